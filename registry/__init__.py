@@ -1,0 +1,1 @@
+"""Quality Registry: a GraphQL registry of China's quality infrastructure."""

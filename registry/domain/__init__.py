@@ -1,0 +1,1 @@
+"""Business rules as pure functions: no GraphQL, no I/O."""

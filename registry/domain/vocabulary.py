@@ -1,0 +1,131 @@
+"""The registry's controlled vocabularies, shared by records, the store and the GraphQL schema."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+__all__ = [
+    "AccreditationScheme",
+    "AccreditationStatus",
+    "CertificateFamily",
+    "CertificateStatus",
+    "ComplaintChannel",
+    "ComplaintStatus",
+    "CreditEventKind",
+    "CreditGrade",
+    "InstitutionKind",
+    "InstitutionStatus",
+    "Ownership",
+    "RegionLevel",
+    "Role",
+]
+
+
+class Role(str, Enum):
+    PUBLIC = "PUBLIC"
+    CERTIFICATION_BODY = "CERTIFICATION_BODY"
+    ASSOCIATION = "ASSOCIATION"
+    REGULATOR = "REGULATOR"
+    PARTNER = "PARTNER"
+    ADMIN = "ADMIN"
+
+
+class InstitutionKind(str, Enum):
+    INSPECTION_TESTING = "INSPECTION_TESTING"
+    CERTIFICATION_BODY = "CERTIFICATION_BODY"
+    ACCREDITATION_BODY = "ACCREDITATION_BODY"
+    METROLOGY = "METROLOGY"
+    STANDARDIZATION = "STANDARDIZATION"
+    QUALITY_SERVICE_STATION = "QUALITY_SERVICE_STATION"
+    ASSOCIATION = "ASSOCIATION"
+    REGULATOR = "REGULATOR"
+    GROUP = "GROUP"
+
+
+class InstitutionStatus(str, Enum):
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
+    REVOKED = "REVOKED"
+    CLOSED = "CLOSED"
+
+
+class Ownership(str, Enum):
+    STATE = "STATE"
+    PUBLIC_INSTITUTION = "PUBLIC_INSTITUTION"
+    PRIVATE = "PRIVATE"
+    FOREIGN = "FOREIGN"
+    SOCIAL_ORGANIZATION = "SOCIAL_ORGANIZATION"
+
+
+class RegionLevel(str, Enum):
+    PROVINCE = "PROVINCE"
+    CITY = "CITY"
+    DISTRICT = "DISTRICT"
+
+
+class AccreditationScheme(str, Enum):
+    """CNAS accreditations by the standard they assess against, and Chinese qualifications."""
+
+    CNAS_LAB_17025 = "CNAS_LAB_17025"
+    CNAS_INSPECTION_17020 = "CNAS_INSPECTION_17020"
+    CNAS_PRODUCT_17065 = "CNAS_PRODUCT_17065"
+    CNAS_MANAGEMENT_SYSTEM_17021 = "CNAS_MANAGEMENT_SYSTEM_17021"
+    CNAS_SERVICE_17065 = "CNAS_SERVICE_17065"
+    CMA = "CMA"
+    CNCA_APPROVAL = "CNCA_APPROVAL"
+
+
+class AccreditationStatus(str, Enum):
+    VALID = "VALID"
+    SUSPENDED = "SUSPENDED"
+    WITHDRAWN = "WITHDRAWN"
+    EXPIRED = "EXPIRED"
+
+
+class CertificateFamily(str, Enum):
+    PRODUCT = "PRODUCT"
+    SERVICE = "SERVICE"
+    MANAGEMENT_SYSTEM = "MANAGEMENT_SYSTEM"
+
+
+class CertificateStatus(str, Enum):
+    """Stored statuses plus EXPIRED, which is derived from the expiry date and never stored."""
+
+    VALID = "VALID"
+    SUSPENDED = "SUSPENDED"
+    WITHDRAWN = "WITHDRAWN"
+    CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"
+
+
+class ComplaintChannel(str, Enum):
+    HOTLINE_12315 = "HOTLINE_12315"
+    ONLINE = "ONLINE"
+    PHONE = "PHONE"
+    LETTER = "LETTER"
+    VISIT = "VISIT"
+
+
+class ComplaintStatus(str, Enum):
+    RECEIVED = "RECEIVED"
+    INVESTIGATING = "INVESTIGATING"
+    RESOLVED = "RESOLVED"
+    REJECTED = "REJECTED"
+    CLOSED = "CLOSED"
+
+
+class CreditGrade(str, Enum):
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+class CreditEventKind(str, Enum):
+    ADMINISTRATIVE_PENALTY = "ADMINISTRATIVE_PENALTY"
+    ABNORMAL_OPERATION = "ABNORMAL_OPERATION"
+    SERIOUS_VIOLATION = "SERIOUS_VIOLATION"
+    COMMENDATION = "COMMENDATION"
+    SPOT_CHECK = "SPOT_CHECK"
+    SATISFACTION_SURVEY = "SATISFACTION_SURVEY"
+    RECTIFICATION_ORDER = "RECTIFICATION_ORDER"

@@ -1,0 +1,30 @@
+"""Validated input records: the one shape for API input, seeds, generated data and imports."""
+
+from __future__ import annotations
+
+from registry.records.base import FieldProblem, Record, problems_from
+from registry.records.certificates import CertificateRecord, StatusChangeRecord
+from registry.records.credit import ComplaintRecord, CreditEventRecord, CreditRatingRecord
+from registry.records.institutions import (
+    AccreditationRecord,
+    InstitutionRecord,
+    OrganizationRecord,
+    PersonRecord,
+)
+from registry.records.regions import RegionRecord
+
+__all__ = [
+    "AccreditationRecord",
+    "CertificateRecord",
+    "ComplaintRecord",
+    "CreditEventRecord",
+    "CreditRatingRecord",
+    "FieldProblem",
+    "InstitutionRecord",
+    "OrganizationRecord",
+    "PersonRecord",
+    "Record",
+    "RegionRecord",
+    "StatusChangeRecord",
+    "problems_from",
+]

@@ -1,0 +1,78 @@
+"""Institutions, certificate holders and the accreditations that let institutions work."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from registry.domain.vocabulary import (
+    AccreditationScheme,
+    AccreditationStatus,
+    InstitutionKind,
+    InstitutionStatus,
+    Ownership,
+)
+from registry.records.base import Record, RegionCode, ShortText, Uscc, refuse
+
+__all__ = ["AccreditationRecord", "InstitutionRecord", "OrganizationRecord", "PersonRecord"]
+
+AccreditationNumber = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9/-]{2,39}$")]
+ScopeItem = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class PersonRecord(Record):
+    """A natural person. The ID number is only used to recognise the same person twice and is
+    stored as a keyed digest, never as given."""
+
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    id_number: Annotated[str, Field(pattern=r"^\d{17}[\dX]$")] | None = None
+
+
+class InstitutionRecord(Record):
+    uscc: Uscc
+    name: ShortText
+    kinds: Annotated[list[InstitutionKind], Field(min_length=1, max_length=8)]
+    region: RegionCode
+    address: ShortText | None = None
+    legal_representative: PersonRecord | None = None
+    founded: date | None = None
+    ownership: Ownership | None = None
+    status: InstitutionStatus = InstitutionStatus.ACTIVE
+    group: Uscc | None = None
+
+    @model_validator(mode="after")
+    def _not_own_group(self) -> InstitutionRecord:
+        if self.group == self.uscc:
+            raise refuse("INVALID_GROUP", "an institution cannot be its own group", field="group")
+        if len(set(self.kinds)) != len(self.kinds):
+            raise refuse("DUPLICATE_VALUE", "kinds must not repeat", field="kinds")
+        return self
+
+
+class OrganizationRecord(Record):
+    uscc: Uscc
+    name: ShortText
+    region: RegionCode
+
+
+class AccreditationRecord(Record):
+    number: AccreditationNumber
+    scheme: AccreditationScheme
+    body: Uscc
+    holder: Uscc
+    scope: Annotated[list[ScopeItem], Field(min_length=1, max_length=200)]
+    valid_from: date
+    valid_until: date
+    status: AccreditationStatus = AccreditationStatus.VALID
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> AccreditationRecord:
+        if self.valid_until <= self.valid_from:
+            raise refuse(
+                "INVALID_DATE_RANGE", "validUntil must be after validFrom", field="validUntil"
+            )
+        if self.body == self.holder:
+            raise refuse("INVALID_VALUE", "a body cannot accredit itself", field="holder")
+        return self
