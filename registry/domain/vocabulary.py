@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "AccreditationScheme",
@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     PUBLIC = "PUBLIC"
     CERTIFICATION_BODY = "CERTIFICATION_BODY"
     ASSOCIATION = "ASSOCIATION"
@@ -30,7 +30,7 @@ class Role(str, Enum):
     ADMIN = "ADMIN"
 
 
-class InstitutionKind(str, Enum):
+class InstitutionKind(StrEnum):
     INSPECTION_TESTING = "INSPECTION_TESTING"
     CERTIFICATION_BODY = "CERTIFICATION_BODY"
     ACCREDITATION_BODY = "ACCREDITATION_BODY"
@@ -42,14 +42,14 @@ class InstitutionKind(str, Enum):
     GROUP = "GROUP"
 
 
-class InstitutionStatus(str, Enum):
+class InstitutionStatus(StrEnum):
     ACTIVE = "ACTIVE"
     SUSPENDED = "SUSPENDED"
     REVOKED = "REVOKED"
     CLOSED = "CLOSED"
 
 
-class Ownership(str, Enum):
+class Ownership(StrEnum):
     STATE = "STATE"
     PUBLIC_INSTITUTION = "PUBLIC_INSTITUTION"
     PRIVATE = "PRIVATE"
@@ -57,13 +57,13 @@ class Ownership(str, Enum):
     SOCIAL_ORGANIZATION = "SOCIAL_ORGANIZATION"
 
 
-class RegionLevel(str, Enum):
+class RegionLevel(StrEnum):
     PROVINCE = "PROVINCE"
     CITY = "CITY"
     DISTRICT = "DISTRICT"
 
 
-class AccreditationScheme(str, Enum):
+class AccreditationScheme(StrEnum):
     """CNAS accreditations by the standard they assess against, and Chinese qualifications."""
 
     CNAS_LAB_17025 = "CNAS_LAB_17025"
@@ -75,20 +75,20 @@ class AccreditationScheme(str, Enum):
     CNCA_APPROVAL = "CNCA_APPROVAL"
 
 
-class AccreditationStatus(str, Enum):
+class AccreditationStatus(StrEnum):
     VALID = "VALID"
     SUSPENDED = "SUSPENDED"
     WITHDRAWN = "WITHDRAWN"
     EXPIRED = "EXPIRED"
 
 
-class CertificateFamily(str, Enum):
+class CertificateFamily(StrEnum):
     PRODUCT = "PRODUCT"
     SERVICE = "SERVICE"
     MANAGEMENT_SYSTEM = "MANAGEMENT_SYSTEM"
 
 
-class CertificateStatus(str, Enum):
+class CertificateStatus(StrEnum):
     """Stored statuses plus EXPIRED, which is derived from the expiry date and never stored."""
 
     VALID = "VALID"
@@ -98,7 +98,7 @@ class CertificateStatus(str, Enum):
     EXPIRED = "EXPIRED"
 
 
-class ComplaintChannel(str, Enum):
+class ComplaintChannel(StrEnum):
     HOTLINE_12315 = "HOTLINE_12315"
     ONLINE = "ONLINE"
     PHONE = "PHONE"
@@ -106,7 +106,7 @@ class ComplaintChannel(str, Enum):
     VISIT = "VISIT"
 
 
-class ComplaintStatus(str, Enum):
+class ComplaintStatus(StrEnum):
     RECEIVED = "RECEIVED"
     INVESTIGATING = "INVESTIGATING"
     RESOLVED = "RESOLVED"
@@ -114,14 +114,14 @@ class ComplaintStatus(str, Enum):
     CLOSED = "CLOSED"
 
 
-class CreditGrade(str, Enum):
+class CreditGrade(StrEnum):
     A = "A"
     B = "B"
     C = "C"
     D = "D"
 
 
-class CreditEventKind(str, Enum):
+class CreditEventKind(StrEnum):
     ADMINISTRATIVE_PENALTY = "ADMINISTRATIVE_PENALTY"
     ABNORMAL_OPERATION = "ABNORMAL_OPERATION"
     SERIOUS_VIOLATION = "SERIOUS_VIOLATION"
