@@ -1,0 +1,1 @@
+"""Graph storage: the embedded FalkorDB server and Cypher access."""

@@ -1,0 +1,71 @@
+"""Complaints, credit ratings and credit events: an institution's credit file."""
+
+from __future__ import annotations
+
+from graph.cypher.changes import logged
+
+__all__ = [
+    "COMPLAINTS_AGAINST",
+    "CREDIT_EVENTS_OF",
+    "CREDIT_RATINGS_OF",
+    "PUBLISH_CREDIT_RATINGS",
+    "RECORD_COMPLAINTS",
+    "RECORD_CREDIT_EVENTS",
+]
+
+RECORD_COMPLAINTS = logged("""
+MATCH (i:Institution {uscc: row.props.against})
+MERGE (k:Complaint {id: row.id})
+SET k += row.props
+MERGE (k)-[:AGAINST]->(i)
+WITH row, k
+OPTIONAL MATCH (k)-[old:CONCERNS]->()
+DELETE old
+WITH DISTINCT row, k
+OPTIONAL MATCH (c:Certificate {number: row.props.certificate})
+FOREACH (x IN CASE WHEN c IS NULL THEN [] ELSE [c] END | MERGE (k)-[:CONCERNS]->(x))
+""")
+
+COMPLAINTS_AGAINST = """
+UNWIND $keys AS key
+MATCH (:Institution {uscc: key})<-[:AGAINST]-(k:Complaint)
+RETURN k.id AS id, k.against AS against, k.certificate AS certificate, k.channel AS channel,
+       k.category AS category, k.status AS status, k.substantiated AS substantiated,
+       k.filedOn AS filedOn, k.closedOn AS closedOn, k.details AS details,
+       k.resolution AS resolution
+ORDER BY k.filedOn DESC, k.id
+"""
+
+PUBLISH_CREDIT_RATINGS = logged("""
+MATCH (association:Institution {uscc: row.props.association})
+MATCH (i:Institution {uscc: row.props.institution})
+MERGE (r:CreditRating {id: row.id})
+SET r += row.props
+MERGE (association)-[:RATED]->(r)
+MERGE (r)-[:OF]->(i)
+""")
+
+CREDIT_RATINGS_OF = """
+UNWIND $keys AS key
+MATCH (:Institution {uscc: key})<-[:OF]-(r:CreditRating)
+RETURN r.id AS id, r.association AS association, r.institution AS institution,
+       r.grade AS grade, r.score AS score, r.period AS period, r.publishedOn AS publishedOn,
+       r.validUntil AS validUntil, r.method AS method, r.evidence AS evidence
+ORDER BY r.publishedOn DESC, r.id
+"""
+
+RECORD_CREDIT_EVENTS = logged("""
+MATCH (i:Institution {uscc: row.props.institution})
+MERGE (e:CreditEvent {id: row.id})
+SET e += row.props
+MERGE (i)-[:RECORDED]->(e)
+""")
+
+CREDIT_EVENTS_OF = """
+UNWIND $keys AS key
+MATCH (:Institution {uscc: key})-[:RECORDED]->(e:CreditEvent)
+RETURN e.id AS id, e.institution AS institution, e.kind AS kind, e.date AS date,
+       e.authority AS authority, e.weight AS weight, e.description AS description,
+       e.publicUntil AS publicUntil
+ORDER BY e.date DESC, e.id
+"""

@@ -1,0 +1,120 @@
+"""Institutions, holders (organizations) and accreditations."""
+
+from __future__ import annotations
+
+from graph.cypher.changes import logged
+
+__all__ = [
+    "ACCREDITATIONS_HELD",
+    "GET_INSTITUTIONS",
+    "GET_ORGANIZATIONS",
+    "GROUP_MEMBERS",
+    "UPSERT_ACCREDITATIONS",
+    "UPSERT_INSTITUTIONS",
+    "UPSERT_ORGANIZATIONS",
+    "institution_listing",
+]
+
+INSTITUTION_FIELDS = """
+RETURN i.uscc AS uscc, i.name AS name, i.kinds AS kinds, i.region AS region,
+       i.address AS address, i.founded AS founded, i.ownership AS ownership,
+       i.status AS status, i.version AS version,
+       head([(i)-[:MEMBER_OF]->(g:Institution) | g.uscc]) AS group,
+       head([(i)-[:REPRESENTED_BY]->(p:Person) | {key: p.key, name: p.name}]) AS representative
+"""
+
+GET_INSTITUTIONS = "UNWIND $keys AS key MATCH (i:Institution {uscc: key})" + INSTITUTION_FIELDS
+
+GROUP_MEMBERS = (
+    "UNWIND $keys AS key MATCH (:Institution {uscc: key})<-[:MEMBER_OF]-(i:Institution)"
+    + INSTITUTION_FIELDS
+)
+
+UPSERT_INSTITUTIONS = logged("""
+MERGE (i:Institution {uscc: row.uscc})
+SET i += row.props, i.version = coalesce(i.version, 0) + 1
+WITH row, i
+OPTIONAL MATCH (i)-[old:IN_REGION|MEMBER_OF|REPRESENTED_BY|LOCATED_AT]->()
+DELETE old
+WITH DISTINCT row, i
+MATCH (region:Region {code: row.region})
+CREATE (i)-[:IN_REGION]->(region)
+FOREACH (key IN CASE WHEN row.group IS NULL THEN [] ELSE [row.group] END |
+    MERGE (g:Institution {uscc: key})
+    MERGE (i)-[:MEMBER_OF]->(g))
+FOREACH (person IN CASE WHEN row.person IS NULL THEN [] ELSE [row.person] END |
+    MERGE (p:Person {key: person.key})
+    SET p.name = person.name
+    MERGE (i)-[:REPRESENTED_BY]->(p))
+FOREACH (address IN CASE WHEN row.addressKey IS NULL THEN [] ELSE [row.addressKey] END |
+    MERGE (a:Address {key: address})
+    SET a.text = row.props.address
+    MERGE (i)-[:LOCATED_AT]->(a))
+""")
+
+_ORGANIZATION_FIELDS = """
+RETURN o.uscc AS uscc, o.name AS name, o.region AS region, o.version AS version
+"""
+
+GET_ORGANIZATIONS = "UNWIND $keys AS key MATCH (o:Organization {uscc: key})" + _ORGANIZATION_FIELDS
+
+UPSERT_ORGANIZATIONS = logged("""
+MERGE (o:Organization {uscc: row.uscc})
+SET o += row.props, o.version = coalesce(o.version, 0) + 1
+WITH row, o
+OPTIONAL MATCH (o)-[old:IN_REGION]->()
+DELETE old
+WITH DISTINCT row, o
+MATCH (region:Region {code: row.props.region})
+CREATE (o)-[:IN_REGION]->(region)
+""")
+
+ACCREDITATIONS_HELD = """
+UNWIND $keys AS key
+MATCH (:Institution {uscc: key})-[:HOLDS]->(a:Accreditation)
+RETURN a.number AS number, a.scheme AS scheme, a.body AS body, a.holder AS holder,
+       a.scope AS scope, a.validFrom AS validFrom, a.validUntil AS validUntil,
+       a.status AS status, a.version AS version
+"""
+
+UPSERT_ACCREDITATIONS = logged("""
+MATCH (body:Institution {uscc: row.props.body})
+MATCH (holder:Institution {uscc: row.props.holder})
+MERGE (a:Accreditation {number: row.number})
+SET a += row.props, a.version = coalesce(a.version, 0) + 1
+WITH row, a, body, holder
+OPTIONAL MATCH ()-[old:ACCREDITED|HOLDS]->(a)
+DELETE old
+WITH DISTINCT row, a, body, holder
+CREATE (body)-[:ACCREDITED]->(a)
+CREATE (holder)-[:HOLDS]->(a)
+""")
+
+_LISTING_MATCH = "MATCH (i:Institution)\n"
+_LISTING_MATCH_IN_REGION = (
+    "MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(i:Institution)\n"
+)
+_BY_SCHEME = (
+    "MATCH (i)-[:HOLDS]->(held:Accreditation {scheme: $scheme, status: 'VALID'})\nWITH DISTINCT i\n"
+)
+_BY_GROUP = "MATCH (i)-[:MEMBER_OF]->(:Institution {uscc: $group})\n"
+_CONDITIONS = {
+    "after": "i.uscc > $after",
+    "kind": "$kind IN i.kinds",
+    "nameContains": "toLower(i.name) CONTAINS toLower($nameContains)",
+}
+
+
+def institution_listing(present: frozenset[str], *, count: bool) -> str:
+    """The listing statement for the filters named in ``present`` (values stay parameters)."""
+    statement = _LISTING_MATCH_IN_REGION if "region" in present else _LISTING_MATCH
+    if "group" in present:
+        statement += _BY_GROUP
+    if "scheme" in present:
+        statement += _BY_SCHEME
+    conditions = [text for name, text in _CONDITIONS.items() if name in present]
+    if conditions:
+        statement += "WITH i WHERE " + " AND ".join(conditions) + "\n"
+    if count:
+        return statement + "RETURN count(DISTINCT i) AS total"
+    return statement + "WITH DISTINCT i ORDER BY i.uscc LIMIT $limit" + INSTITUTION_FIELDS

@@ -1,0 +1,43 @@
+"""Administrative regions and their parent tree."""
+
+from __future__ import annotations
+
+from graph.cypher.changes import logged
+
+__all__ = ["ALL_REGIONS", "GET_REGIONS", "STATISTICS", "UPSERT_REGIONS"]
+
+_FIELDS = "RETURN r.code AS code, r.name AS name, r.level AS level, r.parent AS parent"
+
+ALL_REGIONS = "MATCH (r:Region)\n" + _FIELDS
+
+GET_REGIONS = "UNWIND $keys AS key MATCH (r:Region {code: key})\n" + _FIELDS
+
+UPSERT_REGIONS = logged("""
+MERGE (r:Region {code: row.code})
+SET r.name = row.name, r.level = row.level, r.parent = row.parent
+WITH row, r
+OPTIONAL MATCH (:Region)-[old:PARENT_OF]->(r)
+DELETE old
+WITH DISTINCT row, r
+OPTIONAL MATCH (parent:Region {code: row.parent})
+FOREACH (p IN CASE WHEN parent IS NULL THEN [] ELSE [parent] END |
+    MERGE (p)-[:PARENT_OF]->(r))
+""")
+
+STATISTICS = """
+UNWIND $keys AS key
+MATCH (root:Region {code: key})
+CALL {
+    WITH root
+    OPTIONAL MATCH (root)-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(i:Institution)
+    RETURN count(DISTINCT i) AS institutions
+}
+CALL {
+    WITH root
+    OPTIONAL MATCH (root)-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(o:Organization)
+                   <-[:CERTIFIES]-(c:Certificate)
+    WHERE c.status = 'VALID' AND c.expiresOn >= $today
+    RETURN count(c) AS validCertificates, count(DISTINCT o) AS certifiedOrganizations
+}
+RETURN key AS code, institutions, validCertificates, certifiedOrganizations
+"""

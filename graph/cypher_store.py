@@ -1,0 +1,573 @@
+"""What every Cypher backend shares: the catalogue, row mapping and the change-log protocol.
+
+A backend supplies three primitives: ``_read`` (one statement, rows as dicts), ``_write``
+(run a planned write atomically against the current change head) and ``_ensure_schema``.
+"""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from graph.changelog import GENESIS_HASH, ChangeDraft, chain_changes, utc_now
+from graph.cypher import certificates as certificate_cypher
+from graph.cypher import changes as change_cypher
+from graph.cypher import credit as credit_cypher
+from graph.cypher import institutions as institution_cypher
+from graph.cypher import keys as key_cypher
+from graph.cypher import regions as region_cypher
+from graph.cypher.lookup import EXISTING
+from graph.errors import Conflict, GraphError, NotFound
+from graph.mapping import from_row, to_props
+from graph.models import (
+    Accreditation,
+    ApiKey,
+    Certificate,
+    CertificateQuery,
+    Change,
+    ChangeHead,
+    Complaint,
+    CreditEvent,
+    CreditRating,
+    Institution,
+    InstitutionQuery,
+    Organization,
+    Person,
+    Region,
+    RegionStatistics,
+    StatusChange,
+    WriteResult,
+)
+from graph.port import MAX_WRITE_BATCH
+
+__all__ = ["CypherStore", "PlannedWrite", "Reader", "Row", "WritePlan", "as_int"]
+
+Row = dict[str, object]
+
+
+class Reader(Protocol):
+    """Runs one read statement; inside a write it reads within that write's transaction."""
+
+    async def __call__(self, statement: str, params: Mapping[str, object]) -> list[Row]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedWrite:
+    statement: str
+    params: dict[str, object]
+    changes: list[Change]
+
+
+WritePlan = Callable[[Reader, ChangeHead], Awaitable[PlannedWrite]]
+ReferenceCheck = Callable[[Reader], Awaitable[None]]
+
+
+def address_key(text: str) -> str:
+    """Two institutions at the same address share one Address node."""
+    normalised = "".join(text.split()).casefold()
+    return hashlib.sha256(normalised.encode()).hexdigest()[:32]
+
+
+class CypherStore(abc.ABC):
+    """The GraphStore port implemented once over the shared Cypher catalogue."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+
+    # backend primitives ---------------------------------------------------------------------
+    @abc.abstractmethod
+    async def _read(self, statement: str, params: Mapping[str, object]) -> list[Row]: ...
+
+    @abc.abstractmethod
+    async def _write(self, plan: WritePlan) -> int: ...
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+    @abc.abstractmethod
+    async def clear(self) -> None: ...
+
+    async def ping(self) -> bool:
+        try:
+            await self._read("RETURN 1 AS one", {})
+        except GraphError:
+            return False
+        return True
+
+    async def _query(self, name: str, statement: str, params: Mapping[str, object]) -> list[Row]:
+        self.calls[name] += 1
+        return await self._read(statement, params)
+
+    # reads ----------------------------------------------------------------------------------
+    async def get_regions(self, codes: Sequence[str] | None = None) -> list[Region]:
+        if codes is None:
+            rows = await self._query("get_regions", region_cypher.ALL_REGIONS, {})
+        else:
+            rows = await self._query("get_regions", region_cypher.GET_REGIONS, {"keys": codes})
+        return [from_row(Region, row) for row in rows]
+
+    async def get_institutions(self, usccs: Sequence[str]) -> list[Institution]:
+        rows = await self._query(
+            "get_institutions", institution_cypher.GET_INSTITUTIONS, {"keys": list(usccs)}
+        )
+        return [_institution(row) for row in rows]
+
+    async def list_institutions(
+        self, query: InstitutionQuery, *, after: str | None, limit: int
+    ) -> list[Institution]:
+        params = _institution_params(query, after=after)
+        statement = institution_cypher.institution_listing(_present(params), count=False)
+        rows = await self._query("list_institutions", statement, {**params, "limit": limit})
+        return [_institution(row) for row in rows]
+
+    async def count_institutions(self, query: InstitutionQuery) -> int:
+        params = _institution_params(query, after=None)
+        statement = institution_cypher.institution_listing(_present(params), count=True)
+        rows = await self._query("count_institutions", statement, params)
+        return as_int(rows[0]["total"])
+
+    async def get_group_members(self, group_usccs: Sequence[str]) -> list[Institution]:
+        rows = await self._query(
+            "get_group_members", institution_cypher.GROUP_MEMBERS, {"keys": list(group_usccs)}
+        )
+        return [_institution(row) for row in rows]
+
+    async def get_organizations(self, usccs: Sequence[str]) -> list[Organization]:
+        rows = await self._query(
+            "get_organizations", institution_cypher.GET_ORGANIZATIONS, {"keys": list(usccs)}
+        )
+        return [from_row(Organization, row) for row in rows]
+
+    async def get_accreditations_held(self, holder_usccs: Sequence[str]) -> list[Accreditation]:
+        rows = await self._query(
+            "get_accreditations_held",
+            institution_cypher.ACCREDITATIONS_HELD,
+            {"keys": list(holder_usccs)},
+        )
+        return [from_row(Accreditation, row) for row in rows]
+
+    async def get_certificates(self, numbers: Sequence[str]) -> list[Certificate]:
+        rows = await self._query(
+            "get_certificates", certificate_cypher.GET_CERTIFICATES, {"keys": list(numbers)}
+        )
+        return [from_row(Certificate, row) for row in rows]
+
+    async def list_certificates(
+        self, query: CertificateQuery, *, after: str | None, limit: int
+    ) -> list[Certificate]:
+        params = _certificate_params(query, after=after)
+        statement = certificate_cypher.certificate_listing(
+            _present(params), status=query.status, count=False
+        )
+        rows = await self._query("list_certificates", statement, {**params, "limit": limit})
+        return [from_row(Certificate, row) for row in rows]
+
+    async def count_certificates(self, query: CertificateQuery) -> int:
+        params = _certificate_params(query, after=None)
+        statement = certificate_cypher.certificate_listing(
+            _present(params), status=query.status, count=True
+        )
+        rows = await self._query("count_certificates", statement, params)
+        return as_int(rows[0]["total"])
+
+    async def get_status_histories(self, numbers: Sequence[str]) -> list[StatusChange]:
+        rows = await self._query(
+            "get_status_histories", certificate_cypher.STATUS_HISTORIES, {"keys": list(numbers)}
+        )
+        return [from_row(StatusChange, row) for row in rows]
+
+    async def get_complaints_against(self, usccs: Sequence[str]) -> list[Complaint]:
+        rows = await self._query(
+            "get_complaints_against", credit_cypher.COMPLAINTS_AGAINST, {"keys": list(usccs)}
+        )
+        return [from_row(Complaint, row) for row in rows]
+
+    async def get_credit_ratings_of(self, usccs: Sequence[str]) -> list[CreditRating]:
+        rows = await self._query(
+            "get_credit_ratings_of", credit_cypher.CREDIT_RATINGS_OF, {"keys": list(usccs)}
+        )
+        return [from_row(CreditRating, row) for row in rows]
+
+    async def get_credit_events_of(self, usccs: Sequence[str]) -> list[CreditEvent]:
+        rows = await self._query(
+            "get_credit_events_of", credit_cypher.CREDIT_EVENTS_OF, {"keys": list(usccs)}
+        )
+        return [from_row(CreditEvent, row) for row in rows]
+
+    async def region_statistics(
+        self, codes: Sequence[str], *, today: str
+    ) -> list[RegionStatistics]:
+        rows = await self._query(
+            "region_statistics", region_cypher.STATISTICS, {"keys": list(codes), "today": today}
+        )
+        return [from_row(RegionStatistics, row) for row in rows]
+
+    async def find_api_key(self, digest: str) -> ApiKey | None:
+        rows = await self._query("find_api_key", key_cypher.FIND_API_KEY, {"digest": digest})
+        return from_row(ApiKey, rows[0]) if rows else None
+
+    async def change_head(self) -> ChangeHead:
+        rows = await self._query("change_head", change_cypher.HEAD, {})
+        if not rows:
+            return ChangeHead(seq=0, hash=GENESIS_HASH)
+        return ChangeHead(seq=as_int(rows[0]["seq"]), hash=str(rows[0]["hash"]))
+
+    async def get_changes(self, *, after: int, limit: int) -> list[Change]:
+        rows = await self._query(
+            "get_changes", change_cypher.CHANGES_AFTER, {"after": after, "limit": limit}
+        )
+        return [from_row(Change, row) for row in rows]
+
+    # writes ---------------------------------------------------------------------------------
+    async def upsert_regions(self, regions: Sequence[Region], *, actor: str) -> WriteResult:
+        rows = [to_props(region) for region in regions]
+        drafts = [ChangeDraft("Region", r.code, "UPSERT", to_props(r)) for r in regions]
+        return await self._logged(
+            "upsert_regions", region_cypher.UPSERT_REGIONS, rows, drafts, actor=actor
+        )
+
+    async def upsert_institutions(
+        self, institutions: Sequence[Institution], *, actor: str
+    ) -> WriteResult:
+        rows: list[Row] = []
+        drafts: list[ChangeDraft] = []
+        for item in institutions:
+            props = to_props(item, exclude=frozenset({"legal_representative", "group", "version"}))
+            person = item.legal_representative
+            rows.append(
+                {
+                    "uscc": item.uscc,
+                    "props": props,
+                    "region": item.region,
+                    "group": item.group,
+                    "person": None if person is None else {"key": person.key, "name": person.name},
+                    "addressKey": None if item.address is None else address_key(item.address),
+                }
+            )
+            data = {
+                **props,
+                "group": item.group,
+                "legalRepresentative": None if person is None else person.key,
+            }
+            drafts.append(ChangeDraft("Institution", item.uscc, "UPSERT", data))
+        batch = {item.uscc for item in institutions}
+
+        async def check(read: Reader) -> None:
+            await _require(read, "Region", {i.region for i in institutions})
+            await _require(read, "Institution", {i.group for i in institutions if i.group} - batch)
+
+        return await self._logged(
+            "upsert_institutions",
+            institution_cypher.UPSERT_INSTITUTIONS,
+            rows,
+            drafts,
+            actor=actor,
+            check=check,
+        )
+
+    async def upsert_organizations(
+        self, organizations: Sequence[Organization], *, actor: str
+    ) -> WriteResult:
+        rows: list[Row] = [
+            {"uscc": o.uscc, "props": to_props(o, exclude=frozenset({"version"}))}
+            for o in organizations
+        ]
+        drafts = [
+            ChangeDraft("Organization", o.uscc, "UPSERT", r["props"])  # type: ignore[arg-type]
+            for o, r in zip(organizations, rows, strict=True)
+        ]
+
+        async def check(read: Reader) -> None:
+            await _require(read, "Region", {o.region for o in organizations})
+
+        return await self._logged(
+            "upsert_organizations",
+            institution_cypher.UPSERT_ORGANIZATIONS,
+            rows,
+            drafts,
+            actor=actor,
+            check=check,
+        )
+
+    async def upsert_accreditations(
+        self, accreditations: Sequence[Accreditation], *, actor: str
+    ) -> WriteResult:
+        rows: list[Row] = [
+            {"number": a.number, "props": to_props(a, exclude=frozenset({"version"}))}
+            for a in accreditations
+        ]
+        drafts = [
+            ChangeDraft("Accreditation", a.number, "UPSERT", r["props"])  # type: ignore[arg-type]
+            for a, r in zip(accreditations, rows, strict=True)
+        ]
+
+        async def check(read: Reader) -> None:
+            await _require(
+                read,
+                "Institution",
+                {a.body for a in accreditations} | {a.holder for a in accreditations},
+            )
+
+        return await self._logged(
+            "upsert_accreditations",
+            institution_cypher.UPSERT_ACCREDITATIONS,
+            rows,
+            drafts,
+            actor=actor,
+            check=check,
+        )
+
+    async def issue_certificates(
+        self, certificates: Sequence[Certificate], *, actor: str
+    ) -> WriteResult:
+        at = utc_now()
+        rows: list[Row] = []
+        drafts: list[ChangeDraft] = []
+        for c in certificates:
+            props = to_props(c, exclude=frozenset({"version", "region"}))
+            props["statusSince"] = props["statusSince"] or props["issuedOn"]
+            rows.append(
+                {
+                    "number": c.number,
+                    "props": props,
+                    "history": {
+                        "status": c.status,
+                        "reason": c.status_reason or "issued",
+                        "effectiveOn": props["statusSince"],
+                        "recordedAt": at,
+                        "actor": actor,
+                    },
+                }
+            )
+            drafts.append(ChangeDraft("Certificate", c.number, "ISSUE", props))
+
+        async def check(read: Reader) -> None:
+            await _require(read, "Institution", {c.issuer for c in certificates})
+            await _require(read, "Organization", {c.holder for c in certificates})
+            stored = await read(
+                certificate_cypher.GET_CERTIFICATES, {"keys": [c.number for c in certificates]}
+            )
+            parties = {str(r["number"]): (r["issuer"], r["holder"]) for r in stored}
+            moved = sorted(
+                c.number
+                for c in certificates
+                if c.number in parties and parties[c.number] != (c.issuer, c.holder)
+            )
+            if moved:
+                raise Conflict(f"certificates issued by or to someone else: {', '.join(moved)}")
+
+        return await self._logged(
+            "issue_certificates",
+            certificate_cypher.ISSUE_CERTIFICATES,
+            rows,
+            drafts,
+            actor=actor,
+            check=check,
+            at=at,
+        )
+
+    async def change_certificate_statuses(
+        self, changes: Sequence[StatusChange], *, actor: str
+    ) -> WriteResult:
+        rows: list[Row] = [
+            {
+                "number": s.number,
+                "status": s.status,
+                "reason": s.reason,
+                "effectiveOn": s.effective_on.isoformat(),
+            }
+            for s in changes
+        ]
+        drafts = [
+            ChangeDraft("Certificate", s.number, "STATUS", {k: v for k, v in r.items()})
+            for s, r in zip(changes, rows, strict=True)
+        ]
+
+        async def check(read: Reader) -> None:
+            await _require(read, "Certificate", {s.number for s in changes})
+
+        return await self._logged(
+            "change_certificate_statuses",
+            certificate_cypher.CHANGE_STATUSES,
+            rows,
+            drafts,
+            actor=actor,
+            check=check,
+        )
+
+    async def record_complaints(
+        self, complaints: Sequence[Complaint], *, actor: str
+    ) -> WriteResult:
+        rows: list[Row] = [{"id": c.id, "props": to_props(c)} for c in complaints]
+        drafts = [
+            ChangeDraft("Complaint", c.id, "UPSERT", {"against": c.against, "status": c.status})
+            for c in complaints
+        ]
+
+        async def check(read: Reader) -> None:
+            await _require(read, "Institution", {c.against for c in complaints})
+            await _require(
+                read, "Certificate", {c.certificate for c in complaints if c.certificate}
+            )
+
+        return await self._logged(
+            "record_complaints",
+            credit_cypher.RECORD_COMPLAINTS,
+            rows,
+            drafts,
+            actor=actor,
+            check=check,
+        )
+
+    async def publish_credit_ratings(
+        self, ratings: Sequence[CreditRating], *, actor: str
+    ) -> WriteResult:
+        rows: list[Row] = [{"id": r.id, "props": to_props(r)} for r in ratings]
+        drafts = [
+            ChangeDraft("CreditRating", r.id, "UPSERT", row["props"])  # type: ignore[arg-type]
+            for r, row in zip(ratings, rows, strict=True)
+        ]
+
+        async def check(read: Reader) -> None:
+            await _require(
+                read,
+                "Institution",
+                {r.association for r in ratings} | {r.institution for r in ratings},
+            )
+
+        return await self._logged(
+            "publish_credit_ratings",
+            credit_cypher.PUBLISH_CREDIT_RATINGS,
+            rows,
+            drafts,
+            actor=actor,
+            check=check,
+        )
+
+    async def record_credit_events(
+        self, events: Sequence[CreditEvent], *, actor: str
+    ) -> WriteResult:
+        rows: list[Row] = [{"id": e.id, "props": to_props(e)} for e in events]
+        drafts = [
+            ChangeDraft("CreditEvent", e.id, "UPSERT", row["props"])  # type: ignore[arg-type]
+            for e, row in zip(events, rows, strict=True)
+        ]
+
+        async def check(read: Reader) -> None:
+            await _require(read, "Institution", {e.institution for e in events})
+
+        return await self._logged(
+            "record_credit_events",
+            credit_cypher.RECORD_CREDIT_EVENTS,
+            rows,
+            drafts,
+            actor=actor,
+            check=check,
+        )
+
+    async def save_api_key(self, key: ApiKey, *, actor: str) -> WriteResult:
+        row = to_props(key)
+        public = {"role": key.role, "institution": key.institution, "label": key.label}
+        draft = ChangeDraft("ApiKey", key.digest[:12], "CREATE", public)
+        return await self._logged(
+            "save_api_key", key_cypher.SAVE_API_KEY, [row], [draft], actor=actor
+        )
+
+    async def _logged(
+        self,
+        name: str,
+        statement: str,
+        rows: list[Row],
+        drafts: list[ChangeDraft],
+        *,
+        actor: str,
+        check: ReferenceCheck | None = None,
+        at: str | None = None,
+    ) -> WriteResult:
+        """Run one batch as one statement that also appends its hash-chained changes."""
+        if not rows:
+            return WriteResult(written=0, first_seq=0, last_seq=0)
+        if len(rows) > MAX_WRITE_BATCH:
+            raise GraphError(f"a write batch holds at most {MAX_WRITE_BATCH} rows")
+        self.calls[name] += 1
+
+        async def plan(read: Reader, head: ChangeHead) -> PlannedWrite:
+            if check is not None:
+                await check(read)
+            changes = chain_changes(head, drafts, actor=actor, at=at or utc_now())
+            planned_rows = [
+                {**row, "change": to_props(change)}
+                for row, change in zip(rows, changes, strict=True)
+            ]
+            params: dict[str, object] = {
+                "rows": planned_rows,
+                "expectedSeq": head.seq,
+                "lastSeq": changes[-1].seq,
+                "lastHash": changes[-1].hash,
+            }
+            return PlannedWrite(statement, params, changes)
+
+        first_seq = await self._write(plan)
+        return WriteResult(
+            written=len(rows),
+            first_seq=first_seq,
+            last_seq=first_seq + len(rows) - 1,
+            keys=tuple(d.key for d in drafts),
+        )
+
+
+async def _require(read: Reader, label: str, keys: set[str]) -> None:
+    """Raise NotFound naming every key of ``label`` that does not exist."""
+    if not keys:
+        return
+    found = {str(row["key"]) for row in await read(EXISTING[label], {"keys": sorted(keys)})}
+    missing = sorted(keys - found)
+    if missing:
+        raise NotFound(f"unknown {label}: {', '.join(missing)}", label=label, keys=missing)
+
+
+def _institution(row: Row) -> Institution:
+    person = row.get("representative")
+    representative = (
+        Person(key=str(person["key"]), name=str(person["name"]))
+        if isinstance(person, Mapping)
+        else None
+    )
+    return from_row(Institution, row, legal_representative=representative)
+
+
+def _institution_params(query: InstitutionQuery, *, after: str | None) -> dict[str, object]:
+    return {
+        "after": after,
+        "region": query.region,
+        "kind": query.kind,
+        "nameContains": query.name_contains,
+        "scheme": query.accreditation_scheme,
+        "group": query.group,
+    }
+
+
+def _certificate_params(query: CertificateQuery, *, after: str | None) -> dict[str, object]:
+    return {
+        "after": after,
+        "holder": query.holder,
+        "issuer": query.issuer,
+        "standard": query.standard,
+        "family": query.family,
+        "region": query.region,
+        "today": query.today.isoformat(),
+    }
+
+
+def _present(params: Mapping[str, object]) -> frozenset[str]:
+    return frozenset(name for name, value in params.items() if value is not None)
+
+
+def as_int(value: object) -> int:
+    if isinstance(value, int | float):
+        return int(value)
+    raise GraphError(f"expected a number from the store, got {type(value).__name__}")

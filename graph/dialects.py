@@ -1,0 +1,76 @@
+"""The few places where FalkorDB and Neo4j 5 differ: schema DDL and locking the counter.
+
+Labels and properties here come from the fixed list below, never from input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["FALKORDB", "NEO4J", "SCHEMA", "Dialect", "IndexSpec"]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSpec:
+    label: str
+    prop: str
+    unique: bool
+
+
+SCHEMA: tuple[IndexSpec, ...] = (
+    IndexSpec("ChangeCounter", "id", unique=True),
+    IndexSpec("Change", "seq", unique=True),
+    IndexSpec("Region", "code", unique=True),
+    IndexSpec("Institution", "uscc", unique=True),
+    IndexSpec("Organization", "uscc", unique=True),
+    IndexSpec("Accreditation", "number", unique=True),
+    IndexSpec("Certificate", "number", unique=True),
+    IndexSpec("Certificate", "issuer", unique=False),
+    IndexSpec("Certificate", "holder", unique=False),
+    IndexSpec("Complaint", "id", unique=True),
+    IndexSpec("CreditRating", "id", unique=True),
+    IndexSpec("CreditEvent", "id", unique=True),
+    IndexSpec("Person", "key", unique=True),
+    IndexSpec("Address", "key", unique=True),
+    IndexSpec("ApiKey", "digest", unique=True),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    name: str
+    head_for_update: str
+
+    def index_statements(self) -> list[str]:
+        """Idempotent DDL for SCHEMA in this engine's syntax."""
+        if self.name == "neo4j":
+            return [
+                (
+                    f"CREATE CONSTRAINT {s.label}_{s.prop}_unique IF NOT EXISTS "
+                    f"FOR (n:{s.label}) REQUIRE n.{s.prop} IS UNIQUE"
+                )
+                if s.unique
+                else (
+                    f"CREATE INDEX {s.label}_{s.prop} IF NOT EXISTS "
+                    f"FOR (n:{s.label}) ON (n.{s.prop})"
+                )
+                for s in SCHEMA
+            ]
+        # FalkorDB has no IF NOT EXISTS: the store ignores "already indexed" answers, and
+        # unique constraints go through GRAPH.CONSTRAINT on top of these indexes.
+        return [f"CREATE INDEX FOR (n:{s.label}) ON (n.{s.prop})" for s in SCHEMA]
+
+
+FALKORDB = Dialect(
+    name="falkordb",
+    head_for_update="MATCH (c:ChangeCounter {id: 'main'}) RETURN c.seq AS seq, c.hash AS hash",
+)
+
+# Neo4j reads without locks: touching the counter first takes its write lock, so the head we
+# read cannot move until the transaction ends.
+NEO4J = Dialect(
+    name="neo4j",
+    head_for_update=(
+        "MATCH (c:ChangeCounter {id: 'main'}) SET c.seq = c.seq RETURN c.seq AS seq, c.hash AS hash"
+    ),
+)

@@ -1,0 +1,64 @@
+"""Translate between frozen models and graph properties (camelCase, ISO dates, lists)."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import typing
+from collections.abc import Mapping
+from datetime import date
+from typing import TypeVar
+
+__all__ = ["camel", "from_row", "to_props"]
+
+T = TypeVar("T")
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+@functools.cache
+def _date_fields(cls: type) -> frozenset[str]:
+    hints = typing.get_type_hints(cls)
+    return frozenset(
+        name for name, hint in hints.items() if hint is date or date in typing.get_args(hint)
+    )
+
+
+def to_props(model: object, *, exclude: frozenset[str] = frozenset()) -> dict[str, object]:
+    """Properties to store for ``model``: camelCase names, ISO dates, lists for tuples."""
+    props: dict[str, object] = {}
+    for field in dataclasses.fields(model):  # type: ignore[arg-type]
+        if field.name in exclude:
+            continue
+        value = getattr(model, field.name)
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        props[camel(field.name)] = value
+    return props
+
+
+def from_row(cls: type[T], row: Mapping[str, object], **overrides: object) -> T:
+    """Build ``cls`` from a result row whose columns are the camelCase field names."""
+    dates = _date_fields(cls)  # type: ignore[arg-type]
+    values: dict[str, object] = {}
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if field.name in overrides:
+            values[field.name] = overrides[field.name]
+            continue
+        column = camel(field.name)
+        if column not in row:
+            continue
+        value = row[column]
+        if value is None and field.default is not dataclasses.MISSING:
+            value = field.default
+        elif field.name in dates and isinstance(value, str):
+            value = date.fromisoformat(value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        values[field.name] = value
+    return cls(**values)

@@ -1,0 +1,228 @@
+"""Frozen records the store accepts and returns; never driver objects.
+
+Enumerated values travel as their upper-snake-case strings and dates as ``datetime.date``;
+the registry layer owns the vocabularies, the store only keeps them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from datetime import date
+
+__all__ = [
+    "Accreditation",
+    "ApiKey",
+    "Certificate",
+    "CertificateQuery",
+    "Change",
+    "ChangeHead",
+    "Complaint",
+    "CreditEvent",
+    "CreditRating",
+    "Institution",
+    "InstitutionQuery",
+    "Organization",
+    "Person",
+    "Region",
+    "RegionStatistics",
+    "StatusChange",
+    "WriteResult",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    code: str
+    name: str
+    level: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A natural person, known by a keyed digest so the same person links two institutions."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Institution:
+    uscc: str
+    name: str
+    kinds: tuple[str, ...]
+    region: str
+    address: str | None = None
+    legal_representative: Person | None = None
+    founded: date | None = None
+    ownership: str | None = None
+    status: str = "ACTIVE"
+    group: str | None = None
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    uscc: str
+    name: str
+    region: str
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Accreditation:
+    number: str
+    scheme: str
+    body: str
+    holder: str
+    scope: tuple[str, ...]
+    valid_from: date
+    valid_until: date
+    status: str = "VALID"
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    """A certificate as stored: ``status`` is never EXPIRED, that is derived on read."""
+
+    number: str
+    family: str
+    standard: str
+    scope: str
+    issued_on: date
+    expires_on: date
+    issuer: str
+    holder: str
+    stars: int | None = None
+    status: str = "VALID"
+    status_reason: str | None = None
+    status_since: date | None = None
+    region: str | None = None
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One step of a certificate's status history: when it took effect, when we learned it."""
+
+    number: str
+    status: str
+    reason: str | None
+    effective_on: date
+    recorded_at: str
+    actor: str
+    seq: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Complaint:
+    id: str
+    against: str
+    channel: str
+    category: str
+    status: str
+    filed_on: date
+    details: str
+    certificate: str | None = None
+    substantiated: bool | None = None
+    closed_on: date | None = None
+    resolution: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreditRating:
+    id: str
+    association: str
+    institution: str
+    grade: str
+    score: float
+    period: str
+    published_on: date
+    valid_until: date
+    method: str
+    evidence: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreditEvent:
+    id: str
+    institution: str
+    kind: str
+    date: dt.date
+    authority: str
+    weight: float
+    description: str
+    public_until: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A credential as stored: only the digest of the secret, never the secret."""
+
+    digest: str
+    role: str
+    institution: str | None
+    label: str | None
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class InstitutionQuery:
+    region: str | None = None
+    kind: str | None = None
+    name_contains: str | None = None
+    accreditation_scheme: str | None = None
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateQuery:
+    """Filters for certificate listings; ``today`` decides which certificates count as expired."""
+
+    today: date
+    holder: str | None = None
+    issuer: str | None = None
+    status: str | None = None
+    standard: str | None = None
+    family: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegionStatistics:
+    code: str
+    institutions: int
+    valid_certificates: int
+    certified_organizations: int
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One entry of the change log; ``hash`` chains it to every entry before it."""
+
+    seq: int
+    entity: str
+    key: str
+    op: str
+    at: str
+    actor: str
+    data: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeHead:
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What one atomic write appended to the change log."""
+
+    written: int
+    first_seq: int
+    last_seq: int
+    keys: tuple[str, ...] = field(default=())

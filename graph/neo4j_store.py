@@ -1,0 +1,125 @@
+"""Neo4j 5 backend: one async driver per process, managed transactions for writes.
+
+A write runs as a transaction function: it locks the change counter, reads the head, makes
+its plan with reads inside the same transaction and runs the single write statement. The
+function may be retried by the driver, so it recomputes everything from the head each time.
+Reads share the driver's bookmark manager with writes, so a caller reads its own writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, RoutingControl
+from neo4j.exceptions import (
+    ConstraintError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
+from graph.changelog import GENESIS_HASH
+from graph.cypher import changes as change_cypher
+from graph.cypher_store import CypherStore, Row, WritePlan, as_int
+from graph.dialects import NEO4J
+from graph.errors import BackendUnavailable, Conflict, GraphError
+from graph.models import ChangeHead
+
+__all__ = ["Neo4jStore"]
+
+
+class Neo4jStore(CypherStore):
+    """GraphStore on Neo4j 5 through the official async driver."""
+
+    def __init__(self, driver: AsyncDriver, *, database: str | None = None) -> None:
+        super().__init__()
+        self._driver = driver
+        self._database = database
+
+    @classmethod
+    async def open(
+        cls, url: str, *, user: str | None, password: str | None, database: str | None = None
+    ) -> Neo4jStore:
+        auth = (user, password) if user is not None and password is not None else None
+        driver = AsyncGraphDatabase.driver(url, auth=auth)
+        store = cls(driver, database=database)
+        try:
+            await driver.verify_connectivity()
+            await store.ensure_schema()
+        except BaseException:
+            await driver.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        await self._driver.close()
+
+    async def clear(self) -> None:
+        await self._run_write(
+            "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS", {}, implicit=True
+        )
+        await self.ensure_schema()
+
+    async def ensure_schema(self) -> None:
+        for statement in NEO4J.index_statements():
+            await self._run_write(statement, {}, implicit=True)
+        await self._run_write(change_cypher.ENSURE_COUNTER, {"genesis": GENESIS_HASH})
+
+    async def _read(self, statement: str, params: Mapping[str, object]) -> list[Row]:
+        try:
+            records, _, _ = await self._driver.execute_query(
+                statement, dict(params), database_=self._database, routing_=RoutingControl.READ
+            )
+        except Exception as exc:
+            raise _translate(exc) from exc
+        return [record.data() for record in records]
+
+    async def _run_write(
+        self, statement: str, params: Mapping[str, object], *, implicit: bool = False
+    ) -> None:
+        try:
+            if implicit:  # DDL and CALL IN TRANSACTIONS need an auto-commit transaction
+                async with self._driver.session(database=self._database) as session:
+                    result = await session.run(statement, dict(params))
+                    await result.consume()
+            else:
+                await self._driver.execute_query(statement, dict(params), database_=self._database)
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+    async def _write(self, plan: WritePlan) -> int:
+        async def transaction(tx: AsyncManagedTransaction) -> int:
+            async def read(statement: str, params: Mapping[str, object]) -> list[Row]:
+                result = await tx.run(statement, dict(params))
+                return [record.data() async for record in result]
+
+            rows = await read(NEO4J.head_for_update, {})
+            head = ChangeHead(seq=as_int(rows[0]["seq"]), hash=str(rows[0]["hash"]))
+            planned = await plan(read, head)
+            written = as_int((await read(planned.statement, planned.params))[0]["written"])
+            if written != len(planned.changes):
+                raise GraphError(f"write touched {written} of {len(planned.changes)} rows")
+            return planned.changes[0].seq
+
+        try:
+            async with self._driver.session(
+                database=self._database,
+                bookmark_manager=self._driver.execute_query_bookmark_manager,
+            ) as session:
+                return await session.execute_write(transaction)
+        except GraphError:
+            raise
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+
+def _translate(exc: Exception) -> GraphError:
+    if isinstance(exc, GraphError):
+        return exc
+    if isinstance(exc, ServiceUnavailable | SessionExpired | OSError):
+        return BackendUnavailable(f"Neo4j unreachable: {exc}")
+    if isinstance(exc, ConstraintError):
+        return Conflict(str(exc))
+    if isinstance(exc, Neo4jError):
+        return GraphError(str(exc))
+    return GraphError(repr(exc))

@@ -1,0 +1,154 @@
+"""The GraphStore port: what the registry asks of any graph database.
+
+Methods speak the domain, take and return batches of frozen models, and hide the query
+language. Every write is one atomic statement per batch that also appends to the change log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from graph.models import (
+    Accreditation,
+    ApiKey,
+    Certificate,
+    CertificateQuery,
+    Change,
+    ChangeHead,
+    Complaint,
+    CreditEvent,
+    CreditRating,
+    Institution,
+    InstitutionQuery,
+    Organization,
+    Region,
+    RegionStatistics,
+    StatusChange,
+    WriteResult,
+)
+
+__all__ = ["MAX_WRITE_BATCH", "GraphStore"]
+
+MAX_WRITE_BATCH = 1000
+
+
+class GraphStore(Protocol):
+    """Async, batch-shaped access to the registry graph."""
+
+    async def close(self) -> None:
+        """Release connections (and stop an embedded server nobody else uses)."""
+
+    async def ping(self) -> bool:
+        """True when the database answers."""
+
+    async def clear(self) -> None:
+        """Delete the whole graph and recreate the schema (tests and fresh imports)."""
+
+    # reads ---------------------------------------------------------------------------------
+    async def get_regions(self, codes: Sequence[str] | None = None) -> list[Region]:
+        """The named regions, or every region when ``codes`` is None."""
+
+    async def get_institutions(self, usccs: Sequence[str]) -> list[Institution]:
+        """The institutions that exist among ``usccs``, in no particular order."""
+
+    async def list_institutions(
+        self, query: InstitutionQuery, *, after: str | None, limit: int
+    ) -> list[Institution]:
+        """A keyset page ordered by USCC, starting after the USCC ``after``."""
+
+    async def count_institutions(self, query: InstitutionQuery) -> int:
+        """How many institutions match ``query``."""
+
+    async def get_group_members(self, group_usccs: Sequence[str]) -> list[Institution]:
+        """Members of the named groups (each member's ``group`` says which)."""
+
+    async def get_organizations(self, usccs: Sequence[str]) -> list[Organization]:
+        """The certificate holders that exist among ``usccs``."""
+
+    async def get_accreditations_held(self, holder_usccs: Sequence[str]) -> list[Accreditation]:
+        """Accreditations held by the named institutions."""
+
+    async def get_certificates(self, numbers: Sequence[str]) -> list[Certificate]:
+        """The certificates that exist among ``numbers``."""
+
+    async def list_certificates(
+        self, query: CertificateQuery, *, after: str | None, limit: int
+    ) -> list[Certificate]:
+        """A keyset page ordered by certificate number."""
+
+    async def count_certificates(self, query: CertificateQuery) -> int:
+        """How many certificates match ``query``."""
+
+    async def get_status_histories(self, numbers: Sequence[str]) -> list[StatusChange]:
+        """Status changes of the named certificates, oldest first."""
+
+    async def get_complaints_against(self, usccs: Sequence[str]) -> list[Complaint]:
+        """Complaints filed against the named institutions."""
+
+    async def get_credit_ratings_of(self, usccs: Sequence[str]) -> list[CreditRating]:
+        """Credit ratings published for the named institutions."""
+
+    async def get_credit_events_of(self, usccs: Sequence[str]) -> list[CreditEvent]:
+        """Credit-file events recorded for the named institutions."""
+
+    async def region_statistics(
+        self, codes: Sequence[str], *, today: str
+    ) -> list[RegionStatistics]:
+        """Counts per region, sub-regions included; ``today`` (ISO date) decides validity."""
+
+    async def find_api_key(self, digest: str) -> ApiKey | None:
+        """The credential whose secret hashes to ``digest``."""
+
+    async def change_head(self) -> ChangeHead:
+        """The last change's seq and hash (seq 0 and the genesis hash when empty)."""
+
+    async def get_changes(self, *, after: int, limit: int) -> list[Change]:
+        """Changes with ``seq > after`` in seq order."""
+
+    # writes: one atomic statement per batch of at most MAX_WRITE_BATCH -----------------------
+    async def upsert_regions(self, regions: Sequence[Region], *, actor: str) -> WriteResult:
+        """Create or update regions; parents must exist or come earlier in the batch."""
+
+    async def upsert_institutions(
+        self, institutions: Sequence[Institution], *, actor: str
+    ) -> WriteResult:
+        """Create or update institutions with their region, group, representative, address."""
+
+    async def upsert_organizations(
+        self, organizations: Sequence[Organization], *, actor: str
+    ) -> WriteResult:
+        """Create or update certificate holders."""
+
+    async def upsert_accreditations(
+        self, accreditations: Sequence[Accreditation], *, actor: str
+    ) -> WriteResult:
+        """Create or update accreditations between existing bodies and holders."""
+
+    async def issue_certificates(
+        self, certificates: Sequence[Certificate], *, actor: str
+    ) -> WriteResult:
+        """Create or replace certificates; issuers and holders must exist."""
+
+    async def change_certificate_statuses(
+        self, changes: Sequence[StatusChange], *, actor: str
+    ) -> WriteResult:
+        """Set new statuses and append them to each certificate's history."""
+
+    async def record_complaints(
+        self, complaints: Sequence[Complaint], *, actor: str
+    ) -> WriteResult:
+        """Create or update complaints against existing institutions."""
+
+    async def publish_credit_ratings(
+        self, ratings: Sequence[CreditRating], *, actor: str
+    ) -> WriteResult:
+        """Create or update credit ratings."""
+
+    async def record_credit_events(
+        self, events: Sequence[CreditEvent], *, actor: str
+    ) -> WriteResult:
+        """Create or update credit-file events."""
+
+    async def save_api_key(self, key: ApiKey, *, actor: str) -> WriteResult:
+        """Store a credential (its digest only)."""
