@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from typing import Annotated
 
@@ -67,8 +68,8 @@ class CreditEventRecord(Record):
     id: RecordId
     institution: Uscc
     kind: CreditEventKind
-    date: date
+    date: dt.date
     authority: ShortText
     weight: Annotated[float, Field(ge=-100, le=100)]
     description: Text
-    public_until: date | None = None
+    public_until: dt.date | None = None

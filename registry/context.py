@@ -1,0 +1,31 @@
+"""What every resolver may use for one request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from graph.port import GraphStore
+from registry.auth import Principal
+from registry.loaders import Loaders
+from registry.settings import Settings
+
+__all__ = ["REGISTRY_TIMEZONE", "Context", "registry_today"]
+
+REGISTRY_TIMEZONE = ZoneInfo("Asia/Shanghai")
+
+
+def registry_today() -> date:
+    """Certificates expire by the calendar in China, whatever the server's clock zone."""
+    return datetime.now(REGISTRY_TIMEZONE).date()
+
+
+@dataclass(slots=True)
+class Context:
+    store: GraphStore
+    settings: Settings
+    principal: Principal
+    loaders: Loaders
+    request_id: str
+    today: date

@@ -1,0 +1,45 @@
+"""Who may do what: function-level and field-level rules in one table."""
+
+from __future__ import annotations
+
+from registry.domain.vocabulary import Role
+
+__all__ = [
+    "MUTATION_ROLES",
+    "may_read_changes",
+    "may_see_complaints",
+    "may_see_personal_data",
+    "may_see_status_actor",
+]
+
+_WRITERS = frozenset({Role.ADMIN, Role.PARTNER})
+
+MUTATION_ROLES: dict[str, frozenset[Role]] = {
+    "upsertInstitutions": _WRITERS | {Role.REGULATOR},
+    "upsertOrganizations": _WRITERS | {Role.REGULATOR, Role.CERTIFICATION_BODY},
+    "upsertAccreditations": _WRITERS | {Role.REGULATOR},
+    "issueCertificates": _WRITERS | {Role.CERTIFICATION_BODY},
+    "changeCertificateStatus": _WRITERS | {Role.CERTIFICATION_BODY, Role.REGULATOR},
+}
+
+_OVERSIGHT = frozenset({Role.ADMIN, Role.REGULATOR})
+
+
+def may_see_personal_data(role: Role) -> bool:
+    """Names of natural persons (legal representatives) are personal data."""
+    return role in _OVERSIGHT
+
+
+def may_see_complaints(role: Role) -> bool:
+    """Complaint details are confidential to the regulators handling them."""
+    return role in _OVERSIGHT
+
+
+def may_see_status_actor(role: Role) -> bool:
+    """Which credential recorded a status change is internal audit information."""
+    return role in _OVERSIGHT | {Role.PARTNER}
+
+
+def may_read_changes(role: Role) -> bool:
+    """The change feed is for synchronising partners and operators."""
+    return role in {Role.ADMIN, Role.PARTNER}

@@ -1,0 +1,68 @@
+"""Per-request DataLoaders: every edge that can fan out costs one store call per batch."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from graph import models
+from graph.port import GraphStore
+
+__all__ = ["Loaders"]
+
+T = TypeVar("T")
+
+
+def _by_key(
+    fetch: Callable[[Sequence[str]], Awaitable[list[T]]], key: Callable[[T], str]
+) -> DataLoader[str, T | None]:
+    async def load(keys: list[str]) -> list[T | None]:
+        found = {key(item): item for item in await fetch(keys)}
+        return [found.get(k) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _grouped(
+    fetch: Callable[[Sequence[str]], Awaitable[list[T]]], group: Callable[[T], str]
+) -> DataLoader[str, list[T]]:
+    async def load(keys: list[str]) -> list[list[T]]:
+        groups: dict[str, list[T]] = defaultdict(list)
+        for item in await fetch(keys):
+            groups[group(item)].append(item)
+        return [groups.get(k, []) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass(frozen=True, slots=True)
+class Loaders:
+    institution: DataLoader[str, models.Institution | None]
+    organization: DataLoader[str, models.Organization | None]
+    certificate: DataLoader[str, models.Certificate | None]
+    region: DataLoader[str, models.Region | None]
+    members: DataLoader[str, list[models.Institution]]
+    accreditations: DataLoader[str, list[models.Accreditation]]
+    history: DataLoader[str, list[models.StatusChange]]
+    complaints: DataLoader[str, list[models.Complaint]]
+    credit_ratings: DataLoader[str, list[models.CreditRating]]
+    credit_events: DataLoader[str, list[models.CreditEvent]]
+
+    @classmethod
+    def for_request(cls, store: GraphStore) -> Loaders:
+        return cls(
+            institution=_by_key(store.get_institutions, lambda i: i.uscc),
+            organization=_by_key(store.get_organizations, lambda o: o.uscc),
+            certificate=_by_key(store.get_certificates, lambda c: c.number),
+            region=_by_key(store.get_regions, lambda r: r.code),
+            members=_grouped(store.get_group_members, lambda i: i.group or ""),
+            accreditations=_grouped(store.get_accreditations_held, lambda a: a.holder),
+            history=_grouped(store.get_status_histories, lambda s: s.number),
+            complaints=_grouped(store.get_complaints_against, lambda c: c.against),
+            credit_ratings=_grouped(store.get_credit_ratings_of, lambda r: r.institution),
+            credit_events=_grouped(store.get_credit_events_of, lambda e: e.institution),
+        )

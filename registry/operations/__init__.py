@@ -1,0 +1,2 @@
+"""Application operations shared by the API, the seed loader and the CLI: authorise, check
+references, convert validated records to store models, write."""

@@ -1,0 +1,157 @@
+"""Validated records → store models."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from graph.models import (
+    Accreditation,
+    Certificate,
+    Complaint,
+    CreditEvent,
+    CreditRating,
+    Institution,
+    Organization,
+    Person,
+    Region,
+    StatusChange,
+)
+from registry.domain.persons import person_key
+from registry.records import (
+    AccreditationRecord,
+    CertificateRecord,
+    ComplaintRecord,
+    CreditEventRecord,
+    CreditRatingRecord,
+    InstitutionRecord,
+    OrganizationRecord,
+    RegionRecord,
+    StatusChangeRecord,
+)
+
+__all__ = [
+    "accreditation_model",
+    "certificate_model",
+    "complaint_model",
+    "credit_event_model",
+    "credit_rating_model",
+    "institution_model",
+    "organization_model",
+    "region_model",
+    "status_change_model",
+]
+
+
+def region_model(record: RegionRecord) -> Region:
+    return Region(
+        code=record.code, name=record.name, level=record.level.value, parent=record.parent
+    )
+
+
+def institution_model(record: InstitutionRecord, *, secret: bytes) -> Institution:
+    person = record.legal_representative
+    return Institution(
+        uscc=record.uscc,
+        name=record.name,
+        kinds=tuple(kind.value for kind in record.kinds),
+        region=record.region,
+        address=record.address,
+        legal_representative=None
+        if person is None
+        else Person(
+            key=person_key(person.name, person.id_number, secret=secret, scope=record.uscc),
+            name=person.name,
+        ),
+        founded=record.founded,
+        ownership=None if record.ownership is None else record.ownership.value,
+        status=record.status.value,
+        group=record.group,
+    )
+
+
+def organization_model(record: OrganizationRecord) -> Organization:
+    return Organization(uscc=record.uscc, name=record.name, region=record.region)
+
+
+def accreditation_model(record: AccreditationRecord) -> Accreditation:
+    return Accreditation(
+        number=record.number,
+        scheme=record.scheme.value,
+        body=record.body,
+        holder=record.holder,
+        scope=tuple(record.scope),
+        valid_from=record.valid_from,
+        valid_until=record.valid_until,
+        status=record.status.value,
+    )
+
+
+def certificate_model(record: CertificateRecord) -> Certificate:
+    return Certificate(
+        number=record.number,
+        family=record.family.value,
+        standard=record.standard,
+        scope=record.scope,
+        issued_on=record.issued_on,
+        expires_on=record.expires_on,
+        issuer=record.issuer,
+        holder=record.holder,
+        stars=record.stars,
+        status=record.status.value,
+        status_reason=record.status_reason,
+    )
+
+
+def status_change_model(record: StatusChangeRecord, *, today: date) -> StatusChange:
+    return StatusChange(
+        number=record.number,
+        status=record.status.value,
+        reason=record.reason,
+        effective_on=record.effective_on or today,
+        recorded_at="",
+        actor="",
+    )
+
+
+def complaint_model(record: ComplaintRecord) -> Complaint:
+    return Complaint(
+        id=record.id,
+        against=record.against,
+        channel=record.channel.value,
+        category=record.category,
+        status=record.status.value,
+        filed_on=record.filed_on,
+        details=record.details,
+        certificate=record.certificate,
+        substantiated=record.substantiated,
+        closed_on=record.closed_on,
+        resolution=record.resolution,
+    )
+
+
+def credit_rating_model(record: CreditRatingRecord) -> CreditRating:
+    return CreditRating(
+        id=record.id,
+        association=record.association,
+        institution=record.institution,
+        grade=record.grade.value,
+        score=record.score,
+        period=record.period,
+        published_on=record.published_on,
+        valid_until=record.valid_until,
+        method=record.method,
+        evidence=record.evidence,
+    )
+
+
+def credit_event_model(record: CreditEventRecord) -> CreditEvent:
+    return CreditEvent(
+        id=record.id,
+        institution=record.institution,
+        kind=record.kind.value,
+        date=record.date,
+        authority=record.authority,
+        weight=record.weight,
+        description=record.description,
+        public_until=record.public_until,
+    )

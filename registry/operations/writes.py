@@ -1,0 +1,255 @@
+"""The write operations: authorise, check references, convert, write one atomic batch.
+
+The API, the seed loader and the CLI all write through these, so every writer obeys the same
+rules. Records arrive validated (see ``refusals.validate_batch``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import date
+from typing import TypeVar
+
+from graph.errors import Conflict, NotFound
+from graph.models import WriteResult
+from graph.port import GraphStore
+from registry.auth import Principal
+from registry.domain.permissions import MUTATION_ROLES
+from registry.domain.vocabulary import Role
+from registry.operations import convert
+from registry.operations.refusals import Refusal, RefusalKind
+from registry.records import (
+    AccreditationRecord,
+    CertificateRecord,
+    ComplaintRecord,
+    CreditEventRecord,
+    CreditRatingRecord,
+    FieldProblem,
+    InstitutionRecord,
+    OrganizationRecord,
+    Record,
+    RegionRecord,
+    StatusChangeRecord,
+)
+
+__all__ = [
+    "authorize",
+    "change_certificate_statuses",
+    "issue_certificates",
+    "publish_credit_ratings",
+    "record_complaints",
+    "record_credit_events",
+    "upsert_accreditations",
+    "upsert_institutions",
+    "upsert_organizations",
+    "upsert_regions",
+]
+
+R = TypeVar("R", bound=Record)
+
+
+def authorize(principal: Principal, mutation: str) -> None:
+    """Function-level authorization: the role must be allowed to call ``mutation``."""
+    allowed = MUTATION_ROLES.get(mutation, frozenset({Role.ADMIN}))
+    if principal.role not in allowed:
+        raise Refusal(
+            RefusalKind.NOT_AUTHORIZED,
+            [
+                FieldProblem(
+                    "NOT_AUTHORIZED",
+                    f"role {principal.role.value} may not call {mutation}",
+                    "input",
+                )
+            ],
+        )
+
+
+async def _write(
+    records: Sequence[R],
+    write: Callable[[], Awaitable[WriteResult]],
+    *,
+    references: dict[str, Callable[[R], str | None]],
+) -> WriteResult:
+    """Run the store write, turning its refusals into problems that name the input fields."""
+    try:
+        return await write()
+    except NotFound as exc:
+        missing = set(exc.keys)
+        problems = [
+            FieldProblem("NOT_FOUND", f"no {exc.label} {value}", f"input[{index}].{field}")
+            for index, record in enumerate(records)
+            for field, get in references.items()
+            if (value := get(record)) is not None and value in missing
+        ]
+        raise Refusal(
+            RefusalKind.NOT_FOUND, problems or [FieldProblem("NOT_FOUND", str(exc), "input")]
+        ) from exc
+    except Conflict as exc:
+        raise Refusal(RefusalKind.CONFLICT, [FieldProblem("CONFLICT", str(exc), "input")]) from exc
+
+
+async def _require_regions(store: GraphStore, codes: Iterable[tuple[int, str, str]]) -> None:
+    """Region codes must name regions of the tree (a well-formed code is not enough)."""
+    wanted = list(codes)
+    known = {region.code for region in await store.get_regions(sorted({c for _, _, c in wanted}))}
+    problems = [
+        FieldProblem(
+            "UNKNOWN_REGION", f"{code} is not a region of the registry", f"input[{index}].{field}"
+        )
+        for index, field, code in wanted
+        if code not in known
+    ]
+    if problems:
+        raise Refusal(RefusalKind.INVALID_INPUT, problems)
+
+
+async def upsert_regions(
+    store: GraphStore, principal: Principal, records: Sequence[RegionRecord]
+) -> WriteResult:
+    authorize(principal, "upsertRegions")
+    return await _write(
+        records,
+        lambda: store.upsert_regions(
+            [convert.region_model(r) for r in records], actor=principal.actor
+        ),
+        references={},
+    )
+
+
+async def upsert_institutions(
+    store: GraphStore,
+    principal: Principal,
+    records: Sequence[InstitutionRecord],
+    *,
+    secret: bytes,
+) -> WriteResult:
+    authorize(principal, "upsertInstitutions")
+    await _require_regions(store, ((i, "region", r.region) for i, r in enumerate(records)))
+    models = [convert.institution_model(r, secret=secret) for r in records]
+    return await _write(
+        records,
+        lambda: store.upsert_institutions(models, actor=principal.actor),
+        references={"group": lambda r: r.group},
+    )
+
+
+async def upsert_organizations(
+    store: GraphStore, principal: Principal, records: Sequence[OrganizationRecord]
+) -> WriteResult:
+    authorize(principal, "upsertOrganizations")
+    await _require_regions(store, ((i, "region", r.region) for i, r in enumerate(records)))
+    return await _write(
+        records,
+        lambda: store.upsert_organizations(
+            [convert.organization_model(r) for r in records], actor=principal.actor
+        ),
+        references={},
+    )
+
+
+async def upsert_accreditations(
+    store: GraphStore, principal: Principal, records: Sequence[AccreditationRecord]
+) -> WriteResult:
+    authorize(principal, "upsertAccreditations")
+    return await _write(
+        records,
+        lambda: store.upsert_accreditations(
+            [convert.accreditation_model(r) for r in records], actor=principal.actor
+        ),
+        references={"body": lambda r: r.body, "holder": lambda r: r.holder},
+    )
+
+
+def _only_own(principal: Principal, issuers: Iterable[tuple[int, str, str]]) -> None:
+    """Object-level authorization: a certification body acts only on its own certificates."""
+    if principal.role is not Role.CERTIFICATION_BODY:
+        return
+    problems = [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"{principal.institution} may not act for {issuer}",
+            f"input[{index}].{field}",
+        )
+        for index, field, issuer in issuers
+        if issuer != principal.institution
+    ]
+    if problems:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
+
+
+async def issue_certificates(
+    store: GraphStore, principal: Principal, records: Sequence[CertificateRecord]
+) -> WriteResult:
+    authorize(principal, "issueCertificates")
+    _only_own(principal, ((i, "issuer", r.issuer) for i, r in enumerate(records)))
+    return await _write(
+        records,
+        lambda: store.issue_certificates(
+            [convert.certificate_model(r) for r in records], actor=principal.actor
+        ),
+        references={"issuer": lambda r: r.issuer, "holder": lambda r: r.holder},
+    )
+
+
+async def change_certificate_statuses(
+    store: GraphStore,
+    principal: Principal,
+    records: Sequence[StatusChangeRecord],
+    *,
+    today: date,
+) -> WriteResult:
+    authorize(principal, "changeCertificateStatus")
+    stored = {c.number: c for c in await store.get_certificates([r.number for r in records])}
+    missing = [
+        FieldProblem("NOT_FOUND", f"no certificate {r.number}", f"input[{i}].number")
+        for i, r in enumerate(records)
+        if r.number not in stored
+    ]
+    if missing:
+        raise Refusal(RefusalKind.NOT_FOUND, missing)
+    _only_own(principal, ((i, "number", stored[r.number].issuer) for i, r in enumerate(records)))
+    models = [convert.status_change_model(r, today=today) for r in records]
+    return await _write(
+        records,
+        lambda: store.change_certificate_statuses(models, actor=principal.actor),
+        references={"number": lambda r: r.number},
+    )
+
+
+async def record_complaints(
+    store: GraphStore, principal: Principal, records: Sequence[ComplaintRecord]
+) -> WriteResult:
+    authorize(principal, "recordComplaints")
+    return await _write(
+        records,
+        lambda: store.record_complaints(
+            [convert.complaint_model(r) for r in records], actor=principal.actor
+        ),
+        references={"against": lambda r: r.against, "certificate": lambda r: r.certificate},
+    )
+
+
+async def publish_credit_ratings(
+    store: GraphStore, principal: Principal, records: Sequence[CreditRatingRecord]
+) -> WriteResult:
+    authorize(principal, "publishCreditRatings")
+    return await _write(
+        records,
+        lambda: store.publish_credit_ratings(
+            [convert.credit_rating_model(r) for r in records], actor=principal.actor
+        ),
+        references={"association": lambda r: r.association, "institution": lambda r: r.institution},
+    )
+
+
+async def record_credit_events(
+    store: GraphStore, principal: Principal, records: Sequence[CreditEventRecord]
+) -> WriteResult:
+    authorize(principal, "recordCreditEvents")
+    return await _write(
+        records,
+        lambda: store.record_credit_events(
+            [convert.credit_event_model(r) for r in records], actor=principal.actor
+        ),
+        references={"institution": lambda r: r.institution},
+    )

@@ -1,0 +1,1 @@
+"""GraphQL types, one module per entity, joined in ``registry.schema.build``."""

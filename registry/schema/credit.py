@@ -1,0 +1,68 @@
+"""An institution's credit file: complaints (confidential), ratings and events."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from graph import models
+from registry.schema.enums import ComplaintChannel, ComplaintStatus, CreditEventKind, CreditGrade
+
+__all__ = ["Complaint", "CreditEvent", "CreditRating"]
+
+
+@strawberry.type(description="A complaint against an institution; visible to regulators only.")
+class Complaint:
+    id: str
+    certificate: str | None
+    channel: ComplaintChannel
+    category: str
+    status: ComplaintStatus
+    substantiated: bool | None
+    filed_on: date
+    closed_on: date | None
+    details: str
+    resolution: str | None
+
+    @classmethod
+    def of(cls, m: models.Complaint) -> Complaint:
+        return cls(id=m.id, certificate=m.certificate, channel=ComplaintChannel(m.channel),
+                   category=m.category, status=ComplaintStatus(m.status),
+                   substantiated=m.substantiated, filed_on=m.filed_on, closed_on=m.closed_on,
+                   details=m.details, resolution=m.resolution)
+
+
+@strawberry.type(description="A credit grade an association published for an institution.")
+class CreditRating:
+    id: str
+    association_uscc: str
+    grade: CreditGrade
+    score: float
+    period: str
+    published_on: date
+    valid_until: date
+    method: str
+    evidence: str | None
+
+    @classmethod
+    def of(cls, m: models.CreditRating) -> CreditRating:
+        return cls(id=m.id, association_uscc=m.association, grade=CreditGrade(m.grade),
+                   score=m.score, period=m.period, published_on=m.published_on,
+                   valid_until=m.valid_until, method=m.method, evidence=m.evidence)
+
+
+@strawberry.type(description="A record in the institution's quality-credit file.")
+class CreditEvent:
+    id: str
+    kind: CreditEventKind
+    date: date
+    authority: str
+    weight: float
+    description: str
+    public_until: date | None
+
+    @classmethod
+    def of(cls, m: models.CreditEvent) -> CreditEvent:
+        return cls(id=m.id, kind=CreditEventKind(m.kind), date=m.date, authority=m.authority,
+                   weight=m.weight, description=m.description, public_until=m.public_until)

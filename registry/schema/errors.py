@@ -1,0 +1,95 @@
+"""Errors that are part of the schema: query errors with a stable code, mutation payloads."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+from registry.context import Context
+from registry.domain.permissions import may_see_complaints, may_see_personal_data
+from registry.records import FieldProblem
+
+__all__ = [
+    "Conflict",
+    "InvalidInput",
+    "NotAuthorized",
+    "NotFound",
+    "Problem",
+    "PublicError",
+    "SeesComplaints",
+    "SeesPersonalData",
+    "is_public_error",
+]
+
+
+class PublicError(GraphQLError):
+    """An error whose message is safe to show, with a stable ``code`` in its extensions."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, extensions={"code": code})
+
+
+def is_public_error(error: GraphQLError) -> bool:
+    """Errors we raised on purpose (or GraphQL's own parse/validation errors) stay visible;
+    anything else is masked so internals never leak."""
+    original = error.original_error
+    return original is None or isinstance(original, GraphQLError)
+
+
+class _RoleRequired(BasePermission):
+    error_extensions = {"code": "NOT_AUTHORIZED"}  # noqa: RUF012 - strawberry's API
+
+
+class SeesPersonalData(_RoleRequired):
+    message = "personal data is shown to regulators only"
+
+    def has_permission(self, source: object, info: Info[Context, None], **kwargs: object) -> bool:
+        return may_see_personal_data(info.context.principal.role)
+
+
+class SeesComplaints(_RoleRequired):
+    message = "complaint details are shown to regulators only"
+
+    def has_permission(self, source: object, info: Info[Context, None], **kwargs: object) -> bool:
+        return may_see_complaints(info.context.principal.role)
+
+
+@strawberry.type
+class Problem:
+    code: str
+    message: str
+    field: str
+
+    @classmethod
+    def of(cls, problem: FieldProblem) -> Problem:
+        return cls(code=problem.code, message=problem.message, field=problem.field)
+
+
+@strawberry.interface
+class MutationError:
+    code: str
+    message: str
+    field: str | None
+    problems: list[Problem]
+
+
+@strawberry.type
+class InvalidInput(MutationError):
+    """The input breaks a rule; every problem is listed, nothing was written."""
+
+
+@strawberry.type
+class NotAuthorized(MutationError):
+    """The caller may not do this (role, or another body's certificate)."""
+
+
+@strawberry.type
+class NotFound(MutationError):
+    """Something the input refers to does not exist."""
+
+
+@strawberry.type
+class Conflict(MutationError):
+    """The input contradicts what is stored."""

@@ -1,0 +1,134 @@
+"""Load the seed dataset through the same validation and write operations as the API."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+import orjson
+
+from graph.models import InstitutionQuery
+from graph.port import MAX_WRITE_BATCH, GraphStore
+from registry.auth import Principal
+from registry.domain.vocabulary import Role
+from registry.operations import writes
+from registry.operations.refusals import Refusal, validate_batch
+from registry.records import (
+    AccreditationRecord,
+    CertificateRecord,
+    ComplaintRecord,
+    CreditEventRecord,
+    CreditRatingRecord,
+    InstitutionRecord,
+    OrganizationRecord,
+    Record,
+    RegionRecord,
+    StatusChangeRecord,
+)
+
+__all__ = ["SEED_PRINCIPAL", "SeedError", "load_seeds", "store_is_empty"]
+
+SEED_PRINCIPAL = Principal(role=Role.ADMIN, key_id="seed")
+R = TypeVar("R", bound=Record)
+
+
+class SeedError(Exception):
+    """A seed file does not validate; names the file and the problems."""
+
+
+async def store_is_empty(store: GraphStore) -> bool:
+    return await store.count_institutions(InstitutionQuery()) == 0
+
+
+async def load_seeds(
+    store: GraphStore, directory: Path, *, secret: bytes, today: date
+) -> dict[str, int]:
+    """Load every seed file in dependency order; returns rows written per file."""
+    actor = SEED_PRINCIPAL
+
+    async def step(
+        name: str,
+        model: type[R],
+        key: Callable[[R], str],
+        write: Callable[[Sequence[R]], Awaitable[object]],
+    ) -> int:
+        path = directory / name
+        items = orjson.loads(path.read_bytes())
+        total = 0
+        for start in range(0, len(items), MAX_WRITE_BATCH):
+            chunk = items[start : start + MAX_WRITE_BATCH]
+            try:
+                records = validate_batch(model, chunk, key=key, prefix=name)
+                await write(records)
+            except Refusal as exc:
+                raise SeedError(f"{path}: {exc}") from exc
+            total += len(chunk)
+        return total
+
+    counts = {
+        "regions": await step(
+            "regions.json",
+            RegionRecord,
+            lambda r: r.code,
+            lambda rs: writes.upsert_regions(store, actor, rs),
+        ),
+        "institutions": await step(
+            "institutions.json",
+            InstitutionRecord,
+            lambda r: r.uscc,
+            lambda rs: writes.upsert_institutions(store, actor, rs, secret=secret),
+        ),
+        "organizations": await step(
+            "organizations.json",
+            OrganizationRecord,
+            lambda r: r.uscc,
+            lambda rs: writes.upsert_organizations(store, actor, rs),
+        ),
+        "accreditations": await step(
+            "accreditations.json",
+            AccreditationRecord,
+            lambda r: r.number,
+            lambda rs: writes.upsert_accreditations(store, actor, rs),
+        ),
+        "certificates": await step(
+            "certificates.json",
+            CertificateRecord,
+            lambda r: r.number,
+            lambda rs: writes.issue_certificates(store, actor, rs),
+        ),
+        "complaints": await step(
+            "complaints.json",
+            ComplaintRecord,
+            lambda r: r.id,
+            lambda rs: writes.record_complaints(store, actor, rs),
+        ),
+        "credit_ratings": await step(
+            "credit_ratings.json",
+            CreditRatingRecord,
+            lambda r: r.id,
+            lambda rs: writes.publish_credit_ratings(store, actor, rs),
+        ),
+        "credit_events": await step(
+            "credit_events.json",
+            CreditEventRecord,
+            lambda r: r.id,
+            lambda rs: writes.record_credit_events(store, actor, rs),
+        ),
+    }
+    # Status changes apply one after another: the same certificate may change twice.
+    changes = orjson.loads((directory / "status_changes.json").read_bytes())
+    for index, item in enumerate(changes):
+        try:
+            records = validate_batch(
+                StatusChangeRecord,
+                [item],
+                key=lambda r: r.number,
+                prefix=f"status_changes.json[{index}]",
+            )
+            await writes.change_certificate_statuses(store, actor, records, today=today)
+        except Refusal as exc:
+            raise SeedError(f"status_changes.json: {exc}") from exc
+    counts["status_changes"] = len(changes)
+    return counts

@@ -1,0 +1,57 @@
+"""Configuration from REGISTRY_* environment variables, built by the app factory, not on import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_STORE_URL", "DEVELOPMENT_SECRET", "Settings"]
+
+DEFAULT_STORE_URL = "falkordb+embedded://./.registry"
+DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
+PROJECT_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+class Settings(BaseSettings):
+    """Everything the service can be told; secrets refuse their placeholder in production."""
+
+    model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    store_url: str = DEFAULT_STORE_URL
+    data_dir: Path | None = None
+    appendfsync: Literal["always", "everysec", "no"] = "everysec"
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    seeds_dir: Path = PROJECT_SEEDS
+    load_seeds_when_empty: bool = True
+    max_page_size: int = Field(default=100, ge=1, le=100)
+    max_query_depth: int = Field(default=10, ge=2)
+    max_aliases: int = Field(default=15, ge=1)
+    max_tokens: int = Field(default=2000, ge=100)
+    max_body_bytes: int = Field(default=2_000_000, ge=1024)
+
+    @model_validator(mode="after")
+    def _no_placeholder_secret_in_production(self) -> Settings:
+        if self.env == "production" and self.secret_key.get_secret_value() == DEVELOPMENT_SECRET:
+            raise ValueError("REGISTRY_SECRET_KEY must be set in production")
+        return self
+
+    @property
+    def resolved_store_url(self) -> str:
+        """``data_dir`` (``--data``) selects an embedded store in that directory."""
+        if self.data_dir is not None:
+            return f"falkordb+embedded://{self.data_dir.resolve()}?appendfsync={self.appendfsync}"
+        if (
+            self.store_url.startswith("falkordb+embedded://")
+            and "appendfsync=" not in self.store_url
+        ):
+            joiner = "&" if "?" in self.store_url else "?"
+            return f"{self.store_url}{joiner}appendfsync={self.appendfsync}"
+        return self.store_url
+
+    @property
+    def secret(self) -> bytes:
+        return self.secret_key.get_secret_value().encode()
