@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from falkordb.asyncio import FalkorDB
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
 from graph.embedded import EmbeddedServer, EmbeddedServerError, socket_path_for
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
