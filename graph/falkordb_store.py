@@ -71,6 +71,10 @@ class FalkorDBStore(CypherStore):
     def server(self) -> EmbeddedServer | None:
         return self._server
 
+    @property
+    def graph_name(self) -> str:
+        return self._graph_name
+
     async def close(self) -> None:
         await self._db.connection.aclose()
         if self._server is not None:

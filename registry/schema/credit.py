@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 
 import strawberry
 
 from graph import models
-from registry.schema.enums import ComplaintChannel, ComplaintStatus, CreditEventKind, CreditGrade
+from registry.domain.vocabulary import (
+    ComplaintChannel,
+    ComplaintStatus,
+    CreditEventKind,
+    CreditGrade,
+)
 
 __all__ = ["Complaint", "CreditEvent", "CreditRating"]
 
@@ -27,10 +33,18 @@ class Complaint:
 
     @classmethod
     def of(cls, m: models.Complaint) -> Complaint:
-        return cls(id=m.id, certificate=m.certificate, channel=ComplaintChannel(m.channel),
-                   category=m.category, status=ComplaintStatus(m.status),
-                   substantiated=m.substantiated, filed_on=m.filed_on, closed_on=m.closed_on,
-                   details=m.details, resolution=m.resolution)
+        return cls(
+            id=m.id,
+            certificate=m.certificate,
+            channel=ComplaintChannel(m.channel),
+            category=m.category,
+            status=ComplaintStatus(m.status),
+            substantiated=m.substantiated,
+            filed_on=m.filed_on,
+            closed_on=m.closed_on,
+            details=m.details,
+            resolution=m.resolution,
+        )
 
 
 @strawberry.type(description="A credit grade an association published for an institution.")
@@ -47,22 +61,37 @@ class CreditRating:
 
     @classmethod
     def of(cls, m: models.CreditRating) -> CreditRating:
-        return cls(id=m.id, association_uscc=m.association, grade=CreditGrade(m.grade),
-                   score=m.score, period=m.period, published_on=m.published_on,
-                   valid_until=m.valid_until, method=m.method, evidence=m.evidence)
+        return cls(
+            id=m.id,
+            association_uscc=m.association,
+            grade=CreditGrade(m.grade),
+            score=m.score,
+            period=m.period,
+            published_on=m.published_on,
+            valid_until=m.valid_until,
+            method=m.method,
+            evidence=m.evidence,
+        )
 
 
 @strawberry.type(description="A record in the institution's quality-credit file.")
 class CreditEvent:
     id: str
     kind: CreditEventKind
-    date: date
+    date: dt.date
     authority: str
     weight: float
     description: str
-    public_until: date | None
+    public_until: dt.date | None
 
     @classmethod
     def of(cls, m: models.CreditEvent) -> CreditEvent:
-        return cls(id=m.id, kind=CreditEventKind(m.kind), date=m.date, authority=m.authority,
-                   weight=m.weight, description=m.description, public_until=m.public_until)
+        return cls(
+            id=m.id,
+            kind=CreditEventKind(m.kind),
+            date=m.date,
+            authority=m.authority,
+            weight=m.weight,
+            description=m.description,
+            public_until=m.public_until,
+        )

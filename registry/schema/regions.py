@@ -6,7 +6,7 @@ import strawberry
 
 from graph import models
 from registry.context import Context
-from registry.schema.enums import RegionLevel
+from registry.domain.vocabulary import RegionLevel
 
 __all__ = ["Region", "RegionStatistics"]
 
@@ -27,8 +27,12 @@ class Region:
 
     @classmethod
     def of(cls, model: models.Region) -> Region:
-        return cls(code=model.code, name=model.name, level=RegionLevel(model.level),
-                   parent_code=model.parent)
+        return cls(
+            code=model.code,
+            name=model.name,
+            level=RegionLevel(model.level),
+            parent_code=model.parent,
+        )
 
     @strawberry.field
     async def parent(self, info: strawberry.Info[Context, None]) -> Region | None:

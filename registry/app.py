@@ -1,0 +1,190 @@
+"""The ASGI application: GraphQL at /graphql, health probes, store lifecycle."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.http.temporal_response import TemporalResponse
+
+from graph.open import open_store
+from graph.port import GraphStore
+from registry.auth import InvalidCredentials, Principal, authenticate
+from registry.context import Context, registry_today
+from registry.loaders import Loaders
+from registry.schema.root import build_schema
+from registry.seeding import load_seeds, store_is_empty
+from registry.settings import Settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("registry")
+
+
+@dataclass(slots=True)
+class Runtime:
+    """What the app holds between requests: settings, and the store once it is open."""
+
+    settings: Settings
+    store: GraphStore | None = None
+    today: Callable[[], date] = field(default=registry_today)
+
+    @property
+    def open_store(self) -> GraphStore:
+        if self.store is None:
+            raise RuntimeError("the store is not open (the app's lifespan has not run)")
+        return self.store
+
+
+class RegistryGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with our context, orjson encoding and no GET operations."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        settings = runtime.settings
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.env == "development" else None,
+            allow_queries_via_get=False,
+        )
+        self.runtime = runtime
+
+    async def get_context(self, request: Any, response: TemporalResponse | Any) -> Context:
+        state = request.scope.get("state", {})
+        store = self.runtime.open_store
+        return Context(
+            store=store,
+            settings=self.runtime.settings,
+            principal=state["principal"],
+            loaders=Loaders.for_request(store),
+            request_id=state["request_id"],
+            today=self.runtime.today(),
+        )
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+class GraphQLGate:
+    """Before GraphQL runs: authenticate, cap the body, accept JSON POSTs only (no CSRF-able
+    form posts), and give the request an id."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.graphql = RegistryGraphQL(runtime)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope)
+        refusal = self._refusal(request)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        try:
+            principal: Principal = await authenticate(
+                self.runtime.open_store, request.headers.get("authorization")
+            )
+        except InvalidCredentials as exc:
+            await _error(401, "UNAUTHENTICATED", str(exc))(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        state["principal"] = principal
+        state["request_id"] = request.headers.get("x-request-id") or uuid.uuid4().hex
+        await self.graphql(scope, _capped(receive, self.runtime.settings.max_body_bytes), send)
+
+    def _refusal(self, request: Request) -> Response | None:
+        settings = self.runtime.settings
+        if request.method == "GET":
+            if settings.env == "development" and "text/html" in request.headers.get("accept", ""):
+                return None  # GraphiQL, development only
+            return _error(405, "METHOD_NOT_ALLOWED", "send operations as JSON POST requests")
+        if request.method != "POST":
+            return _error(405, "METHOD_NOT_ALLOWED", "send operations as JSON POST requests")
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            return _error(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
+            return _error(413, "BODY_TOO_LARGE", "the request body is too large")
+        return None
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status
+    )
+
+
+class BodyTooLarge(Exception):
+    """The body grew past the cap while streaming (no trustworthy Content-Length)."""
+
+
+def _capped(receive: Receive, limit: int) -> Receive:
+    seen = 0
+
+    async def capped() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise BodyTooLarge
+        return message
+
+    return capped
+
+
+def create_app(
+    settings: Settings | None = None,
+    store: GraphStore | None = None,
+    *,
+    today: Callable[[], date] = registry_today,
+) -> Starlette:
+    """Build the app; without ``store`` it opens the configured one (and seeds it when empty).
+
+    ``today`` is the calendar the app judges expiry by (tests pin it to a date)."""
+    runtime = Runtime(settings=settings or Settings(), store=store, today=today)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if store is not None:
+            yield
+            return
+        config = runtime.settings
+        runtime.store = await open_store(config.resolved_store_url)
+        try:
+            if config.load_seeds_when_empty and await store_is_empty(runtime.store):
+                counts = await load_seeds(
+                    runtime.store, config.seeds_dir, secret=config.secret, today=registry_today()
+                )
+                log.info("loaded seeds: %s", counts)
+            yield
+        finally:
+            await runtime.store.close()
+            runtime.store = None
+
+    async def healthz(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    async def readyz(request: Request) -> Response:
+        if runtime.store is not None and await runtime.store.ping():
+            return PlainTextResponse("ready")
+        return PlainTextResponse("store unavailable", status_code=503)
+
+    return Starlette(
+        routes=[
+            Route("/graphql", GraphQLGate(runtime)),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,186 @@
+"""`registry serve | seed | generate | export-schema | keys create`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from graph.open import open_store
+from graph.port import GraphStore
+from registry.auth import create_api_key
+from registry.context import registry_today
+from registry.domain.vocabulary import Role
+from registry.seeding import load_seeds, store_is_empty
+from registry.settings import Settings
+
+__all__ = ["main"]
+
+T = TypeVar("T")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Flags win over REGISTRY_* variables; both end up in one Settings."""
+    overrides: dict[str, object] = {}
+    if getattr(args, "data", None):
+        overrides["data_dir"] = Path(args.data)
+    if getattr(args, "store", None):
+        overrides["store_url"] = args.store
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[T]]) -> T:
+    async def run() -> T:
+        store = await open_store(settings.resolved_store_url)
+        try:
+            return await work(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings(args)
+    # Workers build their own app from the environment, so pass the flags on through it.
+    if settings.data_dir is not None:
+        os.environ["REGISTRY_DATA_DIR"] = str(settings.data_dir.resolve())
+    os.environ["REGISTRY_STORE_URL"] = settings.store_url
+    uvicorn.run(
+        "registry.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=False,
+    )
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+
+    async def work(store: GraphStore) -> int:
+        if args.reset:
+            await store.clear()
+        elif not await store_is_empty(store):
+            print("the store already holds data; use --reset to replace it", file=sys.stderr)
+            return 1
+        counts = await load_seeds(
+            store, settings.seeds_dir, secret=settings.secret, today=registry_today()
+        )
+        for name, count in counts.items():
+            print(f"{name:16} {count:>8}")
+        return 0
+
+    return _with_store(settings, work)
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from registry.synthetic import generate
+
+    settings = _settings(args)
+
+    async def work(store: GraphStore) -> int:
+        if args.reset:
+            await store.clear()
+        report = await generate(
+            store, institutions=args.institutions, certificates=args.certificates, seed=args.seed
+        )
+        print(report)
+        return 0
+
+    return _with_store(settings, work)
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    from registry.schema.root import build_schema
+
+    text = str(build_schema(Settings())) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _keys_create(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    role = Role(args.role)
+
+    async def work(store: GraphStore) -> str:
+        return await create_api_key(
+            store, role=role, institution=args.institution, label=args.label, actor="cli:keys"
+        )
+
+    try:
+        key = _with_store(settings, work)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"created a {role.value} key; it is shown only once:")
+    print(key)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="registry", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def store_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--data", help="embedded store directory (REGISTRY_DATA_DIR)")
+        command.add_argument("--store", help="store URL (REGISTRY_STORE_URL)")
+
+    serve = commands.add_parser("serve", help="run the GraphQL service")
+    store_options(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(run=_serve)
+
+    seed = commands.add_parser("seed", help="load the seed dataset into an empty store")
+    store_options(seed)
+    seed.add_argument("--reset", action="store_true", help="delete everything first")
+    seed.set_defaults(run=_seed)
+
+    generate = commands.add_parser("generate", help="write a reproducible synthetic dataset")
+    store_options(generate)
+    generate.add_argument("--institutions", type=int, default=1000)
+    generate.add_argument("--certificates", type=int, default=10000)
+    generate.add_argument("--seed", type=int, default=1)
+    generate.add_argument("--reset", action="store_true", help="delete everything first")
+    generate.set_defaults(run=_generate)
+
+    export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    export.add_argument("--output", help="write to this file instead of stdout")
+    export.set_defaults(run=_export_schema)
+
+    keys = commands.add_parser("keys", help="manage API keys")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="create an API key")
+    store_options(create)
+    create.add_argument(
+        "--role", required=True, choices=[r.value for r in Role if r is not Role.PUBLIC]
+    )
+    create.add_argument("--institution", help="USCC the key acts for (certification bodies)")
+    create.add_argument("--label", help="a note saying whose key this is")
+    create.set_defaults(run=_keys_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Thin resolvers: validate, call an operation or the store, map to schema types."""

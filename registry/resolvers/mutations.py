@@ -1,0 +1,205 @@
+"""Mutation resolvers: each validates its batch, runs one write operation, maps the result."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+import strawberry
+
+from graph.models import WriteResult
+from registry.context import Context
+from registry.operations import writes
+from registry.operations.refusals import Refusal, RefusalKind, validate_batch
+from registry.records import (
+    AccreditationRecord,
+    CertificateRecord,
+    InstitutionRecord,
+    OrganizationRecord,
+    Record,
+    StatusChangeRecord,
+)
+from registry.schema.certificates import Certificate
+from registry.schema.errors import Conflict, InvalidInput, NotAuthorized, NotFound, Problem
+from registry.schema.inputs import (
+    AccreditationInput,
+    CertificateInput,
+    CertificateStatusChangeInput,
+    InstitutionInput,
+    OrganizationInput,
+)
+from registry.schema.institutions import Accreditation, Institution, Organization
+from registry.schema.payloads import (
+    ChangeCertificateStatusPayload,
+    ChangeCertificateStatusSuccess,
+    IssueCertificatesPayload,
+    IssueCertificatesSuccess,
+    UpsertAccreditationsPayload,
+    UpsertAccreditationsSuccess,
+    UpsertInstitutionsPayload,
+    UpsertInstitutionsSuccess,
+    UpsertOrganizationsPayload,
+    UpsertOrganizationsSuccess,
+    WriteReceipt,
+)
+
+__all__ = [
+    "change_certificate_status",
+    "issue_certificates",
+    "upsert_accreditations",
+    "upsert_institutions",
+    "upsert_organizations",
+]
+
+Info = strawberry.Info[Context, None]
+R = TypeVar("R", bound=Record)
+ErrorPayload = InvalidInput | NotAuthorized | NotFound | Conflict
+
+_ERROR_TYPES: dict[RefusalKind, type[ErrorPayload]] = {
+    RefusalKind.INVALID_INPUT: InvalidInput,
+    RefusalKind.NOT_AUTHORIZED: NotAuthorized,
+    RefusalKind.NOT_FOUND: NotFound,
+    RefusalKind.CONFLICT: Conflict,
+}
+
+
+def _error(refusal: Refusal) -> ErrorPayload:
+    first = refusal.problems[0]
+    return _ERROR_TYPES[refusal.kind](
+        code=first.code,
+        message=first.message,
+        field=first.field,
+        problems=[Problem.of(p) for p in refusal.problems],
+    )
+
+
+async def _perform(
+    inputs: Sequence[object],
+    model: type[R],
+    *,
+    key: Callable[[R], str],
+    operation: Callable[[list[R]], Awaitable[WriteResult]],
+) -> tuple[list[R], WriteResult] | ErrorPayload:
+    """Validate the whole batch, write it atomically, or say precisely why not."""
+    try:
+        records = validate_batch(model, [strawberry.asdict(i) for i in inputs], key=key)
+        return records, await operation(records)
+    except Refusal as refusal:
+        return _error(refusal)
+
+
+async def upsert_institutions(
+    info: Info, input: list[InstitutionInput]
+) -> UpsertInstitutionsPayload:
+    context = info.context
+    outcome = await _perform(
+        input,
+        InstitutionRecord,
+        key=lambda r: r.uscc,
+        operation=lambda rs: writes.upsert_institutions(
+            context.store, context.principal, rs, secret=context.settings.secret
+        ),
+    )
+    if not isinstance(outcome, tuple):
+        return outcome
+    records, result = outcome
+    stored = await context.store.get_institutions([r.uscc for r in records])
+    return UpsertInstitutionsSuccess(
+        institutions=_in_order([r.uscc for r in records], stored, lambda m: m.uscc, Institution.of),
+        receipt=WriteReceipt.of(result),
+    )
+
+
+async def upsert_organizations(
+    info: Info, input: list[OrganizationInput]
+) -> UpsertOrganizationsPayload:
+    context = info.context
+    outcome = await _perform(
+        input,
+        OrganizationRecord,
+        key=lambda r: r.uscc,
+        operation=lambda rs: writes.upsert_organizations(context.store, context.principal, rs),
+    )
+    if not isinstance(outcome, tuple):
+        return outcome
+    records, result = outcome
+    stored = await context.store.get_organizations([r.uscc for r in records])
+    return UpsertOrganizationsSuccess(
+        organizations=_in_order(
+            [r.uscc for r in records], stored, lambda m: m.uscc, Organization.of
+        ),
+        receipt=WriteReceipt.of(result),
+    )
+
+
+async def upsert_accreditations(
+    info: Info, input: list[AccreditationInput]
+) -> UpsertAccreditationsPayload:
+    context = info.context
+    outcome = await _perform(
+        input,
+        AccreditationRecord,
+        key=lambda r: r.number,
+        operation=lambda rs: writes.upsert_accreditations(context.store, context.principal, rs),
+    )
+    if not isinstance(outcome, tuple):
+        return outcome
+    records, result = outcome
+    held = await context.store.get_accreditations_held(sorted({r.holder for r in records}))
+    return UpsertAccreditationsSuccess(
+        accreditations=_in_order(
+            [r.number for r in records], held, lambda m: m.number, Accreditation.of
+        ),
+        receipt=WriteReceipt.of(result),
+    )
+
+
+async def issue_certificates(info: Info, input: list[CertificateInput]) -> IssueCertificatesPayload:
+    context = info.context
+    outcome = await _perform(
+        input,
+        CertificateRecord,
+        key=lambda r: r.number,
+        operation=lambda rs: writes.issue_certificates(context.store, context.principal, rs),
+    )
+    if not isinstance(outcome, tuple):
+        return outcome
+    records, result = outcome
+    return IssueCertificatesSuccess(
+        certificates=await _certificates(info, [r.number for r in records]),
+        receipt=WriteReceipt.of(result),
+    )
+
+
+async def change_certificate_status(
+    info: Info, input: list[CertificateStatusChangeInput]
+) -> ChangeCertificateStatusPayload:
+    context = info.context
+    outcome = await _perform(
+        input,
+        StatusChangeRecord,
+        key=lambda r: r.number,
+        operation=lambda rs: writes.change_certificate_statuses(
+            context.store, context.principal, rs, today=context.today
+        ),
+    )
+    if not isinstance(outcome, tuple):
+        return outcome
+    records, result = outcome
+    return ChangeCertificateStatusSuccess(
+        certificates=await _certificates(info, [r.number for r in records]),
+        receipt=WriteReceipt.of(result),
+    )
+
+
+async def _certificates(info: Info, numbers: list[str]) -> list[Certificate]:
+    stored = await info.context.store.get_certificates(numbers)
+    today = info.context.today
+    return _in_order(numbers, stored, lambda m: m.number, lambda m: Certificate.of(m, today=today))
+
+
+def _in_order(
+    keys: list[str], models: Sequence[Any], key: Callable[[Any], str], node: Callable[[Any], Any]
+) -> list[Any]:
+    by_key = {key(m): m for m in models}
+    return [node(by_key[k]) for k in keys if k in by_key]

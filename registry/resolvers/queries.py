@@ -1,0 +1,136 @@
+"""Query resolvers."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import strawberry
+from pydantic import ValidationError
+
+from graph import models
+from registry.context import Context
+from registry.domain.permissions import may_read_changes
+from registry.records import Record, problems_from
+from registry.records.base import CertificateNumber, RegionCode, Uscc
+from registry.records.filters import CertificateFilterRecord, InstitutionFilterRecord
+from registry.schema.certificates import Certificate, certificate_connection
+from registry.schema.changes import Change
+from registry.schema.errors import PublicError
+from registry.schema.inputs import CertificateFilter, InstitutionFilter
+from registry.schema.institutions import Institution, Organization, load_institution
+from registry.schema.pagination import Connection, decode_cursor, page_size
+from registry.schema.regions import Region, load_region
+
+__all__ = [
+    "certificate",
+    "certificates",
+    "changes",
+    "institution",
+    "institutions",
+    "organization",
+    "region",
+]
+
+Info = strawberry.Info[Context, None]
+R = TypeVar("R", bound=Record)
+
+
+class _Key(Record):
+    uscc: Uscc | None = None
+    number: CertificateNumber | None = None
+    code: RegionCode | None = None
+
+
+def _checked(model: type[R], values: dict[str, object], prefix: str) -> R:
+    """Validate lookup arguments; a malformed key is a clear error, not an empty answer."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        problem = problems_from(exc, prefix=prefix)[0]
+        raise PublicError(problem.code, f"{problem.field}: {problem.message}") from exc
+
+
+async def institution(info: Info, uscc: str) -> Institution | None:
+    _checked(_Key, {"uscc": uscc}, "")
+    return await load_institution(info, uscc)
+
+
+async def institutions(
+    info: Info, filter: InstitutionFilter | None = None, first: int = 20, after: str | None = None
+) -> Connection[Institution]:
+    context = info.context
+    limit = page_size(first, maximum=context.settings.max_page_size)
+    given = _checked(InstitutionFilterRecord, strawberry.asdict(filter) if filter else {}, "filter")
+    query = models.InstitutionQuery(
+        region=given.region,
+        kind=given.kind.value if given.kind else None,
+        name_contains=given.name_contains,
+        accreditation_scheme=given.accreditation_scheme.value
+        if given.accreditation_scheme
+        else None,
+    )
+    found = await context.store.list_institutions(
+        query, after=decode_cursor(after), limit=limit + 1
+    )
+    for item in found[:limit]:
+        context.loaders.institution.prime(item.uscc, item)
+    return Connection.of(
+        found,
+        limit=limit,
+        key=lambda i: i.uscc,
+        node=Institution.of,
+        counter=lambda: context.store.count_institutions(query),
+    )
+
+
+async def organization(info: Info, uscc: str) -> Organization | None:
+    _checked(_Key, {"uscc": uscc}, "")
+    found = await info.context.loaders.organization.load(uscc)
+    return None if found is None else Organization.of(found)
+
+
+async def certificate(info: Info, number: str) -> Certificate | None:
+    _checked(_Key, {"number": number}, "")
+    found = await info.context.loaders.certificate.load(number)
+    return None if found is None else Certificate.of(found, today=info.context.today)
+
+
+async def certificates(
+    info: Info, filter: CertificateFilter | None = None, first: int = 20, after: str | None = None
+) -> Connection[Certificate]:
+    given = _checked(CertificateFilterRecord, strawberry.asdict(filter) if filter else {}, "filter")
+    return await certificate_connection(
+        info,
+        first=first,
+        after=after,
+        holder=given.holder,
+        issuer=given.issuer,
+        status=given.status.value if given.status else None,
+        standard=given.standard,
+        family=given.family.value if given.family else None,
+        region=given.region,
+    )
+
+
+async def region(info: Info, code: str) -> Region | None:
+    _checked(_Key, {"code": code}, "")
+    return await load_region(info, code)
+
+
+async def changes(info: Info, after: str | None = None, first: int = 100) -> Connection[Change]:
+    context = info.context
+    if not may_read_changes(context.principal.role):
+        raise PublicError("NOT_AUTHORIZED", "the change feed is for partners and operators")
+    limit = page_size(first, maximum=context.settings.max_page_size)
+    cursor = decode_cursor(after)
+    if cursor is not None and not cursor.isdigit():
+        raise PublicError("INVALID_CURSOR", "not a change-feed cursor")
+    start = int(cursor or 0)
+    found = await context.store.get_changes(after=start, limit=limit + 1)
+
+    async def remaining() -> int:
+        return (await context.store.change_head()).seq - start
+
+    return Connection.of(
+        found, limit=limit, key=lambda c: str(c.seq), node=Change.of, counter=remaining
+    )

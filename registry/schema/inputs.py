@@ -1,0 +1,118 @@
+"""GraphQL inputs. They mirror the pydantic records, which hold every validation rule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from registry.domain.vocabulary import (
+    AccreditationScheme,
+    AccreditationStatus,
+    CertificateFamily,
+    CertificateStatus,
+    InstitutionKind,
+    InstitutionStatus,
+    Ownership,
+)
+
+__all__ = [
+    "AccreditationInput",
+    "CertificateFilter",
+    "CertificateInput",
+    "CertificateStatusChangeInput",
+    "InstitutionFilter",
+    "InstitutionInput",
+    "OrganizationInput",
+    "PersonInput",
+]
+
+
+@strawberry.input
+class PersonInput:
+    name: str
+    id_number: str | None = strawberry.field(
+        default=None, description="Resident ID; only a keyed digest is stored."
+    )
+
+
+@strawberry.input
+class InstitutionInput:
+    uscc: str
+    name: str
+    kinds: list[InstitutionKind]
+    region: str
+    address: str | None = None
+    legal_representative: PersonInput | None = None
+    founded: date | None = None
+    ownership: Ownership | None = None
+    status: InstitutionStatus = InstitutionStatus.ACTIVE
+    group: str | None = None
+
+
+@strawberry.input
+class OrganizationInput:
+    uscc: str
+    name: str
+    region: str
+
+
+@strawberry.input
+class AccreditationInput:
+    number: str
+    scheme: AccreditationScheme
+    body: str
+    holder: str
+    scope: list[str]
+    valid_from: date
+    valid_until: date
+    status: AccreditationStatus = AccreditationStatus.VALID
+
+
+@strawberry.input
+class CertificateInput:
+    number: str
+    family: CertificateFamily
+    standard: str
+    scope: str
+    issued_on: date
+    expires_on: date
+    issuer: str
+    holder: str
+    stars: int | None = None
+    status: CertificateStatus = CertificateStatus.VALID
+    status_reason: str | None = None
+
+
+@strawberry.input
+class CertificateStatusChangeInput:
+    number: str
+    status: CertificateStatus
+    reason: str
+    effective_on: date | None = strawberry.field(
+        default=None, description="When it took effect; today (China time) when omitted."
+    )
+
+
+@strawberry.input
+class InstitutionFilter:
+    region: str | None = strawberry.field(default=None, description="Includes sub-regions.")
+    kind: InstitutionKind | None = None
+    name_contains: str | None = None
+    accreditation_scheme: AccreditationScheme | None = strawberry.field(
+        default=None, description="Holds a VALID accreditation of this scheme."
+    )
+
+
+@strawberry.input
+class CertificateFilter:
+    holder: str | None = None
+    issuer: str | None = None
+    status: CertificateStatus | None = strawberry.field(
+        default=None, description="Today's status (EXPIRED is derived from expiresOn)."
+    )
+    standard: str | None = None
+    family: CertificateFamily | None = None
+    region: str | None = strawberry.field(
+        default=None, description="Holder's region, sub-regions included."
+    )

@@ -1,0 +1,166 @@
+"""Institutions, certificate holders and accreditations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from graph import models
+from registry.context import Context
+from registry.domain.vocabulary import (
+    AccreditationScheme,
+    AccreditationStatus,
+    InstitutionKind,
+    InstitutionStatus,
+    Ownership,
+)
+from registry.schema.credit import Complaint, CreditEvent, CreditRating
+from registry.schema.errors import SeesComplaints, SeesPersonalData
+from registry.schema.pagination import Connection
+from registry.schema.regions import Region, load_region
+
+if TYPE_CHECKING:
+    from registry.schema.certificates import Certificate
+
+__all__ = ["Accreditation", "Institution", "Organization", "load_institution"]
+
+Info = strawberry.Info[Context, None]
+CertificateRef = Annotated["Certificate", strawberry.lazy("registry.schema.certificates")]
+
+
+@strawberry.type(description="A quality-infrastructure service provider (lab, body, station…).")
+class Institution:
+    uscc: str
+    name: str
+    kinds: list[InstitutionKind]
+    address: str | None
+    founded: date | None
+    ownership: Ownership | None
+    status: InstitutionStatus
+    version: int
+    model: strawberry.Private[models.Institution]
+
+    @classmethod
+    def of(cls, m: models.Institution) -> Institution:
+        return cls(
+            uscc=m.uscc,
+            name=m.name,
+            kinds=[InstitutionKind(k) for k in m.kinds],
+            address=m.address,
+            founded=m.founded,
+            ownership=None if m.ownership is None else Ownership(m.ownership),
+            status=InstitutionStatus(m.status),
+            version=m.version,
+            model=m,
+        )
+
+    @strawberry.field
+    async def region(self, info: Info) -> Region | None:
+        return await load_region(info, self.model.region)
+
+    @strawberry.field(permission_classes=[SeesPersonalData])
+    def legal_representative(self) -> str | None:
+        person = self.model.legal_representative
+        return None if person is None else person.name
+
+    @strawberry.field(description="The group this institution is a member of.")
+    async def group(self, info: Info) -> Institution | None:
+        if self.model.group is None:
+            return None
+        return await load_institution(info, self.model.group)
+
+    @strawberry.field(description="Member institutions, when this institution is a group.")
+    async def members(self, info: Info) -> list[Institution]:
+        found = await info.context.loaders.members.load(self.uscc)
+        return [Institution.of(m) for m in sorted(found, key=lambda m: m.uscc)]
+
+    @strawberry.field
+    async def accreditations(self, info: Info) -> list[Accreditation]:
+        found = await info.context.loaders.accreditations.load(self.uscc)
+        return [Accreditation.of(a) for a in sorted(found, key=lambda a: a.number)]
+
+    @strawberry.field(description="Certificates this body issued (credentialed callers only).")
+    async def issued_certificates(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[CertificateRef]:
+        from registry.schema.certificates import certificate_connection
+
+        return await certificate_connection(info, first=first, after=after, issuer=self.uscc)
+
+    @strawberry.field
+    async def credit_ratings(self, info: Info) -> list[CreditRating]:
+        return [
+            CreditRating.of(r) for r in await info.context.loaders.credit_ratings.load(self.uscc)
+        ]
+
+    @strawberry.field
+    async def credit_events(self, info: Info) -> list[CreditEvent]:
+        return [CreditEvent.of(e) for e in await info.context.loaders.credit_events.load(self.uscc)]
+
+    @strawberry.field(permission_classes=[SeesComplaints])
+    async def complaints(self, info: Info) -> list[Complaint] | None:
+        return [Complaint.of(c) for c in await info.context.loaders.complaints.load(self.uscc)]
+
+
+async def load_institution(info: Info, uscc: str) -> Institution | None:
+    found = await info.context.loaders.institution.load(uscc)
+    return None if found is None else Institution.of(found)
+
+
+@strawberry.type(description="A certificate holder (an enterprise, or an institution).")
+class Organization:
+    uscc: str
+    name: str
+    version: int
+    region_code: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, m: models.Organization) -> Organization:
+        return cls(uscc=m.uscc, name=m.name, version=m.version, region_code=m.region)
+
+    @strawberry.field
+    async def region(self, info: Info) -> Region | None:
+        return await load_region(info, self.region_code)
+
+    @strawberry.field(description="Certificates held (credentialed callers only).")
+    async def certificates(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[CertificateRef]:
+        from registry.schema.certificates import certificate_connection
+
+        return await certificate_connection(info, first=first, after=after, holder=self.uscc)
+
+
+@strawberry.type(description="A right to work in a scope, granted by an accreditation body.")
+class Accreditation:
+    number: str
+    scheme: AccreditationScheme
+    scope: list[str]
+    valid_from: date
+    valid_until: date
+    status: AccreditationStatus
+    body_uscc: strawberry.Private[str]
+    holder_uscc: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, m: models.Accreditation) -> Accreditation:
+        return cls(
+            number=m.number,
+            scheme=AccreditationScheme(m.scheme),
+            scope=list(m.scope),
+            valid_from=m.valid_from,
+            valid_until=m.valid_until,
+            status=AccreditationStatus(m.status),
+            body_uscc=m.body,
+            holder_uscc=m.holder,
+        )
+
+    @strawberry.field(description="The accreditation body or regulator that granted it.")
+    async def body(self, info: Info) -> Institution | None:
+        return await load_institution(info, self.body_uscc)
+
+    @strawberry.field
+    async def holder(self, info: Info) -> Institution | None:
+        return await load_institution(info, self.holder_uscc)

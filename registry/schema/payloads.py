@@ -1,0 +1,86 @@
+"""Mutation results: a success member per mutation, united with the error members."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from graph.models import WriteResult
+from registry.schema.certificates import Certificate
+from registry.schema.errors import Conflict, InvalidInput, NotAuthorized, NotFound
+from registry.schema.institutions import Accreditation, Institution, Organization
+
+__all__ = [
+    "ChangeCertificateStatusPayload",
+    "ChangeCertificateStatusSuccess",
+    "IssueCertificatesPayload",
+    "IssueCertificatesSuccess",
+    "UpsertAccreditationsPayload",
+    "UpsertAccreditationsSuccess",
+    "UpsertInstitutionsPayload",
+    "UpsertInstitutionsSuccess",
+    "UpsertOrganizationsPayload",
+    "UpsertOrganizationsSuccess",
+    "WriteReceipt",
+]
+
+
+@strawberry.type(description="Where the write landed in the change log.")
+class WriteReceipt:
+    written: int
+    first_seq: int
+    last_seq: int
+
+    @classmethod
+    def of(cls, result: WriteResult) -> WriteReceipt:
+        return cls(written=result.written, first_seq=result.first_seq, last_seq=result.last_seq)
+
+
+@strawberry.type
+class UpsertInstitutionsSuccess:
+    institutions: list[Institution]
+    receipt: WriteReceipt
+
+
+@strawberry.type
+class UpsertOrganizationsSuccess:
+    organizations: list[Organization]
+    receipt: WriteReceipt
+
+
+@strawberry.type
+class UpsertAccreditationsSuccess:
+    accreditations: list[Accreditation]
+    receipt: WriteReceipt
+
+
+@strawberry.type
+class IssueCertificatesSuccess:
+    certificates: list[Certificate]
+    receipt: WriteReceipt
+
+
+@strawberry.type
+class ChangeCertificateStatusSuccess:
+    certificates: list[Certificate]
+    receipt: WriteReceipt
+
+
+_Errors = InvalidInput | NotAuthorized | NotFound | Conflict
+
+UpsertInstitutionsPayload = Annotated[
+    UpsertInstitutionsSuccess | _Errors, strawberry.union("UpsertInstitutionsPayload")
+]
+UpsertOrganizationsPayload = Annotated[
+    UpsertOrganizationsSuccess | _Errors, strawberry.union("UpsertOrganizationsPayload")
+]
+UpsertAccreditationsPayload = Annotated[
+    UpsertAccreditationsSuccess | _Errors, strawberry.union("UpsertAccreditationsPayload")
+]
+IssueCertificatesPayload = Annotated[
+    IssueCertificatesSuccess | _Errors, strawberry.union("IssueCertificatesPayload")
+]
+ChangeCertificateStatusPayload = Annotated[
+    ChangeCertificateStatusSuccess | _Errors, strawberry.union("ChangeCertificateStatusPayload")
+]

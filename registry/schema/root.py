@@ -1,0 +1,92 @@
+"""The root Query and Mutation types, and the schema with its protective extensions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+
+from registry.resolvers import mutations, queries
+from registry.schema.certificates import Certificate
+from registry.schema.changes import Change
+from registry.schema.errors import is_public_error
+from registry.schema.institutions import Institution, Organization
+from registry.schema.pagination import Connection
+from registry.schema.payloads import (
+    ChangeCertificateStatusPayload,
+    IssueCertificatesPayload,
+    UpsertAccreditationsPayload,
+    UpsertInstitutionsPayload,
+    UpsertOrganizationsPayload,
+)
+from registry.schema.regions import Region
+from registry.settings import Settings
+
+__all__ = ["Mutation", "Query", "RegistrySchema", "build_schema"]
+
+
+class RegistrySchema(strawberry.Schema):
+    """Logs only the errors nobody expected; refusals we raise on purpose are answers."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        unexpected = [error for error in errors if not is_public_error(error)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+@strawberry.type
+class Query:
+    institution: Institution | None = strawberry.field(resolver=queries.institution)
+    institutions: Connection[Institution] = strawberry.field(resolver=queries.institutions)
+    organization: Organization | None = strawberry.field(resolver=queries.organization)
+    certificate: Certificate | None = strawberry.field(resolver=queries.certificate)
+    certificates: Connection[Certificate] = strawberry.field(resolver=queries.certificates)
+    region: Region | None = strawberry.field(resolver=queries.region)
+    changes: Connection[Change] = strawberry.field(
+        resolver=queries.changes, description="The change feed (partners and operators)."
+    )
+
+
+@strawberry.type
+class Mutation:
+    upsert_institutions: UpsertInstitutionsPayload = strawberry.mutation(
+        resolver=mutations.upsert_institutions
+    )
+    upsert_organizations: UpsertOrganizationsPayload = strawberry.mutation(
+        resolver=mutations.upsert_organizations
+    )
+    upsert_accreditations: UpsertAccreditationsPayload = strawberry.mutation(
+        resolver=mutations.upsert_accreditations
+    )
+    issue_certificates: IssueCertificatesPayload = strawberry.mutation(
+        resolver=mutations.issue_certificates
+    )
+    change_certificate_status: ChangeCertificateStatusPayload = strawberry.mutation(
+        resolver=mutations.change_certificate_status
+    )
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with caches on and the query-shape limits from ``settings``."""
+    # Instances, not factories: the caches must outlive a single request.
+    extensions: list[Any] = [
+        ParserCache(maxsize=512),
+        ValidationCache(maxsize=512),
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        MaxTokensLimiter(max_token_count=settings.max_tokens),
+        MaskErrors(should_mask_error=lambda error: not is_public_error(error)),
+    ]
+    return RegistrySchema(query=Query, mutation=Mutation, extensions=extensions)

@@ -1,0 +1,128 @@
+"""The app over every backend through httpx's ASGI transport, with the seed dataset loaded."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from graph.cypher_store import CypherStore
+from registry.app import create_app
+from registry.auth import create_api_key
+from registry.domain.vocabulary import Role
+from registry.seeding import load_seeds
+from registry.settings import Settings
+from tests.conftest import BACKENDS, SECRET, TODAY, open_backend
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+# Well-known seed identities (see seeds/README.md).
+CCSC = "91110101940807760M"
+
+
+def test_settings() -> Settings:
+    return Settings(env="test", secret_key=SECRET.decode(), load_seeds_when_empty=False)
+
+
+class GraphQLClient:
+    """Posts operations like any client would; ``as_role`` adds a bearer key."""
+
+    def __init__(self, http: httpx.AsyncClient, store: CypherStore) -> None:
+        self.http = http
+        self.store = store
+        self._keys: dict[tuple[Role, str | None], str] = {}
+
+    async def key(self, role: Role, institution: str | None = None) -> str:
+        if (role, institution) not in self._keys:
+            self._keys[(role, institution)] = await create_api_key(
+                self.store, role=role, institution=institution, label="test", actor="test"
+            )
+        return self._keys[(role, institution)]
+
+    async def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        role: Role = Role.PUBLIC,
+        institution: str | None = None,
+    ) -> httpx.Response:
+        headers = {}
+        if role is not Role.PUBLIC:
+            headers["Authorization"] = f"Bearer {await self.key(role, institution)}"
+        return await self.http.post("/graphql", json={"query": query, "variables": variables or {}},
+                                    headers=headers)
+
+    async def __call__(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        role: Role = Role.PUBLIC,
+        institution: str | None = None,
+    ) -> dict[str, Any]:
+        response = await self.post(query, variables, role=role, institution=institution)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+async def _client(store: CypherStore) -> AsyncIterator[GraphQLClient]:
+    app = create_app(test_settings(), store, today=lambda: TODAY)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+        yield GraphQLClient(http, store)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def shared_seeded_store(
+    request: pytest.FixtureRequest, falkordb_dir: Path
+) -> AsyncIterator[CypherStore]:
+    """Seeded once per session for tests that only read."""
+    store = await open_backend(request.param, falkordb_dir)
+    await load_seeds(store, SEEDS, secret=SECRET, today=TODAY)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+@pytest.fixture
+async def reader(shared_seeded_store: CypherStore) -> AsyncIterator[GraphQLClient]:
+    """A client for read-only tests (do not write through it)."""
+    async for client in _client(shared_seeded_store):
+        yield client
+
+
+@pytest.fixture
+async def seeded_store(store: CypherStore) -> CypherStore:
+    await load_seeds(store, SEEDS, secret=SECRET, today=TODAY)
+    return store
+
+
+@pytest.fixture
+async def api(seeded_store: CypherStore) -> AsyncIterator[GraphQLClient]:
+    """A client over a freshly seeded store of its own, for tests that write."""
+    async for client in _client(seeded_store):
+        yield client
+
+
+Snapshot = Callable[[], Awaitable[dict[str, int]]]
+
+
+@pytest.fixture
+def snapshot(seeded_store: CypherStore) -> Snapshot:
+    """What a refused write must leave untouched: the change head and entity counts."""
+    from graph.models import CertificateQuery, InstitutionQuery
+
+    async def take() -> dict[str, int]:
+        head = await seeded_store.change_head()
+        return {
+            "seq": head.seq,
+            "institutions": await seeded_store.count_institutions(InstitutionQuery()),
+            "certificates": await seeded_store.count_certificates(CertificateQuery(today=TODAY)),
+        }
+
+    return take

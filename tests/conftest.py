@@ -1,0 +1,63 @@
+"""Shared fixtures: every backend that is available, real stores on disk, the seeded app.
+
+FalkorDB always runs (an embedded server in a temporary directory, one graph per test);
+Neo4j runs when REGISTRY_TEST_NEO4J_URL points at a server (it is cleared before each test).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from graph.cypher_store import CypherStore
+from graph.embedded import EmbeddedServer
+from graph.open import open_store
+
+NEO4J_URL = os.environ.get("REGISTRY_TEST_NEO4J_URL")
+BACKENDS = [
+    "falkordb",
+    pytest.param(
+        "neo4j",
+        marks=[
+            pytest.mark.neo4j,
+            pytest.mark.skipif(NEO4J_URL is None, reason="REGISTRY_TEST_NEO4J_URL is not set"),
+        ],
+    ),
+]
+TODAY = date(2026, 11, 22)
+SECRET = b"test-secret"
+
+
+@pytest.fixture(scope="session")
+async def falkordb_dir(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Path]:
+    """One embedded server for the session; each test attaches to it with its own graph."""
+    directory = tmp_path_factory.mktemp("falkordb")
+    server = await EmbeddedServer.attach(directory)
+    try:
+        yield directory
+    finally:
+        await server.release()
+
+
+async def open_backend(backend: str, falkordb_dir: Path) -> CypherStore:
+    if backend == "neo4j":
+        assert NEO4J_URL is not None
+        store = await open_store(NEO4J_URL)
+        await store.clear()
+        return store
+    return await open_store(f"falkordb+embedded://{falkordb_dir}?graph=t{uuid.uuid4().hex}")
+
+
+@pytest.fixture(params=BACKENDS)
+async def store(request: pytest.FixtureRequest, falkordb_dir: Path) -> AsyncIterator[CypherStore]:
+    """An empty store of each available backend."""
+    opened = await open_backend(request.param, falkordb_dir)
+    try:
+        yield opened
+    finally:
+        await opened.close()

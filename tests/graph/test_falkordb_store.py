@@ -1,0 +1,66 @@
+"""Behaviour specific to the FalkorDB backend: several handles (processes) on one graph."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from falkordb.asyncio import FalkorDB
+
+from graph.changelog import first_broken_link
+from graph.falkordb_store import FalkorDBStore
+from graph.models import InstitutionQuery
+from graph.open import open_store
+from tests.graph.builders import REGIONS, institution
+
+
+@pytest.fixture
+async def two_handles(falkordb_dir: Path) -> AsyncIterator[tuple[FalkorDBStore, FalkorDBStore]]:
+    """Two independent stores on one graph, as two API worker processes would have."""
+    url = f"falkordb+embedded://{falkordb_dir}?graph=t{uuid.uuid4().hex}"
+    first, second = await open_store(url), await open_store(url)
+    assert isinstance(first, FalkorDBStore) and isinstance(second, FalkorDBStore)
+    try:
+        yield first, second
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_writers_in_different_handles_take_turns_on_the_change_log(
+    two_handles: tuple[FalkorDBStore, FalkorDBStore],
+) -> None:
+    first, second = two_handles
+    await first.upsert_regions(REGIONS, actor="a")
+    writes = [
+        (first if n % 2 else second).upsert_institutions(
+            [institution(1000 + 10 * n + i) for i in range(10)], actor=f"w{n}"
+        )
+        for n in range(10)
+    ]
+    results = await asyncio.gather(*writes)
+    seqs = sorted(seq for r in results for seq in range(r.first_seq, r.last_seq + 1))
+    assert seqs == list(range(len(REGIONS) + 1, len(REGIONS) + 101))
+    assert await second.count_institutions(InstitutionQuery()) == 100
+    assert first_broken_link(await first.get_changes(after=0, limit=200)) is None
+
+
+async def test_a_rewritten_change_breaks_the_chain_at_that_entry(
+    two_handles: tuple[FalkorDBStore, FalkorDBStore],
+) -> None:
+    store, _ = two_handles
+    await store.upsert_regions(REGIONS, actor="a")
+    await store.upsert_institutions([institution(1), institution(2)], actor="a")
+    server = store.server
+    assert server is not None
+    # Tamper the way an attacker with database access would: straight to the graph.
+    raw = FalkorDB(unix_socket_path=str(server.socket_path))
+    try:
+        graph = raw.select_graph(store.graph_name)
+        await graph.query("MATCH (c:Change {seq: 5}) SET c.actor = 'someone else'")
+    finally:
+        await raw.connection.aclose()
+    assert first_broken_link(await store.get_changes(after=0, limit=100)) == 5
