@@ -6,7 +6,6 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.types import ExecutionContext
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -15,6 +14,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
 from registry.resolvers import mutations, queries
 from registry.schema.certificates import Certificate

@@ -52,8 +52,9 @@ class GraphQLClient:
         headers = {}
         if role is not Role.PUBLIC:
             headers["Authorization"] = f"Bearer {await self.key(role, institution)}"
-        return await self.http.post("/graphql", json={"query": query, "variables": variables or {}},
-                                    headers=headers)
+        return await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
 
     async def __call__(
         self,

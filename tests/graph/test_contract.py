@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from dataclasses import replace
 from datetime import date
 
@@ -136,7 +137,8 @@ async def test_keyset_pages_cover_everything_once(store: CypherStore) -> None:
         if len(page) < 3:
             break
         after = page[-1].uscc
-    assert seen == sorted(set(seen)) and len(seen) == 4
+    assert seen == sorted(set(seen))
+    assert len(seen) == 4
 
 
 async def test_certificates_issue_change_status_and_keep_history(store: CypherStore) -> None:
@@ -145,7 +147,8 @@ async def test_certificates_issue_change_status_and_keep_history(store: CypherSt
     result = await store.issue_certificates([issued], actor=ACTOR)
     assert result.written == 1
     [stored] = await store.get_certificates(["CERT000001"])
-    assert stored.region == "210204" and stored.status == "VALID"
+    assert stored.region == "210204"
+    assert stored.status == "VALID"
     assert stored.status_since == issued.issued_on
     await store.change_certificate_statuses(
         [StatusChange("CERT000001", "SUSPENDED", "监督审核不合格", date(2026, 3, 1), "", "")],
@@ -186,7 +189,8 @@ async def test_a_batch_with_one_unknown_reference_writes_nothing(store: CypherSt
     head = await store.change_head()
     with pytest.raises(NotFound) as raised:
         await store.issue_certificates([good, orphan], actor=ACTOR)
-    assert raised.value.keys == [uscc(99_999)] and raised.value.label == "Organization"
+    assert raised.value.keys == [uscc(99_999)]
+    assert raised.value.label == "Organization"
     assert await store.change_head() == head
     assert await store.get_certificates(["CERT000003"]) == []
 
@@ -320,7 +324,8 @@ async def test_credit_file_entries_are_recorded(store: CypherStore) -> None:
     [rating] = await store.get_credit_ratings_of([world["lab"]])
     assert (rating.grade, rating.score) == ("A", 92.5)
     [event] = await store.get_credit_events_of([world["lab"]])
-    assert event.kind == "SPOT_CHECK" and event.date == date(2026, 5, 1)
+    assert event.kind == "SPOT_CHECK"
+    assert event.date == date(2026, 5, 1)
 
 
 async def test_api_keys_are_found_by_digest_only(store: CypherStore) -> None:
@@ -328,7 +333,8 @@ async def test_api_keys_are_found_by_digest_only(store: CypherStore) -> None:
         ApiKey("d" * 64, "PARTNER", None, "sync", "2026-11-22T00:00:00Z"), actor=ACTOR
     )
     found = await store.find_api_key("d" * 64)
-    assert found is not None and found.role == "PARTNER"
+    assert found is not None
+    assert found.role == "PARTNER"
     assert await store.find_api_key("e" * 64) is None
     [change] = await store.get_changes(after=0, limit=10)
     assert "d" * 64 not in change.data
@@ -351,7 +357,7 @@ async def test_concurrent_writers_never_interleave_or_lose_changes(store: Cypher
         *(store.upsert_institutions(batch, actor=f"writer-{n}") for n, batch in enumerate(batches))
     )
     spans = sorted((r.first_seq, r.last_seq) for r in results)
-    assert all(b[0] == a[1] + 1 for a, b in zip(spans, spans[1:], strict=False))
+    assert all(b[0] == a[1] + 1 for a, b in itertools.pairwise(spans))
     changes = await store.get_changes(after=0, limit=100)
     assert first_broken_link(changes) is None
     assert await store.count_institutions(InstitutionQuery()) == 80

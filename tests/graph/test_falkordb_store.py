@@ -22,7 +22,8 @@ async def two_handles(falkordb_dir: Path) -> AsyncIterator[tuple[FalkorDBStore, 
     """Two independent stores on one graph, as two API worker processes would have."""
     url = f"falkordb+embedded://{falkordb_dir}?graph=t{uuid.uuid4().hex}"
     first, second = await open_store(url), await open_store(url)
-    assert isinstance(first, FalkorDBStore) and isinstance(second, FalkorDBStore)
+    assert isinstance(first, FalkorDBStore)
+    assert isinstance(second, FalkorDBStore)
     try:
         yield first, second
     finally:
