@@ -1,0 +1,155 @@
+"""`registry serve` as a real process, queried over HTTP like any client would."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+DALIAN_CERTIFICATE = "CCSC23SC0102R2"
+CCSC = "91110101940807760M"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _registry(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "registry.cli", *args, "--data", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
+    data = tmp_path / "registry-data"
+    port = _free_port()
+    env = {**os.environ, "REGISTRY_ENV": "test"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "registry.cli",
+            "serve",
+            "--data",
+            str(data),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the service did not become ready in 60 s"
+            time.sleep(0.2)
+        yield base, data, process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def _post(
+    base: str, query: str, variables: dict[str, object], key: str | None = None
+) -> dict[str, object]:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    response = httpx.post(
+        f"{base}/graphql",
+        json={"query": query, "variables": variables},
+        headers=headers,
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def test_served_registry_answers_a_seeded_lookup(
+    served: tuple[str, Path, subprocess.Popen[bytes]],
+) -> None:
+    base, _, _ = served
+    body = _post(
+        base,
+        "query($n: String!) { certificate(number: $n) { number stars issuer { uscc } } }",
+        {"n": DALIAN_CERTIFICATE},
+    )
+    expected = {"number": DALIAN_CERTIFICATE, "stars": 5, "issuer": {"uscc": CCSC}}
+    assert body == {"data": {"certificate": expected}}
+
+
+def test_a_key_made_by_the_cli_beside_the_server_authorises_a_write(
+    served: tuple[str, Path, subprocess.Popen[bytes]],
+) -> None:
+    base, data, _ = served
+    created = _registry(
+        "keys", "create", "--role", "CERTIFICATION_BODY", "--institution", CCSC, data=data
+    )
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip().splitlines()[-1]
+    body = _post(
+        base,
+        "mutation($n: String!, $r: String!) { changeCertificateStatus(input: "
+        "[{number: $n, status: SUSPENDED, reason: $r}]) { __typename "
+        "... on ChangeCertificateStatusSuccess { certificates { status } } } }",
+        {"n": DALIAN_CERTIFICATE, "r": "监督审核发现问题"},
+        key,
+    )
+    assert body["data"] == {
+        "changeCertificateStatus": {
+            "__typename": "ChangeCertificateStatusSuccess",
+            "certificates": [{"status": "SUSPENDED"}],
+        }
+    }
+
+
+def test_stopping_the_service_stops_its_database(
+    served: tuple[str, Path, subprocess.Popen[bytes]],
+) -> None:
+    _, data, process = served
+    pid = int((data / "falkordb.pid").read_text())
+    process.send_signal(signal.SIGTERM)
+    # uvicorn shuts down gracefully, then re-raises the signal it caught.
+    assert process.wait(timeout=30) in (0, -signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while _alive(pid):
+        assert time.monotonic() < deadline, "the database server outlived the service"
+        time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
