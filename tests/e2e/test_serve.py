@@ -37,11 +37,10 @@ def _registry(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
-    data = tmp_path / "registry-data"
+def _start(data: Path, **extra_env: str) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start `registry serve` and wait until it answers /readyz."""
     port = _free_port()
-    env = {**os.environ, "REGISTRY_ENV": "test"}
+    env = {**os.environ, "REGISTRY_ENV": "test", **extra_env}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -60,24 +59,38 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            _stop(process)
+            pytest.fail("registry serve exited before it was ready")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return base, process
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            _stop(process)
+            pytest.fail("the service did not become ready in 60 s")
+        time.sleep(0.2)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    if process.stderr is not None:
+        process.stderr.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
+    data = tmp_path / "registry-data"
+    base, process = _start(data)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the service did not become ready in 60 s"
-            time.sleep(0.2)
         yield base, data, process
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
-        if process.stderr is not None:
-            process.stderr.close()
+        _stop(process)
 
 
 def _post(
@@ -153,3 +166,36 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def test_a_sigkilled_service_leaves_no_database_behind_and_restarts_with_its_data(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "registry-data"
+    base, process = _start(data, REGISTRY_APPENDFSYNC="always")
+    try:
+        created = _registry("keys", "create", "--role", "ADMIN", data=data)
+        key = created.stdout.strip().splitlines()[-1]
+        body = _post(
+            base,
+            'mutation { upsertOrganizations(input: [{uscc: "91210200MA0QCK1X5R", '
+            'name: "大连新材料有限公司", region: "210200"}]) { __typename } }',
+            {},
+            key,
+        )
+        assert body["data"] == {"upsertOrganizations": {"__typename": "UpsertOrganizationsSuccess"}}
+        database_pid = int((data / "falkordb.pid").read_text())
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while _alive(database_pid):
+            assert time.monotonic() < deadline, "an orphaned database server kept running"
+            time.sleep(0.1)
+    finally:
+        _stop(process)
+    base, process = _start(data)
+    try:
+        body = _post(base, '{ organization(uscc: "91210200MA0QCK1X5R") { name } }', {})
+        assert body == {"data": {"organization": {"name": "大连新材料有限公司"}}}
+    finally:
+        _stop(process)
