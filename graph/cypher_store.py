@@ -327,23 +327,27 @@ class CypherStore(abc.ABC):
         at = utc_now()
         rows: list[Row] = []
         drafts: list[ChangeDraft] = []
+        status_fields = frozenset({"status", "status_reason", "status_since"})
         for c in certificates:
-            props = to_props(c, exclude=frozenset({"version", "region"}))
-            props["statusSince"] = props["statusSince"] or props["issuedOn"]
+            props = to_props(c, exclude=frozenset({"version", "region"}) | status_fields)
+            initial = {
+                "status": c.status,
+                "reason": c.status_reason or "issued",
+                "effectiveOn": (c.status_since or c.issued_on).isoformat(),
+                "recordedAt": at,
+                "actor": actor,
+            }
             rows.append(
                 {
                     "number": c.number,
                     "props": props,
-                    "history": {
-                        "status": c.status,
-                        "reason": c.status_reason or "issued",
-                        "effectiveOn": props["statusSince"],
-                        "recordedAt": at,
-                        "actor": actor,
-                    },
+                    "statusReason": c.status_reason,
+                    "history": initial,
                 }
             )
-            drafts.append(ChangeDraft("Certificate", c.number, "ISSUE", props))
+            drafts.append(
+                ChangeDraft("Certificate", c.number, "ISSUE", {**props, "statusIfNew": initial})
+            )
 
         async def check(read: Reader) -> None:
             await _require(read, "Institution", {c.issuer for c in certificates})

@@ -100,7 +100,22 @@ class GraphQLGate:
         state = scope.setdefault("state", {})
         state["principal"] = principal
         state["request_id"] = request.headers.get("x-request-id") or uuid.uuid4().hex
-        await self.graphql(scope, _capped(receive, self.runtime.settings.max_body_bytes), send)
+        started = False
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        capped = _capped(receive, self.runtime.settings.max_body_bytes)
+        try:
+            await self.graphql(scope, capped, tracked_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await _error(413, "BODY_TOO_LARGE", "the request body is too large")(
+                scope, receive, send
+            )
 
     def _refusal(self, request: Request) -> Response | None:
         settings = self.runtime.settings

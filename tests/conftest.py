@@ -30,6 +30,9 @@ BACKENDS = [
     ),
 ]
 TODAY = date(2026, 11, 22)
+# Every test store on Neo4j shares one database; each one clears it. Counting the clears lets
+# session-wide seeded data notice that it must be loaded again.
+NEO4J_CLEARS: list[int] = [0]
 SECRET = b"test-secret"
 
 
@@ -49,6 +52,7 @@ async def open_backend(backend: str, falkordb_dir: Path) -> CypherStore:
         assert NEO4J_URL is not None
         store = await open_store(NEO4J_URL)
         await store.clear()
+        NEO4J_CLEARS[0] += 1
         return store
     return await open_store(f"falkordb+embedded://{falkordb_dir}?graph=t{uuid.uuid4().hex}")
 

@@ -1,5 +1,9 @@
 """Certificates, their status history and listings.
 
+Issuing sets the status only when the certificate is new: re-issuing the same number (a
+partner's retry, a corrected scope) never reinstates a suspended or withdrawn certificate;
+status changes go through CHANGE_STATUSES, which also records them in the history.
+
 A certificate's stored status is never EXPIRED: expiry is derived from ``expiresOn`` against
 ``$today``, here for filters and in ``registry.domain.certificates`` for single reads.
 """
@@ -30,7 +34,8 @@ ISSUE_CERTIFICATES = logged("""
 MATCH (issuer:Institution {uscc: row.props.issuer})
 MATCH (holder:Organization {uscc: row.props.holder})
 MERGE (c:Certificate {number: row.number})
-ON CREATE SET c.version = 0
+ON CREATE SET c.version = 0, c.status = row.history.status, c.statusReason = row.statusReason,
+              c.statusSince = row.history.effectiveOn
 SET c += row.props, c.region = holder.region, c.version = c.version + 1
 MERGE (issuer)-[:ISSUED]->(c)
 MERGE (c)-[:CERTIFIES]->(holder)

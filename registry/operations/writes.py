@@ -68,18 +68,21 @@ async def _write(
     records: Sequence[R],
     write: Callable[[], Awaitable[WriteResult]],
     *,
-    references: dict[str, Callable[[R], str | None]],
+    references: dict[str, tuple[str, Callable[[R], str | None]]],
 ) -> WriteResult:
-    """Run the store write, turning its refusals into problems that name the input fields."""
+    """Run the store write, turning its refusals into problems that name the input fields.
+
+    ``references`` maps each input field to the kind of entity it names and how to read it.
+    """
     try:
         return await write()
     except NotFound as exc:
         missing = set(exc.keys)
         problems = [
-            FieldProblem("NOT_FOUND", f"no {exc.label} {value}", f"input[{index}].{field}")
+            FieldProblem("NOT_FOUND", f"no {label} {value}", f"input[{index}].{field}")
             for index, record in enumerate(records)
-            for field, get in references.items()
-            if (value := get(record)) is not None and value in missing
+            for field, (label, get) in references.items()
+            if label == exc.label and (value := get(record)) is not None and value in missing
         ]
         raise Refusal(
             RefusalKind.NOT_FOUND, problems or [FieldProblem("NOT_FOUND", str(exc), "input")]
@@ -129,7 +132,7 @@ async def upsert_institutions(
     return await _write(
         records,
         lambda: store.upsert_institutions(models, actor=principal.actor),
-        references={"group": lambda r: r.group},
+        references={"group": ("Institution", lambda r: r.group)},
     )
 
 
@@ -156,7 +159,10 @@ async def upsert_accreditations(
         lambda: store.upsert_accreditations(
             [convert.accreditation_model(r) for r in records], actor=principal.actor
         ),
-        references={"body": lambda r: r.body, "holder": lambda r: r.holder},
+        references={
+            "body": ("Institution", lambda r: r.body),
+            "holder": ("Institution", lambda r: r.holder),
+        },
     )
 
 
@@ -187,7 +193,10 @@ async def issue_certificates(
         lambda: store.issue_certificates(
             [convert.certificate_model(r) for r in records], actor=principal.actor
         ),
-        references={"issuer": lambda r: r.issuer, "holder": lambda r: r.holder},
+        references={
+            "issuer": ("Institution", lambda r: r.issuer),
+            "holder": ("Organization", lambda r: r.holder),
+        },
     )
 
 
@@ -212,7 +221,7 @@ async def change_certificate_statuses(
     return await _write(
         records,
         lambda: store.change_certificate_statuses(models, actor=principal.actor),
-        references={"number": lambda r: r.number},
+        references={"number": ("Certificate", lambda r: r.number)},
     )
 
 
@@ -225,7 +234,10 @@ async def record_complaints(
         lambda: store.record_complaints(
             [convert.complaint_model(r) for r in records], actor=principal.actor
         ),
-        references={"against": lambda r: r.against, "certificate": lambda r: r.certificate},
+        references={
+            "against": ("Institution", lambda r: r.against),
+            "certificate": ("Certificate", lambda r: r.certificate),
+        },
     )
 
 
@@ -238,7 +250,10 @@ async def publish_credit_ratings(
         lambda: store.publish_credit_ratings(
             [convert.credit_rating_model(r) for r in records], actor=principal.actor
         ),
-        references={"association": lambda r: r.association, "institution": lambda r: r.institution},
+        references={
+            "association": ("Institution", lambda r: r.association),
+            "institution": ("Institution", lambda r: r.institution),
+        },
     )
 
 
@@ -251,5 +266,5 @@ async def record_credit_events(
         lambda: store.record_credit_events(
             [convert.credit_event_model(r) for r in records], actor=principal.actor
         ),
-        references={"institution": lambda r: r.institution},
+        references={"institution": ("Institution", lambda r: r.institution)},
     )

@@ -41,7 +41,7 @@ def refuse(code: str, message: str, *, field: str) -> PydanticCustomError:
     return PydanticCustomError(code, message, {"field": field})
 
 
-Uscc = Annotated[str, Field(min_length=18, max_length=18), AfterValidator(_check_uscc)]
+Uscc = Annotated[str, AfterValidator(_check_uscc)]
 RegionCode = Annotated[str, Field(pattern=r"^[1-8]\d{5}$")]
 CertificateNumber = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9/-]{5,39}$")]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
@@ -106,5 +106,6 @@ def problems_from(error: ValidationError, *, prefix: str = "input") -> list[Fiel
         path = prefix + "".join(
             _camel(p) if isinstance(p, int) else "." + _camel(p) for p in location
         )
+        path = path.removeprefix(".")
         problems.append(FieldProblem(code=code, message=item["msg"], field=path))
     return problems

@@ -74,14 +74,18 @@ def _error(refusal: Refusal) -> ErrorPayload:
 
 
 async def _perform(
+    info: Info,
+    mutation: str,
     inputs: Sequence[object],
     model: type[R],
     *,
     key: Callable[[R], str],
     operation: Callable[[list[R]], Awaitable[WriteResult]],
 ) -> tuple[list[R], WriteResult] | ErrorPayload:
-    """Validate the whole batch, write it atomically, or say precisely why not."""
+    """Check the caller's role first, then validate the whole batch and write it atomically,
+    or say precisely why not."""
     try:
+        writes.authorize(info.context.principal, mutation)
         records = validate_batch(model, [strawberry.asdict(i) for i in inputs], key=key)
         return records, await operation(records)
     except Refusal as refusal:
@@ -93,6 +97,8 @@ async def upsert_institutions(
 ) -> UpsertInstitutionsPayload:
     context = info.context
     outcome = await _perform(
+        info,
+        "upsertInstitutions",
         input,
         InstitutionRecord,
         key=lambda r: r.uscc,
@@ -115,6 +121,8 @@ async def upsert_organizations(
 ) -> UpsertOrganizationsPayload:
     context = info.context
     outcome = await _perform(
+        info,
+        "upsertOrganizations",
         input,
         OrganizationRecord,
         key=lambda r: r.uscc,
@@ -137,6 +145,8 @@ async def upsert_accreditations(
 ) -> UpsertAccreditationsPayload:
     context = info.context
     outcome = await _perform(
+        info,
+        "upsertAccreditations",
         input,
         AccreditationRecord,
         key=lambda r: r.number,
@@ -157,6 +167,8 @@ async def upsert_accreditations(
 async def issue_certificates(info: Info, input: list[CertificateInput]) -> IssueCertificatesPayload:
     context = info.context
     outcome = await _perform(
+        info,
+        "issueCertificates",
         input,
         CertificateRecord,
         key=lambda r: r.number,
@@ -176,6 +188,8 @@ async def change_certificate_status(
 ) -> ChangeCertificateStatusPayload:
     context = info.context
     outcome = await _perform(
+        info,
+        "changeCertificateStatus",
         input,
         StatusChangeRecord,
         key=lambda r: r.number,

@@ -56,7 +56,10 @@ async def institution(info: Info, uscc: str) -> Institution | None:
 
 
 async def institutions(
-    info: Info, filter: InstitutionFilter | None = None, first: int = 20, after: str | None = None
+    info: Info,
+    filter: InstitutionFilter | None = None,
+    first: int | None = 20,
+    after: str | None = None,
 ) -> Connection[Institution]:
     context = info.context
     limit = page_size(first, maximum=context.settings.max_page_size)
@@ -96,7 +99,10 @@ async def certificate(info: Info, number: str) -> Certificate | None:
 
 
 async def certificates(
-    info: Info, filter: CertificateFilter | None = None, first: int = 20, after: str | None = None
+    info: Info,
+    filter: CertificateFilter | None = None,
+    first: int | None = 20,
+    after: str | None = None,
 ) -> Connection[Certificate]:
     given = _checked(CertificateFilterRecord, strawberry.asdict(filter) if filter else {}, "filter")
     return await certificate_connection(
@@ -117,20 +123,23 @@ async def region(info: Info, code: str) -> Region | None:
     return await load_region(info, code)
 
 
-async def changes(info: Info, after: str | None = None, first: int = 100) -> Connection[Change]:
+async def changes(
+    info: Info, after: str | None = None, first: int | None = 100
+) -> Connection[Change]:
     context = info.context
     if not may_read_changes(context.principal.role):
         raise PublicError("NOT_AUTHORIZED", "the change feed is for partners and operators")
-    limit = page_size(first, maximum=context.settings.max_page_size)
+    limit = page_size(first, maximum=context.settings.max_page_size, default=100)
     cursor = decode_cursor(after)
     if cursor is not None and not cursor.isdigit():
         raise PublicError("INVALID_CURSOR", "not a change-feed cursor")
     start = int(cursor or 0)
     found = await context.store.get_changes(after=start, limit=limit + 1)
 
-    async def remaining() -> int:
-        return (await context.store.change_head()).seq - start
+    async def logged() -> int:
+        """Every change in the log (seq is gap-free from 1), the same on every page."""
+        return (await context.store.change_head()).seq
 
     return Connection.of(
-        found, limit=limit, key=lambda c: str(c.seq), node=Change.of, counter=remaining
+        found, limit=limit, key=lambda c: str(c.seq), node=Change.of, counter=logged
     )

@@ -93,7 +93,7 @@ class Certificate:
 async def certificate_connection(
     info: Info,
     *,
-    first: int,
+    first: int | None,
     after: str | None,
     holder: str | None = None,
     issuer: str | None = None,

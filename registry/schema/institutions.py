@@ -83,7 +83,7 @@ class Institution:
 
     @strawberry.field(description="Certificates this body issued (credentialed callers only).")
     async def issued_certificates(
-        self, info: Info, first: int = 20, after: str | None = None
+        self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[CertificateRef]:
         from registry.schema.certificates import certificate_connection
 
@@ -126,7 +126,7 @@ class Organization:
 
     @strawberry.field(description="Certificates held (credentialed callers only).")
     async def certificates(
-        self, info: Info, first: int = 20, after: str | None = None
+        self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[CertificateRef]:
         from registry.schema.certificates import certificate_connection
 

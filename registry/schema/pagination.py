@@ -35,7 +35,10 @@ def decode_cursor(cursor: str | None) -> str | None:
     return key
 
 
-def page_size(first: int, *, maximum: int) -> int:
+def page_size(first: int | None, *, maximum: int, default: int = 20) -> int:
+    """``first`` checked against the cap; omitted or null means ``default``."""
+    if first is None:
+        return min(default, maximum)
     if not 1 <= first <= maximum:
         raise PublicError("PAGE_SIZE_EXCEEDED", f"first must be between 1 and {maximum}")
     return first

@@ -80,13 +80,14 @@ class Mutation:
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with caches on and the query-shape limits from ``settings``."""
-    # Instances, not factories: the caches must outlive a single request.
+    # Factories, so each request gets fresh extensions; strawberry keeps the parse and
+    # validation caches at module level (keyed by maxsize), so they outlive the request.
     extensions: list[Any] = [
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        MaxTokensLimiter(max_token_count=settings.max_tokens),
-        MaskErrors(should_mask_error=lambda error: not is_public_error(error)),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: MaskErrors(should_mask_error=lambda error: not is_public_error(error)),
     ]
     return RegistrySchema(query=Query, mutation=Mutation, extensions=extensions)

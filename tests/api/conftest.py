@@ -10,14 +10,16 @@ import httpx
 import pytest
 
 from graph.cypher_store import CypherStore
+from graph.neo4j_store import Neo4jStore
 from registry.app import create_app
 from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from registry.seeding import load_seeds
 from registry.settings import Settings
-from tests.conftest import BACKENDS, SECRET, TODAY, open_backend
+from tests.conftest import BACKENDS, NEO4J_CLEARS, SECRET, TODAY, open_backend
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+HERE = Path(__file__).resolve().parent
+SEEDS = HERE.parents[1] / "seeds"
 # Well-known seed identities (see seeds/README.md).
 CCSC = "91110101940807760M"
 
@@ -78,16 +80,27 @@ async def _client(store: CypherStore) -> AsyncIterator[GraphQLClient]:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-async def shared_seeded_store(
+async def _shared_seed(
     request: pytest.FixtureRequest, falkordb_dir: Path
-) -> AsyncIterator[CypherStore]:
-    """Seeded once per session for tests that only read."""
+) -> AsyncIterator[tuple[CypherStore, list[int]]]:
     store = await open_backend(request.param, falkordb_dir)
     await load_seeds(store, SEEDS, secret=SECRET, today=TODAY)
+    seeded_at = [NEO4J_CLEARS[0]]
     try:
-        yield store
+        yield store, seeded_at
     finally:
         await store.close()
+
+
+@pytest.fixture
+async def shared_seeded_store(_shared_seed: tuple[CypherStore, list[int]]) -> CypherStore:
+    """Seeded once per session for tests that only read (again on Neo4j after a clear)."""
+    store, seeded_at = _shared_seed
+    if isinstance(store, Neo4jStore) and seeded_at[0] != NEO4J_CLEARS[0]:
+        await store.clear()
+        await load_seeds(store, SEEDS, secret=SECRET, today=TODAY)
+        seeded_at[0] = NEO4J_CLEARS[0]
+    return store
 
 
 @pytest.fixture

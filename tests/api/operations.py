@@ -1,0 +1,175 @@
+"""GraphQL documents and input rows shared by the API tests, written as a client would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.domain.uscc import make_uscc
+from tests.api.conftest import CCSC, GraphQLClient
+from tests.conftest import TODAY
+
+__all__ = [
+    "CCSC",
+    "CNAS",
+    "CQC",
+    "DALIAN_GROUP",
+    "DALIAN_PRODUCT_INSTITUTE",
+    "ERROR_FIELDS",
+    "MUTATIONS",
+    "YUEZHI",
+    "accreditation_row",
+    "certificate_row",
+    "error_code",
+    "institution_row",
+    "mutate",
+    "new_uscc",
+    "organization_row",
+    "status_change_row",
+]
+
+CQC = "121101064193791361"  # 中国质量认证中心
+YUEZHI = "91440106732910130L"  # 广东粤质认证 (an invented certification body)
+CNAS = "12110105777699279Y"
+DALIAN_GROUP = "91210204768274391C"
+DALIAN_PRODUCT_INSTITUTE = "12210211760664248H"  # holds CCSC's five-star service certificates
+
+ERROR_FIELDS = """
+    ... on MutationError { code message field problems { code message field } }
+"""
+
+_CERTIFICATE = """
+    number family standard scope stars issuedOn expiresOn status statusReason
+    issuer { uscc name } holder { uscc name }
+    history { status effectiveOn recordedAt reason }
+"""
+_RECEIPT = "receipt { written firstSeq lastSeq }"
+
+MUTATIONS: dict[str, str] = {
+    "upsertInstitutions": f"""
+        mutation Upsert($input: [InstitutionInput!]!) {{
+          upsertInstitutions(input: $input) {{
+            __typename
+            ... on UpsertInstitutionsSuccess {{
+              institutions {{ uscc name kinds region {{ code }} group {{ uscc }} version }}
+              {_RECEIPT}
+            }}
+            {ERROR_FIELDS}
+          }}
+        }}""",
+    "upsertOrganizations": f"""
+        mutation Upsert($input: [OrganizationInput!]!) {{
+          upsertOrganizations(input: $input) {{
+            __typename
+            ... on UpsertOrganizationsSuccess {{
+              organizations {{ uscc name region {{ code }} version }}
+              {_RECEIPT}
+            }}
+            {ERROR_FIELDS}
+          }}
+        }}""",
+    "upsertAccreditations": f"""
+        mutation Upsert($input: [AccreditationInput!]!) {{
+          upsertAccreditations(input: $input) {{
+            __typename
+            ... on UpsertAccreditationsSuccess {{
+              accreditations {{
+                number scheme scope validFrom validUntil status
+                body {{ uscc }} holder {{ uscc }}
+              }}
+              {_RECEIPT}
+            }}
+            {ERROR_FIELDS}
+          }}
+        }}""",
+    "issueCertificates": f"""
+        mutation Issue($input: [CertificateInput!]!) {{
+          issueCertificates(input: $input) {{
+            __typename
+            ... on IssueCertificatesSuccess {{ certificates {{ {_CERTIFICATE} }} {_RECEIPT} }}
+            {ERROR_FIELDS}
+          }}
+        }}""",
+    "changeCertificateStatus": f"""
+        mutation Change($input: [CertificateStatusChangeInput!]!) {{
+          changeCertificateStatus(input: $input) {{
+            __typename
+            ... on ChangeCertificateStatusSuccess {{ certificates {{ {_CERTIFICATE} }} {_RECEIPT} }}
+            {ERROR_FIELDS}
+          }}
+        }}""",
+}
+
+
+async def mutate(
+    client: GraphQLClient, mutation: str, rows: list[dict[str, Any]], **caller: Any
+) -> dict[str, Any]:
+    """Run one mutation over ``rows`` and return its payload (a member of the union)."""
+    body = await client(MUTATIONS[mutation], {"input": rows}, **caller)
+    assert "errors" not in body, body
+    payload: dict[str, Any] = body["data"][mutation]
+    return payload
+
+
+def new_uscc(serial: int, *, region: str = "210204", authority: str = "9") -> str:
+    """A well-formed USCC that the seed does not use (seed serials are far from 77_000_000)."""
+    return make_uscc(authority=authority, kind="1", region_code=region, serial=77_000_000 + serial)
+
+
+def institution_row(uscc: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "uscc": uscc,
+        "name": f"大连新建检测技术有限公司{uscc[-4:]}",
+        "kinds": ["INSPECTION_TESTING"],
+        "region": "210204",
+        **fields,
+    }
+
+
+def organization_row(uscc: str, **fields: Any) -> dict[str, Any]:
+    return {"uscc": uscc, "name": f"大连新港制造有限公司{uscc[-4:]}", "region": "210213", **fields}
+
+
+def accreditation_row(number: str, holder: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "number": number,
+        "scheme": "CNAS_LAB_17025",
+        "body": CNAS,
+        "holder": holder,
+        "scope": ["GB/T 2951.11-2008"],
+        "validFrom": "2026-01-05",
+        "validUntil": "2032-01-04",
+        **fields,
+    }
+
+
+def certificate_row(number: str, **fields: Any) -> dict[str, Any]:
+    """A valid management-system certificate from CCSC to a Dalian institute."""
+    return {
+        "number": number,
+        "family": "MANAGEMENT_SYSTEM",
+        "standard": "GB/T 19001-2016/ISO 9001:2015",
+        "scope": "检验检测服务",
+        "issuedOn": "2026-10-08",
+        "expiresOn": "2029-10-07",
+        "issuer": CCSC,
+        "holder": DALIAN_PRODUCT_INSTITUTE,
+        **fields,
+    }
+
+
+def status_change_row(number: str, status: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "number": number,
+        "status": status,
+        "reason": "监督审核发现不符合项 (nonconformity found at surveillance audit)",
+        "effectiveOn": TODAY.isoformat(),
+        **fields,
+    }
+
+
+def error_code(body: dict[str, Any]) -> str:
+    """The stable code of the (single) GraphQL error in a response body."""
+    errors = body.get("errors")
+    assert errors, f"expected an error, got {body}"
+    code: str = errors[0]["extensions"]["code"]
+    return code

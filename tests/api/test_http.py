@@ -1,0 +1,300 @@
+"""The HTTP gate in front of GraphQL: JSON POSTs only, bearer keys, a body cap, query-shape
+limits, and errors that never show internals."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+
+from graph.cypher_store import CypherStore
+from graph.open import open_store
+from registry.app import create_app
+from registry.domain.vocabulary import Role
+from registry.settings import Settings
+from tests.api.conftest import GraphQLClient
+from tests.conftest import BACKENDS, NEO4J_URL, SECRET, TODAY
+
+QUERY = '{ region(code: "210200") { name } }'
+ANSWER = {"data": {"region": {"name": "大连市"}}}
+
+
+def gate_error(response: httpx.Response) -> str:
+    code: str = response.json()["errors"][0]["extensions"]["code"]
+    return code
+
+
+@pytest.fixture
+async def http(reader: GraphQLClient) -> httpx.AsyncClient:
+    """The raw HTTP client of the seeded app, for requests no GraphQL client would send."""
+    return reader.http
+
+
+@pytest.fixture
+async def capped(shared_seeded_store: CypherStore) -> AsyncIterator[httpx.AsyncClient]:
+    """The seeded app with a 1 KiB body cap (the smallest the settings allow)."""
+    settings = Settings(
+        env="test", secret_key=SECRET.decode(), load_seeds_when_empty=False, max_body_bytes=1024
+    )
+    app = create_app(settings, shared_seeded_store, today=lambda: TODAY)
+    # Report what the app answers, as a server would, rather than raising in the test.
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
+        yield client
+
+
+# Methods and media types -------------------------------------------------------------------
+
+
+async def test_json_post_is_answered(http: httpx.AsyncClient) -> None:
+    response = await http.post("/graphql", json={"query": QUERY})
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == ANSWER
+
+
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+async def test_get_is_refused_outside_development(http: httpx.AsyncClient, accept: str) -> None:
+    response = await http.get("/graphql", params={"query": QUERY}, headers={"accept": accept})
+
+    assert response.status_code == 405
+    assert gate_error(response) == "METHOD_NOT_ALLOWED"
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+async def test_other_methods_are_refused(http: httpx.AsyncClient, method: str) -> None:
+    response = await http.request(method, "/graphql", json={"query": QUERY})
+
+    assert response.status_code == 405
+
+
+async def test_graphiql_is_served_in_development_only(shared_seeded_store: CypherStore) -> None:
+    app = create_app(
+        Settings(env="development", load_seeds_when_empty=False),
+        shared_seeded_store,
+        today=lambda: TODAY,
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
+        ide = await client.get("/graphql", headers={"accept": "text/html"})
+        operation = await client.get("/graphql", params={"query": QUERY})
+
+    assert ide.status_code == 200
+    assert "graphiql" in ide.text.lower()
+    assert operation.status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (f"query={QUERY}", "application/x-www-form-urlencoded"),
+        ('{"query": "{ __typename }"}', "text/plain"),
+        (
+            "--b\r\nContent-Disposition: form-data; name=query\r\n\r\n{ __typename }\r\n--b--",
+            "multipart/form-data; boundary=b",
+        ),
+    ],
+)
+async def test_non_json_posts_are_refused_as_unsupported_media(
+    http: httpx.AsyncClient, content: str, content_type: str
+) -> None:
+    response = await http.post(
+        "/graphql", content=content.encode(), headers={"content-type": content_type}
+    )
+
+    assert response.status_code == 415
+    assert gate_error(response) == "UNSUPPORTED_MEDIA_TYPE"
+
+
+async def test_post_without_a_content_type_is_refused(http: httpx.AsyncClient) -> None:
+    response = await http.post("/graphql", content=b'{"query": "{ __typename }"}')
+
+    assert response.status_code == 415
+
+
+async def test_json_with_a_charset_is_accepted(http: httpx.AsyncClient) -> None:
+    response = await http.post(
+        "/graphql",
+        content=orjson.dumps({"query": QUERY}),
+        headers={"content-type": "application/json; charset=utf-8"},
+    )
+
+    assert response.json() == ANSWER
+
+
+async def test_body_that_is_not_json_is_a_bad_request(http: httpx.AsyncClient) -> None:
+    response = await http.post(
+        "/graphql", content=b"{not json", headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 400
+
+
+# Credentials -------------------------------------------------------------------------------
+
+
+async def test_unknown_bearer_key_is_unauthenticated(http: httpx.AsyncClient) -> None:
+    forged = "qr_" + secrets.token_urlsafe(32)
+
+    response = await http.post(
+        "/graphql", json={"query": QUERY}, headers={"authorization": f"Bearer {forged}"}
+    )
+
+    assert response.status_code == 401
+    assert gate_error(response) == "UNAUTHENTICATED"
+    assert "data" not in response.json()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer",
+        "Bearer ",
+        "Basic dXNlcjpwYXNz",
+        "Token qr_abcdef",
+        "Bearer not-a-registry-key",
+        "qr_abcdef",
+    ],
+)
+async def test_malformed_authorization_header_is_unauthenticated(
+    http: httpx.AsyncClient, header: str
+) -> None:
+    response = await http.post("/graphql", json={"query": QUERY}, headers={"authorization": header})
+
+    assert response.status_code == 401
+    assert gate_error(response) == "UNAUTHENTICATED"
+
+
+async def test_issued_key_is_accepted_in_any_scheme_case(reader: GraphQLClient) -> None:
+    key = await reader.key(Role.REGULATOR)
+
+    response = await reader.http.post(
+        "/graphql",
+        json={"query": "{ certificates(first: 1) { totalCount } }"},
+        headers={"authorization": f"bearer {key}"},
+    )
+
+    assert response.status_code == 200
+    assert "errors" not in response.json()
+
+
+# Body cap ----------------------------------------------------------------------------------
+
+
+async def test_body_over_the_cap_is_refused(capped: httpx.AsyncClient) -> None:
+    padding = "#" + "x" * 2000 + "\n"
+
+    response = await capped.post("/graphql", json={"query": padding + QUERY})
+
+    assert response.status_code == 413
+    assert gate_error(response) == "BODY_TOO_LARGE"
+
+
+async def test_body_under_the_cap_is_answered(capped: httpx.AsyncClient) -> None:
+    response = await capped.post("/graphql", json={"query": QUERY})
+
+    assert response.json() == ANSWER
+
+
+async def test_streamed_body_over_the_cap_is_refused(capped: httpx.AsyncClient) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"query": "#'
+        for _ in range(4):
+            yield b"x" * 512
+        yield b'\\n{ __typename }"}'
+
+    response = await capped.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 413
+
+
+# Query shape -------------------------------------------------------------------------------
+
+
+def nested_groups(levels: int) -> str:
+    """``institution`` and ``levels`` nested ``group`` selections: depth ``levels + 1``."""
+    return (
+        '{ institution(uscc: "12210211760664248H") { '
+        + "group { " * levels
+        + "uscc"
+        + " }" * levels
+        + " } }"
+    )
+
+
+async def test_query_deeper_than_ten_levels_is_rejected(reader: GraphQLClient) -> None:
+    body = await reader(nested_groups(10))
+
+    assert body["data"] is None
+    assert "depth" in body["errors"][0]["message"]
+
+
+async def test_query_of_ten_levels_is_answered(reader: GraphQLClient) -> None:
+    body = await reader(nested_groups(9))
+
+    assert "errors" not in body, body
+
+
+def aliased(count: int) -> str:
+    return "{ " + " ".join(f'r{n}: region(code: "210200") {{ name }}' for n in range(count)) + " }"
+
+
+async def test_more_than_fifteen_aliases_are_rejected(reader: GraphQLClient) -> None:
+    body = await reader(aliased(16))
+
+    assert body["data"] is None
+    assert "aliases" in body["errors"][0]["message"]
+
+
+async def test_fifteen_aliases_are_answered(reader: GraphQLClient) -> None:
+    body = await reader(aliased(15))
+
+    assert "errors" not in body, body
+    assert len(body["data"]) == 15
+
+
+async def test_query_of_too_many_tokens_is_rejected(reader: GraphQLClient) -> None:
+    body = await reader("{ " + "__typename " * 2100 + "}")
+
+    assert body["data"] is None
+    assert "tokens" in body["errors"][0]["message"]
+
+
+# Internal errors ---------------------------------------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+async def unreachable_store(request: pytest.FixtureRequest, tmp_path: Path) -> CypherStore:
+    """A store whose database has gone away (the last handle of its own server was closed)."""
+    if request.param == "neo4j":
+        assert NEO4J_URL is not None
+        store = await open_store(NEO4J_URL)  # not cleared: other tests' data stay
+    else:
+        store = await open_store(f"falkordb+embedded://{tmp_path / 'gone'}?graph=gone")
+    await store.close()
+    return store
+
+
+async def test_internal_errors_are_masked(unreachable_store: CypherStore) -> None:
+    app = create_app(
+        Settings(env="test", secret_key=SECRET.decode(), load_seeds_when_empty=False),
+        unreachable_store,
+        today=lambda: TODAY,
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
+        response = await client.post("/graphql", json={"query": QUERY})
+
+    body = response.json()
+    assert body["data"] == {"region": None}
+    assert [error["message"] for error in body["errors"]] == ["Unexpected error."]
+    assert "extensions" not in body["errors"][0]
+    for internal in ("Traceback", "FalkorDB", "Neo4j", "redis", "socket", "unreachable", "Error"):
+        assert internal not in response.text
