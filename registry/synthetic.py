@@ -62,6 +62,8 @@ __all__ = [
     "CertificationBody",
     "GenerationReport",
     "Roster",
+    "certificate_batch",
+    "certificate_batch_count",
     "generate",
     "iter_accreditation_batches",
     "iter_certificate_batches",
@@ -78,7 +80,7 @@ T = TypeVar("T")
 
 REFERENCE_DAY: Final = date(2026, 11, 22)
 MIN_INSTITUTIONS: Final = 10
-PERSON_SECRET: Final = b"synthetic"
+_PERSON_SECRET: Final = b"synthetic"
 
 _BATCH: Final = MAX_WRITE_BATCH
 _FIRST_ISSUE_DAY: Final = date(2015, 1, 1)
@@ -300,16 +302,18 @@ _STANDARDS: Final = (
     _Standard("GB/T 27341-2009", _SYSTEM, "F", ("预包装食品的生产",)),
 )
 _STANDARD_BY_CODE: Final = {standard.code: standard for standard in _STANDARDS}
-_SCHEME_OF_FAMILY: Final = {
-    _PRODUCT: AccreditationScheme.CNAS_PRODUCT_17065,
-    _SERVICE: AccreditationScheme.CNAS_SERVICE_17065,
-    _SYSTEM: AccreditationScheme.CNAS_MANAGEMENT_SYSTEM_17021,
+# The CNAS accreditation a certifier of each family needs, and its number's suffix.
+_CNAS_SCHEMES: Final = {
+    _PRODUCT: (AccreditationScheme.CNAS_PRODUCT_17065, "P"),
+    _SERVICE: (AccreditationScheme.CNAS_SERVICE_17065, "S"),
+    _SYSTEM: (AccreditationScheme.CNAS_MANAGEMENT_SYSTEM_17021, "M"),
 }
 _FAMILY_MIXES: Final = (
     ((_SYSTEM,), 35), ((_PRODUCT,), 20), ((_SERVICE,), 10),
     ((_SYSTEM, _PRODUCT), 20), ((_SYSTEM, _SERVICE), 10), ((_SYSTEM, _PRODUCT, _SERVICE), 5),
 )  # fmt: skip
 _STAR_CUM_WEIGHTS: Final = tuple(itertools.accumulate((2, 5, 25, 38, 30)))
+_FAMILY_VALUES: Final = {family: family.value for family in CertificateFamily}
 
 _IT, _CB, _AB = (
     InstitutionKind.INSPECTION_TESTING.value,
@@ -361,7 +365,7 @@ _ID_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 @dataclass(frozen=True, slots=True)
 class CertificationBody:
-    """An institution that certifies: what it certifies against, and how much it issues."""
+    """An institution that certifies, and the standards it certifies against per family."""
 
     index: int
     ordinal: int
@@ -413,6 +417,8 @@ class CertificateBatch:
 
 @dataclass(frozen=True, slots=True)
 class GenerationReport:
+    """Rows written per entity and the wall-clock seconds it took, for benchmarks."""
+
     regions: int
     institutions: int
     organizations: int
@@ -594,16 +600,17 @@ def iter_institution_batches(roster: Roster) -> Iterator[list[Institution]]:
                 person = _person(rng, region=place.code, scope=uscc)
                 people.append(person)
             group = roster.institution_groups[index]
+            kinds, ownership = roster.institution_kinds[index], roster.institution_ownerships[index]
             batch.append(
                 Institution(
                     uscc=uscc,
                     name=_institution_name(rng, roster, index, place),
-                    kinds=roster.institution_kinds[index],
+                    kinds=kinds,
                     region=place.code,
                     address=address,
                     legal_representative=person,
-                    founded=_founded(rng, roster.institution_ownerships[index]),
-                    ownership=roster.institution_ownerships[index],
+                    founded=_founded(rng, kinds, ownership),
+                    ownership=ownership,
                     status=_institution_status(rng) if index > _CNCA else "ACTIVE",
                     group=None if group is None else roster.institution_usccs[group],
                 )
@@ -652,13 +659,14 @@ def _person(rng: random.Random, *, region: str, scope: str) -> Person:
     born = date(1955, 1, 1) + timedelta(days=rng.randrange(40 * 365))
     body = f"{region}{born:%Y%m%d}{rng.randrange(1000):03d}"
     check = "10X98765432"[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
-    key = person_key(name, body + check, secret=PERSON_SECRET, scope=scope)
+    key = person_key(name, body + check, secret=_PERSON_SECRET, scope=scope)
     return Person(key=key, name=name)
 
 
-def _founded(rng: random.Random, ownership: str) -> date:
+def _founded(rng: random.Random, kinds: tuple[str, ...], ownership: str) -> date:
     first = 1995 if ownership in (_PRIVATE, _FOREIGN) else 1952
-    return date(first, 1, 1) + timedelta(days=rng.randrange((2024 - first) * 365))
+    last = 2007 if _CB in kinds else 2024  # certifiers predate their first accreditation
+    return date(first, 1, 1) + timedelta(days=rng.randrange((last - first) * 365))
 
 
 def _institution_status(rng: random.Random) -> str:
@@ -729,8 +737,9 @@ def _certifier_accreditations(
         )
     ]
     for family in body.families:
-        number = f"CNAS-C{body.ordinal:04d}-{_STANDARD_BY_CODE[body.standards[family][0]].tag}"
-        grants.append((_SCHEME_OF_FAMILY[family], _CNAS, number, body.standards[family]))
+        scheme, suffix = _CNAS_SCHEMES[family]
+        number = f"CNAS-C{body.ordinal:04d}-{suffix}"
+        grants.append((scheme, _CNAS, number, body.standards[family]))
     for scheme, granter, number, scope in grants:
         valid_from, cycle = first, 1
         while True:
@@ -756,17 +765,16 @@ def _lab_accreditations(
     methods = _FIELDS[roster.institution_fields[index]].methods
     uscc = roster.institution_usccs[index]
     grants: list[tuple[AccreditationScheme, int, str]] = []
-    if rng.random() < 0.9:
-        year = roster.today.year - rng.randrange(6)
-        province = roster.institution_regions[index][:2]
-        number = f"{year % 100:02d}{province}{10_000_000 + index:08d}"
-        grants.append((AccreditationScheme.CMA, cma_body, number))
+    if rng.random() < 0.9:  # CMA numbers: year granted, province, serial
+        grants.append((AccreditationScheme.CMA, cma_body, "{yy:02d}{province}{index:08d}"))
     if rng.random() < 0.4:
-        grants.append((AccreditationScheme.CNAS_LAB_17025, _CNAS, f"CNAS-L{index:05d}"))
+        grants.append((AccreditationScheme.CNAS_LAB_17025, _CNAS, "CNAS-L{index:05d}"))
     if rng.random() < 0.05:
-        grants.append((AccreditationScheme.CNAS_INSPECTION_17020, _CNAS, f"CNAS-IB{index:05d}"))
-    for scheme, granter, number in grants:
+        grants.append((AccreditationScheme.CNAS_INSPECTION_17020, _CNAS, "CNAS-IB{index:05d}"))
+    province = roster.institution_regions[index][:2]
+    for scheme, granter, template in grants:
         valid_from = roster.today - timedelta(days=rng.randrange(7 * 365))
+        number = template.format(yy=valid_from.year % 100, province=province, index=index)
         valid_until = _years_later(valid_from, _ACCREDITATION_YEARS) - timedelta(days=1)
         status = _accreditation_status(valid_until, roster.today)
         if status == AccreditationStatus.VALID.value and rng.random() < 0.02:
@@ -805,65 +813,84 @@ _CHANGE_CUM_WEIGHTS: Final = (50, 75, 100)
 
 def iter_certificate_batches(roster: Roster) -> Iterator[CertificateBatch]:
     """Certificates in batches, each with the ~3% status changes that later befall them."""
-    for number, start in enumerate(range(0, roster.certificates, _BATCH)):
-        yield _certificate_batch(roster, number, start, min(start + _BATCH, roster.certificates))
+    for number in range(certificate_batch_count(roster)):
+        yield certificate_batch(roster, number)
 
 
-def _certificate_batch(roster: Roster, number: int, start: int, stop: int) -> CertificateBatch:
+def certificate_batch_count(roster: Roster) -> int:
+    return -(-roster.certificates // _BATCH)
+
+
+def certificate_batch(roster: Roster, number: int) -> CertificateBatch:
+    """Batch ``number`` (from 0) exactly as :func:`iter_certificate_batches` yields it, built
+    alone: benchmarks use it to know which certificates exist without reading them all."""
+    if not 0 <= number < certificate_batch_count(roster):
+        raise IndexError(f"no certificate batch {number}")
+    start = number * _BATCH
+    stop = min(start + _BATCH, roster.certificates)
     rng = _rng(roster.seed, "certificates", number)
-    random_unit, randrange, choice = rng.random, rng.randrange, rng.choice
+    unit = rng.random  # picks index with int(unit() * n): several times faster than choice()
     today = roster.today.toordinal()
     span = today - _FIRST_ISSUE_DAY.toordinal()
+    holders, industries = roster.organization_usccs, roster.organization_industries
     bodies = rng.choices(
         roster.certification_bodies, cum_weights=roster.body_cum_weights, k=stop - start
     )
     certificates: list[Certificate] = []
     changes: list[StatusChange] = []
     for index, body in zip(range(start, stop), bodies, strict=True):
-        holder = randrange(roster.organizations)
-        industry = _INDUSTRIES[roster.organization_industries[holder]]
-        family = choice(body.families)
-        standard = _STANDARD_BY_CODE[choice(body.standards[family])]
+        holder = int(unit() * len(holders))
+        industry = _INDUSTRIES[industries[holder]]
+        family = body.families[int(unit() * len(body.families))]
+        codes = body.standards[family]
+        standard = _STANDARD_BY_CODE[codes[int(unit() * len(codes))]]
         # Recent years weigh more: certification keeps growing.
-        issued = date.fromordinal(today - int(span * random_unit() ** 1.4))
+        issued = date.fromordinal(today - int(span * unit() ** 1.4))
         expires = _years_later(issued, _CERTIFICATE_YEARS)
-        scope = choice(standard.scopes).format(product=industry.product, activity=industry.activity)
+        scope = standard.scopes[int(unit() * len(standard.scopes))]
         stars: int | None = None
         if family is _PRODUCT:
             code = f"{issued.year}{body.ordinal:04d}{index:08d}"
-            scope = f"{scope}（型号：{choice(_BRAND_SYLLABLES)}X-{randrange(100, 9999)}）"
+            brand = _BRAND_SYLLABLES[int(unit() * len(_BRAND_SYLLABLES))]
+            scope = f"{scope}（型号：{brand}X-{int(unit() * 9000) + 100}）"
         elif family is _SERVICE:
             code = f"FW{body.ordinal:04d}{issued.year % 100:02d}{index:08d}"
-            stars = bisect.bisect(_STAR_CUM_WEIGHTS, randrange(_STAR_CUM_WEIGHTS[-1])) + 1
+            scope = scope.format(product=industry.product)
+            stars = bisect.bisect(_STAR_CUM_WEIGHTS, unit() * _STAR_CUM_WEIGHTS[-1]) + 1
         else:
             code = f"{body.ordinal:04d}{issued.year % 100:02d}{standard.tag}{index:08d}R0M"
+            scope = scope.format(activity=industry.activity)
         certificates.append(
             Certificate(
                 number=code,
-                family=family.value,
+                family=_FAMILY_VALUES[family],
                 standard=standard.code,
                 scope=scope,
                 issued_on=issued,
                 expires_on=expires,
                 issuer=body.uscc,
-                holder=roster.organization_usccs[holder],
+                holder=holders[holder],
                 stars=stars,
             )
         )
-        if random_unit() < _STATUS_CHANGE_RATE:
-            window = min(expires.toordinal(), today) - issued.toordinal()
-            status = _CHANGE_STATUSES[bisect.bisect(_CHANGE_CUM_WEIGHTS, randrange(100))]
-            changes.append(
-                StatusChange(
-                    number=code,
-                    status=status,
-                    reason=choice(_CHANGE_REASONS[status]),
-                    effective_on=issued + timedelta(days=randrange(window) + 1 if window else 0),
-                    recorded_at="",  # the store stamps when and by whom
-                    actor="",
-                )
-            )
+        if unit() < _STATUS_CHANGE_RATE:
+            changes.append(_status_change(rng, code, issued=issued, expires=expires, today=today))
     return CertificateBatch(certificates, changes)
+
+
+def _status_change(
+    rng: random.Random, number: str, *, issued: date, expires: date, today: int
+) -> StatusChange:
+    window = min(expires.toordinal(), today) - issued.toordinal()
+    status = _CHANGE_STATUSES[bisect.bisect(_CHANGE_CUM_WEIGHTS, rng.randrange(100))]
+    return StatusChange(
+        number=number,
+        status=status,
+        reason=rng.choice(_CHANGE_REASONS[status]),
+        effective_on=issued + timedelta(days=rng.randrange(window) + 1 if window > 0 else 0),
+        recorded_at="",  # the store stamps when and by whom
+        actor="",
+    )
 
 
 def _years_later(day: date, years: int) -> date:
