@@ -20,7 +20,7 @@ from graph.cypher import credit as credit_cypher
 from graph.cypher import institutions as institution_cypher
 from graph.cypher import keys as key_cypher
 from graph.cypher import regions as region_cypher
-from graph.cypher.lookup import EXISTING
+from graph.cypher.lookup import MISSING
 from graph.errors import Conflict, GraphError, NotFound
 from graph.mapping import from_row, to_props
 from graph.models import (
@@ -528,8 +528,8 @@ async def _require(read: Reader, label: str, keys: set[str]) -> None:
     """Raise NotFound naming every key of ``label`` that does not exist."""
     if not keys:
         return
-    found = {str(row["key"]) for row in await read(EXISTING[label], {"keys": sorted(keys)})}
-    missing = sorted(keys - found)
+    rows = await read(MISSING[label], {"keys": sorted(keys)})
+    missing = sorted(str(key) for key in rows[0]["missing"]) if rows else []  # type: ignore[attr-defined]
     if missing:
         raise NotFound(f"unknown {label}: {', '.join(missing)}", label=label, keys=missing)
 

