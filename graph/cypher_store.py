@@ -40,6 +40,7 @@ from graph.models import (
     Region,
     RegionStatistics,
     StatusChange,
+    VerificationFacts,
     WriteResult,
 )
 from graph.port import MAX_WRITE_BATCH
@@ -173,6 +174,28 @@ class CypherStore(abc.ABC):
         )
         rows = await self._query("count_certificates", statement, params)
         return as_int(rows[0]["total"])
+
+    async def get_verification_facts(self, numbers: Sequence[str]) -> list[VerificationFacts]:
+        rows = await self._query(
+            "get_verification_facts",
+            certificate_cypher.VERIFICATION_FACTS,
+            {"keys": list(numbers)},
+        )
+        return [
+            VerificationFacts(
+                certificate=from_row(Certificate, _mapping(row["certificate"])),
+                holder=None
+                if row["holder"] is None
+                else from_row(Organization, _mapping(row["holder"])),
+                issuer=None if row["issuer"] is None else _institution(_mapping(row["issuer"])),
+                accreditations=tuple(
+                    from_row(Accreditation, _mapping(a))
+                    for a in row["accreditations"]  # type: ignore[attr-defined]
+                    if a is not None
+                ),
+            )
+            for row in rows
+        ]
 
     async def get_status_histories(self, numbers: Sequence[str]) -> list[StatusChange]:
         rows = await self._query(
@@ -532,6 +555,12 @@ async def _require(read: Reader, label: str, keys: set[str]) -> None:
     missing = sorted(str(key) for key in rows[0]["missing"]) if rows else []  # type: ignore[attr-defined]
     if missing:
         raise NotFound(f"unknown {label}: {', '.join(missing)}", label=label, keys=missing)
+
+
+def _mapping(value: object) -> Row:
+    if not isinstance(value, Mapping):
+        raise GraphError(f"expected a map from the store, got {type(value).__name__}")
+    return dict(value)
 
 
 def _institution(row: Row) -> Institution:

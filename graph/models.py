@@ -27,6 +27,7 @@ __all__ = [
     "Region",
     "RegionStatistics",
     "StatusChange",
+    "VerificationFacts",
     "WriteResult",
 ]
 
@@ -81,6 +82,7 @@ class Accreditation:
     valid_until: date
     status: str = "VALID"
     version: int = 0
+    body_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,17 @@ class Certificate:
     status_since: date | None = None
     region: str | None = None
     version: int = 0
+    holder_name: str | None = None  # the holder's name when the certificate was issued
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationFacts:
+    """Everything a verification verdict depends on, read in one query."""
+
+    certificate: Certificate
+    holder: Organization | None
+    issuer: Institution | None
+    accreditations: tuple[Accreditation, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from graph.models import (
     Region,
     RegionStatistics,
     StatusChange,
+    VerificationFacts,
     WriteResult,
 )
 
@@ -79,6 +80,10 @@ class GraphStore(Protocol):
 
     async def count_certificates(self, query: CertificateQuery) -> int:
         """How many certificates match ``query``."""
+
+    async def get_verification_facts(self, numbers: Sequence[str]) -> list[VerificationFacts]:
+        """For each existing certificate: it, its holder, its issuer and the issuer's
+        accreditations (with their bodies' names), in one round trip."""
 
     async def get_status_histories(self, numbers: Sequence[str]) -> list[StatusChange]:
         """Status changes of the named certificates, oldest first."""

@@ -7,9 +7,6 @@ planned up front; the batches themselves are produced lazily, so a million certi
 sit in memory at once. The pure ``iter_*_batches`` functions yield what :func:`generate` writes.
 """
 
-# Chinese text takes full-width punctuation, which RUF001 mistakes for look-alikes.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import bisect

@@ -17,6 +17,7 @@ __all__ = [
     "GET_CERTIFICATES",
     "ISSUE_CERTIFICATES",
     "STATUS_HISTORIES",
+    "VERIFICATION_FACTS",
     "certificate_listing",
 ]
 
@@ -25,7 +26,7 @@ RETURN c.number AS number, c.family AS family, c.standard AS standard, c.scope A
        c.stars AS stars, c.issuedOn AS issuedOn, c.expiresOn AS expiresOn,
        c.issuer AS issuer, c.holder AS holder, c.status AS status,
        c.statusReason AS statusReason, c.statusSince AS statusSince,
-       c.region AS region, c.version AS version
+       c.region AS region, c.version AS version, c.holderName AS holderName
 """
 
 GET_CERTIFICATES = "UNWIND $keys AS key MATCH (c:Certificate {number: key})" + _FIELDS
@@ -35,7 +36,7 @@ MATCH (issuer:Institution {uscc: row.props.issuer})
 MATCH (holder:Organization {uscc: row.props.holder})
 MERGE (c:Certificate {number: row.number})
 ON CREATE SET c.version = 0, c.status = row.history.status, c.statusReason = row.statusReason,
-              c.statusSince = row.history.effectiveOn
+              c.statusSince = row.history.effectiveOn, c.holderName = holder.name
 SET c += row.props, c.region = holder.region, c.version = c.version + 1
 MERGE (issuer)-[:ISSUED]->(c)
 MERGE (c)-[:CERTIFIES]->(holder)
@@ -106,3 +107,15 @@ def certificate_listing(present: frozenset[str], *, status: str | None, count: b
     if count:
         return statement + "RETURN count(c) AS total"
     return statement + "WITH c ORDER BY c.number LIMIT $limit" + _FIELDS
+
+
+VERIFICATION_FACTS = """
+UNWIND $keys AS key
+MATCH (c:Certificate {number: key})
+OPTIONAL MATCH (c)-[:CERTIFIES]->(h:Organization)
+OPTIONAL MATCH (i:Institution {uscc: c.issuer})
+OPTIONAL MATCH (i)-[:HOLDS]->(a:Accreditation)<-[:ACCREDITED]-(b:Institution)
+RETURN c {.*} AS certificate, h {.uscc, .name, .region, .version} AS holder,
+       i {.uscc, .name, .kinds, .region, .status, .version} AS issuer,
+       collect(a {.*, bodyName: b.name}) AS accreditations
+"""

@@ -16,7 +16,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from registry.resolvers import mutations, queries
+from registry.resolvers import mutations, queries, verification
 from registry.schema.certificates import Certificate
 from registry.schema.changes import Change
 from registry.schema.errors import is_public_error
@@ -30,6 +30,7 @@ from registry.schema.payloads import (
     UpsertOrganizationsPayload,
 )
 from registry.schema.regions import Region
+from registry.schema.verification import VerificationResult
 from registry.settings import Settings
 
 __all__ = ["Mutation", "Query", "RegistrySchema", "build_schema"]
@@ -54,6 +55,10 @@ class Query:
     certificate: Certificate | None = strawberry.field(resolver=queries.certificate)
     certificates: Connection[Certificate] = strawberry.field(resolver=queries.certificates)
     region: Region | None = strawberry.field(resolver=queries.region)
+    verify_certificate: VerificationResult = strawberry.field(
+        resolver=verification.verify_certificate_field,
+        description="Public: is the certificate genuine and valid today? Same shape if unknown.",
+    )
     changes: Connection[Change] = strawberry.field(
         resolver=queries.changes, description="The change feed (partners and operators)."
     )
