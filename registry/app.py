@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -23,7 +24,10 @@ from graph.open import open_store
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, Principal, authenticate
 from registry.context import Context, registry_today
+from registry.domain.vocabulary import Role
 from registry.loaders import Loaders
+from registry.lookups import count_lookups
+from registry.ratelimit import RateLimiter
 from registry.schema.root import build_schema
 from registry.seeding import load_seeds, store_is_empty
 from registry.settings import Settings
@@ -77,16 +81,26 @@ class RegistryGraphQL(GraphQL[Context, None]):
 
 
 class GraphQLGate:
-    """Before GraphQL runs: authenticate, cap the body, accept JSON POSTs only (no CSRF-able
-    form posts), and give the request an id."""
+    """Before GraphQL runs: accept JSON POSTs only (no CSRF-able form posts), cap the body,
+    authenticate, apply the rate limits, and give the request an id."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.graphql = RegistryGraphQL(runtime)
+        settings = runtime.settings
+        self.requests = RateLimiter(per_minute=settings.requests_per_minute)
+        self.public_lookups = RateLimiter(per_minute=settings.public_lookups_per_minute)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
         refusal = self._refusal(request)
+        if refusal is None and request.method == "POST":
+            try:
+                body = await _read_capped(receive, self.runtime.settings.max_body_bytes)
+            except BodyTooLarge:
+                refusal = _error(413, "BODY_TOO_LARGE", "the request body is too large")
+            else:
+                receive = _replay(body, receive)
         if refusal is not None:
             await refusal(scope, receive, send)
             return
@@ -97,25 +111,30 @@ class GraphQLGate:
         except InvalidCredentials as exc:
             await _error(401, "UNAUTHENTICATED", str(exc))(scope, receive, send)
             return
+        if request.method == "POST":
+            limited = self._limit(request, principal, body)
+            if limited is not None:
+                await limited(scope, receive, send)
+                return
         state = scope.setdefault("state", {})
         state["principal"] = principal
         state["request_id"] = request.headers.get("x-request-id") or uuid.uuid4().hex
-        started = False
+        await self.graphql(scope, receive, send)
 
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            started = True
-            await send(message)
-
-        capped = _capped(receive, self.runtime.settings.max_body_bytes)
-        try:
-            await self.graphql(scope, capped, tracked_send)
-        except BodyTooLarge:
-            if started:
-                raise
-            await _error(413, "BODY_TOO_LARGE", "the request body is too large")(
-                scope, receive, send
-            )
+    def _limit(self, request: Request, principal: Principal, body: bytes) -> Response | None:
+        """Requests per client or credential; public lookups per client, aliases counted."""
+        client = request.client.host if request.client else "unknown"
+        identity = f"key:{principal.key_id}" if principal.key_id else f"ip:{client}"
+        wait = self.requests.acquire(identity)
+        if not wait and principal.role is Role.PUBLIC:
+            lookups = _lookups_in(body)
+            if lookups:
+                wait = self.public_lookups.acquire(identity, lookups)
+        if not wait:
+            return None
+        response = _error(429, "RATE_LIMITED", "too many requests; retry later")
+        response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        return response
 
     def _refusal(self, request: Request) -> Response | None:
         settings = self.runtime.settings
@@ -141,21 +160,46 @@ def _error(status: int, code: str, message: str) -> Response:
 
 
 class BodyTooLarge(Exception):
-    """The body grew past the cap while streaming (no trustworthy Content-Length)."""
+    """The body grew past the cap (whatever Content-Length said, if anything)."""
 
 
-def _capped(receive: Receive, limit: int) -> Receive:
-    seen = 0
-
-    async def capped() -> Message:
-        nonlocal seen
+async def _read_capped(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
         message = await receive()
-        seen += len(message.get("body", b""))
-        if seen > limit:
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
             raise BodyTooLarge
-        return message
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
-    return capped
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """Hand the already-read body to the next app, then pass through (e.g. disconnects)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+def _lookups_in(body: bytes) -> int:
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return 0
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return 0
+    name = payload.get("operationName")
+    return count_lookups(payload["query"], name if isinstance(name, str) else None)
 
 
 def create_app(

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=15, ge=1)
     max_tokens: int = Field(default=2000, ge=100)
     max_body_bytes: int = Field(default=2_000_000, ge=1024)
+    requests_per_minute: int = Field(default=1200, ge=1)
+    public_lookups_per_minute: int = Field(default=60, ge=1)
 
     @model_validator(mode="after")
     def _no_placeholder_secret_in_production(self) -> Settings:

@@ -1,0 +1,106 @@
+"""Anti-enumeration: public lookups are limited per client, every alias counted."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from graph.cypher_store import CypherStore
+from registry.app import create_app
+from registry.auth import create_api_key
+from registry.domain.vocabulary import Role
+from registry.ratelimit import RateLimiter
+from registry.settings import Settings
+from tests.conftest import SECRET, TODAY
+
+LOOKUP = '{ verifyCertificate(number: "CCSC23SC0102R2") { verdict } }'
+LIMIT = 5
+
+
+@pytest.fixture
+async def limited(shared_seeded_store: CypherStore) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(
+        env="test",
+        secret_key=SECRET.decode(),
+        load_seeds_when_empty=False,
+        public_lookups_per_minute=LIMIT,
+        requests_per_minute=50,
+    )
+    app = create_app(settings, shared_seeded_store, today=lambda: TODAY)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4711))
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+        yield http
+
+
+async def _post(http: httpx.AsyncClient, query: str, key: str | None = None) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return await http.post("/graphql", json={"query": query}, headers=headers)
+
+
+async def test_a_client_over_the_public_lookup_limit_gets_429_with_retry_after(
+    limited: httpx.AsyncClient,
+) -> None:
+    for _ in range(LIMIT):
+        assert (await _post(limited, LOOKUP)).status_code == 200
+    refused = await _post(limited, LOOKUP)
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+async def test_aliases_inside_one_request_each_count_as_a_lookup(
+    limited: httpx.AsyncClient,
+) -> None:
+    aliased = (
+        "{ "
+        + " ".join(
+            f'v{i}: verifyCertificate(number: "CCSC23SC0102R2") {{ verdict }}'
+            for i in range(LIMIT + 1)
+        )
+        + " }"
+    )
+    assert (await _post(limited, aliased)).status_code == 429
+
+
+async def test_lookups_hidden_in_fragments_are_counted(limited: httpx.AsyncClient) -> None:
+    fields = " ".join(
+        f'v{i}: certificate(number: "CCSC23SC0102R2") {{ number }}' for i in range(LIMIT + 1)
+    )
+    query = f"query {{ ...F }} fragment F on Query {{ {fields} }}"
+    assert (await _post(limited, query)).status_code == 429
+
+
+async def test_queries_without_lookups_do_not_use_up_the_lookup_allowance(
+    limited: httpx.AsyncClient,
+) -> None:
+    for _ in range(LIMIT * 2):
+        response = await _post(limited, '{ region(code: "210200") { name } }')
+        assert response.status_code == 200
+    assert (await _post(limited, LOOKUP)).status_code == 200
+
+
+async def test_credentialed_callers_have_their_own_request_allowance(
+    limited: httpx.AsyncClient, shared_seeded_store: CypherStore
+) -> None:
+    key = await create_api_key(
+        shared_seeded_store, role=Role.REGULATOR, institution=None, label="rate test", actor="test"
+    )
+    for _ in range(LIMIT * 3):
+        assert (await _post(limited, LOOKUP, key)).status_code == 200
+    for _ in range(50 - LIMIT * 3):
+        await _post(limited, LOOKUP, key)
+    assert (await _post(limited, LOOKUP, key)).status_code == 429
+
+
+def test_the_window_slides() -> None:
+    now = [1000.0]
+    limiter = RateLimiter(per_minute=3, clock=lambda: now[0])
+    assert limiter.acquire("a", 2) == 0.0
+    now[0] += 30
+    assert limiter.acquire("a", 1) == 0.0
+    assert limiter.acquire("a", 1) == pytest.approx(30.0)
+    assert limiter.acquire("b", 3) == 0.0
+    now[0] += 31
+    assert limiter.acquire("a", 2) == 0.0
