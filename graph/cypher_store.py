@@ -21,12 +21,14 @@ from graph.cypher import institutions as institution_cypher
 from graph.cypher import keys as key_cypher
 from graph.cypher import regions as region_cypher
 from graph.cypher.lookup import MISSING
+from graph.dialects import Dialect
 from graph.errors import Conflict, GraphError, NotFound
 from graph.mapping import from_row, to_props
 from graph.models import (
     Accreditation,
     ApiKey,
     Certificate,
+    CertificateMatch,
     CertificateQuery,
     Change,
     ChangeHead,
@@ -44,6 +46,7 @@ from graph.models import (
     WriteResult,
 )
 from graph.port import MAX_WRITE_BATCH
+from graph.text import search_grams
 
 __all__ = ["CypherStore", "PlannedWrite", "Reader", "Row", "WritePlan", "as_int"]
 
@@ -75,6 +78,8 @@ def address_key(text: str) -> str:
 
 class CypherStore(abc.ABC):
     """The GraphStore port implemented once over the shared Cypher catalogue."""
+
+    dialect: Dialect
 
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
@@ -197,6 +202,27 @@ class CypherStore(abc.ABC):
             for row in rows
         ]
 
+    async def search_certificates_by_holder(
+        self, text: str, *, limit: int
+    ) -> list[CertificateMatch]:
+        grams = search_grams(text)
+        if not grams:
+            return []
+        phrase = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        rows = await self._query(
+            "search_certificates_by_holder",
+            self.dialect.holder_search,
+            {"anchor": grams[0], "grams": grams, "phrase": phrase, "limit": limit},
+        )
+        return [
+            CertificateMatch(
+                certificate=from_row(Certificate, _mapping(row["certificate"])),
+                holder_name=str(row["holderName"]),
+                issuer_name=None if row["issuerName"] is None else str(row["issuerName"]),
+            )
+            for row in rows
+        ]
+
     async def get_status_histories(self, numbers: Sequence[str]) -> list[StatusChange]:
         rows = await self._query(
             "get_status_histories", certificate_cypher.STATUS_HISTORIES, {"keys": list(numbers)}
@@ -299,6 +325,8 @@ class CypherStore(abc.ABC):
             {"uscc": o.uscc, "props": to_props(o, exclude=frozenset({"version"}))}
             for o in organizations
         ]
+        for row, organization in zip(rows, organizations, strict=True):
+            row["grams"] = search_grams(organization.name)
         drafts = [
             ChangeDraft("Organization", o.uscc, "UPSERT", r["props"])  # type: ignore[arg-type]
             for o, r in zip(organizations, rows, strict=True)

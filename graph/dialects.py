@@ -23,6 +23,7 @@ SCHEMA: tuple[IndexSpec, ...] = (
     IndexSpec("Region", "code", unique=True),
     IndexSpec("Institution", "uscc", unique=True),
     IndexSpec("Organization", "uscc", unique=True),
+    IndexSpec("Organization", "nameGrams", unique=False),
     IndexSpec("Accreditation", "number", unique=True),
     IndexSpec("Certificate", "number", unique=True),
     IndexSpec("Certificate", "issuer", unique=False),
@@ -36,10 +37,22 @@ SCHEMA: tuple[IndexSpec, ...] = (
 )
 
 
+_ALL_GRAMS = "all(g IN $grams WHERE g IN o.nameGrams)"
+_MATCHED_HOLDERS = """
+MATCH (o)<-[:CERTIFIES]-(c:Certificate)
+OPTIONAL MATCH (i:Institution {uscc: c.issuer})
+RETURN c {.*} AS certificate, o.name AS holderName, i.name AS issuerName
+ORDER BY o.name, c.number
+LIMIT $limit
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Dialect:
     name: str
     head_for_update: str
+    holder_search: str
+    search_schema: tuple[str, ...] = ()
 
     def index_statements(self) -> list[str]:
         """Idempotent DDL for SCHEMA in this engine's syntax."""
@@ -61,16 +74,31 @@ class Dialect:
         return [f"CREATE INDEX FOR (n:{s.label}) ON (n.{s.prop})" for s in SCHEMA]
 
 
+# FalkorDB indexes list elements, so the most distinctive bigram finds candidates by index.
 FALKORDB = Dialect(
     name="falkordb",
     head_for_update="MATCH (c:ChangeCounter {id: 'main'}) RETURN c.seq AS seq, c.hash AS hash",
+    # (One WHERE: FalkorDB 4.16 drops every row when the filter follows in a WITH.)
+    holder_search=(
+        f"MATCH (o:Organization) WHERE $anchor IN o.nameGrams AND {_ALL_GRAMS}" + _MATCHED_HOLDERS
+    ),
 )
 
 # Neo4j reads without locks: touching the counter first takes its write lock, so the head we
 # read cannot move until the transaction ends.
+# Neo4j does not index list elements; its full-text index with the CJK analyzer finds the
+# candidates, and the bigram filter then applies the same rule as on FalkorDB.
 NEO4J = Dialect(
     name="neo4j",
     head_for_update=(
         "MATCH (c:ChangeCounter {id: 'main'}) SET c.seq = c.seq RETURN c.seq AS seq, c.hash AS hash"
+    ),
+    holder_search=(
+        "CALL db.index.fulltext.queryNodes('organization_names', $phrase) YIELD node AS o "
+        f"WITH o WHERE {_ALL_GRAMS}" + _MATCHED_HOLDERS
+    ),
+    search_schema=(
+        "CREATE FULLTEXT INDEX organization_names IF NOT EXISTS FOR (o:Organization) "
+        "ON EACH [o.name] OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
     ),
 )

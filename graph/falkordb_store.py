@@ -36,6 +36,8 @@ Query = Callable[..., Coroutine[Any, Any, Any]]
 class FalkorDBStore(CypherStore):
     """GraphStore on FalkorDB through its asyncio client."""
 
+    dialect = FALKORDB
+
     def __init__(self, db: FalkorDB, *, graph: str, server: EmbeddedServer | None = None) -> None:
         super().__init__()
         self._db = db

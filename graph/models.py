@@ -14,6 +14,7 @@ __all__ = [
     "Accreditation",
     "ApiKey",
     "Certificate",
+    "CertificateMatch",
     "CertificateQuery",
     "Change",
     "ChangeHead",
@@ -114,6 +115,15 @@ class VerificationFacts:
     holder: Organization | None
     issuer: Institution | None
     accreditations: tuple[Accreditation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateMatch:
+    """A certificate found by its holder's name, with the names the public sees."""
+
+    certificate: Certificate
+    holder_name: str
+    issuer_name: str | None
 
 
 @dataclass(frozen=True, slots=True)

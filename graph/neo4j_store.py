@@ -31,6 +31,8 @@ __all__ = ["Neo4jStore"]
 class Neo4jStore(CypherStore):
     """GraphStore on Neo4j 5 through the official async driver."""
 
+    dialect = NEO4J
+
     def __init__(self, driver: AsyncDriver, *, database: str | None = None) -> None:
         super().__init__()
         self._driver = driver
@@ -61,7 +63,7 @@ class Neo4jStore(CypherStore):
         await self.ensure_schema()
 
     async def ensure_schema(self) -> None:
-        for statement in NEO4J.index_statements():
+        for statement in [*NEO4J.index_statements(), *NEO4J.search_schema]:
             await self._run_write(statement, {}, implicit=True)
         await self._run_write(change_cypher.ENSURE_COUNTER, {"genesis": GENESIS_HASH})
 

@@ -13,6 +13,7 @@ from graph.models import (
     Accreditation,
     ApiKey,
     Certificate,
+    CertificateMatch,
     CertificateQuery,
     Change,
     ChangeHead,
@@ -84,6 +85,11 @@ class GraphStore(Protocol):
     async def get_verification_facts(self, numbers: Sequence[str]) -> list[VerificationFacts]:
         """For each existing certificate: it, its holder, its issuer and the issuer's
         accreditations (with their bodies' names), in one round trip."""
+
+    async def search_certificates_by_holder(
+        self, text: str, *, limit: int
+    ) -> list[CertificateMatch]:
+        """Certificates whose holder's name contains ``text`` (normalised, any script)."""
 
     async def get_status_histories(self, numbers: Sequence[str]) -> list[StatusChange]:
         """Status changes of the named certificates, oldest first."""

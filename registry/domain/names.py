@@ -1,16 +1,12 @@
-"""Comparing names as people type them: full/half width, spaces and punctuation do not count."""
+"""Comparing names as people type them: full/half width, spaces and punctuation do not count.
+
+The store searches in the same normal form, so the rule is defined once, in ``graph.text``.
+"""
 
 from __future__ import annotations
 
-import unicodedata
+from graph.text import normalise_text
 
 __all__ = ["normalise_name"]
 
-_IGNORED = ("P", "Z", "S", "C")  # punctuation, separators, symbols, controls
-
-
-def normalise_name(name: str) -> str:
-    """NFKC (full-width letters and digits become half-width), case-folded, with every space,
-    punctuation mark and symbol removed: "大连（集团）有限公司" equals "大连(集团) 有限公司"."""
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    return "".join(ch for ch in folded if not unicodedata.category(ch).startswith(_IGNORED))
+normalise_name = normalise_text

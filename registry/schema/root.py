@@ -30,7 +30,7 @@ from registry.schema.payloads import (
     UpsertOrganizationsPayload,
 )
 from registry.schema.regions import Region
-from registry.schema.verification import VerificationResult
+from registry.schema.verification import PublicCertificate, VerificationResult
 from registry.settings import Settings
 
 __all__ = ["Mutation", "Query", "RegistrySchema", "build_schema"]
@@ -58,6 +58,10 @@ class Query:
     verify_certificate: VerificationResult = strawberry.field(
         resolver=verification.verify_certificate_field,
         description="Public: is the certificate genuine and valid today? Same shape if unknown.",
+    )
+    search_certificates: list[PublicCertificate] = strawberry.field(
+        resolver=verification.search_certificates,
+        description="Public: certificates by (part of) the holder's name, at most 20.",
     )
     changes: Connection[Change] = strawberry.field(
         resolver=queries.changes, description="The change feed (partners and operators)."

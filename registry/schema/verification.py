@@ -6,33 +6,12 @@ from datetime import date, datetime
 
 import strawberry
 
+from graph.models import Certificate
 from registry.domain.verification import Verdict, Verification, VerificationWarning
 from registry.domain.vocabulary import AccreditationScheme, CertificateFamily, CertificateStatus
+from registry.domain.warning_texts import WARNING_TEXT
 
 __all__ = ["ChainOfTrust", "PublicCertificate", "VerificationResult", "WarningNotice"]
-
-_WARNING_TEXT: dict[VerificationWarning, tuple[str, str]] = {
-    VerificationWarning.EXPIRES_SOON: (
-        "The certificate expires within 30 days.",
-        "证书将在30天内到期。",
-    ),
-    VerificationWarning.ISSUER_SUSPENDED: (
-        "The issuing body is suspended now.",
-        "发证机构目前处于暂停状态。",
-    ),
-    VerificationWarning.ISSUER_NOT_ACCREDITED_ON_ISSUE_DATE: (
-        "The issuing body held no accreditation for this kind of certificate on the issue date.",
-        "发证之日发证机构不具备此类认证的有效资质。",
-    ),
-    VerificationWarning.OUTSIDE_ACCREDITED_SCOPE: (
-        "The certificate's standard lies outside the issuing body's accredited scope.",
-        "证书依据的标准不在发证机构的认可范围内。",
-    ),
-    VerificationWarning.HOLDER_RENAMED: (
-        "The holder has changed its name since the certificate was issued.",
-        "获证组织自发证以来已更名。",
-    ),
-}
 
 
 @strawberry.type(description="A warning with a stable code and words in English and Chinese.")
@@ -43,7 +22,7 @@ class WarningNotice:
 
     @classmethod
     def of(cls, code: VerificationWarning) -> WarningNotice:
-        english, chinese = _WARNING_TEXT[code]
+        english, chinese = WARNING_TEXT[code]
         return cls(code=code, message=english, message_zh=chinese)
 
 
@@ -62,6 +41,31 @@ class PublicCertificate:
     status: CertificateStatus
     status_since: date | None
     status_reason: str | None
+
+    @classmethod
+    def of(
+        cls,
+        c: Certificate,
+        *,
+        holder_name: str | None,
+        issuer_name: str | None,
+        status: CertificateStatus,
+    ) -> PublicCertificate:
+        return cls(
+            number=c.number,
+            family=CertificateFamily(c.family),
+            standard=c.standard,
+            scope=c.scope,
+            stars=c.stars,
+            holder_name=holder_name,
+            issuer_name=issuer_name,
+            issuer_uscc=c.issuer,
+            issued_on=c.issued_on,
+            expires_on=c.expires_on,
+            status=status,
+            status_since=c.status_since,
+            status_reason=c.status_reason,
+        )
 
 
 @strawberry.type(description="Who vouches for the issuer, judged on the issue date.")
@@ -107,20 +111,11 @@ class VerificationResult:
             verdict=result.verdict,
             number=c.number,
             checked_at=checked_at,
-            certificate=PublicCertificate(
-                number=c.number,
-                family=CertificateFamily(c.family),
-                standard=c.standard,
-                scope=c.scope,
-                stars=c.stars,
+            certificate=PublicCertificate.of(
+                c,
                 holder_name=facts.holder.name if facts.holder else c.holder_name,
                 issuer_name=facts.issuer.name if facts.issuer else None,
-                issuer_uscc=c.issuer,
-                issued_on=c.issued_on,
-                expires_on=c.expires_on,
                 status=result.status,
-                status_since=c.status_since,
-                status_reason=c.status_reason,
             ),
             chain_of_trust=ChainOfTrust(
                 accredited_on_issue_date=result.chain.accredited_on_issue_date,
