@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -89,14 +90,19 @@ class Mutation:
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with caches on and the query-shape limits from ``settings``."""
-    # Factories, so each request gets fresh extensions; strawberry keeps the parse and
-    # validation caches at module level (keyed by maxsize), so they outlive the request.
+    # Factories give each request fresh extensions. The limiters' validation rules are made
+    # once: the validation cache is keyed by the rule classes, and a class made per request
+    # would miss it every time. Strawberry keeps the parse and validation caches at module
+    # level (keyed by maxsize), so they outlive the request.
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     extensions: list[Any] = [
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: ParserCache(maxsize=512),
+        lambda: AddValidationRules(limits),
+        lambda: ValidationCache(maxsize=512),
         lambda: MaskErrors(should_mask_error=lambda error: not is_public_error(error)),
     ]
     return RegistrySchema(query=Query, mutation=Mutation, extensions=extensions)
