@@ -17,6 +17,7 @@ from registry.context import registry_today
 from registry.domain.vocabulary import Role
 from registry.seeding import load_seeds, store_is_empty
 from registry.settings import Settings
+from registry.trust_cli import add_trust_commands
 
 __all__ = ["main"]
 
@@ -173,6 +174,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--institution", help="USCC the key acts for (certification bodies)")
     create.add_argument("--label", help="a note saying whose key this is")
     create.set_defaults(run=_keys_create)
+    add_trust_commands(commands, key_commands)
     return parser
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,6 +24,7 @@ class Settings(BaseSettings):
     env: Literal["development", "test", "production"] = "development"
     store_url: str = DEFAULT_STORE_URL
     data_dir: Path | None = None
+    signing_keys_dir: Path | None = None
     appendfsync: Literal["always", "everysec", "no"] = "everysec"
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     seeds_dir: Path = PROJECT_SEEDS
@@ -34,6 +36,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=2_000_000, ge=1024)
     requests_per_minute: int = Field(default=1200, ge=1)
     public_lookups_per_minute: int = Field(default=60, ge=1)
+    response_cache_entries: int = Field(default=20_000, ge=0)
+    response_cache_refresh_seconds: float = Field(default=0.5, gt=0)
 
     @model_validator(mode="after")
     def _no_placeholder_secret_in_production(self) -> Settings:
@@ -53,6 +57,19 @@ class Settings(BaseSettings):
             joiner = "&" if "?" in self.store_url else "?"
             return f"{self.store_url}{joiner}appendfsync={self.appendfsync}"
         return self.store_url
+
+    @property
+    def resolved_signing_keys_dir(self) -> Path:
+        """Explicit, else ``signing-keys`` in the embedded store's data directory (``--data``,
+        the embedded URL's directory), else ``./.registry/signing-keys``."""
+        if self.signing_keys_dir is not None:
+            return self.signing_keys_dir.resolve()
+        if self.data_dir is not None:
+            return (self.data_dir / "signing-keys").resolve()
+        parts = urlsplit(self.store_url)
+        if parts.scheme == "falkordb+embedded" and (parts.netloc or parts.path):
+            return (Path(unquote(parts.netloc + parts.path)) / "signing-keys").resolve()
+        return Path(".registry/signing-keys").resolve()
 
     @property
     def secret(self) -> bytes:

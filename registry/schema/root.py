@@ -17,7 +17,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from registry.resolvers import mutations, queries, verification
+from registry.resolvers import mutations, queries, trust, verification
 from registry.schema.certificates import Certificate
 from registry.schema.changes import Change
 from registry.schema.errors import is_public_error
@@ -31,6 +31,7 @@ from registry.schema.payloads import (
     UpsertOrganizationsPayload,
 )
 from registry.schema.regions import Region
+from registry.schema.trust import AuditCheckpoint, TokenVerification
 from registry.schema.verification import PublicCertificate, VerificationResult
 from registry.settings import Settings
 
@@ -63,6 +64,15 @@ class Query:
     search_certificates: list[PublicCertificate] = strawberry.field(
         resolver=verification.search_certificates,
         description="Public: certificates by (part of) the holder's name, at most 20.",
+    )
+    verify_token: TokenVerification = strawberry.field(
+        resolver=trust.verify_token,
+        description="Public: was this QR token signed by the registry, does it still describe "
+        "the certificate, and is the certificate valid today?",
+    )
+    audit_checkpoint: AuditCheckpoint = strawberry.field(
+        resolver=trust.audit_checkpoint,
+        description="Public: the head of the hash-chained change log, signed by the registry.",
     )
     changes: Connection[Change] = strawberry.field(
         resolver=queries.changes, description="The change feed (partners and operators)."

@@ -1,0 +1,126 @@
+"""HTTP routes of the trust features: QR images of signed tokens and the published keys.
+
+They read the store and settings from ``request.app.state.runtime`` (the app's Runtime), and
+the keyring from the signing-keys directory those settings name, loaded once per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import Protocol
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from graph.port import GraphStore
+from registry.domain.tokens import claims_for, sign_token
+from registry.qr import qr_png, qr_svg
+from registry.ratelimit import RateLimiter
+from registry.settings import Settings
+from registry.signing_keys import Keyring, keyring_for
+
+__all__ = ["TrustRuntime", "certificate_token", "routes"]
+
+_MAX_NUMBER = 64
+# A token changes only when the certificate is re-issued or the key rotates; an hour of staleness
+# is harmless because verifying a stale token still reports the current state.
+_IMAGE_CACHE = "public, max-age=3600"
+_KEYS_CACHE = "public, max-age=300"
+_SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+class TrustRuntime(Protocol):
+    """What the routes need of the app's runtime."""
+
+    settings: Settings
+
+    @property
+    def open_store(self) -> GraphStore: ...
+
+
+def _runtime(request: Request) -> TrustRuntime:
+    runtime: TrustRuntime = request.app.state.runtime
+    return runtime
+
+
+def _retry_after(request: Request, settings: Settings) -> float:
+    """A QR image answers whether a number exists, so it is a public lookup and counted like
+    one (per client, in this app's own window), against harvesting numbers through it."""
+    state = request.app.state
+    limiter: RateLimiter | None = getattr(state, "qr_lookups", None)
+    if limiter is None:
+        limiter = RateLimiter(per_minute=settings.public_lookups_per_minute)
+        state.qr_lookups = limiter
+    client = request.client.host if request.client else "unknown"
+    return limiter.acquire(f"ip:{client}")
+
+
+async def certificate_token(store: GraphStore, number: str, keyring: Keyring) -> str | None:
+    """The signed token for a stored certificate, or None when there is no such certificate."""
+    key = number.strip().upper()
+    if not 0 < len(key) <= _MAX_NUMBER:
+        return None
+    found = await store.get_verification_facts([key])
+    if not found:
+        return None
+    signer = keyring.active
+    claims = claims_for(found[0].certificate, found[0].holder, key_id=signer.key_id)
+    return sign_token(claims, signer.private_key)
+
+
+async def _qr_image(request: Request, *, kind: str) -> Response:
+    runtime = _runtime(request)
+    wait = _retry_after(request, runtime.settings)
+    if wait:
+        return PlainTextResponse(
+            "too many lookups; try again later",
+            status_code=429,
+            headers={"Retry-After": str(math.ceil(wait)), "Cache-Control": "no-store"},
+        )
+    keyring = await keyring_for(runtime.settings.resolved_signing_keys_dir)
+    number = request.path_params["number"]
+    token = await certificate_token(runtime.open_store, number, keyring)
+    if token is None:
+        return PlainTextResponse(
+            "no such certificate", status_code=404, headers={"Cache-Control": "no-store"}
+        )
+    etag = '"' + hashlib.sha256(f"{kind}\n{token}".encode()).hexdigest()[:32] + '"'
+    headers = {"Cache-Control": _IMAGE_CACHE, "ETag": etag, "X-Content-Type-Options": "nosniff"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    if kind == "png":
+        png = await run_in_threadpool(qr_png, token)
+        return Response(png, media_type="image/png", headers=headers)
+    svg = await run_in_threadpool(
+        qr_svg, token, title=f"QR code of certificate {number.strip().upper()}"
+    )
+    headers["Content-Security-Policy"] = _SVG_POLICY
+    return Response(svg, media_type="image/svg+xml", headers=headers)
+
+
+async def qr_svg_image(request: Request) -> Response:
+    return await _qr_image(request, kind="svg")
+
+
+async def qr_png_image(request: Request) -> Response:
+    return await _qr_image(request, kind="png")
+
+
+async def published_keys(request: Request) -> Response:
+    """Anyone may fetch and keep these to check tokens and checkpoints offline."""
+    keyring = await keyring_for(_runtime(request).settings.resolved_signing_keys_dir)
+    return JSONResponse(
+        keyring.published(),
+        headers={"Cache-Control": _KEYS_CACHE, "Access-Control-Allow-Origin": "*"},
+    )
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/certificates/{number}/qr.svg", qr_svg_image, methods=["GET"]),
+        Route("/certificates/{number}/qr.png", qr_png_image, methods=["GET"]),
+        Route("/.well-known/registry-keys.json", published_keys, methods=["GET"]),
+    ]
