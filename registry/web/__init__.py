@@ -1,0 +1,1 @@
+"""Public HTML pages, for people rather than programs."""

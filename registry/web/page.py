@@ -1,0 +1,88 @@
+"""The HTML shell of the public pages: one inline stylesheet, strict headers, no scripts.
+
+The stylesheet is allowed by its hash, so the Content-Security-Policy needs no
+'unsafe-inline' and a page that somehow carried injected markup still could not run it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from html import escape
+
+from starlette.responses import HTMLResponse
+
+__all__ = ["bilingual", "html_page", "text"]
+
+_CSS = """
+:root { color: #1a1a1a; background: #fafafa; font-family: system-ui, -apple-system,
+  "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; line-height: 1.5; }
+body { margin: 0 auto; max-width: 42rem; padding: 1rem; }
+h1 { font-size: 1.4rem; margin: 0.5rem 0 1rem; }
+h2 { font-size: 1.1rem; margin: 1.5rem 0 0.5rem; border-bottom: 1px solid #ccc; }
+.en { color: #444; font-size: 0.9em; }
+button .en, .verdict .en, .signature .en, a .en, .notice .en { color: inherit; }
+form { display: grid; gap: 0.4rem; }
+label { font-weight: 600; margin-top: 0.6rem; }
+input { font: inherit; padding: 0.6rem; border: 2px solid #555; border-radius: 4px;
+  background: #fff; color: #1a1a1a; width: 100%; box-sizing: border-box; }
+input:focus, button:focus, a:focus { outline: 3px solid #0b57d0; outline-offset: 2px; }
+button { font: inherit; font-weight: 600; margin-top: 1rem; padding: 0.7rem; border: 0;
+  border-radius: 4px; background: #0b3d91; color: #fff; cursor: pointer; }
+a { color: #0b3d91; }
+.notice { border-left: 6px solid #8a5a00; background: #fff4e0; padding: 0.6rem 0.8rem; }
+.verdict { border: 3px solid; border-left-width: 12px; border-radius: 4px; padding: 0.8rem 1rem; }
+.verdict .word { font-size: 1.8rem; font-weight: 700; margin: 0; }
+.verdict p { margin: 0.2rem 0; }
+.signature { border: 2px solid; border-left-width: 8px; border-radius: 4px;
+  padding: 0.5rem 0.8rem; margin-bottom: 1rem; }
+.signature p { margin: 0.2rem 0; }
+.valid { border-color: #1e7b34; background: #e6f4ea; color: #0d4a1e; }
+.not-valid { border-color: #b3261e; background: #fce8e6; color: #7a1510; }
+.not-found { border-color: #5f6368; background: #eeeeee; color: #2b2b2b; }
+.mismatch { border-color: #c25e00; background: #fff0e0; color: #6b3200; }
+dl { display: grid; grid-template-columns: minmax(8rem, 40%) 1fr; gap: 0.3rem 0.8rem; margin: 0; }
+dt { font-weight: 600; }
+dd { margin: 0; overflow-wrap: anywhere; }
+@media (max-width: 32rem) {
+  dl { grid-template-columns: 1fr; gap: 0; }
+  dd { margin: 0 0 0.6rem; }
+}
+.stars { color: #8a5a00; letter-spacing: 0.1em; }
+ul.warnings { padding-left: 1.2rem; }
+ul.warnings li { margin-bottom: 0.5rem; }
+code { font-size: 0.85em; color: #444; }
+footer { margin-top: 2rem; font-size: 0.9rem; }
+"""
+_CSS_HASH = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
+
+_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        f"default-src 'none'; style-src 'sha256-{_CSS_HASH}'; img-src 'self' data:; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def text(value: object) -> str:
+    """Any value as HTML text, quotes included, so it is safe in attributes as well."""
+    return escape(str(value), quote=True)
+
+
+def bilingual(chinese: str, english: str) -> str:
+    """Chinese first, then English marked as such (for screen readers and the lighter style)."""
+    return f'{text(chinese)} <span class="en" lang="en">{text(english)}</span>'
+
+
+def html_page(title: str, body: str, *, status_code: int = 200) -> HTMLResponse:
+    """A complete page; ``title`` is escaped here, ``body`` must already be markup."""
+    document = (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{text(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
+    return HTMLResponse(document, status_code=status_code, headers=_HEADERS)

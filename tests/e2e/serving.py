@@ -1,0 +1,81 @@
+"""`registry serve` as a real process on a free loopback port, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+__all__ = ["free_port", "served_registry", "start_registry", "stop_registry"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_registry(data: Path, **extra_env: str) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start `registry serve` on ``data`` (seeded on first start); wait until /readyz answers."""
+    port = free_port()
+    env = {**os.environ, "REGISTRY_ENV": "test", **extra_env}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "registry.cli",
+            "serve",
+            "--data",
+            str(data),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            stop_registry(process)
+            pytest.fail("registry serve exited before it was ready")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return base, process
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            stop_registry(process)
+            pytest.fail("the service did not become ready in 60 s")
+        time.sleep(0.2)
+
+
+def stop_registry(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    if process.stderr is not None:
+        process.stderr.close()
+
+
+@contextmanager
+def served_registry(data: Path, **extra_env: str) -> Iterator[str]:
+    """The base URL of a running registry, stopped on exit."""
+    base, process = start_registry(data, **extra_env)
+    try:
+        yield base
+    finally:
+        stop_registry(process)
