@@ -20,6 +20,7 @@ from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http.temporal_response import TemporalResponse
 
+from graph.errors import GraphError
 from graph.open import open_store
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, Principal, authenticate
@@ -27,10 +28,13 @@ from registry.context import Context, registry_today
 from registry.domain.vocabulary import Role
 from registry.loaders import Loaders
 from registry.lookups import count_lookups
+from registry.operations_cache import PERSISTED, ChangeWatcher, ResponseCache, is_query
 from registry.ratelimit import RateLimiter
 from registry.schema.root import build_schema
 from registry.seeding import load_seeds, store_is_empty
 from registry.settings import Settings
+from registry.trust_routes import routes as trust_routes
+from registry.web.verify_page import routes as web_routes
 
 __all__ = ["create_app"]
 
@@ -90,16 +94,25 @@ class GraphQLGate:
         settings = runtime.settings
         self.requests = RateLimiter(per_minute=settings.requests_per_minute)
         self.public_lookups = RateLimiter(per_minute=settings.public_lookups_per_minute)
+        self.cache = ResponseCache(max_entries=settings.response_cache_entries)
+        self.watcher = ChangeWatcher(
+            store=lambda: runtime.open_store, refresh=settings.response_cache_refresh_seconds
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
         refusal = self._refusal(request)
+        payload: dict[str, Any] | None = None
         if refusal is None and request.method == "POST":
             try:
                 body = await _read_capped(receive, self.runtime.settings.max_body_bytes)
             except BodyTooLarge:
                 refusal = _error(413, "BODY_TOO_LARGE", "the request body is too large")
             else:
+                payload = _payload(body)
+                refusal = _resolve_persisted(payload)
+                if payload is not None and refusal is None:
+                    body = orjson.dumps(payload)
                 receive = _replay(body, receive)
         if refusal is not None:
             await refusal(scope, receive, send)
@@ -112,22 +125,72 @@ class GraphQLGate:
             await _error(401, "UNAUTHENTICATED", str(exc))(scope, receive, send)
             return
         if request.method == "POST":
-            limited = self._limit(request, principal, body)
+            limited = self._limit(request, principal, payload)
             if limited is not None:
                 await limited(scope, receive, send)
                 return
         state = scope.setdefault("state", {})
         state["principal"] = principal
         state["request_id"] = request.headers.get("x-request-id") or uuid.uuid4().hex
-        await self.graphql(scope, receive, send)
+        query = _query_of(payload)
+        if query is None:
+            await self.graphql(scope, receive, send)
+            return
+        document, operation = query
+        if principal.role is not Role.PUBLIC or not is_query(document, operation):
+            await self.graphql(scope, receive, send)
+            if not is_query(document, operation):
+                with contextlib.suppress(GraphError):  # our own write: cached answers are stale
+                    await self.watcher.update()
+            return
+        await self._cached(scope, receive, send, payload or {}, document, operation)
 
-    def _limit(self, request: Request, principal: Principal, body: bytes) -> Response | None:
+    async def _cached(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        payload: dict[str, Any],
+        document: str,
+        operation: str | None,
+    ) -> None:
+        """Public queries: answer from the cache while the change log has not moved."""
+        key = ResponseCache.key(document, payload.get("variables"), operation, self.runtime.today())
+        try:
+            seq = await self.watcher.current()
+        except GraphError:  # no cache without a head; GraphQL answers (and masks) the outage
+            await self.graphql(scope, receive, send)
+            return
+        cached = self.cache.get(key, seq)
+        if cached is not None:
+            await Response(cached, media_type="application/json")(scope, receive, send)
+            return
+        status = 0
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.graphql(scope, receive, capture)
+        answer = b"".join(chunks)
+        if status == 200 and b'"errors"' not in answer:
+            self.cache.put(key, seq, answer)
+
+    def _limit(
+        self, request: Request, principal: Principal, payload: dict[str, Any] | None
+    ) -> Response | None:
         """Requests per client or credential; public lookups per client, aliases counted."""
         client = request.client.host if request.client else "unknown"
         identity = f"key:{principal.key_id}" if principal.key_id else f"ip:{client}"
         wait = self.requests.acquire(identity)
         if not wait and principal.role is Role.PUBLIC:
-            lookups = _lookups_in(body)
+            query = _query_of(payload)
+            lookups = count_lookups(*query) if query else 0
             if lookups:
                 wait = self.public_lookups.acquire(identity, lookups)
         if not wait:
@@ -191,15 +254,38 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def _lookups_in(body: bytes) -> int:
+def _payload(body: bytes) -> dict[str, Any] | None:
+    """The JSON request, when it is one (otherwise GraphQL answers the error itself)."""
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError:
-        return 0
-    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
-        return 0
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _query_of(payload: dict[str, Any] | None) -> tuple[str, str | None] | None:
+    if payload is None or not isinstance(payload.get("query"), str):
+        return None
     name = payload.get("operationName")
-    return count_lookups(payload["query"], name if isinstance(name, str) else None)
+    return payload["query"], name if isinstance(name, str) else None
+
+
+def _resolve_persisted(payload: dict[str, Any] | None) -> Response | None:
+    """Put the document of a persisted operation into ``payload`` (a hash the server ships
+    with); a hash it does not know is an error, and so is a text that does not match it."""
+    extensions = (payload or {}).get("extensions")
+    if payload is None or not isinstance(extensions, dict):
+        return None
+    persisted = extensions.get("persistedQuery")
+    if not isinstance(persisted, dict) or not isinstance(persisted.get("sha256Hash"), str):
+        return None
+    document = PERSISTED.get(persisted["sha256Hash"])
+    if document is None:
+        return _error(200, "PERSISTED_QUERY_NOT_FOUND", "unknown persisted operation")
+    if "query" in payload and payload["query"] != document:
+        return _error(400, "PERSISTED_QUERY_MISMATCH", "the query does not match its hash")
+    payload["query"] = document
+    return None
 
 
 def create_app(
@@ -239,11 +325,15 @@ def create_app(
             return PlainTextResponse("ready")
         return PlainTextResponse("store unavailable", status_code=503)
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", GraphQLGate(runtime)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *web_routes(),
+            *trust_routes(),
         ],
         lifespan=lifespan,
     )
+    app.state.runtime = runtime
+    return app
