@@ -48,6 +48,11 @@ class Runtime:
     settings: Settings
     store: GraphStore | None = None
     today: Callable[[], date] = field(default=registry_today)
+    public_lookups: RateLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        # One allowance per client for every public lookup surface: GraphQL, page, QR image.
+        self.public_lookups = RateLimiter(per_minute=self.settings.public_lookups_per_minute)
 
     @property
     def open_store(self) -> GraphStore:
@@ -93,7 +98,6 @@ class GraphQLGate:
         self.graphql = RegistryGraphQL(runtime)
         settings = runtime.settings
         self.requests = RateLimiter(per_minute=settings.requests_per_minute)
-        self.public_lookups = RateLimiter(per_minute=settings.public_lookups_per_minute)
         self.cache = ResponseCache(max_entries=settings.response_cache_entries)
         self.watcher = ChangeWatcher(
             store=lambda: runtime.open_store, refresh=settings.response_cache_refresh_seconds
@@ -192,7 +196,7 @@ class GraphQLGate:
             query = _query_of(payload)
             lookups = count_lookups(*query) if query else 0
             if lookups:
-                wait = self.public_lookups.acquire(identity, lookups)
+                wait = self.runtime.public_lookups.acquire(identity, lookups)
         if not wait:
             return None
         response = _error(429, "RATE_LIMITED", "too many requests; retry later")

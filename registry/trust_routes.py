@@ -36,6 +36,7 @@ class TrustRuntime(Protocol):
     """What the routes need of the app's runtime."""
 
     settings: Settings
+    public_lookups: RateLimiter
 
     @property
     def open_store(self) -> GraphStore: ...
@@ -46,16 +47,11 @@ def _runtime(request: Request) -> TrustRuntime:
     return runtime
 
 
-def _retry_after(request: Request, settings: Settings) -> float:
+def _retry_after(request: Request) -> float:
     """A QR image answers whether a number exists, so it is a public lookup and counted like
-    one (per client, in this app's own window), against harvesting numbers through it."""
-    state = request.app.state
-    limiter: RateLimiter | None = getattr(state, "qr_lookups", None)
-    if limiter is None:
-        limiter = RateLimiter(per_minute=settings.public_lookups_per_minute)
-        state.qr_lookups = limiter
+    one, in the client's shared allowance, against harvesting numbers through it."""
     client = request.client.host if request.client else "unknown"
-    return limiter.acquire(f"ip:{client}")
+    return _runtime(request).public_lookups.acquire(f"ip:{client}")
 
 
 async def certificate_token(store: GraphStore, number: str, keyring: Keyring) -> str | None:
@@ -73,7 +69,7 @@ async def certificate_token(store: GraphStore, number: str, keyring: Keyring) ->
 
 async def _qr_image(request: Request, *, kind: str) -> Response:
     runtime = _runtime(request)
-    wait = _retry_after(request, runtime.settings)
+    wait = _retry_after(request)
     if wait:
         return PlainTextResponse(
             "too many lookups; try again later",

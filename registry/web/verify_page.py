@@ -6,6 +6,7 @@ operations, so they never disagree; it only puts the answers into Chinese and En
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
@@ -42,6 +43,10 @@ _TOO_LONG = (
     f"at most {MAX_HOLDER_NAME}. Please check what you entered.",
 )
 _NO_NUMBER = ("请输入证书编号。", "Please enter a certificate number.")
+_TOO_MANY = (
+    "查询过于频繁，请稍后再试。",
+    "Too many lookups from your connection; please try again in a minute.",
+)
 _TYPE_INSTEAD = (
     "请改为输入证书上印的编号进行查询。",
     "Please enter the number printed on the certificate instead.",
@@ -83,6 +88,13 @@ async def verify_page(request: Request) -> Response:
     """The form, a result for ``number`` (and ``holder``), or a scanned QR code (``t``)."""
     params = request.query_params
     runtime: Runtime = request.app.state.runtime
+    if "t" in params or "number" in params:
+        client = request.client.host if request.client else "unknown"
+        wait = runtime.public_lookups.acquire(f"ip:{client}")
+        if wait:
+            page = html_page(_TITLE, _form_page(notice=_TOO_MANY), status_code=429)
+            page.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            return page
     if "t" in params:
         return await _scanned(runtime, params["t"])
     if "number" not in params and "holder" not in params:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,8 +21,11 @@ LIMIT = 5
 
 
 @pytest.fixture
-async def limited(shared_seeded_store: CypherStore) -> AsyncIterator[httpx.AsyncClient]:
+async def limited(
+    shared_seeded_store: CypherStore, tmp_path: Path
+) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(
+        signing_keys_dir=tmp_path / "keys",
         env="test",
         secret_key=SECRET.decode(),
         load_seeds_when_empty=False,
@@ -104,3 +108,20 @@ def test_the_window_slides() -> None:
     assert limiter.acquire("b", 3) == 0.0
     now[0] += 31
     assert limiter.acquire("a", 2) == 0.0
+
+
+async def test_the_page_the_qr_image_and_graphql_share_one_allowance(
+    limited: httpx.AsyncClient,
+) -> None:
+    for _ in range(2):
+        assert (
+            await limited.get("/verify", params={"number": "CCSC23SC0102R2"})
+        ).status_code == 200
+    assert (await limited.get("/certificates/CCSC23SC0102R2/qr.svg")).status_code == 200
+    for _ in range(LIMIT - 3):
+        assert (await _post(limited, LOOKUP)).status_code == 200
+    page = await limited.get("/verify", params={"number": "CCSC23SC0102R2"})
+    assert page.status_code == 429
+    assert int(page.headers["Retry-After"]) >= 1
+    assert (await _post(limited, LOOKUP)).status_code == 429
+    assert (await limited.get("/certificates/CCSC23SC0102R2/qr.png")).status_code == 429
