@@ -8,7 +8,7 @@ import math
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
@@ -28,7 +28,13 @@ from registry.context import Context, registry_today
 from registry.domain.vocabulary import Role
 from registry.loaders import Loaders
 from registry.lookups import count_lookups
-from registry.operations_cache import PERSISTED, ChangeWatcher, ResponseCache, is_query
+from registry.operations_cache import (
+    PERSISTED,
+    ChangeWatcher,
+    ResponseCache,
+    is_query,
+    restamp_checked_at,
+)
 from registry.ratelimit import RateLimiter
 from registry.schema.root import build_schema
 from registry.seeding import load_seeds, store_is_empty
@@ -167,7 +173,8 @@ class GraphQLGate:
             return
         cached = self.cache.get(key, seq)
         if cached is not None:
-            await Response(cached, media_type="application/json")(scope, receive, send)
+            body = restamp_checked_at(cached, datetime.now(UTC))
+            await Response(body, media_type="application/json")(scope, receive, send)
             return
         status = 0
         chunks: list[bytes] = []

@@ -11,11 +11,12 @@ last write this process made, nor more than ``refresh`` seconds behind other pro
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,6 +31,7 @@ __all__ = [
     "ResponseCache",
     "is_query",
     "persisted_documents",
+    "restamp_checked_at",
 ]
 
 _PERSISTED_DIR = Path(__file__).resolve().parent / "persisted"
@@ -80,6 +82,15 @@ class ChangeWatcher:
         self.read_at = self.clock()
         self.seq = (await self.store().change_head()).seq
         return self.seq
+
+
+_CHECKED_AT = re.compile(rb'"checkedAt":"[^"]*"')
+
+
+def restamp_checked_at(body: bytes, now: datetime) -> bytes:
+    """A cached answer is re-confirmed by the unchanged change log, so it was checked now."""
+    stamp = b'"checkedAt":' + orjson.dumps(now.isoformat())
+    return _CHECKED_AT.sub(lambda _: stamp, body)
 
 
 CacheKey = tuple[str, bytes, str | None, date]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +89,12 @@ async def test_a_query_that_does_not_match_its_hash_is_refused(api: GraphQLClien
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_MISMATCH"
+
+
+async def test_a_cached_answer_says_when_it_was_confirmed(api: GraphQLClient) -> None:
+    first = await api(VERIFY, {"number": NUMBER})
+    again = await api(VERIFY, {"number": NUMBER})
+    stamps = [
+        datetime.fromisoformat(b["data"]["verifyCertificate"]["checkedAt"]) for b in (first, again)
+    ]
+    assert stamps[1] > stamps[0]
