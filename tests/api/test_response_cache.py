@@ -40,7 +40,7 @@ def _without_clock(body: dict[str, Any]) -> dict[str, Any]:
 async def test_a_persisted_operation_answers_like_its_full_text(api: GraphQLClient) -> None:
     by_hash = await _persisted(api, {"number": NUMBER})
     by_text = await api(VERIFY, {"number": NUMBER})
-    assert by_hash == by_text
+    assert _without_clock(by_hash) == _without_clock(by_text)
     assert by_hash["data"]["verifyCertificate"]["verdict"] == "VALID"
 
 
