@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,17 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e.serving import start_registry, stop_registry
+
 pytestmark = pytest.mark.slow
 
 DALIAN_CERTIFICATE = "CCSC23SC0102R2"
 CCSC = "91110101940807760M"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _registry(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
@@ -37,60 +30,14 @@ def _registry(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _start(data: Path, **extra_env: str) -> tuple[str, subprocess.Popen[bytes]]:
-    """Start `registry serve` and wait until it answers /readyz."""
-    port = _free_port()
-    env = {**os.environ, "REGISTRY_ENV": "test", **extra_env}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "registry.cli",
-            "serve",
-            "--data",
-            str(data),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            _stop(process)
-            pytest.fail("registry serve exited before it was ready")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return base, process
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            _stop(process)
-            pytest.fail("the service did not become ready in 60 s")
-        time.sleep(0.2)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-    if process.stderr is not None:
-        process.stderr.close()
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
     data = tmp_path / "registry-data"
-    base, process = _start(data)
+    base, process = start_registry(data)
     try:
         yield base, data, process
     finally:
-        _stop(process)
+        stop_registry(process)
 
 
 def _post(
@@ -172,7 +119,7 @@ def test_a_sigkilled_service_leaves_no_database_behind_and_restarts_with_its_dat
     tmp_path: Path,
 ) -> None:
     data = tmp_path / "registry-data"
-    base, process = _start(data, REGISTRY_APPENDFSYNC="always")
+    base, process = start_registry(data, REGISTRY_APPENDFSYNC="always")
     try:
         created = _registry("keys", "create", "--role", "ADMIN", data=data)
         key = created.stdout.strip().splitlines()[-1]
@@ -192,10 +139,10 @@ def test_a_sigkilled_service_leaves_no_database_behind_and_restarts_with_its_dat
             assert time.monotonic() < deadline, "an orphaned database server kept running"
             time.sleep(0.1)
     finally:
-        _stop(process)
-    base, process = _start(data)
+        stop_registry(process)
+    base, process = start_registry(data)
     try:
         body = _post(base, '{ organization(uscc: "91210200MA0QCK1X5R") { name } }', {})
         assert body == {"data": {"organization": {"name": "大连新材料有限公司"}}}
     finally:
-        _stop(process)
+        stop_registry(process)
