@@ -18,7 +18,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.temporal_response import TemporalResponse
+from strawberry.types import ExecutionResult
 
 from graph.errors import GraphError
 from graph.open import open_store
@@ -36,6 +38,7 @@ from registry.operations_cache import (
     restamp_checked_at,
 )
 from registry.ratelimit import RateLimiter
+from registry.schema.errors import code_for_message
 from registry.schema.root import build_schema
 from registry.seeding import load_seeds, store_is_empty
 from registry.settings import Settings
@@ -93,6 +96,17 @@ class RegistryGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        """Every error leaves with an ``extensions.code``, GraphQL's own ones included."""
+        response = await super().process_result(request, result)
+        for error in response.get("errors") or []:
+            if not isinstance(error, dict):
+                continue
+            extensions = error.setdefault("extensions", {})
+            if isinstance(extensions, dict) and "code" not in extensions:
+                extensions["code"] = code_for_message(str(error.get("message", "")))
+        return response
 
 
 class GraphQLGate:

@@ -12,6 +12,7 @@ from registry.domain.permissions import may_see_complaints, may_see_personal_dat
 from registry.records import FieldProblem
 
 __all__ = [
+    "MASKED_MESSAGE",
     "Conflict",
     "InvalidInput",
     "NotAuthorized",
@@ -20,8 +21,32 @@ __all__ = [
     "PublicError",
     "SeesComplaints",
     "SeesPersonalData",
+    "code_for_message",
     "is_public_error",
 ]
+
+
+MASKED_MESSAGE = "Unexpected error."  # what a masked internal error says, and nothing more
+
+# GraphQL's own refusals carry no code; these give clients one to branch on. Ordered: the
+# first fragment found in the message decides.
+_CODES_BY_MESSAGE = (
+    (MASKED_MESSAGE, "INTERNAL_ERROR"),
+    ("exceeds maximum operation depth", "QUERY_TOO_DEEP"),
+    ("aliases found. Allowed", "TOO_MANY_ALIASES"),
+    ("tokens.", "TOO_MANY_TOKENS"),
+    ("Syntax Error", "GRAPHQL_PARSE_FAILED"),
+    ("Unknown operation named", "OPERATION_NOT_FOUND"),
+    ("Variable ", "BAD_VARIABLES"),
+)
+
+
+def code_for_message(message: str) -> str:
+    """The stable code for an error GraphQL raised itself (parse, validation, variables)."""
+    for fragment, code in _CODES_BY_MESSAGE:
+        if fragment in message:
+            return code
+    return "GRAPHQL_VALIDATION_FAILED"
 
 
 class PublicError(GraphQLError):

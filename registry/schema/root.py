@@ -20,7 +20,7 @@ from strawberry.types import ExecutionContext
 from registry.resolvers import mutations, queries, trust, verification
 from registry.schema.certificates import Certificate
 from registry.schema.changes import Change
-from registry.schema.errors import is_public_error
+from registry.schema.errors import MASKED_MESSAGE, is_public_error
 from registry.schema.institutions import Institution, Organization
 from registry.schema.pagination import Connection
 from registry.schema.payloads import (
@@ -113,6 +113,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: ParserCache(maxsize=512),
         lambda: AddValidationRules(limits),
         lambda: ValidationCache(maxsize=512),
-        lambda: MaskErrors(should_mask_error=lambda error: not is_public_error(error)),
+        lambda: MaskErrors(
+            should_mask_error=lambda error: not is_public_error(error), error_message=MASKED_MESSAGE
+        ),
     ]
     return RegistrySchema(query=Query, mutation=Mutation, extensions=extensions)

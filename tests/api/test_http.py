@@ -234,6 +234,7 @@ async def test_query_deeper_than_ten_levels_is_rejected(reader: GraphQLClient) -
 
     assert body["data"] is None
     assert "depth" in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_DEEP"
 
 
 async def test_query_of_ten_levels_is_answered(reader: GraphQLClient) -> None:
@@ -251,6 +252,7 @@ async def test_more_than_fifteen_aliases_are_rejected(reader: GraphQLClient) -> 
 
     assert body["data"] is None
     assert "aliases" in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"]["code"] == "TOO_MANY_ALIASES"
 
 
 async def test_fifteen_aliases_are_answered(reader: GraphQLClient) -> None:
@@ -265,6 +267,7 @@ async def test_query_of_too_many_tokens_is_rejected(reader: GraphQLClient) -> No
 
     assert body["data"] is None
     assert "tokens" in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"]["code"] == "TOO_MANY_TOKENS"
 
 
 # Internal errors ---------------------------------------------------------------------------
@@ -295,6 +298,13 @@ async def test_internal_errors_are_masked(unreachable_store: CypherStore) -> Non
     body = response.json()
     assert body["data"] == {"region": None}
     assert [error["message"] for error in body["errors"]] == ["Unexpected error."]
-    assert "extensions" not in body["errors"][0]
+    assert body["errors"][0]["extensions"] == {"code": "INTERNAL_ERROR"}
     for internal in ("Traceback", "FalkorDB", "Neo4j", "redis", "socket", "unreachable", "Error"):
         assert internal not in response.text
+
+
+async def test_graphqls_own_errors_carry_a_code(reader: GraphQLClient) -> None:
+    syntax = await reader("{ institution(")
+    assert syntax["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    unknown = await reader("{ nothingHere }")
+    assert unknown["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
