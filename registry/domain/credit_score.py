@@ -1,0 +1,324 @@
+"""The explainable credit score: one documented, versioned formula (docs/credit-method.md).
+
+Every factor is reported with its value, weight, contribution and evidence, so an institution
+can see why it got its score; missing inputs are left out and their weight re-distributed,
+never counted as zero.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from registry.domain.vocabulary import CreditEventKind, CreditGrade
+
+__all__ = [
+    "BASE_WEIGHTS",
+    "EVENTS_BASELINE",
+    "EVENT_HALF_LIFE_DAYS",
+    "GRADE_CUTOFFS",
+    "METHOD_VERSION",
+    "MYSTERY_WEIGHT",
+    "SURVEY_POINTS",
+    "AssociationRating",
+    "ComplaintCounts",
+    "CreditAssessment",
+    "CreditInputs",
+    "DatedCreditEvent",
+    "Factor",
+    "FactorName",
+    "SurveyAnswer",
+    "assess_credit",
+    "grade_for",
+    "satisfaction_index",
+]
+
+METHOD_VERSION = "2026.1"
+
+
+class FactorName(StrEnum):
+    ASSOCIATION_RATING = "association_rating"
+    CREDIT_EVENTS = "credit_events"
+    COMPLAINTS = "complaints"
+    WITHDRAWN_CERTIFICATES = "withdrawn_certificates"
+    SERVICE_STARS = "service_stars"
+    SATISFACTION = "satisfaction"
+
+
+BASE_WEIGHTS: dict[FactorName, float] = {
+    FactorName.ASSOCIATION_RATING: 0.30,
+    FactorName.CREDIT_EVENTS: 0.25,
+    FactorName.COMPLAINTS: 0.15,
+    FactorName.WITHDRAWN_CERTIFICATES: 0.10,
+    FactorName.SERVICE_STARS: 0.10,
+    FactorName.SATISFACTION: 0.10,
+}
+# Lowest score of each grade, best first; below the last cut-off is D.
+GRADE_CUTOFFS: tuple[tuple[CreditGrade, float], ...] = (
+    (CreditGrade.A, 85.0),
+    (CreditGrade.B, 70.0),
+    (CreditGrade.C, 55.0),
+)
+EVENT_HALF_LIFE_DAYS = 365.25
+EVENTS_BASELINE = 80.0  # a clean credit file; commendations lift it, penalties lower it
+COMPLAINTS_PER_100_AT_ZERO = 5.0  # substantiated complaints per 100 certificates worth 0 points
+COMPLAINT_VOLUME_FLOOR = 100  # small bodies are judged as if they had issued 100 certificates
+WITHDRAWN_RATIO_AT_ZERO = 0.10  # a tenth of certificates withdrawn for cause is worth 0 points
+MYSTERY_WEIGHT = 0.3  # share of mystery-customer results in the satisfaction index
+
+
+class SurveyAnswer(StrEnum):
+    """DB2101/T 0050-2022 Annex C: four levels, and yes/no for question 5 (problem solved)."""
+
+    VERY_SATISFIED = "VERY_SATISFIED"
+    SATISFIED = "SATISFIED"
+    AVERAGE = "AVERAGE"
+    DISSATISFIED = "DISSATISFIED"
+    YES = "YES"
+    NO = "NO"
+
+
+# "Average" is a pass, "dissatisfied" a failure: it scores nothing, as a complaint would.
+SURVEY_POINTS: dict[SurveyAnswer, float] = {
+    SurveyAnswer.VERY_SATISFIED: 100.0,
+    SurveyAnswer.SATISFIED: 80.0,
+    SurveyAnswer.AVERAGE: 60.0,
+    SurveyAnswer.DISSATISFIED: 0.0,
+    SurveyAnswer.YES: 100.0,
+    SurveyAnswer.NO: 0.0,
+}
+SURVEY_QUESTIONS = 10
+_YES_NO_QUESTION = 5
+
+
+@dataclass(frozen=True, slots=True)
+class AssociationRating:
+    grade: CreditGrade
+    score: float
+    published_on: date
+    valid_until: date
+
+
+@dataclass(frozen=True, slots=True)
+class DatedCreditEvent:
+    kind: CreditEventKind
+    on: date
+    weight: float  # -100..100, negative for penalties, positive for commendations
+    public_until: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintCounts:
+    total: int
+    substantiated: int
+
+
+@dataclass(frozen=True, slots=True)
+class CreditInputs:
+    """Everything the score reads about one institution; None means 'not known'."""
+
+    uscc: str
+    rating: AssociationRating | None = None
+    events: tuple[DatedCreditEvent, ...] = ()
+    complaints: ComplaintCounts = ComplaintCounts(0, 0)
+    certificates_issued: int = 0
+    certificates_withdrawn: int = 0
+    best_service_stars: int | None = None
+    satisfaction: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Factor:
+    name: FactorName
+    value: float | None  # 0-100, None when the input is missing
+    weight: float  # effective weight after re-normalisation; 0 when missing
+    contribution: float  # points of the score, one decimal
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreditAssessment:
+    uscc: str
+    score: float
+    grade: CreditGrade
+    method_version: str
+    computed_on: date
+    factors: tuple[Factor, ...]
+
+
+def grade_for(score: float) -> CreditGrade:
+    """The grade whose cut-off the score reaches."""
+    for grade, cutoff in GRADE_CUTOFFS:
+        if score >= cutoff:
+            return grade
+    return CreditGrade.D
+
+
+def _clamp(value: float) -> float:
+    return max(0.0, min(100.0, value))
+
+
+def _rating(rating: AssociationRating | None, today: date) -> tuple[float | None, str]:
+    if rating is None:
+        return None, "no association rating"
+    if not rating.published_on <= today <= rating.valid_until:
+        return None, f"association rating {rating.grade} not valid on {today.isoformat()}"
+    return _clamp(rating.score), (
+        f"grade {rating.grade}, score {rating.score:g}, valid until {rating.valid_until}"
+    )
+
+
+def _events(events: Sequence[DatedCreditEvent], today: date) -> tuple[float, str]:
+    """A clean file is evidence too, so this factor is never missing."""
+    total, counted, expired, pending = 0.0, 0, 0, 0
+    for event in events:
+        if not -100.0 <= event.weight <= 100.0:
+            raise ValueError(f"credit event weight {event.weight} outside -100..100")
+        if event.kind == CreditEventKind.SATISFACTION_SURVEY:
+            continue  # counted by the satisfaction factor
+        if event.on > today:
+            pending += 1
+        elif event.public_until is not None and event.public_until < today:
+            expired += 1
+        else:
+            age = (today - event.on).days
+            total += event.weight * 0.5 ** (age / EVENT_HALF_LIFE_DAYS)
+            counted += 1
+    evidence = (
+        f"{counted} event(s) counted, decayed sum {total:+.1f} on baseline {EVENTS_BASELINE:g}"
+        f" (half-life {EVENT_HALF_LIFE_DAYS:g} days); {expired} past their publicity period"
+    )
+    if pending:
+        evidence += f"; {pending} dated after {today} not yet counted"
+    return _clamp(EVENTS_BASELINE + total), evidence
+
+
+def _complaints(counts: ComplaintCounts, issued: int) -> tuple[float | None, str]:
+    if counts.substantiated > counts.total or counts.substantiated < 0:
+        raise ValueError("substantiated complaints must be between 0 and the total")
+    if issued <= 0 and counts.total == 0:
+        return None, "no certificates issued and no complaints"
+    volume = max(issued, COMPLAINT_VOLUME_FLOOR)
+    per_100 = 100.0 * counts.substantiated / volume
+    value = _clamp(100.0 * (1.0 - per_100 / COMPLAINTS_PER_100_AT_ZERO))
+    return value, (
+        f"{counts.substantiated} of {counts.total} complaint(s) substantiated,"
+        f" {per_100:.2f} per 100 certificates (volume {volume}; 0 points at"
+        f" {COMPLAINTS_PER_100_AT_ZERO:g})"
+    )
+
+
+def _withdrawn(issued: int, withdrawn: int) -> tuple[float | None, str]:
+    if not 0 <= withdrawn <= max(issued, 0):
+        raise ValueError("withdrawn certificates must be between 0 and those issued")
+    if issued <= 0:
+        return None, "no certificates issued"
+    ratio = withdrawn / issued
+    value = _clamp(100.0 * (1.0 - ratio / WITHDRAWN_RATIO_AT_ZERO))
+    return value, (
+        f"{withdrawn} of {issued} certificates withdrawn ({ratio:.1%};"
+        f" 0 points at {WITHDRAWN_RATIO_AT_ZERO:.0%})"
+    )
+
+
+def _stars(stars: int | None) -> tuple[float | None, str]:
+    if stars is None:
+        return None, "no valid service certificate with a star grade"
+    if not 1 <= stars <= 5:
+        raise ValueError(f"star grade {stars} outside 1..5")
+    return 20.0 * stars, f"best valid service certificate: {stars} star(s) of 5"
+
+
+def _satisfaction(index: float | None) -> tuple[float | None, str]:
+    if index is None:
+        return None, "no satisfaction survey or mystery-customer result"
+    return _clamp(index), f"satisfaction index {index:.1f}"
+
+
+def _apportion(raw: Sequence[float]) -> tuple[int, list[int]]:
+    """Round the score to tenths and split it into tenths per factor (largest remainder),
+    so the published contributions add up exactly to the published score."""
+    total = math.floor(sum(raw) * 10 + 0.5)
+    floors = [math.floor(c * 10) for c in raw]
+    left = max(0, min(total - sum(floors), len(raw)))
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] * 10 - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return sum(floors), floors
+
+
+def assess_credit(inputs: CreditInputs, *, today: date) -> CreditAssessment:
+    """Score one institution on ``today``: a weighted mean of the factors that are present."""
+    measured = {
+        FactorName.ASSOCIATION_RATING: _rating(inputs.rating, today),
+        FactorName.CREDIT_EVENTS: _events(inputs.events, today),
+        FactorName.COMPLAINTS: _complaints(inputs.complaints, inputs.certificates_issued),
+        FactorName.WITHDRAWN_CERTIFICATES: _withdrawn(
+            inputs.certificates_issued, inputs.certificates_withdrawn
+        ),
+        FactorName.SERVICE_STARS: _stars(inputs.best_service_stars),
+        FactorName.SATISFACTION: _satisfaction(inputs.satisfaction),
+    }
+    present = [name for name, (value, _) in measured.items() if value is not None]
+    missing = [name for name in measured if name not in present]
+    present_weight = sum(BASE_WEIGHTS[name] for name in present)
+    weights = {name: BASE_WEIGHTS[name] / present_weight for name in present}
+    raw = [weights[name] * (measured[name][0] or 0.0) for name in present]
+    total, tenths = _apportion(raw)
+    share = dict(zip(present, tenths, strict=True))
+    note = f"; re-normalised over present factors (missing: {', '.join(missing)})"
+    factors = []
+    for name, (value, evidence) in measured.items():
+        base = BASE_WEIGHTS[name]
+        if value is None:
+            evidence += f"; base weight {base:.2f} re-distributed over the present factors"
+            factors.append(Factor(name, None, 0.0, 0.0, evidence))
+            continue
+        if missing:
+            evidence += f"; weight {base:.2f} -> {weights[name]:.4f}{note}"
+        factors.append(Factor(name, value, weights[name], share[name] / 10, evidence))
+    score = total / 10
+    return CreditAssessment(
+        inputs.uscc, score, grade_for(score), METHOD_VERSION, today, tuple(factors)
+    )
+
+
+def _survey_mean(response: Sequence[SurveyAnswer | None]) -> float | None:
+    if len(response) != SURVEY_QUESTIONS:
+        raise ValueError(f"a survey has {SURVEY_QUESTIONS} answers, got {len(response)}")
+    points = []
+    for number, answer in enumerate(response, start=1):
+        if answer in (SurveyAnswer.YES, SurveyAnswer.NO) and number != _YES_NO_QUESTION:
+            raise ValueError(f"question {number} is not a yes/no question")
+        if answer is not None:
+            points.append(SURVEY_POINTS[answer])
+    return sum(points) / len(points) if points else None
+
+
+def satisfaction_index(
+    responses: Sequence[Sequence[SurveyAnswer | None]],
+    *,
+    mystery: Sequence[bool] | float | None = None,
+) -> float | None:
+    """Annex C surveys (mean of the answered questions, then of the surveys) blended with
+    mystery-customer results (pass/fail checks, or a 0-100 score) at ``MYSTERY_WEIGHT``.
+
+    Either part alone is the index; with neither, the index is None (not zero).
+    """
+    means = [m for m in (_survey_mean(r) for r in responses) if m is not None]
+    survey = sum(means) / len(means) if means else None
+    if isinstance(mystery, (int, float)):
+        if not 0.0 <= mystery <= 100.0:
+            raise ValueError(f"mystery-customer score {mystery} outside 0..100")
+        shopped: float | None = float(mystery)
+    elif mystery:
+        shopped = 100.0 * sum(mystery) / len(mystery)
+    else:
+        shopped = None
+    if survey is None or shopped is None:
+        alone = survey if shopped is None else shopped
+        return None if alone is None else round(alone, 1)
+    return round((1 - MYSTERY_WEIGHT) * survey + MYSTERY_WEIGHT * shopped, 1)
