@@ -45,6 +45,7 @@ from graph.models import (
     VerificationFacts,
     WriteResult,
 )
+from graph.network_queries import NetworkQueries
 from graph.port import MAX_WRITE_BATCH
 from graph.text import search_grams
 
@@ -76,7 +77,7 @@ def address_key(text: str) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()[:32]
 
 
-class CypherStore(abc.ABC):
+class CypherStore(NetworkQueries, abc.ABC):
     """The GraphStore port implemented once over the shared Cypher catalogue."""
 
     dialect: Dialect
@@ -285,7 +286,10 @@ class CypherStore(abc.ABC):
         rows: list[Row] = []
         drafts: list[ChangeDraft] = []
         for item in institutions:
-            props = to_props(item, exclude=frozenset({"legal_representative", "group", "version"}))
+            props = to_props(
+                item,
+                exclude=frozenset({"legal_representative", "group", "associations", "version"}),
+            )
             person = item.legal_representative
             rows.append(
                 {
@@ -293,6 +297,7 @@ class CypherStore(abc.ABC):
                     "props": props,
                     "region": item.region,
                     "group": item.group,
+                    "associations": list(item.associations),
                     "person": None if person is None else {"key": person.key, "name": person.name},
                     "addressKey": None if item.address is None else address_key(item.address),
                 }
@@ -300,6 +305,7 @@ class CypherStore(abc.ABC):
             data = {
                 **props,
                 "group": item.group,
+                "associations": list(item.associations),
                 "legalRepresentative": None if person is None else person.key,
             }
             drafts.append(ChangeDraft("Institution", item.uscc, "UPSERT", data))
@@ -308,6 +314,9 @@ class CypherStore(abc.ABC):
         async def check(read: Reader) -> None:
             await _require(read, "Region", {i.region for i in institutions})
             await _require(read, "Institution", {i.group for i in institutions if i.group} - batch)
+            await _require(
+                read, "Institution", {a for i in institutions for a in i.associations} - batch
+            )
 
         return await self._logged(
             "upsert_institutions",
@@ -493,6 +502,18 @@ class CypherStore(abc.ABC):
                 "Institution",
                 {r.association for r in ratings} | {r.institution for r in ratings},
             )
+            owners = await read(credit_cypher.RATING_OWNERS, {"keys": [r.id for r in ratings]})
+            stored = {str(o["id"]): (o["association"], o["institution"]) for o in owners}
+            taken = sorted(
+                r.id
+                for r in ratings
+                if r.id in stored and stored[r.id] != (r.association, r.institution)
+            )
+            if taken:
+                raise Conflict(
+                    "rating ids already name another association's or institution's rating: "
+                    + ", ".join(taken)
+                )
 
         return await self._logged(
             "publish_credit_ratings",
@@ -598,7 +619,15 @@ def _institution(row: Row) -> Institution:
         if isinstance(person, Mapping)
         else None
     )
-    return from_row(Institution, row, legal_representative=representative)
+    associations = row.get("associations")
+    return from_row(
+        Institution,
+        row,
+        legal_representative=representative,
+        associations=tuple(sorted(str(a) for a in associations))
+        if isinstance(associations, list | tuple)
+        else (),
+    )
 
 
 def _institution_params(query: InstitutionQuery, *, after: str | None) -> dict[str, object]:

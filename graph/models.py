@@ -61,6 +61,7 @@ class Institution:
     ownership: str | None = None
     status: str = "ACTIVE"
     group: str | None = None
+    associations: tuple[str, ...] = ()  # the associations this institution is a member of
     version: int = 0
 
 
@@ -178,6 +179,10 @@ class CreditEvent:
     weight: float
     description: str
     public_until: dt.date | None = None
+    deadline: dt.date | None = None
+    outcome: str | None = None
+    repaired_on: dt.date | None = None
+    repair_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

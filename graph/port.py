@@ -6,7 +6,7 @@ language. Every write is one atomic statement per batch that also appends to the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from graph.models import (
@@ -29,6 +29,7 @@ from graph.models import (
     VerificationFacts,
     WriteResult,
 )
+from graph.network_models import InstitutionPath, Network, SharedCluster
 
 __all__ = ["MAX_WRITE_BATCH", "GraphStore"]
 
@@ -163,3 +164,19 @@ class GraphStore(Protocol):
 
     async def save_api_key(self, key: ApiKey, *, actor: str) -> WriteResult:
         """Store a credential (its digest only)."""
+
+    # networks (regulators) ------------------------------------------------------------------
+    async def get_network(
+        self, uscc: str, *, depth: int, relations: Collection[str], max_nodes: int
+    ) -> Network | None:
+        """Everything within ``depth`` party hops of ``uscc`` over ``relations`` (GROUP,
+        SHARED_PERSON, SHARED_ADDRESS, ISSUED, COMPLAINTS), at most ``max_nodes`` nodes."""
+
+    async def find_connection(
+        self, source: str, target: str, *, max_depth: int, relations: Collection[str]
+    ) -> InstitutionPath | None:
+        """A shortest chain of at most ``max_depth`` party hops between two parties."""
+
+    async def get_shared_clusters(self, *, region: str | None = None) -> list[SharedCluster]:
+        """Institutions sharing a legal representative or an address (with a member in
+        ``region`` or its sub-regions, when given)."""

@@ -43,6 +43,7 @@ from registry.schema.root import build_schema
 from registry.seeding import load_seeds, store_is_empty
 from registry.settings import Settings
 from registry.trust_routes import routes as trust_routes
+from registry.web.network_svg import routes as network_routes
 from registry.web.verify_page import routes as web_routes
 
 __all__ = ["create_app"]
@@ -357,6 +358,7 @@ def create_app(
             Route("/readyz", readyz),
             *web_routes(),
             *trust_routes(),
+            *network_routes(),
         ],
         lifespan=lifespan,
     )

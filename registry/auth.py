@@ -53,8 +53,8 @@ async def create_api_key(
     store: GraphStore, *, role: Role, institution: str | None, label: str | None, actor: str
 ) -> str:
     """Make a key, store only its digest, and return the key (shown once)."""
-    if role is Role.CERTIFICATION_BODY and institution is None:
-        raise ValueError("a CERTIFICATION_BODY key must be bound to its institution")
+    if role in (Role.CERTIFICATION_BODY, Role.ASSOCIATION) and institution is None:
+        raise ValueError(f"a {role.value} key must be bound to its institution")
     if institution is not None and not await store.get_institutions([institution]):
         raise ValueError(f"no institution with USCC {institution}")
     key = _KEY_PREFIX + secrets.token_urlsafe(32)

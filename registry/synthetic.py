@@ -48,6 +48,7 @@ from registry.domain.vocabulary import (
     InstitutionKind,
     InstitutionStatus,
     Ownership,
+    RectificationOutcome,
     RegionLevel,
 )
 
@@ -959,8 +960,9 @@ _EVENT_CUM_WEIGHTS: Final = tuple(itertools.accumulate(kind[1] for kind in _EVEN
 _PUBLIC_YEARS: Final = {
     CreditEventKind.ADMINISTRATIVE_PENALTY: 3,
     CreditEventKind.ABNORMAL_OPERATION: 3,
-    CreditEventKind.SERIOUS_VIOLATION: 5,
+    CreditEventKind.SERIOUS_VIOLATION: 3,  # publicity lasts at most three years
 }
+_RECTIFICATION_DAYS: Final = 30
 
 
 def iter_credit_event_batches(roster: Roster) -> Iterator[list[CreditEvent]]:
@@ -979,7 +981,12 @@ def iter_credit_event_batches(roster: Roster) -> Iterator[list[CreditEvent]]:
             if kind is CreditEventKind.SPOT_CHECK and rng.random() < 0.2:
                 description, weight = "监督抽查不合格", -10.0
             day = date.fromordinal(rng.randint(first, roster.today.toordinal()))
-            years = _PUBLIC_YEARS.get(kind)
+            years = _PUBLIC_YEARS.get(kind, 1 if weight < 0 else None)
+            deadline = (
+                day + timedelta(days=_RECTIFICATION_DAYS)
+                if kind is CreditEventKind.RECTIFICATION_ORDER
+                else None
+            )
             place = _PLACE_BY_CODE[roster.institution_regions[institution]]
             batch.append(
                 CreditEvent(
@@ -991,6 +998,14 @@ def iter_credit_event_batches(roster: Roster) -> Iterator[list[CreditEvent]]:
                     weight=round(weight * rng.uniform(0.5, 1.5), 1),
                     description=description,
                     public_until=None if years is None else _years_later(day, years),
+                    deadline=deadline,
+                    outcome=None
+                    if deadline is None
+                    else (
+                        RectificationOutcome.RECTIFIED
+                        if deadline < roster.today
+                        else RectificationOutcome.PENDING
+                    ).value,
                 )
             )
         yield batch

@@ -9,6 +9,7 @@ __all__ = [
     "CREDIT_EVENTS_OF",
     "CREDIT_RATINGS_OF",
     "PUBLISH_CREDIT_RATINGS",
+    "RATING_OWNERS",
     "RECORD_COMPLAINTS",
     "RECORD_CREDIT_EVENTS",
 ]
@@ -54,10 +55,20 @@ RETURN r.id AS id, r.association AS association, r.institution AS institution,
 ORDER BY r.publishedOn DESC, r.id
 """
 
+RATING_OWNERS = """
+UNWIND $keys AS key
+MATCH (r:CreditRating {id: key})
+RETURN r.id AS id, r.association AS association, r.institution AS institution
+"""
+
+# A credit repair is recorded, never undone: a later write that omits it keeps it.
 RECORD_CREDIT_EVENTS = logged("""
 MATCH (i:Institution {uscc: row.props.institution})
 MERGE (e:CreditEvent {id: row.id})
+WITH row, i, e, e.repairedOn AS repairedOn, e.repairNote AS repairNote
 SET e += row.props
+SET e.repairedOn = coalesce(row.props.repairedOn, repairedOn),
+    e.repairNote = coalesce(row.props.repairNote, repairNote)
 MERGE (i)-[:RECORDED]->(e)
 """)
 
@@ -66,6 +77,7 @@ UNWIND $keys AS key
 MATCH (:Institution {uscc: key})-[:RECORDED]->(e:CreditEvent)
 RETURN e.id AS id, e.institution AS institution, e.kind AS kind, e.date AS date,
        e.authority AS authority, e.weight AS weight, e.description AS description,
-       e.publicUntil AS publicUntil
+       e.publicUntil AS publicUntil, e.deadline AS deadline, e.outcome AS outcome,
+       e.repairedOn AS repairedOn, e.repairNote AS repairNote
 ORDER BY e.date DESC, e.id
 """

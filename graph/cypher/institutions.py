@@ -20,6 +20,7 @@ RETURN i.uscc AS uscc, i.name AS name, i.kinds AS kinds, i.region AS region,
        i.address AS address, i.founded AS founded, i.ownership AS ownership,
        i.status AS status, i.version AS version,
        head([(i)-[:MEMBER_OF]->(g:Institution) | g.uscc]) AS group,
+       [(i)-[:BELONGS_TO]->(a:Institution) | a.uscc] AS associations,
        head([(i)-[:REPRESENTED_BY]->(p:Person) | {key: p.key, name: p.name}]) AS representative
 """
 
@@ -34,7 +35,7 @@ UPSERT_INSTITUTIONS = logged("""
 MERGE (i:Institution {uscc: row.uscc})
 SET i += row.props, i.version = coalesce(i.version, 0) + 1
 WITH row, i
-OPTIONAL MATCH (i)-[old:IN_REGION|MEMBER_OF|REPRESENTED_BY|LOCATED_AT]->()
+OPTIONAL MATCH (i)-[old:IN_REGION|MEMBER_OF|BELONGS_TO|REPRESENTED_BY|LOCATED_AT]->()
 DELETE old
 WITH DISTINCT row, i
 MATCH (region:Region {code: row.region})
@@ -42,6 +43,9 @@ CREATE (i)-[:IN_REGION]->(region)
 FOREACH (key IN CASE WHEN row.group IS NULL THEN [] ELSE [row.group] END |
     MERGE (g:Institution {uscc: key})
     MERGE (i)-[:MEMBER_OF]->(g))
+FOREACH (key IN coalesce(row.associations, []) |
+    MERGE (association:Institution {uscc: key})
+    MERGE (i)-[:BELONGS_TO]->(association))
 FOREACH (person IN CASE WHEN row.person IS NULL THEN [] ELSE [row.person] END |
     MERGE (p:Person {key: person.key})
     SET p.name = person.name

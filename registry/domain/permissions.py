@@ -10,6 +10,7 @@ __all__ = [
     "may_see_complaints",
     "may_see_personal_data",
     "may_see_status_actor",
+    "may_see_withdrawn_credit_events",
 ]
 
 _WRITERS = frozenset({Role.ADMIN, Role.PARTNER})
@@ -20,6 +21,8 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "upsertAccreditations": _WRITERS | {Role.REGULATOR},
     "issueCertificates": _WRITERS | {Role.CERTIFICATION_BODY},
     "changeCertificateStatus": _WRITERS | {Role.CERTIFICATION_BODY, Role.REGULATOR},
+    "publishCreditRatings": _WRITERS | {Role.ASSOCIATION},
+    "recordCreditEvents": _WRITERS | {Role.REGULATOR},
 }
 
 _OVERSIGHT = frozenset({Role.ADMIN, Role.REGULATOR})
@@ -43,3 +46,8 @@ def may_see_status_actor(role: Role) -> bool:
 def may_read_changes(role: Role) -> bool:
     """The change feed is for synchronising partners and operators."""
     return role in {Role.ADMIN, Role.PARTNER}
+
+
+def may_see_withdrawn_credit_events(role: Role) -> bool:
+    """Negative records past their publicity period, or repaired, stay visible to oversight."""
+    return role in _OVERSIGHT

@@ -16,6 +16,7 @@ __all__ = [
     "InstitutionKind",
     "InstitutionStatus",
     "Ownership",
+    "RectificationOutcome",
     "RegionLevel",
     "Role",
 ]
@@ -129,3 +130,11 @@ class CreditEventKind(StrEnum):
     SPOT_CHECK = "SPOT_CHECK"
     SATISFACTION_SURVEY = "SATISFACTION_SURVEY"
     RECTIFICATION_ORDER = "RECTIFICATION_ORDER"
+
+
+class RectificationOutcome(StrEnum):
+    """How a rectification order ended (DB2101/T 0050-2022 §8.2.2)."""
+
+    RECTIFIED = "RECTIFIED"
+    NOT_RECTIFIED = "NOT_RECTIFIED"
+    PENDING = "PENDING"

@@ -66,6 +66,7 @@ def institution_model(record: InstitutionRecord, *, secret: bytes) -> Institutio
         ownership=None if record.ownership is None else record.ownership.value,
         status=record.status.value,
         group=record.group,
+        associations=tuple(record.associations),
     )
 
 
@@ -154,4 +155,8 @@ def credit_event_model(record: CreditEventRecord) -> CreditEvent:
         weight=record.weight,
         description=record.description,
         public_until=record.public_until,
+        deadline=record.deadline,
+        outcome=None if record.outcome is None else record.outcome.value,
+        repaired_on=record.repaired_on,
+        repair_note=record.repair_note,
     )

@@ -15,7 +15,7 @@ from graph.models import WriteResult
 from graph.port import GraphStore
 from registry.auth import Principal
 from registry.domain.permissions import MUTATION_ROLES
-from registry.domain.vocabulary import Role
+from registry.domain.vocabulary import InstitutionKind, Role
 from registry.operations import convert
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.records import (
@@ -128,12 +128,37 @@ async def upsert_institutions(
 ) -> WriteResult:
     authorize(principal, "upsertInstitutions")
     await _require_regions(store, ((i, "region", r.region) for i, r in enumerate(records)))
+    await _require_associations(store, records)
     models = [convert.institution_model(r, secret=secret) for r in records]
     return await _write(
         records,
         lambda: store.upsert_institutions(models, actor=principal.actor),
         references={"group": ("Institution", lambda r: r.group)},
     )
+
+
+async def _require_associations(store: GraphStore, records: Sequence[InstitutionRecord]) -> None:
+    """Memberships name institutions (stored or in the batch) that are associations."""
+    batch = {r.uscc: r.kinds for r in records}
+    named = sorted({a for r in records for a in r.associations} - set(batch))
+    kinds: dict[str, Sequence[InstitutionKind | str]] = dict(batch)
+    for found in await store.get_institutions(named) if named else []:
+        kinds[found.uscc] = found.kinds
+    problems: list[FieldProblem] = []
+    missing = False
+    for index, record in enumerate(records):
+        for position, association in enumerate(record.associations):
+            field = f"input[{index}].associations[{position}]"
+            if association not in kinds:
+                missing = True
+                problems.append(FieldProblem("NOT_FOUND", f"no Institution {association}", field))
+            elif InstitutionKind.ASSOCIATION not in kinds[association]:
+                problems.append(
+                    FieldProblem("INVALID_VALUE", f"{association} is not an association", field)
+                )
+    if problems:
+        kind = RefusalKind.NOT_FOUND if missing else RefusalKind.INVALID_INPUT
+        raise Refusal(kind, problems)
 
 
 async def upsert_organizations(
@@ -166,9 +191,15 @@ async def upsert_accreditations(
     )
 
 
-def _only_own(principal: Principal, issuers: Iterable[tuple[int, str, str]]) -> None:
-    """Object-level authorization: a certification body acts only on its own certificates."""
-    if principal.role is not Role.CERTIFICATION_BODY:
+def _only_own(
+    principal: Principal,
+    issuers: Iterable[tuple[int, str, str]],
+    *,
+    role: Role = Role.CERTIFICATION_BODY,
+) -> None:
+    """Object-level authorization: a certification body acts only on its own certificates,
+    an association publishes only in its own name."""
+    if principal.role is not role:
         return
     problems = [
         FieldProblem(
@@ -245,6 +276,13 @@ async def publish_credit_ratings(
     store: GraphStore, principal: Principal, records: Sequence[CreditRatingRecord]
 ) -> WriteResult:
     authorize(principal, "publishCreditRatings")
+    if principal.role is Role.ASSOCIATION:
+        _only_own(
+            principal,
+            ((i, "association", r.association) for i, r in enumerate(records)),
+            role=Role.ASSOCIATION,
+        )
+    await _only_members(store, records)
     return await _write(
         records,
         lambda: store.publish_credit_ratings(
@@ -255,6 +293,25 @@ async def publish_credit_ratings(
             "institution": ("Institution", lambda r: r.institution),
         },
     )
+
+
+async def _only_members(store: GraphStore, records: Sequence[CreditRatingRecord]) -> None:
+    """An association rates only institutions that are its members (unknown institutions are
+    left to the store, which reports them as NOT_FOUND)."""
+    rated = {
+        i.uscc: i for i in await store.get_institutions(sorted({r.institution for r in records}))
+    }
+    problems = [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"{r.institution} is not a member of {r.association}",
+            f"input[{index}].institution",
+        )
+        for index, r in enumerate(records)
+        if r.institution in rated and r.association not in rated[r.institution].associations
+    ]
+    if problems:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
 
 
 async def record_credit_events(

@@ -13,12 +13,27 @@ from registry.domain.vocabulary import (
     ComplaintStatus,
     CreditEventKind,
     CreditGrade,
+    RectificationOutcome,
 )
 from registry.records.base import CertificateNumber, Record, ShortText, Text, Uscc, refuse
 
 __all__ = ["ComplaintRecord", "CreditEventRecord", "CreditRatingRecord"]
 
 RecordId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$")]
+
+# Negative records are public for at least three months and at most three years.
+MIN_PUBLICITY_MONTHS = 3
+MAX_PUBLICITY_MONTHS = 36
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day when it has no such day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    last = (following - dt.timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
 
 
 class ComplaintRecord(Record):
@@ -73,3 +88,66 @@ class CreditEventRecord(Record):
     weight: Annotated[float, Field(ge=-100, le=100)]
     description: Text
     public_until: dt.date | None = None
+    deadline: dt.date | None = None
+    outcome: RectificationOutcome | None = None
+    repaired_on: dt.date | None = None
+    repair_note: Text | None = None
+
+    @model_validator(mode="after")
+    def _publicity_period(self) -> CreditEventRecord:
+        if self.public_until is None:
+            if self.weight < 0:
+                raise refuse(
+                    "REQUIRED",
+                    "a negative record needs a publicity period (publicUntil)",
+                    field="publicUntil",
+                )
+            return self
+        earliest = add_months(self.date, MIN_PUBLICITY_MONTHS)
+        latest = add_months(self.date, MAX_PUBLICITY_MONTHS)
+        if not earliest <= self.public_until <= latest:
+            raise refuse(
+                "INVALID_PUBLICITY_PERIOD",
+                f"publicUntil must be between {earliest} and {latest} "
+                "(three months to three years after date)",
+                field="publicUntil",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _rectification(self) -> CreditEventRecord:
+        if self.kind is CreditEventKind.RECTIFICATION_ORDER:
+            if self.deadline is None:
+                raise refuse("REQUIRED", "a rectification order needs a deadline", field="deadline")
+            if self.outcome is None:
+                raise refuse("REQUIRED", "a rectification order needs an outcome", field="outcome")
+            if self.deadline < self.date:
+                raise refuse(
+                    "INVALID_DATE_RANGE", "deadline must not precede date", field="deadline"
+                )
+        elif self.deadline is not None or self.outcome is not None:
+            field = "deadline" if self.deadline is not None else "outcome"
+            raise refuse(
+                "INVALID_VALUE",
+                "only rectification orders carry a deadline and outcome",
+                field=field,
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _repair(self) -> CreditEventRecord:
+        if self.repaired_on is None:
+            if self.repair_note is not None:
+                raise refuse("REQUIRED", "a repair note needs repairedOn", field="repairedOn")
+            return self
+        if self.weight >= 0:
+            raise refuse(
+                "INVALID_VALUE", "only negative records can be repaired", field="repairedOn"
+            )
+        if self.repaired_on < self.date:
+            raise refuse(
+                "INVALID_DATE_RANGE", "repairedOn must not precede date", field="repairedOn"
+            )
+        if not self.repair_note:
+            raise refuse("REQUIRED", "a credit repair needs a repairNote", field="repairNote")
+        return self

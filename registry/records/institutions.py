@@ -41,6 +41,7 @@ class InstitutionRecord(Record):
     ownership: Ownership | None = None
     status: InstitutionStatus = InstitutionStatus.ACTIVE
     group: Uscc | None = None
+    associations: Annotated[list[Uscc], Field(default_factory=list, max_length=20)]
 
     @model_validator(mode="after")
     def _not_own_group(self) -> InstitutionRecord:
@@ -48,6 +49,12 @@ class InstitutionRecord(Record):
             raise refuse("INVALID_GROUP", "an institution cannot be its own group", field="group")
         if len(set(self.kinds)) != len(self.kinds):
             raise refuse("DUPLICATE_VALUE", "kinds must not repeat", field="kinds")
+        if self.uscc in self.associations:
+            raise refuse(
+                "INVALID_VALUE", "an institution cannot be its own member", field="associations"
+            )
+        if len(set(self.associations)) != len(self.associations):
+            raise refuse("DUPLICATE_VALUE", "associations must not repeat", field="associations")
         return self
 
 

@@ -14,17 +14,22 @@ from registry.operations.refusals import Refusal, RefusalKind, validate_batch
 from registry.records import (
     AccreditationRecord,
     CertificateRecord,
+    CreditEventRecord,
+    CreditRatingRecord,
     InstitutionRecord,
     OrganizationRecord,
     Record,
     StatusChangeRecord,
 )
 from registry.schema.certificates import Certificate
+from registry.schema.credit import CreditEvent, CreditRating
 from registry.schema.errors import Conflict, InvalidInput, NotAuthorized, NotFound, Problem
 from registry.schema.inputs import (
     AccreditationInput,
     CertificateInput,
     CertificateStatusChangeInput,
+    CreditEventInput,
+    CreditRatingInput,
     InstitutionInput,
     OrganizationInput,
 )
@@ -34,6 +39,10 @@ from registry.schema.payloads import (
     ChangeCertificateStatusSuccess,
     IssueCertificatesPayload,
     IssueCertificatesSuccess,
+    PublishCreditRatingsPayload,
+    PublishCreditRatingsSuccess,
+    RecordCreditEventsPayload,
+    RecordCreditEventsSuccess,
     UpsertAccreditationsPayload,
     UpsertAccreditationsSuccess,
     UpsertInstitutionsPayload,
@@ -46,6 +55,8 @@ from registry.schema.payloads import (
 __all__ = [
     "change_certificate_status",
     "issue_certificates",
+    "publish_credit_ratings",
+    "record_credit_events",
     "upsert_accreditations",
     "upsert_institutions",
     "upsert_organizations",
@@ -202,6 +213,50 @@ async def change_certificate_status(
     records, result = outcome
     return ChangeCertificateStatusSuccess(
         certificates=await _certificates(info, [r.number for r in records]),
+        receipt=WriteReceipt.of(result),
+    )
+
+
+async def publish_credit_ratings(
+    info: Info, input: list[CreditRatingInput]
+) -> PublishCreditRatingsPayload:
+    context = info.context
+    outcome = await _perform(
+        info,
+        "publishCreditRatings",
+        input,
+        CreditRatingRecord,
+        key=lambda r: r.id,
+        operation=lambda rs: writes.publish_credit_ratings(context.store, context.principal, rs),
+    )
+    if not isinstance(outcome, tuple):
+        return outcome
+    records, result = outcome
+    stored = await context.store.get_credit_ratings_of(sorted({r.institution for r in records}))
+    return PublishCreditRatingsSuccess(
+        ratings=_in_order([r.id for r in records], stored, lambda m: m.id, CreditRating.of),
+        receipt=WriteReceipt.of(result),
+    )
+
+
+async def record_credit_events(
+    info: Info, input: list[CreditEventInput]
+) -> RecordCreditEventsPayload:
+    context = info.context
+    outcome = await _perform(
+        info,
+        "recordCreditEvents",
+        input,
+        CreditEventRecord,
+        key=lambda r: r.id,
+        operation=lambda rs: writes.record_credit_events(context.store, context.principal, rs),
+    )
+    if not isinstance(outcome, tuple):
+        return outcome
+    records, result = outcome
+    stored = await context.store.get_credit_events_of(sorted({r.institution for r in records}))
+    return RecordCreditEventsSuccess(
+        events=_in_order([r.id for r in records], stored, lambda m: m.id, CreditEvent.of),
         receipt=WriteReceipt.of(result),
     )
 

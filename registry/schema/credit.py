@@ -13,6 +13,7 @@ from registry.domain.vocabulary import (
     ComplaintStatus,
     CreditEventKind,
     CreditGrade,
+    RectificationOutcome,
 )
 
 __all__ = ["Complaint", "CreditEvent", "CreditRating"]
@@ -83,6 +84,14 @@ class CreditEvent:
     weight: float
     description: str
     public_until: dt.date | None
+    deadline: dt.date | None = strawberry.field(
+        description="Rectification orders: the deadline to rectify."
+    )
+    outcome: RectificationOutcome | None
+    repaired_on: dt.date | None = strawberry.field(
+        description="Credit repair: the record stays on file but is public only until then."
+    )
+    repair_note: str | None
 
     @classmethod
     def of(cls, m: models.CreditEvent) -> CreditEvent:
@@ -94,4 +103,15 @@ class CreditEvent:
             weight=m.weight,
             description=m.description,
             public_until=m.public_until,
+            deadline=m.deadline,
+            outcome=None if m.outcome is None else RectificationOutcome(m.outcome),
+            repaired_on=m.repaired_on,
+            repair_note=m.repair_note,
         )
+
+    @staticmethod
+    def public_on(m: models.CreditEvent, today: dt.date) -> bool:
+        """Whether the public still sees ``m`` today: within its publicity period, unrepaired."""
+        if m.public_until is not None and m.public_until < today:
+            return False
+        return m.repaired_on is None or today < m.repaired_on

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 
 import strawberry
@@ -11,9 +12,12 @@ from registry.domain.vocabulary import (
     AccreditationStatus,
     CertificateFamily,
     CertificateStatus,
+    CreditEventKind,
+    CreditGrade,
     InstitutionKind,
     InstitutionStatus,
     Ownership,
+    RectificationOutcome,
 )
 
 __all__ = [
@@ -21,6 +25,8 @@ __all__ = [
     "CertificateFilter",
     "CertificateInput",
     "CertificateStatusChangeInput",
+    "CreditEventInput",
+    "CreditRatingInput",
     "InstitutionFilter",
     "InstitutionInput",
     "OrganizationInput",
@@ -48,6 +54,10 @@ class InstitutionInput:
     ownership: Ownership | None = None
     status: InstitutionStatus = InstitutionStatus.ACTIVE
     group: str | None = None
+    associations: list[str] = strawberry.field(
+        default_factory=list,
+        description="USCCs of the associations it is a member of (replaced on every upsert).",
+    )
 
 
 @strawberry.input
@@ -92,6 +102,46 @@ class CertificateStatusChangeInput:
     effective_on: date | None = strawberry.field(
         default=None, description="When it took effect; today (China time) when omitted."
     )
+
+
+@strawberry.input(description="A credit grade an association publishes for a member.")
+class CreditRatingInput:
+    id: str
+    association: str = strawberry.field(description="The publishing association's USCC.")
+    institution: str = strawberry.field(description="The rated member's USCC.")
+    grade: CreditGrade
+    score: float = strawberry.field(description="0 to 100.")
+    period: str = strawberry.field(description="YYYY, YYYY-H1/H2 or YYYY-Q1..Q4.")
+    published_on: date
+    valid_until: date
+    method: str
+    evidence: str | None = None
+
+
+@strawberry.input(description="A record for an institution's quality-credit file.")
+class CreditEventInput:
+    id: str
+    institution: str
+    kind: CreditEventKind
+    date: dt.date
+    authority: str
+    weight: float = strawberry.field(description="-100 to 100; negative records are bad news.")
+    description: str
+    public_until: dt.date | None = strawberry.field(
+        default=None,
+        description="End of the publicity period: required for negative records, "
+        "three months to three years after date.",
+    )
+    deadline: dt.date | None = strawberry.field(
+        default=None, description="Rectification orders: the deadline to rectify."
+    )
+    outcome: RectificationOutcome | None = strawberry.field(
+        default=None, description="Rectification orders: how the order ended."
+    )
+    repaired_on: dt.date | None = strawberry.field(
+        default=None, description="Credit repair: from this day the public no longer sees it."
+    )
+    repair_note: str | None = None
 
 
 @strawberry.input

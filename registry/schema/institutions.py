@@ -9,6 +9,7 @@ import strawberry
 
 from graph import models
 from registry.context import Context
+from registry.domain.permissions import may_see_withdrawn_credit_events
 from registry.domain.vocabulary import (
     AccreditationScheme,
     AccreditationStatus,
@@ -18,6 +19,7 @@ from registry.domain.vocabulary import (
 )
 from registry.schema.credit import Complaint, CreditEvent, CreditRating
 from registry.schema.errors import SeesComplaints, SeesPersonalData
+from registry.schema.network import Network, NetworkRelation, SeesNetworks
 from registry.schema.pagination import Connection
 from registry.schema.regions import Region, load_region
 
@@ -71,6 +73,11 @@ class Institution:
             return None
         return await load_institution(info, self.model.group)
 
+    @strawberry.field(description="The associations this institution is a member of.")
+    async def associations(self, info: Info) -> list[Institution]:
+        found = [await load_institution(info, uscc) for uscc in self.model.associations]
+        return [i for i in found if i is not None]
+
     @strawberry.field(description="Member institutions, when this institution is a group.")
     async def members(self, info: Info) -> list[Institution]:
         found = await info.context.loaders.members.load(self.uscc)
@@ -95,13 +102,42 @@ class Institution:
             CreditRating.of(r) for r in await info.context.loaders.credit_ratings.load(self.uscc)
         ]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The rating that counts: the newest by publishedOn still valid today."
+    )
+    async def latest_credit_rating(self, info: Info) -> CreditRating | None:
+        today = info.context.today
+        ratings = await info.context.loaders.credit_ratings.load(self.uscc)
+        valid = [r for r in ratings if r.published_on <= today <= r.valid_until]
+        if not valid:
+            return None
+        return CreditRating.of(max(valid, key=lambda r: (r.published_on, r.id)))
+
+    @strawberry.field(
+        description="The quality-credit file, newest first. The public sees a negative record "
+        "only during its publicity period and until its credit repair; regulators see all."
+    )
     async def credit_events(self, info: Info) -> list[CreditEvent]:
-        return [CreditEvent.of(e) for e in await info.context.loaders.credit_events.load(self.uscc)]
+        events = await info.context.loaders.credit_events.load(self.uscc)
+        if not may_see_withdrawn_credit_events(info.context.principal.role):
+            today = info.context.today
+            events = [e for e in events if CreditEvent.public_on(e, today)]
+        return [CreditEvent.of(e) for e in events]
 
     @strawberry.field(permission_classes=[SeesComplaints])
     async def complaints(self, info: Info) -> list[Complaint] | None:
         return [Complaint.of(c) for c in await info.context.loaders.complaints.load(self.uscc)]
+
+    @strawberry.field(
+        permission_classes=[SeesNetworks],
+        description="Linked institutions, persons, addresses and complaints (regulators only).",
+    )
+    async def network(
+        self, info: Info, depth: int = 2, relations: list[NetworkRelation] | None = None
+    ) -> Network | None:
+        from registry.resolvers.network import institution_network
+
+        return await institution_network(info, self.uscc, depth=depth, relations=relations)
 
 
 async def load_institution(info: Info, uscc: str) -> Institution | None:

@@ -8,6 +8,7 @@ import strawberry
 
 from graph.models import WriteResult
 from registry.schema.certificates import Certificate
+from registry.schema.credit import CreditEvent, CreditRating
 from registry.schema.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from registry.schema.institutions import Accreditation, Institution, Organization
 
@@ -16,6 +17,10 @@ __all__ = [
     "ChangeCertificateStatusSuccess",
     "IssueCertificatesPayload",
     "IssueCertificatesSuccess",
+    "PublishCreditRatingsPayload",
+    "PublishCreditRatingsSuccess",
+    "RecordCreditEventsPayload",
+    "RecordCreditEventsSuccess",
     "UpsertAccreditationsPayload",
     "UpsertAccreditationsSuccess",
     "UpsertInstitutionsPayload",
@@ -67,6 +72,18 @@ class ChangeCertificateStatusSuccess:
     receipt: WriteReceipt
 
 
+@strawberry.type
+class PublishCreditRatingsSuccess:
+    ratings: list[CreditRating]
+    receipt: WriteReceipt
+
+
+@strawberry.type
+class RecordCreditEventsSuccess:
+    events: list[CreditEvent]
+    receipt: WriteReceipt
+
+
 _Errors = InvalidInput | NotAuthorized | NotFound | Conflict
 
 UpsertInstitutionsPayload = Annotated[
@@ -83,4 +100,10 @@ IssueCertificatesPayload = Annotated[
 ]
 ChangeCertificateStatusPayload = Annotated[
     ChangeCertificateStatusSuccess | _Errors, strawberry.union("ChangeCertificateStatusPayload")
+]
+PublishCreditRatingsPayload = Annotated[
+    PublishCreditRatingsSuccess | _Errors, strawberry.union("PublishCreditRatingsPayload")
+]
+RecordCreditEventsPayload = Annotated[
+    RecordCreditEventsSuccess | _Errors, strawberry.union("RecordCreditEventsPayload")
 ]

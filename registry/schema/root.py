@@ -17,15 +17,18 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from registry.resolvers import mutations, queries, trust, verification
+from registry.resolvers import mutations, network, queries, trust, verification
 from registry.schema.certificates import Certificate
 from registry.schema.changes import Change
 from registry.schema.errors import MASKED_MESSAGE, is_public_error
 from registry.schema.institutions import Institution, Organization
+from registry.schema.network import Anomalies, InstitutionPath, SeesNetworks
 from registry.schema.pagination import Connection
 from registry.schema.payloads import (
     ChangeCertificateStatusPayload,
     IssueCertificatesPayload,
+    PublishCreditRatingsPayload,
+    RecordCreditEventsPayload,
     UpsertAccreditationsPayload,
     UpsertInstitutionsPayload,
     UpsertOrganizationsPayload,
@@ -77,6 +80,17 @@ class Query:
     changes: Connection[Change] = strawberry.field(
         resolver=queries.changes, description="The change feed (partners and operators)."
     )
+    connection: InstitutionPath | None = strawberry.field(
+        resolver=network.connection,
+        permission_classes=[SeesNetworks],
+        description="Regulators: a shortest chain between two parties, null beyond maxDepth.",
+    )
+    anomalies: Anomalies | None = strawberry.field(
+        resolver=network.anomalies,
+        permission_classes=[SeesNetworks],
+        description="Regulators: certificates issued without accreditation or outside its "
+        "scope, and institutions sharing a representative or address.",
+    )
 
 
 @strawberry.type
@@ -95,6 +109,14 @@ class Mutation:
     )
     change_certificate_status: ChangeCertificateStatusPayload = strawberry.mutation(
         resolver=mutations.change_certificate_status
+    )
+    publish_credit_ratings: PublishCreditRatingsPayload = strawberry.mutation(
+        resolver=mutations.publish_credit_ratings,
+        description="Associations: credit grades for their members (history is kept).",
+    )
+    record_credit_events: RecordCreditEventsPayload = strawberry.mutation(
+        resolver=mutations.record_credit_events,
+        description="Regulators: records of the quality-credit file, and their credit repair.",
     )
 
 

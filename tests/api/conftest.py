@@ -22,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 SEEDS = HERE.parents[1] / "seeds"
 # Well-known seed identities (see seeds/README.md).
 CCSC = "91110101940807760M"
+DALIAN_ASSOCIATION = "512102048090915095"  # 大连市检验检测认证协会
 
 
 def test_settings() -> Settings:
@@ -37,6 +38,8 @@ class GraphQLClient:
         self._keys: dict[tuple[Role, str | None], str] = {}
 
     async def key(self, role: Role, institution: str | None = None) -> str:
+        if role is Role.ASSOCIATION and institution is None:
+            institution = DALIAN_ASSOCIATION  # association keys are always bound
         if (role, institution) not in self._keys:
             self._keys[(role, institution)] = await create_api_key(
                 self.store, role=role, institution=institution, label="test", actor="test"

@@ -465,3 +465,25 @@ def test_credit_events_concern_institutions_and_weigh_good_and_bad_news_by_sign(
         "SATISFACTION_SURVEY",
         "RECTIFICATION_ORDER",
     }
+
+
+def test_every_rated_institution_is_a_member_of_the_association_that_rates_it() -> None:
+    known = institutions()
+    for index, rating in enumerate(records("credit_ratings.json")):
+        where = f"credit_ratings.json[{index}] {rating.id}"
+        assert rating.association in known[rating.institution].associations, where
+
+
+def test_memberships_name_associations() -> None:
+    known = institutions()
+    for institution in known.values():
+        for association in institution.associations:
+            assert InstitutionKind.ASSOCIATION in known[association].kinds, institution.uscc
+
+
+def test_rectification_orders_carry_a_deadline_and_an_outcome() -> None:
+    orders = [e for e in records("credit_events.json") if e.kind == "RECTIFICATION_ORDER"]
+    assert orders
+    for order in orders:
+        assert order.deadline is not None, order.id
+        assert order.outcome is not None, order.id

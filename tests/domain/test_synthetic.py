@@ -422,6 +422,10 @@ def as_record(model: object) -> Record:
                 weight=model.weight,
                 description=model.description,
                 public_until=model.public_until,
+                deadline=model.deadline,
+                outcome=model.outcome,
+                repaired_on=model.repaired_on,
+                repair_note=model.repair_note,
             )
         case Complaint():
             return ComplaintRecord(

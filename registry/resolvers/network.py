@@ -1,0 +1,115 @@
+"""Network resolvers for regulators: neighbourhoods, shortest chains, anomalies."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import strawberry
+
+from graph.models import CertificateQuery
+from registry.context import Context
+from registry.domain.anomalies import certificate_anomaly
+from registry.domain.uscc import is_valid_uscc
+from registry.schema.errors import PublicError
+from registry.schema.network import (
+    Anomalies,
+    CertificateAnomaly,
+    InstitutionPath,
+    Network,
+    NetworkRelation,
+    SharedCluster,
+)
+
+__all__ = [
+    "MAX_ANOMALY_SCAN",
+    "MAX_NETWORK_DEPTH",
+    "MAX_NETWORK_NODES",
+    "MAX_PATH_DEPTH",
+    "anomalies",
+    "connection",
+    "institution_network",
+]
+
+Info = strawberry.Info[Context, None]
+
+MAX_NETWORK_DEPTH = 3
+MAX_NETWORK_NODES = 500
+MAX_PATH_DEPTH = 6
+MAX_ANOMALY_SCAN = 20_000
+_SCAN_PAGE = 500
+_REGION = re.compile(r"^[1-8]\d{5}$")
+
+
+def _relations(relations: list[NetworkRelation] | None) -> list[str]:
+    return [r.value for r in (list(NetworkRelation) if relations is None else relations)]
+
+
+def _within(name: str, value: int, maximum: int) -> None:
+    if not 1 <= value <= maximum:
+        raise PublicError("OUT_OF_RANGE", f"{name} must be between 1 and {maximum}")
+
+
+def _uscc(name: str, value: str) -> str:
+    if not is_valid_uscc(value):
+        raise PublicError("INVALID_USCC", f"{name}: not a valid unified social credit code")
+    return value
+
+
+async def institution_network(
+    info: Info, uscc: str, *, depth: int, relations: list[NetworkRelation] | None
+) -> Network | None:
+    _within("depth", depth, MAX_NETWORK_DEPTH)
+    found = await info.context.store.get_network(
+        uscc, depth=depth, relations=_relations(relations), max_nodes=MAX_NETWORK_NODES
+    )
+    return None if found is None else Network.of(found)
+
+
+async def connection(
+    info: Info,
+    from_: Annotated[str, strawberry.argument(name="from")],
+    to: str,
+    max_depth: int = MAX_PATH_DEPTH,
+    relations: list[NetworkRelation] | None = None,
+) -> InstitutionPath | None:
+    _within("maxDepth", max_depth, MAX_PATH_DEPTH)
+    found = await info.context.store.find_connection(
+        _uscc("from", from_), _uscc("to", to), max_depth=max_depth, relations=_relations(relations)
+    )
+    return None if found is None else InstitutionPath.of(found)
+
+
+async def anomalies(info: Info, region: str | None = None) -> Anomalies:
+    """Certificates held in ``region`` (and its sub-regions) that their issuer could not
+    vouch for, and institutions with a member there sharing a representative or address."""
+    from registry.schema.certificates import Certificate
+
+    if region is not None and not _REGION.match(region):
+        raise PublicError("INVALID_REGION", "region: a six-digit GB/T 2260 code")
+    store, today = info.context.store, info.context.today
+    query = CertificateQuery(today=today, region=region)
+    found: list[CertificateAnomaly] = []
+    scanned, after, truncated = 0, None, False
+    while True:
+        page = await store.list_certificates(query, after=after, limit=_SCAN_PAGE)
+        facts = await store.get_verification_facts([c.number for c in page])
+        for fact in sorted(facts, key=lambda f: f.certificate.number):
+            kind = certificate_anomaly(fact, today=today)
+            if kind is not None:
+                certificate = Certificate.of(fact.certificate, today=today)
+                found.append(CertificateAnomaly(kind=kind, certificate=certificate))
+        scanned += len(page)
+        if len(page) < _SCAN_PAGE:
+            break
+        if scanned >= MAX_ANOMALY_SCAN:
+            truncated = True
+            break
+        after = page[-1].number
+    clusters = await store.get_shared_clusters(region=region)
+    return Anomalies(
+        certificates=found,
+        clusters=[SharedCluster.of(c) for c in clusters],
+        scanned=scanned,
+        truncated=truncated,
+    )

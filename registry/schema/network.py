@@ -1,0 +1,169 @@
+"""Networks for regulators: who is linked to whom, shortest chains, and anomalies."""
+
+from __future__ import annotations
+
+import asyncio
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.permission import BasePermission
+
+from graph import network_models
+from registry.context import Context
+from registry.domain.anomalies import AnomalyKind
+from registry.domain.permissions import may_see_complaints, may_see_personal_data
+from registry.domain.vocabulary import Role
+
+if TYPE_CHECKING:
+    from registry.schema.certificates import Certificate
+    from registry.schema.institutions import Institution
+
+__all__ = [
+    "Anomalies",
+    "AnomalyKind",
+    "CertificateAnomaly",
+    "InstitutionPath",
+    "Network",
+    "NetworkEdge",
+    "NetworkNode",
+    "NetworkRelation",
+    "SeesNetworks",
+    "SharedCluster",
+    "may_explore_networks",
+]
+
+Info = strawberry.Info[Context, None]
+CertificateRef = Annotated["Certificate", strawberry.lazy("registry.schema.certificates")]
+InstitutionRef = Annotated["Institution", strawberry.lazy("registry.schema.institutions")]
+
+
+def may_explore_networks(role: Role) -> bool:
+    """Networks show persons' names and complaints, so only those who may see both."""
+    return may_see_personal_data(role) and may_see_complaints(role)
+
+
+class SeesNetworks(BasePermission):
+    message = "networks are shown to regulators only"
+    error_extensions = {"code": "NOT_AUTHORIZED"}  # noqa: RUF012 - strawberry's API
+
+    def has_permission(self, source: object, info: Info, **kwargs: object) -> bool:
+        return may_explore_networks(info.context.principal.role)
+
+
+class NetworkRelation(StrEnum):
+    GROUP = "GROUP"
+    SHARED_PERSON = "SHARED_PERSON"
+    SHARED_ADDRESS = "SHARED_ADDRESS"
+    ISSUED = "ISSUED"
+    COMPLAINTS = "COMPLAINTS"
+
+
+class NetworkNodeKind(StrEnum):
+    INSTITUTION = "INSTITUTION"
+    ORGANIZATION = "ORGANIZATION"
+    PERSON = "PERSON"
+    ADDRESS = "ADDRESS"
+    COMPLAINT = "COMPLAINT"
+
+
+class NetworkEdgeKind(StrEnum):
+    MEMBER_OF = "MEMBER_OF"
+    REPRESENTED_BY = "REPRESENTED_BY"
+    LOCATED_AT = "LOCATED_AT"
+    ISSUED = "ISSUED"
+    AGAINST = "AGAINST"
+
+
+class SharedClusterKind(StrEnum):
+    PERSON = "PERSON"
+    ADDRESS = "ADDRESS"
+
+
+@strawberry.type(description="An institution, holder, person, address or complaint.")
+class NetworkNode:
+    id: str = strawberry.field(description="A USCC, or person:…, address:…, complaint:….")
+    kind: NetworkNodeKind
+    label: str
+    depth: int = strawberry.field(description="Hops between parties from the start.")
+    region: str | None
+
+    @classmethod
+    def of(cls, m: network_models.NetworkNode) -> NetworkNode:
+        return cls(
+            id=m.id, kind=NetworkNodeKind(m.kind), label=m.label, depth=m.depth, region=m.region
+        )
+
+
+@strawberry.type(description="A relationship, directed as stored; ISSUED counts certificates.")
+class NetworkEdge:
+    kind: NetworkEdgeKind
+    from_: str = strawberry.field(name="from")
+    to: str
+    count: int
+
+    @classmethod
+    def of(cls, m: network_models.NetworkEdge) -> NetworkEdge:
+        return cls(kind=NetworkEdgeKind(m.kind), from_=m.source, to=m.target, count=m.count)
+
+
+@strawberry.type(description="An institution's neighbourhood (regulators only).")
+class Network:
+    nodes: list[NetworkNode]
+    edges: list[NetworkEdge]
+    truncated: bool = strawberry.field(description="True when the node cap cut it short.")
+
+    @classmethod
+    def of(cls, m: network_models.Network) -> Network:
+        return cls(
+            nodes=[NetworkNode.of(n) for n in m.nodes],
+            edges=[NetworkEdge.of(e) for e in m.edges],
+            truncated=m.truncated,
+        )
+
+
+@strawberry.type(description="A shortest chain between two parties.")
+class InstitutionPath:
+    nodes: list[NetworkNode]
+    edges: list[NetworkEdge]
+    length: int = strawberry.field(description="Hops between parties.")
+
+    @classmethod
+    def of(cls, m: network_models.InstitutionPath) -> InstitutionPath:
+        return cls(
+            nodes=[NetworkNode.of(n) for n in m.nodes],
+            edges=[NetworkEdge.of(e) for e in m.edges],
+            length=m.length,
+        )
+
+
+@strawberry.type(description="A certificate its issuer could not vouch for on the issue date.")
+class CertificateAnomaly:
+    kind: AnomalyKind
+    certificate: CertificateRef
+
+
+@strawberry.type(description="Institutions sharing a legal representative or an address.")
+class SharedCluster:
+    kind: SharedClusterKind
+    label: str
+    member_usccs: strawberry.Private[tuple[str, ...]]
+
+    @classmethod
+    def of(cls, m: network_models.SharedCluster) -> SharedCluster:
+        return cls(kind=SharedClusterKind(m.kind), label=m.label, member_usccs=m.members)
+
+    @strawberry.field
+    async def institutions(self, info: Info) -> list[InstitutionRef]:
+        from registry.schema.institutions import load_institution
+
+        found = await asyncio.gather(*(load_institution(info, u) for u in self.member_usccs))
+        return [i for i in found if i is not None]
+
+
+@strawberry.type(description="What a regulator should look at in a region.")
+class Anomalies:
+    certificates: list[CertificateAnomaly]
+    clusters: list[SharedCluster]
+    scanned: int = strawberry.field(description="Certificates checked.")
+    truncated: bool = strawberry.field(description="True when not every certificate was checked.")

@@ -1,0 +1,102 @@
+"""``/institutions/{uscc}/network.svg``: an institution's neighbourhood drawn for a regulator.
+
+Authorised like the GraphQL ``network`` field (a bearer key of a REGULATOR or ADMIN). The
+layout is radial and deterministic: one ring per hop, nodes in id order around each ring.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from graph.network_models import Network
+from graph.network_queries import RELATIONS
+from registry.auth import InvalidCredentials, authenticate
+from registry.domain.uscc import is_valid_uscc
+from registry.resolvers.network import MAX_NETWORK_DEPTH, MAX_NETWORK_NODES
+from registry.schema.network import may_explore_networks
+
+if TYPE_CHECKING:
+    from registry.app import Runtime
+
+__all__ = ["KIND_COLOURS", "network_svg", "routes"]
+
+KIND_COLOURS = {
+    "INSTITUTION": "#1f77b4",
+    "ORGANIZATION": "#2ca02c",
+    "PERSON": "#ff7f0e",
+    "ADDRESS": "#9467bd",
+    "COMPLAINT": "#d62728",
+}
+_RING = 160
+_RADIUS = 10
+
+
+def routes() -> list[Route]:
+    return [Route("/institutions/{uscc}/network.svg", network_picture, methods=["GET"])]
+
+
+async def network_picture(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    store = runtime.open_store
+    try:
+        principal = await authenticate(store, request.headers.get("authorization"))
+    except InvalidCredentials as exc:
+        return PlainTextResponse(str(exc), status_code=401)
+    if not may_explore_networks(principal.role):
+        return PlainTextResponse("networks are shown to regulators only", status_code=403)
+    uscc = request.path_params["uscc"]
+    depth = request.query_params.get("depth", "2")
+    if not is_valid_uscc(uscc) or not depth.isdigit() or not 1 <= int(depth) <= MAX_NETWORK_DEPTH:
+        return PlainTextResponse("a valid USCC and a depth of 1 to 3", status_code=400)
+    network = await store.get_network(
+        uscc, depth=int(depth), relations=RELATIONS, max_nodes=MAX_NETWORK_NODES
+    )
+    if network is None:
+        return PlainTextResponse("unknown institution", status_code=404)
+    return Response(network_svg(network), media_type="image/svg+xml")
+
+
+def network_svg(network: Network) -> str:
+    """The drawing: edges first, then nodes coloured by kind, labels escaped."""
+    rings: dict[int, list[str]] = {}
+    for node in sorted(network.nodes, key=lambda n: (n.depth, n.kind, n.id)):
+        rings.setdefault(node.depth, []).append(node.id)
+    size = 2 * (_RING * (max(rings, default=0) + 1))
+    centre = size / 2
+    places: dict[str, tuple[float, float]] = {}
+    for depth, ids in rings.items():
+        for index, node_id in enumerate(ids):
+            angle = 2 * math.pi * index / len(ids) + depth * 0.3
+            places[node_id] = (
+                round(centre + depth * _RING * math.cos(angle), 1),
+                round(centre + depth * _RING * math.sin(angle), 1),
+            )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+        f'viewBox="0 0 {size} {size}" font-family="sans-serif" font-size="11">'
+    ]
+    for edge in network.edges:
+        (x1, y1), (x2, y2) = places[edge.source], places[edge.target]
+        parts.append(
+            f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#999">'
+            f"<title>{escape(edge.kind)} ({edge.count})</title></line>"
+        )
+    for node in network.nodes:
+        x, y = places[node.id]
+        colour = KIND_COLOURS.get(node.kind, "#7f7f7f")
+        parts.append(
+            f'<g class="{escape(node.kind.lower())}"><circle cx="{x}" cy="{y}" r="{_RADIUS}" '
+            f'fill="{colour}"><title>{escape(node.id)}</title></circle>'
+            f'<text x="{x}" y="{y + 2 * _RADIUS}" text-anchor="middle">'
+            f"{escape(node.label[:40])}</text></g>"
+        )
+    if network.truncated:
+        parts.append('<text x="4" y="14">truncated</text>')
+    parts.append("</svg>")
+    return "".join(parts)

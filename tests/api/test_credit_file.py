@@ -1,0 +1,400 @@
+"""The credit file through the API: associations grade their members, regulators record credit
+events with a publicity period, and credit repair is recorded rather than deleted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from graph.cypher_store import CypherStore
+from registry.auth import create_api_key
+from registry.domain.vocabulary import Role
+from tests.api.conftest import DALIAN_ASSOCIATION, GraphQLClient, Snapshot
+from tests.api.operations import DALIAN_PRODUCT_INSTITUTE, ERROR_FIELDS
+from tests.conftest import TODAY
+
+LIAONING_ASSOCIATION = "51210000451003841H"
+YANTAI_CENTRE = "1237061368578867X4"  # rated by the Yantai association, not a Dalian member
+GUANGZHOU_LAB = "91440112551766133P"  # its file holds one satisfaction survey
+
+_RECEIPT = "receipt { written firstSeq lastSeq }"
+_RATING = "id associationUscc grade score period publishedOn validUntil evidence"
+_EVENT = "id kind date weight publicUntil deadline outcome repairedOn repairNote"
+DOCUMENTS = {
+    "publishCreditRatings": f"""
+        mutation Publish($input: [CreditRatingInput!]!) {{
+          publishCreditRatings(input: $input) {{
+            __typename
+            ... on PublishCreditRatingsSuccess {{ ratings {{ {_RATING} }} {_RECEIPT} }}
+            {ERROR_FIELDS}
+          }}
+        }}""",
+    "recordCreditEvents": f"""
+        mutation Record($input: [CreditEventInput!]!) {{
+          recordCreditEvents(input: $input) {{
+            __typename
+            ... on RecordCreditEventsSuccess {{ events {{ {_EVENT} }} {_RECEIPT} }}
+            {ERROR_FIELDS}
+          }}
+        }}""",
+}
+RATINGS = f"""query($u: String!) {{ institution(uscc: $u) {{
+  associations {{ uscc }}
+  creditRatings {{ {_RATING} }}
+  latestCreditRating {{ {_RATING} }} }} }}"""
+EVENTS = f"""query($u: String!) {{ institution(uscc: $u) {{ creditEvents {{ {_EVENT} }} }} }}"""
+
+
+async def call(
+    client: GraphQLClient, mutation: str, rows: list[dict[str, Any]], **caller: Any
+) -> dict[str, Any]:
+    body = await client(DOCUMENTS[mutation], {"input": rows}, **caller)
+    assert "errors" not in body, body
+    payload: dict[str, Any] = body["data"][mutation]
+    return payload
+
+
+async def call_refused(
+    api: GraphQLClient,
+    snapshot: Snapshot,
+    mutation: str,
+    rows: list[dict[str, Any]],
+    *,
+    role: Role,
+    institution: str | None = None,
+) -> dict[str, Any]:
+    await api.key(role, institution)  # creating a key is a change: do it before the snapshot
+    before = await snapshot()
+
+    payload = await call(api, mutation, rows, role=role, institution=institution)
+
+    assert await snapshot() == before, "a refused write changed the store"
+    return payload
+
+
+def rating_row(rating_id: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": rating_id,
+        "association": DALIAN_ASSOCIATION,
+        "institution": DALIAN_PRODUCT_INSTITUTE,
+        "grade": "B",
+        "score": 82.5,
+        "period": "2026-H1",
+        "publishedOn": "2026-09-01",
+        "validUntil": "2027-08-31",
+        "method": "大连市检验检测机构信用等级评价",
+        "evidence": "现场评审与投诉处理情况",
+        **fields,
+    }
+
+
+def event_row(event_id: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "institution": GUANGZHOU_LAB,
+        "kind": "ADMINISTRATIVE_PENALTY",
+        "date": "2026-06-10",
+        "authority": "广州市市场监督管理局",
+        "weight": -30,
+        "description": "出具不实检验检测报告,罚款2万元。",
+        "publicUntil": "2029-06-09",
+        **fields,
+    }
+
+
+async def events_seen(client: GraphQLClient, role: Role) -> dict[str, dict[str, Any]]:
+    body = await client(EVENTS, {"u": GUANGZHOU_LAB}, role=role)
+    assert "errors" not in body, body
+    return {e["id"]: e for e in body["data"]["institution"]["creditEvents"]}
+
+
+# credit ratings -------------------------------------------------------------------------------
+
+
+async def test_association_publishes_for_a_member_and_the_history_is_kept(
+    api: GraphQLClient,
+) -> None:
+    newest_but_expired = rating_row(
+        "DLJC-2026-X01", period="2026-Q3", publishedOn="2026-11-01", validUntil="2026-11-20"
+    )
+
+    payload = await call(
+        api,
+        "publishCreditRatings",
+        [rating_row("DLJC-2026-H1-001"), newest_but_expired],
+        role=Role.ASSOCIATION,
+        institution=DALIAN_ASSOCIATION,
+    )
+
+    assert payload["__typename"] == "PublishCreditRatingsSuccess", payload
+    assert [r["id"] for r in payload["ratings"]] == ["DLJC-2026-H1-001", "DLJC-2026-X01"]
+    assert payload["receipt"]["written"] == 2
+    body = await api(RATINGS, {"u": DALIAN_PRODUCT_INSTITUTE})
+    institution = body["data"]["institution"]
+    assert {a["uscc"] for a in institution["associations"]} == {
+        DALIAN_ASSOCIATION,
+        LIAONING_ASSOCIATION,
+    }
+    ids = [r["id"] for r in institution["creditRatings"]]
+    assert {"DLJC-2024-001", "DLJC-2025-001", "DLJC-2026-H1-001", "DLJC-2026-X01"} <= set(ids)
+    assert institution["latestCreditRating"] == {
+        "id": "DLJC-2026-H1-001",
+        "associationUscc": DALIAN_ASSOCIATION,
+        "grade": "B",
+        "score": 82.5,
+        "period": "2026-H1",
+        "publishedOn": "2026-09-01",
+        "validUntil": "2027-08-31",
+        "evidence": "现场评审与投诉处理情况",
+    }
+
+
+async def test_latest_rating_is_null_without_a_valid_rating(reader: GraphQLClient) -> None:
+    body = await reader(RATINGS, {"u": GUANGZHOU_LAB})
+
+    assert body["data"]["institution"]["latestCreditRating"] is None
+
+
+async def test_association_cannot_rate_an_institution_that_is_not_its_member(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    payload = await call_refused(
+        api,
+        snapshot,
+        "publishCreditRatings",
+        [rating_row("DLJC-2026-H1-002", institution=YANTAI_CENTRE)],
+        role=Role.ASSOCIATION,
+        institution=DALIAN_ASSOCIATION,
+    )
+
+    assert (payload["__typename"], payload["code"], payload["field"]) == (
+        "NotAuthorized",
+        "NOT_AUTHORIZED",
+        "input[0].institution",
+    )
+    assert "not a member of" in payload["message"]
+
+
+async def test_association_cannot_publish_in_another_associations_name(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    payload = await call_refused(
+        api,
+        snapshot,
+        "publishCreditRatings",
+        [rating_row("LNJC-2026-001", association=LIAONING_ASSOCIATION)],
+        role=Role.ASSOCIATION,
+        institution=DALIAN_ASSOCIATION,
+    )
+
+    assert (payload["__typename"], payload["code"], payload["field"]) == (
+        "NotAuthorized",
+        "NOT_AUTHORIZED",
+        "input[0].association",
+    )
+
+
+async def test_an_admin_sync_obeys_membership_too(api: GraphQLClient, snapshot: Snapshot) -> None:
+    payload = await call_refused(
+        api,
+        snapshot,
+        "publishCreditRatings",
+        [rating_row("DLJC-2026-H1-003", institution=YANTAI_CENTRE)],
+        role=Role.ADMIN,
+    )
+
+    assert (payload["code"], payload["field"]) == ("NOT_AUTHORIZED", "input[0].institution")
+
+
+async def test_a_rating_id_of_another_association_is_not_overwritten(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    payload = await call_refused(
+        api,
+        snapshot,
+        "publishCreditRatings",
+        [rating_row("LNJC-2025-032")],  # the Liaoning association's rating of the same member
+        role=Role.ASSOCIATION,
+        institution=DALIAN_ASSOCIATION,
+    )
+
+    assert (payload["__typename"], payload["code"]) == ("Conflict", "CONFLICT")
+
+
+async def test_regulator_may_not_publish_ratings(api: GraphQLClient, snapshot: Snapshot) -> None:
+    payload = await call_refused(
+        api, snapshot, "publishCreditRatings", [rating_row("DLJC-2026-H1-004")], role=Role.REGULATOR
+    )
+
+    assert (payload["__typename"], payload["field"]) == ("NotAuthorized", "input")
+
+
+async def test_an_unbound_association_key_is_refused(seeded_store: CypherStore) -> None:
+    with pytest.raises(ValueError, match="must be bound"):
+        await create_api_key(
+            seeded_store, role=Role.ASSOCIATION, institution=None, label="t", actor="test"
+        )
+
+
+async def test_memberships_are_replaced_on_upsert_and_must_name_associations(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    from tests.api.operations import mutate
+
+    await api.key(Role.ADMIN)
+    before = await snapshot()
+    payload = await mutate(
+        api,
+        "upsertInstitutions",
+        [
+            {
+                "uscc": GUANGZHOU_LAB,
+                "name": "广州穗检检测技术有限公司",
+                "kinds": ["INSPECTION_TESTING"],
+                "region": "440112",
+                "associations": [DALIAN_PRODUCT_INSTITUTE],
+            }
+        ],
+        role=Role.ADMIN,
+    )
+    assert (payload["code"], payload["field"]) == ("INVALID_VALUE", "input[0].associations[0]")
+    assert await snapshot() == before
+
+
+# credit events --------------------------------------------------------------------------------
+
+
+async def test_public_sees_a_penalty_only_during_its_publicity_period(api: GraphQLClient) -> None:
+    expired = event_row("CE-T-EXPIRED", date="2023-01-10", publicUntil="2026-01-09")
+
+    payload = await call(
+        api, "recordCreditEvents", [event_row("CE-T-0001"), expired], role=Role.REGULATOR
+    )
+
+    assert payload["__typename"] == "RecordCreditEventsSuccess", payload
+    assert [e["publicUntil"] for e in payload["events"]] == ["2029-06-09", "2026-01-09"]
+    public = await events_seen(api, Role.PUBLIC)
+    assert "CE-T-0001" in public
+    assert "CE-T-EXPIRED" not in public
+    regulator = await events_seen(api, Role.REGULATOR)
+    assert {"CE-T-0001", "CE-T-EXPIRED"} <= set(regulator)
+
+
+async def test_credit_repair_is_recorded_not_deleted(api: GraphQLClient) -> None:
+    await call(api, "recordCreditEvents", [event_row("CE-T-0002")], role=Role.REGULATOR)
+    assert "CE-T-0002" in await events_seen(api, Role.PUBLIC)
+
+    repaired = event_row("CE-T-0002", repairedOn="2026-11-20", repairNote="已完成信用修复")
+    payload = await call(api, "recordCreditEvents", [repaired], role=Role.REGULATOR)
+    assert payload["__typename"] == "RecordCreditEventsSuccess", payload
+
+    assert "CE-T-0002" not in await events_seen(api, Role.PUBLIC)
+    seen = (await events_seen(api, Role.REGULATOR))["CE-T-0002"]
+    assert (seen["repairedOn"], seen["repairNote"]) == ("2026-11-20", "已完成信用修复")
+
+    # A later correction that does not mention the repair keeps it.
+    await call(api, "recordCreditEvents", [event_row("CE-T-0002", weight=-25)], role=Role.ADMIN)
+    seen = (await events_seen(api, Role.REGULATOR))["CE-T-0002"]
+    assert (seen["weight"], seen["repairedOn"]) == (-25, "2026-11-20")
+    assert "CE-T-0002" not in await events_seen(api, Role.PUBLIC)
+
+
+async def test_a_repair_dated_after_today_leaves_the_record_public(api: GraphQLClient) -> None:
+    later = event_row("CE-T-0003", repairedOn="2026-12-01", repairNote="修复申请已受理")
+
+    await call(api, "recordCreditEvents", [later], role=Role.REGULATOR)
+
+    assert TODAY.isoformat() < "2026-12-01"
+    assert "CE-T-0003" in await events_seen(api, Role.PUBLIC)
+
+
+async def test_a_rectification_order_round_trips_with_its_deadline_and_outcome(
+    api: GraphQLClient,
+) -> None:
+    order = event_row(
+        "CE-T-0004",
+        kind="RECTIFICATION_ORDER",
+        weight=-15,
+        date="2026-08-01",
+        publicUntil="2027-07-31",
+        deadline="2026-08-31",
+        outcome="NOT_RECTIFIED",
+    )
+
+    payload = await call(api, "recordCreditEvents", [order], role=Role.REGULATOR)
+
+    assert payload["__typename"] == "RecordCreditEventsSuccess", payload
+    stored = (await events_seen(api, Role.PUBLIC))["CE-T-0004"]
+    assert (stored["kind"], stored["deadline"], stored["outcome"]) == (
+        "RECTIFICATION_ORDER",
+        "2026-08-31",
+        "NOT_RECTIFIED",
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "code", "field"),
+    [
+        pytest.param(
+            {"publicUntil": None}, "REQUIRED", "publicUntil", id="negative-without-period"
+        ),
+        pytest.param(
+            {"publicUntil": "2026-09-09"}, "INVALID_PUBLICITY_PERIOD", "publicUntil", id="too-short"
+        ),
+        pytest.param(
+            {"publicUntil": "2029-06-11"}, "INVALID_PUBLICITY_PERIOD", "publicUntil", id="too-long"
+        ),
+        pytest.param(
+            {"kind": "RECTIFICATION_ORDER", "outcome": "PENDING"},
+            "REQUIRED",
+            "deadline",
+            id="order-without-deadline",
+        ),
+        pytest.param(
+            {"deadline": "2026-07-10"}, "INVALID_VALUE", "deadline", id="deadline-on-penalty"
+        ),
+        pytest.param(
+            {"repairedOn": "2026-11-01"}, "REQUIRED", "repairNote", id="repair-without-note"
+        ),
+    ],
+)
+async def test_credit_event_validation(
+    api: GraphQLClient, snapshot: Snapshot, fields: dict[str, Any], code: str, field: str
+) -> None:
+    payload = await call_refused(
+        api,
+        snapshot,
+        "recordCreditEvents",
+        [event_row("CE-T-0009"), event_row("CE-T-0010", **fields)],
+        role=Role.REGULATOR,
+    )
+
+    assert (payload["__typename"], payload["code"], payload["field"]) == (
+        "InvalidInput",
+        code,
+        f"input[1].{field}",
+    )
+
+
+async def test_the_publicity_period_may_last_exactly_three_months_or_three_years(
+    api: GraphQLClient,
+) -> None:
+    rows = [
+        event_row("CE-T-0011", publicUntil="2026-09-10"),
+        event_row("CE-T-0012", publicUntil="2029-06-10"),
+    ]
+
+    payload = await call(api, "recordCreditEvents", rows, role=Role.REGULATOR)
+
+    assert payload["__typename"] == "RecordCreditEventsSuccess", payload
+
+
+async def test_an_association_may_not_record_credit_events(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    payload = await call_refused(
+        api, snapshot, "recordCreditEvents", [event_row("CE-T-0013")], role=Role.ASSOCIATION
+    )
+
+    assert (payload["__typename"], payload["field"]) == ("NotAuthorized", "input")
