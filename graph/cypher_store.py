@@ -20,6 +20,7 @@ from graph.cypher import credit as credit_cypher
 from graph.cypher import institutions as institution_cypher
 from graph.cypher import keys as key_cypher
 from graph.cypher import regions as region_cypher
+from graph.cypher import scores as score_cypher
 from graph.cypher.lookup import MISSING
 from graph.dialects import Dialect
 from graph.errors import Conflict, GraphError, NotFound
@@ -34,14 +35,18 @@ from graph.models import (
     ChangeHead,
     Complaint,
     CreditEvent,
+    CreditFacts,
     CreditRating,
     Institution,
     InstitutionQuery,
     Organization,
     Person,
+    RankedInstitution,
+    RankingQuery,
     Region,
     RegionStatistics,
     StatusChange,
+    StoredCredit,
     VerificationFacts,
     WriteResult,
 )
@@ -247,6 +252,55 @@ class CypherStore(NetworkQueries, abc.ABC):
             "get_credit_events_of", credit_cypher.CREDIT_EVENTS_OF, {"keys": list(usccs)}
         )
         return [from_row(CreditEvent, row) for row in rows]
+
+    async def get_credit_inputs(self, usccs: Sequence[str], *, today: str) -> list[CreditFacts]:
+        rows = await self._query(
+            "get_credit_inputs",
+            score_cypher.CREDIT_INPUTS,
+            {"keys": list(usccs), "today": today},
+        )
+        return [
+            from_row(
+                CreditFacts,
+                row,
+                ratings=tuple(from_row(CreditRating, _mapping(r)) for r in _list(row["ratings"])),
+                events=tuple(from_row(CreditEvent, _mapping(e)) for e in _list(row["events"])),
+                accredited=bool(row["accredited"]),
+                best_service_stars=None
+                if row["bestServiceStars"] is None
+                else as_int(row["bestServiceStars"]),
+            )
+            for row in rows
+        ]
+
+    async def get_stored_credit(self, usccs: Sequence[str]) -> list[StoredCredit]:
+        rows = await self._query(
+            "get_stored_credit", score_cypher.STORED_CREDIT, {"keys": list(usccs)}
+        )
+        return [from_row(StoredCredit, row) for row in rows]
+
+    async def rank_institutions(
+        self, query: RankingQuery, *, after: tuple[float, str] | None, limit: int
+    ) -> list[RankedInstitution]:
+        params = _ranking_params(query)
+        if after is not None:
+            params["afterScore"], params["afterUscc"] = after
+        statement = score_cypher.ranking(_present(params), count=False)
+        rows = await self._query("rank_institutions", statement, {**params, "limit": limit})
+        return [
+            RankedInstitution(_institution(row), float(row["creditScore"]))  # type: ignore[arg-type]
+            for row in rows
+        ]
+
+    async def count_ranked_before(
+        self, query: RankingQuery, *, score: float, uscc: str
+    ) -> tuple[int, int]:
+        params = {**_ranking_params(query), "atLeast": score, "atUscc": uscc}
+        statement = score_cypher.ranking(_present(params), count=True)
+        rows = await self._query("count_ranked_before", statement, params)
+        if not rows:
+            return 0, 0
+        return as_int(rows[0]["above"] or 0), as_int(rows[0]["tiedBefore"] or 0)
 
     async def region_statistics(
         self, codes: Sequence[str], *, today: str
@@ -545,6 +599,35 @@ class CypherStore(NetworkQueries, abc.ABC):
             check=check,
         )
 
+    async def store_credit(self, scores: Sequence[StoredCredit], *, actor: str) -> WriteResult:
+        rows: list[Row] = [
+            {
+                "uscc": c.uscc,
+                "score": c.score,
+                "grade": c.grade,
+                "factors": c.factors,
+                "computedOn": c.computed_on.isoformat(),
+                "method": c.method,
+            }
+            for c in scores
+        ]
+        drafts = [
+            ChangeDraft(
+                "Institution",
+                c.uscc,
+                "CREDIT",
+                {k: v for k, v in r.items() if k not in ("uscc", "factors")},
+            )
+            for c, r in zip(scores, rows, strict=True)
+        ]
+
+        async def check(read: Reader) -> None:
+            await _require(read, "Institution", {c.uscc for c in scores})
+
+        return await self._logged(
+            "store_credit", score_cypher.STORE_CREDIT, rows, drafts, actor=actor, check=check
+        )
+
     async def save_api_key(self, key: ApiKey, *, actor: str) -> WriteResult:
         row = to_props(key)
         public = {"role": key.role, "institution": key.institution, "label": key.label}
@@ -639,6 +722,22 @@ def _institution_params(query: InstitutionQuery, *, after: str | None) -> dict[s
         "scheme": query.accreditation_scheme,
         "group": query.group,
     }
+
+
+def _ranking_params(query: RankingQuery) -> dict[str, object]:
+    return {
+        "region": query.region,
+        "kind": query.kind,
+        "serviceCategory": query.service_category,
+    }
+
+
+def _list(value: object) -> list[object]:
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):
+        raise GraphError(f"expected a list from the store, got {type(value).__name__}")
+    return list(value)
 
 
 def _certificate_params(query: CertificateQuery, *, after: str | None) -> dict[str, object]:

@@ -22,6 +22,7 @@ SCHEMA: tuple[IndexSpec, ...] = (
     IndexSpec("Change", "seq", unique=True),
     IndexSpec("Region", "code", unique=True),
     IndexSpec("Institution", "uscc", unique=True),
+    IndexSpec("Institution", "creditScore", unique=False),
     IndexSpec("Organization", "uscc", unique=True),
     IndexSpec("Organization", "nameGrams", unique=False),
     IndexSpec("Accreditation", "number", unique=True),

@@ -20,14 +20,18 @@ __all__ = [
     "ChangeHead",
     "Complaint",
     "CreditEvent",
+    "CreditFacts",
     "CreditRating",
     "Institution",
     "InstitutionQuery",
     "Organization",
     "Person",
+    "RankedInstitution",
+    "RankingQuery",
     "Region",
     "RegionStatistics",
     "StatusChange",
+    "StoredCredit",
     "VerificationFacts",
     "WriteResult",
 ]
@@ -183,6 +187,47 @@ class CreditEvent:
     outcome: str | None = None
     repaired_on: dt.date | None = None
     repair_note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreditFacts:
+    """What an institution's credit score is computed from, read in one round trip."""
+
+    uscc: str
+    ratings: tuple[CreditRating, ...]  # valid on the day asked for
+    events: tuple[CreditEvent, ...]
+    complaints_total: int
+    complaints_substantiated: int
+    certificates_issued: int
+    certificates_withdrawn: int
+    certificates_valid: int  # issued and valid on the day asked for
+    best_service_stars: int | None
+    accredited: bool  # holds an accreditation valid on the day asked for
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCredit:
+    """A credit assessment as kept on the Institution node; ``factors`` is canonical JSON."""
+
+    uscc: str
+    score: float
+    grade: str
+    factors: str
+    computed_on: date
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class RankingQuery:
+    region: str | None = None
+    kind: str | None = None
+    service_category: str | None = None  # a scope entry of a valid accreditation
+
+
+@dataclass(frozen=True, slots=True)
+class RankedInstitution:
+    institution: Institution
+    score: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,13 +19,17 @@ from graph.models import (
     ChangeHead,
     Complaint,
     CreditEvent,
+    CreditFacts,
     CreditRating,
     Institution,
     InstitutionQuery,
     Organization,
+    RankedInstitution,
+    RankingQuery,
     Region,
     RegionStatistics,
     StatusChange,
+    StoredCredit,
     VerificationFacts,
     WriteResult,
 )
@@ -104,6 +108,22 @@ class GraphStore(Protocol):
     async def get_credit_events_of(self, usccs: Sequence[str]) -> list[CreditEvent]:
         """Credit-file events recorded for the named institutions."""
 
+    async def get_credit_inputs(self, usccs: Sequence[str], *, today: str) -> list[CreditFacts]:
+        """What the credit score of each named institution reads; ``today`` is an ISO date."""
+
+    async def get_stored_credit(self, usccs: Sequence[str]) -> list[StoredCredit]:
+        """The stored credit assessments of the named institutions (those that have one)."""
+
+    async def rank_institutions(
+        self, query: RankingQuery, *, after: tuple[float, str] | None, limit: int
+    ) -> list[RankedInstitution]:
+        """Scored institutions by stored score descending, then USCC, after (score, uscc)."""
+
+    async def count_ranked_before(
+        self, query: RankingQuery, *, score: float, uscc: str
+    ) -> tuple[int, int]:
+        """How many match with a higher score, and how many tie at ``score`` before ``uscc``."""
+
     async def region_statistics(
         self, codes: Sequence[str], *, today: str
     ) -> list[RegionStatistics]:
@@ -161,6 +181,9 @@ class GraphStore(Protocol):
         self, events: Sequence[CreditEvent], *, actor: str
     ) -> WriteResult:
         """Create or update credit-file events."""
+
+    async def store_credit(self, scores: Sequence[StoredCredit], *, actor: str) -> WriteResult:
+        """Keep credit assessments on their Institution nodes (CREDIT changes)."""
 
     async def save_api_key(self, key: ApiKey, *, actor: str) -> WriteResult:
         """Store a credential (its digest only)."""

@@ -40,7 +40,7 @@ from registry.operations_cache import (
 from registry.ratelimit import RateLimiter
 from registry.schema.errors import code_for_message
 from registry.schema.root import build_schema
-from registry.seeding import load_seeds, store_is_empty
+from registry.seeding import load_seeds_and_score, store_is_empty
 from registry.settings import Settings
 from registry.trust_routes import routes as trust_routes
 from registry.web.network_svg import routes as network_routes
@@ -86,13 +86,14 @@ class RegistryGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: TemporalResponse | Any) -> Context:
         state = request.scope.get("state", {})
         store = self.runtime.open_store
+        today = self.runtime.today()
         return Context(
             store=store,
             settings=self.runtime.settings,
             principal=state["principal"],
-            loaders=Loaders.for_request(store),
+            loaders=Loaders.for_request(store, today),
             request_id=state["request_id"],
-            today=self.runtime.today(),
+            today=today,
         )
 
     def encode_json(self, data: object) -> bytes:
@@ -334,7 +335,7 @@ def create_app(
         runtime.store = await open_store(config.resolved_store_url)
         try:
             if config.load_seeds_when_empty and await store_is_empty(runtime.store):
-                counts = await load_seeds(
+                counts = await load_seeds_and_score(
                     runtime.store, config.seeds_dir, secret=config.secret, today=registry_today()
                 )
                 log.info("loaded seeds: %s", counts)

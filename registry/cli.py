@@ -15,7 +15,7 @@ from graph.port import GraphStore
 from registry.auth import create_api_key
 from registry.context import registry_today
 from registry.domain.vocabulary import Role
-from registry.seeding import load_seeds, store_is_empty
+from registry.seeding import load_seeds_and_score, store_is_empty
 from registry.settings import Settings
 from registry.trust_cli import add_trust_commands
 
@@ -74,7 +74,7 @@ def _seed(args: argparse.Namespace) -> int:
         elif not await store_is_empty(store):
             print("the store already holds data; use --reset to replace it", file=sys.stderr)
             return 1
-        counts = await load_seeds(
+        counts = await load_seeds_and_score(
             store, settings.seeds_dir, secret=settings.secret, today=registry_today()
         )
         for name, count in counts.items():
@@ -109,6 +109,29 @@ def _export_schema(args: argparse.Namespace) -> int:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _credit_recompute(args: argparse.Namespace) -> int:
+    from graph.models import InstitutionQuery
+    from registry.operations.credit import recompute_credit
+
+    settings = _settings(args)
+    today = registry_today()
+
+    async def work(store: GraphStore) -> int:
+        usccs = list(args.uscc)
+        if args.all:
+            after: str | None = None
+            while page := await store.list_institutions(
+                InstitutionQuery(), after=after, limit=1000
+            ):
+                usccs.extend(i.uscc for i in page)
+                after = page[-1].uscc
+        return await recompute_credit(store, usccs, today, actor="cli:credit")
+
+    written = _with_store(settings, work)
+    print(f"credit assessments written: {written}")
     return 0
 
 
@@ -163,6 +186,16 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument("--output", help="write to this file instead of stdout")
     export.set_defaults(run=_export_schema)
+
+    credit = commands.add_parser("credit", help="credit scores")
+    credit_commands = credit.add_subparsers(dest="credit_command", required=True)
+    recompute = credit_commands.add_parser(
+        "recompute", help="recompute and store credit scores (1,000 per write)"
+    )
+    store_options(recompute)
+    recompute.add_argument("uscc", nargs="*", help="institutions to recompute")
+    recompute.add_argument("--all", action="store_true", help="every institution")
+    recompute.set_defaults(run=_credit_recompute)
 
     keys = commands.add_parser("keys", help="manage API keys")
     key_commands = keys.add_subparsers(dest="keys_command", required=True)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
 from graph import models
 from graph.port import GraphStore
+from registry.domain.credit_score import CreditAssessment
+from registry.operations.credit import assessments
 
 __all__ = ["Loaders"]
 
@@ -51,9 +54,20 @@ class Loaders:
     complaints: DataLoader[str, list[models.Complaint]]
     credit_ratings: DataLoader[str, list[models.CreditRating]]
     credit_events: DataLoader[str, list[models.CreditEvent]]
+    credit: DataLoader[str, CreditAssessment | None]
+    credit_facts: DataLoader[str, models.CreditFacts | None]
 
     @classmethod
-    def for_request(cls, store: GraphStore) -> Loaders:
+    def for_request(cls, store: GraphStore, today: date | None = None) -> Loaders:
+        day = today or date.today()
+
+        async def credit(keys: list[str]) -> list[CreditAssessment | None]:
+            found = await assessments(store, keys, day)
+            return [found.get(k) for k in keys]
+
+        async def facts(keys: Sequence[str]) -> list[models.CreditFacts]:
+            return await store.get_credit_inputs(keys, today=day.isoformat())
+
         return cls(
             institution=_by_key(store.get_institutions, lambda i: i.uscc),
             organization=_by_key(store.get_organizations, lambda o: o.uscc),
@@ -65,4 +79,6 @@ class Loaders:
             complaints=_grouped(store.get_complaints_against, lambda c: c.against),
             credit_ratings=_grouped(store.get_credit_ratings_of, lambda r: r.institution),
             credit_events=_grouped(store.get_credit_events_of, lambda e: e.institution),
+            credit=DataLoader(load_fn=credit),
+            credit_facts=_by_key(facts, lambda f: f.uscc),
         )

@@ -28,7 +28,7 @@ from registry.records import (
     StatusChangeRecord,
 )
 
-__all__ = ["SEED_PRINCIPAL", "SeedError", "load_seeds", "store_is_empty"]
+__all__ = ["SEED_PRINCIPAL", "SeedError", "load_seeds", "load_seeds_and_score", "store_is_empty"]
 
 SEED_PRINCIPAL = Principal(role=Role.ADMIN, key_id="seed")
 R = TypeVar("R", bound=Record)
@@ -131,4 +131,21 @@ async def load_seeds(
         except Refusal as exc:
             raise SeedError(f"status_changes.json: {exc}") from exc
     counts["status_changes"] = len(changes)
+    return counts
+
+
+async def load_seeds_and_score(
+    store: GraphStore, directory: Path, *, secret: bytes, today: date
+) -> dict[str, int]:
+    """Load the seeds, then compute every institution's credit score, so rankings and
+    credit answers are there from the first request."""
+    from registry.operations.credit import recompute_credit
+
+    counts = await load_seeds(store, directory, secret=secret, today=today)
+    usccs: list[str] = []
+    after: str | None = None
+    while page := await store.list_institutions(InstitutionQuery(), after=after, limit=1000):
+        usccs += [institution.uscc for institution in page]
+        after = page[-1].uscc
+    counts["credit_scores"] = await recompute_credit(store, usccs, today)
     return counts

@@ -10,6 +10,7 @@ import strawberry
 from graph.models import WriteResult
 from registry.context import Context
 from registry.operations import writes
+from registry.operations.credit import recompute_credit
 from registry.operations.refusals import Refusal, RefusalKind, validate_batch
 from registry.records import (
     AccreditationRecord,
@@ -188,6 +189,7 @@ async def issue_certificates(info: Info, input: list[CertificateInput]) -> Issue
     if not isinstance(outcome, tuple):
         return outcome
     records, result = outcome
+    await _recompute(info, {r.issuer for r in records} | {r.holder for r in records})
     return IssueCertificatesSuccess(
         certificates=await _certificates(info, [r.number for r in records]),
         receipt=WriteReceipt.of(result),
@@ -211,8 +213,10 @@ async def change_certificate_status(
     if not isinstance(outcome, tuple):
         return outcome
     records, result = outcome
+    changed = await _certificates(info, [r.number for r in records])
+    await _recompute(info, {c.model.issuer for c in changed} | {c.model.holder for c in changed})
     return ChangeCertificateStatusSuccess(
-        certificates=await _certificates(info, [r.number for r in records]),
+        certificates=changed,
         receipt=WriteReceipt.of(result),
     )
 
@@ -232,6 +236,7 @@ async def publish_credit_ratings(
     if not isinstance(outcome, tuple):
         return outcome
     records, result = outcome
+    await _recompute(info, {r.institution for r in records})
     stored = await context.store.get_credit_ratings_of(sorted({r.institution for r in records}))
     return PublishCreditRatingsSuccess(
         ratings=_in_order([r.id for r in records], stored, lambda m: m.id, CreditRating.of),
@@ -254,11 +259,17 @@ async def record_credit_events(
     if not isinstance(outcome, tuple):
         return outcome
     records, result = outcome
+    await _recompute(info, {r.institution for r in records})
     stored = await context.store.get_credit_events_of(sorted({r.institution for r in records}))
     return RecordCreditEventsSuccess(
         events=_in_order([r.id for r in records], stored, lambda m: m.id, CreditEvent.of),
         receipt=WriteReceipt.of(result),
     )
+
+
+async def _recompute(info: Info, usccs: set[str]) -> None:
+    """The written facts are inputs of these institutions' credit scores."""
+    await recompute_credit(info.context.store, sorted(usccs), info.context.today)
 
 
 async def _certificates(info: Info, numbers: list[str]) -> list[Certificate]:

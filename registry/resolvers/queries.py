@@ -29,6 +29,7 @@ __all__ = [
     "institutions",
     "organization",
     "region",
+    "region_code_checked",
 ]
 
 Info = strawberry.Info[Context, None]
@@ -48,6 +49,11 @@ def _checked(model: type[R], values: dict[str, object], prefix: str) -> R:
     except ValidationError as exc:
         problem = problems_from(exc, prefix=prefix)[0]
         raise PublicError(problem.code, f"{problem.field}: {problem.message}") from exc
+
+
+def region_code_checked(code: str) -> None:
+    """A malformed region code is a clear error, not an empty answer."""
+    _checked(_Key, {"code": code}, "")
 
 
 async def institution(info: Info, uscc: str) -> Institution | None:

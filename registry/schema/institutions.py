@@ -17,7 +17,9 @@ from registry.domain.vocabulary import (
     InstitutionStatus,
     Ownership,
 )
+from registry.operations.credit import supervision_decision
 from registry.schema.credit import Complaint, CreditEvent, CreditRating
+from registry.schema.credit_assessment import CreditAssessment, SupervisionClassDecision
 from registry.schema.errors import SeesComplaints, SeesPersonalData
 from registry.schema.network import Network, NetworkRelation, SeesNetworks
 from registry.schema.pagination import Connection
@@ -123,6 +125,26 @@ class Institution:
             today = info.context.today
             events = [e for e in events if CreditEvent.public_on(e, today)]
         return [CreditEvent.of(e) for e in events]
+
+    @strawberry.field(
+        description="The explainable credit score, as stored when its inputs last changed."
+    )
+    async def credit(self, info: Info) -> CreditAssessment | None:
+        found = await info.context.loaders.credit.load(self.uscc)
+        return None if found is None else CreditAssessment.of(found)
+
+    @strawberry.field(
+        description="Classified supervision: the class of the credit score unless a hard rule "
+        "(serious-violation list, issuing without accreditation, unrectified order) forces D."
+    )
+    async def supervision_class(self, info: Info) -> SupervisionClassDecision | None:
+        assessment = await info.context.loaders.credit.load(self.uscc)
+        facts = await info.context.loaders.credit_facts.load(self.uscc)
+        if assessment is None or facts is None:
+            return None
+        return SupervisionClassDecision.of(
+            supervision_decision(facts, assessment, info.context.today)
+        )
 
     @strawberry.field(permission_classes=[SeesComplaints])
     async def complaints(self, info: Info) -> list[Complaint] | None:

@@ -17,7 +17,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from registry.resolvers import mutations, network, queries, trust, verification
+from registry.resolvers import mutations, network, queries, ranking, trust, verification
 from registry.schema.certificates import Certificate
 from registry.schema.changes import Change
 from registry.schema.errors import MASKED_MESSAGE, is_public_error
@@ -33,6 +33,7 @@ from registry.schema.payloads import (
     UpsertInstitutionsPayload,
     UpsertOrganizationsPayload,
 )
+from registry.schema.ranking import RankingConnection
 from registry.schema.regions import Region
 from registry.schema.trust import AuditCheckpoint, TokenVerification
 from registry.schema.verification import PublicCertificate, VerificationResult
@@ -76,6 +77,11 @@ class Query:
     audit_checkpoint: AuditCheckpoint = strawberry.field(
         resolver=trust.audit_checkpoint,
         description="Public: the head of the hash-chained change log, signed by the registry.",
+    )
+    ranking: RankingConnection = strawberry.field(
+        resolver=ranking.ranking,
+        description="Public: institutions by stored credit score (best first, ties by USCC); "
+        "regions include their sub-regions; tied scores share a rank.",
     )
     changes: Connection[Change] = strawberry.field(
         resolver=queries.changes, description="The change feed (partners and operators)."

@@ -146,3 +146,17 @@ def test_a_sigkilled_service_leaves_no_database_behind_and_restarts_with_its_dat
         assert body == {"data": {"organization": {"name": "大连新材料有限公司"}}}
     finally:
         stop_registry(process)
+
+
+def test_a_freshly_seeded_registry_ranks_by_credit(
+    served: tuple[str, Path, subprocess.Popen[bytes]],
+) -> None:
+    base, _, _ = served
+    body = _post(
+        base, '{ ranking(region: "210000", first: 5) { edges { rank score node { uscc } } } }', {}
+    )
+    edges = body["data"]["ranking"]["edges"]  # type: ignore[index]
+    assert edges, "the seeded registry should rank its Liaoning institutions"
+    scores = [edge["score"] for edge in edges]
+    assert scores == sorted(scores, reverse=True)
+    assert edges[0]["rank"] == 1
