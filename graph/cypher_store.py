@@ -52,6 +52,7 @@ from graph.models import (
 )
 from graph.network_queries import NetworkQueries
 from graph.port import MAX_WRITE_BATCH
+from graph.supervision_queries import SupervisionQueries
 from graph.text import search_grams
 
 __all__ = ["CypherStore", "PlannedWrite", "Reader", "Row", "WritePlan", "as_int"]
@@ -82,7 +83,7 @@ def address_key(text: str) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()[:32]
 
 
-class CypherStore(NetworkQueries, abc.ABC):
+class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
     """The GraphStore port implemented once over the shared Cypher catalogue."""
 
     dialect: Dialect

@@ -32,6 +32,7 @@ __all__ = [
     "RegionStatistics",
     "StatusChange",
     "StoredCredit",
+    "SupervisionPlan",
     "VerificationFacts",
     "WriteResult",
 ]
@@ -299,3 +300,16 @@ class WriteResult:
     first_seq: int
     last_seq: int
     keys: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionPlan:
+    """A drawn spot-check plan as published: ``canonical`` is the JSON its ``id`` digests."""
+
+    id: str
+    region: str
+    date: date
+    seed: int
+    rates: str
+    canonical: str
+    created_at: str

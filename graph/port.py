@@ -7,6 +7,7 @@ language. Every write is one atomic statement per batch that also appends to the
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import date
 from typing import Protocol
 
 from graph.models import (
@@ -30,6 +31,7 @@ from graph.models import (
     RegionStatistics,
     StatusChange,
     StoredCredit,
+    SupervisionPlan,
     VerificationFacts,
     WriteResult,
 )
@@ -187,6 +189,15 @@ class GraphStore(Protocol):
 
     async def save_api_key(self, key: ApiKey, *, actor: str) -> WriteResult:
         """Store a credential (its digest only)."""
+
+    # supervision plans ('double random, one public') -----------------------------------
+    async def store_supervision_plan(self, plan: SupervisionPlan, *, actor: str) -> WriteResult:
+        """Keep a drawn plan (keyed by its digest) covering its region, in one logged write."""
+
+    async def get_supervision_plans(
+        self, region: str, *, before: date | None = None, limit: int
+    ) -> list[SupervisionPlan]:
+        """Plans covering ``region`` (dated before ``before``, when given), newest first."""
 
     # networks (regulators) ------------------------------------------------------------------
     async def get_network(

@@ -23,6 +23,7 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "changeCertificateStatus": _WRITERS | {Role.CERTIFICATION_BODY, Role.REGULATOR},
     "publishCreditRatings": _WRITERS | {Role.ASSOCIATION},
     "recordCreditEvents": _WRITERS | {Role.REGULATOR},
+    "drawSupervisionPlan": frozenset({Role.ADMIN, Role.REGULATOR}),
 }
 
 _OVERSIGHT = frozenset({Role.ADMIN, Role.REGULATOR})

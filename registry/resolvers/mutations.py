@@ -58,6 +58,7 @@ __all__ = [
     "issue_certificates",
     "publish_credit_ratings",
     "record_credit_events",
+    "refusal_payload",
     "upsert_accreditations",
     "upsert_institutions",
     "upsert_organizations",
@@ -75,7 +76,7 @@ _ERROR_TYPES: dict[RefusalKind, type[ErrorPayload]] = {
 }
 
 
-def _error(refusal: Refusal) -> ErrorPayload:
+def refusal_payload(refusal: Refusal) -> ErrorPayload:
     first = refusal.problems[0]
     return _ERROR_TYPES[refusal.kind](
         code=first.code,
@@ -101,7 +102,7 @@ async def _perform(
         records = validate_batch(model, [strawberry.asdict(i) for i in inputs], key=key)
         return records, await operation(records)
     except Refusal as refusal:
-        return _error(refusal)
+        return refusal_payload(refusal)
 
 
 async def upsert_institutions(

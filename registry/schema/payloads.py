@@ -11,10 +11,13 @@ from registry.schema.certificates import Certificate
 from registry.schema.credit import CreditEvent, CreditRating
 from registry.schema.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from registry.schema.institutions import Accreditation, Institution, Organization
+from registry.schema.supervision import SupervisionPlan
 
 __all__ = [
     "ChangeCertificateStatusPayload",
     "ChangeCertificateStatusSuccess",
+    "DrawSupervisionPlanPayload",
+    "DrawSupervisionPlanSuccess",
     "IssueCertificatesPayload",
     "IssueCertificatesSuccess",
     "PublishCreditRatingsPayload",
@@ -84,6 +87,12 @@ class RecordCreditEventsSuccess:
     receipt: WriteReceipt
 
 
+@strawberry.type
+class DrawSupervisionPlanSuccess:
+    plan: SupervisionPlan
+    receipt: WriteReceipt
+
+
 _Errors = InvalidInput | NotAuthorized | NotFound | Conflict
 
 UpsertInstitutionsPayload = Annotated[
@@ -106,4 +115,7 @@ PublishCreditRatingsPayload = Annotated[
 ]
 RecordCreditEventsPayload = Annotated[
     RecordCreditEventsSuccess | _Errors, strawberry.union("RecordCreditEventsPayload")
+]
+DrawSupervisionPlanPayload = Annotated[
+    DrawSupervisionPlanSuccess | _Errors, strawberry.union("DrawSupervisionPlanPayload")
 ]

@@ -17,7 +17,15 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from registry.resolvers import mutations, network, queries, ranking, trust, verification
+from registry.resolvers import (
+    mutations,
+    network,
+    queries,
+    ranking,
+    supervision,
+    trust,
+    verification,
+)
 from registry.schema.certificates import Certificate
 from registry.schema.changes import Change
 from registry.schema.errors import MASKED_MESSAGE, is_public_error
@@ -26,6 +34,7 @@ from registry.schema.network import Anomalies, InstitutionPath, SeesNetworks
 from registry.schema.pagination import Connection
 from registry.schema.payloads import (
     ChangeCertificateStatusPayload,
+    DrawSupervisionPlanPayload,
     IssueCertificatesPayload,
     PublishCreditRatingsPayload,
     RecordCreditEventsPayload,
@@ -35,6 +44,7 @@ from registry.schema.payloads import (
 )
 from registry.schema.ranking import RankingConnection
 from registry.schema.regions import Region
+from registry.schema.supervision import SupervisionPlan
 from registry.schema.trust import AuditCheckpoint, TokenVerification
 from registry.schema.verification import PublicCertificate, VerificationResult
 from registry.settings import Settings
@@ -83,6 +93,11 @@ class Query:
         description="Public: institutions by stored credit score (best first, ties by USCC); "
         "regions include their sub-regions; tied scores share a rank.",
     )
+    supervision_plans: list[SupervisionPlan] = strawberry.field(
+        resolver=supervision.supervision_plans,
+        description="Public ('one public'): the spot-check plans drawn for a region, newest "
+        "first; inspectors appear by internal id only.",
+    )
     changes: Connection[Change] = strawberry.field(
         resolver=queries.changes, description="The change feed (partners and operators)."
     )
@@ -123,6 +138,11 @@ class Mutation:
     record_credit_events: RecordCreditEventsPayload = strawberry.mutation(
         resolver=mutations.record_credit_events,
         description="Regulators: records of the quality-credit file, and their credit repair.",
+    )
+    draw_supervision_plan: DrawSupervisionPlanPayload = strawberry.mutation(
+        resolver=supervision.draw_plan,
+        description="Regulators: draw and publish a 'double random' spot-check plan for a "
+        "region (sub-regions included) from a published seed.",
     )
 
 

@@ -1,0 +1,86 @@
+"""Supervision plans for the GraphStore port, written once over the shared catalogue."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from datetime import date
+
+from graph.changelog import ChangeDraft, utc_now
+from graph.cypher import supervision as supervision_cypher
+from graph.errors import GraphError
+from graph.models import SupervisionPlan, WriteResult
+
+__all__ = ["SupervisionQueries"]
+
+_Row = dict[str, object]
+
+
+class SupervisionQueries(abc.ABC):
+    """Mixed into CypherStore: store a drawn plan, read a region's plans newest first."""
+
+    @abc.abstractmethod
+    async def _query(
+        self, name: str, statement: str, params: Mapping[str, object]
+    ) -> list[_Row]: ...
+
+    @abc.abstractmethod
+    async def _logged(
+        self,
+        name: str,
+        statement: str,
+        rows: list[_Row],
+        drafts: list[ChangeDraft],
+        *,
+        actor: str,
+    ) -> WriteResult: ...
+
+    async def store_supervision_plan(self, plan: SupervisionPlan, *, actor: str) -> WriteResult:
+        """Keep ``plan`` (keyed by its digest) covering its region, in one logged write."""
+        props: _Row = {
+            "id": plan.id,
+            "region": plan.region,
+            "date": plan.date.isoformat(),
+            "seed": plan.seed,
+            "rates": plan.rates,
+            "canonical": plan.canonical,
+            "createdAt": plan.created_at or utc_now(),
+        }
+        public = {"region": plan.region, "date": props["date"], "seed": plan.seed}
+        draft = ChangeDraft("SupervisionPlan", plan.id, "UPSERT", public)
+        return await self._logged(
+            "store_supervision_plan",
+            supervision_cypher.STORE_SUPERVISION_PLAN,
+            [{"id": plan.id, "props": props}],
+            [draft],
+            actor=actor,
+        )
+
+    async def get_supervision_plans(
+        self, region: str, *, before: date | None = None, limit: int
+    ) -> list[SupervisionPlan]:
+        """Plans covering ``region`` (dated before ``before``, when given), newest first."""
+        params: _Row = {
+            "region": region,
+            "before": None if before is None else before.isoformat(),
+            "limit": limit,
+        }
+        rows = await self._query(
+            "get_supervision_plans", supervision_cypher.SUPERVISION_PLANS, params
+        )
+        return [_plan(row) for row in rows]
+
+
+def _plan(row: _Row) -> SupervisionPlan:
+    seed = row["seed"]
+    if not isinstance(seed, int):
+        raise GraphError(f"expected an integer seed from the store, got {type(seed).__name__}")
+    return SupervisionPlan(
+        id=str(row["id"]),
+        region=str(row["region"]),
+        date=date.fromisoformat(str(row["date"])),
+        seed=seed,
+        rates=str(row["rates"]),
+        canonical=str(row["canonical"]),
+        created_at=str(row["createdAt"]),
+    )

@@ -1,0 +1,153 @@
+"""Supervision plans: regulators draw them from a published seed, anyone reads them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from registry.domain.vocabulary import Role
+from tests.api.conftest import GraphQLClient, Snapshot
+
+LIAONING = "210000"
+INSPECTORS = [{"id": f"insp-{n:02d}"} for n in range(1, 9)]
+
+DRAW = """
+mutation Draw($input: SupervisionPlanInput!) {
+  drawSupervisionPlan(input: $input) {
+    __typename
+    ... on DrawSupervisionPlanSuccess {
+      plan { id digest region date seed perInstitution
+             rates { class rate }
+             draws { uscc institutionName class inspectors shortfall } }
+      receipt { written }
+    }
+    ... on MutationError { code message field problems { code field } }
+  }
+}
+"""
+
+PLANS = """
+query Plans($region: String!) {
+  supervisionPlans(region: $region) {
+    id digest date seed rates { class rate }
+    draws { uscc institutionName class inspectors shortfall }
+  }
+}
+"""
+
+
+def plan_input(**overrides: Any) -> dict[str, Any]:
+    return {
+        "region": LIAONING,
+        "date": "2026-11-01",
+        "seed": 20261101,
+        "inspectors": INSPECTORS,
+        "rates": {"a": 0.5, "b": 0.5, "c": 0.5, "d": 1.0},
+        **overrides,
+    }
+
+
+async def draw(api: GraphQLClient, role: Role = Role.REGULATOR, **overrides: Any) -> Any:
+    body = await api(DRAW, {"input": plan_input(**overrides)}, role=role)
+    assert "errors" not in body, body
+    return body["data"]["drawSupervisionPlan"]
+
+
+async def test_a_plan_is_drawn_for_liaoning_and_read_publicly(api: GraphQLClient) -> None:
+    payload = await draw(api)
+    assert payload["__typename"] == "DrawSupervisionPlanSuccess", payload
+    plan = payload["plan"]
+    assert plan["id"] == plan["digest"]
+    assert len(plan["digest"]) == 64
+    assert plan["region"] == LIAONING
+    assert plan["seed"] == 20261101
+    assert {r["class"]: r["rate"] for r in plan["rates"]} == {
+        "A": 0.5,
+        "B": 0.5,
+        "C": 0.5,
+        "D": 1.0,
+    }
+    assert plan["draws"]
+    for d in plan["draws"]:
+        assert d["institutionName"]
+        assert len(d["inspectors"]) + d["shortfall"] == 2
+        assert all(i.startswith("insp-") for i in d["inspectors"])
+    assert payload["receipt"]["written"] == 1
+
+    public = await api(PLANS, {"region": LIAONING})
+    assert "errors" not in public, public
+    [published] = public["data"]["supervisionPlans"]
+    assert published["digest"] == plan["digest"]
+    assert published["draws"] == plan["draws"]
+
+
+async def test_same_seed_and_date_give_the_same_digest(api: GraphQLClient) -> None:
+    first = await draw(api)
+    second = await draw(api)
+    assert first["plan"]["digest"] == second["plan"]["digest"]
+    assert first["plan"]["draws"] == second["plan"]["draws"]
+
+
+async def test_a_different_seed_gives_a_different_draw(api: GraphQLClient) -> None:
+    first = await draw(api, seed=1)
+    second = await draw(api, seed=2)
+    assert first["plan"]["digest"] != second["plan"]["digest"]
+    assert first["plan"]["draws"] != second["plan"]["draws"]
+
+
+async def test_the_next_plan_sends_other_inspectors(api: GraphQLClient) -> None:
+    everyone = {"a": 1.0, "b": 1.0, "c": 1.0, "d": 1.0}
+    first = await draw(api, rates=everyone)
+    second = await draw(api, rates=everyone, date="2026-12-01")
+    before = {d["uscc"]: set(d["inspectors"]) for d in first["plan"]["draws"]}
+    after = {d["uscc"]: set(d["inspectors"]) for d in second["plan"]["draws"]}
+    assert before
+    assert before.keys() == after.keys()
+    for uscc, team in after.items():
+        assert team, uscc
+        assert not team & before[uscc], uscc
+    public = await api(PLANS, {"region": LIAONING})
+    dates = [p["date"] for p in public["data"]["supervisionPlans"]]
+    assert dates == ["2026-12-01", "2026-11-01"]
+
+
+@pytest.mark.parametrize("role", [Role.PUBLIC, Role.ASSOCIATION])
+async def test_only_regulators_draw(api: GraphQLClient, snapshot: Snapshot, role: Role) -> None:
+    if role is not Role.PUBLIC:
+        await api.key(role)  # making the key is a write of its own
+    before = await snapshot()
+    payload = await draw(api, role=role)
+    assert payload["__typename"] == "NotAuthorized"
+    assert payload["code"] == "NOT_AUTHORIZED"
+    assert await snapshot() == before
+    public = await api(PLANS, {"region": LIAONING})
+    assert public["data"]["supervisionPlans"] == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code", "field"),
+    [
+        ({"region": "21000"}, "INVALID_FORMAT", "input.region"),
+        ({"region": "819999"}, "NOT_FOUND", "input.region"),
+        ({"rates": {"b": 1.5}}, "OUT_OF_RANGE", "input.rates.b"),
+        ({"inspectors": []}, "TOO_FEW", "input.inspectors"),
+        ({"perInstitution": 6}, "OUT_OF_RANGE", "input.perInstitution"),
+        ({"inspectors": [{"id": "x1"}, {"id": "x1"}]}, "DUPLICATE_IN_BATCH", "input.inspectors"),
+        ({"inspectors": [{"id": "x1", "employer": "123"}]}, "INVALID_USCC", None),
+    ],
+)
+async def test_invalid_input_is_refused_with_codes_and_paths(
+    api: GraphQLClient,
+    snapshot: Snapshot,
+    overrides: dict[str, Any],
+    code: str,
+    field: str | None,
+) -> None:
+    await api.key(Role.REGULATOR)
+    before = await snapshot()
+    payload = await draw(api, **overrides)
+    assert payload["__typename"] in ("InvalidInput", "NotFound"), payload
+    assert payload["code"] == code
+    assert payload["field"] == (field or "input.inspectors[0].employer")
+    assert await snapshot() == before
