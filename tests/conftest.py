@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from graph.cypher_store import CypherStore
 from graph.embedded import EmbeddedServer
@@ -29,6 +30,10 @@ BACKENDS = [
         ],
     ),
 ]
+# Examples run against real stores and on busy 2-core CI machines: no per-example deadline.
+settings.register_profile("registry", deadline=None)
+settings.load_profile("registry")
+
 TODAY = date(2026, 11, 22)
 # Every test store on Neo4j shares one database; each one clears it. Counting the clears lets
 # session-wide seeded data notice that it must be loaded again.
