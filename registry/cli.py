@@ -13,6 +13,7 @@ from typing import TypeVar
 from graph.open import open_store
 from graph.port import GraphStore
 from registry.auth import create_api_key
+from registry.cli_options import add_store_options, settings_from
 from registry.context import registry_today
 from registry.domain.vocabulary import Role
 from registry.seeding import load_seeds_and_score, store_is_empty
@@ -22,16 +23,6 @@ from registry.trust_cli import add_trust_commands
 __all__ = ["main"]
 
 T = TypeVar("T")
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    """Flags win over REGISTRY_* variables; both end up in one Settings."""
-    overrides: dict[str, object] = {}
-    if getattr(args, "data", None):
-        overrides["data_dir"] = Path(args.data)
-    if getattr(args, "store", None):
-        overrides["store_url"] = args.store
-    return Settings(**overrides)  # type: ignore[arg-type]
 
 
 def _with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[T]]) -> T:
@@ -48,7 +39,7 @@ def _with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[T]]) 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    settings = _settings(args)
+    settings = settings_from(args)
     # Workers build their own app from the environment, so pass the flags on through it.
     if settings.data_dir is not None:
         os.environ["REGISTRY_DATA_DIR"] = str(settings.data_dir.resolve())
@@ -66,7 +57,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
 
     async def work(store: GraphStore) -> int:
         if args.reset:
@@ -87,7 +78,7 @@ def _seed(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     from registry.synthetic import generate
 
-    settings = _settings(args)
+    settings = settings_from(args)
 
     async def work(store: GraphStore) -> int:
         if args.reset:
@@ -116,7 +107,7 @@ def _credit_recompute(args: argparse.Namespace) -> int:
     from graph.models import InstitutionQuery
     from registry.operations.credit import recompute_credit
 
-    settings = _settings(args)
+    settings = settings_from(args)
     today = registry_today()
 
     async def work(store: GraphStore) -> int:
@@ -136,7 +127,7 @@ def _credit_recompute(args: argparse.Namespace) -> int:
 
 
 def _keys_create(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
     role = Role(args.role)
 
     async def work(store: GraphStore) -> str:
@@ -158,12 +149,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="registry", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def store_options(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--data", help="embedded store directory (REGISTRY_DATA_DIR)")
-        command.add_argument("--store", help="store URL (REGISTRY_STORE_URL)")
-
     serve = commands.add_parser("serve", help="run the GraphQL service")
-    store_options(serve)
+    add_store_options(serve)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
@@ -171,12 +158,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     seed = commands.add_parser("seed", help="load the seed dataset into an empty store")
-    store_options(seed)
+    add_store_options(seed)
     seed.add_argument("--reset", action="store_true", help="delete everything first")
     seed.set_defaults(run=_seed)
 
     generate = commands.add_parser("generate", help="write a reproducible synthetic dataset")
-    store_options(generate)
+    add_store_options(generate)
     generate.add_argument("--institutions", type=int, default=1000)
     generate.add_argument("--certificates", type=int, default=10000)
     generate.add_argument("--seed", type=int, default=1)
@@ -192,7 +179,7 @@ def _parser() -> argparse.ArgumentParser:
     recompute = credit_commands.add_parser(
         "recompute", help="recompute and store credit scores (1,000 per write)"
     )
-    store_options(recompute)
+    add_store_options(recompute)
     recompute.add_argument("uscc", nargs="*", help="institutions to recompute")
     recompute.add_argument("--all", action="store_true", help="every institution")
     recompute.set_defaults(run=_credit_recompute)
@@ -200,7 +187,7 @@ def _parser() -> argparse.ArgumentParser:
     keys = commands.add_parser("keys", help="manage API keys")
     key_commands = keys.add_subparsers(dest="keys_command", required=True)
     create = key_commands.add_parser("create", help="create an API key")
-    store_options(create)
+    add_store_options(create)
     create.add_argument(
         "--role", required=True, choices=[r.value for r in Role if r is not Role.PUBLIC]
     )

@@ -20,6 +20,7 @@ from typing import Any
 from graph.changelog import GENESIS_HASH, first_broken_link
 from graph.open import open_store
 from graph.port import GraphStore
+from registry.cli_options import add_store_options, settings_from
 from registry.context import registry_today
 from registry.domain.tokens import (
     Checkpoint,
@@ -28,7 +29,6 @@ from registry.domain.tokens import (
     checkpoint_is_valid,
     read_token,
 )
-from registry.settings import Settings
 from registry.signing_keys import public_keys_from_document, rotate
 
 __all__ = ["ChainReport", "add_trust_commands", "check_chain"]
@@ -46,15 +46,6 @@ query($t: String!) {
   }
 }
 """
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    overrides: dict[str, object] = {}
-    if getattr(args, "data", None):
-        overrides["data_dir"] = Path(args.data)
-    if getattr(args, "store", None):
-        overrides["store_url"] = args.store
-    return Settings(**overrides)  # type: ignore[arg-type]
 
 
 def _read_json(path: str) -> Any:
@@ -218,7 +209,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
             return 1
 
     async def work() -> ChainReport:
-        store = await open_store(_settings(args).resolved_store_url)
+        store = await open_store(settings_from(args).resolved_store_url)
         try:
             return await check_chain(store, checkpoint_seq=checkpoint.seq if checkpoint else None)
         finally:
@@ -247,7 +238,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
 # keys rotate-signing -----------------------------------------------------------------------
 def _rotate_signing(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
     if args.keys_dir:
         settings = settings.model_copy(update={"signing_keys_dir": Path(args.keys_dir)})
     directory = settings.resolved_signing_keys_dir
@@ -262,10 +253,6 @@ def add_trust_commands(
     key_commands: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> None:
     """Add the trust commands to `registry` (``commands``) and `registry keys`."""
-
-    def store_options(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--data", help="embedded store directory (REGISTRY_DATA_DIR)")
-        command.add_argument("--store", help="store URL (REGISTRY_STORE_URL)")
 
     verify = commands.add_parser(
         "verify-token",
@@ -285,7 +272,7 @@ def add_trust_commands(
     chain = audit_commands.add_parser(
         "verify", help="recompute the hash chain of all changes and name the first broken link"
     )
-    store_options(chain)
+    add_store_options(chain)
     chain.add_argument("--checkpoint", help="a saved auditCheckpoint (JSON) the log must match")
     chain.add_argument("--keys", help="saved registry-keys.json to check the checkpoint with")
     chain.set_defaults(run=_audit_verify)
@@ -293,6 +280,6 @@ def add_trust_commands(
     rotate_command = key_commands.add_parser(
         "rotate-signing", help="make a new active signing key (old ones stay published)"
     )
-    store_options(rotate_command)
+    add_store_options(rotate_command)
     rotate_command.add_argument("--keys-dir", help="signing keys directory (default: in --data)")
     rotate_command.set_defaults(run=_rotate_signing)
