@@ -67,8 +67,10 @@ _BY_CATEGORY = (
 )
 _CONDITIONS = {
     "kind": "$kind IN i.kinds",
-    "afterScore": "(i.creditScore < $afterScore OR "
+    # The first conjunct is there for the range index; the second is the keyset.
+    "afterScore": "i.creditScore <= $afterScore AND (i.creditScore < $afterScore OR "
     "(i.creditScore = $afterScore AND i.uscc > $afterUscc))",
+    "floor": "i.creditScore >= $floor",
     "atLeast": "i.creditScore >= $atLeast",
 }
 

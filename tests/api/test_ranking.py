@@ -92,3 +92,22 @@ async def test_service_category_is_a_valid_accreditations_scope(api: GraphQLClie
     body = await api(query, {"c": "GB/T 27922-2011"})
 
     assert body["data"]["ranking"]["edges"] == [{"rank": 1, "node": {"uscc": holder}}]
+
+
+async def test_pages_near_the_top_match_a_full_sort_at_every_page_size(
+    api: GraphQLClient,
+) -> None:
+    """Whole-country pages are first looked for just below the top score, then lower."""
+    spread = [99.5, 99.5, 97.0, 93.0, 80.0, 60.0, 10.0]  # inside each probe, and below all
+    scores = dict(zip(SCORES, spread, strict=True))
+    await api.store.store_credit(
+        [StoredCredit(u, s, "B", "[]", TODAY, "2026.1") for u, s in scores.items()],
+        actor="test",
+    )
+    expected = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+    for first in (1, 2, 3, 4, 7):
+        rows = [row for page in await _pages(api, first=first) for row in page]
+
+        assert [(u, s) for _, s, u in rows] == expected, first
+        assert [r for r, _, _ in rows] == [1, 1, 3, 4, 5, 6, 7], first
