@@ -45,6 +45,7 @@ from graph.models import (
     RankingQuery,
     Region,
     RegionStatistics,
+    ServiceEvaluation,
     StatusChange,
     StoredCredit,
     VerificationFacts,
@@ -254,11 +255,23 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
         )
         return [from_row(CreditEvent, row) for row in rows]
 
-    async def get_credit_inputs(self, usccs: Sequence[str], *, today: str) -> list[CreditFacts]:
+    async def get_service_evaluations_of(
+        self, usccs: Sequence[str], *, since: str, until: str
+    ) -> list[ServiceEvaluation]:
+        rows = await self._query(
+            "get_service_evaluations_of",
+            credit_cypher.SERVICE_EVALUATIONS_OF,
+            {"keys": list(usccs), "since": since, "until": until},
+        )
+        return [from_row(ServiceEvaluation, row) for row in rows]
+
+    async def get_credit_inputs(
+        self, usccs: Sequence[str], *, today: str, evaluated_since: str
+    ) -> list[CreditFacts]:
         rows = await self._query(
             "get_credit_inputs",
             score_cypher.CREDIT_INPUTS,
-            {"keys": list(usccs), "today": today},
+            {"keys": list(usccs), "today": today, "evaluatedSince": evaluated_since},
         )
         return [
             from_row(
@@ -266,6 +279,9 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
                 row,
                 ratings=tuple(from_row(CreditRating, _mapping(r)) for r in _list(row["ratings"])),
                 events=tuple(from_row(CreditEvent, _mapping(e)) for e in _list(row["events"])),
+                evaluations=tuple(
+                    from_row(ServiceEvaluation, _mapping(v)) for v in _list(row["evaluations"])
+                ),
                 accredited=bool(row["accredited"]),
                 best_service_stars=None
                 if row["bestServiceStars"] is None
@@ -611,10 +627,44 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
 
         async def check(read: Reader) -> None:
             await _require(read, "Institution", {e.institution for e in events})
+            await _require(read, "SupervisionPlan", {e.plan for e in events if e.plan})
 
         return await self._logged(
             "record_credit_events",
             credit_cypher.RECORD_CREDIT_EVENTS,
+            rows,
+            drafts,
+            actor=actor,
+            check=check,
+        )
+
+    async def record_service_evaluations(
+        self, evaluations: Sequence[ServiceEvaluation], *, actor: str
+    ) -> WriteResult:
+        rows: list[Row] = [{"id": v.id, "props": to_props(v)} for v in evaluations]
+        drafts = [
+            ChangeDraft("ServiceEvaluation", v.id, "UPSERT", row["props"])  # type: ignore[arg-type]
+            for v, row in zip(evaluations, rows, strict=True)
+        ]
+
+        async def check(read: Reader) -> None:
+            await _require(read, "Institution", {v.institution for v in evaluations})
+            owners = await read(
+                credit_cypher.EVALUATION_OWNERS, {"keys": [v.id for v in evaluations]}
+            )
+            stored = {str(o["id"]): o["institution"] for o in owners}
+            taken = sorted(
+                v.id for v in evaluations if v.id in stored and stored[v.id] != v.institution
+            )
+            if taken:
+                raise Conflict(
+                    "evaluation ids already name another institution's evaluation: "
+                    + ", ".join(taken)
+                )
+
+        return await self._logged(
+            "record_service_evaluations",
+            credit_cypher.RECORD_SERVICE_EVALUATIONS,
             rows,
             drafts,
             actor=actor,

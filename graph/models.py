@@ -30,6 +30,7 @@ __all__ = [
     "RankingQuery",
     "Region",
     "RegionStatistics",
+    "ServiceEvaluation",
     "StatusChange",
     "StoredCredit",
     "SupervisionPlan",
@@ -188,6 +189,23 @@ class CreditEvent:
     outcome: str | None = None
     repaired_on: dt.date | None = None
     repair_note: str | None = None
+    plan: str | None = None  # a spot check's result for this supervision plan
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceEvaluation:
+    """A satisfaction form (``answers``, "" where left blank) or a mystery-customer visit."""
+
+    id: str
+    institution: str
+    kind: str
+    date: dt.date
+    service_category: str
+    evaluator: str
+    answers: tuple[str, ...] = ()
+    checks_passed: int | None = None
+    checks_total: int | None = None
+    comment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +222,7 @@ class CreditFacts:
     certificates_valid: int  # issued and valid on the day asked for
     best_service_stars: int | None
     accredited: bool  # holds an accreditation valid on the day asked for
+    evaluations: tuple[ServiceEvaluation, ...] = ()  # in the year up to the day asked for
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from graph.models import (
     RankingQuery,
     Region,
     RegionStatistics,
+    ServiceEvaluation,
     StatusChange,
     StoredCredit,
     SupervisionPlan,
@@ -110,8 +111,16 @@ class GraphStore(Protocol):
     async def get_credit_events_of(self, usccs: Sequence[str]) -> list[CreditEvent]:
         """Credit-file events recorded for the named institutions."""
 
-    async def get_credit_inputs(self, usccs: Sequence[str], *, today: str) -> list[CreditFacts]:
-        """What the credit score of each named institution reads; ``today`` is an ISO date."""
+    async def get_service_evaluations_of(
+        self, usccs: Sequence[str], *, since: str, until: str
+    ) -> list[ServiceEvaluation]:
+        """Satisfaction forms and mystery-customer visits dated ``since``..``until`` (ISO)."""
+
+    async def get_credit_inputs(
+        self, usccs: Sequence[str], *, today: str, evaluated_since: str
+    ) -> list[CreditFacts]:
+        """What the credit score of each named institution reads on ``today``, with the
+        service evaluations dated from ``evaluated_since`` (ISO dates)."""
 
     async def get_stored_credit(self, usccs: Sequence[str]) -> list[StoredCredit]:
         """The stored credit assessments of the named institutions (those that have one)."""
@@ -182,7 +191,12 @@ class GraphStore(Protocol):
     async def record_credit_events(
         self, events: Sequence[CreditEvent], *, actor: str
     ) -> WriteResult:
-        """Create or update credit-file events."""
+        """Create or update credit-file events; a spot check may name its supervision plan."""
+
+    async def record_service_evaluations(
+        self, evaluations: Sequence[ServiceEvaluation], *, actor: str
+    ) -> WriteResult:
+        """Create or update satisfaction forms and mystery-customer visits."""
 
     async def store_credit(self, scores: Sequence[StoredCredit], *, actor: str) -> WriteResult:
         """Keep credit assessments on their Institution nodes (CREDIT changes)."""
@@ -197,7 +211,14 @@ class GraphStore(Protocol):
     async def get_supervision_plans(
         self, region: str, *, before: date | None = None, limit: int
     ) -> list[SupervisionPlan]:
-        """Plans covering ``region`` (dated before ``before``, when given), newest first."""
+        """Plans covering ``region`` or its sub-regions (dated before ``before``, when given),
+        newest first."""
+
+    async def get_supervision_plans_by_id(self, ids: Sequence[str]) -> list[SupervisionPlan]:
+        """The named plans (those that exist)."""
+
+    async def get_plan_results(self, ids: Sequence[str]) -> list[CreditEvent]:
+        """The spot-check results entered against the named plans."""
 
     # networks (regulators) ------------------------------------------------------------------
     async def get_network(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from graph.changelog import ChangeDraft, utc_now
+from graph.cypher import credit as credit_cypher
 from graph.cypher import supervision as supervision_cypher
 from graph.errors import GraphError
-from graph.models import SupervisionPlan, WriteResult
+from graph.mapping import from_row
+from graph.models import CreditEvent, SupervisionPlan, WriteResult
 
 __all__ = ["SupervisionQueries"]
 
@@ -17,7 +19,7 @@ _Row = dict[str, object]
 
 
 class SupervisionQueries(abc.ABC):
-    """Mixed into CypherStore: store a drawn plan, read a region's plans newest first."""
+    """Mixed into CypherStore: store a drawn plan, read plans and the results entered for them."""
 
     @abc.abstractmethod
     async def _query(
@@ -69,6 +71,20 @@ class SupervisionQueries(abc.ABC):
             "get_supervision_plans", supervision_cypher.SUPERVISION_PLANS, params
         )
         return [_plan(row) for row in rows]
+
+    async def get_supervision_plans_by_id(self, ids: Sequence[str]) -> list[SupervisionPlan]:
+        rows = await self._query(
+            "get_supervision_plans_by_id",
+            supervision_cypher.SUPERVISION_PLANS_BY_ID,
+            {"keys": list(ids)},
+        )
+        return [_plan(row) for row in rows]
+
+    async def get_plan_results(self, ids: Sequence[str]) -> list[CreditEvent]:
+        rows = await self._query(
+            "get_plan_results", credit_cypher.PLAN_RESULTS, {"keys": list(ids)}
+        )
+        return [from_row(CreditEvent, row) for row in rows]
 
 
 def _plan(row: _Row) -> SupervisionPlan:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from strawberry.dataloader import DataLoader
 from graph import models
 from graph.port import GraphStore
 from registry.domain.credit_score import CreditAssessment
-from registry.operations.credit import assessments
+from registry.operations.credit import assessments, credit_facts
 
 __all__ = ["Loaders"]
 
@@ -56,6 +57,8 @@ class Loaders:
     credit_events: DataLoader[str, list[models.CreditEvent]]
     credit: DataLoader[str, CreditAssessment | None]
     credit_facts: DataLoader[str, models.CreditFacts | None]
+    plan_results: DataLoader[str, list[models.CreditEvent]]
+    evaluations: DataLoader[tuple[str, date, date], list[models.ServiceEvaluation]]
 
     @classmethod
     def for_request(cls, store: GraphStore, today: date | None = None) -> Loaders:
@@ -66,7 +69,7 @@ class Loaders:
             return [found.get(k) for k in keys]
 
         async def facts(keys: Sequence[str]) -> list[models.CreditFacts]:
-            return await store.get_credit_inputs(keys, today=day.isoformat())
+            return await credit_facts(store, keys, day)
 
         return cls(
             institution=_by_key(store.get_institutions, lambda i: i.uscc),
@@ -81,4 +84,21 @@ class Loaders:
             credit_events=_grouped(store.get_credit_events_of, lambda e: e.institution),
             credit=DataLoader(load_fn=credit),
             credit_facts=_by_key(facts, lambda f: f.uscc),
+            plan_results=_grouped(store.get_plan_results, lambda e: e.plan or ""),
+            evaluations=DataLoader(load_fn=functools.partial(_evaluations, store)),
         )
+
+
+async def _evaluations(
+    store: GraphStore, keys: list[tuple[str, date, date]]
+) -> list[list[models.ServiceEvaluation]]:
+    """One store call per distinct period asked for in the request."""
+    found: dict[tuple[str, date, date], list[models.ServiceEvaluation]] = defaultdict(list)
+    for first, last in sorted({(k[1], k[2]) for k in keys}):
+        usccs = sorted({k[0] for k in keys if (k[1], k[2]) == (first, last)})
+        fetched = await store.get_service_evaluations_of(
+            usccs, since=first.isoformat(), until=last.isoformat()
+        )
+        for evaluation in fetched:
+            found[(evaluation.institution, first, last)].append(evaluation)
+    return [found.get(k, []) for k in keys]

@@ -25,6 +25,7 @@ from registry.records import (
     OrganizationRecord,
     Record,
     RegionRecord,
+    ServiceEvaluationRecord,
     StatusChangeRecord,
 )
 
@@ -96,25 +97,31 @@ async def load_seeds(
             "certificates.json",
             CertificateRecord,
             lambda r: r.number,
-            lambda rs: writes.issue_certificates(store, actor, rs),
+            lambda rs: writes.issue_certificates(store, actor, rs, today=today),
         ),
         "complaints": await step(
             "complaints.json",
             ComplaintRecord,
             lambda r: r.id,
-            lambda rs: writes.record_complaints(store, actor, rs),
+            lambda rs: writes.record_complaints(store, actor, rs, today=today),
         ),
         "credit_ratings": await step(
             "credit_ratings.json",
             CreditRatingRecord,
             lambda r: r.id,
-            lambda rs: writes.publish_credit_ratings(store, actor, rs),
+            lambda rs: writes.publish_credit_ratings(store, actor, rs, today=today),
         ),
         "credit_events": await step(
             "credit_events.json",
             CreditEventRecord,
             lambda r: r.id,
-            lambda rs: writes.record_credit_events(store, actor, rs),
+            lambda rs: writes.record_credit_events(store, actor, rs, today=today),
+        ),
+        "service_evaluations": await step(
+            "service_evaluations.json",
+            ServiceEvaluationRecord,
+            lambda r: r.id,
+            lambda rs: writes.record_service_evaluations(store, actor, rs, today=today),
         ),
     }
     # Status changes apply one after another: the same certificate may change twice.

@@ -8,10 +8,14 @@ __all__ = [
     "COMPLAINTS_AGAINST",
     "CREDIT_EVENTS_OF",
     "CREDIT_RATINGS_OF",
+    "EVALUATION_OWNERS",
+    "PLAN_RESULTS",
     "PUBLISH_CREDIT_RATINGS",
     "RATING_OWNERS",
     "RECORD_COMPLAINTS",
     "RECORD_CREDIT_EVENTS",
+    "RECORD_SERVICE_EVALUATIONS",
+    "SERVICE_EVALUATIONS_OF",
 ]
 
 RECORD_COMPLAINTS = logged("""
@@ -70,14 +74,49 @@ SET e += row.props
 SET e.repairedOn = coalesce(row.props.repairedOn, repairedOn),
     e.repairNote = coalesce(row.props.repairNote, repairNote)
 MERGE (i)-[:RECORDED]->(e)
+WITH row, e
+OPTIONAL MATCH (p:SupervisionPlan {id: row.props.plan})
+FOREACH (x IN CASE WHEN p IS NULL THEN [] ELSE [p] END | MERGE (e)-[:RESULT_OF]->(x))
 """)
 
-CREDIT_EVENTS_OF = """
-UNWIND $keys AS key
-MATCH (:Institution {uscc: key})-[:RECORDED]->(e:CreditEvent)
+_EVENT_COLUMNS = """
 RETURN e.id AS id, e.institution AS institution, e.kind AS kind, e.date AS date,
        e.authority AS authority, e.weight AS weight, e.description AS description,
        e.publicUntil AS publicUntil, e.deadline AS deadline, e.outcome AS outcome,
-       e.repairedOn AS repairedOn, e.repairNote AS repairNote
+       e.repairedOn AS repairedOn, e.repairNote AS repairNote, e.plan AS plan
 ORDER BY e.date DESC, e.id
+"""
+
+CREDIT_EVENTS_OF = (
+    "UNWIND $keys AS key\nMATCH (:Institution {uscc: key})-[:RECORDED]->(e:CreditEvent)"
+    + _EVENT_COLUMNS
+)
+
+# The spot-check results entered against supervision plans ('one public').
+PLAN_RESULTS = (
+    "UNWIND $keys AS key\nMATCH (:SupervisionPlan {id: key})<-[:RESULT_OF]-(e:CreditEvent)"
+    + _EVENT_COLUMNS
+)
+
+RECORD_SERVICE_EVALUATIONS = logged("""
+MATCH (i:Institution {uscc: row.props.institution})
+MERGE (v:ServiceEvaluation {id: row.id})
+SET v += row.props
+MERGE (v)-[:EVALUATES]->(i)
+""")
+
+EVALUATION_OWNERS = """
+UNWIND $keys AS key
+MATCH (v:ServiceEvaluation {id: key})
+RETURN v.id AS id, v.institution AS institution
+"""
+
+SERVICE_EVALUATIONS_OF = """
+UNWIND $keys AS key
+MATCH (:Institution {uscc: key})<-[:EVALUATES]-(v:ServiceEvaluation)
+WHERE $since <= v.date AND v.date <= $until
+RETURN v.id AS id, v.institution AS institution, v.kind AS kind, v.date AS date,
+       v.serviceCategory AS serviceCategory, v.evaluator AS evaluator, v.answers AS answers,
+       v.checksPassed AS checksPassed, v.checksTotal AS checksTotal, v.comment AS comment
+ORDER BY v.date DESC, v.id
 """

@@ -20,4 +20,5 @@ MISSING = {
     "Institution": _TEMPLATE.format(label="Institution", prop="uscc"),
     "Organization": _TEMPLATE.format(label="Organization", prop="uscc"),
     "Certificate": _TEMPLATE.format(label="Certificate", prop="number"),
+    "SupervisionPlan": _TEMPLATE.format(label="SupervisionPlan", prop="id"),
 }

@@ -17,6 +17,11 @@ _EVENT = (
     "weight: e.weight, description: e.description, publicUntil: e.publicUntil, "
     "deadline: e.deadline, outcome: e.outcome, repairedOn: e.repairedOn}"
 )
+_EVALUATION = (
+    "{id: v.id, institution: v.institution, kind: v.kind, date: v.date, "
+    "serviceCategory: v.serviceCategory, evaluator: v.evaluator, answers: v.answers, "
+    "checksPassed: v.checksPassed, checksTotal: v.checksTotal}"
+)
 
 CREDIT_INPUTS = f"""
 UNWIND $keys AS key
@@ -41,6 +46,8 @@ RETURN i.uscc AS uscc,
   size([(i)-[:HOLDS]->(a:Accreditation)
         WHERE a.status = 'VALID' AND a.validFrom <= $today AND $today <= a.validUntil
         | a.number]) > 0 AS accredited,
+  [(i)<-[:EVALUATES]-(v:ServiceEvaluation) WHERE $evaluatedSince <= v.date AND v.date <= $today
+     | {_EVALUATION}] AS evaluations,
   stars AS bestServiceStars
 """
 

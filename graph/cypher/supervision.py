@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graph.cypher.changes import logged
 
-__all__ = ["STORE_SUPERVISION_PLAN", "SUPERVISION_PLANS"]
+__all__ = ["STORE_SUPERVISION_PLAN", "SUPERVISION_PLANS", "SUPERVISION_PLANS_BY_ID"]
 
 STORE_SUPERVISION_PLAN = logged("""
 MATCH (region:Region {code: row.props.region})
@@ -13,11 +13,21 @@ SET p += row.props
 MERGE (p)-[:COVERS]->(region)
 """)
 
-SUPERVISION_PLANS = """
-MATCH (:Region {code: $region})<-[:COVERS]-(p:SupervisionPlan)
-WHERE $before IS NULL OR p.date < $before
+_PLAN_COLUMNS = """
 RETURN p.id AS id, p.region AS region, p.date AS date, p.seed AS seed, p.rates AS rates,
        p.canonical AS canonical, p.createdAt AS createdAt
-ORDER BY p.date DESC, p.createdAt DESC, p.id
+"""
+
+# A region's plans include those of its sub-regions: a province sees its cities' plans.
+SUPERVISION_PLANS = (
+    """
+MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(:Region)<-[:COVERS]-(p:SupervisionPlan)
+WHERE $before IS NULL OR p.date < $before
+WITH DISTINCT p"""
+    + _PLAN_COLUMNS
+    + """ORDER BY p.date DESC, p.createdAt DESC, p.id
 LIMIT $limit
 """
+)
+
+SUPERVISION_PLANS_BY_ID = "UNWIND $keys AS key\nMATCH (p:SupervisionPlan {id: key})" + _PLAN_COLUMNS

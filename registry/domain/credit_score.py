@@ -22,7 +22,10 @@ __all__ = [
     "GRADE_CUTOFFS",
     "METHOD_VERSION",
     "MYSTERY_WEIGHT",
+    "SATISFACTION_WINDOW_DAYS",
     "SURVEY_POINTS",
+    "SURVEY_QUESTIONS",
+    "YES_NO_QUESTION",
     "AssociationRating",
     "ComplaintCounts",
     "CreditAssessment",
@@ -33,6 +36,7 @@ __all__ = [
     "SurveyAnswer",
     "assess_credit",
     "grade_for",
+    "misfitting_answer",
     "satisfaction_index",
 ]
 
@@ -68,6 +72,7 @@ COMPLAINTS_PER_100_AT_ZERO = 5.0  # substantiated complaints per 100 certificate
 COMPLAINT_VOLUME_FLOOR = 100  # small bodies are judged as if they had issued 100 certificates
 WITHDRAWN_RATIO_AT_ZERO = 0.10  # a tenth of certificates withdrawn for cause is worth 0 points
 MYSTERY_WEIGHT = 0.3  # share of mystery-customer results in the satisfaction index
+SATISFACTION_WINDOW_DAYS = 365  # the score reads the evaluations of the last year
 
 
 class SurveyAnswer(StrEnum):
@@ -91,7 +96,8 @@ SURVEY_POINTS: dict[SurveyAnswer, float] = {
     SurveyAnswer.NO: 0.0,
 }
 SURVEY_QUESTIONS = 10
-_YES_NO_QUESTION = 5
+YES_NO_QUESTION = 5  # "was your problem solved?"
+_YES_NO = frozenset({SurveyAnswer.YES, SurveyAnswer.NO})
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,13 +292,24 @@ def assess_credit(inputs: CreditInputs, *, today: date) -> CreditAssessment:
     )
 
 
+def misfitting_answer(number: int, answer: SurveyAnswer | None) -> str | None:
+    """Why ``answer`` does not fit question ``number`` of the form, or None when it does."""
+    if answer is None:
+        return None
+    if number == YES_NO_QUESTION and answer not in _YES_NO:
+        return f"question {YES_NO_QUESTION} (problem solved) is answered YES or NO"
+    if number != YES_NO_QUESTION and answer in _YES_NO:
+        return f"question {number} is rated on the four-level scale, not yes/no"
+    return None
+
+
 def _survey_mean(response: Sequence[SurveyAnswer | None]) -> float | None:
     if len(response) != SURVEY_QUESTIONS:
         raise ValueError(f"a survey has {SURVEY_QUESTIONS} answers, got {len(response)}")
     points = []
     for number, answer in enumerate(response, start=1):
-        if answer in (SurveyAnswer.YES, SurveyAnswer.NO) and number != _YES_NO_QUESTION:
-            raise ValueError(f"question {number} is not a yes/no question")
+        if (problem := misfitting_answer(number, answer)) is not None:
+            raise ValueError(problem)
         if answer is not None:
             points.append(SURVEY_POINTS[answer])
     return sum(points) / len(points) if points else None

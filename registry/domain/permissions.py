@@ -23,6 +23,7 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "changeCertificateStatus": _WRITERS | {Role.CERTIFICATION_BODY, Role.REGULATOR},
     "publishCreditRatings": _WRITERS | {Role.ASSOCIATION},
     "recordCreditEvents": _WRITERS | {Role.REGULATOR},
+    "recordServiceEvaluations": _WRITERS | {Role.REGULATOR, Role.ASSOCIATION},
     "drawSupervisionPlan": frozenset({Role.ADMIN, Role.REGULATOR}),
 }
 

@@ -166,6 +166,11 @@ class Plan:
         return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def drawn_institutions(canonical_json: str) -> frozenset[str]:
+    """The institutions a published plan (its canonical JSON) sends inspectors to."""
+    return frozenset(str(d["uscc"]) for d in json.loads(canonical_json)["draws"])
+
+
 def _sample_size(rate: float, population: int) -> int:
     """Round up, so a non-empty class with a positive rate is never skipped."""
     if population == 0 or rate <= 0:

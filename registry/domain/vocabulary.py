@@ -19,6 +19,8 @@ __all__ = [
     "RectificationOutcome",
     "RegionLevel",
     "Role",
+    "ServiceCategory",
+    "ServiceEvaluationKind",
 ]
 
 
@@ -138,3 +140,23 @@ class RectificationOutcome(StrEnum):
     RECTIFIED = "RECTIFIED"
     NOT_RECTIFIED = "NOT_RECTIFIED"
     PENDING = "PENDING"
+
+
+class ServiceEvaluationKind(StrEnum):
+    """How a service was evaluated: the Annex C satisfaction form, or a mystery customer."""
+
+    SURVEY = "SURVEY"
+    MYSTERY_CUSTOMER = "MYSTERY_CUSTOMER"
+
+
+class ServiceCategory(StrEnum):
+    """The service categories of the DB2101/T 0050-2022 Annex C form."""
+
+    INSPECTION_TESTING = "INSPECTION_TESTING"
+    QUALITY_MANAGEMENT = "QUALITY_MANAGEMENT"
+    METROLOGY = "METROLOGY"
+    STANDARDIZATION = "STANDARDIZATION"
+    CERTIFICATION = "CERTIFICATION"
+    ACCREDITATION = "ACCREDITATION"
+    INTELLECTUAL_PROPERTY = "INTELLECTUAL_PROPERTY"
+    OTHER = "OTHER"

@@ -14,6 +14,7 @@ from graph.models import (
     Organization,
     Person,
     Region,
+    ServiceEvaluation,
     StatusChange,
 )
 from registry.domain.persons import person_key
@@ -26,6 +27,7 @@ from registry.records import (
     InstitutionRecord,
     OrganizationRecord,
     RegionRecord,
+    ServiceEvaluationRecord,
     StatusChangeRecord,
 )
 
@@ -38,6 +40,7 @@ __all__ = [
     "institution_model",
     "organization_model",
     "region_model",
+    "service_evaluation_model",
     "status_change_model",
 ]
 
@@ -159,4 +162,21 @@ def credit_event_model(record: CreditEventRecord) -> CreditEvent:
         outcome=None if record.outcome is None else record.outcome.value,
         repaired_on=record.repaired_on,
         repair_note=record.repair_note,
+        plan=record.plan,
+    )
+
+
+def service_evaluation_model(record: ServiceEvaluationRecord) -> ServiceEvaluation:
+    """Blank answers are stored as "" (graph lists hold no nulls)."""
+    return ServiceEvaluation(
+        id=record.id,
+        institution=record.institution,
+        kind=record.kind.value,
+        date=record.date,
+        service_category=record.service_category.value,
+        evaluator=record.evaluator,
+        answers=tuple("" if a is None else a.value for a in record.answers or ()),
+        checks_passed=record.checks_passed,
+        checks_total=record.checks_total,
+        comment=record.comment,
     )

@@ -11,9 +11,10 @@ import json
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from graph.models import CreditEvent, CreditFacts, StoredCredit
+from graph.models import CreditEvent, CreditFacts, ServiceEvaluation, StoredCredit
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from registry.domain.credit_score import (
+    SATISFACTION_WINDOW_DAYS,
     AssociationRating,
     ComplaintCounts,
     CreditAssessment,
@@ -21,21 +22,32 @@ from registry.domain.credit_score import (
     DatedCreditEvent,
     Factor,
     FactorName,
+    SurveyAnswer,
     assess_credit,
+    satisfaction_index,
 )
 from registry.domain.supervision import (
     ClassDecision,
+    SupervisionClass,
     on_serious_violation_list,
     supervision_class,
 )
-from registry.domain.vocabulary import CreditEventKind, CreditGrade, RectificationOutcome
+from registry.domain.vocabulary import (
+    CreditEventKind,
+    CreditGrade,
+    RectificationOutcome,
+    ServiceEvaluationKind,
+)
 
 __all__ = [
     "assessments",
+    "credit_facts",
     "credit_inputs",
     "factors_json",
     "recompute_credit",
+    "satisfaction_of",
     "stored_assessment",
+    "supervision_classes",
     "supervision_decision",
 ]
 
@@ -49,6 +61,28 @@ def _dated(event: CreditEvent) -> DatedCreditEvent:
         last = event.repaired_on - timedelta(days=1)
         public_until = last if public_until is None else min(public_until, last)
     return DatedCreditEvent(CreditEventKind(event.kind), event.date, event.weight, public_until)
+
+
+async def credit_facts(store: GraphStore, usccs: Sequence[str], day: date) -> list[CreditFacts]:
+    """What the named institutions' scores read on ``day``, evaluations of the last year."""
+    since = day - timedelta(days=SATISFACTION_WINDOW_DAYS - 1)
+    return await store.get_credit_inputs(
+        usccs, today=day.isoformat(), evaluated_since=since.isoformat()
+    )
+
+
+def satisfaction_of(evaluations: Sequence[ServiceEvaluation]) -> float | None:
+    """The satisfaction index of a set of evaluations: surveys blended with the share of
+    mystery-customer checks passed (docs/credit-method.md)."""
+    surveys = [
+        [SurveyAnswer(a) if a else None for a in v.answers]
+        for v in evaluations
+        if v.kind == ServiceEvaluationKind.SURVEY
+    ]
+    visits = [v for v in evaluations if v.kind == ServiceEvaluationKind.MYSTERY_CUSTOMER]
+    checks = sum(v.checks_total or 0 for v in visits)
+    passed = sum(v.checks_passed or 0 for v in visits)
+    return satisfaction_index(surveys, mystery=100.0 * passed / checks if checks else None)
 
 
 def credit_inputs(facts: CreditFacts) -> CreditInputs:
@@ -67,6 +101,7 @@ def credit_inputs(facts: CreditFacts) -> CreditInputs:
         certificates_issued=facts.certificates_issued,
         certificates_withdrawn=facts.certificates_withdrawn,
         best_service_stars=facts.best_service_stars,
+        satisfaction=satisfaction_of(facts.evaluations),
     )
 
 
@@ -126,7 +161,7 @@ async def recompute_credit(
     keys = sorted(set(usccs))
     for start in range(0, len(keys), MAX_WRITE_BATCH):
         batch = keys[start : start + MAX_WRITE_BATCH]
-        facts = await store.get_credit_inputs(batch, today=today.isoformat())
+        facts = await credit_facts(store, batch, today)
         current = {s.uscc: s for s in await store.get_stored_credit(batch)}
         fresh = [_stored(assess_credit(credit_inputs(f), today=today)) for f in facts]
         changed = [s for s in fresh if current.get(s.uscc) != s]
@@ -142,7 +177,7 @@ async def assessments(
     found = {s.uscc: stored_assessment(s) for s in await store.get_stored_credit(usccs)}
     missing = [u for u in usccs if u not in found]
     if missing:
-        for facts in await store.get_credit_inputs(missing, today=today.isoformat()):
+        for facts in await credit_facts(store, missing, today):
             found[facts.uscc] = assess_credit(credit_inputs(facts), today=today)
     return found
 
@@ -172,3 +207,18 @@ def supervision_decision(
         issuing_without_accreditation=facts.certificates_valid > 0 and not facts.accredited,
         unrectified_order=_unrectified(facts.events, today),
     )
+
+
+async def supervision_classes(
+    store: GraphStore, usccs: Sequence[str], day: date
+) -> dict[str, SupervisionClass]:
+    """The supervision class of each named institution (those that exist), 1,000 at a time."""
+    classes: dict[str, SupervisionClass] = {}
+    for start in range(0, len(usccs), MAX_WRITE_BATCH):
+        batch = usccs[start : start + MAX_WRITE_BATCH]
+        found = await assessments(store, batch, day)
+        for facts in await credit_facts(store, batch, day):
+            assessment = found.get(facts.uscc)
+            if assessment is not None:
+                classes[facts.uscc] = supervision_decision(facts, assessment, day).class_
+    return classes

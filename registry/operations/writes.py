@@ -1,7 +1,9 @@
 """The write operations: authorise, check references, convert, write one atomic batch.
 
 The API, the seed loader and the CLI all write through these, so every writer obeys the same
-rules. Records arrive validated (see ``refusals.validate_batch``).
+rules. Records arrive validated (see ``refusals.validate_batch``). A write that changes the
+inputs of credit scores recomputes them, in a second logged write after the batch (a failure
+there leaves scores stale until ``registry credit recompute``, never the batch half-written).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from graph.models import WriteResult
 from graph.port import GraphStore
 from registry.auth import Principal
 from registry.domain.permissions import MUTATION_ROLES
+from registry.domain.supervision import drawn_institutions
 from registry.domain.vocabulary import InstitutionKind, Role
 from registry.operations import convert
+from registry.operations.credit import recompute_credit
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.records import (
     AccreditationRecord,
@@ -29,6 +33,7 @@ from registry.records import (
     OrganizationRecord,
     Record,
     RegionRecord,
+    ServiceEvaluationRecord,
     StatusChangeRecord,
 )
 
@@ -39,6 +44,7 @@ __all__ = [
     "publish_credit_ratings",
     "record_complaints",
     "record_credit_events",
+    "record_service_evaluations",
     "upsert_accreditations",
     "upsert_institutions",
     "upsert_organizations",
@@ -214,12 +220,17 @@ def _only_own(
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
 
 
+async def _rescore(store: GraphStore, usccs: Iterable[str], today: date) -> None:
+    """The written facts are inputs of these institutions' credit scores."""
+    await recompute_credit(store, sorted(set(usccs)), today)
+
+
 async def issue_certificates(
-    store: GraphStore, principal: Principal, records: Sequence[CertificateRecord]
+    store: GraphStore, principal: Principal, records: Sequence[CertificateRecord], *, today: date
 ) -> WriteResult:
     authorize(principal, "issueCertificates")
     _only_own(principal, ((i, "issuer", r.issuer) for i, r in enumerate(records)))
-    return await _write(
+    result = await _write(
         records,
         lambda: store.issue_certificates(
             [convert.certificate_model(r) for r in records], actor=principal.actor
@@ -229,6 +240,8 @@ async def issue_certificates(
             "holder": ("Organization", lambda r: r.holder),
         },
     )
+    await _rescore(store, [u for r in records for u in (r.issuer, r.holder)], today)
+    return result
 
 
 async def change_certificate_statuses(
@@ -249,18 +262,20 @@ async def change_certificate_statuses(
         raise Refusal(RefusalKind.NOT_FOUND, missing)
     _only_own(principal, ((i, "number", stored[r.number].issuer) for i, r in enumerate(records)))
     models = [convert.status_change_model(r, today=today) for r in records]
-    return await _write(
+    result = await _write(
         records,
         lambda: store.change_certificate_statuses(models, actor=principal.actor),
         references={"number": ("Certificate", lambda r: r.number)},
     )
+    await _rescore(store, [u for c in stored.values() for u in (c.issuer, c.holder)], today)
+    return result
 
 
 async def record_complaints(
-    store: GraphStore, principal: Principal, records: Sequence[ComplaintRecord]
+    store: GraphStore, principal: Principal, records: Sequence[ComplaintRecord], *, today: date
 ) -> WriteResult:
     authorize(principal, "recordComplaints")
-    return await _write(
+    result = await _write(
         records,
         lambda: store.record_complaints(
             [convert.complaint_model(r) for r in records], actor=principal.actor
@@ -270,10 +285,12 @@ async def record_complaints(
             "certificate": ("Certificate", lambda r: r.certificate),
         },
     )
+    await _rescore(store, (r.against for r in records), today)
+    return result
 
 
 async def publish_credit_ratings(
-    store: GraphStore, principal: Principal, records: Sequence[CreditRatingRecord]
+    store: GraphStore, principal: Principal, records: Sequence[CreditRatingRecord], *, today: date
 ) -> WriteResult:
     authorize(principal, "publishCreditRatings")
     if principal.role is Role.ASSOCIATION:
@@ -282,8 +299,8 @@ async def publish_credit_ratings(
             ((i, "association", r.association) for i, r in enumerate(records)),
             role=Role.ASSOCIATION,
         )
-    await _only_members(store, records)
-    return await _write(
+    await _only_members(store, [(i, r.association, r.institution) for i, r in enumerate(records)])
+    result = await _write(
         records,
         lambda: store.publish_credit_ratings(
             [convert.credit_rating_model(r) for r in records], actor=principal.actor
@@ -293,35 +310,87 @@ async def publish_credit_ratings(
             "institution": ("Institution", lambda r: r.institution),
         },
     )
+    await _rescore(store, (r.institution for r in records), today)
+    return result
 
 
-async def _only_members(store: GraphStore, records: Sequence[CreditRatingRecord]) -> None:
-    """An association rates only institutions that are its members (unknown institutions are
-    left to the store, which reports them as NOT_FOUND)."""
-    rated = {
-        i.uscc: i for i in await store.get_institutions(sorted({r.institution for r in records}))
-    }
+async def _only_members(store: GraphStore, claims: Sequence[tuple[int, str, str]]) -> None:
+    """An association acts only on its members: ``claims`` are (input index, association,
+    institution). Unknown institutions are left to the store, which reports them NOT_FOUND."""
+    named = sorted({institution for _, _, institution in claims})
+    members = {i.uscc: i.associations for i in await store.get_institutions(named)}
     problems = [
         FieldProblem(
             "NOT_AUTHORIZED",
-            f"{r.institution} is not a member of {r.association}",
+            f"{institution} is not a member of {association}",
             f"input[{index}].institution",
         )
-        for index, r in enumerate(records)
-        if r.institution in rated and r.association not in rated[r.institution].associations
+        for index, association, institution in claims
+        if institution in members and association not in members[institution]
     ]
     if problems:
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
 
 
 async def record_credit_events(
-    store: GraphStore, principal: Principal, records: Sequence[CreditEventRecord]
+    store: GraphStore, principal: Principal, records: Sequence[CreditEventRecord], *, today: date
 ) -> WriteResult:
     authorize(principal, "recordCreditEvents")
-    return await _write(
+    await _drawn_in_plans(store, records)
+    result = await _write(
         records,
         lambda: store.record_credit_events(
             [convert.credit_event_model(r) for r in records], actor=principal.actor
         ),
+        references={
+            "institution": ("Institution", lambda r: r.institution),
+            "plan": ("SupervisionPlan", lambda r: r.plan),
+        },
+    )
+    await _rescore(store, (r.institution for r in records), today)
+    return result
+
+
+async def _drawn_in_plans(store: GraphStore, records: Sequence[CreditEventRecord]) -> None:
+    """A spot check entered as a plan's result concerns an institution the plan drew (a plan
+    that does not exist is left to the store, which reports it NOT_FOUND)."""
+    named = sorted({r.plan for r in records if r.plan is not None})
+    if not named:
+        return
+    drawn = {
+        p.id: drawn_institutions(p.canonical)
+        for p in await store.get_supervision_plans_by_id(named)
+    }
+    problems = [
+        FieldProblem(
+            "INVALID_VALUE",
+            f"supervision plan {r.plan} did not draw {r.institution}",
+            f"input[{index}].plan",
+        )
+        for index, r in enumerate(records)
+        if r.plan in drawn and r.institution not in drawn[r.plan]
+    ]
+    if problems:
+        raise Refusal(RefusalKind.INVALID_INPUT, problems)
+
+
+async def record_service_evaluations(
+    store: GraphStore,
+    principal: Principal,
+    records: Sequence[ServiceEvaluationRecord],
+    *,
+    today: date,
+) -> WriteResult:
+    authorize(principal, "recordServiceEvaluations")
+    if principal.role is Role.ASSOCIATION:
+        own = principal.institution or ""
+        await _only_members(store, [(i, own, r.institution) for i, r in enumerate(records)])
+    result = await _write(
+        records,
+        lambda: store.record_service_evaluations(
+            [convert.service_evaluation_model(r) for r in records], actor=principal.actor
+        ),
         references={"institution": ("Institution", lambda r: r.institution)},
     )
+    await _rescore(store, (r.institution for r in records), today)
+    return result

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from registry.records.base import FieldProblem, Record, problems_from
 from registry.records.certificates import CertificateRecord, StatusChangeRecord
-from registry.records.credit import ComplaintRecord, CreditEventRecord, CreditRatingRecord
+from registry.records.credit import (
+    ComplaintRecord,
+    CreditEventRecord,
+    CreditRatingRecord,
+    ServiceEvaluationRecord,
+)
 from registry.records.institutions import (
     AccreditationRecord,
     InstitutionRecord,
@@ -25,6 +30,7 @@ __all__ = [
     "PersonRecord",
     "Record",
     "RegionRecord",
+    "ServiceEvaluationRecord",
     "StatusChangeRecord",
     "problems_from",
 ]

@@ -8,16 +8,25 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
+from registry.domain.credit_score import SURVEY_QUESTIONS, SurveyAnswer, misfitting_answer
+from registry.domain.periods import PERIOD_PATTERN
 from registry.domain.vocabulary import (
     ComplaintChannel,
     ComplaintStatus,
     CreditEventKind,
     CreditGrade,
     RectificationOutcome,
+    ServiceCategory,
+    ServiceEvaluationKind,
 )
 from registry.records.base import CertificateNumber, Record, ShortText, Text, Uscc, refuse
 
-__all__ = ["ComplaintRecord", "CreditEventRecord", "CreditRatingRecord"]
+__all__ = [
+    "ComplaintRecord",
+    "CreditEventRecord",
+    "CreditRatingRecord",
+    "ServiceEvaluationRecord",
+]
 
 RecordId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$")]
 
@@ -64,7 +73,7 @@ class CreditRatingRecord(Record):
     institution: Uscc
     grade: CreditGrade
     score: Annotated[float, Field(ge=0, le=100)]
-    period: Annotated[str, Field(pattern=r"^\d{4}(-(H[12]|Q[1-4]))?$")]
+    period: Annotated[str, Field(pattern=PERIOD_PATTERN)]
     published_on: date
     valid_until: date
     method: ShortText
@@ -92,6 +101,17 @@ class CreditEventRecord(Record):
     outcome: RectificationOutcome | None = None
     repaired_on: dt.date | None = None
     repair_note: Text | None = None
+    plan: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+    @model_validator(mode="after")
+    def _plan_results_are_spot_checks(self) -> CreditEventRecord:
+        if self.plan is not None and self.kind is not CreditEventKind.SPOT_CHECK:
+            raise refuse(
+                "INVALID_VALUE",
+                "only a spot check is the result of a supervision plan",
+                field="plan",
+            )
+        return self
 
     @model_validator(mode="after")
     def _publicity_period(self) -> CreditEventRecord:
@@ -151,3 +171,53 @@ class CreditEventRecord(Record):
         if not self.repair_note:
             raise refuse("REQUIRED", "a credit repair needs a repairNote", field="repairNote")
         return self
+
+
+class ServiceEvaluationRecord(Record):
+    """One evaluation of a service: an Annex C satisfaction form (ten answers) or a mystery
+    customer's visit (checks passed out of checks made)."""
+
+    id: RecordId
+    institution: Uscc
+    kind: ServiceEvaluationKind
+    date: date
+    service_category: ServiceCategory
+    evaluator: ShortText
+    answers: list[SurveyAnswer | None] | None = None
+    checks_passed: Annotated[int, Field(ge=0, le=1000)] | None = None
+    checks_total: Annotated[int, Field(ge=1, le=1000)] | None = None
+    comment: Text | None = None
+
+    @model_validator(mode="after")
+    def _fits_its_kind(self) -> ServiceEvaluationRecord:
+        if self.kind is ServiceEvaluationKind.SURVEY:
+            self._check_survey()
+        elif self.checks_passed is None or self.checks_total is None:
+            field = "checksPassed" if self.checks_passed is None else "checksTotal"
+            raise refuse("REQUIRED", "a mystery-customer visit counts its checks", field=field)
+        elif self.checks_passed > self.checks_total:
+            raise refuse(
+                "INVALID_VALUE", "checksPassed must not exceed checksTotal", field="checksPassed"
+            )
+        elif self.answers is not None:
+            raise refuse("INVALID_VALUE", "only a survey carries answers", field="answers")
+        return self
+
+    def _check_survey(self) -> None:
+        if self.checks_passed is not None or self.checks_total is not None:
+            field = "checksPassed" if self.checks_passed is not None else "checksTotal"
+            raise refuse(
+                "INVALID_VALUE", "only a mystery-customer visit counts checks", field=field
+            )
+        if self.answers is None or len(self.answers) != SURVEY_QUESTIONS:
+            raise refuse(
+                "INVALID_VALUE",
+                f"a survey answers the {SURVEY_QUESTIONS} questions of the form "
+                "(null for one left blank)",
+                field="answers",
+            )
+        for number, answer in enumerate(self.answers, start=1):
+            if (problem := misfitting_answer(number, answer)) is not None:
+                raise refuse("INVALID_VALUE", problem, field=f"answers[{number - 1}]")
+        if all(answer is None for answer in self.answers):
+            raise refuse("REQUIRED", "a survey answers at least one question", field="answers")

@@ -9,8 +9,7 @@ import strawberry
 
 from graph.models import WriteResult
 from registry.context import Context
-from registry.operations import writes
-from registry.operations.credit import recompute_credit
+from registry.operations import convert, writes
 from registry.operations.refusals import Refusal, RefusalKind, validate_batch
 from registry.records import (
     AccreditationRecord,
@@ -20,6 +19,7 @@ from registry.records import (
     InstitutionRecord,
     OrganizationRecord,
     Record,
+    ServiceEvaluationRecord,
     StatusChangeRecord,
 )
 from registry.schema.certificates import Certificate
@@ -33,6 +33,7 @@ from registry.schema.inputs import (
     CreditRatingInput,
     InstitutionInput,
     OrganizationInput,
+    ServiceEvaluationInput,
 )
 from registry.schema.institutions import Accreditation, Institution, Organization
 from registry.schema.payloads import (
@@ -44,6 +45,8 @@ from registry.schema.payloads import (
     PublishCreditRatingsSuccess,
     RecordCreditEventsPayload,
     RecordCreditEventsSuccess,
+    RecordServiceEvaluationsPayload,
+    RecordServiceEvaluationsSuccess,
     UpsertAccreditationsPayload,
     UpsertAccreditationsSuccess,
     UpsertInstitutionsPayload,
@@ -52,12 +55,14 @@ from registry.schema.payloads import (
     UpsertOrganizationsSuccess,
     WriteReceipt,
 )
+from registry.schema.service_evaluation import ServiceEvaluation
 
 __all__ = [
     "change_certificate_status",
     "issue_certificates",
     "publish_credit_ratings",
     "record_credit_events",
+    "record_service_evaluations",
     "refusal_payload",
     "upsert_accreditations",
     "upsert_institutions",
@@ -185,12 +190,13 @@ async def issue_certificates(info: Info, input: list[CertificateInput]) -> Issue
         input,
         CertificateRecord,
         key=lambda r: r.number,
-        operation=lambda rs: writes.issue_certificates(context.store, context.principal, rs),
+        operation=lambda rs: writes.issue_certificates(
+            context.store, context.principal, rs, today=context.today
+        ),
     )
     if not isinstance(outcome, tuple):
         return outcome
     records, result = outcome
-    await _recompute(info, {r.issuer for r in records} | {r.holder for r in records})
     return IssueCertificatesSuccess(
         certificates=await _certificates(info, [r.number for r in records]),
         receipt=WriteReceipt.of(result),
@@ -215,7 +221,6 @@ async def change_certificate_status(
         return outcome
     records, result = outcome
     changed = await _certificates(info, [r.number for r in records])
-    await _recompute(info, {c.model.issuer for c in changed} | {c.model.holder for c in changed})
     return ChangeCertificateStatusSuccess(
         certificates=changed,
         receipt=WriteReceipt.of(result),
@@ -232,12 +237,13 @@ async def publish_credit_ratings(
         input,
         CreditRatingRecord,
         key=lambda r: r.id,
-        operation=lambda rs: writes.publish_credit_ratings(context.store, context.principal, rs),
+        operation=lambda rs: writes.publish_credit_ratings(
+            context.store, context.principal, rs, today=context.today
+        ),
     )
     if not isinstance(outcome, tuple):
         return outcome
     records, result = outcome
-    await _recompute(info, {r.institution for r in records})
     stored = await context.store.get_credit_ratings_of(sorted({r.institution for r in records}))
     return PublishCreditRatingsSuccess(
         ratings=_in_order([r.id for r in records], stored, lambda m: m.id, CreditRating.of),
@@ -255,12 +261,13 @@ async def record_credit_events(
         input,
         CreditEventRecord,
         key=lambda r: r.id,
-        operation=lambda rs: writes.record_credit_events(context.store, context.principal, rs),
+        operation=lambda rs: writes.record_credit_events(
+            context.store, context.principal, rs, today=context.today
+        ),
     )
     if not isinstance(outcome, tuple):
         return outcome
     records, result = outcome
-    await _recompute(info, {r.institution for r in records})
     stored = await context.store.get_credit_events_of(sorted({r.institution for r in records}))
     return RecordCreditEventsSuccess(
         events=_in_order([r.id for r in records], stored, lambda m: m.id, CreditEvent.of),
@@ -268,9 +275,27 @@ async def record_credit_events(
     )
 
 
-async def _recompute(info: Info, usccs: set[str]) -> None:
-    """The written facts are inputs of these institutions' credit scores."""
-    await recompute_credit(info.context.store, sorted(usccs), info.context.today)
+async def record_service_evaluations(
+    info: Info, input: list[ServiceEvaluationInput]
+) -> RecordServiceEvaluationsPayload:
+    context = info.context
+    outcome = await _perform(
+        info,
+        "recordServiceEvaluations",
+        input,
+        ServiceEvaluationRecord,
+        key=lambda r: r.id,
+        operation=lambda rs: writes.record_service_evaluations(
+            context.store, context.principal, rs, today=context.today
+        ),
+    )
+    if not isinstance(outcome, tuple):
+        return outcome
+    records, result = outcome
+    return RecordServiceEvaluationsSuccess(
+        evaluations=[ServiceEvaluation.of(convert.service_evaluation_model(r)) for r in records],
+        receipt=WriteReceipt.of(result),
+    )
 
 
 async def _certificates(info: Info, numbers: list[str]) -> list[Certificate]:

@@ -21,7 +21,7 @@ from registry.domain.supervision import (
     draw_supervision_plan,
 )
 from registry.operations import writes
-from registry.operations.credit import assessments, supervision_decision
+from registry.operations.credit import supervision_classes
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.records import FieldProblem, Record, problems_from
 from registry.records.base import RegionCode, Uscc, refuse
@@ -99,15 +99,7 @@ async def _plan_institutions(store: GraphStore, region: str, day: dt.date) -> li
         if len(page) < MAX_WRITE_BATCH:
             break
         after = page[-1].uscc
-    classes: dict[str, SupervisionClass] = {}
-    usccs = [i.uscc for i in listed]
-    for start in range(0, len(usccs), MAX_WRITE_BATCH):
-        batch = usccs[start : start + MAX_WRITE_BATCH]
-        found = await assessments(store, batch, day)
-        for facts in await store.get_credit_inputs(batch, today=day.isoformat()):
-            assessment = found.get(facts.uscc)
-            if assessment is not None:
-                classes[facts.uscc] = supervision_decision(facts, assessment, day).class_
+    classes = await supervision_classes(store, [i.uscc for i in listed], day)
     return [PlanInstitution(i.uscc, classes[i.uscc], i.group) for i in listed if i.uscc in classes]
 
 

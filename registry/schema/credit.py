@@ -8,6 +8,8 @@ from datetime import date
 import strawberry
 
 from graph import models
+from registry.context import Context
+from registry.domain.permissions import may_see_withdrawn_credit_events
 from registry.domain.vocabulary import (
     ComplaintChannel,
     ComplaintStatus,
@@ -16,7 +18,7 @@ from registry.domain.vocabulary import (
     RectificationOutcome,
 )
 
-__all__ = ["Complaint", "CreditEvent", "CreditRating"]
+__all__ = ["Complaint", "CreditEvent", "CreditRating", "visible_credit_events"]
 
 
 @strawberry.type(description="A complaint against an institution; visible to regulators only.")
@@ -78,6 +80,7 @@ class CreditRating:
 @strawberry.type(description="A record in the institution's quality-credit file.")
 class CreditEvent:
     id: str
+    institution_uscc: str
     kind: CreditEventKind
     date: dt.date
     authority: str
@@ -92,11 +95,15 @@ class CreditEvent:
         description="Credit repair: the record stays on file but is public only until then."
     )
     repair_note: str | None
+    plan: str | None = strawberry.field(
+        description="Spot checks: the supervision plan (its digest) this is a result of."
+    )
 
     @classmethod
     def of(cls, m: models.CreditEvent) -> CreditEvent:
         return cls(
             id=m.id,
+            institution_uscc=m.institution,
             kind=CreditEventKind(m.kind),
             date=m.date,
             authority=m.authority,
@@ -107,6 +114,7 @@ class CreditEvent:
             outcome=None if m.outcome is None else RectificationOutcome(m.outcome),
             repaired_on=m.repaired_on,
             repair_note=m.repair_note,
+            plan=m.plan,
         )
 
     @staticmethod
@@ -115,3 +123,13 @@ class CreditEvent:
         if m.public_until is not None and m.public_until < today:
             return False
         return m.repaired_on is None or today < m.repaired_on
+
+
+def visible_credit_events(
+    info: strawberry.Info[Context, None], events: list[models.CreditEvent]
+) -> list[CreditEvent]:
+    """What the caller may see of ``events``: the public only what is still public today."""
+    if not may_see_withdrawn_credit_events(info.context.principal.role):
+        today = info.context.today
+        events = [e for e in events if CreditEvent.public_on(e, today)]
+    return [CreditEvent.of(e) for e in events]

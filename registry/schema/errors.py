@@ -21,6 +21,7 @@ __all__ = [
     "PublicError",
     "SeesComplaints",
     "SeesPersonalData",
+    "SeesServiceEvaluations",
     "code_for_message",
     "is_public_error",
 ]
@@ -76,6 +77,13 @@ class SeesPersonalData(_RoleRequired):
 
 class SeesComplaints(_RoleRequired):
     message = "complaint details are shown to regulators only"
+
+    def has_permission(self, source: object, info: Info[Context, None], **kwargs: object) -> bool:
+        return may_see_complaints(info.context.principal.role)
+
+
+class SeesServiceEvaluations(_RoleRequired):
+    message = "service evaluations name the enterprises that answered: regulators only"
 
     def has_permission(self, source: object, info: Info[Context, None], **kwargs: object) -> bool:
         return may_see_complaints(info.context.principal.role)

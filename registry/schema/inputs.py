@@ -7,6 +7,7 @@ from datetime import date
 
 import strawberry
 
+from registry.domain.credit_score import SurveyAnswer
 from registry.domain.vocabulary import (
     AccreditationScheme,
     AccreditationStatus,
@@ -18,6 +19,8 @@ from registry.domain.vocabulary import (
     InstitutionStatus,
     Ownership,
     RectificationOutcome,
+    ServiceCategory,
+    ServiceEvaluationKind,
 )
 
 __all__ = [
@@ -31,6 +34,7 @@ __all__ = [
     "InstitutionInput",
     "OrganizationInput",
     "PersonInput",
+    "ServiceEvaluationInput",
 ]
 
 
@@ -142,6 +146,10 @@ class CreditEventInput:
         default=None, description="Credit repair: from this day the public no longer sees it."
     )
     repair_note: str | None = None
+    plan: str | None = strawberry.field(
+        default=None,
+        description="Spot checks: the digest of the supervision plan that drew the institution.",
+    )
 
 
 @strawberry.input
@@ -166,3 +174,21 @@ class CertificateFilter:
     region: str | None = strawberry.field(
         default=None, description="Holder's region, sub-regions included."
     )
+
+
+@strawberry.input(
+    description="A satisfaction form of DB2101/T 0050-2022 Annex C (kind SURVEY: the ten "
+    "answers in order, question 5 YES or NO, null for a blank) or a mystery customer's visit "
+    "(kind MYSTERY_CUSTOMER: checks passed of checks made)."
+)
+class ServiceEvaluationInput:
+    id: str
+    institution: str
+    kind: ServiceEvaluationKind
+    date: dt.date = strawberry.field(description="When the service ended, or the visit.")
+    service_category: ServiceCategory
+    evaluator: str
+    answers: list[SurveyAnswer | None] | None = None
+    checks_passed: int | None = None
+    checks_total: int | None = None
+    comment: str | None = None

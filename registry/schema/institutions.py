@@ -9,7 +9,7 @@ import strawberry
 
 from graph import models
 from registry.context import Context
-from registry.domain.permissions import may_see_withdrawn_credit_events
+from registry.domain.periods import period_bounds
 from registry.domain.vocabulary import (
     AccreditationScheme,
     AccreditationStatus,
@@ -18,12 +18,18 @@ from registry.domain.vocabulary import (
     Ownership,
 )
 from registry.operations.credit import supervision_decision
-from registry.schema.credit import Complaint, CreditEvent, CreditRating
+from registry.schema.credit import Complaint, CreditEvent, CreditRating, visible_credit_events
 from registry.schema.credit_assessment import CreditAssessment, SupervisionClassDecision
-from registry.schema.errors import SeesComplaints, SeesPersonalData
+from registry.schema.errors import (
+    PublicError,
+    SeesComplaints,
+    SeesPersonalData,
+    SeesServiceEvaluations,
+)
 from registry.schema.network import Network, NetworkRelation, SeesNetworks
 from registry.schema.pagination import Connection
 from registry.schema.regions import Region, load_region
+from registry.schema.service_evaluation import SatisfactionIndex, ServiceEvaluation
 
 if TYPE_CHECKING:
     from registry.schema.certificates import Certificate
@@ -32,6 +38,16 @@ __all__ = ["Accreditation", "Institution", "Organization", "load_institution"]
 
 Info = strawberry.Info[Context, None]
 CertificateRef = Annotated["Certificate", strawberry.lazy("registry.schema.certificates")]
+
+
+async def _evaluations_in(
+    info: Info, uscc: str, period: str
+) -> tuple[tuple[date, date], list[models.ServiceEvaluation]]:
+    try:
+        bounds = period_bounds(period)
+    except ValueError as exc:
+        raise PublicError("INVALID_PERIOD", str(exc)) from exc
+    return bounds, await info.context.loaders.evaluations.load((uscc, *bounds))
 
 
 @strawberry.type(description="A quality-infrastructure service provider (lab, body, station…).")
@@ -120,11 +136,7 @@ class Institution:
         "only during its publicity period and until its credit repair; regulators see all."
     )
     async def credit_events(self, info: Info) -> list[CreditEvent]:
-        events = await info.context.loaders.credit_events.load(self.uscc)
-        if not may_see_withdrawn_credit_events(info.context.principal.role):
-            today = info.context.today
-            events = [e for e in events if CreditEvent.public_on(e, today)]
-        return [CreditEvent.of(e) for e in events]
+        return visible_credit_events(info, await info.context.loaders.credit_events.load(self.uscc))
 
     @strawberry.field(
         description="The explainable credit score, as stored when its inputs last changed."
@@ -149,6 +161,23 @@ class Institution:
     @strawberry.field(permission_classes=[SeesComplaints])
     async def complaints(self, info: Info) -> list[Complaint] | None:
         return [Complaint.of(c) for c in await info.context.loaders.complaints.load(self.uscc)]
+
+    @strawberry.field(
+        description="The satisfaction index over a period (2026, 2026-H2, 2026-Q3): Annex C "
+        "forms blended with mystery-customer checks. The score reads the last 365 days."
+    )
+    async def satisfaction(self, info: Info, period: str) -> SatisfactionIndex:
+        bounds, found = await _evaluations_in(info, self.uscc, period)
+        return SatisfactionIndex.of(period, bounds, found)
+
+    @strawberry.field(
+        permission_classes=[SeesServiceEvaluations],
+        description="The forms and visits behind the index over a period (regulators only: "
+        "they name the enterprises that answered).",
+    )
+    async def service_evaluations(self, info: Info, period: str) -> list[ServiceEvaluation] | None:
+        _, found = await _evaluations_in(info, self.uscc, period)
+        return [ServiceEvaluation.of(v) for v in found]
 
     @strawberry.field(
         permission_classes=[SeesNetworks],

@@ -11,6 +11,7 @@ from registry.schema.certificates import Certificate
 from registry.schema.credit import CreditEvent, CreditRating
 from registry.schema.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from registry.schema.institutions import Accreditation, Institution, Organization
+from registry.schema.service_evaluation import ServiceEvaluation
 from registry.schema.supervision import SupervisionPlan
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "PublishCreditRatingsSuccess",
     "RecordCreditEventsPayload",
     "RecordCreditEventsSuccess",
+    "RecordServiceEvaluationsPayload",
+    "RecordServiceEvaluationsSuccess",
     "UpsertAccreditationsPayload",
     "UpsertAccreditationsSuccess",
     "UpsertInstitutionsPayload",
@@ -88,6 +91,12 @@ class RecordCreditEventsSuccess:
 
 
 @strawberry.type
+class RecordServiceEvaluationsSuccess:
+    evaluations: list[ServiceEvaluation]
+    receipt: WriteReceipt
+
+
+@strawberry.type
 class DrawSupervisionPlanSuccess:
     plan: SupervisionPlan
     receipt: WriteReceipt
@@ -115,6 +124,9 @@ PublishCreditRatingsPayload = Annotated[
 ]
 RecordCreditEventsPayload = Annotated[
     RecordCreditEventsSuccess | _Errors, strawberry.union("RecordCreditEventsPayload")
+]
+RecordServiceEvaluationsPayload = Annotated[
+    RecordServiceEvaluationsSuccess | _Errors, strawberry.union("RecordServiceEvaluationsPayload")
 ]
 DrawSupervisionPlanPayload = Annotated[
     DrawSupervisionPlanSuccess | _Errors, strawberry.union("DrawSupervisionPlanPayload")

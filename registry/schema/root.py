@@ -38,6 +38,7 @@ from registry.schema.payloads import (
     IssueCertificatesPayload,
     PublishCreditRatingsPayload,
     RecordCreditEventsPayload,
+    RecordServiceEvaluationsPayload,
     UpsertAccreditationsPayload,
     UpsertInstitutionsPayload,
     UpsertOrganizationsPayload,
@@ -138,6 +139,11 @@ class Mutation:
     record_credit_events: RecordCreditEventsPayload = strawberry.mutation(
         resolver=mutations.record_credit_events,
         description="Regulators: records of the quality-credit file, and their credit repair.",
+    )
+    record_service_evaluations: RecordServiceEvaluationsPayload = strawberry.mutation(
+        resolver=mutations.record_service_evaluations,
+        description="Regulators, and associations for their members: satisfaction forms "
+        "(DB2101/T 0050-2022 Annex C) and mystery-customer visits.",
     )
     draw_supervision_plan: DrawSupervisionPlanPayload = strawberry.mutation(
         resolver=supervision.draw_plan,

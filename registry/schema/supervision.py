@@ -9,7 +9,9 @@ from collections.abc import Mapping
 import strawberry
 
 from graph import models
+from registry.context import Context
 from registry.domain.supervision import SupervisionClass
+from registry.schema.credit import CreditEvent, visible_credit_events
 
 __all__ = [
     "InspectorInput",
@@ -108,3 +110,11 @@ class SupervisionPlan:
             canonical_json=plan.canonical,
             created_at=plan.created_at,
         )
+
+    @strawberry.field(
+        description="The spot-check results entered for this plan ('one public'), newest "
+        "first; like any credit record, the public sees a negative one during its publicity "
+        "period."
+    )
+    async def results(self, info: strawberry.Info[Context, None]) -> list[CreditEvent]:
+        return visible_credit_events(info, await info.context.loaders.plan_results.load(self.id))

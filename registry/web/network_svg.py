@@ -7,6 +7,7 @@ layout is radial and deterministic: one ring per hop, nodes in id order around e
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -17,14 +18,16 @@ from starlette.routing import Route
 from graph.network_models import Network
 from graph.network_queries import RELATIONS
 from registry.auth import InvalidCredentials, authenticate
+from registry.domain.supervision import SupervisionClass
 from registry.domain.uscc import is_valid_uscc
+from registry.operations.credit import supervision_classes
 from registry.resolvers.network import MAX_NETWORK_DEPTH, MAX_NETWORK_NODES
 from registry.schema.network import may_explore_networks
 
 if TYPE_CHECKING:
     from registry.app import Runtime
 
-__all__ = ["KIND_COLOURS", "network_svg", "routes"]
+__all__ = ["CLASS_COLOURS", "KIND_COLOURS", "network_svg", "routes"]
 
 KIND_COLOURS = {
     "INSTITUTION": "#1f77b4",
@@ -32,6 +35,13 @@ KIND_COLOURS = {
     "PERSON": "#ff7f0e",
     "ADDRESS": "#9467bd",
     "COMPLAINT": "#d62728",
+}
+# The ring around an institution: its supervision class, green (A, low risk) to red (D).
+CLASS_COLOURS = {
+    SupervisionClass.A: "#2ca02c",
+    SupervisionClass.B: "#bcbd22",
+    SupervisionClass.C: "#ff7f0e",
+    SupervisionClass.D: "#d62728",
 }
 _RING = 160
 _RADIUS = 10
@@ -59,11 +69,15 @@ async def network_picture(request: Request) -> Response:
     )
     if network is None:
         return PlainTextResponse("unknown institution", status_code=404)
-    return Response(network_svg(network), media_type="image/svg+xml")
+    institutions = [n.id for n in network.nodes if n.kind == "INSTITUTION"]
+    classes = await supervision_classes(store, institutions, runtime.today())
+    return Response(network_svg(network, classes), media_type="image/svg+xml")
 
 
-def network_svg(network: Network) -> str:
-    """The drawing: edges first, then nodes coloured by kind, labels escaped."""
+def network_svg(network: Network, classes: Mapping[str, SupervisionClass] | None = None) -> str:
+    """The drawing: edges first, then nodes filled by kind and ringed by supervision class
+    (institutions), labels escaped."""
+    classes = classes or {}
     rings: dict[int, list[str]] = {}
     for node in sorted(network.nodes, key=lambda n: (n.depth, n.kind, n.id)):
         rings.setdefault(node.depth, []).append(node.id)
@@ -90,9 +104,12 @@ def network_svg(network: Network) -> str:
     for node in network.nodes:
         x, y = places[node.id]
         colour = KIND_COLOURS.get(node.kind, "#7f7f7f")
+        class_ = classes.get(node.id)
+        ring = "" if class_ is None else f' stroke="{CLASS_COLOURS[class_]}" stroke-width="4"'
+        title = node.id if class_ is None else f"{node.id}, supervision class {class_}"
         parts.append(
             f'<g class="{escape(node.kind.lower())}"><circle cx="{x}" cy="{y}" r="{_RADIUS}" '
-            f'fill="{colour}"><title>{escape(node.id)}</title></circle>'
+            f'fill="{colour}"{ring}><title>{escape(title)}</title></circle>'
             f'<text x="{x}" y="{y + 2 * _RADIUS}" text-anchor="middle">'
             f"{escape(node.label[:40])}</text></g>"
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.cypher_store import CypherStore
+from graph.models import StoredCredit
 from registry.domain.vocabulary import Role
 from tests.api.conftest import DALIAN_ASSOCIATION, GraphQLClient
 from tests.api.operations import DALIAN_PRODUCT_INSTITUTE
@@ -33,7 +34,7 @@ def assert_explained(credit: dict[str, Any]) -> None:
 async def test_a_published_rating_changes_the_stored_score(api: GraphQLClient) -> None:
     store = api.store
     before = await credit_of(api, DALIAN_PRODUCT_INSTITUTE)
-    assert await store.get_stored_credit([DALIAN_PRODUCT_INSTITUTE]) == []
+    [seeded] = await store.get_stored_credit([DALIAN_PRODUCT_INSTITUTE])  # seeding scores too
 
     await call(
         api,
@@ -44,6 +45,7 @@ async def test_a_published_rating_changes_the_stored_score(api: GraphQLClient) -
     )
 
     [stored] = await store.get_stored_credit([DALIAN_PRODUCT_INSTITUTE])
+    assert stored != seeded
     after = await credit_of(api, DALIAN_PRODUCT_INSTITUTE)
     assert after["credit"]["score"] == stored.score
     assert after["credit"]["score"] < before["credit"]["score"]
@@ -66,6 +68,7 @@ async def test_reading_twice_does_not_write(api: GraphQLClient) -> None:
 
 
 async def test_a_serious_violation_forces_class_d_and_is_logged(api: GraphQLClient) -> None:
+    head = await api.store.change_head()
     await call(
         api,
         "recordCreditEvents",
@@ -76,7 +79,7 @@ async def test_a_serious_violation_forces_class_d_and_is_logged(api: GraphQLClie
     seen = await credit_of(api, GUANGZHOU_LAB)
     assert seen["supervisionClass"]["class"] == "D"
     assert seen["supervisionClass"]["reasons"] == ["on the serious-violation list"]
-    changes = await api.store.get_changes(after=0, limit=100_000)
+    changes = await api.store.get_changes(after=head.seq, limit=100_000)
     assert [c.key for c in changes if c.op == "CREDIT"] == [GUANGZHOU_LAB]
 
 
@@ -84,5 +87,10 @@ async def test_an_unchanged_assessment_is_not_written_again(seeded_store: Cypher
     from registry.operations.credit import recompute_credit
     from tests.conftest import TODAY
 
+    [seeded] = await seeded_store.get_stored_credit([GUANGZHOU_LAB])
+    stale = StoredCredit(GUANGZHOU_LAB, 1.0, "D", "[]", TODAY, "2026.1")
+    await seeded_store.store_credit([stale], actor="test")
+
     assert await recompute_credit(seeded_store, [GUANGZHOU_LAB], TODAY) == 1
+    assert await seeded_store.get_stored_credit([GUANGZHOU_LAB]) == [seeded]
     assert await recompute_credit(seeded_store, [GUANGZHOU_LAB], TODAY) == 0

@@ -209,6 +209,8 @@ async def test_regulator_gets_the_network_picture(reader: GraphQLClient) -> None
     assert response.text.startswith("<svg")
     assert "深圳市鹏安检测技术有限公司" in response.text
     assert 'fill="#ff7f0e"' in response.text  # the shared person
+    assert f"{GUANGDONG_BODY}, supervision class " in response.text
+    assert 'stroke-width="4"' in response.text  # institutions ringed by their class
 
 
 @pytest.mark.parametrize(("role", "status"), [(Role.PUBLIC, 403), (Role.PARTNER, 403)])

@@ -8,8 +8,21 @@ import pytest
 
 from registry.domain.vocabulary import Role
 from tests.api.conftest import GraphQLClient, Snapshot
+from tests.api.test_credit_file import call, event_row
 
 LIAONING = "210000"
+LIAONING_INSTITUTIONS = [  # seeded, in Shenyang and Dalian
+    "12210102123480606B",
+    "1221010232988047XL",
+    "122101126861952868",
+    "12210211760664248H",
+    "122102044044617942",
+    "1221021194751846XH",
+    "12210204586216617X",
+    "12210204501548234X",
+    "1221020363493880XJ",
+    "91210211401294580D",
+]
 INSPECTORS = [{"id": f"insp-{n:02d}"} for n in range(1, 9)]
 
 DRAW = """
@@ -150,4 +163,62 @@ async def test_invalid_input_is_refused_with_codes_and_paths(
     assert payload["__typename"] in ("InvalidInput", "NotFound"), payload
     assert payload["code"] == code
     assert payload["field"] == (field or "input.inspectors[0].employer")
+    assert await snapshot() == before
+
+
+RESULTS = """query($region: String!) { supervisionPlans(region: $region) {
+  id results { id institutionUscc kind plan } } }"""
+
+
+async def _enter(api: GraphQLClient, rows: list[dict[str, Any]]) -> Any:
+    return await call(api, "recordCreditEvents", rows, role=Role.REGULATOR)
+
+
+async def test_results_are_entered_against_the_plan_and_shown_with_it(api: GraphQLClient) -> None:
+    plan = (await draw(api))["plan"]
+    drawn = plan["draws"][0]["uscc"]
+    result = event_row(
+        "SC-PLAN-1", institution=drawn, kind="SPOT_CHECK", plan=plan["id"], date="2026-11-10"
+    )
+
+    entered = await _enter(api, [result])
+
+    assert entered["__typename"] == "RecordCreditEventsSuccess", entered
+    body = await api(RESULTS, {"region": LIAONING})  # read by the public
+    [listed] = body["data"]["supervisionPlans"]
+    assert listed["results"] == [
+        {"id": "SC-PLAN-1", "institutionUscc": drawn, "kind": "SPOT_CHECK", "plan": plan["id"]}
+    ]
+
+
+async def test_plans_of_sub_regions_are_listed_under_the_province(api: GraphQLClient) -> None:
+    city = (await draw(api, region="210200"))["plan"]
+
+    body = await api(RESULTS, {"region": LIAONING})
+
+    assert [p["id"] for p in body["data"]["supervisionPlans"]] == [city["id"]]
+
+
+async def test_a_result_must_be_a_spot_check_of_a_drawn_institution(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    plan = (await draw(api))["plan"]
+    drawn = {d["uscc"] for d in plan["draws"]}
+    undrawn = next(u for u in LIAONING_INSTITUTIONS if u not in drawn)
+    await api.key(Role.REGULATOR)
+    before = await snapshot()
+    cases = [
+        (
+            event_row("R-1", institution=undrawn, kind="SPOT_CHECK", plan=plan["id"]),
+            "INVALID_VALUE",
+        ),
+        (event_row("R-2", institution=sorted(drawn)[0], plan=plan["id"]), "INVALID_VALUE"),
+        (event_row("R-3", kind="SPOT_CHECK", plan="0" * 64), "NOT_FOUND"),
+    ]
+
+    for row, code in cases:
+        refused = await _enter(api, [row])
+
+        assert refused["code"] == code, refused
+        assert refused["field"] == "input[0].plan", refused
     assert await snapshot() == before

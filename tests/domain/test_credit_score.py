@@ -173,9 +173,14 @@ def test_impossible_inputs_are_refused(inputs: CreditInputs) -> None:
         assess_credit(inputs, today=TODAY)
 
 
+def _form(level: SurveyAnswer, solved: SurveyAnswer = SurveyAnswer.YES) -> list[SurveyAnswer]:
+    """Every rated question at ``level``, and question 5 (problem solved) answered ``solved``."""
+    return [level] * 4 + [solved] + [level] * 5
+
+
 def test_satisfaction_index_bounds() -> None:
-    assert satisfaction_index([[V] * 10, [V] * 10]) == 100.0
-    assert satisfaction_index([[D] * 10]) == 0.0
+    assert satisfaction_index([_form(V), _form(V)]) == 100.0
+    assert satisfaction_index([_form(D, SurveyAnswer.NO)]) == 0.0
     assert satisfaction_index([]) is None
 
 
@@ -186,13 +191,15 @@ def test_satisfaction_index_follows_the_annex_c_form() -> None:
     )
     with pytest.raises(ValueError, match="yes/no"):
         satisfaction_index([[SurveyAnswer.NO] * 10])
+    with pytest.raises(ValueError, match="YES or NO"):
+        satisfaction_index([[V] * 10])
     with pytest.raises(ValueError, match="10 answers"):
         satisfaction_index([[V] * 9])
 
 
 def test_mystery_customer_results_blend_in_at_thirty_percent() -> None:
-    assert satisfaction_index([[V] * 10], mystery=[True, False]) == 0.7 * 100 + 0.3 * 50
-    assert satisfaction_index([[S] * 10], mystery=40.0) == 0.7 * 80 + 0.3 * 40
+    assert satisfaction_index([_form(V)], mystery=[True, False]) == 0.7 * 100 + 0.3 * 50
+    assert satisfaction_index([[S] * 4 + [None] + [S] * 5], mystery=40.0) == 0.7 * 80 + 0.3 * 40
     assert satisfaction_index([], mystery=[True, True, True, False]) == 75.0
 
 
