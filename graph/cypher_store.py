@@ -11,7 +11,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from graph.changelog import GENESIS_HASH, ChangeDraft, chain_changes, utc_now
 from graph.cypher import certificates as certificate_cypher
@@ -582,11 +582,7 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
     async def publish_credit_ratings(
         self, ratings: Sequence[CreditRating], *, actor: str
     ) -> WriteResult:
-        rows: list[Row] = [{"id": r.id, "props": to_props(r)} for r in ratings]
-        drafts = [
-            ChangeDraft("CreditRating", r.id, "UPSERT", row["props"])  # type: ignore[arg-type]
-            for r, row in zip(ratings, rows, strict=True)
-        ]
+        rows, drafts = _upserts("CreditRating", ratings)
 
         async def check(read: Reader) -> None:
             await _require(
@@ -594,18 +590,15 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
                 "Institution",
                 {r.association for r in ratings} | {r.institution for r in ratings},
             )
-            owners = await read(credit_cypher.RATING_OWNERS, {"keys": [r.id for r in ratings]})
-            stored = {str(o["id"]): (o["association"], o["institution"]) for o in owners}
-            taken = sorted(
-                r.id
-                for r in ratings
-                if r.id in stored and stored[r.id] != (r.association, r.institution)
+            await _refuse_takeovers(
+                read,
+                credit_cypher.RATING_OWNERS,
+                {
+                    r.id: {"association": r.association, "institution": r.institution}
+                    for r in ratings
+                },
+                "another association's or institution's rating",
             )
-            if taken:
-                raise Conflict(
-                    "rating ids already name another association's or institution's rating: "
-                    + ", ".join(taken)
-                )
 
         return await self._logged(
             "publish_credit_ratings",
@@ -619,11 +612,7 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
     async def record_credit_events(
         self, events: Sequence[CreditEvent], *, actor: str
     ) -> WriteResult:
-        rows: list[Row] = [{"id": e.id, "props": to_props(e)} for e in events]
-        drafts = [
-            ChangeDraft("CreditEvent", e.id, "UPSERT", row["props"])  # type: ignore[arg-type]
-            for e, row in zip(events, rows, strict=True)
-        ]
+        rows, drafts = _upserts("CreditEvent", events)
 
         async def check(read: Reader) -> None:
             await _require(read, "Institution", {e.institution for e in events})
@@ -641,26 +630,16 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
     async def record_service_evaluations(
         self, evaluations: Sequence[ServiceEvaluation], *, actor: str
     ) -> WriteResult:
-        rows: list[Row] = [{"id": v.id, "props": to_props(v)} for v in evaluations]
-        drafts = [
-            ChangeDraft("ServiceEvaluation", v.id, "UPSERT", row["props"])  # type: ignore[arg-type]
-            for v, row in zip(evaluations, rows, strict=True)
-        ]
+        rows, drafts = _upserts("ServiceEvaluation", evaluations)
 
         async def check(read: Reader) -> None:
             await _require(read, "Institution", {v.institution for v in evaluations})
-            owners = await read(
-                credit_cypher.EVALUATION_OWNERS, {"keys": [v.id for v in evaluations]}
+            await _refuse_takeovers(
+                read,
+                credit_cypher.EVALUATION_OWNERS,
+                {v.id: {"institution": v.institution} for v in evaluations},
+                "another institution's evaluation",
             )
-            stored = {str(o["id"]): o["institution"] for o in owners}
-            taken = sorted(
-                v.id for v in evaluations if v.id in stored and stored[v.id] != v.institution
-            )
-            if taken:
-                raise Conflict(
-                    "evaluation ids already name another institution's evaluation: "
-                    + ", ".join(taken)
-                )
 
         return await self._logged(
             "record_service_evaluations",
@@ -759,6 +738,31 @@ async def _require(read: Reader, label: str, keys: set[str]) -> None:
     missing = sorted(str(key) for key in rows[0]["missing"]) if rows else []  # type: ignore[attr-defined]
     if missing:
         raise NotFound(f"unknown {label}: {', '.join(missing)}", label=label, keys=missing)
+
+
+def _upserts(label: str, items: Sequence[Any]) -> tuple[list[Row], list[ChangeDraft]]:
+    """Rows keyed by ``id`` with every field as a property, and their change records."""
+    props = [to_props(item) for item in items]
+    rows: list[Row] = [{"id": item.id, "props": p} for item, p in zip(items, props, strict=True)]
+    drafts = [
+        ChangeDraft(label, item.id, "UPSERT", p) for item, p in zip(items, props, strict=True)
+    ]
+    return rows, drafts
+
+
+async def _refuse_takeovers(
+    read: Reader, statement: str, owners: Mapping[str, Mapping[str, object]], what: str
+) -> None:
+    """An id keeps the owners it was first written with: ``statement`` returns, for the ids
+    that exist, ``id`` and the stored owner columns named in ``owners``."""
+    stored = await read(statement, {"keys": sorted(owners)})
+    taken = sorted(
+        str(row["id"])
+        for row in stored
+        if {column: row[column] for column in owners[str(row["id"])]} != owners[str(row["id"])]
+    )
+    if taken:
+        raise Conflict(f"ids already name {what}: {', '.join(taken)}")
 
 
 def _mapping(value: object) -> Row:
