@@ -21,9 +21,9 @@ from graph.cypher import institutions as institution_cypher
 from graph.cypher import keys as key_cypher
 from graph.cypher import regions as region_cypher
 from graph.cypher import scores as score_cypher
-from graph.cypher.lookup import MISSING
+from graph.cypher.lookup import MISSING, VERSIONS
 from graph.dialects import Dialect
-from graph.errors import Conflict, GraphError, NotFound
+from graph.errors import AlreadyApplied, Conflict, GraphError, NotFound, StaleVersion
 from graph.mapping import from_row, to_props
 from graph.models import (
     Accreditation,
@@ -37,6 +37,7 @@ from graph.models import (
     CreditEvent,
     CreditFacts,
     CreditRating,
+    IdempotencyRecord,
     Institution,
     InstitutionQuery,
     Organization,
@@ -49,6 +50,7 @@ from graph.models import (
     StatusChange,
     StoredCredit,
     VerificationFacts,
+    WriteGuard,
     WriteResult,
 )
 from graph.network_queries import NetworkQueries
@@ -98,6 +100,10 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
 
     @abc.abstractmethod
     async def _write(self, plan: WritePlan) -> int: ...
+
+    @abc.abstractmethod
+    async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]:
+        """A write outside the change log, for the store's own bookkeeping (never entities)."""
 
     @abc.abstractmethod
     async def close(self) -> None: ...
@@ -352,6 +358,11 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
         rows = await self._query("find_api_key", key_cypher.FIND_API_KEY, {"digest": digest})
         return from_row(ApiKey, rows[0]) if rows else None
 
+    async def purge_idempotency_keys(self, *, now: str, limit: int = 10_000) -> int:
+        params = {"now": now, "limit": limit}
+        rows = await self._housekeeping(change_cypher.PURGE_IDEMPOTENCY, params)
+        return as_int(rows[0]["purged"]) if rows else 0
+
     async def change_head(self) -> ChangeHead:
         rows = await self._query("change_head", change_cypher.HEAD, {})
         if not rows:
@@ -373,7 +384,7 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
         )
 
     async def upsert_institutions(
-        self, institutions: Sequence[Institution], *, actor: str
+        self, institutions: Sequence[Institution], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
         rows: list[Row] = []
         drafts: list[ChangeDraft] = []
@@ -416,11 +427,12 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
             rows,
             drafts,
             actor=actor,
+            guard=guard,
             check=check,
         )
 
     async def upsert_organizations(
-        self, organizations: Sequence[Organization], *, actor: str
+        self, organizations: Sequence[Organization], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
         rows: list[Row] = [
             {"uscc": o.uscc, "props": to_props(o, exclude=frozenset({"version"}))}
@@ -442,11 +454,16 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
             rows,
             drafts,
             actor=actor,
+            guard=guard,
             check=check,
         )
 
     async def upsert_accreditations(
-        self, accreditations: Sequence[Accreditation], *, actor: str
+        self,
+        accreditations: Sequence[Accreditation],
+        *,
+        actor: str,
+        guard: WriteGuard | None = None,
     ) -> WriteResult:
         rows: list[Row] = [
             {"number": a.number, "props": to_props(a, exclude=frozenset({"version"}))}
@@ -470,11 +487,12 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
             rows,
             drafts,
             actor=actor,
+            guard=guard,
             check=check,
         )
 
     async def issue_certificates(
-        self, certificates: Sequence[Certificate], *, actor: str
+        self, certificates: Sequence[Certificate], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
         at = utc_now()
         rows: list[Row] = []
@@ -522,12 +540,13 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
             rows,
             drafts,
             actor=actor,
+            guard=guard,
             check=check,
             at=at,
         )
 
     async def change_certificate_statuses(
-        self, changes: Sequence[StatusChange], *, actor: str
+        self, changes: Sequence[StatusChange], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
         rows: list[Row] = [
             {
@@ -552,13 +571,16 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
             rows,
             drafts,
             actor=actor,
+            guard=guard,
             check=check,
         )
 
     async def record_complaints(
-        self, complaints: Sequence[Complaint], *, actor: str
+        self, complaints: Sequence[Complaint], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
-        rows: list[Row] = [{"id": c.id, "props": to_props(c)} for c in complaints]
+        rows: list[Row] = [
+            {"id": c.id, "props": to_props(c, exclude=_STORE_MANAGED)} for c in complaints
+        ]
         drafts = [
             ChangeDraft("Complaint", c.id, "UPSERT", {"against": c.against, "status": c.status})
             for c in complaints
@@ -576,11 +598,12 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
             rows,
             drafts,
             actor=actor,
+            guard=guard,
             check=check,
         )
 
     async def publish_credit_ratings(
-        self, ratings: Sequence[CreditRating], *, actor: str
+        self, ratings: Sequence[CreditRating], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
         rows, drafts = _upserts("CreditRating", ratings)
 
@@ -606,11 +629,12 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
             rows,
             drafts,
             actor=actor,
+            guard=guard,
             check=check,
         )
 
     async def record_credit_events(
-        self, events: Sequence[CreditEvent], *, actor: str
+        self, events: Sequence[CreditEvent], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
         rows, drafts = _upserts("CreditEvent", events)
 
@@ -624,11 +648,16 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
             rows,
             drafts,
             actor=actor,
+            guard=guard,
             check=check,
         )
 
     async def record_service_evaluations(
-        self, evaluations: Sequence[ServiceEvaluation], *, actor: str
+        self,
+        evaluations: Sequence[ServiceEvaluation],
+        *,
+        actor: str,
+        guard: WriteGuard | None = None,
     ) -> WriteResult:
         rows, drafts = _upserts("ServiceEvaluation", evaluations)
 
@@ -647,6 +676,7 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
             rows,
             drafts,
             actor=actor,
+            guard=guard,
             check=check,
         )
 
@@ -697,8 +727,12 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
         actor: str,
         check: ReferenceCheck | None = None,
         at: str | None = None,
+        guard: WriteGuard | None = None,
     ) -> WriteResult:
-        """Run one batch as one statement that also appends its hash-chained changes."""
+        """Run one batch as one statement that also appends its hash-chained changes.
+
+        ``check`` and ``guard`` run against the change head the statement then claims, so
+        what they saw is still true when the batch lands (or it is planned again)."""
         if not rows:
             return WriteResult(written=0, first_seq=0, last_seq=0)
         if len(rows) > MAX_WRITE_BATCH:
@@ -706,6 +740,8 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
         self.calls[name] += 1
 
         async def plan(read: Reader, head: ChangeHead) -> PlannedWrite:
+            if guard is not None:
+                await _check_guard(read, guard, drafts)
             if check is not None:
                 await check(read)
             changes = chain_changes(head, drafts, actor=actor, at=at or utc_now())
@@ -718,6 +754,7 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
                 "expectedSeq": head.seq,
                 "lastSeq": changes[-1].seq,
                 "lastHash": changes[-1].hash,
+                "idempotency": _claims(guard, changes),
             }
             return PlannedWrite(statement, params, changes)
 
@@ -730,6 +767,44 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
         )
 
 
+async def _check_guard(read: Reader, guard: WriteGuard, drafts: Sequence[ChangeDraft]) -> None:
+    """Raise AlreadyApplied when the idempotency key is live, StaleVersion when an expected
+    version is not the stored one."""
+    if guard.idempotency is not None:
+        rows = await read(
+            change_cypher.IDEMPOTENCY_RECORD, {"key": guard.idempotency.key, "now": utc_now()}
+        )
+        if rows:
+            raise AlreadyApplied(from_row(IdempotencyRecord, rows[0]))
+    expected = guard.expected_versions
+    if expected:
+        rows = await read(VERSIONS[drafts[0].entity], {"keys": sorted(expected)})
+        stored = {str(row["key"]): as_int(row["version"]) for row in rows}
+        stale = {k: (v, stored[k]) for k, v in expected.items() if stored.get(k) != v}
+        if stale:
+            raise StaleVersion(stale)
+
+
+def _claims(guard: WriteGuard | None, changes: Sequence[Change]) -> list[Row]:
+    """The idempotency record the write keeps, as the statement's ``$idempotency`` list."""
+    if guard is None or guard.idempotency is None:
+        return []
+    claim = guard.idempotency
+    return [
+        {
+            "key": claim.key,
+            "fingerprint": claim.fingerprint,
+            "operation": claim.operation,
+            "expiresAt": claim.expires_at,
+            "createdAt": changes[0].at,
+            "written": len(changes),
+            "firstSeq": changes[0].seq,
+            "lastSeq": changes[-1].seq,
+            "keys": [change.key for change in changes],
+        }
+    ]
+
+
 async def _require(read: Reader, label: str, keys: set[str]) -> None:
     """Raise NotFound naming every key of ``label`` that does not exist."""
     if not keys:
@@ -740,9 +815,12 @@ async def _require(read: Reader, label: str, keys: set[str]) -> None:
         raise NotFound(f"unknown {label}: {', '.join(missing)}", label=label, keys=missing)
 
 
+_STORE_MANAGED = frozenset({"version"})  # the store counts versions; input never sets them
+
+
 def _upserts(label: str, items: Sequence[Any]) -> tuple[list[Row], list[ChangeDraft]]:
     """Rows keyed by ``id`` with every field as a property, and their change records."""
-    props = [to_props(item) for item in items]
+    props = [to_props(item, exclude=_STORE_MANAGED) for item in items]
     rows: list[Row] = [{"id": item.id, "props": p} for item, p in zip(items, props, strict=True)]
     drafts = [
         ChangeDraft(label, item.id, "UPSERT", p) for item, p in zip(items, props, strict=True)

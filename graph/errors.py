@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-__all__ = ["BackendUnavailable", "Conflict", "GraphError", "NotFound", "StaleVersion"]
+from graph.models import IdempotencyRecord
+
+__all__ = [
+    "AlreadyApplied",
+    "BackendUnavailable",
+    "Conflict",
+    "GraphError",
+    "NotFound",
+    "StaleVersion",
+]
 
 
 class GraphError(Exception):
@@ -23,13 +32,26 @@ class Conflict(GraphError):
 
 
 class StaleVersion(Conflict):
-    """The caller's expected version is not the stored one."""
+    """The caller's expected versions are not the stored ones: ``stale`` maps each such key
+    to (expected, stored)."""
 
-    def __init__(self, key: str, *, expected: int, actual: int) -> None:
-        super().__init__(f"{key}: expected version {expected}, stored version is {actual}")
-        self.key = key
-        self.expected = expected
-        self.actual = actual
+    def __init__(self, stale: dict[str, tuple[int, int]]) -> None:
+        super().__init__(
+            "; ".join(
+                f"{key}: expected version {expected}, stored version is {stored}"
+                for key, (expected, stored) in sorted(stale.items())
+            )
+        )
+        self.stale = stale
+
+
+class AlreadyApplied(GraphError):
+    """The idempotency key was claimed already, by an earlier or a concurrent copy of the
+    request: ``record`` is what that one wrote."""
+
+    def __init__(self, record: IdempotencyRecord) -> None:
+        super().__init__(f"idempotency key already used for {record.operation}")
+        self.record = record
 
 
 class BackendUnavailable(GraphError):

@@ -184,6 +184,9 @@ class FalkorDBStore(CypherStore):
                 await asyncio.sleep(random.uniform(0, 0.005))  # noqa: S311 - jitter, not security
         raise BackendUnavailable("could not claim the change log: too much contention")
 
+    async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]:
+        return await self._run(self._graph.query, statement, params)
+
     async def _run(self, query: Query, statement: str, params: Mapping[str, object]) -> list[Row]:
         try:
             result = await query(cypher_header(params) + statement)

@@ -7,6 +7,7 @@ the registry layer owns the vocabularies, the store only keeps them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,6 +23,8 @@ __all__ = [
     "CreditEvent",
     "CreditFacts",
     "CreditRating",
+    "IdempotencyClaim",
+    "IdempotencyRecord",
     "Institution",
     "InstitutionQuery",
     "Organization",
@@ -35,6 +38,7 @@ __all__ = [
     "StoredCredit",
     "SupervisionPlan",
     "VerificationFacts",
+    "WriteGuard",
     "WriteResult",
 ]
 
@@ -159,6 +163,7 @@ class Complaint:
     substantiated: bool | None = None
     closed_on: date | None = None
     resolution: str | None = None
+    version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +178,7 @@ class CreditRating:
     valid_until: date
     method: str
     evidence: str | None = None
+    version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +196,7 @@ class CreditEvent:
     repaired_on: dt.date | None = None
     repair_note: str | None = None
     plan: str | None = None  # a spot check's result for this supervision plan
+    version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +213,7 @@ class ServiceEvaluation:
     checks_passed: int | None = None
     checks_total: int | None = None
     comment: str | None = None
+    version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +327,43 @@ class WriteResult:
     first_seq: int
     last_seq: int
     keys: tuple[str, ...] = field(default=())
+    replayed: bool = False  # an idempotent replay: the stored result, nothing written now
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyClaim:
+    """A client's idempotency key (already scoped to its credential), the fingerprint of the
+    request it names, and until when the result is kept."""
+
+    key: str
+    fingerprint: str
+    operation: str
+    expires_at: str  # ISO 8601 UTC
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecord:
+    """What the write that claimed an idempotency key did, kept until the key expires."""
+
+    key: str
+    fingerprint: str
+    operation: str
+    written: int
+    first_seq: int
+    last_seq: int
+    keys: tuple[str, ...] = ()
+
+    def result(self) -> WriteResult:
+        return WriteResult(self.written, self.first_seq, self.last_seq, self.keys, replayed=True)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteGuard:
+    """Conditions a write checks in the same compare-and-set as the batch itself: expected
+    versions per entity key (0: must not exist yet), and an idempotency key to claim."""
+
+    expected_versions: Mapping[str, int] = field(default_factory=dict)
+    idempotency: IdempotencyClaim | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,6 +114,17 @@ class Neo4jStore(CypherStore):
         except Exception as exc:
             raise _translate(exc) from exc
 
+    async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]:
+        async def transaction(tx: AsyncManagedTransaction) -> list[Row]:
+            result = await tx.run(statement, dict(params))
+            return [record.data() async for record in result]
+
+        try:
+            async with self._driver.session(database=self._database) as session:
+                return await session.execute_write(transaction)
+        except Exception as exc:
+            raise _translate(exc) from exc
+
 
 def _translate(exc: Exception) -> GraphError:
     if isinstance(exc, GraphError):

@@ -34,6 +34,7 @@ from graph.models import (
     StoredCredit,
     SupervisionPlan,
     VerificationFacts,
+    WriteGuard,
     WriteResult,
 )
 from graph.network_models import InstitutionPath, Network, SharedCluster
@@ -51,6 +52,9 @@ class GraphStore(Protocol):
 
     async def ping(self) -> bool:
         """True when the database answers."""
+
+    async def purge_idempotency_keys(self, *, now: str, limit: int = 10_000) -> int:
+        """Delete idempotency records that expired before ``now``; how many went."""
 
     async def clear(self) -> None:
         """Delete the whole graph and recreate the schema (tests and fresh imports)."""
@@ -150,51 +154,61 @@ class GraphStore(Protocol):
         """Changes with ``seq > after`` in seq order."""
 
     # writes: one atomic statement per batch of at most MAX_WRITE_BATCH -----------------------
+    # A ``guard`` is checked in the same compare-and-set as the batch: a live idempotency key
+    # raises AlreadyApplied (nothing written), a stale expected version StaleVersion.
     async def upsert_regions(self, regions: Sequence[Region], *, actor: str) -> WriteResult:
         """Create or update regions; parents must exist or come earlier in the batch."""
 
     async def upsert_institutions(
-        self, institutions: Sequence[Institution], *, actor: str
+        self, institutions: Sequence[Institution], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
         """Create or update institutions with their region, group, representative, address."""
 
     async def upsert_organizations(
-        self, organizations: Sequence[Organization], *, actor: str
+        self, organizations: Sequence[Organization], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
         """Create or update certificate holders."""
 
     async def upsert_accreditations(
-        self, accreditations: Sequence[Accreditation], *, actor: str
+        self,
+        accreditations: Sequence[Accreditation],
+        *,
+        actor: str,
+        guard: WriteGuard | None = None,
     ) -> WriteResult:
         """Create or update accreditations between existing bodies and holders."""
 
     async def issue_certificates(
-        self, certificates: Sequence[Certificate], *, actor: str
+        self, certificates: Sequence[Certificate], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
         """Create or replace certificates; issuers and holders must exist."""
 
     async def change_certificate_statuses(
-        self, changes: Sequence[StatusChange], *, actor: str
+        self, changes: Sequence[StatusChange], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
         """Set new statuses and append them to each certificate's history."""
 
     async def record_complaints(
-        self, complaints: Sequence[Complaint], *, actor: str
+        self, complaints: Sequence[Complaint], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
         """Create or update complaints against existing institutions."""
 
     async def publish_credit_ratings(
-        self, ratings: Sequence[CreditRating], *, actor: str
+        self, ratings: Sequence[CreditRating], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
         """Create or update credit ratings."""
 
     async def record_credit_events(
-        self, events: Sequence[CreditEvent], *, actor: str
+        self, events: Sequence[CreditEvent], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
         """Create or update credit-file events; a spot check may name its supervision plan."""
 
     async def record_service_evaluations(
-        self, evaluations: Sequence[ServiceEvaluation], *, actor: str
+        self,
+        evaluations: Sequence[ServiceEvaluation],
+        *,
+        actor: str,
+        guard: WriteGuard | None = None,
     ) -> WriteResult:
         """Create or update satisfaction forms and mystery-customer visits."""
 

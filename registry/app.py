@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import math
@@ -22,6 +23,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.temporal_response import TemporalResponse
 from strawberry.types import ExecutionResult
 
+from graph.changelog import utc_now
 from graph.errors import GraphError
 from graph.open import open_store
 from graph.port import GraphStore
@@ -315,6 +317,20 @@ def _resolve_persisted(payload: dict[str, Any] | None) -> Response | None:
     return None
 
 
+IDEMPOTENCY_PURGE_SECONDS = 3600.0
+
+
+async def _purge_idempotency_keys(store: GraphStore) -> None:
+    """Hourly, drop idempotency records past their 24 hours (they are kept at least that)."""
+    while True:
+        await asyncio.sleep(IDEMPOTENCY_PURGE_SECONDS)
+        try:
+            purged = await store.purge_idempotency_keys(now=utc_now())
+            log.info("purged %d expired idempotency keys", purged)
+        except GraphError:
+            log.exception("purging idempotency keys failed; trying again in an hour")
+
+
 def create_app(
     settings: Settings | None = None,
     store: GraphStore | None = None,
@@ -339,7 +355,11 @@ def create_app(
                     runtime.store, config.seeds_dir, secret=config.secret, today=registry_today()
                 )
                 log.info("loaded seeds: %s", counts)
-            yield
+            purging = asyncio.create_task(_purge_idempotency_keys(runtime.store))
+            try:
+                yield
+            finally:
+                purging.cancel()
         finally:
             await runtime.store.close()
             runtime.store = None

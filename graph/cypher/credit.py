@@ -21,7 +21,7 @@ __all__ = [
 RECORD_COMPLAINTS = logged("""
 MATCH (i:Institution {uscc: row.props.against})
 MERGE (k:Complaint {id: row.id})
-SET k += row.props
+SET k += row.props, k.version = coalesce(k.version, 0) + 1
 MERGE (k)-[:AGAINST]->(i)
 WITH row, k
 OPTIONAL MATCH (k)-[old:CONCERNS]->()
@@ -37,7 +37,7 @@ MATCH (:Institution {uscc: key})<-[:AGAINST]-(k:Complaint)
 RETURN k.id AS id, k.against AS against, k.certificate AS certificate, k.channel AS channel,
        k.category AS category, k.status AS status, k.substantiated AS substantiated,
        k.filedOn AS filedOn, k.closedOn AS closedOn, k.details AS details,
-       k.resolution AS resolution
+       k.resolution AS resolution, k.version AS version
 ORDER BY k.filedOn DESC, k.id
 """
 
@@ -45,7 +45,7 @@ PUBLISH_CREDIT_RATINGS = logged("""
 MATCH (association:Institution {uscc: row.props.association})
 MATCH (i:Institution {uscc: row.props.institution})
 MERGE (r:CreditRating {id: row.id})
-SET r += row.props
+SET r += row.props, r.version = coalesce(r.version, 0) + 1
 MERGE (association)-[:RATED]->(r)
 MERGE (r)-[:OF]->(i)
 """)
@@ -55,7 +55,8 @@ UNWIND $keys AS key
 MATCH (:Institution {uscc: key})<-[:OF]-(r:CreditRating)
 RETURN r.id AS id, r.association AS association, r.institution AS institution,
        r.grade AS grade, r.score AS score, r.period AS period, r.publishedOn AS publishedOn,
-       r.validUntil AS validUntil, r.method AS method, r.evidence AS evidence
+       r.validUntil AS validUntil, r.method AS method, r.evidence AS evidence,
+       r.version AS version
 ORDER BY r.publishedOn DESC, r.id
 """
 
@@ -70,7 +71,7 @@ RECORD_CREDIT_EVENTS = logged("""
 MATCH (i:Institution {uscc: row.props.institution})
 MERGE (e:CreditEvent {id: row.id})
 WITH row, i, e, e.repairedOn AS repairedOn, e.repairNote AS repairNote
-SET e += row.props
+SET e += row.props, e.version = coalesce(e.version, 0) + 1
 SET e.repairedOn = coalesce(row.props.repairedOn, repairedOn),
     e.repairNote = coalesce(row.props.repairNote, repairNote)
 MERGE (i)-[:RECORDED]->(e)
@@ -83,7 +84,8 @@ _EVENT_COLUMNS = """
 RETURN e.id AS id, e.institution AS institution, e.kind AS kind, e.date AS date,
        e.authority AS authority, e.weight AS weight, e.description AS description,
        e.publicUntil AS publicUntil, e.deadline AS deadline, e.outcome AS outcome,
-       e.repairedOn AS repairedOn, e.repairNote AS repairNote, e.plan AS plan
+       e.repairedOn AS repairedOn, e.repairNote AS repairNote, e.plan AS plan,
+       e.version AS version
 ORDER BY e.date DESC, e.id
 """
 
@@ -101,7 +103,7 @@ PLAN_RESULTS = (
 RECORD_SERVICE_EVALUATIONS = logged("""
 MATCH (i:Institution {uscc: row.props.institution})
 MERGE (v:ServiceEvaluation {id: row.id})
-SET v += row.props
+SET v += row.props, v.version = coalesce(v.version, 0) + 1
 MERGE (v)-[:EVALUATES]->(i)
 """)
 
@@ -117,6 +119,7 @@ MATCH (:Institution {uscc: key})<-[:EVALUATES]-(v:ServiceEvaluation)
 WHERE $since <= v.date AND v.date <= $until
 RETURN v.id AS id, v.institution AS institution, v.kind AS kind, v.date AS date,
        v.serviceCategory AS serviceCategory, v.evaluator AS evaluator, v.answers AS answers,
-       v.checksPassed AS checksPassed, v.checksTotal AS checksTotal, v.comment AS comment
+       v.checksPassed AS checksPassed, v.checksTotal AS checksTotal, v.comment AS comment,
+       v.version AS version
 ORDER BY v.date DESC, v.id
 """

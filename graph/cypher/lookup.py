@@ -6,7 +6,7 @@ otherwise cost 1,000 result rows to transfer and decode.
 
 from __future__ import annotations
 
-__all__ = ["MISSING"]
+__all__ = ["MISSING", "VERSIONS"]
 
 _TEMPLATE = """
 UNWIND $keys AS key
@@ -21,4 +21,25 @@ MISSING = {
     "Organization": _TEMPLATE.format(label="Organization", prop="uscc"),
     "Certificate": _TEMPLATE.format(label="Certificate", prop="number"),
     "SupervisionPlan": _TEMPLATE.format(label="SupervisionPlan", prop="id"),
+}
+
+_VERSION_TEMPLATE = """
+UNWIND $keys AS key
+OPTIONAL MATCH (n:{label} {{{prop}: key}})
+RETURN key, coalesce(n.version, 0) AS version
+"""
+
+# The stored version of each key (0 where there is no such entity yet), for expectedVersion.
+VERSIONS = {
+    label: _VERSION_TEMPLATE.format(label=label, prop=prop)
+    for label, prop in (
+        ("Institution", "uscc"),
+        ("Organization", "uscc"),
+        ("Accreditation", "number"),
+        ("Certificate", "number"),
+        ("Complaint", "id"),
+        ("CreditRating", "id"),
+        ("CreditEvent", "id"),
+        ("ServiceEvaluation", "id"),
+    )
 }

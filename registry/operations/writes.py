@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import date
 from typing import TypeVar
 
-from graph.errors import Conflict, NotFound
-from graph.models import WriteResult
+from graph.errors import Conflict, NotFound, StaleVersion
+from graph.models import IdempotencyClaim, WriteGuard, WriteResult
 from graph.port import GraphStore
 from registry.auth import Principal
 from registry.domain.permissions import MUTATION_ROLES
@@ -36,6 +36,7 @@ from registry.records import (
     ServiceEvaluationRecord,
     StatusChangeRecord,
 )
+from registry.records.base import VersionedRecord
 
 __all__ = [
     "authorize",
@@ -72,16 +73,38 @@ def authorize(principal: Principal, mutation: str) -> None:
 
 async def _write(
     records: Sequence[R],
-    write: Callable[[], Awaitable[WriteResult]],
+    write: Callable[[WriteGuard | None], Awaitable[WriteResult]],
     *,
     references: dict[str, tuple[str, Callable[[R], str | None]]],
+    key: Callable[[R], str] | None = None,
+    idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
     """Run the store write, turning its refusals into problems that name the input fields.
 
-    ``references`` maps each input field to the kind of entity it names and how to read it.
+    ``references`` maps each input field to the kind of entity it names and how to read it;
+    ``key`` names each record's entity, for the expected versions the records carry. An
+    idempotency key claimed before raises AlreadyApplied, for the caller to replay.
     """
+    expected = {
+        key(r): r.expected_version
+        for r in records
+        if key is not None and isinstance(r, VersionedRecord) and r.expected_version is not None
+    }
+    guard = WriteGuard(expected, idempotency) if expected or idempotency else None
     try:
-        return await write()
+        return await write(guard)
+    except StaleVersion as exc:
+        problems = [
+            FieldProblem(
+                "STALE_VERSION",
+                f"expected version {exc.stale[k][0]}, stored version is {exc.stale[k][1]}",
+                f"input[{index}].expectedVersion",
+                current_version=exc.stale[k][1],
+            )
+            for index, record in enumerate(records)
+            if key is not None and (k := key(record)) in exc.stale
+        ]
+        raise Refusal(RefusalKind.CONFLICT, problems) from exc
     except NotFound as exc:
         missing = set(exc.keys)
         problems = [
@@ -118,7 +141,7 @@ async def upsert_regions(
     authorize(principal, "upsertRegions")
     return await _write(
         records,
-        lambda: store.upsert_regions(
+        lambda guard: store.upsert_regions(
             [convert.region_model(r) for r in records], actor=principal.actor
         ),
         references={},
@@ -131,6 +154,7 @@ async def upsert_institutions(
     records: Sequence[InstitutionRecord],
     *,
     secret: bytes,
+    idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
     authorize(principal, "upsertInstitutions")
     await _require_regions(store, ((i, "region", r.region) for i, r in enumerate(records)))
@@ -138,7 +162,9 @@ async def upsert_institutions(
     models = [convert.institution_model(r, secret=secret) for r in records]
     return await _write(
         records,
-        lambda: store.upsert_institutions(models, actor=principal.actor),
+        lambda guard: store.upsert_institutions(models, actor=principal.actor, guard=guard),
+        key=lambda r: r.uscc,
+        idempotency=idempotency,
         references={"group": ("Institution", lambda r: r.group)},
     )
 
@@ -168,28 +194,40 @@ async def _require_associations(store: GraphStore, records: Sequence[Institution
 
 
 async def upsert_organizations(
-    store: GraphStore, principal: Principal, records: Sequence[OrganizationRecord]
+    store: GraphStore,
+    principal: Principal,
+    records: Sequence[OrganizationRecord],
+    *,
+    idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
     authorize(principal, "upsertOrganizations")
     await _require_regions(store, ((i, "region", r.region) for i, r in enumerate(records)))
     return await _write(
         records,
-        lambda: store.upsert_organizations(
-            [convert.organization_model(r) for r in records], actor=principal.actor
+        lambda guard: store.upsert_organizations(
+            [convert.organization_model(r) for r in records], actor=principal.actor, guard=guard
         ),
+        key=lambda r: r.uscc,
+        idempotency=idempotency,
         references={},
     )
 
 
 async def upsert_accreditations(
-    store: GraphStore, principal: Principal, records: Sequence[AccreditationRecord]
+    store: GraphStore,
+    principal: Principal,
+    records: Sequence[AccreditationRecord],
+    *,
+    idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
     authorize(principal, "upsertAccreditations")
     return await _write(
         records,
-        lambda: store.upsert_accreditations(
-            [convert.accreditation_model(r) for r in records], actor=principal.actor
+        lambda guard: store.upsert_accreditations(
+            [convert.accreditation_model(r) for r in records], actor=principal.actor, guard=guard
         ),
+        key=lambda r: r.number,
+        idempotency=idempotency,
         references={
             "body": ("Institution", lambda r: r.body),
             "holder": ("Institution", lambda r: r.holder),
@@ -226,15 +264,22 @@ async def _rescore(store: GraphStore, usccs: Iterable[str], today: date) -> None
 
 
 async def issue_certificates(
-    store: GraphStore, principal: Principal, records: Sequence[CertificateRecord], *, today: date
+    store: GraphStore,
+    principal: Principal,
+    records: Sequence[CertificateRecord],
+    *,
+    today: date,
+    idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
     authorize(principal, "issueCertificates")
     _only_own(principal, ((i, "issuer", r.issuer) for i, r in enumerate(records)))
     result = await _write(
         records,
-        lambda: store.issue_certificates(
-            [convert.certificate_model(r) for r in records], actor=principal.actor
+        lambda guard: store.issue_certificates(
+            [convert.certificate_model(r) for r in records], actor=principal.actor, guard=guard
         ),
+        key=lambda r: r.number,
+        idempotency=idempotency,
         references={
             "issuer": ("Institution", lambda r: r.issuer),
             "holder": ("Organization", lambda r: r.holder),
@@ -250,6 +295,7 @@ async def change_certificate_statuses(
     records: Sequence[StatusChangeRecord],
     *,
     today: date,
+    idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
     authorize(principal, "changeCertificateStatus")
     stored = {c.number: c for c in await store.get_certificates([r.number for r in records])}
@@ -264,7 +310,9 @@ async def change_certificate_statuses(
     models = [convert.status_change_model(r, today=today) for r in records]
     result = await _write(
         records,
-        lambda: store.change_certificate_statuses(models, actor=principal.actor),
+        lambda guard: store.change_certificate_statuses(models, actor=principal.actor, guard=guard),
+        key=lambda r: r.number,
+        idempotency=idempotency,
         references={"number": ("Certificate", lambda r: r.number)},
     )
     await _rescore(store, [u for c in stored.values() for u in (c.issuer, c.holder)], today)
@@ -272,14 +320,21 @@ async def change_certificate_statuses(
 
 
 async def record_complaints(
-    store: GraphStore, principal: Principal, records: Sequence[ComplaintRecord], *, today: date
+    store: GraphStore,
+    principal: Principal,
+    records: Sequence[ComplaintRecord],
+    *,
+    today: date,
+    idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
     authorize(principal, "recordComplaints")
     result = await _write(
         records,
-        lambda: store.record_complaints(
-            [convert.complaint_model(r) for r in records], actor=principal.actor
+        lambda guard: store.record_complaints(
+            [convert.complaint_model(r) for r in records], actor=principal.actor, guard=guard
         ),
+        key=lambda r: r.id,
+        idempotency=idempotency,
         references={
             "against": ("Institution", lambda r: r.against),
             "certificate": ("Certificate", lambda r: r.certificate),
@@ -290,7 +345,12 @@ async def record_complaints(
 
 
 async def publish_credit_ratings(
-    store: GraphStore, principal: Principal, records: Sequence[CreditRatingRecord], *, today: date
+    store: GraphStore,
+    principal: Principal,
+    records: Sequence[CreditRatingRecord],
+    *,
+    today: date,
+    idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
     authorize(principal, "publishCreditRatings")
     if principal.role is Role.ASSOCIATION:
@@ -302,9 +362,11 @@ async def publish_credit_ratings(
     await _only_members(store, [(i, r.association, r.institution) for i, r in enumerate(records)])
     result = await _write(
         records,
-        lambda: store.publish_credit_ratings(
-            [convert.credit_rating_model(r) for r in records], actor=principal.actor
+        lambda guard: store.publish_credit_ratings(
+            [convert.credit_rating_model(r) for r in records], actor=principal.actor, guard=guard
         ),
+        key=lambda r: r.id,
+        idempotency=idempotency,
         references={
             "association": ("Institution", lambda r: r.association),
             "institution": ("Institution", lambda r: r.institution),
@@ -333,15 +395,22 @@ async def _only_members(store: GraphStore, claims: Sequence[tuple[int, str, str]
 
 
 async def record_credit_events(
-    store: GraphStore, principal: Principal, records: Sequence[CreditEventRecord], *, today: date
+    store: GraphStore,
+    principal: Principal,
+    records: Sequence[CreditEventRecord],
+    *,
+    today: date,
+    idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
     authorize(principal, "recordCreditEvents")
     await _drawn_in_plans(store, records)
     result = await _write(
         records,
-        lambda: store.record_credit_events(
-            [convert.credit_event_model(r) for r in records], actor=principal.actor
+        lambda guard: store.record_credit_events(
+            [convert.credit_event_model(r) for r in records], actor=principal.actor, guard=guard
         ),
+        key=lambda r: r.id,
+        idempotency=idempotency,
         references={
             "institution": ("Institution", lambda r: r.institution),
             "plan": ("SupervisionPlan", lambda r: r.plan),
@@ -380,6 +449,7 @@ async def record_service_evaluations(
     records: Sequence[ServiceEvaluationRecord],
     *,
     today: date,
+    idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
     authorize(principal, "recordServiceEvaluations")
     if principal.role is Role.ASSOCIATION:
@@ -387,9 +457,13 @@ async def record_service_evaluations(
         await _only_members(store, [(i, own, r.institution) for i, r in enumerate(records)])
     result = await _write(
         records,
-        lambda: store.record_service_evaluations(
-            [convert.service_evaluation_model(r) for r in records], actor=principal.actor
+        lambda guard: store.record_service_evaluations(
+            [convert.service_evaluation_model(r) for r in records],
+            actor=principal.actor,
+            guard=guard,
         ),
+        key=lambda r: r.id,
+        idempotency=idempotency,
         references={"institution": ("Institution", lambda r: r.institution)},
     )
     await _rescore(store, (r.institution for r in records), today)

@@ -62,11 +62,13 @@ class Record(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class FieldProblem:
-    """One reason an input was refused: a stable code, words for people, and where."""
+    """One reason an input was refused: a stable code, words for people, and where (and,
+    for a stale expectedVersion, the version that is stored)."""
 
     code: str
     message: str
     field: str
+    current_version: int | None = None
 
 
 _CODES = {
@@ -109,3 +111,10 @@ def problems_from(error: ValidationError, *, prefix: str = "input") -> list[Fiel
         path = path.removeprefix(".")
         problems.append(FieldProblem(code=code, message=item["msg"], field=path))
     return problems
+
+
+class VersionedRecord(Record):
+    """A record of an entity with a version: ``expected_version`` makes the write conditional
+    (0: the entity must not exist yet); it is checked, never stored."""
+
+    expected_version: Annotated[int, Field(ge=0)] | None = None

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from registry.domain.vocabulary import CertificateFamily, CertificateStatus
-from registry.records.base import CertificateNumber, Record, Text, Uscc, refuse
+from registry.records.base import CertificateNumber, Text, Uscc, VersionedRecord, refuse
 
 __all__ = ["CertificateRecord", "StatusChangeRecord"]
 
@@ -16,7 +16,7 @@ Standard = Annotated[str, Field(min_length=2, max_length=64)]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 
 
-class CertificateRecord(Record):
+class CertificateRecord(VersionedRecord):
     number: CertificateNumber
     family: CertificateFamily
     standard: Standard
@@ -50,7 +50,7 @@ class CertificateRecord(Record):
         return self
 
 
-class StatusChangeRecord(Record):
+class StatusChangeRecord(VersionedRecord):
     number: CertificateNumber
     status: CertificateStatus
     reason: Reason

@@ -19,7 +19,14 @@ from registry.domain.vocabulary import (
     ServiceCategory,
     ServiceEvaluationKind,
 )
-from registry.records.base import CertificateNumber, Record, ShortText, Text, Uscc, refuse
+from registry.records.base import (
+    CertificateNumber,
+    ShortText,
+    Text,
+    Uscc,
+    VersionedRecord,
+    refuse,
+)
 
 __all__ = [
     "ComplaintRecord",
@@ -45,7 +52,7 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
-class ComplaintRecord(Record):
+class ComplaintRecord(VersionedRecord):
     id: RecordId
     against: Uscc
     certificate: CertificateNumber | None = None
@@ -67,7 +74,7 @@ class ComplaintRecord(Record):
         return self
 
 
-class CreditRatingRecord(Record):
+class CreditRatingRecord(VersionedRecord):
     id: RecordId
     association: Uscc
     institution: Uscc
@@ -88,7 +95,7 @@ class CreditRatingRecord(Record):
         return self
 
 
-class CreditEventRecord(Record):
+class CreditEventRecord(VersionedRecord):
     id: RecordId
     institution: Uscc
     kind: CreditEventKind
@@ -173,7 +180,7 @@ class CreditEventRecord(Record):
         return self
 
 
-class ServiceEvaluationRecord(Record):
+class ServiceEvaluationRecord(VersionedRecord):
     """One evaluation of a service: an Annex C satisfaction form (ten answers) or a mystery
     customer's visit (checks passed out of checks made)."""
 

@@ -14,7 +14,7 @@ from registry.domain.vocabulary import (
     InstitutionStatus,
     Ownership,
 )
-from registry.records.base import Record, RegionCode, ShortText, Uscc, refuse
+from registry.records.base import Record, RegionCode, ShortText, Uscc, VersionedRecord, refuse
 
 __all__ = ["AccreditationRecord", "InstitutionRecord", "OrganizationRecord", "PersonRecord"]
 
@@ -30,7 +30,7 @@ class PersonRecord(Record):
     id_number: Annotated[str, Field(pattern=r"^\d{17}[\dX]$")] | None = None
 
 
-class InstitutionRecord(Record):
+class InstitutionRecord(VersionedRecord):
     uscc: Uscc
     name: ShortText
     kinds: Annotated[list[InstitutionKind], Field(min_length=1, max_length=8)]
@@ -58,13 +58,13 @@ class InstitutionRecord(Record):
         return self
 
 
-class OrganizationRecord(Record):
+class OrganizationRecord(VersionedRecord):
     uscc: Uscc
     name: ShortText
     region: RegionCode
 
 
-class AccreditationRecord(Record):
+class AccreditationRecord(VersionedRecord):
     number: AccreditationNumber
     scheme: AccreditationScheme
     body: Uscc

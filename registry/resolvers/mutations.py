@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 
-from graph.models import WriteResult
+from graph.errors import AlreadyApplied
+from graph.models import IdempotencyClaim, WriteResult
 from registry.context import Context
 from registry.operations import convert, writes
+from registry.operations.idempotency import claim_for, invalid_key, reused_key
 from registry.operations.refusals import Refusal, RefusalKind, validate_batch
 from registry.records import (
     AccreditationRecord,
@@ -70,6 +72,14 @@ __all__ = [
 ]
 
 Info = strawberry.Info[Context, None]
+IdempotencyKeyArgument = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Retry safely: the same key with the same input within 24 hours returns "
+        "the first result (receipt.replayed) and writes nothing; with other input it is "
+        "refused (IDEMPOTENCY_KEY_REUSED). Scoped to your API key."
+    ),
+]
 R = TypeVar("R", bound=Record)
 ErrorPayload = InvalidInput | NotAuthorized | NotFound | Conflict
 
@@ -98,20 +108,37 @@ async def _perform(
     model: type[R],
     *,
     key: Callable[[R], str],
-    operation: Callable[[list[R]], Awaitable[WriteResult]],
+    operation: Callable[[list[R], IdempotencyClaim | None], Awaitable[WriteResult]],
+    idempotency_key: str | None,
 ) -> tuple[list[R], WriteResult] | ErrorPayload:
     """Check the caller's role first, then validate the whole batch and write it atomically,
-    or say precisely why not."""
+    or say precisely why not. With an idempotency key, a request already written is answered
+    from what it wrote (``receipt.replayed``), and nothing is written again."""
+    principal = info.context.principal
     try:
-        writes.authorize(info.context.principal, mutation)
+        writes.authorize(principal, mutation)
+        if idempotency_key is not None and (problem := invalid_key(idempotency_key)):
+            raise Refusal(RefusalKind.INVALID_INPUT, [problem])
         records = validate_batch(model, [strawberry.asdict(i) for i in inputs], key=key)
-        return records, await operation(records)
+        claim = (
+            None
+            if idempotency_key is None
+            else claim_for(principal, mutation, idempotency_key, records)
+        )
+        try:
+            return records, await operation(records, claim)
+        except AlreadyApplied as applied:
+            if claim is None or applied.record.fingerprint != claim.fingerprint:
+                raise Refusal(RefusalKind.CONFLICT, [reused_key()]) from applied
+            return records, applied.record.result()
     except Refusal as refusal:
         return refusal_payload(refusal)
 
 
 async def upsert_institutions(
-    info: Info, input: list[InstitutionInput]
+    info: Info,
+    input: list[InstitutionInput],
+    idempotency_key: IdempotencyKeyArgument = None,
 ) -> UpsertInstitutionsPayload:
     context = info.context
     outcome = await _perform(
@@ -119,9 +146,10 @@ async def upsert_institutions(
         "upsertInstitutions",
         input,
         InstitutionRecord,
+        idempotency_key=idempotency_key,
         key=lambda r: r.uscc,
-        operation=lambda rs: writes.upsert_institutions(
-            context.store, context.principal, rs, secret=context.settings.secret
+        operation=lambda rs, claim: writes.upsert_institutions(
+            context.store, context.principal, rs, secret=context.settings.secret, idempotency=claim
         ),
     )
     if not isinstance(outcome, tuple):
@@ -135,7 +163,9 @@ async def upsert_institutions(
 
 
 async def upsert_organizations(
-    info: Info, input: list[OrganizationInput]
+    info: Info,
+    input: list[OrganizationInput],
+    idempotency_key: IdempotencyKeyArgument = None,
 ) -> UpsertOrganizationsPayload:
     context = info.context
     outcome = await _perform(
@@ -143,8 +173,11 @@ async def upsert_organizations(
         "upsertOrganizations",
         input,
         OrganizationRecord,
+        idempotency_key=idempotency_key,
         key=lambda r: r.uscc,
-        operation=lambda rs: writes.upsert_organizations(context.store, context.principal, rs),
+        operation=lambda rs, claim: writes.upsert_organizations(
+            context.store, context.principal, rs, idempotency=claim
+        ),
     )
     if not isinstance(outcome, tuple):
         return outcome
@@ -159,7 +192,9 @@ async def upsert_organizations(
 
 
 async def upsert_accreditations(
-    info: Info, input: list[AccreditationInput]
+    info: Info,
+    input: list[AccreditationInput],
+    idempotency_key: IdempotencyKeyArgument = None,
 ) -> UpsertAccreditationsPayload:
     context = info.context
     outcome = await _perform(
@@ -167,8 +202,11 @@ async def upsert_accreditations(
         "upsertAccreditations",
         input,
         AccreditationRecord,
+        idempotency_key=idempotency_key,
         key=lambda r: r.number,
-        operation=lambda rs: writes.upsert_accreditations(context.store, context.principal, rs),
+        operation=lambda rs, claim: writes.upsert_accreditations(
+            context.store, context.principal, rs, idempotency=claim
+        ),
     )
     if not isinstance(outcome, tuple):
         return outcome
@@ -182,16 +220,21 @@ async def upsert_accreditations(
     )
 
 
-async def issue_certificates(info: Info, input: list[CertificateInput]) -> IssueCertificatesPayload:
+async def issue_certificates(
+    info: Info,
+    input: list[CertificateInput],
+    idempotency_key: IdempotencyKeyArgument = None,
+) -> IssueCertificatesPayload:
     context = info.context
     outcome = await _perform(
         info,
         "issueCertificates",
         input,
         CertificateRecord,
+        idempotency_key=idempotency_key,
         key=lambda r: r.number,
-        operation=lambda rs: writes.issue_certificates(
-            context.store, context.principal, rs, today=context.today
+        operation=lambda rs, claim: writes.issue_certificates(
+            context.store, context.principal, rs, today=context.today, idempotency=claim
         ),
     )
     if not isinstance(outcome, tuple):
@@ -204,7 +247,9 @@ async def issue_certificates(info: Info, input: list[CertificateInput]) -> Issue
 
 
 async def change_certificate_status(
-    info: Info, input: list[CertificateStatusChangeInput]
+    info: Info,
+    input: list[CertificateStatusChangeInput],
+    idempotency_key: IdempotencyKeyArgument = None,
 ) -> ChangeCertificateStatusPayload:
     context = info.context
     outcome = await _perform(
@@ -212,9 +257,10 @@ async def change_certificate_status(
         "changeCertificateStatus",
         input,
         StatusChangeRecord,
+        idempotency_key=idempotency_key,
         key=lambda r: r.number,
-        operation=lambda rs: writes.change_certificate_statuses(
-            context.store, context.principal, rs, today=context.today
+        operation=lambda rs, claim: writes.change_certificate_statuses(
+            context.store, context.principal, rs, today=context.today, idempotency=claim
         ),
     )
     if not isinstance(outcome, tuple):
@@ -228,7 +274,9 @@ async def change_certificate_status(
 
 
 async def publish_credit_ratings(
-    info: Info, input: list[CreditRatingInput]
+    info: Info,
+    input: list[CreditRatingInput],
+    idempotency_key: IdempotencyKeyArgument = None,
 ) -> PublishCreditRatingsPayload:
     context = info.context
     outcome = await _perform(
@@ -236,9 +284,10 @@ async def publish_credit_ratings(
         "publishCreditRatings",
         input,
         CreditRatingRecord,
+        idempotency_key=idempotency_key,
         key=lambda r: r.id,
-        operation=lambda rs: writes.publish_credit_ratings(
-            context.store, context.principal, rs, today=context.today
+        operation=lambda rs, claim: writes.publish_credit_ratings(
+            context.store, context.principal, rs, today=context.today, idempotency=claim
         ),
     )
     if not isinstance(outcome, tuple):
@@ -252,7 +301,9 @@ async def publish_credit_ratings(
 
 
 async def record_credit_events(
-    info: Info, input: list[CreditEventInput]
+    info: Info,
+    input: list[CreditEventInput],
+    idempotency_key: IdempotencyKeyArgument = None,
 ) -> RecordCreditEventsPayload:
     context = info.context
     outcome = await _perform(
@@ -260,9 +311,10 @@ async def record_credit_events(
         "recordCreditEvents",
         input,
         CreditEventRecord,
+        idempotency_key=idempotency_key,
         key=lambda r: r.id,
-        operation=lambda rs: writes.record_credit_events(
-            context.store, context.principal, rs, today=context.today
+        operation=lambda rs, claim: writes.record_credit_events(
+            context.store, context.principal, rs, today=context.today, idempotency=claim
         ),
     )
     if not isinstance(outcome, tuple):
@@ -276,7 +328,9 @@ async def record_credit_events(
 
 
 async def record_service_evaluations(
-    info: Info, input: list[ServiceEvaluationInput]
+    info: Info,
+    input: list[ServiceEvaluationInput],
+    idempotency_key: IdempotencyKeyArgument = None,
 ) -> RecordServiceEvaluationsPayload:
     context = info.context
     outcome = await _perform(
@@ -284,9 +338,10 @@ async def record_service_evaluations(
         "recordServiceEvaluations",
         input,
         ServiceEvaluationRecord,
+        idempotency_key=idempotency_key,
         key=lambda r: r.id,
-        operation=lambda rs: writes.record_service_evaluations(
-            context.store, context.principal, rs, today=context.today
+        operation=lambda rs, claim: writes.record_service_evaluations(
+            context.store, context.principal, rs, today=context.today, idempotency=claim
         ),
     )
     if not isinstance(outcome, tuple):

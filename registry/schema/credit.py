@@ -34,9 +34,12 @@ class Complaint:
     details: str
     resolution: str | None
 
+    version: int = strawberry.field(description="Counts the writes of this record.")
+
     @classmethod
     def of(cls, m: models.Complaint) -> Complaint:
         return cls(
+            version=m.version,
             id=m.id,
             certificate=m.certificate,
             channel=ComplaintChannel(m.channel),
@@ -62,9 +65,12 @@ class CreditRating:
     method: str
     evidence: str | None
 
+    version: int = strawberry.field(description="Counts the writes of this record.")
+
     @classmethod
     def of(cls, m: models.CreditRating) -> CreditRating:
         return cls(
+            version=m.version,
             id=m.id,
             association_uscc=m.association,
             grade=CreditGrade(m.grade),
@@ -99,9 +105,12 @@ class CreditEvent:
         description="Spot checks: the supervision plan (its digest) this is a result of."
     )
 
+    version: int = strawberry.field(description="Counts the writes of this record.")
+
     @classmethod
     def of(cls, m: models.CreditEvent) -> CreditEvent:
         return cls(
+            version=m.version,
             id=m.id,
             institution_uscc=m.institution,
             kind=CreditEventKind(m.kind),

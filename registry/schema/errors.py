@@ -94,10 +94,18 @@ class Problem:
     code: str
     message: str
     field: str
+    current_version: int | None = strawberry.field(
+        default=None, description="STALE_VERSION: the version stored now."
+    )
 
     @classmethod
     def of(cls, problem: FieldProblem) -> Problem:
-        return cls(code=problem.code, message=problem.message, field=problem.field)
+        return cls(
+            code=problem.code,
+            message=problem.message,
+            field=problem.field,
+            current_version=problem.current_version,
+        )
 
 
 @strawberry.interface

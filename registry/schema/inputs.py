@@ -62,6 +62,11 @@ class InstitutionInput:
         default_factory=list,
         description="USCCs of the associations it is a member of (replaced on every upsert).",
     )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="Write only if the stored version is this one (0: must not exist yet); "
+        "otherwise nothing is written and a STALE_VERSION problem gives the current version.",
+    )
 
 
 @strawberry.input
@@ -69,6 +74,11 @@ class OrganizationInput:
     uscc: str
     name: str
     region: str
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="Write only if the stored version is this one (0: must not exist yet); "
+        "otherwise nothing is written and a STALE_VERSION problem gives the current version.",
+    )
 
 
 @strawberry.input
@@ -81,6 +91,11 @@ class AccreditationInput:
     valid_from: date
     valid_until: date
     status: AccreditationStatus = AccreditationStatus.VALID
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="Write only if the stored version is this one (0: must not exist yet); "
+        "otherwise nothing is written and a STALE_VERSION problem gives the current version.",
+    )
 
 
 @strawberry.input
@@ -96,6 +111,11 @@ class CertificateInput:
     stars: int | None = None
     status: CertificateStatus = CertificateStatus.VALID
     status_reason: str | None = None
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="Write only if the stored version is this one (0: must not exist yet); "
+        "otherwise nothing is written and a STALE_VERSION problem gives the current version.",
+    )
 
 
 @strawberry.input
@@ -105,6 +125,11 @@ class CertificateStatusChangeInput:
     reason: str
     effective_on: date | None = strawberry.field(
         default=None, description="When it took effect; today (China time) when omitted."
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="Write only if the stored version is this one (0: must not exist yet); "
+        "otherwise nothing is written and a STALE_VERSION problem gives the current version.",
     )
 
 
@@ -120,6 +145,11 @@ class CreditRatingInput:
     valid_until: date
     method: str
     evidence: str | None = None
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="Write only if the stored version is this one (0: must not exist yet); "
+        "otherwise nothing is written and a STALE_VERSION problem gives the current version.",
+    )
 
 
 @strawberry.input(description="A record for an institution's quality-credit file.")
@@ -149,6 +179,11 @@ class CreditEventInput:
     plan: str | None = strawberry.field(
         default=None,
         description="Spot checks: the digest of the supervision plan that drew the institution.",
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="Write only if the stored version is this one (0: must not exist yet); "
+        "otherwise nothing is written and a STALE_VERSION problem gives the current version.",
     )
 
 
@@ -192,3 +227,8 @@ class ServiceEvaluationInput:
     checks_passed: int | None = None
     checks_total: int | None = None
     comment: str | None = None
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="Write only if the stored version is this one (0: must not exist yet); "
+        "otherwise nothing is written and a STALE_VERSION problem gives the current version.",
+    )

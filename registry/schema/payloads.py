@@ -42,10 +42,19 @@ class WriteReceipt:
     written: int
     first_seq: int
     last_seq: int
+    replayed: bool = strawberry.field(
+        description="True when an idempotency key was used before: this is the first "
+        "result, and nothing was written now."
+    )
 
     @classmethod
     def of(cls, result: WriteResult) -> WriteReceipt:
-        return cls(written=result.written, first_seq=result.first_seq, last_seq=result.last_seq)
+        return cls(
+            written=result.written,
+            first_seq=result.first_seq,
+            last_seq=result.last_seq,
+            replayed=result.replayed,
+        )
 
 
 @strawberry.type

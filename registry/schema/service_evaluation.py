@@ -30,6 +30,7 @@ class ServiceEvaluation:
     checks_passed: int | None
     checks_total: int | None
     comment: str | None
+    version: int = strawberry.field(description="Counts the writes of this record.")
 
     @classmethod
     def of(cls, m: models.ServiceEvaluation) -> ServiceEvaluation:
@@ -44,6 +45,7 @@ class ServiceEvaluation:
             checks_passed=m.checks_passed,
             checks_total=m.checks_total,
             comment=m.comment,
+            version=m.version,
         )
 
 

@@ -1,0 +1,152 @@
+"""Write guards: idempotency keys and expected versions are checked in the same
+compare-and-set as the batch, so concurrent copies and racing writers cannot both land."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from graph.changelog import first_broken_link
+from graph.cypher_store import CypherStore
+from graph.errors import AlreadyApplied, StaleVersion
+from graph.models import IdempotencyClaim, InstitutionQuery, WriteGuard
+from graph.open import open_store
+from tests.conftest import BACKENDS, NEO4J_URL, open_backend
+from tests.graph.builders import REGIONS, institution
+
+ACTOR = "test:guards"
+LATER = "2999-01-01T00:00:00Z"
+EARLIER = "2000-01-01T00:00:00Z"
+
+
+def claim(key: str = "k-1", *, expires_at: str = LATER, fingerprint: str = "f-1") -> WriteGuard:
+    return WriteGuard(
+        idempotency=IdempotencyClaim(key, fingerprint, "upsertInstitutions", expires_at)
+    )
+
+
+@pytest.fixture(params=BACKENDS)
+async def connections(
+    request: pytest.FixtureRequest, falkordb_dir: Path
+) -> AsyncIterator[list[CypherStore]]:
+    """Five stores on one graph, each with its own connection (and, on FalkorDB, its own
+    write lock), as five API processes would be."""
+    if request.param == "neo4j":
+        first = await open_backend("neo4j", falkordb_dir)
+        assert NEO4J_URL is not None
+        url = NEO4J_URL
+    else:
+        url = f"falkordb+embedded://{falkordb_dir}?graph=g{uuid.uuid4().hex}"
+        first = await open_store(url)
+    stores = [first] + [await open_store(url) for _ in range(4)]
+    try:
+        await first.upsert_regions(REGIONS, actor=ACTOR)
+        yield stores
+    finally:
+        for opened in stores:
+            await opened.close()
+
+
+async def test_a_claimed_key_returns_what_the_first_write_did(store: CypherStore) -> None:
+    await store.upsert_regions(REGIONS, actor=ACTOR)
+    batch = [institution(1), institution(2)]
+
+    first = await store.upsert_institutions(batch, actor=ACTOR, guard=claim())
+    with pytest.raises(AlreadyApplied) as replay:
+        await store.upsert_institutions(batch, actor=ACTOR, guard=claim())
+
+    record = replay.value.record
+    assert (record.first_seq, record.last_seq, record.written) == (
+        first.first_seq,
+        first.last_seq,
+        2,
+    )
+    assert record.fingerprint == "f-1"
+    assert record.keys == first.keys
+    assert (await store.change_head()).seq == first.last_seq  # the replay wrote nothing
+
+
+async def test_an_expired_key_can_be_claimed_again_and_is_purged(store: CypherStore) -> None:
+    await store.upsert_regions(REGIONS, actor=ACTOR)
+    await store.upsert_institutions([institution(1)], actor=ACTOR, guard=claim(expires_at=EARLIER))
+    await store.upsert_institutions(
+        [institution(2)], actor=ACTOR, guard=claim("k-2", expires_at=EARLIER)
+    )
+
+    again = await store.upsert_institutions([institution(1)], actor=ACTOR, guard=claim())
+
+    assert again.written == 1
+    assert await store.purge_idempotency_keys(now="2500-01-01T00:00:00Z") == 1  # k-2 only
+    with pytest.raises(AlreadyApplied):
+        await store.upsert_institutions([institution(1)], actor=ACTOR, guard=claim())
+
+
+async def test_ten_concurrent_copies_write_once(connections: list[CypherStore]) -> None:
+    batch = [institution(n) for n in range(1, 6)]
+    head = await connections[0].change_head()
+
+    outcomes = await asyncio.gather(
+        *(
+            connections[n % len(connections)].upsert_institutions(
+                batch, actor=ACTOR, guard=claim("copy")
+            )
+            for n in range(10)
+        ),
+        return_exceptions=True,
+    )
+
+    written = [o for o in outcomes if not isinstance(o, BaseException)]
+    replays = [o for o in outcomes if isinstance(o, AlreadyApplied)]
+    assert len(written) == 1, outcomes
+    assert len(replays) == 9, outcomes
+    assert {r.record.first_seq for r in replays} == {written[0].first_seq}
+    assert (await connections[0].change_head()).seq == head.seq + 5
+
+
+async def test_expected_versions_guard_each_key(store: CypherStore) -> None:
+    await store.upsert_regions(REGIONS, actor=ACTOR)
+    new = institution(1)
+    create_only = WriteGuard(expected_versions={new.uscc: 0})
+
+    await store.upsert_institutions([new], actor=ACTOR, guard=create_only)
+    with pytest.raises(StaleVersion) as stale:
+        await store.upsert_institutions([new], actor=ACTOR, guard=create_only)
+    await store.upsert_institutions(
+        [new], actor=ACTOR, guard=WriteGuard(expected_versions={new.uscc: 1})
+    )
+
+    assert stale.value.stale == {new.uscc: (0, 1)}
+    [stored] = await store.get_institutions([new.uscc])
+    assert stored.version == 2
+
+
+async def test_fifty_writers_expecting_one_version_one_wins(
+    connections: list[CypherStore],
+) -> None:
+    target = institution(1)
+    await connections[0].upsert_institutions([target], actor=ACTOR)
+    guard = WriteGuard(expected_versions={target.uscc: 1})
+
+    outcomes = await asyncio.gather(
+        *(
+            connections[n % len(connections)].upsert_institutions(
+                [institution(1, name=f"写入者{n}")], actor=f"writer-{n}", guard=guard
+            )
+            for n in range(50)
+        ),
+        return_exceptions=True,
+    )
+
+    wins = [o for o in outcomes if not isinstance(o, BaseException)]
+    stale = [o for o in outcomes if isinstance(o, StaleVersion)]
+    assert (len(wins), len(stale)) == (1, 49), [o for o in outcomes if o not in wins + stale]
+    assert all(s.stale == {target.uscc: (1, 2)} for s in stale)
+    [stored] = await connections[0].get_institutions([target.uscc])
+    assert stored.version == 2
+    changes = await connections[0].get_changes(after=0, limit=1000)
+    assert first_broken_link(changes) is None
+    assert await connections[0].count_institutions(InstitutionQuery()) == 1
