@@ -32,6 +32,7 @@ from graph.models import (
     CertificateMatch,
     CertificateQuery,
     Change,
+    ChangeFilter,
     ChangeHead,
     Complaint,
     CreditEvent,
@@ -369,11 +370,50 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
             return ChangeHead(seq=0, hash=GENESIS_HASH)
         return ChangeHead(seq=as_int(rows[0]["seq"]), hash=str(rows[0]["hash"]))
 
-    async def get_changes(self, *, after: int, limit: int) -> list[Change]:
-        rows = await self._query(
-            "get_changes", change_cypher.CHANGES_AFTER, {"after": after, "limit": limit}
-        )
+    async def get_changes(
+        self, *, after: int, limit: int, narrow: ChangeFilter | None = None
+    ) -> list[Change]:
+        params = {**_change_filter_params(narrow), "after": after, "limit": limit}
+        statement = change_cypher.changes_after(_present(params))
+        rows = await self._query("get_changes", statement, params)
         return [from_row(Change, row) for row in rows]
+
+    async def count_changes(self, *, after: int, narrow: ChangeFilter | None = None) -> int:
+        params = {**_change_filter_params(narrow), "after": after}
+        statement = change_cypher.changes_after(_present(params), count=True)
+        rows = await self._query("count_changes", statement, params)
+        return as_int(rows[0]["matching"]) if rows else 0
+
+    async def change_log_start(self) -> ChangeHead:
+        rows = await self._query(
+            "change_log_start", change_cypher.LOG_START, {"genesis": GENESIS_HASH}
+        )
+        if not rows:
+            return ChangeHead(seq=0, hash=GENESIS_HASH)
+        return ChangeHead(seq=as_int(rows[0]["seq"]), hash=str(rows[0]["hash"]))
+
+    async def last_change_before(self, at: str) -> int:
+        rows = await self._query(
+            "last_change_before", change_cypher.LAST_CHANGE_BEFORE, {"before": at}
+        )
+        return as_int(rows[0]["seq"] or 0) if rows else 0
+
+    async def prune_changes(self, *, through: int, chunk: int = 10_000) -> int:
+        found = await self._query("prune_changes", change_cypher.CHANGE_HASH, {"seq": through})
+        if not found:
+            return 0
+        params = {"through": through, "hash": str(found[0]["hash"])}
+        if not await self._housekeeping(change_cypher.MARK_PRUNED, params):
+            return 0
+        deleted = 0
+        while True:
+            rows = await self._housekeeping(
+                change_cypher.DELETE_PRUNED, {"through": through, "limit": chunk}
+            )
+            batch = as_int(rows[0]["deleted"]) if rows else 0
+            deleted += batch
+            if batch < chunk:
+                return deleted
 
     # writes ---------------------------------------------------------------------------------
     async def upsert_regions(self, regions: Sequence[Region], *, actor: str) -> WriteResult:
@@ -880,6 +920,25 @@ def _institution_params(query: InstitutionQuery, *, after: str | None) -> dict[s
 
 MAX_SCORE = 100.0
 _RANKING_FLOOR_STEPS = (2.0, 8.0, 32.0)
+
+
+def _change_filter_params(narrow: ChangeFilter | None) -> dict[str, object]:
+    """Region codes become prefixes: GB/T 2260 codes end in 00 for a whole province or
+    city, so 210000 covers 21…, 210200 covers 2102…, and a district only itself."""
+    if narrow is None:
+        return {}
+    prefixes = None
+    if narrow.regions is not None:
+        prefixes = []
+        for code in narrow.regions:
+            while len(code) > 2 and code.endswith("00"):
+                code = code[:-2]
+            prefixes.append(code)
+    return {
+        "entities": None if narrow.entities is None else list(narrow.entities),
+        "regions": prefixes,
+        "upTo": narrow.up_to,
+    }
 
 
 def _ranking_params(query: RankingQuery) -> dict[str, object]:

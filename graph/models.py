@@ -18,6 +18,7 @@ __all__ = [
     "CertificateMatch",
     "CertificateQuery",
     "Change",
+    "ChangeFilter",
     "ChangeHead",
     "Complaint",
     "CreditEvent",
@@ -311,6 +312,17 @@ class Change:
     actor: str
     data: str
     hash: str
+    region: str | None = None  # the region code the change concerns (not hashed)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeFilter:
+    """Narrows the change feed: entity labels, region codes (each with its sub-regions),
+    and a last seq to look at."""
+
+    entities: tuple[str, ...] | None = None
+    regions: tuple[str, ...] | None = None
+    up_to: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from graph.models import (
     CertificateMatch,
     CertificateQuery,
     Change,
+    ChangeFilter,
     ChangeHead,
     Complaint,
     CreditEvent,
@@ -150,8 +151,23 @@ class GraphStore(Protocol):
     async def change_head(self) -> ChangeHead:
         """The last change's seq and hash (seq 0 and the genesis hash when empty)."""
 
-    async def get_changes(self, *, after: int, limit: int) -> list[Change]:
-        """Changes with ``seq > after`` in seq order."""
+    async def get_changes(
+        self, *, after: int, limit: int, narrow: ChangeFilter | None = None
+    ) -> list[Change]:
+        """Changes with ``seq > after`` in seq order, narrowed by ``narrow``."""
+
+    async def count_changes(self, *, after: int, narrow: ChangeFilter | None = None) -> int:
+        """How many changes ``get_changes`` would give over all pages."""
+
+    async def change_log_start(self) -> ChangeHead:
+        """The last pruned change (seq 0 and the genesis hash when nothing was pruned):
+        the kept log starts after it, and its hash anchors the chain."""
+
+    async def last_change_before(self, at: str) -> int:
+        """The seq of the last change recorded before ``at`` (ISO 8601 UTC), or 0."""
+
+    async def prune_changes(self, *, through: int, chunk: int = 10_000) -> int:
+        """Delete the changes up to seq ``through`` (the checkpoint moves first); how many."""
 
     # writes: one atomic statement per batch of at most MAX_WRITE_BATCH -----------------------
     # A ``guard`` is checked in the same compare-and-set as the batch: a live idempotency key

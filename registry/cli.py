@@ -126,6 +126,22 @@ def _credit_recompute(args: argparse.Namespace) -> int:
     return 0
 
 
+def _changes_prune(args: argparse.Namespace) -> int:
+    """Drop changes older than the retention window; cursors before it get CURSOR_EXPIRED."""
+    from datetime import UTC, datetime, timedelta
+
+    settings = settings_from(args)
+    cutoff = datetime.now(UTC) - timedelta(days=args.older_than_days)
+
+    async def work(store: GraphStore) -> tuple[int, int]:
+        through = await store.last_change_before(cutoff.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+        return through, await store.prune_changes(through=through) if through else 0
+
+    through, deleted = _with_store(settings, work)
+    print(f"changes pruned through seq {through}: {deleted} deleted")
+    return 0
+
+
 def _keys_create(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     role = Role(args.role)
@@ -183,6 +199,15 @@ def _parser() -> argparse.ArgumentParser:
     recompute.add_argument("uscc", nargs="*", help="institutions to recompute")
     recompute.add_argument("--all", action="store_true", help="every institution")
     recompute.set_defaults(run=_credit_recompute)
+
+    changes = commands.add_parser("changes", help="the change log")
+    change_commands = changes.add_subparsers(dest="changes_command", required=True)
+    prune = change_commands.add_parser(
+        "prune", help="delete changes past the retention window (the chain stays verifiable)"
+    )
+    add_store_options(prune)
+    prune.add_argument("--older-than-days", type=int, required=True, metavar="DAYS")
+    prune.set_defaults(run=_changes_prune)
 
     keys = commands.add_parser("keys", help="manage API keys")
     key_commands = keys.add_subparsers(dest="keys_command", required=True)

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from graph.changelog import GENESIS_HASH, first_broken_link
+from graph.changelog import first_broken_link
 from graph.open import open_store
 from graph.port import GraphStore
 from registry.cli_options import add_store_options, settings_from
@@ -152,10 +152,13 @@ class ChainReport:
 async def check_chain(
     store: GraphStore, *, checkpoint_seq: int | None = None, page: int = AUDIT_PAGE
 ) -> ChainReport:
-    """Recompute every link page by page, then compare the end with the change counter."""
-    previous, last_seq, at_checkpoint = GENESIS_HASH, 0, None
-    if checkpoint_seq == 0:
-        at_checkpoint = GENESIS_HASH
+    """Recompute every link page by page, then compare the end with the change counter.
+
+    A pruned log is checked from its kept start, whose hash the counter remembers."""
+    start = await store.change_log_start()
+    previous, last_seq, at_checkpoint = start.hash, start.seq, None
+    if checkpoint_seq == start.seq:
+        at_checkpoint = start.hash
     while changes := await store.get_changes(after=last_seq, limit=page):
         if changes[0].seq != last_seq + 1:
             return ChainReport(

@@ -31,7 +31,8 @@ RETURN c.number AS number, c.family AS family, c.standard AS standard, c.scope A
 
 GET_CERTIFICATES = "UNWIND $keys AS key MATCH (c:Certificate {number: key})" + _FIELDS
 
-ISSUE_CERTIFICATES = logged("""
+ISSUE_CERTIFICATES = logged(
+    """
 MATCH (issuer:Institution {uscc: row.props.issuer})
 MATCH (holder:Organization {uscc: row.props.holder})
 MERGE (c:Certificate {number: row.number})
@@ -45,9 +46,12 @@ FOREACH (first IN CASE WHEN c.version = 1 THEN [row.history] ELSE [] END |
         number: row.number, status: first.status, reason: first.reason,
         effectiveOn: first.effectiveOn, recordedAt: first.recordedAt,
         actor: first.actor, seq: row.change.seq}))
-""")
+""",
+    region="c.region",
+)
 
-CHANGE_STATUSES = logged("""
+CHANGE_STATUSES = logged(
+    """
 MATCH (c:Certificate {number: row.number})
 SET c.status = row.status, c.statusReason = row.reason, c.statusSince = row.effectiveOn,
     c.version = c.version + 1
@@ -55,7 +59,9 @@ CREATE (c)-[:HAS_STATUS]->(:StatusChange {
     number: row.number, status: row.status, reason: row.reason,
     effectiveOn: row.effectiveOn, recordedAt: row.change.at,
     actor: row.change.actor, seq: row.change.seq})
-""")
+""",
+    region="c.region",
+)
 
 STATUS_HISTORIES = """
 UNWIND $keys AS key

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 __all__ = [
-    "CHANGES_AFTER",
+    "CHANGE_HASH",
+    "DELETE_PRUNED",
     "ENSURE_COUNTER",
     "HEAD",
     "IDEMPOTENCY_RECORD",
+    "LAST_CHANGE_BEFORE",
+    "LOG_START",
+    "MARK_PRUNED",
     "PURGE_IDEMPOTENCY",
+    "changes_after",
     "logged",
 ]
 
@@ -29,30 +34,77 @@ UNWIND $rows AS row
 """
 
 _APPEND = """
-WITH row
+WITH row, {region} AS changeRegion
 CREATE (change:Change)
-SET change += row.change
+SET change += row.change, change.region = changeRegion
 RETURN count(change) AS written
 """
 
 
-def logged(per_row: str) -> str:
+def logged(per_row: str, *, region: str = "null") -> str:
     """One atomic statement: claim the counter at ``$expectedSeq``, keep the idempotency
     record in ``$idempotency`` (a list of none or one), apply ``per_row`` to each row of
     ``$rows`` (keeping ``row`` in scope, one record per row), append its Change.
 
+    ``region`` is a Cypher expression over ``per_row``'s variables: the region code the
+    change concerns, which the change feed filters on (it is not part of the hash).
+
     When another writer moved the counter first nothing is written and ``written`` is 0.
     """
-    return _CLAIM + per_row + _APPEND
+    return _CLAIM + per_row + _APPEND.format(region=region)
 
 
-CHANGES_AFTER = """
+_CHANGE_CONDITIONS = {
+    "upTo": "change.seq <= $upTo",
+    "entities": "change.entity IN $entities",
+    "regions": "any(prefix IN $regions WHERE change.region STARTS WITH prefix)",
+}
+
+
+def changes_after(present: frozenset[str], *, count: bool = False) -> str:
+    """Changes after ``$after`` in seq order, narrowed by the filters in ``present``
+    (``upTo``, ``entities``, ``regions``: region-code prefixes); or, with ``count``, how many."""
+    conditions = ["change.seq > $after"]
+    conditions += [text for name, text in _CHANGE_CONDITIONS.items() if name in present]
+    statement = "MATCH (change:Change)\nWHERE " + " AND ".join(conditions) + "\n"
+    if count:
+        return statement + "RETURN count(change) AS matching"
+    return statement + (
+        "RETURN change.seq AS seq, change.entity AS entity, change.key AS key, "
+        "change.op AS op, change.at AS at, change.actor AS actor, change.data AS data, "
+        "change.hash AS hash, change.region AS region\n"
+        "ORDER BY change.seq\nLIMIT $limit"
+    )
+
+
+# Where the kept log begins: changes up to ``seq`` were pruned, ``hash`` is the last one's.
+LOG_START = """
+MATCH (counter:ChangeCounter {id: 'main'})
+RETURN coalesce(counter.prunedThrough, 0) AS seq, coalesce(counter.prunedHash, $genesis) AS hash
+"""
+
+CHANGE_HASH = "MATCH (change:Change {seq: $seq}) RETURN change.hash AS hash"
+
+# The checkpoint moves first, so a reader never finds changes missing without knowing why.
+MARK_PRUNED = """
+MATCH (counter:ChangeCounter {id: 'main'})
+WHERE coalesce(counter.prunedThrough, 0) < $through AND $through <= counter.seq
+SET counter.prunedThrough = $through, counter.prunedHash = $hash
+RETURN counter.prunedThrough AS seq
+"""
+
+DELETE_PRUNED = """
 MATCH (change:Change)
-WHERE change.seq > $after
-RETURN change.seq AS seq, change.entity AS entity, change.key AS key, change.op AS op,
-       change.at AS at, change.actor AS actor, change.data AS data, change.hash AS hash
-ORDER BY change.seq
-LIMIT $limit
+WHERE change.seq <= $through
+WITH change LIMIT $limit
+DELETE change
+RETURN count(change) AS deleted
+"""
+
+LAST_CHANGE_BEFORE = """
+MATCH (change:Change)
+WHERE change.at < $before
+RETURN max(change.seq) AS seq
 """
 
 # A live (unexpired) idempotency record; an expired one is overwritten by the next claim.

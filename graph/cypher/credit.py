@@ -18,18 +18,21 @@ __all__ = [
     "SERVICE_EVALUATIONS_OF",
 ]
 
-RECORD_COMPLAINTS = logged("""
+RECORD_COMPLAINTS = logged(
+    """
 MATCH (i:Institution {uscc: row.props.against})
 MERGE (k:Complaint {id: row.id})
 SET k += row.props, k.version = coalesce(k.version, 0) + 1
 MERGE (k)-[:AGAINST]->(i)
-WITH row, k
+WITH row, k, i
 OPTIONAL MATCH (k)-[old:CONCERNS]->()
 DELETE old
-WITH DISTINCT row, k
+WITH DISTINCT row, k, i
 OPTIONAL MATCH (c:Certificate {number: row.props.certificate})
 FOREACH (x IN CASE WHEN c IS NULL THEN [] ELSE [c] END | MERGE (k)-[:CONCERNS]->(x))
-""")
+""",
+    region="i.region",
+)
 
 COMPLAINTS_AGAINST = """
 UNWIND $keys AS key
@@ -41,14 +44,17 @@ RETURN k.id AS id, k.against AS against, k.certificate AS certificate, k.channel
 ORDER BY k.filedOn DESC, k.id
 """
 
-PUBLISH_CREDIT_RATINGS = logged("""
+PUBLISH_CREDIT_RATINGS = logged(
+    """
 MATCH (association:Institution {uscc: row.props.association})
 MATCH (i:Institution {uscc: row.props.institution})
 MERGE (r:CreditRating {id: row.id})
 SET r += row.props, r.version = coalesce(r.version, 0) + 1
 MERGE (association)-[:RATED]->(r)
 MERGE (r)-[:OF]->(i)
-""")
+""",
+    region="i.region",
+)
 
 CREDIT_RATINGS_OF = """
 UNWIND $keys AS key
@@ -67,7 +73,8 @@ RETURN r.id AS id, r.association AS association, r.institution AS institution
 """
 
 # A credit repair is recorded, never undone: a later write that omits it keeps it.
-RECORD_CREDIT_EVENTS = logged("""
+RECORD_CREDIT_EVENTS = logged(
+    """
 MATCH (i:Institution {uscc: row.props.institution})
 MERGE (e:CreditEvent {id: row.id})
 WITH row, i, e, e.repairedOn AS repairedOn, e.repairNote AS repairNote
@@ -75,10 +82,12 @@ SET e += row.props, e.version = coalesce(e.version, 0) + 1
 SET e.repairedOn = coalesce(row.props.repairedOn, repairedOn),
     e.repairNote = coalesce(row.props.repairNote, repairNote)
 MERGE (i)-[:RECORDED]->(e)
-WITH row, e
+WITH row, e, i
 OPTIONAL MATCH (p:SupervisionPlan {id: row.props.plan})
 FOREACH (x IN CASE WHEN p IS NULL THEN [] ELSE [p] END | MERGE (e)-[:RESULT_OF]->(x))
-""")
+""",
+    region="i.region",
+)
 
 _EVENT_COLUMNS = """
 RETURN e.id AS id, e.institution AS institution, e.kind AS kind, e.date AS date,
@@ -100,12 +109,15 @@ PLAN_RESULTS = (
     + _EVENT_COLUMNS
 )
 
-RECORD_SERVICE_EVALUATIONS = logged("""
+RECORD_SERVICE_EVALUATIONS = logged(
+    """
 MATCH (i:Institution {uscc: row.props.institution})
 MERGE (v:ServiceEvaluation {id: row.id})
 SET v += row.props, v.version = coalesce(v.version, 0) + 1
 MERGE (v)-[:EVALUATES]->(i)
-""")
+""",
+    region="i.region",
+)
 
 EVALUATION_OWNERS = """
 UNWIND $keys AS key

@@ -31,7 +31,8 @@ GROUP_MEMBERS = (
     + INSTITUTION_FIELDS
 )
 
-UPSERT_INSTITUTIONS = logged("""
+UPSERT_INSTITUTIONS = logged(
+    """
 MERGE (i:Institution {uscc: row.uscc})
 SET i += row.props, i.version = coalesce(i.version, 0) + 1
 WITH row, i
@@ -54,7 +55,9 @@ FOREACH (address IN CASE WHEN row.addressKey IS NULL THEN [] ELSE [row.addressKe
     MERGE (a:Address {key: address})
     SET a.text = row.props.address
     MERGE (i)-[:LOCATED_AT]->(a))
-""")
+""",
+    region="i.region",
+)
 
 _ORGANIZATION_FIELDS = """
 RETURN o.uscc AS uscc, o.name AS name, o.region AS region, o.version AS version
@@ -62,7 +65,8 @@ RETURN o.uscc AS uscc, o.name AS name, o.region AS region, o.version AS version
 
 GET_ORGANIZATIONS = "UNWIND $keys AS key MATCH (o:Organization {uscc: key})" + _ORGANIZATION_FIELDS
 
-UPSERT_ORGANIZATIONS = logged("""
+UPSERT_ORGANIZATIONS = logged(
+    """
 MERGE (o:Organization {uscc: row.uscc})
 SET o += row.props, o.nameGrams = row.grams, o.version = coalesce(o.version, 0) + 1
 WITH row, o
@@ -71,7 +75,9 @@ DELETE old
 WITH DISTINCT row, o
 MATCH (region:Region {code: row.props.region})
 CREATE (o)-[:IN_REGION]->(region)
-""")
+""",
+    region="o.region",
+)
 
 ACCREDITATIONS_HELD = """
 UNWIND $keys AS key
@@ -81,7 +87,8 @@ RETURN a.number AS number, a.scheme AS scheme, a.body AS body, a.holder AS holde
        a.status AS status, a.version AS version
 """
 
-UPSERT_ACCREDITATIONS = logged("""
+UPSERT_ACCREDITATIONS = logged(
+    """
 MATCH (body:Institution {uscc: row.props.body})
 MATCH (holder:Institution {uscc: row.props.holder})
 MERGE (a:Accreditation {number: row.number})
@@ -92,7 +99,9 @@ DELETE old
 WITH DISTINCT row, a, body, holder
 CREATE (body)-[:ACCREDITED]->(a)
 CREATE (holder)-[:HOLDS]->(a)
-""")
+""",
+    region="holder.region",
+)
 
 _LISTING_MATCH = "MATCH (i:Institution)\n"
 _LISTING_MATCH_IN_REGION = (

@@ -12,7 +12,8 @@ ALL_REGIONS = "MATCH (r:Region)\n" + _FIELDS
 
 GET_REGIONS = "UNWIND $keys AS key MATCH (r:Region {code: key})\n" + _FIELDS
 
-UPSERT_REGIONS = logged("""
+UPSERT_REGIONS = logged(
+    """
 MERGE (r:Region {code: row.code})
 SET r.name = row.name, r.level = row.level, r.parent = row.parent
 WITH row, r
@@ -22,7 +23,9 @@ WITH DISTINCT row, r
 OPTIONAL MATCH (parent:Region {code: row.parent})
 FOREACH (p IN CASE WHEN parent IS NULL THEN [] ELSE [parent] END |
     MERGE (p)-[:PARENT_OF]->(r))
-""")
+""",
+    region="row.code",
+)
 
 STATISTICS = """
 UNWIND $keys AS key

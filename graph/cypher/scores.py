@@ -59,11 +59,14 @@ RETURN i.uscc AS uscc, i.creditScore AS score, i.creditGrade AS grade,
        i.creditFactors AS factors, i.creditComputedOn AS computedOn, i.creditMethod AS method
 """
 
-STORE_CREDIT = logged("""
+STORE_CREDIT = logged(
+    """
 MATCH (i:Institution {uscc: row.uscc})
 SET i.creditScore = row.score, i.creditGrade = row.grade, i.creditFactors = row.factors,
     i.creditComputedOn = row.computedOn, i.creditMethod = row.method
-""")
+""",
+    region="i.region",
+)
 
 _MATCH = "MATCH (i:Institution)\n"
 _MATCH_IN_REGION = (

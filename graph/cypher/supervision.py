@@ -6,12 +6,15 @@ from graph.cypher.changes import logged
 
 __all__ = ["STORE_SUPERVISION_PLAN", "SUPERVISION_PLANS", "SUPERVISION_PLANS_BY_ID"]
 
-STORE_SUPERVISION_PLAN = logged("""
+STORE_SUPERVISION_PLAN = logged(
+    """
 MATCH (region:Region {code: row.props.region})
 MERGE (p:SupervisionPlan {id: row.id})
 SET p += row.props
 MERGE (p)-[:COVERS]->(region)
-""")
+""",
+    region="row.props.region",
+)
 
 _PLAN_COLUMNS = """
 RETURN p.id AS id, p.region AS region, p.date AS date, p.seed AS seed, p.rates AS rates,

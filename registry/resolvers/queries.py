@@ -9,12 +9,10 @@ from pydantic import ValidationError
 
 from graph import models
 from registry.context import Context
-from registry.domain.permissions import may_read_changes
 from registry.records import Record, problems_from
 from registry.records.base import CertificateNumber, RegionCode, Uscc
 from registry.records.filters import CertificateFilterRecord, InstitutionFilterRecord
 from registry.schema.certificates import Certificate, certificate_connection
-from registry.schema.changes import Change
 from registry.schema.errors import PublicError
 from registry.schema.inputs import CertificateFilter, InstitutionFilter
 from registry.schema.institutions import Institution, Organization, load_institution
@@ -24,7 +22,6 @@ from registry.schema.regions import Region, load_region
 __all__ = [
     "certificate",
     "certificates",
-    "changes",
     "institution",
     "institutions",
     "organization",
@@ -127,25 +124,3 @@ async def certificates(
 async def region(info: Info, code: str) -> Region | None:
     _checked(_Key, {"code": code}, "")
     return await load_region(info, code)
-
-
-async def changes(
-    info: Info, after: str | None = None, first: int | None = 100
-) -> Connection[Change]:
-    context = info.context
-    if not may_read_changes(context.principal.role):
-        raise PublicError("NOT_AUTHORIZED", "the change feed is for partners and operators")
-    limit = page_size(first, maximum=context.settings.max_page_size, default=100)
-    cursor = decode_cursor(after)
-    if cursor is not None and not cursor.isdigit():
-        raise PublicError("INVALID_CURSOR", "not a change-feed cursor")
-    start = int(cursor or 0)
-    found = await context.store.get_changes(after=start, limit=limit + 1)
-
-    async def logged() -> int:
-        """Every change in the log (seq is gap-free from 1), the same on every page."""
-        return (await context.store.change_head()).seq
-
-    return Connection.of(
-        found, limit=limit, key=lambda c: str(c.seq), node=Change.of, counter=logged
-    )

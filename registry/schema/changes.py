@@ -19,6 +19,9 @@ class Change:
     actor: str
     data: str = strawberry.field(description="The written record as canonical JSON.")
     hash: str
+    region: str | None = strawberry.field(
+        description="The region code the change concerns (not part of the hash)."
+    )
 
     @classmethod
     def of(cls, m: models.Change) -> Change:
@@ -31,4 +34,5 @@ class Change:
             actor=m.actor,
             data=m.data,
             hash=m.hash,
+            region=m.region,
         )

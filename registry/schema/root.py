@@ -17,6 +17,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from registry.resolvers import changes as feed
 from registry.resolvers import (
     mutations,
     network,
@@ -100,7 +101,10 @@ class Query:
         "first; inspectors appear by internal id only.",
     )
     changes: Connection[Change] = strawberry.field(
-        resolver=queries.changes, description="The change feed (partners and operators)."
+        resolver=feed.changes,
+        description="The change feed (partners and operators), oldest first: resume from the "
+        "last endCursor. A filtered page looks at up to 100,000 changes and may come back "
+        "empty with a cursor further on; follow it while hasNextPage.",
     )
     connection: InstitutionPath | None = strawberry.field(
         resolver=network.connection,

@@ -51,7 +51,7 @@ def test_query_has_the_promised_entry_points(schema: graphql.GraphQLSchema) -> N
     assert arguments["certificate"] == {"number"}
     assert arguments["certificates"] == {"filter", "first", "after"}
     assert arguments["region"] == {"code"}
-    assert arguments["changes"] == {"first", "after"}
+    assert arguments["changes"] == {"first", "after", "entities", "regions"}
     assert str(query.fields["institution"].type) == "Institution"
     assert str(query.fields["certificate"].type) == "Certificate"
     assert str(query.fields["institutions"].type) == "InstitutionConnection!"
