@@ -923,20 +923,11 @@ _RANKING_FLOOR_STEPS = (2.0, 8.0, 32.0)
 
 
 def _change_filter_params(narrow: ChangeFilter | None) -> dict[str, object]:
-    """Region codes become prefixes: GB/T 2260 codes end in 00 for a whole province or
-    city, so 210000 covers 21…, 210200 covers 2102…, and a district only itself."""
     if narrow is None:
         return {}
-    prefixes = None
-    if narrow.regions is not None:
-        prefixes = []
-        for code in narrow.regions:
-            while len(code) > 2 and code.endswith("00"):
-                code = code[:-2]
-            prefixes.append(code)
     return {
         "entities": None if narrow.entities is None else list(narrow.entities),
-        "regions": prefixes,
+        "regions": None if narrow.regions is None else list(narrow.regions),
         "upTo": narrow.up_to,
     }
 

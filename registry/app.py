@@ -13,21 +13,24 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
+from graphql import OperationType
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.temporal_response import TemporalResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from graph.changelog import utc_now
 from graph.errors import GraphError
 from graph.open import open_store
 from graph.port import GraphStore
-from registry.auth import InvalidCredentials, Principal, authenticate
+from registry.auth import ANONYMOUS, InvalidCredentials, Principal, authenticate
 from registry.context import Context, registry_today
 from registry.domain.vocabulary import Role
 from registry.loaders import Loaders
@@ -37,6 +40,7 @@ from registry.operations_cache import (
     ChangeWatcher,
     ResponseCache,
     is_query,
+    operation_type,
     restamp_checked_at,
 )
 from registry.ratelimit import RateLimiter
@@ -76,27 +80,43 @@ class Runtime:
 class RegistryGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with our context, orjson encoding and no GET operations."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, *, subscriptions: bool = False) -> None:
         settings = runtime.settings
         super().__init__(
             build_schema(settings),
-            graphql_ide="graphiql" if settings.env == "development" else None,
+            graphql_ide="graphiql" if settings.env == "development" and not subscriptions else None,
             allow_queries_via_get=False,
+            # Only the current protocol: it refuses operations before connection_init.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,) if subscriptions else (),
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         self.runtime = runtime
 
     async def get_context(self, request: Any, response: TemporalResponse | Any) -> Context:
+        """HTTP requests come authenticated by the gate; a WebSocket starts anonymous and
+        authenticates with its connection_init payload (``on_ws_connect``)."""
         state = request.scope.get("state", {})
         store = self.runtime.open_store
         today = self.runtime.today()
         return Context(
             store=store,
             settings=self.runtime.settings,
-            principal=state["principal"],
+            principal=state.get("principal", ANONYMOUS),
             loaders=Loaders.for_request(store, today),
-            request_id=state["request_id"],
+            request_id=state.get("request_id") or uuid.uuid4().hex,
             today=today,
         )
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
+        params = context.connection_params or {}
+        header = params.get("Authorization", params.get("authorization"))
+        if not isinstance(header, str):
+            raise ConnectionRejectionError({"code": "NOT_AUTHORIZED", "message": "no API key"})
+        try:
+            context.principal = await authenticate(self.runtime.open_store, header)
+        except InvalidCredentials as exc:
+            raise ConnectionRejectionError({"code": "NOT_AUTHORIZED", "message": str(exc)}) from exc
+        return None  # acknowledged, without a payload
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -165,6 +185,10 @@ class GraphQLGate:
             await self.graphql(scope, receive, send)
             return
         document, operation = query
+        if operation_type(document, operation) is OperationType.SUBSCRIPTION:
+            message = "subscriptions run over WebSocket (graphql-transport-ws) at /graphql"
+            await _error(400, "USE_WEBSOCKET", message)(scope, receive, send)
+            return
         if principal.role is not Role.PUBLIC or not is_query(document, operation):
             await self.graphql(scope, receive, send)
             if not is_query(document, operation):
@@ -375,6 +399,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/graphql", GraphQLGate(runtime)),
+            WebSocketRoute("/graphql", RegistryGraphQL(runtime, subscriptions=True)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *web_routes(),

@@ -29,3 +29,4 @@ class Context:
     loaders: Loaders
     request_id: str
     today: date
+    connection_params: dict[str, object] | None = None  # a WebSocket's connection_init payload

@@ -30,6 +30,7 @@ __all__ = [
     "ChangeWatcher",
     "ResponseCache",
     "is_query",
+    "operation_type",
     "persisted_documents",
     "restamp_checked_at",
 ]
@@ -50,16 +51,21 @@ PERSISTED = persisted_documents()
 
 
 @lru_cache(maxsize=1024)
-def is_query(document: str, operation_name: str | None) -> bool:
-    """True when the operation that would run is a query (never cache a mutation)."""
+def operation_type(document: str, operation_name: str | None) -> OperationType | None:
+    """The type of the operation that would run, or None when none (or several) would."""
     try:
         parsed = parse(document)
     except GraphQLError:
-        return False
+        return None
     operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is not None:
         operations = [o for o in operations if o.name and o.name.value == operation_name]
-    return len(operations) == 1 and operations[0].operation is OperationType.QUERY
+    return operations[0].operation if len(operations) == 1 else None
+
+
+def is_query(document: str, operation_name: str | None) -> bool:
+    """True when the operation that would run is a query (never cache a mutation)."""
+    return operation_type(document, operation_name) is OperationType.QUERY
 
 
 @dataclass

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     public_lookups_per_minute: int = Field(default=60, ge=1)
     response_cache_entries: int = Field(default=20_000, ge=0)
     response_cache_refresh_seconds: float = Field(default=0.5, gt=0)
+    change_poll_seconds: float = Field(default=0.5, gt=0)  # how often subscriptions look
+    max_subscriptions_per_connection: int = Field(default=5, ge=1)
 
     @model_validator(mode="after")
     def _no_placeholder_secret_in_production(self) -> Settings:

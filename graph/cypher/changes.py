@@ -57,16 +57,24 @@ def logged(per_row: str, *, region: str = "null") -> str:
 _CHANGE_CONDITIONS = {
     "upTo": "change.seq <= $upTo",
     "entities": "change.entity IN $entities",
-    "regions": "any(prefix IN $regions WHERE change.region STARTS WITH prefix)",
+    "regions": "change.region IN codes",
 }
+# The named regions and every region below them, as the rest of the registry counts them.
+_REGION_CODES = """
+MATCH (named:Region) WHERE named.code IN $regions
+MATCH (named)-[:PARENT_OF*0..3]->(below:Region)
+WITH collect(DISTINCT below.code) AS codes
+"""
 
 
 def changes_after(present: frozenset[str], *, count: bool = False) -> str:
     """Changes after ``$after`` in seq order, narrowed by the filters in ``present``
-    (``upTo``, ``entities``, ``regions``: region-code prefixes); or, with ``count``, how many."""
+    (``upTo``, ``entities``, ``regions``: region codes, each with its sub-regions); or, with
+    ``count``, how many."""
     conditions = ["change.seq > $after"]
     conditions += [text for name, text in _CHANGE_CONDITIONS.items() if name in present]
-    statement = "MATCH (change:Change)\nWHERE " + " AND ".join(conditions) + "\n"
+    statement = _REGION_CODES if "regions" in present else ""
+    statement += "MATCH (change:Change)\nWHERE " + " AND ".join(conditions) + "\n"
     if count:
         return statement + "RETURN count(change) AS matching"
     return statement + (

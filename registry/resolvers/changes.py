@@ -3,8 +3,9 @@ CURSOR_EXPIRED once the log no longer holds what a cursor needs."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import replace
 from enum import StrEnum
 
@@ -18,12 +19,21 @@ from registry.schema.changes import Change
 from registry.schema.errors import PublicError
 from registry.schema.pagination import Connection, PageInfo, decode_cursor, encode_cursor, page_size
 
-__all__ = ["SCAN_WINDOW", "ChangeEntity", "changes", "feed_filter", "feed_start"]
+__all__ = [
+    "FOLLOW_BATCH",
+    "SCAN_WINDOW",
+    "ChangeEntity",
+    "changes",
+    "feed_filter",
+    "feed_start",
+    "follow_changes",
+]
 
 Info = strawberry.Info[Context, None]
 # A filtered page looks at most this many changes, then ends with a cursor where it stopped,
 # so a narrow filter over a long log answers in bounded time.
 SCAN_WINDOW = 100_000
+FOLLOW_BATCH = 500  # changes read per store call while a subscription catches up
 _REGION = re.compile(r"^[1-8]\d{5}$")
 
 
@@ -108,6 +118,33 @@ async def changes(
         has_next_page=scan_end < head, end_cursor=encode_cursor(str(scan_end))
     )
     return page
+
+
+async def follow_changes(
+    info: Info,
+    after: str | None = None,
+    entities: list[ChangeEntity] | None = None,
+    regions: list[str] | None = None,
+) -> AsyncGenerator[Change, None]:
+    """Every change after the cursor, then each new one as it is written; a client that
+    reconnects with the last ``cursor`` it saw misses nothing and sees nothing twice."""
+    start = await feed_start(info, after)
+    narrow = feed_filter(entities, regions) or ChangeFilter()
+    store = info.context.store
+    poll = info.context.settings.change_poll_seconds
+    cursor = start
+    while True:
+        head = (await store.change_head()).seq
+        if head <= cursor:
+            await asyncio.sleep(poll)
+            continue
+        scan_end = min(head, cursor + SCAN_WINDOW)
+        found = await store.get_changes(
+            after=cursor, limit=FOLLOW_BATCH, narrow=replace(narrow, up_to=scan_end)
+        )
+        for change in found:
+            yield Change.of(change)
+        cursor = found[-1].seq if len(found) == FOLLOW_BATCH else scan_end
 
 
 def _counter(store: GraphStore, narrow: ChangeFilter | None = None) -> Callable[[], Awaitable[int]]:

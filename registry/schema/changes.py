@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from graph import models
+from registry.schema.pagination import encode_cursor
 
 __all__ = ["Change"]
 
@@ -22,6 +23,10 @@ class Change:
     region: str | None = strawberry.field(
         description="The region code the change concerns (not part of the hash)."
     )
+
+    @strawberry.field(description="Resume the feed (or a subscription) after this change.")
+    def cursor(self) -> str:
+        return encode_cursor(str(self.seq))
 
     @classmethod
     def of(cls, m: models.Change) -> Change:

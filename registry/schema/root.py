@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import strawberry
@@ -156,6 +157,16 @@ class Mutation:
     )
 
 
+@strawberry.type
+class Subscription:
+    changes: AsyncGenerator[Change, None] = strawberry.subscription(
+        resolver=feed.follow_changes,
+        description="Partners: the change feed, live (graphql-transport-ws on /graphql; send "
+        "the API key as connectionParams {Authorization: 'Bearer …'}). Starts after the "
+        "cursor, catches up, then streams each change as it is written.",
+    )
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with caches on and the query-shape limits from ``settings``."""
     # Factories give each request fresh extensions. The limiters' validation rules are made
@@ -175,4 +186,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             should_mask_error=lambda error: not is_public_error(error), error_message=MASKED_MESSAGE
         ),
     ]
-    return RegistrySchema(query=Query, mutation=Mutation, extensions=extensions)
+    return RegistrySchema(
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+    )

@@ -85,3 +85,16 @@ async def test_a_cursor_before_the_kept_log_has_expired(api: GraphQLClient) -> N
     assert kept["data"]["changes"]["edges"][0]["node"]["seq"] == 101
     head = (await api.store.change_head()).seq
     assert kept["data"]["changes"]["totalCount"] == head - 100
+
+
+async def test_subscriptions_are_refused_over_http_posts(reader: GraphQLClient) -> None:
+    key = await reader.key(Role.PARTNER)
+
+    response = await reader.http.post(
+        "/graphql",
+        json={"query": "subscription { changes { seq } }"},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "USE_WEBSOCKET"

@@ -111,8 +111,9 @@ async def _with_store(data: Path) -> CypherStore:
 
 
 def _hash(previous: str, change: Change) -> str:
-    """The change log's documented link: sha256(previous hash, newline, canonical JSON)."""
-    entry = {k: v for k, v in asdict(change).items() if k != "hash"}
+    """The change log's documented link: sha256(previous hash, newline, canonical JSON of
+    the change without its hash and its region, which only indexes the feed)."""
+    entry = {k: v for k, v in asdict(change).items() if k not in ("hash", "region")}
     return hashlib.sha256(f"{previous}\n{canonical_json(entry)}".encode()).hexdigest()
 
 

@@ -1,0 +1,123 @@
+"""The live change feed over graphql-transport-ws, against `registry serve` as a process:
+a partner catches up from a cursor, sees a write as it happens, and resumes after a drop."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from tests.e2e.serving import start_registry, stop_registry
+from tests.e2e.test_serve import _registry
+
+pytestmark = pytest.mark.slow
+
+PROTOCOL = "graphql-transport-ws"
+FOLLOW = """subscription($after: String) {
+  changes(after: $after, entities: [CERTIFICATE]) { seq entity key op cursor } }"""
+SUSPEND = """mutation($n: String!) { changeCertificateStatus(input:
+  [{number: $n, status: SUSPENDED, reason: "监督审核发现问题"}]) { __typename } }"""
+DALIAN_CERTIFICATE = "CCSC23SC0102R2"
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    data = tmp_path / "registry-data"
+    base, process = start_registry(data)
+    try:
+        keys = {}
+        for role in ("PARTNER", "ADMIN"):
+            created = _registry("keys", "create", "--role", role, data=data)
+            assert created.returncode == 0, created.stderr
+            keys[role] = created.stdout.strip().splitlines()[-1]
+        yield base, keys
+    finally:
+        stop_registry(process)
+
+
+async def _follow(base: str, key: str | None, after: str | None = None) -> ClientConnection:
+    """A connection with the feed subscribed (after ``after``), or refused at connection_init."""
+    socket = await connect(base.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL])
+    payload = {} if key is None else {"Authorization": f"Bearer {key}"}
+    await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
+    ack = json.loads(await asyncio.wait_for(socket.recv(), 10))
+    assert ack["type"] == "connection_ack", ack
+    subscribe = {"query": FOLLOW, "variables": {"after": after}}
+    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
+    return socket
+
+
+async def _next(socket: ClientConnection) -> dict[str, Any]:
+    message = json.loads(await asyncio.wait_for(socket.recv(), 10))
+    assert message["type"] == "next", message
+    change: dict[str, Any] = message["payload"]["data"]["changes"]
+    return change
+
+
+def test_a_partner_follows_live_changes_and_resumes_from_its_cursor(
+    served: tuple[str, dict[str, str]],
+) -> None:
+    base, keys = served
+
+    async def scenario() -> list[dict[str, Any]]:
+        socket = await _follow(base, keys["PARTNER"])
+        before_drop = [await _next(socket) for _ in range(3)]
+        await socket.close()  # the partner drops, keeping the last cursor it saw
+
+        socket = await _follow(base, keys["PARTNER"], after=before_drop[-1]["cursor"])
+        after_drop = [await _next(socket)]
+        async with httpx.AsyncClient(timeout=10) as http:
+            written = await http.post(
+                f"{base}/graphql",
+                json={"query": SUSPEND, "variables": {"n": DALIAN_CERTIFICATE}},
+                headers={"Authorization": f"Bearer {keys['ADMIN']}"},
+            )
+        assert written.json()["data"]["changeCertificateStatus"]["__typename"] != "NotAuthorized"
+        while not (
+            after_drop[-1]["key"] == DALIAN_CERTIFICATE
+            and after_drop[-1]["op"] == "STATUS"
+            and after_drop[-1]["seq"] > after_drop[0]["seq"]
+        ):
+            after_drop.append(await _next(socket))
+        await socket.close()
+        return before_drop + after_drop
+
+    seen = asyncio.run(scenario())
+
+    seqs = [change["seq"] for change in seen]
+    assert seqs == sorted(set(seqs)), "a change was missed twice or came out of order"
+    assert {change["entity"] for change in seen} == {"Certificate"}
+    feed = httpx.post(
+        f"{base}/graphql",
+        json={
+            "query": "{ changes(first: 100, entities: [CERTIFICATE]) { edges { node { seq } } } }"
+        },
+        headers={"Authorization": f"Bearer {keys['PARTNER']}"},
+        timeout=10,
+    ).json()
+    expected = [edge["node"]["seq"] for edge in feed["data"]["changes"]["edges"]]
+    assert seqs[: len(expected)] == expected[: len(seqs)]  # nothing skipped across the drop
+
+
+def test_a_connection_without_a_valid_key_is_refused(served: tuple[str, dict[str, str]]) -> None:
+    base, _ = served
+
+    async def attempt(key: str | None) -> int | None:
+        socket = await connect(base.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL])
+        payload = {} if key is None else {"Authorization": f"Bearer {key}"}
+        await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
+        try:
+            await asyncio.wait_for(socket.recv(), 10)
+        except ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+        return None
+
+    assert asyncio.run(attempt(None)) == 4403
+    assert asyncio.run(attempt("not-a-key")) == 4403
