@@ -751,7 +751,13 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
 
     async def save_api_key(self, key: ApiKey, *, actor: str) -> WriteResult:
         row = to_props(key)
-        public = {"role": key.role, "institution": key.institution, "label": key.label}
+        public = {
+            "role": key.role,
+            "institution": key.institution,
+            "label": key.label,
+            "entities": key.entities,
+            "regions": key.regions,
+        }
         draft = ChangeDraft("ApiKey", key.digest[:12], "CREATE", public)
         return await self._logged(
             "save_api_key", key_cypher.SAVE_API_KEY, [row], [draft], actor=actor

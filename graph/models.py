@@ -268,6 +268,8 @@ class ApiKey:
     institution: str | None
     label: str | None
     created_at: str
+    entities: tuple[str, ...] | None = None  # a partner key's scope: the feed's entities
+    regions: tuple[str, ...] | None = None  # and regions (with their sub-regions)
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,13 +142,23 @@ def _changes_prune(args: argparse.Namespace) -> int:
     return 0
 
 
+def _listed(value: str | None) -> list[str] | None:
+    return None if value is None else [item.strip() for item in value.split(",") if item.strip()]
+
+
 def _keys_create(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     role = Role(args.role)
 
     async def work(store: GraphStore) -> str:
         return await create_api_key(
-            store, role=role, institution=args.institution, label=args.label, actor="cli:keys"
+            store,
+            role=role,
+            institution=args.institution,
+            label=args.label,
+            actor="cli:keys",
+            entities=_listed(args.entities),
+            regions=_listed(args.regions),
         )
 
     try:
@@ -218,6 +228,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--institution", help="USCC the key acts for (certification bodies)")
     create.add_argument("--label", help="a note saying whose key this is")
+    create.add_argument(
+        "--entities", help="PARTNER keys: the only entities its feed shows, e.g. Certificate"
+    )
+    create.add_argument(
+        "--regions", help="PARTNER keys: the only regions (with sub-regions), e.g. 210000,440000"
+    )
     create.set_defaults(run=_keys_create)
     add_trust_commands(commands, key_commands)
     return parser

@@ -9,6 +9,7 @@ __all__ = [
     "AccreditationStatus",
     "CertificateFamily",
     "CertificateStatus",
+    "ChangeEntity",
     "ComplaintChannel",
     "ComplaintStatus",
     "CreditEventKind",
@@ -160,3 +161,19 @@ class ServiceCategory(StrEnum):
     ACCREDITATION = "ACCREDITATION"
     INTELLECTUAL_PROPERTY = "INTELLECTUAL_PROPERTY"
     OTHER = "OTHER"
+
+
+class ChangeEntity(StrEnum):
+    """What a change of the log is about (the feed filters and partner scopes name these)."""
+
+    REGION = "Region"
+    INSTITUTION = "Institution"
+    ORGANIZATION = "Organization"
+    ACCREDITATION = "Accreditation"
+    CERTIFICATE = "Certificate"
+    COMPLAINT = "Complaint"
+    CREDIT_RATING = "CreditRating"
+    CREDIT_EVENT = "CreditEvent"
+    SERVICE_EVALUATION = "ServiceEvaluation"
+    SUPERVISION_PLAN = "SupervisionPlan"
+    API_KEY = "ApiKey"

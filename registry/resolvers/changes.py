@@ -7,7 +7,6 @@ import asyncio
 import re
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import replace
-from enum import StrEnum
 
 import strawberry
 
@@ -15,6 +14,7 @@ from graph.models import ChangeFilter
 from graph.port import GraphStore
 from registry.context import Context
 from registry.domain.permissions import may_read_changes
+from registry.domain.vocabulary import ChangeEntity
 from registry.schema.changes import Change
 from registry.schema.errors import PublicError
 from registry.schema.pagination import Connection, PageInfo, decode_cursor, encode_cursor, page_size
@@ -22,7 +22,6 @@ from registry.schema.pagination import Connection, PageInfo, decode_cursor, enco
 __all__ = [
     "FOLLOW_BATCH",
     "SCAN_WINDOW",
-    "ChangeEntity",
     "changes",
     "feed_filter",
     "feed_start",
@@ -37,32 +36,43 @@ FOLLOW_BATCH = 500  # changes read per store call while a subscription catches u
 _REGION = re.compile(r"^[1-8]\d{5}$")
 
 
-@strawberry.enum(description="What a change is about.")
-class ChangeEntity(StrEnum):
-    REGION = "Region"
-    INSTITUTION = "Institution"
-    ORGANIZATION = "Organization"
-    ACCREDITATION = "Accreditation"
-    CERTIFICATE = "Certificate"
-    COMPLAINT = "Complaint"
-    CREDIT_RATING = "CreditRating"
-    CREDIT_EVENT = "CreditEvent"
-    SERVICE_EVALUATION = "ServiceEvaluation"
-    SUPERVISION_PLAN = "SupervisionPlan"
-    API_KEY = "ApiKey"
-
-
-def feed_filter(
-    entities: list[ChangeEntity] | None, regions: list[str] | None
+async def feed_filter(
+    info: Info, entities: list[ChangeEntity] | None, regions: list[str] | None
 ) -> ChangeFilter | None:
+    """The caller's filter, within its key's scope: a scoped key gets its scope when it asks
+    for everything, and OUT_OF_SCOPE when it asks for more."""
     if regions is not None and not all(_REGION.fullmatch(code) for code in regions):
         raise PublicError("INVALID_REGION", "regions are six-digit GB/T 2260 codes")
-    if entities is None and regions is None:
+    principal = info.context.principal
+    wanted = None if entities is None else tuple(e.value for e in entities)
+    if principal.entities is not None:
+        if wanted is not None and not set(wanted) <= set(principal.entities):
+            covered = ", ".join(principal.entities)
+            raise PublicError("OUT_OF_SCOPE", f"this key's feed covers {covered} only")
+        wanted = wanted or principal.entities
+    within = None if regions is None else tuple(regions)
+    if principal.regions is not None:
+        if within is not None and not await _inside(info.context.store, within, principal.regions):
+            covered = ", ".join(principal.regions)
+            raise PublicError("OUT_OF_SCOPE", f"this key's feed covers regions {covered} only")
+        within = within or principal.regions
+    if wanted is None and within is None:
         return None
-    return ChangeFilter(
-        entities=None if entities is None else tuple(e.value for e in entities),
-        regions=None if regions is None else tuple(regions),
-    )
+    return ChangeFilter(entities=wanted, regions=within)
+
+
+async def _inside(store: GraphStore, codes: tuple[str, ...], roots: tuple[str, ...]) -> bool:
+    """Whether every code is one of ``roots`` or below one (the tree has three levels)."""
+    for code in codes:
+        current: str | None = code
+        for _ in range(3):
+            if current is None or current in roots:
+                break
+            found = await store.get_regions([current])
+            current = found[0].parent if found else None
+        if current not in roots:
+            return False
+    return True
 
 
 async def feed_start(info: Info, after: str | None) -> int:
@@ -94,7 +104,7 @@ async def changes(
     context = info.context
     start = await feed_start(info, after)
     limit = page_size(first, maximum=context.settings.max_page_size, default=100)
-    narrow = feed_filter(entities, regions)
+    narrow = await feed_filter(info, entities, regions)
     store = context.store
     if narrow is None:
         found = await store.get_changes(after=start, limit=limit + 1)
@@ -129,7 +139,7 @@ async def follow_changes(
     """Every change after the cursor, then each new one as it is written; a client that
     reconnects with the last ``cursor`` it saw misses nothing and sees nothing twice."""
     start = await feed_start(info, after)
-    narrow = feed_filter(entities, regions) or ChangeFilter()
+    narrow = await feed_filter(info, entities, regions) or ChangeFilter()
     store = info.context.store
     poll = info.context.settings.change_poll_seconds
     cursor = start

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from registry.resolvers import changes as feed
 from registry.schema.pagination import encode_cursor
@@ -98,3 +99,53 @@ async def test_subscriptions_are_refused_over_http_posts(reader: GraphQLClient) 
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "USE_WEBSOCKET"
+
+
+async def _scoped_key(client: GraphQLClient, **scope: Any) -> str:
+    return await create_api_key(
+        client.store, role=Role.PARTNER, institution=None, label="scoped", actor="test", **scope
+    )
+
+
+async def _feed_as(client: GraphQLClient, key: str, **variables: Any) -> dict[str, Any]:
+    response = await client.http.post(
+        "/graphql",
+        json={"query": FEED, "variables": {"first": 100, **variables}},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_a_scoped_partner_key_sees_only_its_scope(reader: GraphQLClient) -> None:
+    key = await _scoped_key(reader, entities=["Certificate"], regions=["210000"])
+
+    everything = await _feed_as(reader, key)
+    dalian = await _feed_as(reader, key, regions=["210200"])
+    too_wide = await _feed_as(reader, key, regions=["440000"])
+    other_entity = await _feed_as(reader, key, entities=["INSTITUTION"])
+
+    seen = [edge["node"] for edge in everything["data"]["changes"]["edges"]]
+    assert seen
+    assert {node["entity"] for node in seen} == {"Certificate"}
+    assert all(node["region"].startswith("21") for node in seen)
+    assert "errors" not in dalian
+    for refused in (too_wide, other_entity):
+        assert refused["errors"][0]["extensions"]["code"] == "OUT_OF_SCOPE"
+
+
+@pytest.mark.parametrize(
+    ("role", "scope"),
+    [
+        (Role.ADMIN, {"entities": ["Certificate"]}),
+        (Role.PARTNER, {"entities": ["Nothing"]}),
+        (Role.PARTNER, {"regions": ["990000"]}),
+    ],
+)
+async def test_scopes_are_for_partner_keys_and_name_known_things(
+    reader: GraphQLClient, role: Role, scope: dict[str, list[str]]
+) -> None:
+    with pytest.raises(ValueError, match=r"."):
+        await create_api_key(
+            reader.store, role=role, institution=None, label="x", actor="test", **scope
+        )
