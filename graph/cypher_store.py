@@ -374,6 +374,10 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
         self, *, after: int, limit: int, narrow: ChangeFilter | None = None
     ) -> list[Change]:
         params = {**_change_filter_params(narrow), "after": after, "limit": limit}
+        if params.get("upTo") is None and narrow is None:
+            # Seqs are gap-free, so the next page lies in (after, after + limit]: a bounded
+            # index range, where an open one makes FalkorDB sort the whole rest of the log.
+            params["upTo"] = after + limit
         statement = change_cypher.changes_after(_present(params))
         rows = await self._query("get_changes", statement, params)
         return [from_row(Change, row) for row in rows]

@@ -49,6 +49,7 @@ from registry.schema.root import build_schema
 from registry.seeding import load_seeds_and_score, store_is_empty
 from registry.settings import Settings
 from registry.trust_routes import routes as trust_routes
+from registry.web.exports import routes as export_routes
 from registry.web.network_svg import routes as network_routes
 from registry.web.verify_page import routes as web_routes
 
@@ -405,6 +406,7 @@ def create_app(
             *web_routes(),
             *trust_routes(),
             *network_routes(),
+            *export_routes(),
         ],
         lifespan=lifespan,
     )

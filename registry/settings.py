@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     seeds_dir: Path = PROJECT_SEEDS
     load_seeds_when_empty: bool = True
     max_page_size: int = Field(default=100, ge=1, le=100)
+    # The change feed is how partners catch up on millions of changes: larger pages, for keys
+    # of partners and operators only.
+    max_feed_page_size: int = Field(default=1000, ge=1, le=1000)
     max_query_depth: int = Field(default=10, ge=2)
     max_aliases: int = Field(default=15, ge=1)
     max_tokens: int = Field(default=2000, ge=100)

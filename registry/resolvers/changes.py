@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import replace
 
 import strawberry
 
 from graph.models import ChangeFilter
 from graph.port import GraphStore
+from registry.auth import Principal
 from registry.context import Context
 from registry.domain.permissions import may_read_changes
 from registry.domain.vocabulary import ChangeEntity
@@ -23,6 +24,7 @@ __all__ = [
     "FOLLOW_BATCH",
     "SCAN_WINDOW",
     "changes",
+    "cursor_seq",
     "feed_filter",
     "feed_start",
     "follow_changes",
@@ -34,17 +36,22 @@ Info = strawberry.Info[Context, None]
 SCAN_WINDOW = 100_000
 FOLLOW_BATCH = 500  # changes read per store call while a subscription catches up
 _REGION = re.compile(r"^[1-8]\d{5}$")
+_ENTITIES = frozenset(e.value for e in ChangeEntity)
 
 
 async def feed_filter(
-    info: Info, entities: list[ChangeEntity] | None, regions: list[str] | None
+    store: GraphStore,
+    principal: Principal,
+    entities: Sequence[str] | None,
+    regions: Sequence[str] | None,
 ) -> ChangeFilter | None:
     """The caller's filter, within its key's scope: a scoped key gets its scope when it asks
     for everything, and OUT_OF_SCOPE when it asks for more."""
     if regions is not None and not all(_REGION.fullmatch(code) for code in regions):
         raise PublicError("INVALID_REGION", "regions are six-digit GB/T 2260 codes")
-    principal = info.context.principal
-    wanted = None if entities is None else tuple(e.value for e in entities)
+    if entities is not None and not set(entities) <= _ENTITIES:
+        raise PublicError("INVALID_ENTITY", f"entities are among {', '.join(sorted(_ENTITIES))}")
+    wanted = None if entities is None else tuple(entities)
     if principal.entities is not None:
         if wanted is not None and not set(wanted) <= set(principal.entities):
             covered = ", ".join(principal.entities)
@@ -52,7 +59,7 @@ async def feed_filter(
         wanted = wanted or principal.entities
     within = None if regions is None else tuple(regions)
     if principal.regions is not None:
-        if within is not None and not await _inside(info.context.store, within, principal.regions):
+        if within is not None and not await _inside(store, within, principal.regions):
             covered = ", ".join(principal.regions)
             raise PublicError("OUT_OF_SCOPE", f"this key's feed covers regions {covered} only")
         within = within or principal.regions
@@ -75,16 +82,19 @@ async def _inside(store: GraphStore, codes: tuple[str, ...], roots: tuple[str, .
     return True
 
 
-async def feed_start(info: Info, after: str | None) -> int:
-    """The seq a feed resumes after; refused when the caller may not read the feed, or when
-    changes it would need were pruned."""
-    if not may_read_changes(info.context.principal.role):
-        raise PublicError("NOT_AUTHORIZED", "the change feed is for partners and operators")
+def cursor_seq(after: str | None) -> int:
     cursor = decode_cursor(after)
     if cursor is not None and not cursor.isdigit():
         raise PublicError("INVALID_CURSOR", "not a change-feed cursor")
-    start = int(cursor or 0)
-    kept_from = (await info.context.store.change_log_start()).seq
+    return int(cursor or 0)
+
+
+async def feed_start(store: GraphStore, principal: Principal, start: int) -> int:
+    """The seq a feed resumes after; refused when the caller may not read the feed, or when
+    changes it would need were pruned."""
+    if not may_read_changes(principal.role):
+        raise PublicError("NOT_AUTHORIZED", "the change feed is for partners and operators")
+    kept_from = (await store.change_log_start()).seq
     if start < kept_from:
         raise PublicError(
             "CURSOR_EXPIRED",
@@ -102,10 +112,10 @@ async def changes(
     regions: list[str] | None = None,
 ) -> Connection[Change]:
     context = info.context
-    start = await feed_start(info, after)
-    limit = page_size(first, maximum=context.settings.max_page_size, default=100)
-    narrow = await feed_filter(info, entities, regions)
-    store = context.store
+    store, principal = context.store, context.principal
+    start = await feed_start(store, principal, cursor_seq(after))
+    limit = page_size(first, maximum=context.settings.max_feed_page_size, default=100)
+    narrow = await feed_filter(store, principal, _values(entities), regions)
     if narrow is None:
         found = await store.get_changes(after=start, limit=limit + 1)
         return Connection.of(
@@ -138,9 +148,9 @@ async def follow_changes(
 ) -> AsyncGenerator[Change, None]:
     """Every change after the cursor, then each new one as it is written; a client that
     reconnects with the last ``cursor`` it saw misses nothing and sees nothing twice."""
-    start = await feed_start(info, after)
-    narrow = await feed_filter(info, entities, regions) or ChangeFilter()
-    store = info.context.store
+    store, principal = info.context.store, info.context.principal
+    start = await feed_start(store, principal, cursor_seq(after))
+    narrow = await feed_filter(store, principal, _values(entities), regions)
     poll = info.context.settings.change_poll_seconds
     cursor = start
     while True:
@@ -148,13 +158,22 @@ async def follow_changes(
         if head <= cursor:
             await asyncio.sleep(poll)
             continue
-        scan_end = min(head, cursor + SCAN_WINDOW)
-        found = await store.get_changes(
-            after=cursor, limit=FOLLOW_BATCH, narrow=replace(narrow, up_to=scan_end)
-        )
+        if narrow is None:  # the log is gap-free: the next batch is the next seqs
+            found = await store.get_changes(after=cursor, limit=FOLLOW_BATCH)
+            next_cursor = found[-1].seq if found else head
+        else:
+            scan_end = min(head, cursor + SCAN_WINDOW)
+            found = await store.get_changes(
+                after=cursor, limit=FOLLOW_BATCH, narrow=replace(narrow, up_to=scan_end)
+            )
+            next_cursor = found[-1].seq if len(found) == FOLLOW_BATCH else scan_end
         for change in found:
             yield Change.of(change)
-        cursor = found[-1].seq if len(found) == FOLLOW_BATCH else scan_end
+        cursor = next_cursor
+
+
+def _values(entities: list[ChangeEntity] | None) -> list[str] | None:
+    return None if entities is None else [e.value for e in entities]
 
 
 def _counter(store: GraphStore, narrow: ChangeFilter | None = None) -> Callable[[], Awaitable[int]]:

@@ -103,9 +103,10 @@ class Query:
     )
     changes: Connection[Change] = strawberry.field(
         resolver=feed.changes,
-        description="The change feed (partners and operators), oldest first: resume from the "
-        "last endCursor. A filtered page looks at up to 100,000 changes and may come back "
-        "empty with a cursor further on; follow it while hasNextPage.",
+        description="The change feed (partners and operators), oldest first, up to 1,000 a "
+        "page: resume from the last endCursor. A filtered page looks at up to 100,000 "
+        "changes and may come back empty with a cursor further on; follow it while "
+        "hasNextPage.",
     )
     connection: InstitutionPath | None = strawberry.field(
         resolver=network.connection,

@@ -3,8 +3,10 @@ always make progress, and CURSOR_EXPIRED once the log was pruned past a cursor."
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
+import orjson
 import pytest
 
 from registry.auth import create_api_key
@@ -149,3 +151,75 @@ async def test_scopes_are_for_partner_keys_and_name_known_things(
         await create_api_key(
             reader.store, role=role, institution=None, label="x", actor="test", **scope
         )
+
+
+async def test_feed_pages_go_up_to_a_thousand(reader: GraphQLClient) -> None:
+    allowed = await reader(FEED, {"first": 1000}, role=Role.PARTNER)
+    too_many = await reader(FEED, {"first": 1001}, role=Role.PARTNER)
+
+    assert "errors" not in allowed
+    assert too_many["errors"][0]["extensions"]["code"] == "PAGE_SIZE_EXCEEDED"
+
+
+async def _export(client: GraphQLClient, key: str | None, query: str = "") -> Any:
+    headers = {} if key is None else {"Authorization": f"Bearer {key}"}
+    return await client.http.get(f"/export/changes.ndjson{query}", headers=headers)
+
+
+async def test_the_delta_stream_is_the_log_as_ndjson(reader: GraphQLClient) -> None:
+    key = await reader.key(Role.PARTNER)
+
+    response = await _export(reader, key, "?after=10")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    lines = [orjson.loads(line) for line in response.content.splitlines()]
+    head = int(response.headers["x-registry-head-seq"])
+    assert [line["seq"] for line in lines] == list(range(11, head + 1))
+    stored = await reader.store.get_changes(after=10, limit=5)
+    assert lines[:5] == [asdict(change) for change in stored]
+
+
+async def test_the_delta_stream_obeys_scope_and_filters(reader: GraphQLClient) -> None:
+    key = await _scoped_key(reader, entities=["Certificate"], regions=["210000"])
+
+    scoped = await _export(reader, key)
+    narrowed = await _export(reader, await reader.key(Role.PARTNER), "?entities=CreditRating")
+    wider = await _export(reader, key, "?regions=440000")
+
+    entities = {orjson.loads(line)["entity"] for line in scoped.content.splitlines()}
+    assert entities == {"Certificate"}
+    assert {orjson.loads(line)["entity"] for line in narrowed.content.splitlines()} == {
+        "CreditRating"
+    }
+    assert wider.status_code == 403
+    assert wider.json()["errors"][0]["extensions"]["code"] == "OUT_OF_SCOPE"
+
+
+@pytest.mark.parametrize(
+    ("role", "query", "status", "code"),
+    [
+        (None, "", 403, "NOT_AUTHORIZED"),
+        (Role.REGULATOR, "", 403, "NOT_AUTHORIZED"),
+        (Role.PARTNER, "?after=-1", 400, "INVALID_CURSOR"),
+        (Role.PARTNER, "?entities=Nothing", 400, "INVALID_ENTITY"),
+    ],
+)
+async def test_the_delta_stream_refuses_clearly(
+    reader: GraphQLClient, role: Role | None, query: str, status: int, code: str
+) -> None:
+    key = None if role is None else await reader.key(role)
+
+    response = await _export(reader, key, query)
+
+    assert response.status_code == status
+    assert response.json()["errors"][0]["extensions"]["code"] == code
+
+
+async def test_the_delta_stream_says_when_a_cursor_expired(api: GraphQLClient) -> None:
+    await api.store.prune_changes(through=50)
+
+    response = await _export(api, await api.key(Role.PARTNER), "?after=20")
+
+    assert response.status_code == 410
+    assert response.json()["errors"][0]["extensions"]["code"] == "CURSOR_EXPIRED"
