@@ -704,14 +704,28 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
         guard: WriteGuard | None = None,
     ) -> WriteResult:
         rows, drafts = _upserts("ServiceEvaluation", evaluations)
+        # The feed is for partners; the forms name the enterprises that answered, which only
+        # regulators read, so the change carries the scores without who gave them or why.
+        drafts = [
+            ChangeDraft(
+                d.entity,
+                d.key,
+                d.op,
+                {k: v for k, v in d.data.items() if k not in ("evaluator", "comment")},
+            )
+            for d in drafts
+        ]
 
         async def check(read: Reader) -> None:
             await _require(read, "Institution", {v.institution for v in evaluations})
             await _refuse_takeovers(
                 read,
                 credit_cypher.EVALUATION_OWNERS,
-                {v.id: {"institution": v.institution} for v in evaluations},
-                "another institution's evaluation",
+                {
+                    v.id: {"institution": v.institution, "recordedBy": v.recorded_by}
+                    for v in evaluations
+                },
+                "an evaluation of another institution, or recorded by someone else",
             )
 
         return await self._logged(

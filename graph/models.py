@@ -215,6 +215,7 @@ class ServiceEvaluation:
     checks_total: int | None = None
     comment: str | None = None
     version: int = 0
+    recorded_by: str = ""  # who may correct it: an association's USCC, or an oversight role
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ import math
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -24,6 +24,13 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.temporal_response import TemporalResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ErrorMessage,
+    SubscribeMessage,
+)
 from strawberry.types import ExecutionResult
 
 from graph.changelog import utc_now
@@ -44,7 +51,7 @@ from registry.operations_cache import (
     restamp_checked_at,
 )
 from registry.ratelimit import RateLimiter
-from registry.schema.errors import code_for_message
+from registry.schema.errors import PublicError, code_for_message
 from registry.schema.root import build_schema
 from registry.seeding import load_seeds_and_score, store_is_empty
 from registry.settings import Settings
@@ -78,6 +85,27 @@ class Runtime:
         return self.store
 
 
+class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
+    """Over WebSocket only subscriptions run: queries and mutations go through the HTTP gate,
+    which rate-limits, caps bodies and keeps the response cache honest."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        payload = message["payload"]
+        kind = operation_type(payload["query"], payload.get("operationName"))
+        if kind is not None and kind is not OperationType.SUBSCRIPTION:
+            refusal = PublicError(
+                "USE_HTTP", "only subscriptions run over WebSocket; POST queries and mutations"
+            )
+            reply: ErrorMessage = {
+                "id": message["id"],
+                "type": "error",
+                "payload": [refusal.formatted],
+            }
+            await self.send_message(reply)
+            return
+        await super().handle_subscribe(message)
+
+
 class RegistryGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with our context, orjson encoding and no GET operations."""
 
@@ -90,8 +118,10 @@ class RegistryGraphQL(GraphQL[Context, None]):
             # Only the current protocol: it refuses operations before connection_init.
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,) if subscriptions else (),
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+            connection_init_wait_timeout=timedelta(seconds=10),  # a silent socket is dropped
         )
         self.runtime = runtime
+        self.graphql_transport_ws_handler_class = SubscriptionsOnly
 
     async def get_context(self, request: Any, response: TemporalResponse | Any) -> Context:
         """HTTP requests come authenticated by the gate; a WebSocket starts anonymous and

@@ -83,6 +83,9 @@ SET e.repairedOn = coalesce(row.props.repairedOn, repairedOn),
     e.repairNote = coalesce(row.props.repairNote, repairNote)
 MERGE (i)-[:RECORDED]->(e)
 WITH row, e, i
+OPTIONAL MATCH (e)-[old:RESULT_OF]->()
+DELETE old
+WITH DISTINCT row, e, i
 OPTIONAL MATCH (p:SupervisionPlan {id: row.props.plan})
 FOREACH (x IN CASE WHEN p IS NULL THEN [] ELSE [p] END | MERGE (e)-[:RESULT_OF]->(x))
 """,
@@ -122,7 +125,7 @@ MERGE (v)-[:EVALUATES]->(i)
 EVALUATION_OWNERS = """
 UNWIND $keys AS key
 MATCH (v:ServiceEvaluation {id: key})
-RETURN v.id AS id, v.institution AS institution
+RETURN v.id AS id, v.institution AS institution, v.recordedBy AS recordedBy
 """
 
 SERVICE_EVALUATIONS_OF = """

@@ -166,7 +166,9 @@ def credit_event_model(record: CreditEventRecord) -> CreditEvent:
     )
 
 
-def service_evaluation_model(record: ServiceEvaluationRecord) -> ServiceEvaluation:
+def service_evaluation_model(
+    record: ServiceEvaluationRecord, *, recorded_by: str = ""
+) -> ServiceEvaluation:
     """Blank answers are stored as "" (graph lists hold no nulls)."""
     return ServiceEvaluation(
         id=record.id,
@@ -179,4 +181,5 @@ def service_evaluation_model(record: ServiceEvaluationRecord) -> ServiceEvaluati
         checks_passed=record.checks_passed,
         checks_total=record.checks_total,
         comment=record.comment,
+        recorded_by=recorded_by,
     )

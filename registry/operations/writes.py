@@ -443,6 +443,14 @@ async def _drawn_in_plans(store: GraphStore, records: Sequence[CreditEventRecord
         raise Refusal(RefusalKind.INVALID_INPUT, problems)
 
 
+def _recorder(principal: Principal) -> str:
+    if principal.role is Role.ASSOCIATION:
+        return principal.institution or ""
+    if principal.role in (Role.REGULATOR, Role.ADMIN):
+        return "OVERSIGHT"
+    return principal.role.value
+
+
 async def record_service_evaluations(
     store: GraphStore,
     principal: Principal,
@@ -452,13 +460,16 @@ async def record_service_evaluations(
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
     authorize(principal, "recordServiceEvaluations")
+    # An evaluation stays with whoever recorded it: an association (by its USCC) cannot
+    # rewrite a regulator's visit, nor one association another's.
+    recorder = _recorder(principal)
     if principal.role is Role.ASSOCIATION:
         own = principal.institution or ""
         await _only_members(store, [(i, own, r.institution) for i, r in enumerate(records)])
     result = await _write(
         records,
         lambda guard: store.record_service_evaluations(
-            [convert.service_evaluation_model(r) for r in records],
+            [convert.service_evaluation_model(r, recorded_by=recorder) for r in records],
             actor=principal.actor,
             guard=guard,
         ),

@@ -28,12 +28,14 @@ __all__ = [
     "feed_filter",
     "feed_start",
     "follow_changes",
+    "still_kept",
 ]
 
 Info = strawberry.Info[Context, None]
 # A filtered page looks at most this many changes, then ends with a cursor where it stopped,
 # so a narrow filter over a long log answers in bounded time.
 SCAN_WINDOW = 100_000
+MAX_FILTER_ITEMS = 50
 FOLLOW_BATCH = 500  # changes read per store call while a subscription catches up
 _REGION = re.compile(r"^[1-8]\d{5}$")
 _ENTITIES = frozenset(e.value for e in ChangeEntity)
@@ -47,6 +49,8 @@ async def feed_filter(
 ) -> ChangeFilter | None:
     """The caller's filter, within its key's scope: a scoped key gets its scope when it asks
     for everything, and OUT_OF_SCOPE when it asks for more."""
+    if len(regions or ()) > MAX_FILTER_ITEMS or len(entities or ()) > MAX_FILTER_ITEMS:
+        raise PublicError("TOO_MANY", f"at most {MAX_FILTER_ITEMS} regions and entities")
     if regions is not None and not all(_REGION.fullmatch(code) for code in regions):
         raise PublicError("INVALID_REGION", "regions are six-digit GB/T 2260 codes")
     if entities is not None and not set(entities) <= _ENTITIES:
@@ -94,14 +98,20 @@ async def feed_start(store: GraphStore, principal: Principal, start: int) -> int
     changes it would need were pruned."""
     if not may_read_changes(principal.role):
         raise PublicError("NOT_AUTHORIZED", "the change feed is for partners and operators")
+    await still_kept(store, start)
+    return start
+
+
+async def still_kept(store: GraphStore, cursor: int) -> None:
+    """CURSOR_EXPIRED when changes after ``cursor`` were pruned. Checked again after every
+    read, since a prune may run while a page, a stream or a subscription is under way."""
     kept_from = (await store.change_log_start()).seq
-    if start < kept_from:
+    if cursor < kept_from:
         raise PublicError(
             "CURSOR_EXPIRED",
             f"changes up to seq {kept_from} are no longer kept: take a fresh snapshot "
             "(GET /export/…) and follow the feed from the seq it was taken at",
         )
-    return start
 
 
 async def changes(
@@ -118,6 +128,7 @@ async def changes(
     narrow = await feed_filter(store, principal, _values(entities), regions)
     if narrow is None:
         found = await store.get_changes(after=start, limit=limit + 1)
+        await still_kept(store, start)
         return Connection.of(
             found, limit=limit, key=lambda c: str(c.seq), node=Change.of, counter=_counter(store)
         )
@@ -126,6 +137,7 @@ async def changes(
     found = await store.get_changes(
         after=start, limit=limit + 1, narrow=replace(narrow, up_to=scan_end)
     )
+    await still_kept(store, start)
     counter = _counter(store, narrow)
     if len(found) > limit:
         return Connection.of(
@@ -160,13 +172,14 @@ async def follow_changes(
             continue
         if narrow is None:  # the log is gap-free: the next batch is the next seqs
             found = await store.get_changes(after=cursor, limit=FOLLOW_BATCH)
-            next_cursor = found[-1].seq if found else head
+            next_cursor = found[-1].seq if found else min(head, cursor + FOLLOW_BATCH)
         else:
             scan_end = min(head, cursor + SCAN_WINDOW)
             found = await store.get_changes(
                 after=cursor, limit=FOLLOW_BATCH, narrow=replace(narrow, up_to=scan_end)
             )
             next_cursor = found[-1].seq if len(found) == FOLLOW_BATCH else scan_end
+        await still_kept(store, cursor)  # a prune under way would leave a silent gap
         for change in found:
             yield Change.of(change)
         cursor = next_cursor

@@ -1,5 +1,8 @@
 """``GET /export/changes.ndjson?after=SEQ``: the change log as one JSON object a line.
 
+Should the log be pruned past the stream while it runs, the stream ends with one line
+``{"error": {..., "extensions": {"code": "CURSOR_EXPIRED"}}}`` instead of skipping changes.
+
 The bulk way to catch up: one streamed response instead of a thousand GraphQL pages, with
 the same authorisation, scopes, filters and CURSOR_EXPIRED as the ``changes`` feed. It ends
 at the head as it was when the request arrived, so it is one consistent delta; the last
@@ -22,7 +25,7 @@ from starlette.routing import Route
 from graph.models import Change, ChangeFilter
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, authenticate
-from registry.resolvers.changes import feed_filter, feed_start
+from registry.resolvers.changes import feed_filter, feed_start, still_kept
 
 if TYPE_CHECKING:
     from registry.app import Runtime
@@ -92,6 +95,11 @@ async def _lines(
     try:
         while pending is not None:
             found = await pending
+            try:
+                await still_kept(store, cursor)
+            except GraphQLError as expired:  # pruned mid-stream: say so rather than skip
+                yield orjson.dumps({"error": expired.formatted}) + b"\n"
+                return
             cursor = min(head, cursor + EXPORT_PAGE)
             pending = fetch(cursor) if cursor < head else None
             if found:

@@ -223,3 +223,23 @@ async def test_the_delta_stream_says_when_a_cursor_expired(api: GraphQLClient) -
 
     assert response.status_code == 410
     assert response.json()["errors"][0]["extensions"]["code"] == "CURSOR_EXPIRED"
+
+
+async def test_a_prune_during_the_stream_ends_it_with_cursor_expired(
+    api: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from registry.web import exports
+
+    monkeypatch.setattr(exports, "EXPORT_PAGE", 10)
+    head = (await api.store.change_head()).seq
+    stream = exports._lines(api.store, 0, head, None)
+
+    first = await anext(stream)
+    await api.store.prune_changes(through=50)
+    rest = [chunk async for chunk in stream]
+
+    assert [orjson.loads(line)["seq"] for line in first.splitlines()] == list(range(1, 11))
+    last = orjson.loads(rest[-1])
+    assert last["error"]["extensions"]["code"] == "CURSOR_EXPIRED"
+    seen = [orjson.loads(line)["seq"] for chunk in rest[:-1] for line in chunk.splitlines()]
+    assert seen == list(range(11, 11 + len(seen)))  # no gap before the error

@@ -212,3 +212,31 @@ async def test_an_evaluation_id_cannot_move_to_another_institution(api: GraphQLC
     )
 
     assert moved["__typename"] == "Conflict"
+
+
+async def test_an_association_cannot_rewrite_a_regulators_evaluation(api: GraphQLClient) -> None:
+    visit_row = visit("DL-MC-1", 5, 20, institution=DALIAN_PRODUCT_INSTITUTE)
+    await record(api, [visit_row], role=Role.REGULATOR)
+
+    rewritten = await record(
+        api,
+        [survey("DL-MC-1", form(V), institution=DALIAN_PRODUCT_INSTITUTE)],
+        role=Role.ASSOCIATION,
+        institution=DALIAN_ASSOCIATION,
+    )
+
+    assert rewritten["__typename"] == "Conflict"
+    corrected = await record(api, [{**visit_row, "checksPassed": 6}], role=Role.REGULATOR)
+    assert corrected["__typename"] == "RecordServiceEvaluationsSuccess"
+
+
+async def test_the_change_feed_does_not_name_who_answered(api: GraphQLClient) -> None:
+    head = await api.store.change_head()
+    await record(api, [survey("GZ-SE-1", form(V), comment="报告出具很快")], role=Role.REGULATOR)
+
+    changes = await api.store.get_changes(after=head.seq, limit=100)
+
+    [change] = [c for c in changes if c.entity == "ServiceEvaluation"]
+    assert "evaluator" not in change.data
+    assert "报告出具很快" not in change.data
+    assert '"answers"' in change.data  # the scores themselves are not confidential

@@ -222,3 +222,18 @@ async def test_a_result_must_be_a_spot_check_of_a_drawn_institution(
         assert refused["code"] == code, refused
         assert refused["field"] == "input[0].plan", refused
     assert await snapshot() == before
+
+
+async def test_a_corrected_result_moves_to_its_new_plan(api: GraphQLClient) -> None:
+    first = (await draw(api))["plan"]
+    second = (await draw(api, seed=7))["plan"]
+    both = {d["uscc"] for d in first["draws"]} & {d["uscc"] for d in second["draws"]}
+    drawn = sorted(both)[0]
+    row = event_row("SC-MOVE-1", institution=drawn, kind="SPOT_CHECK", date="2026-11-10")
+
+    await _enter(api, [{**row, "plan": first["id"]}])
+    await _enter(api, [{**row, "plan": second["id"]}])
+
+    body = await api(RESULTS, {"region": LIAONING})
+    results = {p["id"]: [r["id"] for r in p["results"]] for p in body["data"]["supervisionPlans"]}
+    assert results == {first["id"]: [], second["id"]: ["SC-MOVE-1"]}

@@ -121,3 +121,23 @@ def test_a_connection_without_a_valid_key_is_refused(served: tuple[str, dict[str
 
     assert asyncio.run(attempt(None)) == 4403
     assert asyncio.run(attempt("not-a-key")) == 4403
+
+
+def test_only_subscriptions_run_over_the_socket(served: tuple[str, dict[str, str]]) -> None:
+    base, keys = served
+
+    async def attempt() -> dict[str, Any]:
+        socket = await connect(base.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL])
+        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {keys['ADMIN']}"}}
+        await socket.send(json.dumps(init))
+        assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+        query = {"query": "{ changes(first: 1) { totalCount } }"}
+        await socket.send(json.dumps({"id": "q", "type": "subscribe", "payload": query}))
+        reply: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), 10))
+        await socket.close()
+        return reply
+
+    reply = asyncio.run(attempt())
+
+    assert reply["type"] == "error"
+    assert reply["payload"][0]["extensions"]["code"] == "USE_HTTP"
