@@ -243,3 +243,9 @@ async def test_a_prune_during_the_stream_ends_it_with_cursor_expired(
     assert last["error"]["extensions"]["code"] == "CURSOR_EXPIRED"
     seen = [orjson.loads(line)["seq"] for chunk in rest[:-1] for line in chunk.splitlines()]
     assert seen == list(range(11, 11 + len(seen)))  # no gap before the error
+
+
+async def test_filters_take_at_most_fifty_items(reader: GraphQLClient) -> None:
+    body = await reader(FEED, {"regions": ["210000"] * 51}, role=Role.PARTNER)
+
+    assert body["errors"][0]["extensions"]["code"] == "TOO_MANY"
