@@ -16,7 +16,7 @@ import orjson
 from graphql import OperationType
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
@@ -58,6 +58,7 @@ from registry.settings import Settings
 from registry.trust_routes import routes as trust_routes
 from registry.web.exports import routes as export_routes
 from registry.web.network_svg import routes as network_routes
+from registry.web.responses import error_response
 from registry.web.verify_page import routes as web_routes
 
 __all__ = ["create_app"]
@@ -186,7 +187,7 @@ class GraphQLGate:
             try:
                 body = await _read_capped(receive, self.runtime.settings.max_body_bytes)
             except BodyTooLarge:
-                refusal = _error(413, "BODY_TOO_LARGE", "the request body is too large")
+                refusal = error_response(413, "BODY_TOO_LARGE", "the request body is too large")
             else:
                 payload = _payload(body)
                 refusal = _resolve_persisted(payload)
@@ -201,7 +202,7 @@ class GraphQLGate:
                 self.runtime.open_store, request.headers.get("authorization")
             )
         except InvalidCredentials as exc:
-            await _error(401, "UNAUTHENTICATED", str(exc))(scope, receive, send)
+            await error_response(401, "UNAUTHENTICATED", str(exc))(scope, receive, send)
             return
         if request.method == "POST":
             limited = self._limit(request, principal, payload)
@@ -218,7 +219,7 @@ class GraphQLGate:
         document, operation = query
         if operation_type(document, operation) is OperationType.SUBSCRIPTION:
             message = "subscriptions run over WebSocket (graphql-transport-ws) at /graphql"
-            await _error(400, "USE_WEBSOCKET", message)(scope, receive, send)
+            await error_response(400, "USE_WEBSOCKET", message)(scope, receive, send)
             return
         if principal.role is not Role.PUBLIC or not is_query(document, operation):
             await self.graphql(scope, receive, send)
@@ -279,31 +280,28 @@ class GraphQLGate:
                 wait = self.runtime.public_lookups.acquire(identity, lookups)
         if not wait:
             return None
-        response = _error(429, "RATE_LIMITED", "too many requests; retry later")
+        response = error_response(429, "RATE_LIMITED", "too many requests; retry later")
         response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
         return response
 
     def _refusal(self, request: Request) -> Response | None:
         settings = self.runtime.settings
-        if request.method == "GET":
-            if settings.env == "development" and "text/html" in request.headers.get("accept", ""):
-                return None  # GraphiQL, development only
-            return _error(405, "METHOD_NOT_ALLOWED", "send operations as JSON POST requests")
+        accepts_html = "text/html" in request.headers.get("accept", "")
+        if request.method == "GET" and settings.env == "development" and accepts_html:
+            return None  # GraphiQL, development only
         if request.method != "POST":
-            return _error(405, "METHOD_NOT_ALLOWED", "send operations as JSON POST requests")
+            return error_response(
+                405, "METHOD_NOT_ALLOWED", "send operations as JSON POST requests"
+            )
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/json":
-            return _error(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
+            return error_response(
+                415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json"
+            )
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
-            return _error(413, "BODY_TOO_LARGE", "the request body is too large")
+            return error_response(413, "BODY_TOO_LARGE", "the request body is too large")
         return None
-
-
-def _error(status: int, code: str, message: str) -> Response:
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status
-    )
 
 
 class BodyTooLarge(Exception):
@@ -365,9 +363,9 @@ def _resolve_persisted(payload: dict[str, Any] | None) -> Response | None:
         return None
     document = PERSISTED.get(persisted["sha256Hash"])
     if document is None:
-        return _error(200, "PERSISTED_QUERY_NOT_FOUND", "unknown persisted operation")
+        return error_response(200, "PERSISTED_QUERY_NOT_FOUND", "unknown persisted operation")
     if "query" in payload and payload["query"] != document:
-        return _error(400, "PERSISTED_QUERY_MISMATCH", "the query does not match its hash")
+        return error_response(400, "PERSISTED_QUERY_MISMATCH", "the query does not match its hash")
     payload["query"] = document
     return None
 

@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING
 import orjson
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from graph.models import Change, ChangeFilter
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, authenticate
 from registry.resolvers.changes import feed_filter, feed_start, still_kept
+from registry.web.responses import error_response
 
 if TYPE_CHECKING:
     from registry.app import Runtime
@@ -40,12 +41,6 @@ def routes() -> list[Route]:
     return [Route("/export/changes.ndjson", export_changes, methods=["GET"])]
 
 
-def _refused(status: int, code: str, message: str) -> Response:
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status
-    )
-
-
 def _listed(request: Request, name: str) -> list[str] | None:
     value = request.query_params.get(name)
     return None if value is None else [item for item in value.split(",") if item]
@@ -57,10 +52,10 @@ async def export_changes(request: Request) -> Response:
     try:
         principal = await authenticate(store, request.headers.get("authorization"))
     except InvalidCredentials as exc:
-        return _refused(401, "UNAUTHENTICATED", str(exc))
+        return error_response(401, "UNAUTHENTICATED", str(exc))
     after = request.query_params.get("after", "0")
     if not after.isdigit() or len(after) > 18:
-        return _refused(400, "INVALID_CURSOR", "after is a change seq (a whole number)")
+        return error_response(400, "INVALID_CURSOR", "after is a change seq (a whole number)")
     try:
         start = await feed_start(store, principal, int(after))
         narrow = await feed_filter(
@@ -68,7 +63,7 @@ async def export_changes(request: Request) -> Response:
         )
     except GraphQLError as refusal:
         code = str((refusal.extensions or {}).get("code", "BAD_REQUEST"))
-        return _refused(_STATUS.get(code, 400), code, refusal.message)
+        return error_response(_STATUS.get(code, 400), code, refusal.message)
     head = (await store.change_head()).seq
     return StreamingResponse(
         _lines(store, start, head, narrow),
@@ -103,26 +98,7 @@ async def _lines(
             cursor = min(head, cursor + EXPORT_PAGE)
             pending = fetch(cursor) if cursor < head else None
             if found:
-                yield b"".join(_line(change) for change in found)
+                yield b"".join(orjson.dumps(change) + b"\n" for change in found)
     finally:
         if pending is not None:
             pending.cancel()
-
-
-def _line(change: Change) -> bytes:
-    return (
-        orjson.dumps(
-            {
-                "seq": change.seq,
-                "entity": change.entity,
-                "key": change.key,
-                "op": change.op,
-                "at": change.at,
-                "actor": change.actor,
-                "data": change.data,
-                "hash": change.hash,
-                "region": change.region,
-            }
-        )
-        + b"\n"
-    )
