@@ -56,6 +56,7 @@ from graph.models import (
 )
 from graph.network_queries import NetworkQueries
 from graph.port import MAX_WRITE_BATCH
+from graph.snapshot_queries import SnapshotQueries, prior_documents
 from graph.supervision_queries import SupervisionQueries
 from graph.text import search_grams
 
@@ -87,7 +88,7 @@ def address_key(text: str) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()[:32]
 
 
-class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
+class CypherStore(NetworkQueries, SupervisionQueries, SnapshotQueries, abc.ABC):
     """The GraphStore port implemented once over the shared Cypher catalogue."""
 
     dialect: Dialect
@@ -809,9 +810,10 @@ class CypherStore(NetworkQueries, SupervisionQueries, abc.ABC):
             if check is not None:
                 await check(read)
             changes = chain_changes(head, drafts, actor=actor, at=at or utc_now())
+            priors = await prior_documents(read, drafts)
             planned_rows = [
-                {**row, "change": to_props(change)}
-                for row, change in zip(rows, changes, strict=True)
+                {**row, "change": _change_props(change, prior)}
+                for row, change, prior in zip(rows, changes, priors, strict=True)
             ]
             params: dict[str, object] = {
                 "rows": planned_rows,
@@ -847,6 +849,14 @@ async def _check_guard(read: Reader, guard: WriteGuard, drafts: Sequence[ChangeD
         stale = {k: (v, stored[k]) for k, v in expected.items() if stored.get(k) != v}
         if stale:
             raise StaleVersion(stale)
+
+
+def _change_props(change: Change, prior: str | None) -> Row:
+    """The Change node's properties: the entry, and the document it replaced when kept."""
+    props = to_props(change)
+    if prior is not None:
+        props["prior"] = prior
+    return props
 
 
 def _claims(guard: WriteGuard | None, changes: Sequence[Change]) -> list[Row]:

@@ -24,6 +24,8 @@ __all__ = [
     "CreditEvent",
     "CreditFacts",
     "CreditRating",
+    "EntityChange",
+    "ExportDoc",
     "IdempotencyClaim",
     "IdempotencyRecord",
     "Institution",
@@ -316,6 +318,26 @@ class Change:
     data: str
     hash: str
     region: str | None = None  # the region code the change concerns (not hashed)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportDoc:
+    """One entity as a snapshot exports it: its key, the region a partner's scope is checked
+    against, and the document (camelCase fields, ISO dates)."""
+
+    key: str
+    region: str | None
+    doc: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityChange:
+    """A change to one entity and the document it replaced: '' when the change created the
+    entity, None when the change did not record it (credit rescoring, older changes)."""
+
+    seq: int
+    key: str
+    prior: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,8 @@ from graph.models import (
     CreditEvent,
     CreditFacts,
     CreditRating,
+    EntityChange,
+    ExportDoc,
     Institution,
     InstitutionQuery,
     Organization,
@@ -168,6 +170,23 @@ class GraphStore(Protocol):
 
     async def prune_changes(self, *, through: int, chunk: int = 10_000) -> int:
         """Delete the changes up to seq ``through`` (the checkpoint moves first); how many."""
+
+    # snapshots: documents as exported (graph.cypher.exports) ---------------------------------
+    async def export_page(
+        self, entity: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[ExportDoc], str | None]:
+        """About ``limit`` of ``entity``'s documents as they are now, after the opaque
+        ``cursor`` (None: from the start), and the cursor of the next page (None: done).
+        Every entity that exists when the export starts is on exactly one page."""
+
+    async def export_docs(self, entity: str, keys: Sequence[str]) -> list[ExportDoc]:
+        """The documents of the named entities as they are now (those that exist)."""
+
+    async def get_entity_changes(
+        self, entity: str, *, after: int, up_to: int
+    ) -> list[EntityChange]:
+        """Changes to ``entity`` with ``after < seq <= up_to``, oldest first, each with the
+        document it replaced."""
 
     # writes: one atomic statement per batch of at most MAX_WRITE_BATCH -----------------------
     # A ``guard`` is checked in the same compare-and-set as the batch: a live idempotency key

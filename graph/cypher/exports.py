@@ -1,0 +1,214 @@
+"""Snapshot exports: each exported entity's document, by key and a page at a time.
+
+A document is the entity as a partner syncs it: camelCase fields, ISO dates, no confidential
+fields. Complaints and service evaluations are not exported (they name complainants and the
+enterprises that answered); API keys never are. The same document, as canonical JSON, is
+kept on each change as the entity's state before it (``change.prior``), which is how a
+snapshot at an earlier seq is rebuilt for entities written since.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "ENTITY_CHANGES",
+    "EXPORTED",
+    "ExportSpec",
+    "docs_by_key",
+    "id_window",
+    "key_page",
+    "max_node_id",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSpec:
+    """How one entity is exported. ``columns`` are (name, expression over ``n``); ``region``
+    is the expression of the region a partner's scope is checked against; ``present`` is the
+    property only a fully written node has (placeholders, e.g. a group named before it is
+    registered, lack it); ``flat`` when every column is a string, integer or ``floats``."""
+
+    entity: str
+    label: str
+    key: str
+    columns: tuple[tuple[str, str], ...]
+    region: str
+    present: str = "version"
+    floats: frozenset[str] = frozenset()
+    flat: bool = True
+
+    def returns(self) -> str:
+        fields = ", ".join(f"{expression} AS {name}" for name, expression in self.columns)
+        return f"RETURN {fields}, {self.region} AS scopeRegion"
+
+
+def _props(*names: str) -> tuple[tuple[str, str], ...]:
+    return tuple((name, f"n.{name}") for name in names)
+
+
+_INSTITUTION_OF = "head([(i:Institution)-[:{edge}]->(n) | i.region])"
+
+EXPORTED: dict[str, ExportSpec] = {
+    spec.entity: spec
+    for spec in (
+        ExportSpec(
+            "Region",
+            "Region",
+            "code",
+            _props("code", "name", "level", "parent"),
+            region="n.code",
+            present="name",
+        ),
+        ExportSpec(
+            "Institution",
+            "Institution",
+            "uscc",
+            (
+                *_props(
+                    "uscc", "name", "kinds", "region", "address", "founded", "ownership", "status"
+                ),
+                ("group", "head([(n)-[:MEMBER_OF]->(g:Institution) | g.uscc])"),
+                ("associations", "[(n)-[:BELONGS_TO]->(a:Institution) | a.uscc]"),
+                (
+                    "representative",
+                    "head([(n)-[:REPRESENTED_BY]->(p:Person) | {key: p.key, name: p.name}])",
+                ),
+                ("version", "n.version"),
+            ),
+            region="n.region",
+            flat=False,
+        ),
+        ExportSpec(
+            "Organization",
+            "Organization",
+            "uscc",
+            _props("uscc", "name", "region", "version"),
+            region="n.region",
+        ),
+        ExportSpec(
+            "Accreditation",
+            "Accreditation",
+            "number",
+            _props(
+                "number",
+                "scheme",
+                "body",
+                "holder",
+                "scope",
+                "validFrom",
+                "validUntil",
+                "status",
+                "version",
+            ),
+            region=_INSTITUTION_OF.format(edge="HOLDS"),
+            flat=False,
+        ),
+        ExportSpec(
+            "Certificate",
+            "Certificate",
+            "number",
+            _props(
+                "number",
+                "family",
+                "standard",
+                "scope",
+                "stars",
+                "issuedOn",
+                "expiresOn",
+                "issuer",
+                "holder",
+                "status",
+                "statusReason",
+                "statusSince",
+                "region",
+                "version",
+                "holderName",
+            ),
+            region="n.region",
+        ),
+        ExportSpec(
+            "CreditRating",
+            "CreditRating",
+            "id",
+            _props(
+                "id",
+                "association",
+                "institution",
+                "grade",
+                "score",
+                "period",
+                "publishedOn",
+                "validUntil",
+                "method",
+                "evidence",
+                "version",
+            ),
+            region="head([(n)-[:OF]->(i:Institution) | i.region])",
+            floats=frozenset({"score"}),
+        ),
+        ExportSpec(
+            "CreditEvent",
+            "CreditEvent",
+            "id",
+            _props(
+                "id",
+                "institution",
+                "kind",
+                "date",
+                "authority",
+                "weight",
+                "description",
+                "publicUntil",
+                "deadline",
+                "outcome",
+                "repairedOn",
+                "repairNote",
+                "plan",
+                "version",
+            ),
+            region=_INSTITUTION_OF.format(edge="RECORDED"),
+            floats=frozenset({"weight"}),
+        ),
+    )
+}
+
+
+def docs_by_key(spec: ExportSpec) -> str:
+    """The documents of the named (fully written) entities."""
+    return (
+        f"UNWIND $keys AS key MATCH (n:{spec.label} {{{spec.key}: key}})\n"
+        f"WHERE n.{spec.present} IS NOT NULL\n" + spec.returns()
+    )
+
+
+def key_page(spec: ExportSpec) -> str:
+    """A keyset page of documents ordered by key (where the key index gives the order)."""
+    return (
+        f"MATCH (n:{spec.label})\n"
+        f"WHERE n.{spec.key} > $after AND n.{spec.present} IS NOT NULL\n"
+        f"WITH n ORDER BY n.{spec.key} LIMIT $limit\n" + spec.returns()
+    )
+
+
+def id_window(spec: ExportSpec) -> str:
+    """The documents whose internal node ids lie in ``[$from, $to)``: FalkorDB scans such a
+    window directly, where ordering by key would sort the whole label for every page."""
+    return (
+        f"MATCH (n:{spec.label})\n"
+        f"WHERE id(n) >= $from AND id(n) < $to AND n.{spec.present} IS NOT NULL\n" + spec.returns()
+    )
+
+
+def max_node_id(spec: ExportSpec) -> str:
+    return f"MATCH (n:{spec.label}) RETURN max(id(n)) AS last"
+
+
+# Changes to one entity in a bounded seq range, with the document each replaced (``prior``:
+# a document, '' when the change created the entity, null when it did not record one).
+ENTITY_CHANGES = """
+MATCH (change:Change)
+WHERE change.seq > $after AND change.seq <= $upTo AND change.entity = $entity
+RETURN change.seq AS seq, change.key AS key, change.prior AS prior
+ORDER BY change.seq
+"""

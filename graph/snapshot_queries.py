@@ -1,0 +1,117 @@
+"""Snapshot exports for the GraphStore port, written once over the shared catalogue.
+
+Documents are read as they are now. What an entity looked like at an earlier seq comes from
+the change log: every change to an exported entity keeps the document it replaced
+(``prior``), read inside the write's own compare-and-set, so it is exact.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+import orjson
+
+from graph.changelog import ChangeDraft, canonical_json
+from graph.cypher import exports as export_cypher
+from graph.cypher.exports import EXPORTED, ExportSpec
+from graph.errors import GraphError
+from graph.models import EntityChange, ExportDoc
+
+__all__ = ["SnapshotQueries", "export_doc", "prior_doc", "prior_documents"]
+
+_Row = dict[str, object]
+# Ops that change an exported node without changing its document (the stored credit score).
+_UNDOCUMENTED_OPS = frozenset({"CREDIT"})
+
+
+class _Read(Protocol):
+    async def __call__(self, statement: str, params: Mapping[str, object]) -> list[_Row]: ...
+
+
+def export_doc(spec: ExportSpec, row: Mapping[str, object]) -> ExportDoc:
+    """The document of a result row (its ``scopeRegion`` column is the scope, not a field)."""
+    doc = {name: row.get(name) for name, _ in spec.columns}
+    region = row.get("scopeRegion")
+    return ExportDoc(str(doc[spec.key]), None if region is None else str(region), doc)
+
+
+def prior_doc(spec: ExportSpec, prior: str) -> ExportDoc:
+    """A document kept on a change (canonical JSON of the row, scope included)."""
+    row = orjson.loads(prior)
+    return export_doc(spec, row)
+
+
+def _spec(entity: str) -> ExportSpec:
+    try:
+        return EXPORTED[entity]
+    except KeyError:
+        raise GraphError(f"{entity} is not exported") from None
+
+
+class SnapshotQueries(abc.ABC):
+    """Mixed into CypherStore: documents by key and by page, and changes with their priors."""
+
+    @abc.abstractmethod
+    async def _query(
+        self, name: str, statement: str, params: Mapping[str, object]
+    ) -> list[_Row]: ...
+
+    async def export_docs(self, entity: str, keys: Sequence[str]) -> list[ExportDoc]:
+        spec = _spec(entity)
+        rows = await self._query(
+            "export_docs", export_cypher.docs_by_key(spec), {"keys": list(keys)}
+        )
+        return [export_doc(spec, row) for row in rows]
+
+    async def export_page(
+        self, entity: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[ExportDoc], str | None]:
+        """Keyset by key; the FalkorDB store pages by node id instead."""
+        spec = _spec(entity)
+        rows = await self._query(
+            "export_page", export_cypher.key_page(spec), {"after": cursor or "", "limit": limit}
+        )
+        docs = [export_doc(spec, row) for row in rows]
+        return docs, (docs[-1].key if len(docs) == limit else None)
+
+    async def get_entity_changes(
+        self, entity: str, *, after: int, up_to: int
+    ) -> list[EntityChange]:
+        rows = await self._query(
+            "get_entity_changes",
+            export_cypher.ENTITY_CHANGES,
+            {"entity": entity, "after": after, "upTo": up_to},
+        )
+        return [
+            EntityChange(
+                int(str(row["seq"])),
+                str(row["key"]),
+                None if row["prior"] is None else str(row["prior"]),
+            )
+            for row in rows
+        ]
+
+
+async def prior_documents(read: _Read, drafts: Sequence[ChangeDraft]) -> list[str | None]:
+    """For each draft, the document its entity has before the batch ('' when new); None
+    for ops that leave the document alone and for a key's later rows in the same batch."""
+    entity = drafts[0].entity if drafts else ""
+    spec = EXPORTED.get(entity)
+    if spec is None:
+        return [None] * len(drafts)
+    wanted = sorted({d.key for d in drafts if d.op not in _UNDOCUMENTED_OPS})
+    if not wanted:
+        return [None] * len(drafts)
+    rows = await read(export_cypher.docs_by_key(spec), {"keys": wanted})
+    stored = {str(row[spec.key]): canonical_json(row) for row in rows}
+    priors: list[str | None] = []
+    seen: set[str] = set()
+    for draft in drafts:
+        if draft.op in _UNDOCUMENTED_OPS or draft.key in seen:
+            priors.append(None)
+            continue
+        seen.add(draft.key)
+        priors.append(stored.get(draft.key, ""))
+    return priors

@@ -1,0 +1,154 @@
+"""Snapshots consistent at one seq: every exported entity as it was right after change
+``as_of``, streamed a page at a time while writes go on.
+
+A page is read as the graph is now; then the change head is read, and every change to the
+entity up to that head is known. An entity changed after ``as_of`` is replaced by the
+document its first such change recorded as replaced (or left out, when that change created
+it). Anything the page saw is covered, because a change is committed with its seq, so the
+snapshot is exact whatever is written during it. Changes are read once each, in bounded seq
+windows; the log must still hold every change after ``as_of``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Iterable, Sequence
+
+from graph.changelog import canonical_json
+from graph.cypher.exports import EXPORTED
+from graph.models import ExportDoc, Region
+from graph.port import GraphStore
+from graph.snapshot_queries import prior_doc
+
+__all__ = [
+    "SNAPSHOT_ENTITIES",
+    "SnapshotExpired",
+    "content_digest",
+    "document_line",
+    "regions_below",
+    "snapshot",
+]
+
+# In the order an import writes them, so every reference already exists.
+SNAPSHOT_ENTITIES: tuple[str, ...] = tuple(EXPORTED)
+PAGE = 1000
+_CHANGE_WINDOW = 50_000
+
+
+class SnapshotExpired(Exception):
+    """Changes after the snapshot's seq were pruned (or it is ahead of the log)."""
+
+
+def document_line(doc: ExportDoc) -> bytes:
+    """One NDJSON line: the document as canonical JSON (sorted keys), so equal documents
+    are equal bytes on every side of a sync."""
+    return canonical_json(doc.doc).encode() + b"\n"
+
+
+def content_digest(lines: Iterable[bytes]) -> str:
+    """SHA-256 over the sorted document lines: the same for the same set of documents,
+    whatever order they came in."""
+    digest = hashlib.sha256()
+    for line in sorted(lines):
+        digest.update(line)
+    return digest.hexdigest()
+
+
+def regions_below(regions: Sequence[Region], roots: Iterable[str]) -> frozenset[str]:
+    """The named region codes and every code below them."""
+    children: dict[str, list[str]] = {}
+    for region in regions:
+        if region.parent is not None:
+            children.setdefault(region.parent, []).append(region.code)
+    found: set[str] = set()
+    pending = list(roots)
+    while pending:
+        code = pending.pop()
+        if code not in found:
+            found.add(code)
+            pending.extend(children.get(code, ()))
+    return frozenset(found)
+
+
+class _Priors:
+    """The document each key had at ``as_of``, for the keys changed since, learnt from the
+    log a window at a time as the head moves."""
+
+    def __init__(self, store: GraphStore, entity: str, as_of: int) -> None:
+        self._store = store
+        self._entity = entity
+        self._read_to = as_of
+        self._first: dict[str, str] = {}
+
+    async def read_to(self, head: int) -> None:
+        while self._read_to < head:
+            end = min(head, self._read_to + _CHANGE_WINDOW)
+            found = await self._store.get_entity_changes(
+                self._entity, after=self._read_to, up_to=end
+            )
+            for change in found:
+                if change.prior is not None and change.key not in self._first:
+                    self._first[change.key] = change.prior
+            self._read_to = end
+
+    def at_as_of(self, doc: ExportDoc) -> ExportDoc | None:
+        prior = self._first.get(doc.key)
+        if prior is None:
+            return doc
+        return prior_doc(EXPORTED[self._entity], prior) if prior else None
+
+
+async def snapshot(
+    store: GraphStore,
+    entity: str,
+    *,
+    as_of: int,
+    regions: frozenset[str] | None = None,
+    changed_after: int | None = None,
+) -> AsyncIterator[list[ExportDoc]]:
+    """Pages of ``entity``'s documents as at seq ``as_of``; only those in ``regions`` (the
+    codes themselves, not their subtrees) when given; only those changed after
+    ``changed_after`` when given (a delta between two snapshots)."""
+    await _still_kept(store, as_of)
+    priors = _Priors(store, entity, as_of)
+
+    async def settle(docs: list[ExportDoc]) -> list[ExportDoc]:
+        await priors.read_to((await store.change_head()).seq)
+        await _still_kept(store, as_of)
+        then = (priors.at_as_of(doc) for doc in docs)
+        return [d for d in then if d is not None and (regions is None or d.region in regions)]
+
+    if changed_after is not None:
+        keys = await _changed_keys(store, entity, after=changed_after, up_to=as_of)
+        for start in range(0, len(keys), PAGE):
+            found = await store.export_docs(entity, keys[start : start + PAGE])
+            yield await settle(found)
+        return
+    cursor: str | None = None
+    while True:
+        found, cursor = await store.export_page(entity, cursor=cursor, limit=PAGE)
+        yield await settle(found)
+        if cursor is None:
+            return
+
+
+async def _changed_keys(store: GraphStore, entity: str, *, after: int, up_to: int) -> list[str]:
+    keys: dict[str, None] = {}
+    while after < up_to:
+        end = min(up_to, after + _CHANGE_WINDOW)
+        for change in await store.get_entity_changes(entity, after=after, up_to=end):
+            keys[change.key] = None
+        after = end
+    return list(keys)
+
+
+async def _still_kept(store: GraphStore, as_of: int) -> None:
+    start = (await store.change_log_start()).seq
+    head = (await store.change_head()).seq
+    if as_of < start:
+        raise SnapshotExpired(
+            f"changes up to seq {start} are no longer kept: ask for a snapshot at a later "
+            "seq (or the head)"
+        )
+    if as_of > head:
+        raise SnapshotExpired(f"seq {as_of} is ahead of the log (head {head})")
