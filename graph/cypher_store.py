@@ -24,7 +24,7 @@ from graph.cypher import scores as score_cypher
 from graph.cypher.lookup import MISSING, VERSIONS
 from graph.dialects import Dialect
 from graph.errors import AlreadyApplied, Conflict, GraphError, NotFound, StaleVersion
-from graph.mapping import from_row, to_props
+from graph.mapping import from_row, institution_from_row, to_props
 from graph.models import (
     Accreditation,
     ApiKey,
@@ -42,7 +42,6 @@ from graph.models import (
     Institution,
     InstitutionQuery,
     Organization,
-    Person,
     RankedInstitution,
     RankingQuery,
     Region,
@@ -136,7 +135,7 @@ class CypherStore(NetworkQueries, SupervisionQueries, SnapshotQueries, abc.ABC):
         rows = await self._query(
             "get_institutions", institution_cypher.GET_INSTITUTIONS, {"keys": list(usccs)}
         )
-        return [_institution(row) for row in rows]
+        return [institution_from_row(row) for row in rows]
 
     async def list_institutions(
         self, query: InstitutionQuery, *, after: str | None, limit: int
@@ -144,7 +143,7 @@ class CypherStore(NetworkQueries, SupervisionQueries, SnapshotQueries, abc.ABC):
         params = _institution_params(query, after=after)
         statement = institution_cypher.institution_listing(_present(params), count=False)
         rows = await self._query("list_institutions", statement, {**params, "limit": limit})
-        return [_institution(row) for row in rows]
+        return [institution_from_row(row) for row in rows]
 
     async def count_institutions(self, query: InstitutionQuery) -> int:
         params = _institution_params(query, after=None)
@@ -156,7 +155,7 @@ class CypherStore(NetworkQueries, SupervisionQueries, SnapshotQueries, abc.ABC):
         rows = await self._query(
             "get_group_members", institution_cypher.GROUP_MEMBERS, {"keys": list(group_usccs)}
         )
-        return [_institution(row) for row in rows]
+        return [institution_from_row(row) for row in rows]
 
     async def get_organizations(self, usccs: Sequence[str]) -> list[Organization]:
         rows = await self._query(
@@ -208,7 +207,9 @@ class CypherStore(NetworkQueries, SupervisionQueries, SnapshotQueries, abc.ABC):
                 holder=None
                 if row["holder"] is None
                 else from_row(Organization, _mapping(row["holder"])),
-                issuer=None if row["issuer"] is None else _institution(_mapping(row["issuer"])),
+                issuer=None
+                if row["issuer"] is None
+                else institution_from_row(_mapping(row["issuer"])),
                 accreditations=tuple(
                     from_row(Accreditation, _mapping(a))
                     for a in row["accreditations"]  # type: ignore[attr-defined]
@@ -312,7 +313,7 @@ class CypherStore(NetworkQueries, SupervisionQueries, SnapshotQueries, abc.ABC):
             params["afterScore"], params["afterUscc"] = after
         rows = await self._rank_within_floors(params, top=after[0] if after else MAX_SCORE)
         return [
-            RankedInstitution(_institution(row), float(row["creditScore"]))  # type: ignore[arg-type]
+            RankedInstitution(institution_from_row(row), float(row["creditScore"]))  # type: ignore[arg-type]
             for row in rows
         ]
 
@@ -921,24 +922,6 @@ def _mapping(value: object) -> Row:
     if not isinstance(value, Mapping):
         raise GraphError(f"expected a map from the store, got {type(value).__name__}")
     return dict(value)
-
-
-def _institution(row: Row) -> Institution:
-    person = row.get("representative")
-    representative = (
-        Person(key=str(person["key"]), name=str(person["name"]))
-        if isinstance(person, Mapping)
-        else None
-    )
-    associations = row.get("associations")
-    return from_row(
-        Institution,
-        row,
-        legal_representative=representative,
-        associations=tuple(sorted(str(a) for a in associations))
-        if isinstance(associations, list | tuple)
-        else (),
-    )
 
 
 def _institution_params(query: InstitutionQuery, *, after: str | None) -> dict[str, object]:

@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TypeVar
 
-__all__ = ["camel", "from_row", "to_props"]
+from graph.models import Institution, Person
+
+__all__ = ["camel", "from_row", "institution_from_row", "to_props"]
 
 T = TypeVar("T")
 
@@ -62,3 +64,23 @@ def from_row(cls: type[T], row: Mapping[str, object], **overrides: object) -> T:
             value = tuple(value)
         values[field.name] = value
     return cls(**values)
+
+
+def institution_from_row(row: Mapping[str, object]) -> Institution:
+    """An institution from its columns, with ``representative`` ({key, name}) as its legal
+    representative and its associations in order."""
+    person = row.get("representative")
+    representative = (
+        Person(key=str(person["key"]), name=str(person["name"]))
+        if isinstance(person, Mapping)
+        else None
+    )
+    associations = row.get("associations")
+    return from_row(
+        Institution,
+        row,
+        legal_representative=representative,
+        associations=tuple(sorted(str(a) for a in associations))
+        if isinstance(associations, list | tuple)
+        else (),
+    )

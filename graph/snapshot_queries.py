@@ -33,6 +33,10 @@ class _Read(Protocol):
 def export_doc(spec: ExportSpec, row: Mapping[str, object]) -> ExportDoc:
     """The document of a result row (its ``scopeRegion`` column is the scope, not a field)."""
     doc = {name: row.get(name) for name, _ in spec.columns}
+    for name in spec.unordered:
+        value = doc[name]
+        if isinstance(value, list):
+            doc[name] = sorted(str(item) for item in value)
     region = row.get("scopeRegion")
     return ExportDoc(str(doc[spec.key]), None if region is None else str(region), doc)
 

@@ -3,37 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from graph.open import open_store
 from graph.port import GraphStore
 from registry.auth import create_api_key
-from registry.cli_options import add_store_options, settings_from
+from registry.cli_options import add_store_options, settings_from, with_store
 from registry.context import registry_today
 from registry.domain.vocabulary import Role
 from registry.seeding import load_seeds_and_score, store_is_empty
 from registry.settings import Settings
+from registry.sync_cli import add_sync_commands
 from registry.trust_cli import add_trust_commands
 
 __all__ = ["main"]
 
 T = TypeVar("T")
-
-
-def _with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[T]]) -> T:
-    async def run() -> T:
-        store = await open_store(settings.resolved_store_url)
-        try:
-            return await work(store)
-        finally:
-            await store.close()
-
-    return asyncio.run(run())
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -72,7 +60,7 @@ def _seed(args: argparse.Namespace) -> int:
             print(f"{name:16} {count:>8}")
         return 0
 
-    return _with_store(settings, work)
+    return with_store(settings, work)
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -89,7 +77,7 @@ def _generate(args: argparse.Namespace) -> int:
         print(report)
         return 0
 
-    return _with_store(settings, work)
+    return with_store(settings, work)
 
 
 def _export_schema(args: argparse.Namespace) -> int:
@@ -121,7 +109,7 @@ def _credit_recompute(args: argparse.Namespace) -> int:
                 after = page[-1].uscc
         return await recompute_credit(store, usccs, today, actor="cli:credit")
 
-    written = _with_store(settings, work)
+    written = with_store(settings, work)
     print(f"credit assessments written: {written}")
     return 0
 
@@ -137,7 +125,7 @@ def _changes_prune(args: argparse.Namespace) -> int:
         through = await store.last_change_before(cutoff.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
         return through, await store.prune_changes(through=through) if through else 0
 
-    through, deleted = _with_store(settings, work)
+    through, deleted = with_store(settings, work)
     print(f"changes pruned through seq {through}: {deleted} deleted")
     return 0
 
@@ -162,7 +150,7 @@ def _keys_create(args: argparse.Namespace) -> int:
         )
 
     try:
-        key = _with_store(settings, work)
+        key = with_store(settings, work)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -236,6 +224,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     create.set_defaults(run=_keys_create)
     add_trust_commands(commands, key_commands)
+    add_sync_commands(commands)
     return parser
 
 

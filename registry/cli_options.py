@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
+from graph.open import open_store
+from graph.port import GraphStore
 from registry.settings import Settings
 
-__all__ = ["add_store_options", "settings_from"]
+__all__ = ["add_store_options", "settings_from", "with_store"]
+
+T = TypeVar("T")
 
 
 def add_store_options(command: argparse.ArgumentParser) -> None:
@@ -23,3 +30,16 @@ def settings_from(args: argparse.Namespace) -> Settings:
     if getattr(args, "store", None):
         overrides["store_url"] = args.store
     return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[T]]) -> T:
+    """Open the configured store, run ``work`` on it, close it."""
+
+    async def run() -> T:
+        store = await open_store(settings.resolved_store_url)
+        try:
+            return await work(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(run())

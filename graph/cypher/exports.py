@@ -27,7 +27,8 @@ class ExportSpec:
     """How one entity is exported. ``columns`` are (name, expression over ``n``); ``region``
     is the expression of the region a partner's scope is checked against; ``present`` is the
     property only a fully written node has (placeholders, e.g. a group named before it is
-    registered, lack it); ``flat`` when every column is a string, integer or ``floats``."""
+    registered, lack it); ``flat`` when every column is a string, integer or ``floats``;
+    ``unordered`` list columns (relationships, which come in no set order) are sorted."""
 
     entity: str
     label: str
@@ -37,6 +38,7 @@ class ExportSpec:
     present: str = "version"
     floats: frozenset[str] = frozenset()
     flat: bool = True
+    unordered: frozenset[str] = frozenset()  # list columns that are sets: sorted in documents
 
     def returns(self) -> str:
         fields = ", ".join(f"{expression} AS {name}" for name, expression in self.columns)
@@ -78,6 +80,7 @@ EXPORTED: dict[str, ExportSpec] = {
             ),
             region="n.region",
             flat=False,
+            unordered=frozenset({"associations"}),
         ),
         ExportSpec(
             "Organization",

@@ -1,12 +1,15 @@
-"""``GET /export/changes.ndjson?after=SEQ``: the change log as one JSON object a line.
+"""Bulk NDJSON for partners, with the same authorisation, scopes and CURSOR_EXPIRED as the
+``changes`` feed.
 
-Should the log be pruned past the stream while it runs, the stream ends with one line
-``{"error": {..., "extensions": {"code": "CURSOR_EXPIRED"}}}`` instead of skipping changes.
+- ``GET /export/changes.ndjson?after=SEQ``: the change log, one change a line, up to the head
+  as it was when the request arrived; the last line's ``seq`` is where to resume. One
+  streamed response instead of a thousand GraphQL pages.
+- ``GET /export/{Entity}.ndjson?asOf=SEQ``: a snapshot, one document a line, exact at
+  ``asOf`` (default: the head, sent as ``X-Registry-As-Of``); with ``changedAfter=SEQ``
+  only the entities changed in between (a delta of documents).
 
-The bulk way to catch up: one streamed response instead of a thousand GraphQL pages, with
-the same authorisation, scopes, filters and CURSOR_EXPIRED as the ``changes`` feed. It ends
-at the head as it was when the request arrived, so it is one consistent delta; the last
-line's ``seq`` is where to resume.
+Should the log be pruned past a stream while it runs, the stream ends with one line
+``{"error": {..., "extensions": {"code": "CURSOR_EXPIRED"}}}`` instead of skipping anything.
 """
 
 from __future__ import annotations
@@ -22,9 +25,16 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from graph.models import Change, ChangeFilter
+from graph.cypher.exports import EXPORTED
+from graph.models import Change, ChangeFilter, ExportDoc
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, authenticate
+from registry.operations.snapshots import (
+    SnapshotExpired,
+    document_line,
+    regions_below,
+    snapshot,
+)
 from registry.resolvers.changes import feed_filter, feed_start, still_kept
 from registry.web.responses import error_response
 
@@ -38,12 +48,30 @@ _STATUS = {"NOT_AUTHORIZED": 403, "CURSOR_EXPIRED": 410, "OUT_OF_SCOPE": 403}
 
 
 def routes() -> list[Route]:
-    return [Route("/export/changes.ndjson", export_changes, methods=["GET"])]
+    return [
+        Route("/export/changes.ndjson", export_changes, methods=["GET"]),
+        Route("/export/{entity}.ndjson", export_snapshot, methods=["GET"]),
+    ]
 
 
 def _listed(request: Request, name: str) -> list[str] | None:
     value = request.query_params.get(name)
     return None if value is None else [item for item in value.split(",") if item]
+
+
+def _seq(request: Request, name: str) -> int | None:
+    """A whole-number query parameter, None when absent; ValueError when malformed."""
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise ValueError(f"{name} is a change seq (a whole number)")
+    return int(value)
+
+
+def _refused(refusal: GraphQLError) -> Response:
+    code = str((refusal.extensions or {}).get("code", "BAD_REQUEST"))
+    return error_response(_STATUS.get(code, 400), code, refusal.message)
 
 
 async def export_changes(request: Request) -> Response:
@@ -53,17 +81,17 @@ async def export_changes(request: Request) -> Response:
         principal = await authenticate(store, request.headers.get("authorization"))
     except InvalidCredentials as exc:
         return error_response(401, "UNAUTHENTICATED", str(exc))
-    after = request.query_params.get("after", "0")
-    if not after.isdigit() or len(after) > 18:
-        return error_response(400, "INVALID_CURSOR", "after is a change seq (a whole number)")
     try:
-        start = await feed_start(store, principal, int(after))
+        after = _seq(request, "after") or 0
+    except ValueError as exc:
+        return error_response(400, "INVALID_CURSOR", str(exc))
+    try:
+        start = await feed_start(store, principal, after)
         narrow = await feed_filter(
             store, principal, _listed(request, "entities"), _listed(request, "regions")
         )
     except GraphQLError as refusal:
-        code = str((refusal.extensions or {}).get("code", "BAD_REQUEST"))
-        return error_response(_STATUS.get(code, 400), code, refusal.message)
+        return _refused(refusal)
     head = (await store.change_head()).seq
     return StreamingResponse(
         _lines(store, start, head, narrow),
@@ -102,3 +130,59 @@ async def _lines(
     finally:
         if pending is not None:
             pending.cancel()
+
+
+async def export_snapshot(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    store = runtime.open_store
+    entity = request.path_params["entity"]
+    if entity not in EXPORTED:
+        exported = ", ".join(EXPORTED)
+        return error_response(404, "NOT_FOUND", f"snapshots are exported for {exported}")
+    try:
+        principal = await authenticate(store, request.headers.get("authorization"))
+    except InvalidCredentials as exc:
+        return error_response(401, "UNAUTHENTICATED", str(exc))
+    try:
+        as_of = _seq(request, "asOf")
+        changed_after = _seq(request, "changedAfter")
+    except ValueError as exc:
+        return error_response(400, "INVALID_CURSOR", str(exc))
+    head = (await store.change_head()).seq
+    as_of = head if as_of is None else as_of
+    try:
+        await feed_start(store, principal, as_of if changed_after is None else changed_after)
+        narrow = await feed_filter(store, principal, [entity], _listed(request, "regions"))
+    except GraphQLError as refusal:
+        return _refused(refusal)
+    if as_of > head or (changed_after is not None and changed_after > as_of):
+        return error_response(400, "INVALID_CURSOR", f"asOf is at most the head ({head})")
+    within = None
+    if narrow is not None and narrow.regions is not None:
+        within = regions_below(await store.get_regions(), narrow.regions)
+    pages = snapshot(store, entity, as_of=as_of, regions=within, changed_after=changed_after)
+    return StreamingResponse(
+        _document_lines(pages),
+        media_type="application/x-ndjson",
+        headers={"X-Registry-As-Of": str(as_of)},
+    )
+
+
+async def _document_lines(pages: AsyncIterator[list[ExportDoc]]) -> AsyncIterator[bytes]:
+    """The snapshot's documents; the next page is read while this one is sent."""
+    pending = asyncio.ensure_future(anext(pages, None))
+    try:
+        while True:
+            try:
+                docs = await pending
+            except SnapshotExpired as expired:
+                error = {"message": str(expired), "extensions": {"code": "CURSOR_EXPIRED"}}
+                yield orjson.dumps({"error": error}) + b"\n"
+                return
+            if docs is None:
+                return
+            pending = asyncio.ensure_future(anext(pages, None))
+            if docs:
+                yield b"".join(document_line(doc) for doc in docs)
+    finally:
+        pending.cancel()

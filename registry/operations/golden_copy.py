@@ -1,0 +1,220 @@
+"""The golden copy on disk: ``registry export`` writes a snapshot exact at one seq, one NDJSON
+file per entity and a manifest with each file's count and content digest; ``registry import``
+loads such a directory into a store.
+
+Import is idempotent: it compares each document with what the store holds and writes only
+those that differ, so running it twice writes nothing the second time. Versions are the
+target store's own (every store numbers its writes), so they are left out of the comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+import orjson
+
+from graph.cypher.exports import EXPORTED
+from graph.mapping import from_row, institution_from_row
+from graph.models import (
+    Accreditation,
+    Certificate,
+    CreditEvent,
+    CreditRating,
+    Organization,
+    Region,
+    StatusChange,
+    WriteResult,
+)
+from graph.port import MAX_WRITE_BATCH, GraphStore
+from registry.operations.credit import recompute_credit
+from registry.operations.snapshots import (
+    SNAPSHOT_ENTITIES,
+    content_digest,
+    document_line,
+    snapshot,
+)
+
+__all__ = ["MANIFEST", "ImportError_", "export_to", "import_from"]
+
+MANIFEST = "manifest.json"
+_STATUS_FIELDS = ("status", "statusReason", "statusSince")
+_STORE_NUMBERED = frozenset({"version"})
+
+Document = Mapping[str, object]
+Writer = Callable[[GraphStore, Sequence[Document], str], Awaitable[None]]
+M = TypeVar("M")
+
+
+class ImportError_(Exception):
+    """The directory is not a complete, intact export."""
+
+
+@dataclass(frozen=True, slots=True)
+class EntityFile:
+    entity: str
+    count: int
+    sha256: str
+
+
+async def export_to(
+    store: GraphStore, directory: Path, *, as_of: int | None = None
+) -> tuple[int, list[EntityFile]]:
+    """Write every exported entity as at ``as_of`` (default: the head) into ``directory``
+    (which must exist)."""
+    seq = (await store.change_head()).seq if as_of is None else as_of
+    files: list[EntityFile] = []
+    for entity in SNAPSHOT_ENTITIES:
+        lines: list[bytes] = []
+        with (directory / f"{entity}.ndjson").open("wb") as out:
+            async for docs in snapshot(store, entity, as_of=seq):
+                chunk = [document_line(doc) for doc in docs]
+                out.writelines(chunk)
+                lines += chunk
+        files.append(EntityFile(entity, len(lines), content_digest(lines)))
+    manifest = {
+        "asOf": seq,
+        "entities": {f.entity: {"count": f.count, "sha256": f.sha256} for f in files},
+    }
+    (directory / MANIFEST).write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+    return seq, files
+
+
+def _read_export(directory: Path, entity: str, expected: Mapping[str, object]) -> list[bytes]:
+    path = directory / f"{entity}.ndjson"
+    if not path.is_file():
+        raise ImportError_(f"{path} is missing")
+    lines = [line + b"\n" for line in path.read_bytes().splitlines() if line]
+    if len(lines) != expected.get("count") or content_digest(lines) != expected.get("sha256"):
+        raise ImportError_(f"{path} does not match the manifest (count or sha256)")
+    return lines
+
+
+async def import_from(
+    store: GraphStore, directory: Path, *, actor: str, today: date
+) -> dict[str, int]:
+    """Load an export into ``store``; returns how many documents of each entity were written
+    (those that differed). Every file is checked against the manifest before anything is
+    written; the credit scores of the institutions written are recomputed at the end."""
+    try:
+        manifest = orjson.loads((directory / MANIFEST).read_bytes())
+        listed = manifest["entities"]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ImportError_(f"{directory / MANIFEST} is missing or unreadable") from exc
+    contents = {
+        entity: [orjson.loads(line) for line in _read_export(directory, entity, listed[entity])]
+        for entity in SNAPSHOT_ENTITIES
+        if entity in listed
+    }
+    written: dict[str, int] = {}
+    touched: set[str] = set()
+    for entity, docs in contents.items():
+        if entity == "Region":
+            docs = _parents_first(docs)
+        count = 0
+        for start in range(0, len(docs), MAX_WRITE_BATCH):
+            changed = await _differing(store, entity, docs[start : start + MAX_WRITE_BATCH])
+            await _WRITERS[entity](store, changed, actor)
+            count += len(changed)
+            touched.update(_institutions_of(entity, changed))
+        written[entity] = count
+    if touched:
+        await recompute_credit(store, sorted(touched), today, actor=actor)
+    return written
+
+
+async def _differing(store: GraphStore, entity: str, docs: list[Document]) -> list[Document]:
+    key_field = EXPORTED[entity].key
+    keys = [str(doc[key_field]) for doc in docs]
+    stored = {d.key: _comparable(d.doc) for d in await store.export_docs(entity, keys)}
+    return [doc for doc, key in zip(docs, keys, strict=True) if stored.get(key) != _comparable(doc)]
+
+
+def _comparable(doc: Document) -> dict[str, object]:
+    return {name: value for name, value in doc.items() if name not in _STORE_NUMBERED}
+
+
+def _parents_first(docs: list[Document]) -> list[Document]:
+    """Regions ordered so that each parent comes before its children."""
+    placed: set[object] = set()
+    ordered: list[Document] = []
+    pending = list(docs)
+    while pending:
+        ready = [
+            d
+            for d in pending
+            if d.get("parent") is None
+            or d["parent"] in placed
+            or not any(p["code"] == d["parent"] for p in pending)
+        ]
+        if not ready:
+            raise ImportError_("the regions' parents form a cycle")
+        ordered += ready
+        placed.update(d["code"] for d in ready)
+        pending = [d for d in pending if d["code"] not in placed]
+    return ordered
+
+
+def _institutions_of(entity: str, docs: Sequence[Document]) -> set[str]:
+    """The institutions whose credit score reads the written documents."""
+    field = {
+        "Institution": "uscc",
+        "Accreditation": "holder",
+        "Certificate": "issuer",
+        "CreditRating": "institution",
+        "CreditEvent": "institution",
+    }.get(entity)
+    return set() if field is None else {str(doc[field]) for doc in docs}
+
+
+async def _write_certificates(store: GraphStore, docs: Sequence[Document], actor: str) -> None:
+    """Issue what differs; a certificate whose status differs then gets it as a status change
+    (issuing sets the status of new certificates only)."""
+    certificates = [from_row(Certificate, doc) for doc in docs]
+    numbers = [c.number for c in certificates]
+    await store.issue_certificates(certificates, actor=actor)
+    now = {c.number: c for c in await store.get_certificates(numbers)}
+    moved = [
+        StatusChange(c.number, c.status, c.status_reason, c.status_since or c.issued_on, "", "")
+        for c in certificates
+        if (now[c.number].status, now[c.number].status_reason) != (c.status, c.status_reason)
+    ]
+    if moved:
+        await store.change_certificate_statuses(moved, actor=actor)
+
+
+def _models(
+    build: Callable[[Document], M],
+    write: Callable[[GraphStore, list[M], str], Awaitable[WriteResult]],
+) -> Writer:
+    async def run(store: GraphStore, docs: Sequence[Document], actor: str) -> None:
+        if docs:
+            await write(store, [build(doc) for doc in docs], actor)
+
+    return run
+
+
+_WRITERS: dict[str, Writer] = {
+    "Region": _models(lambda d: from_row(Region, d), lambda s, m, a: s.upsert_regions(m, actor=a)),
+    "Institution": _models(institution_from_row, lambda s, m, a: s.upsert_institutions(m, actor=a)),
+    "Organization": _models(
+        lambda d: from_row(Organization, d),
+        lambda s, m, a: s.upsert_organizations(m, actor=a),
+    ),
+    "Accreditation": _models(
+        lambda d: from_row(Accreditation, d),
+        lambda s, m, a: s.upsert_accreditations(m, actor=a),
+    ),
+    "Certificate": _write_certificates,
+    "CreditRating": _models(
+        lambda d: from_row(CreditRating, d),
+        lambda s, m, a: s.publish_credit_ratings(m, actor=a),
+    ),
+    "CreditEvent": _models(
+        lambda d: from_row(CreditEvent, d),
+        lambda s, m, a: s.record_credit_events(m, actor=a),
+    ),
+}

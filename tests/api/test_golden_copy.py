@@ -1,0 +1,73 @@
+"""The golden copy on disk: an export is exact at one seq, loads into an empty store to give
+the same documents, and loading it again writes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import orjson
+import pytest
+
+from graph.cypher_store import CypherStore
+from registry.operations.golden_copy import MANIFEST, ImportError_, export_to, import_from
+from tests.conftest import TODAY, open_backend
+
+
+@pytest.fixture
+async def empty(falkordb_dir: Path) -> AsyncIterator[CypherStore]:
+    """A second store to import into (FalkorDB: the first one may be the Neo4j database)."""
+    opened = await open_backend("falkordb", falkordb_dir)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+async def test_an_export_loads_into_an_empty_store_as_the_same_documents(
+    seeded_store: CypherStore, empty: CypherStore, tmp_path: Path
+) -> None:
+    for name in ("copy", "again"):
+        (tmp_path / name).mkdir()
+    as_of, exported = await export_to(seeded_store, tmp_path / "copy")
+
+    written = await import_from(empty, tmp_path / "copy", actor="test:import", today=TODAY)
+    _, again = await export_to(empty, tmp_path / "again")
+    rewritten = await import_from(empty, tmp_path / "copy", actor="test:import", today=TODAY)
+
+    assert as_of == (await seeded_store.change_head()).seq
+    assert {f.entity: f.count for f in exported} == written
+    assert all(f.count for f in exported)
+    # the same documents but for the version, which every store numbers itself
+    assert [(f.entity, f.count) for f in again] == [(f.entity, f.count) for f in exported]
+    assert _without_versions(tmp_path / "again") == _without_versions(tmp_path / "copy")
+    assert set(rewritten.values()) == {0}
+
+
+def _without_versions(directory: Path) -> dict[str, list[bytes]]:
+    found: dict[str, list[bytes]] = {}
+    for path in sorted(directory.glob("*.ndjson")):
+        docs = [orjson.loads(line) for line in path.read_bytes().splitlines()]
+        found[path.stem] = sorted(
+            orjson.dumps(
+                {k: v for k, v in d.items() if k != "version"}, option=orjson.OPT_SORT_KEYS
+            )
+            for d in docs
+        )
+    return found
+
+
+async def test_an_import_refuses_a_damaged_export_and_writes_nothing(
+    seeded_store: CypherStore, empty: CypherStore, tmp_path: Path
+) -> None:
+    await export_to(seeded_store, tmp_path)
+    certificates = tmp_path / "Certificate.ndjson"
+    certificates.write_bytes(certificates.read_bytes().replace(b"VALID", b"WITHDRAWN", 1))
+
+    with pytest.raises(ImportError_, match=r"Certificate\.ndjson"):
+        await import_from(empty, tmp_path, actor="test:import", today=TODAY)
+    (tmp_path / MANIFEST).unlink()
+    with pytest.raises(ImportError_, match=r"manifest\.json"):
+        await import_from(empty, tmp_path, actor="test:import", today=TODAY)
+
+    assert (await empty.change_head()).seq == 0
