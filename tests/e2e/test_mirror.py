@@ -9,7 +9,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,8 +16,6 @@ import pytest
 
 from registry.mirror import REPLICA, Mirror
 from registry.operations.snapshots import SNAPSHOT_ENTITIES, content_digest
-from tests.e2e.serving import start_registry, stop_registry
-from tests.e2e.test_serve import _registry
 
 pytestmark = pytest.mark.slow
 
@@ -31,19 +28,20 @@ HOLDER = "12210211760664248H"
 BATCH = 40
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    data = tmp_path / "registry-data"
-    base, process = start_registry(data)
-    try:
-        keys = {}
-        for role in ("PARTNER", "ADMIN"):
-            created = _registry("keys", "create", "--role", role, data=data)
-            assert created.returncode == 0, created.stderr
-            keys[role] = created.stdout.strip().splitlines()[-1]
-        yield base, keys
-    finally:
-        stop_registry(process)
+def _command(base: str, key: str, replica: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "registry.cli",
+        "mirror",
+        "--from",
+        base,
+        "--key",
+        key,
+        "--into",
+        str(replica),
+        *extra,
+    ]
 
 
 def _mirror(base: str, key: str, replica: Path, *extra: str) -> subprocess.Popen[bytes]:
@@ -51,21 +49,7 @@ def _mirror(base: str, key: str, replica: Path, *extra: str) -> subprocess.Popen
     replica.mkdir(parents=True, exist_ok=True)
     with (replica.parent / "mirror.log").open("ab") as log:
         return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "registry.cli",
-                "mirror",
-                "--from",
-                base,
-                "--key",
-                key,
-                "--into",
-                str(replica),
-                *extra,
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            _command(base, key, replica, *extra), stdout=log, stderr=subprocess.STDOUT
         )
 
 
@@ -134,9 +118,9 @@ def _source(base: str, key: str, as_of: int) -> dict[str, tuple[int, str]]:
 
 
 def test_a_killed_mirror_resumes_and_equals_the_registry(
-    served: tuple[str, dict[str, str]], tmp_path: Path
+    served_with_keys: tuple[str, dict[str, str]], tmp_path: Path
 ) -> None:
-    base, keys = served
+    base, keys = served_with_keys
     replica = tmp_path / "replica"
     seeded = _source(base, keys["PARTNER"], _head(base, keys["PARTNER"]))["Certificate"][0]
 
@@ -175,19 +159,7 @@ def test_a_killed_mirror_resumes_and_equals_the_registry(
     assert local == _source(base, keys["PARTNER"], head)
     assert local["Certificate"][0] == seeded + 18 * BATCH
     verified = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "registry.cli",
-            "mirror",
-            "--from",
-            base,
-            "--key",
-            keys["PARTNER"],
-            "--into",
-            str(replica),
-            "--verify-only",
-        ],
+        _command(base, keys["PARTNER"], replica, "--verify-only"),
         capture_output=True,
         text=True,
         timeout=120,

@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
-
-from tests.e2e.serving import start_registry, stop_registry
-from tests.e2e.test_serve import _registry
 
 pytestmark = pytest.mark.slow
 
@@ -25,21 +20,6 @@ FOLLOW = """subscription($after: String) {
 SUSPEND = """mutation($n: String!) { changeCertificateStatus(input:
   [{number: $n, status: SUSPENDED, reason: "监督审核发现问题"}]) { __typename } }"""
 DALIAN_CERTIFICATE = "CCSC23SC0102R2"
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    data = tmp_path / "registry-data"
-    base, process = start_registry(data)
-    try:
-        keys = {}
-        for role in ("PARTNER", "ADMIN"):
-            created = _registry("keys", "create", "--role", role, data=data)
-            assert created.returncode == 0, created.stderr
-            keys[role] = created.stdout.strip().splitlines()[-1]
-        yield base, keys
-    finally:
-        stop_registry(process)
 
 
 async def _follow(base: str, key: str | None, after: str | None = None) -> ClientConnection:
@@ -62,9 +42,9 @@ async def _next(socket: ClientConnection) -> dict[str, Any]:
 
 
 def test_a_partner_follows_live_changes_and_resumes_from_its_cursor(
-    served: tuple[str, dict[str, str]],
+    served_with_keys: tuple[str, dict[str, str]],
 ) -> None:
-    base, keys = served
+    base, keys = served_with_keys
 
     async def scenario() -> list[dict[str, Any]]:
         socket = await _follow(base, keys["PARTNER"])
@@ -106,8 +86,10 @@ def test_a_partner_follows_live_changes_and_resumes_from_its_cursor(
     assert seqs[: len(expected)] == expected[: len(seqs)]  # nothing skipped across the drop
 
 
-def test_a_connection_without_a_valid_key_is_refused(served: tuple[str, dict[str, str]]) -> None:
-    base, _ = served
+def test_a_connection_without_a_valid_key_is_refused(
+    served_with_keys: tuple[str, dict[str, str]],
+) -> None:
+    base, _ = served_with_keys
 
     async def attempt(key: str | None) -> int | None:
         socket = await connect(base.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL])
@@ -123,8 +105,10 @@ def test_a_connection_without_a_valid_key_is_refused(served: tuple[str, dict[str
     assert asyncio.run(attempt("not-a-key")) == 4403
 
 
-def test_only_subscriptions_run_over_the_socket(served: tuple[str, dict[str, str]]) -> None:
-    base, keys = served
+def test_only_subscriptions_run_over_the_socket(
+    served_with_keys: tuple[str, dict[str, str]],
+) -> None:
+    base, keys = served_with_keys
 
     async def attempt() -> dict[str, Any]:
         socket = await connect(base.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL])
