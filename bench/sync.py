@@ -1,13 +1,17 @@
-"""Partner-sync numbers: bulk certificate writes with the change log, and feed catch-up.
+"""Partner-sync numbers: bulk certificate writes with the change log, feed catch-up, and
+snapshot exports.
 
     python -m bench.sync --batches 20                 # bulk writes into a fresh seeded store
-    python -m bench.sync --feed-data /tmp/bench1m     # also: read that store's whole change log
+    python -m bench.sync --feed-data /tmp/bench1m     # also: read that store's whole change
+                                                      # log, and snapshot every entity
+    python -m bench.sync --parts export --feed-data /tmp/bench1m   # only the snapshots
 
 Bulk writes go through the same operation the API's issueCertificates runs (validation,
 authorisation, reference checks, the atomic batch with its hash-chained changes, and the
 credit rescoring of the institutions concerned), 1,000 certificates a batch; the store alone
 is timed too. Catch-up reads the change log from seq 0 to the head in pages of 1,000, through
-the store port and then through the GraphQL feed as a partner would.
+the store port and then through the GraphQL feed and the NDJSON stream as a partner would.
+Snapshots stream every exported entity at the head over NDJSON.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import argparse
 import asyncio
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -29,6 +34,7 @@ from registry.context import registry_today
 from registry.domain.vocabulary import Role
 from registry.operations import convert, writes
 from registry.operations.refusals import validate_batch
+from registry.operations.snapshots import SNAPSHOT_ENTITIES
 from registry.records import CertificateRecord
 from registry.seeding import SEED_PRINCIPAL, load_seeds
 from registry.settings import Settings
@@ -40,6 +46,7 @@ ISSUER = "121101064193791361"  # CCSC in the seeds
 HOLDERS = ("12210211760664248H", "122102044044617942", "1221021194751846XH")  # seeded holders
 WRITE_TARGET = 20_000.0  # certificates per second
 CATCH_UP_TARGET_S = 60.0  # for 1,000,000 changes
+EXPORT_TARGET = 100_000.0  # snapshot records per second
 BATCH = 1000
 
 
@@ -100,9 +107,9 @@ FEED_PAGE = """query($after: String) { changes(first: 1000, after: $after) {
   pageInfo { hasNextPage endCursor } } }"""
 
 
-async def _catch_up_over_api(data: str, *, ndjson: bool) -> tuple[int, float]:
-    """The catch-up as a partner does it, through the real app in process (HTTP parsing left
-    out): GraphQL pages of 1,000 following endCursor, or the NDJSON delta stream."""
+@asynccontextmanager
+async def _partner_client(data: str) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
+    """The real app over ``data`` in this process (HTTP parsing left out) and a partner key."""
     store = await open_store(f"falkordb+embedded://{data}")
     try:
         key = await create_api_key(
@@ -110,64 +117,119 @@ async def _catch_up_over_api(data: str, *, ndjson: bool) -> tuple[int, float]:
         )
         app = create_app(Settings(load_seeds_when_empty=False), store=store)
         transport = httpx.ASGITransport(app=app)
-        headers = {"Authorization": f"Bearer {key}"}
         async with httpx.AsyncClient(
             transport=transport, base_url="http://bench", timeout=600
         ) as client:
-            start = time.perf_counter()
-            if ndjson:
-                count = 0
-                async with client.stream("GET", "/export/changes.ndjson", headers=headers) as got:
-                    async for line in got.aiter_lines():
-                        count += bool(line)
-                return count, time.perf_counter() - start
-            after, count = None, 0
-            while True:
-                response = await client.post(
-                    "/graphql",
-                    json={"query": FEED_PAGE, "variables": {"after": after}},
-                    headers=headers,
-                )
-                page = response.json()["data"]["changes"]
-                count += len(page["edges"])
-                if not page["pageInfo"]["hasNextPage"]:
-                    return count, time.perf_counter() - start
-                after = page["pageInfo"]["endCursor"]
+            yield client, {"Authorization": f"Bearer {key}"}
     finally:
         await store.close()
 
 
+async def _count_lines(client: httpx.AsyncClient, path: str, headers: dict[str, str]) -> int:
+    count = 0
+    async with client.stream("GET", path, headers=headers) as got:
+        async for line in got.aiter_lines():
+            count += bool(line)
+    return count
+
+
+async def _catch_up_over_api(data: str, *, ndjson: bool) -> tuple[int, float]:
+    """The catch-up as a partner does it: GraphQL pages of 1,000 following endCursor, or the
+    NDJSON delta stream."""
+    async with _partner_client(data) as (client, headers):
+        start = time.perf_counter()
+        if ndjson:
+            count = await _count_lines(client, "/export/changes.ndjson", headers)
+            return count, time.perf_counter() - start
+        after, count = None, 0
+        while True:
+            response = await client.post(
+                "/graphql",
+                json={"query": FEED_PAGE, "variables": {"after": after}},
+                headers=headers,
+            )
+            page = response.json()["data"]["changes"]
+            count += len(page["edges"])
+            if not page["pageInfo"]["hasNextPage"]:
+                return count, time.perf_counter() - start
+            after = page["pageInfo"]["endCursor"]
+
+
+async def _snapshot_export(data: str) -> list[tuple[str, int, float]]:
+    """Every exported entity's snapshot at the head, over NDJSON as a partner reads it."""
+    timings: list[tuple[str, int, float]] = []
+    async with _partner_client(data) as (client, headers):
+        for entity in SNAPSHOT_ENTITIES:
+            start = time.perf_counter()
+            count = await _count_lines(client, f"/export/{entity}.ndjson", headers)
+            timings.append((entity, count, time.perf_counter() - start))
+    return timings
+
+
 async def run(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
     rows: list[tuple[str, str, str, str]] = []
+    if "writes" in args.parts:
+        rows += await _writes(args.batches)
+    if args.feed_data and "catch-up" in args.parts:
+        rows += await _catch_ups(args.feed_data)
+    if args.feed_data and "export" in args.parts:
+        rows += await _exports(args.feed_data)
+    return rows
+
+
+async def _writes(batches: int) -> list[tuple[str, str, str, str]]:
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as scratch:
         store = await open_store(f"falkordb+embedded://{scratch}")
         try:
             await load_seeds(store, SEEDS, secret=b"bench", today=registry_today())
-            operation, store_only = await _bulk(store, args.batches)
+            operation, store_only = await _bulk(store, batches)
         finally:
             await store.close()
     verdict = "pass" if operation >= WRITE_TARGET else "FAIL"
-    rows.append(("issueCertificates operation", f"{operation:,.0f}/s", ">= 20,000/s", verdict))
-    rows.append(("store.issue_certificates only", f"{store_only:,.0f}/s", "(no target)", ""))
-    if args.feed_data:
-        ways = {
-            "store": _catch_up(args.feed_data),
-            "NDJSON": _catch_up_over_api(args.feed_data, ndjson=True),
-            "GraphQL": _catch_up_over_api(args.feed_data, ndjson=False),
-        }
-        for how, catch_up in ways.items():
-            count, seconds = await catch_up
-            per_million = seconds * 1_000_000 / max(count, 1)
-            verdict = "pass" if per_million <= CATCH_UP_TARGET_S else "FAIL"
-            timing = f"{seconds:.1f} s ({per_million:.1f} s/1M)"
-            rows.append((f"catch-up ({how}), {count:,}", timing, "<= 60 s per 1M", verdict))
+    return [
+        ("issueCertificates operation", f"{operation:,.0f}/s", ">= 20,000/s", verdict),
+        ("store.issue_certificates only", f"{store_only:,.0f}/s", "(no target)", ""),
+    ]
+
+
+async def _catch_ups(data: str) -> list[tuple[str, str, str, str]]:
+    rows = []
+    ways = {
+        "store": _catch_up(data),
+        "NDJSON": _catch_up_over_api(data, ndjson=True),
+        "GraphQL": _catch_up_over_api(data, ndjson=False),
+    }
+    for how, catch_up in ways.items():
+        count, seconds = await catch_up
+        per_million = seconds * 1_000_000 / max(count, 1)
+        verdict = "pass" if per_million <= CATCH_UP_TARGET_S else "FAIL"
+        timing = f"{seconds:.1f} s ({per_million:.1f} s/1M)"
+        rows.append((f"catch-up ({how}), {count:,}", timing, "<= 60 s per 1M", verdict))
+    return rows
+
+
+async def _exports(data: str) -> list[tuple[str, str, str, str]]:
+    timings = await _snapshot_export(data)
+    rows = [
+        (f"snapshot {entity}, {count:,}", f"{count / seconds:,.0f}/s", "", "")
+        for entity, count, seconds in timings
+    ]
+    total = sum(count for _, count, _ in timings)
+    rate = total / sum(seconds for _, _, seconds in timings)
+    verdict = "pass" if rate >= EXPORT_TARGET else "FAIL"
+    rows.append((f"snapshot export, {total:,} records", f"{rate:,.0f}/s", ">= 100,000/s", verdict))
     return rows
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.sync", description=__doc__)
     parser.add_argument("--batches", type=int, default=20, help="batches of 1,000 to write")
-    parser.add_argument("--feed-data", help="a generated store whose change log to read")
+    parser.add_argument("--feed-data", help="a generated store to read the log and snapshots of")
+    parser.add_argument(
+        "--parts",
+        default="writes,catch-up,export",
+        help="comma-separated: writes, catch-up (needs --feed-data), export (needs --feed-data)",
+    )
     args = parser.parse_args(argv)
     rows = asyncio.run(run(args))
     print(f"{'measure':34} {'value':>24} {'target':>16}  result")

@@ -28,14 +28,10 @@ from graph.dialects import FALKORDB, SCHEMA
 from graph.embedded import EmbeddedServer
 from graph.errors import BackendUnavailable, Conflict, GraphError
 from graph.models import ChangeHead, ExportDoc
-from graph.snapshot_queries import export_doc
 
 __all__ = ["FalkorDBStore"]
 
 _MAX_WRITE_ATTEMPTS = 200
-# Node ids are shared by every label, and an entity's nodes lie among its changes and history:
-# a window this many ids per wanted document holds roughly a page.
-_IDS_PER_DOCUMENT = 4
 Query = Callable[..., Coroutine[Any, Any, Any]]
 
 
@@ -178,33 +174,28 @@ class FalkorDBStore(CypherStore):
     async def export_page(
         self, entity: str, *, cursor: str | None, limit: int
     ) -> tuple[list[ExportDoc], str | None]:
-        """A window of node ids (cursor ``start/last``): FalkorDB scans it directly, where
-        ordering by key would sort the whole label for every page. ``limit`` sizes the
-        window; a window may hold fewer documents, or none."""
+        """A window of node ids (cursor ``start/last/width``): FalkorDB scans it directly,
+        where ordering by key would sort the whole label for every page. The window is
+        sized from the label's density to hold about ``limit`` documents."""
         spec = EXPORTED[entity]
         if cursor is None:
-            found = await self._read(export_cypher.max_node_id(spec), {})
-            if found[0]["last"] is None:
+            found = await self._read(export_cypher.label_extent(spec), {})
+            if not as_int(found[0]["total"]):
                 return [], None
-            start, last = 0, as_int(found[0]["last"])
+            last, total = as_int(found[0]["last"]), as_int(found[0]["total"])
+            start, width = 0, max(limit, limit * (last + 1) // total)
         else:
-            start, last = (int(part) for part in cursor.split("/"))
-        end = start + limit * _IDS_PER_DOCUMENT
+            start, last, width = (int(part) for part in cursor.split("/"))
+        end = start + width
         self.calls["export_page"] += 1
         params = {"from": start, "to": end}
-        statement = export_cypher.id_window(spec)
-        if spec.flat:
-            rows = await self._read_flat(statement, params, spec.floats)
-        else:
-            rows = await self._read(statement, params)
-        docs = [export_doc(spec, row) for row in rows]
-        return docs, (f"{end}/{last}" if end <= last else None)
+        docs = await self._documents(spec, export_cypher.id_window(spec), params)
+        return docs, (f"{end}/{last}/{width}" if end <= last else None)
 
     async def _read_flat(
-        self, statement: str, params: Mapping[str, object], floats: frozenset[str]
+        self, statement: str, params: Mapping[str, object], floats: frozenset[str] = frozenset()
     ) -> list[Row]:
-        """A read whose columns are all strings, integers or nulls (and the named floats),
-        in the server's plain reply format: several times faster to decode than the typed
+        """In the server's plain reply format, several times faster to decode than the typed
         (compact) one the client library parses."""
         query = cypher_header(params) + statement
         reply = await self._command("GRAPH.RO_QUERY", self._graph_name, query)

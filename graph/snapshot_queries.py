@@ -30,20 +30,20 @@ class _Read(Protocol):
     async def __call__(self, statement: str, params: Mapping[str, object]) -> list[_Row]: ...
 
 
-def export_doc(spec: ExportSpec, row: Mapping[str, object]) -> ExportDoc:
-    """The document of a result row (its ``scopeRegion`` column is the scope, not a field)."""
-    doc = {name: row.get(name) for name, _ in spec.columns}
+def export_doc(spec: ExportSpec, row: dict[str, object]) -> ExportDoc:
+    """The document of a result row, which it takes over: its ``scopeRegion`` column is the
+    scope, not a field."""
+    region = row.pop("scopeRegion", None)
     for name in spec.unordered:
-        value = doc[name]
+        value = row[name]
         if isinstance(value, list):
-            doc[name] = sorted(str(item) for item in value)
-    region = row.get("scopeRegion")
-    return ExportDoc(str(doc[spec.key]), None if region is None else str(region), doc)
+            row[name] = sorted(str(item) for item in value)
+    return ExportDoc(str(row[spec.key]), None if region is None else str(region), row)
 
 
 def prior_doc(spec: ExportSpec, prior: str) -> ExportDoc:
     """A document kept on a change (canonical JSON of the row, scope included)."""
-    row = orjson.loads(prior)
+    row: dict[str, object] = orjson.loads(prior)
     return export_doc(spec, row)
 
 
@@ -62,22 +62,34 @@ class SnapshotQueries(abc.ABC):
         self, name: str, statement: str, params: Mapping[str, object]
     ) -> list[_Row]: ...
 
+    @abc.abstractmethod
+    async def _read(self, statement: str, params: Mapping[str, object]) -> list[_Row]: ...
+
+    @abc.abstractmethod
+    async def _read_flat(
+        self, statement: str, params: Mapping[str, object], floats: frozenset[str] = frozenset()
+    ) -> list[_Row]: ...
+
+    async def _documents(
+        self, spec: ExportSpec, statement: str, params: Mapping[str, object]
+    ) -> list[ExportDoc]:
+        if spec.flat:
+            rows = await self._read_flat(statement, params, spec.floats)
+        else:
+            rows = await self._read(statement, params)
+        return [export_doc(spec, row) for row in rows]
+
     async def export_docs(self, entity: str, keys: Sequence[str]) -> list[ExportDoc]:
         spec = _spec(entity)
-        rows = await self._query(
-            "export_docs", export_cypher.docs_by_key(spec), {"keys": list(keys)}
-        )
-        return [export_doc(spec, row) for row in rows]
+        return await self._documents(spec, export_cypher.docs_by_key(spec), {"keys": list(keys)})
 
     async def export_page(
         self, entity: str, *, cursor: str | None, limit: int
     ) -> tuple[list[ExportDoc], str | None]:
         """Keyset by key; the FalkorDB store pages by node id instead."""
         spec = _spec(entity)
-        rows = await self._query(
-            "export_page", export_cypher.key_page(spec), {"after": cursor or "", "limit": limit}
-        )
-        docs = [export_doc(spec, row) for row in rows]
+        params = {"after": cursor or "", "limit": limit}
+        docs = await self._documents(spec, export_cypher.key_page(spec), params)
         return docs, (docs[-1].key if len(docs) == limit else None)
 
     async def get_entity_changes(

@@ -18,7 +18,7 @@ __all__ = [
     "docs_by_key",
     "id_window",
     "key_page",
-    "max_node_id",
+    "label_extent",
 ]
 
 
@@ -203,8 +203,9 @@ def id_window(spec: ExportSpec) -> str:
     )
 
 
-def max_node_id(spec: ExportSpec) -> str:
-    return f"MATCH (n:{spec.label}) RETURN max(id(n)) AS last"
+def label_extent(spec: ExportSpec) -> str:
+    """The label's highest node id and its node count: how densely its ids lie."""
+    return f"MATCH (n:{spec.label}) RETURN max(id(n)) AS last, count(n) AS total"
 
 
 # Changes to one entity in a bounded seq range, with the document each replaced (``prior``:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 
-from graph.changelog import canonical_json
+import orjson
+
 from graph.cypher.exports import EXPORTED
 from graph.models import ExportDoc, Region
 from graph.port import GraphStore
@@ -42,7 +43,7 @@ class SnapshotExpired(Exception):
 def document_line(doc: ExportDoc) -> bytes:
     """One NDJSON line: the document as canonical JSON (sorted keys), so equal documents
     are equal bytes on every side of a sync."""
-    return canonical_json(doc.doc).encode() + b"\n"
+    return orjson.dumps(doc.doc, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
 
 
 def content_digest(lines: Iterable[bytes]) -> str:
