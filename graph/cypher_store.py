@@ -7,9 +7,11 @@ A backend supplies three primitives: ``_read`` (one statement, rows as dicts), `
 from __future__ import annotations
 
 import abc
+import contextlib
 import hashlib
+import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -94,6 +96,19 @@ class CypherStore(NetworkQueries, SupervisionQueries, SnapshotQueries, abc.ABC):
 
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
+        # Told each call's name and seconds (the app's metrics); None: nobody listens.
+        self.observer: Callable[[str, float], None] | None = None
+
+    @contextlib.contextmanager
+    def _timed(self, name: str) -> Iterator[None]:
+        """Count a store call and tell the observer how long it took."""
+        self.calls[name] += 1
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            if self.observer is not None:
+                self.observer(name, time.perf_counter() - started)
 
     # backend primitives ---------------------------------------------------------------------
     @abc.abstractmethod
@@ -120,8 +135,8 @@ class CypherStore(NetworkQueries, SupervisionQueries, SnapshotQueries, abc.ABC):
         return True
 
     async def _query(self, name: str, statement: str, params: Mapping[str, object]) -> list[Row]:
-        self.calls[name] += 1
-        return await self._read(statement, params)
+        with self._timed(name):
+            return await self._read(statement, params)
 
     async def _read_flat(
         self, statement: str, params: Mapping[str, object], floats: frozenset[str] = frozenset()
@@ -388,8 +403,8 @@ class CypherStore(NetworkQueries, SupervisionQueries, SnapshotQueries, abc.ABC):
             # index range, where an open one makes FalkorDB sort the whole rest of the log.
             params["upTo"] = after + limit
         statement = change_cypher.changes_after(_present(params))
-        self.calls["get_changes"] += 1
-        rows = await self._read_flat(statement, params)
+        with self._timed("get_changes"):
+            rows = await self._read_flat(statement, params)
         return [Change(**row) for row in rows]  # type: ignore[arg-type]
 
     async def count_changes(self, *, after: int, narrow: ChangeFilter | None = None) -> int:
@@ -811,7 +826,6 @@ class CypherStore(NetworkQueries, SupervisionQueries, SnapshotQueries, abc.ABC):
             return WriteResult(written=0, first_seq=0, last_seq=0)
         if len(rows) > MAX_WRITE_BATCH:
             raise GraphError(f"a write batch holds at most {MAX_WRITE_BATCH} rows")
-        self.calls[name] += 1
 
         async def plan(read: Reader, head: ChangeHead) -> PlannedWrite:
             if guard is not None:
@@ -833,7 +847,8 @@ class CypherStore(NetworkQueries, SupervisionQueries, SnapshotQueries, abc.ABC):
             }
             return PlannedWrite(statement, params, changes)
 
-        first_seq = await self._write(plan)
+        with self._timed(name):
+            first_seq = await self._write(plan)
         return WriteResult(
             written=len(rows),
             first_seq=first_seq,

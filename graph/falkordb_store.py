@@ -187,9 +187,9 @@ class FalkorDBStore(CypherStore):
         else:
             start, last, width = (int(part) for part in cursor.split("/"))
         end = start + width
-        self.calls["export_page"] += 1
         params = {"from": start, "to": end}
-        docs = await self._documents(spec, export_cypher.id_window(spec), params)
+        with self._timed("export_page"):
+            docs = await self._documents(spec, export_cypher.id_window(spec), params)
         return docs, (f"{end}/{last}/{width}" if end <= last else None)
 
     async def _read_flat(

@@ -8,6 +8,7 @@ the change log: every change to an exported entity keeps the document it replace
 from __future__ import annotations
 
 import abc
+import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
@@ -66,6 +67,9 @@ class SnapshotQueries(abc.ABC):
     async def _read(self, statement: str, params: Mapping[str, object]) -> list[_Row]: ...
 
     @abc.abstractmethod
+    def _timed(self, name: str) -> contextlib.AbstractContextManager[None]: ...
+
+    @abc.abstractmethod
     async def _read_flat(
         self, statement: str, params: Mapping[str, object], floats: frozenset[str] = frozenset()
     ) -> list[_Row]: ...
@@ -81,7 +85,9 @@ class SnapshotQueries(abc.ABC):
 
     async def export_docs(self, entity: str, keys: Sequence[str]) -> list[ExportDoc]:
         spec = _spec(entity)
-        return await self._documents(spec, export_cypher.docs_by_key(spec), {"keys": list(keys)})
+        with self._timed("export_docs"):
+            statement = export_cypher.docs_by_key(spec)
+            return await self._documents(spec, statement, {"keys": list(keys)})
 
     async def export_page(
         self, entity: str, *, cursor: str | None, limit: int
@@ -89,7 +95,8 @@ class SnapshotQueries(abc.ABC):
         """Keyset by key; the FalkorDB store pages by node id instead."""
         spec = _spec(entity)
         params = {"after": cursor or "", "limit": limit}
-        docs = await self._documents(spec, export_cypher.key_page(spec), params)
+        with self._timed("export_page"):
+            docs = await self._documents(spec, export_cypher.key_page(spec), params)
         return docs, (docs[-1].key if len(docs) == limit else None)
 
     async def get_entity_changes(

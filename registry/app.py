@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 from graphql import OperationType
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -34,6 +35,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.types import ExecutionResult
 
 from graph.changelog import utc_now
+from graph.cypher_store import CypherStore
 from graph.errors import GraphError
 from graph.open import open_store
 from graph.port import GraphStore
@@ -58,6 +60,7 @@ from registry.settings import Settings
 from registry.trust_routes import routes as trust_routes
 from registry.web.exports import routes as export_routes
 from registry.web.network_svg import routes as network_routes
+from registry.web.observability import Metrics, RequestObservation
 from registry.web.responses import error_response
 from registry.web.verify_page import routes as web_routes
 
@@ -74,6 +77,8 @@ class Runtime:
     store: GraphStore | None = None
     today: Callable[[], date] = field(default=registry_today)
     public_lookups: RateLimiter = field(init=False)
+
+    metrics: Metrics = field(default_factory=Metrics)
 
     def __post_init__(self) -> None:
         # One allowance per client for every public lookup surface: GraphQL, page, QR image.
@@ -137,6 +142,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
             loaders=Loaders.for_request(store, today),
             request_id=state.get("request_id") or uuid.uuid4().hex,
             today=today,
+            metrics=self.runtime.metrics,
         )
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
@@ -154,14 +160,19 @@ class RegistryGraphQL(GraphQL[Context, None]):
         return orjson.dumps(data)
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
-        """Every error leaves with an ``extensions.code``, GraphQL's own ones included."""
+        """Every error leaves with an ``extensions.code``, GraphQL's own ones included, and
+        the request's id (``requestId``) that its log lines carry too."""
         response = await super().process_result(request, result)
+        request_id = request.scope.get("state", {}).get("request_id")
         for error in response.get("errors") or []:
             if not isinstance(error, dict):
                 continue
             extensions = error.setdefault("extensions", {})
-            if isinstance(extensions, dict) and "code" not in extensions:
-                extensions["code"] = code_for_message(str(error.get("message", "")))
+            if isinstance(extensions, dict):
+                if "code" not in extensions:
+                    extensions["code"] = code_for_message(str(error.get("message", "")))
+                if request_id is not None:
+                    extensions["requestId"] = request_id
         return response
 
 
@@ -211,7 +222,7 @@ class GraphQLGate:
                 return
         state = scope.setdefault("state", {})
         state["principal"] = principal
-        state["request_id"] = request.headers.get("x-request-id") or uuid.uuid4().hex
+        state.setdefault("request_id", uuid.uuid4().hex)  # set by RequestObservation
         query = _query_of(payload)
         if query is None:
             await self.graphql(scope, receive, send)
@@ -384,6 +395,12 @@ async def _purge_idempotency_keys(store: GraphStore) -> None:
             log.exception("purging idempotency keys failed; trying again in an hour")
 
 
+def _observe(runtime: Runtime, store: GraphStore) -> None:
+    """Time the store's calls into the app's metrics."""
+    if isinstance(store, CypherStore):
+        store.observer = runtime.metrics.observe_store_call
+
+
 def create_app(
     settings: Settings | None = None,
     store: GraphStore | None = None,
@@ -394,6 +411,8 @@ def create_app(
 
     ``today`` is the calendar the app judges expiry by (tests pin it to a date)."""
     runtime = Runtime(settings=settings or Settings(), store=store, today=today)
+    if store is not None:
+        _observe(runtime, store)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -402,6 +421,7 @@ def create_app(
             return
         config = runtime.settings
         runtime.store = await open_store(config.resolved_store_url)
+        _observe(runtime, runtime.store)
         try:
             if config.load_seeds_when_empty and await store_is_empty(runtime.store):
                 counts = await load_seeds_and_score(
@@ -420,6 +440,16 @@ def create_app(
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
 
+    async def metrics(request: Request) -> Response:
+        """Prometheus text; for ADMIN keys only (a scraper sends one as a bearer token)."""
+        try:
+            principal = await authenticate(runtime.open_store, request.headers.get("authorization"))
+        except InvalidCredentials as exc:
+            return error_response(401, "UNAUTHENTICATED", str(exc))
+        if principal.role is not Role.ADMIN:
+            return error_response(403, "NOT_AUTHORIZED", "metrics are for ADMIN keys")
+        return runtime.metrics.exposition()
+
     async def readyz(request: Request) -> Response:
         if runtime.store is not None and await runtime.store.ping():
             return PlainTextResponse("ready")
@@ -431,12 +461,14 @@ def create_app(
             WebSocketRoute("/graphql", RegistryGraphQL(runtime, subscriptions=True)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics),
             *web_routes(),
             *trust_routes(),
             *network_routes(),
             *export_routes(),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(RequestObservation, metrics=runtime.metrics)],
     )
     app.state.runtime = runtime
     return app

@@ -27,6 +27,8 @@ T = TypeVar("T")
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from registry.logs import log_config
+
     settings = settings_from(args)
     # Workers build their own app from the environment, so pass the flags on through it.
     if settings.data_dir is not None:
@@ -39,7 +41,8 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
-        access_log=False,
+        log_config=log_config(args.log_level),
+        access_log=False,  # the app writes its own access lines, with the request id
     )
     return 0
 

@@ -10,6 +10,7 @@ from graph.port import GraphStore
 from registry.auth import Principal
 from registry.loaders import Loaders
 from registry.settings import Settings
+from registry.web.observability import Metrics
 
 __all__ = ["REGISTRY_TIMEZONE", "Context", "registry_today"]
 
@@ -30,3 +31,4 @@ class Context:
     request_id: str
     today: date
     connection_params: dict[str, object] | None = None  # a WebSocket's connection_init payload
+    metrics: Metrics | None = None  # where operations are counted (none in unit tests)

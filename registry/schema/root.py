@@ -33,6 +33,7 @@ from registry.schema.changes import Change
 from registry.schema.errors import MASKED_MESSAGE, is_public_error
 from registry.schema.institutions import Institution, Organization
 from registry.schema.network import Anomalies, InstitutionPath, SeesNetworks
+from registry.schema.operation_metrics import OperationMetrics
 from registry.schema.pagination import Connection
 from registry.schema.payloads import (
     ChangeCertificateStatusPayload,
@@ -186,6 +187,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: MaskErrors(
             should_mask_error=lambda error: not is_public_error(error), error_message=MASKED_MESSAGE
         ),
+        OperationMetrics,
     ]
     return RegistrySchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions

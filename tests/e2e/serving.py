@@ -11,11 +11,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
 
-__all__ = ["free_port", "served_registry", "start_registry", "stop_registry"]
+__all__ = ["free_port", "log_of", "served_registry", "start_registry", "stop_registry"]
 
 
 def free_port() -> int:
@@ -25,27 +26,19 @@ def free_port() -> int:
         return port
 
 
+def log_of(data: Path) -> Path:
+    """Where the service started on ``data`` writes its (JSON) log."""
+    return data.parent / f"{data.name}.log"
+
+
 def start_registry(data: Path, **extra_env: str) -> tuple[str, subprocess.Popen[bytes]]:
-    """Start `registry serve` on ``data`` (seeded on first start); wait until /readyz answers."""
+    """Start `registry serve` on ``data`` (seeded on first start); wait until /readyz answers.
+    Its log goes to ``log_of(data)``: a pipe nobody reads would stall a chatty server."""
     port = free_port()
     env = {**os.environ, "REGISTRY_ENV": "test", **extra_env}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "registry.cli",
-            "serve",
-            "--data",
-            str(data),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    data.parent.mkdir(parents=True, exist_ok=True)
+    with log_of(data).open("ab") as log:
+        process = _spawn(data, port, env, log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -63,12 +56,16 @@ def start_registry(data: Path, **extra_env: str) -> tuple[str, subprocess.Popen[
         time.sleep(0.2)
 
 
+def _spawn(data: Path, port: int, env: dict[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "registry.cli", "serve", "--data", str(data)]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+
+
 def stop_registry(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
-    if process.stderr is not None:
-        process.stderr.close()
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.serving import start_registry, stop_registry
+from tests.e2e.serving import log_of, start_registry, stop_registry
 
 pytestmark = pytest.mark.slow
 
@@ -160,3 +161,23 @@ def test_a_freshly_seeded_registry_ranks_by_credit(
     scores = [edge["score"] for edge in edges]
     assert scores == sorted(scores, reverse=True)
     assert edges[0]["rank"] == 1
+
+
+def test_the_served_log_is_json_with_request_ids(
+    served: tuple[str, Path, subprocess.Popen[bytes]],
+) -> None:
+    base, data, process = served
+    answer = httpx.post(
+        f"{base}/graphql",
+        json={"query": "{ nothing }"},
+        headers={"X-Request-ID": "e2e-log-check"},
+        timeout=10,
+    )
+    stop_registry(process)
+
+    lines = [json.loads(line) for line in log_of(data).read_text().splitlines() if line]
+    assert answer.json()["errors"][0]["extensions"]["requestId"] == "e2e-log-check"
+    access = [line for line in lines if line.get("requestId") == "e2e-log-check"]
+    assert access
+    assert access[0]["route"] == "/graphql"
+    assert access[0]["status"] == 200
