@@ -79,10 +79,20 @@ class Runtime:
     public_lookups: RateLimiter = field(init=False)
 
     metrics: Metrics = field(default_factory=Metrics)
+    requests: RateLimiter = field(init=False)
 
     def __post_init__(self) -> None:
+        # One allowance per client or credential for GraphQL, its WebSocket and the exports.
+        self.requests = RateLimiter(per_minute=self.settings.requests_per_minute)
         # One allowance per client for every public lookup surface: GraphQL, page, QR image.
         self.public_lookups = RateLimiter(per_minute=self.settings.public_lookups_per_minute)
+
+    def over_limit(self, client: str | None, principal: Principal) -> Response | None:
+        """A 429 when the credential (or, without one, the client address) used up its
+        requests for the minute."""
+        identity = f"key:{principal.key_id}" if principal.key_id else f"ip:{client or 'unknown'}"
+        wait = self.requests.acquire(identity)
+        return _too_many(wait) if wait else None
 
     @property
     def open_store(self) -> GraphStore:
@@ -154,6 +164,8 @@ class RegistryGraphQL(GraphQL[Context, None]):
             context.principal = await authenticate(self.runtime.open_store, header)
         except InvalidCredentials as exc:
             raise ConnectionRejectionError({"code": "NOT_AUTHORIZED", "message": str(exc)}) from exc
+        if self.runtime.over_limit(None, context.principal) is not None:  # a connection counts
+            raise ConnectionRejectionError({"code": "RATE_LIMITED", "message": "retry later"})
         return None  # acknowledged, without a payload
 
     def encode_json(self, data: object) -> bytes:
@@ -184,7 +196,6 @@ class GraphQLGate:
         self.runtime = runtime
         self.graphql = RegistryGraphQL(runtime)
         settings = runtime.settings
-        self.requests = RateLimiter(per_minute=settings.requests_per_minute)
         self.cache = ResponseCache(max_entries=settings.response_cache_entries)
         self.watcher = ChangeWatcher(
             store=lambda: runtime.open_store, refresh=settings.response_cache_refresh_seconds
@@ -281,19 +292,14 @@ class GraphQLGate:
         self, request: Request, principal: Principal, payload: dict[str, Any] | None
     ) -> Response | None:
         """Requests per client or credential; public lookups per client, aliases counted."""
-        client = request.client.host if request.client else "unknown"
-        identity = f"key:{principal.key_id}" if principal.key_id else f"ip:{client}"
-        wait = self.requests.acquire(identity)
-        if not wait and principal.role is Role.PUBLIC:
-            query = _query_of(payload)
-            lookups = count_lookups(*query) if query else 0
-            if lookups:
-                wait = self.runtime.public_lookups.acquire(identity, lookups)
-        if not wait:
-            return None
-        response = error_response(429, "RATE_LIMITED", "too many requests; retry later")
-        response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
-        return response
+        client = request.client.host if request.client else None
+        limited = self.runtime.over_limit(client, principal)
+        if limited is not None or principal.role is not Role.PUBLIC:
+            return limited
+        query = _query_of(payload)
+        lookups = count_lookups(*query) if query else 0
+        wait = self.runtime.public_lookups.acquire(f"ip:{client or 'unknown'}", lookups)
+        return _too_many(wait) if lookups and wait else None
 
     def _refusal(self, request: Request) -> Response | None:
         settings = self.runtime.settings
@@ -313,6 +319,12 @@ class GraphQLGate:
         if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
             return error_response(413, "BODY_TOO_LARGE", "the request body is too large")
         return None
+
+
+def _too_many(wait: float) -> Response:
+    response = error_response(429, "RATE_LIMITED", "too many requests; retry later")
+    response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response
 
 
 class BodyTooLarge(Exception):

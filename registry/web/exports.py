@@ -81,6 +81,9 @@ async def export_changes(request: Request) -> Response:
         principal = await authenticate(store, request.headers.get("authorization"))
     except InvalidCredentials as exc:
         return error_response(401, "UNAUTHENTICATED", str(exc))
+    limited = runtime.over_limit(request.client.host if request.client else None, principal)
+    if limited is not None:
+        return limited
     try:
         after = _seq(request, "after") or 0
     except ValueError as exc:
@@ -143,6 +146,9 @@ async def export_snapshot(request: Request) -> Response:
         principal = await authenticate(store, request.headers.get("authorization"))
     except InvalidCredentials as exc:
         return error_response(401, "UNAUTHENTICATED", str(exc))
+    limited = runtime.over_limit(request.client.host if request.client else None, principal)
+    if limited is not None:
+        return limited
     try:
         as_of = _seq(request, "asOf")
         changed_after = _seq(request, "changedAfter")

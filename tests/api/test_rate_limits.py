@@ -125,3 +125,22 @@ async def test_the_page_the_qr_image_and_graphql_share_one_allowance(
     assert int(page.headers["Retry-After"]) >= 1
     assert (await _post(limited, LOOKUP)).status_code == 429
     assert (await limited.get("/certificates/CCSC23SC0102R2/qr.png")).status_code == 429
+
+
+async def test_the_exports_share_the_credentials_request_allowance(
+    limited: httpx.AsyncClient, shared_seeded_store: CypherStore
+) -> None:
+    key = await create_api_key(
+        shared_seeded_store, role=Role.PARTNER, institution=None, label="bulk", actor="test"
+    )
+    headers = {"Authorization": f"Bearer {key}"}
+    paths = ["/export/Region.ndjson", "/export/changes.ndjson?after=0"] * 25
+
+    answers = [(await limited.get(path, headers=headers)).status_code for path in paths]
+    refused = await limited.get("/export/Region.ndjson", headers=headers)
+    graphql = await _post(limited, "{ __typename }", key)
+
+    assert set(answers) == {200}
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert graphql.status_code == 429  # one allowance for GraphQL and the exports
