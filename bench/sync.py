@@ -39,7 +39,7 @@ from registry.records import CertificateRecord
 from registry.seeding import SEED_PRINCIPAL, load_seeds
 from registry.settings import Settings
 
-__all__ = ["main"]
+__all__ = ["catch_up_rows", "export_rows", "main", "writes_rows"]
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 ISSUER = "121101064193791361"  # CCSC in the seeds
@@ -169,15 +169,15 @@ async def _snapshot_export(data: str) -> list[tuple[str, int, float]]:
 async def run(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
     rows: list[tuple[str, str, str, str]] = []
     if "writes" in args.parts:
-        rows += await _writes(args.batches)
+        rows += await writes_rows(args.batches)
     if args.feed_data and "catch-up" in args.parts:
-        rows += await _catch_ups(args.feed_data)
+        rows += await catch_up_rows(args.feed_data)
     if args.feed_data and "export" in args.parts:
-        rows += await _exports(args.feed_data)
+        rows += await export_rows(args.feed_data)
     return rows
 
 
-async def _writes(batches: int) -> list[tuple[str, str, str, str]]:
+async def writes_rows(batches: int) -> list[tuple[str, str, str, str]]:
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as scratch:
         store = await open_store(f"falkordb+embedded://{scratch}")
         try:
@@ -192,7 +192,7 @@ async def _writes(batches: int) -> list[tuple[str, str, str, str]]:
     ]
 
 
-async def _catch_ups(data: str) -> list[tuple[str, str, str, str]]:
+async def catch_up_rows(data: str) -> list[tuple[str, str, str, str]]:
     rows = []
     ways = {
         "store": _catch_up(data),
@@ -208,7 +208,7 @@ async def _catch_ups(data: str) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-async def _exports(data: str) -> list[tuple[str, str, str, str]]:
+async def export_rows(data: str) -> list[tuple[str, str, str, str]]:
     timings = await _snapshot_export(data)
     rows = [
         (f"snapshot {entity}, {count:,}", f"{count / seconds:,.0f}/s", "", "")
