@@ -60,8 +60,8 @@ end
 
 function init(args)
   math.randomseed(%(seed)d * 1000 + id)
-  sent, counter, queue = {0, 0, 0}, 0, {}
-  bad = {0, 0, 0}
+  sent, counter = {0, 0, 0}, 0
+  bad, samples = {0, 0, 0, 0}, {}
   plain = {["Content-Type"] = "application/json"}
   keyed = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key}
 end
@@ -73,14 +73,13 @@ end
 function request()
   local roll, kind = math.random(100), 1
   if roll > 90 then kind = 3 elseif roll > 70 then kind = 2 end
-  table.insert(queue, kind)
   sent[kind] = sent[kind] + 1
   if kind == 1 then
     local n = numbers[math.random(#numbers)]
     return wrk.format("POST", "/graphql", plain, body(verify, '{"n":' .. n .. '}'))
   elseif kind == 2 then
     local r = provinces[math.random(#provinces)]
-    return wrk.format("POST", "/graphql", plain, body(ranking, '{"r":"' .. r .. '"}'))
+    return wrk.format("POST", "/graphql", plain, body(ranking, '{"r":' .. r .. '}'))
   end
   counter = counter + 1
   local number = string.format('"LOAD%%02dT%%03dN%%07d"', %(run)d, id, counter)
@@ -90,25 +89,41 @@ function request()
   return wrk.format("POST", "/graphql", keyed, body(issue, '{"input":[' .. row .. ']}'))
 end
 
+-- Answers come back per connection, not in the order requests were made: the body says
+-- which kind it answers (4: it does not say, e.g. a refused request).
+local function kind_of(body)
+  if string.find(body, '"verifyCertificate"', 1, true) then return 1 end
+  if string.find(body, '"ranking"', 1, true) then return 2 end
+  if string.find(body, '"issueCertificates"', 1, true) then return 3 end
+  return 4
+end
+
 function response(status, headers, body)
-  local kind = table.remove(queue, 1) or 1
+  local kind = kind_of(body)
   if status < 200 or status > 299 or string.find(body, '"errors"', 1, true)
      or (kind == 3 and not string.find(body, "IssueCertificatesSuccess", 1, true)) then
     bad[kind] = bad[kind] + 1
+    if not samples[kind] then samples[kind] = string.sub(body, 1, 300) end
   end
 end
 
 function done(summary, latency, requests)
-  local totals, errors = {0, 0, 0}, {0, 0, 0}
+  local totals, errors, shown = {0, 0, 0, 0}, {0, 0, 0, 0}, {}
   for _, thread in ipairs(threads) do
-    local s, b = thread:get("sent"), thread:get("bad")
-    for k = 1, 3 do totals[k] = totals[k] + s[k]; errors[k] = errors[k] + b[k] end
+    local s, b, w = thread:get("sent"), thread:get("bad"), thread:get("samples")
+    for k = 1, 4 do
+      totals[k] = totals[k] + (s[k] or 0); errors[k] = errors[k] + b[k]
+      if w[k] and not shown[k] then
+        shown[k] = true
+        io.write(string.format("SAMPLE %%d %%s\\n", k, (string.gsub(w[k], "\\n", " "))))
+      end
+    end
   end
   io.write(string.format("BENCH requests %%d\\nBENCH duration_us %%d\\n",
     summary.requests, summary.duration))
   local e = summary.errors
   io.write(string.format("BENCH socket_errors %%d\\n", e.connect + e.read + e.write + e.timeout))
-  for k, name in ipairs({"verify", "ranking", "write"}) do
+  for k, name in ipairs({"verify", "ranking", "write", "unattributed"}) do
     io.write(string.format("BENCH sent_%%s %%d\\nBENCH bad_%%s %%d\\n",
       name, totals[k], name, errors[k]))
   end
@@ -154,6 +169,7 @@ def _table(values: dict[str, str], seconds: float) -> list[tuple[str, str]]:
         sent, bad = int(values[f"sent_{kind}"]), int(values[f"bad_{kind}"])
         rate = 100 * bad / sent if sent else 0.0
         rows.append((f"{kind}: requests, errors", f"{sent:,}, {bad:,} ({rate:.2f} %)"))
+    rows.append(("errors not telling their kind", values["bad_unattributed"]))
     for key in ("p50", "p90", "p99", "p99.9", "max"):
         rows.append((f"latency {key}", f"{float(values[key]) / 1000:.2f} ms"))
     return rows
@@ -214,6 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         stop(server)
         stop_database_if_left(database)
     seconds = int(values["duration_us"]) / 1e6
+    for sample in re.findall(r"^SAMPLE (\d) (.*)$", done.stdout, re.MULTILINE):
+        print(f"a failed answer of kind {sample[0]}: {sample[1]}")
     print(f"{args.clients} connections, {args.duration} s, mix 70/20/10 verify/ranking/write")
     for name, value in [*_table(values, seconds), ("API RSS", f"{(rss or 0) / 2**20:,.0f} MiB")]:
         print(f"{name:<26} {value}")

@@ -202,6 +202,25 @@ class GraphQLGate:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Within the per-request time limit: past it, 503 REQUEST_TIMEOUT (when nothing was
+        sent yet) and the work is cancelled, so a costly request cannot hold the server."""
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            async with asyncio.timeout(self.runtime.settings.request_timeout_seconds):
+                await self._serve(scope, receive, tracked)
+        except TimeoutError:
+            if started:
+                raise
+            message = "the request took too long and was stopped; try a smaller one"
+            await error_response(503, "REQUEST_TIMEOUT", message)(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
         refusal = self._refusal(request)
         payload: dict[str, Any] | None = None

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=10, ge=2)
     max_aliases: int = Field(default=15, ge=1)
     max_tokens: int = Field(default=2000, ge=100)
+    # Objects one operation could return at most (pages multiply): 50,000 allows a page of
+    # 100 institutions with 100 certificates each, twice over.
+    max_query_cost: int = Field(default=50_000, ge=100)
+    # Seconds one GraphQL request may run before it is answered 503 REQUEST_TIMEOUT.
+    request_timeout_seconds: float = Field(default=30.0, gt=0)
     max_body_bytes: int = Field(default=2_000_000, ge=1024)
     requests_per_minute: int = Field(default=1200, ge=1)
     public_lookups_per_minute: int = Field(default=60, ge=1)

@@ -31,6 +31,7 @@ from registry.resolvers import (
 from registry.schema.certificates import Certificate
 from registry.schema.changes import Change
 from registry.schema.errors import MASKED_MESSAGE, is_public_error
+from registry.schema.guards import RequestGuards
 from registry.schema.institutions import Institution, Organization
 from registry.schema.network import Anomalies, InstitutionPath, SeesNetworks
 from registry.schema.operation_metrics import OperationMetrics
@@ -188,6 +189,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             should_mask_error=lambda error: not is_public_error(error), error_message=MASKED_MESSAGE
         ),
         OperationMetrics,
+        RequestGuards,
     ]
     return RegistrySchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions

@@ -1,0 +1,147 @@
+"""Request-shape guards that need the caller or the variables, so they cannot be plain
+validation rules: the query cost budget, introspection for anonymous callers in production,
+and no "Did you mean …?" hints in any error.
+
+The guards run before validation; an operation they refuse is not validated or executed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+)
+from strawberry.extensions import SchemaExtension
+
+from registry.domain.vocabulary import Role
+from registry.schema.errors import PublicError
+
+__all__ = ["RequestGuards", "query_cost", "without_suggestions"]
+
+DEFAULT_PAGE = 100  # what a connection returns when ``first`` is not given
+_INTROSPECTION = frozenset({"__schema", "__type"})
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def without_suggestions(message: str) -> str:
+    """The message without GraphQL's hints at names that do exist."""
+    return _SUGGESTION.sub("", message)
+
+
+def query_cost(
+    document: DocumentNode, operation_name: str | None, variables: Mapping[str, object]
+) -> int:
+    """How many objects the operation could return at most: each object field counts once
+    for every item of the pages around it, and a page (``first``, or the default page of a
+    connection that does not say) multiplies what is inside it."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [
+        o
+        for o in operations
+        if operation_name is None or (o.name and o.name.value == operation_name)
+    ]
+    return sum(_cost(o.selection_set, 1, fragments, variables, set()) for o in chosen[:1])
+
+
+def _cost(
+    selections: SelectionSetNode | None,
+    multiplier: int,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, object],
+    seen: set[str],
+) -> int:
+    total = 0
+    for field, inner in _fields(selections, fragments, seen):
+        if inner is not None:
+            page = _page(field, inner, variables)
+            total += multiplier + _cost(inner, multiplier * page, fragments, variables, seen)
+    return total
+
+
+def _fields(
+    selections: SelectionSetNode | None,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    seen: set[str],
+) -> Iterator[tuple[FieldNode, SelectionSetNode | None]]:
+    for selection in selections.selections if selections else ():
+        if isinstance(selection, FieldNode):
+            yield selection, selection.selection_set
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _fields(selection.selection_set, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in fragments and name not in seen:  # cycles are refused by validation
+                yield from _fields(fragments[name].selection_set, fragments, {*seen, name})
+
+
+def _page(field: FieldNode, inner: SelectionSetNode, variables: Mapping[str, object]) -> int:
+    for argument in field.arguments or ():
+        if argument.name.value != "first":
+            continue
+        value = argument.value
+        if isinstance(value, IntValueNode):
+            return max(1, int(value.value))
+        if isinstance(value, VariableNode):
+            given = variables.get(value.name.value)
+            return max(1, given) if isinstance(given, int) else DEFAULT_PAGE
+    connection = any(isinstance(s, FieldNode) and s.name.value == "edges" for s in inner.selections)
+    return DEFAULT_PAGE if connection else 1
+
+
+def _introspects(document: DocumentNode) -> bool:
+    """Whether any operation asks for the schema (``__typename`` is not introspection)."""
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode | FragmentDefinitionNode):
+            for selection in definition.selection_set.selections:
+                if isinstance(selection, FieldNode) and selection.name.value in _INTROSPECTION:
+                    return True
+    return False
+
+
+class RequestGuards(SchemaExtension):
+    """Refuses, before validation: operations over the cost budget (QUERY_TOO_COSTLY), and
+    introspection by anonymous callers in production (INTROSPECTION_DISABLED). Removes
+    suggestions from every error after the operation."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and not context.pre_execution_errors:
+            refusal = self._refusal(document)
+            if refusal is not None:
+                context.pre_execution_errors = [refusal]
+        yield
+
+    def _refusal(self, document: DocumentNode) -> PublicError | None:
+        context = self.execution_context
+        settings = context.context.settings
+        anonymous = context.context.principal.role is Role.PUBLIC
+        if settings.env == "production" and anonymous and _introspects(document):
+            return PublicError("INTROSPECTION_DISABLED", "introspection needs an API key")
+        cost = query_cost(document, context.operation_name, context.variables or {})
+        if cost > settings.max_query_cost:
+            return PublicError(
+                "QUERY_TOO_COSTLY",
+                f"the query could return {cost:,} objects; at most "
+                f"{settings.max_query_cost:,} (ask for smaller pages)",
+            )
+        return None
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in (result.errors if result is not None else None) or ():
+            error.message = without_suggestions(error.message)
