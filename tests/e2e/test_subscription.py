@@ -125,3 +125,24 @@ def test_only_subscriptions_run_over_the_socket(
 
     assert reply["type"] == "error"
     assert reply["payload"][0]["extensions"]["code"] == "USE_HTTP"
+
+
+def test_a_socket_that_never_says_connection_init_is_closed(
+    served_with_keys: tuple[str, dict[str, str]],
+) -> None:
+    base, _ = served_with_keys
+
+    async def wait_silently() -> tuple[int | None, float]:
+        socket = await connect(base.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL])
+        started = asyncio.get_running_loop().time()
+        try:
+            await asyncio.wait_for(socket.recv(), 30)
+        except ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd else None
+            return code, asyncio.get_running_loop().time() - started
+        return None, 0.0
+
+    code, waited = asyncio.run(wait_silently())
+
+    assert code == 4408  # graphql-transport-ws: connection initialisation timeout
+    assert 9 <= waited <= 20
