@@ -1,6 +1,7 @@
 """Request-shape guards that need the caller or the variables, so they cannot be plain
-validation rules: the query cost budget, introspection for anonymous callers in production,
-and no "Did you mean …?" hints in any error.
+validation rules: text no store can carry (NUL, unpaired surrogates), the query cost
+budget, introspection for anonymous callers in production, and no "Did you mean …?" hints
+in any error.
 
 The guards run before validation; an operation they refuse is not validated or executed.
 """
@@ -19,18 +20,23 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
     VariableNode,
+    Visitor,
+    visit,
 )
 from strawberry.extensions import SchemaExtension
 
 from registry.domain.vocabulary import Role
 from registry.schema.errors import PublicError
 
-__all__ = ["RequestGuards", "query_cost", "without_suggestions"]
+__all__ = ["RequestGuards", "carries_bad_text", "query_cost", "without_suggestions"]
 
 DEFAULT_PAGE = 100  # what a connection returns when ``first`` is not given
 _INTROSPECTION = frozenset({"__schema", "__type"})
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+# NUL ends FalkorDB's parameter header, and a lone surrogate is not text in any encoding.
+_UNCARRIABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def without_suggestions(message: str) -> str:
@@ -101,6 +107,29 @@ def _page(field: FieldNode, inner: SelectionSetNode, variables: Mapping[str, obj
     return DEFAULT_PAGE if connection else 1
 
 
+def carries_bad_text(document: DocumentNode, variables: Mapping[str, object]) -> bool:
+    """Whether a string in the document or the variables holds NUL or a lone surrogate."""
+    found = False
+
+    class Finder(Visitor):
+        def enter_string_value(self, node: StringValueNode, *_: object) -> None:
+            nonlocal found
+            found = found or _UNCARRIABLE.search(node.value) is not None
+
+    visit(document, Finder())
+    return found or _bad_value(variables)
+
+
+def _bad_value(value: object) -> bool:
+    if isinstance(value, str):
+        return _UNCARRIABLE.search(value) is not None
+    if isinstance(value, Mapping):
+        return any(_bad_value(k) or _bad_value(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_bad_value(item) for item in value)
+    return False
+
+
 def _introspects(document: DocumentNode) -> bool:
     """Whether any operation asks for the schema (``__typename`` is not introspection)."""
     for definition in document.definitions:
@@ -112,8 +141,9 @@ def _introspects(document: DocumentNode) -> bool:
 
 
 class RequestGuards(SchemaExtension):
-    """Refuses, before validation: operations over the cost budget (QUERY_TOO_COSTLY), and
-    introspection by anonymous callers in production (INTROSPECTION_DISABLED). Removes
+    """Refuses, before validation: text no store can carry (INVALID_TEXT), operations over
+    the cost budget (QUERY_TOO_COSTLY), and introspection by anonymous callers in production
+    (INTROSPECTION_DISABLED). Removes
     suggestions from every error after the operation."""
 
     def on_validate(self) -> Iterator[None]:
@@ -129,6 +159,10 @@ class RequestGuards(SchemaExtension):
         context = self.execution_context
         settings = context.context.settings
         anonymous = context.context.principal.role is Role.PUBLIC
+        if carries_bad_text(document, context.variables or {}):
+            return PublicError(
+                "INVALID_TEXT", "text must not contain NUL characters or unpaired surrogates"
+            )
         if settings.env == "production" and anonymous and _introspects(document):
             return PublicError("INTROSPECTION_DISABLED", "introspection needs an API key")
         cost = query_cost(document, context.operation_name, context.variables or {})
