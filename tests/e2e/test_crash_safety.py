@@ -88,7 +88,11 @@ def _certificates_by_batch(base: str, key: str) -> dict[int, int]:
     return counts
 
 
-def test_sigkill_mid_sync_keeps_every_acknowledged_batch_whole(tmp_path: Path) -> None:
+# The kill lands right after an acknowledgement, or a while into the next batch's write.
+@pytest.mark.parametrize("delay", [0.0, 0.2], ids=["just-acknowledged", "into-the-next-batch"])
+def test_sigkill_mid_sync_keeps_every_acknowledged_batch_whole(
+    tmp_path: Path, delay: float
+) -> None:
     data = tmp_path / "registry-data"
     base, process = start_registry(data, REGISTRY_APPENDFSYNC="always")
     keys = {}
@@ -103,7 +107,8 @@ def test_sigkill_mid_sync_keeps_every_acknowledged_batch_whole(tmp_path: Path) -
         while len(writer.acknowledged) < ACKNOWLEDGED_BEFORE_KILL:
             assert time.monotonic() < deadline, "the writes did not get going"
             time.sleep(0.01)
-        os.kill(database_pid, signal.SIGKILL)  # both at once, mid-batch
+        time.sleep(delay)
+        os.kill(database_pid, signal.SIGKILL)  # both at once
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
         writer.join(timeout=60)
