@@ -28,7 +28,7 @@ from starlette.routing import Route
 from graph.cypher.exports import EXPORTED
 from graph.models import Change, ChangeFilter, ExportDoc
 from graph.port import GraphStore
-from registry.auth import InvalidCredentials, authenticate
+from registry.auth import InvalidCredentials, Principal, authenticate
 from registry.operations.snapshots import (
     SnapshotExpired,
     document_line,
@@ -74,16 +74,22 @@ def _refused(refusal: GraphQLError) -> Response:
     return error_response(_STATUS.get(code, 400), code, refusal.message)
 
 
-async def export_changes(request: Request) -> Response:
+async def _caller(request: Request) -> Principal | Response:
+    """The authenticated caller within its request allowance, or the refusal to send."""
     runtime: Runtime = request.app.state.runtime
-    store = runtime.open_store
     try:
-        principal = await authenticate(store, request.headers.get("authorization"))
+        principal = await authenticate(runtime.open_store, request.headers.get("authorization"))
     except InvalidCredentials as exc:
         return error_response(401, "UNAUTHENTICATED", str(exc))
     limited = runtime.over_limit(request.client.host if request.client else None, principal)
-    if limited is not None:
-        return limited
+    return principal if limited is None else limited
+
+
+async def export_changes(request: Request) -> Response:
+    store = request.app.state.runtime.open_store
+    principal = await _caller(request)
+    if isinstance(principal, Response):
+        return principal
     try:
         after = _seq(request, "after") or 0
     except ValueError as exc:
@@ -136,19 +142,14 @@ async def _lines(
 
 
 async def export_snapshot(request: Request) -> Response:
-    runtime: Runtime = request.app.state.runtime
-    store = runtime.open_store
+    store = request.app.state.runtime.open_store
     entity = request.path_params["entity"]
     if entity not in EXPORTED:
         exported = ", ".join(EXPORTED)
         return error_response(404, "NOT_FOUND", f"snapshots are exported for {exported}")
-    try:
-        principal = await authenticate(store, request.headers.get("authorization"))
-    except InvalidCredentials as exc:
-        return error_response(401, "UNAUTHENTICATED", str(exc))
-    limited = runtime.over_limit(request.client.host if request.client else None, principal)
-    if limited is not None:
-        return limited
+    principal = await _caller(request)
+    if isinstance(principal, Response):
+        return principal
     try:
         as_of = _seq(request, "asOf")
         changed_after = _seq(request, "changedAfter")
