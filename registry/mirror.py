@@ -132,6 +132,8 @@ class Mirror:
                     self._set("snapshotAsOf", as_of)
                 self._store_documents(entity, lines)
             self._set(f"done:{entity}", "complete")
+        if as_of is None:
+            raise MirrorError("this key may read none of the exported entities")
         self._set("cursor", str(as_of))
 
     def _follow_once(self) -> bool:

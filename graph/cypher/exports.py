@@ -1,10 +1,12 @@
 """Snapshot exports: each exported entity's document, by key and a page at a time.
 
 A document is the entity as a partner syncs it: camelCase fields, ISO dates, no confidential
-fields. Complaints and service evaluations are not exported (they name complainants and the
-enterprises that answered); API keys never are. The same document, as canonical JSON, is
-kept on each change as the entity's state before it (``change.prior``), which is how a
-snapshot at an earlier seq is rebuilt for entities written since.
+fields (an institution's legal representative is only the keyed digest that links the
+institutions one person represents). Complaints and service evaluations are not exported
+(they name complainants and the enterprises that answered); API keys never are. The same
+document, as canonical JSON, is kept on each change as the entity's state before it
+(``change.prior``), which is how a snapshot at an earlier seq is rebuilt for entities
+written since.
 """
 
 from __future__ import annotations
@@ -72,10 +74,9 @@ EXPORTED: dict[str, ExportSpec] = {
                 ),
                 ("group", "head([(n)-[:MEMBER_OF]->(g:Institution) | g.uscc])"),
                 ("associations", "[(n)-[:BELONGS_TO]->(a:Institution) | a.uscc]"),
-                (
-                    "representative",
-                    "head([(n)-[:REPRESENTED_BY]->(p:Person) | {key: p.key, name: p.name}])",
-                ),
+                # The keyed digest that links institutions sharing a representative; the
+                # person's name is personal data, for oversight roles through GraphQL only.
+                ("representative", "head([(n)-[:REPRESENTED_BY]->(p:Person) | p.key])"),
                 ("version", "n.version"),
             ),
             region="n.region",
@@ -149,6 +150,14 @@ EXPORTED: dict[str, ExportSpec] = {
             ),
             region="head([(n)-[:OF]->(i:Institution) | i.region])",
             floats=frozenset({"score"}),
+        ),
+        ExportSpec(
+            "SupervisionPlan",
+            "SupervisionPlan",
+            "id",
+            _props("id", "region", "date", "seed", "rates", "canonical", "createdAt"),
+            region="n.region",
+            present="id",
         ),
         ExportSpec(
             "CreditEvent",

@@ -24,9 +24,11 @@ from graph.models import (
     Certificate,
     CreditEvent,
     CreditRating,
+    Institution,
     Organization,
     Region,
     StatusChange,
+    SupervisionPlan,
     WriteResult,
 )
 from graph.port import MAX_WRITE_BATCH, GraphStore
@@ -112,8 +114,7 @@ async def import_from(
     written: dict[str, int] = {}
     touched: set[str] = set()
     for entity, docs in contents.items():
-        if entity == "Region":
-            docs = _parents_first(docs)
+        docs = _referenced_first(docs, EXPORTED[entity].key, _REFERENCES.get(entity, ()))
         count = 0
         for start in range(0, len(docs), MAX_WRITE_BATCH):
             changed = await _differing(store, entity, docs[start : start + MAX_WRITE_BATCH])
@@ -137,25 +138,37 @@ def _comparable(doc: Document) -> dict[str, object]:
     return {name: value for name, value in doc.items() if name not in _STORE_NUMBERED}
 
 
-def _parents_first(docs: list[Document]) -> list[Document]:
-    """Regions ordered so that each parent comes before its children."""
+# Fields naming another document of the same entity that must be written first.
+_REFERENCES = {"Region": ("parent",), "Institution": ("group", "associations")}
+
+
+def _referenced_first(docs: list[Document], key: str, references: Sequence[str]) -> list[Document]:
+    """The documents ordered so that each comes after those it names in ``references`` (a
+    region's parent, an institution's group and associations), whatever batch they fall in."""
+    if not references:
+        return docs
+    keys = {doc[key] for doc in docs}
     placed: set[object] = set()
     ordered: list[Document] = []
     pending = list(docs)
     while pending:
         ready = [
-            d
-            for d in pending
-            if d.get("parent") is None
-            or d["parent"] in placed
-            or not any(p["code"] == d["parent"] for p in pending)
+            d for d in pending if all(r in placed or r not in keys for r in _named(d, references))
         ]
         if not ready:
-            raise ImportError_("the regions' parents form a cycle")
+            raise ImportError_(f"the {key} references form a cycle")
         ordered += ready
-        placed.update(d["code"] for d in ready)
-        pending = [d for d in pending if d["code"] not in placed]
+        placed.update(d[key] for d in ready)
+        pending = [d for d in pending if d[key] not in placed]
     return ordered
+
+
+def _named(doc: Document, references: Sequence[str]) -> list[object]:
+    named: list[object] = []
+    for field in references:
+        value = doc.get(field)
+        named += value if isinstance(value, list) else [] if value is None else [value]
+    return named
 
 
 def _institutions_of(entity: str, docs: Sequence[Document]) -> set[str]:
@@ -186,6 +199,18 @@ async def _write_certificates(store: GraphStore, docs: Sequence[Document], actor
         await store.change_certificate_statuses(moved, actor=actor)
 
 
+def _institution(doc: Document) -> Institution:
+    """Documents carry the representative's digest only: the person comes back unnamed."""
+    key = doc.get("representative")
+    person = {"key": key, "name": ""} if isinstance(key, str) else None
+    return institution_from_row({**doc, "representative": person})
+
+
+async def _plans(store: GraphStore, docs: Sequence[Document], actor: str) -> None:
+    for doc in docs:  # a handful: plans are drawn by hand, one write each
+        await store.store_supervision_plan(from_row(SupervisionPlan, doc), actor=actor)
+
+
 def _models(
     build: Callable[[Document], M],
     write: Callable[[GraphStore, list[M], str], Awaitable[WriteResult]],
@@ -199,7 +224,7 @@ def _models(
 
 _WRITERS: dict[str, Writer] = {
     "Region": _models(lambda d: from_row(Region, d), lambda s, m, a: s.upsert_regions(m, actor=a)),
-    "Institution": _models(institution_from_row, lambda s, m, a: s.upsert_institutions(m, actor=a)),
+    "Institution": _models(_institution, lambda s, m, a: s.upsert_institutions(m, actor=a)),
     "Organization": _models(
         lambda d: from_row(Organization, d),
         lambda s, m, a: s.upsert_organizations(m, actor=a),
@@ -213,6 +238,7 @@ _WRITERS: dict[str, Writer] = {
         lambda d: from_row(CreditRating, d),
         lambda s, m, a: s.publish_credit_ratings(m, actor=a),
     ),
+    "SupervisionPlan": _plans,
     "CreditEvent": _models(
         lambda d: from_row(CreditEvent, d),
         lambda s, m, a: s.record_credit_events(m, actor=a),

@@ -110,12 +110,14 @@ async def snapshot(
     """Pages of ``entity``'s documents as at seq ``as_of``; only those in ``regions`` (the
     codes themselves, not their subtrees) when given; only those changed after
     ``changed_after`` when given (a delta between two snapshots)."""
-    await _still_kept(store, as_of)
+    # Everything after this seq must still be in the log, from first read to last.
+    needed = as_of if changed_after is None else min(as_of, changed_after)
+    await _still_kept(store, needed)
     priors = _Priors(store, entity, as_of)
 
     async def settle(docs: list[ExportDoc]) -> list[ExportDoc]:
         await priors.read_to((await store.change_head()).seq)
-        await _still_kept(store, as_of)
+        await _still_kept(store, needed)
         then = (priors.at_as_of(doc) for doc in docs)
         return [d for d in then if d is not None and (regions is None or d.region in regions)]
 

@@ -72,7 +72,7 @@ def _cost(
     total = 0
     for field, inner in _fields(selections, fragments, seen):
         if inner is not None:
-            page = _page(field, inner, variables)
+            page = _page(field, inner, fragments, variables)
             total += multiplier + _cost(inner, multiplier * page, fragments, variables, seen)
     return total
 
@@ -93,7 +93,12 @@ def _fields(
                 yield from _fields(fragments[name].selection_set, fragments, {*seen, name})
 
 
-def _page(field: FieldNode, inner: SelectionSetNode, variables: Mapping[str, object]) -> int:
+def _page(
+    field: FieldNode,
+    inner: SelectionSetNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, object],
+) -> int:
     for argument in field.arguments or ():
         if argument.name.value != "first":
             continue
@@ -103,7 +108,7 @@ def _page(field: FieldNode, inner: SelectionSetNode, variables: Mapping[str, obj
         if isinstance(value, VariableNode):
             given = variables.get(value.name.value)
             return max(1, given) if isinstance(given, int) else DEFAULT_PAGE
-    connection = any(isinstance(s, FieldNode) and s.name.value == "edges" for s in inner.selections)
+    connection = any(f.name.value == "edges" for f, _ in _fields(inner, fragments, set()))
     return DEFAULT_PAGE if connection else 1
 
 
@@ -131,13 +136,17 @@ def _bad_value(value: object) -> bool:
 
 
 def _introspects(document: DocumentNode) -> bool:
-    """Whether any operation asks for the schema (``__typename`` is not introspection)."""
-    for definition in document.definitions:
-        if isinstance(definition, OperationDefinitionNode | FragmentDefinitionNode):
-            for selection in definition.selection_set.selections:
-                if isinstance(selection, FieldNode) and selection.name.value in _INTROSPECTION:
-                    return True
-    return False
+    """Whether the document asks for the schema anywhere, fragments included
+    (``__typename`` is not introspection)."""
+    found = False
+
+    class Finder(Visitor):
+        def enter_field(self, node: FieldNode, *_: object) -> None:
+            nonlocal found
+            found = found or node.name.value in _INTROSPECTION
+
+    visit(document, Finder())
+    return found
 
 
 class RequestGuards(SchemaExtension):

@@ -84,20 +84,22 @@ class Metrics:
         )
         self._operation_names: set[str] = set()
 
-    def operation_label(self, name: str | None) -> str:
-        """The operation's name as a label: bounded in number and shape."""
+    def operation_label(self, name: str | None, *, admit: bool = True) -> str:
+        """The operation's name as a label: bounded in number and shape. Only operations
+        that ran (``admit``) earn a label of their own, so refused junk cannot use up the
+        names."""
         if not name:
             return "anonymous"
         if not _OPERATION_NAME.fullmatch(name):
             return "other"
         if name not in self._operation_names:
-            if len(self._operation_names) >= MAX_OPERATION_NAMES:
+            if not admit or len(self._operation_names) >= MAX_OPERATION_NAMES:
                 return "other"
             self._operation_names.add(name)
         return name
 
     def observe_operation(self, name: str | None, kind: str, outcome: str, seconds: float) -> None:
-        label = self.operation_label(name)
+        label = self.operation_label(name, admit=outcome == "ok")
         self.operations.labels(label, kind, outcome).inc()
         self.operation_seconds.labels(label, kind).observe(seconds)
 

@@ -4,12 +4,14 @@ the same documents, and loading it again writes nothing."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import orjson
 import pytest
 
 from graph.cypher_store import CypherStore
+from graph.models import CreditEvent, SupervisionPlan
 from registry.operations.golden_copy import MANIFEST, ImportError_, export_to, import_from
 from tests.conftest import TODAY, open_backend
 
@@ -24,11 +26,40 @@ async def empty(falkordb_dir: Path) -> AsyncIterator[CypherStore]:
         await opened.close()
 
 
+async def _a_spot_check_with_its_plan(store: CypherStore) -> None:
+    """Seeds have no supervision plans; a spot check names its plan, so import must bring
+    the plan first."""
+    dalian_institute = "12210211760664248H"
+    plan = SupervisionPlan(
+        id="a" * 64,
+        region="210200",
+        date=date(2026, 11, 1),
+        seed=20261101,
+        rates="{}",
+        canonical="{}",
+        created_at="2026-11-01T00:00:00.000000Z",
+    )
+    await store.store_supervision_plan(plan, actor="test")
+    event = CreditEvent(
+        id="SPOT-2026-11",
+        institution=dalian_institute,
+        kind="SPOT_CHECK",
+        date=date(2026, 11, 5),
+        authority="大连市市场监督管理局",
+        weight=1.0,
+        description="双随机抽查：合格",
+        outcome="PASSED",
+        plan=plan.id,
+    )
+    await store.record_credit_events([event], actor="test")
+
+
 async def test_an_export_loads_into_an_empty_store_as_the_same_documents(
     seeded_store: CypherStore, empty: CypherStore, tmp_path: Path
 ) -> None:
     for name in ("copy", "again"):
         (tmp_path / name).mkdir()
+    await _a_spot_check_with_its_plan(seeded_store)
     as_of, exported = await export_to(seeded_store, tmp_path / "copy")
 
     written = await import_from(empty, tmp_path / "copy", actor="test:import", today=TODAY)
@@ -42,6 +73,10 @@ async def test_an_export_loads_into_an_empty_store_as_the_same_documents(
     assert [(f.entity, f.count) for f in again] == [(f.entity, f.count) for f in exported]
     assert _without_versions(tmp_path / "again") == _without_versions(tmp_path / "copy")
     assert set(rewritten.values()) == {0}
+    institutions = [
+        orjson.loads(x) for x in (tmp_path / "copy/Institution.ndjson").read_bytes().splitlines()
+    ]
+    assert all(isinstance(doc["representative"], str | None) for doc in institutions)  # no names
 
 
 def _without_versions(directory: Path) -> dict[str, list[bytes]]:

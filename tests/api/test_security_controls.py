@@ -128,6 +128,13 @@ def test_the_cost_counts_objects_through_pages_variables_and_fragments() -> None
     # institutions 1, edges n, node n, issuedCertificates n, edges 10 n, node 10 n
     assert query_cost(query, None, {"n": 5}) == 1 + 5 + 5 + 5 + 50 + 50
     assert query_cost(query, None, {}) == 1 + 3 * DEFAULT_PAGE + 20 * DEFAULT_PAGE
+    hidden = parse(
+        "{ institutions { ... on InstitutionConnection { edges { node {"
+        " issuedCertificates { ...C } } } } } }"
+        " fragment C on CertificateConnection { edges { node { number } } }"
+    )
+    # connections found through fragments still count at their default page
+    assert query_cost(hidden, None, {}) == 1 + 3 * DEFAULT_PAGE + 2 * DEFAULT_PAGE**2
 
 
 async def test_a_page_of_a_hundred_institutions_with_their_certificates_is_allowed(
@@ -455,8 +462,10 @@ async def test_circular_introspection_is_refused(
     [
         "query cop { __schema { queryType { name } } }",
         'query cop { __type(name: "Query") { name } }',
+        "query cop { ... on Query { __schema { types { name } } } }",
+        "query cop { ...F } fragment F on Query { ... on Query { __schema { types { name } } } }",
     ],
-    ids=["schema", "type"],
+    ids=["schema", "type", "inline-fragment", "nested-fragments"],
 )
 async def test_introspection_is_refused_to_anonymous_callers_in_production(
     production: GraphQLClient, query: str
