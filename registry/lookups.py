@@ -13,10 +13,11 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
     InlineFragmentNode,
-    OperationDefinitionNode,
     SelectionSetNode,
     parse,
 )
+
+from registry.documents import operation_and_fragments
 
 __all__ = ["LOOKUP_FIELDS", "count_lookups"]
 
@@ -33,16 +34,8 @@ def count_lookups(document: str, operation_name: str | None) -> int:
         parsed = parse(document)
     except GraphQLError:
         return 0
-    fragments = {
-        d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [
-        o
-        for o in operations
-        if operation_name is None or (o.name and o.name.value == operation_name)
-    ]
-    return sum(_count(o.selection_set, fragments, set()) for o in chosen[:1])
+    operation, fragments = operation_and_fragments(parsed, operation_name)
+    return 0 if operation is None else _count(operation.selection_set, fragments, set())
 
 
 def _count(

@@ -18,7 +18,6 @@ from graphql import (
     FragmentSpreadNode,
     InlineFragmentNode,
     IntValueNode,
-    OperationDefinitionNode,
     SelectionSetNode,
     StringValueNode,
     VariableNode,
@@ -27,6 +26,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from registry.documents import operation_and_fragments
 from registry.domain.vocabulary import Role
 from registry.schema.errors import PublicError
 
@@ -50,16 +50,10 @@ def query_cost(
     """How many objects the operation could return at most: each object field counts once
     for every item of the pages around it, and a page (``first``, or the default page of a
     connection that does not say) multiplies what is inside it."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [
-        o
-        for o in operations
-        if operation_name is None or (o.name and o.name.value == operation_name)
-    ]
-    return sum(_cost(o.selection_set, 1, fragments, variables, set()) for o in chosen[:1])
+    operation, fragments = operation_and_fragments(document, operation_name)
+    if operation is None:
+        return 0
+    return _cost(operation.selection_set, 1, fragments, variables, set())
 
 
 def _cost(
