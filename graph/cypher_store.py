@@ -389,10 +389,7 @@ class CypherStore(NetworkQueries, SupervisionQueries, SnapshotQueries, abc.ABC):
         return as_int(rows[0]["purged"]) if rows else 0
 
     async def change_head(self) -> ChangeHead:
-        rows = await self._query("change_head", change_cypher.HEAD, {})
-        if not rows:
-            return ChangeHead(seq=0, hash=GENESIS_HASH)
-        return ChangeHead(seq=as_int(rows[0]["seq"]), hash=str(rows[0]["hash"]))
+        return _head_of(await self._query("change_head", change_cypher.HEAD, {}))
 
     async def get_changes(
         self, *, after: int, limit: int, narrow: ChangeFilter | None = None
@@ -414,12 +411,11 @@ class CypherStore(NetworkQueries, SupervisionQueries, SnapshotQueries, abc.ABC):
         return as_int(rows[0]["matching"]) if rows else 0
 
     async def change_log_start(self) -> ChangeHead:
-        rows = await self._query(
-            "change_log_start", change_cypher.LOG_START, {"genesis": GENESIS_HASH}
+        return _head_of(
+            await self._query(
+                "change_log_start", change_cypher.LOG_START, {"genesis": GENESIS_HASH}
+            )
         )
-        if not rows:
-            return ChangeHead(seq=0, hash=GENESIS_HASH)
-        return ChangeHead(seq=as_int(rows[0]["seq"]), hash=str(rows[0]["hash"]))
 
     async def last_change_before(self, at: str) -> int:
         rows = await self._query(
@@ -873,6 +869,13 @@ async def _check_guard(read: Reader, guard: WriteGuard, drafts: Sequence[ChangeD
         stale = {k: (v, stored[k]) for k, v in expected.items() if stored.get(k) != v}
         if stale:
             raise StaleVersion(stale)
+
+
+def _head_of(rows: Sequence[Row]) -> ChangeHead:
+    """A position in the change log from a ``seq, hash`` row (the genesis when there is none)."""
+    if not rows:
+        return ChangeHead(seq=0, hash=GENESIS_HASH)
+    return ChangeHead(seq=as_int(rows[0]["seq"]), hash=str(rows[0]["hash"]))
 
 
 def _change_props(change: Change, prior: str | None) -> Row:
