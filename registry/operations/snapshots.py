@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 import orjson
 
 from graph.cypher.exports import EXPORTED
-from graph.models import ExportDoc, Region
+from graph.models import EntityChange, ExportDoc, Region
 from graph.port import GraphStore
 from graph.snapshot_queries import prior_doc
 
@@ -82,15 +82,13 @@ class _Priors:
         self._first: dict[str, str] = {}
 
     async def read_to(self, head: int) -> None:
-        while self._read_to < head:
-            end = min(head, self._read_to + _CHANGE_WINDOW)
-            found = await self._store.get_entity_changes(
-                self._entity, after=self._read_to, up_to=end
-            )
+        async for found in _entity_changes(
+            self._store, self._entity, after=self._read_to, up_to=head
+        ):
             for change in found:
                 if change.prior is not None and change.key not in self._first:
                     self._first[change.key] = change.prior
-            self._read_to = end
+        self._read_to = max(self._read_to, head)
 
     def at_as_of(self, doc: ExportDoc) -> ExportDoc | None:
         prior = self._first.get(doc.key)
@@ -112,12 +110,13 @@ async def snapshot(
     ``changed_after`` when given (a delta between two snapshots)."""
     # Everything after this seq must still be in the log, from first read to last.
     needed = as_of if changed_after is None else min(as_of, changed_after)
-    await _still_kept(store, needed)
+    await _still_kept(store, needed, head=(await store.change_head()).seq)
     priors = _Priors(store, entity, as_of)
 
     async def settle(docs: list[ExportDoc]) -> list[ExportDoc]:
-        await priors.read_to((await store.change_head()).seq)
-        await _still_kept(store, needed)
+        head = (await store.change_head()).seq
+        await priors.read_to(head)
+        await _still_kept(store, needed, head=head)
         then = (priors.at_as_of(doc) for doc in docs)
         return [d for d in then if d is not None and (regions is None or d.region in regions)]
 
@@ -135,19 +134,27 @@ async def snapshot(
             return
 
 
-async def _changed_keys(store: GraphStore, entity: str, *, after: int, up_to: int) -> list[str]:
-    keys: dict[str, None] = {}
+async def _entity_changes(
+    store: GraphStore, entity: str, *, after: int, up_to: int
+) -> AsyncIterator[list[EntityChange]]:
+    """The entity's changes in ``(after, up_to]``, a bounded seq window per read."""
     while after < up_to:
         end = min(up_to, after + _CHANGE_WINDOW)
-        for change in await store.get_entity_changes(entity, after=after, up_to=end):
-            keys[change.key] = None
+        yield await store.get_entity_changes(entity, after=after, up_to=end)
         after = end
+
+
+async def _changed_keys(store: GraphStore, entity: str, *, after: int, up_to: int) -> list[str]:
+    keys: dict[str, None] = {}
+    async for found in _entity_changes(store, entity, after=after, up_to=up_to):
+        keys.update((change.key, None) for change in found)
     return list(keys)
 
 
-async def _still_kept(store: GraphStore, as_of: int) -> None:
+async def _still_kept(store: GraphStore, as_of: int, *, head: int) -> None:
+    """SnapshotExpired unless the log still holds every change after ``as_of``, and
+    ``as_of`` is not past ``head``."""
     start = (await store.change_log_start()).seq
-    head = (await store.change_head()).seq
     if as_of < start:
         raise SnapshotExpired(
             f"changes up to seq {start} are no longer kept: ask for a snapshot at a later "
