@@ -17,6 +17,7 @@ import orjson
 import pytest
 
 from registry.domain.vocabulary import Role
+from tests.e2e.certificates import new_certificates
 from tests.e2e.serving import start_registry, stop_registry
 from tests.e2e.test_serve import _alive, _registry
 
@@ -24,26 +25,8 @@ pytestmark = pytest.mark.slow
 
 ISSUE = """mutation($input: [CertificateInput!]!) { issueCertificates(input: $input) {
   __typename ... on IssueCertificatesSuccess { receipt { firstSeq lastSeq } } } }"""
-ISSUER = "121101064193791361"  # CCSC in the seeds
-HOLDER = "12210211760664248H"
 BATCH = 250
 ACKNOWLEDGED_BEFORE_KILL = 6
-
-
-def _batch(number: int) -> list[dict[str, object]]:
-    return [
-        {
-            "number": f"CRASH{number:03d}N{n:04d}",
-            "family": "MANAGEMENT_SYSTEM",
-            "standard": "GB/T 19001-2016/ISO 9001:2015",
-            "scope": "检验检测服务",
-            "issuedOn": "2026-10-08",
-            "expiresOn": "2029-10-07",
-            "issuer": ISSUER,
-            "holder": HOLDER,
-        }
-        for n in range(BATCH)
-    ]
 
 
 class _Writer(threading.Thread):
@@ -60,7 +43,10 @@ class _Writer(threading.Thread):
         headers = {"Authorization": f"Bearer {self.key}"}
         while True:
             self.sent += 1
-            payload = {"query": ISSUE, "variables": {"input": _batch(self.sent)}}
+            payload = {
+                "query": ISSUE,
+                "variables": {"input": new_certificates(f"CRASH{self.sent:03d}", BATCH)},
+            }
             try:
                 answer = httpx.post(
                     f"{self.base}/graphql", json=payload, headers=headers, timeout=30

@@ -16,6 +16,7 @@ import pytest
 
 from registry.mirror import REPLICA, Mirror
 from registry.operations.snapshots import SNAPSHOT_ENTITIES, content_digest
+from tests.e2e.certificates import new_certificates
 
 pytestmark = pytest.mark.slow
 
@@ -23,8 +24,6 @@ ISSUE = """mutation($input: [CertificateInput!]!) { issueCertificates(input: $in
   __typename ... on IssueCertificatesSuccess { receipt { lastSeq } } } }"""
 SUSPEND = """mutation($input: [CertificateStatusChangeInput!]!) {
   changeCertificateStatus(input: $input) { __typename } }"""
-ISSUER = "121101064193791361"  # CCSC in the seeds
-HOLDER = "12210211760664248H"
 BATCH = 40
 
 
@@ -55,19 +54,7 @@ def _mirror(base: str, key: str, replica: Path, *extra: str) -> subprocess.Popen
 
 def _write(base: str, key: str, batch: int) -> None:
     """One batch of certificates, and a suspension of the batch before it."""
-    rows = [
-        {
-            "number": f"MIRROR{batch:03d}N{n:03d}",
-            "family": "MANAGEMENT_SYSTEM",
-            "standard": "GB/T 19001-2016/ISO 9001:2015",
-            "scope": f"检验检测服务 {batch}-{n}",
-            "issuedOn": "2026-10-08",
-            "expiresOn": "2029-10-07",
-            "issuer": ISSUER,
-            "holder": HOLDER,
-        }
-        for n in range(BATCH)
-    ]
+    rows = new_certificates(f"MIRROR{batch:03d}", BATCH)
     headers = {"Authorization": f"Bearer {key}"}
     issued = httpx.post(
         f"{base}/graphql", json={"query": ISSUE, "variables": {"input": rows}}, headers=headers
@@ -76,7 +63,7 @@ def _write(base: str, key: str, batch: int) -> None:
     if batch:
         suspend = [
             {
-                "number": f"MIRROR{batch - 1:03d}N000",
+                "number": f"MIRROR{batch - 1:03d}N0000",
                 "status": "SUSPENDED",
                 "reason": "监督审核不合格",
             }
