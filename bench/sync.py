@@ -34,9 +34,9 @@ from registry.context import registry_today
 from registry.domain.vocabulary import Role
 from registry.operations import convert, writes
 from registry.operations.refusals import validate_batch
+from registry.operations.seeding import SEED_PRINCIPAL, load_seeds
 from registry.operations.snapshots import SNAPSHOT_ENTITIES
 from registry.records import CertificateRecord
-from registry.seeding import SEED_PRINCIPAL, load_seeds
 from registry.settings import Settings
 
 __all__ = ["catch_up_rows", "export_rows", "main", "writes_rows"]

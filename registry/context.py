@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from graph.port import GraphStore
 from registry.auth import Principal
 from registry.loaders import Loaders
 from registry.settings import Settings
-from registry.web.observability import Metrics
 
-__all__ = ["REGISTRY_TIMEZONE", "Context", "registry_today"]
+__all__ = ["REGISTRY_TIMEZONE", "Context", "OperationObserver", "registry_today"]
 
 REGISTRY_TIMEZONE = ZoneInfo("Asia/Shanghai")
+
+
+class OperationObserver(Protocol):
+    """Where each GraphQL operation is counted (the app's metrics, ``registry.http``)."""
+
+    def observe_operation(
+        self, name: str | None, kind: str, outcome: str, seconds: float
+    ) -> None: ...
 
 
 def registry_today() -> date:
@@ -31,4 +39,4 @@ class Context:
     request_id: str
     today: date
     connection_params: dict[str, object] | None = None  # a WebSocket's connection_init payload
-    metrics: Metrics | None = None  # where operations are counted (none in unit tests)
+    metrics: OperationObserver | None = None  # where operations are counted (none in unit tests)

@@ -16,54 +16,31 @@ from registry.schema.network import (
     Anomalies,
     CertificateAnomaly,
     InstitutionPath,
-    Network,
     NetworkRelation,
     SharedCluster,
+    network_relations,
+    within_range,
 )
 
 __all__ = [
     "MAX_ANOMALY_SCAN",
-    "MAX_NETWORK_DEPTH",
-    "MAX_NETWORK_NODES",
     "MAX_PATH_DEPTH",
     "anomalies",
     "connection",
-    "institution_network",
 ]
 
 Info = strawberry.Info[Context, None]
 
-MAX_NETWORK_DEPTH = 3
-MAX_NETWORK_NODES = 500
 MAX_PATH_DEPTH = 6
 MAX_ANOMALY_SCAN = 20_000
 _SCAN_PAGE = 500
 _REGION = re.compile(r"^[1-8]\d{5}$")
 
 
-def _relations(relations: list[NetworkRelation] | None) -> list[str]:
-    return [r.value for r in (list(NetworkRelation) if relations is None else relations)]
-
-
-def _within(name: str, value: int, maximum: int) -> None:
-    if not 1 <= value <= maximum:
-        raise PublicError("OUT_OF_RANGE", f"{name} must be between 1 and {maximum}")
-
-
 def _uscc(name: str, value: str) -> str:
     if not is_valid_uscc(value):
         raise PublicError("INVALID_USCC", f"{name}: not a valid unified social credit code")
     return value
-
-
-async def institution_network(
-    info: Info, uscc: str, *, depth: int, relations: list[NetworkRelation] | None
-) -> Network | None:
-    _within("depth", depth, MAX_NETWORK_DEPTH)
-    found = await info.context.store.get_network(
-        uscc, depth=depth, relations=_relations(relations), max_nodes=MAX_NETWORK_NODES
-    )
-    return None if found is None else Network.of(found)
 
 
 async def connection(
@@ -73,9 +50,12 @@ async def connection(
     max_depth: int = MAX_PATH_DEPTH,
     relations: list[NetworkRelation] | None = None,
 ) -> InstitutionPath | None:
-    _within("maxDepth", max_depth, MAX_PATH_DEPTH)
+    within_range("maxDepth", max_depth, MAX_PATH_DEPTH)
     found = await info.context.store.find_connection(
-        _uscc("from", from_), _uscc("to", to), max_depth=max_depth, relations=_relations(relations)
+        _uscc("from", from_),
+        _uscc("to", to),
+        max_depth=max_depth,
+        relations=network_relations(relations),
     )
     return None if found is None else InstitutionPath.of(found)
 

@@ -8,10 +8,10 @@ import strawberry
 
 from graph.changelog import utc_now
 from registry.context import Context
-from registry.domain.tokens import InvalidToken, claims_for, read_token, sign_checkpoint
 from registry.operations.verification import verify_certificate
 from registry.schema.trust import AuditCheckpoint, TokenVerification
-from registry.signing_keys import keyring_for
+from registry.trust.signing_keys import keyring_for
+from registry.trust.tokens import InvalidToken, claims_for, read_token, sign_checkpoint
 
 __all__ = ["audit_checkpoint", "verify_token"]
 

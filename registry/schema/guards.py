@@ -26,8 +26,8 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-from registry.documents import operation_and_fragments
 from registry.domain.vocabulary import Role
+from registry.schema.documents import operation_and_fragments
 from registry.schema.errors import PublicError
 
 __all__ = ["RequestGuards", "carries_bad_text", "query_cost", "without_suggestions"]

@@ -26,7 +26,7 @@ from registry.schema.errors import (
     SeesPersonalData,
     SeesServiceEvaluations,
 )
-from registry.schema.network import Network, NetworkRelation, SeesNetworks
+from registry.schema.network import Network, NetworkRelation, SeesNetworks, institution_network
 from registry.schema.pagination import Connection
 from registry.schema.regions import Region, load_region
 from registry.schema.service_evaluation import SatisfactionIndex, ServiceEvaluation
@@ -186,8 +186,6 @@ class Institution:
     async def network(
         self, info: Info, depth: int = 2, relations: list[NetworkRelation] | None = None
     ) -> Network | None:
-        from registry.resolvers.network import institution_network
-
         return await institution_network(info, self.uscc, depth=depth, relations=relations)
 
 

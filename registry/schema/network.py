@@ -14,12 +14,15 @@ from registry.context import Context
 from registry.domain.anomalies import AnomalyKind
 from registry.domain.permissions import may_see_complaints, may_see_personal_data
 from registry.domain.vocabulary import Role
+from registry.schema.errors import PublicError
 
 if TYPE_CHECKING:
     from registry.schema.certificates import Certificate
     from registry.schema.institutions import Institution
 
 __all__ = [
+    "MAX_NETWORK_DEPTH",
+    "MAX_NETWORK_NODES",
     "Anomalies",
     "AnomalyKind",
     "CertificateAnomaly",
@@ -30,7 +33,10 @@ __all__ = [
     "NetworkRelation",
     "SeesNetworks",
     "SharedCluster",
+    "institution_network",
     "may_explore_networks",
+    "network_relations",
+    "within_range",
 ]
 
 Info = strawberry.Info[Context, None]
@@ -167,3 +173,31 @@ class Anomalies:
     clusters: list[SharedCluster]
     scanned: int = strawberry.field(description="Certificates checked.")
     truncated: bool = strawberry.field(description="True when not every certificate was checked.")
+
+
+MAX_NETWORK_DEPTH = 3
+MAX_NETWORK_NODES = 500
+
+
+def network_relations(relations: list[NetworkRelation] | None) -> list[str]:
+    """The relations asked for; none named means all of them."""
+    return [r.value for r in (list(NetworkRelation) if relations is None else relations)]
+
+
+def within_range(name: str, value: int, maximum: int) -> None:
+    if not 1 <= value <= maximum:
+        raise PublicError("OUT_OF_RANGE", f"{name} must be between 1 and {maximum}")
+
+
+async def institution_network(
+    info: strawberry.Info[Context, None],
+    uscc: str,
+    *,
+    depth: int,
+    relations: list[NetworkRelation] | None,
+) -> Network | None:
+    within_range("depth", depth, MAX_NETWORK_DEPTH)
+    found = await info.context.store.get_network(
+        uscc, depth=depth, relations=network_relations(relations), max_nodes=MAX_NETWORK_NODES
+    )
+    return None if found is None else Network.of(found)

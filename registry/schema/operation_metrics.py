@@ -1,5 +1,5 @@
 """A schema extension that reports each GraphQL operation's name, type, outcome and latency
-to the app's metrics (``registry.web.observability``)."""
+to the app's metrics (``registry.http.observability``)."""
 
 from __future__ import annotations
 

@@ -7,10 +7,10 @@ from enum import StrEnum
 
 import strawberry
 
-from registry.domain import tokens
-from registry.domain.tokens import Checkpoint, InvalidToken, TokenProblem, assess_claims
 from registry.domain.verification import Verification
 from registry.schema.verification import VerificationResult
+from registry.trust import tokens
+from registry.trust.tokens import Checkpoint, InvalidToken, TokenProblem, assess_claims
 
 __all__ = ["AuditCheckpoint", "TokenClaimField", "TokenClaims", "TokenVerification"]
 

@@ -21,11 +21,10 @@ from registry.auth import InvalidCredentials, authenticate
 from registry.domain.supervision import SupervisionClass
 from registry.domain.uscc import is_valid_uscc
 from registry.operations.credit import supervision_classes
-from registry.resolvers.network import MAX_NETWORK_DEPTH, MAX_NETWORK_NODES
-from registry.schema.network import may_explore_networks
+from registry.schema.network import MAX_NETWORK_DEPTH, MAX_NETWORK_NODES, may_explore_networks
 
 if TYPE_CHECKING:
-    from registry.app import Runtime
+    from registry.http.runtime import Runtime
 
 __all__ = ["CLASS_COLOURS", "KIND_COLOURS", "network_svg", "routes"]
 

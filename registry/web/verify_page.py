@@ -13,20 +13,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from registry.domain.tokens import (
+from registry.operations.verification import MAX_HOLDER_NAME, verify_certificate
+from registry.trust.signing_keys import keyring_for
+from registry.trust.tokens import (
     InvalidToken,
     TokenProblem,
     claims_for,
     differing_claims,
     read_token,
 )
-from registry.operations.verification import MAX_HOLDER_NAME, verify_certificate
-from registry.signing_keys import keyring_for
 from registry.web.page import bilingual, html_page, text
 from registry.web.verification_view import result_html, verdict_words
 
 if TYPE_CHECKING:
-    from registry.app import Runtime
+    from registry.http.runtime import Runtime
 
 __all__ = ["MAX_NUMBER", "routes"]
 

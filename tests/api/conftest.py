@@ -14,7 +14,7 @@ from graph.neo4j_store import Neo4jStore
 from registry.app import create_app
 from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
-from registry.seeding import load_seeds
+from registry.operations.seeding import load_seeds
 from registry.settings import Settings
 from tests.conftest import BACKENDS, NEO4J_CLEARS, SECRET, TODAY, open_backend
 

@@ -228,7 +228,7 @@ async def test_the_delta_stream_says_when_a_cursor_expired(api: GraphQLClient) -
 async def test_a_prune_during_the_stream_ends_it_with_cursor_expired(
     api: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from registry.web import exports
+    from registry.http import exports
 
     monkeypatch.setattr(exports, "EXPORT_PAGE", 10)
     head = (await api.store.change_head()).seq

@@ -24,8 +24,8 @@ from hypothesis_graphql import nodes
 from graph.cypher_store import CypherStore
 from registry.app import create_app
 from registry.domain.vocabulary import Role
+from registry.resolvers.root import build_schema
 from registry.schema.errors import MASKED_MESSAGE
-from registry.schema.root import build_schema
 from registry.settings import Settings
 from tests.api.conftest import GraphQLClient
 from tests.conftest import SECRET, TODAY

@@ -9,8 +9,8 @@ import orjson
 import pytest
 
 from registry.domain.vocabulary import Role
-from registry.logs import JsonFormatter
-from registry.web.observability import MAX_OPERATION_NAMES, Metrics
+from registry.http.logs import JsonFormatter
+from registry.http.observability import MAX_OPERATION_NAMES, Metrics
 from tests.api.conftest import GraphQLClient
 
 LOOKUP = 'query Lookup { certificate(number: "CCSC23SC0102R2") { number status } }'
@@ -78,7 +78,7 @@ def test_operation_names_are_bounded_labels() -> None:
 
 
 def test_log_lines_are_json_with_the_request_id() -> None:
-    from registry.web.observability import current_request_id
+    from registry.http.observability import current_request_id
 
     token = current_request_id.set("req-1")
     try:

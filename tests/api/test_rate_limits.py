@@ -12,7 +12,7 @@ from graph.cypher_store import CypherStore
 from registry.app import create_app
 from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
-from registry.ratelimit import RateLimiter
+from registry.http.ratelimit import RateLimiter
 from registry.settings import Settings
 from tests.conftest import SECRET, TODAY
 

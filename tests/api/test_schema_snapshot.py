@@ -9,7 +9,7 @@ from pathlib import Path
 import graphql
 import pytest
 
-from registry.schema.root import build_schema
+from registry.resolvers.root import build_schema
 from registry.settings import Settings
 
 SNAPSHOT = Path(__file__).with_name("schema.graphql")

@@ -10,12 +10,12 @@ import pytest
 
 from graph.cypher_store import CypherStore
 from registry.app import create_app
-from registry.domain.tokens import Checkpoint, checkpoint_is_valid
 from registry.domain.vocabulary import Role
-from registry.qr import qr_svg
+from registry.http.trust_routes import certificate_token
 from registry.settings import Settings
-from registry.signing_keys import open_keyring, public_keys_from_document
-from registry.trust_routes import certificate_token
+from registry.trust.qr import qr_svg
+from registry.trust.signing_keys import open_keyring, public_keys_from_document
+from registry.trust.tokens import Checkpoint, checkpoint_is_valid
 from tests.api.conftest import GraphQLClient
 from tests.api.operations import certificate_row, mutate, status_change_row
 from tests.conftest import TODAY

@@ -12,11 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from registry.domain.tokens import read_token, sign_token
 from registry.domain.verification import VerificationWarning
 from registry.domain.warning_texts import WARNING_TEXT
-from registry.signing_keys import open_keyring
-from registry.trust_routes import certificate_token
+from registry.http.trust_routes import certificate_token
+from registry.trust.signing_keys import open_keyring
+from registry.trust.tokens import read_token, sign_token
 from tests.api.conftest import GraphQLClient
 
 DALIAN_PRODUCT_INSTITUTE_CERTIFICATE = "CCSC23SC0102R2"

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from registry.domain.tokens import claims_for, read_token, sign_token
 from registry.settings import Settings
-from registry.signing_keys import (
+from registry.trust.signing_keys import (
     SigningKeyError,
     keyring_for,
     open_keyring,
     public_keys_from_document,
     rotate,
 )
+from registry.trust.tokens import claims_for, read_token, sign_token
 from tests.domain.test_tokens import CERTIFICATE, HOLDER
 
 
@@ -85,7 +85,7 @@ def test_a_key_file_readable_by_others_is_refused(tmp_path: Path) -> None:
 _START = """
 import sys, time
 from pathlib import Path
-from registry.signing_keys import open_keyring
+from registry.trust.signing_keys import open_keyring
 go = Path(sys.argv[2])
 Path(sys.argv[3]).touch()
 while not go.exists():

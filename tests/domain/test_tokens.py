@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graph.models import Certificate, Organization
-from registry.domain.tokens import (
+from registry.trust.tokens import (
     TOKEN_PREFIX,
     InvalidToken,
     TokenProblem,

@@ -23,10 +23,10 @@ from graph.cypher_store import CypherStore
 from graph.embedded import socket_path_for
 from graph.models import Change
 from graph.open import open_store
-from registry.domain.tokens import sign_checkpoint
-from registry.seeding import load_seeds
-from registry.signing_keys import open_keyring
-from registry.trust_routes import certificate_token
+from registry.http.trust_routes import certificate_token
+from registry.operations.seeding import load_seeds
+from registry.trust.signing_keys import open_keyring
+from registry.trust.tokens import sign_checkpoint
 from tests.conftest import SECRET, TODAY
 
 pytestmark = pytest.mark.slow

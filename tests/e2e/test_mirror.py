@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from registry.mirror import REPLICA, Mirror
+from registry.cli.mirror import REPLICA, Mirror
 from registry.operations.snapshots import SNAPSHOT_ENTITIES, content_digest
 from tests.e2e.certificates import new_certificates
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from graph.changelog import GENESIS_HASH
 from graph.cypher_store import CypherStore
 from graph.models import ChangeFilter
-from registry.trust_cli import check_chain
+from registry.cli.trust import check_chain
 from tests.graph.builders import REGIONS, certificate, institution, organization
 
 ACTOR = "test:feed"

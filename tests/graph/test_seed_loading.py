@@ -10,7 +10,7 @@ import pytest
 from graph.changelog import first_broken_link
 from graph.cypher_store import CypherStore
 from graph.models import CertificateQuery, InstitutionQuery
-from registry.seeding import SeedError, load_seeds, store_is_empty
+from registry.operations.seeding import SeedError, load_seeds, store_is_empty
 from tests.conftest import SECRET, TODAY
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from registry.web.observability import current_request_id
+from registry.http.observability import current_request_id
 
 __all__ = ["JsonFormatter", "log_config"]
 

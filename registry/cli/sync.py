@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.port import GraphStore
-from registry.cli_options import add_store_options, settings_from, with_store
+from registry.cli.options import add_store_options, settings_from, with_store
 from registry.context import registry_today
 from registry.operations.golden_copy import EntityFile, ImportError_, export_to, import_from
 from registry.operations.snapshots import SnapshotExpired
@@ -54,7 +54,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _mirror(args: argparse.Namespace) -> int:
-    from registry.mirror import Mirror, MirrorError
+    from registry.cli.mirror import Mirror, MirrorError
 
     key = args.key or os.environ.get("REGISTRY_MIRROR_KEY")
     if not key:

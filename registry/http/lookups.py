@@ -17,7 +17,7 @@ from graphql import (
     parse,
 )
 
-from registry.documents import operation_and_fragments
+from registry.schema.documents import operation_and_fragments
 
 __all__ = ["LOOKUP_FIELDS", "count_lookups"]
 

@@ -16,11 +16,11 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from graph.port import GraphStore
-from registry.domain.tokens import claims_for, sign_token
-from registry.qr import qr_png, qr_svg
-from registry.ratelimit import RateLimiter
+from registry.http.ratelimit import RateLimiter
 from registry.settings import Settings
-from registry.signing_keys import Keyring, keyring_for
+from registry.trust.qr import qr_png, qr_svg
+from registry.trust.signing_keys import Keyring, keyring_for
+from registry.trust.tokens import claims_for, sign_token
 
 __all__ = ["TrustRuntime", "certificate_token", "routes"]
 

@@ -29,6 +29,7 @@ from graph.cypher.exports import EXPORTED
 from graph.models import Change, ChangeFilter, ExportDoc
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, Principal, authenticate
+from registry.http.responses import error_response
 from registry.operations.snapshots import (
     SnapshotExpired,
     document_line,
@@ -36,10 +37,9 @@ from registry.operations.snapshots import (
     snapshot,
 )
 from registry.resolvers.changes import feed_filter, feed_start, still_kept
-from registry.web.responses import error_response
 
 if TYPE_CHECKING:
-    from registry.app import Runtime
+    from registry.http.runtime import Runtime
 
 __all__ = ["EXPORT_PAGE", "routes"]
 

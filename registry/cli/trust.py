@@ -20,16 +20,16 @@ from typing import Any
 from graph.changelog import first_broken_link
 from graph.open import open_store
 from graph.port import GraphStore
-from registry.cli_options import add_store_options, settings_from
+from registry.cli.options import add_store_options, settings_from
 from registry.context import registry_today
-from registry.domain.tokens import (
+from registry.trust.signing_keys import public_keys_from_document, rotate
+from registry.trust.tokens import (
     Checkpoint,
     InvalidToken,
     TokenClaims,
     checkpoint_is_valid,
     read_token,
 )
-from registry.signing_keys import public_keys_from_document, rotate
 
 __all__ = ["ChainReport", "add_trust_commands", "check_chain"]
 

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
-from registry.domain.tokens import b64url, b64url_decode, key_id
+from registry.trust.tokens import b64url, b64url_decode, key_id
 
 __all__ = [
     "Keyring",

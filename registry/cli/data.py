@@ -1,50 +1,20 @@
-"""`registry serve | seed | generate | export-schema | keys create`."""
+"""`registry seed | generate | export-schema | credit recompute | changes prune`: what fills,
+describes and maintains the store's data."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
 from graph.port import GraphStore
-from registry.auth import create_api_key
-from registry.cli_options import add_store_options, settings_from, with_store
+from registry.cli.options import add_store_options, settings_from, with_store
 from registry.context import registry_today
-from registry.domain.vocabulary import Role
-from registry.seeding import load_seeds_and_score, store_is_empty
+from registry.operations.seeding import load_seeds_and_score, store_is_empty
 from registry.settings import Settings
-from registry.sync_cli import add_sync_commands
-from registry.trust_cli import add_trust_commands
 
-__all__ = ["main"]
-
-T = TypeVar("T")
-
-
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from registry.logs import log_config
-
-    settings = settings_from(args)
-    # Workers build their own app from the environment, so pass the flags on through it.
-    if settings.data_dir is not None:
-        os.environ["REGISTRY_DATA_DIR"] = str(settings.data_dir.resolve())
-    os.environ["REGISTRY_STORE_URL"] = settings.store_url
-    uvicorn.run(
-        "registry.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=args.log_level,
-        log_config=log_config(args.log_level),
-        access_log=False,  # the app writes its own access lines, with the request id
-    )
-    return 0
+__all__ = ["add_data_commands"]
 
 
 def _seed(args: argparse.Namespace) -> int:
@@ -84,7 +54,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _export_schema(args: argparse.Namespace) -> int:
-    from registry.schema.root import build_schema
+    from registry.resolvers.root import build_schema
 
     text = str(build_schema(Settings())) + "\n"
     if args.output:
@@ -133,47 +103,7 @@ def _changes_prune(args: argparse.Namespace) -> int:
     return 0
 
 
-def _listed(value: str | None) -> list[str] | None:
-    return None if value is None else [item.strip() for item in value.split(",") if item.strip()]
-
-
-def _keys_create(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
-    role = Role(args.role)
-
-    async def work(store: GraphStore) -> str:
-        return await create_api_key(
-            store,
-            role=role,
-            institution=args.institution,
-            label=args.label,
-            actor="cli:keys",
-            entities=_listed(args.entities),
-            regions=_listed(args.regions),
-        )
-
-    try:
-        key = with_store(settings, work)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"created a {role.value} key; it is shown only once:")
-    print(key)
-    return 0
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="registry", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    serve = commands.add_parser("serve", help="run the GraphQL service")
-    add_store_options(serve)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--log-level", default="info")
-    serve.set_defaults(run=_serve)
-
+def add_data_commands(commands: Any) -> None:
     seed = commands.add_parser("seed", help="load the seed dataset into an empty store")
     add_store_options(seed)
     seed.add_argument("--reset", action="store_true", help="delete everything first")
@@ -209,33 +139,3 @@ def _parser() -> argparse.ArgumentParser:
     add_store_options(prune)
     prune.add_argument("--older-than-days", type=int, required=True, metavar="DAYS")
     prune.set_defaults(run=_changes_prune)
-
-    keys = commands.add_parser("keys", help="manage API keys")
-    key_commands = keys.add_subparsers(dest="keys_command", required=True)
-    create = key_commands.add_parser("create", help="create an API key")
-    add_store_options(create)
-    create.add_argument(
-        "--role", required=True, choices=[r.value for r in Role if r is not Role.PUBLIC]
-    )
-    create.add_argument("--institution", help="USCC the key acts for (certification bodies)")
-    create.add_argument("--label", help="a note saying whose key this is")
-    create.add_argument(
-        "--entities", help="PARTNER keys: the only entities its feed shows, e.g. Certificate"
-    )
-    create.add_argument(
-        "--regions", help="PARTNER keys: the only regions (with sub-regions), e.g. 210000,440000"
-    )
-    create.set_defaults(run=_keys_create)
-    add_trust_commands(commands, key_commands)
-    add_sync_commands(commands)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    result: int = args.run(args)
-    return result
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

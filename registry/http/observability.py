@@ -2,7 +2,7 @@
 
 - Every HTTP request gets an id: the caller's ``X-Request-ID`` when it is a sane token, a new
   one otherwise. It is echoed in the response header, put on every log line written while
-  the request runs (``registry.logs``), and in every GraphQL error's extensions.
+  the request runs (``registry.http.logs``), and in every GraphQL error's extensions.
 - ``/metrics`` (Prometheus text format) counts requests by route, method and status with
   latency histograms; GraphQL operations by name, type and outcome (the first error code,
   or ``ok``) with their latency; and store calls by name with their timings.

@@ -1,0 +1,38 @@
+"""`registry serve | seed | generate | export-schema | credit | changes | keys | audit |
+verify-token | export | import | mirror`."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from registry.cli.data import add_data_commands
+from registry.cli.keys import add_key_commands
+from registry.cli.serve import add_serve_command
+from registry.cli.sync import add_sync_commands
+from registry.cli.trust import add_trust_commands
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="registry", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_serve_command(commands)
+    add_data_commands(commands)
+    keys = commands.add_parser("keys", help="manage API keys")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    add_key_commands(key_commands)
+    add_trust_commands(commands, key_commands)
+    add_sync_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,44 @@
+"""`registry serve`: the service under uvicorn, on the embedded store unless told otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+from registry.cli.options import add_store_options, settings_from
+
+__all__ = ["add_serve_command"]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from registry.http.logs import log_config
+
+    settings = settings_from(args)
+    # Workers build their own app from the environment, so pass the flags on through it.
+    if settings.data_dir is not None:
+        os.environ["REGISTRY_DATA_DIR"] = str(settings.data_dir.resolve())
+    os.environ["REGISTRY_STORE_URL"] = settings.store_url
+    uvicorn.run(
+        "registry.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        log_config=log_config(args.log_level),
+        access_log=False,  # the app writes its own access lines, with the request id
+    )
+    return 0
+
+
+def add_serve_command(commands: Any) -> None:
+    serve = commands.add_parser("serve", help="run the GraphQL service")
+    add_store_options(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(run=_serve)

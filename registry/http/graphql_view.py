@@ -1,0 +1,121 @@
+"""Strawberry's ASGI view as the registry runs it: our context, orjson, coded errors, and a
+WebSocket that runs subscriptions only."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from graphql import OperationType
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.temporal_response import TemporalResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ErrorMessage,
+    SubscribeMessage,
+)
+from strawberry.types import ExecutionResult
+
+from registry.auth import ANONYMOUS, InvalidCredentials, authenticate
+from registry.context import Context
+from registry.http.response_cache import operation_type
+from registry.http.runtime import Runtime
+from registry.loaders import Loaders
+from registry.resolvers.root import build_schema
+from registry.schema.errors import PublicError, code_for_message
+
+__all__ = ["RegistryGraphQL", "SubscriptionsOnly"]
+
+
+class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
+    """Over WebSocket only subscriptions run: queries and mutations go through the HTTP gate,
+    which rate-limits, caps bodies and keeps the response cache honest."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        payload = message["payload"]
+        kind = operation_type(payload["query"], payload.get("operationName"))
+        if kind is not None and kind is not OperationType.SUBSCRIPTION:
+            refusal = PublicError(
+                "USE_HTTP", "only subscriptions run over WebSocket; POST queries and mutations"
+            )
+            reply: ErrorMessage = {
+                "id": message["id"],
+                "type": "error",
+                "payload": [refusal.formatted],
+            }
+            await self.send_message(reply)
+            return
+        await super().handle_subscribe(message)
+
+
+class RegistryGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with our context, orjson encoding and no GET operations."""
+
+    def __init__(self, runtime: Runtime, *, subscriptions: bool = False) -> None:
+        settings = runtime.settings
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.env == "development" and not subscriptions else None,
+            allow_queries_via_get=False,
+            # Only the current protocol: it refuses operations before connection_init.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,) if subscriptions else (),
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+            connection_init_wait_timeout=timedelta(seconds=10),  # a silent socket is dropped
+        )
+        self.runtime = runtime
+        self.graphql_transport_ws_handler_class = SubscriptionsOnly
+
+    async def get_context(self, request: Any, response: TemporalResponse | Any) -> Context:
+        """HTTP requests come authenticated by the gate; a WebSocket starts anonymous and
+        authenticates with its connection_init payload (``on_ws_connect``)."""
+        state = request.scope.get("state", {})
+        store = self.runtime.open_store
+        today = self.runtime.today()
+        return Context(
+            store=store,
+            settings=self.runtime.settings,
+            principal=state.get("principal", ANONYMOUS),
+            loaders=Loaders.for_request(store, today),
+            request_id=state.get("request_id") or uuid.uuid4().hex,
+            today=today,
+            metrics=self.runtime.metrics,
+        )
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
+        params = context.connection_params or {}
+        header = params.get("Authorization", params.get("authorization"))
+        if not isinstance(header, str):
+            raise ConnectionRejectionError({"code": "NOT_AUTHORIZED", "message": "no API key"})
+        try:
+            context.principal = await authenticate(self.runtime.open_store, header)
+        except InvalidCredentials as exc:
+            raise ConnectionRejectionError({"code": "NOT_AUTHORIZED", "message": str(exc)}) from exc
+        if self.runtime.over_limit(None, context.principal) is not None:  # a connection counts
+            raise ConnectionRejectionError({"code": "RATE_LIMITED", "message": "retry later"})
+        return None  # acknowledged, without a payload
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        """Every error leaves with an ``extensions.code``, GraphQL's own ones included, and
+        the request's id (``requestId``) that its log lines carry too."""
+        response = await super().process_result(request, result)
+        request_id = request.scope.get("state", {}).get("request_id")
+        for error in response.get("errors") or []:
+            if not isinstance(error, dict):
+                continue
+            extensions = error.setdefault("extensions", {})
+            if isinstance(extensions, dict):
+                if "code" not in extensions:
+                    extensions["code"] = code_for_message(str(error.get("message", "")))
+                if request_id is not None:
+                    extensions["requestId"] = request_id
+        return response

@@ -1,0 +1,59 @@
+"""What the app holds between requests, shared by the GraphQL gate and every other route:
+settings, the store once it is open, the calendar, the limits and the metrics."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from starlette.responses import Response
+
+from graph.port import GraphStore
+from registry.auth import Principal
+from registry.context import registry_today
+from registry.http.observability import Metrics
+from registry.http.ratelimit import RateLimiter
+from registry.http.responses import error_response
+from registry.settings import Settings
+
+__all__ = ["Runtime", "too_many"]
+
+
+@dataclass(slots=True)
+class Runtime:
+    """What the app holds between requests: settings, and the store once it is open."""
+
+    settings: Settings
+    store: GraphStore | None = None
+    today: Callable[[], date] = field(default=registry_today)
+    public_lookups: RateLimiter = field(init=False)
+
+    metrics: Metrics = field(default_factory=Metrics)
+    requests: RateLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        # One allowance per client or credential for GraphQL, its WebSocket and the exports.
+        self.requests = RateLimiter(per_minute=self.settings.requests_per_minute)
+        # One allowance per client for every public lookup surface: GraphQL, page, QR image.
+        self.public_lookups = RateLimiter(per_minute=self.settings.public_lookups_per_minute)
+
+    def over_limit(self, client: str | None, principal: Principal) -> Response | None:
+        """A 429 when the credential (or, without one, the client address) used up its
+        requests for the minute."""
+        identity = f"key:{principal.key_id}" if principal.key_id else f"ip:{client or 'unknown'}"
+        wait = self.requests.acquire(identity)
+        return too_many(wait) if wait else None
+
+    @property
+    def open_store(self) -> GraphStore:
+        if self.store is None:
+            raise RuntimeError("the store is not open (the app's lifespan has not run)")
+        return self.store
+
+
+def too_many(wait: float) -> Response:
+    response = error_response(429, "RATE_LIMITED", "too many requests; retry later")
+    response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response
