@@ -34,7 +34,8 @@ from bench.foundation import (
     stop_database_if_left,
     wait_ready,
 )
-from bench.verification import lua_string, start_graphql, stop, tail
+from bench.verification_driver import lua_string
+from bench.verification_servers import start_graphql, stop, tail
 from graph.open import open_store
 
 __all__ = ["main"]
