@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from itertools import pairwise
 from datetime import date
+from itertools import pairwise
 
 from registry.domain.timeline import Step, in_effect, ordered
 from registry.domain.vocabulary import AccreditationStatus, CertificateFamily, CertificateStatus
