@@ -25,7 +25,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.foundation import database_pid, free_port, load, mib, stop_database_if_left
+from bench.foundation import load, mib
+from bench.processes import database_pid, free_port, stop_database_if_left
 from bench.verification_driver import NOT_FOUND_CODE, QUERY, Measured, lua_script, probe, run_wrk
 from bench.verification_servers import Servers, start_servers, stop, tail
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import orjson
 
-from bench.foundation import memory_of
+from bench.processes import memory_of
 
 __all__ = [
     "LUA",

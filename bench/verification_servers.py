@@ -18,7 +18,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.foundation import PROJECT_ROOT, database_pid, sample_numbers, stop_api, wait_ready
+from bench.foundation import sample_numbers
+from bench.processes import PROJECT_ROOT, database_pid, stop_api, tail, wait_ready
 from graph.models import CertificateQuery, InstitutionQuery
 from graph.open import open_store
 from registry.context import registry_today
@@ -77,13 +78,6 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     stop_api(process)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
-
-
-def tail(path: Path, size: int = 3000) -> str:
-    try:
-        return path.read_bytes()[-size:].decode(errors="replace")
-    except OSError:
-        return "(no log)"
 
 
 @dataclass(slots=True)
