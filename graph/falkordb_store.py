@@ -144,6 +144,7 @@ class FalkorDBStore(CypherStore):
                 )
                 changed = True
         await self._run(self._graph.query, change_cypher.ENSURE_COUNTER, {"genesis": GENESIS_HASH})
+        await self._upgrade_timelines()
         if changed:
             await self.compact()
 

@@ -290,6 +290,7 @@ class RankingQuery:
     region: str | None = None
     kind: str | None = None
     service_category: str | None = None  # a scope entry of a valid accreditation
+    today: date | None = None  # the day accreditations are valid on (None: as last written)
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +319,7 @@ class InstitutionQuery:
     name_contains: str | None = None
     accreditation_scheme: str | None = None
     group: str | None = None
+    today: date | None = None  # the day accreditations are valid on (None: as last written)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,9 @@
 
 Issuing sets the status only when the certificate is new: re-issuing the same number (a
 partner's retry, a corrected scope) never reinstates a suspended or withdrawn certificate;
-status changes go through CHANGE_STATUSES, which also records them in the history.
+status changes go through CHANGE_STATUSES, which also records them in the history and caches
+the step in force (graph.cypher.timelines). Reads return the history with the certificate,
+so the registry can say what its status was, is and will be on any day.
 
 A certificate's stored status is never EXPIRED: expiry is derived from ``expiresOn`` against
 ``$today``, here for filters and in ``registry.domain.certificates`` for single reads.
@@ -11,6 +13,7 @@ A certificate's stored status is never EXPIRED: expiry is derived from ``expires
 from __future__ import annotations
 
 from graph.cypher.changes import logged
+from graph.cypher.timelines import NO_NEXT, history, refresh, status_on
 
 __all__ = [
     "CHANGE_STATUSES",
@@ -21,13 +24,19 @@ __all__ = [
     "certificate_listing",
 ]
 
-_FIELDS = """
+_FIELDS = (
+    """
 RETURN c.number AS number, c.family AS family, c.standard AS standard, c.scope AS scope,
        c.stars AS stars, c.issuedOn AS issuedOn, c.expiresOn AS expiresOn,
        c.issuer AS issuer, c.holder AS holder, c.status AS status,
        c.statusReason AS statusReason, c.statusSince AS statusSince,
-       c.region AS region, c.version AS version, c.holderName AS holderName
+       c.region AS region, c.version AS version, c.holderName AS holderName,
+       c.statusUntil AS statusUntil, c.scopeException AS scopeException,
+       """
+    + history("c")
+    + """ AS history
 """
+)
 
 GET_CERTIFICATES = "UNWIND $keys AS key MATCH (c:Certificate {number: key})" + _FIELDS
 
@@ -37,7 +46,11 @@ MATCH (issuer:Institution {uscc: row.props.issuer})
 MATCH (holder:Organization {uscc: row.props.holder})
 MERGE (c:Certificate {number: row.number})
 ON CREATE SET c.version = 0, c.status = row.history.status, c.statusReason = row.statusReason,
-              c.statusSince = row.history.effectiveOn, c.holderName = holder.name
+              c.statusSince = row.history.effectiveOn, c.statusUntil = """
+    + f"'{NO_NEXT}'"
+    + """,
+              c.stepOn = [row.history.effectiveOn], c.stepSeq = [row.change.seq],
+              c.stepStatus = [row.history.status], c.holderName = holder.name
 SET c += row.props, c.region = holder.region, c.version = c.version + 1
 MERGE (issuer)-[:ISSUED]->(c)
 MERGE (c)-[:CERTIFIES]->(holder)
@@ -53,13 +66,13 @@ FOREACH (first IN CASE WHEN c.version = 1 THEN [row.history] ELSE [] END |
 CHANGE_STATUSES = logged(
     """
 MATCH (c:Certificate {number: row.number})
-SET c.status = row.status, c.statusReason = row.reason, c.statusSince = row.effectiveOn,
-    c.version = c.version + 1
+SET c.version = c.version + 1
 CREATE (c)-[:HAS_STATUS]->(:StatusChange {
     number: row.number, status: row.status, reason: row.reason,
     effectiveOn: row.effectiveOn, recordedAt: row.change.at,
     actor: row.change.actor, seq: row.change.seq})
-""",
+"""
+    + refresh("c", "row.day", keep="row, c", reason=True),
     region="c.region",
 )
 
@@ -79,12 +92,13 @@ _MATCH_IN_REGION = (
     "MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(:Organization)"
     "<-[:CERTIFIES]-(c:Certificate)\n"
 )
+_TODAY = status_on("c", "$today")
 _STATUS = {
-    "VALID": "c.status = 'VALID' AND c.expiresOn >= $today",
-    "SUSPENDED": "c.status = 'SUSPENDED' AND c.expiresOn >= $today",
-    "EXPIRED": "c.status IN ['VALID', 'SUSPENDED'] AND c.expiresOn < $today",
-    "WITHDRAWN": "c.status = 'WITHDRAWN'",
-    "CANCELLED": "c.status = 'CANCELLED'",
+    "VALID": f"{_TODAY} = 'VALID' AND c.expiresOn >= $today",
+    "SUSPENDED": f"{_TODAY} = 'SUSPENDED' AND c.expiresOn >= $today",
+    "EXPIRED": f"{_TODAY} IN ['VALID', 'SUSPENDED'] AND c.expiresOn < $today",
+    "WITHDRAWN": f"{_TODAY} = 'WITHDRAWN'",
+    "CANCELLED": f"{_TODAY} = 'CANCELLED'",
 }
 _CONDITIONS = {
     "after": "c.number > $after",
@@ -115,13 +129,16 @@ def certificate_listing(present: frozenset[str], *, status: str | None, count: b
     return statement + "WITH c ORDER BY c.number LIMIT $limit" + _FIELDS
 
 
-VERIFICATION_FACTS = """
+# Histories come along: the verdict reads the certificate on the day asked for, the
+# accreditations on the issue date and the issuer on the day asked for.
+VERIFICATION_FACTS = f"""
 UNWIND $keys AS key
-MATCH (c:Certificate {number: key})
+MATCH (c:Certificate {{number: key}})
 OPTIONAL MATCH (c)-[:CERTIFIES]->(h:Organization)
-OPTIONAL MATCH (i:Institution {uscc: c.issuer})
+OPTIONAL MATCH (i:Institution {{uscc: c.issuer}})
 OPTIONAL MATCH (i)-[:HOLDS]->(a:Accreditation)<-[:ACCREDITED]-(b:Institution)
-RETURN c {.*} AS certificate, h {.uscc, .name, .region, .version} AS holder,
-       i {.uscc, .name, .kinds, .region, .status, .version} AS issuer,
-       collect(a {.*, bodyName: b.name}) AS accreditations
+RETURN c {{.*, history: {history("c")}}} AS certificate,
+       h {{.uscc, .name, .region, .version}} AS holder,
+       i {{.uscc, .name, .kinds, .region, .status, .version, history: {history("i")}}} AS issuer,
+       collect(a {{.*, bodyName: b.name, history: {history("a")}}}) AS accreditations
 """

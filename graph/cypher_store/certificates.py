@@ -21,6 +21,7 @@ from graph.dialects import Dialect
 from graph.errors import Conflict
 from graph.mapping import from_row, institution_from_row, to_props
 from graph.models import (
+    ISSUED_REASON,
     Accreditation,
     Certificate,
     CertificateMatch,
@@ -141,12 +142,12 @@ class CertificateQueries(abc.ABC):
         at = utc_now()
         rows: list[Row] = []
         drafts: list[ChangeDraft] = []
-        status_fields = frozenset({"status", "status_reason", "status_since"})
+        status_fields = frozenset({"status", "status_reason", "status_since", "status_until"})
         for c in certificates:
             props = to_props(c, exclude=frozenset({"version", "region"}) | status_fields)
             initial = {
                 "status": c.status,
-                "reason": c.status_reason or "issued",
+                "reason": c.status_reason or ISSUED_REASON,
                 "effectiveOn": (c.status_since or c.issued_on).isoformat(),
                 "recordedAt": at,
                 "actor": actor,
@@ -205,6 +206,8 @@ class CertificateQueries(abc.ABC):
             ChangeDraft("Certificate", s.number, "STATUS", {k: v for k, v in r.items()})
             for s, r in zip(changes, rows, strict=True)
         ]
+        day = utc_now()[:10]  # the day whose step the node caches; any day is correct
+        rows = [{**row, "day": day} for row in rows]
 
         async def check(read: Reader) -> None:
             await _require(read, "Certificate", {s.number for s in changes})
