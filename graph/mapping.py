@@ -72,10 +72,11 @@ def from_row(cls: type[T], row: Mapping[str, object], **overrides: object) -> T:
 
 
 def steps_from(value: object) -> tuple[StatusChange, ...]:
-    """A history read with its record (maps of StatusChange's columns), in no set order."""
+    """A history read with its record (maps of StatusChange's columns), in recording order."""
     if not isinstance(value, list | tuple):
         return ()
-    return tuple(from_row(StatusChange, step) for step in value if isinstance(step, Mapping))
+    steps = (from_row(StatusChange, step) for step in value if isinstance(step, Mapping))
+    return tuple(sorted(steps, key=lambda step: step.seq))
 
 
 def institution_from_row(row: Mapping[str, object]) -> Institution:

@@ -164,8 +164,8 @@ class Certificate:
     region: str | None = None
     version: int = 0
     holder_name: str | None = None  # the holder's name when the certificate was issued
-    # Issued outside the issuer's accredited scope, accepted as a historical import.
-    scope_exception: bool = False
+    # Why it was accepted outside its issuer's accredited scope (a historical import), if so.
+    scope_exception: str | None = None
     status_until: date | None = None
     history: tuple[StatusChange, ...] = ()
 

@@ -4,7 +4,7 @@ Methods speak the domain, take and return batches of frozen models, and hide the
 language. Every write is one atomic statement per batch that also appends to the change log.
 
 Certificates, accreditations and institutions come with their status ``history`` (every step,
-in no set order); their ``status`` fields cache the step in force when they were last written.
+in recording order); their ``status`` fields cache the step in force when they were last written.
 Listings and counts that filter by status decide it on the day asked for.
 """
 

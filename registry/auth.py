@@ -22,6 +22,8 @@ __all__ = [
 ]
 
 _KEY_PREFIX = "qr_"
+# Roles that act for one institution, so their keys must name it.
+_BOUND = frozenset({Role.CERTIFICATION_BODY, Role.ASSOCIATION, Role.ACCREDITATION_BODY})
 FEED_ENTITIES = frozenset(e.value for e in ChangeEntity)
 
 
@@ -65,7 +67,7 @@ async def create_api_key(
 ) -> str:
     """Make a key, store only its digest, and return the key (shown once). A partner key may
     be scoped to entity types and regions: its change feed shows nothing else."""
-    if role in (Role.CERTIFICATION_BODY, Role.ASSOCIATION) and institution is None:
+    if role in _BOUND and institution is None:
         raise ValueError(f"a {role.value} key must be bound to its institution")
     if institution is not None and not await store.get_institutions([institution]):
         raise ValueError(f"no institution with USCC {institution}")

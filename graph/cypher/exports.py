@@ -7,6 +7,11 @@ institutions one person represents). Complaints and service evaluations are not 
 document, as canonical JSON, is kept on each change as the entity's state before it
 (``change.prior``), which is how a snapshot at an earlier seq is rebuilt for entities
 written since.
+
+``status`` and ``statusSince`` of certificates, accreditations and institutions are the step
+in force on the day the entity was last written; steps recorded ahead of their date (and so
+a status that has changed since without a write) travel in the feed, as STATUS changes with
+their ``effectiveOn`` (docs/sync.md).
 """
 
 from __future__ import annotations
@@ -70,7 +75,15 @@ EXPORTED: dict[str, ExportSpec] = {
             "uscc",
             (
                 *_props(
-                    "uscc", "name", "kinds", "region", "address", "founded", "ownership", "status"
+                    "uscc",
+                    "name",
+                    "kinds",
+                    "region",
+                    "address",
+                    "founded",
+                    "ownership",
+                    "status",
+                    "statusSince",
                 ),
                 ("group", "head([(n)-[:MEMBER_OF]->(g:Institution) | g.uscc])"),
                 ("associations", "[(n)-[:BELONGS_TO]->(a:Institution) | a.uscc]"),
@@ -103,6 +116,7 @@ EXPORTED: dict[str, ExportSpec] = {
                 "validFrom",
                 "validUntil",
                 "status",
+                "statusSince",
                 "version",
             ),
             region=_INSTITUTION_OF.format(edge="HOLDS"),
@@ -128,6 +142,7 @@ EXPORTED: dict[str, ExportSpec] = {
                 "region",
                 "version",
                 "holderName",
+                "scopeException",
             ),
             region="n.region",
         ),

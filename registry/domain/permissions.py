@@ -8,6 +8,7 @@ __all__ = [
     "MUTATION_ROLES",
     "may_read_changes",
     "may_see_complaints",
+    "may_see_overdue_suspensions",
     "may_see_personal_data",
     "may_see_status_actor",
     "may_see_withdrawn_credit_events",
@@ -25,6 +26,10 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "recordCreditEvents": _WRITERS | {Role.REGULATOR},
     "recordServiceEvaluations": _WRITERS | {Role.REGULATOR, Role.ASSOCIATION},
     "drawSupervisionPlan": frozenset({Role.ADMIN, Role.REGULATOR}),
+    # Timelines (issue 13): an accreditation body changes the accreditations it granted;
+    # an institution's own standing is the regulators'.
+    "changeAccreditationStatus": frozenset({Role.ADMIN, Role.ACCREDITATION_BODY}),
+    "changeInstitutionStatus": frozenset({Role.ADMIN, Role.REGULATOR}),
 }
 
 _OVERSIGHT = frozenset({Role.ADMIN, Role.REGULATOR})
@@ -48,6 +53,11 @@ def may_see_status_actor(role: Role) -> bool:
 def may_read_changes(role: Role) -> bool:
     """The change feed is for synchronising partners and operators."""
     return role in {Role.ADMIN, Role.PARTNER}
+
+
+def may_see_overdue_suspensions(role: Role) -> bool:
+    """A suspension past its limit is for the regulators to act on (issue 13)."""
+    return role in _OVERSIGHT
 
 
 def may_see_withdrawn_credit_events(role: Role) -> bool:

@@ -12,7 +12,11 @@ from enum import StrEnum
 
 from graph.models import Accreditation, Certificate, Institution, VerificationFacts
 from registry.domain.accreditations import AccreditationOn, accreditation_on, institution_status_on
-from registry.domain.certificates import certificate_standing, status_timeline
+from registry.domain.certificates import (
+    CertificateStanding,
+    certificate_standing,
+    status_timeline,
+)
 from registry.domain.lifecycle import LIMITS, suspension_overdue
 from registry.domain.names import normalise_name
 from registry.domain.vocabulary import (
@@ -84,7 +88,8 @@ class Verification:
     status: CertificateStatus | None
     chain: ChainOfTrust | None
     warnings: tuple[VerificationWarning, ...]
-    checked_on: date
+    checked_on: date  # the day the answer is for
+    standing: CertificateStanding | None = None
 
 
 def _relevant(accreditations: tuple[Accreditation, ...], family: str) -> list[Accreditation]:
@@ -134,17 +139,16 @@ def scope_problem(
     if not relevant and not LIMITS[certificate.family].needs_accreditation:
         return None
     on_issue = _on_issue_date(certificate, relevant)
-    if any(a.in_force and certificate.standard in a.scope for a in on_issue):
+    covering = [a for a in on_issue if certificate.standard in a.scope]
+    if any(a.in_force for a in covering):
         return None
+    day, issuer = certificate.issued_on, certificate.issuer
+    if covering:
+        numbers = ", ".join(a.accreditation.number for a in covering)
+        return f"{numbers} of {issuer}, covering {certificate.standard}, was not in force on {day}"
     if not any(a.in_force for a in on_issue):
-        return (
-            f"on {certificate.issued_on} {certificate.issuer} held no accreditation in force "
-            f"for {certificate.family} certificates"
-        )
-    return (
-        f"{certificate.standard} is outside the scope {certificate.issuer} was accredited "
-        f"for on {certificate.issued_on}"
-    )
+        return f"{issuer} held no accreditation for {certificate.family} certificates on {day}"
+    return f"{certificate.standard} is outside the scope {issuer} was accredited for on {day}"
 
 
 def _suspended_on(issuer: Institution | None, relevant: list[Accreditation], *, day: date) -> bool:
@@ -204,4 +208,4 @@ def verify(
         verdict = Verdict.VALID
     else:
         verdict = Verdict.NOT_VALID
-    return Verification(verdict, facts, status, chain, tuple(warnings), day)
+    return Verification(verdict, facts, status, chain, tuple(warnings), day, standing)

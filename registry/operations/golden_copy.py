@@ -199,6 +199,60 @@ async def _write_certificates(store: GraphStore, docs: Sequence[Document], actor
         await store.change_certificate_statuses(moved, actor=actor)
 
 
+async def _write_statuses(
+    store: GraphStore,
+    docs: Sequence[Document],
+    actor: str,
+    *,
+    entity: str,
+    write: Callable[[GraphStore, list[StatusChange], str], Awaitable[WriteResult]],
+) -> None:
+    """An upsert sets the status of new records only: where the status, or the day it took
+    effect, differs from the document's, the document's becomes a step of the timeline."""
+    key = EXPORTED[entity].key
+    stored = {d.key: d.doc for d in await store.export_docs(entity, [str(d[key]) for d in docs])}
+    moved = [
+        StatusChange(
+            str(doc[key]),
+            str(doc["status"]),
+            "imported",
+            date.fromisoformat(str(doc["statusSince"])),
+            "",
+            "",
+        )
+        for doc in docs
+        if doc.get("statusSince")
+        and (stored[str(doc[key])]["status"], stored[str(doc[key])]["statusSince"])
+        != (doc["status"], doc["statusSince"])
+    ]
+    if moved:
+        await write(store, moved, actor)
+
+
+async def _write_accreditations(store: GraphStore, docs: Sequence[Document], actor: str) -> None:
+    if docs:
+        await store.upsert_accreditations([from_row(Accreditation, d) for d in docs], actor=actor)
+        await _write_statuses(
+            store,
+            docs,
+            actor,
+            entity="Accreditation",
+            write=lambda s, m, a: s.change_accreditation_statuses(m, actor=a),
+        )
+
+
+async def _write_institutions(store: GraphStore, docs: Sequence[Document], actor: str) -> None:
+    if docs:
+        await store.upsert_institutions([_institution(d) for d in docs], actor=actor)
+        await _write_statuses(
+            store,
+            docs,
+            actor,
+            entity="Institution",
+            write=lambda s, m, a: s.change_institution_statuses(m, actor=a),
+        )
+
+
 def _institution(doc: Document) -> Institution:
     """Documents carry the representative's digest only: the person comes back unnamed."""
     key = doc.get("representative")
@@ -224,15 +278,12 @@ def _models(
 
 _WRITERS: dict[str, Writer] = {
     "Region": _models(lambda d: from_row(Region, d), lambda s, m, a: s.upsert_regions(m, actor=a)),
-    "Institution": _models(_institution, lambda s, m, a: s.upsert_institutions(m, actor=a)),
+    "Institution": _write_institutions,
     "Organization": _models(
         lambda d: from_row(Organization, d),
         lambda s, m, a: s.upsert_organizations(m, actor=a),
     ),
-    "Accreditation": _models(
-        lambda d: from_row(Accreditation, d),
-        lambda s, m, a: s.upsert_accreditations(m, actor=a),
-    ),
+    "Accreditation": _write_accreditations,
     "Certificate": _write_certificates,
     "CreditRating": _models(
         lambda d: from_row(CreditRating, d),

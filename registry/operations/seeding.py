@@ -13,10 +13,11 @@ from graph.models import InstitutionQuery
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from registry.auth import Principal
 from registry.domain.vocabulary import Role
-from registry.operations import writes
+from registry.operations import timeline_writes, writes
 from registry.operations.refusals import Refusal, validate_batch
 from registry.records import (
     AccreditationRecord,
+    AccreditationStatusChangeRecord,
     CertificateRecord,
     ComplaintRecord,
     CreditEventRecord,
@@ -92,6 +93,13 @@ async def load_seeds(
             AccreditationRecord,
             lambda r: r.number,
             lambda rs: writes.upsert_accreditations(store, actor, rs),
+        ),
+        # Before the certificates: issuing checks the scope accredited on the issue date.
+        "accreditation_changes": await step(
+            "accreditation_changes.json",
+            AccreditationStatusChangeRecord,
+            lambda r: r.number,
+            lambda rs: timeline_writes.change_accreditation_statuses(store, actor, rs, today=today),
         ),
         "certificates": await step(
             "certificates.json",

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Annotated
 
 import strawberry
 
+from graph.models import Certificate
 from graph.text import normalise_text
 from registry.context import Context
-from registry.domain.certificates import effective_status
+from registry.domain.certificates import certificate_standing, effective_status
+from registry.domain.permissions import may_see_overdue_suspensions
+from registry.domain.vocabulary import CertificateStatus
 from registry.operations.verification import MAX_HOLDER_NAME, verify_certificate
 from registry.schema.errors import PublicError
 from registry.schema.pagination import page_size
@@ -22,14 +26,29 @@ Info = strawberry.Info[Context, None]
 
 
 async def verify_certificate_field(
-    info: Info, number: str, holder_name: str | None = None
+    info: Info,
+    number: str,
+    holder_name: str | None = None,
+    as_of: Annotated[
+        date | None,
+        strawberry.argument(
+            description="Answer as it stood on this day (default today): the certificate's "
+            "status then, and whether its issuer was suspended then. Before the issue date "
+            "the answer is NOT_FOUND."
+        ),
+    ] = None,
 ) -> VerificationResult:
     """Is this certificate genuine and valid today, and does the holder's name match?"""
     if holder_name is not None and len(holder_name) > MAX_HOLDER_NAME:
         raise PublicError("TOO_LONG", f"holderName has at most {MAX_HOLDER_NAME} characters")
     context = info.context
     result = await verify_certificate(
-        context.store, number, holder_name=holder_name, today=context.today
+        context.store,
+        number,
+        holder_name=holder_name,
+        today=context.today,
+        as_of=as_of,
+        oversight=may_see_overdue_suspensions(context.principal.role),
     )
     return VerificationResult.of(number, result, checked_at=datetime.now(UTC))
 
@@ -51,9 +70,14 @@ async def search_certificates(
             m.certificate,
             holder_name=m.holder_name,
             issuer_name=m.issuer_name,
-            status=effective_status(
-                m.certificate.status, m.certificate.expires_on, today=context.today
-            ),
+            status=_status_today(m.certificate, context.today),
         )
         for m in found
     ]
+
+
+def _status_today(certificate: Certificate, today: date) -> CertificateStatus:
+    standing = certificate_standing(certificate, today)
+    if standing is not None:
+        return standing.status
+    return effective_status(certificate.status, certificate.expires_on, today=today)

@@ -17,10 +17,12 @@ __all__ = [
     "ERROR_FIELDS",
     "MUTATIONS",
     "YUEZHI",
+    "accreditation_change_row",
     "accreditation_row",
     "certificate_row",
     "error_code",
     "institution_row",
+    "institution_status_row",
     "mutate",
     "new_uscc",
     "organization_row",
@@ -97,6 +99,33 @@ MUTATIONS: dict[str, str] = {
             {ERROR_FIELDS}
           }}
         }}""",
+    "changeAccreditationStatus": f"""
+        mutation Change($input: [AccreditationStatusChangeInput!]!) {{
+          changeAccreditationStatus(input: $input) {{
+            __typename
+            ... on ChangeAccreditationStatusSuccess {{
+              accreditations {{
+                number status statusSince scope
+                history {{ status effectiveOn reason scheduled scopeAdded scopeRemoved }}
+              }}
+              {_RECEIPT}
+            }}
+            {ERROR_FIELDS}
+          }}
+        }}""",
+    "changeInstitutionStatus": f"""
+        mutation Change($input: [InstitutionStatusChangeInput!]!) {{
+          changeInstitutionStatus(input: $input) {{
+            __typename
+            ... on ChangeInstitutionStatusSuccess {{
+              institutions {{
+                uscc status statusSince history {{ status effectiveOn reason scheduled }}
+              }}
+              {_RECEIPT}
+            }}
+            {ERROR_FIELDS}
+          }}
+        }}""",
 }
 
 
@@ -162,6 +191,26 @@ def status_change_row(number: str, status: str, **fields: Any) -> dict[str, Any]
         "number": number,
         "status": status,
         "reason": "监督审核发现不符合项 (nonconformity found at surveillance audit)",
+        "effectiveOn": TODAY.isoformat(),
+        **fields,
+    }
+
+
+def accreditation_change_row(number: str, status: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "number": number,
+        "status": status,
+        "reason": "认可监督评审发现不符合 (nonconformity found at a surveillance assessment)",
+        "effectiveOn": TODAY.isoformat(),
+        **fields,
+    }
+
+
+def institution_status_row(uscc: str, status: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "uscc": uscc,
+        "status": status,
+        "reason": "责令停业整顿 (ordered to suspend operations and rectify)",
         "effectiveOn": TODAY.isoformat(),
         **fields,
     }

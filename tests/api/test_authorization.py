@@ -12,11 +12,15 @@ from tests.api import seedfacts
 from tests.api.conftest import GraphQLClient, Snapshot
 from tests.api.operations import (
     CCSC,
+    CNAS,
     CQC,
     DALIAN_PRODUCT_INSTITUTE,
+    YUEZHI,
+    accreditation_change_row,
     accreditation_row,
     certificate_row,
     institution_row,
+    institution_status_row,
     mutate,
     new_uscc,
     organization_row,
@@ -39,6 +43,8 @@ ALLOWED: dict[str, set[Role]] = {
         Role.CERTIFICATION_BODY,
         Role.REGULATOR,
     },
+    "changeAccreditationStatus": {Role.ADMIN, Role.ACCREDITATION_BODY},
+    "changeInstitutionStatus": {Role.ADMIN, Role.REGULATOR},
 }
 
 # One valid row per mutation; a certification body acts for CCSC, so the rows are CCSC's.
@@ -48,6 +54,8 @@ VALID_ROWS: dict[str, list[dict[str, Any]]] = {
     "upsertAccreditations": [accreditation_row("CNAS-L9903", DALIAN_PRODUCT_INSTITUTE)],
     "issueCertificates": [certificate_row("CCSC26Q10031")],
     "changeCertificateStatus": [status_change_row(CCSC_CERTIFICATE, "SUSPENDED")],
+    "changeAccreditationStatus": [accreditation_change_row("CNAS-C001-M", "SUSPENDED")],
+    "changeInstitutionStatus": [institution_status_row(YUEZHI, "SUSPENDED")],
 }
 
 ROLE_TABLE = [
@@ -58,8 +66,10 @@ ROLE_TABLE = [
 
 
 def caller(role: Role) -> dict[str, Any]:
-    """How a client of ``role`` calls: certification bodies hold a key bound to CCSC."""
-    return {"role": role, "institution": CCSC if role is Role.CERTIFICATION_BODY else None}
+    """How a client of ``role`` calls: certification bodies hold a key bound to CCSC,
+    accreditation bodies one bound to CNAS."""
+    bound = {Role.CERTIFICATION_BODY: CCSC, Role.ACCREDITATION_BODY: CNAS}
+    return {"role": role, "institution": bound.get(role)}
 
 
 async def call_refused(
