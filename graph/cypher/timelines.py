@@ -36,10 +36,13 @@ _LATER = "size(best) = 0 OR {on} > best[0] OR ({on} = best[0] AND {seq} > best[1
 
 def history(node: str) -> str:
     """An expression: every step of ``node``'s history, as maps of StatusChange's columns
-    (a projection: FalkorDB takes pattern comprehensions there only)."""
+    (a projection: FalkorDB takes pattern comprehensions there only). Each node's steps get
+    an alias of their own: FalkorDB 4.16 answers [] for the second of two comprehensions in
+    one projection that share an alias."""
+    step = f"{node}Step"
     return (
-        f"[({node})-[:HAS_STATUS]->(s:StatusChange) | s {{.number, .status, .reason, "
-        ".effectiveOn, .recordedAt, .actor, .seq, .scopeAdded, .scopeRemoved}]"
+        f"[({node})-[:HAS_STATUS]->({step}:StatusChange) | {step} {{.number, .status, "
+        ".reason, .effectiveOn, .recordedAt, .actor, .seq, .scopeAdded, .scopeRemoved}]"
     )
 
 

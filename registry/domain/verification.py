@@ -125,7 +125,9 @@ def chain_of_trust(facts: VerificationFacts, *, today: date) -> ChainOfTrust:
         accredited_on_issue_date=bool(covering_in_force) or (bool(in_force) and not covering),
         accreditation=None if best is None else best.accreditation,
         scope_covers_certificate=bool(covering),
-        issuer_suspended_now=_suspended_on(facts.issuer, relevant, day=today),
+        issuer_suspended_now=_suspended_on(
+            facts.issuer, relevant, standard=certificate.standard, day=today
+        ),
     )
 
 
@@ -151,18 +153,19 @@ def scope_problem(
     return f"{certificate.standard} is outside the scope {issuer} was accredited for on {day}"
 
 
-def _suspended_on(issuer: Institution | None, relevant: list[Accreditation], *, day: date) -> bool:
+def _suspended_on(
+    issuer: Institution | None, relevant: list[Accreditation], *, standard: str, day: date
+) -> bool:
+    """The issuer is suspended itself, or every accreditation it holds for this kind of
+    certificate on ``day`` is interrupted (those covering the standard, when there are any)."""
     if issuer is not None:
         status, _ = institution_status_on(issuer, day)
         if status is not InstitutionStatus.ACTIVE:
             return True
-    current = [
-        on
-        for a in relevant
-        if a.valid_from <= day <= a.valid_until
-        for on in [accreditation_on(a, day)]
-    ]
-    return bool(current) and all(on.interrupted for on in current)
+    current = [accreditation_on(a, day) for a in relevant if a.valid_from <= day <= a.valid_until]
+    covering = [on for on in current if standard in on.scope]
+    judged = covering or current
+    return bool(judged) and all(on.interrupted for on in judged)
 
 
 def verify(

@@ -148,6 +148,33 @@ async def test_accreditations_keep_dated_status_and_scope_steps(store: CypherSto
     assert (again.status, len(again.history)) == ("SUSPENDED", 3)
 
 
+async def test_verification_facts_come_with_every_history(store: CypherStore) -> None:
+    """The certificate's, its issuer's and each accreditation's (in one read)."""
+    body, cnas, _ = await _world(store)
+    granted = Accreditation(
+        number="CNAS-C998-M",
+        scheme="CNAS_MANAGEMENT_SYSTEM_17021",
+        body=cnas,
+        holder=body,
+        scope=("GB/T 19001-2016",),
+        valid_from=date(2020, 1, 1),
+        valid_until=date(2029, 12, 31),
+    )
+    await store.upsert_accreditations([granted], actor=ACTOR)
+    await store.change_accreditation_statuses(
+        [_step("CNAS-C998-M", "SUSPENDED", date(2026, 7, 1))], actor=ACTOR
+    )
+    await store.change_institution_statuses(
+        [_step(body, "SUSPENDED", date(2027, 2, 1))], actor=ACTOR
+    )
+    [facts] = await store.get_verification_facts(["CERT000001"])
+    assert [s.status for s in facts.certificate.history] == ["VALID"]
+    assert facts.issuer is not None
+    assert [s.status for s in facts.issuer.history] == ["ACTIVE", "SUSPENDED"]
+    [accreditation] = facts.accreditations
+    assert [s.status for s in accreditation.history] == ["VALID", "SUSPENDED"]
+
+
 async def test_an_institutions_own_status_is_a_timeline(store: CypherStore) -> None:
     body, _, _ = await _world(store)
     await store.change_institution_statuses(
