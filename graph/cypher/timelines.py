@@ -23,7 +23,9 @@ __all__ = [
     "UPGRADE",
     "UPGRADED",
     "UPGRADE_DONE",
+    "changed_steps",
     "history",
+    "later_history",
     "refresh",
     "scope_has",
     "status_on",
@@ -40,10 +42,30 @@ def history(node: str) -> str:
     an alias of their own: FalkorDB 4.16 answers [] for the second of two comprehensions in
     one projection that share an alias."""
     step = f"{node}Step"
+    return f"[({node})-[:HAS_STATUS]->({step}:StatusChange) | {_step_map(step)}]"
+
+
+def _step_map(alias: str) -> str:
     return (
-        f"[({node})-[:HAS_STATUS]->({step}:StatusChange) | {step} {{.number, .status, "
-        ".reason, .effectiveOn, .recordedAt, .actor, .seq, .scopeAdded, .scopeRemoved}]"
+        f"{alias} {{.number, .status, .reason, .effectiveOn, .recordedAt, .actor, .seq, "
+        ".scopeAdded, .scopeRemoved}"
     )
+
+
+def changed_steps(holder: str) -> str:
+    """An expression: every step of the accreditations ``holder`` holds that changed since
+    they were granted, in one walk (each step names its accreditation)."""
+    return (
+        f"[({holder})-[:HOLDS]->(changed:Accreditation)-[:HAS_STATUS]->(changedStep:StatusChange)"
+        f" WHERE size(coalesce(changed.stepOn, [])) > 1 | {_step_map('changedStep')}]"
+    )
+
+
+def later_history(node: str) -> str:
+    """``history(node)`` when the record has changed since its first step, else []: the hot
+    verification read leaves out what the cache already says (the domain reads a record
+    without history as its one step). Not for ``knownAt``: that needs every recorded time."""
+    return f"CASE WHEN size(coalesce({node}.stepOn, [])) > 1 THEN {history(node)} ELSE [] END"
 
 
 def status_on(node: str, day: str) -> str:
@@ -117,7 +139,7 @@ UPGRADE_DONE = "MATCH (c:ChangeCounter {id: 'main'}) SET c.timelines = 1"
 # ``recordedAt`` is ''), and no node has its cache. One label and up to $limit nodes a run.
 _FIRST_STEP = """
 WITH n, size([(n)-[:HAS_STATUS]->(x:StatusChange) | x]) AS kept
-FOREACH (_ IN CASE WHEN kept = 0 THEN [1] ELSE [] END |
+FOREACH (absent IN CASE WHEN kept = 0 THEN [1] ELSE [] END |
     CREATE (n)-[:HAS_STATUS]->(:StatusChange {{number: n.{key}, status: n.status,
         reason: 'as recorded before histories were kept', effectiveOn: {since},
         recordedAt: '', actor: '', seq: 0}}))

@@ -100,11 +100,7 @@ class CertificateQueries(abc.ABC):
                 issuer=None
                 if row["issuer"] is None
                 else institution_from_row(_mapping(row["issuer"])),
-                accreditations=tuple(
-                    from_row(Accreditation, _mapping(a))
-                    for a in row["accreditations"]  # type: ignore[attr-defined]
-                    if a is not None
-                ),
+                accreditations=_with_steps(row["accreditations"], row["accreditationSteps"]),
             )
             for row in rows
         ]
@@ -221,6 +217,18 @@ class CertificateQueries(abc.ABC):
             guard=guard,
             check=check,
         )
+
+
+def _with_steps(accreditations: object, steps: object) -> tuple[Accreditation, ...]:
+    """The accreditations, each with its steps from the one list of all of them."""
+    by_number: dict[str, list[object]] = {}
+    for step in steps if isinstance(steps, list) else []:
+        by_number.setdefault(str(_mapping(step)["number"]), []).append(step)
+    return tuple(
+        from_row(Accreditation, {**(m := _mapping(a)), "history": by_number.get(str(m["number"]))})
+        for a in (accreditations if isinstance(accreditations, list) else [])
+        if a is not None
+    )
 
 
 def _certificate_params(query: CertificateQuery, *, after: str | None) -> dict[str, object]:

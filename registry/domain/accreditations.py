@@ -87,7 +87,14 @@ class AccreditationOn:
 def accreditation_on(
     accreditation: Accreditation, day: date, *, known_at: str | None = None
 ) -> AccreditationOn:
-    steps = accreditation_timeline(accreditation)
+    if not accreditation.history:  # one step: the record itself (the verifier's common case)
+        status = AccreditationStatus(accreditation.status)
+        if status is AccreditationStatus.VALID and day > accreditation.valid_until:
+            status = AccreditationStatus.EXPIRED
+        return AccreditationOn(
+            accreditation, day, status, accreditation.scope, accreditation.valid_from
+        )
+    steps = accreditation.history
     step = _step_on(steps, day, known_at)
     status = AccreditationStatus(step.status if step else accreditation.status)
     if status is AccreditationStatus.VALID and day > accreditation.valid_until:

@@ -57,10 +57,10 @@ def certificate_standing(
 ) -> CertificateStanding | None:
     """The certificate as it stood on ``day`` (as known at ``known_at``): None before it was
     issued, or when the registry had not recorded it yet."""
-    steps = known(status_timeline(certificate), known_at)
-    if not steps or day < certificate.issued_on:
+    if day < certificate.issued_on:
         return None
-    step = in_effect(steps, day)
+    steps = known(status_timeline(certificate), known_at)
+    step = steps[0] if len(steps) == 1 else in_effect(steps, day)
     if step is None:
         return None
     return CertificateStanding(

@@ -149,7 +149,8 @@ async def test_accreditations_keep_dated_status_and_scope_steps(store: CypherSto
 
 
 async def test_verification_facts_come_with_every_history(store: CypherStore) -> None:
-    """The certificate's, its issuer's and each accreditation's (in one read)."""
+    """The certificate's, its issuer's and each accreditation's, in one read; a record that
+    has not changed since its first step comes without (its cache is that step)."""
     body, cnas, _ = await _world(store)
     granted = Accreditation(
         number="CNAS-C998-M",
@@ -160,7 +161,21 @@ async def test_verification_facts_come_with_every_history(store: CypherStore) ->
         valid_from=date(2020, 1, 1),
         valid_until=date(2029, 12, 31),
     )
-    await store.upsert_accreditations([granted], actor=ACTOR)
+    unchanged = Accreditation(
+        number="CNAS-C997-M",
+        scheme="CNAS_MANAGEMENT_SYSTEM_17021",
+        body=cnas,
+        holder=body,
+        scope=("GB/T 24001-2016",),
+        valid_from=date(2021, 1, 1),
+        valid_until=date(2029, 12, 31),
+    )
+    await store.upsert_accreditations([granted, unchanged], actor=ACTOR)
+    [facts] = await store.get_verification_facts(["CERT000001"])
+    assert facts.certificate.history == ()
+    await store.change_certificate_statuses(
+        [_step("CERT000001", "SUSPENDED", date(2026, 3, 1))], actor=ACTOR
+    )
     await store.change_accreditation_statuses(
         [_step("CNAS-C998-M", "SUSPENDED", date(2026, 7, 1))], actor=ACTOR
     )
@@ -168,11 +183,11 @@ async def test_verification_facts_come_with_every_history(store: CypherStore) ->
         [_step(body, "SUSPENDED", date(2027, 2, 1))], actor=ACTOR
     )
     [facts] = await store.get_verification_facts(["CERT000001"])
-    assert [s.status for s in facts.certificate.history] == ["VALID"]
+    assert [s.status for s in facts.certificate.history] == ["VALID", "SUSPENDED"]
     assert facts.issuer is not None
     assert [s.status for s in facts.issuer.history] == ["ACTIVE", "SUSPENDED"]
-    [accreditation] = facts.accreditations
-    assert [s.status for s in accreditation.history] == ["VALID", "SUSPENDED"]
+    steps = {a.number: [s.status for s in a.history] for a in facts.accreditations}
+    assert steps == {"CNAS-C998-M": ["VALID", "SUSPENDED"], "CNAS-C997-M": []}
 
 
 async def test_an_institutions_own_status_is_a_timeline(store: CypherStore) -> None:
