@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     requests_per_minute: int = Field(default=1200, ge=1)
     public_lookups_per_minute: int = Field(default=60, ge=1)
     response_cache_entries: int = Field(default=20_000, ge=0)
+    # What strangers send decides what the caches hold: both are bounded in bytes too.
+    response_cache_bytes: int = Field(default=64_000_000, ge=0)
+    document_cache_bytes: int = Field(default=64_000_000, ge=0)
     response_cache_refresh_seconds: float = Field(default=0.5, gt=0)
     change_poll_seconds: float = Field(default=0.5, gt=0)  # how often subscriptions look
     max_subscriptions_per_connection: int = Field(default=5, ge=1)
