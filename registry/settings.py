@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # What strangers send decides what the caches hold: both are bounded in bytes too.
     response_cache_bytes: int = Field(default=64_000_000, ge=0)
     document_cache_bytes: int = Field(default=64_000_000, ge=0)
+    # A connection must have sent a request's headers this many seconds after it opened (or
+    # after its previous request began), or it is closed: slow-header clients hold no slot.
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
     response_cache_refresh_seconds: float = Field(default=0.5, gt=0)
     change_poll_seconds: float = Field(default=0.5, gt=0)  # how often subscriptions look
     max_subscriptions_per_connection: int = Field(default=5, ge=1)
