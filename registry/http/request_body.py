@@ -64,14 +64,13 @@ def read_request(body: bytes) -> tuple[GraphQLRequest, bytes] | Response:
     if isinstance(payload, list):
         message = "Batching is not enabled: send one operation per request"
         return error_response(400, "BATCHING_DISABLED", message)
-    if not isinstance(payload, dict):
-        return error_response(400, "INVALID_REQUEST", "the body must be a JSON object")
     try:
         request = GraphQLRequest.model_validate(payload)
     except ValidationError as exc:
         problem = exc.errors()[0]
         where = ".".join(str(part) for part in problem["loc"])
-        return error_response(400, "INVALID_REQUEST", f"{where}: {problem['msg']}")
+        message = f"{where}: {problem['msg']}" if where else "the body must be a JSON object"
+        return error_response(400, "INVALID_REQUEST", message)
     refusal = _resolve_persisted(request)
     if refusal is not None:
         return refusal

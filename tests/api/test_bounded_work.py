@@ -114,6 +114,17 @@ def test_lookups_are_counted_once_per_response_name_through_any_fan_out() -> Non
     assert count_lookups(document, None) == 2
 
 
+def test_lookups_are_what_the_executor_runs_one_per_response_name() -> None:
+    lookup = 'verifyCertificate(number: "CCSC23SC0102R2") { verdict }'
+    document = parse(
+        f"{{ ...A ...B {lookup} other: {lookup} }}"
+        f" fragment A on Query {{ {lookup} }} fragment B on Query {{ ... on Query {{ {lookup} }} }}"
+    )
+
+    # The executor merges the three copies named verifyCertificate; the alias is another.
+    assert count_lookups(document, None) == 2
+
+
 @pytest.mark.parametrize("levels", [30, 60])
 async def test_the_fan_out_is_refused_as_too_costly(
     shared_seeded_store: CypherStore, levels: int
