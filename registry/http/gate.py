@@ -18,7 +18,7 @@ from registry.auth import InvalidCredentials, Principal, authenticate
 from registry.domain.vocabulary import Role
 from registry.http.graphql_view import RegistryGraphQL
 from registry.http.lookups import count_lookups
-from registry.http.request_body import BodyTooLarge, GraphQLRequest, read_capped, read_request
+from registry.http.request_body import GraphQLRequest, read_request
 from registry.http.response_cache import ChangeWatcher, ResponseCache, restamp_checked_at
 from registry.http.responses import error_response
 from registry.http.runtime import Runtime, client_address, too_many
@@ -71,14 +71,7 @@ class GraphQLGate:
         if request.method != "POST":  # GraphiQL, development only
             await self.graphql(scope, receive, send)
             return
-        try:
-            body = await read_capped(receive, self.runtime.settings.max_body_bytes)
-        except BodyTooLarge:
-            await error_response(413, "BODY_TOO_LARGE", "the request body is too large")(
-                scope, receive, send
-            )
-            return
-        read = read_request(body)
+        read = await read_request(receive, self.runtime.settings.max_body_bytes)
         if isinstance(read, Response):
             await read(scope, receive, send)
             return

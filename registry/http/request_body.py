@@ -18,14 +18,14 @@ from starlette.types import Receive
 from registry.http.response_cache import PERSISTED
 from registry.http.responses import error_response
 
-__all__ = ["BodyTooLarge", "GraphQLRequest", "read_capped", "read_request"]
+__all__ = ["GraphQLRequest", "read_request"]
 
 
-class BodyTooLarge(Exception):
+class _BodyTooLarge(Exception):
     """The body grew past the cap (whatever Content-Length said, if anything)."""
 
 
-async def read_capped(receive: Receive, limit: int) -> bytes:
+async def _read_capped(receive: Receive, limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -33,7 +33,7 @@ async def read_capped(receive: Receive, limit: int) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise BodyTooLarge
+            raise _BodyTooLarge
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
@@ -54,9 +54,13 @@ class GraphQLRequest(BaseModel):
         return orjson.dumps(self.model_dump(by_alias=True, exclude_none=True))
 
 
-def read_request(body: bytes) -> tuple[GraphQLRequest, bytes] | Response:
-    """The request with a persisted operation's document filled in, and its encoding for the
-    GraphQL view; or the refusal to send."""
+async def read_request(receive: Receive, max_bytes: int) -> tuple[GraphQLRequest, bytes] | Response:
+    """The request, read within ``max_bytes``, with a persisted operation's document filled
+    in, and its encoding for the GraphQL view; or the refusal to send."""
+    try:
+        body = await _read_capped(receive, max_bytes)
+    except _BodyTooLarge:
+        return error_response(413, "BODY_TOO_LARGE", "the request body is too large")
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError:
