@@ -10,10 +10,10 @@ Each tree (this checkout; ``--baseline REF`` exported with ``git archive`` into 
 directory) is served by ``registry serve`` in production settings on fresh seeded data. For
 each level the bench posts the document once while another task asks ``/healthz`` every
 20 ms, and prints the answer's code, its time, and the longest ``/healthz`` wait. A level
-whose time, doubled from the last one measured, would pass ``--budget`` seconds is not sent;
-its row gives that estimate instead. Then ``--concurrent`` copies of the deepest document
-at once, and the heaviest documents the limits still allow (validation is quadratic in
-fields sharing a response name).
+whose time, at the growth a level measured between the last two levels sent, would pass
+``--budget`` seconds is not sent; its row gives that estimate instead. Then ``--concurrent``
+different documents of the deepest level at once, and as many of the heaviest documents the
+limits still let through to validation (it is quadratic in fields sharing a response name).
 """
 
 from __future__ import annotations
@@ -145,22 +145,24 @@ async def timed(base: str, label: str, documents: Sequence[str]) -> Outcome:
 
 
 def measure(base: str, args: argparse.Namespace) -> list[Outcome]:
-    asyncio.run(timed(base, "warm-up", ["{ __typename }"] * 3))
+    warm_up = ["{ __typename }", fan_out(4, prefix="W"), conflicting_arguments(3)]
+    asyncio.run(timed(base, "warm-up", warm_up))
     outcomes: list[Outcome] = []
-    last: tuple[int, float] | None = None
+    measured: list[tuple[int, float]] = []  # (level, seconds) of the levels sent
     for levels in args.levels:
         document = fan_out(levels, prefix=f"L{levels}F")
-        if last is not None and last[1] * 2 ** (levels - last[0]) > args.budget:
-            estimate = last[1] * 2 ** (levels - last[0])
-            note = f"not sent: ≈ {_duration(estimate)} doubling from k={last[0]}"
+        estimate = _extrapolated(measured, levels)
+        if estimate is not None and estimate[0] > args.budget:
+            seconds, growth = estimate
+            note = f"not sent: ≈ {_duration(seconds)} (x{growth:.1f} a level, as measured)"
             outcomes.append(Outcome(f"fan-out k={levels}", len(document), "-", None, None, note))
             continue
         outcome = asyncio.run(timed(base, f"fan-out k={levels}", [document]))
         outcomes.append(outcome)
-        slow = outcome.seconds is not None and outcome.seconds > 0.05
-        last = (levels, outcome.seconds) if slow and outcome.seconds else None
+        if outcome.seconds is not None:
+            measured.append((levels, outcome.seconds))
     deepest = max(args.levels)
-    if last is None or last[0] == deepest:
+    if measured and measured[-1][0] == deepest:
         label = f"{args.concurrent} x fan-out k={deepest} at once"
         documents = [fan_out(deepest, prefix=f"C{n}F") for n in range(args.concurrent)]
         outcomes.append(asyncio.run(timed(base, label, documents)))
@@ -168,6 +170,17 @@ def measure(base: str, args: argparse.Namespace) -> list[Outcome]:
     heavy = [conflicting_arguments(args.conflicts, code=n) for n in range(args.concurrent)]
     outcomes.append(asyncio.run(timed(base, label, heavy)))
     return outcomes
+
+
+def _extrapolated(measured: list[tuple[int, float]], levels: int) -> tuple[float, float] | None:
+    """The time ``levels`` would take at the growth a level between the last two levels
+    sent (at least x1), and that growth; None before two levels of 50 ms or more."""
+    slow = [(k, t) for k, t in measured if t >= 0.05]
+    if len(slow) < 2:
+        return None
+    (k1, t1), (k2, t2) = slow[-2:]
+    growth = max(1.0, (t2 / t1) ** (1 / (k2 - k1)))
+    return t2 * growth ** (levels - k2), growth
 
 
 def _duration(seconds: float) -> str:
