@@ -30,6 +30,7 @@ from graph.models import Change, ChangeFilter, ExportDoc
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, Principal, authenticate
 from registry.http.responses import error_response
+from registry.http.runtime import client_address
 from registry.operations.snapshots import (
     SnapshotExpired,
     document_line,
@@ -37,6 +38,7 @@ from registry.operations.snapshots import (
     snapshot,
 )
 from registry.resolvers.changes import feed_filter, feed_start, still_kept
+from registry.schema.pagination import seq_from_text
 
 if TYPE_CHECKING:
     from registry.http.runtime import Runtime
@@ -64,9 +66,10 @@ def _seq(request: Request, name: str) -> int | None:
     value = request.query_params.get(name)
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 18:
+    seq = seq_from_text(value)
+    if seq is None:
         raise ValueError(f"{name} is a change seq (a whole number)")
-    return int(value)
+    return seq
 
 
 def _refused(refusal: GraphQLError) -> Response:
@@ -81,7 +84,7 @@ async def _caller(request: Request) -> Principal | Response:
         principal = await authenticate(runtime.open_store, request.headers.get("authorization"))
     except InvalidCredentials as exc:
         return error_response(401, "UNAUTHENTICATED", str(exc))
-    limited = runtime.over_limit(request.client.host if request.client else None, principal)
+    limited = runtime.over_limit(client_address(request), principal)
     return principal if limited is None else limited
 
 

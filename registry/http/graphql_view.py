@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from graphql import OperationType
+from graphql import GraphQLError, OperationType
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
@@ -25,10 +25,10 @@ from strawberry.types import ExecutionResult
 
 from registry.auth import ANONYMOUS, InvalidCredentials, authenticate
 from registry.context import Context
-from registry.http.response_cache import operation_type
 from registry.http.runtime import Runtime
 from registry.loaders import Loaders
 from registry.resolvers.root import build_schema
+from registry.schema.documents import operation_type
 from registry.schema.errors import PublicError, code_for_message
 
 __all__ = ["RegistryGraphQL", "SubscriptionsOnly"]
@@ -40,7 +40,13 @@ class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         payload = message["payload"]
-        kind = operation_type(payload["query"], payload.get("operationName"))
+        view = cast("RegistryGraphQL", self.view)
+        try:
+            parsed = await view.runtime.documents.parsed(payload["query"])
+        except GraphQLError:  # the subscription answers the syntax error
+            kind = None
+        else:
+            kind = operation_type(parsed.document, payload.get("operationName"))
         if kind is not None and kind is not OperationType.SUBSCRIPTION:
             refusal = PublicError(
                 "USE_HTTP", "only subscriptions run over WebSocket; POST queries and mutations"
@@ -61,7 +67,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
     def __init__(self, runtime: Runtime, *, subscriptions: bool = False) -> None:
         settings = runtime.settings
         super().__init__(
-            build_schema(settings),
+            build_schema(settings, runtime.documents),
             graphql_ide="graphiql" if settings.env == "development" and not subscriptions else None,
             allow_queries_via_get=False,
             # Only the current protocol: it refuses operations before connection_init.

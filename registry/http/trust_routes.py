@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from graph.port import GraphStore
 from registry.http.ratelimit import RateLimiter
+from registry.http.runtime import client_address
 from registry.settings import Settings
 from registry.trust.qr import qr_png, qr_svg
 from registry.trust.signing_keys import Keyring, keyring_for
@@ -50,7 +51,7 @@ def _runtime(request: Request) -> TrustRuntime:
 def _retry_after(request: Request) -> float:
     """A QR image answers whether a number exists, so it is a public lookup and counted like
     one, in the client's shared allowance, against harvesting numbers through it."""
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request) or "unknown"
     return _runtime(request).public_lookups.acquire(f"ip:{client}")
 
 

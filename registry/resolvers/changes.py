@@ -18,13 +18,18 @@ from registry.domain.permissions import may_read_changes
 from registry.domain.vocabulary import ChangeEntity
 from registry.schema.changes import Change
 from registry.schema.errors import PublicError
-from registry.schema.pagination import Connection, PageInfo, decode_cursor, encode_cursor, page_size
+from registry.schema.pagination import (
+    Connection,
+    PageInfo,
+    decode_seq_cursor,
+    encode_cursor,
+    page_size,
+)
 
 __all__ = [
     "FOLLOW_BATCH",
     "SCAN_WINDOW",
     "changes",
-    "cursor_seq",
     "feed_filter",
     "feed_start",
     "follow_changes",
@@ -86,13 +91,6 @@ async def _inside(store: GraphStore, codes: tuple[str, ...], roots: tuple[str, .
     return True
 
 
-def cursor_seq(after: str | None) -> int:
-    cursor = decode_cursor(after)
-    if cursor is not None and not cursor.isdigit():
-        raise PublicError("INVALID_CURSOR", "not a change-feed cursor")
-    return int(cursor or 0)
-
-
 async def feed_start(store: GraphStore, principal: Principal, start: int) -> int:
     """The seq a feed resumes after; refused when the caller may not read the feed, or when
     changes it would need were pruned."""
@@ -123,7 +121,7 @@ async def changes(
 ) -> Connection[Change]:
     context = info.context
     store, principal = context.store, context.principal
-    start = await feed_start(store, principal, cursor_seq(after))
+    start = await feed_start(store, principal, decode_seq_cursor(after))
     limit = page_size(first, maximum=context.settings.max_feed_page_size, default=100)
     narrow = await feed_filter(store, principal, _values(entities), regions)
     if narrow is None:
@@ -161,7 +159,7 @@ async def follow_changes(
     """Every change after the cursor, then each new one as it is written; a client that
     reconnects with the last ``cursor`` it saw misses nothing and sees nothing twice."""
     store, principal = info.context.store, info.context.principal
-    start = await feed_start(store, principal, cursor_seq(after))
+    start = await feed_start(store, principal, decode_seq_cursor(after))
     narrow = await feed_filter(store, principal, _values(entities), regions)
     poll = info.context.settings.change_poll_seconds
     cursor = start

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from registry.http.runtime import client_address
 from registry.operations.verification import MAX_HOLDER_NAME, verify_certificate
 from registry.trust.signing_keys import keyring_for
 from registry.trust.tokens import (
@@ -89,8 +90,7 @@ async def verify_page(request: Request) -> Response:
     params = request.query_params
     runtime: Runtime = request.app.state.runtime
     if "t" in params or "number" in params:
-        client = request.client.host if request.client else "unknown"
-        wait = runtime.public_lookups.acquire(f"ip:{client}")
+        wait = runtime.public_lookups.acquire(f"ip:{client_address(request) or 'unknown'}")
         if wait:
             page = html_page(_TITLE, _form_page(notice=_TOO_MANY), status_code=429)
             page.headers["Retry-After"] = str(max(1, math.ceil(wait)))
