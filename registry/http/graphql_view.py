@@ -1,17 +1,20 @@
 """Strawberry's ASGI view as the registry runs it: our context, orjson, coded errors, and a
-WebSocket that runs subscriptions only."""
+WebSocket that runs subscriptions only, in text frames."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 import orjson
 from graphql import OperationType
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.temporal_response import TemporalResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -31,7 +34,19 @@ from registry.loaders import Loaders
 from registry.resolvers.root import build_schema
 from registry.schema.errors import PublicError, code_for_message
 
-__all__ = ["RegistryGraphQL", "SubscriptionsOnly"]
+__all__ = ["RegistryGraphQL", "SubscriptionsOnly", "TextFrames"]
+
+
+class TextFrames(ASGIWebSocketAdapter):
+    """Every message as a text frame, as graphql-transport-ws requires: strawberry sends
+    bytes as binary frames, and orjson encodes to bytes, which Node's graphql-ws and Python's
+    gql both refuse."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(self.view.encode_json_string(message))
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
 
 class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
@@ -57,6 +72,8 @@ class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
 
 class RegistryGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with our context, orjson encoding and no GET operations."""
+
+    websocket_adapter_class = TextFrames
 
     def __init__(self, runtime: Runtime, *, subscriptions: bool = False) -> None:
         settings = runtime.settings
