@@ -11,6 +11,7 @@ from typing import Any
 from graph.port import GraphStore
 from registry.cli.options import add_store_options, settings_from, with_store
 from registry.context import registry_today
+from registry.domain.identifiers import normalise_identifier
 from registry.operations.seeding import load_seeds_and_score, store_is_empty
 from registry.settings import Settings
 
@@ -127,7 +128,9 @@ def add_data_commands(commands: Any) -> None:
         "recompute", help="recompute and store credit scores (1,000 per write)"
     )
     add_store_options(recompute)
-    recompute.add_argument("uscc", nargs="*", help="institutions to recompute")
+    recompute.add_argument(
+        "uscc", nargs="*", type=normalise_identifier, help="USCCs of institutions to recompute"
+    )
     recompute.add_argument("--all", action="store_true", help="every institution")
     recompute.set_defaults(run=_credit_recompute)
 

@@ -9,6 +9,7 @@ from typing import Any
 from graph.port import GraphStore
 from registry.auth import create_api_key
 from registry.cli.options import add_store_options, settings_from, with_store
+from registry.domain.identifiers import normalise_identifier
 from registry.domain.vocabulary import Role
 
 __all__ = ["add_key_commands"]
@@ -49,7 +50,11 @@ def add_key_commands(key_commands: Any) -> None:
     create.add_argument(
         "--role", required=True, choices=[r.value for r in Role if r is not Role.PUBLIC]
     )
-    create.add_argument("--institution", help="USCC the key acts for (certification bodies)")
+    create.add_argument(
+        "--institution",
+        type=normalise_identifier,
+        help="USCC the key acts for (certification bodies, associations)",
+    )
     create.add_argument("--label", help="a note saying whose key this is")
     create.add_argument(
         "--entities", help="PARTNER keys: the only entities its feed shows, e.g. Certificate"
