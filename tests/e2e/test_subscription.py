@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 PROTOCOL = "graphql-transport-ws"
 FOLLOW = """subscription($after: String) {
-  changes(after: $after, entities: [CERTIFICATE]) { seq entity key op cursor } }"""
+  changes(after: $after, entities: [Certificate]) { seq entity key op cursor } }"""
 SUSPEND = """mutation($n: String!) { changeCertificateStatus(input:
   [{number: $n, status: SUSPENDED, reason: "监督审核发现问题"}]) { __typename } }"""
 DALIAN_CERTIFICATE = "CCSC23SC0102R2"
@@ -77,7 +77,7 @@ def test_a_partner_follows_live_changes_and_resumes_from_its_cursor(
     feed = httpx.post(
         f"{base}/graphql",
         json={
-            "query": "{ changes(first: 100, entities: [CERTIFICATE]) { edges { node { seq } } } }"
+            "query": "{ changes(first: 100, entities: [Certificate]) { edges { node { seq } } } }"
         },
         headers={"Authorization": f"Bearer {keys['PARTNER']}"},
         timeout=10,
