@@ -59,7 +59,10 @@ def add_key_commands(key_commands: Any) -> None:
     create = key_commands.add_parser("create", help="create an API key")
     add_store_options(create)
     create.add_argument(
-        "--role", required=True, choices=[r.value for r in Role if r is not Role.PUBLIC]
+        "--role",
+        required=True,
+        choices=[r.value for r in Role if r is not Role.PUBLIC],
+        help="what the key may read and write (see the README's table of roles)",
     )
     create.add_argument(
         "--institution",
