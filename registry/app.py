@@ -25,6 +25,7 @@ from registry.context import registry_today
 from registry.domain.vocabulary import Role
 from registry.http.exports import routes as export_routes
 from registry.http.gate import GraphQLGate
+from registry.http.graphiql import graphiql_routes
 from registry.http.graphql_view import RegistryGraphQL
 from registry.http.observability import RequestObservation
 from registry.http.responses import error_response
@@ -118,8 +119,10 @@ def create_app(
             return PlainTextResponse("ready")
         return PlainTextResponse("store unavailable", status_code=503)
 
+    development = runtime.settings.env == "development"
     app = Starlette(
         routes=[
+            *(graphiql_routes() if development else []),
             Route("/graphql", GraphQLGate(runtime)),
             WebSocketRoute("/graphql", RegistryGraphQL(runtime, subscriptions=True)),
             Route("/healthz", healthz),

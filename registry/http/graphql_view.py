@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 from graphql import OperationType
+from starlette.responses import HTMLResponse
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -28,6 +29,7 @@ from strawberry.types import ExecutionResult
 
 from registry.auth import ANONYMOUS, InvalidCredentials, authenticate
 from registry.context import Context
+from registry.http.graphiql import graphiql_page
 from registry.http.response_cache import operation_type
 from registry.http.runtime import Runtime
 from registry.loaders import Loaders
@@ -88,6 +90,10 @@ class RegistryGraphQL(GraphQL[Context, None]):
         )
         self.runtime = runtime
         self.graphql_transport_ws_handler_class = SubscriptionsOnly
+
+    async def render_graphql_ide(self, request: Any) -> HTMLResponse:
+        """GraphiQL from this origin (development only: ``graphql_ide`` is None otherwise)."""
+        return graphiql_page()
 
     async def get_context(self, request: Any, response: TemporalResponse | Any) -> Context:
         """HTTP requests come authenticated by the gate; a WebSocket starts anonymous and
