@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import itertools
 import os
 import platform
 import random
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,7 +30,16 @@ from pathlib import Path
 import httpx
 from redis.asyncio import Redis
 
-from graph.embedded import PID_NAME
+from bench.processes import (
+    database_pid,
+    free_port,
+    memory_of,
+    start_api,
+    stop_api,
+    stop_database_if_left,
+    tail,
+    wait_ready,
+)
 from graph.falkordb_store import FalkorDBStore
 from graph.models import InstitutionQuery
 from graph.open import open_store
@@ -48,7 +54,6 @@ from registry.synthetic import (
 
 __all__ = ["main"]
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 LOOKUP = (
     "query($n: String!) { certificate(number: $n) "
     "{ number status issuer { name } holder { name } } }"
@@ -87,41 +92,6 @@ class LoadTest:
 
 
 # memory ----------------------------------------------------------------------------------------
-
-
-def memory_of(pid: int | None, key: str = "VmRSS") -> int | None:
-    """Bytes of ``VmRSS`` (resident now) or ``VmHWM`` (peak) of a process, from /proc."""
-    if pid is None:
-        return None
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1]) * 1024
-    except (FileNotFoundError, ProcessLookupError, ValueError):
-        return None
-    return None
-
-
-def database_pid(data: Path) -> int | None:
-    """The embedded redis-server serving ``data``, from its pidfile."""
-    try:
-        return int((data / PID_NAME).read_text().strip())
-    except (FileNotFoundError, ValueError):
-        return None
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-# phase 1: generation ---------------------------------------------------------------------------
 
 
 async def load(args: argparse.Namespace, data: Path) -> Loaded:
@@ -207,75 +177,6 @@ async def compact(store: GraphStore) -> float | None:
 
 
 # phase 2: the API ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def start_api(data: Path, *, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
-    env["REGISTRY_LOAD_SEEDS_WHEN_EMPTY"] = "false"
-    # The bench is one loopback client hammering on purpose: lift the per-client limits.
-    env["REGISTRY_PUBLIC_LOOKUPS_PER_MINUTE"] = "1000000000"
-    env["REGISTRY_REQUESTS_PER_MINUTE"] = "1000000000"
-    command = [
-        sys.executable, "-m", "registry.cli", "serve", "--data", str(data),
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-    ]  # fmt: skip
-    with log.open("ab") as output:
-        return subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=output,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-
-
-def stop_api(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL if it has not exited within 60 s."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def stop_database_if_left(pid: int | None, *, timeout: float = 90.0) -> None:
-    """The database server stops by itself once no process is attached (after flushing its
-    AOF); if it has not within ``timeout``, SIGTERM it - after checking the pid is still it."""
-    deadline = time.monotonic() + timeout
-    while pid is not None and alive(pid):
-        if time.monotonic() >= deadline:
-            if "redis" in _command_name(pid):
-                print(f"database server {pid} still running; stopping it", file=sys.stderr)
-                os.kill(pid, signal.SIGTERM)
-            return
-        time.sleep(0.1)
-
-
-def _command_name(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/comm").read_text().strip()
-    except OSError:
-        return ""
-
-
-async def wait_ready(client: httpx.AsyncClient, process: subprocess.Popen[bytes]) -> float:
-    """Seconds until ``GET /healthz`` answers 200; fails if the process exits first."""
-    started = time.monotonic()
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"the API exited with status {process.returncode} during startup")
-        with contextlib.suppress(httpx.HTTPError):
-            if (await client.get("/healthz", timeout=2.0)).status_code == 200:
-                return time.monotonic() - started
-        await asyncio.sleep(0.2)
 
 
 async def look_up(
@@ -484,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 serve_and_look_up(args, process, port=port, numbers=loaded.numbers)
             )
         except BaseException:
-            print(f"the API failed; the end of its log:\n{_tail(log)}", file=sys.stderr)
+            print(f"the API failed; the end of its log:\n{tail(log)}", file=sys.stderr)
             raise
         finally:
             server = database_pid(args.data)  # started by the API; its pidfile goes with it
@@ -498,13 +399,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if temporary:
             shutil.rmtree(args.data, ignore_errors=True)
         log.unlink(missing_ok=True)
-
-
-def _tail(path: Path, size: int = 4000) -> str:
-    try:
-        return path.read_bytes()[-size:].decode(errors="replace")
-    except OSError:
-        return "(no log)"
 
 
 if __name__ == "__main__":

@@ -26,15 +26,10 @@ from pathlib import Path
 import httpx
 import orjson
 
-from bench.foundation import (
-    database_pid,
-    free_port,
-    memory_of,
-    sample_numbers,
-    stop_database_if_left,
-    wait_ready,
-)
-from bench.verification import lua_string, start_graphql, stop, tail
+from bench.foundation import sample_numbers
+from bench.processes import database_pid, free_port, memory_of, stop_database_if_left, wait_ready
+from bench.verification_driver import lua_string
+from bench.verification_servers import start_graphql, stop, tail
 from graph.open import open_store
 
 __all__ = ["main"]

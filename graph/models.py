@@ -2,6 +2,9 @@
 
 Enumerated values travel as their upper-snake-case strings and dates as ``datetime.date``;
 the registry layer owns the vocabularies, the store only keeps them.
+
+Past 400 lines on purpose: this is the port's whole vocabulary, and one place to read every
+record it speaks is worth more than files split by size.
 """
 
 from __future__ import annotations

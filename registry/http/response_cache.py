@@ -35,7 +35,7 @@ __all__ = [
     "restamp_checked_at",
 ]
 
-_PERSISTED_DIR = Path(__file__).resolve().parent / "persisted"
+_PERSISTED_DIR = Path(__file__).resolve().parent.parent / "persisted"
 
 
 def persisted_documents(directory: Path = _PERSISTED_DIR) -> dict[str, str]:

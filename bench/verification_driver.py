@@ -1,0 +1,356 @@
+"""What ``bench.verification`` sends and how: the measured targets, the check that both
+servers answer alike, and the wrk script and run that drive the load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from bench.processes import memory_of
+
+__all__ = [
+    "LUA",
+    "NOT_FOUND_CODE",
+    "PERSISTED",
+    "QUERY",
+    "QUERY_HASH",
+    "Measured",
+    "Target",
+    "check_answers",
+    "graphql_body",
+    "graphql_target",
+    "lua_script",
+    "lua_string",
+    "negotiate_persisted",
+    "persisted_target",
+    "plain_target",
+    "probe",
+    "run_wrk",
+]
+
+QUERY = (
+    "query V($n: String!) { verifyCertificate(number: $n) { verdict number checkedAt "
+    "certificate { number family standard scope stars holderName issuerName issuedOn "
+    "expiresOn status statusSince statusReason } chainOfTrust { accreditedOnIssueDate "
+    "accreditationNumber accreditationBody scopeCoversCertificate issuerSuspendedNow } "
+    "warnings { code } } }"
+)
+QUERY_HASH = hashlib.sha256(QUERY.encode()).hexdigest()
+PERSISTED = {"persistedQuery": {"version": 1, "sha256Hash": QUERY_HASH}}
+NOT_FOUND_CODE = "PERSISTED_QUERY_NOT_FOUND"
+_MARK = "@@NUMBER@@"  # stands for the number while a JSON body is split around it
+
+
+# requests ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One thing to measure: a server, a path, and JSON bodies around a certificate number."""
+
+    label: str
+    port: int
+    path: str
+    body: dict[str, Any]  # with _MARK where the number goes
+    fallback: dict[str, Any] | None = None  # sent next after a PERSISTED_QUERY_NOT_FOUND
+
+    def payload(self, number: str) -> dict[str, Any]:
+        filled: dict[str, Any] = _replace_mark(self.body, number)
+        return filled
+
+
+def _replace_mark(value: Any, number: str) -> Any:
+    if value == _MARK:
+        return number
+    if isinstance(value, dict):
+        return {k: _replace_mark(v, number) for k, v in value.items()}
+    return value
+
+
+def plain_target(port: int) -> Target:
+    return Target("plain /verify", port, "/verify", {"number": _MARK})
+
+
+def graphql_body() -> dict[str, Any]:
+    return {"query": QUERY, "variables": {"n": _MARK}}
+
+
+def graphql_target(port: int) -> Target:
+    return Target("GraphQL", port, "/graphql", graphql_body())
+
+
+def persisted_target(port: int) -> Target:
+    return Target(
+        "GraphQL persisted",
+        port,
+        "/graphql",
+        {"extensions": PERSISTED, "variables": {"n": _MARK}},
+        fallback=graphql_body(),
+    )
+
+
+def _codes(answer: Any) -> set[str]:
+    errors = answer.get("errors") if isinstance(answer, dict) else None
+    return {
+        str((e.get("extensions") or {}).get("code")) for e in errors or () if isinstance(e, dict)
+    }
+
+
+async def _post(client: httpx.AsyncClient, target: Target, payload: object) -> Any:
+    response = await client.post(
+        f"http://127.0.0.1:{target.port}{target.path}",
+        content=orjson.dumps(payload),
+        headers={"content-type": "application/json"},
+    )
+    try:
+        return response.status_code, response.json()
+    except ValueError:
+        return response.status_code, {"errors": [{"message": response.text[:300]}]}
+
+
+def _verification(target: Target, status: int, answer: Any) -> dict[str, Any] | None:
+    """The verification in an answer, or None if the answer is not a clean one."""
+    if status != 200 or not isinstance(answer, dict) or answer.get("errors"):
+        return None
+    found: Any = answer
+    if target.path != "/verify":
+        found = (answer.get("data") or {}).get("verifyCertificate")
+    return found if isinstance(found, dict) and "verdict" in found else None
+
+
+async def check_answers(
+    client: httpx.AsyncClient, plain: Target, graphql: Target, number: str
+) -> str | None:
+    """Both servers answer ``number`` cleanly and with the same information (but the time);
+    returns a note when they differ, raises when either fails."""
+    answers = []
+    for target in (plain, graphql):
+        status, answer = await _post(client, target, target.payload(number))
+        found = _verification(target, status, answer)
+        if found is None:
+            raise RuntimeError(f"{target.label} answered {number} with {status}: {answer}")
+        if found.get("verdict") == "NOT_FOUND":
+            raise RuntimeError(f"{target.label} does not find the sampled number {number}")
+        answers.append({k: v for k, v in found.items() if k != "checkedAt"})
+    if answers[0] != answers[1]:
+        return f"note: the answers for {number} differ: plain {answers[0]} GraphQL {answers[1]}"
+    return None
+
+
+async def negotiate_persisted(
+    client: httpx.AsyncClient, target: Target, number: str
+) -> tuple[Target, str]:
+    """Send the hash alone; if the server does not know the document, send the text with the
+    hash once (which registers it on servers that learn documents, Apollo's APQ) and try
+    again. If the hash alone still fails, measure the text instead (a plain GraphQL target).
+    """
+    graphql = Target("GraphQL (text fallback)", target.port, target.path, graphql_body())
+    status, answer = await _post(client, target, target.payload(number))
+    if _verification(target, status, answer) is not None:
+        return target, "the server knew the document"
+    if NOT_FOUND_CODE not in _codes(answer):
+        return graphql, f"hash alone refused ({status}: {str(answer)[:200]}); sent the text"
+    register = {"query": QUERY, "extensions": PERSISTED, "variables": {"n": number}}
+    status, answer = await _post(client, target, register)
+    registered = _verification(target, status, answer) is not None
+    status, answer = await _post(client, target, target.payload(number))
+    if registered and _verification(target, status, answer) is not None:
+        return target, "registered with the text on the first request"
+    return graphql, (
+        f"{NOT_FOUND_CODE}, also after sending the text with the hash "
+        f"({status}: {str(answer)[:200]}); measured with the text"
+    )
+
+
+async def probe(
+    args: argparse.Namespace, ports: tuple[int, int], numbers: list[str]
+) -> tuple[list[Target], list[str]]:
+    """Check both servers' answers agree; settle how persisted queries are sent."""
+    plain, graphql = plain_target(ports[1]), graphql_target(ports[0])
+    notes = []
+    async with httpx.AsyncClient(timeout=30.0, trust_env=False) as client:
+        for number in numbers[:3]:
+            note = await check_answers(client, plain, graphql, number)
+            if note:
+                notes.append(note)
+        targets = [plain, graphql]
+        if args.persisted:
+            chosen, how = await negotiate_persisted(client, persisted_target(ports[0]), numbers[0])
+            notes.append(f"persisted: {how}")
+            targets.append(chosen)
+    if args.no_response_cache:
+        targets[1:] = [replace(t, label=f"{t.label}, no cache") for t in targets[1:]]
+    return targets, notes
+
+
+# wrk ---------------------------------------------------------------------------------------
+
+
+def lua_string(text: str) -> str:
+    """A Lua string literal for ``text`` (its UTF-8 bytes; non-printables as ``\\ddd``)."""
+    out = []
+    for byte in text.encode():
+        char = chr(byte)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif 0x20 <= byte < 0x7F:
+            out.append(char)
+        else:
+            out.append(f"\\{byte:03d}")
+    return '"' + "".join(out) + '"'
+
+
+def _split(body: dict[str, Any]) -> tuple[str, str]:
+    """The JSON of ``body`` before and after the number's (JSON-encoded) place."""
+    encoded = orjson.dumps(body).decode()
+    before, _, after = encoded.partition(orjson.dumps(_MARK).decode())
+    return before, after
+
+
+LUA = """\
+-- written by bench.verification for one run of wrk; safe to delete
+local numbers = {%(numbers)s}
+local before, after = %(before)s, %(after)s
+local fallback_before, fallback_after = %(fallback_before)s, %(fallback_after)s
+local path = %(path)s
+local threads = {}
+
+function setup(thread)
+  thread:set("id", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  non2xx, failures, misses, resend = 0, 0, 0, false
+  math.randomseed(%(seed)d * 1000 + id)
+  local headers = {["Content-Type"] = "application/json"}
+  prepared, fallbacks = {}, {}
+  for i, number in ipairs(numbers) do
+    prepared[i] = wrk.format("POST", path, headers, before .. number .. after)
+    if fallback_before then
+      fallbacks[i] = wrk.format("POST", path, headers, fallback_before .. number .. fallback_after)
+    end
+  end
+end
+
+function request()
+  local i = math.random(#prepared)
+  if resend then
+    resend = false
+    return fallbacks[i]
+  end
+  return prepared[i]
+end
+
+function response(status, headers, body)
+  if status < 200 or status > 299 then
+    non2xx = non2xx + 1
+  elseif string.find(body, '"errors"', 1, true) then
+    failures = failures + 1
+  end
+  if fallback_before and string.find(body, "%(not_found)s", 1, true) then
+    misses = misses + 1
+    resend = true
+  end
+end
+
+function done(summary, latency, requests)
+  local n, f, m = 0, 0, 0
+  for _, thread in ipairs(threads) do
+    n = n + thread:get("non2xx")
+    f = f + thread:get("failures")
+    m = m + thread:get("misses")
+  end
+  local e = summary.errors
+  io.write(string.format("BENCH requests %%d\\n", summary.requests))
+  io.write(string.format("BENCH duration_us %%d\\n", summary.duration))
+  io.write(string.format("BENCH non2xx %%d\\nBENCH failures %%d\\nBENCH misses %%d\\n", n, f, m))
+  io.write(string.format("BENCH socket_errors %%d\\n", e.connect + e.read + e.write + e.timeout))
+  for _, p in ipairs({50, 90, 99, 99.9}) do
+    io.write(string.format("BENCH p%%s %%d\\n", p, latency:percentile(p)))
+  end
+  io.write(string.format("BENCH max %%d\\n", latency.max))
+end
+"""
+
+
+def lua_script(target: Target, numbers: Sequence[str], *, seed: int) -> str:
+    before, after = _split(target.body)
+    fallback = _split(target.fallback) if target.fallback else None
+    return LUA % {
+        "numbers": ",\n".join(lua_string(orjson.dumps(n).decode()) for n in numbers),
+        "before": lua_string(before),
+        "after": lua_string(after),
+        "fallback_before": lua_string(fallback[0]) if fallback else "nil",
+        "fallback_after": lua_string(fallback[1]) if fallback else "nil",
+        "path": lua_string(target.path),
+        "seed": seed,
+        "not_found": NOT_FOUND_CODE,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    label: str
+    requests: int
+    seconds: float
+    non2xx: int
+    failures: int  # 2xx answers carrying GraphQL errors
+    misses: int  # PERSISTED_QUERY_NOT_FOUND answers (counted in non2xx or failures too)
+    socket_errors: int  # connect, read, write errors and timeouts
+    percentiles_us: dict[str, float]
+    server_rss: int | None
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def ms(self, key: str) -> float:
+        return self.percentiles_us[key] / 1000
+
+    @property
+    def errors(self) -> int:
+        return self.non2xx + self.failures + self.socket_errors
+
+
+def run_wrk(
+    target: Target,
+    script: Path,
+    *,
+    clients: int,
+    threads: int,
+    seconds: int,
+    server: subprocess.Popen[bytes],
+) -> Measured:
+    command = [
+        "wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s",
+        "--timeout", "30s", "--latency", "-s", str(script),
+        f"http://127.0.0.1:{target.port}{target.path}",
+    ]  # fmt: skip
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 120, check=False
+    )
+    values = dict(re.findall(r"^BENCH (\S+) (\S+)$", done.stdout, re.MULTILINE))
+    if done.returncode != 0 or "requests" not in values:
+        raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return Measured(
+        label=target.label,
+        requests=int(values["requests"]),
+        seconds=int(values["duration_us"]) / 1e6,
+        non2xx=int(values["non2xx"]),
+        failures=int(values["failures"]),
+        misses=int(values["misses"]),
+        socket_errors=int(values["socket_errors"]),
+        percentiles_us={k: float(v) for k, v in values.items() if k[0] == "p" or k == "max"},
+        server_rss=memory_of(server.pid),
+    )

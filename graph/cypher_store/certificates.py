@@ -1,0 +1,232 @@
+"""Certificates for the GraphStore port: reads, listings, verification, holder search, and
+their issue and status writes."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+
+from graph.changelog import ChangeDraft, utc_now
+from graph.cypher import certificates as certificate_cypher
+from graph.cypher_store.base import (
+    Reader,
+    ReferenceCheck,
+    Row,
+    _mapping,
+    _present,
+    _require,
+    as_int,
+)
+from graph.dialects import Dialect
+from graph.errors import Conflict
+from graph.mapping import from_row, institution_from_row, to_props
+from graph.models import (
+    Accreditation,
+    Certificate,
+    CertificateMatch,
+    CertificateQuery,
+    Organization,
+    StatusChange,
+    VerificationFacts,
+    WriteGuard,
+    WriteResult,
+)
+from graph.text import search_grams
+
+__all__ = ["CertificateQueries"]
+
+
+class CertificateQueries(abc.ABC):
+    """Mixed into CypherStore: certificates, their verification facts and status histories."""
+
+    dialect: Dialect
+
+    @abc.abstractmethod
+    async def _query(
+        self, name: str, statement: str, params: Mapping[str, object]
+    ) -> list[Row]: ...
+
+    @abc.abstractmethod
+    async def _logged(
+        self,
+        name: str,
+        statement: str,
+        rows: list[Row],
+        drafts: list[ChangeDraft],
+        *,
+        actor: str,
+        check: ReferenceCheck | None = None,
+        at: str | None = None,
+        guard: WriteGuard | None = None,
+    ) -> WriteResult: ...
+
+    async def get_certificates(self, numbers: Sequence[str]) -> list[Certificate]:
+        rows = await self._query(
+            "get_certificates", certificate_cypher.GET_CERTIFICATES, {"keys": list(numbers)}
+        )
+        return [from_row(Certificate, row) for row in rows]
+
+    async def list_certificates(
+        self, query: CertificateQuery, *, after: str | None, limit: int
+    ) -> list[Certificate]:
+        params = _certificate_params(query, after=after)
+        statement = certificate_cypher.certificate_listing(
+            _present(params), status=query.status, count=False
+        )
+        rows = await self._query("list_certificates", statement, {**params, "limit": limit})
+        return [from_row(Certificate, row) for row in rows]
+
+    async def count_certificates(self, query: CertificateQuery) -> int:
+        params = _certificate_params(query, after=None)
+        statement = certificate_cypher.certificate_listing(
+            _present(params), status=query.status, count=True
+        )
+        rows = await self._query("count_certificates", statement, params)
+        return as_int(rows[0]["total"])
+
+    async def get_verification_facts(self, numbers: Sequence[str]) -> list[VerificationFacts]:
+        rows = await self._query(
+            "get_verification_facts",
+            certificate_cypher.VERIFICATION_FACTS,
+            {"keys": list(numbers)},
+        )
+        return [
+            VerificationFacts(
+                certificate=from_row(Certificate, _mapping(row["certificate"])),
+                holder=None
+                if row["holder"] is None
+                else from_row(Organization, _mapping(row["holder"])),
+                issuer=None
+                if row["issuer"] is None
+                else institution_from_row(_mapping(row["issuer"])),
+                accreditations=tuple(
+                    from_row(Accreditation, _mapping(a))
+                    for a in row["accreditations"]  # type: ignore[attr-defined]
+                    if a is not None
+                ),
+            )
+            for row in rows
+        ]
+
+    async def search_certificates_by_holder(
+        self, text: str, *, limit: int
+    ) -> list[CertificateMatch]:
+        grams = search_grams(text)
+        if not grams:
+            return []
+        phrase = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        rows = await self._query(
+            "search_certificates_by_holder",
+            self.dialect.holder_search,
+            {"anchor": grams[0], "grams": grams, "phrase": phrase, "limit": limit},
+        )
+        return [
+            CertificateMatch(
+                certificate=from_row(Certificate, _mapping(row["certificate"])),
+                holder_name=str(row["holderName"]),
+                issuer_name=None if row["issuerName"] is None else str(row["issuerName"]),
+            )
+            for row in rows
+        ]
+
+    async def get_status_histories(self, numbers: Sequence[str]) -> list[StatusChange]:
+        rows = await self._query(
+            "get_status_histories", certificate_cypher.STATUS_HISTORIES, {"keys": list(numbers)}
+        )
+        return [from_row(StatusChange, row) for row in rows]
+
+    async def issue_certificates(
+        self, certificates: Sequence[Certificate], *, actor: str, guard: WriteGuard | None = None
+    ) -> WriteResult:
+        at = utc_now()
+        rows: list[Row] = []
+        drafts: list[ChangeDraft] = []
+        status_fields = frozenset({"status", "status_reason", "status_since"})
+        for c in certificates:
+            props = to_props(c, exclude=frozenset({"version", "region"}) | status_fields)
+            initial = {
+                "status": c.status,
+                "reason": c.status_reason or "issued",
+                "effectiveOn": (c.status_since or c.issued_on).isoformat(),
+                "recordedAt": at,
+                "actor": actor,
+            }
+            rows.append(
+                {
+                    "number": c.number,
+                    "props": props,
+                    "statusReason": c.status_reason,
+                    "history": initial,
+                }
+            )
+            drafts.append(
+                ChangeDraft("Certificate", c.number, "ISSUE", {**props, "statusIfNew": initial})
+            )
+
+        async def check(read: Reader) -> None:
+            await _require(read, "Institution", {c.issuer for c in certificates})
+            await _require(read, "Organization", {c.holder for c in certificates})
+            stored = await read(
+                certificate_cypher.GET_CERTIFICATES, {"keys": [c.number for c in certificates]}
+            )
+            parties = {str(r["number"]): (r["issuer"], r["holder"]) for r in stored}
+            moved = sorted(
+                c.number
+                for c in certificates
+                if c.number in parties and parties[c.number] != (c.issuer, c.holder)
+            )
+            if moved:
+                raise Conflict(f"certificates issued by or to someone else: {', '.join(moved)}")
+
+        return await self._logged(
+            "issue_certificates",
+            certificate_cypher.ISSUE_CERTIFICATES,
+            rows,
+            drafts,
+            actor=actor,
+            guard=guard,
+            check=check,
+            at=at,
+        )
+
+    async def change_certificate_statuses(
+        self, changes: Sequence[StatusChange], *, actor: str, guard: WriteGuard | None = None
+    ) -> WriteResult:
+        rows: list[Row] = [
+            {
+                "number": s.number,
+                "status": s.status,
+                "reason": s.reason,
+                "effectiveOn": s.effective_on.isoformat(),
+            }
+            for s in changes
+        ]
+        drafts = [
+            ChangeDraft("Certificate", s.number, "STATUS", {k: v for k, v in r.items()})
+            for s, r in zip(changes, rows, strict=True)
+        ]
+
+        async def check(read: Reader) -> None:
+            await _require(read, "Certificate", {s.number for s in changes})
+
+        return await self._logged(
+            "change_certificate_statuses",
+            certificate_cypher.CHANGE_STATUSES,
+            rows,
+            drafts,
+            actor=actor,
+            guard=guard,
+            check=check,
+        )
+
+
+def _certificate_params(query: CertificateQuery, *, after: str | None) -> dict[str, object]:
+    return {
+        "after": after,
+        "holder": query.holder,
+        "issuer": query.issuer,
+        "standard": query.standard,
+        "family": query.family,
+        "region": query.region,
+        "today": query.today.isoformat(),
+    }

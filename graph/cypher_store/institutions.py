@@ -1,0 +1,212 @@
+"""Institutions, organizations and accreditations for the GraphStore port: reads, listings
+and their logged upserts."""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+from collections.abc import Mapping, Sequence
+
+from graph.changelog import ChangeDraft
+from graph.cypher import institutions as institution_cypher
+from graph.cypher_store.base import Reader, ReferenceCheck, Row, _present, _require, as_int
+from graph.mapping import from_row, institution_from_row, to_props
+from graph.models import (
+    Accreditation,
+    Institution,
+    InstitutionQuery,
+    Organization,
+    WriteGuard,
+    WriteResult,
+)
+from graph.text import search_grams
+
+__all__ = ["InstitutionQueries", "address_key"]
+
+
+def address_key(text: str) -> str:
+    """Two institutions at the same address share one Address node."""
+    normalised = "".join(text.split()).casefold()
+    return hashlib.sha256(normalised.encode()).hexdigest()[:32]
+
+
+class InstitutionQueries(abc.ABC):
+    """Mixed into CypherStore: institutions, organizations and accreditations."""
+
+    @abc.abstractmethod
+    async def _query(
+        self, name: str, statement: str, params: Mapping[str, object]
+    ) -> list[Row]: ...
+
+    @abc.abstractmethod
+    async def _logged(
+        self,
+        name: str,
+        statement: str,
+        rows: list[Row],
+        drafts: list[ChangeDraft],
+        *,
+        actor: str,
+        check: ReferenceCheck | None = None,
+        at: str | None = None,
+        guard: WriteGuard | None = None,
+    ) -> WriteResult: ...
+
+    async def get_institutions(self, usccs: Sequence[str]) -> list[Institution]:
+        rows = await self._query(
+            "get_institutions", institution_cypher.GET_INSTITUTIONS, {"keys": list(usccs)}
+        )
+        return [institution_from_row(row) for row in rows]
+
+    async def list_institutions(
+        self, query: InstitutionQuery, *, after: str | None, limit: int
+    ) -> list[Institution]:
+        params = _institution_params(query, after=after)
+        statement = institution_cypher.institution_listing(_present(params), count=False)
+        rows = await self._query("list_institutions", statement, {**params, "limit": limit})
+        return [institution_from_row(row) for row in rows]
+
+    async def count_institutions(self, query: InstitutionQuery) -> int:
+        params = _institution_params(query, after=None)
+        statement = institution_cypher.institution_listing(_present(params), count=True)
+        rows = await self._query("count_institutions", statement, params)
+        return as_int(rows[0]["total"])
+
+    async def get_group_members(self, group_usccs: Sequence[str]) -> list[Institution]:
+        rows = await self._query(
+            "get_group_members", institution_cypher.GROUP_MEMBERS, {"keys": list(group_usccs)}
+        )
+        return [institution_from_row(row) for row in rows]
+
+    async def get_organizations(self, usccs: Sequence[str]) -> list[Organization]:
+        rows = await self._query(
+            "get_organizations", institution_cypher.GET_ORGANIZATIONS, {"keys": list(usccs)}
+        )
+        return [from_row(Organization, row) for row in rows]
+
+    async def get_accreditations_held(self, holder_usccs: Sequence[str]) -> list[Accreditation]:
+        rows = await self._query(
+            "get_accreditations_held",
+            institution_cypher.ACCREDITATIONS_HELD,
+            {"keys": list(holder_usccs)},
+        )
+        return [from_row(Accreditation, row) for row in rows]
+
+    async def upsert_institutions(
+        self, institutions: Sequence[Institution], *, actor: str, guard: WriteGuard | None = None
+    ) -> WriteResult:
+        rows: list[Row] = []
+        drafts: list[ChangeDraft] = []
+        for item in institutions:
+            props = to_props(
+                item,
+                exclude=frozenset({"legal_representative", "group", "associations", "version"}),
+            )
+            person = item.legal_representative
+            rows.append(
+                {
+                    "uscc": item.uscc,
+                    "props": props,
+                    "region": item.region,
+                    "group": item.group,
+                    "associations": list(item.associations),
+                    "person": None if person is None else {"key": person.key, "name": person.name},
+                    "addressKey": None if item.address is None else address_key(item.address),
+                }
+            )
+            data = {
+                **props,
+                "group": item.group,
+                "associations": list(item.associations),
+                "legalRepresentative": None if person is None else person.key,
+            }
+            drafts.append(ChangeDraft("Institution", item.uscc, "UPSERT", data))
+        batch = {item.uscc for item in institutions}
+
+        async def check(read: Reader) -> None:
+            await _require(read, "Region", {i.region for i in institutions})
+            await _require(read, "Institution", {i.group for i in institutions if i.group} - batch)
+            await _require(
+                read, "Institution", {a for i in institutions for a in i.associations} - batch
+            )
+
+        return await self._logged(
+            "upsert_institutions",
+            institution_cypher.UPSERT_INSTITUTIONS,
+            rows,
+            drafts,
+            actor=actor,
+            guard=guard,
+            check=check,
+        )
+
+    async def upsert_organizations(
+        self, organizations: Sequence[Organization], *, actor: str, guard: WriteGuard | None = None
+    ) -> WriteResult:
+        rows: list[Row] = [
+            {"uscc": o.uscc, "props": to_props(o, exclude=frozenset({"version"}))}
+            for o in organizations
+        ]
+        for row, organization in zip(rows, organizations, strict=True):
+            row["grams"] = search_grams(organization.name)
+        drafts = [
+            ChangeDraft("Organization", o.uscc, "UPSERT", r["props"])  # type: ignore[arg-type]
+            for o, r in zip(organizations, rows, strict=True)
+        ]
+
+        async def check(read: Reader) -> None:
+            await _require(read, "Region", {o.region for o in organizations})
+
+        return await self._logged(
+            "upsert_organizations",
+            institution_cypher.UPSERT_ORGANIZATIONS,
+            rows,
+            drafts,
+            actor=actor,
+            guard=guard,
+            check=check,
+        )
+
+    async def upsert_accreditations(
+        self,
+        accreditations: Sequence[Accreditation],
+        *,
+        actor: str,
+        guard: WriteGuard | None = None,
+    ) -> WriteResult:
+        rows: list[Row] = [
+            {"number": a.number, "props": to_props(a, exclude=frozenset({"version"}))}
+            for a in accreditations
+        ]
+        drafts = [
+            ChangeDraft("Accreditation", a.number, "UPSERT", r["props"])  # type: ignore[arg-type]
+            for a, r in zip(accreditations, rows, strict=True)
+        ]
+
+        async def check(read: Reader) -> None:
+            await _require(
+                read,
+                "Institution",
+                {a.body for a in accreditations} | {a.holder for a in accreditations},
+            )
+
+        return await self._logged(
+            "upsert_accreditations",
+            institution_cypher.UPSERT_ACCREDITATIONS,
+            rows,
+            drafts,
+            actor=actor,
+            guard=guard,
+            check=check,
+        )
+
+
+def _institution_params(query: InstitutionQuery, *, after: str | None) -> dict[str, object]:
+    return {
+        "after": after,
+        "region": query.region,
+        "kind": query.kind,
+        "nameContains": query.name_contains,
+        "scheme": query.accreditation_scheme,
+        "group": query.group,
+    }
