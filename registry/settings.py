@@ -6,10 +6,17 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_STORE_URL", "DEVELOPMENT_SECRET", "MIN_SECRET_BYTES", "Settings"]
+__all__ = [
+    "DEFAULT_STORE_URL",
+    "DEVELOPMENT_SECRET",
+    "MIN_SECRET_BYTES",
+    "ConfigurationError",
+    "Settings",
+    "load_settings",
+]
 
 DEFAULT_STORE_URL = "falkordb+embedded://./.registry"
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
@@ -99,3 +106,27 @@ class Settings(BaseSettings):
     @property
     def secret(self) -> bytes:
         return self.secret_key.get_secret_value().encode()
+
+
+class ConfigurationError(ValueError):
+    """The configuration cannot be used; the message is one line naming each variable wrong."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment and ``overrides``; what is wrong with them becomes one
+    ConfigurationError line such as ``REGISTRY_SECRET_KEY must be set in production``, for
+    operators, instead of pydantic's report."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigurationError(_one_line(exc)) from exc
+
+
+def _one_line(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors(include_url=False):
+        message = str(item["msg"]).removeprefix("Value error, ")
+        names = [str(part) for part in item["loc"]]
+        where = "REGISTRY_" + "_".join(names).upper() if names else ""
+        problems.append(f"{where}: {message}" if where else message)
+    return "; ".join(problems)

@@ -42,12 +42,28 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def add_serve_command(commands: Any) -> None:
-    serve = commands.add_parser("serve", help="run the GraphQL service")
+    serve = commands.add_parser(
+        "serve",
+        help="run the GraphQL service",
+        description="Serve /graphql, the pages and the NDJSON routes; an empty store is "
+        "loaded with the seed data first. Settings beyond these flags come from REGISTRY_* "
+        "variables (see the README).",
+    )
     add_store_options(serve)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes; they share one store (and one embedded database server)",
+    )
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="the least important log lines written (JSON, one a line, on stderr)",
+    )
     serve.add_argument(
         "--forwarded-allow-ips",
         default="",

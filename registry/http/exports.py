@@ -29,6 +29,7 @@ from graph.cypher.exports import EXPORTED
 from graph.models import Change, ChangeFilter, ExportDoc
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, Principal, authenticate
+from registry.domain.vocabulary import change_entity
 from registry.http.responses import error_response
 from registry.http.runtime import client_address
 from registry.operations.snapshots import (
@@ -146,7 +147,8 @@ async def _lines(
 
 async def export_snapshot(request: Request) -> Response:
     store = request.app.state.runtime.open_store
-    entity = request.path_params["entity"]
+    named = change_entity(request.path_params["entity"])  # Certificate (or CERTIFICATE)
+    entity = "" if named is None else named.value
     if entity not in EXPORTED:
         exported = ", ".join(EXPORTED)
         return error_response(404, "NOT_FOUND", f"snapshots are exported for {exported}")

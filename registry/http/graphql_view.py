@@ -1,17 +1,21 @@
 """Strawberry's ASGI view as the registry runs it: our context, orjson, coded errors, and a
-WebSocket that runs subscriptions only."""
+WebSocket that runs subscriptions only, in text frames."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, cast
 
 import orjson
 from graphql import GraphQLError, OperationType
-from strawberry.asgi import GraphQL
+from starlette.responses import HTMLResponse
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.temporal_response import TemporalResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -25,13 +29,26 @@ from strawberry.types import ExecutionResult
 
 from registry.auth import ANONYMOUS, InvalidCredentials, authenticate
 from registry.context import Context
+from registry.http.graphiql import graphiql_page
 from registry.http.runtime import Runtime
 from registry.loaders import Loaders
 from registry.resolvers.root import build_schema
 from registry.schema.documents import operation_type
 from registry.schema.errors import PublicError, code_for_message
 
-__all__ = ["RegistryGraphQL", "SubscriptionsOnly"]
+__all__ = ["RegistryGraphQL", "SubscriptionsOnly", "TextFrames"]
+
+
+class TextFrames(ASGIWebSocketAdapter):
+    """Every message as a text frame, as graphql-transport-ws requires: strawberry sends
+    bytes as binary frames, and orjson encodes to bytes, which Node's graphql-ws and Python's
+    gql both refuse."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(self.view.encode_json_string(message))
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
 
 class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
@@ -64,6 +81,8 @@ class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
 class RegistryGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with our context, orjson encoding and no GET operations."""
 
+    websocket_adapter_class = TextFrames
+
     def __init__(self, runtime: Runtime, *, subscriptions: bool = False) -> None:
         settings = runtime.settings
         super().__init__(
@@ -77,6 +96,10 @@ class RegistryGraphQL(GraphQL[Context, None]):
         )
         self.runtime = runtime
         self.graphql_transport_ws_handler_class = SubscriptionsOnly
+
+    async def render_graphql_ide(self, request: Any) -> HTMLResponse:
+        """GraphiQL from this origin (development only: ``graphql_ide`` is None otherwise)."""
+        return graphiql_page()
 
     async def get_context(self, request: Any, response: TemporalResponse | Any) -> Context:
         """HTTP requests come authenticated by the gate; a WebSocket starts anonymous and

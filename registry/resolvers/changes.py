@@ -15,8 +15,8 @@ from graph.port import GraphStore
 from registry.auth import Principal
 from registry.context import Context
 from registry.domain.permissions import may_read_changes
-from registry.domain.vocabulary import ChangeEntity
-from registry.schema.changes import Change
+from registry.domain.vocabulary import ChangeEntity, change_entity
+from registry.schema.changes import Change, ChangeEntityName
 from registry.schema.errors import PublicError
 from registry.schema.pagination import (
     Connection,
@@ -43,7 +43,7 @@ SCAN_WINDOW = 100_000
 MAX_FILTER_ITEMS = 50
 FOLLOW_BATCH = 500  # changes read per store call while a subscription catches up
 _REGION = re.compile(r"^[1-8]\d{5}$")
-_ENTITIES = frozenset(e.value for e in ChangeEntity)
+_ENTITIES = ", ".join(e.value for e in ChangeEntity)
 
 
 async def feed_filter(
@@ -53,14 +53,16 @@ async def feed_filter(
     regions: Sequence[str] | None,
 ) -> ChangeFilter | None:
     """The caller's filter, within its key's scope: a scoped key gets its scope when it asks
-    for everything, and OUT_OF_SCOPE when it asks for more."""
+    for everything, and OUT_OF_SCOPE when it asks for more. Entities may be named in either
+    spelling (``Certificate``, ``CERTIFICATE``)."""
     if len(regions or ()) > MAX_FILTER_ITEMS or len(entities or ()) > MAX_FILTER_ITEMS:
         raise PublicError("TOO_MANY", f"at most {MAX_FILTER_ITEMS} regions and entities")
     if regions is not None and not all(_REGION.fullmatch(code) for code in regions):
         raise PublicError("INVALID_REGION", "regions are six-digit GB/T 2260 codes")
-    if entities is not None and not set(entities) <= _ENTITIES:
-        raise PublicError("INVALID_ENTITY", f"entities are among {', '.join(sorted(_ENTITIES))}")
-    wanted = None if entities is None else tuple(entities)
+    named = None if entities is None else [change_entity(name) for name in entities]
+    if named is not None and None in named:
+        raise PublicError("INVALID_ENTITY", f"entities are among {_ENTITIES}")
+    wanted = None if named is None else tuple(dict.fromkeys(e.value for e in named if e))
     if principal.entities is not None:
         if wanted is not None and not set(wanted) <= set(principal.entities):
             covered = ", ".join(principal.entities)
@@ -116,7 +118,7 @@ async def changes(
     info: Info,
     after: str | None = None,
     first: int | None = 100,
-    entities: list[ChangeEntity] | None = None,
+    entities: list[ChangeEntityName] | None = None,
     regions: list[str] | None = None,
 ) -> Connection[Change]:
     context = info.context
@@ -153,7 +155,7 @@ async def changes(
 async def follow_changes(
     info: Info,
     after: str | None = None,
-    entities: list[ChangeEntity] | None = None,
+    entities: list[ChangeEntityName] | None = None,
     regions: list[str] | None = None,
 ) -> AsyncGenerator[Change, None]:
     """Every change after the cursor, then each new one as it is written; a client that
@@ -183,7 +185,7 @@ async def follow_changes(
         cursor = next_cursor
 
 
-def _values(entities: list[ChangeEntity] | None) -> list[str] | None:
+def _values(entities: list[ChangeEntityName] | None) -> list[str] | None:
     return None if entities is None else [e.value for e in entities]
 
 

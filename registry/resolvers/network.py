@@ -10,6 +10,7 @@ import strawberry
 from graph.models import CertificateQuery
 from registry.context import Context
 from registry.domain.anomalies import certificate_anomaly
+from registry.domain.identifiers import normalise_identifier
 from registry.domain.uscc import is_valid_uscc
 from registry.schema.errors import PublicError
 from registry.schema.network import (
@@ -38,9 +39,10 @@ _REGION = re.compile(r"^[1-8]\d{5}$")
 
 
 def _uscc(name: str, value: str) -> str:
-    if not is_valid_uscc(value):
+    code = normalise_identifier(value)
+    if not is_valid_uscc(code):
         raise PublicError("INVALID_USCC", f"{name}: not a valid unified social credit code")
-    return value
+    return code
 
 
 async def connection(

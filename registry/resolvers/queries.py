@@ -54,8 +54,8 @@ def region_code_checked(code: str) -> None:
 
 
 async def institution(info: Info, uscc: str) -> Institution | None:
-    _checked(_Key, {"uscc": uscc}, "")
-    return await load_institution(info, uscc)
+    key = _checked(_Key, {"uscc": uscc}, "").uscc
+    return None if key is None else await load_institution(info, key)
 
 
 async def institutions(
@@ -90,14 +90,14 @@ async def institutions(
 
 
 async def organization(info: Info, uscc: str) -> Organization | None:
-    _checked(_Key, {"uscc": uscc}, "")
-    found = await info.context.loaders.organization.load(uscc)
+    key = _checked(_Key, {"uscc": uscc}, "").uscc
+    found = None if key is None else await info.context.loaders.organization.load(key)
     return None if found is None else Organization.of(found)
 
 
 async def certificate(info: Info, number: str) -> Certificate | None:
-    _checked(_Key, {"number": number}, "")
-    found = await info.context.loaders.certificate.load(number)
+    key = _checked(_Key, {"number": number}, "").number
+    found = None if key is None else await info.context.loaders.certificate.load(key)
     return None if found is None else Certificate.of(found, today=info.context.today)
 
 

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from registry.domain.identifiers import normalise_identifier
 from registry.http.runtime import client_address
 from registry.operations.verification import MAX_HOLDER_NAME, verify_certificate
 from registry.trust.signing_keys import keyring_for
@@ -99,7 +100,7 @@ async def verify_page(request: Request) -> Response:
         return await _scanned(runtime, params["t"])
     if "number" not in params and "holder" not in params:
         return html_page(_TITLE, _form_page())
-    number = params.get("number", "").strip()
+    number = normalise_identifier(params.get("number", ""))
     holder = params.get("holder", "").strip() or None
     if len(number) > MAX_NUMBER or (holder is not None and len(holder) > MAX_HOLDER_NAME):
         return html_page(_TITLE, _form_page(notice=_TOO_LONG), status_code=400)

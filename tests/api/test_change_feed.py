@@ -10,8 +10,9 @@ import orjson
 import pytest
 
 from registry.auth import create_api_key
-from registry.domain.vocabulary import Role
+from registry.domain.vocabulary import ChangeEntity, Role, change_entity
 from registry.resolvers import changes as feed
+from registry.schema.changes import ChangeEntityName
 from registry.schema.pagination import encode_cursor
 from tests.api.conftest import GraphQLClient
 
@@ -44,13 +45,13 @@ async def test_entity_and_region_narrow_the_feed(reader: GraphQLClient) -> None:
         if c.entity == "Institution" and (c.region or "").startswith("2102")
     ]
 
-    seen, _ = await follow(reader, first=5, entities=["INSTITUTION"], regions=["210200"])
+    seen, _ = await follow(reader, first=5, entities=["Institution"], regions=["210200"])
 
     assert [c["seq"] for c in seen] == expected
     assert len(expected) > 5  # more than one page
     assert all(c["region"].startswith("2102") for c in seen)
     body = await reader(
-        FEED, {"entities": ["INSTITUTION"], "regions": ["210200"]}, role=Role.PARTNER
+        FEED, {"entities": ["Institution"], "regions": ["210200"]}, role=Role.PARTNER
     )
     assert body["data"]["changes"]["totalCount"] == len(expected)
 
@@ -62,7 +63,7 @@ async def test_a_narrow_filter_pages_through_bounded_windows(
     everything = await reader.store.get_changes(after=0, limit=100_000)
     expected = [c.seq for c in everything if c.entity == "CreditRating"]
 
-    seen, pages = await follow(reader, first=100, entities=["CREDIT_RATING"])
+    seen, pages = await follow(reader, first=100, entities=["CreditRating"])
 
     assert [c["seq"] for c in seen] == expected
     assert pages >= len(everything) // 40  # each page looked at one window, some found none
@@ -125,7 +126,7 @@ async def test_a_scoped_partner_key_sees_only_its_scope(reader: GraphQLClient) -
     everything = await _feed_as(reader, key)
     dalian = await _feed_as(reader, key, regions=["210200"])
     too_wide = await _feed_as(reader, key, regions=["440000"])
-    other_entity = await _feed_as(reader, key, entities=["INSTITUTION"])
+    other_entity = await _feed_as(reader, key, entities=["Institution"])
 
     seen = [edge["node"] for edge in everything["data"]["changes"]["edges"]]
     assert seen
@@ -151,6 +152,34 @@ async def test_scopes_are_for_partner_keys_and_name_known_things(
         await create_api_key(
             reader.store, role=role, institution=None, label="x", actor="test", **scope
         )
+
+
+async def test_entities_are_spelled_as_the_types_are_named_and_the_old_spelling_still_works(
+    reader: GraphQLClient,
+) -> None:
+    key = await reader.key(Role.PARTNER)
+
+    named, _ = await follow(reader, first=1000, entities=["CreditRating"])
+    old, _ = await follow(reader, first=1000, entities=["CREDIT_RATING"])
+    streamed = await _export(reader, key, "?entities=CreditRating")
+    streamed_old = await _export(reader, key, "?entities=CREDIT_RATING")
+
+    assert named
+    assert {change["entity"] for change in named} == {"CreditRating"}
+    assert old == named
+    assert streamed_old.status_code == 200
+    assert streamed_old.content == streamed.content
+    assert [orjson.loads(line)["seq"] for line in streamed.content.splitlines()] == [
+        change["seq"] for change in named
+    ]
+
+
+def test_the_graphql_enum_names_every_entity_in_both_spellings() -> None:
+    documented = {entity.value for entity in ChangeEntity}
+    old = {entity.name for entity in ChangeEntity}
+
+    assert {member.value for member in ChangeEntityName} == documented | old
+    assert all(change_entity(name) is not None for name in documented | old)
 
 
 async def test_feed_pages_go_up_to_a_thousand(reader: GraphQLClient) -> None:

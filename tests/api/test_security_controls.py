@@ -501,6 +501,7 @@ async def test_no_ide_is_served_in_production(production: GraphQLClient, accept:
     assert response.status_code == 405
     assert codes(response.json()) == ["METHOD_NOT_ALLOWED"]
     assert "graphiql" not in response.text.lower()
+    assert (await production.http.get("/graphiql/boot.js")).status_code == 404
 
 
 async def test_a_misspelt_field_gets_no_suggestion(production: GraphQLClient) -> None:

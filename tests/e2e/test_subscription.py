@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 PROTOCOL = "graphql-transport-ws"
 FOLLOW = """subscription($after: String) {
-  changes(after: $after, entities: [CERTIFICATE]) { seq entity key op cursor } }"""
+  changes(after: $after, entities: [Certificate]) { seq entity key op cursor } }"""
 SUSPEND = """mutation($n: String!) { changeCertificateStatus(input:
   [{number: $n, status: SUSPENDED, reason: "监督审核发现问题"}]) { __typename } }"""
 DALIAN_CERTIFICATE = "CCSC23SC0102R2"
@@ -77,13 +77,51 @@ def test_a_partner_follows_live_changes_and_resumes_from_its_cursor(
     feed = httpx.post(
         f"{base}/graphql",
         json={
-            "query": "{ changes(first: 100, entities: [CERTIFICATE]) { edges { node { seq } } } }"
+            "query": "{ changes(first: 100, entities: [Certificate]) { edges { node { seq } } } }"
         },
         headers={"Authorization": f"Bearer {keys['PARTNER']}"},
         timeout=10,
     ).json()
     expected = [edge["node"]["seq"] for edge in feed["data"]["changes"]["edges"]]
     assert seqs[: len(expected)] == expected[: len(seqs)]  # nothing skipped across the drop
+
+
+def test_every_message_arrives_as_a_text_frame(
+    served_with_keys: tuple[str, dict[str, str]],
+) -> None:
+    """graphql-transport-ws sends JSON in text frames: Node graphql-ws and Python gql refuse
+    binary ones (``recv`` gives ``str`` for a text frame and ``bytes`` for a binary one)."""
+    base, keys = served_with_keys
+
+    received: list[str | bytes] = []
+
+    async def exchange() -> None:
+        url = base.replace("http", "ws", 1) + "/graphql"
+        async with connect(url, subprotocols=[PROTOCOL]) as socket:
+
+            async def until(kind: str) -> None:
+                while True:
+                    received.append(await asyncio.wait_for(socket.recv(), 10))
+                    if json.loads(received[-1])["type"] == kind:
+                        return
+
+            auth = {"Authorization": f"Bearer {keys['ADMIN']}"}
+            await socket.send(json.dumps({"type": "connection_init", "payload": auth}))
+            await until("connection_ack")
+            follow = {"query": FOLLOW, "variables": {"after": None}}
+            await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": follow}))
+            await until("next")
+            await socket.send(json.dumps({"type": "ping"}))
+            await until("pong")
+            query = {"query": "{ changes(first: 1) { totalCount } }"}
+            await socket.send(json.dumps({"id": "2", "type": "subscribe", "payload": query}))
+            await until("error")  # USE_HTTP
+
+    asyncio.run(exchange())
+
+    kinds = {json.loads(frame)["type"] for frame in received}
+    assert kinds >= {"connection_ack", "next", "pong", "error"}
+    assert all(isinstance(frame, str) for frame in received), {type(f) for f in received}
 
 
 def test_a_connection_without_a_valid_key_is_refused(
