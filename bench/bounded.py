@@ -33,7 +33,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.foundation import PROJECT_ROOT, free_port, stop_api, wait_ready
+from bench.processes import PROJECT_ROOT, free_port, stop_api, wait_ready
 
 __all__ = ["fan_out", "main"]
 
