@@ -8,8 +8,10 @@ import base64
 
 import orjson
 import pytest
+from graphql import parse
 
 from registry.domain.vocabulary import Role
+from registry.schema.guards import carries_bad_text
 from tests.api.conftest import GraphQLClient
 
 TYPENAME = b'{"query": "{ __typename }"'
@@ -153,3 +155,14 @@ async def test_a_forged_export_position_is_invalid(reader: GraphQLClient, after:
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_CURSOR"
+
+
+@pytest.mark.parametrize("text", ["\x00", "\ud800", "x\udfff"], ids=["nul", "high", "low"])
+def test_text_no_store_can_carry_is_found_at_any_depth(text: str) -> None:
+    """What a WebSocket message (read by a JSON parser that takes lone surrogates) brings."""
+    nested: object = [text]
+    for _ in range(5_000):  # deeper than Python's recursion limit
+        nested = {"v": [nested]}
+
+    assert carries_bad_text(parse("{ __typename }"), {"deep": nested})
+    assert not carries_bad_text(parse("{ __typename }"), {"deep": [[["大连"]]]})
