@@ -113,7 +113,7 @@ async def _partner_client(data: str) -> AsyncIterator[tuple[httpx.AsyncClient, d
     store = await open_store(f"falkordb+embedded://{data}")
     try:
         key = await create_api_key(
-            store, role=Role.PARTNER, institution=None, label="bench", actor="bench"
+            store, role=Role.PARTNER, label="bench", actor="bench"
         )
         app = create_app(Settings(load_seeds_when_empty=False), store=store)
         transport = httpx.ASGITransport(app=app)

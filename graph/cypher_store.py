@@ -199,6 +199,14 @@ class CypherStore(NetworkQueries, SupervisionQueries, SnapshotQueries, abc.ABC):
         )
         return [from_row(Certificate, row) for row in rows]
 
+    async def get_issuers_of_holders(self, holders: Sequence[str]) -> dict[str, frozenset[str]]:
+        rows = await self._query(
+            "get_issuers_of_holders", certificate_cypher.ISSUERS_OF_HOLDERS, {"keys": list(holders)}
+        )
+        return {
+            str(row["holder"]): frozenset(str(i) for i in _list(row["issuers"])) for row in rows
+        }
+
     async def list_certificates(
         self, query: CertificateQuery, *, after: str | None, limit: int
     ) -> list[Certificate]:
@@ -382,6 +390,15 @@ class CypherStore(NetworkQueries, SupervisionQueries, SnapshotQueries, abc.ABC):
     async def find_api_key(self, digest: str) -> ApiKey | None:
         rows = await self._query("find_api_key", key_cypher.FIND_API_KEY, {"digest": digest})
         return from_row(ApiKey, rows[0]) if rows else None
+
+    async def list_api_keys(self) -> list[ApiKey]:
+        rows = await self._query("list_api_keys", key_cypher.LIST_API_KEYS, {})
+        return [from_row(ApiKey, row) for row in rows]
+
+    async def record_api_key_use(self, digest: str, *, at: str, stale_before: str) -> bool:
+        params = {"digest": digest, "at": at, "staleBefore": stale_before}
+        with self._timed("record_api_key_use"):
+            return bool(await self._housekeeping(key_cypher.RECORD_KEY_USE, params))
 
     async def purge_idempotency_keys(self, *, now: str, limit: int = 10_000) -> int:
         params = {"now": now, "limit": limit}
@@ -792,14 +809,27 @@ class CypherStore(NetworkQueries, SupervisionQueries, SnapshotQueries, abc.ABC):
         row = to_props(key)
         public = {
             "role": key.role,
-            "institution": key.institution,
+            "institutions": key.institutions,
             "label": key.label,
             "entities": key.entities,
             "regions": key.regions,
+            "expiresAt": key.expires_at,
         }
-        draft = ChangeDraft("ApiKey", key.digest[:12], "CREATE", public)
+        draft = ChangeDraft("ApiKey", key.key_id, "CREATE", public)
         return await self._logged(
             "save_api_key", key_cypher.SAVE_API_KEY, [row], [draft], actor=actor
+        )
+
+    async def revoke_api_key(self, digest: str, *, at: str, actor: str) -> WriteResult:
+        row: Row = {"digest": digest, "revokedAt": at}
+        draft = ChangeDraft("ApiKey", digest[:12], "REVOKE", {"revokedAt": at})
+
+        async def check(read: Reader) -> None:
+            if not await read(key_cypher.FIND_API_KEY, {"digest": digest}):
+                raise NotFound("no such API key", label="ApiKey", keys=[digest[:12]])
+
+        return await self._logged(
+            "revoke_api_key", key_cypher.REVOKE_API_KEY, [row], [draft], actor=actor, check=check
         )
 
     async def _logged(

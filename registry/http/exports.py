@@ -29,13 +29,9 @@ from graph.cypher.exports import EXPORTED
 from graph.models import Change, ChangeFilter, ExportDoc
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, Principal, authenticate
+from registry.domain.regions import regions_below
 from registry.http.responses import error_response
-from registry.operations.snapshots import (
-    SnapshotExpired,
-    document_line,
-    regions_below,
-    snapshot,
-)
+from registry.operations.snapshots import SnapshotExpired, document_line, snapshot
 from registry.resolvers.changes import feed_filter, feed_start, still_kept
 
 if TYPE_CHECKING:

@@ -105,7 +105,7 @@ async def test_subscriptions_are_refused_over_http_posts(reader: GraphQLClient) 
 
 async def _scoped_key(client: GraphQLClient, **scope: Any) -> str:
     return await create_api_key(
-        client.store, role=Role.PARTNER, institution=None, label="scoped", actor="test", **scope
+        client.store, role=Role.PARTNER, label="scoped", actor="test", **scope
     )
 
 
@@ -149,7 +149,7 @@ async def test_scopes_are_for_partner_keys_and_name_known_things(
 ) -> None:
     with pytest.raises(ValueError, match=r"."):
         await create_api_key(
-            reader.store, role=role, institution=None, label="x", actor="test", **scope
+            reader.store, role=role, label="x", actor="test", **scope
         )
 
 

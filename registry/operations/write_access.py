@@ -1,0 +1,232 @@
+"""Object-level authorization of writes: in whose name each row is written and which
+regions it concerns, as written and as stored, held against the key's reach (the table in
+``registry.domain.permissions``). Looking at what is stored as well stops a key from taking
+over another party's record by writing its key.
+
+A certificate's region is its holder's, as recorded on the certificate when it was issued
+(``Certificate.region``): the region the change feed and the snapshots filter on. An
+accreditation, a credit rating and a credit event concern their institution's region.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+
+from graph.models import Certificate
+from graph.port import GraphStore
+from registry.auth import Principal, access_of
+from registry.domain.permissions import WRITE_RULES, Reach, RowClaim, write_refusals
+from registry.domain.vocabulary import InstitutionStatus
+from registry.operations.refusals import Refusal, RefusalKind
+from registry.records import (
+    AccreditationRecord,
+    CertificateRecord,
+    CreditEventRecord,
+    CreditRatingRecord,
+    FieldProblem,
+    InstitutionRecord,
+    OrganizationRecord,
+    ServiceEvaluationRecord,
+    StatusChangeRecord,
+)
+
+__all__ = [
+    "accreditation_claims",
+    "authorize_rows",
+    "certificate_claims",
+    "credit_event_claims",
+    "institution_claims",
+    "organization_claims",
+    "rating_claims",
+    "region_claim",
+    "service_evaluation_claims",
+    "status_change_claims",
+]
+
+Claims = Callable[[], Awaitable[Sequence[RowClaim]]]
+
+
+async def authorize_rows(
+    store: GraphStore, principal: Principal, mutation: str, claims: Claims
+) -> None:
+    """Refuse the batch (NOT_AUTHORIZED, one problem per offending field) unless every row
+    is within the key's reach. Rows are looked at only for keys whose reach is bounded."""
+    if WRITE_RULES.get(mutation, {}).get(principal.role) is Reach.EVERYTHING:
+        return
+    access = await access_of(store, principal)
+    refused = write_refusals(access, mutation, await claims())
+    if refused:
+        raise Refusal(
+            RefusalKind.NOT_AUTHORIZED,
+            [FieldProblem("NOT_AUTHORIZED", r.message, r.field) for r in refused],
+        )
+
+
+def _known(*regions: str | None) -> tuple[str, ...]:
+    return tuple(r for r in regions if r is not None)
+
+
+async def _institution_regions(store: GraphStore, usccs: Iterable[str]) -> dict[str, str]:
+    wanted = sorted(set(usccs))
+    return {i.uscc: i.region for i in await store.get_institutions(wanted)} if wanted else {}
+
+
+async def _stored_docs(
+    store: GraphStore, entity: str, keys: Iterable[str]
+) -> dict[str, Mapping[str, object]]:
+    """The stored documents (as exported) of the named entities, with ``region`` set to the
+    region a scope is checked against."""
+    found = await store.export_docs(entity, sorted(set(keys)))
+    return {d.key: {**d.doc, "scopeRegion": d.region} for d in found}
+
+
+def _text(doc: Mapping[str, object] | None, name: str) -> str | None:
+    value = None if doc is None else doc.get(name)
+    return None if value is None else str(value)
+
+
+async def institution_claims(
+    store: GraphStore, records: Sequence[InstitutionRecord]
+) -> list[RowClaim]:
+    """An institution record is written in the institution's own name; moving it between
+    regions concerns both; changing its status is its regulator's call."""
+    stored = {i.uscc: i for i in await store.get_institutions([r.uscc for r in records])}
+    claims = []
+    for index, r in enumerate(records):
+        old = stored.get(r.uscc)
+        status_before = InstitutionStatus.ACTIVE.value if old is None else old.status
+        claims.append(
+            RowClaim(
+                party_field=f"input[{index}].uscc",
+                all_of=(r.uscc,),
+                region_field=f"input[{index}].region",
+                regions=_known(r.region, None if old is None else old.region),
+                status_field=f"input[{index}].status" if r.status != status_before else None,
+            )
+        )
+    return claims
+
+
+async def organization_claims(
+    store: GraphStore, records: Sequence[OrganizationRecord]
+) -> list[RowClaim]:
+    """A new holder may be registered by any body about to certify it; an existing one is
+    the business of itself and of every body that certified it."""
+    usccs = [r.uscc for r in records]
+    stored = {o.uscc: o for o in await store.get_organizations(usccs)}
+    issuers = await store.get_issuers_of_holders(sorted(stored))
+    return [
+        RowClaim(
+            party_field=f"input[{index}].uscc",
+            any_of=None if old is None else (r.uscc, *sorted(issuers.get(r.uscc, ()))),
+            region_field=f"input[{index}].region",
+            regions=_known(r.region, None if old is None else old.region),
+        )
+        for index, r in enumerate(records)
+        for old in [stored.get(r.uscc)]
+    ]
+
+
+async def accreditation_claims(
+    store: GraphStore, records: Sequence[AccreditationRecord]
+) -> list[RowClaim]:
+    """An accreditation is written in the name of the body that grants it, and concerns
+    its holder's region."""
+    stored = await _stored_docs(store, "Accreditation", (r.number for r in records))
+    regions = await _institution_regions(store, (r.holder for r in records))
+    return [
+        RowClaim(
+            party_field=f"input[{index}].body",
+            all_of=_known(r.body, _text(old, "body")),
+            region_field=f"input[{index}].holder",
+            regions=_known(regions.get(r.holder), _text(old, "scopeRegion")),
+        )
+        for index, r in enumerate(records)
+        for old in [stored.get(r.number)]
+    ]
+
+
+async def certificate_claims(
+    store: GraphStore, records: Sequence[CertificateRecord]
+) -> list[RowClaim]:
+    """A certificate is issued in its issuer's name and concerns its holder's region."""
+    stored = {c.number: c for c in await store.get_certificates([r.number for r in records])}
+    holders = {o.uscc: o.region for o in await store.get_organizations([r.holder for r in records])}
+    return [
+        RowClaim(
+            party_field=f"input[{index}].issuer",
+            all_of=_known(r.issuer, None if old is None else old.issuer),
+            region_field=f"input[{index}].holder",
+            regions=_known(holders.get(r.holder), None if old is None else old.region),
+        )
+        for index, r in enumerate(records)
+        for old in [stored.get(r.number)]
+    ]
+
+
+async def status_change_claims(
+    records: Sequence[StatusChangeRecord], stored: Mapping[str, Certificate]
+) -> list[RowClaim]:
+    """A status change is made in the issuer's name, about the certificate's region."""
+    return [
+        RowClaim(
+            party_field=f"input[{index}].number",
+            all_of=(stored[r.number].issuer,),
+            region_field=f"input[{index}].number",
+            regions=_known(stored[r.number].region),
+        )
+        for index, r in enumerate(records)
+    ]
+
+
+async def rating_claims(store: GraphStore, records: Sequence[CreditRatingRecord]) -> list[RowClaim]:
+    """A rating is published in its association's name, about its institution's region."""
+    stored = await _stored_docs(store, "CreditRating", (r.id for r in records))
+    regions = await _institution_regions(store, (r.institution for r in records))
+    return [
+        RowClaim(
+            party_field=f"input[{index}].association",
+            all_of=_known(r.association, _text(old, "association")),
+            region_field=f"input[{index}].institution",
+            regions=_known(regions.get(r.institution), _text(old, "scopeRegion")),
+        )
+        for index, r in enumerate(records)
+        for old in [stored.get(r.id)]
+    ]
+
+
+async def credit_event_claims(
+    store: GraphStore, records: Sequence[CreditEventRecord]
+) -> list[RowClaim]:
+    """A credit-file record concerns its institution's region (as it was and will be)."""
+    stored = await _stored_docs(store, "CreditEvent", (r.id for r in records))
+    regions = await _institution_regions(store, (r.institution for r in records))
+    return [
+        RowClaim(
+            party_field=f"input[{index}].institution",
+            region_field=f"input[{index}].institution",
+            regions=_known(regions.get(r.institution), _text(stored.get(r.id), "scopeRegion")),
+        )
+        for index, r in enumerate(records)
+    ]
+
+
+async def service_evaluation_claims(
+    store: GraphStore, records: Sequence[ServiceEvaluationRecord]
+) -> list[RowClaim]:
+    """An evaluation is recorded in the recorder's own name (the store keeps it theirs)
+    and concerns the evaluated institution's region."""
+    regions = await _institution_regions(store, (r.institution for r in records))
+    return [
+        RowClaim(
+            party_field=f"input[{index}].institution",
+            region_field=f"input[{index}].institution",
+            regions=_known(regions.get(r.institution)),
+        )
+        for index, r in enumerate(records)
+    ]
+
+
+async def region_claim(field: str, region: str) -> list[RowClaim]:
+    """A write about a whole region (a supervision plan)."""
+    return [RowClaim(party_field=field, region_field=field, regions=(region,))]
