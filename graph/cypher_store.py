@@ -988,6 +988,7 @@ def _institution_params(query: InstitutionQuery, *, after: str | None) -> dict[s
         "nameContains": query.name_contains,
         "scheme": query.accreditation_scheme,
         "group": query.group,
+        "within": None if query.within is None else list(query.within),
     }
 
 
@@ -1001,6 +1002,7 @@ def _change_filter_params(narrow: ChangeFilter | None) -> dict[str, object]:
     return {
         "entities": None if narrow.entities is None else list(narrow.entities),
         "regions": None if narrow.regions is None else list(narrow.regions),
+        "hidden": list(narrow.hidden) or None,
         "upTo": narrow.up_to,
     }
 
@@ -1029,6 +1031,7 @@ def _certificate_params(query: CertificateQuery, *, after: str | None) -> dict[s
         "standard": query.standard,
         "family": query.family,
         "region": query.region,
+        "within": None if query.within is None else list(query.within),
         "today": query.today.isoformat(),
     }
 

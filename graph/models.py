@@ -295,6 +295,7 @@ class InstitutionQuery:
     name_contains: str | None = None
     accreditation_scheme: str | None = None
     group: str | None = None
+    within: tuple[str, ...] | None = None  # region codes (sub-regions listed): a key's scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +309,7 @@ class CertificateQuery:
     standard: str | None = None
     family: str | None = None
     region: str | None = None
+    within: tuple[str, ...] | None = None  # region codes (sub-regions listed): a key's scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,11 +358,12 @@ class EntityChange:
 @dataclass(frozen=True, slots=True)
 class ChangeFilter:
     """Narrows the change feed: entity labels, region codes (each with its sub-regions),
-    and a last seq to look at."""
+    a last seq to look at, and entities it never shows."""
 
     entities: tuple[str, ...] | None = None
     regions: tuple[str, ...] | None = None
     up_to: int | None = None
+    hidden: tuple[str, ...] = ()  # entities left out whatever else is asked
 
 
 @dataclass(frozen=True, slots=True)

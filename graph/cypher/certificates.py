@@ -100,6 +100,7 @@ _CONDITIONS = {
     "issuer": "c.issuer = $issuer",
     "standard": "c.standard = $standard",
     "family": "c.family = $family",
+    "within": "c.region IN $within",
 }
 
 

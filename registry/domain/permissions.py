@@ -20,12 +20,13 @@ __all__ = [
     "MUTATION_ROLES",
     "WRITE_RULES",
     "Access",
+    "Listing",
     "Reach",
     "Refused",
     "RowClaim",
     "covers",
     "feed_hidden_entities",
-    "listing_refusal",
+    "listing",
     "may_read_changes",
     "may_see_complaints",
     "may_see_confidential",
@@ -47,7 +48,9 @@ class Reach(StrEnum):
 _A, _OWN, _JUR = Reach.EVERYTHING, Reach.OWN, Reach.JURISDICTION
 _CB, _AS, _PA, _RE = Role.CERTIFICATION_BODY, Role.ASSOCIATION, Role.PARTNER, Role.REGULATOR
 
-# The table. A role missing from a mutation's row may not call it (NOT_AUTHORIZED on input).
+# The table, one row per GraphQL mutation. A role missing from a row may not call it
+# (NOT_AUTHORIZED on ``input``); writes that are not mutations (regions, complaints: seeds and
+# imports) are ADMIN's alone.
 WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     "upsertInstitutions": {Role.ADMIN: _A, _RE: _JUR, _PA: _OWN},
     "upsertOrganizations": {Role.ADMIN: _A, _RE: _JUR, _PA: _OWN, _CB: _OWN},
@@ -58,8 +61,6 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     "recordCreditEvents": {Role.ADMIN: _A, _RE: _JUR},
     "recordServiceEvaluations": {Role.ADMIN: _A, _RE: _JUR, _AS: _OWN},
     "drawSupervisionPlan": {Role.ADMIN: _A, _RE: _JUR},
-    "upsertRegions": {Role.ADMIN: _A},
-    "recordComplaints": {Role.ADMIN: _A},
 }
 
 MUTATION_ROLES: Mapping[str, frozenset[Role]] = {
@@ -77,8 +78,6 @@ MUTATION_ENTITIES: Mapping[str, ChangeEntity] = {
     "recordCreditEvents": ChangeEntity.CREDIT_EVENT,
     "recordServiceEvaluations": ChangeEntity.SERVICE_EVALUATION,
     "drawSupervisionPlan": ChangeEntity.SUPERVISION_PLAN,
-    "upsertRegions": ChangeEntity.REGION,
-    "recordComplaints": ChangeEntity.COMPLAINT,
 }
 
 
@@ -237,23 +236,36 @@ def feed_hidden_entities(role: Role) -> tuple[str, ...]:
     return tuple(hidden)
 
 
-def listing_refusal(
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """How a key's listing of an entity is narrowed (to one issuer's certificates, to a
+    region set), or why it is refused: (code, message)."""
+
+    refusal: tuple[str, str] | None = None
+    issuer: str | None = None
+    within: frozenset[str] | None = None
+
+
+def listing(
     access: Access, entity: str, *, region: str | None = None, issuer: str | None = None
-) -> tuple[str, str] | None:
-    """Why the key may not list ``entity`` with these filters, as (code, message); None when
-    it may. The public and associations look certificates up one at a time; a certification
-    body lists its own; a partner lists its scope; oversight lists everything."""
+) -> Listing:
+    """The public and associations look certificates up one at a time; a certification body
+    lists its own; a partner lists its scope; oversight lists everything. A filter outside
+    the key's scope is refused OUT_OF_SCOPE, never silently narrowed."""
     role = access.role
+    own = None
     if entity == ChangeEntity.CERTIFICATE.value:
         if role in (Role.PUBLIC, Role.ASSOCIATION):
-            return "NOT_AUTHORIZED", "listing certificates needs a key that may list them"
-        if role is Role.CERTIFICATION_BODY and issuer is not None:
-            if issuer not in access.institutions:
-                return "OUT_OF_SCOPE", "a certification body lists its own certificates only"
-    if role is Role.PARTNER:
-        if access.entities is not None and entity not in access.entities:
-            covered = ", ".join(sorted(access.entities))
-            return "OUT_OF_SCOPE", f"this key's scope covers {covered} only"
-        if region is not None and access.regions is not None and region not in access.regions:
-            return "OUT_OF_SCOPE", f"region {region} is outside this key's scope"
-    return None
+            return Listing(("NOT_AUTHORIZED", "listing certificates needs a key that may"))
+        if role is Role.CERTIFICATION_BODY:
+            if issuer is not None and issuer not in access.institutions:
+                return Listing(("OUT_OF_SCOPE", "a certification body lists its own only"))
+            own = issuer or min(access.institutions)
+    if role is not Role.PARTNER:
+        return Listing(issuer=own)
+    if access.entities is not None and entity not in access.entities:
+        covered = ", ".join(sorted(access.entities))
+        return Listing(("OUT_OF_SCOPE", f"this key's scope covers {covered} only"))
+    if region is not None and access.regions is not None and region not in access.regions:
+        return Listing(("OUT_OF_SCOPE", f"region {region} is outside this key's scope"))
+    return Listing(within=access.regions)

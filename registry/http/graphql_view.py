@@ -91,7 +91,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         params = context.connection_params or {}
         header = params.get("Authorization", params.get("authorization"))
-        if not isinstance(header, str):
+        if not isinstance(header, str) or not header.strip():  # empty is missing, not public
             raise ConnectionRejectionError({"code": "NOT_AUTHORIZED", "message": "no API key"})
         try:
             context.principal = await authenticate(self.runtime.open_store, header)

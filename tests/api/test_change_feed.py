@@ -9,11 +9,13 @@ from typing import Any
 import orjson
 import pytest
 
+from graph.models import ChangeFilter
 from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from registry.resolvers import changes as feed
 from registry.schema.pagination import encode_cursor
 from tests.api.conftest import GraphQLClient
+from tests.api.operations import feed_seqs
 
 FEED = """query($after: String, $first: Int, $entities: [ChangeEntity!], $regions: [String!]) {
   changes(after: $after, first: $first, entities: $entities, regions: $regions) {
@@ -86,8 +88,8 @@ async def test_a_cursor_before_the_kept_log_has_expired(api: GraphQLClient) -> N
         assert body["errors"][0]["extensions"]["code"] == "CURSOR_EXPIRED"
         assert "fresh snapshot" in body["errors"][0]["message"]
     assert kept["data"]["changes"]["edges"][0]["node"]["seq"] == 101
-    head = (await api.store.change_head()).seq
-    assert kept["data"]["changes"]["totalCount"] == head - 100
+    shown = await feed_seqs(api.store, after=100, role=Role.PARTNER)
+    assert kept["data"]["changes"]["totalCount"] == len(shown)
 
 
 async def test_subscriptions_are_refused_over_http_posts(reader: GraphQLClient) -> None:
@@ -148,9 +150,7 @@ async def test_scopes_are_for_partner_keys_and_name_known_things(
     reader: GraphQLClient, role: Role, scope: dict[str, list[str]]
 ) -> None:
     with pytest.raises(ValueError, match=r"."):
-        await create_api_key(
-            reader.store, role=role, label="x", actor="test", **scope
-        )
+        await create_api_key(reader.store, role=role, label="x", actor="test", **scope)
 
 
 async def test_feed_pages_go_up_to_a_thousand(reader: GraphQLClient) -> None:
@@ -175,7 +175,8 @@ async def test_the_delta_stream_is_the_log_as_ndjson(reader: GraphQLClient) -> N
     assert response.headers["content-type"].startswith("application/x-ndjson")
     lines = [orjson.loads(line) for line in response.content.splitlines()]
     head = int(response.headers["x-registry-head-seq"])
-    assert [line["seq"] for line in lines] == list(range(11, head + 1))
+    shown = await feed_seqs(reader.store, after=10, role=Role.PARTNER)
+    assert [line["seq"] for line in lines] == [seq for seq in shown if seq <= head]
     stored = await reader.store.get_changes(after=10, limit=5)
     assert lines[:5] == [asdict(change) for change in stored]
 
@@ -232,7 +233,7 @@ async def test_a_prune_during_the_stream_ends_it_with_cursor_expired(
 
     monkeypatch.setattr(exports, "EXPORT_PAGE", 10)
     head = (await api.store.change_head()).seq
-    stream = exports._lines(api.store, 0, head, None)
+    stream = exports._lines(api.store, 0, head, ChangeFilter())
 
     first = await anext(stream)
     await api.store.prune_changes(through=50)

@@ -238,9 +238,7 @@ async def test_regulator_may_not_publish_ratings(api: GraphQLClient, snapshot: S
 
 async def test_an_unbound_association_key_is_refused(seeded_store: CypherStore) -> None:
     with pytest.raises(ValueError, match="must be bound"):
-        await create_api_key(
-            seeded_store, role=Role.ASSOCIATION, label="t", actor="test"
-        )
+        await create_api_key(seeded_store, role=Role.ASSOCIATION, label="t", actor="test")
 
 
 async def test_memberships_are_replaced_on_upsert_and_must_name_associations(
