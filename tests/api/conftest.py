@@ -71,9 +71,13 @@ class GraphQLClient:
         *,
         role: Role = Role.PUBLIC,
         institution: Parties = None,
+        bearer: str | None = None,
     ) -> httpx.Response:
+        """``bearer``: a key made by the test itself, instead of one of ``role``."""
         headers = {}
-        if role is not Role.PUBLIC:
+        if bearer is not None:
+            headers["Authorization"] = f"Bearer {bearer}"
+        elif role is not Role.PUBLIC:
             headers["Authorization"] = f"Bearer {await self.key(role, institution)}"
         return await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
@@ -86,8 +90,11 @@ class GraphQLClient:
         *,
         role: Role = Role.PUBLIC,
         institution: Parties = None,
+        bearer: str | None = None,
     ) -> dict[str, Any]:
-        response = await self.post(query, variables, role=role, institution=institution)
+        response = await self.post(
+            query, variables, role=role, institution=institution, bearer=bearer
+        )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
