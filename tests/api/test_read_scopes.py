@@ -35,6 +35,11 @@ CONFIDENTIAL = """query($u: String!) { institution(uscc: $u) {
   legalRepresentative complaints { id details } } }"""
 ANOMALIES = """query($region: String) { anomalies(region: $region) {
   certificates { certificate { number } } scanned } }"""
+NETWORK = (
+    """query($u: String!) { institution(uscc: $u) { network(depth: 1) { nodes { label } } } }"""
+)
+CONNECTION = """query($from: String!, $to: String!) {
+  connection(from: $from, to: $to, maxDepth: 2) { length } }"""
 
 
 async def scoped_partner(
@@ -176,6 +181,22 @@ async def test_a_regulator_sees_confidential_fields_only_in_its_region(
     assert "陈志强" not in str(other)
 
 
+async def test_a_regulator_sees_records_past_their_publicity_only_in_its_region(
+    reader: GraphQLClient,
+) -> None:
+    dalian = await create_api_key(
+        reader.store, role=Role.REGULATOR, regions=["210200"], label="dl", actor="test"
+    )
+    events = "query($u: String!) { institution(uscc: $u) { creditEvents { id } } }"
+
+    own = await reader(events, {"u": "91210211401294580D"}, bearer=dalian)
+    other = await reader(events, {"u": "91440306284504074J"}, bearer=dalian)
+
+    # Both rectification orders left their publicity period (2026-08-20, 2026-07-15).
+    assert "CE-2026-0016" in {e["id"] for e in own["data"]["institution"]["creditEvents"]}
+    assert "CE-2026-0007" not in {e["id"] for e in other["data"]["institution"]["creditEvents"]}
+
+
 async def test_a_regulator_explores_networks_only_in_its_region(reader: GraphQLClient) -> None:
     dalian = await create_api_key(
         reader.store, role=Role.REGULATOR, regions=["210200"], label="dl", actor="test"
@@ -183,11 +204,18 @@ async def test_a_regulator_explores_networks_only_in_its_region(reader: GraphQLC
 
     elsewhere = await reader(ANOMALIES, {"region": GUANGDONG}, bearer=dalian)
     own = await reader(ANOMALIES, {"region": None}, bearer=dalian)
+    network = await reader(NETWORK, {"u": GUANGDONG_BODY}, bearer=dalian)
+    chain = await reader(
+        CONNECTION, {"from": GUANGDONG_BODY, "to": DALIAN_PRODUCT_INSTITUTE}, bearer=dalian
+    )
     picture = await reader.http.get(
         f"/institutions/{GUANGDONG_BODY}/network.svg", headers={"Authorization": f"Bearer {dalian}"}
     )
 
     assert error_code(elsewhere) == "OUT_OF_SCOPE"
+    assert error_code(network) == "NOT_AUTHORIZED"
+    assert error_code(chain) == "OUT_OF_SCOPE"
+    assert "陈志强" not in str(network) + str(chain)
     dalian_certificates = seedfacts.certificates(
         lambda row: seedfacts.holder_region(row) in seedfacts.region_subtree("210200")
     )
