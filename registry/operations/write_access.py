@@ -15,8 +15,14 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from graph.models import Certificate
 from graph.port import GraphStore
 from registry.auth import Principal, access_of
-from registry.domain.permissions import WRITE_RULES, Reach, RowClaim, write_refusals
-from registry.domain.vocabulary import InstitutionStatus
+from registry.domain.permissions import (
+    MUTATION_ROLES,
+    WRITE_RULES,
+    Reach,
+    RowClaim,
+    write_refusals,
+)
+from registry.domain.vocabulary import InstitutionStatus, Role
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.records import (
     AccreditationRecord,
@@ -32,6 +38,7 @@ from registry.records import (
 
 __all__ = [
     "accreditation_claims",
+    "authorize",
     "authorize_rows",
     "certificate_claims",
     "credit_event_claims",
@@ -46,11 +53,30 @@ __all__ = [
 Claims = Callable[[], Awaitable[Sequence[RowClaim]]]
 
 
+def authorize(principal: Principal, mutation: str) -> None:
+    """Function-level authorization: the role must be allowed to call ``mutation`` (writes
+    that are no mutation, such as regions and complaints, are ADMIN's)."""
+    allowed = MUTATION_ROLES.get(mutation, frozenset({Role.ADMIN}))
+    if principal.role not in allowed:
+        raise Refusal(
+            RefusalKind.NOT_AUTHORIZED,
+            [
+                FieldProblem(
+                    "NOT_AUTHORIZED",
+                    f"role {principal.role.value} may not call {mutation}",
+                    "input",
+                )
+            ],
+        )
+
+
 async def authorize_rows(
     store: GraphStore, principal: Principal, mutation: str, claims: Claims
 ) -> None:
-    """Refuse the batch (NOT_AUTHORIZED, one problem per offending field) unless every row
-    is within the key's reach. Rows are looked at only for keys whose reach is bounded."""
+    """Refuse the batch (NOT_AUTHORIZED, one problem per offending field) unless the role
+    may call ``mutation`` and every row is within the key's reach. Rows are looked at only
+    for keys whose reach is bounded."""
+    authorize(principal, mutation)
     if WRITE_RULES.get(mutation, {}).get(principal.role) is Reach.EVERYTHING:
         return
     access = await access_of(store, principal)

@@ -1,4 +1,5 @@
 """The write operations: authorise, check references, convert, write one atomic batch.
+(Past 400 lines: one short operation per kind of write, all sharing ``_write``.)
 
 The API, the seed loader and the CLI all write through these, so every writer obeys the same
 rules. Records arrive validated (see ``refusals.validate_batch``). A write that changes the
@@ -17,7 +18,6 @@ from graph.errors import Conflict, NotFound, StaleVersion
 from graph.models import IdempotencyClaim, WriteGuard, WriteResult
 from graph.port import GraphStore
 from registry.auth import Principal
-from registry.domain.permissions import MUTATION_ROLES
 from registry.domain.supervision import drawn_institutions
 from registry.domain.vocabulary import InstitutionKind, Role
 from registry.operations import convert
@@ -25,6 +25,7 @@ from registry.operations.credit import recompute_credit
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.operations.write_access import (
     accreditation_claims,
+    authorize,
     authorize_rows,
     certificate_claims,
     credit_event_claims,
@@ -65,22 +66,6 @@ __all__ = [
 ]
 
 R = TypeVar("R", bound=Record)
-
-
-def authorize(principal: Principal, mutation: str) -> None:
-    """Function-level authorization: the role must be allowed to call ``mutation``."""
-    allowed = MUTATION_ROLES.get(mutation, frozenset({Role.ADMIN}))
-    if principal.role not in allowed:
-        raise Refusal(
-            RefusalKind.NOT_AUTHORIZED,
-            [
-                FieldProblem(
-                    "NOT_AUTHORIZED",
-                    f"role {principal.role.value} may not call {mutation}",
-                    "input",
-                )
-            ],
-        )
 
 
 async def _write(
@@ -168,7 +153,6 @@ async def upsert_institutions(
     secret: bytes,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    authorize(principal, "upsertInstitutions")
     await authorize_rows(
         store,
         principal,
@@ -218,7 +202,6 @@ async def upsert_organizations(
     *,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    authorize(principal, "upsertOrganizations")
     await authorize_rows(
         store,
         principal,
@@ -244,7 +227,6 @@ async def upsert_accreditations(
     *,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    authorize(principal, "upsertAccreditations")
     await authorize_rows(
         store,
         principal,
@@ -278,7 +260,6 @@ async def issue_certificates(
     today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    authorize(principal, "issueCertificates")
     await authorize_rows(
         store, principal, "issueCertificates", functools.partial(certificate_claims, store, records)
     )
@@ -306,7 +287,6 @@ async def change_certificate_statuses(
     today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    authorize(principal, "changeCertificateStatus")
     stored = {c.number: c for c in await store.get_certificates([r.number for r in records])}
     missing = [
         FieldProblem("NOT_FOUND", f"no certificate {r.number}", f"input[{i}].number")
@@ -366,7 +346,6 @@ async def publish_credit_ratings(
     today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    authorize(principal, "publishCreditRatings")
     await authorize_rows(
         store, principal, "publishCreditRatings", functools.partial(rating_claims, store, records)
     )
@@ -413,7 +392,6 @@ async def record_credit_events(
     today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    authorize(principal, "recordCreditEvents")
     await authorize_rows(
         store,
         principal,
@@ -476,7 +454,6 @@ async def record_service_evaluations(
     today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    authorize(principal, "recordServiceEvaluations")
     await authorize_rows(
         store,
         principal,
