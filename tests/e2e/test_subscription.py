@@ -86,6 +86,38 @@ def test_a_partner_follows_live_changes_and_resumes_from_its_cursor(
     assert seqs[: len(expected)] == expected[: len(seqs)]  # nothing skipped across the drop
 
 
+def test_a_partner_subscription_carries_no_keys_and_no_complaints(
+    served_with_keys: tuple[str, dict[str, str]],
+) -> None:
+    base, keys = served_with_keys
+    everything = "subscription { changes { seq entity key op } }"
+
+    async def scenario() -> list[dict[str, Any]]:
+        socket = await connect(base.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL])
+        init = {"Authorization": f"Bearer {keys['PARTNER']}"}
+        await socket.send(json.dumps({"type": "connection_init", "payload": init}))
+        assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+        subscribe = {"id": "1", "type": "subscribe", "payload": {"query": everything}}
+        await socket.send(json.dumps(subscribe))
+        async with httpx.AsyncClient(timeout=10) as http:  # a last change to wait for
+            await http.post(
+                f"{base}/graphql",
+                json={"query": SUSPEND, "variables": {"n": DALIAN_CERTIFICATE}},
+                headers={"Authorization": f"Bearer {keys['ADMIN']}"},
+            )
+        seen = [await _next(socket)]
+        while not (seen[-1]["key"] == DALIAN_CERTIFICATE and seen[-1]["op"] == "STATUS"):
+            seen.append(await _next(socket))
+        await socket.close()
+        return seen
+
+    seen = asyncio.run(scenario())
+
+    entities = {change["entity"] for change in seen}
+    assert {"Region", "Institution", "Certificate"} <= entities
+    assert not {"ApiKey", "Complaint"} & entities  # the log holds both (seed complaints, keys)
+
+
 def test_a_connection_without_a_valid_key_is_refused(
     served_with_keys: tuple[str, dict[str, str]],
 ) -> None:
