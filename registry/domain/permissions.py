@@ -99,7 +99,7 @@ class RowClaim:
     ``all_of``: every institution in whose name the row writes (each must be the key's);
     ``any_of``: when given, the row is the key's if one of these is (a holder is the
     business of every body that certified it); ``regions``: the regions the row concerns
-    (unknown ones left out: a missing reference is refused NOT_FOUND by the write itself);
+    (None: a stored record whose region is unknown, which no region set covers);
     ``status_field``: set when the row changes an institution's status, a regulator's call.
     """
 
@@ -107,7 +107,7 @@ class RowClaim:
     all_of: tuple[str, ...] = ()
     any_of: tuple[str, ...] | None = None
     region_field: str = "input"
-    regions: tuple[str, ...] = ()
+    regions: tuple[str | None, ...] = ()
     status_field: str | None = None
 
 
@@ -170,10 +170,15 @@ def _not_own(access: Access, claim: RowClaim) -> list[Refused]:
 
 def _outside(regions: frozenset[str], claims: Iterable[RowClaim]) -> list[Refused]:
     return [
-        Refused(claim.region_field, f"region {region} is outside this key's regions")
+        Refused(
+            claim.region_field,
+            "its region is unknown, so outside this key's regions"
+            if region is None
+            else f"region {region} is outside this key's regions",
+        )
         for claim in claims
         for region in dict.fromkeys(claim.regions)
-        if region not in regions
+        if region is None or region not in regions
     ]
 
 

@@ -88,8 +88,15 @@ async def authorize_rows(
         )
 
 
-def _known(*regions: str | None) -> tuple[str, ...]:
-    return tuple(r for r in regions if r is not None)
+def _known(*parties: str | None) -> tuple[str, ...]:
+    return tuple(p for p in parties if p is not None)
+
+
+def _concerned(written: str | None, old: object, stored: str | None) -> tuple[str | None, ...]:
+    """The regions a row concerns: the one it names (left out when what it names does not
+    exist: the write refuses that NOT_FOUND) and, when the record exists (``old``), its
+    stored one, kept even when unknown (None), which no region set covers."""
+    return (*_known(written), *(() if old is None else (stored,)))
 
 
 async def _institution_regions(store: GraphStore, usccs: Iterable[str]) -> dict[str, str]:
@@ -126,7 +133,7 @@ async def institution_claims(
                 party_field=f"input[{index}].uscc",
                 all_of=(r.uscc,),
                 region_field=f"input[{index}].region",
-                regions=_known(r.region, None if old is None else old.region),
+                regions=_concerned(r.region, old, None if old is None else old.region),
                 status_field=f"input[{index}].status" if r.status != status_before else None,
             )
         )
@@ -146,7 +153,7 @@ async def organization_claims(
             party_field=f"input[{index}].uscc",
             any_of=None if old is None else (r.uscc, *sorted(issuers.get(r.uscc, ()))),
             region_field=f"input[{index}].region",
-            regions=_known(r.region, None if old is None else old.region),
+            regions=_concerned(r.region, old, None if old is None else old.region),
         )
         for index, r in enumerate(records)
         for old in [stored.get(r.uscc)]
@@ -165,7 +172,7 @@ async def accreditation_claims(
             party_field=f"input[{index}].body",
             all_of=_known(r.body, _text(old, "body")),
             region_field=f"input[{index}].holder",
-            regions=_known(regions.get(r.holder), _text(old, "scopeRegion")),
+            regions=_concerned(regions.get(r.holder), old, _text(old, "scopeRegion")),
         )
         for index, r in enumerate(records)
         for old in [stored.get(r.number)]
@@ -183,7 +190,7 @@ async def certificate_claims(
             party_field=f"input[{index}].issuer",
             all_of=_known(r.issuer, None if old is None else old.issuer),
             region_field=f"input[{index}].holder",
-            regions=_known(holders.get(r.holder), None if old is None else old.region),
+            regions=_concerned(holders.get(r.holder), old, None if old is None else old.region),
         )
         for index, r in enumerate(records)
         for old in [stored.get(r.number)]
@@ -199,7 +206,7 @@ async def status_change_claims(
             party_field=f"input[{index}].number",
             all_of=(stored[r.number].issuer,),
             region_field=f"input[{index}].number",
-            regions=_known(stored[r.number].region),
+            regions=(stored[r.number].region,),
         )
         for index, r in enumerate(records)
     ]
@@ -214,7 +221,7 @@ async def rating_claims(store: GraphStore, records: Sequence[CreditRatingRecord]
             party_field=f"input[{index}].association",
             all_of=_known(r.association, _text(old, "association")),
             region_field=f"input[{index}].institution",
-            regions=_known(regions.get(r.institution), _text(old, "scopeRegion")),
+            regions=_concerned(regions.get(r.institution), old, _text(old, "scopeRegion")),
         )
         for index, r in enumerate(records)
         for old in [stored.get(r.id)]
@@ -231,9 +238,10 @@ async def credit_event_claims(
         RowClaim(
             party_field=f"input[{index}].institution",
             region_field=f"input[{index}].institution",
-            regions=_known(regions.get(r.institution), _text(stored.get(r.id), "scopeRegion")),
+            regions=_concerned(regions.get(r.institution), old, _text(old, "scopeRegion")),
         )
         for index, r in enumerate(records)
+        for old in [stored.get(r.id)]
     ]
 
 

@@ -186,6 +186,15 @@ def test_a_regulator_writes_within_its_region_tree() -> None:
     ]
 
 
+def test_a_stored_record_of_unknown_region_is_outside_every_region_set() -> None:
+    dalian = Access(Role.REGULATOR, regions=DALIAN_TREE)
+    claim = RowClaim(party_field="input[0].number", region_field="input[0].number", regions=(None,))
+
+    refused = write_refusals(dalian, "changeCertificateStatus", [claim])
+
+    assert [r.field for r in refused] == ["input[0].number"]
+
+
 def test_a_regulator_key_without_a_region_writes_nothing() -> None:
     legacy = Access(Role.REGULATOR)
     claim = RowClaim(party_field="input[0].institution", regions=("210211",))
