@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -31,6 +31,7 @@ __all__ = [
     "Principal",
     "access_of",
     "authenticate",
+    "connection_authorization",
     "create_api_key",
     "key_digest",
     "revoke_api_key",
@@ -149,6 +150,13 @@ async def create_api_key(
     )
     await store.save_api_key(record, actor=actor)
     return key
+
+
+def connection_authorization(params: Mapping[str, object] | None) -> str | None:
+    """The ``Authorization`` a WebSocket sent in its connection_init payload (None when it
+    sent none, or something that is no text)."""
+    given = (params or {}).get("Authorization", (params or {}).get("authorization"))
+    return given if isinstance(given, str) else None
 
 
 async def authenticate(store: GraphStore, authorization: str | None) -> Principal:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+
+from tests.e2e.test_serve import _registry
 
 pytestmark = pytest.mark.slow
 
@@ -116,6 +119,33 @@ def test_a_partner_subscription_carries_no_keys_and_no_complaints(
     entities = {change["entity"] for change in seen}
     assert {"Region", "Institution", "Certificate"} <= entities
     assert not {"ApiKey", "Complaint"} & entities  # the log holds both (seed complaints, keys)
+
+
+def test_a_live_subscription_ends_once_its_key_is_revoked(
+    served_with_keys: tuple[str, dict[str, str]], tmp_path: Path
+) -> None:
+    base, _ = served_with_keys
+    data = tmp_path / "registry-data"  # where served_with_keys serves from
+    created = _registry("keys", "create", "--role", "PARTNER", "--label", "leaks", data=data)
+    key = created.stdout.strip().splitlines()[-1]
+
+    async def scenario() -> tuple[dict[str, Any], float]:
+        socket = await _follow(base, key)
+        await _next(socket)
+        revoked = await asyncio.to_thread(_registry, "keys", "revoke", "leaks", data=data)
+        assert revoked.returncode == 0, revoked.stderr
+        started = asyncio.get_running_loop().time()
+        while True:  # the catch-up goes on until the key is checked again
+            message = json.loads(await asyncio.wait_for(socket.recv(), 10))
+            if message["type"] != "next" or "errors" in message["payload"]:
+                await socket.close()
+                return message, asyncio.get_running_loop().time() - started
+
+    message, waited = asyncio.run(scenario())
+
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert waited < 2.5
 
 
 def test_a_connection_without_a_valid_key_is_refused(
