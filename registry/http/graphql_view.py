@@ -27,7 +27,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 from strawberry.types import ExecutionResult
 
-from registry.auth import ANONYMOUS, InvalidCredentials, authenticate
+from registry.auth import ANONYMOUS, InvalidCredentials, authenticate, connection_authorization
 from registry.context import Context
 from registry.http.graphiql import graphiql_page
 from registry.http.runtime import Runtime
@@ -118,9 +118,8 @@ class RegistryGraphQL(GraphQL[Context, None]):
         )
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
-        params = context.connection_params or {}
-        header = params.get("Authorization", params.get("authorization"))
-        if not isinstance(header, str):
+        header = connection_authorization(context.connection_params)
+        if header is None or not header.strip():  # empty is missing, not the public
             raise ConnectionRejectionError({"code": "NOT_AUTHORIZED", "message": "no API key"})
         try:
             context.principal = await authenticate(self.runtime.open_store, header)

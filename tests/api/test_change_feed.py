@@ -9,12 +9,14 @@ from typing import Any
 import orjson
 import pytest
 
+from graph.models import ChangeFilter
 from registry.auth import create_api_key
 from registry.domain.vocabulary import ChangeEntity, Role, change_entity
 from registry.resolvers import changes as feed
 from registry.schema.changes import ChangeEntityName
 from registry.schema.pagination import encode_cursor
 from tests.api.conftest import GraphQLClient
+from tests.api.operations import feed_seqs
 
 FEED = """query($after: String, $first: Int, $entities: [ChangeEntity!], $regions: [String!]) {
   changes(after: $after, first: $first, entities: $entities, regions: $regions) {
@@ -87,8 +89,8 @@ async def test_a_cursor_before_the_kept_log_has_expired(api: GraphQLClient) -> N
         assert body["errors"][0]["extensions"]["code"] == "CURSOR_EXPIRED"
         assert "fresh snapshot" in body["errors"][0]["message"]
     assert kept["data"]["changes"]["edges"][0]["node"]["seq"] == 101
-    head = (await api.store.change_head()).seq
-    assert kept["data"]["changes"]["totalCount"] == head - 100
+    shown = await feed_seqs(api.store, after=100, role=Role.PARTNER)
+    assert kept["data"]["changes"]["totalCount"] == len(shown)
 
 
 async def test_subscriptions_are_refused_over_http_posts(reader: GraphQLClient) -> None:
@@ -106,7 +108,7 @@ async def test_subscriptions_are_refused_over_http_posts(reader: GraphQLClient) 
 
 async def _scoped_key(client: GraphQLClient, **scope: Any) -> str:
     return await create_api_key(
-        client.store, role=Role.PARTNER, institution=None, label="scoped", actor="test", **scope
+        client.store, role=Role.PARTNER, label="scoped", actor="test", **scope
     )
 
 
@@ -149,9 +151,7 @@ async def test_scopes_are_for_partner_keys_and_name_known_things(
     reader: GraphQLClient, role: Role, scope: dict[str, list[str]]
 ) -> None:
     with pytest.raises(ValueError, match=r"."):
-        await create_api_key(
-            reader.store, role=role, institution=None, label="x", actor="test", **scope
-        )
+        await create_api_key(reader.store, role=role, label="x", actor="test", **scope)
 
 
 async def test_entities_are_spelled_as_the_types_are_named_and_the_old_spelling_still_works(
@@ -204,7 +204,8 @@ async def test_the_delta_stream_is_the_log_as_ndjson(reader: GraphQLClient) -> N
     assert response.headers["content-type"].startswith("application/x-ndjson")
     lines = [orjson.loads(line) for line in response.content.splitlines()]
     head = int(response.headers["x-registry-head-seq"])
-    assert [line["seq"] for line in lines] == list(range(11, head + 1))
+    shown = await feed_seqs(reader.store, after=10, role=Role.PARTNER)
+    assert [line["seq"] for line in lines] == [seq for seq in shown if seq <= head]
     stored = await reader.store.get_changes(after=10, limit=5)
     assert lines[:5] == [asdict(change) for change in stored]
 
@@ -261,7 +262,7 @@ async def test_a_prune_during_the_stream_ends_it_with_cursor_expired(
 
     monkeypatch.setattr(exports, "EXPORT_PAGE", 10)
     head = (await api.store.change_head()).seq
-    stream = exports._lines(api.store, 0, head, None)
+    stream = exports._lines(api.store, 0, head, ChangeFilter())
 
     first = await anext(stream)
     await api.store.prune_changes(through=50)

@@ -204,9 +204,7 @@ async def test_each_credential_has_its_own_request_allowance(
 ) -> None:
     app = registry_app(shared_seeded_store, requests_per_minute=3)
     first, second = [
-        await create_api_key(
-            shared_seeded_store, role=Role.PARTNER, institution=None, label="rate", actor="test"
-        )
+        await create_api_key(shared_seeded_store, role=Role.PARTNER, label="rate", actor="test")
         for _ in range(2)
     ]
     async with connect(app, shared_seeded_store) as client:

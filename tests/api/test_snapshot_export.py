@@ -80,7 +80,6 @@ async def test_a_scoped_key_gets_its_scope_and_no_more(reader: GraphQLClient) ->
     key = await create_api_key(
         reader.store,
         role=Role.PARTNER,
-        institution=None,
         label="scoped",
         actor="test",
         entities=["Certificate"],
