@@ -112,9 +112,7 @@ async def _partner_client(data: str) -> AsyncIterator[tuple[httpx.AsyncClient, d
     """The real app over ``data`` in this process (HTTP parsing left out) and a partner key."""
     store = await open_store(f"falkordb+embedded://{data}")
     try:
-        key = await create_api_key(
-            store, role=Role.PARTNER, institution=None, label="bench", actor="bench"
-        )
+        key = await create_api_key(store, role=Role.PARTNER, label="bench", actor="bench")
         app = create_app(Settings(load_seeds_when_empty=False), store=store)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(

@@ -301,15 +301,28 @@ class RankedInstitution:
 
 @dataclass(frozen=True, slots=True)
 class ApiKey:
-    """A credential as stored: only the digest of the secret, never the secret."""
+    """A credential as stored: only the digest of the secret, never the secret.
+
+    ``institutions`` are the parties the key acts for. ``regions`` are a partner's scope or a
+    regulator's jurisdiction (each with its sub-regions); ``entities`` a partner's entity
+    scope. A key past ``expires_at`` or with ``revoked_at`` set is refused."""
 
     digest: str
     role: str
-    institution: str | None
+    institutions: tuple[str, ...]
     label: str | None
     created_at: str
-    entities: tuple[str, ...] | None = None  # a partner key's scope: the feed's entities
-    regions: tuple[str, ...] | None = None  # and regions (with their sub-regions)
+    entities: tuple[str, ...] | None = None
+    regions: tuple[str, ...] | None = None
+    expires_at: str | None = None
+    revoked_at: str | None = None
+    last_used_at: str | None = None  # recorded at most once a minute, outside the change log
+
+    @property
+    def key_id(self) -> str:
+        """How logs, listings and revocations name the key: enough of the digest to tell
+        keys apart, too little to stand for it."""
+        return self.digest[:12]
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +333,7 @@ class InstitutionQuery:
     accreditation_scheme: str | None = None
     group: str | None = None
     today: date | None = None  # the day accreditations are valid on (None: as last written)
+    within: tuple[str, ...] | None = None  # region codes (sub-regions listed): a key's scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +347,7 @@ class CertificateQuery:
     standard: str | None = None
     family: str | None = None
     region: str | None = None
+    within: tuple[str, ...] | None = None  # region codes (sub-regions listed): a key's scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,11 +396,12 @@ class EntityChange:
 @dataclass(frozen=True, slots=True)
 class ChangeFilter:
     """Narrows the change feed: entity labels, region codes (each with its sub-regions),
-    and a last seq to look at."""
+    a last seq to look at, and entities it never shows."""
 
     entities: tuple[str, ...] | None = None
     regions: tuple[str, ...] | None = None
     up_to: int | None = None
+    hidden: tuple[str, ...] = ()  # entities left out whatever else is asked
 
 
 @dataclass(frozen=True, slots=True)

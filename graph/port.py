@@ -96,6 +96,9 @@ class GraphStore(Protocol):
     async def get_certificates(self, numbers: Sequence[str]) -> list[Certificate]:
         """The certificates that exist among ``numbers``."""
 
+    async def get_issuers_of_holders(self, holders: Sequence[str]) -> dict[str, frozenset[str]]:
+        """For each named holder that holds certificates, the bodies that issued them."""
+
     async def list_certificates(
         self, query: CertificateQuery, *, after: str | None, limit: int
     ) -> list[Certificate]:
@@ -155,7 +158,14 @@ class GraphStore(Protocol):
         """Counts per region, sub-regions included; ``today`` (ISO date) decides validity."""
 
     async def find_api_key(self, digest: str) -> ApiKey | None:
-        """The credential whose secret hashes to ``digest``."""
+        """The credential whose secret hashes to ``digest`` (revoked and expired ones too)."""
+
+    async def list_api_keys(self) -> list[ApiKey]:
+        """Every credential, oldest first."""
+
+    async def record_api_key_use(self, digest: str, *, at: str, stale_before: str) -> bool:
+        """Note that the key was used ``at``, unless it was noted at or after ``stale_before``
+        (bookkeeping outside the change log); whether anything was written."""
 
     async def change_head(self) -> ChangeHead:
         """The last change's seq and hash (seq 0 and the genesis hash when empty)."""
@@ -272,6 +282,9 @@ class GraphStore(Protocol):
 
     async def save_api_key(self, key: ApiKey, *, actor: str) -> WriteResult:
         """Store a credential (its digest only)."""
+
+    async def revoke_api_key(self, digest: str, *, at: str, actor: str) -> WriteResult:
+        """Revoke a credential for good (a logged change); NotFound when there is none."""
 
     # supervision plans ('double random, one public') -----------------------------------
     async def store_supervision_plan(self, plan: SupervisionPlan, *, actor: str) -> WriteResult:

@@ -25,6 +25,7 @@ from registry.context import registry_today
 from registry.domain.vocabulary import Role
 from registry.http.exports import routes as export_routes
 from registry.http.gate import GraphQLGate
+from registry.http.graphiql import graphiql_routes
 from registry.http.graphql_view import RegistryGraphQL
 from registry.http.observability import RequestObservation
 from registry.http.responses import error_response
@@ -32,6 +33,7 @@ from registry.http.runtime import Runtime
 from registry.http.trust_routes import routes as trust_routes
 from registry.operations.seeding import load_seeds_and_score, store_is_empty
 from registry.settings import Settings
+from registry.trust.signing_keys import keyring_for
 from registry.web.network_svg import routes as network_routes
 from registry.web.verify_page import routes as web_routes
 
@@ -79,6 +81,9 @@ def create_app(
             yield
             return
         config = runtime.settings
+        # The signing keys exist once the service has started, as operators expect (to back
+        # them up, to publish them); an unusable key directory stops the start.
+        await keyring_for(config.resolved_signing_keys_dir)
         runtime.store = await open_store(config.resolved_store_url)
         _observe(runtime, runtime.store)
         try:
@@ -114,8 +119,10 @@ def create_app(
             return PlainTextResponse("ready")
         return PlainTextResponse("store unavailable", status_code=503)
 
+    development = runtime.settings.env == "development"
     app = Starlette(
         routes=[
+            *(graphiql_routes() if development else []),
             Route("/graphql", GraphQLGate(runtime)),
             WebSocketRoute("/graphql", RegistryGraphQL(runtime, subscriptions=True)),
             Route("/healthz", healthz),

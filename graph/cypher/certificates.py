@@ -26,6 +26,7 @@ __all__ = [
     "CERTIFICATE_MAP",
     "CHANGE_STATUSES",
     "GET_CERTIFICATES",
+    "ISSUERS_OF_HOLDERS",
     "ISSUE_CERTIFICATES",
     "STATUS_HISTORIES",
     "VERIFICATION_FACTS",
@@ -59,6 +60,13 @@ _ACCREDITATION_MAP = (
     "a {.number, .scheme, .body, .holder, .scope, .validFrom, .validUntil, .status, .version, "
     ".statusSince, .statusUntil"
 )
+
+# Which bodies certified each holder (a holder's record is the business of each of them).
+ISSUERS_OF_HOLDERS = """
+UNWIND $keys AS key
+MATCH (c:Certificate {holder: key})
+RETURN key AS holder, collect(DISTINCT c.issuer) AS issuers
+"""
 
 ISSUE_CERTIFICATES = logged(
     """
@@ -126,6 +134,7 @@ _CONDITIONS = {
     "issuer": "c.issuer = $issuer",
     "standard": "c.standard = $standard",
     "family": "c.family = $family",
+    "within": "c.region IN $within",
 }
 
 

@@ -241,4 +241,5 @@ def _institution_params(query: InstitutionQuery, *, after: str | None) -> dict[s
         "scheme": query.accreditation_scheme,
         "group": query.group,
         "today": None if query.today is None else query.today.isoformat(),
+        "within": None if query.within is None else list(query.within),
     }

@@ -12,12 +12,12 @@ from graph.cypher_store.base import (
     Reader,
     ReferenceCheck,
     Row,
+    _list,
     _mapping,
     _present,
     _require,
     as_int,
 )
-from graph.errors import GraphError
 from graph.mapping import from_row, institution_from_row
 from graph.models import (
     CreditEvent,
@@ -171,11 +171,3 @@ def _ranking_params(query: RankingQuery) -> dict[str, object]:
         "serviceCategory": query.service_category,
         "today": None if query.today is None else query.today.isoformat(),
     }
-
-
-def _list(value: object) -> list[object]:
-    if value is None:
-        return []
-    if not isinstance(value, list | tuple):
-        raise GraphError(f"expected a list from the store, got {type(value).__name__}")
-    return list(value)

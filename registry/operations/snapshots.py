@@ -12,12 +12,12 @@ windows; the log must still hold every change after ``as_of``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable
 
 import orjson
 
 from graph.cypher.exports import EXPORTED
-from graph.models import EntityChange, ExportDoc, Region
+from graph.models import EntityChange, ExportDoc
 from graph.port import GraphStore
 from graph.snapshot_queries import prior_doc
 
@@ -26,7 +26,6 @@ __all__ = [
     "SnapshotExpired",
     "content_digest",
     "document_line",
-    "regions_below",
     "snapshot",
 ]
 
@@ -53,22 +52,6 @@ def content_digest(lines: Iterable[bytes]) -> str:
     for line in sorted(lines):
         digest.update(line)
     return digest.hexdigest()
-
-
-def regions_below(regions: Sequence[Region], roots: Iterable[str]) -> frozenset[str]:
-    """The named region codes and every code below them."""
-    children: dict[str, list[str]] = {}
-    for region in regions:
-        if region.parent is not None:
-            children.setdefault(region.parent, []).append(region.code)
-    found: set[str] = set()
-    pending = list(roots)
-    while pending:
-        code = pending.pop()
-        if code not in found:
-            found.add(code)
-            pending.extend(children.get(code, ()))
-    return frozenset(found)
 
 
 class _Priors:

@@ -5,10 +5,11 @@ be, like a certificate's (``lifecycle_checks``)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from graph.models import IdempotencyClaim, StatusChange, WriteResult
+from graph.models import Accreditation, IdempotencyClaim, Institution, StatusChange, WriteResult
 from graph.port import GraphStore
 from registry.auth import Principal
 from registry.domain.accreditations import (
@@ -17,11 +18,12 @@ from registry.domain.accreditations import (
     scope_on,
 )
 from registry.domain.lifecycle import ACCREDITATION_TRANSITIONS, INSTITUTION_TRANSITIONS
-from registry.domain.vocabulary import Role
+from registry.domain.permissions import RowClaim
 from registry.operations import convert
 from registry.operations.lifecycle_checks import refuse_broken_timelines, replanned
 from registry.operations.refusals import Refusal, RefusalKind
-from registry.operations.writes import _only_own, _rescore, _write, authorize
+from registry.operations.write_access import authorize, authorize_rows
+from registry.operations.writes import _rescore, _write
 from registry.records import (
     AccreditationStatusChangeRecord,
     FieldProblem,
@@ -39,6 +41,38 @@ def _refuse_missing(keys: Sequence[str], found: set[str], what: str, field: str)
     ]
     if missing:
         raise Refusal(RefusalKind.NOT_FOUND, missing)
+
+
+async def _accreditation_claims(
+    store: GraphStore, stored: Mapping[str, Accreditation], numbers: Sequence[str]
+) -> list[RowClaim]:
+    """A step is made in the name of the body that granted the accreditation (as stored),
+    about its holder's region."""
+    holders = sorted({stored[n].holder for n in numbers})
+    regions = {i.uscc: i.region for i in await store.get_institutions(holders)}
+    return [
+        RowClaim(
+            party_field=f"input[{index}].number",
+            all_of=(stored[number].body,),
+            region_field=f"input[{index}].number",
+            regions=(regions.get(stored[number].holder),),
+        )
+        for index, number in enumerate(numbers)
+    ]
+
+
+async def _institution_claims(
+    stored: Mapping[str, Institution], usccs: Sequence[str]
+) -> list[RowClaim]:
+    """An institution's own status concerns its stored region."""
+    return [
+        RowClaim(
+            party_field=f"input[{index}].uscc",
+            region_field=f"input[{index}].uscc",
+            regions=(stored[uscc].region,),
+        )
+        for index, uscc in enumerate(usccs)
+    ]
 
 
 def _refuse_unknown_reductions(
@@ -76,10 +110,11 @@ async def change_accreditation_statuses(
     async def attempt() -> WriteResult:
         stored = {a.number: a for a in await store.get_accreditations(numbers)}
         _refuse_missing(numbers, set(stored), "accreditation", "number")
-        _only_own(
+        await authorize_rows(
+            store,
             principal,
-            ((i, "number", stored[n].body) for i, n in enumerate(numbers)),
-            role=Role.ACCREDITATION_BODY,
+            "changeAccreditationStatus",
+            functools.partial(_accreditation_claims, store, stored, numbers),
         )
         holders.update(a.holder for a in stored.values())
         histories = {n: accreditation_timeline(a) for n, a in stored.items()}
@@ -121,6 +156,12 @@ async def change_institution_statuses(
     async def attempt() -> WriteResult:
         stored = {i.uscc: i for i in await store.get_institutions(usccs)}
         _refuse_missing(usccs, set(stored), "institution", "uscc")
+        await authorize_rows(
+            store,
+            principal,
+            "changeInstitutionStatus",
+            functools.partial(_institution_claims, stored, usccs),
+        )
         steps = refuse_broken_timelines(
             usccs,
             {u: institution_timeline(i) for u, i in stored.items()},

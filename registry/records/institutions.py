@@ -14,7 +14,15 @@ from registry.domain.vocabulary import (
     InstitutionStatus,
     Ownership,
 )
-from registry.records.base import Record, RegionCode, ShortText, Uscc, VersionedRecord, refuse
+from registry.records.base import (
+    Identifier,
+    Record,
+    RegionCode,
+    ShortText,
+    Uscc,
+    VersionedRecord,
+    refuse,
+)
 
 __all__ = [
     "AccreditationRecord",
@@ -25,7 +33,7 @@ __all__ = [
     "PersonRecord",
 ]
 
-AccreditationNumber = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9/-]{2,39}$")]
+AccreditationNumber = Annotated[str, Identifier, Field(pattern=r"^[A-Z0-9][A-Z0-9/-]{2,39}$")]
 ScopeItem = Annotated[str, Field(min_length=1, max_length=200)]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 ScopeChange = Annotated[list[ScopeItem], Field(default_factory=list, max_length=200)]

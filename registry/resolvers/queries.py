@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from graph import models
 from registry.context import Context
 from registry.domain.certificates import certificate_standing
+from registry.domain.permissions import listing
 from registry.records import Record, problems_from
 from registry.records.base import CertificateNumber, RegionCode, Uscc
 from registry.records.filters import CertificateFilterRecord, InstitutionFilterRecord
@@ -74,8 +75,8 @@ async def institution(
     as_of: Annotated[date | None, AsOf] = None,
     known_at: Annotated[datetime | None, KnownAt] = None,
 ) -> Institution | None:
-    _checked(_Key, {"uscc": uscc}, "")
-    found = await info.context.loaders.institution.load(uscc)
+    key = _checked(_Key, {"uscc": uscc}, "").uscc
+    found = None if key is None else await info.context.loaders.institution.load(key)
     return None if found is None else Institution.of(found, moment_of(info, as_of, known_at))
 
 
@@ -85,8 +86,8 @@ async def accreditation(
     as_of: Annotated[date | None, AsOf] = None,
     known_at: Annotated[datetime | None, KnownAt] = None,
 ) -> Accreditation | None:
-    _checked(_Key, {"accreditation": number}, "")
-    found = await info.context.store.get_accreditations([number])
+    key = _checked(_Key, {"accreditation": number}, "").accreditation
+    found = [] if key is None else await info.context.store.get_accreditations([key])
     return Accreditation.of(found[0], moment_of(info, as_of, known_at)) if found else None
 
 
@@ -99,6 +100,9 @@ async def institutions(
     context = info.context
     limit = page_size(first, maximum=context.settings.max_page_size)
     given = _checked(InstitutionFilterRecord, strawberry.asdict(filter) if filter else {}, "filter")
+    scope = listing(await context.access(), "Institution", region=given.region)
+    if scope.refusal is not None:
+        raise PublicError(*scope.refusal)
     query = models.InstitutionQuery(
         region=given.region,
         kind=given.kind.value if given.kind else None,
@@ -107,6 +111,7 @@ async def institutions(
         if given.accreditation_scheme
         else None,
         today=context.today,
+        within=None if scope.within is None else tuple(sorted(scope.within)),
     )
     moment = moment_of(info)
     found = await context.store.list_institutions(
@@ -124,8 +129,8 @@ async def institutions(
 
 
 async def organization(info: Info, uscc: str) -> Organization | None:
-    _checked(_Key, {"uscc": uscc}, "")
-    found = await info.context.loaders.organization.load(uscc)
+    key = _checked(_Key, {"uscc": uscc}, "").uscc
+    found = None if key is None else await info.context.loaders.organization.load(key)
     return None if found is None else Organization.of(found)
 
 
@@ -137,8 +142,8 @@ async def certificate(
 ) -> Certificate | None:
     """Null when there is no such certificate, or there was none on ``asOf`` (not issued
     yet) or at ``knownAt`` (not recorded yet)."""
-    _checked(_Key, {"number": number}, "")
-    found = await info.context.loaders.certificate.load(number)
+    key = _checked(_Key, {"number": number}, "").number
+    found = None if key is None else await info.context.loaders.certificate.load(key)
     moment = moment_of(info, as_of, known_at)
     if found is None or certificate_standing(found, moment.day, known_at=moment.known_at) is None:
         return None

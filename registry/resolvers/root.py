@@ -7,15 +7,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
 from registry.resolvers import changes as feed
@@ -31,6 +23,7 @@ from registry.resolvers import (
 )
 from registry.schema.certificates import Certificate
 from registry.schema.changes import Change
+from registry.schema.document_cache import DocumentCache, OffLoopDocuments
 from registry.schema.errors import MASKED_MESSAGE, is_public_error
 from registry.schema.guards import RequestGuards
 from registry.schema.institutions import Accreditation, Institution, Organization
@@ -185,26 +178,23 @@ class Subscription:
     )
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
-    """The schema with caches on and the query-shape limits from ``settings``."""
-    # Factories give each request fresh extensions. The limiters' validation rules are made
-    # once: the validation cache is keyed by the rule classes, and a class made per request
-    # would miss it every time. Strawberry keeps the parse and validation caches at module
-    # level (keyed by maxsize), so they outlive the request.
-    limits = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-    ]
+def build_schema(settings: Settings, documents: DocumentCache | None = None) -> strawberry.Schema:
+    """The schema with the query-shape limits from ``settings``; parse and validation go
+    through ``documents`` (shared with the HTTP gate, which parses first), off the loop."""
+    # Strawberry's QueryDepthLimiter and MaxAliasesLimiter walk every fragment spread on
+    # every path (2^k steps for k fragments that each spread the next twice): the guards
+    # measure depth, aliases and cost in one linear pass before validation instead.
+    if documents is None:
+        documents = DocumentCache(
+            max_tokens=settings.max_tokens, max_bytes=settings.document_cache_bytes
+        )
     extensions: list[Any] = [
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: ParserCache(maxsize=512),
-        lambda: AddValidationRules(limits),
-        lambda: ValidationCache(maxsize=512),
         lambda: MaskErrors(
             should_mask_error=lambda error: not is_public_error(error), error_message=MASKED_MESSAGE
         ),
         OperationMetrics,
-        RequestGuards,
+        RequestGuards,  # before OffLoopDocuments: a refused document is not validated
+        lambda: OffLoopDocuments(documents),
     ]
     return RegistrySchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Annotated
 
@@ -11,7 +12,9 @@ from graph.models import Certificate
 from graph.text import normalise_text
 from registry.context import Context
 from registry.domain.certificates import certificate_standing, effective_status
-from registry.domain.permissions import may_see_overdue_suspensions
+from registry.domain.identifiers import normalise_identifier
+from registry.domain.permissions import may_see_confidential, may_see_overdue_suspensions
+from registry.domain.verification import VerificationWarning
 from registry.domain.vocabulary import CertificateStatus
 from registry.operations.verification import MAX_HOLDER_NAME, verify_certificate
 from registry.schema.errors import PublicError
@@ -42,6 +45,7 @@ async def verify_certificate_field(
     if holder_name is not None and len(holder_name) > MAX_HOLDER_NAME:
         raise PublicError("TOO_LONG", f"holderName has at most {MAX_HOLDER_NAME} characters")
     context = info.context
+    number = normalise_identifier(number)
     result = await verify_certificate(
         context.store,
         number,
@@ -50,6 +54,13 @@ async def verify_certificate_field(
         as_of=as_of,
         oversight=may_see_overdue_suspensions(context.principal.role),
     )
+    if VerificationWarning.SUSPENSION_OVERDUE in result.warnings and result.facts is not None:
+        region = result.facts.certificate.region  # a regulator's jurisdiction bounds it
+        if not may_see_confidential(await context.access(), region):
+            kept = tuple(
+                w for w in result.warnings if w is not VerificationWarning.SUSPENSION_OVERDUE
+            )
+            result = replace(result, warnings=kept)
     return VerificationResult.of(number, result, checked_at=datetime.now(UTC))
 
 

@@ -10,7 +10,8 @@ from graph import models
 from registry.context import Context
 from registry.domain.certificates import certificate_standing, effective_status, status_timeline
 from registry.domain.lifecycle import suspension_overdue
-from registry.domain.vocabulary import CertificateFamily, CertificateStatus, Role
+from registry.domain.permissions import listing
+from registry.domain.vocabulary import CertificateFamily, CertificateStatus
 from registry.schema.errors import PublicError
 from registry.schema.institutions import Institution, Organization, load_institution
 from registry.schema.pagination import Connection, decode_cursor, page_size
@@ -33,7 +34,7 @@ class StatusChange(StepFields):
     status: CertificateStatus
 
     @classmethod
-    def of(cls, step: models.StatusChange, *, today: date) -> StatusChange:
+    def of(cls, step: models.StatusChange, *, today: date, region: str | None) -> StatusChange:
         return cls(
             status=CertificateStatus(step.status),
             reason=step.reason,
@@ -41,6 +42,8 @@ class StatusChange(StepFields):
             recorded_at=step.recorded_at,
             scheduled=step.effective_on > today,
             actor_name=step.actor,
+            record_region=region,
+            record_entity="Certificate",
         )
 
 
@@ -104,7 +107,8 @@ class Certificate:
     )
     def history(self) -> list[StatusChange]:
         steps = steps_as_known(status_timeline(self.model), self.moment)
-        return [StatusChange.of(s, today=self.moment.today) for s in steps]
+        today, region = self.moment.today, self.model.region
+        return [StatusChange.of(s, today=today, region=region) for s in steps]
 
     @strawberry.field(
         permission_classes=[SeesOverdueSuspensions],
@@ -128,21 +132,24 @@ async def certificate_connection(
     family: str | None = None,
     region: str | None = None,
 ) -> Connection[Certificate]:
-    """A page of certificates. Listing is for credentialed callers: the public looks
-    certificates up one at a time, which keeps the registry from being harvested."""
+    """A page of certificates, within what the caller's key may list: the public looks
+    certificates up one at a time (which keeps the registry from being harvested), a
+    certification body lists its own, a partner its scope (``registry.domain.permissions``)."""
     context = info.context
-    if context.principal.role is Role.PUBLIC:
-        raise PublicError("NOT_AUTHORIZED", "listing certificates needs an API key")
+    scope = listing(await context.access(), "Certificate", region=region, issuer=issuer)
+    if scope.refusal is not None:
+        raise PublicError(*scope.refusal)
     limit = page_size(first, maximum=context.settings.max_page_size)
     moment = moment_of(info)
     query = models.CertificateQuery(
         today=context.today,
         holder=holder,
-        issuer=issuer,
+        issuer=scope.issuer or issuer,
         status=status,
         standard=standard,
         family=family,
         region=region,
+        within=None if scope.within is None else tuple(sorted(scope.within)),
     )
     found = await context.store.list_certificates(
         query, after=decode_cursor(after), limit=limit + 1

@@ -7,8 +7,9 @@ from graphql import GraphQLError
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
+from graph import models
 from registry.context import Context
-from registry.domain.permissions import may_see_complaints, may_see_personal_data
+from registry.domain.permissions import may_see_complaints, may_see_confidential
 from registry.records import FieldProblem
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "SeesPersonalData",
     "SeesServiceEvaluations",
     "code_for_message",
+    "institution_region",
     "is_public_error",
 ]
 
@@ -64,29 +66,38 @@ def is_public_error(error: GraphQLError) -> bool:
     return original is None or isinstance(original, GraphQLError)
 
 
-class _RoleRequired(BasePermission):
+def institution_region(source: object) -> str | None:
+    """The region of the institution whose field is asked for (None for a root field)."""
+    model = getattr(source, "model", None)
+    return model.region if isinstance(model, models.Institution) else None
+
+
+class _Confidential(BasePermission):
+    """Oversight only, and a regulator only for institutions in its jurisdiction."""
+
     error_extensions = {"code": "NOT_AUTHORIZED"}  # noqa: RUF012 - strawberry's API
 
-
-class SeesPersonalData(_RoleRequired):
-    message = "personal data is shown to regulators only"
-
-    def has_permission(self, source: object, info: Info[Context, None], **kwargs: object) -> bool:
-        return may_see_personal_data(info.context.principal.role)
-
-
-class SeesComplaints(_RoleRequired):
-    message = "complaint details are shown to regulators only"
-
-    def has_permission(self, source: object, info: Info[Context, None], **kwargs: object) -> bool:
-        return may_see_complaints(info.context.principal.role)
+    async def has_permission(
+        self, source: object, info: Info[Context, None], **kwargs: object
+    ) -> bool:
+        if not may_see_complaints(info.context.principal.role):  # no store read for the rest
+            return False
+        return may_see_confidential(await info.context.access(), institution_region(source))
 
 
-class SeesServiceEvaluations(_RoleRequired):
-    message = "service evaluations name the enterprises that answered: regulators only"
+class SeesPersonalData(_Confidential):
+    message = "personal data is shown to regulators only, within their jurisdiction"
 
-    def has_permission(self, source: object, info: Info[Context, None], **kwargs: object) -> bool:
-        return may_see_complaints(info.context.principal.role)
+
+class SeesComplaints(_Confidential):
+    message = "complaint details are shown to regulators only, within their jurisdiction"
+
+
+class SeesServiceEvaluations(_Confidential):
+    message = (
+        "service evaluations name the enterprises that answered: regulators only, within "
+        "their jurisdiction"
+    )
 
 
 @strawberry.type

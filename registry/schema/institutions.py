@@ -69,7 +69,9 @@ class InstitutionStatusChange(StepFields):
     status: InstitutionStatus
 
     @classmethod
-    def of(cls, step: models.StatusChange, *, today: date) -> InstitutionStatusChange:
+    def of(
+        cls, step: models.StatusChange, *, today: date, region: str | None
+    ) -> InstitutionStatusChange:
         return cls(
             status=InstitutionStatus(step.status),
             reason=step.reason,
@@ -77,6 +79,8 @@ class InstitutionStatusChange(StepFields):
             recorded_at=step.recorded_at,
             scheduled=step.effective_on > today,
             actor_name=step.actor,
+            record_region=region,
+            record_entity="Institution",
         )
 
 
@@ -119,7 +123,8 @@ class Institution:
     )
     def history(self) -> list[InstitutionStatusChange]:
         steps = steps_as_known(institution_timeline(self.model), self.moment)
-        return [InstitutionStatusChange.of(s, today=self.moment.today) for s in steps]
+        today, region = self.moment.today, self.model.region
+        return [InstitutionStatusChange.of(s, today=today, region=region) for s in steps]
 
     @strawberry.field
     async def region(self, info: Info) -> Region | None:
@@ -183,7 +188,8 @@ class Institution:
         "only during its publicity period and until its credit repair; regulators see all."
     )
     async def credit_events(self, info: Info) -> list[CreditEvent]:
-        return visible_credit_events(info, await info.context.loaders.credit_events.load(self.uscc))
+        events = await info.context.loaders.credit_events.load(self.uscc)
+        return await visible_credit_events(info, events, region=self.model.region)
 
     @strawberry.field(
         description="The explainable credit score, as stored when its inputs last changed."
@@ -274,7 +280,9 @@ class AccreditationStatusChange(StepFields):
     scope_removed: list[str] = strawberry.field(description="Scope reduced from effectiveOn.")
 
     @classmethod
-    def of(cls, step: models.StatusChange, *, today: date) -> AccreditationStatusChange:
+    def of(
+        cls, step: models.StatusChange, *, today: date, region: str | None
+    ) -> AccreditationStatusChange:
         return cls(
             status=AccreditationStatus(step.status),
             reason=step.reason,
@@ -282,6 +290,8 @@ class AccreditationStatusChange(StepFields):
             recorded_at=step.recorded_at,
             scheduled=step.effective_on > today,
             actor_name=step.actor,
+            record_region=region,
+            record_entity="Accreditation",
             scope_added=list(step.scope_added),
             scope_removed=list(step.scope_removed),
         )
@@ -331,6 +341,9 @@ class Accreditation:
         description="Status and scope steps in the order they take effect, scheduled ones "
         "marked; with knownAt, those known then."
     )
-    def history(self) -> list[AccreditationStatusChange]:
+    async def history(self, info: Info) -> list[AccreditationStatusChange]:
+        holder = await info.context.loaders.institution.load(self.model.holder)
+        region = None if holder is None else holder.region  # an accreditation's region
         steps = steps_as_known(accreditation_timeline(self.model), self.moment)
-        return [AccreditationStatusChange.of(s, today=self.moment.today) for s in steps]
+        today = self.moment.today
+        return [AccreditationStatusChange.of(s, today=today, region=region) for s in steps]

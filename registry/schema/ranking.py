@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import strawberry
 
 from graph.models import RankedInstitution
@@ -36,9 +38,12 @@ def decode_rank_cursor(cursor: str | None) -> tuple[float, str] | None:
         return None
     score, _, uscc = key.partition("|")
     try:
-        return float(score), uscc
-    except ValueError as exc:
-        raise PublicError("INVALID_CURSOR", "the cursor was not issued by this API") from exc
+        value = float(score)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):  # and no store takes inf or NaN as a parameter
+        raise PublicError("INVALID_CURSOR", "the cursor was not issued by this API")
+    return value, uscc
 
 
 def ranks(page: list[RankedInstitution], *, above: int, tied_before: int) -> list[int]:

@@ -8,13 +8,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import strawberry
+from strawberry.permission import BasePermission
 
 from graph import models
 from registry.context import Context
 from registry.domain.lifecycle import LIMITS
-from registry.domain.permissions import may_see_overdue_suspensions, may_see_status_actor
+from registry.domain.permissions import (
+    covers,
+    may_see_confidential,
+    may_see_overdue_suspensions,
+    may_see_status_actor,
+)
 from registry.domain.timeline import known, ordered
-from registry.schema.errors import PublicError, _RoleRequired
+from registry.schema.errors import PublicError
 
 __all__ = [
     "Moment",
@@ -71,17 +77,32 @@ class StepFields:
         description="Recorded ahead of its effective date, and not in force yet today."
     )
     actor_name: strawberry.Private[str]
+    record_region: strawberry.Private[str | None]  # the record's, for scopes and jurisdictions
+    record_entity: strawberry.Private[str]
 
-    @strawberry.field(description="Which credential recorded it (oversight and partners only).")
-    def actor(self, info: Info) -> str | None:
-        return self.actor_name if may_see_status_actor(info.context.principal.role) else None
+    @strawberry.field(
+        description="Which credential recorded it (oversight and partners, within their "
+        "jurisdiction or scope)."
+    )
+    async def actor(self, info: Info) -> str | None:
+        if not may_see_status_actor(info.context.principal.role):
+            return None
+        access = await info.context.access()
+        return self.actor_name if covers(access, self.record_region, self.record_entity) else None
 
 
-class SeesOverdueSuspensions(_RoleRequired):
-    message = "overdue suspensions are shown to regulators only"
+class SeesOverdueSuspensions(BasePermission):
+    """Oversight only, and a regulator only for certificates in its jurisdiction."""
 
-    def has_permission(self, source: object, info: Info, **kwargs: object) -> bool:
-        return may_see_overdue_suspensions(info.context.principal.role)
+    message = "overdue suspensions are shown to regulators only, within their jurisdiction"
+    error_extensions = {"code": "NOT_AUTHORIZED"}  # noqa: RUF012 - strawberry's API
+
+    async def has_permission(self, source: object, info: Info, **kwargs: object) -> bool:
+        if not may_see_overdue_suspensions(info.context.principal.role):
+            return False
+        model = getattr(source, "model", None)
+        region = model.region if isinstance(model, models.Certificate) else None
+        return may_see_confidential(await info.context.access(), region)
 
 
 @strawberry.type(

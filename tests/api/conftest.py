@@ -23,28 +23,48 @@ SEEDS = HERE.parents[1] / "seeds"
 # Well-known seed identities (see seeds/README.md).
 CCSC = "91110101940807760M"
 DALIAN_ASSOCIATION = "512102048090915095"  # 大连市检验检测认证协会
+CNAS = "12110105777699279Y"  # 中国合格评定国家认可委员会
 
 
 def test_settings() -> Settings:
     return Settings(env="test", secret_key=SECRET.decode(), load_seeds_when_empty=False)
 
 
+# What a test key of each role acts for when a test does not say: an association its own
+# institution, a partner CCSC's certification system, a regulator the whole seeded country.
+DEFAULT_PARTIES: dict[Role, tuple[str, ...]] = {
+    Role.ASSOCIATION: (DALIAN_ASSOCIATION,),
+    Role.PARTNER: (CCSC,),
+    Role.ACCREDITATION_BODY: (CNAS,),
+}
+SEEDED_PROVINCES = ("110000", "210000", "320000", "370000", "430000", "440000")
+Parties = str | tuple[str, ...] | None
+
+
 class GraphQLClient:
-    """Posts operations like any client would; ``as_role`` adds a bearer key."""
+    """Posts operations like any client would; ``role`` adds a bearer key of that role, bound
+    to ``institution`` (a USCC or several) or to the role's default parties."""
 
     def __init__(self, http: httpx.AsyncClient, store: CypherStore) -> None:
         self.http = http
         self.store = store
-        self._keys: dict[tuple[Role, str | None], str] = {}
+        self._keys: dict[tuple[Role, tuple[str, ...]], str] = {}
 
-    async def key(self, role: Role, institution: str | None = None) -> str:
-        if role is Role.ASSOCIATION and institution is None:
-            institution = DALIAN_ASSOCIATION  # association keys are always bound
-        if (role, institution) not in self._keys:
-            self._keys[(role, institution)] = await create_api_key(
-                self.store, role=role, institution=institution, label="test", actor="test"
+    async def key(self, role: Role, institution: Parties = None) -> str:
+        if institution is None:
+            parties = DEFAULT_PARTIES.get(role, ())
+        else:
+            parties = (institution,) if isinstance(institution, str) else institution
+        if (role, parties) not in self._keys:
+            self._keys[(role, parties)] = await create_api_key(
+                self.store,
+                role=role,
+                institutions=parties,
+                regions=SEEDED_PROVINCES if role is Role.REGULATOR else None,
+                label="test",
+                actor="test",
             )
-        return self._keys[(role, institution)]
+        return self._keys[(role, parties)]
 
     async def post(
         self,
@@ -52,10 +72,14 @@ class GraphQLClient:
         variables: dict[str, Any] | None = None,
         *,
         role: Role = Role.PUBLIC,
-        institution: str | None = None,
+        institution: Parties = None,
+        bearer: str | None = None,
     ) -> httpx.Response:
+        """``bearer``: a key made by the test itself, instead of one of ``role``."""
         headers = {}
-        if role is not Role.PUBLIC:
+        if bearer is not None:
+            headers["Authorization"] = f"Bearer {bearer}"
+        elif role is not Role.PUBLIC:
             headers["Authorization"] = f"Bearer {await self.key(role, institution)}"
         return await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
@@ -67,9 +91,12 @@ class GraphQLClient:
         variables: dict[str, Any] | None = None,
         *,
         role: Role = Role.PUBLIC,
-        institution: str | None = None,
+        institution: Parties = None,
+        bearer: str | None = None,
     ) -> dict[str, Any]:
-        response = await self.post(query, variables, role=role, institution=institution)
+        response = await self.post(
+            query, variables, role=role, institution=institution, bearer=bearer
+        )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body

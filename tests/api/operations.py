@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph.cypher_store import CypherStore
 from registry.domain.uscc import make_uscc
-from tests.api.conftest import CCSC, GraphQLClient
+from registry.domain.vocabulary import Role
+from tests.api.conftest import CCSC, CNAS, GraphQLClient
 from tests.conftest import TODAY
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "accreditation_row",
     "certificate_row",
     "error_code",
+    "feed_seqs",
     "institution_row",
     "institution_status_row",
     "mutate",
@@ -31,7 +34,7 @@ __all__ = [
 
 CQC = "121101064193791361"  # 中国质量认证中心
 YUEZHI = "91440106732910130L"  # 广东粤质认证 (an invented certification body)
-CNAS = "12110105777699279Y"
+
 DALIAN_GROUP = "91210204768274391C"
 DALIAN_PRODUCT_INSTITUTE = "12210211760664248H"  # holds CCSC's five-star service certificates
 
@@ -222,3 +225,11 @@ def error_code(body: dict[str, Any]) -> str:
     assert errors, f"expected an error, got {body}"
     code: str = errors[0]["extensions"]["code"]
     return code
+
+
+async def feed_seqs(store: CypherStore, *, after: int, role: Role) -> list[int]:
+    """The seqs the change feed shows ``role`` after ``after``: the whole log but API keys,
+    and but complaints for a partner (who may not read them)."""
+    hidden = {"ApiKey"} | ({"Complaint"} if role is Role.PARTNER else set())
+    changes = await store.get_changes(after=after, limit=1_000_000)
+    return [c.seq for c in changes if c.entity not in hidden]

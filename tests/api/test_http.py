@@ -3,6 +3,7 @@ limits, and errors that never show internals."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -82,11 +83,35 @@ async def test_graphiql_is_served_in_development_only(shared_seeded_store: Cyphe
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
         ide = await client.get("/graphql", headers={"accept": "text/html"})
+        boot = await client.get("/graphiql/boot.js")
         operation = await client.get("/graphql", params={"query": QUERY})
 
-    assert ide.status_code == 200
+    assert ide.status_code in (200, 503)  # 503: scripts/install-graphiql has not run
     assert "graphiql" in ide.text.lower()
+    assert boot.status_code == 200
+    assert "GraphiQL.createFetcher" in boot.text
     assert operation.status_code == 405
+
+
+async def test_graphiql_loads_everything_from_the_registry_itself(
+    shared_seeded_store: CypherStore,
+) -> None:
+    """No CDN: every script and stylesheet comes from this origin, and the policy says so."""
+    app = create_app(
+        Settings(env="development", load_seeds_when_empty=False),
+        shared_seeded_store,
+        today=lambda: TODAY,
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
+        ide = await client.get("/graphql", headers={"accept": "text/html"})
+
+    sources = re.findall(r'(?:src|href)="([^"]*)"', ide.text)
+    assert all(source.startswith("/graphiql/") for source in sources), sources
+    policy = ide.headers["content-security-policy"]
+    assert "script-src 'self';" in policy
+    assert "connect-src 'self';" in policy
+    assert "unsafe" not in policy
 
 
 @pytest.mark.parametrize(
