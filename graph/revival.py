@@ -15,6 +15,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import Context
 
 from graph.embedded import EmbeddedServer, EmbeddedServerError
 
@@ -56,7 +57,9 @@ class Revival:
         if self.in_progress or now < self._next_attempt:
             return
         self._next_attempt = now + self._interval
-        self._attempt = asyncio.get_running_loop().create_task(self._revive())
+        # A context of its own: the attempt belongs to no request (nor to its log lines).
+        attempt = self._revive()
+        self._attempt = asyncio.get_running_loop().create_task(attempt, context=Context())
 
     async def wait(self) -> None:
         """Until the attempt under way (if any) has ended."""
