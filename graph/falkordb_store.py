@@ -27,6 +27,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from graph.changelog import GENESIS_HASH
 from graph.cypher import changes as change_cypher
+from graph.cypher import documents as document_cypher
 from graph.cypher import exports as export_cypher
 from graph.cypher.exports import EXPORTED
 from graph.cypher_literals import cypher_header
@@ -35,8 +36,9 @@ from graph.dialects import FALKORDB, SCHEMA
 from graph.embedded import APPENDFSYNC_POLICIES, DEFAULT_APPENDFSYNC, EmbeddedServer
 from graph.embedded_files import disk_is_low
 from graph.errors import BackendUnavailable, Conflict, GraphError, StoreNotDurable
-from graph.models import ChangeHead, ExportDoc
+from graph.models import Change, ChangeHead, ExportDoc
 from graph.revival import REVIVE_INTERVAL, Revival
+from graph.written_documents import written_digests
 
 __all__ = ["FalkorDBStore"]
 
@@ -338,11 +340,19 @@ class FalkorDBStore(CypherStore):
                 result = await self._run(self._graph.query, planned.statement, planned.params)
                 written = as_int(result[0]["written"])
                 if written == len(planned.changes):
+                    await self._keep_digests(planned.changes)
                     return planned.changes[0].seq
                 if written:
                     raise GraphError(f"partial write: {written} of {len(planned.changes)} rows")
                 await asyncio.sleep(random.uniform(0, 0.005))  # noqa: S311 - jitter, not security
         raise BackendUnavailable("could not claim the change log: too much contention")
+
+    async def _keep_digests(self, changes: list[Change]) -> None:
+        """The digest of the document each change left, kept on it (graph.written_documents):
+        still under the write lock, so no write of this process comes in between."""
+        rows = await written_digests(self._read, changes)
+        if rows:
+            await self._run(self._graph.query, document_cypher.KEEP_DIGESTS, {"rows": rows})
 
     async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]:
         return await self._run(self._graph.query, statement, params)
