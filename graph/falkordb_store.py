@@ -29,7 +29,7 @@ from graph.changelog import GENESIS_HASH
 from graph.cypher import changes as change_cypher
 from graph.cypher import documents as document_cypher
 from graph.cypher import exports as export_cypher
-from graph.cypher.exports import EXPORTED
+from graph.cypher.exports import EXPORTED, ExportSpec
 from graph.cypher_literals import cypher_header
 from graph.cypher_store import CypherStore, Row, WritePlan, as_int
 from graph.dialects import FALKORDB, SCHEMA
@@ -350,9 +350,14 @@ class FalkorDBStore(CypherStore):
     async def _keep_digests(self, changes: list[Change]) -> None:
         """The digest of the document each change left, kept on it (graph.written_documents):
         still under the write lock, so no write of this process comes in between."""
-        rows = await written_digests(self._read, changes)
-        if rows:
-            await self._run(self._graph.query, document_cypher.KEEP_DIGESTS, {"rows": rows})
+        kept = await written_digests(self._documents_by_key, changes)
+        if kept is not None:
+            await self._run(self._graph.query, document_cypher.KEEP_DIGESTS, kept)
+
+    async def _documents_by_key(self, spec: ExportSpec, keys: list[str]) -> list[ExportDoc]:
+        """As exports read them (plain replies for flat documents): digests kept from these
+        are compared with documents exports read."""
+        return await self._documents(spec, export_cypher.docs_by_key(spec), {"keys": keys})
 
     async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]:
         return await self._run(self._graph.query, statement, params)

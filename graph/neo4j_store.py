@@ -25,7 +25,7 @@ from graph.cypher_store import CypherStore, Row, WritePlan, as_int
 from graph.dialects import NEO4J
 from graph.errors import BackendUnavailable, Conflict, GraphError
 from graph.models import ChangeHead
-from graph.written_documents import written_digests
+from graph.written_documents import documents_by_read, written_digests
 
 __all__ = ["Neo4jStore"]
 
@@ -103,9 +103,9 @@ class Neo4jStore(CypherStore):
             written = as_int((await read(planned.statement, planned.params))[0]["written"])
             if written != len(planned.changes):
                 raise GraphError(f"write touched {written} of {len(planned.changes)} rows")
-            digests = await written_digests(read, planned.changes)  # same transaction
-            if digests:
-                await read(document_cypher.KEEP_DIGESTS, {"rows": digests})
+            kept = await written_digests(documents_by_read(read), planned.changes)
+            if kept is not None:
+                await read(document_cypher.KEEP_DIGESTS, kept)
             return planned.changes[0].seq
 
         try:

@@ -20,6 +20,7 @@ from graph.cypher import exports as export_cypher
 from graph.cypher.exports import EXPORTED, ExportSpec
 from graph.errors import GraphError
 from graph.models import EntityChange, ExportDoc, WrittenDigest
+from graph.port import MAX_WRITE_BATCH
 
 __all__ = [
     "UNDOCUMENTED_OPS",
@@ -126,9 +127,9 @@ class SnapshotQueries(abc.ABC):
     async def get_written_digests(
         self, entity: str, *, after: int, up_to: int
     ) -> list[WrittenDigest]:
-        rows = await self._query(
+        changes = await self._query(
             "get_written_digests",
-            document_cypher.ENTITY_DIGESTS,
+            document_cypher.DOCUMENTED_CHANGES,
             {
                 "entity": entity,
                 "after": after,
@@ -136,13 +137,21 @@ class SnapshotQueries(abc.ABC):
                 "undocumented": sorted(UNDOCUMENTED_OPS),
             },
         )
+        # A batch keeps its digests on its last change, at most a batch beyond the range.
+        holders = await self._query(
+            "get_written_digests",
+            document_cypher.DIGEST_HOLDERS,
+            {"after": after, "upTo": up_to + MAX_WRITE_BATCH},
+        )
+        digests = {
+            int(str(seq)): str(digest)
+            for row in holders
+            for seq, digest in zip(row["seqs"], row["digests"], strict=True)  # type: ignore[call-overload]
+        }
         return [
-            WrittenDigest(
-                int(str(row["seq"])),
-                str(row["key"]),
-                None if row["digest"] is None else str(row["digest"]),
-            )
-            for row in rows
+            WrittenDigest(seq, str(row["key"]), digests.get(seq))
+            for row in changes
+            for seq in (int(str(row["seq"])),)
         ]
 
 
