@@ -1,10 +1,12 @@
 """A small disk for tests that fill one: a tmpfs mounted for the test (root only, as on CI),
-and a ballast file that takes up all but a given amount of its space."""
+a ballast file that takes up all but a given amount of its space, and a crash of the
+database server on it."""
 
 from __future__ import annotations
 
 import errno
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["free_bytes", "small_disk", "take_all_but", "take_the_rest"]
+__all__ = ["crash_database", "free_bytes", "small_disk", "take_all_but", "take_the_rest"]
 
 _CHUNK = 64 * 1024
 
@@ -78,3 +80,29 @@ def take_the_rest(ballast: Path) -> None:
             raise
     finally:
         os.close(fd)
+
+
+def crash_database(data_dir: Path) -> None:
+    """SIGKILL the redis-server serving ``data_dir``, if one runs (as a machine going down
+    would stop it): what it held in memory only is lost. Only a process that is that server
+    is killed, whatever a stale pid file says."""
+    try:
+        pid = int((data_dir / "falkordb.pid").read_text())
+        title = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (FileNotFoundError, ValueError):
+        return
+    if b"redis-server" not in title or os.fsencode(data_dir.resolve()) not in title:
+        return
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while _alive(pid):
+        assert time.monotonic() < deadline, f"redis-server {pid} did not die"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except FileNotFoundError:
+        return False
+    return state != "Z"

