@@ -7,7 +7,7 @@ while the API serves the forged status. Each change keeps the digest of the docu
 (:mod:`graph.written_documents`); this reads the documents as snapshots do
 (:mod:`registry.operations.snapshots`) and compares each with its last change's digest.
 
-It pages through the store and holds, per entity type, one digest per entity (about 200 MB
+It pages through the store and holds, per entity type, one digest per entity (about 400 MB
 for a million certificates). Writes may go on meanwhile: an entity that looks altered is
 read again against a head that did not move before it is reported.
 """
