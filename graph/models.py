@@ -48,6 +48,7 @@ __all__ = [
     "VerificationFacts",
     "WriteGuard",
     "WriteResult",
+    "WrittenDigest",
 ]
 
 
@@ -391,6 +392,16 @@ class EntityChange:
     seq: int
     key: str
     prior: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenDigest:
+    """A change to one entity and the digest of the document it left (None when none was
+    kept: changes from before digests were kept, or whose keeping was interrupted)."""
+
+    seq: int
+    key: str
+    digest: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ from graph.models import (
     VerificationFacts,
     WriteGuard,
     WriteResult,
+    WrittenDigest,
 )
 from graph.network_models import InstitutionPath, Network, SharedCluster
 
@@ -204,6 +205,12 @@ class GraphStore(Protocol):
     ) -> list[EntityChange]:
         """Changes to ``entity`` with ``after < seq <= up_to``, oldest first, each with the
         document it replaced."""
+
+    async def get_written_digests(
+        self, entity: str, *, after: int, up_to: int
+    ) -> list[WrittenDigest]:
+        """Changes to ``entity`` with ``after < seq <= up_to`` that may have changed its
+        document, oldest first, each with the digest of the document it left."""
 
     # writes: one atomic statement per batch of at most MAX_WRITE_BATCH -----------------------
     # A ``guard`` is checked in the same compare-and-set as the batch: a live idempotency key

@@ -35,7 +35,10 @@ class Settings(BaseSettings):
     store_url: str = DEFAULT_STORE_URL
     data_dir: Path | None = None
     signing_keys_dir: Path | None = None
-    appendfsync: Literal["always", "everysec", "no"] = "everysec"
+    # How often the embedded store fsyncs its append-only file. "always": a write is on disk
+    # before anyone is answered (durable before visible); the others answer first and may
+    # lose acknowledged writes on a crash or a full disk.
+    appendfsync: Literal["always", "everysec", "no"] = "always"
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     seeds_dir: Path = PROJECT_SEEDS
     load_seeds_when_empty: bool = True

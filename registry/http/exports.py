@@ -9,7 +9,9 @@
   only the entities changed in between (a delta of documents).
 
 Should the log be pruned past a stream while it runs, the stream ends with one line
-``{"error": {..., "extensions": {"code": "CURSOR_EXPIRED"}}}`` instead of skipping anything.
+``{"error": {..., "extensions": {"code": "CURSOR_EXPIRED"}}}`` instead of skipping anything;
+should the store become unavailable, with ``STORE_UNAVAILABLE`` (before the stream starts,
+the answer is a 503).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from graph.cypher.exports import EXPORTED
+from graph.errors import BackendUnavailable
 from graph.models import Change, ChangeFilter, ExportDoc
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, Principal, authenticate
@@ -35,6 +38,7 @@ from registry.http.responses import error_response
 from registry.http.runtime import client_address
 from registry.operations.snapshots import SnapshotExpired, document_line, snapshot
 from registry.resolvers.changes import feed_filter, feed_start, still_kept
+from registry.schema.errors import STORE_UNAVAILABLE_MESSAGE
 from registry.schema.pagination import seq_from_text
 
 if TYPE_CHECKING:
@@ -125,11 +129,14 @@ async def _lines(
     pending = fetch(cursor) if cursor < head else None
     try:
         while pending is not None:
-            found = await pending
             try:
+                found = await pending
                 await still_kept(store, cursor)
             except GraphQLError as expired:  # pruned mid-stream: say so rather than skip
                 yield orjson.dumps({"error": expired.formatted}) + b"\n"
+                return
+            except BackendUnavailable:
+                yield _unavailable_line()
                 return
             cursor = min(head, cursor + EXPORT_PAGE)
             pending = fetch(cursor) if cursor < head else None
@@ -186,6 +193,9 @@ async def _document_lines(pages: AsyncIterator[list[ExportDoc]]) -> AsyncIterato
                 error = {"message": str(expired), "extensions": {"code": "CURSOR_EXPIRED"}}
                 yield orjson.dumps({"error": error}) + b"\n"
                 return
+            except BackendUnavailable:
+                yield _unavailable_line()
+                return
             if docs is None:
                 return
             pending = asyncio.ensure_future(anext(pages, None))
@@ -193,3 +203,9 @@ async def _document_lines(pages: AsyncIterator[list[ExportDoc]]) -> AsyncIterato
                 yield b"".join(document_line(doc) for doc in docs)
     finally:
         pending.cancel()
+
+
+def _unavailable_line() -> bytes:
+    """The last line of a stream the store stopped serving: resume from the line before."""
+    error = {"message": STORE_UNAVAILABLE_MESSAGE, "extensions": {"code": BackendUnavailable.code}}
+    return orjson.dumps({"error": error}) + b"\n"

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import orjson
 from graphql import GraphQLError, OperationType
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -27,9 +27,11 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 from strawberry.types import ExecutionResult
 
+from graph.errors import BackendUnavailable
 from registry.auth import ANONYMOUS, InvalidCredentials, authenticate, connection_authorization
 from registry.context import Context
 from registry.http.graphiql import graphiql_page
+from registry.http.responses import STORE_RETRY_AFTER
 from registry.http.runtime import Runtime
 from registry.loaders import Loaders
 from registry.resolvers.root import build_schema
@@ -49,6 +51,9 @@ class TextFrames(ASGIWebSocketAdapter):
             await self.ws.send_text(self.view.encode_json_string(message))
         except WebSocketDisconnect as exc:
             raise WebSocketDisconnected from exc
+
+
+STORE_UNAVAILABLE = BackendUnavailable.code
 
 
 class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
@@ -132,6 +137,18 @@ class RegistryGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """503 with Retry-After when the store was unavailable: the answer is incomplete, and
+        load balancers and clients know a 503 is worth retrying."""
+        if _store_was_unavailable(response_data):
+            sub_response.status_code = 503
+            sub_response.headers["Retry-After"] = STORE_RETRY_AFTER
+        return super().create_response(response_data, sub_response)
+
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Every error leaves with an ``extensions.code``, GraphQL's own ones included, and
         the request's id (``requestId``) that its log lines carry too."""
@@ -147,3 +164,12 @@ class RegistryGraphQL(GraphQL[Context, None]):
                 if request_id is not None:
                     extensions["requestId"] = request_id
         return response
+
+
+def _store_was_unavailable(data: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bool:
+    results = data if isinstance(data, list) else [data]
+    return any(
+        isinstance(error, dict) and error.get("extensions", {}).get("code") == STORE_UNAVAILABLE
+        for result in results
+        for error in result.get("errors") or []
+    )

@@ -12,7 +12,7 @@ windows; the log must still hold every change after ``as_of``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 
 import orjson
 
@@ -26,6 +26,7 @@ __all__ = [
     "SnapshotExpired",
     "content_digest",
     "document_line",
+    "seq_windows",
     "snapshot",
 ]
 
@@ -117,14 +118,21 @@ async def snapshot(
             return
 
 
+def seq_windows(after: int, up_to: int) -> Iterator[tuple[int, int]]:
+    """``(after, up_to]`` as bounded seq windows ``(start, end]``: reading an entity's
+    changes one window at a time keeps each read an indexed range of the log."""
+    while after < up_to:
+        end = min(up_to, after + _CHANGE_WINDOW)
+        yield after, end
+        after = end
+
+
 async def _entity_changes(
     store: GraphStore, entity: str, *, after: int, up_to: int
 ) -> AsyncIterator[list[EntityChange]]:
     """The entity's changes in ``(after, up_to]``, a bounded seq window per read."""
-    while after < up_to:
-        end = min(up_to, after + _CHANGE_WINDOW)
-        yield await store.get_entity_changes(entity, after=after, up_to=end)
-        after = end
+    for start, end in seq_windows(after, up_to):
+        yield await store.get_entity_changes(entity, after=start, up_to=end)
 
 
 async def _changed_keys(store: GraphStore, entity: str, *, after: int, up_to: int) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import replace
 
@@ -12,7 +13,7 @@ import strawberry
 
 from graph.models import ChangeFilter
 from graph.port import GraphStore
-from registry.auth import Principal
+from registry.auth import InvalidCredentials, Principal, authenticate, connection_authorization
 from registry.context import Context
 from registry.domain.permissions import feed_hidden_entities, may_read_changes
 from registry.domain.vocabulary import ChangeEntity, change_entity
@@ -28,6 +29,7 @@ from registry.schema.pagination import (
 
 __all__ = [
     "FOLLOW_BATCH",
+    "KEY_RECHECK_SECONDS",
     "SCAN_WINDOW",
     "changes",
     "feed_filter",
@@ -42,6 +44,7 @@ Info = strawberry.Info[Context, None]
 SCAN_WINDOW = 100_000
 MAX_FILTER_ITEMS = 50
 FOLLOW_BATCH = 500  # changes read per store call while a subscription catches up
+KEY_RECHECK_SECONDS = 1.0  # how soon a live subscription notices its key was revoked
 _REGION = re.compile(r"^[1-8]\d{5}$")
 _ENTITIES = ", ".join(e.value for e in ChangeEntity)
 
@@ -166,7 +169,11 @@ async def follow_changes(
     narrow = await feed_filter(store, principal, _values(entities), regions)
     poll = info.context.settings.change_poll_seconds
     cursor = start
+    checked = time.monotonic()
     while True:
+        if time.monotonic() - checked >= KEY_RECHECK_SECONDS:
+            await _key_still_valid(store, info.context.connection_params)
+            checked = time.monotonic()
         head = (await store.change_head()).seq
         if head <= cursor:
             await asyncio.sleep(poll)
@@ -180,6 +187,15 @@ async def follow_changes(
         for change in found:
             yield Change.of(change)
         cursor = next_cursor
+
+
+async def _key_still_valid(store: GraphStore, params: dict[str, object] | None) -> None:
+    """A live subscription ends (UNAUTHENTICATED) once its key is revoked or expires, as the
+    key's next request would be refused."""
+    try:
+        await authenticate(store, connection_authorization(params))
+    except InvalidCredentials as exc:
+        raise PublicError("UNAUTHENTICATED", str(exc)) from exc
 
 
 def _values(entities: list[ChangeEntityName] | None) -> list[str] | None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
 from registry.resolvers import changes as feed
@@ -24,7 +24,7 @@ from registry.resolvers import (
 from registry.schema.certificates import Certificate
 from registry.schema.changes import Change
 from registry.schema.document_cache import DocumentCache, OffLoopDocuments
-from registry.schema.errors import MASKED_MESSAGE, is_public_error
+from registry.schema.errors import MaskInternalErrors, is_public_error, is_store_outage
 from registry.schema.guards import RequestGuards
 from registry.schema.institutions import Accreditation, Institution, Organization
 from registry.schema.network import Anomalies, InstitutionPath, SeesNetworks
@@ -52,14 +52,20 @@ from registry.settings import Settings
 
 __all__ = ["Mutation", "Query", "RegistrySchema", "build_schema"]
 
+log = logging.getLogger("registry")
+
 
 class RegistrySchema(strawberry.Schema):
-    """Logs only the errors nobody expected; refusals we raise on purpose are answers."""
+    """Logs only the errors nobody expected; refusals we raise on purpose are answers, and
+    a store outage is one warning line (not a traceback per field)."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        unexpected = [error for error in errors if not is_public_error(error)]
+        outages = [error for error in errors if is_store_outage(error)]
+        if outages:
+            log.warning("store unavailable: %s", outages[0].original_error)
+        unexpected = [e for e in errors if not is_public_error(e) and not is_store_outage(e)]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 
@@ -189,9 +195,7 @@ def build_schema(settings: Settings, documents: DocumentCache | None = None) -> 
             max_tokens=settings.max_tokens, max_bytes=settings.document_cache_bytes
         )
     extensions: list[Any] = [
-        lambda: MaskErrors(
-            should_mask_error=lambda error: not is_public_error(error), error_message=MASKED_MESSAGE
-        ),
+        MaskInternalErrors,
         OperationMetrics,
         RequestGuards,  # before OffLoopDocuments: a refused document is not validated
         lambda: OffLoopDocuments(documents),

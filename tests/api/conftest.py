@@ -11,12 +11,13 @@ import pytest
 
 from graph.cypher_store import CypherStore
 from graph.neo4j_store import Neo4jStore
+from graph.open import open_store
 from registry.app import create_app
 from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from registry.operations.seeding import load_seeds
 from registry.settings import Settings
-from tests.conftest import BACKENDS, NEO4J_CLEARS, SECRET, TODAY, open_backend
+from tests.conftest import BACKENDS, NEO4J_CLEARS, NEO4J_URL, SECRET, TODAY, open_backend
 
 HERE = Path(__file__).resolve().parent
 SEEDS = HERE.parents[1] / "seeds"
@@ -170,3 +171,29 @@ def snapshot(seeded_store: CypherStore) -> Snapshot:
         }
 
     return take
+
+
+CORRUPTED_CERTIFICATE = "CCSC23SC0102R2"
+
+
+@pytest.fixture
+async def corrupted_store(seeded_store: CypherStore) -> CypherStore:
+    """A seeded store holding a value the registry never writes (a date that is not one), as
+    a damaged disk or a careless hand could leave it: reading it fails unexpectedly."""
+    await seeded_store._housekeeping(
+        "MATCH (c:Certificate {number: $n}) SET c.expiresOn = 'not a date'",
+        {"n": CORRUPTED_CERTIFICATE},
+    )
+    return seeded_store
+
+
+@pytest.fixture(params=BACKENDS)
+async def unreachable_store(request: pytest.FixtureRequest, tmp_path: Path) -> CypherStore:
+    """A store whose database has gone away (the last handle of its own server was closed)."""
+    if request.param == "neo4j":
+        assert NEO4J_URL is not None
+        store = await open_store(NEO4J_URL)  # not cleared: other tests' data stay
+    else:
+        store = await open_store(f"falkordb+embedded://{tmp_path / 'gone'}?graph=gone")
+    await store.close()
+    return store
