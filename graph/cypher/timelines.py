@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 NO_NEXT = NO_NEXT_STEP.isoformat()
+NO_WINDOW = "0001-01-01"  # a ``statusUntil`` before any day: the cache is never the answer
 
 _LATER = "size(best) = 0 OR {on} > best[0] OR ({on} = best[0] AND {seq} > best[1])"
 
@@ -98,10 +99,9 @@ def scope_has(node: str, item: str, day: str) -> str:
     return f"coalesce({latest}[2], {item} IN {node}.scope)"
 
 
-def refresh(node: str, day: str, *, keep: str, reason: bool = False) -> str:
-    """Clauses that keep on ``node`` its compact timeline, the step in force on ``day`` and
-    when the next one takes effect (``keep``: the variables to carry on). With ``reason``,
-    also the step's reason as ``statusReason`` (none for an issue that gave none)."""
+def _in_force(node: str, day: str, keep: str) -> str:
+    """Clauses binding ``steps`` ([effectiveOn, seq, status, reason] of every step of
+    ``node``), ``inForce`` (the one in force on ``day``, or []) and ``upcoming`` (the next)."""
     steps = (
         f"[({node})-[:HAS_STATUS]->(x:StatusChange) | [x.effectiveOn, x.seq, x.status, x.reason]]"
     )
@@ -113,11 +113,25 @@ def refresh(node: str, day: str, *, keep: str, reason: bool = False) -> str:
         f"reduce(nxt = [], s IN steps | CASE WHEN s[0] > {day} AND (size(nxt) = 0 "
         "OR s[0] < nxt[0] OR (s[0] = nxt[0] AND s[1] < nxt[1])) THEN s ELSE nxt END)"
     )
-    statement = (
+    return (
         f"WITH {keep}, {steps} AS steps\n"
         f"WITH {keep}, steps, {in_force} AS inForce, {upcoming} AS upcoming\n"
-        f"SET {node}.stepOn = [s IN steps | s[0]], {node}.stepSeq = [s IN steps | s[1]],\n"
-        f"    {node}.stepStatus = [s IN steps | s[2]],\n"
+    )
+
+
+def _step_lists(node: str) -> str:
+    return (
+        f"{node}.stepOn = [s IN steps | s[0]], {node}.stepSeq = [s IN steps | s[1]],\n"
+        f"    {node}.stepStatus = [s IN steps | s[2]]"
+    )
+
+
+def refresh(node: str, day: str, *, keep: str, reason: bool = False) -> str:
+    """Clauses that keep on ``node`` its compact timeline, the step in force on ``day`` and
+    when the next one takes effect (``keep``: the variables to carry on). With ``reason``,
+    also the step's reason as ``statusReason`` (none for an issue that gave none)."""
+    statement = (
+        _in_force(node, day, keep) + f"SET {_step_lists(node)},\n"
         f"    {node}.status = coalesce(inForce[2], {node}.status), "
         f"{node}.statusSince = inForce[0],\n"
         f"    {node}.statusUntil = coalesce(upcoming[0], '{NO_NEXT}')"
@@ -130,13 +144,29 @@ def refresh(node: str, day: str, *, keep: str, reason: bool = False) -> str:
     return statement + f"\nWITH {keep}\n"
 
 
+def _upgrade_cache(node: str) -> str:
+    """Clauses that give an upgraded ``node`` its step lists and window, leaving every field
+    of its document as it is (the document audit holds digests of them). A node whose
+    stored status is not the step in force (the last recorded step won before timelines)
+    gets an empty window: filters then always read its lists."""
+    return (
+        _in_force(node, "$day", node) + f"WITH {node}, steps, upcoming, inForce,\n"
+        f"     coalesce({node}.statusSince, inForce[0]) AS since\n"
+        f"SET {_step_lists(node)},\n"
+        f"    {node}.statusSince = since,\n"
+        f"    {node}.statusUntil = CASE WHEN inForce[2] = {node}.status AND inForce[0] = since "
+        f"THEN coalesce(upcoming[0], '{NO_NEXT}') ELSE '{NO_WINDOW}' END\n"
+        f"WITH {node}\n"
+    )
+
+
 # Whether this store has been upgraded (a mark on the change counter), and setting it.
 UPGRADED = "MATCH (c:ChangeCounter {id: 'main'}) RETURN c.timelines AS done"
 UPGRADE_DONE = "MATCH (c:ChangeCounter {id: 'main'}) SET c.timelines = 1"
 
 # Stores written before timelines were kept: their accreditations and institutions have no
 # steps (the record becomes its first step, known since before history was kept, so
-# ``recordedAt`` is ''), and no node has its cache. One label and up to $limit nodes a run.
+# ``recordedAt`` is ''), and no node has its lists. One label and up to $limit nodes a run.
 _FIRST_STEP = """
 WITH n, size([(n)-[:HAS_STATUS]->(x:StatusChange) | x]) AS kept
 FOREACH (absent IN CASE WHEN kept = 0 THEN [1] ELSE [] END |
@@ -147,15 +177,15 @@ WITH n
 """
 UPGRADE = {
     "Certificate": "MATCH (n:Certificate) WHERE n.stepOn IS NULL\nWITH n LIMIT $limit\n"
-    + refresh("n", "$day", keep="n", reason=True)
+    + _upgrade_cache("n")
     + "RETURN count(n) AS upgraded",
     "Accreditation": "MATCH (n:Accreditation) WHERE n.stepOn IS NULL\nWITH n LIMIT $limit"
     + _FIRST_STEP.format(key="number", since="n.validFrom")
-    + refresh("n", "$day", keep="n")
+    + _upgrade_cache("n")
     + "RETURN count(n) AS upgraded",
     "Institution": "MATCH (n:Institution) WHERE n.stepOn IS NULL AND n.version IS NOT NULL\n"
     "WITH n LIMIT $limit"
     + _FIRST_STEP.format(key="uscc", since="coalesce(n.founded, '0001-01-01')")
-    + refresh("n", "$day", keep="n")
+    + _upgrade_cache("n")
     + "RETURN count(n) AS upgraded",
 }

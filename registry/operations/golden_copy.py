@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import orjson
 
+from graph.changelog import utc_now
 from graph.cypher.exports import EXPORTED
 from graph.mapping import from_row, institution_from_row
 from graph.models import (
@@ -207,23 +208,16 @@ async def _write_statuses(
     entity: str,
     write: Callable[[GraphStore, list[StatusChange], str], Awaitable[WriteResult]],
 ) -> None:
-    """An upsert sets the status of new records only: where the status, or the day it took
-    effect, differs from the document's, the document's becomes a step of the timeline."""
+    """An upsert sets the status of new records only: where the status differs from the
+    document's, the document's becomes a step of the timeline, effective on the day of the
+    import (a document says what the status was, not since when)."""
     key = EXPORTED[entity].key
     stored = {d.key: d.doc for d in await store.export_docs(entity, [str(d[key]) for d in docs])}
+    today = date.fromisoformat(utc_now()[:10])
     moved = [
-        StatusChange(
-            str(doc[key]),
-            str(doc["status"]),
-            "imported",
-            date.fromisoformat(str(doc["statusSince"])),
-            "",
-            "",
-        )
+        StatusChange(str(doc[key]), str(doc["status"]), "imported", today, "", "")
         for doc in docs
-        if doc.get("statusSince")
-        and (stored[str(doc[key])]["status"], stored[str(doc[key])]["statusSince"])
-        != (doc["status"], doc["statusSince"])
+        if stored[str(doc[key])]["status"] != doc["status"]
     ]
     if moved:
         await write(store, moved, actor)

@@ -232,15 +232,17 @@ REMOVE counter.timelines
 """,
         {"body": body},
     )
+    documents = await store.export_docs("Certificate", ["CERT000001"])
     assert await store._upgrade_timelines() >= 2
     assert await store._upgrade_timelines() == 0  # once
+    # The document is left as it was (the document audit keeps its digest); its cache is
+    # marked as never the answer, so filters read the step lists.
+    assert await store.export_docs("Certificate", ["CERT000001"]) == documents
     [stored] = await store.get_certificates(["CERT000001"])
-    assert (stored.status, stored.status_since, stored.status_until) == (
-        "VALID",
-        date(2026, 5, 1),
-        NO_NEXT_STEP,
-    )
+    assert (stored.status, stored.status_until) == ("SUSPENDED", date(1, 1, 1))
     assert await _listed(store, "VALID", TODAY) == ["CERT000001"]
+    assert await _listed(store, "SUSPENDED", TODAY) == []
+    assert await _listed(store, "SUSPENDED", date(2026, 2, 15)) == ["CERT000001"]
     [institution_now] = await store.get_institutions([body])
     assert institution_now.status == "SUSPENDED"
     assert [(s.status, s.recorded_at) for s in institution_now.history] == [("SUSPENDED", "")]
