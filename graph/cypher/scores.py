@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from graph.cypher.changes import logged
 from graph.cypher.institutions import INSTITUTION_FIELDS
+from graph.cypher.timelines import scope_has, status_on
 
 __all__ = ["CREDIT_INPUTS", "STORED_CREDIT", "STORE_CREDIT", "ranking"]
 
@@ -23,11 +24,14 @@ _EVALUATION = (
     "checksPassed: v.checksPassed, checksTotal: v.checksTotal}"
 )
 
+_CERTIFICATE_TODAY = status_on("c", "$today")
+
 CREDIT_INPUTS = f"""
 UNWIND $keys AS key
 MATCH (i:Institution {{uscc: key}})
 OPTIONAL MATCH (held:Certificate {{holder: key}})
-WHERE held.family = 'SERVICE' AND held.status = 'VALID' AND held.issuedOn <= $today
+WHERE held.family = 'SERVICE' AND {status_on("held", "$today")} = 'VALID'
+  AND held.issuedOn <= $today
   AND held.expiresOn >= $today
 WITH i, max(held.stars) AS stars
 RETURN i.uscc AS uscc,
@@ -38,13 +42,14 @@ RETURN i.uscc AS uscc,
   size([(i)<-[:AGAINST]-(k:Complaint) WHERE k.substantiated = true | k.id])
     AS complaintsSubstantiated,
   size([(i)-[:ISSUED]->(c:Certificate) | c.number]) AS certificatesIssued,
-  size([(i)-[:ISSUED]->(c:Certificate) WHERE c.status = 'WITHDRAWN' | c.number])
+  size([(i)-[:ISSUED]->(c:Certificate) WHERE {_CERTIFICATE_TODAY} = 'WITHDRAWN' | c.number])
     AS certificatesWithdrawn,
   size([(i)-[:ISSUED]->(c:Certificate)
-        WHERE c.status = 'VALID' AND c.issuedOn <= $today AND c.expiresOn >= $today
+        WHERE {_CERTIFICATE_TODAY} = 'VALID' AND c.issuedOn <= $today AND c.expiresOn >= $today
         | c.number]) AS certificatesValid,
   size([(i)-[:HOLDS]->(a:Accreditation)
-        WHERE a.status = 'VALID' AND a.validFrom <= $today AND $today <= a.validUntil
+        WHERE {status_on("a", "$today")} = 'VALID' AND a.validFrom <= $today
+          AND $today <= a.validUntil
         | a.number]) > 0 AS accredited,
   [(i)<-[:EVALUATES]-(v:ServiceEvaluation) WHERE $evaluatedSince <= v.date AND v.date <= $today
      | {_EVALUATION}] AS evaluations,
@@ -72,8 +77,12 @@ _MATCH = "MATCH (i:Institution)\n"
 _MATCH_IN_REGION = (
     "MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(i:Institution)\n"
 )
+# (Scope is read from the accreditation's steps, which FalkorDB walks only in a projection.)
 _BY_CATEGORY = (
-    "MATCH (i)-[:HOLDS]->(a:Accreditation {status: 'VALID'})\nWHERE $serviceCategory IN a.scope\n"
+    "MATCH (i)-[:HOLDS]->(a:Accreditation)\n"
+    f"WITH i, {status_on('a', '$today')} AS held, "
+    f"{scope_has('a', '$serviceCategory', '$today')} AS covers\n"
+    "WHERE held = 'VALID' AND covers\n"
 )
 _CONDITIONS = {
     "kind": "$kind IN i.kinds",

@@ -169,4 +169,5 @@ def _ranking_params(query: RankingQuery) -> dict[str, object]:
         "region": query.region,
         "kind": query.kind,
         "serviceCategory": query.service_category,
+        "today": None if query.today is None else query.today.isoformat(),
     }

@@ -17,6 +17,7 @@ from registry.schema.ranking import (
     rank_cursor,
     ranks,
 )
+from registry.schema.timelines import moment_of
 
 __all__ = ["ranking"]
 
@@ -39,7 +40,9 @@ async def ranking(
         region=region,
         kind=None if kind is None else kind.value,
         service_category=service_category,
+        today=context.today,
     )
+    moment = moment_of(info)
     found = await context.store.rank_institutions(
         query, after=decode_rank_cursor(after), limit=limit + 1
     )
@@ -58,7 +61,7 @@ async def ranking(
                 cursor=rank_cursor(item),
                 rank=number,
                 score=item.score,
-                node=Institution.of(item.institution),
+                node=Institution.of(item.institution, moment),
             )
         )
     return RankingConnection(
