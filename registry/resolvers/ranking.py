@@ -1,33 +1,52 @@
-"""The credit ranking resolver."""
+"""The credit ranking resolver: supervised institutions, best first, pinned pages."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import strawberry
 
 from graph import models
 from registry.context import Context
-from registry.domain.vocabulary import InstitutionKind
+from registry.domain.credit_score import CreditStatus
+from registry.domain.ranking import continue_ranks
+from registry.domain.service_categories import PROVIDERS
+from registry.domain.vocabulary import InstitutionKind, ServiceCategory
 from registry.resolvers.queries import region_code_checked
 from registry.schema.institutions import Institution
 from registry.schema.pagination import PageInfo, page_size
-from registry.schema.ranking import (
-    RankingConnection,
-    RankingEdge,
-    decode_rank_cursor,
-    rank_cursor,
-    ranks,
-)
+from registry.schema.ranking import RankCursor, RankingConnection, RankingEdge, filter_digest
 
 __all__ = ["ranking"]
 
 Info = strawberry.Info[Context, None]
 
 
+def _query(
+    region: str | None,
+    kind: InstitutionKind | None,
+    category: ServiceCategory | None,
+    *,
+    include_unrated: bool,
+    as_of: int,
+) -> models.RankingQuery:
+    providers = None if category is None else PROVIDERS[category]
+    return models.RankingQuery(
+        region=region,
+        kind=None if kind is None else kind.value,
+        provider_kinds=() if providers is None else tuple(sorted(k.value for k in providers.kinds)),
+        scope_standards=() if providers is None else tuple(sorted(providers.standards)),
+        include_unrated=include_unrated,
+        as_of=as_of,
+    )
+
+
 async def ranking(
     info: Info,
     region: str | None = None,
     kind: InstitutionKind | None = None,
-    service_category: str | None = None,
+    service_category: ServiceCategory | None = None,
+    include_unrated: bool = True,
     first: int | None = 20,
     after: str | None = None,
 ) -> RankingConnection:
@@ -35,29 +54,30 @@ async def ranking(
     limit = page_size(first, maximum=context.settings.max_page_size)
     if region is not None:
         region_code_checked(region)
-    query = models.RankingQuery(
-        region=region,
-        kind=None if kind is None else kind.value,
-        service_category=service_category,
-    )
+    now = datetime.now(UTC)
+    digest = filter_digest(region, kind, service_category, include_unrated)
+    cursor = RankCursor.decode(after, filter=digest, now=now)
+    if cursor is None:
+        as_of, pinned_at = (await context.store.change_head()).seq, now.timestamp()
+    else:
+        as_of, pinned_at = cursor.as_of, cursor.pinned_at
+    query = _query(region, kind, service_category, include_unrated=include_unrated, as_of=as_of)
     found = await context.store.rank_institutions(
-        query, after=decode_rank_cursor(after), limit=limit + 1
+        query, after=None if cursor is None else (cursor.state.sort, cursor.uscc), limit=limit + 1
     )
     page = found[:limit]
-    numbers: list[int] = []
-    if page:
-        above, tied = await context.store.count_ranked_before(
-            query, score=page[0].score, uscc=page[0].institution.uscc
-        )
-        numbers = ranks(page, above=above, tied_before=tied)
+    states = continue_ranks(
+        [item.sort for item in page], before=None if cursor is None else cursor.state
+    )
     edges = []
-    for item, number in zip(page, numbers, strict=True):
+    for item, state in zip(page, states, strict=True):
         context.loaders.institution.prime(item.institution.uscc, item.institution)
         edges.append(
             RankingEdge(
-                cursor=rank_cursor(item),
-                rank=number,
+                cursor=RankCursor(as_of, pinned_at, digest, item.institution.uscc, state).encode(),
+                rank=state.rank,
                 score=item.score,
+                status=CreditStatus.UNRATED if item.score is None else CreditStatus.RATED,
                 node=Institution.of(item.institution),
             )
         )
@@ -66,4 +86,6 @@ async def ranking(
         page_info=PageInfo(
             has_next_page=len(found) > limit, end_cursor=edges[-1].cursor if edges else None
         ),
+        as_of=as_of,
+        counter=lambda: context.store.count_ranked(query),
     )

@@ -1,22 +1,42 @@
-"""The public credit ranking: stored scores descending, ties by USCC, competition ranks."""
+"""The public credit ranking: best first, the unrated last, pages pinned to one change seq.
+
+The cursor carries the pinned seq, when it was pinned, a digest of the filter it belongs to and
+where the walk stands (key, USCC, position, rank), so later pages read the scores as they
+stood when the walk began and number on from the previous page without counting.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import orjson
 import strawberry
 
-from graph.models import RankedInstitution
+from registry.domain.credit_score import CreditStatus
+from registry.domain.ranking import PIN_RETENTION, RankState
 from registry.schema.errors import PublicError
 from registry.schema.institutions import Institution
-from registry.schema.pagination import PageInfo, decode_cursor, encode_cursor
+from registry.schema.pagination import PageInfo
 
-__all__ = ["RankingConnection", "RankingEdge", "decode_rank_cursor", "rank_cursor", "ranks"]
+__all__ = ["RankCursor", "RankingConnection", "RankingEdge", "filter_digest"]
+
+_TAG = "r1"
 
 
-@strawberry.type(description="One ranked institution; tied scores share a rank (1, 1, 3).")
+@strawberry.type(
+    description="One ranked institution; tied scores share a rank (1, 1, 3); an UNRATED one "
+    "has no score nor rank and comes after every rated one."
+)
 class RankingEdge:
     cursor: str
-    rank: int
-    score: float
+    rank: int | None
+    score: float | None
+    status: CreditStatus
     node: Institution
 
 
@@ -24,32 +44,72 @@ class RankingEdge:
 class RankingConnection:
     edges: list[RankingEdge]
     page_info: PageInfo
+    as_of: int = strawberry.field(
+        description="The change seq the walk is pinned at: every page of it reads the scores "
+        "as they stood then (for 30 minutes; after that CURSOR_EXPIRED)."
+    )
+    counter: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many are ranked over all pages, as of the pinned seq.")
+    async def total_count(self) -> int:
+        return await self.counter()
 
 
-def rank_cursor(item: RankedInstitution) -> str:
-    return encode_cursor(f"{item.score!r}|{item.institution.uscc}")
+def filter_digest(*parts: object) -> str:
+    """What a cursor is bound to: the filter it was issued for."""
+    return hashlib.sha256(orjson.dumps(parts)).hexdigest()[:16]
 
 
-def decode_rank_cursor(cursor: str | None) -> tuple[float, str] | None:
-    key = decode_cursor(cursor)
-    if key is None:
-        return None
-    score, _, uscc = key.partition("|")
-    try:
-        return float(score), uscc
-    except ValueError as exc:
-        raise PublicError("INVALID_CURSOR", "the cursor was not issued by this API") from exc
+@dataclass(frozen=True, slots=True)
+class RankCursor:
+    as_of: int
+    pinned_at: float  # POSIX seconds
+    filter: str
+    uscc: str
+    state: RankState
 
+    def encode(self) -> str:
+        body = [
+            _TAG,
+            self.as_of,
+            self.pinned_at,
+            self.filter,
+            self.uscc,
+            self.state.position,
+            self.state.rank,
+            self.state.sort,
+        ]
+        return base64.urlsafe_b64encode(orjson.dumps(body)).decode().rstrip("=")
 
-def ranks(page: list[RankedInstitution], *, above: int, tied_before: int) -> list[int]:
-    """Competition ranks for a page whose first item has ``above`` strictly better scores and
-    ``tied_before`` equal scores ranked before it."""
-    result: list[int] = []
-    for index, item in enumerate(page):
-        if index == 0:
-            result.append(1 + above)
-        elif item.score == page[index - 1].score:
-            result.append(result[-1])
-        else:
-            result.append(1 + above + tied_before + index)
-    return result
+    @classmethod
+    def decode(cls, cursor: str | None, *, filter: str, now: datetime) -> RankCursor | None:
+        """The walk a cursor continues: INVALID_CURSOR when it was not issued by this API
+        for this filter, CURSOR_EXPIRED when its pinned scores are no longer kept."""
+        if cursor is None:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            tag, as_of, pinned_at, digest, uscc, position, rank, sort = orjson.loads(raw)
+            decoded = cls(
+                int(as_of),
+                float(pinned_at),
+                str(digest),
+                str(uscc),
+                RankState(int(position), None if rank is None else int(rank), float(sort)),
+            )
+        except (ValueError, TypeError, binascii.Error) as exc:
+            raise PublicError("INVALID_CURSOR", "the cursor was not issued by this API") from exc
+        if tag != _TAG:
+            raise PublicError("INVALID_CURSOR", "the cursor was not issued by this API")
+        if decoded.filter != filter:
+            raise PublicError(
+                "INVALID_CURSOR", "the cursor belongs to a ranking with other filters"
+            )
+        if now.timestamp() - decoded.pinned_at > PIN_RETENTION.total_seconds():
+            raise PublicError(
+                "CURSOR_EXPIRED",
+                "the ranking this cursor walks is older than "
+                f"{int(PIN_RETENTION.total_seconds() // 60)} minutes: start again from the "
+                "first page",
+            )
+        return decoded
