@@ -15,7 +15,13 @@ from registry.domain.vocabulary import InstitutionKind, ServiceCategory
 from registry.resolvers.queries import region_code_checked
 from registry.schema.institutions import Institution
 from registry.schema.pagination import PageInfo, page_size
-from registry.schema.ranking import RankCursor, RankingConnection, RankingEdge, filter_digest
+from registry.schema.ranking import (
+    RankCursor,
+    RankingConnection,
+    RankingEdge,
+    cursor_expired,
+    filter_digest,
+)
 
 __all__ = ["ranking"]
 
@@ -56,11 +62,14 @@ async def ranking(
         region_code_checked(region)
     now = datetime.now(UTC)
     digest = filter_digest(region, kind, service_category, include_unrated)
-    cursor = RankCursor.decode(after, filter=digest, now=now)
+    cursor = RankCursor.decode(after, filter=digest)
     if cursor is None:
         as_of, pinned_at = (await context.store.change_head()).seq, now.timestamp()
     else:
         as_of, pinned_at = cursor.as_of, cursor.pinned_at
+        # Nothing written since the pin: the scores then are the scores now, kept or not.
+        if cursor.outlived(now) and (await context.store.change_head()).seq != as_of:
+            raise cursor_expired()
     query = _query(region, kind, service_category, include_unrated=include_unrated, as_of=as_of)
     found = await context.store.rank_institutions(
         query, after=None if cursor is None else (cursor.state.sort, cursor.uscc), limit=limit + 1

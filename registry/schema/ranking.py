@@ -23,7 +23,13 @@ from registry.schema.errors import PublicError
 from registry.schema.institutions import Institution
 from registry.schema.pagination import PageInfo
 
-__all__ = ["RankCursor", "RankingConnection", "RankingEdge", "filter_digest"]
+__all__ = [
+    "RankCursor",
+    "RankingConnection",
+    "RankingEdge",
+    "cursor_expired",
+    "filter_digest",
+]
 
 _TAG = "r1"
 
@@ -81,10 +87,14 @@ class RankCursor:
         ]
         return base64.urlsafe_b64encode(orjson.dumps(body)).decode().rstrip("=")
 
+    def outlived(self, now: datetime) -> bool:
+        """Pinned longer ago than the replaced scores are kept."""
+        return now.timestamp() - self.pinned_at > PIN_RETENTION.total_seconds()
+
     @classmethod
-    def decode(cls, cursor: str | None, *, filter: str, now: datetime) -> RankCursor | None:
+    def decode(cls, cursor: str | None, *, filter: str) -> RankCursor | None:
         """The walk a cursor continues: INVALID_CURSOR when it was not issued by this API
-        for this filter, CURSOR_EXPIRED when its pinned scores are no longer kept."""
+        for this filter."""
         if cursor is None:
             return None
         try:
@@ -105,11 +115,13 @@ class RankCursor:
             raise PublicError(
                 "INVALID_CURSOR", "the cursor belongs to a ranking with other filters"
             )
-        if now.timestamp() - decoded.pinned_at > PIN_RETENTION.total_seconds():
-            raise PublicError(
-                "CURSOR_EXPIRED",
-                "the ranking this cursor walks is older than "
-                f"{int(PIN_RETENTION.total_seconds() // 60)} minutes: start again from the "
-                "first page",
-            )
         return decoded
+
+
+def cursor_expired() -> PublicError:
+    minutes = int(PIN_RETENTION.total_seconds() // 60)
+    return PublicError(
+        "CURSOR_EXPIRED",
+        f"the ranking this cursor walks was pinned more than {minutes} minutes ago and the "
+        "scores have changed since: start again from the first page",
+    )

@@ -195,15 +195,23 @@ async def test_a_cursor_used_with_another_filter_is_refused(reader: GraphQLClien
         assert body["errors"][0]["extensions"]["code"] == "INVALID_CURSOR", other
 
 
-async def test_a_cursor_past_its_retention_is_expired(reader: GraphQLClient) -> None:
-    first = await _page(reader, first=2)
-    cursor = first["pageInfo"]["endCursor"]
+def _pinned_31_minutes_ago(cursor: str) -> str:
     body = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    body[2] = time.time() - 31 * 60  # pinned 31 minutes ago
-    old = base64.urlsafe_b64encode(orjson.dumps(body)).decode().rstrip("=")
+    body[2] = time.time() - 31 * 60
+    return base64.urlsafe_b64encode(orjson.dumps(body)).decode().rstrip("=")
 
-    expired = await reader(RANKING, {"first": 2, "after": old})
 
+async def test_a_cursor_past_its_retention_is_expired_once_scores_moved(
+    api: GraphQLClient,
+) -> None:
+    first = await _page(api, first=2)
+    old = _pinned_31_minutes_ago(first["pageInfo"]["endCursor"])
+    untouched = await _page(api, first=2, after=old)  # nothing written since: still exact
+
+    await _scored(api)
+    expired = await api(RANKING, {"first": 3, "after": old})  # another page size: not cached
+
+    assert untouched["asOf"] == first["asOf"]
     assert expired["errors"][0]["extensions"]["code"] == "CURSOR_EXPIRED"
 
 
