@@ -139,7 +139,8 @@ class GraphStore(Protocol):
         score), then USCC, after (key, uscc); as the keys stood at ``query.as_of`` when set."""
 
     async def count_ranked(self, query: RankingQuery) -> int:
-        """How many institutions ``rank_institutions`` would give over all pages."""
+        """How many institutions ``rank_institutions`` would give over all pages; pinned
+        (``query.as_of``, at most the change head) it never changes, and may be cached."""
 
     async def region_statistics(
         self, codes: Sequence[str], *, today: str

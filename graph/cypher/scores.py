@@ -5,7 +5,16 @@ from __future__ import annotations
 from graph.cypher.changes import logged
 from graph.cypher.institutions import INSTITUTION_FIELDS
 
-__all__ = ["CREDIT_INPUTS", "PRUNE_CREDIT_HISTORY", "STORED_CREDIT", "STORE_CREDIT", "ranking"]
+__all__ = [
+    "CHANGE_AT",
+    "CREDIT_INPUTS",
+    "KEPT",
+    "PRUNE_CREDIT_HISTORY",
+    "REGION_CODES",
+    "STORED_CREDIT",
+    "STORE_CREDIT",
+    "ranking",
+]
 
 _RATING = (
     "{id: r.id, association: r.association, institution: r.institution, grade: r.grade, "
@@ -81,19 +90,49 @@ DELETE h
 RETURN count(h) AS deleted
 """
 
-_IN_REGION = "MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(i)\n"
-_CURRENT = {
-    "match": "MATCH (i:Institution)\n",
-    "sort": "i.creditSort",
-    "score": "i.creditScore",
-    "pinned": "i.creditSort IS NOT NULL AND coalesce(i.creditSeq, 0) <= $asOf",
-}
-_HISTORY = {
-    "match": "MATCH (h:CreditHistory) WHERE h.fromSeq <= $asOf AND $asOf < h.toSeq\n"
-    "MATCH (i:Institution {uscc: h.uscc})\n",
-    "sort": "h.sort",
-    "score": "CASE WHEN h.sort < 0 THEN null ELSE h.score END",
-    "pinned": "true",
+# The region asked for and every region below it, and how wide it is.
+REGION_CODES = """
+MATCH (named:Region {code: $region})-[:PARENT_OF*0..3]->(below:Region)
+RETURN named.level AS level, collect(below.code) AS codes
+"""
+
+CHANGE_AT = "MATCH (c:Change {seq: $seq}) RETURN c.hash AS hash"
+
+# Keys replaced after ``$asOf`` that were in force at it: few, since they are kept 30 minutes.
+KEPT = """
+MATCH (h:CreditHistory) WHERE h.toSeq > $asOf AND h.fromSeq <= $asOf
+RETURN h.uscc AS uscc, h.sort AS sort, h.score AS score
+"""
+
+_SOURCES = {
+    # The range index on creditSort finds a window of keys, the filters check what it found.
+    "index": ("MATCH (i:Institution)", "i.creditSort >= $floor", "i.creditSort", "i.creditScore"),
+    # The ties of a cursor's key after its USCC (an OR of the two would lose the index, and
+    # a bare i.uscc > … would make FalkorDB read the USCC index instead of the key's).
+    "tied": (
+        "MATCH (i:Institution)",
+        "i.creditSort = $afterSort AND coalesce(i.uscc, '') > $afterUscc",
+        "i.creditSort",
+        "i.creditScore",
+    ),
+    # Institutions whose key changed after the pinned seq (the index on creditSeq).
+    "changed": ("MATCH (i:Institution)", "i.creditSeq > $asOf", "i.creditSort", "i.creditScore"),
+    # A city or district is narrow: start from it (two clauses, so that FalkorDB's planner
+    # does not start from every institution instead).
+    "region": (
+        "MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(r:Region)\n"
+        "MATCH (r)<-[:IN_REGION]-(i:Institution)",
+        "i.creditSort IS NOT NULL",
+        "i.creditSort",
+        "i.creditScore",
+    ),
+    # The keys kept for a pinned seq, passed in as $kept.
+    "kept": (
+        "UNWIND $kept AS k MATCH (i:Institution {uscc: k.uscc})",
+        "k.sort IS NOT NULL",
+        "k.sort",
+        "CASE WHEN k.sort < 0 THEN null ELSE k.score END",
+    ),
 }
 # A service category: institutions of one of its kinds, or accredited for one of its standards.
 _BY_CATEGORY = (
@@ -103,38 +142,39 @@ _BY_CATEGORY = (
     "WHERE accredited > 0 OR any(k IN i.kinds WHERE k IN $providerKinds)\n"
 )
 _CONDITIONS = {
+    "pinned": "coalesce(i.creditSeq, 0) <= $asOf",
+    "codes": "i.region IN $codes",
     "kind": "$kind IN i.kinds",
     "rated": "{sort} >= 0",
-    # The first conjunct is there for the range index; the second is the keyset.
+    # A keyset after (key, USCC): for the sources that do not read the key index.
     "afterSort": "{sort} <= $afterSort AND ({sort} < $afterSort OR "
     "({sort} = $afterSort AND i.uscc > $afterUscc))",
-    "floor": "{sort} >= $floor",
+    # Below a key, for a window of the key index.
+    "below": "{sort} < $below",
 }
 
 
-def ranking(present: frozenset[str], *, history: bool = False, count: bool = False) -> str:
-    """A ranking page (or, with ``count``, its size) of the current keys, or of the keys kept
-    in CreditHistory (``history``) that were in force at ``$asOf``."""
-    source = _HISTORY if history else _CURRENT
-    carry = "i, h" if history else "i"
-    if history:
-        statement = source["match"] + (_IN_REGION if "region" in present else "")
-    elif "region" in present:  # regions are narrow: start from them
-        statement = _IN_REGION.replace("(i)", "(i:Institution)")
-    else:
-        statement = source["match"]
+def ranking(source: str, present: frozenset[str], *, count: bool = False) -> str:
+    """A ranking page (or, with ``count``, its size) read from ``source``: a window of the
+    key index, the keys changed after the pinned seq, a region, or the kept keys."""
+    match, first, sort, score = _SOURCES[source]
+    carry = "i, k" if source == "kept" else "i"
+    if source in ("kept", "changed"):  # keys written after the pinned seq, by definition
+        present -= {"pinned"}
+    if source in ("index", "tied", "changed"):  # the key index: no OR
+        present -= {"afterSort"}
+    conditions = [first]
+    conditions += [text.format(sort=sort) for name, text in _CONDITIONS.items() if name in present]
+    # The key index is read by its own MATCH; the other sources filter what they found.
+    where = "WHERE" if source in ("index", "tied", "changed") else f"WITH {carry} WHERE"
+    statement = f"{match}\n{where} " + " AND ".join(conditions) + "\n"
     if "providerKinds" in present:
         statement += _BY_CATEGORY.format(carry=carry)
-    conditions = [source["pinned"] if "asOf" in present else f"{source['sort']} IS NOT NULL"]
-    conditions += [
-        text.format(sort=source["sort"]) for name, text in _CONDITIONS.items() if name in present
-    ]
-    statement += f"WITH DISTINCT {carry} WHERE " + " AND ".join(conditions) + "\n"
     if count:
         return statement + "RETURN count(i) AS ranked"
     return (
         statement
-        + f"WITH {carry}, {source['sort']} AS creditSort, {source['score']} AS creditScore\n"
+        + f"WITH {carry}, {sort} AS creditSort, {score} AS creditScore\n"
         + "ORDER BY creditSort DESC, i.uscc LIMIT $limit"
         + INSTITUTION_FIELDS.rstrip()
         + ", creditScore, creditSort\n"

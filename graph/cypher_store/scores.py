@@ -4,6 +4,8 @@ scores, and the ranking by them."""
 from __future__ import annotations
 
 import abc
+import hashlib
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 
 from graph.changelog import ChangeDraft
@@ -31,11 +33,40 @@ from graph.models import (
     WriteResult,
 )
 
-__all__ = ["MAX_SCORE", "UNRATED_SORT", "ScoreQueries"]
+__all__ = ["HIGHEST_KEY", "LOWEST_KEY", "ScoreQueries", "ranking_key"]
 
-MAX_SCORE = 100.0
-UNRATED_SORT = -1.0  # the ranking key of the unrated: after every score
-_RANKING_FLOOR_STEPS = (2.0, 8.0, 32.0)
+# Ranking keys: a score keeps its place (87.5 ranks below 87.6 and above 87.4) and a fraction
+# below 0.01 taken from a digest of the USCC orders its ties; the unrated get -1 minus that
+# fraction, after every score. Keys are then all but unique (the USCC breaks what ties
+# remain), so a page is a short window of the range index on creditSort, however deep and
+# however many share a score or are unrated; and the order of ties favours no registration
+# authority or region, as an order by the USCC itself would.
+_FRACTION_SCALE = float(16**13)  # 52 bits: exact in a float
+HIGHEST_KEY = 101.0
+LOWEST_KEY = -2.0
+# Pages are read from the key index in slices below the last key: the first one narrow, each
+# next one as wide as the density found so far says the rest of the page needs (or 8 times
+# wider when nothing was found), so few more rows are read than the page shows, be the keys
+# sparse (scores) or dense (the unrated).
+_FIRST_SLICE = 0.0001
+# A province too sparse near a cursor after this many slices: reading it all costs less.
+_REGION_SLICES = 6
+_PINNED_COUNTS = 512
+
+
+def _uscc_fraction(uscc: str) -> float:
+    """A number in [0, 1) fixed for each USCC: 52 bits of its SHA-256, exact in a float."""
+    return int(hashlib.sha256(uscc.encode()).hexdigest()[:13], 16) / _FRACTION_SCALE
+
+
+def ranking_key(score: float | None, uscc: str) -> float:
+    """The ranking key of an assessment: descending keys give the ranking. Rounded to 12
+    decimals, at most 15 significant digits, so it reads back from any engine exactly as it
+    was written (FalkorDB prints doubles with 15), and a cursor's key finds its place."""
+    fraction = _uscc_fraction(uscc)
+    if score is None:
+        return round(-1.0 - fraction, 12)
+    return round(score + 0.009 * (1.0 - fraction), 12)
 
 
 class ScoreQueries(abc.ABC):
@@ -97,15 +128,25 @@ class ScoreQueries(abc.ABC):
     async def rank_institutions(
         self, query: RankingQuery, *, after: tuple[float, str] | None, limit: int
     ) -> list[RankedInstitution]:
-        params: dict[str, object] = {**_ranking_params(query), "limit": limit}
+        params = {**await self._ranking_params(query), "limit": limit}
         if after is not None:
             params["afterSort"], params["afterUscc"] = after
-        rows = await self._rank_within_floors(params, top=after[0] if after else MAX_SCORE)
-        if query.as_of is not None:
+        rows: list[Row] | None = None
+        if params.get("level") not in ("CITY", "DISTRICT"):
+            # A province, or the whole country: the key index near the cursor first.
+            top = HIGHEST_KEY if after is None else after[0]
+            most = _REGION_SLICES if query.region is not None else None
+            rows = await self._rank_in_slices(params, top=top, most=most)
+        if rows is None:  # a city or district, or a province too sparse near the cursor
+            statement = score_cypher.ranking("region", _present(params))
+            rows = await self._query("rank_institutions", statement, params)
+        kept = await self._kept(query)
+        if kept:
             # Keys replaced after the pinned seq rank as they were then.
-            statement = score_cypher.ranking(_present(params), history=True)
+            statement = score_cypher.ranking("kept", _present(params))
+            also = await self._query("rank_institutions_kept", statement, {**params, "kept": kept})
             rows = sorted(
-                [*rows, *await self._query("rank_institutions_kept", statement, params)],
+                [*rows, *also],
                 key=lambda row: (-float(row["creditSort"]), str(row["uscc"])),  # type: ignore[arg-type]
             )[:limit]
         return [
@@ -117,36 +158,106 @@ class ScoreQueries(abc.ABC):
             for row in rows
         ]
 
-    async def _rank_within_floors(
-        self, params: dict[str, object], *, top: float
-    ) -> list[dict[str, object]]:
-        """A ranking page, tried first among keys close below ``top``.
+    async def _rank_in_slices(
+        self, params: dict[str, object], *, top: float, most: int | None
+    ) -> list[Row] | None:
+        """A ranking page from the key index: the ties of the cursor's key after its USCC,
+        then slices of the keys below it, each read once and in order, until the page is full
+        or no key is left; None when ``most`` slices did not fill it."""
+        limit = as_int(params["limit"])
+        rows: list[Row] = []
+        if "afterSort" in params:
+            statement = score_cypher.ranking("tied", _present(params))
+            rows = await self._query("rank_institutions", statement, params)
+            if len(rows) == limit:
+                return rows
+        statement = score_cypher.ranking("index", _present(params) | {"below", "floor"})
+        upper, width, slices = top, _FIRST_SLICE, 0
+        while True:
+            need, floor = limit - len(rows), upper - width
+            found = await self._query(
+                "rank_institutions",
+                statement,
+                {**params, "below": upper, "floor": floor, "limit": need},
+            )
+            rows += found
+            slices += 1
+            if len(found) == need or floor < LOWEST_KEY:
+                return rows
+            if most is not None and slices >= most:
+                return None
+            # Found k of the n needed in this width: the rest needs about (n - k) / k as much.
+            width *= 8.0 if not found else max(2.0, 1.5 * (need - len(found)) / len(found))
+            upper = floor
 
-        Sorting every institution of the country costs ~150 ms at 100k; the range index on
-        ``creditSort`` finds the few above a floor in milliseconds. A probe that fills the page
-        is exact: everything it left out ranks below the floor, so after the page.
-        Regions are narrow enough already, and are left to the planner.
-        """
-        if params["region"] is None:
-            for step in _RANKING_FLOOR_STEPS:
-                rows = await self._query(
-                    "rank_institutions",
-                    score_cypher.ranking(_present(params) | {"floor"}),
-                    {**params, "floor": top - step},
-                )
-                if len(rows) == params["limit"]:
-                    return rows
-        statement = score_cypher.ranking(_present(params))
-        return await self._query("rank_institutions", statement, params)
+    # Counts at a pinned seq never change: a walk's pages, and first pages while nothing is
+    # written, count once per process. The change at that seq is part of the key, so a store
+    # cleared and written again does not answer from the old one.
+    _pinned_counts: OrderedDict[tuple[RankingQuery, str], int] | None = None
 
     async def count_ranked(self, query: RankingQuery) -> int:
-        params = _ranking_params(query)
-        total = 0
-        for history in (False, True) if query.as_of is not None else (False,):
-            statement = score_cypher.ranking(_present(params), history=history, count=True)
-            rows = await self._query("count_ranked", statement, params)
-            total += as_int(rows[0]["ranked"] or 0) if rows else 0
+        if query.as_of is None:
+            return await self._count_ranked(query)
+        rows = await self._query("change_at", score_cypher.CHANGE_AT, {"seq": query.as_of})
+        if not rows:  # nothing written yet, or pruned
+            return await self._count_ranked(query)
+        if self._pinned_counts is None:
+            self._pinned_counts = OrderedDict()
+        counts, key = self._pinned_counts, (query, str(rows[0]["hash"]))
+        if key in counts:
+            counts.move_to_end(key)
+            return counts[key]
+        counts[key] = total = await self._count_ranked(query)
+        if len(counts) > _PINNED_COUNTS:
+            counts.popitem(last=False)
         return total
+
+    async def _count_ranked(self, query: RankingQuery) -> int:
+        params = await self._ranking_params(query)
+        if query.region is not None:
+            statement = score_cypher.ranking("region", _present(params), count=True)
+            total = await self._count(statement, params)
+        else:
+            # Every key there is, less those written after the pinned seq (they count as kept).
+            unpinned = {**params, "pinned": None, "floor": LOWEST_KEY}
+            statement = score_cypher.ranking("index", _present(unpinned), count=True)
+            total = await self._count(statement, unpinned)
+            if query.as_of is not None:
+                statement = score_cypher.ranking("changed", _present(unpinned), count=True)
+                total -= await self._count(statement, unpinned)
+        kept = await self._kept(query)
+        if kept:
+            statement = score_cypher.ranking("kept", _present(params), count=True)
+            total += await self._count(statement, {**params, "kept": kept})
+        return total
+
+    async def _count(self, statement: str, params: Mapping[str, object]) -> int:
+        rows = await self._query("count_ranked", statement, params)
+        return as_int(rows[0]["ranked"] or 0) if rows else 0
+
+    async def _kept(self, query: RankingQuery) -> list[Row]:
+        if query.as_of is None:
+            return []
+        return await self._query("kept_credit", score_cypher.KEPT, {"asOf": query.as_of})
+
+    async def _ranking_params(self, query: RankingQuery) -> dict[str, object]:
+        category = bool(query.provider_kinds or query.scope_standards)
+        params: dict[str, object] = {
+            "region": query.region,
+            "kind": query.kind,
+            "providerKinds": list(query.provider_kinds) if category else None,
+            "scopeStandards": list(query.scope_standards) if category else None,
+            "rated": None if query.include_unrated else True,
+            "asOf": query.as_of,
+            "pinned": None if query.as_of is None else True,
+        }
+        if query.region is not None:
+            rows = await self._query(
+                "region_codes", score_cypher.REGION_CODES, {"region": query.region}
+            )
+            params["codes"] = list(_list(rows[0]["codes"])) if rows else []
+            params["level"] = rows[0]["level"] if rows else None
+        return params
 
     async def store_credit(self, scores: Sequence[StoredCredit], *, actor: str) -> WriteResult:
         rows: list[Row] = [
@@ -157,7 +268,7 @@ class ScoreQueries(abc.ABC):
                 "factors": c.factors,
                 "computedOn": c.computed_on.isoformat(),
                 "method": c.method,
-                "sort": UNRATED_SORT if c.score is None else c.score,
+                "sort": ranking_key(c.score, c.uscc),
             }
             for c in scores
         ]
@@ -200,18 +311,6 @@ class ScoreQueries(abc.ABC):
             deleted += count
             if count < chunk:
                 return deleted
-
-
-def _ranking_params(query: RankingQuery) -> dict[str, object]:
-    category = bool(query.provider_kinds or query.scope_standards)
-    return {
-        "region": query.region,
-        "kind": query.kind,
-        "providerKinds": list(query.provider_kinds) if category else None,
-        "scopeStandards": list(query.scope_standards) if category else None,
-        "rated": None if query.include_unrated else True,
-        "asOf": query.as_of,
-    }
 
 
 def _list(value: object) -> list[object]:

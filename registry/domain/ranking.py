@@ -19,26 +19,26 @@ PIN_RETENTION = timedelta(minutes=30)
 
 @dataclass(frozen=True, slots=True)
 class RankState:
-    """Where a walk stands after an item: its position (1-based), rank and ranking key."""
+    """Where a walk stands after an item: its position (1-based), rank and score."""
 
     position: int
     rank: int | None
-    sort: float
+    score: float | None
 
 
-def continue_ranks(sorts: Sequence[float], *, before: RankState | None) -> list[RankState]:
-    """Ranks for the next items (ranking keys, best first): ties share a rank (1, 1, 3); an
-    unrated item (key below 0) has none."""
+def continue_ranks(scores: Sequence[float | None], *, before: RankState | None) -> list[RankState]:
+    """Ranks for the next items (scores, best first, the unrated as None): equal scores share
+    a rank (1, 1, 3); an unrated item has none."""
     states: list[RankState] = []
     last = before
-    for sort in sorts:
+    for score in scores:
         position = 1 if last is None else last.position + 1
-        if sort < 0:
+        if score is None:
             rank = None
-        elif last is not None and last.rank is not None and sort == last.sort:
+        elif last is not None and last.rank is not None and score == last.score:
             rank = last.rank
         else:
             rank = position
-        last = RankState(position, rank, sort)
+        last = RankState(position, rank, score)
         states.append(last)
     return states

@@ -13,6 +13,7 @@ from registry.domain.ranking import continue_ranks
 from registry.domain.service_categories import PROVIDERS
 from registry.domain.vocabulary import InstitutionKind, ServiceCategory
 from registry.resolvers.queries import region_code_checked
+from registry.schema.errors import PublicError
 from registry.schema.institutions import Institution
 from registry.schema.pagination import PageInfo, page_size
 from registry.schema.ranking import (
@@ -63,27 +64,31 @@ async def ranking(
     now = datetime.now(UTC)
     digest = filter_digest(region, kind, service_category, include_unrated)
     cursor = RankCursor.decode(after, filter=digest)
+    head = (await context.store.change_head()).seq
     if cursor is None:
-        as_of, pinned_at = (await context.store.change_head()).seq, now.timestamp()
+        as_of, pinned_at = head, now.timestamp()
     else:
         as_of, pinned_at = cursor.as_of, cursor.pinned_at
+        if as_of > head or pinned_at > now.timestamp() + 60:
+            raise PublicError("INVALID_CURSOR", "the cursor was not issued by this API")
         # Nothing written since the pin: the scores then are the scores now, kept or not.
-        if cursor.outlived(now) and (await context.store.change_head()).seq != as_of:
+        if cursor.outlived(now) and head != as_of:
             raise cursor_expired()
     query = _query(region, kind, service_category, include_unrated=include_unrated, as_of=as_of)
     found = await context.store.rank_institutions(
-        query, after=None if cursor is None else (cursor.state.sort, cursor.uscc), limit=limit + 1
+        query, after=None if cursor is None else (cursor.key, cursor.uscc), limit=limit + 1
     )
     page = found[:limit]
     states = continue_ranks(
-        [item.sort for item in page], before=None if cursor is None else cursor.state
+        [item.score for item in page], before=None if cursor is None else cursor.state
     )
     edges = []
     for item, state in zip(page, states, strict=True):
-        context.loaders.institution.prime(item.institution.uscc, item.institution)
+        uscc = item.institution.uscc
+        context.loaders.institution.prime(uscc, item.institution)
         edges.append(
             RankingEdge(
-                cursor=RankCursor(as_of, pinned_at, digest, item.institution.uscc, state).encode(),
+                cursor=RankCursor(as_of, pinned_at, digest, uscc, item.sort, state).encode(),
                 rank=state.rank,
                 score=item.score,
                 status=CreditStatus.UNRATED if item.score is None else CreditStatus.RATED,

@@ -96,7 +96,7 @@ class Query:
     ranking: RankingConnection = strawberry.field(
         resolver=ranking.ranking,
         description="Public: supervised institutions by stored credit score (best first, "
-        "ties by USCC, the unrated last unless includeUnrated is false); regions include "
+        "ties in a fixed order, the unrated last unless includeUnrated is false); regions include "
         "their sub-regions; tied scores share a rank. The first page pins the change seq "
         "(asOf) and every later page of the walk reads the scores as they stood then.",
     )

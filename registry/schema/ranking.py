@@ -72,6 +72,7 @@ class RankCursor:
     pinned_at: float  # POSIX seconds
     filter: str
     uscc: str
+    key: float  # the ranking key after which the next page starts
     state: RankState
 
     def encode(self) -> str:
@@ -81,9 +82,10 @@ class RankCursor:
             self.pinned_at,
             self.filter,
             self.uscc,
+            self.key,
             self.state.position,
             self.state.rank,
-            self.state.sort,
+            self.state.score,
         ]
         return base64.urlsafe_b64encode(orjson.dumps(body)).decode().rstrip("=")
 
@@ -99,13 +101,18 @@ class RankCursor:
             return None
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-            tag, as_of, pinned_at, digest, uscc, position, rank, sort = orjson.loads(raw)
+            tag, as_of, pinned_at, digest, uscc, key, position, rank, score = orjson.loads(raw)
             decoded = cls(
                 int(as_of),
                 float(pinned_at),
                 str(digest),
                 str(uscc),
-                RankState(int(position), None if rank is None else int(rank), float(sort)),
+                float(key),
+                RankState(
+                    int(position),
+                    None if rank is None else int(rank),
+                    None if score is None else float(score),
+                ),
             )
         except (ValueError, TypeError, binascii.Error) as exc:
             raise PublicError("INVALID_CURSOR", "the cursor was not issued by this API") from exc

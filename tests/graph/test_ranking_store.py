@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from graph.cypher_store import CypherStore
+from graph.cypher_store.scores import ranking_key
 from graph.models import Accreditation, RankingQuery, StoredCredit
 from tests.graph.builders import REGIONS, institution
 
@@ -121,3 +122,35 @@ async def test_a_service_category_is_a_kind_or_an_accredited_standard(store: Cyp
     assert await _ranked(store, by_standard) == [(BODY.uscc, 75.0)]
     assert await _ranked(store, by_kind) == [(BODY.uscc, 75.0)]
     assert await store.count_ranked(labs) == 4
+
+
+async def test_a_walk_through_ties_and_the_unrated_repeats_and_skips_nobody(
+    store: CypherStore,
+) -> None:
+    """Ties and the unrated in the fixed order of their keys (a digest of the USCC)."""
+    crowd = [institution(100 + n) for n in range(24)]
+    await store.upsert_regions(REGIONS, actor=ACTOR)
+    await store.upsert_institutions(crowd, actor=ACTOR)
+    scores = [87.5] * 10 + [None] * 10 + [90.0, 60.0, 87.4, 87.6]
+    await store.store_credit(
+        [
+            StoredCredit(i.uscc, s, None if s is None else "A", "[]", DAY, "2026.2")
+            for i, s in zip(crowd, scores, strict=True)
+        ],
+        actor=ACTOR,
+    )
+    query = RankingQuery(as_of=(await store.change_head()).seq)
+    expected = sorted(
+        ((i.uscc, s) for i, s in zip(crowd, scores, strict=True)),
+        key=lambda item: -ranking_key(item[1], item[0]),
+    )
+    assert [s for _, s in expected] == sorted(scores, key=lambda s: -1 if s is None else -s)
+
+    for size in (1, 3, 7):
+        walked: list[tuple[str, float | None]] = []
+        after: tuple[float, str] | None = None
+        while page := await store.rank_institutions(query, after=after, limit=size):
+            walked += [(r.institution.uscc, r.score) for r in page]
+            after = (page[-1].sort, page[-1].institution.uscc)
+
+        assert walked == expected, size
