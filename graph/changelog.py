@@ -22,6 +22,7 @@ __all__ = [
     "chain_changes",
     "first_broken_link",
     "utc_now",
+    "utc_stamp",
 ]
 
 GENESIS_HASH = "0" * 64
@@ -29,7 +30,12 @@ GENESIS_HASH = "0" * 64
 
 def utc_now() -> str:
     """The registry's timestamp format: UTC, microseconds, sortable as text."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc_stamp(datetime.now(UTC))
+
+
+def utc_stamp(moment: datetime) -> str:
+    """``moment`` (timezone-aware) in the registry's timestamp format."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _default(value: object) -> object:

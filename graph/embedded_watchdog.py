@@ -31,6 +31,7 @@ from types import FrameType
 
 __all__ = [
     "CLIENTS_LOCK",
+    "PRIVATE_UMASK",
     "START_LOCK",
     "WATCHDOG_LOCK",
     "WATCHDOG_LOG",
@@ -47,6 +48,8 @@ START_LOCK = "start.lock"
 WATCHDOG_LOCK = "watchdog.lock"
 """Held (exclusively) by the watchdog and its redis-server for as long as either is alive."""
 WATCHDOG_PID = "watchdog.pid"
+PRIVATE_UMASK = 0o077
+"""Files the watchdog and its redis-server create (AOF, RDB, log, pid) are the owner's only."""
 WATCHDOG_LOG = "watchdog.log"
 
 POLL_INTERVAL = 0.5
@@ -143,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("usage: python -m graph.embedded_watchdog DATA_DIR -- COMMAND...", file=sys.stderr)
         return 2
     data_dir, command = Path(args[0]), args[2:]
+    os.umask(PRIVATE_UMASK)  # the AOF holds complaint details and names; redis inherits it
     watchdog_fd = open_lock(data_dir / WATCHDOG_LOCK)
     if not try_lock(watchdog_fd, fcntl.LOCK_EX):
         print(f"a FalkorDB server already owns {data_dir}", file=sys.stderr)

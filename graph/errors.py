@@ -11,6 +11,7 @@ __all__ = [
     "GraphError",
     "NotFound",
     "StaleVersion",
+    "StoreNotDurable",
 ]
 
 
@@ -55,4 +56,15 @@ class AlreadyApplied(GraphError):
 
 
 class BackendUnavailable(GraphError):
-    """The database cannot be reached or did not answer in time."""
+    """The database cannot be reached, did not answer in time, or refuses writes because it
+    cannot make them durable (a full disk). Nothing of the failed call was acknowledged, so
+    the caller may retry it (with the same idempotency key) once the store is back."""
+
+    code = "STORE_UNAVAILABLE"
+
+
+class StoreNotDurable(GraphError):
+    """A server that would acknowledge writes it has not yet made durable: refused at open
+    unless the operator accepted that explicitly."""
+
+    code = "STORE_NOT_DURABLE"

@@ -3,11 +3,18 @@
 FalkorDB runs each query atomically and has no multi-statement transactions, so a write
 claims the change counter inside its single statement; if another process claimed it first
 nothing is written and the plan is re-made against the new head.
+
+Durable before visible: the server must fsync every write before it answers anyone
+(``appendfsync always``). Then a write it cannot put on disk makes it exit unanswered, and
+nothing of that write is ever read, streamed or signed. A lost server, or one refusing writes
+(``MISCONF``), is :class:`BackendUnavailable`; the embedded server is started again from
+disk (:mod:`graph.revival`), whose content is exactly what was acknowledged.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
@@ -20,19 +27,29 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from graph.changelog import GENESIS_HASH
 from graph.cypher import changes as change_cypher
+from graph.cypher import documents as document_cypher
 from graph.cypher import exports as export_cypher
-from graph.cypher.exports import EXPORTED
+from graph.cypher.exports import EXPORTED, ExportSpec
 from graph.cypher_literals import cypher_header
 from graph.cypher_store import CypherStore, Row, WritePlan, as_int
 from graph.dialects import FALKORDB, SCHEMA
-from graph.embedded import EmbeddedServer
-from graph.errors import BackendUnavailable, Conflict, GraphError
-from graph.models import ChangeHead, ExportDoc
+from graph.embedded import APPENDFSYNC_POLICIES, DEFAULT_APPENDFSYNC, EmbeddedServer
+from graph.embedded_files import disk_is_low
+from graph.errors import BackendUnavailable, Conflict, GraphError, StoreNotDurable
+from graph.models import Change, ChangeHead, ExportDoc
+from graph.revival import REVIVE_INTERVAL, Revival
+from graph.written_documents import written_digests
 
 __all__ = ["FalkorDBStore"]
 
 _MAX_WRITE_ATTEMPTS = 200
+# Replies of a server that cannot take the command now but may later: refusing writes it
+# cannot persist (MISCONF), or still loading its data after a start.
+_UNAVAILABLE_REPLIES = ("MISCONF", "LOADING")
+# From the weakest to the strongest: how much a server fsyncs before it answers.
+_FSYNC_STRENGTH = {"no": 0, "everysec": 1, "always": 2}
 Query = Callable[..., Coroutine[Any, Any, Any]]
+log = logging.getLogger("registry.store")
 
 
 class FalkorDBStore(CypherStore):
@@ -40,12 +57,24 @@ class FalkorDBStore(CypherStore):
 
     dialect = FALKORDB
 
-    def __init__(self, db: FalkorDB, *, graph: str, server: EmbeddedServer | None = None) -> None:
+    def __init__(
+        self,
+        db: FalkorDB,
+        *,
+        graph: str,
+        server: EmbeddedServer | None = None,
+        revive_interval: float = REVIVE_INTERVAL,
+    ) -> None:
         super().__init__()
         self._db = db
         self._graph_name = graph
         self._graph = db.select_graph(graph)
         self._server = server
+        self._revival = (
+            None
+            if server is None
+            else Revival(server, revived=self._reconnect, interval=revive_interval)
+        )
         self._write_lock = asyncio.Lock()
 
     @classmethod
@@ -54,19 +83,22 @@ class FalkorDBStore(CypherStore):
         data_dir: str,
         *,
         graph: str = "registry",
-        appendfsync: str = "everysec",
+        appendfsync: str = DEFAULT_APPENDFSYNC,
         startup_timeout: float = 300.0,
+        revive_interval: float = REVIVE_INTERVAL,
     ) -> FalkorDBStore:
         """Start (or attach to) the embedded server for ``data_dir`` and open the graph.
 
         Loading a large graph from disk takes a while, hence the generous startup timeout.
+        A server already running with a weaker ``appendfsync`` is switched to this one.
         """
         server = await EmbeddedServer.attach(
             Path(data_dir), appendfsync=appendfsync, startup_timeout=startup_timeout
         )
         try:
             db = FalkorDB(unix_socket_path=str(server.socket_path), max_connections=64)
-            store = cls(db, graph=graph, server=server)
+            store = cls(db, graph=graph, server=server, revive_interval=revive_interval)
+            await store._require_durability(appendfsync)
             await store.ensure_schema()
         except BaseException:
             await server.release()
@@ -75,10 +107,28 @@ class FalkorDBStore(CypherStore):
 
     @classmethod
     async def open_remote(
-        cls, *, host: str, port: int, graph: str = "registry", password: str | None = None
+        cls,
+        *,
+        host: str,
+        port: int,
+        graph: str = "registry",
+        password: str | None = None,
+        appendfsync: str = DEFAULT_APPENDFSYNC,
     ) -> FalkorDBStore:
-        store = cls(FalkorDB(host=host, port=port, password=password), graph=graph)
-        await store.ensure_schema()
+        """Connect to a running server, which must fsync at least as often as
+        ``appendfsync`` says (``always`` unless the operator accepts less): else
+        :class:`StoreNotDurable`."""
+        try:  # the client asks the server what it is (INFO) as it is made
+            db = FalkorDB(host=host, port=port, password=password)
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise BackendUnavailable(f"FalkorDB unavailable: {exc}") from exc
+        store = cls(db, graph=graph)
+        try:
+            await store._require_durability(appendfsync)
+            await store.ensure_schema()
+        except BaseException:
+            await store.close()
+            raise
         return store
 
     @property
@@ -90,10 +140,69 @@ class FalkorDBStore(CypherStore):
         return self._graph_name
 
     async def close(self) -> None:
+        if self._revival is not None:
+            await self._revival.close()
+            self._revival = None  # a closed store's server stays stopped
         await self._db.connection.aclose()
         if self._server is not None:
             await self._server.release()
             self._server = None
+
+    async def ping(self) -> bool:
+        """Ready to take writes: the server answers, has loaded its data, its last
+        append-only-file write succeeded (else it refuses writes, or it would have exited),
+        and the embedded server's disk is not nearly full (else the next write may stop it
+        again, however often it is started)."""
+        try:
+            info = await self._persistence()
+        except GraphError:
+            return False
+        if self._server is not None and disk_is_low(self._server.data_dir):
+            return False
+        return info.get("loading") == 0 and info.get("aof_last_write_status") == "ok"
+
+    async def _require_durability(self, accepted: str) -> None:
+        """Refuse a server that answers before its writes are on disk as often as
+        ``accepted`` requires; the embedded one (ours) is switched to ``accepted`` instead."""
+        if accepted not in APPENDFSYNC_POLICIES:
+            raise ValueError(f"appendfsync must be one of {sorted(APPENDFSYNC_POLICIES)}")
+        try:
+            config = await self._db.connection.config_get("append*")
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise self._unavailable(exc) from exc
+        except ResponseError as exc:  # CONFIG disabled, as on some managed servers
+            config = {}
+            reason = f"it does not say how it persists ({exc})"
+        else:
+            reason = (
+                f"appendonly is {config.get('appendonly')!r}, "
+                f"appendfsync is {config.get('appendfsync')!r}"
+            )
+        policy = config.get("appendfsync") if config.get("appendonly") == "yes" else "no"
+        if policy in _FSYNC_STRENGTH and _FSYNC_STRENGTH[policy] >= _FSYNC_STRENGTH[accepted]:
+            return
+        if self._server is not None:
+            await self._command("CONFIG", "SET", "appendfsync", accepted)
+            return
+        if accepted == "always":
+            raise StoreNotDurable(
+                f"the FalkorDB server would acknowledge writes before they are on disk: "
+                f"{reason}. Set 'appendonly yes' and 'appendfsync always' on it, or accept "
+                "the risk with ?appendfsync=everysec in the store URL"
+            )
+        log.warning("the FalkorDB server may lose acknowledged writes: %s", reason)
+
+    async def _reconnect(self) -> None:
+        """After the server was started again: drop the idle connections to the old one
+        (those in use fail on their own; closing them could cut a call to the new one)."""
+        await self._db.connection.connection_pool.disconnect(inuse_connections=False)
+
+    def _unavailable(self, exc: Exception) -> BackendUnavailable:
+        """The error for a lost or refusing server; asks for the embedded one to be
+        started again."""
+        if self._revival is not None:
+            self._revival.request()
+        return BackendUnavailable(f"FalkorDB unavailable: {exc}")
 
     async def clear(self) -> None:
         try:
@@ -155,18 +264,32 @@ class FalkorDBStore(CypherStore):
             if "in progress" not in str(exc) and "scheduled" not in str(exc):
                 raise
         while True:
-            info = await self._db.connection.info("persistence")
+            info = await self._persistence()
             if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
                 return
             await asyncio.sleep(0.05)
 
+    async def _persistence(self) -> dict[str, object]:
+        """The server's ``INFO persistence``: loading, the append-only file's state."""
+        info = await self._command("INFO", "persistence")
+        return info if isinstance(info, dict) else {}
+
     async def _command(self, *args: str) -> object:
         try:
             return await self._db.connection.execute_command(*args)
-        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            raise BackendUnavailable(f"FalkorDB unreachable: {exc}") from exc
-        except ResponseError as exc:
-            raise GraphError(str(exc)) from exc
+        except (RedisConnectionError, RedisTimeoutError, OSError, ResponseError) as exc:
+            raise self._translated(exc) from exc
+
+    def _translated(self, exc: Exception) -> GraphError:
+        """The store's error for a client library error, most specific first."""
+        if isinstance(exc, RedisConnectionError | RedisTimeoutError | OSError):
+            return self._unavailable(exc)
+        message = str(exc)
+        if message.startswith(_UNAVAILABLE_REPLIES):
+            return self._unavailable(exc)
+        if "unique constraint" in message:
+            return Conflict(message)
+        return GraphError(message)
 
     async def _read(self, statement: str, params: Mapping[str, object]) -> list[Row]:
         return await self._run(self._graph.ro_query, statement, params)
@@ -217,11 +340,24 @@ class FalkorDBStore(CypherStore):
                 result = await self._run(self._graph.query, planned.statement, planned.params)
                 written = as_int(result[0]["written"])
                 if written == len(planned.changes):
+                    await self._keep_digests(planned.changes)
                     return planned.changes[0].seq
                 if written:
                     raise GraphError(f"partial write: {written} of {len(planned.changes)} rows")
                 await asyncio.sleep(random.uniform(0, 0.005))  # noqa: S311 - jitter, not security
         raise BackendUnavailable("could not claim the change log: too much contention")
+
+    async def _keep_digests(self, changes: list[Change]) -> None:
+        """The digest of the document each change left, kept on it (graph.written_documents):
+        still under the write lock, so no write of this process comes in between."""
+        kept = await written_digests(self._documents_by_key, changes)
+        if kept is not None:
+            await self._run(self._graph.query, document_cypher.KEEP_DIGESTS, kept)
+
+    async def _documents_by_key(self, spec: ExportSpec, keys: list[str]) -> list[ExportDoc]:
+        """As exports read them (plain replies for flat documents): digests kept from these
+        are compared with documents exports read."""
+        return await self._documents(spec, export_cypher.docs_by_key(spec), {"keys": keys})
 
     async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]:
         return await self._run(self._graph.query, statement, params)
@@ -229,11 +365,7 @@ class FalkorDBStore(CypherStore):
     async def _run(self, query: Query, statement: str, params: Mapping[str, object]) -> list[Row]:
         try:
             result = await query(cypher_header(params) + statement)
-        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            raise BackendUnavailable(f"FalkorDB unreachable: {exc}") from exc
-        except ResponseError as exc:
-            if "unique constraint" in str(exc):
-                raise Conflict(str(exc)) from exc
-            raise GraphError(str(exc)) from exc
+        except (RedisConnectionError, RedisTimeoutError, OSError, ResponseError) as exc:
+            raise self._translated(exc) from exc
         names = [column[1] for column in result.header]
         return [dict(zip(names, values, strict=True)) for values in result.result_set]

@@ -46,6 +46,7 @@ __all__ = [
     "VerificationFacts",
     "WriteGuard",
     "WriteResult",
+    "WrittenDigest",
 ]
 
 
@@ -277,15 +278,28 @@ class RankedInstitution:
 
 @dataclass(frozen=True, slots=True)
 class ApiKey:
-    """A credential as stored: only the digest of the secret, never the secret."""
+    """A credential as stored: only the digest of the secret, never the secret.
+
+    ``institutions`` are the parties the key acts for. ``regions`` are a partner's scope or a
+    regulator's jurisdiction (each with its sub-regions); ``entities`` a partner's entity
+    scope. A key past ``expires_at`` or with ``revoked_at`` set is refused."""
 
     digest: str
     role: str
-    institution: str | None
+    institutions: tuple[str, ...]
     label: str | None
     created_at: str
-    entities: tuple[str, ...] | None = None  # a partner key's scope: the feed's entities
-    regions: tuple[str, ...] | None = None  # and regions (with their sub-regions)
+    entities: tuple[str, ...] | None = None
+    regions: tuple[str, ...] | None = None
+    expires_at: str | None = None
+    revoked_at: str | None = None
+    last_used_at: str | None = None  # recorded at most once a minute, outside the change log
+
+    @property
+    def key_id(self) -> str:
+        """How logs, listings and revocations name the key: enough of the digest to tell
+        keys apart, too little to stand for it."""
+        return self.digest[:12]
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +309,7 @@ class InstitutionQuery:
     name_contains: str | None = None
     accreditation_scheme: str | None = None
     group: str | None = None
+    within: tuple[str, ...] | None = None  # region codes (sub-regions listed): a key's scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +323,7 @@ class CertificateQuery:
     standard: str | None = None
     family: str | None = None
     region: str | None = None
+    within: tuple[str, ...] | None = None  # region codes (sub-regions listed): a key's scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,13 +370,24 @@ class EntityChange:
 
 
 @dataclass(frozen=True, slots=True)
+class WrittenDigest:
+    """A change to one entity and the digest of the document it left (None when none was
+    kept: changes from before digests were kept, or whose keeping was interrupted)."""
+
+    seq: int
+    key: str
+    digest: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ChangeFilter:
     """Narrows the change feed: entity labels, region codes (each with its sub-regions),
-    and a last seq to look at."""
+    a last seq to look at, and entities it never shows."""
 
     entities: tuple[str, ...] | None = None
     regions: tuple[str, ...] | None = None
     up_to: int | None = None
+    hidden: tuple[str, ...] = ()  # entities left out whatever else is asked
 
 
 @dataclass(frozen=True, slots=True)

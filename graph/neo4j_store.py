@@ -20,10 +20,12 @@ from neo4j.exceptions import (
 
 from graph.changelog import GENESIS_HASH
 from graph.cypher import changes as change_cypher
+from graph.cypher import documents as document_cypher
 from graph.cypher_store import CypherStore, Row, WritePlan, as_int
 from graph.dialects import NEO4J
 from graph.errors import BackendUnavailable, Conflict, GraphError
 from graph.models import ChangeHead
+from graph.written_documents import documents_by_read, written_digests
 
 __all__ = ["Neo4jStore"]
 
@@ -101,6 +103,9 @@ class Neo4jStore(CypherStore):
             written = as_int((await read(planned.statement, planned.params))[0]["written"])
             if written != len(planned.changes):
                 raise GraphError(f"write touched {written} of {len(planned.changes)} rows")
+            kept = await written_digests(documents_by_read(read), planned.changes)
+            if kept is not None:
+                await read(document_cypher.KEEP_DIGESTS, kept)
             return planned.changes[0].seq
 
         try:

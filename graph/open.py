@@ -3,8 +3,10 @@
 - ``falkordb+embedded://./.registry`` or ``falkordb+embedded:///abs/dir``: own server, default
 - ``falkordb://[:password@]host:port``: a running FalkorDB server
 - ``neo4j://``, ``neo4j+s://``, ``bolt://``, ``bolt+s://`` (``user:password@``): Neo4j 5
-Query parameters: ``graph`` (FalkorDB graph name), ``appendfsync`` (embedded),
-``database`` (Neo4j).
+Query parameters: ``graph`` (FalkorDB graph name), ``database`` (Neo4j), ``appendfsync``
+(FalkorDB; default ``always``): the embedded server fsyncs that often; a remote server must
+fsync at least that often or the store refuses to open (``everysec`` accepts a server that
+may lose the last second of acknowledged writes, with a warning).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from graph.cypher_store import CypherStore
+from graph.embedded import DEFAULT_APPENDFSYNC
 
 __all__ = ["NEO4J_SCHEMES", "open_store"]
 
@@ -23,13 +26,12 @@ async def open_store(url: str) -> CypherStore:
     parts = urlsplit(url)
     options = {name: values[-1] for name, values in parse_qs(parts.query).items()}
     graph = options.get("graph", "registry")
+    appendfsync = options.get("appendfsync", DEFAULT_APPENDFSYNC)
     if parts.scheme == "falkordb+embedded":
         from graph.falkordb_store import FalkorDBStore
 
         directory = unquote(parts.netloc + parts.path) or "./.registry"
-        return await FalkorDBStore.open_embedded(
-            directory, graph=graph, appendfsync=options.get("appendfsync", "everysec")
-        )
+        return await FalkorDBStore.open_embedded(directory, graph=graph, appendfsync=appendfsync)
     if parts.scheme == "falkordb":
         from graph.falkordb_store import FalkorDBStore
 
@@ -38,6 +40,7 @@ async def open_store(url: str) -> CypherStore:
             port=parts.port or 6379,
             graph=graph,
             password=unquote(parts.password) if parts.password else None,
+            appendfsync=appendfsync,
         )
     if parts.scheme in NEO4J_SCHEMES:
         from graph.neo4j_store import Neo4jStore

@@ -39,6 +39,7 @@ from graph.models import (
     VerificationFacts,
     WriteGuard,
     WriteResult,
+    WrittenDigest,
 )
 from graph.network_models import InstitutionPath, Network, SharedCluster
 
@@ -88,6 +89,9 @@ class GraphStore(Protocol):
 
     async def get_certificates(self, numbers: Sequence[str]) -> list[Certificate]:
         """The certificates that exist among ``numbers``."""
+
+    async def get_issuers_of_holders(self, holders: Sequence[str]) -> dict[str, frozenset[str]]:
+        """For each named holder that holds certificates, the bodies that issued them."""
 
     async def list_certificates(
         self, query: CertificateQuery, *, after: str | None, limit: int
@@ -148,7 +152,14 @@ class GraphStore(Protocol):
         """Counts per region, sub-regions included; ``today`` (ISO date) decides validity."""
 
     async def find_api_key(self, digest: str) -> ApiKey | None:
-        """The credential whose secret hashes to ``digest``."""
+        """The credential whose secret hashes to ``digest`` (revoked and expired ones too)."""
+
+    async def list_api_keys(self) -> list[ApiKey]:
+        """Every credential, oldest first."""
+
+    async def record_api_key_use(self, digest: str, *, at: str, stale_before: str) -> bool:
+        """Note that the key was used ``at``, unless it was noted at or after ``stale_before``
+        (bookkeeping outside the change log); whether anything was written."""
 
     async def change_head(self) -> ChangeHead:
         """The last change's seq and hash (seq 0 and the genesis hash when empty)."""
@@ -187,6 +198,12 @@ class GraphStore(Protocol):
     ) -> list[EntityChange]:
         """Changes to ``entity`` with ``after < seq <= up_to``, oldest first, each with the
         document it replaced."""
+
+    async def get_written_digests(
+        self, entity: str, *, after: int, up_to: int
+    ) -> list[WrittenDigest]:
+        """Changes to ``entity`` with ``after < seq <= up_to`` that may have changed its
+        document, oldest first, each with the digest of the document it left."""
 
     # writes: one atomic statement per batch of at most MAX_WRITE_BATCH -----------------------
     # A ``guard`` is checked in the same compare-and-set as the batch: a live idempotency key
@@ -259,6 +276,9 @@ class GraphStore(Protocol):
 
     async def save_api_key(self, key: ApiKey, *, actor: str) -> WriteResult:
         """Store a credential (its digest only)."""
+
+    async def revoke_api_key(self, digest: str, *, at: str, actor: str) -> WriteResult:
+        """Revoke a credential for good (a logged change); NotFound when there is none."""
 
     # supervision plans ('double random, one public') -----------------------------------
     async def store_supervision_plan(self, plan: SupervisionPlan, *, actor: str) -> WriteResult:

@@ -15,16 +15,24 @@ from typing import Protocol
 import orjson
 
 from graph.changelog import ChangeDraft, canonical_json
+from graph.cypher import documents as document_cypher
 from graph.cypher import exports as export_cypher
 from graph.cypher.exports import EXPORTED, ExportSpec
 from graph.errors import GraphError
-from graph.models import EntityChange, ExportDoc
+from graph.models import EntityChange, ExportDoc, WrittenDigest
+from graph.port import MAX_WRITE_BATCH
 
-__all__ = ["SnapshotQueries", "export_doc", "prior_doc", "prior_documents"]
+__all__ = [
+    "UNDOCUMENTED_OPS",
+    "SnapshotQueries",
+    "export_doc",
+    "prior_doc",
+    "prior_documents",
+]
 
 _Row = dict[str, object]
 # Ops that change an exported node without changing its document (the stored credit score).
-_UNDOCUMENTED_OPS = frozenset({"CREDIT"})
+UNDOCUMENTED_OPS = frozenset({"CREDIT"})
 
 
 class _Read(Protocol):
@@ -116,6 +124,36 @@ class SnapshotQueries(abc.ABC):
             for row in rows
         ]
 
+    async def get_written_digests(
+        self, entity: str, *, after: int, up_to: int
+    ) -> list[WrittenDigest]:
+        changes = await self._query(
+            "get_written_digests",
+            document_cypher.DOCUMENTED_CHANGES,
+            {
+                "entity": entity,
+                "after": after,
+                "upTo": up_to,
+                "undocumented": sorted(UNDOCUMENTED_OPS),
+            },
+        )
+        # A batch keeps its digests on its last change, at most a batch beyond the range.
+        holders = await self._query(
+            "get_written_digests",
+            document_cypher.DIGEST_HOLDERS,
+            {"after": after, "upTo": up_to + MAX_WRITE_BATCH},
+        )
+        digests = {
+            int(str(seq)): str(digest)
+            for row in holders
+            for seq, digest in zip(row["seqs"], row["digests"], strict=True)  # type: ignore[call-overload]
+        }
+        return [
+            WrittenDigest(seq, str(row["key"]), digests.get(seq))
+            for row in changes
+            for seq in (int(str(row["seq"])),)
+        ]
+
 
 async def prior_documents(read: _Read, drafts: Sequence[ChangeDraft]) -> list[str | None]:
     """For each draft, the document its entity has before the batch ('' when new); None
@@ -124,7 +162,7 @@ async def prior_documents(read: _Read, drafts: Sequence[ChangeDraft]) -> list[st
     spec = EXPORTED.get(entity)
     if spec is None:
         return [None] * len(drafts)
-    wanted = sorted({d.key for d in drafts if d.op not in _UNDOCUMENTED_OPS})
+    wanted = sorted({d.key for d in drafts if d.op not in UNDOCUMENTED_OPS})
     if not wanted:
         return [None] * len(drafts)
     rows = await read(export_cypher.docs_by_key(spec), {"keys": wanted})
@@ -132,7 +170,7 @@ async def prior_documents(read: _Read, drafts: Sequence[ChangeDraft]) -> list[st
     priors: list[str | None] = []
     seen: set[str] = set()
     for draft in drafts:
-        if draft.op in _UNDOCUMENTED_OPS or draft.key in seen:
+        if draft.op in UNDOCUMENTED_OPS or draft.key in seen:
             priors.append(None)
             continue
         seen.add(draft.key)

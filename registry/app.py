@@ -17,7 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from graph.changelog import utc_now
 from graph.cypher_store import CypherStore
-from graph.errors import GraphError
+from graph.errors import BackendUnavailable, GraphError
 from graph.open import open_store
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, authenticate
@@ -25,14 +25,17 @@ from registry.context import registry_today
 from registry.domain.vocabulary import Role
 from registry.http.exports import routes as export_routes
 from registry.http.gate import GraphQLGate
+from registry.http.graphiql import graphiql_routes
 from registry.http.graphql_view import RegistryGraphQL
 from registry.http.observability import RequestObservation
-from registry.http.responses import error_response
+from registry.http.responses import STORE_RETRY_AFTER, error_response, store_unavailable
 from registry.http.runtime import Runtime
 from registry.http.trust_routes import routes as trust_routes
 from registry.operations.seeding import load_seeds_and_score, store_is_empty
 from registry.settings import Settings
+from registry.trust.signing_keys import keyring_for
 from registry.web.network_svg import routes as network_routes
+from registry.web.page import store_unavailable_page
 from registry.web.verify_page import routes as web_routes
 
 __all__ = ["create_app"]
@@ -79,6 +82,9 @@ def create_app(
             yield
             return
         config = runtime.settings
+        # The signing keys exist once the service has started, as operators expect (to back
+        # them up, to publish them); an unusable key directory stops the start.
+        await keyring_for(config.resolved_signing_keys_dir)
         runtime.store = await open_store(config.resolved_store_url)
         _observe(runtime, runtime.store)
         try:
@@ -110,12 +116,25 @@ def create_app(
         return runtime.metrics.exposition()
 
     async def readyz(request: Request) -> Response:
+        """Ready while the store answers and can make writes durable (not while its server
+        is down, being started again, or failing to write its append-only file)."""
         if runtime.store is not None and await runtime.store.ping():
             return PlainTextResponse("ready")
-        return PlainTextResponse("store unavailable", status_code=503)
+        unready = PlainTextResponse("store unavailable", status_code=503)
+        unready.headers["Retry-After"] = STORE_RETRY_AFTER
+        return unready
 
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        """Any route, before its answer started: 503 STORE_UNAVAILABLE with Retry-After."""
+        log.warning("store unavailable: %s", exc)
+        if "text/html" in request.headers.get("accept", ""):
+            return store_unavailable_page(STORE_RETRY_AFTER)
+        return store_unavailable()
+
+    development = runtime.settings.env == "development"
     app = Starlette(
         routes=[
+            *(graphiql_routes() if development else []),
             Route("/graphql", GraphQLGate(runtime)),
             WebSocketRoute("/graphql", RegistryGraphQL(runtime, subscriptions=True)),
             Route("/healthz", healthz),
@@ -128,6 +147,7 @@ def create_app(
         ],
         lifespan=lifespan,
         middleware=[Middleware(RequestObservation, metrics=runtime.metrics)],
+        exception_handlers={BackendUnavailable: unavailable},
     )
     app.state.runtime = runtime
     return app

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from graph.port import GraphStore
-from registry.auth import Principal
+from registry.auth import Principal, access_of
 from registry.loaders import Loaders
 from registry.settings import Settings
+
+if TYPE_CHECKING:
+    from registry.domain.permissions import Access
 
 __all__ = ["REGISTRY_TIMEZONE", "Context", "OperationObserver", "registry_today"]
 
@@ -40,3 +43,11 @@ class Context:
     today: date
     connection_params: dict[str, object] | None = None  # a WebSocket's connection_init payload
     metrics: OperationObserver | None = None  # where operations are counted (none in unit tests)
+    _access: tuple[Principal, Access] | None = field(default=None, repr=False)
+
+    async def access(self) -> Access:
+        """What the caller's key may touch, worked out once per request (a WebSocket
+        authenticates after its context is made, so it is kept with its principal)."""
+        if self._access is None or self._access[0] is not self.principal:
+            self._access = (self.principal, await access_of(self.store, self.principal))
+        return self._access[1]

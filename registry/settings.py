@@ -6,13 +6,23 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_STORE_URL", "DEVELOPMENT_SECRET", "Settings"]
+__all__ = [
+    "DEFAULT_STORE_URL",
+    "DEVELOPMENT_SECRET",
+    "MIN_SECRET_BYTES",
+    "ConfigurationError",
+    "Settings",
+    "load_settings",
+]
 
 DEFAULT_STORE_URL = "falkordb+embedded://./.registry"
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
+# The secret keys the HMAC that stands for people's ID numbers (person_key): guess a short
+# one and every ID number behind a key can be recovered by trying them all.
+MIN_SECRET_BYTES = 32
 PROJECT_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
@@ -25,7 +35,10 @@ class Settings(BaseSettings):
     store_url: str = DEFAULT_STORE_URL
     data_dir: Path | None = None
     signing_keys_dir: Path | None = None
-    appendfsync: Literal["always", "everysec", "no"] = "everysec"
+    # How often the embedded store fsyncs its append-only file. "always": a write is on disk
+    # before anyone is answered (durable before visible); the others answer first and may
+    # lose acknowledged writes on a crash or a full disk.
+    appendfsync: Literal["always", "everysec", "no"] = "always"
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     seeds_dir: Path = PROJECT_SEEDS
     load_seeds_when_empty: bool = True
@@ -45,14 +58,26 @@ class Settings(BaseSettings):
     requests_per_minute: int = Field(default=1200, ge=1)
     public_lookups_per_minute: int = Field(default=60, ge=1)
     response_cache_entries: int = Field(default=20_000, ge=0)
+    # What strangers send decides what the caches hold: both are bounded in bytes too.
+    response_cache_bytes: int = Field(default=64_000_000, ge=0)
+    document_cache_bytes: int = Field(default=64_000_000, ge=0)
+    # A connection must have sent a request's headers this many seconds after it opened (or
+    # after its previous request began), or it is closed: slow-header clients hold no slot.
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
     response_cache_refresh_seconds: float = Field(default=0.5, gt=0)
     change_poll_seconds: float = Field(default=0.5, gt=0)  # how often subscriptions look
     max_subscriptions_per_connection: int = Field(default=5, ge=1)
 
     @model_validator(mode="after")
     def _no_placeholder_secret_in_production(self) -> Settings:
-        if self.env == "production" and self.secret_key.get_secret_value() == DEVELOPMENT_SECRET:
+        if self.env != "production":
+            return self
+        if self.secret_key.get_secret_value() == DEVELOPMENT_SECRET:
             raise ValueError("REGISTRY_SECRET_KEY must be set in production")
+        if len(self.secret) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"REGISTRY_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes in production"
+            )
         return self
 
     @property
@@ -84,3 +109,27 @@ class Settings(BaseSettings):
     @property
     def secret(self) -> bytes:
         return self.secret_key.get_secret_value().encode()
+
+
+class ConfigurationError(ValueError):
+    """The configuration cannot be used; the message is one line naming each variable wrong."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment and ``overrides``; what is wrong with them becomes one
+    ConfigurationError line such as ``REGISTRY_SECRET_KEY must be set in production``, for
+    operators, instead of pydantic's report."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigurationError(_one_line(exc)) from exc
+
+
+def _one_line(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors(include_url=False):
+        message = str(item["msg"]).removeprefix("Value error, ")
+        names = [str(part) for part in item["loc"]]
+        where = "REGISTRY_" + "_".join(names).upper() if names else ""
+        problems.append(f"{where}: {message}" if where else message)
+    return "; ".join(problems)

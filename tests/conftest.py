@@ -39,13 +39,17 @@ TODAY = date(2026, 11, 22)
 # session-wide seeded data notice that it must be loaded again.
 NEO4J_CLEARS: list[int] = [0]
 SECRET = b"test-secret"
+# The suite checks behaviour, not durability: its shared server fsyncs once a second. The
+# production default (always) has tests of its own (tests/e2e/test_full_disk.py and the
+# crash test), and opening with "always" switches a running server to it.
+SUITE_FSYNC = "everysec"
 
 
 @pytest.fixture(scope="session")
 async def falkordb_dir(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Path]:
     """One embedded server for the session; each test attaches to it with its own graph."""
     directory = tmp_path_factory.mktemp("falkordb")
-    server = await EmbeddedServer.attach(directory)
+    server = await EmbeddedServer.attach(directory, appendfsync=SUITE_FSYNC)
     try:
         yield directory
     finally:
@@ -59,7 +63,13 @@ async def open_backend(backend: str, falkordb_dir: Path) -> CypherStore:
         await store.clear()
         NEO4J_CLEARS[0] += 1
         return store
-    return await open_store(f"falkordb+embedded://{falkordb_dir}?graph=t{uuid.uuid4().hex}")
+    return await open_store(embedded_url(falkordb_dir))
+
+
+def embedded_url(falkordb_dir: Path, graph: str | None = None) -> str:
+    """A fresh graph (or ``graph``) on the session's embedded server."""
+    name = graph or f"t{uuid.uuid4().hex}"
+    return f"falkordb+embedded://{falkordb_dir}?graph={name}&appendfsync={SUITE_FSYNC}"
 
 
 @pytest.fixture(params=BACKENDS)

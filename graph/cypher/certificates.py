@@ -15,6 +15,7 @@ from graph.cypher.changes import logged
 __all__ = [
     "CHANGE_STATUSES",
     "GET_CERTIFICATES",
+    "ISSUERS_OF_HOLDERS",
     "ISSUE_CERTIFICATES",
     "STATUS_HISTORIES",
     "VERIFICATION_FACTS",
@@ -30,6 +31,13 @@ RETURN c.number AS number, c.family AS family, c.standard AS standard, c.scope A
 """
 
 GET_CERTIFICATES = "UNWIND $keys AS key MATCH (c:Certificate {number: key})" + _FIELDS
+
+# Which bodies certified each holder (a holder's record is the business of each of them).
+ISSUERS_OF_HOLDERS = """
+UNWIND $keys AS key
+MATCH (c:Certificate {holder: key})
+RETURN key AS holder, collect(DISTINCT c.issuer) AS issuers
+"""
 
 ISSUE_CERTIFICATES = logged(
     """
@@ -92,6 +100,7 @@ _CONDITIONS = {
     "issuer": "c.issuer = $issuer",
     "standard": "c.standard = $standard",
     "family": "c.family = $family",
+    "within": "c.region IN $within",
 }
 
 

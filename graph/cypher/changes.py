@@ -58,6 +58,7 @@ _CHANGE_CONDITIONS = {
     "upTo": "change.seq <= $upTo",
     "entities": "change.entity IN $entities",
     "regions": "change.region IN codes",
+    "hidden": "NOT change.entity IN $hidden",
 }
 # The named regions and every region below them, as the rest of the registry counts them.
 _REGION_CODES = """
@@ -69,8 +70,8 @@ WITH collect(DISTINCT below.code) AS codes
 
 def changes_after(present: frozenset[str], *, count: bool = False) -> str:
     """Changes after ``$after`` in seq order, narrowed by the filters in ``present``
-    (``upTo``, ``entities``, ``regions``: region codes, each with its sub-regions); or, with
-    ``count``, how many."""
+    (``upTo``, ``entities``, ``regions``: region codes, each with its sub-regions, and
+    ``hidden``: entities left out); or, with ``count``, how many."""
     conditions = ["change.seq > $after"]
     conditions += [text for name, text in _CHANGE_CONDITIONS.items() if name in present]
     statement = _REGION_CODES if "regions" in present else ""

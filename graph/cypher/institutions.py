@@ -115,6 +115,7 @@ _CONDITIONS = {
     "after": "i.uscc > $after",
     "kind": "$kind IN i.kinds",
     "nameContains": "toLower(i.name) CONTAINS toLower($nameContains)",
+    "within": "i.region IN $within",
 }
 
 

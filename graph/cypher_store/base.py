@@ -223,6 +223,14 @@ def _mapping(value: object) -> Row:
     return dict(value)
 
 
+def _list(value: object) -> list[object]:
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):
+        raise GraphError(f"expected a list from the store, got {type(value).__name__}")
+    return list(value)
+
+
 def _present(params: Mapping[str, object]) -> frozenset[str]:
     return frozenset(name for name, value in params.items() if value is not None)
 

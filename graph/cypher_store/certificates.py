@@ -12,6 +12,7 @@ from graph.cypher_store.base import (
     Reader,
     ReferenceCheck,
     Row,
+    _list,
     _mapping,
     _present,
     _require,
@@ -65,6 +66,14 @@ class CertificateQueries(abc.ABC):
             "get_certificates", certificate_cypher.GET_CERTIFICATES, {"keys": list(numbers)}
         )
         return [from_row(Certificate, row) for row in rows]
+
+    async def get_issuers_of_holders(self, holders: Sequence[str]) -> dict[str, frozenset[str]]:
+        rows = await self._query(
+            "get_issuers_of_holders", certificate_cypher.ISSUERS_OF_HOLDERS, {"keys": list(holders)}
+        )
+        return {
+            str(row["holder"]): frozenset(str(i) for i in _list(row["issuers"])) for row in rows
+        }
 
     async def list_certificates(
         self, query: CertificateQuery, *, after: str | None, limit: int
@@ -228,5 +237,6 @@ def _certificate_params(query: CertificateQuery, *, after: str | None) -> dict[s
         "standard": query.standard,
         "family": query.family,
         "region": query.region,
+        "within": None if query.within is None else list(query.within),
         "today": query.today.isoformat(),
     }

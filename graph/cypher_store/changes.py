@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from graph.changelog import GENESIS_HASH, ChangeDraft
 from graph.cypher import changes as change_cypher
 from graph.cypher import keys as key_cypher
-from graph.cypher_store.base import Row, _present, as_int
+from graph.cypher_store.base import Reader, ReferenceCheck, Row, _present, as_int
+from graph.errors import NotFound
 from graph.mapping import from_row, to_props
 from graph.models import ApiKey, Change, ChangeFilter, ChangeHead, WriteResult
 
@@ -45,11 +46,21 @@ class ChangeQueries(abc.ABC):
         drafts: list[ChangeDraft],
         *,
         actor: str,
+        check: ReferenceCheck | None = None,
     ) -> WriteResult: ...
 
     async def find_api_key(self, digest: str) -> ApiKey | None:
         rows = await self._query("find_api_key", key_cypher.FIND_API_KEY, {"digest": digest})
         return from_row(ApiKey, rows[0]) if rows else None
+
+    async def list_api_keys(self) -> list[ApiKey]:
+        rows = await self._query("list_api_keys", key_cypher.LIST_API_KEYS, {})
+        return [from_row(ApiKey, row) for row in rows]
+
+    async def record_api_key_use(self, digest: str, *, at: str, stale_before: str) -> bool:
+        params = {"digest": digest, "at": at, "staleBefore": stale_before}
+        with self._timed("record_api_key_use"):
+            return bool(await self._housekeeping(key_cypher.RECORD_KEY_USE, params))
 
     async def purge_idempotency_keys(self, *, now: str, limit: int = 10_000) -> int:
         params = {"now": now, "limit": limit}
@@ -112,14 +123,27 @@ class ChangeQueries(abc.ABC):
         row = to_props(key)
         public = {
             "role": key.role,
-            "institution": key.institution,
+            "institutions": key.institutions,
             "label": key.label,
             "entities": key.entities,
             "regions": key.regions,
+            "expiresAt": key.expires_at,
         }
-        draft = ChangeDraft("ApiKey", key.digest[:12], "CREATE", public)
+        draft = ChangeDraft("ApiKey", key.key_id, "CREATE", public)
         return await self._logged(
             "save_api_key", key_cypher.SAVE_API_KEY, [row], [draft], actor=actor
+        )
+
+    async def revoke_api_key(self, digest: str, *, at: str, actor: str) -> WriteResult:
+        row: Row = {"digest": digest, "revokedAt": at}
+        draft = ChangeDraft("ApiKey", digest[:12], "REVOKE", {"revokedAt": at})
+
+        async def check(read: Reader) -> None:
+            if not await read(key_cypher.FIND_API_KEY, {"digest": digest}):
+                raise NotFound("no such API key", label="ApiKey", keys=[digest[:12]])
+
+        return await self._logged(
+            "revoke_api_key", key_cypher.REVOKE_API_KEY, [row], [draft], actor=actor, check=check
         )
 
 
@@ -136,5 +160,6 @@ def _change_filter_params(narrow: ChangeFilter | None) -> dict[str, object]:
     return {
         "entities": None if narrow.entities is None else list(narrow.entities),
         "regions": None if narrow.regions is None else list(narrow.regions),
+        "hidden": list(narrow.hidden) or None,
         "upTo": narrow.up_to,
     }

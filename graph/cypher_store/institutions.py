@@ -209,4 +209,5 @@ def _institution_params(query: InstitutionQuery, *, after: str | None) -> dict[s
         "nameContains": query.name_contains,
         "scheme": query.accreditation_scheme,
         "group": query.group,
+        "within": None if query.within is None else list(query.within),
     }

@@ -14,12 +14,12 @@ from graph.cypher_store.base import (
     Reader,
     ReferenceCheck,
     Row,
+    _list,
     _mapping,
     _present,
     _require,
     as_int,
 )
-from graph.errors import GraphError
 from graph.mapping import from_row, institution_from_row
 from graph.models import (
     CreditEvent,
@@ -311,11 +311,3 @@ class ScoreQueries(abc.ABC):
             deleted += count
             if count < chunk:
                 return deleted
-
-
-def _list(value: object) -> list[object]:
-    if value is None:
-        return []
-    if not isinstance(value, list | tuple):
-        raise GraphError(f"expected a list from the store, got {type(value).__name__}")
-    return list(value)

@@ -11,8 +11,9 @@ from typing import Any
 from graph.port import GraphStore
 from registry.cli.options import add_store_options, settings_from, with_store
 from registry.context import registry_today
+from registry.domain.identifiers import normalise_identifier
 from registry.operations.seeding import load_seeds_and_score, store_is_empty
-from registry.settings import Settings
+from registry.settings import load_settings
 
 __all__ = ["add_data_commands"]
 
@@ -61,7 +62,7 @@ def _generate(args: argparse.Namespace) -> int:
 def _export_schema(args: argparse.Namespace) -> int:
     from registry.resolvers.root import build_schema
 
-    text = str(build_schema(Settings())) + "\n"
+    text = str(build_schema(load_settings())) + "\n"
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
@@ -109,9 +110,15 @@ def add_data_commands(commands: Any) -> None:
 
     generate = commands.add_parser("generate", help="write a reproducible synthetic dataset")
     add_store_options(generate)
-    generate.add_argument("--institutions", type=int, default=1000)
-    generate.add_argument("--certificates", type=int, default=10000)
-    generate.add_argument("--seed", type=int, default=1)
+    generate.add_argument(
+        "--institutions", type=int, default=1000, help="how many institutions to write"
+    )
+    generate.add_argument(
+        "--certificates", type=int, default=10000, help="how many certificates to write"
+    )
+    generate.add_argument(
+        "--seed", type=int, default=1, help="the random seed: the same seed, the same data"
+    )
     generate.add_argument("--reset", action="store_true", help="delete everything first")
     generate.set_defaults(run=_generate)
 
@@ -125,7 +132,9 @@ def add_data_commands(commands: Any) -> None:
         "recompute", help="recompute and store credit scores (1,000 per write)"
     )
     add_store_options(recompute)
-    recompute.add_argument("uscc", nargs="*", help="institutions to recompute")
+    recompute.add_argument(
+        "uscc", nargs="*", type=normalise_identifier, help="USCCs of institutions to recompute"
+    )
     recompute.add_argument("--all", action="store_true", help="every institution")
     recompute.set_defaults(run=_credit_recompute)
 
@@ -135,5 +144,11 @@ def add_data_commands(commands: Any) -> None:
         "prune", help="delete changes past the retention window (the chain stays verifiable)"
     )
     add_store_options(prune)
-    prune.add_argument("--older-than-days", type=int, required=True, metavar="DAYS")
+    prune.add_argument(
+        "--older-than-days",
+        type=int,
+        required=True,
+        metavar="DAYS",
+        help="delete the changes recorded more than this many days ago",
+    )
     prune.set_defaults(run=_changes_prune)

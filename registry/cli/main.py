@@ -4,19 +4,22 @@ verify-token | export | import | mirror`."""
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 from registry.cli.data import add_data_commands
 from registry.cli.keys import add_key_commands
+from registry.cli.options import CommandParser
 from registry.cli.serve import add_serve_command
 from registry.cli.sync import add_sync_commands
 from registry.cli.trust import add_trust_commands
+from registry.settings import ConfigurationError
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="registry", description=__doc__)
+def build_parser() -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = CommandParser(prog="registry", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     add_serve_command(commands)
     add_data_commands(commands)
@@ -29,8 +32,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    result: int = args.run(args)
+    """Run one command; a configuration it cannot use is one line on stderr and exit 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.run(args)
+    except ConfigurationError as exc:
+        print(f"registry: configuration error: {exc}", file=sys.stderr)
+        return 2
     return result
 
 

@@ -1,4 +1,5 @@
-"""Options every store-using command shares, for `registry` and its trust commands alike."""
+"""What every `registry` command shares: its parser (each option's default shown in
+``--help``), the store options, and settings from flags and REGISTRY_* variables."""
 
 from __future__ import annotations
 
@@ -6,30 +7,58 @@ import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from graph.open import open_store
 from graph.port import GraphStore
-from registry.settings import Settings
+from registry.settings import DEFAULT_STORE_URL, Settings, load_settings
 
-__all__ = ["add_store_options", "settings_from", "with_store"]
+__all__ = ["CommandParser", "add_store_options", "settings_from", "with_store"]
 
 T = TypeVar("T")
 
 
+class HelpWithDefaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Each option's default after its help; an unset option (None) or a switch that is off
+    shows none, since its help says what happens then."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
+class CommandParser(argparse.ArgumentParser):
+    """The parser of `registry` and, since subcommands take their parent's class, of every
+    subcommand: ``--help`` shows each option's default."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpWithDefaults)
+        super().__init__(*args, **kwargs)
+
+
 def add_store_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--data", help="embedded store directory (REGISTRY_DATA_DIR)")
-    command.add_argument("--store", help="store URL (REGISTRY_STORE_URL)")
+    command.add_argument(
+        "--data",
+        metavar="DIR",
+        help="the embedded store in this directory (default: $REGISTRY_DATA_DIR, else --store)",
+    )
+    command.add_argument(
+        "--store",
+        metavar="URL",
+        help=f"the graph store (default: $REGISTRY_STORE_URL, else {DEFAULT_STORE_URL})",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    """Flags win over REGISTRY_* variables; both end up in one Settings."""
+    """Flags win over REGISTRY_* variables; both end up in one Settings (or one
+    ConfigurationError)."""
     overrides: dict[str, object] = {}
     if getattr(args, "data", None):
         overrides["data_dir"] = Path(args.data)
     if getattr(args, "store", None):
         overrides["store_url"] = args.store
-    return Settings(**overrides)  # type: ignore[arg-type]
+    return load_settings(**overrides)
 
 
 def with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[T]]) -> T:

@@ -14,6 +14,7 @@ __all__ = ["add_serve_command"]
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from registry.http.header_deadline import HeaderDeadlineProtocol
     from registry.http.logs import log_config
 
     settings = settings_from(args)
@@ -21,6 +22,7 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.data_dir is not None:
         os.environ["REGISTRY_DATA_DIR"] = str(settings.data_dir.resolve())
     os.environ["REGISTRY_STORE_URL"] = settings.store_url
+    proxies = args.forwarded_allow_ips.strip()
     uvicorn.run(
         "registry.app:create_app",
         factory=True,
@@ -30,15 +32,43 @@ def _serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         log_config=log_config(args.log_level),
         access_log=False,  # the app writes its own access lines, with the request id
+        http=HeaderDeadlineProtocol,
+        # uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told otherwise, and rate
+        # limits count by the address it reports: only the proxies the operator names.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies,
     )
     return 0
 
 
 def add_serve_command(commands: Any) -> None:
-    serve = commands.add_parser("serve", help="run the GraphQL service")
+    serve = commands.add_parser(
+        "serve",
+        help="run the GraphQL service",
+        description="Serve /graphql, the pages and the NDJSON routes; an empty store is "
+        "loaded with the seed data first. Settings beyond these flags come from REGISTRY_* "
+        "variables (see the README).",
+    )
     add_store_options(serve)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes; they share one store (and one embedded database server)",
+    )
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="the least important log lines written (JSON, one a line, on stderr)",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default="",
+        metavar="ADDRESSES",
+        help="comma-separated addresses or networks of the reverse proxies whose "
+        "X-Forwarded-For names the client (default: none; the peer is the client)",
+    )
     serve.set_defaults(run=_serve)

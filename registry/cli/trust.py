@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from graph.open import open_store
 from graph.port import GraphStore
 from registry.cli.options import add_store_options, settings_from
 from registry.context import registry_today
+from registry.operations.document_audit import DocumentReport, check_documents
 from registry.trust.signing_keys import public_keys_from_document, rotate
 from registry.trust.tokens import (
     Checkpoint,
@@ -211,19 +213,23 @@ def _audit_verify(args: argparse.Namespace) -> int:
             print("checkpoint signature INVALID: it was not signed by the given keys")
             return 1
 
-    async def work() -> ChainReport:
+    async def work() -> tuple[ChainReport, DocumentReport | None]:
         store = await open_store(settings_from(args).resolved_store_url)
         try:
-            return await check_chain(store, checkpoint_seq=checkpoint.seq if checkpoint else None)
+            chain = await check_chain(store, checkpoint_seq=checkpoint.seq if checkpoint else None)
+            if chain.broken_at is not None:
+                return chain, None
+            return chain, await check_documents(store, progress=_Progress())
         finally:
             await store.close()
 
-    report = asyncio.run(work())
+    report, documents = asyncio.run(work())
     if report.broken_at is not None:
         print(f"chain BROKEN at seq {report.broken_at}: {report.problem}")
         print(f"  the {report.changes} changes before it are intact")
         return 1
     print(f"chain intact: {report.changes} changes, head {report.head_hash}")
+    intact = documents is None or _report_documents(documents)
     if checkpoint is not None:
         if report.checkpoint_hash is None:
             print(f"checkpoint MISMATCH: the log no longer reaches seq {checkpoint.seq}")
@@ -236,7 +242,40 @@ def _audit_verify(args: argparse.Namespace) -> int:
             )
             return 1
         print(f"checkpoint matches: seq {checkpoint.seq} signed at {checkpoint.signed_at}")
-    return 0
+    return 0 if intact else 1
+
+
+class _Progress:
+    """Progress on stderr, at most every few seconds: a big store takes minutes."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        self._every = every
+        self._next = time.monotonic() + every
+
+    def __call__(self, message: str) -> None:
+        if time.monotonic() >= self._next:
+            print(message, file=sys.stderr, flush=True)
+            self._next = time.monotonic() + self._every
+
+
+def _report_documents(report: DocumentReport) -> bool:
+    """Print what the document check found; False when an entity was altered."""
+    altered = report.altered
+    if altered is not None:
+        what = "is gone, though" if altered.gone else "is not the document"
+        print(
+            f"document ALTERED: {altered.entity} {altered.key} {what} its last change "
+            f"(seq {altered.seq}) left; {report.matching} entities checked before it match"
+        )
+        return False
+    unchecked = (
+        f"; {report.unverifiable} not checked (no document kept: written before this "
+        "check existed, or their last change was pruned)"
+        if report.unverifiable
+        else ""
+    )
+    print(f"documents intact: {report.matching} entities as their last change left them{unchecked}")
+    return True
 
 
 # keys rotate-signing -----------------------------------------------------------------------
@@ -273,7 +312,10 @@ def add_trust_commands(
     audit = commands.add_parser("audit", help="check the change log's integrity")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     chain = audit_commands.add_parser(
-        "verify", help="recompute the hash chain of all changes and name the first broken link"
+        "verify",
+        help="recompute the hash chain of all changes and name the first broken link, then "
+        "compare every entity with the document its last change left and name the first "
+        "that differs",
     )
     add_store_options(chain)
     chain.add_argument("--checkpoint", help="a saved auditCheckpoint (JSON) the log must match")

@@ -1,31 +1,188 @@
-"""Who may do what: function-level and field-level rules in one table."""
+"""Who may do what: one table of writes (which roles call each mutation, and how far each
+reaches), and the read rules of keys bound to parties, scopes and jurisdictions.
+
+A key carries an ``Access``: the institutions it acts for, and the regions (with their
+sub-regions) and entities it covers. A PARTNER's regions and entities are its scope (none:
+the whole registry); a REGULATOR's regions are its jurisdiction (none: a key made before
+keys named one, which writes nothing and sees nothing confidential until re-issued).
+"""
 
 from __future__ import annotations
 
-from registry.domain.vocabulary import Role
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from registry.domain.vocabulary import ChangeEntity, Role
 
 __all__ = [
+    "MUTATION_ENTITIES",
     "MUTATION_ROLES",
+    "WRITE_RULES",
+    "Access",
+    "Listing",
+    "Reach",
+    "Refused",
+    "RowClaim",
+    "covers",
+    "feed_hidden_entities",
+    "listing",
     "may_read_changes",
     "may_see_complaints",
+    "may_see_confidential",
     "may_see_personal_data",
     "may_see_status_actor",
     "may_see_withdrawn_credit_events",
+    "write_refusals",
 ]
 
-_WRITERS = frozenset({Role.ADMIN, Role.PARTNER})
 
-MUTATION_ROLES: dict[str, frozenset[Role]] = {
-    "upsertInstitutions": _WRITERS | {Role.REGULATOR},
-    "upsertOrganizations": _WRITERS | {Role.REGULATOR, Role.CERTIFICATION_BODY},
-    "upsertAccreditations": _WRITERS | {Role.REGULATOR},
-    "issueCertificates": _WRITERS | {Role.CERTIFICATION_BODY},
-    "changeCertificateStatus": _WRITERS | {Role.CERTIFICATION_BODY, Role.REGULATOR},
-    "publishCreditRatings": _WRITERS | {Role.ASSOCIATION},
-    "recordCreditEvents": _WRITERS | {Role.REGULATOR},
-    "recordServiceEvaluations": _WRITERS | {Role.REGULATOR, Role.ASSOCIATION},
-    "drawSupervisionPlan": frozenset({Role.ADMIN, Role.REGULATOR}),
+class Reach(StrEnum):
+    """How far a role's writes reach in one mutation."""
+
+    EVERYTHING = "everything"  # ADMIN
+    OWN = "own"  # rows written in the name of one of the key's institutions (a partner: in scope)
+    JURISDICTION = "jurisdiction"  # rows about things in the key's region tree (regulators)
+
+
+_A, _OWN, _JUR = Reach.EVERYTHING, Reach.OWN, Reach.JURISDICTION
+_CB, _AS, _PA, _RE = Role.CERTIFICATION_BODY, Role.ASSOCIATION, Role.PARTNER, Role.REGULATOR
+
+# The table, one row per GraphQL mutation. A role missing from a row may not call it
+# (NOT_AUTHORIZED on ``input``); writes that are not mutations (regions, complaints: seeds and
+# imports) are ADMIN's alone.
+WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
+    "upsertInstitutions": {Role.ADMIN: _A, _RE: _JUR, _PA: _OWN},
+    "upsertOrganizations": {Role.ADMIN: _A, _RE: _JUR, _PA: _OWN, _CB: _OWN},
+    "upsertAccreditations": {Role.ADMIN: _A, _RE: _JUR, _PA: _OWN},
+    "issueCertificates": {Role.ADMIN: _A, _PA: _OWN, _CB: _OWN},
+    "changeCertificateStatus": {Role.ADMIN: _A, _RE: _JUR, _PA: _OWN, _CB: _OWN},
+    "publishCreditRatings": {Role.ADMIN: _A, _PA: _OWN, _AS: _OWN},
+    "recordCreditEvents": {Role.ADMIN: _A, _RE: _JUR},
+    "recordServiceEvaluations": {Role.ADMIN: _A, _RE: _JUR, _AS: _OWN},
+    "drawSupervisionPlan": {Role.ADMIN: _A, _RE: _JUR},
 }
+
+MUTATION_ROLES: Mapping[str, frozenset[Role]] = {
+    mutation: frozenset(rules) for mutation, rules in WRITE_RULES.items()
+}
+
+# What each mutation writes: a partner scoped to entities writes only those.
+MUTATION_ENTITIES: Mapping[str, ChangeEntity] = {
+    "upsertInstitutions": ChangeEntity.INSTITUTION,
+    "upsertOrganizations": ChangeEntity.ORGANIZATION,
+    "upsertAccreditations": ChangeEntity.ACCREDITATION,
+    "issueCertificates": ChangeEntity.CERTIFICATE,
+    "changeCertificateStatus": ChangeEntity.CERTIFICATE,
+    "publishCreditRatings": ChangeEntity.CREDIT_RATING,
+    "recordCreditEvents": ChangeEntity.CREDIT_EVENT,
+    "recordServiceEvaluations": ChangeEntity.SERVICE_EVALUATION,
+    "drawSupervisionPlan": ChangeEntity.SUPERVISION_PLAN,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What one key may touch. ``regions`` are region codes with their sub-regions already
+    included (see ``registry.domain.regions``)."""
+
+    role: Role
+    institutions: frozenset[str] = frozenset()
+    entities: frozenset[str] | None = None
+    regions: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RowClaim:
+    """What one input row touches, as written and as stored.
+
+    ``all_of``: every institution in whose name the row writes (each must be the key's);
+    ``any_of``: when given, the row is the key's if one of these is (a holder is the
+    business of every body that certified it); ``regions``: the regions the row concerns
+    (None: a stored record whose region is unknown, which no region set covers);
+    ``status_field``: set when the row changes an institution's status, a regulator's call.
+    """
+
+    party_field: str
+    all_of: tuple[str, ...] = ()
+    any_of: tuple[str, ...] | None = None
+    region_field: str = "input"
+    regions: tuple[str | None, ...] = ()
+    status_field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    field: str
+    message: str
+
+
+def write_refusals(access: Access, mutation: str, claims: Iterable[RowClaim]) -> list[Refused]:
+    """Every reason the key may not write these rows (empty: it may). The role must be in
+    the mutation's row of the table; then the rows must be within its reach."""
+    rules = WRITE_RULES.get(mutation, {})
+    reach = rules.get(access.role)
+    if reach is None:
+        return [Refused("input", f"role {access.role.value} may not call {mutation}")]
+    if reach is Reach.EVERYTHING:
+        return []
+    claims = list(claims)
+    if reach is Reach.JURISDICTION:
+        if access.regions is None:
+            return [
+                Refused(
+                    "input",
+                    "this key names no region: re-issue it with --region to write for one",
+                )
+            ]
+        return _outside(access.regions, claims)
+    refused: list[Refused] = []
+    entity = MUTATION_ENTITIES[mutation].value
+    if access.entities is not None and entity not in access.entities:
+        covered = ", ".join(sorted(access.entities))
+        refused.append(Refused("input", f"this key's scope covers {covered}, not {entity}"))
+    for claim in claims:
+        refused += _not_own(access, claim)
+    if access.regions is not None:
+        refused += _outside(access.regions, claims)
+    return refused
+
+
+def _not_own(access: Access, claim: RowClaim) -> list[Refused]:
+    mine = access.institutions
+    if not mine:
+        return [Refused(claim.party_field, "this key acts for no institution: it writes nothing")]
+    refused = [
+        Refused(claim.party_field, f"this key may not act for {party}")
+        for party in dict.fromkeys(claim.all_of)
+        if party not in mine
+    ]
+    if claim.any_of is not None and not mine.intersection(claim.any_of):
+        refused.append(
+            Refused(claim.party_field, "not a holder of a certificate this key's bodies issued")
+        )
+    if claim.status_field is not None:
+        refused.append(
+            Refused(claim.status_field, "an institution's status is changed by its regulator")
+        )
+    return refused
+
+
+def _outside(regions: frozenset[str], claims: Iterable[RowClaim]) -> list[Refused]:
+    return [
+        Refused(
+            claim.region_field,
+            "its region is unknown, so outside this key's regions"
+            if region is None
+            else f"region {region} is outside this key's regions",
+        )
+        for claim in claims
+        for region in dict.fromkeys(claim.regions)
+        if region is None or region not in regions
+    ]
+
+
+# Reads ----------------------------------------------------------------------------------
 
 _OVERSIGHT = frozenset({Role.ADMIN, Role.REGULATOR})
 
@@ -53,3 +210,67 @@ def may_read_changes(role: Role) -> bool:
 def may_see_withdrawn_credit_events(role: Role) -> bool:
     """Negative records past their publicity period, or repaired, stay visible to oversight."""
     return role in _OVERSIGHT
+
+
+def covers(access: Access, region: str | None, entity: str | None = None) -> bool:
+    """Whether something of ``entity`` in ``region`` is within the key's scope (a partner:
+    everything when unscoped) or jurisdiction (a regulator: nothing without one). Other
+    roles have neither, and an administrator covers everything."""
+    if access.role is Role.ADMIN:
+        return True
+    if access.role is Role.PARTNER:
+        in_entities = entity is None or access.entities is None or entity in access.entities
+        return in_entities and (access.regions is None or region in access.regions)
+    if access.role is Role.REGULATOR:
+        return access.regions is not None and region in access.regions
+    return False
+
+
+def may_see_confidential(access: Access, region: str | None) -> bool:
+    """Complaint details, personal data, networks and withdrawn records of an institution
+    in ``region``: oversight roles, a regulator only within its jurisdiction."""
+    return may_see_complaints(access.role) and covers(access, region)
+
+
+def feed_hidden_entities(role: Role) -> tuple[str, ...]:
+    """What the change feed and its exports never carry for ``role``: API keys for anyone,
+    complaints (whom they are against, their status) for those who may not read them."""
+    hidden = [ChangeEntity.API_KEY.value]
+    if not may_see_complaints(role):
+        hidden.append(ChangeEntity.COMPLAINT.value)
+    return tuple(hidden)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """How a key's listing of an entity is narrowed (to one issuer's certificates, to a
+    region set), or why it is refused: (code, message)."""
+
+    refusal: tuple[str, str] | None = None
+    issuer: str | None = None
+    within: frozenset[str] | None = None
+
+
+def listing(
+    access: Access, entity: str, *, region: str | None = None, issuer: str | None = None
+) -> Listing:
+    """The public and associations look certificates up one at a time; a certification body
+    lists its own; a partner lists its scope; oversight lists everything. A filter outside
+    the key's scope is refused OUT_OF_SCOPE, never silently narrowed."""
+    role = access.role
+    own = None
+    if entity == ChangeEntity.CERTIFICATE.value:
+        if role in (Role.PUBLIC, Role.ASSOCIATION):
+            return Listing(("NOT_AUTHORIZED", "listing certificates needs a key that may"))
+        if role is Role.CERTIFICATION_BODY:
+            if issuer is not None and issuer not in access.institutions:
+                return Listing(("OUT_OF_SCOPE", "a certification body lists its own only"))
+            own = issuer or min(access.institutions)
+    if role is not Role.PARTNER:
+        return Listing(issuer=own)
+    if access.entities is not None and entity not in access.entities:
+        covered = ", ".join(sorted(access.entities))
+        return Listing(("OUT_OF_SCOPE", f"this key's scope covers {covered} only"))
+    if region is not None and access.regions is not None and region not in access.regions:
+        return Listing(("OUT_OF_SCOPE", f"region {region} is outside this key's scope"))
+    return Listing(within=access.regions)

@@ -22,6 +22,7 @@ __all__ = [
     "Role",
     "ServiceCategory",
     "ServiceEvaluationKind",
+    "change_entity",
 ]
 
 
@@ -170,7 +171,8 @@ class ServiceCategory(StrEnum):
 
 
 class ChangeEntity(StrEnum):
-    """What a change of the log is about (the feed filters and partner scopes name these)."""
+    """What a change of the log is about (the feed filters and partner scopes name these),
+    spelled as the types are named: ``Certificate``, ``CreditRating``."""
 
     REGION = "Region"
     INSTITUTION = "Institution"
@@ -183,3 +185,12 @@ class ChangeEntity(StrEnum):
     SERVICE_EVALUATION = "ServiceEvaluation"
     SUPERVISION_PLAN = "SupervisionPlan"
     API_KEY = "ApiKey"
+
+
+_ENTITY_SPELLINGS = {entity.value.casefold(): entity for entity in ChangeEntity}
+
+
+def change_entity(name: str) -> ChangeEntity | None:
+    """The entity a name means, in its one documented spelling (``CreditRating``) or the
+    upper-case one GraphQL clients once sent (``CREDIT_RATING``); None for no entity."""
+    return _ENTITY_SPELLINGS.get(name.replace("_", "").casefold())

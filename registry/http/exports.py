@@ -9,7 +9,9 @@
   only the entities changed in between (a delta of documents).
 
 Should the log be pruned past a stream while it runs, the stream ends with one line
-``{"error": {..., "extensions": {"code": "CURSOR_EXPIRED"}}}`` instead of skipping anything.
+``{"error": {..., "extensions": {"code": "CURSOR_EXPIRED"}}}`` instead of skipping anything;
+should the store become unavailable, with ``STORE_UNAVAILABLE`` (before the stream starts,
+the answer is a 503).
 """
 
 from __future__ import annotations
@@ -26,17 +28,18 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from graph.cypher.exports import EXPORTED
+from graph.errors import BackendUnavailable
 from graph.models import Change, ChangeFilter, ExportDoc
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, Principal, authenticate
+from registry.domain.regions import regions_below
+from registry.domain.vocabulary import change_entity
 from registry.http.responses import error_response
-from registry.operations.snapshots import (
-    SnapshotExpired,
-    document_line,
-    regions_below,
-    snapshot,
-)
+from registry.http.runtime import client_address
+from registry.operations.snapshots import SnapshotExpired, document_line, snapshot
 from registry.resolvers.changes import feed_filter, feed_start, still_kept
+from registry.schema.errors import STORE_UNAVAILABLE_MESSAGE
+from registry.schema.pagination import seq_from_text
 
 if TYPE_CHECKING:
     from registry.http.runtime import Runtime
@@ -64,9 +67,10 @@ def _seq(request: Request, name: str) -> int | None:
     value = request.query_params.get(name)
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 18:
+    seq = seq_from_text(value)
+    if seq is None:
         raise ValueError(f"{name} is a change seq (a whole number)")
-    return int(value)
+    return seq
 
 
 def _refused(refusal: GraphQLError) -> Response:
@@ -81,7 +85,7 @@ async def _caller(request: Request) -> Principal | Response:
         principal = await authenticate(runtime.open_store, request.headers.get("authorization"))
     except InvalidCredentials as exc:
         return error_response(401, "UNAUTHENTICATED", str(exc))
-    limited = runtime.over_limit(request.client.host if request.client else None, principal)
+    limited = runtime.over_limit(client_address(request), principal)
     return principal if limited is None else limited
 
 
@@ -110,27 +114,29 @@ async def export_changes(request: Request) -> Response:
 
 
 async def _lines(
-    store: GraphStore, start: int, head: int, narrow: ChangeFilter | None
+    store: GraphStore, start: int, head: int, narrow: ChangeFilter
 ) -> AsyncIterator[bytes]:
     """Pages of the log up to ``head`` (gap-free seq ranges, or filtered windows of them); the
     next page is fetched while this one is encoded, so the database and Python overlap."""
 
     def fetch(cursor: int) -> asyncio.Task[list[Change]]:
         end = min(head, cursor + EXPORT_PAGE)
-        window = ChangeFilter(up_to=end) if narrow is None else replace(narrow, up_to=end)
         return asyncio.ensure_future(
-            store.get_changes(after=cursor, limit=EXPORT_PAGE, narrow=window)
+            store.get_changes(after=cursor, limit=EXPORT_PAGE, narrow=replace(narrow, up_to=end))
         )
 
     cursor = start
     pending = fetch(cursor) if cursor < head else None
     try:
         while pending is not None:
-            found = await pending
             try:
+                found = await pending
                 await still_kept(store, cursor)
             except GraphQLError as expired:  # pruned mid-stream: say so rather than skip
                 yield orjson.dumps({"error": expired.formatted}) + b"\n"
+                return
+            except BackendUnavailable:
+                yield _unavailable_line()
                 return
             cursor = min(head, cursor + EXPORT_PAGE)
             pending = fetch(cursor) if cursor < head else None
@@ -143,7 +149,8 @@ async def _lines(
 
 async def export_snapshot(request: Request) -> Response:
     store = request.app.state.runtime.open_store
-    entity = request.path_params["entity"]
+    named = change_entity(request.path_params["entity"])  # Certificate (or CERTIFICATE)
+    entity = "" if named is None else named.value
     if entity not in EXPORTED:
         exported = ", ".join(EXPORTED)
         return error_response(404, "NOT_FOUND", f"snapshots are exported for {exported}")
@@ -165,7 +172,7 @@ async def export_snapshot(request: Request) -> Response:
     if as_of > head or (changed_after is not None and changed_after > as_of):
         return error_response(400, "INVALID_CURSOR", f"asOf is at most the head ({head})")
     within = None
-    if narrow is not None and narrow.regions is not None:
+    if narrow.regions is not None:
         within = regions_below(await store.get_regions(), narrow.regions)
     pages = snapshot(store, entity, as_of=as_of, regions=within, changed_after=changed_after)
     return StreamingResponse(
@@ -186,6 +193,9 @@ async def _document_lines(pages: AsyncIterator[list[ExportDoc]]) -> AsyncIterato
                 error = {"message": str(expired), "extensions": {"code": "CURSOR_EXPIRED"}}
                 yield orjson.dumps({"error": error}) + b"\n"
                 return
+            except BackendUnavailable:
+                yield _unavailable_line()
+                return
             if docs is None:
                 return
             pending = asyncio.ensure_future(anext(pages, None))
@@ -193,3 +203,9 @@ async def _document_lines(pages: AsyncIterator[list[ExportDoc]]) -> AsyncIterato
                 yield b"".join(document_line(doc) for doc in docs)
     finally:
         pending.cancel()
+
+
+def _unavailable_line() -> bytes:
+    """The last line of a stream the store stopped serving: resume from the line before."""
+    error = {"message": STORE_UNAVAILABLE_MESSAGE, "extensions": {"code": BackendUnavailable.code}}
+    return orjson.dumps({"error": error}) + b"\n"

@@ -7,10 +7,8 @@ import asyncio
 import contextlib
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
-import orjson
-from graphql import OperationType
+from graphql import GraphQLError, OperationType
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
@@ -20,16 +18,12 @@ from registry.auth import InvalidCredentials, Principal, authenticate
 from registry.domain.vocabulary import Role
 from registry.http.graphql_view import RegistryGraphQL
 from registry.http.lookups import count_lookups
-from registry.http.response_cache import (
-    PERSISTED,
-    ChangeWatcher,
-    ResponseCache,
-    is_query,
-    operation_type,
-    restamp_checked_at,
-)
+from registry.http.request_body import GraphQLRequest, read_request
+from registry.http.response_cache import ChangeWatcher, ResponseCache, restamp_checked_at
 from registry.http.responses import error_response
-from registry.http.runtime import Runtime, too_many
+from registry.http.runtime import Runtime, client_address, too_many
+from registry.schema.document_cache import ParsedDocument
+from registry.schema.documents import operation_and_fragments, operation_type
 
 __all__ = ["GraphQLGate"]
 
@@ -42,7 +36,9 @@ class GraphQLGate:
         self.runtime = runtime
         self.graphql = RegistryGraphQL(runtime)
         settings = runtime.settings
-        self.cache = ResponseCache(max_entries=settings.response_cache_entries)
+        self.cache = ResponseCache(
+            max_entries=settings.response_cache_entries, max_bytes=settings.response_cache_bytes
+        )
         self.watcher = ChangeWatcher(
             store=lambda: runtime.open_store, refresh=settings.response_cache_refresh_seconds
         )
@@ -69,21 +65,18 @@ class GraphQLGate:
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
         refusal = self._refusal(request)
-        payload: dict[str, Any] | None = None
-        if refusal is None and request.method == "POST":
-            try:
-                body = await _read_capped(receive, self.runtime.settings.max_body_bytes)
-            except BodyTooLarge:
-                refusal = error_response(413, "BODY_TOO_LARGE", "the request body is too large")
-            else:
-                payload = _payload(body)
-                refusal = _resolve_persisted(payload)
-                if payload is not None and refusal is None:
-                    body = orjson.dumps(payload)
-                receive = _replay(body, receive)
         if refusal is not None:
             await refusal(scope, receive, send)
             return
+        if request.method != "POST":  # GraphiQL, development only
+            await self.graphql(scope, receive, send)
+            return
+        read = await read_request(receive, self.runtime.settings.max_body_bytes)
+        if isinstance(read, Response):
+            await read(scope, receive, send)
+            return
+        operation, encoded = read
+        receive = _replay(encoded, receive)
         try:
             principal: Principal = await authenticate(
                 self.runtime.open_store, request.headers.get("authorization")
@@ -91,42 +84,52 @@ class GraphQLGate:
         except InvalidCredentials as exc:
             await error_response(401, "UNAUTHENTICATED", str(exc))(scope, receive, send)
             return
-        if request.method == "POST":
-            limited = self._limit(request, principal, payload)
-            if limited is not None:
-                await limited(scope, receive, send)
-                return
+        parsed = await self._parsed(operation)
+        limited = self._limit(request, principal, parsed, operation.operation_name)
+        if limited is not None:
+            await limited(scope, receive, send)
+            return
         state = scope.setdefault("state", {})
         state["principal"] = principal
         state.setdefault("request_id", uuid.uuid4().hex)  # set by RequestObservation
-        query = _query_of(payload)
-        if query is None:
+        if parsed is None:  # GraphQL answers the syntax error
             await self.graphql(scope, receive, send)
             return
-        document, operation = query
-        if operation_type(document, operation) is OperationType.SUBSCRIPTION:
+        if operation_and_fragments(parsed.document, operation.operation_name)[0] is None:
+            await _no_such_operation(operation.operation_name)(scope, receive, send)
+            return
+        kind = operation_type(parsed.document, operation.operation_name)
+        if kind is OperationType.SUBSCRIPTION:
             message = "subscriptions run over WebSocket (graphql-transport-ws) at /graphql"
             await error_response(400, "USE_WEBSOCKET", message)(scope, receive, send)
             return
-        if principal.role is not Role.PUBLIC or not is_query(document, operation):
+        if principal.role is not Role.PUBLIC or kind is not OperationType.QUERY:
             await self.graphql(scope, receive, send)
-            if not is_query(document, operation):
+            if kind is OperationType.MUTATION:
                 with contextlib.suppress(GraphError):  # our own write: cached answers are stale
                     await self.watcher.update()
             return
-        await self._cached(scope, receive, send, payload or {}, document, operation)
+        await self._cached(scope, receive, send, operation, parsed)
+
+    async def _parsed(self, operation: GraphQLRequest) -> ParsedDocument | None:
+        """The document, parsed in a worker (None when it does not parse)."""
+        try:
+            return await self.runtime.documents.parsed(operation.query or "")
+        except GraphQLError:
+            return None
 
     async def _cached(
         self,
         scope: Scope,
         receive: Receive,
         send: Send,
-        payload: dict[str, Any],
-        document: str,
-        operation: str | None,
+        operation: GraphQLRequest,
+        parsed: ParsedDocument,
     ) -> None:
         """Public queries: answer from the cache while the change log has not moved."""
-        key = ResponseCache.key(document, payload.get("variables"), operation, self.runtime.today())
+        key = ResponseCache.key(
+            parsed.normal_form, operation.variables, operation.operation_name, self.runtime.today()
+        )
         try:
             seq = await self.watcher.current()
         except GraphError:  # no cache without a head; GraphQL answers (and masks) the outage
@@ -154,15 +157,18 @@ class GraphQLGate:
             self.cache.put(key, seq, answer)
 
     def _limit(
-        self, request: Request, principal: Principal, payload: dict[str, Any] | None
+        self,
+        request: Request,
+        principal: Principal,
+        parsed: ParsedDocument | None,
+        operation_name: str | None,
     ) -> Response | None:
         """Requests per client or credential; public lookups per client, aliases counted."""
-        client = request.client.host if request.client else None
+        client = client_address(request)
         limited = self.runtime.over_limit(client, principal)
         if limited is not None or principal.role is not Role.PUBLIC:
             return limited
-        query = _query_of(payload)
-        lookups = count_lookups(*query) if query else 0
+        lookups = count_lookups(parsed.document, operation_name) if parsed else 0
         wait = self.runtime.public_lookups.acquire(f"ip:{client or 'unknown'}", lookups)
         return too_many(wait) if lookups and wait else None
 
@@ -181,27 +187,22 @@ class GraphQLGate:
                 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json"
             )
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
+        if length is not None and not _within(length, settings.max_body_bytes):
             return error_response(413, "BODY_TOO_LARGE", "the request body is too large")
         return None
 
 
-class BodyTooLarge(Exception):
-    """The body grew past the cap (whatever Content-Length said, if anything)."""
+def _no_such_operation(name: str | None) -> Response:
+    """What GraphQL would have said in plain text, in the coded body of every refusal."""
+    if name is None:
+        return error_response(400, "OPERATION_NOT_FOUND", "the document defines no operation")
+    return error_response(400, "OPERATION_NOT_FOUND", f'Unknown operation named "{name}".')
 
 
-async def _read_capped(receive: Receive, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
+def _within(length: str, limit: int) -> bool:
+    """Whether a Content-Length is a whole number no larger than ``limit``."""
+    digits = length.isascii() and length.isdigit()
+    return digits and len(length) <= len(str(limit)) and int(length) <= limit
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -216,37 +217,3 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return replay
-
-
-def _payload(body: bytes) -> dict[str, Any] | None:
-    """The JSON request, when it is one (otherwise GraphQL answers the error itself)."""
-    try:
-        payload = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
-    return payload if isinstance(payload, dict) else None
-
-
-def _query_of(payload: dict[str, Any] | None) -> tuple[str, str | None] | None:
-    if payload is None or not isinstance(payload.get("query"), str):
-        return None
-    name = payload.get("operationName")
-    return payload["query"], name if isinstance(name, str) else None
-
-
-def _resolve_persisted(payload: dict[str, Any] | None) -> Response | None:
-    """Put the document of a persisted operation into ``payload`` (a hash the server ships
-    with); a hash it does not know is an error, and so is a text that does not match it."""
-    extensions = (payload or {}).get("extensions")
-    if payload is None or not isinstance(extensions, dict):
-        return None
-    persisted = extensions.get("persistedQuery")
-    if not isinstance(persisted, dict) or not isinstance(persisted.get("sha256Hash"), str):
-        return None
-    document = PERSISTED.get(persisted["sha256Hash"])
-    if document is None:
-        return error_response(200, "PERSISTED_QUERY_NOT_FOUND", "unknown persisted operation")
-    if "query" in payload and payload["query"] != document:
-        return error_response(400, "PERSISTED_QUERY_MISMATCH", "the query does not match its hash")
-    payload["query"] = document
-    return None

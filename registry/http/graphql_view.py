@@ -1,17 +1,21 @@
 """Strawberry's ASGI view as the registry runs it: our context, orjson, coded errors, and a
-WebSocket that runs subscriptions only."""
+WebSocket that runs subscriptions only, in text frames."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from graphql import OperationType
-from strawberry.asgi import GraphQL
+from graphql import GraphQLError, OperationType
+from starlette.responses import HTMLResponse, Response
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.temporal_response import TemporalResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -23,15 +27,33 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 from strawberry.types import ExecutionResult
 
-from registry.auth import ANONYMOUS, InvalidCredentials, authenticate
+from graph.errors import BackendUnavailable
+from registry.auth import ANONYMOUS, InvalidCredentials, authenticate, connection_authorization
 from registry.context import Context
-from registry.http.response_cache import operation_type
+from registry.http.graphiql import graphiql_page
+from registry.http.responses import STORE_RETRY_AFTER
 from registry.http.runtime import Runtime
 from registry.loaders import Loaders
 from registry.resolvers.root import build_schema
+from registry.schema.documents import operation_type
 from registry.schema.errors import PublicError, code_for_message
 
-__all__ = ["RegistryGraphQL", "SubscriptionsOnly"]
+__all__ = ["RegistryGraphQL", "SubscriptionsOnly", "TextFrames"]
+
+
+class TextFrames(ASGIWebSocketAdapter):
+    """Every message as a text frame, as graphql-transport-ws requires: strawberry sends
+    bytes as binary frames, and orjson encodes to bytes, which Node's graphql-ws and Python's
+    gql both refuse."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(self.view.encode_json_string(message))
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
+STORE_UNAVAILABLE = BackendUnavailable.code
 
 
 class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
@@ -40,7 +62,13 @@ class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         payload = message["payload"]
-        kind = operation_type(payload["query"], payload.get("operationName"))
+        view = cast("RegistryGraphQL", self.view)
+        try:
+            parsed = await view.runtime.documents.parsed(payload["query"])
+        except GraphQLError:  # the subscription answers the syntax error
+            kind = None
+        else:
+            kind = operation_type(parsed.document, payload.get("operationName"))
         if kind is not None and kind is not OperationType.SUBSCRIPTION:
             refusal = PublicError(
                 "USE_HTTP", "only subscriptions run over WebSocket; POST queries and mutations"
@@ -58,10 +86,12 @@ class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
 class RegistryGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with our context, orjson encoding and no GET operations."""
 
+    websocket_adapter_class = TextFrames
+
     def __init__(self, runtime: Runtime, *, subscriptions: bool = False) -> None:
         settings = runtime.settings
         super().__init__(
-            build_schema(settings),
+            build_schema(settings, runtime.documents),
             graphql_ide="graphiql" if settings.env == "development" and not subscriptions else None,
             allow_queries_via_get=False,
             # Only the current protocol: it refuses operations before connection_init.
@@ -71,6 +101,10 @@ class RegistryGraphQL(GraphQL[Context, None]):
         )
         self.runtime = runtime
         self.graphql_transport_ws_handler_class = SubscriptionsOnly
+
+    async def render_graphql_ide(self, request: Any) -> HTMLResponse:
+        """GraphiQL from this origin (development only: ``graphql_ide`` is None otherwise)."""
+        return graphiql_page()
 
     async def get_context(self, request: Any, response: TemporalResponse | Any) -> Context:
         """HTTP requests come authenticated by the gate; a WebSocket starts anonymous and
@@ -89,9 +123,8 @@ class RegistryGraphQL(GraphQL[Context, None]):
         )
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
-        params = context.connection_params or {}
-        header = params.get("Authorization", params.get("authorization"))
-        if not isinstance(header, str):
+        header = connection_authorization(context.connection_params)
+        if header is None or not header.strip():  # empty is missing, not the public
             raise ConnectionRejectionError({"code": "NOT_AUTHORIZED", "message": "no API key"})
         try:
             context.principal = await authenticate(self.runtime.open_store, header)
@@ -103,6 +136,18 @@ class RegistryGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """503 with Retry-After when the store was unavailable: the answer is incomplete, and
+        load balancers and clients know a 503 is worth retrying."""
+        if _store_was_unavailable(response_data):
+            sub_response.status_code = 503
+            sub_response.headers["Retry-After"] = STORE_RETRY_AFTER
+        return super().create_response(response_data, sub_response)
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Every error leaves with an ``extensions.code``, GraphQL's own ones included, and
@@ -119,3 +164,12 @@ class RegistryGraphQL(GraphQL[Context, None]):
                 if request_id is not None:
                     extensions["requestId"] = request_id
         return response
+
+
+def _store_was_unavailable(data: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bool:
+    results = data if isinstance(data, list) else [data]
+    return any(
+        isinstance(error, dict) and error.get("extensions", {}).get("code") == STORE_UNAVAILABLE
+        for result in results
+        for error in result.get("errors") or []
+    )

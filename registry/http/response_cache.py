@@ -2,7 +2,9 @@
 
 Hot public operations ship with the server (``registry/persisted/*.graphql``); a client may
 send only their SHA-256 (Apollo's ``extensions.persistedQuery``). Public answers are cached
-by (document, variables, calendar day) and stay valid while the change log has not moved:
+by (document, variables, calendar day), the document in its normal form (printed back from
+its parse: ``#1``, ``#2``… comments or extra spaces make no new entry), within a budget of
+bytes as well as entries, and stay valid while the change log has not moved:
 the change head is read again once the last reading is ``refresh`` seconds old, and at
 once after a write made through this process, so a cached answer is never older than the
 last write this process made, nor more than ``refresh`` seconds behind other processes.
@@ -13,24 +15,20 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
 
 import orjson
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 
 from graph.port import GraphStore
+from registry.schema.lru import BoundedLRU
 
 __all__ = [
     "PERSISTED",
     "ChangeWatcher",
     "ResponseCache",
-    "is_query",
-    "operation_type",
     "persisted_documents",
     "restamp_checked_at",
 ]
@@ -48,24 +46,6 @@ def persisted_documents(directory: Path = _PERSISTED_DIR) -> dict[str, str]:
 
 
 PERSISTED = persisted_documents()
-
-
-@lru_cache(maxsize=1024)
-def operation_type(document: str, operation_name: str | None) -> OperationType | None:
-    """The type of the operation that would run, or None when none (or several) would."""
-    try:
-        parsed = parse(document)
-    except GraphQLError:
-        return None
-    operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [o for o in operations if o.name and o.name.value == operation_name]
-    return operations[0].operation if len(operations) == 1 else None
-
-
-def is_query(document: str, operation_name: str | None) -> bool:
-    """True when the operation that would run is a query (never cache a mutation)."""
-    return operation_type(document, operation_name) is OperationType.QUERY
 
 
 @dataclass
@@ -100,29 +80,39 @@ def restamp_checked_at(body: bytes, now: datetime) -> bytes:
 
 
 CacheKey = tuple[str, bytes, str | None, date]
+_KEY_OVERHEAD = 200  # the key's tuple, digest and date, and the entry's own objects
 
 
 @dataclass
 class ResponseCache:
-    """Encoded public answers, each tagged with the change seq it was computed at."""
+    """Encoded public answers, each tagged with the change seq it was computed at; at most
+    ``max_entries`` of them, weighing at most ``max_bytes`` together."""
 
     max_entries: int
-    _entries: OrderedDict[CacheKey, tuple[int, bytes]] = field(default_factory=OrderedDict)
+    max_bytes: int
+    _entries: BoundedLRU[CacheKey, tuple[int, bytes]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._entries = BoundedLRU(max_entries=self.max_entries, max_bytes=self.max_bytes)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def weight(self) -> int:
+        """Bytes held: the answers, the variables of their keys, and an overhead each."""
+        return self._entries.weight
 
     @staticmethod
-    def key(document: str, variables: object, operation: str | None, today: date) -> CacheKey:
-        digest = hashlib.sha256(document.encode()).hexdigest()
+    def key(normal_form: str, variables: object, operation: str | None, today: date) -> CacheKey:
+        """``normal_form``: the document printed back from its parse (``ParsedDocument``)."""
+        digest = hashlib.sha256(normal_form.encode()).hexdigest()
         return digest, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), operation, today
 
     def get(self, key: CacheKey, seq: int) -> bytes | None:
         entry = self._entries.get(key)
-        if entry is None or entry[0] != seq:
-            return None
-        self._entries.move_to_end(key)
-        return entry[1]
+        return entry[1] if entry is not None and entry[0] == seq else None
 
     def put(self, key: CacheKey, seq: int, body: bytes) -> None:
-        self._entries[key] = (seq, body)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        weight = len(body) + len(key[1]) + len(key[2] or "") + _KEY_OVERHEAD
+        self._entries.put(key, (seq, body), weight)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from graph.port import GraphStore
@@ -16,9 +17,10 @@ from registry.context import registry_today
 from registry.http.observability import Metrics
 from registry.http.ratelimit import RateLimiter
 from registry.http.responses import error_response
+from registry.schema.document_cache import DocumentCache
 from registry.settings import Settings
 
-__all__ = ["Runtime", "too_many"]
+__all__ = ["Runtime", "client_address", "too_many"]
 
 
 @dataclass(slots=True)
@@ -32,8 +34,13 @@ class Runtime:
 
     metrics: Metrics = field(default_factory=Metrics)
     requests: RateLimiter = field(init=False)
+    # Parsed documents, shared by the gate (which parses first) and the GraphQL views.
+    documents: DocumentCache = field(init=False)
 
     def __post_init__(self) -> None:
+        self.documents = DocumentCache(
+            max_tokens=self.settings.max_tokens, max_bytes=self.settings.document_cache_bytes
+        )
         # One allowance per client or credential for GraphQL, its WebSocket and the exports.
         self.requests = RateLimiter(per_minute=self.settings.requests_per_minute)
         # One allowance per client for every public lookup surface: GraphQL, page, QR image.
@@ -51,6 +58,14 @@ class Runtime:
         if self.store is None:
             raise RuntimeError("the store is not open (the app's lifespan has not run)")
         return self.store
+
+
+def client_address(connection: HTTPConnection) -> str | None:
+    """The client's address as the server saw it: the peer, unless uvicorn was told to trust
+    the proxy it came through (``registry serve --forwarded-allow-ips``), in which case
+    uvicorn has put the address that proxy forwarded in its place. Rate limits count by it,
+    so nothing else may read ``X-Forwarded-For``."""
+    return connection.client.host if connection.client else None
 
 
 def too_many(wait: float) -> Response:

@@ -16,7 +16,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from graph.port import GraphStore
+from registry.domain.identifiers import normalise_identifier
 from registry.http.ratelimit import RateLimiter
+from registry.http.runtime import client_address
 from registry.settings import Settings
 from registry.trust.qr import qr_png, qr_svg
 from registry.trust.signing_keys import Keyring, keyring_for
@@ -50,13 +52,13 @@ def _runtime(request: Request) -> TrustRuntime:
 def _retry_after(request: Request) -> float:
     """A QR image answers whether a number exists, so it is a public lookup and counted like
     one, in the client's shared allowance, against harvesting numbers through it."""
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request) or "unknown"
     return _runtime(request).public_lookups.acquire(f"ip:{client}")
 
 
 async def certificate_token(store: GraphStore, number: str, keyring: Keyring) -> str | None:
     """The signed token for a stored certificate, or None when there is no such certificate."""
-    key = number.strip().upper()
+    key = normalise_identifier(number)
     if not 0 < len(key) <= _MAX_NUMBER:
         return None
     found = await store.get_verification_facts([key])
@@ -77,7 +79,7 @@ async def _qr_image(request: Request, *, kind: str) -> Response:
             headers={"Retry-After": str(math.ceil(wait)), "Cache-Control": "no-store"},
         )
     keyring = await keyring_for(runtime.settings.resolved_signing_keys_dir)
-    number = request.path_params["number"]
+    number = normalise_identifier(request.path_params["number"])
     token = await certificate_token(runtime.open_store, number, keyring)
     if token is None:
         return PlainTextResponse(
@@ -90,9 +92,7 @@ async def _qr_image(request: Request, *, kind: str) -> Response:
     if kind == "png":
         png = await run_in_threadpool(qr_png, token)
         return Response(png, media_type="image/png", headers=headers)
-    svg = await run_in_threadpool(
-        qr_svg, token, title=f"QR code of certificate {number.strip().upper()}"
-    )
+    svg = await run_in_threadpool(qr_svg, token, title=f"QR code of certificate {number}")
     headers["Content-Security-Policy"] = _SVG_POLICY
     return Response(svg, media_type="image/svg+xml", headers=headers)
 

@@ -12,12 +12,12 @@ windows; the log must still hold every change after ``as_of``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator
 
 import orjson
 
 from graph.cypher.exports import EXPORTED
-from graph.models import EntityChange, ExportDoc, Region
+from graph.models import EntityChange, ExportDoc
 from graph.port import GraphStore
 from graph.snapshot_queries import prior_doc
 
@@ -26,7 +26,7 @@ __all__ = [
     "SnapshotExpired",
     "content_digest",
     "document_line",
-    "regions_below",
+    "seq_windows",
     "snapshot",
 ]
 
@@ -53,22 +53,6 @@ def content_digest(lines: Iterable[bytes]) -> str:
     for line in sorted(lines):
         digest.update(line)
     return digest.hexdigest()
-
-
-def regions_below(regions: Sequence[Region], roots: Iterable[str]) -> frozenset[str]:
-    """The named region codes and every code below them."""
-    children: dict[str, list[str]] = {}
-    for region in regions:
-        if region.parent is not None:
-            children.setdefault(region.parent, []).append(region.code)
-    found: set[str] = set()
-    pending = list(roots)
-    while pending:
-        code = pending.pop()
-        if code not in found:
-            found.add(code)
-            pending.extend(children.get(code, ()))
-    return frozenset(found)
 
 
 class _Priors:
@@ -134,14 +118,21 @@ async def snapshot(
             return
 
 
+def seq_windows(after: int, up_to: int) -> Iterator[tuple[int, int]]:
+    """``(after, up_to]`` as bounded seq windows ``(start, end]``: reading an entity's
+    changes one window at a time keeps each read an indexed range of the log."""
+    while after < up_to:
+        end = min(up_to, after + _CHANGE_WINDOW)
+        yield after, end
+        after = end
+
+
 async def _entity_changes(
     store: GraphStore, entity: str, *, after: int, up_to: int
 ) -> AsyncIterator[list[EntityChange]]:
     """The entity's changes in ``(after, up_to]``, a bounded seq window per read."""
-    while after < up_to:
-        end = min(up_to, after + _CHANGE_WINDOW)
-        yield await store.get_entity_changes(entity, after=after, up_to=end)
-        after = end
+    for start, end in seq_windows(after, up_to):
+        yield await store.get_entity_changes(entity, after=start, up_to=end)
 
 
 async def _changed_keys(store: GraphStore, entity: str, *, after: int, up_to: int) -> list[str]:

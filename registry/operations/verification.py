@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from graph.port import GraphStore
+from registry.domain.identifiers import normalise_identifier
 from registry.domain.verification import Verification, verify
 
 __all__ = ["MAX_HOLDER_NAME", "verify_certificate"]
@@ -16,8 +17,9 @@ _MAX_NUMBER = 64
 async def verify_certificate(
     store: GraphStore, number: str, *, holder_name: str | None, today: date
 ) -> Verification:
-    """One lookup, one verdict. A malformed number simply does not exist, so it gets the
-    same NOT_FOUND answer as any other unknown number (no hint about the format)."""
-    key = number.strip().upper()
+    """One lookup, one verdict, for ``number`` as people type it. A malformed number simply
+    does not exist, so it gets the same NOT_FOUND answer as any other unknown number (no
+    hint about the format)."""
+    key = normalise_identifier(number)
     found = await store.get_verification_facts([key]) if 0 < len(key) <= _MAX_NUMBER else []
     return verify(found[0] if found else None, holder_name=holder_name, today=today)

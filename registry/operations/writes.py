@@ -1,4 +1,5 @@
 """The write operations: authorise, check references, convert, write one atomic batch.
+(Past 400 lines: one short operation per kind of write, all sharing ``_write``.)
 
 The API, the seed loader and the CLI all write through these, so every writer obeys the same
 rules. Records arrive validated (see ``refusals.validate_batch``). A write that changes the
@@ -8,6 +9,7 @@ there leaves scores stale until ``registry credit recompute``, never the batch h
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import date
 from typing import TypeVar
@@ -16,12 +18,23 @@ from graph.errors import Conflict, NotFound, StaleVersion
 from graph.models import IdempotencyClaim, WriteGuard, WriteResult
 from graph.port import GraphStore
 from registry.auth import Principal
-from registry.domain.permissions import MUTATION_ROLES
 from registry.domain.supervision import drawn_institutions
 from registry.domain.vocabulary import InstitutionKind, Role
 from registry.operations import convert
 from registry.operations.credit import recompute_credit
 from registry.operations.refusals import Refusal, RefusalKind
+from registry.operations.write_access import (
+    accreditation_claims,
+    authorize,
+    authorize_rows,
+    certificate_claims,
+    credit_event_claims,
+    institution_claims,
+    organization_claims,
+    rating_claims,
+    service_evaluation_claims,
+    status_change_claims,
+)
 from registry.records import (
     AccreditationRecord,
     CertificateRecord,
@@ -53,22 +66,6 @@ __all__ = [
 ]
 
 R = TypeVar("R", bound=Record)
-
-
-def authorize(principal: Principal, mutation: str) -> None:
-    """Function-level authorization: the role must be allowed to call ``mutation``."""
-    allowed = MUTATION_ROLES.get(mutation, frozenset({Role.ADMIN}))
-    if principal.role not in allowed:
-        raise Refusal(
-            RefusalKind.NOT_AUTHORIZED,
-            [
-                FieldProblem(
-                    "NOT_AUTHORIZED",
-                    f"role {principal.role.value} may not call {mutation}",
-                    "input",
-                )
-            ],
-        )
 
 
 async def _write(
@@ -157,7 +154,12 @@ async def upsert_institutions(
     today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    authorize(principal, "upsertInstitutions")
+    await authorize_rows(
+        store,
+        principal,
+        "upsertInstitutions",
+        functools.partial(institution_claims, store, records),
+    )
     await _require_regions(store, ((i, "region", r.region) for i, r in enumerate(records)))
     await _require_associations(store, records)
     models = [convert.institution_model(r, secret=secret) for r in records]
@@ -205,7 +207,12 @@ async def upsert_organizations(
     *,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    authorize(principal, "upsertOrganizations")
+    await authorize_rows(
+        store,
+        principal,
+        "upsertOrganizations",
+        functools.partial(organization_claims, store, records),
+    )
     await _require_regions(store, ((i, "region", r.region) for i, r in enumerate(records)))
     return await _write(
         records,
@@ -225,7 +232,12 @@ async def upsert_accreditations(
     *,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    authorize(principal, "upsertAccreditations")
+    await authorize_rows(
+        store,
+        principal,
+        "upsertAccreditations",
+        functools.partial(accreditation_claims, store, records),
+    )
     return await _write(
         records,
         lambda guard: store.upsert_accreditations(
@@ -238,29 +250,6 @@ async def upsert_accreditations(
             "holder": ("Institution", lambda r: r.holder),
         },
     )
-
-
-def _only_own(
-    principal: Principal,
-    issuers: Iterable[tuple[int, str, str]],
-    *,
-    role: Role = Role.CERTIFICATION_BODY,
-) -> None:
-    """Object-level authorization: a certification body acts only on its own certificates,
-    an association publishes only in its own name."""
-    if principal.role is not role:
-        return
-    problems = [
-        FieldProblem(
-            "NOT_AUTHORIZED",
-            f"{principal.institution} may not act for {issuer}",
-            f"input[{index}].{field}",
-        )
-        for index, field, issuer in issuers
-        if issuer != principal.institution
-    ]
-    if problems:
-        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
 
 
 async def _rescore(store: GraphStore, usccs: Iterable[str], today: date) -> None:
@@ -276,8 +265,9 @@ async def issue_certificates(
     today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    authorize(principal, "issueCertificates")
-    _only_own(principal, ((i, "issuer", r.issuer) for i, r in enumerate(records)))
+    await authorize_rows(
+        store, principal, "issueCertificates", functools.partial(certificate_claims, store, records)
+    )
     result = await _write(
         records,
         lambda guard: store.issue_certificates(
@@ -302,7 +292,6 @@ async def change_certificate_statuses(
     today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    authorize(principal, "changeCertificateStatus")
     stored = {c.number: c for c in await store.get_certificates([r.number for r in records])}
     missing = [
         FieldProblem("NOT_FOUND", f"no certificate {r.number}", f"input[{i}].number")
@@ -311,7 +300,12 @@ async def change_certificate_statuses(
     ]
     if missing:
         raise Refusal(RefusalKind.NOT_FOUND, missing)
-    _only_own(principal, ((i, "number", stored[r.number].issuer) for i, r in enumerate(records)))
+    await authorize_rows(
+        store,
+        principal,
+        "changeCertificateStatus",
+        functools.partial(status_change_claims, records, stored),
+    )
     models = [convert.status_change_model(r, today=today) for r in records]
     result = await _write(
         records,
@@ -357,13 +351,9 @@ async def publish_credit_ratings(
     today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    authorize(principal, "publishCreditRatings")
-    if principal.role is Role.ASSOCIATION:
-        _only_own(
-            principal,
-            ((i, "association", r.association) for i, r in enumerate(records)),
-            role=Role.ASSOCIATION,
-        )
+    await authorize_rows(
+        store, principal, "publishCreditRatings", functools.partial(rating_claims, store, records)
+    )
     await _only_members(store, [(i, r.association, r.institution) for i, r in enumerate(records)])
     result = await _write(
         records,
@@ -407,7 +397,12 @@ async def record_credit_events(
     today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    authorize(principal, "recordCreditEvents")
+    await authorize_rows(
+        store,
+        principal,
+        "recordCreditEvents",
+        functools.partial(credit_event_claims, store, records),
+    )
     await _drawn_in_plans(store, records)
     result = await _write(
         records,
@@ -464,7 +459,12 @@ async def record_service_evaluations(
     today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    authorize(principal, "recordServiceEvaluations")
+    await authorize_rows(
+        store,
+        principal,
+        "recordServiceEvaluations",
+        functools.partial(service_evaluation_claims, store, records),
+    )
     # An evaluation stays with whoever recorded it: an association (by its USCC) cannot
     # rewrite a regulator's visit, nor one association another's.
     recorder = _recorder(principal)

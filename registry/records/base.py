@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from registry.domain.identifiers import normalise_identifier
 from registry.domain.uscc import is_valid_uscc
 
 __all__ = [
     "MAX_BATCH",
     "CertificateNumber",
     "FieldProblem",
+    "Identifier",
     "Record",
     "RegionCode",
     "ShortText",
@@ -41,9 +43,16 @@ def refuse(code: str, message: str, *, field: str) -> PydanticCustomError:
     return PydanticCustomError(code, message, {"field": field})
 
 
-Uscc = Annotated[str, AfterValidator(_check_uscc)]
+def _as_typed(value: object) -> object:
+    """Text in its normal form; anything else is left for the type check to refuse."""
+    return normalise_identifier(value) if isinstance(value, str) else value
+
+
+Identifier = BeforeValidator(_as_typed)
+"""Full width, lower case and spaces around name the same identifier (see the domain)."""
+Uscc = Annotated[str, Identifier, AfterValidator(_check_uscc)]
 RegionCode = Annotated[str, Field(pattern=r"^[1-8]\d{5}$")]
-CertificateNumber = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9/-]{5,39}$")]
+CertificateNumber = Annotated[str, Identifier, Field(pattern=r"^[A-Z0-9][A-Z0-9/-]{5,39}$")]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=2000)]
 

@@ -14,11 +14,19 @@ from registry.domain.vocabulary import (
     InstitutionStatus,
     Ownership,
 )
-from registry.records.base import Record, RegionCode, ShortText, Uscc, VersionedRecord, refuse
+from registry.records.base import (
+    Identifier,
+    Record,
+    RegionCode,
+    ShortText,
+    Uscc,
+    VersionedRecord,
+    refuse,
+)
 
 __all__ = ["AccreditationRecord", "InstitutionRecord", "OrganizationRecord", "PersonRecord"]
 
-AccreditationNumber = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9/-]{2,39}$")]
+AccreditationNumber = Annotated[str, Identifier, Field(pattern=r"^[A-Z0-9][A-Z0-9/-]{2,39}$")]
 ScopeItem = Annotated[str, Field(min_length=1, max_length=200)]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import replace
 
@@ -12,19 +13,25 @@ import strawberry
 
 from graph.models import ChangeFilter
 from graph.port import GraphStore
-from registry.auth import Principal
+from registry.auth import InvalidCredentials, Principal, authenticate, connection_authorization
 from registry.context import Context
-from registry.domain.permissions import may_read_changes
-from registry.domain.vocabulary import ChangeEntity
-from registry.schema.changes import Change
+from registry.domain.permissions import feed_hidden_entities, may_read_changes
+from registry.domain.vocabulary import ChangeEntity, change_entity
+from registry.schema.changes import Change, ChangeEntityName
 from registry.schema.errors import PublicError
-from registry.schema.pagination import Connection, PageInfo, decode_cursor, encode_cursor, page_size
+from registry.schema.pagination import (
+    Connection,
+    PageInfo,
+    decode_seq_cursor,
+    encode_cursor,
+    page_size,
+)
 
 __all__ = [
     "FOLLOW_BATCH",
+    "KEY_RECHECK_SECONDS",
     "SCAN_WINDOW",
     "changes",
-    "cursor_seq",
     "feed_filter",
     "feed_start",
     "follow_changes",
@@ -37,8 +44,9 @@ Info = strawberry.Info[Context, None]
 SCAN_WINDOW = 100_000
 MAX_FILTER_ITEMS = 50
 FOLLOW_BATCH = 500  # changes read per store call while a subscription catches up
+KEY_RECHECK_SECONDS = 1.0  # how soon a live subscription notices its key was revoked
 _REGION = re.compile(r"^[1-8]\d{5}$")
-_ENTITIES = frozenset(e.value for e in ChangeEntity)
+_ENTITIES = ", ".join(e.value for e in ChangeEntity)
 
 
 async def feed_filter(
@@ -46,16 +54,19 @@ async def feed_filter(
     principal: Principal,
     entities: Sequence[str] | None,
     regions: Sequence[str] | None,
-) -> ChangeFilter | None:
+) -> ChangeFilter:
     """The caller's filter, within its key's scope: a scoped key gets its scope when it asks
-    for everything, and OUT_OF_SCOPE when it asks for more."""
+    for everything, and OUT_OF_SCOPE when it asks for more. Entities may be named in either
+    spelling (``Certificate``, ``CERTIFICATE``). API keys are never in it, nor complaints for
+    a caller who may not read them."""
     if len(regions or ()) > MAX_FILTER_ITEMS or len(entities or ()) > MAX_FILTER_ITEMS:
         raise PublicError("TOO_MANY", f"at most {MAX_FILTER_ITEMS} regions and entities")
     if regions is not None and not all(_REGION.fullmatch(code) for code in regions):
         raise PublicError("INVALID_REGION", "regions are six-digit GB/T 2260 codes")
-    if entities is not None and not set(entities) <= _ENTITIES:
-        raise PublicError("INVALID_ENTITY", f"entities are among {', '.join(sorted(_ENTITIES))}")
-    wanted = None if entities is None else tuple(entities)
+    named = None if entities is None else [change_entity(name) for name in entities]
+    if named is not None and None in named:
+        raise PublicError("INVALID_ENTITY", f"entities are among {_ENTITIES}")
+    wanted = None if named is None else tuple(dict.fromkeys(e.value for e in named if e))
     if principal.entities is not None:
         if wanted is not None and not set(wanted) <= set(principal.entities):
             covered = ", ".join(principal.entities)
@@ -67,9 +78,15 @@ async def feed_filter(
             covered = ", ".join(principal.regions)
             raise PublicError("OUT_OF_SCOPE", f"this key's feed covers regions {covered} only")
         within = within or principal.regions
-    if wanted is None and within is None:
-        return None
-    return ChangeFilter(entities=wanted, regions=within)
+    return ChangeFilter(
+        entities=wanted, regions=within, hidden=feed_hidden_entities(principal.role)
+    )
+
+
+def _window(narrow: ChangeFilter, page: int) -> int:
+    """How many seqs one read looks at: a page's worth when only hidden entities are left
+    out (the log is gap-free, so that is a bounded index range), else a scan window."""
+    return page if narrow.entities is None and narrow.regions is None else SCAN_WINDOW
 
 
 async def _inside(store: GraphStore, codes: tuple[str, ...], roots: tuple[str, ...]) -> bool:
@@ -84,13 +101,6 @@ async def _inside(store: GraphStore, codes: tuple[str, ...], roots: tuple[str, .
         if current not in roots:
             return False
     return True
-
-
-def cursor_seq(after: str | None) -> int:
-    cursor = decode_cursor(after)
-    if cursor is not None and not cursor.isdigit():
-        raise PublicError("INVALID_CURSOR", "not a change-feed cursor")
-    return int(cursor or 0)
 
 
 async def feed_start(store: GraphStore, principal: Principal, start: int) -> int:
@@ -118,83 +128,84 @@ async def changes(
     info: Info,
     after: str | None = None,
     first: int | None = 100,
-    entities: list[ChangeEntity] | None = None,
+    entities: list[ChangeEntityName] | None = None,
     regions: list[str] | None = None,
 ) -> Connection[Change]:
     context = info.context
     store, principal = context.store, context.principal
-    start = await feed_start(store, principal, cursor_seq(after))
+    start = await feed_start(store, principal, decode_seq_cursor(after))
     limit = page_size(first, maximum=context.settings.max_feed_page_size, default=100)
     narrow = await feed_filter(store, principal, _values(entities), regions)
-    if narrow is None:
-        found = await store.get_changes(after=start, limit=limit + 1)
-        await still_kept(store, start)
-        return Connection.of(
-            found, limit=limit, key=lambda c: str(c.seq), node=Change.of, counter=_counter(store)
-        )
     head = (await store.change_head()).seq
-    scan_end = min(head, start + SCAN_WINDOW)
+    scan_end = max(start, min(head, start + _window(narrow, limit)))
     found = await store.get_changes(
         after=start, limit=limit + 1, narrow=replace(narrow, up_to=scan_end)
     )
     await still_kept(store, start)
-    counter = _counter(store, narrow)
-    if len(found) > limit:
-        return Connection.of(
-            found, limit=limit, key=lambda c: str(c.seq), node=Change.of, counter=counter
-        )
     page = Connection.of(
-        found, limit=limit, key=lambda c: str(c.seq), node=Change.of, counter=counter
+        found,
+        limit=limit,
+        key=lambda c: str(c.seq),
+        node=Change.of,
+        counter=_counter(store, narrow),
     )
-    page.page_info = PageInfo(
-        has_next_page=scan_end < head, end_cursor=encode_cursor(str(scan_end))
-    )
+    if len(found) <= limit:  # the window ran out first: resume where it ended
+        page.page_info = PageInfo(
+            has_next_page=scan_end < head, end_cursor=encode_cursor(str(scan_end))
+        )
     return page
 
 
 async def follow_changes(
     info: Info,
     after: str | None = None,
-    entities: list[ChangeEntity] | None = None,
+    entities: list[ChangeEntityName] | None = None,
     regions: list[str] | None = None,
 ) -> AsyncGenerator[Change, None]:
     """Every change after the cursor, then each new one as it is written; a client that
     reconnects with the last ``cursor`` it saw misses nothing and sees nothing twice."""
     store, principal = info.context.store, info.context.principal
-    start = await feed_start(store, principal, cursor_seq(after))
+    start = await feed_start(store, principal, decode_seq_cursor(after))
     narrow = await feed_filter(store, principal, _values(entities), regions)
     poll = info.context.settings.change_poll_seconds
     cursor = start
+    checked = time.monotonic()
     while True:
+        if time.monotonic() - checked >= KEY_RECHECK_SECONDS:
+            await _key_still_valid(store, info.context.connection_params)
+            checked = time.monotonic()
         head = (await store.change_head()).seq
         if head <= cursor:
             await asyncio.sleep(poll)
             continue
-        if narrow is None:  # the log is gap-free: the next batch is the next seqs
-            found = await store.get_changes(after=cursor, limit=FOLLOW_BATCH)
-            next_cursor = found[-1].seq if found else min(head, cursor + FOLLOW_BATCH)
-        else:
-            scan_end = min(head, cursor + SCAN_WINDOW)
-            found = await store.get_changes(
-                after=cursor, limit=FOLLOW_BATCH, narrow=replace(narrow, up_to=scan_end)
-            )
-            next_cursor = found[-1].seq if len(found) == FOLLOW_BATCH else scan_end
+        scan_end = min(head, cursor + _window(narrow, FOLLOW_BATCH))
+        found = await store.get_changes(
+            after=cursor, limit=FOLLOW_BATCH, narrow=replace(narrow, up_to=scan_end)
+        )
+        next_cursor = found[-1].seq if len(found) == FOLLOW_BATCH else scan_end
         await still_kept(store, cursor)  # a prune under way would leave a silent gap
         for change in found:
             yield Change.of(change)
         cursor = next_cursor
 
 
-def _values(entities: list[ChangeEntity] | None) -> list[str] | None:
+async def _key_still_valid(store: GraphStore, params: dict[str, object] | None) -> None:
+    """A live subscription ends (UNAUTHENTICATED) once its key is revoked or expires, as the
+    key's next request would be refused."""
+    try:
+        await authenticate(store, connection_authorization(params))
+    except InvalidCredentials as exc:
+        raise PublicError("UNAUTHENTICATED", str(exc)) from exc
+
+
+def _values(entities: list[ChangeEntityName] | None) -> list[str] | None:
     return None if entities is None else [e.value for e in entities]
 
 
-def _counter(store: GraphStore, narrow: ChangeFilter | None = None) -> Callable[[], Awaitable[int]]:
+def _counter(store: GraphStore, narrow: ChangeFilter) -> Callable[[], Awaitable[int]]:
     async def count() -> int:
         """The kept changes that match, the same on every page."""
         kept_from = (await store.change_log_start()).seq
-        if narrow is None:
-            return (await store.change_head()).seq - kept_from
         return await store.count_changes(after=kept_from, narrow=narrow)
 
     return count

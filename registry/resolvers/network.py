@@ -8,9 +8,12 @@ from typing import Annotated
 import strawberry
 
 from graph.models import CertificateQuery
+from graph.network_models import SharedCluster as SharedClusterModel
 from registry.context import Context
 from registry.domain.anomalies import certificate_anomaly
+from registry.domain.identifiers import normalise_identifier
 from registry.domain.uscc import is_valid_uscc
+from registry.domain.vocabulary import Role
 from registry.schema.errors import PublicError
 from registry.schema.network import (
     Anomalies,
@@ -19,6 +22,7 @@ from registry.schema.network import (
     NetworkRelation,
     SharedCluster,
     network_relations,
+    require_jurisdiction,
     within_range,
 )
 
@@ -38,9 +42,10 @@ _REGION = re.compile(r"^[1-8]\d{5}$")
 
 
 def _uscc(name: str, value: str) -> str:
-    if not is_valid_uscc(value):
+    code = normalise_identifier(value)
+    if not is_valid_uscc(code):
         raise PublicError("INVALID_USCC", f"{name}: not a valid unified social credit code")
-    return value
+    return code
 
 
 async def connection(
@@ -51,13 +56,20 @@ async def connection(
     relations: list[NetworkRelation] | None = None,
 ) -> InstitutionPath | None:
     within_range("maxDepth", max_depth, MAX_PATH_DEPTH)
+    source, target = _uscc("from", from_), _uscc("to", to)
+    for name, party in (("from", source), ("to", target)):
+        await require_jurisdiction(info, name, await _party_region(info, party))
     found = await info.context.store.find_connection(
-        _uscc("from", from_),
-        _uscc("to", to),
-        max_depth=max_depth,
-        relations=network_relations(relations),
+        source, target, max_depth=max_depth, relations=network_relations(relations)
     )
     return None if found is None else InstitutionPath.of(found)
+
+
+async def _party_region(info: Info, uscc: str) -> str | None:
+    """The region of an institution or certificate holder (None when neither exists)."""
+    loaders = info.context.loaders
+    found = await loaders.institution.load(uscc) or await loaders.organization.load(uscc)
+    return None if found is None else found.region
 
 
 async def anomalies(info: Info, region: str | None = None) -> Anomalies:
@@ -68,7 +80,15 @@ async def anomalies(info: Info, region: str | None = None) -> Anomalies:
     if region is not None and not _REGION.match(region):
         raise PublicError("INVALID_REGION", "region: a six-digit GB/T 2260 code")
     store, today = info.context.store, info.context.today
-    query = CertificateQuery(today=today, region=region)
+    access = await info.context.access()
+    if region is not None:
+        await require_jurisdiction(info, "region", region)
+    # Without a region a regulator gets its whole jurisdiction; an administrator everything.
+    roots = None if region is not None else info.context.principal.regions
+    within = None if roots is None or access.regions is None else tuple(sorted(access.regions))
+    if access.role is not Role.ADMIN and region is None and within is None:
+        raise PublicError("OUT_OF_SCOPE", "this key names no jurisdiction")
+    query = CertificateQuery(today=today, region=region, within=within)
     found: list[CertificateAnomaly] = []
     scanned, after, truncated = 0, None, False
     while True:
@@ -86,10 +106,13 @@ async def anomalies(info: Info, region: str | None = None) -> Anomalies:
             truncated = True
             break
         after = page[-1].number
-    clusters = await store.get_shared_clusters(region=region)
+    clusters: dict[tuple[str, str], SharedClusterModel] = {}
+    for root in [region] if roots is None else sorted(roots):
+        for cluster in await store.get_shared_clusters(region=root):
+            clusters.setdefault((cluster.kind, cluster.key), cluster)
     return Anomalies(
         certificates=found,
-        clusters=[SharedCluster.of(c) for c in clusters],
+        clusters=[SharedCluster.of(c) for c in clusters.values()],
         scanned=scanned,
         truncated=truncated,
     )

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from graph import models
 from registry.context import Context
+from registry.domain.permissions import listing
 from registry.records import Record, problems_from
 from registry.records.base import CertificateNumber, RegionCode, Uscc
 from registry.records.filters import CertificateFilterRecord, InstitutionFilterRecord
@@ -54,8 +55,8 @@ def region_code_checked(code: str) -> None:
 
 
 async def institution(info: Info, uscc: str) -> Institution | None:
-    _checked(_Key, {"uscc": uscc}, "")
-    return await load_institution(info, uscc)
+    key = _checked(_Key, {"uscc": uscc}, "").uscc
+    return None if key is None else await load_institution(info, key)
 
 
 async def institutions(
@@ -67,6 +68,9 @@ async def institutions(
     context = info.context
     limit = page_size(first, maximum=context.settings.max_page_size)
     given = _checked(InstitutionFilterRecord, strawberry.asdict(filter) if filter else {}, "filter")
+    scope = listing(await context.access(), "Institution", region=given.region)
+    if scope.refusal is not None:
+        raise PublicError(*scope.refusal)
     query = models.InstitutionQuery(
         region=given.region,
         kind=given.kind.value if given.kind else None,
@@ -74,6 +78,7 @@ async def institutions(
         accreditation_scheme=given.accreditation_scheme.value
         if given.accreditation_scheme
         else None,
+        within=None if scope.within is None else tuple(sorted(scope.within)),
     )
     found = await context.store.list_institutions(
         query, after=decode_cursor(after), limit=limit + 1
@@ -90,14 +95,14 @@ async def institutions(
 
 
 async def organization(info: Info, uscc: str) -> Organization | None:
-    _checked(_Key, {"uscc": uscc}, "")
-    found = await info.context.loaders.organization.load(uscc)
+    key = _checked(_Key, {"uscc": uscc}, "").uscc
+    found = None if key is None else await info.context.loaders.organization.load(key)
     return None if found is None else Organization.of(found)
 
 
 async def certificate(info: Info, number: str) -> Certificate | None:
-    _checked(_Key, {"number": number}, "")
-    found = await info.context.loaders.certificate.load(number)
+    key = _checked(_Key, {"number": number}, "").number
+    found = None if key is None else await info.context.loaders.certificate.load(key)
     return None if found is None else Certificate.of(found, today=info.context.today)
 
 

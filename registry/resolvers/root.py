@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
 from strawberry.types import ExecutionContext
 
 from registry.resolvers import changes as feed
@@ -30,7 +22,8 @@ from registry.resolvers import (
 )
 from registry.schema.certificates import Certificate
 from registry.schema.changes import Change
-from registry.schema.errors import MASKED_MESSAGE, is_public_error
+from registry.schema.document_cache import DocumentCache, OffLoopDocuments
+from registry.schema.errors import MaskInternalErrors, is_public_error, is_store_outage
 from registry.schema.guards import RequestGuards
 from registry.schema.institutions import Institution, Organization
 from registry.schema.network import Anomalies, InstitutionPath, SeesNetworks
@@ -56,14 +49,20 @@ from registry.settings import Settings
 
 __all__ = ["Mutation", "Query", "RegistrySchema", "build_schema"]
 
+log = logging.getLogger("registry")
+
 
 class RegistrySchema(strawberry.Schema):
-    """Logs only the errors nobody expected; refusals we raise on purpose are answers."""
+    """Logs only the errors nobody expected; refusals we raise on purpose are answers, and
+    a store outage is one warning line (not a traceback per field)."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        unexpected = [error for error in errors if not is_public_error(error)]
+        outages = [error for error in errors if is_store_outage(error)]
+        if outages:
+            log.warning("store unavailable: %s", outages[0].original_error)
+        unexpected = [e for e in errors if not is_public_error(e) and not is_store_outage(e)]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 
@@ -172,26 +171,21 @@ class Subscription:
     )
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
-    """The schema with caches on and the query-shape limits from ``settings``."""
-    # Factories give each request fresh extensions. The limiters' validation rules are made
-    # once: the validation cache is keyed by the rule classes, and a class made per request
-    # would miss it every time. Strawberry keeps the parse and validation caches at module
-    # level (keyed by maxsize), so they outlive the request.
-    limits = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-    ]
+def build_schema(settings: Settings, documents: DocumentCache | None = None) -> strawberry.Schema:
+    """The schema with the query-shape limits from ``settings``; parse and validation go
+    through ``documents`` (shared with the HTTP gate, which parses first), off the loop."""
+    # Strawberry's QueryDepthLimiter and MaxAliasesLimiter walk every fragment spread on
+    # every path (2^k steps for k fragments that each spread the next twice): the guards
+    # measure depth, aliases and cost in one linear pass before validation instead.
+    if documents is None:
+        documents = DocumentCache(
+            max_tokens=settings.max_tokens, max_bytes=settings.document_cache_bytes
+        )
     extensions: list[Any] = [
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: ParserCache(maxsize=512),
-        lambda: AddValidationRules(limits),
-        lambda: ValidationCache(maxsize=512),
-        lambda: MaskErrors(
-            should_mask_error=lambda error: not is_public_error(error), error_message=MASKED_MESSAGE
-        ),
+        MaskInternalErrors,
         OperationMetrics,
-        RequestGuards,
+        RequestGuards,  # before OffLoopDocuments: a refused document is not validated
+        lambda: OffLoopDocuments(documents),
     ]
     return RegistrySchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions

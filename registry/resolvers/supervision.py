@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from typing import Annotated, Any, Self
@@ -23,6 +24,7 @@ from registry.domain.supervision import (
 from registry.operations import writes
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.operations.supervision import supervision_classes
+from registry.operations.write_access import authorize_rows, region_claim
 from registry.records import FieldProblem, Record, problems_from
 from registry.records.base import RegionCode, Uscc, refuse
 from registry.resolvers.mutations import refusal_payload
@@ -135,6 +137,12 @@ async def draw_plan(info: Info, input: SupervisionPlanInput) -> DrawSupervisionP
                 RefusalKind.NOT_FOUND,
                 [FieldProblem("NOT_FOUND", f"unknown region {record.region}", "input.region")],
             )
+        await authorize_rows(
+            store,
+            context.principal,
+            "drawSupervisionPlan",
+            functools.partial(region_claim, "input.region", record.region),
+        )
         institutions = await _plan_institutions(store, record.region, record.date)
         earlier = await store.get_supervision_plans(record.region, before=record.date, limit=1)
         plan = draw_supervision_plan(

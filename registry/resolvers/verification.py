@@ -9,6 +9,7 @@ import strawberry
 from graph.text import normalise_text
 from registry.context import Context
 from registry.domain.certificates import effective_status
+from registry.domain.identifiers import normalise_identifier
 from registry.operations.verification import MAX_HOLDER_NAME, verify_certificate
 from registry.schema.errors import PublicError
 from registry.schema.pagination import page_size
@@ -28,6 +29,7 @@ async def verify_certificate_field(
     if holder_name is not None and len(holder_name) > MAX_HOLDER_NAME:
         raise PublicError("TOO_LONG", f"holderName has at most {MAX_HOLDER_NAME} characters")
     context = info.context
+    number = normalise_identifier(number)
     result = await verify_certificate(
         context.store, number, holder_name=holder_name, today=context.today
     )

@@ -9,8 +9,8 @@ import strawberry
 from graph import models
 from registry.context import Context
 from registry.domain.certificates import effective_status
-from registry.domain.permissions import may_see_status_actor
-from registry.domain.vocabulary import CertificateFamily, CertificateStatus, Role
+from registry.domain.permissions import covers, listing, may_see_status_actor
+from registry.domain.vocabulary import CertificateFamily, CertificateStatus
 from registry.schema.errors import PublicError
 from registry.schema.institutions import Institution, Organization, load_institution
 from registry.schema.pagination import Connection, decode_cursor, page_size
@@ -27,10 +27,17 @@ class StatusChange:
     effective_on: date = strawberry.field(description="When the change took effect.")
     recorded_at: str = strawberry.field(description="When the registry learned of it (UTC).")
     actor_name: strawberry.Private[str]
+    certificate_region: strawberry.Private[str | None]
 
-    @strawberry.field(description="Which credential recorded it (oversight and partners only).")
-    def actor(self, info: Info) -> str | None:
-        return self.actor_name if may_see_status_actor(info.context.principal.role) else None
+    @strawberry.field(
+        description="Which credential recorded it (oversight and partners, within their "
+        "jurisdiction or scope)."
+    )
+    async def actor(self, info: Info) -> str | None:
+        if not may_see_status_actor(info.context.principal.role):
+            return None
+        access = await info.context.access()
+        return self.actor_name if covers(access, self.certificate_region, "Certificate") else None
 
 
 @strawberry.type(description="A certificate issued by a certification body to a holder.")
@@ -85,6 +92,7 @@ class Certificate:
                 effective_on=s.effective_on,
                 recorded_at=s.recorded_at,
                 actor_name=s.actor,
+                certificate_region=self.model.region,
             )
             for s in await info.context.loaders.history.load(self.number)
         ]
@@ -102,20 +110,23 @@ async def certificate_connection(
     family: str | None = None,
     region: str | None = None,
 ) -> Connection[Certificate]:
-    """A page of certificates. Listing is for credentialed callers: the public looks
-    certificates up one at a time, which keeps the registry from being harvested."""
+    """A page of certificates, within what the caller's key may list: the public looks
+    certificates up one at a time (which keeps the registry from being harvested), a
+    certification body lists its own, a partner its scope (``registry.domain.permissions``)."""
     context = info.context
-    if context.principal.role is Role.PUBLIC:
-        raise PublicError("NOT_AUTHORIZED", "listing certificates needs an API key")
+    scope = listing(await context.access(), "Certificate", region=region, issuer=issuer)
+    if scope.refusal is not None:
+        raise PublicError(*scope.refusal)
     limit = page_size(first, maximum=context.settings.max_page_size)
     query = models.CertificateQuery(
         today=context.today,
         holder=holder,
-        issuer=issuer,
+        issuer=scope.issuer or issuer,
         status=status,
         standard=standard,
         family=family,
         region=region,
+        within=None if scope.within is None else tuple(sorted(scope.within)),
     )
     found = await context.store.list_certificates(
         query, after=decode_cursor(after), limit=limit + 1

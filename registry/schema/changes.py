@@ -2,18 +2,60 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 import strawberry
+from strawberry.types.enum import EnumValueDefinition
 
 from graph import models
 from registry.schema.pagination import encode_cursor
 
-__all__ = ["Change"]
+__all__ = ["Change", "ChangeEntityName"]
+
+
+def _old_spelling(old: str, new: str) -> EnumValueDefinition:
+    return strawberry.enum_value(old, deprecation_reason=f"spell it {new}, as the type is named")
+
+
+@strawberry.enum(
+    name="ChangeEntity",
+    description="What a change is about, spelled as the types are named, as Change.entity, "
+    "the NDJSON routes and the command line spell it. The upper-case names are the old "
+    "spelling, still accepted.",
+)
+class ChangeEntityName(Enum):
+    """The domain's ``ChangeEntity`` in both spellings (a test keeps the two in step)."""
+
+    Region = "Region"
+    Institution = "Institution"
+    Organization = "Organization"
+    Accreditation = "Accreditation"
+    Certificate = "Certificate"
+    Complaint = "Complaint"
+    CreditRating = "CreditRating"
+    CreditEvent = "CreditEvent"
+    ServiceEvaluation = "ServiceEvaluation"
+    SupervisionPlan = "SupervisionPlan"
+    ApiKey = "ApiKey"
+    REGION = _old_spelling("REGION", "Region")
+    INSTITUTION = _old_spelling("INSTITUTION", "Institution")
+    ORGANIZATION = _old_spelling("ORGANIZATION", "Organization")
+    ACCREDITATION = _old_spelling("ACCREDITATION", "Accreditation")
+    CERTIFICATE = _old_spelling("CERTIFICATE", "Certificate")
+    COMPLAINT = _old_spelling("COMPLAINT", "Complaint")
+    CREDIT_RATING = _old_spelling("CREDIT_RATING", "CreditRating")
+    CREDIT_EVENT = _old_spelling("CREDIT_EVENT", "CreditEvent")
+    SERVICE_EVALUATION = _old_spelling("SERVICE_EVALUATION", "ServiceEvaluation")
+    SUPERVISION_PLAN = _old_spelling("SUPERVISION_PLAN", "SupervisionPlan")
+    API_KEY = _old_spelling("API_KEY", "ApiKey")
 
 
 @strawberry.type(description="One entry of the hash-chained change log.")
 class Change:
     seq: int
-    entity: str
+    entity: str = strawberry.field(
+        description="What the change is about, as the types are named (Certificate)."
+    )
     key: str
     op: str
     at: str

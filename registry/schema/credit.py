@@ -9,7 +9,7 @@ import strawberry
 
 from graph import models
 from registry.context import Context
-from registry.domain.permissions import may_see_withdrawn_credit_events
+from registry.domain.permissions import covers, may_see_withdrawn_credit_events
 from registry.domain.rating_checks import RatingCheck, RatingFlag, check_rating
 from registry.domain.vocabulary import (
     ComplaintChannel,
@@ -169,11 +169,18 @@ class CreditEvent:
         return m.repaired_on is None or today < m.repaired_on
 
 
-def visible_credit_events(
-    info: strawberry.Info[Context, None], events: list[models.CreditEvent]
+async def visible_credit_events(
+    info: strawberry.Info[Context, None], events: list[models.CreditEvent], *, region: str
 ) -> list[CreditEvent]:
-    """What the caller may see of ``events``: the public only what is still public today."""
-    if not may_see_withdrawn_credit_events(info.context.principal.role):
+    """What the caller may see of ``events`` about institutions in ``region``: what is still
+    public today, and the rest for oversight (a regulator within its jurisdiction)."""
+    if not await _sees_withdrawn(info, region):
         today = info.context.today
         events = [e for e in events if CreditEvent.public_on(e, today)]
     return [CreditEvent.of(e) for e in events]
+
+
+async def _sees_withdrawn(info: strawberry.Info[Context, None], region: str) -> bool:
+    if not may_see_withdrawn_credit_events(info.context.principal.role):
+        return False
+    return covers(await info.context.access(), region)

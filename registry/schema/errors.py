@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
+from graph import models
+from graph.errors import BackendUnavailable
 from registry.context import Context
-from registry.domain.permissions import may_see_complaints, may_see_personal_data
+from registry.domain.permissions import may_see_complaints, may_see_confidential
 from registry.records import FieldProblem
 
 __all__ = [
     "MASKED_MESSAGE",
+    "STORE_UNAVAILABLE_MESSAGE",
     "Conflict",
     "InvalidInput",
+    "MaskInternalErrors",
     "NotAuthorized",
     "NotFound",
     "Problem",
@@ -23,11 +28,17 @@ __all__ = [
     "SeesPersonalData",
     "SeesServiceEvaluations",
     "code_for_message",
+    "institution_region",
     "is_public_error",
+    "is_store_outage",
 ]
 
 
 MASKED_MESSAGE = "Unexpected error."  # what a masked internal error says, and nothing more
+STORE_UNAVAILABLE_MESSAGE = (
+    "the registry's database is unavailable; retry later. Retry a write with the same "
+    "idempotency key: it is applied once"
+)
 
 # GraphQL's own refusals carry no code; these give clients one to branch on. Ordered: the
 # first fragment found in the message decides.
@@ -64,29 +75,66 @@ def is_public_error(error: GraphQLError) -> bool:
     return original is None or isinstance(original, GraphQLError)
 
 
-class _RoleRequired(BasePermission):
+def is_store_outage(error: GraphQLError) -> bool:
+    """The store is down or refuses writes it cannot make durable: expected, and retried."""
+    return isinstance(error.original_error, BackendUnavailable)
+
+
+class MaskInternalErrors(MaskErrors):
+    """Masks what nobody expected; says STORE_UNAVAILABLE, with nothing of the cause, when
+    the store is down, so that clients know to retry (the view answers it with 503)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            should_mask_error=lambda error: not is_public_error(error),
+            error_message=MASKED_MESSAGE,
+        )
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if not is_store_outage(error):
+            return super().anonymise_error(error)
+        return GraphQLError(
+            STORE_UNAVAILABLE_MESSAGE,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": BackendUnavailable.code},
+        )
+
+
+def institution_region(source: object) -> str | None:
+    """The region of the institution whose field is asked for (None for a root field)."""
+    model = getattr(source, "model", None)
+    return model.region if isinstance(model, models.Institution) else None
+
+
+class _Confidential(BasePermission):
+    """Oversight only, and a regulator only for institutions in its jurisdiction."""
+
     error_extensions = {"code": "NOT_AUTHORIZED"}  # noqa: RUF012 - strawberry's API
 
-
-class SeesPersonalData(_RoleRequired):
-    message = "personal data is shown to regulators only"
-
-    def has_permission(self, source: object, info: Info[Context, None], **kwargs: object) -> bool:
-        return may_see_personal_data(info.context.principal.role)
-
-
-class SeesComplaints(_RoleRequired):
-    message = "complaint details are shown to regulators only"
-
-    def has_permission(self, source: object, info: Info[Context, None], **kwargs: object) -> bool:
-        return may_see_complaints(info.context.principal.role)
+    async def has_permission(
+        self, source: object, info: Info[Context, None], **kwargs: object
+    ) -> bool:
+        if not may_see_complaints(info.context.principal.role):  # no store read for the rest
+            return False
+        return may_see_confidential(await info.context.access(), institution_region(source))
 
 
-class SeesServiceEvaluations(_RoleRequired):
-    message = "service evaluations name the enterprises that answered: regulators only"
+class SeesPersonalData(_Confidential):
+    message = "personal data is shown to regulators only, within their jurisdiction"
 
-    def has_permission(self, source: object, info: Info[Context, None], **kwargs: object) -> bool:
-        return may_see_complaints(info.context.principal.role)
+
+class SeesComplaints(_Confidential):
+    message = "complaint details are shown to regulators only, within their jurisdiction"
+
+
+class SeesServiceEvaluations(_Confidential):
+    message = (
+        "service evaluations name the enterprises that answered: regulators only, within "
+        "their jurisdiction"
+    )
 
 
 @strawberry.type

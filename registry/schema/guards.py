@@ -1,9 +1,10 @@
 """Request-shape guards that need the caller or the variables, so they cannot be plain
-validation rules: text no store can carry (NUL, unpaired surrogates), the query cost
-budget, introspection for anonymous callers in production, and no "Did you mean …?" hints
-in any error.
+validation rules: text no store can carry (NUL, unpaired surrogates), introspection for
+anonymous callers in production, the depth, alias and cost limits, and no "Did you mean
+…?" hints in any error.
 
-The guards run before validation; an operation they refuse is not validated or executed.
+The guards run before validation, in time linear in the document (``registry.schema.shape``
+measures each fragment once); an operation they refuse is not validated or executed.
 """
 
 from __future__ import annotations
@@ -11,28 +12,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from graphql import (
-    DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    InlineFragmentNode,
-    IntValueNode,
-    SelectionSetNode,
-    StringValueNode,
-    VariableNode,
-    Visitor,
-    visit,
-)
+from graphql import DocumentNode, FieldNode, StringValueNode, Visitor, visit
 from strawberry.extensions import SchemaExtension
 
 from registry.domain.vocabulary import Role
-from registry.schema.documents import operation_and_fragments
 from registry.schema.errors import PublicError
+from registry.schema.shape import FragmentCycle, Shape, measure
+from registry.settings import Settings
 
-__all__ = ["RequestGuards", "carries_bad_text", "query_cost", "without_suggestions"]
+__all__ = [
+    "RequestGuards",
+    "carries_bad_text",
+    "is_uncarriable",
+    "without_suggestions",
+]
 
-DEFAULT_PAGE = 100  # what a connection returns when ``first`` is not given
 _INTROSPECTION = frozenset({"__schema", "__type"})
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 # NUL ends FalkorDB's parameter header, and a lone surrogate is not text in any encoding.
@@ -44,66 +38,9 @@ def without_suggestions(message: str) -> str:
     return _SUGGESTION.sub("", message)
 
 
-def query_cost(
-    document: DocumentNode, operation_name: str | None, variables: Mapping[str, object]
-) -> int:
-    """How many objects the operation could return at most: each object field counts once
-    for every item of the pages around it, and a page (``first``, or the default page of a
-    connection that does not say) multiplies what is inside it."""
-    operation, fragments = operation_and_fragments(document, operation_name)
-    if operation is None:
-        return 0
-    return _cost(operation.selection_set, 1, fragments, variables, set())
-
-
-def _cost(
-    selections: SelectionSetNode | None,
-    multiplier: int,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    variables: Mapping[str, object],
-    seen: set[str],
-) -> int:
-    total = 0
-    for field, inner in _fields(selections, fragments, seen):
-        if inner is not None:
-            page = _page(field, inner, fragments, variables)
-            total += multiplier + _cost(inner, multiplier * page, fragments, variables, seen)
-    return total
-
-
-def _fields(
-    selections: SelectionSetNode | None,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    seen: set[str],
-) -> Iterator[tuple[FieldNode, SelectionSetNode | None]]:
-    for selection in selections.selections if selections else ():
-        if isinstance(selection, FieldNode):
-            yield selection, selection.selection_set
-        elif isinstance(selection, InlineFragmentNode):
-            yield from _fields(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            if name in fragments and name not in seen:  # cycles are refused by validation
-                yield from _fields(fragments[name].selection_set, fragments, {*seen, name})
-
-
-def _page(
-    field: FieldNode,
-    inner: SelectionSetNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    variables: Mapping[str, object],
-) -> int:
-    for argument in field.arguments or ():
-        if argument.name.value != "first":
-            continue
-        value = argument.value
-        if isinstance(value, IntValueNode):
-            return max(1, int(value.value))
-        if isinstance(value, VariableNode):
-            given = variables.get(value.name.value)
-            return max(1, given) if isinstance(given, int) else DEFAULT_PAGE
-    connection = any(f.name.value == "edges" for f, _ in _fields(inner, fragments, set()))
-    return DEFAULT_PAGE if connection else 1
+def is_uncarriable(text: str) -> bool:
+    """Whether ``text`` holds NUL or a lone surrogate, which no store can be sent."""
+    return _UNCARRIABLE.search(text) is not None
 
 
 def carries_bad_text(document: DocumentNode, variables: Mapping[str, object]) -> bool:
@@ -113,19 +50,22 @@ def carries_bad_text(document: DocumentNode, variables: Mapping[str, object]) ->
     class Finder(Visitor):
         def enter_string_value(self, node: StringValueNode, *_: object) -> None:
             nonlocal found
-            found = found or _UNCARRIABLE.search(node.value) is not None
+            found = found or is_uncarriable(node.value)
 
     visit(document, Finder())
     return found or _bad_value(variables)
 
 
 def _bad_value(value: object) -> bool:
-    if isinstance(value, str):
-        return _UNCARRIABLE.search(value) is not None
-    if isinstance(value, Mapping):
-        return any(_bad_value(k) or _bad_value(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_bad_value(item) for item in value)
+    pending = [value]  # JSON may nest deeper than Python's recursion limit
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) and is_uncarriable(item):
+            return True
+        if isinstance(item, Mapping):
+            pending += [*item.keys(), *item.values()]
+        elif isinstance(item, list | tuple):
+            pending += item
     return False
 
 
@@ -143,11 +83,39 @@ def _introspects(document: DocumentNode) -> bool:
     return found
 
 
+def _shape_refusal(shape: Shape, settings: Settings, operation: str | None) -> PublicError | None:
+    """The depth, alias and cost limits, checked on the measured shape."""
+    if shape.depth > settings.max_query_depth:
+        return PublicError(
+            "QUERY_TOO_DEEP",
+            f"'{operation or 'anonymous'}' exceeds maximum operation depth of "
+            f"{settings.max_query_depth}",
+        )
+    if shape.aliases > settings.max_aliases:
+        return PublicError(
+            "TOO_MANY_ALIASES", f"{shape.aliases} aliases found. Allowed: {settings.max_aliases}"
+        )
+    if shape.fields > settings.max_query_cost:
+        return PublicError(
+            "QUERY_TOO_COSTLY",
+            f"the query expands to {shape.fields:,} fields through its fragments; at most "
+            f"{settings.max_query_cost:,}",
+        )
+    if shape.cost > settings.max_query_cost:
+        return PublicError(
+            "QUERY_TOO_COSTLY",
+            f"the query could return {shape.cost:,} objects; at most "
+            f"{settings.max_query_cost:,} (ask for smaller pages)",
+        )
+    return None
+
+
 class RequestGuards(SchemaExtension):
-    """Refuses, before validation: text no store can carry (INVALID_TEXT), operations over
-    the cost budget (QUERY_TOO_COSTLY), and introspection by anonymous callers in production
-    (INTROSPECTION_DISABLED). Removes
-    suggestions from every error after the operation."""
+    """Refuses, before validation: text no store can carry (INVALID_TEXT), introspection
+    by anonymous callers in production (INTROSPECTION_DISABLED), fragments that spread
+    themselves (GRAPHQL_VALIDATION_FAILED), and operations past the depth, alias or cost
+    limits (QUERY_TOO_DEEP, TOO_MANY_ALIASES, QUERY_TOO_COSTLY). Removes suggestions from
+    every error after the operation."""
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
@@ -160,22 +128,20 @@ class RequestGuards(SchemaExtension):
 
     def _refusal(self, document: DocumentNode) -> PublicError | None:
         context = self.execution_context
-        settings = context.context.settings
+        settings: Settings = context.context.settings
         anonymous = context.context.principal.role is Role.PUBLIC
-        if carries_bad_text(document, context.variables or {}):
+        variables = context.variables or {}
+        if carries_bad_text(document, variables):
             return PublicError(
                 "INVALID_TEXT", "text must not contain NUL characters or unpaired surrogates"
             )
         if settings.env == "production" and anonymous and _introspects(document):
             return PublicError("INTROSPECTION_DISABLED", "introspection needs an API key")
-        cost = query_cost(document, context.operation_name, context.variables or {})
-        if cost > settings.max_query_cost:
-            return PublicError(
-                "QUERY_TOO_COSTLY",
-                f"the query could return {cost:,} objects; at most "
-                f"{settings.max_query_cost:,} (ask for smaller pages)",
-            )
-        return None
+        try:
+            shape = measure(document, context.operation_name, variables)
+        except FragmentCycle as cycle:
+            return PublicError("GRAPHQL_VALIDATION_FAILED", str(cycle))
+        return _shape_refusal(shape, settings, context.operation_name)
 
     def on_operation(self) -> Iterator[None]:
         yield

@@ -136,7 +136,8 @@ class Institution:
         "only during its publicity period and until its credit repair; regulators see all."
     )
     async def credit_events(self, info: Info) -> list[CreditEvent]:
-        return visible_credit_events(info, await info.context.loaders.credit_events.load(self.uscc))
+        events = await info.context.loaders.credit_events.load(self.uscc)
+        return await visible_credit_events(info, events, region=self.model.region)
 
     @strawberry.field(
         description="Under classified supervision: a market institution (inspection and "

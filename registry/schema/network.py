@@ -12,9 +12,13 @@ from strawberry.permission import BasePermission
 from graph import network_models
 from registry.context import Context
 from registry.domain.anomalies import AnomalyKind
-from registry.domain.permissions import may_see_complaints, may_see_personal_data
+from registry.domain.permissions import (
+    may_see_complaints,
+    may_see_confidential,
+    may_see_personal_data,
+)
 from registry.domain.vocabulary import Role
-from registry.schema.errors import PublicError
+from registry.schema.errors import PublicError, institution_region
 
 if TYPE_CHECKING:
     from registry.schema.certificates import Certificate
@@ -36,6 +40,7 @@ __all__ = [
     "institution_network",
     "may_explore_networks",
     "network_relations",
+    "require_jurisdiction",
     "within_range",
 ]
 
@@ -50,11 +55,24 @@ def may_explore_networks(role: Role) -> bool:
 
 
 class SeesNetworks(BasePermission):
-    message = "networks are shown to regulators only"
+    """Regulators (within their jurisdiction, for an institution's network) and ADMIN; root
+    fields check the regions they are asked about themselves (``require_jurisdiction``)."""
+
+    message = "networks are shown to regulators only, within their jurisdiction"
     error_extensions = {"code": "NOT_AUTHORIZED"}  # noqa: RUF012 - strawberry's API
 
-    def has_permission(self, source: object, info: Info, **kwargs: object) -> bool:
-        return may_explore_networks(info.context.principal.role)
+    async def has_permission(self, source: object, info: Info, **kwargs: object) -> bool:
+        if not may_explore_networks(info.context.principal.role):
+            return False
+        if source is None:
+            return True
+        return may_see_confidential(await info.context.access(), institution_region(source))
+
+
+async def require_jurisdiction(info: Info, name: str, region: str | None) -> None:
+    """OUT_OF_SCOPE unless the caller may see confidential things in ``region``."""
+    if not may_see_confidential(await info.context.access(), region):
+        raise PublicError("OUT_OF_SCOPE", f"{name} is outside this key's jurisdiction")
 
 
 class NetworkRelation(StrEnum):

@@ -11,11 +11,23 @@ import orjson
 import strawberry
 
 from registry.schema.errors import PublicError
+from registry.schema.guards import is_uncarriable
 
-__all__ = ["Connection", "Edge", "PageInfo", "decode_cursor", "encode_cursor", "page_size"]
+__all__ = [
+    "Connection",
+    "Edge",
+    "PageInfo",
+    "decode_cursor",
+    "decode_seq_cursor",
+    "encode_cursor",
+    "page_size",
+    "seq_from_text",
+]
 
 NodeT = TypeVar("NodeT")
 ModelT = TypeVar("ModelT")
+_LONGEST_CURSOR = 1024  # characters; the longest key (a score and a USCC) takes under 100
+_LONGEST_SEQ = 18  # digits
 
 
 def encode_cursor(key: str) -> str:
@@ -23,16 +35,42 @@ def encode_cursor(key: str) -> str:
 
 
 def decode_cursor(cursor: str | None) -> str | None:
-    """The key after which the next page starts; a foreign cursor is a clear error."""
+    """The key after which the next page starts; anything this API did not issue (not
+    base64 of ``["k", key]``, or a key no store can be sent) is INVALID_CURSOR."""
     if cursor is None:
         return None
+    if len(cursor) > _LONGEST_CURSOR:
+        raise _foreign()
     try:
         tag, key = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError, binascii.Error) as exc:
-        raise PublicError("INVALID_CURSOR", "the cursor was not issued by this API") from exc
-    if tag != "k" or not isinstance(key, str):
-        raise PublicError("INVALID_CURSOR", "the cursor was not issued by this API")
+        raise _foreign() from exc
+    if tag != "k" or not isinstance(key, str) or is_uncarriable(key):
+        raise _foreign()
     return key
+
+
+def seq_from_text(text: str) -> int | None:
+    """A change seq written in ASCII digits (at most 18 of them, so it fits the stores'
+    64-bit integers); None when ``text`` is not one."""
+    if not (text.isascii() and text.isdigit()) or len(text) > _LONGEST_SEQ:
+        return None
+    return int(text)
+
+
+def decode_seq_cursor(cursor: str | None) -> int:
+    """The change seq a feed cursor stands for (0 without a cursor)."""
+    key = decode_cursor(cursor)
+    if key is None:
+        return 0
+    seq = seq_from_text(key)
+    if seq is None:
+        raise PublicError("INVALID_CURSOR", "not a change-feed cursor")
+    return seq
+
+
+def _foreign() -> PublicError:
+    return PublicError("INVALID_CURSOR", "the cursor was not issued by this API")
 
 
 def page_size(first: int | None, *, maximum: int, default: int = 20) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -116,7 +117,9 @@ class RankCursor:
             )
         except (ValueError, TypeError, binascii.Error) as exc:
             raise PublicError("INVALID_CURSOR", "the cursor was not issued by this API") from exc
-        if tag != _TAG:
+        numbers = (decoded.pinned_at, decoded.key, decoded.state.score or 0.0)
+        if tag != _TAG or not all(math.isfinite(n) for n in numbers):
+            # (and no store takes inf or NaN as a parameter)
             raise PublicError("INVALID_CURSOR", "the cursor was not issued by this API")
         if decoded.filter != filter:
             raise PublicError(

@@ -118,4 +118,5 @@ class SupervisionPlan:
         "period."
     )
     async def results(self, info: strawberry.Info[Context, None]) -> list[CreditEvent]:
-        return visible_credit_events(info, await info.context.loaders.plan_results.load(self.id))
+        results = await info.context.loaders.plan_results.load(self.id)
+        return await visible_credit_events(info, results, region=self.region)

@@ -17,7 +17,9 @@ from starlette.routing import Route
 
 from graph.network_models import Network
 from graph.network_queries import RELATIONS
-from registry.auth import InvalidCredentials, authenticate
+from registry.auth import InvalidCredentials, access_of, authenticate
+from registry.domain.identifiers import normalise_identifier
+from registry.domain.permissions import may_see_confidential
 from registry.domain.supervision import SupervisionClass
 from registry.domain.uscc import is_valid_uscc
 from registry.operations.supervision import supervision_classes
@@ -61,10 +63,14 @@ async def network_picture(request: Request) -> Response:
         return PlainTextResponse(str(exc), status_code=401)
     if not may_explore_networks(principal.role):
         return PlainTextResponse("networks are shown to regulators only", status_code=403)
-    uscc = request.path_params["uscc"]
+    uscc = normalise_identifier(request.path_params["uscc"])
     depth = request.query_params.get("depth", "2")
     if not is_valid_uscc(uscc) or not depth.isdigit() or not 1 <= int(depth) <= MAX_NETWORK_DEPTH:
         return PlainTextResponse("a valid USCC and a depth of 1 to 3", status_code=400)
+    found = await store.get_institutions([uscc])
+    access = await access_of(store, principal)
+    if found and not may_see_confidential(access, found[0].region):
+        return PlainTextResponse("outside this key's jurisdiction", status_code=403)
     network = await store.get_network(
         uscc, depth=int(depth), relations=RELATIONS, max_nodes=MAX_NETWORK_NODES
     )

@@ -12,7 +12,7 @@ from html import escape
 
 from starlette.responses import HTMLResponse
 
-__all__ = ["bilingual", "html_page", "text"]
+__all__ = ["bilingual", "html_page", "store_unavailable_page", "text"]
 
 _CSS = """
 :root { color: #1a1a1a; background: #fafafa; font-family: system-ui, -apple-system,
@@ -86,3 +86,15 @@ def html_page(title: str, body: str, *, status_code: int = 200) -> HTMLResponse:
         f"<body>\n{body}\n</body>\n</html>\n"
     )
     return HTMLResponse(document, status_code=status_code, headers=_HEADERS)
+
+
+def store_unavailable_page(retry_after: str) -> HTMLResponse:
+    """503 for people: the registry cannot answer now (its database is unavailable)."""
+    notice = bilingual(
+        "登记系统暂时无法查询，请稍后再试。",
+        "The registry cannot answer right now; try again shortly.",
+    )
+    body = f'<h1>{notice}</h1>\n<p class="notice"><code>STORE_UNAVAILABLE</code></p>'
+    page = html_page("STORE_UNAVAILABLE", body, status_code=503)
+    page.headers["Retry-After"] = retry_after
+    return page

@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from registry.domain.identifiers import normalise_identifier
+from registry.http.runtime import client_address
 from registry.operations.verification import MAX_HOLDER_NAME, verify_certificate
 from registry.trust.signing_keys import keyring_for
 from registry.trust.tokens import (
@@ -89,8 +91,7 @@ async def verify_page(request: Request) -> Response:
     params = request.query_params
     runtime: Runtime = request.app.state.runtime
     if "t" in params or "number" in params:
-        client = request.client.host if request.client else "unknown"
-        wait = runtime.public_lookups.acquire(f"ip:{client}")
+        wait = runtime.public_lookups.acquire(f"ip:{client_address(request) or 'unknown'}")
         if wait:
             page = html_page(_TITLE, _form_page(notice=_TOO_MANY), status_code=429)
             page.headers["Retry-After"] = str(max(1, math.ceil(wait)))
@@ -99,7 +100,7 @@ async def verify_page(request: Request) -> Response:
         return await _scanned(runtime, params["t"])
     if "number" not in params and "holder" not in params:
         return html_page(_TITLE, _form_page())
-    number = params.get("number", "").strip()
+    number = normalise_identifier(params.get("number", ""))
     holder = params.get("holder", "").strip() or None
     if len(number) > MAX_NUMBER or (holder is not None and len(holder) > MAX_HOLDER_NAME):
         return html_page(_TITLE, _form_page(notice=_TOO_LONG), status_code=400)

@@ -11,12 +11,13 @@ import pytest
 
 from graph.cypher_store import CypherStore
 from graph.neo4j_store import Neo4jStore
+from graph.open import open_store
 from registry.app import create_app
 from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from registry.operations.seeding import load_seeds
 from registry.settings import Settings
-from tests.conftest import BACKENDS, NEO4J_CLEARS, SECRET, TODAY, open_backend
+from tests.conftest import BACKENDS, NEO4J_CLEARS, NEO4J_URL, SECRET, TODAY, open_backend
 
 HERE = Path(__file__).resolve().parent
 SEEDS = HERE.parents[1] / "seeds"
@@ -29,22 +30,40 @@ def test_settings() -> Settings:
     return Settings(env="test", secret_key=SECRET.decode(), load_seeds_when_empty=False)
 
 
+# What a test key of each role acts for when a test does not say: an association its own
+# institution, a partner CCSC's certification system, a regulator the whole seeded country.
+DEFAULT_PARTIES: dict[Role, tuple[str, ...]] = {
+    Role.ASSOCIATION: (DALIAN_ASSOCIATION,),
+    Role.PARTNER: (CCSC,),
+}
+SEEDED_PROVINCES = ("110000", "210000", "320000", "370000", "430000", "440000")
+Parties = str | tuple[str, ...] | None
+
+
 class GraphQLClient:
-    """Posts operations like any client would; ``as_role`` adds a bearer key."""
+    """Posts operations like any client would; ``role`` adds a bearer key of that role, bound
+    to ``institution`` (a USCC or several) or to the role's default parties."""
 
     def __init__(self, http: httpx.AsyncClient, store: CypherStore) -> None:
         self.http = http
         self.store = store
-        self._keys: dict[tuple[Role, str | None], str] = {}
+        self._keys: dict[tuple[Role, tuple[str, ...]], str] = {}
 
-    async def key(self, role: Role, institution: str | None = None) -> str:
-        if role is Role.ASSOCIATION and institution is None:
-            institution = DALIAN_ASSOCIATION  # association keys are always bound
-        if (role, institution) not in self._keys:
-            self._keys[(role, institution)] = await create_api_key(
-                self.store, role=role, institution=institution, label="test", actor="test"
+    async def key(self, role: Role, institution: Parties = None) -> str:
+        if institution is None:
+            parties = DEFAULT_PARTIES.get(role, ())
+        else:
+            parties = (institution,) if isinstance(institution, str) else institution
+        if (role, parties) not in self._keys:
+            self._keys[(role, parties)] = await create_api_key(
+                self.store,
+                role=role,
+                institutions=parties,
+                regions=SEEDED_PROVINCES if role is Role.REGULATOR else None,
+                label="test",
+                actor="test",
             )
-        return self._keys[(role, institution)]
+        return self._keys[(role, parties)]
 
     async def post(
         self,
@@ -52,10 +71,14 @@ class GraphQLClient:
         variables: dict[str, Any] | None = None,
         *,
         role: Role = Role.PUBLIC,
-        institution: str | None = None,
+        institution: Parties = None,
+        bearer: str | None = None,
     ) -> httpx.Response:
+        """``bearer``: a key made by the test itself, instead of one of ``role``."""
         headers = {}
-        if role is not Role.PUBLIC:
+        if bearer is not None:
+            headers["Authorization"] = f"Bearer {bearer}"
+        elif role is not Role.PUBLIC:
             headers["Authorization"] = f"Bearer {await self.key(role, institution)}"
         return await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
@@ -67,9 +90,12 @@ class GraphQLClient:
         variables: dict[str, Any] | None = None,
         *,
         role: Role = Role.PUBLIC,
-        institution: str | None = None,
+        institution: Parties = None,
+        bearer: str | None = None,
     ) -> dict[str, Any]:
-        response = await self.post(query, variables, role=role, institution=institution)
+        response = await self.post(
+            query, variables, role=role, institution=institution, bearer=bearer
+        )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
@@ -143,3 +169,29 @@ def snapshot(seeded_store: CypherStore) -> Snapshot:
         }
 
     return take
+
+
+CORRUPTED_CERTIFICATE = "CCSC23SC0102R2"
+
+
+@pytest.fixture
+async def corrupted_store(seeded_store: CypherStore) -> CypherStore:
+    """A seeded store holding a value the registry never writes (a date that is not one), as
+    a damaged disk or a careless hand could leave it: reading it fails unexpectedly."""
+    await seeded_store._housekeeping(
+        "MATCH (c:Certificate {number: $n}) SET c.expiresOn = 'not a date'",
+        {"n": CORRUPTED_CERTIFICATE},
+    )
+    return seeded_store
+
+
+@pytest.fixture(params=BACKENDS)
+async def unreachable_store(request: pytest.FixtureRequest, tmp_path: Path) -> CypherStore:
+    """A store whose database has gone away (the last handle of its own server was closed)."""
+    if request.param == "neo4j":
+        assert NEO4J_URL is not None
+        store = await open_store(NEO4J_URL)  # not cleared: other tests' data stay
+    else:
+        store = await open_store(f"falkordb+embedded://{tmp_path / 'gone'}?graph=gone")
+    await store.close()
+    return store

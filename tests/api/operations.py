@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph.cypher_store import CypherStore
 from registry.domain.uscc import make_uscc
+from registry.domain.vocabulary import Role
 from tests.api.conftest import CCSC, GraphQLClient
 from tests.conftest import TODAY
 
@@ -20,6 +22,7 @@ __all__ = [
     "accreditation_row",
     "certificate_row",
     "error_code",
+    "feed_seqs",
     "institution_row",
     "mutate",
     "new_uscc",
@@ -173,3 +176,11 @@ def error_code(body: dict[str, Any]) -> str:
     assert errors, f"expected an error, got {body}"
     code: str = errors[0]["extensions"]["code"]
     return code
+
+
+async def feed_seqs(store: CypherStore, *, after: int, role: Role) -> list[int]:
+    """The seqs the change feed shows ``role`` after ``after``: the whole log but API keys,
+    and but complaints for a partner (who may not read them)."""
+    hidden = {"ApiKey"} | ({"Complaint"} if role is Role.PARTNER else set())
+    changes = await store.get_changes(after=after, limit=1_000_000)
+    return [c.seq for c in changes if c.entity not in hidden]

@@ -3,23 +3,25 @@ limits, and errors that never show internals."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import orjson
 import pytest
 
 from graph.cypher_store import CypherStore
-from graph.open import open_store
 from registry.app import create_app
 from registry.domain.vocabulary import Role
+from registry.http.responses import STORE_RETRY_AFTER
+from registry.schema.errors import STORE_UNAVAILABLE_MESSAGE
 from registry.settings import Settings
-from tests.api.conftest import GraphQLClient
-from tests.conftest import BACKENDS, NEO4J_URL, SECRET, TODAY
+from tests.api.conftest import CORRUPTED_CERTIFICATE, GraphQLClient
+from tests.conftest import SECRET, TODAY
 
 QUERY = '{ region(code: "210200") { name } }'
+CORRUPTED_QUERY = f'{{ certificate(number: "{CORRUPTED_CERTIFICATE}") {{ number expiresOn }} }}'
 ANSWER = {"data": {"region": {"name": "大连市"}}}
 
 
@@ -82,11 +84,35 @@ async def test_graphiql_is_served_in_development_only(shared_seeded_store: Cyphe
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
         ide = await client.get("/graphql", headers={"accept": "text/html"})
+        boot = await client.get("/graphiql/boot.js")
         operation = await client.get("/graphql", params={"query": QUERY})
 
-    assert ide.status_code == 200
+    assert ide.status_code in (200, 503)  # 503: scripts/install-graphiql has not run
     assert "graphiql" in ide.text.lower()
+    assert boot.status_code == 200
+    assert "GraphiQL.createFetcher" in boot.text
     assert operation.status_code == 405
+
+
+async def test_graphiql_loads_everything_from_the_registry_itself(
+    shared_seeded_store: CypherStore,
+) -> None:
+    """No CDN: every script and stylesheet comes from this origin, and the policy says so."""
+    app = create_app(
+        Settings(env="development", load_seeds_when_empty=False),
+        shared_seeded_store,
+        today=lambda: TODAY,
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
+        ide = await client.get("/graphql", headers={"accept": "text/html"})
+
+    sources = re.findall(r'(?:src|href)="([^"]*)"', ide.text)
+    assert all(source.startswith("/graphiql/") for source in sources), sources
+    policy = ide.headers["content-security-policy"]
+    assert "script-src 'self';" in policy
+    assert "connect-src 'self';" in policy
+    assert "unsafe" not in policy
 
 
 @pytest.mark.parametrize(
@@ -273,19 +299,29 @@ async def test_query_of_too_many_tokens_is_rejected(reader: GraphQLClient) -> No
 # Internal errors ---------------------------------------------------------------------------
 
 
-@pytest.fixture(params=BACKENDS)
-async def unreachable_store(request: pytest.FixtureRequest, tmp_path: Path) -> CypherStore:
-    """A store whose database has gone away (the last handle of its own server was closed)."""
-    if request.param == "neo4j":
-        assert NEO4J_URL is not None
-        store = await open_store(NEO4J_URL)  # not cleared: other tests' data stay
-    else:
-        store = await open_store(f"falkordb+embedded://{tmp_path / 'gone'}?graph=gone")
-    await store.close()
-    return store
+async def test_internal_errors_are_masked(corrupted_store: CypherStore) -> None:
+    app = create_app(
+        Settings(env="test", secret_key=SECRET.decode(), load_seeds_when_empty=False),
+        corrupted_store,
+        today=lambda: TODAY,
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
+        response = await client.post("/graphql", json={"query": CORRUPTED_QUERY})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] == {"certificate": None}
+    assert [error["message"] for error in body["errors"]] == ["Unexpected error."]
+    assert body["errors"][0]["extensions"]["code"] == "INTERNAL_ERROR"
+    assert set(body["errors"][0]["extensions"]) == {"code", "requestId"}
+    for internal in ("Traceback", "FalkorDB", "Neo4j", "redis", "isoformat", "Error"):
+        assert internal not in response.text
 
 
-async def test_internal_errors_are_masked(unreachable_store: CypherStore) -> None:
+async def test_an_unavailable_store_is_a_503_store_unavailable_with_retry_after(
+    unreachable_store: CypherStore,
+) -> None:
     app = create_app(
         Settings(env="test", secret_key=SECRET.decode(), load_seeds_when_empty=False),
         unreachable_store,
@@ -295,12 +331,13 @@ async def test_internal_errors_are_masked(unreachable_store: CypherStore) -> Non
     async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
         response = await client.post("/graphql", json={"query": QUERY})
 
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == STORE_RETRY_AFTER
     body = response.json()
     assert body["data"] == {"region": None}
-    assert [error["message"] for error in body["errors"]] == ["Unexpected error."]
-    assert body["errors"][0]["extensions"]["code"] == "INTERNAL_ERROR"
-    assert set(body["errors"][0]["extensions"]) == {"code", "requestId"}
-    for internal in ("Traceback", "FalkorDB", "Neo4j", "redis", "socket", "unreachable", "Error"):
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["STORE_UNAVAILABLE"]
+    assert body["errors"][0]["message"] == STORE_UNAVAILABLE_MESSAGE
+    for internal in ("Traceback", "FalkorDB", "Neo4j", "redis", "socket", "unreachable"):
         assert internal not in response.text
 
 

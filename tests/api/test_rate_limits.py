@@ -89,7 +89,11 @@ async def test_credentialed_callers_have_their_own_request_allowance(
     limited: httpx.AsyncClient, shared_seeded_store: CypherStore
 ) -> None:
     key = await create_api_key(
-        shared_seeded_store, role=Role.REGULATOR, institution=None, label="rate test", actor="test"
+        shared_seeded_store,
+        role=Role.REGULATOR,
+        regions=["210000"],
+        label="rate test",
+        actor="test",
     )
     for _ in range(LIMIT * 3):
         assert (await _post(limited, LOOKUP, key)).status_code == 200
@@ -130,9 +134,7 @@ async def test_the_page_the_qr_image_and_graphql_share_one_allowance(
 async def test_the_exports_share_the_credentials_request_allowance(
     limited: httpx.AsyncClient, shared_seeded_store: CypherStore
 ) -> None:
-    key = await create_api_key(
-        shared_seeded_store, role=Role.PARTNER, institution=None, label="bulk", actor="test"
-    )
+    key = await create_api_key(shared_seeded_store, role=Role.PARTNER, label="bulk", actor="test")
     headers = {"Authorization": f"Bearer {key}"}
     paths = ["/export/Region.ndjson", "/export/changes.ndjson?after=0"] * 25
 

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
+import pytest
+from starlette.applications import Starlette
+from starlette.routing import Route
 
+from graph.cypher_store import CypherStore
+from registry.app import create_app
 from registry.domain.vocabulary import Role
+from registry.http.gate import GraphQLGate
+from registry.http.response_cache import ResponseCache
+from registry.settings import Settings
 from tests.api.conftest import GraphQLClient
+from tests.conftest import SECRET, TODAY
 
 PERSISTED = Path(__file__).resolve().parents[2] / "registry" / "persisted"
 VERIFY = (PERSISTED / "verify_certificate.graphql").read_text(encoding="utf-8")
@@ -98,3 +109,69 @@ async def test_a_cached_answer_says_when_it_was_confirmed(api: GraphQLClient) ->
         datetime.fromisoformat(b["data"]["verifyCertificate"]["checkedAt"]) for b in (first, again)
     ]
     assert stamps[1] > stamps[0]
+
+
+# Bounded: what strangers send must not grow the cache -----------------------------------------
+
+
+def _gate(app: Starlette) -> GraphQLGate:
+    [gate] = [r.endpoint for r in app.routes if isinstance(r, Route) and r.path == "/graphql"]
+    assert isinstance(gate, GraphQLGate)
+    return gate
+
+
+async def _public_client(store: CypherStore, **settings: Any) -> tuple[Starlette, GraphQLClient]:
+    app = create_app(
+        Settings(env="test", secret_key=SECRET.decode(), load_seeds_when_empty=False, **settings),
+        store,
+        today=lambda: TODAY,
+    )
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://r.test")
+    return app, GraphQLClient(http, store)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        lambda n: f"{VERIFY}#{n}",  # a comment suffix
+        lambda n: VERIFY.replace(" ", " " * (n % 7 + 1)).replace("{", "{" + "\n" * (n % 5)),
+        lambda n: VERIFY.replace("(", "(" + "," * n),  # commas are insignificant too
+    ],
+    ids=["comment-suffix", "whitespace", "commas"],
+)
+async def test_variants_of_one_document_share_one_cached_answer(
+    shared_seeded_store: CypherStore, variant: Callable[[int], str]
+) -> None:
+    app, client = await _public_client(shared_seeded_store, public_lookups_per_minute=1000)
+    async with client.http:
+        answers = [await client(variant(n), {"number": NUMBER}) for n in range(100)]
+
+    assert len({orjson.dumps(_without_clock(a)) for a in answers}) == 1
+    assert len(_gate(app).cache) == 1
+
+
+async def test_the_cache_holds_no_more_bytes_than_its_budget(
+    shared_seeded_store: CypherStore,
+) -> None:
+    budget = 1_000  # room for two or three of these answers with their keys
+    app, client = await _public_client(
+        shared_seeded_store, response_cache_bytes=budget, public_lookups_per_minute=1000
+    )
+    query = "query($c: String!) { region(code: $c) { code name level parent { name } } }"
+    async with client.http:
+        for code in ("110000", "210000", "210200", "310000", "440000", "510000"):
+            assert "errors" not in await client(query, {"c": code})
+    cache = _gate(app).cache
+
+    assert 0 < cache.weight <= budget
+    assert 0 < len(cache) < 6
+
+
+def test_an_answer_heavier_than_the_budget_is_not_kept() -> None:
+    cache = ResponseCache(max_entries=10, max_bytes=1_000)
+    key = ResponseCache.key("{ a }", {}, None, TODAY)
+
+    cache.put(key, 1, b"x" * 2_000)
+
+    assert cache.get(key, 1) is None
+    assert cache.weight == 0

@@ -44,6 +44,17 @@ async def test_every_exported_entity_streams_what_the_store_holds(reader: GraphQ
         assert {d.key: dict(d.doc) for d in stored} == docs
 
 
+async def test_a_snapshot_path_takes_the_old_upper_case_spelling_too(
+    reader: GraphQLClient,
+) -> None:
+    key = await reader.key(Role.PARTNER)
+
+    named = await _get(reader, "/export/CreditRating.ndjson", key)
+    old = await _get(reader, "/export/CREDIT_RATING.ndjson", key)
+
+    assert _docs(old) == _docs(named)
+
+
 async def test_a_snapshot_at_an_earlier_seq_shows_what_was_true_then(api: GraphQLClient) -> None:
     key = await api.key(Role.PARTNER)
     number = next(iter(_docs(await _get(api, "/export/Certificate.ndjson", key))))
@@ -69,7 +80,6 @@ async def test_a_scoped_key_gets_its_scope_and_no_more(reader: GraphQLClient) ->
     key = await create_api_key(
         reader.store,
         role=Role.PARTNER,
-        institution=None,
         label="scoped",
         actor="test",
         entities=["Certificate"],

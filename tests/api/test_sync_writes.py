@@ -48,7 +48,9 @@ async def issue(
 
 
 async def upsert(api: GraphQLClient, rows: list[dict[str, Any]], **variables: Any) -> Any:
-    body = await api(UPSERT, {"input": rows, **variables}, role=Role.PARTNER)
+    """New institutions are registered by their regulator (a partner writes for existing
+    institutions its key names)."""
+    body = await api(UPSERT, {"input": rows, **variables}, role=Role.REGULATOR)
     assert "errors" not in body, body
     return body["data"]["upsertInstitutions"]
 
@@ -114,7 +116,7 @@ async def test_a_stale_expected_version_gets_the_current_one(
     row = institution_row(new_uscc(1))
     created = await upsert(api, [{**row, "expectedVersion": 0}])
     assert created["institutions"][0]["version"] == 1
-    await api.key(Role.PARTNER)
+    await api.key(Role.REGULATOR)
     before = await snapshot()
 
     stale = await upsert(api, [{**row, "name": "改名", "expectedVersion": 0}])

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -31,14 +31,17 @@ def log_of(data: Path) -> Path:
     return data.parent / f"{data.name}.log"
 
 
-def start_registry(data: Path, **extra_env: str) -> tuple[str, subprocess.Popen[bytes]]:
-    """Start `registry serve` on ``data`` (seeded on first start); wait until /readyz answers.
-    Its log goes to ``log_of(data)``: a pipe nobody reads would stall a chatty server."""
+def start_registry(
+    data: Path, serve_args: Sequence[str] = (), **extra_env: str
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start `registry serve` on ``data`` (seeded on first start) with ``serve_args`` added;
+    wait until /readyz answers. Its log goes to ``log_of(data)``: a pipe nobody reads would
+    stall a chatty server."""
     port = free_port()
     env = {**os.environ, "REGISTRY_ENV": "test", **extra_env}
     data.parent.mkdir(parents=True, exist_ok=True)
     with log_of(data).open("ab") as log:
-        process = _spawn(data, port, env, log)
+        process = _spawn(data, port, env, log, serve_args)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -56,22 +59,30 @@ def start_registry(data: Path, **extra_env: str) -> tuple[str, subprocess.Popen[
         time.sleep(0.2)
 
 
-def _spawn(data: Path, port: int, env: dict[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+def _spawn(
+    data: Path, port: int, env: dict[str, str], log: IO[bytes], serve_args: Sequence[str]
+) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "registry.cli", "serve", "--data", str(data)]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
+    command += ["--host", "127.0.0.1", "--port", str(port), *serve_args]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
 
 
 def stop_registry(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM; SIGKILL when it has not stopped in 30 s (a server whose event loop is held
+    never gets to handle the SIGTERM)."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
 
 
 @contextmanager
-def served_registry(data: Path, **extra_env: str) -> Iterator[str]:
+def served_registry(data: Path, serve_args: Sequence[str] = (), **extra_env: str) -> Iterator[str]:
     """The base URL of a running registry, stopped on exit."""
-    base, process = start_registry(data, **extra_env)
+    base, process = start_registry(data, serve_args, **extra_env)
     try:
         yield base
     finally:

@@ -129,6 +129,25 @@ async def test_audit_verify_passes_an_intact_log_and_names_an_altered_change(dat
     assert "BROKEN at seq 3" in output
 
 
+async def test_audit_verify_names_a_certificate_whose_status_was_set_in_the_store(
+    data: Path,
+) -> None:
+    status, output = await _registry("audit", "verify", "--data", str(data))
+    assert status == 0, output
+    assert "documents intact: " in output
+
+    await _cypher(
+        data,
+        "MATCH (c:Certificate {number: $n}) SET c.status = 'WITHDRAWN'",
+        {"n": DALIAN_CERTIFICATE},
+    )
+
+    status, output = await _registry("audit", "verify", "--data", str(data))
+    assert status == 1, output
+    assert "chain intact" in output  # the log alone cannot tell
+    assert f"document ALTERED: Certificate {DALIAN_CERTIFICATE} " in output
+
+
 async def test_audit_verify_notices_removed_changes(data: Path) -> None:
     store = await _with_store(data)
     try:

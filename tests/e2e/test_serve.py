@@ -56,6 +56,18 @@ def _post(
     return body
 
 
+def test_the_signing_keys_are_made_when_the_service_starts(
+    served: tuple[str, Path, subprocess.Popen[bytes]],
+) -> None:
+    base, data, _ = served
+    made = [path.name for path in (data / "signing-keys").glob("*.key")]  # before any QR
+
+    published = httpx.get(f"{base}/.well-known/registry-keys.json", timeout=10).json()
+
+    assert len(made) == 1
+    assert [key["kid"] for key in published["keys"]] == [made[0].removesuffix(".key")[-8:]]
+
+
 def test_served_registry_answers_a_seeded_lookup(
     served: tuple[str, Path, subprocess.Popen[bytes]],
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,11 +13,13 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from tests.e2e.test_serve import _registry
+
 pytestmark = pytest.mark.slow
 
 PROTOCOL = "graphql-transport-ws"
 FOLLOW = """subscription($after: String) {
-  changes(after: $after, entities: [CERTIFICATE]) { seq entity key op cursor } }"""
+  changes(after: $after, entities: [Certificate]) { seq entity key op cursor } }"""
 SUSPEND = """mutation($n: String!) { changeCertificateStatus(input:
   [{number: $n, status: SUSPENDED, reason: "监督审核发现问题"}]) { __typename } }"""
 DALIAN_CERTIFICATE = "CCSC23SC0102R2"
@@ -77,7 +80,7 @@ def test_a_partner_follows_live_changes_and_resumes_from_its_cursor(
     feed = httpx.post(
         f"{base}/graphql",
         json={
-            "query": "{ changes(first: 100, entities: [CERTIFICATE]) { edges { node { seq } } } }"
+            "query": "{ changes(first: 100, entities: [Certificate]) { edges { node { seq } } } }"
         },
         headers={"Authorization": f"Bearer {keys['PARTNER']}"},
         timeout=10,
@@ -86,14 +89,110 @@ def test_a_partner_follows_live_changes_and_resumes_from_its_cursor(
     assert seqs[: len(expected)] == expected[: len(seqs)]  # nothing skipped across the drop
 
 
+def test_every_message_arrives_as_a_text_frame(
+    served_with_keys: tuple[str, dict[str, str]],
+) -> None:
+    """graphql-transport-ws sends JSON in text frames: Node graphql-ws and Python gql refuse
+    binary ones (``recv`` gives ``str`` for a text frame and ``bytes`` for a binary one)."""
+    base, keys = served_with_keys
+
+    received: list[str | bytes] = []
+
+    async def exchange() -> None:
+        url = base.replace("http", "ws", 1) + "/graphql"
+        async with connect(url, subprotocols=[PROTOCOL]) as socket:
+
+            async def until(kind: str) -> None:
+                while True:
+                    received.append(await asyncio.wait_for(socket.recv(), 10))
+                    if json.loads(received[-1])["type"] == kind:
+                        return
+
+            auth = {"Authorization": f"Bearer {keys['ADMIN']}"}
+            await socket.send(json.dumps({"type": "connection_init", "payload": auth}))
+            await until("connection_ack")
+            follow = {"query": FOLLOW, "variables": {"after": None}}
+            await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": follow}))
+            await until("next")
+            await socket.send(json.dumps({"type": "ping"}))
+            await until("pong")
+            query = {"query": "{ changes(first: 1) { totalCount } }"}
+            await socket.send(json.dumps({"id": "2", "type": "subscribe", "payload": query}))
+            await until("error")  # USE_HTTP
+
+    asyncio.run(exchange())
+
+    kinds = {json.loads(frame)["type"] for frame in received}
+    assert kinds >= {"connection_ack", "next", "pong", "error"}
+    assert all(isinstance(frame, str) for frame in received), {type(f) for f in received}
+
+
+def test_a_partner_subscription_carries_no_keys_and_no_complaints(
+    served_with_keys: tuple[str, dict[str, str]],
+) -> None:
+    base, keys = served_with_keys
+    everything = "subscription { changes { seq entity key op } }"
+
+    async def scenario() -> list[dict[str, Any]]:
+        socket = await connect(base.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL])
+        init = {"Authorization": f"Bearer {keys['PARTNER']}"}
+        await socket.send(json.dumps({"type": "connection_init", "payload": init}))
+        assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+        subscribe = {"id": "1", "type": "subscribe", "payload": {"query": everything}}
+        await socket.send(json.dumps(subscribe))
+        async with httpx.AsyncClient(timeout=10) as http:  # a last change to wait for
+            await http.post(
+                f"{base}/graphql",
+                json={"query": SUSPEND, "variables": {"n": DALIAN_CERTIFICATE}},
+                headers={"Authorization": f"Bearer {keys['ADMIN']}"},
+            )
+        seen = [await _next(socket)]
+        while not (seen[-1]["key"] == DALIAN_CERTIFICATE and seen[-1]["op"] == "STATUS"):
+            seen.append(await _next(socket))
+        await socket.close()
+        return seen
+
+    seen = asyncio.run(scenario())
+
+    entities = {change["entity"] for change in seen}
+    assert {"Region", "Institution", "Certificate"} <= entities
+    assert not {"ApiKey", "Complaint"} & entities  # the log holds both (seed complaints, keys)
+
+
+def test_a_live_subscription_ends_once_its_key_is_revoked(
+    served_with_keys: tuple[str, dict[str, str]], tmp_path: Path
+) -> None:
+    base, _ = served_with_keys
+    data = tmp_path / "registry-data"  # where served_with_keys serves from
+    created = _registry("keys", "create", "--role", "PARTNER", "--label", "leaks", data=data)
+    key = created.stdout.strip().splitlines()[-1]
+
+    async def scenario() -> tuple[dict[str, Any], float]:
+        socket = await _follow(base, key)
+        await _next(socket)
+        revoked = await asyncio.to_thread(_registry, "keys", "revoke", "leaks", data=data)
+        assert revoked.returncode == 0, revoked.stderr
+        started = asyncio.get_running_loop().time()
+        while True:  # the catch-up goes on until the key is checked again
+            message = json.loads(await asyncio.wait_for(socket.recv(), 10))
+            if message["type"] != "next" or "errors" in message["payload"]:
+                await socket.close()
+                return message, asyncio.get_running_loop().time() - started
+
+    message, waited = asyncio.run(scenario())
+
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert waited < 2.5
+
+
 def test_a_connection_without_a_valid_key_is_refused(
     served_with_keys: tuple[str, dict[str, str]],
 ) -> None:
     base, _ = served_with_keys
 
-    async def attempt(key: str | None) -> int | None:
+    async def attempt(payload: dict[str, str]) -> int | None:
         socket = await connect(base.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL])
-        payload = {} if key is None else {"Authorization": f"Bearer {key}"}
         await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
         try:
             await asyncio.wait_for(socket.recv(), 10)
@@ -101,8 +200,10 @@ def test_a_connection_without_a_valid_key_is_refused(
             return closed.rcvd.code if closed.rcvd else None
         return None
 
-    assert asyncio.run(attempt(None)) == 4403
-    assert asyncio.run(attempt("not-a-key")) == 4403
+    assert asyncio.run(attempt({})) == 4403
+    assert asyncio.run(attempt({"Authorization": "Bearer not-a-key"})) == 4403
+    assert asyncio.run(attempt({"Authorization": ""})) == 4403  # empty is missing, not public
+    assert asyncio.run(attempt({"Authorization": "  "})) == 4403
 
 
 def test_only_subscriptions_run_over_the_socket(

@@ -330,7 +330,7 @@ async def test_credit_file_entries_are_recorded(store: CypherStore) -> None:
 
 async def test_api_keys_are_found_by_digest_only(store: CypherStore) -> None:
     await store.save_api_key(
-        ApiKey("d" * 64, "PARTNER", None, "sync", "2026-11-22T00:00:00Z"), actor=ACTOR
+        ApiKey("d" * 64, "PARTNER", (), "sync", "2026-11-22T00:00:00Z"), actor=ACTOR
     )
     found = await store.find_api_key("d" * 64)
     assert found is not None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,13 +13,14 @@ from graph.changelog import first_broken_link
 from graph.falkordb_store import FalkorDBStore
 from graph.models import InstitutionQuery
 from graph.open import open_store
+from tests.conftest import embedded_url
 from tests.graph.builders import REGIONS, institution
 
 
 @pytest.fixture
 async def two_handles(falkordb_dir: Path) -> AsyncIterator[tuple[FalkorDBStore, FalkorDBStore]]:
     """Two independent stores on one graph, as two API worker processes would have."""
-    url = f"falkordb+embedded://{falkordb_dir}?graph=t{uuid.uuid4().hex}"
+    url = embedded_url(falkordb_dir)
     first, second = await open_store(url), await open_store(url)
     assert isinstance(first, FalkorDBStore)
     assert isinstance(second, FalkorDBStore)

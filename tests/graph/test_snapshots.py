@@ -8,11 +8,11 @@ from datetime import date
 
 from graph.cypher_store import CypherStore
 from graph.models import ExportDoc, StatusChange
+from registry.domain.regions import regions_below
 from registry.operations.snapshots import (
     SnapshotExpired,
     content_digest,
     document_line,
-    regions_below,
     snapshot,
 )
 from tests.graph.builders import REGIONS, certificate, institution, organization

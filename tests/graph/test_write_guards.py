@@ -4,7 +4,6 @@ compare-and-set as the batch, so concurrent copies and racing writers cannot bot
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from graph.cypher_store import CypherStore
 from graph.errors import AlreadyApplied, StaleVersion
 from graph.models import IdempotencyClaim, InstitutionQuery, WriteGuard
 from graph.open import open_store
-from tests.conftest import BACKENDS, NEO4J_URL, open_backend
+from tests.conftest import BACKENDS, NEO4J_URL, embedded_url, open_backend
 from tests.graph.builders import REGIONS, institution
 
 ACTOR = "test:guards"
@@ -40,7 +39,7 @@ async def connections(
         assert NEO4J_URL is not None
         url = NEO4J_URL
     else:
-        url = f"falkordb+embedded://{falkordb_dir}?graph=g{uuid.uuid4().hex}"
+        url = embedded_url(falkordb_dir)
         first = await open_store(url)
     stores = [first] + [await open_store(url) for _ in range(4)]
     try:

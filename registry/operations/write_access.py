@@ -1,0 +1,266 @@
+"""Object-level authorization of writes: in whose name each row is written and which
+regions it concerns, as written and as stored, held against the key's reach (the table in
+``registry.domain.permissions``). Looking at what is stored as well stops a key from taking
+over another party's record by writing its key.
+
+A certificate's region is its holder's, as recorded on the certificate when it was issued
+(``Certificate.region``): the region the change feed and the snapshots filter on. An
+accreditation, a credit rating and a credit event concern their institution's region.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+
+from graph.models import Certificate
+from graph.port import GraphStore
+from registry.auth import Principal, access_of
+from registry.domain.permissions import (
+    MUTATION_ROLES,
+    WRITE_RULES,
+    Reach,
+    RowClaim,
+    write_refusals,
+)
+from registry.domain.vocabulary import InstitutionStatus, Role
+from registry.operations.refusals import Refusal, RefusalKind
+from registry.records import (
+    AccreditationRecord,
+    CertificateRecord,
+    CreditEventRecord,
+    CreditRatingRecord,
+    FieldProblem,
+    InstitutionRecord,
+    OrganizationRecord,
+    ServiceEvaluationRecord,
+    StatusChangeRecord,
+)
+
+__all__ = [
+    "accreditation_claims",
+    "authorize",
+    "authorize_rows",
+    "certificate_claims",
+    "credit_event_claims",
+    "institution_claims",
+    "organization_claims",
+    "rating_claims",
+    "region_claim",
+    "service_evaluation_claims",
+    "status_change_claims",
+]
+
+Claims = Callable[[], Awaitable[Sequence[RowClaim]]]
+
+
+def authorize(principal: Principal, mutation: str) -> None:
+    """Function-level authorization: the role must be allowed to call ``mutation`` (writes
+    that are no mutation, such as regions and complaints, are ADMIN's)."""
+    allowed = MUTATION_ROLES.get(mutation, frozenset({Role.ADMIN}))
+    if principal.role not in allowed:
+        raise Refusal(
+            RefusalKind.NOT_AUTHORIZED,
+            [
+                FieldProblem(
+                    "NOT_AUTHORIZED",
+                    f"role {principal.role.value} may not call {mutation}",
+                    "input",
+                )
+            ],
+        )
+
+
+async def authorize_rows(
+    store: GraphStore, principal: Principal, mutation: str, claims: Claims
+) -> None:
+    """Refuse the batch (NOT_AUTHORIZED, one problem per offending field) unless the role
+    may call ``mutation`` and every row is within the key's reach. Rows are looked at only
+    for keys whose reach is bounded."""
+    authorize(principal, mutation)
+    if WRITE_RULES.get(mutation, {}).get(principal.role) is Reach.EVERYTHING:
+        return
+    access = await access_of(store, principal)
+    refused = write_refusals(access, mutation, await claims())
+    if refused:
+        raise Refusal(
+            RefusalKind.NOT_AUTHORIZED,
+            [FieldProblem("NOT_AUTHORIZED", r.message, r.field) for r in refused],
+        )
+
+
+def _known(*parties: str | None) -> tuple[str, ...]:
+    return tuple(p for p in parties if p is not None)
+
+
+def _concerned(written: str | None, old: object, stored: str | None) -> tuple[str | None, ...]:
+    """The regions a row concerns: the one it names (left out when what it names does not
+    exist: the write refuses that NOT_FOUND) and, when the record exists (``old``), its
+    stored one, kept even when unknown (None), which no region set covers."""
+    return (*_known(written), *(() if old is None else (stored,)))
+
+
+async def _institution_regions(store: GraphStore, usccs: Iterable[str]) -> dict[str, str]:
+    wanted = sorted(set(usccs))
+    return {i.uscc: i.region for i in await store.get_institutions(wanted)} if wanted else {}
+
+
+async def _stored_docs(
+    store: GraphStore, entity: str, keys: Iterable[str]
+) -> dict[str, Mapping[str, object]]:
+    """The stored documents (as exported) of the named entities, with ``region`` set to the
+    region a scope is checked against."""
+    found = await store.export_docs(entity, sorted(set(keys)))
+    return {d.key: {**d.doc, "scopeRegion": d.region} for d in found}
+
+
+def _text(doc: Mapping[str, object] | None, name: str) -> str | None:
+    value = None if doc is None else doc.get(name)
+    return None if value is None else str(value)
+
+
+async def institution_claims(
+    store: GraphStore, records: Sequence[InstitutionRecord]
+) -> list[RowClaim]:
+    """An institution record is written in the institution's own name; moving it between
+    regions concerns both; changing its status is its regulator's call."""
+    stored = {i.uscc: i for i in await store.get_institutions([r.uscc for r in records])}
+    claims = []
+    for index, r in enumerate(records):
+        old = stored.get(r.uscc)
+        status_before = InstitutionStatus.ACTIVE.value if old is None else old.status
+        claims.append(
+            RowClaim(
+                party_field=f"input[{index}].uscc",
+                all_of=(r.uscc,),
+                region_field=f"input[{index}].region",
+                regions=_concerned(r.region, old, None if old is None else old.region),
+                status_field=f"input[{index}].status" if r.status != status_before else None,
+            )
+        )
+    return claims
+
+
+async def organization_claims(
+    store: GraphStore, records: Sequence[OrganizationRecord]
+) -> list[RowClaim]:
+    """A new holder may be registered by any body about to certify it; an existing one is
+    the business of itself and of every body that certified it."""
+    usccs = [r.uscc for r in records]
+    stored = {o.uscc: o for o in await store.get_organizations(usccs)}
+    issuers = await store.get_issuers_of_holders(sorted(stored))
+    return [
+        RowClaim(
+            party_field=f"input[{index}].uscc",
+            any_of=None if old is None else (r.uscc, *sorted(issuers.get(r.uscc, ()))),
+            region_field=f"input[{index}].region",
+            regions=_concerned(r.region, old, None if old is None else old.region),
+        )
+        for index, r in enumerate(records)
+        for old in [stored.get(r.uscc)]
+    ]
+
+
+async def accreditation_claims(
+    store: GraphStore, records: Sequence[AccreditationRecord]
+) -> list[RowClaim]:
+    """An accreditation is written in the name of the body that grants it, and concerns
+    its holder's region."""
+    stored = await _stored_docs(store, "Accreditation", (r.number for r in records))
+    regions = await _institution_regions(store, (r.holder for r in records))
+    return [
+        RowClaim(
+            party_field=f"input[{index}].body",
+            all_of=_known(r.body, _text(old, "body")),
+            region_field=f"input[{index}].holder",
+            regions=_concerned(regions.get(r.holder), old, _text(old, "scopeRegion")),
+        )
+        for index, r in enumerate(records)
+        for old in [stored.get(r.number)]
+    ]
+
+
+async def certificate_claims(
+    store: GraphStore, records: Sequence[CertificateRecord]
+) -> list[RowClaim]:
+    """A certificate is issued in its issuer's name and concerns its holder's region."""
+    stored = {c.number: c for c in await store.get_certificates([r.number for r in records])}
+    holders = {o.uscc: o.region for o in await store.get_organizations([r.holder for r in records])}
+    return [
+        RowClaim(
+            party_field=f"input[{index}].issuer",
+            all_of=_known(r.issuer, None if old is None else old.issuer),
+            region_field=f"input[{index}].holder",
+            regions=_concerned(holders.get(r.holder), old, None if old is None else old.region),
+        )
+        for index, r in enumerate(records)
+        for old in [stored.get(r.number)]
+    ]
+
+
+async def status_change_claims(
+    records: Sequence[StatusChangeRecord], stored: Mapping[str, Certificate]
+) -> list[RowClaim]:
+    """A status change is made in the issuer's name, about the certificate's region."""
+    return [
+        RowClaim(
+            party_field=f"input[{index}].number",
+            all_of=(stored[r.number].issuer,),
+            region_field=f"input[{index}].number",
+            regions=(stored[r.number].region,),
+        )
+        for index, r in enumerate(records)
+    ]
+
+
+async def rating_claims(store: GraphStore, records: Sequence[CreditRatingRecord]) -> list[RowClaim]:
+    """A rating is published in its association's name, about its institution's region."""
+    stored = await _stored_docs(store, "CreditRating", (r.id for r in records))
+    regions = await _institution_regions(store, (r.institution for r in records))
+    return [
+        RowClaim(
+            party_field=f"input[{index}].association",
+            all_of=_known(r.association, _text(old, "association")),
+            region_field=f"input[{index}].institution",
+            regions=_concerned(regions.get(r.institution), old, _text(old, "scopeRegion")),
+        )
+        for index, r in enumerate(records)
+        for old in [stored.get(r.id)]
+    ]
+
+
+async def credit_event_claims(
+    store: GraphStore, records: Sequence[CreditEventRecord]
+) -> list[RowClaim]:
+    """A credit-file record concerns its institution's region (as it was and will be)."""
+    stored = await _stored_docs(store, "CreditEvent", (r.id for r in records))
+    regions = await _institution_regions(store, (r.institution for r in records))
+    return [
+        RowClaim(
+            party_field=f"input[{index}].institution",
+            region_field=f"input[{index}].institution",
+            regions=_concerned(regions.get(r.institution), old, _text(old, "scopeRegion")),
+        )
+        for index, r in enumerate(records)
+        for old in [stored.get(r.id)]
+    ]
+
+
+async def service_evaluation_claims(
+    store: GraphStore, records: Sequence[ServiceEvaluationRecord]
+) -> list[RowClaim]:
+    """An evaluation is recorded in the recorder's own name (the store keeps it theirs)
+    and concerns the evaluated institution's region."""
+    regions = await _institution_regions(store, (r.institution for r in records))
+    return [
+        RowClaim(
+            party_field=f"input[{index}].institution",
+            region_field=f"input[{index}].institution",
+            regions=_known(regions.get(r.institution)),
+        )
+        for index, r in enumerate(records)
+    ]
+
+
+async def region_claim(field: str, region: str) -> list[RowClaim]:
+    """A write about a whole region (a supervision plan)."""
+    return [RowClaim(party_field=field, region_field=field, regions=(region,))]

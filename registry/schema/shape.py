@@ -1,0 +1,174 @@
+"""How much an operation asks for, measured before it is validated or run, in time linear in
+the document.
+
+Each fragment is measured once, after the fragments it spreads, and a spread adds what its
+fragment measured: ``fragment F0 on Query { ...F1 ...F1 }`` and so on for k levels costs k
+steps, not 2^k. A fragment that spreads itself, directly or through others, is a cycle and
+is refused (the executor would loop on it too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    IntValueNode,
+    SelectionSetNode,
+    VariableNode,
+)
+
+from registry.schema.documents import operation_and_fragments
+
+__all__ = ["DEFAULT_PAGE", "FragmentCycle", "Shape", "measure", "query_cost"]
+
+DEFAULT_PAGE = 100  # what a connection returns when ``first`` is not given
+_LONGEST_PAGE_LITERAL = 18  # digits; anything longer is a page past every budget anyway
+_PAST_EVERY_BUDGET = 1_000_000_000_000_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What a selection asks for once every fragment spread is written out in full."""
+
+    cost: int = 0  # objects it could return: each page multiplies what is inside it
+    fields: int = 0  # fields, leaves included (the work of any walk over the selection)
+    depth: int = 0  # the longest chain of fields with selections (introspection aside)
+    aliases: int = 0  # aliased fields
+    edges: bool = False  # an ``edges`` field at its top: it is a connection's page
+
+    def beside(self, other: Shape) -> Shape:
+        """Two selections side by side in one selection set."""
+        return Shape(
+            cost=self.cost + other.cost,
+            fields=self.fields + other.fields,
+            depth=max(self.depth, other.depth),
+            aliases=self.aliases + other.aliases,
+            edges=self.edges or other.edges,
+        )
+
+
+class FragmentCycle(Exception):
+    """A fragment spreads itself (through ``via``, when not directly)."""
+
+    def __init__(self, name: str, via: list[str]) -> None:
+        path = f" via {', '.join(repr(n) for n in via)}" if via else ""
+        super().__init__(f"Cannot spread fragment '{name}' within itself{path}.")
+
+
+def measure(
+    document: DocumentNode, operation_name: str | None, variables: Mapping[str, object]
+) -> Shape:
+    """The shape of the operation that would run (empty when none would); FragmentCycle
+    when a fragment it reaches spreads itself."""
+    operation, fragments = operation_and_fragments(document, operation_name)
+    if operation is None:
+        return Shape()
+    walk = _Walk(fragments, variables)
+    for name in _in_spread_order(operation.selection_set, fragments):
+        walk.measured[name] = walk.selections(fragments[name].selection_set)
+    return walk.selections(operation.selection_set)
+
+
+def query_cost(
+    document: DocumentNode, operation_name: str | None, variables: Mapping[str, object]
+) -> int:
+    """How many objects the operation could return at most: each object field counts once
+    for every item of the pages around it, and a page (``first``, or the default page of a
+    connection that does not say) multiplies what is inside it."""
+    return measure(document, operation_name, variables).cost
+
+
+class _Walk:
+    """Measures selection sets whose fragments are measured already (``measured``)."""
+
+    def __init__(
+        self, fragments: Mapping[str, FragmentDefinitionNode], variables: Mapping[str, object]
+    ) -> None:
+        self.fragments = fragments
+        self.variables = variables
+        self.measured: dict[str, Shape] = {}
+
+    def selections(self, selection_set: SelectionSetNode) -> Shape:
+        total = Shape()
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total = total.beside(self._field(selection))
+            elif isinstance(selection, InlineFragmentNode):
+                total = total.beside(self.selections(selection.selection_set))
+            elif isinstance(selection, FragmentSpreadNode):  # unknown ones: validation says
+                total = total.beside(self.measured.get(selection.name.value, Shape()))
+        return total
+
+    def _field(self, field: FieldNode) -> Shape:
+        aliased = int(field.alias is not None)
+        connection = field.name.value == "edges"
+        if field.selection_set is None:
+            return Shape(fields=1, aliases=aliased, edges=connection)
+        inner = self.selections(field.selection_set)
+        introspection = field.name.value.startswith("__")
+        return Shape(
+            cost=1 + self._page(field, inner) * inner.cost,
+            fields=1 + inner.fields,
+            depth=0 if introspection else 1 + inner.depth,
+            aliases=aliased + inner.aliases,
+            edges=connection,
+        )
+
+    def _page(self, field: FieldNode, inner: Shape) -> int:
+        for argument in field.arguments or ():
+            if argument.name.value != "first":
+                continue
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                digits = value.value.lstrip("-")
+                if len(digits) > _LONGEST_PAGE_LITERAL:
+                    return _PAST_EVERY_BUDGET
+                return max(1, int(value.value))
+            if isinstance(value, VariableNode):
+                given = self.variables.get(value.name.value)
+                return max(1, given) if isinstance(given, int) else DEFAULT_PAGE
+        return DEFAULT_PAGE if inner.edges else 1
+
+
+def _in_spread_order(
+    root: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]
+) -> list[str]:
+    """The fragments ``root`` reaches, each after every fragment it spreads: a depth-first
+    walk with its own stack (a chain of fragments is as long as the document allows)."""
+    order: list[str] = []
+    done: set[str] = set()
+    path: list[str] = []  # the fragments being walked, outermost first
+    stack: list[Iterator[str]] = [_spreads(root)]
+    while stack:
+        name = next(stack[-1], None)
+        if name is None:
+            stack.pop()
+            if path:
+                finished = path.pop()
+                done.add(finished)
+                order.append(finished)
+            continue
+        if name not in fragments or name in done:
+            continue
+        if name in path:
+            raise FragmentCycle(name, path[path.index(name) + 1 :])
+        path.append(name)
+        stack.append(_spreads(fragments[name].selection_set))
+    return order
+
+
+def _spreads(selection_set: SelectionSetNode) -> Iterator[str]:
+    """The names of the fragments spread anywhere inside ``selection_set``."""
+    pending = [selection_set]
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FragmentSpreadNode):
+                yield selection.name.value
+            elif isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set:
+                pending.append(selection.selection_set)

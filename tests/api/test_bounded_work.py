@@ -1,0 +1,187 @@
+"""Bounded work for every request (issue 12, item 3): the shape of an operation is measured
+in time linear in the document, each fragment once, and a document whose expansion passes
+the cost limit is refused before it is validated or run; parsing and validation happen off
+the event loop.
+
+The served side (a health probe answering while such documents arrive) is in
+``e2e/test_bounded_serving.py``; the times are in ``bench/bounded.py``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from graphql import DocumentNode, FragmentDefinitionNode, SelectionSetNode, parse
+
+import registry.schema.document_cache as document_cache
+from bench.bounded import conflicting_arguments, fan_out
+from graph.cypher_store import CypherStore
+from registry.http.lookups import count_lookups
+from registry.schema.document_cache import DocumentCache
+from registry.schema.shape import FragmentCycle, Shape, measure
+from tests.api.test_security_controls import codes, connect, post, registry_app
+
+# Two response names, without aliases (an alias in a fan-out is refused as 2^k aliases).
+LOOKUPS = (
+    'verifyCertificate(number: "CCSC23SC0102R2") { verdict } '
+    'certificate(number: "CCSC23SC0102R2") { number }'
+)
+
+
+class CountedFragment(FragmentDefinitionNode):
+    """A fragment that counts how often its selections are read."""
+
+    __slots__ = ("_selection_set", "reads")
+
+    @property  # type: ignore[override]
+    def selection_set(self) -> SelectionSetNode:
+        self.reads += 1
+        return self._selection_set
+
+    @selection_set.setter
+    def selection_set(self, value: SelectionSetNode) -> None:
+        self.reads = 0
+        self._selection_set = value
+
+
+def counted(document: str) -> tuple[DocumentNode, list[CountedFragment]]:
+    """``document`` parsed, its fragments replaced by counting copies."""
+    definitions = [
+        CountedFragment(**{key: getattr(d, key) for key in d.keys})
+        if isinstance(d, FragmentDefinitionNode)
+        else d
+        for d in parse(document).definitions
+    ]
+    fragments = [d for d in definitions if isinstance(d, CountedFragment)]
+    return DocumentNode(definitions=tuple(definitions)), fragments
+
+
+def test_each_fragment_is_read_a_fixed_number_of_times_however_often_it_is_spread() -> None:
+    # Walking every spread reads the last of 12 doubling fragments 4,096 times.
+    document, fragments = counted(fan_out(12))
+
+    shape = measure(document, None, {})
+
+    assert shape.fields == 2**12
+    assert max(f.reads for f in fragments) <= 2
+
+
+@pytest.mark.parametrize("levels", [30, 60])
+def test_the_fan_out_is_measured_without_being_expanded(levels: int) -> None:
+    shape = measure(parse(fan_out(levels)), None, {})
+
+    assert shape == Shape(fields=2**levels)
+
+
+def test_depth_aliases_and_cost_add_up_through_repeated_spreads() -> None:
+    document = parse(
+        "{ ...A ...A } fragment A on Query { x: institutions(first: 3) { edges { node {"
+        " y: issuedCertificates(first: 2) { edges { node { number } } } } } } }"
+    )
+
+    shape = measure(document, None, {})
+
+    # per A: institutions 1, edges 3, node 3, issuedCertificates 3, edges 6, node 6
+    assert shape == Shape(cost=2 * 22, fields=2 * 7, depth=6, aliases=2 * 2)
+
+
+def test_introspection_adds_no_depth() -> None:
+    document = parse('{ __type(name: "Query") { ofType { ofType { ofType { name } } } } }')
+
+    assert measure(document, None, {}).depth == 0
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ("{ ...A } fragment A on Query { ...A }", "Cannot spread fragment 'A' within itself."),
+        (
+            "{ ...A } fragment A on Query { ...B } fragment B on Query { region { ...A } }",
+            "Cannot spread fragment 'A' within itself via 'B'.",
+        ),
+    ],
+)
+def test_a_fragment_that_spreads_itself_is_a_cycle(document: str, message: str) -> None:
+    with pytest.raises(FragmentCycle, match=message.replace("(", r"\(")):
+        measure(parse(document), None, {})
+
+
+def test_lookups_are_counted_once_per_response_name_through_any_fan_out() -> None:
+    document = parse(fan_out(60, leaf=LOOKUPS))
+
+    assert count_lookups(document, None) == 2
+
+
+def test_lookups_are_what_the_executor_runs_one_per_response_name() -> None:
+    lookup = 'verifyCertificate(number: "CCSC23SC0102R2") { verdict }'
+    document = parse(
+        f"{{ ...A ...B {lookup} other: {lookup} }}"
+        f" fragment A on Query {{ {lookup} }} fragment B on Query {{ ... on Query {{ {lookup} }} }}"
+    )
+
+    # The executor merges the three copies named verifyCertificate; the alias is another.
+    assert count_lookups(document, None) == 2
+
+
+@pytest.mark.parametrize("levels", [30, 60])
+async def test_the_fan_out_is_refused_as_too_costly(
+    shared_seeded_store: CypherStore, levels: int
+) -> None:
+    app = registry_app(shared_seeded_store)
+    async with connect(app, shared_seeded_store) as client:
+        response = await post(client, fan_out(levels))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] is None
+    assert codes(body) == ["QUERY_TOO_COSTLY"]
+    assert f"{2**levels:,} fields" in body["errors"][0]["message"]
+
+
+async def test_a_fan_out_of_lookups_is_refused_and_counted_as_its_response_names(
+    shared_seeded_store: CypherStore,
+) -> None:
+    app = registry_app(shared_seeded_store, public_lookups_per_minute=4)
+    async with connect(app, shared_seeded_store, "198.51.100.30") as client:
+        refused = [await post(client, fan_out(30, leaf=LOOKUPS)) for _ in range(2)]
+        over = await post(client, fan_out(30, leaf=LOOKUPS))
+
+    assert [codes(r.json()) for r in refused] == [["QUERY_TOO_COSTLY"]] * 2
+    assert over.status_code == 429
+
+
+async def test_documents_are_parsed_and_validated_off_the_event_loop(
+    shared_seeded_store: CypherStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+
+    def recorded(work: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            threads.append(threading.current_thread().name)
+            return work(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(document_cache, "parse", recorded(document_cache.parse))
+    monkeypatch.setattr(
+        document_cache, "validate_document", recorded(document_cache.validate_document)
+    )
+    app = registry_app(shared_seeded_store)
+    async with connect(app, shared_seeded_store) as client:
+        body = (await post(client, conflicting_arguments(20))).json()
+
+    assert codes(body)[0] == "GRAPHQL_VALIDATION_FAILED"
+    assert len(threads) == 2  # parsed once (the gate and GraphQL share it), validated once
+    assert threading.main_thread().name not in threads
+
+
+async def test_the_document_cache_is_bounded_in_bytes() -> None:
+    cache = DocumentCache(max_tokens=2000, max_bytes=2_000_000)
+
+    for n in range(200):
+        await cache.parsed(conflicting_arguments(100, code=n))
+
+    assert 0 < cache.weight <= 2_000_000
+    assert len(cache) < 200

@@ -1,0 +1,360 @@
+"""Writers bound to whom they act for (issue 12): each attack tried with a PARTNER key is
+refused NOT_AUTHORIZED naming the offending field and writes nothing, and what each party
+may write is still written. The data is the seed's (reference date 2026-11-22)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from graph.models import ApiKey
+from registry.auth import create_api_key, key_digest
+from registry.domain.vocabulary import Role
+from tests.api import seedfacts
+from tests.api.conftest import DALIAN_ASSOCIATION, GraphQLClient, Snapshot
+from tests.api.operations import (
+    CCSC,
+    CNAS,
+    CQC,
+    DALIAN_PRODUCT_INSTITUTE,
+    ERROR_FIELDS,
+    MUTATIONS,
+    YUEZHI,
+    certificate_row,
+    institution_row,
+    mutate,
+    new_uscc,
+    organization_row,
+    status_change_row,
+)
+
+# CCSC's five-star service certificate of the Dalian product institute (issued 2023-12-15,
+# valid until 2026-12-14): genuine and VALID on 2026-11-22.
+DALIAN_CERTIFICATE = "CCSC23SC0102R2"
+GUANGZHOU_HOLDER = "91440112236187836Q"  # 广州天粤家电: certified by CQC and 广东粤质 only
+GUANGZHOU_CERTIFICATE = "YZC24S20811"  # 广东粤质's, to that holder, valid until 2027-01-14
+GUANGZHOU_LAB = "91440112551766133P"
+CNCA = "11110108864665640P"  # the national regulator
+CNCA_APPROVAL_OF_YUEZHI = "CNCA-R-2014-212"
+
+CREDIT_EVENTS = f"""mutation($input: [CreditEventInput!]!) {{
+  recordCreditEvents(input: $input) {{ __typename {ERROR_FIELDS} }} }}"""
+RATINGS = f"""mutation($input: [CreditRatingInput!]!) {{
+  publishCreditRatings(input: $input) {{ __typename {ERROR_FIELDS} }} }}"""
+STATE = """query($n: String!, $u: String!) {
+  certificate(number: $n) { status }
+  verifyCertificate(number: $n) { verdict }
+  institution(uscc: $u) { supervisionClass { class } creditEvents { kind } } }"""
+
+
+async def partner(
+    client: GraphQLClient,
+    *institutions: str,
+    entities: Sequence[str] | None = None,
+    regions: Sequence[str] | None = None,
+) -> str:
+    return await create_api_key(
+        client.store,
+        role=Role.PARTNER,
+        institutions=institutions,
+        label="partner",
+        actor="test",
+        entities=entities,
+        regions=regions,
+    )
+
+
+async def regulator_of(client: GraphQLClient, region: str) -> str:
+    return await create_api_key(
+        client.store, role=Role.REGULATOR, regions=[region], label="regulator", actor="test"
+    )
+
+
+async def refused(
+    client: GraphQLClient, snapshot: Snapshot, document: str, rows: list[dict[str, Any]], key: str
+) -> dict[str, Any]:
+    """Send ``rows`` with ``key``; it must be refused NOT_AUTHORIZED and write nothing."""
+    before = await snapshot()
+    if document in MUTATIONS:
+        payload = await mutate(client, document, rows, bearer=key)
+    else:
+        body = await client(document, {"input": rows}, bearer=key)
+        assert "errors" not in body, body
+        payload = next(iter(body["data"].values()))
+    assert (payload["__typename"], payload["code"]) == ("NotAuthorized", "NOT_AUTHORIZED"), payload
+    assert await snapshot() == before, "a refused write changed the store"
+    return payload
+
+
+def serious_violation(event_id: str, institution: str, authority: str) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "institution": institution,
+        "kind": "SERIOUS_VIOLATION",
+        "date": "2026-11-20",
+        "authority": authority,
+        "weight": -80,
+        "description": "列入严重违法失信名单",
+        "publicUntil": "2029-11-19",
+    }
+
+
+# the attacks of the issue, with a PARTNER key --------------------------------------------
+
+
+async def test_a_partner_naming_no_institution_cannot_issue_in_a_bodys_name(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    key = await partner(api)
+
+    payload = await refused(
+        api, snapshot, "issueCertificates", [certificate_row("CCSC26Q10901")], key
+    )
+
+    assert payload["field"] == "input[0].issuer"
+
+
+async def test_a_partner_cannot_issue_in_another_bodys_name(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    key = await partner(api, CCSC)
+    rows = [certificate_row("CCSC26Q10902"), certificate_row("00126Q39902R0M", issuer=CQC)]
+
+    payload = await refused(api, snapshot, "issueCertificates", rows, key)
+
+    assert [p["field"] for p in payload["problems"]] == ["input[1].issuer"]
+    assert CQC in payload["message"]
+
+
+async def test_a_partner_cannot_withdraw_a_genuine_certificate(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    withdraw = [status_change_row(DALIAN_CERTIFICATE, "WITHDRAWN")]
+
+    for key in (await partner(api), await partner(api, CQC)):
+        payload = await refused(api, snapshot, "changeCertificateStatus", withdraw, key)
+        assert payload["field"] == "input[0].number"
+
+    state = await api(STATE, {"n": DALIAN_CERTIFICATE, "u": DALIAN_PRODUCT_INSTITUTE})
+    assert state["data"]["certificate"]["status"] == "VALID"
+    assert state["data"]["verifyCertificate"]["verdict"] == "VALID"
+
+
+async def test_a_partner_cannot_publish_a_grade_in_an_associations_name(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    grade = {
+        "id": "DLJC-2026-H2-666",
+        "association": DALIAN_ASSOCIATION,
+        "institution": DALIAN_PRODUCT_INSTITUTE,
+        "grade": "D",
+        "score": 12,
+        "period": "2026-H2",
+        "publishedOn": "2026-11-20",
+        "validUntil": "2027-11-19",
+        "method": "大连市检验检测机构信用等级评价",
+    }
+
+    for key in (await partner(api), await partner(api, CCSC)):
+        payload = await refused(api, snapshot, RATINGS, [grade], key)
+        assert payload["field"] == "input[0].association"
+
+
+async def test_a_partner_cannot_record_a_serious_violation_by_the_national_regulator(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    before = await api(STATE, {"n": DALIAN_CERTIFICATE, "u": DALIAN_PRODUCT_INSTITUTE})
+    violation = serious_violation("CE-T-9001", DALIAN_PRODUCT_INSTITUTE, "国家市场监督管理总局")
+
+    for key in (await partner(api), await partner(api, DALIAN_PRODUCT_INSTITUTE, CNCA)):
+        payload = await refused(api, snapshot, CREDIT_EVENTS, [violation], key)
+        assert payload["field"] == "input"
+
+    after = await api(STATE, {"n": DALIAN_CERTIFICATE, "u": DALIAN_PRODUCT_INSTITUTE})
+    assert after == before
+    assert after["data"]["institution"]["supervisionClass"]["class"] != "D"
+
+
+async def test_a_scoped_partner_cannot_change_a_dalian_certificate(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    key = await partner(api, CCSC, entities=["Certificate"], regions=["440000"])
+
+    changed = await refused(
+        api,
+        snapshot,
+        "changeCertificateStatus",
+        [status_change_row(DALIAN_CERTIFICATE, "SUSPENDED")],
+        key,
+    )
+    issued = await refused(
+        api, snapshot, "issueCertificates", [certificate_row("CCSC26Q10903")], key
+    )
+    organization = await refused(
+        api,
+        snapshot,
+        "upsertOrganizations",
+        [organization_row(new_uscc(40, region="440106"), region="440106")],
+        key,
+    )
+
+    assert (changed["field"], issued["field"]) == ("input[0].number", "input[0].holder")
+    assert "210211" in changed["message"]
+    assert organization["field"] == "input"  # an Organization is outside its entities
+    in_scope = certificate_row("CCSC26Q10904", holder=GUANGZHOU_HOLDER)
+    payload = await mutate(api, "issueCertificates", [in_scope], bearer=key)
+    assert payload["__typename"] == "IssueCertificatesSuccess", payload
+
+
+# what parties may still write -------------------------------------------------------------
+
+
+async def test_a_partner_writes_for_every_institution_it_names(api: GraphQLClient) -> None:
+    key = await partner(api, CCSC, YUEZHI)
+    rows = [
+        certificate_row("CCSC26Q10905"),
+        certificate_row("YZC26Q10905", issuer=YUEZHI, holder=GUANGZHOU_HOLDER),
+    ]
+
+    issued = await mutate(api, "issueCertificates", rows, bearer=key)
+    changed = await mutate(
+        api,
+        "changeCertificateStatus",
+        [status_change_row(GUANGZHOU_CERTIFICATE, "SUSPENDED")],
+        bearer=key,
+    )
+
+    assert issued["__typename"] == "IssueCertificatesSuccess", issued
+    assert changed["certificates"][0]["status"] == "SUSPENDED"
+
+
+async def test_a_partner_updates_its_institutions_record_but_not_its_status(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    key = await partner(api, YUEZHI)
+    seeded = seedfacts.institution(YUEZHI)
+    row = {k: seeded[k] for k in ("uscc", "name", "kinds", "region")}
+
+    closed = await refused(api, snapshot, "upsertInstitutions", [{**row, "status": "CLOSED"}], key)
+    moved = await mutate(
+        api, "upsertInstitutions", [{**row, "address": "天河区新址1号"}], bearer=key
+    )
+
+    assert closed["field"] == "input[0].status"
+    assert moved["__typename"] == "UpsertInstitutionsSuccess", moved
+
+
+async def test_a_body_registers_its_clients_but_cannot_rename_another_bodys(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    body = await create_api_key(
+        api.store, role=Role.CERTIFICATION_BODY, institutions=[CCSC], label="ccsc", actor="test"
+    )
+    theirs = organization_row(GUANGZHOU_HOLDER, region="440112")
+
+    payload = await refused(api, snapshot, "upsertOrganizations", [theirs], body)
+    own_client = organization_row(DALIAN_PRODUCT_INSTITUTE, region="210211")
+    new_client = organization_row(new_uscc(41))
+    written = await mutate(api, "upsertOrganizations", [own_client, new_client], bearer=body)
+
+    assert payload["field"] == "input[0].uscc"
+    assert written["__typename"] == "UpsertOrganizationsSuccess", written
+
+
+async def test_a_partner_cannot_take_over_another_bodys_accreditation(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    key = await partner(api, CNAS)
+    takeover = {
+        "number": CNCA_APPROVAL_OF_YUEZHI,
+        "scheme": "CNCA_APPROVAL",
+        "body": CNAS,
+        "holder": YUEZHI,
+        "scope": ["GB/T 27922-2011"],
+        "validFrom": "2014-06-01",
+        "validUntil": "2030-05-31",
+    }
+
+    payload = await refused(api, snapshot, "upsertAccreditations", [takeover], key)
+
+    assert payload["field"] == "input[0].body"
+    assert CNCA in payload["message"]
+
+
+# regulators: their region tree -------------------------------------------------------------
+
+
+async def test_a_regulator_records_credit_events_only_in_its_region(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    dalian = await regulator_of(api, "210200")
+    here = serious_violation("CE-T-9002", "91210211401294580D", "大连市市场监督管理局")
+    there = serious_violation("CE-T-9003", GUANGZHOU_LAB, "大连市市场监督管理局")
+
+    payload = await refused(api, snapshot, CREDIT_EVENTS, [here, there], dalian)
+    body = await api(CREDIT_EVENTS, {"input": [here]}, bearer=dalian)
+
+    assert [p["field"] for p in payload["problems"]] == ["input[1].institution"]
+    assert body["data"]["recordCreditEvents"]["__typename"] == "RecordCreditEventsSuccess"
+
+
+async def test_a_regulator_changes_statuses_and_records_only_in_its_region(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    dalian = await regulator_of(api, "210200")
+
+    status = await refused(
+        api,
+        snapshot,
+        "changeCertificateStatus",
+        [status_change_row(GUANGZHOU_CERTIFICATE, "SUSPENDED")],
+        dalian,
+    )
+    moved = await refused(
+        api,
+        snapshot,
+        "upsertInstitutions",
+        [institution_row(DALIAN_PRODUCT_INSTITUTE, region="440106")],
+        dalian,
+    )
+    suspended = await mutate(
+        api,
+        "changeCertificateStatus",
+        [status_change_row(DALIAN_CERTIFICATE, "SUSPENDED")],
+        bearer=dalian,
+    )
+
+    assert status["field"] == "input[0].number"
+    assert moved["field"] == "input[0].region"
+    assert suspended["certificates"][0]["status"] == "SUSPENDED"
+
+
+async def test_a_regulator_draws_plans_only_for_its_region(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    from tests.api.test_supervision_plan import DRAW, plan_input
+
+    dalian = await regulator_of(api, "210200")
+    before = await snapshot()
+
+    body = await api(DRAW, {"input": plan_input(region="210000")}, bearer=dalian)
+
+    payload = body["data"]["drawSupervisionPlan"]
+    assert (payload["__typename"], payload["field"]) == ("NotAuthorized", "input.region")
+    assert await snapshot() == before
+    drawn = await api(DRAW, {"input": plan_input(region="210200")}, bearer=dalian)
+    assert drawn["data"]["drawSupervisionPlan"]["__typename"] == "DrawSupervisionPlanSuccess"
+
+
+async def test_a_regulator_key_from_before_jurisdictions_writes_nothing(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    secret = "qr_a-regulator-key-made-before-keys-named-their-region"
+    legacy = ApiKey(key_digest(secret), "REGULATOR", (), "old", "2026-01-01T00:00:00.000000Z")
+    await api.store.save_api_key(legacy, actor="test")
+    event = serious_violation("CE-T-9004", "91210211401294580D", "大连市市场监督管理局")
+
+    payload = await refused(api, snapshot, CREDIT_EVENTS, [event], secret)
+
+    assert payload["field"] == "input"
+    assert "--region" in payload["message"]
