@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graph.cypher.certificates import CERTIFICATE_MAP
+from graph.cypher.timelines import later_history
+
 __all__ = ["FALKORDB", "NEO4J", "SCHEMA", "Dialect", "IndexSpec"]
 
 
@@ -47,10 +50,11 @@ SCHEMA: tuple[IndexSpec, ...] = (
 
 
 _ALL_GRAMS = "all(g IN $grams WHERE g IN o.nameGrams)"
-_MATCHED_HOLDERS = """
+_MATCHED_HOLDERS = f"""
 MATCH (o)<-[:CERTIFIES]-(c:Certificate)
-OPTIONAL MATCH (i:Institution {uscc: c.issuer})
-RETURN c {.*} AS certificate, o.name AS holderName, i.name AS issuerName
+OPTIONAL MATCH (i:Institution {{uscc: c.issuer}})
+RETURN {CERTIFICATE_MAP}, history: {later_history("c")}}} AS certificate, o.name AS holderName,
+       i.name AS issuerName
 ORDER BY o.name, c.number
 LIMIT $limit
 """

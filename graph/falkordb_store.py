@@ -253,6 +253,8 @@ class FalkorDBStore(CypherStore):
                 )
                 changed = True
         await self._run(self._graph.query, change_cypher.ENSURE_COUNTER, {"genesis": GENESIS_HASH})
+        # An upgrade writes every record once: compacted, its queries are not replayed on load.
+        changed = await self._upgrade_timelines() > 0 or changed
         if changed:
             await self.compact()
 

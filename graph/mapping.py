@@ -9,9 +9,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TypeVar
 
-from graph.models import Institution, Person
+from graph.models import Institution, Person, StatusChange
 
-__all__ = ["camel", "from_row", "institution_from_row", "to_props"]
+__all__ = ["camel", "from_row", "institution_from_row", "steps_from", "to_props"]
+
+# A record's status history is read with it (a list of maps), never stored as a property.
+_HISTORY = "history"
 
 T = TypeVar("T")
 
@@ -33,7 +36,7 @@ def to_props(model: object, *, exclude: frozenset[str] = frozenset()) -> dict[st
     """Properties to store for ``model``: camelCase names, ISO dates, lists for tuples."""
     props: dict[str, object] = {}
     for field in dataclasses.fields(model):  # type: ignore[arg-type]
-        if field.name in exclude:
+        if field.name in exclude or field.name == _HISTORY:
             continue
         value = getattr(model, field.name)
         if isinstance(value, date):
@@ -56,7 +59,9 @@ def from_row(cls: type[T], row: Mapping[str, object], **overrides: object) -> T:
         if column not in row:
             continue
         value = row[column]
-        if value is None and field.default is not dataclasses.MISSING:
+        if field.name == _HISTORY:
+            value = steps_from(value)
+        elif value is None and field.default is not dataclasses.MISSING:
             value = field.default
         elif field.name in dates and isinstance(value, str):
             value = date.fromisoformat(value)
@@ -64,6 +69,14 @@ def from_row(cls: type[T], row: Mapping[str, object], **overrides: object) -> T:
             value = tuple(value)
         values[field.name] = value
     return cls(**values)
+
+
+def steps_from(value: object) -> tuple[StatusChange, ...]:
+    """A history read with its record (maps of StatusChange's columns), in recording order."""
+    if not isinstance(value, list | tuple):
+        return ()
+    steps = (from_row(StatusChange, step) for step in value if isinstance(step, Mapping))
+    return tuple(sorted(steps, key=lambda step: step.seq))
 
 
 def institution_from_row(row: Mapping[str, object]) -> Institution:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 __all__ = [
+    "ISSUED_REASON",
+    "NO_NEXT_STEP",
     "Accreditation",
     "ApiKey",
     "Certificate",
@@ -50,6 +52,35 @@ __all__ = [
 ]
 
 
+# The reason the first step of an issued certificate carries when the issuer gave none; it
+# reads as "no reason" wherever a status reason is shown.
+ISSUED_REASON = "issued"
+# ``statusUntil`` of a node whose timeline has no step after the one it caches.
+NO_NEXT_STEP = date(9999, 12, 31)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One step of a status timeline (certificate, accreditation or institution; ``number``
+    is the entity's key): when it takes effect, when the registry learned it (``recorded_at``,
+    ``seq``: its change), and for an accreditation the scope it extends or reduces."""
+
+    number: str
+    status: str
+    reason: str | None
+    effective_on: date
+    recorded_at: str
+    actor: str
+    seq: int = 0
+    scope_added: tuple[str, ...] = ()
+    scope_removed: tuple[str, ...] = ()
+
+    @property
+    def stated_reason(self) -> str | None:
+        """The reason as people read it: an issue with no reason given has none."""
+        return None if self.reason == ISSUED_REASON else self.reason
+
+
 @dataclass(frozen=True, slots=True)
 class Region:
     code: str
@@ -80,6 +111,11 @@ class Institution:
     group: str | None = None
     associations: tuple[str, ...] = ()  # the associations this institution is a member of
     version: int = 0
+    # The status timeline: ``status`` is the step in force on the day of the last write,
+    # ``status_since``..``status_until`` the days it holds for; ``history`` every step.
+    status_since: date | None = None
+    status_until: date | None = None
+    history: tuple[StatusChange, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +138,17 @@ class Accreditation:
     status: str = "VALID"
     version: int = 0
     body_name: str | None = None
+    # ``scope`` is the scope as granted; steps of ``history`` extend or reduce it.
+    status_since: date | None = None
+    status_until: date | None = None
+    history: tuple[StatusChange, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Certificate:
-    """A certificate as stored: ``status`` is never EXPIRED, that is derived on read."""
+    """A certificate as stored: ``status``, ``status_reason`` and ``status_since`` are the step
+    of ``history`` in force on the day of the last write, until ``status_until``; ``status`` is
+    never EXPIRED, that is derived on read."""
 
     number: str
     family: str
@@ -123,6 +165,10 @@ class Certificate:
     region: str | None = None
     version: int = 0
     holder_name: str | None = None  # the holder's name when the certificate was issued
+    # Why it was accepted outside its issuer's accredited scope (a historical import), if so.
+    scope_exception: str | None = None
+    status_until: date | None = None
+    history: tuple[StatusChange, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,19 +188,6 @@ class CertificateMatch:
     certificate: Certificate
     holder_name: str
     issuer_name: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class StatusChange:
-    """One step of a certificate's status history: when it took effect, when we learned it."""
-
-    number: str
-    status: str
-    reason: str | None
-    effective_on: date
-    recorded_at: str
-    actor: str
-    seq: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +290,8 @@ class StoredCredit:
 class RankingQuery:
     """Who is ranked: in ``region`` (with its sub-regions), of ``kind``, providing a service
     category (of any of ``provider_kinds``, or accredited for any of ``scope_standards``),
-    with or without the unrated; ``as_of`` pins the scores to those at that change seq."""
+    with or without the unrated; ``as_of`` pins the scores to those at that change seq, and
+    accreditations count as they stand on ``today``."""
 
     region: str | None = None
     kind: str | None = None
@@ -265,6 +299,7 @@ class RankingQuery:
     scope_standards: tuple[str, ...] = ()
     include_unrated: bool = True
     as_of: int | None = None
+    today: date | None = None  # the day accreditations are valid on (None: as last written)
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +344,7 @@ class InstitutionQuery:
     name_contains: str | None = None
     accreditation_scheme: str | None = None
     group: str | None = None
+    today: date | None = None  # the day accreditations are valid on (None: as last written)
     within: tuple[str, ...] | None = None  # region codes (sub-regions listed): a key's scope
 
 

@@ -68,6 +68,7 @@ class Neo4jStore(CypherStore):
         for statement in [*NEO4J.index_statements(), *NEO4J.search_schema]:
             await self._run_write(statement, {}, implicit=True)
         await self._run_write(change_cypher.ENSURE_COUNTER, {"genesis": GENESIS_HASH})
+        await self._upgrade_timelines()
 
     async def _read(self, statement: str, params: Mapping[str, object]) -> list[Row]:
         try:

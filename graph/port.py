@@ -2,6 +2,10 @@
 
 Methods speak the domain, take and return batches of frozen models, and hide the query
 language. Every write is one atomic statement per batch that also appends to the change log.
+
+Certificates, accreditations and institutions come with their status ``history`` (every step,
+in recording order); their ``status`` fields cache the step in force when they were last written.
+Listings and counts that filter by status decide it on the day asked for.
 """
 
 from __future__ import annotations
@@ -87,6 +91,9 @@ class GraphStore(Protocol):
     async def get_accreditations_held(self, holder_usccs: Sequence[str]) -> list[Accreditation]:
         """Accreditations held by the named institutions."""
 
+    async def get_accreditations(self, numbers: Sequence[str]) -> list[Accreditation]:
+        """The accreditations that exist among ``numbers``."""
+
     async def get_certificates(self, numbers: Sequence[str]) -> list[Certificate]:
         """The certificates that exist among ``numbers``."""
 
@@ -111,7 +118,7 @@ class GraphStore(Protocol):
         """Certificates whose holder's name contains ``text`` (normalised, any script)."""
 
     async def get_status_histories(self, numbers: Sequence[str]) -> list[StatusChange]:
-        """Status changes of the named certificates, oldest first."""
+        """Status changes of the named certificates, in recording order."""
 
     async def get_complaints_against(self, usccs: Sequence[str]) -> list[Complaint]:
         """Complaints filed against the named institutions."""
@@ -214,7 +221,8 @@ class GraphStore(Protocol):
     async def upsert_institutions(
         self, institutions: Sequence[Institution], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
-        """Create or update institutions with their region, group, representative, address."""
+        """Create or update institutions with their region, group, representative, address;
+        the status of a new one is its first step (effective when founded, else today)."""
 
     async def upsert_organizations(
         self, organizations: Sequence[Organization], *, actor: str, guard: WriteGuard | None = None
@@ -228,7 +236,19 @@ class GraphStore(Protocol):
         actor: str,
         guard: WriteGuard | None = None,
     ) -> WriteResult:
-        """Create or update accreditations between existing bodies and holders."""
+        """Create or update accreditations between existing bodies and holders; the status of
+        a new one is its first step, effective ``valid_from``."""
+
+    async def change_accreditation_statuses(
+        self, changes: Sequence[StatusChange], *, actor: str, guard: WriteGuard | None = None
+    ) -> WriteResult:
+        """Append steps (status from ``effective_on``, scope extended or reduced) to each
+        accreditation's history."""
+
+    async def change_institution_statuses(
+        self, changes: Sequence[StatusChange], *, actor: str, guard: WriteGuard | None = None
+    ) -> WriteResult:
+        """Append steps of an institution's own status (``number`` is its USCC)."""
 
     async def issue_certificates(
         self, certificates: Sequence[Certificate], *, actor: str, guard: WriteGuard | None = None
@@ -238,7 +258,7 @@ class GraphStore(Protocol):
     async def change_certificate_statuses(
         self, changes: Sequence[StatusChange], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
-        """Set new statuses and append them to each certificate's history."""
+        """Append steps to each certificate's history, each in force from ``effective_on``."""
 
     async def record_complaints(
         self, complaints: Sequence[Complaint], *, actor: str, guard: WriteGuard | None = None

@@ -42,10 +42,12 @@ FEED_ENTITIES = frozenset(e.value for e in ChangeEntity) - {ChangeEntity.API_KEY
 MAX_KEY_INSTITUTIONS = 1000
 MAX_KEY_DAYS = 3650
 KEY_USE_INTERVAL = timedelta(minutes=1)  # "last used" is written at most this often per key
-# A certification body's or an association's key acts for one institution of that kind.
+# A certification body's, an accreditation body's or an association's key acts for one
+# institution of that kind.
 _BOUND_KIND = {
     Role.CERTIFICATION_BODY: InstitutionKind.CERTIFICATION_BODY,
     Role.ASSOCIATION: InstitutionKind.ASSOCIATION,
+    Role.ACCREDITATION_BODY: InstitutionKind.ACCREDITATION_BODY,  # e.g. CNAS (issue 13)
 }
 
 

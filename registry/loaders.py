@@ -53,7 +53,6 @@ class Loaders:
     region: DataLoader[str, models.Region | None]
     members: DataLoader[str, list[models.Institution]]
     accreditations: DataLoader[str, list[models.Accreditation]]
-    history: DataLoader[str, list[models.StatusChange]]
     complaints: DataLoader[str, list[models.Complaint]]
     credit_ratings: DataLoader[str, list[models.CreditRating]]
     credit_events: DataLoader[str, list[models.CreditEvent]]
@@ -81,7 +80,6 @@ class Loaders:
             region=_by_key(store.get_regions, lambda r: r.code),
             members=_grouped(store.get_group_members, lambda i: i.group or ""),
             accreditations=_grouped(store.get_accreditations_held, lambda a: a.holder),
-            history=_grouped(store.get_status_histories, lambda s: s.number),
             complaints=_grouped(store.get_complaints_against, lambda c: c.against),
             credit_ratings=_grouped(store.get_credit_ratings_of, lambda r: r.institution),
             credit_events=_grouped(store.get_credit_events_of, lambda e: e.institution),

@@ -2,7 +2,9 @@
 
 Issuing sets the status only when the certificate is new: re-issuing the same number (a
 partner's retry, a corrected scope) never reinstates a suspended or withdrawn certificate;
-status changes go through CHANGE_STATUSES, which also records them in the history.
+status changes go through CHANGE_STATUSES, which also records them in the history and caches
+the step in force (graph.cypher.timelines). Reads return the history with the certificate,
+so the registry can say what its status was, is and will be on any day.
 
 A certificate's stored status is never EXPIRED: expiry is derived from ``expiresOn`` against
 ``$today``, here for filters and in ``registry.domain.certificates`` for single reads.
@@ -11,8 +13,17 @@ A certificate's stored status is never EXPIRED: expiry is derived from ``expires
 from __future__ import annotations
 
 from graph.cypher.changes import logged
+from graph.cypher.timelines import (
+    NO_NEXT,
+    changed_steps,
+    history,
+    later_history,
+    refresh,
+    status_on,
+)
 
 __all__ = [
+    "CERTIFICATE_MAP",
     "CHANGE_STATUSES",
     "GET_CERTIFICATES",
     "ISSUERS_OF_HOLDERS",
@@ -22,15 +33,33 @@ __all__ = [
     "certificate_listing",
 ]
 
-_FIELDS = """
+_FIELDS = (
+    """
 RETURN c.number AS number, c.family AS family, c.standard AS standard, c.scope AS scope,
        c.stars AS stars, c.issuedOn AS issuedOn, c.expiresOn AS expiresOn,
        c.issuer AS issuer, c.holder AS holder, c.status AS status,
        c.statusReason AS statusReason, c.statusSince AS statusSince,
-       c.region AS region, c.version AS version, c.holderName AS holderName
+       c.region AS region, c.version AS version, c.holderName AS holderName,
+       c.statusUntil AS statusUntil, c.scopeException AS scopeException,
+       """
+    + history("c")
+    + """ AS history
 """
+)
 
 GET_CERTIFICATES = "UNWIND $keys AS key MATCH (c:Certificate {number: key})" + _FIELDS
+
+# A certificate's and an accreditation's own fields as maps (not ``.*``: the step lists kept
+# for filters are no part of the record, and decoding them was most of a verification's cost).
+CERTIFICATE_MAP = (
+    "c {.number, .family, .standard, .scope, .stars, .issuedOn, .expiresOn, .issuer, .holder, "
+    ".status, .statusReason, .statusSince, .statusUntil, .region, .version, .holderName, "
+    ".scopeException"
+)
+_ACCREDITATION_MAP = (
+    "a {.number, .scheme, .body, .holder, .scope, .validFrom, .validUntil, .status, .version, "
+    ".statusSince, .statusUntil"
+)
 
 # Which bodies certified each holder (a holder's record is the business of each of them).
 ISSUERS_OF_HOLDERS = """
@@ -45,7 +74,11 @@ MATCH (issuer:Institution {uscc: row.props.issuer})
 MATCH (holder:Organization {uscc: row.props.holder})
 MERGE (c:Certificate {number: row.number})
 ON CREATE SET c.version = 0, c.status = row.history.status, c.statusReason = row.statusReason,
-              c.statusSince = row.history.effectiveOn, c.holderName = holder.name
+              c.statusSince = row.history.effectiveOn, c.statusUntil = """
+    + f"'{NO_NEXT}'"
+    + """,
+              c.stepOn = [row.history.effectiveOn], c.stepSeq = [row.change.seq],
+              c.stepStatus = [row.history.status], c.holderName = holder.name
 SET c += row.props, c.region = holder.region, c.version = c.version + 1
 MERGE (issuer)-[:ISSUED]->(c)
 MERGE (c)-[:CERTIFIES]->(holder)
@@ -61,13 +94,13 @@ FOREACH (first IN CASE WHEN c.version = 1 THEN [row.history] ELSE [] END |
 CHANGE_STATUSES = logged(
     """
 MATCH (c:Certificate {number: row.number})
-SET c.status = row.status, c.statusReason = row.reason, c.statusSince = row.effectiveOn,
-    c.version = c.version + 1
+SET c.version = c.version + 1
 CREATE (c)-[:HAS_STATUS]->(:StatusChange {
     number: row.number, status: row.status, reason: row.reason,
     effectiveOn: row.effectiveOn, recordedAt: row.change.at,
     actor: row.change.actor, seq: row.change.seq})
-""",
+"""
+    + refresh("c", "row.day", keep="row, c", reason=True),
     region="c.region",
 )
 
@@ -87,12 +120,13 @@ _MATCH_IN_REGION = (
     "MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(:Organization)"
     "<-[:CERTIFIES]-(c:Certificate)\n"
 )
+_TODAY = status_on("c", "$today")
 _STATUS = {
-    "VALID": "c.status = 'VALID' AND c.expiresOn >= $today",
-    "SUSPENDED": "c.status = 'SUSPENDED' AND c.expiresOn >= $today",
-    "EXPIRED": "c.status IN ['VALID', 'SUSPENDED'] AND c.expiresOn < $today",
-    "WITHDRAWN": "c.status = 'WITHDRAWN'",
-    "CANCELLED": "c.status = 'CANCELLED'",
+    "VALID": f"{_TODAY} = 'VALID' AND c.expiresOn >= $today",
+    "SUSPENDED": f"{_TODAY} = 'SUSPENDED' AND c.expiresOn >= $today",
+    "EXPIRED": f"{_TODAY} IN ['VALID', 'SUSPENDED'] AND c.expiresOn < $today",
+    "WITHDRAWN": f"{_TODAY} = 'WITHDRAWN'",
+    "CANCELLED": f"{_TODAY} = 'CANCELLED'",
 }
 _CONDITIONS = {
     "after": "c.number > $after",
@@ -124,13 +158,20 @@ def certificate_listing(present: frozenset[str], *, status: str | None, count: b
     return statement + "WITH c ORDER BY c.number LIMIT $limit" + _FIELDS
 
 
-VERIFICATION_FACTS = """
+# Histories come along (those with more than one step): the verdict reads the certificate on
+# the day asked for, the accreditations on the issue date and the issuer on the day asked for.
+# They are walked after the aggregation, once per certificate: inside collect() FalkorDB walks
+# them once per accreditation row, which doubled the cost of a verification.
+VERIFICATION_FACTS = f"""
 UNWIND $keys AS key
-MATCH (c:Certificate {number: key})
+MATCH (c:Certificate {{number: key}})
 OPTIONAL MATCH (c)-[:CERTIFIES]->(h:Organization)
-OPTIONAL MATCH (i:Institution {uscc: c.issuer})
+OPTIONAL MATCH (i:Institution {{uscc: c.issuer}})
 OPTIONAL MATCH (i)-[:HOLDS]->(a:Accreditation)<-[:ACCREDITED]-(b:Institution)
-RETURN c {.*} AS certificate, h {.uscc, .name, .region, .version} AS holder,
-       i {.uscc, .name, .kinds, .region, .status, .version} AS issuer,
-       collect(a {.*, bodyName: b.name}) AS accreditations
+WITH c, h, i, collect({_ACCREDITATION_MAP}, bodyName: b.name}}) AS accreditations
+RETURN {CERTIFICATE_MAP}, history: {later_history("c")}}} AS certificate,
+       h {{.uscc, .name, .region, .version}} AS holder,
+       i {{.uscc, .name, .kinds, .region, .status, .statusSince, .version,
+          history: {later_history("i")}}} AS issuer,
+       accreditations, {changed_steps("i")} AS accreditationSteps
 """

@@ -7,6 +7,12 @@ institutions one person represents). Complaints and service evaluations are not 
 document, as canonical JSON, is kept on each change as the entity's state before it
 (``change.prior``), which is how a snapshot at an earlier seq is rebuilt for entities
 written since.
+
+``status`` (and a certificate's ``statusReason`` and ``statusSince``) is the step in force on
+the day the entity was last written; steps recorded ahead of their date (and so a status that
+has changed since without a write) travel in the feed, as STATUS changes with their
+``effectiveOn`` (docs/sync.md). The documents keep the fields they had before timelines were
+kept, so the digests the document audit compares with still match after the upgrade.
 """
 
 from __future__ import annotations

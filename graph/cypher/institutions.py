@@ -1,11 +1,20 @@
-"""Institutions, holders (organizations) and accreditations."""
+"""Institutions, holders (organizations) and accreditations.
+
+An institution's and an accreditation's status are timelines, like a certificate's: an upsert
+sets the status of a new record only (its first step); later steps go through the status
+changes below, each effective on its date (graph.cypher.timelines).
+"""
 
 from __future__ import annotations
 
 from graph.cypher.changes import logged
+from graph.cypher.timelines import NO_NEXT, history, refresh, status_on
 
 __all__ = [
     "ACCREDITATIONS_HELD",
+    "CHANGE_ACCREDITATION_STATUSES",
+    "CHANGE_INSTITUTION_STATUSES",
+    "GET_ACCREDITATIONS",
     "GET_INSTITUTIONS",
     "GET_ORGANIZATIONS",
     "GROUP_MEMBERS",
@@ -15,14 +24,20 @@ __all__ = [
     "institution_listing",
 ]
 
-INSTITUTION_FIELDS = """
+INSTITUTION_FIELDS = (
+    """
 RETURN i.uscc AS uscc, i.name AS name, i.kinds AS kinds, i.region AS region,
        i.address AS address, i.founded AS founded, i.ownership AS ownership,
        i.status AS status, i.version AS version,
        head([(i)-[:MEMBER_OF]->(g:Institution) | g.uscc]) AS group,
        [(i)-[:BELONGS_TO]->(a:Institution) | a.uscc] AS associations,
-       head([(i)-[:REPRESENTED_BY]->(p:Person) | {key: p.key, name: p.name}]) AS representative
+       head([(i)-[:REPRESENTED_BY]->(p:Person) | {key: p.key, name: p.name}]) AS representative,
+       i.statusSince AS statusSince, i.statusUntil AS statusUntil,
+       """
+    + history("i")
+    + """ AS history
 """
+)
 
 GET_INSTITUTIONS = "UNWIND $keys AS key MATCH (i:Institution {uscc: key})" + INSTITUTION_FIELDS
 
@@ -34,7 +49,21 @@ GROUP_MEMBERS = (
 UPSERT_INSTITUTIONS = logged(
     """
 MERGE (i:Institution {uscc: row.uscc})
-SET i += row.props, i.version = coalesce(i.version, 0) + 1
+WITH row, i, i.version IS NULL AS fresh
+SET i += row.props, i.version = coalesce(i.version, 0) + 1,
+    i.status = CASE WHEN fresh THEN row.history.status ELSE i.status END,
+    i.statusSince = CASE WHEN fresh THEN row.history.effectiveOn ELSE i.statusSince END,
+    i.statusUntil = CASE WHEN fresh THEN """
+    + f"'{NO_NEXT}'"
+    + """ ELSE i.statusUntil END,
+    i.stepOn = CASE WHEN fresh THEN [row.history.effectiveOn] ELSE i.stepOn END,
+    i.stepSeq = CASE WHEN fresh THEN [row.change.seq] ELSE i.stepSeq END,
+    i.stepStatus = CASE WHEN fresh THEN [row.history.status] ELSE i.stepStatus END
+FOREACH (first IN CASE WHEN fresh THEN [row.history] ELSE [] END |
+    CREATE (i)-[:HAS_STATUS]->(:StatusChange {
+        number: row.uscc, status: first.status, reason: first.reason,
+        effectiveOn: first.effectiveOn, recordedAt: row.change.at,
+        actor: row.change.actor, seq: row.change.seq}))
 WITH row, i
 OPTIONAL MATCH (i)-[old:IN_REGION|MEMBER_OF|BELONGS_TO|REPRESENTED_BY|LOCATED_AT]->()
 DELETE old
@@ -79,20 +108,46 @@ CREATE (o)-[:IN_REGION]->(region)
     region="o.region",
 )
 
-ACCREDITATIONS_HELD = """
-UNWIND $keys AS key
-MATCH (:Institution {uscc: key})-[:HOLDS]->(a:Accreditation)
+_ACCREDITATION_FIELDS = (
+    """
 RETURN a.number AS number, a.scheme AS scheme, a.body AS body, a.holder AS holder,
        a.scope AS scope, a.validFrom AS validFrom, a.validUntil AS validUntil,
-       a.status AS status, a.version AS version
-"""
+       a.status AS status, a.version AS version,
+       a.statusSince AS statusSince, a.statusUntil AS statusUntil,
+       """
+    + history("a")
+    + " AS history\n"
+)
+
+ACCREDITATIONS_HELD = (
+    "UNWIND $keys AS key\nMATCH (:Institution {uscc: key})-[:HOLDS]->(a:Accreditation)"
+    + _ACCREDITATION_FIELDS
+)
+
+GET_ACCREDITATIONS = (
+    "UNWIND $keys AS key MATCH (a:Accreditation {number: key})" + _ACCREDITATION_FIELDS
+)
 
 UPSERT_ACCREDITATIONS = logged(
     """
 MATCH (body:Institution {uscc: row.props.body})
 MATCH (holder:Institution {uscc: row.props.holder})
 MERGE (a:Accreditation {number: row.number})
-SET a += row.props, a.version = coalesce(a.version, 0) + 1
+WITH row, a, body, holder, a.version IS NULL AS fresh
+SET a += row.props, a.version = coalesce(a.version, 0) + 1,
+    a.status = CASE WHEN fresh THEN row.history.status ELSE a.status END,
+    a.statusSince = CASE WHEN fresh THEN row.history.effectiveOn ELSE a.statusSince END,
+    a.statusUntil = CASE WHEN fresh THEN """
+    + f"'{NO_NEXT}'"
+    + """ ELSE a.statusUntil END,
+    a.stepOn = CASE WHEN fresh THEN [row.history.effectiveOn] ELSE a.stepOn END,
+    a.stepSeq = CASE WHEN fresh THEN [row.change.seq] ELSE a.stepSeq END,
+    a.stepStatus = CASE WHEN fresh THEN [row.history.status] ELSE a.stepStatus END
+FOREACH (first IN CASE WHEN fresh THEN [row.history] ELSE [] END |
+    CREATE (a)-[:HAS_STATUS]->(:StatusChange {
+        number: row.number, status: first.status, reason: first.reason,
+        effectiveOn: first.effectiveOn, recordedAt: row.change.at,
+        actor: row.change.actor, seq: row.change.seq}))
 WITH row, a, body, holder
 OPTIONAL MATCH ()-[old:ACCREDITED|HOLDS]->(a)
 DELETE old
@@ -108,7 +163,8 @@ _LISTING_MATCH_IN_REGION = (
     "MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(i:Institution)\n"
 )
 _BY_SCHEME = (
-    "MATCH (i)-[:HOLDS]->(held:Accreditation {scheme: $scheme, status: 'VALID'})\nWITH DISTINCT i\n"
+    "MATCH (i)-[:HOLDS]->(held:Accreditation {scheme: $scheme})\n"
+    f"WHERE {status_on('held', '$today')} = 'VALID'\nWITH DISTINCT i\n"
 )
 _BY_GROUP = "MATCH (i)-[:MEMBER_OF]->(:Institution {uscc: $group})\n"
 _CONDITIONS = {
@@ -132,3 +188,31 @@ def institution_listing(present: frozenset[str], *, count: bool) -> str:
     if count:
         return statement + "RETURN count(DISTINCT i) AS total"
     return statement + "WITH DISTINCT i ORDER BY i.uscc LIMIT $limit" + INSTITUTION_FIELDS
+
+
+CHANGE_ACCREDITATION_STATUSES = logged(
+    """
+MATCH (a:Accreditation {number: row.number})
+SET a.version = a.version + 1
+CREATE (a)-[:HAS_STATUS]->(:StatusChange {
+    number: row.number, status: row.status, reason: row.reason,
+    effectiveOn: row.effectiveOn, recordedAt: row.change.at,
+    actor: row.change.actor, seq: row.change.seq,
+    scopeAdded: row.scopeAdded, scopeRemoved: row.scopeRemoved})
+"""
+    + refresh("a", "row.day", keep="row, a"),
+    region="head([(h:Institution)-[:HOLDS]->(a) | h.region])",
+)
+
+CHANGE_INSTITUTION_STATUSES = logged(
+    """
+MATCH (i:Institution {uscc: row.number})
+SET i.version = i.version + 1
+CREATE (i)-[:HAS_STATUS]->(:StatusChange {
+    number: row.number, status: row.status, reason: row.reason,
+    effectiveOn: row.effectiveOn, recordedAt: row.change.at,
+    actor: row.change.actor, seq: row.change.seq})
+"""
+    + refresh("i", "row.day", keep="row, i"),
+    region="i.region",
+)

@@ -19,6 +19,7 @@ MISSING = {
     "Region": _TEMPLATE.format(label="Region", prop="code"),
     "Institution": _TEMPLATE.format(label="Institution", prop="uscc"),
     "Organization": _TEMPLATE.format(label="Organization", prop="uscc"),
+    "Accreditation": _TEMPLATE.format(label="Accreditation", prop="number"),
     "Certificate": _TEMPLATE.format(label="Certificate", prop="number"),
     "SupervisionPlan": _TEMPLATE.format(label="SupervisionPlan", prop="id"),
 }

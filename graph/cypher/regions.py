@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graph.cypher.changes import logged
+from graph.cypher.timelines import status_on
 
 __all__ = ["ALL_REGIONS", "GET_REGIONS", "STATISTICS", "UPSERT_REGIONS"]
 
@@ -27,20 +28,20 @@ FOREACH (p IN CASE WHEN parent IS NULL THEN [] ELSE [parent] END |
     region="row.code",
 )
 
-STATISTICS = """
+STATISTICS = f"""
 UNWIND $keys AS key
-MATCH (root:Region {code: key})
-CALL {
+MATCH (root:Region {{code: key}})
+CALL {{
     WITH root
     OPTIONAL MATCH (root)-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(i:Institution)
     RETURN count(DISTINCT i) AS institutions
-}
-CALL {
+}}
+CALL {{
     WITH root
     OPTIONAL MATCH (root)-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(o:Organization)
                    <-[:CERTIFIES]-(c:Certificate)
-    WHERE c.status = 'VALID' AND c.expiresOn >= $today
+    WHERE {status_on("c", "$today")} = 'VALID' AND c.expiresOn >= $today
     RETURN count(c) AS validCertificates, count(DISTINCT o) AS certifiedOrganizations
-}
+}}
 RETURN key AS code, institutions, validCertificates, certifiedOrganizations
 """

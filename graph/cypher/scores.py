@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from graph.cypher.changes import logged
 from graph.cypher.institutions import INSTITUTION_FIELDS
+from graph.cypher.timelines import scope_has, status_on
 
 __all__ = [
+    "ACCREDITED_FOR",
     "CHANGE_AT",
     "CREDIT_INPUTS",
     "KEPT",
@@ -32,11 +34,14 @@ _EVALUATION = (
     "checksPassed: v.checksPassed, checksTotal: v.checksTotal}"
 )
 
+_CERTIFICATE_TODAY = status_on("c", "$today")
+
 CREDIT_INPUTS = f"""
 UNWIND $keys AS key
 MATCH (i:Institution {{uscc: key}})
 OPTIONAL MATCH (held:Certificate {{holder: key}})
-WHERE held.family = 'SERVICE' AND held.status = 'VALID' AND held.issuedOn <= $today
+WHERE held.family = 'SERVICE' AND {status_on("held", "$today")} = 'VALID'
+  AND held.issuedOn <= $today
   AND held.expiresOn >= $today
 WITH i, max(held.stars) AS stars
 RETURN i.uscc AS uscc, i.kinds AS kinds,
@@ -47,7 +52,7 @@ RETURN i.uscc AS uscc, i.kinds AS kinds,
   size([(i)<-[:AGAINST]-(k:Complaint) WHERE k.substantiated = true | k.id])
     AS complaintsSubstantiated,
   size([(i)-[:ISSUED]->(c:Certificate) | c.number]) AS certificatesIssued,
-  size([(i)-[:ISSUED]->(c:Certificate) WHERE c.status = 'WITHDRAWN' | c.number])
+  size([(i)-[:ISSUED]->(c:Certificate) WHERE {_CERTIFICATE_TODAY} = 'WITHDRAWN' | c.number])
     AS certificatesWithdrawn,
   [(i)<-[:EVALUATES]-(v:ServiceEvaluation) WHERE $evaluatedSince <= v.date AND v.date <= $today
      | {_EVALUATION}] AS evaluations,
@@ -134,15 +139,19 @@ _SOURCES = {
         "CASE WHEN k.sort < 0 THEN null ELSE k.score END",
     ),
 }
-# A service category: institutions of one of its kinds, or accredited for one of its standards.
-_BY_CATEGORY = (
-    "OPTIONAL MATCH (i)-[:HOLDS]->(a:Accreditation {{status: 'VALID'}})\n"
-    "WHERE any(s IN a.scope WHERE s IN $scopeStandards)\n"
-    "WITH {carry}, count(a) AS accredited\n"
-    "WHERE accredited > 0 OR any(k IN i.kinds WHERE k IN $providerKinds)\n"
-)
+# The holders of an accreditation in force on $today whose scope, as it stands that day,
+# names $standard (steps may have extended or reduced it since the grant).
+ACCREDITED_FOR = f"""
+MATCH (i:Institution)-[:HOLDS]->(a:Accreditation)
+WITH i, {status_on("a", "$today")} AS held, {scope_has("a", "$standard", "$today")} AS covers
+WHERE held = 'VALID' AND covers
+RETURN collect(DISTINCT i.uscc) AS usccs
+"""
+
 _CONDITIONS = {
     "pinned": "coalesce(i.creditSeq, 0) <= $asOf",
+    # A service category: institutions of one of its kinds, or accredited for its standards.
+    "providerKinds": "(any(k IN i.kinds WHERE k IN $providerKinds) OR i.uscc IN $accredited)",
     "codes": "i.region IN $codes",
     "kind": "$kind IN i.kinds",
     "rated": "{sort} >= 0",
@@ -168,8 +177,6 @@ def ranking(source: str, present: frozenset[str], *, count: bool = False) -> str
     # The key index is read by its own MATCH; the other sources filter what they found.
     where = "WHERE" if source in ("index", "tied", "changed") else f"WITH {carry} WHERE"
     statement = f"{match}\n{where} " + " AND ".join(conditions) + "\n"
-    if "providerKinds" in present:
-        statement += _BY_CATEGORY.format(carry=carry)
     if count:
         return statement + "RETURN count(i) AS ranked"
     return (

@@ -22,6 +22,7 @@ from graph.dialects import Dialect
 from graph.errors import Conflict
 from graph.mapping import from_row, institution_from_row, to_props
 from graph.models import (
+    ISSUED_REASON,
     Accreditation,
     Certificate,
     CertificateMatch,
@@ -108,11 +109,7 @@ class CertificateQueries(abc.ABC):
                 issuer=None
                 if row["issuer"] is None
                 else institution_from_row(_mapping(row["issuer"])),
-                accreditations=tuple(
-                    from_row(Accreditation, _mapping(a))
-                    for a in row["accreditations"]  # type: ignore[attr-defined]
-                    if a is not None
-                ),
+                accreditations=_with_steps(row["accreditations"], row["accreditationSteps"]),
             )
             for row in rows
         ]
@@ -150,12 +147,12 @@ class CertificateQueries(abc.ABC):
         at = utc_now()
         rows: list[Row] = []
         drafts: list[ChangeDraft] = []
-        status_fields = frozenset({"status", "status_reason", "status_since"})
+        status_fields = frozenset({"status", "status_reason", "status_since", "status_until"})
         for c in certificates:
             props = to_props(c, exclude=frozenset({"version", "region"}) | status_fields)
             initial = {
                 "status": c.status,
-                "reason": c.status_reason or "issued",
+                "reason": c.status_reason or ISSUED_REASON,
                 "effectiveOn": (c.status_since or c.issued_on).isoformat(),
                 "recordedAt": at,
                 "actor": actor,
@@ -214,6 +211,8 @@ class CertificateQueries(abc.ABC):
             ChangeDraft("Certificate", s.number, "STATUS", {k: v for k, v in r.items()})
             for s, r in zip(changes, rows, strict=True)
         ]
+        day = utc_now()[:10]  # the day whose step the node caches; any day is correct
+        rows = [{**row, "day": day} for row in rows]
 
         async def check(read: Reader) -> None:
             await _require(read, "Certificate", {s.number for s in changes})
@@ -227,6 +226,18 @@ class CertificateQueries(abc.ABC):
             guard=guard,
             check=check,
         )
+
+
+def _with_steps(accreditations: object, steps: object) -> tuple[Accreditation, ...]:
+    """The accreditations, each with its steps from the one list of all of them."""
+    by_number: dict[str, list[object]] = {}
+    for step in steps if isinstance(steps, list) else []:
+        by_number.setdefault(str(_mapping(step)["number"]), []).append(step)
+    return tuple(
+        from_row(Accreditation, {**(m := _mapping(a)), "history": by_number.get(str(m["number"]))})
+        for a in (accreditations if isinstance(accreditations, list) else [])
+        if a is not None
+    )
 
 
 def _certificate_params(query: CertificateQuery, *, after: str | None) -> dict[str, object]:

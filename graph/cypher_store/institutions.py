@@ -7,7 +7,7 @@ import abc
 import hashlib
 from collections.abc import Mapping, Sequence
 
-from graph.changelog import ChangeDraft
+from graph.changelog import ChangeDraft, utc_now
 from graph.cypher import institutions as institution_cypher
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _present, _require, as_int
 from graph.mapping import from_row, institution_from_row, to_props
@@ -92,16 +92,25 @@ class InstitutionQueries(abc.ABC):
         )
         return [from_row(Accreditation, row) for row in rows]
 
+    async def get_accreditations(self, numbers: Sequence[str]) -> list[Accreditation]:
+        rows = await self._query(
+            "get_accreditations", institution_cypher.GET_ACCREDITATIONS, {"keys": list(numbers)}
+        )
+        return [from_row(Accreditation, row) for row in rows]
+
     async def upsert_institutions(
         self, institutions: Sequence[Institution], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
         rows: list[Row] = []
         drafts: list[ChangeDraft] = []
+        day = utc_now()[:10]
         for item in institutions:
-            props = to_props(
-                item,
-                exclude=frozenset({"legal_representative", "group", "associations", "version"}),
-            )
+            props = to_props(item, exclude=_INSTITUTION_KEPT)
+            first = {
+                "status": item.status,
+                "reason": "registered",
+                "effectiveOn": item.founded.isoformat() if item.founded else day,
+            }
             person = item.legal_representative
             rows.append(
                 {
@@ -112,10 +121,12 @@ class InstitutionQueries(abc.ABC):
                     "associations": list(item.associations),
                     "person": None if person is None else {"key": person.key, "name": person.name},
                     "addressKey": None if item.address is None else address_key(item.address),
+                    "history": first,
                 }
             )
             data = {
                 **props,
+                "statusIfNew": first,
                 "group": item.group,
                 "associations": list(item.associations),
                 "legalRepresentative": None if person is None else person.key,
@@ -175,11 +186,24 @@ class InstitutionQueries(abc.ABC):
         guard: WriteGuard | None = None,
     ) -> WriteResult:
         rows: list[Row] = [
-            {"number": a.number, "props": to_props(a, exclude=frozenset({"version"}))}
+            {
+                "number": a.number,
+                "props": to_props(a, exclude=_ACCREDITATION_KEPT),
+                "history": {
+                    "status": a.status,
+                    "reason": "granted",
+                    "effectiveOn": a.valid_from.isoformat(),
+                },
+            }
             for a in accreditations
         ]
         drafts = [
-            ChangeDraft("Accreditation", a.number, "UPSERT", r["props"])  # type: ignore[arg-type]
+            ChangeDraft(
+                "Accreditation",
+                a.number,
+                "UPSERT",
+                {**r["props"], "statusIfNew": r["history"]},  # type: ignore[dict-item]
+            )
             for a, r in zip(accreditations, rows, strict=True)
         ]
 
@@ -201,6 +225,13 @@ class InstitutionQueries(abc.ABC):
         )
 
 
+# What an upsert does not set: the store keeps versions, the status timeline (an upsert sets
+# the status of a new record only, as its first step) and the relationships.
+_TIMELINE = frozenset({"version", "status", "status_since", "status_until"})
+_INSTITUTION_KEPT = _TIMELINE | {"legal_representative", "group", "associations"}
+_ACCREDITATION_KEPT = _TIMELINE
+
+
 def _institution_params(query: InstitutionQuery, *, after: str | None) -> dict[str, object]:
     return {
         "after": after,
@@ -209,5 +240,6 @@ def _institution_params(query: InstitutionQuery, *, after: str | None) -> dict[s
         "nameContains": query.name_contains,
         "scheme": query.accreditation_scheme,
         "group": query.group,
+        "today": None if query.today is None else query.today.isoformat(),
         "within": None if query.within is None else list(query.within),
     }

@@ -7,6 +7,7 @@ import abc
 import hashlib
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from graph.changelog import ChangeDraft
 from graph.cypher import scores as score_cypher
@@ -235,6 +236,20 @@ class ScoreQueries(abc.ABC):
         rows = await self._query("count_ranked", statement, params)
         return as_int(rows[0]["ranked"] or 0) if rows else 0
 
+    async def _accredited_for(self, query: RankingQuery) -> list[str]:
+        """The holders of a valid accreditation naming one of the category's standards."""
+        today = (query.today or date.today()).isoformat()
+        found: set[str] = set()
+        for standard in query.scope_standards:
+            rows = await self._query(
+                "accredited_for",
+                score_cypher.ACCREDITED_FOR,
+                {"standard": standard, "today": today},
+            )
+            if rows:
+                found.update(str(u) for u in _list(rows[0]["usccs"]))
+        return sorted(found)
+
     async def _kept(self, query: RankingQuery) -> list[Row]:
         if query.as_of is None:
             return []
@@ -246,11 +261,12 @@ class ScoreQueries(abc.ABC):
             "region": query.region,
             "kind": query.kind,
             "providerKinds": list(query.provider_kinds) if category else None,
-            "scopeStandards": list(query.scope_standards) if category else None,
             "rated": None if query.include_unrated else True,
             "asOf": query.as_of,
             "pinned": None if query.as_of is None else True,
         }
+        if category:
+            params["accredited"] = await self._accredited_for(query)
         if query.region is not None:
             rows = await self._query(
                 "region_codes", score_cypher.REGION_CODES, {"region": query.region}

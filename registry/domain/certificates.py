@@ -1,12 +1,15 @@
-"""Certificate rules that do not need the store."""
+"""Certificate rules that do not need the store: today's (or any day's) status."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+from graph.models import Certificate, StatusChange
+from registry.domain.timeline import in_effect, known
 from registry.domain.vocabulary import CertificateStatus
 
-__all__ = ["effective_status"]
+__all__ = ["CertificateStanding", "certificate_standing", "effective_status", "status_timeline"]
 
 _FINAL = frozenset({CertificateStatus.WITHDRAWN, CertificateStatus.CANCELLED})
 
@@ -20,3 +23,49 @@ def effective_status(stored: str, expires_on: date, *, today: date) -> Certifica
     if expires_on < today:
         return CertificateStatus.EXPIRED
     return status
+
+
+def status_timeline(certificate: Certificate) -> tuple[StatusChange, ...]:
+    """Every step of the certificate's status; a record read without its history is taken as
+    the one step it caches."""
+    if certificate.history:
+        return certificate.history
+    return (
+        StatusChange(
+            number=certificate.number,
+            status=certificate.status,
+            reason=certificate.status_reason,
+            effective_on=certificate.status_since or certificate.issued_on,
+            recorded_at="",
+            actor="",
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateStanding:
+    """A certificate's status on one day: the step in force and what it makes of the day."""
+
+    status: CertificateStatus
+    reason: str | None
+    since: date
+    step: StatusChange
+
+
+def certificate_standing(
+    certificate: Certificate, day: date, *, known_at: str | None = None
+) -> CertificateStanding | None:
+    """The certificate as it stood on ``day`` (as known at ``known_at``): None before it was
+    issued, or when the registry had not recorded it yet."""
+    if day < certificate.issued_on:
+        return None
+    steps = known(status_timeline(certificate), known_at)
+    step = steps[0] if len(steps) == 1 else in_effect(steps, day)
+    if step is None:
+        return None
+    return CertificateStanding(
+        status=effective_status(step.status, certificate.expires_on, today=day),
+        reason=step.stated_reason,
+        since=step.effective_on,
+        step=step,
+    )

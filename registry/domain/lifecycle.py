@@ -1,32 +1,43 @@
-"""Lifecycle rules for certificates and accreditations, checked against the timeline as it
-will be once a change is in (not the order changes arrive in).
+"""Lifecycle rules for certificates, accreditations and institutions, checked against the
+timeline as it will be once a change is in (not the order changes arrive in).
 
 The limits are data (``LIMITS``); their sources are in docs/lifecycle.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
+from typing import TypeVar
 
-from registry.domain.timeline import Step, in_effect, ordered
-from registry.domain.vocabulary import AccreditationStatus, CertificateFamily, CertificateStatus
+from registry.domain.timeline import Dated, in_effect, ordered
+from registry.domain.vocabulary import (
+    AccreditationStatus,
+    CertificateFamily,
+    CertificateStatus,
+    InstitutionStatus,
+)
 
 __all__ = [
     "ACCREDITATION_TRANSITIONS",
     "CERTIFICATE_TRANSITIONS",
+    "INSTITUTION_TRANSITIONS",
     "LIMITS",
     "FamilyLimits",
+    "TimelineProblem",
     "add_months",
     "first_bad_transition",
     "suspension_overdue",
+    "timeline_problems",
     "validity_problem",
 ]
 
+S = TypeVar("S", bound=Dated)
 _C = CertificateStatus
 _A = AccreditationStatus
+_I = InstitutionStatus
 
 CERTIFICATE_TRANSITIONS: Mapping[str, frozenset[str]] = {
     _C.VALID: frozenset({_C.VALID, _C.SUSPENDED, _C.WITHDRAWN, _C.CANCELLED}),
@@ -38,6 +49,14 @@ ACCREDITATION_TRANSITIONS: Mapping[str, frozenset[str]] = {
     _A.VALID: frozenset({_A.VALID, _A.SUSPENDED, _A.WITHDRAWN}),
     _A.SUSPENDED: frozenset({_A.SUSPENDED, _A.VALID, _A.WITHDRAWN}),
     _A.WITHDRAWN: frozenset(),
+}
+# An institution's own standing: a suspension is lifted or ends in revocation; revoked and
+# closed are final (a revoked body applies afresh, under a new record).
+INSTITUTION_TRANSITIONS: Mapping[str, frozenset[str]] = {
+    _I.ACTIVE: frozenset({_I.ACTIVE, _I.SUSPENDED, _I.REVOKED, _I.CLOSED}),
+    _I.SUSPENDED: frozenset({_I.SUSPENDED, _I.ACTIVE, _I.REVOKED, _I.CLOSED}),
+    _I.REVOKED: frozenset(),
+    _I.CLOSED: frozenset(),
 }
 
 
@@ -70,14 +89,52 @@ def add_months(day: date, months: int) -> date:
 
 
 def first_bad_transition(
-    steps: Iterable[Step], transitions: Mapping[str, frozenset[str]]
-) -> tuple[Step, Step] | None:
+    steps: Iterable[S], transitions: Mapping[str, frozenset[str]]
+) -> tuple[S, S] | None:
     """The first change the timeline cannot take, as (from, to), or None when all hold."""
     timeline = ordered(steps)
     for before, after in pairwise(timeline):
         if after.status not in transitions.get(before.status, frozenset()):
             return before, after
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineProblem:
+    """Why a new step cannot join a timeline: the input field to fix and words for people."""
+
+    step: object  # the new step at fault (one of those passed in)
+    field: str
+    message: str
+
+
+def timeline_problems(
+    existing: Sequence[S], new: Sequence[S], transitions: Mapping[str, frozenset[str]]
+) -> list[TimelineProblem]:
+    """Each new step the timeline as it will be cannot take, judged where it takes effect
+    (whatever the order of recording). A history that was already inconsistent before these
+    rules only blocks the new steps that touch it."""
+    added = {id(step) for step in new}
+    problems: dict[int, TimelineProblem] = {}
+    if existing:
+        began = min(step.effective_on for step in existing)
+        for step in new:
+            if step.effective_on < began:
+                problems[id(step)] = TimelineProblem(
+                    step, "effectiveOn", f"{step.effective_on} is before the record began ({began})"
+                )
+    for before, after in pairwise(ordered([*existing, *new])):
+        if after.status in transitions.get(before.status, frozenset()):
+            continue
+        culprit = after if id(after) in added else before if id(before) in added else None
+        if culprit is not None and id(culprit) not in problems:
+            problems[id(culprit)] = TimelineProblem(
+                culprit,
+                "status",
+                f"{before.status} on {before.effective_on} cannot become {after.status} "
+                f"on {after.effective_on}",
+            )
+    return [problems[id(step)] for step in new if id(step) in problems]
 
 
 def validity_problem(
@@ -94,7 +151,7 @@ def validity_problem(
     return None
 
 
-def suspension_overdue(family: str, steps: Iterable[Step], *, today: date) -> date | None:
+def suspension_overdue(family: str, steps: Iterable[Dated], *, today: date) -> date | None:
     """When a suspension in force today began, if it has lasted past the family's limit."""
     timeline = ordered(steps)
     current = in_effect(timeline, today)

@@ -30,6 +30,7 @@ __all__ = [
     "may_read_changes",
     "may_see_complaints",
     "may_see_confidential",
+    "may_see_overdue_suspensions",
     "may_see_personal_data",
     "may_see_status_actor",
     "may_see_withdrawn_credit_events",
@@ -61,6 +62,10 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     "recordCreditEvents": {Role.ADMIN: _A, _RE: _JUR},
     "recordServiceEvaluations": {Role.ADMIN: _A, _RE: _JUR, _AS: _OWN},
     "drawSupervisionPlan": {Role.ADMIN: _A, _RE: _JUR},
+    # Timelines (issue 13): an accreditation body changes the accreditations it granted;
+    # an institution's own standing is its regulator's.
+    "changeAccreditationStatus": {Role.ADMIN: _A, Role.ACCREDITATION_BODY: _OWN},
+    "changeInstitutionStatus": {Role.ADMIN: _A, _RE: _JUR},
 }
 
 MUTATION_ROLES: Mapping[str, frozenset[Role]] = {
@@ -78,6 +83,8 @@ MUTATION_ENTITIES: Mapping[str, ChangeEntity] = {
     "recordCreditEvents": ChangeEntity.CREDIT_EVENT,
     "recordServiceEvaluations": ChangeEntity.SERVICE_EVALUATION,
     "drawSupervisionPlan": ChangeEntity.SUPERVISION_PLAN,
+    "changeAccreditationStatus": ChangeEntity.ACCREDITATION,
+    "changeInstitutionStatus": ChangeEntity.INSTITUTION,
 }
 
 
@@ -205,6 +212,11 @@ def may_see_status_actor(role: Role) -> bool:
 def may_read_changes(role: Role) -> bool:
     """The change feed is for synchronising partners and operators."""
     return role in {Role.ADMIN, Role.PARTNER}
+
+
+def may_see_overdue_suspensions(role: Role) -> bool:
+    """A suspension past its limit is for the regulators to act on (issue 13)."""
+    return role in _OVERSIGHT
 
 
 def may_see_withdrawn_credit_events(role: Role) -> bool:

@@ -4,6 +4,9 @@ A status on a date is that of the latest change whose effective date is on or be
 whatever the order the changes were recorded in (changes on the same day keep their recording
 order). A change dated ahead is scheduled and takes effect on its date with no job to run.
 ``known_at`` asks the same question as the registry knew it at that moment (bitemporal).
+
+The functions take any step with a status, an effective date, a recorded time and a seq: the
+``Step`` below, or a stored ``graph.models.StatusChange``.
 """
 
 from __future__ import annotations
@@ -11,8 +14,32 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol, TypeVar
 
-__all__ = ["Step", "in_effect", "ordered", "scheduled", "status_on"]
+__all__ = [
+    "Dated",
+    "Step",
+    "in_effect",
+    "known",
+    "next_after",
+    "ordered",
+    "scheduled",
+    "status_on",
+]
+
+
+class Dated(Protocol):
+    @property
+    def status(self) -> str: ...
+    @property
+    def effective_on(self) -> date: ...
+    @property
+    def recorded_at(self) -> str: ...
+    @property
+    def seq(self) -> int: ...
+
+
+S = TypeVar("S", bound=Dated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,32 +53,38 @@ class Step:
     seq: int = 0
 
 
-def ordered(steps: Iterable[Step]) -> list[Step]:
+def ordered(steps: Iterable[S]) -> list[S]:
     """The timeline as it takes effect: by effective date, then in recording order."""
     return sorted(steps, key=lambda s: (s.effective_on, s.seq, s.recorded_at))
 
 
-def _known(steps: Iterable[Step], known_at: str | None) -> list[Step]:
+def known(steps: Iterable[S], known_at: str | None) -> list[S]:
+    """The steps the registry had recorded at ``known_at`` (all of them when None)."""
     return [s for s in steps if known_at is None or s.recorded_at <= known_at]
 
 
-def in_effect(steps: Iterable[Step], day: date, *, known_at: str | None = None) -> Step | None:
+def in_effect(steps: Iterable[S], day: date, *, known_at: str | None = None) -> S | None:
     """The change in force on ``day`` (as known at ``known_at``), or None before the first."""
-    current: Step | None = None
-    for step in ordered(_known(steps, known_at)):
+    current: S | None = None
+    for step in ordered(known(steps, known_at)):
         if step.effective_on > day:
             break
         current = step
     return current
 
 
+def next_after(steps: Iterable[S], day: date) -> S | None:
+    """The first change that takes effect after ``day``: the next scheduled one."""
+    return next((s for s in ordered(steps) if s.effective_on > day), None)
+
+
 def status_on(
-    steps: Sequence[Step], day: date, *, known_at: str | None = None, default: str | None = None
+    steps: Sequence[S], day: date, *, known_at: str | None = None, default: str | None = None
 ) -> str | None:
     found = in_effect(steps, day, known_at=known_at)
     return default if found is None else found.status
 
 
-def scheduled(steps: Iterable[Step], today: date) -> list[Step]:
+def scheduled(steps: Iterable[S], today: date) -> list[S]:
     """Changes recorded ahead of their effective date, not in force yet."""
     return [s for s in ordered(steps) if s.effective_on > today]

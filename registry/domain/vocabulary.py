@@ -29,6 +29,7 @@ __all__ = [
 class Role(StrEnum):
     PUBLIC = "PUBLIC"
     CERTIFICATION_BODY = "CERTIFICATION_BODY"
+    ACCREDITATION_BODY = "ACCREDITATION_BODY"  # e.g. CNAS: acts on the accreditations it granted
     ASSOCIATION = "ASSOCIATION"
     REGULATOR = "REGULATOR"
     PARTNER = "PARTNER"

@@ -34,5 +34,10 @@ WARNING_TEXT: Mapping[VerificationWarning, tuple[str, str]] = MappingProxyType(
             "The holder has changed its name since the certificate was issued.",
             "获证组织自发证以来已更名。",
         ),
+        VerificationWarning.SUSPENSION_OVERDUE: (
+            "The certificate has been suspended for longer than its family allows; "
+            "it should have been restored or withdrawn.",
+            "证书暂停期已超过规定期限，应恢复或撤销。",
+        ),
     }
 )

@@ -20,11 +20,13 @@ from graph.models import (
 from registry.domain.persons import person_key
 from registry.records import (
     AccreditationRecord,
+    AccreditationStatusChangeRecord,
     CertificateRecord,
     ComplaintRecord,
     CreditEventRecord,
     CreditRatingRecord,
     InstitutionRecord,
+    InstitutionStatusChangeRecord,
     OrganizationRecord,
     RegionRecord,
     ServiceEvaluationRecord,
@@ -33,11 +35,13 @@ from registry.records import (
 
 __all__ = [
     "accreditation_model",
+    "accreditation_step_model",
     "certificate_model",
     "complaint_model",
     "credit_event_model",
     "credit_rating_model",
     "institution_model",
+    "institution_step_model",
     "organization_model",
     "region_model",
     "service_evaluation_model",
@@ -90,7 +94,9 @@ def accreditation_model(record: AccreditationRecord) -> Accreditation:
     )
 
 
-def certificate_model(record: CertificateRecord) -> Certificate:
+def certificate_model(
+    record: CertificateRecord, *, scope_exception: str | None = None
+) -> Certificate:
     return Certificate(
         number=record.number,
         family=record.family.value,
@@ -103,12 +109,39 @@ def certificate_model(record: CertificateRecord) -> Certificate:
         stars=record.stars,
         status=record.status.value,
         status_reason=record.status_reason,
+        scope_exception=scope_exception,
     )
 
 
 def status_change_model(record: StatusChangeRecord, *, today: date) -> StatusChange:
     return StatusChange(
         number=record.number,
+        status=record.status.value,
+        reason=record.reason,
+        effective_on=record.effective_on or today,
+        recorded_at="",
+        actor="",
+    )
+
+
+def accreditation_step_model(
+    record: AccreditationStatusChangeRecord, *, today: date
+) -> StatusChange:
+    return StatusChange(
+        number=record.number,
+        status=record.status.value,
+        reason=record.reason,
+        effective_on=record.effective_on or today,
+        recorded_at="",
+        actor="",
+        scope_added=tuple(record.scope_added),
+        scope_removed=tuple(record.scope_removed),
+    )
+
+
+def institution_step_model(record: InstitutionStatusChangeRecord, *, today: date) -> StatusChange:
+    return StatusChange(
+        number=record.uscc,
         status=record.status.value,
         reason=record.reason,
         effective_on=record.effective_on or today,

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import orjson
 
+from graph.changelog import utc_now
 from graph.cypher.exports import EXPORTED
 from graph.mapping import from_row, institution_from_row
 from graph.models import (
@@ -200,6 +201,53 @@ async def _write_certificates(store: GraphStore, docs: Sequence[Document], actor
         await store.change_certificate_statuses(moved, actor=actor)
 
 
+async def _write_statuses(
+    store: GraphStore,
+    docs: Sequence[Document],
+    actor: str,
+    *,
+    entity: str,
+    write: Callable[[GraphStore, list[StatusChange], str], Awaitable[WriteResult]],
+) -> None:
+    """An upsert sets the status of new records only: where the status differs from the
+    document's, the document's becomes a step of the timeline, effective on the day of the
+    import (a document says what the status was, not since when)."""
+    key = EXPORTED[entity].key
+    stored = {d.key: d.doc for d in await store.export_docs(entity, [str(d[key]) for d in docs])}
+    today = date.fromisoformat(utc_now()[:10])
+    moved = [
+        StatusChange(str(doc[key]), str(doc["status"]), "imported", today, "", "")
+        for doc in docs
+        if stored[str(doc[key])]["status"] != doc["status"]
+    ]
+    if moved:
+        await write(store, moved, actor)
+
+
+async def _write_accreditations(store: GraphStore, docs: Sequence[Document], actor: str) -> None:
+    if docs:
+        await store.upsert_accreditations([from_row(Accreditation, d) for d in docs], actor=actor)
+        await _write_statuses(
+            store,
+            docs,
+            actor,
+            entity="Accreditation",
+            write=lambda s, m, a: s.change_accreditation_statuses(m, actor=a),
+        )
+
+
+async def _write_institutions(store: GraphStore, docs: Sequence[Document], actor: str) -> None:
+    if docs:
+        await store.upsert_institutions([_institution(d) for d in docs], actor=actor)
+        await _write_statuses(
+            store,
+            docs,
+            actor,
+            entity="Institution",
+            write=lambda s, m, a: s.change_institution_statuses(m, actor=a),
+        )
+
+
 def _institution(doc: Document) -> Institution:
     """Documents carry the representative's digest only: the person comes back unnamed."""
     key = doc.get("representative")
@@ -225,15 +273,12 @@ def _models(
 
 _WRITERS: dict[str, Writer] = {
     "Region": _models(lambda d: from_row(Region, d), lambda s, m, a: s.upsert_regions(m, actor=a)),
-    "Institution": _models(_institution, lambda s, m, a: s.upsert_institutions(m, actor=a)),
+    "Institution": _write_institutions,
     "Organization": _models(
         lambda d: from_row(Organization, d),
         lambda s, m, a: s.upsert_organizations(m, actor=a),
     ),
-    "Accreditation": _models(
-        lambda d: from_row(Accreditation, d),
-        lambda s, m, a: s.upsert_accreditations(m, actor=a),
-    ),
+    "Accreditation": _write_accreditations,
     "Certificate": _write_certificates,
     "CreditRating": _models(
         lambda d: from_row(CreditRating, d),

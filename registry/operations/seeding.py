@@ -13,10 +13,11 @@ from graph.models import InstitutionQuery
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from registry.auth import Principal
 from registry.domain.vocabulary import Role
-from registry.operations import writes
+from registry.operations import timeline_writes, writes
 from registry.operations.refusals import Refusal, validate_batch
 from registry.records import (
     AccreditationRecord,
+    AccreditationStatusChangeRecord,
     CertificateRecord,
     ComplaintRecord,
     CreditEventRecord,
@@ -54,14 +55,19 @@ async def load_seeds(
         model: type[R],
         key: Callable[[R], str],
         write: Callable[[Sequence[R]], Awaitable[object]],
+        *,
+        batch: int = MAX_WRITE_BATCH,
     ) -> int:
+        """Write ``name``'s rows ``batch`` at a time (1: one after another, for changes that
+        may name the same record twice)."""
         path = directory / name
         items = orjson.loads(path.read_bytes())
         total = 0
-        for start in range(0, len(items), MAX_WRITE_BATCH):
-            chunk = items[start : start + MAX_WRITE_BATCH]
+        for start in range(0, len(items), batch):
+            chunk = items[start : start + batch]
+            prefix = name if batch > 1 else f"{name}[{start}]"
             try:
-                records = validate_batch(model, chunk, key=key, prefix=name)
+                records = validate_batch(model, chunk, key=key, prefix=prefix)
                 await write(records)
             except Refusal as exc:
                 raise SeedError(f"{path}: {exc}") from exc
@@ -93,6 +99,14 @@ async def load_seeds(
             lambda r: r.number,
             lambda rs: writes.upsert_accreditations(store, actor, rs),
         ),
+        # Before the certificates: issuing checks the scope accredited on the issue date.
+        "accreditation_changes": await step(
+            "accreditation_changes.json",
+            AccreditationStatusChangeRecord,
+            lambda r: r.number,
+            lambda rs: timeline_writes.change_accreditation_statuses(store, actor, rs, today=today),
+            batch=1,
+        ),
         "certificates": await step(
             "certificates.json",
             CertificateRecord,
@@ -123,21 +137,14 @@ async def load_seeds(
             lambda r: r.id,
             lambda rs: writes.record_service_evaluations(store, actor, rs, today=today),
         ),
+        "status_changes": await step(
+            "status_changes.json",
+            StatusChangeRecord,
+            lambda r: r.number,
+            lambda rs: writes.change_certificate_statuses(store, actor, rs, today=today),
+            batch=1,
+        ),
     }
-    # Status changes apply one after another: the same certificate may change twice.
-    changes = orjson.loads((directory / "status_changes.json").read_bytes())
-    for index, item in enumerate(changes):
-        try:
-            records = validate_batch(
-                StatusChangeRecord,
-                [item],
-                key=lambda r: r.number,
-                prefix=f"status_changes.json[{index}]",
-            )
-            await writes.change_certificate_statuses(store, actor, records, today=today)
-        except Refusal as exc:
-            raise SeedError(f"status_changes.json: {exc}") from exc
-    counts["status_changes"] = len(changes)
     return counts
 
 

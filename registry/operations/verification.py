@@ -15,11 +15,23 @@ _MAX_NUMBER = 64
 
 
 async def verify_certificate(
-    store: GraphStore, number: str, *, holder_name: str | None, today: date
+    store: GraphStore,
+    number: str,
+    *,
+    holder_name: str | None,
+    today: date,
+    as_of: date | None = None,
+    oversight: bool = False,
 ) -> Verification:
-    """One lookup, one verdict, for ``number`` as people type it. A malformed number simply
-    does not exist, so it gets the same NOT_FOUND answer as any other unknown number (no
-    hint about the format)."""
+    """One lookup, one verdict (on ``as_of``, default today), for ``number`` as people type
+    it. A malformed number simply does not exist, so it gets the same NOT_FOUND answer as any
+    other unknown number (no hint about the format)."""
     key = normalise_identifier(number)
     found = await store.get_verification_facts([key]) if 0 < len(key) <= _MAX_NUMBER else []
-    return verify(found[0] if found else None, holder_name=holder_name, today=today)
+    return verify(
+        found[0] if found else None,
+        holder_name=holder_name,
+        today=today,
+        as_of=as_of,
+        oversight=oversight,
+    )

@@ -10,7 +10,7 @@ there leaves scores stale until ``registry credit recompute``, never the batch h
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import TypeVar
 
@@ -18,10 +18,18 @@ from graph.errors import Conflict, NotFound, StaleVersion
 from graph.models import IdempotencyClaim, WriteGuard, WriteResult
 from graph.port import GraphStore
 from registry.auth import Principal
+from registry.domain.certificates import status_timeline
+from registry.domain.lifecycle import CERTIFICATE_TRANSITIONS
 from registry.domain.supervision import drawn_institutions
 from registry.domain.vocabulary import InstitutionKind, Role
 from registry.operations import convert
 from registry.operations.credit import recompute_credit
+from registry.operations.lifecycle_checks import (
+    Replan,
+    certificates_to_issue,
+    refuse_broken_timelines,
+    replanned,
+)
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.operations.write_access import (
     accreditation_claims,
@@ -75,22 +83,28 @@ async def _write(
     references: dict[str, tuple[str, Callable[[R], str | None]]],
     key: Callable[[R], str] | None = None,
     idempotency: IdempotencyClaim | None = None,
+    implied: Mapping[str, int] | None = None,
 ) -> WriteResult:
     """Run the store write, turning its refusals into problems that name the input fields.
 
     ``references`` maps each input field to the kind of entity it names and how to read it;
     ``key`` names each record's entity, for the expected versions the records carry. An
     idempotency key claimed before raises AlreadyApplied, for the caller to replay.
+    ``implied`` are versions the write was checked against (not the caller's): when only
+    those are stale, Replan says to read and check again.
     """
-    expected = {
+    given = {
         key(r): r.expected_version
         for r in records
         if key is not None and isinstance(r, VersionedRecord) and r.expected_version is not None
     }
+    expected = {**(implied or {}), **given}
     guard = WriteGuard(expected, idempotency) if expected or idempotency else None
     try:
         return await write(guard)
     except StaleVersion as exc:
+        if not exc.stale.keys() & given.keys():
+            raise Replan from exc
         problems = [
             FieldProblem(
                 "STALE_VERSION",
@@ -268,11 +282,10 @@ async def issue_certificates(
     await authorize_rows(
         store, principal, "issueCertificates", functools.partial(certificate_claims, store, records)
     )
+    models = await certificates_to_issue(store, records, today=today)
     result = await _write(
         records,
-        lambda guard: store.issue_certificates(
-            [convert.certificate_model(r) for r in records], actor=principal.actor, guard=guard
-        ),
+        lambda guard: store.issue_certificates(models, actor=principal.actor, guard=guard),
         key=lambda r: r.number,
         idempotency=idempotency,
         references={
@@ -292,29 +305,44 @@ async def change_certificate_statuses(
     today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    stored = {c.number: c for c in await store.get_certificates([r.number for r in records])}
-    missing = [
-        FieldProblem("NOT_FOUND", f"no certificate {r.number}", f"input[{i}].number")
-        for i, r in enumerate(records)
-        if r.number not in stored
-    ]
-    if missing:
-        raise Refusal(RefusalKind.NOT_FOUND, missing)
-    await authorize_rows(
-        store,
-        principal,
-        "changeCertificateStatus",
-        functools.partial(status_change_claims, records, stored),
-    )
-    models = [convert.status_change_model(r, today=today) for r in records]
-    result = await _write(
-        records,
-        lambda guard: store.change_certificate_statuses(models, actor=principal.actor, guard=guard),
-        key=lambda r: r.number,
-        idempotency=idempotency,
-        references={"number": ("Certificate", lambda r: r.number)},
-    )
-    await _rescore(store, [u for c in stored.values() for u in (c.issuer, c.holder)], today)
+    parties: set[str] = set()
+
+    async def attempt() -> WriteResult:
+        numbers = [r.number for r in records]
+        stored = {c.number: c for c in await store.get_certificates(numbers)}
+        missing = [
+            FieldProblem("NOT_FOUND", f"no certificate {r.number}", f"input[{i}].number")
+            for i, r in enumerate(records)
+            if r.number not in stored
+        ]
+        if missing:
+            raise Refusal(RefusalKind.NOT_FOUND, missing)
+        await authorize_rows(
+            store,
+            principal,
+            "changeCertificateStatus",
+            functools.partial(status_change_claims, records, stored),
+        )
+        parties.update(u for c in stored.values() for u in (c.issuer, c.holder))
+        models = refuse_broken_timelines(
+            numbers,
+            {n: status_timeline(c) for n, c in stored.items()},
+            [convert.status_change_model(r, today=today) for r in records],
+            CERTIFICATE_TRANSITIONS,
+        )
+        return await _write(
+            records,
+            lambda guard: store.change_certificate_statuses(
+                models, actor=principal.actor, guard=guard
+            ),
+            key=lambda r: r.number,
+            idempotency=idempotency,
+            references={"number": ("Certificate", lambda r: r.number)},
+            implied={n: c.version for n, c in stored.items()},
+        )
+
+    result = await replanned(attempt)
+    await _rescore(store, parties, today)
     return result
 
 

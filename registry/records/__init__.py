@@ -12,7 +12,9 @@ from registry.records.credit import (
 )
 from registry.records.institutions import (
     AccreditationRecord,
+    AccreditationStatusChangeRecord,
     InstitutionRecord,
+    InstitutionStatusChangeRecord,
     OrganizationRecord,
     PersonRecord,
 )
@@ -20,12 +22,14 @@ from registry.records.regions import RegionRecord
 
 __all__ = [
     "AccreditationRecord",
+    "AccreditationStatusChangeRecord",
     "CertificateRecord",
     "ComplaintRecord",
     "CreditEventRecord",
     "CreditRatingRecord",
     "FieldProblem",
     "InstitutionRecord",
+    "InstitutionStatusChangeRecord",
     "OrganizationRecord",
     "PersonRecord",
     "Record",

@@ -28,6 +28,9 @@ class CertificateRecord(VersionedRecord):
     holder: Uscc
     status: CertificateStatus = CertificateStatus.VALID
     status_reason: Reason | None = None
+    # A certificate from before the registry kept accreditation scopes: accepted outside the
+    # issuer's accredited scope, and the exception is recorded on it (verifiers still warn).
+    historical_import: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> CertificateRecord:

@@ -24,10 +24,19 @@ from registry.records.base import (
     refuse,
 )
 
-__all__ = ["AccreditationRecord", "InstitutionRecord", "OrganizationRecord", "PersonRecord"]
+__all__ = [
+    "AccreditationRecord",
+    "AccreditationStatusChangeRecord",
+    "InstitutionRecord",
+    "InstitutionStatusChangeRecord",
+    "OrganizationRecord",
+    "PersonRecord",
+]
 
 AccreditationNumber = Annotated[str, Identifier, Field(pattern=r"^[A-Z0-9][A-Z0-9/-]{2,39}$")]
 ScopeItem = Annotated[str, Field(min_length=1, max_length=200)]
+Reason = Annotated[str, Field(min_length=1, max_length=500)]
+ScopeChange = Annotated[list[ScopeItem], Field(default_factory=list, max_length=200)]
 
 
 class PersonRecord(Record):
@@ -91,3 +100,39 @@ class AccreditationRecord(VersionedRecord):
         if self.body == self.holder:
             raise refuse("INVALID_VALUE", "a body cannot accredit itself", field="holder")
         return self
+
+
+class AccreditationStatusChangeRecord(VersionedRecord):
+    """A step of an accreditation's timeline: its status from ``effective_on`` (today when
+    omitted), and the scope items it extends or reduces from that day."""
+
+    number: AccreditationNumber
+    status: AccreditationStatus
+    reason: Reason
+    effective_on: date | None = None
+    scope_added: ScopeChange
+    scope_removed: ScopeChange
+
+    @model_validator(mode="after")
+    def _settable(self) -> AccreditationStatusChangeRecord:
+        if self.status is AccreditationStatus.EXPIRED:
+            raise refuse(
+                "INVALID_VALUE",
+                "EXPIRED is derived from validUntil and cannot be set",
+                field="status",
+            )
+        if both := sorted(set(self.scope_added) & set(self.scope_removed)):
+            raise refuse(
+                "INVALID_VALUE", f"{both[0]} is both added and removed", field="scopeRemoved"
+            )
+        return self
+
+
+class InstitutionStatusChangeRecord(VersionedRecord):
+    """An institution's own suspension, restoration, revocation or closure, from
+    ``effective_on`` (today when omitted)."""
+
+    uscc: Uscc
+    status: InstitutionStatus
+    reason: Reason
+    effective_on: date | None = None

@@ -58,6 +58,7 @@ from registry.schema.payloads import (
     WriteReceipt,
 )
 from registry.schema.service_evaluation import ServiceEvaluation
+from registry.schema.timelines import moment_of
 
 __all__ = [
     "change_certificate_status",
@@ -162,7 +163,12 @@ async def upsert_institutions(
     records, result = outcome
     stored = await context.store.get_institutions([r.uscc for r in records])
     return UpsertInstitutionsSuccess(
-        institutions=_in_order([r.uscc for r in records], stored, lambda m: m.uscc, Institution.of),
+        institutions=_in_order(
+            [r.uscc for r in records],
+            stored,
+            lambda m: m.uscc,
+            lambda m: Institution.of(m, moment_of(info)),
+        ),
         receipt=WriteReceipt.of(result),
     )
 
@@ -219,7 +225,10 @@ async def upsert_accreditations(
     held = await context.store.get_accreditations_held(sorted({r.holder for r in records}))
     return UpsertAccreditationsSuccess(
         accreditations=_in_order(
-            [r.number for r in records], held, lambda m: m.number, Accreditation.of
+            [r.number for r in records],
+            held,
+            lambda m: m.number,
+            lambda m: Accreditation.of(m, moment_of(info)),
         ),
         receipt=WriteReceipt.of(result),
     )
@@ -360,8 +369,8 @@ async def record_service_evaluations(
 
 async def _certificates(info: Info, numbers: list[str]) -> list[Certificate]:
     stored = await info.context.store.get_certificates(numbers)
-    today = info.context.today
-    return _in_order(numbers, stored, lambda m: m.number, lambda m: Certificate.of(m, today=today))
+    moment = moment_of(info)
+    return _in_order(numbers, stored, lambda m: m.number, lambda m: Certificate.of(m, moment))
 
 
 def _in_order(

@@ -76,6 +76,7 @@ async def anomalies(info: Info, region: str | None = None) -> Anomalies:
     """Certificates held in ``region`` (and its sub-regions) that their issuer could not
     vouch for, and institutions with a member there sharing a representative or address."""
     from registry.schema.certificates import Certificate
+    from registry.schema.timelines import moment_of
 
     if region is not None and not _REGION.match(region):
         raise PublicError("INVALID_REGION", "region: a six-digit GB/T 2260 code")
@@ -97,7 +98,7 @@ async def anomalies(info: Info, region: str | None = None) -> Anomalies:
         for fact in sorted(facts, key=lambda f: f.certificate.number):
             kind = certificate_anomaly(fact, today=today)
             if kind is not None:
-                certificate = Certificate.of(fact.certificate, today=today)
+                certificate = Certificate.of(fact.certificate, moment_of(info))
                 found.append(CertificateAnomaly(kind=kind, certificate=certificate))
         scanned += len(page)
         if len(page) < _SCAN_PAGE:

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from datetime import date, datetime
+from typing import Annotated, TypeVar
 
 import strawberry
 from pydantic import ValidationError
 
 from graph import models
 from registry.context import Context
+from registry.domain.certificates import certificate_standing
 from registry.domain.permissions import listing
 from registry.records import Record, problems_from
 from registry.records.base import CertificateNumber, RegionCode, Uscc
 from registry.records.filters import CertificateFilterRecord, InstitutionFilterRecord
+from registry.records.institutions import AccreditationNumber
 from registry.schema.certificates import Certificate, certificate_connection
 from registry.schema.errors import PublicError
 from registry.schema.inputs import CertificateFilter, InstitutionFilter
-from registry.schema.institutions import Institution, Organization, load_institution
+from registry.schema.institutions import Accreditation, Institution, Organization
 from registry.schema.pagination import Connection, decode_cursor, page_size
 from registry.schema.regions import Region, load_region
+from registry.schema.timelines import moment_of
 
 __all__ = [
+    "accreditation",
     "certificate",
     "certificates",
     "institution",
@@ -38,6 +43,7 @@ class _Key(Record):
     uscc: Uscc | None = None
     number: CertificateNumber | None = None
     code: RegionCode | None = None
+    accreditation: AccreditationNumber | None = None
 
 
 def _checked(model: type[R], values: dict[str, object], prefix: str) -> R:
@@ -54,9 +60,35 @@ def region_code_checked(code: str) -> None:
     _checked(_Key, {"code": code}, "")
 
 
-async def institution(info: Info, uscc: str) -> Institution | None:
+AsOf = strawberry.argument(
+    description="Answer as the record stood on this day (default today), as known now."
+)
+KnownAt = strawberry.argument(
+    description="Answer as the registry knew it at this moment (with a time zone): "
+    "status steps recorded later are left out."
+)
+
+
+async def institution(
+    info: Info,
+    uscc: str,
+    as_of: Annotated[date | None, AsOf] = None,
+    known_at: Annotated[datetime | None, KnownAt] = None,
+) -> Institution | None:
     key = _checked(_Key, {"uscc": uscc}, "").uscc
-    return None if key is None else await load_institution(info, key)
+    found = None if key is None else await info.context.loaders.institution.load(key)
+    return None if found is None else Institution.of(found, moment_of(info, as_of, known_at))
+
+
+async def accreditation(
+    info: Info,
+    number: str,
+    as_of: Annotated[date | None, AsOf] = None,
+    known_at: Annotated[datetime | None, KnownAt] = None,
+) -> Accreditation | None:
+    key = _checked(_Key, {"accreditation": number}, "").accreditation
+    found = [] if key is None else await info.context.store.get_accreditations([key])
+    return Accreditation.of(found[0], moment_of(info, as_of, known_at)) if found else None
 
 
 async def institutions(
@@ -78,8 +110,10 @@ async def institutions(
         accreditation_scheme=given.accreditation_scheme.value
         if given.accreditation_scheme
         else None,
+        today=context.today,
         within=None if scope.within is None else tuple(sorted(scope.within)),
     )
+    moment = moment_of(info)
     found = await context.store.list_institutions(
         query, after=decode_cursor(after), limit=limit + 1
     )
@@ -89,7 +123,7 @@ async def institutions(
         found,
         limit=limit,
         key=lambda i: i.uscc,
-        node=Institution.of,
+        node=lambda i: Institution.of(i, moment),
         counter=lambda: context.store.count_institutions(query),
     )
 
@@ -100,10 +134,20 @@ async def organization(info: Info, uscc: str) -> Organization | None:
     return None if found is None else Organization.of(found)
 
 
-async def certificate(info: Info, number: str) -> Certificate | None:
+async def certificate(
+    info: Info,
+    number: str,
+    as_of: Annotated[date | None, AsOf] = None,
+    known_at: Annotated[datetime | None, KnownAt] = None,
+) -> Certificate | None:
+    """Null when there is no such certificate, or there was none on ``asOf`` (not issued
+    yet) or at ``knownAt`` (not recorded yet)."""
     key = _checked(_Key, {"number": number}, "").number
     found = None if key is None else await info.context.loaders.certificate.load(key)
-    return None if found is None else Certificate.of(found, today=info.context.today)
+    moment = moment_of(info, as_of, known_at)
+    if found is None or certificate_standing(found, moment.day, known_at=moment.known_at) is None:
+        return None
+    return Certificate.of(found, moment)
 
 
 async def certificates(

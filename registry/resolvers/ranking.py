@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import strawberry
 
@@ -23,6 +23,7 @@ from registry.schema.ranking import (
     cursor_expired,
     filter_digest,
 )
+from registry.schema.timelines import moment_of
 
 __all__ = ["ranking"]
 
@@ -36,6 +37,7 @@ def _query(
     *,
     include_unrated: bool,
     as_of: int,
+    today: date,
 ) -> models.RankingQuery:
     providers = None if category is None else PROVIDERS[category]
     return models.RankingQuery(
@@ -45,6 +47,7 @@ def _query(
         scope_standards=() if providers is None else tuple(sorted(providers.standards)),
         include_unrated=include_unrated,
         as_of=as_of,
+        today=today,
     )
 
 
@@ -74,7 +77,15 @@ async def ranking(
         # Nothing written since the pin: the scores then are the scores now, kept or not.
         if cursor.outlived(now) and head != as_of:
             raise cursor_expired()
-    query = _query(region, kind, service_category, include_unrated=include_unrated, as_of=as_of)
+    query = _query(
+        region,
+        kind,
+        service_category,
+        include_unrated=include_unrated,
+        as_of=as_of,
+        today=context.today,
+    )
+    moment = moment_of(info)
     found = await context.store.rank_institutions(
         query, after=None if cursor is None else (cursor.key, cursor.uscc), limit=limit + 1
     )
@@ -92,7 +103,7 @@ async def ranking(
                 rank=state.rank,
                 score=item.score,
                 status=CreditStatus.UNRATED if item.score is None else CreditStatus.RATED,
-                node=Institution.of(item.institution),
+                node=Institution.of(item.institution, moment),
             )
         )
     return RankingConnection(

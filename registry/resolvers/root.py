@@ -17,6 +17,7 @@ from registry.resolvers import (
     queries,
     ranking,
     supervision,
+    timelines,
     trust,
     verification,
 )
@@ -25,12 +26,14 @@ from registry.schema.changes import Change
 from registry.schema.document_cache import DocumentCache, OffLoopDocuments
 from registry.schema.errors import MaskInternalErrors, is_public_error, is_store_outage
 from registry.schema.guards import RequestGuards
-from registry.schema.institutions import Institution, Organization
+from registry.schema.institutions import Accreditation, Institution, Organization
 from registry.schema.network import Anomalies, InstitutionPath, SeesNetworks
 from registry.schema.operation_metrics import OperationMetrics
 from registry.schema.pagination import Connection
 from registry.schema.payloads import (
+    ChangeAccreditationStatusPayload,
     ChangeCertificateStatusPayload,
+    ChangeInstitutionStatusPayload,
     DrawSupervisionPlanPayload,
     IssueCertificatesPayload,
     PublishCreditRatingsPayload,
@@ -72,12 +75,14 @@ class Query:
     institution: Institution | None = strawberry.field(resolver=queries.institution)
     institutions: Connection[Institution] = strawberry.field(resolver=queries.institutions)
     organization: Organization | None = strawberry.field(resolver=queries.organization)
+    accreditation: Accreditation | None = strawberry.field(resolver=queries.accreditation)
     certificate: Certificate | None = strawberry.field(resolver=queries.certificate)
     certificates: Connection[Certificate] = strawberry.field(resolver=queries.certificates)
     region: Region | None = strawberry.field(resolver=queries.region)
     verify_certificate: VerificationResult = strawberry.field(
         resolver=verification.verify_certificate_field,
-        description="Public: is the certificate genuine and valid today? Same shape if unknown.",
+        description="Public: is the certificate genuine and valid today (or on asOf)? Same "
+        "shape if unknown.",
     )
     search_certificates: list[PublicCertificate] = strawberry.field(
         resolver=verification.search_certificates,
@@ -140,6 +145,16 @@ class Mutation:
     )
     change_certificate_status: ChangeCertificateStatusPayload = strawberry.mutation(
         resolver=mutations.change_certificate_status
+    )
+    change_accreditation_status: ChangeAccreditationStatusPayload = strawberry.mutation(
+        resolver=timelines.change_accreditation_status,
+        description="Accreditation bodies, for the accreditations they granted: status and "
+        "scope steps, each from its effective date (a later date schedules it).",
+    )
+    change_institution_status: ChangeInstitutionStatusPayload = strawberry.mutation(
+        resolver=timelines.change_institution_status,
+        description="Regulators: an institution's own suspension, restoration, revocation or "
+        "closure, from its effective date.",
     )
     publish_credit_ratings: PublishCreditRatingsPayload = strawberry.mutation(
         resolver=mutations.publish_credit_ratings,

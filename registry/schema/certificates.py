@@ -8,12 +8,21 @@ import strawberry
 
 from graph import models
 from registry.context import Context
-from registry.domain.certificates import effective_status
-from registry.domain.permissions import covers, listing, may_see_status_actor
+from registry.domain.certificates import certificate_standing, effective_status, status_timeline
+from registry.domain.lifecycle import suspension_overdue
+from registry.domain.permissions import listing
 from registry.domain.vocabulary import CertificateFamily, CertificateStatus
 from registry.schema.errors import PublicError
 from registry.schema.institutions import Institution, Organization, load_institution
 from registry.schema.pagination import Connection, decode_cursor, page_size
+from registry.schema.timelines import (
+    Moment,
+    SeesOverdueSuspensions,
+    StepFields,
+    SuspensionOverdue,
+    moment_of,
+    steps_as_known,
+)
 
 __all__ = ["Certificate", "StatusChange", "certificate_connection"]
 
@@ -21,23 +30,21 @@ Info = strawberry.Info[Context, None]
 
 
 @strawberry.type(description="One step of a certificate's status history.")
-class StatusChange:
+class StatusChange(StepFields):
     status: CertificateStatus
-    reason: str | None
-    effective_on: date = strawberry.field(description="When the change took effect.")
-    recorded_at: str = strawberry.field(description="When the registry learned of it (UTC).")
-    actor_name: strawberry.Private[str]
-    certificate_region: strawberry.Private[str | None]
 
-    @strawberry.field(
-        description="Which credential recorded it (oversight and partners, within their "
-        "jurisdiction or scope)."
-    )
-    async def actor(self, info: Info) -> str | None:
-        if not may_see_status_actor(info.context.principal.role):
-            return None
-        access = await info.context.access()
-        return self.actor_name if covers(access, self.certificate_region, "Certificate") else None
+    @classmethod
+    def of(cls, step: models.StatusChange, *, today: date, region: str | None) -> StatusChange:
+        return cls(
+            status=CertificateStatus(step.status),
+            reason=step.reason,
+            effective_on=step.effective_on,
+            recorded_at=step.recorded_at,
+            scheduled=step.effective_on > today,
+            actor_name=step.actor,
+            record_region=region,
+            record_entity="Certificate",
+        )
 
 
 @strawberry.type(description="A certificate issued by a certification body to a holder.")
@@ -50,15 +57,22 @@ class Certificate:
     issued_on: date
     expires_on: date
     status: CertificateStatus = strawberry.field(
-        description="Today's status: EXPIRED once expiresOn has passed."
+        description="The status on the day asked for (asOf, default today): the step in force "
+        "then, EXPIRED once expiresOn has passed."
     )
     status_reason: str | None
     status_since: date | None
     version: int
+    scope_exception: str | None = strawberry.field(
+        description="Why it was accepted outside its issuer's accredited scope on the issue "
+        "date (a historical import), or null."
+    )
     model: strawberry.Private[models.Certificate]
+    moment: strawberry.Private[Moment]
 
     @classmethod
-    def of(cls, m: models.Certificate, *, today: date) -> Certificate:
+    def of(cls, m: models.Certificate, moment: Moment) -> Certificate:
+        standing = certificate_standing(m, moment.day, known_at=moment.known_at)
         return cls(
             number=m.number,
             family=CertificateFamily(m.family),
@@ -67,35 +81,43 @@ class Certificate:
             stars=m.stars,
             issued_on=m.issued_on,
             expires_on=m.expires_on,
-            status=effective_status(m.status, m.expires_on, today=today),
-            status_reason=m.status_reason,
-            status_since=m.status_since,
+            status=standing.status
+            if standing
+            else effective_status(m.status, m.expires_on, today=moment.day),
+            status_reason=standing.reason if standing else m.status_reason,
+            status_since=standing.since if standing else m.status_since,
             version=m.version,
+            scope_exception=m.scope_exception,
             model=m,
+            moment=moment,
         )
 
     @strawberry.field
     async def issuer(self, info: Info) -> Institution | None:
-        return await load_institution(info, self.model.issuer)
+        return await load_institution(info, self.model.issuer, self.moment)
 
     @strawberry.field
     async def holder(self, info: Info) -> Organization | None:
         found = await info.context.loaders.organization.load(self.model.holder)
         return None if found is None else Organization.of(found)
 
-    @strawberry.field(description="Status changes, oldest first.")
-    async def history(self, info: Info) -> list[StatusChange]:
-        return [
-            StatusChange(
-                status=CertificateStatus(s.status),
-                reason=s.reason,
-                effective_on=s.effective_on,
-                recorded_at=s.recorded_at,
-                actor_name=s.actor,
-                certificate_region=self.model.region,
-            )
-            for s in await info.context.loaders.history.load(self.number)
-        ]
+    @strawberry.field(
+        description="Status steps in the order they take effect (effective date, then "
+        "recording order), scheduled ones included and marked; with knownAt, those known then."
+    )
+    def history(self) -> list[StatusChange]:
+        steps = steps_as_known(status_timeline(self.model), self.moment)
+        today, region = self.moment.today, self.model.region
+        return [StatusChange.of(s, today=today, region=region) for s in steps]
+
+    @strawberry.field(
+        permission_classes=[SeesOverdueSuspensions],
+        description="A suspension in force past its family's limit (regulators only).",
+    )
+    def suspension_overdue(self) -> SuspensionOverdue | None:
+        m = self.model
+        since = suspension_overdue(m.family, status_timeline(m), today=self.moment.day)
+        return None if since is None else SuspensionOverdue.of(m.family, since)
 
 
 async def certificate_connection(
@@ -118,6 +140,7 @@ async def certificate_connection(
     if scope.refusal is not None:
         raise PublicError(*scope.refusal)
     limit = page_size(first, maximum=context.settings.max_page_size)
+    moment = moment_of(info)
     query = models.CertificateQuery(
         today=context.today,
         holder=holder,
@@ -137,6 +160,6 @@ async def certificate_connection(
         found,
         limit=limit,
         key=lambda c: c.number,
-        node=lambda c: Certificate.of(c, today=context.today),
+        node=lambda c: Certificate.of(c, moment),
         counter=lambda: context.store.count_certificates(query),
     )

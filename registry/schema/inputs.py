@@ -25,6 +25,7 @@ from registry.domain.vocabulary import (
 
 __all__ = [
     "AccreditationInput",
+    "AccreditationStatusChangeInput",
     "CertificateFilter",
     "CertificateInput",
     "CertificateStatusChangeInput",
@@ -32,6 +33,7 @@ __all__ = [
     "CreditRatingInput",
     "InstitutionFilter",
     "InstitutionInput",
+    "InstitutionStatusChangeInput",
     "OrganizationInput",
     "PersonInput",
     "ServiceEvaluationInput",
@@ -111,6 +113,12 @@ class CertificateInput:
     stars: int | None = None
     status: CertificateStatus = CertificateStatus.VALID
     status_reason: str | None = None
+    historical_import: bool = strawberry.field(
+        default=False,
+        description="A certificate from before the registry: accepted even outside the "
+        "issuer's accredited scope on the issue date, with the exception recorded on it "
+        "(scopeException); verification still warns.",
+    )
     expected_version: int | None = strawberry.field(
         default=None,
         description="Write only if the stored version is this one (0: must not exist yet); "
@@ -124,12 +132,62 @@ class CertificateStatusChangeInput:
     status: CertificateStatus
     reason: str
     effective_on: date | None = strawberry.field(
-        default=None, description="When it took effect; today (China time) when omitted."
+        default=None,
+        description="When it takes effect; a later date schedules it (in force on that day, "
+        "with no job to run). Today (China time) when omitted.",
     )
     expected_version: int | None = strawberry.field(
         default=None,
         description="Write only if the stored version is this one (0: must not exist yet); "
         "otherwise nothing is written and a STALE_VERSION problem gives the current version.",
+    )
+
+
+@strawberry.input(
+    description="A step of an accreditation's timeline: its status from a date, "
+    "and the scope it extends or reduces from that date."
+)
+class AccreditationStatusChangeInput:
+    number: str
+    status: AccreditationStatus = strawberry.field(
+        description="The status from effectiveOn (VALID, SUSPENDED or WITHDRAWN; restate the "
+        "current one for a scope change alone)."
+    )
+    reason: str
+    effective_on: date | None = strawberry.field(
+        default=None,
+        description="When it takes effect; a later date schedules it. Today (China time) when "
+        "omitted.",
+    )
+    scope_added: list[str] = strawberry.field(
+        default_factory=list, description="Scope items extended from effectiveOn."
+    )
+    scope_removed: list[str] = strawberry.field(
+        default_factory=list, description="Scope items reduced from effectiveOn."
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="Write only if the stored version is this one; otherwise nothing is "
+        "written and a STALE_VERSION problem gives the current version.",
+    )
+
+
+@strawberry.input(
+    description="An institution's own suspension, restoration, revocation or closure."
+)
+class InstitutionStatusChangeInput:
+    uscc: str
+    status: InstitutionStatus
+    reason: str
+    effective_on: date | None = strawberry.field(
+        default=None,
+        description="When it takes effect; a later date schedules it. Today (China time) when "
+        "omitted.",
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="Write only if the stored version is this one; otherwise nothing is "
+        "written and a STALE_VERSION problem gives the current version.",
     )
 
 

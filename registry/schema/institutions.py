@@ -9,6 +9,12 @@ import strawberry
 
 from graph import models
 from registry.context import Context
+from registry.domain.accreditations import (
+    accreditation_on,
+    accreditation_timeline,
+    institution_status_on,
+    institution_timeline,
+)
 from registry.domain.periods import period_bounds
 from registry.domain.supervision import is_supervised
 from registry.domain.vocabulary import (
@@ -30,11 +36,19 @@ from registry.schema.network import Network, NetworkRelation, SeesNetworks, inst
 from registry.schema.pagination import Connection
 from registry.schema.regions import Region, load_region
 from registry.schema.service_evaluation import SatisfactionIndex, ServiceEvaluation
+from registry.schema.timelines import Moment, StepFields, moment_of, steps_as_known
 
 if TYPE_CHECKING:
     from registry.schema.certificates import Certificate
 
-__all__ = ["Accreditation", "Institution", "Organization", "load_institution"]
+__all__ = [
+    "Accreditation",
+    "AccreditationStatusChange",
+    "Institution",
+    "InstitutionStatusChange",
+    "Organization",
+    "load_institution",
+]
 
 Info = strawberry.Info[Context, None]
 CertificateRef = Annotated["Certificate", strawberry.lazy("registry.schema.certificates")]
@@ -50,6 +64,26 @@ async def _evaluations_in(
     return bounds, await info.context.loaders.evaluations.load((uscc, *bounds))
 
 
+@strawberry.type(description="One step of an institution's own status.")
+class InstitutionStatusChange(StepFields):
+    status: InstitutionStatus
+
+    @classmethod
+    def of(
+        cls, step: models.StatusChange, *, today: date, region: str | None
+    ) -> InstitutionStatusChange:
+        return cls(
+            status=InstitutionStatus(step.status),
+            reason=step.reason,
+            effective_on=step.effective_on,
+            recorded_at=step.recorded_at,
+            scheduled=step.effective_on > today,
+            actor_name=step.actor,
+            record_region=region,
+            record_entity="Institution",
+        )
+
+
 @strawberry.type(description="A quality-infrastructure service provider (lab, body, station…).")
 class Institution:
     uscc: str
@@ -58,12 +92,17 @@ class Institution:
     address: str | None
     founded: date | None
     ownership: Ownership | None
-    status: InstitutionStatus
+    status: InstitutionStatus = strawberry.field(
+        description="Its own status on the day asked for (asOf, default today)."
+    )
+    status_since: date | None
     version: int
     model: strawberry.Private[models.Institution]
+    moment: strawberry.Private[Moment]
 
     @classmethod
-    def of(cls, m: models.Institution) -> Institution:
+    def of(cls, m: models.Institution, moment: Moment) -> Institution:
+        status, step = institution_status_on(m, moment.day, known_at=moment.known_at)
         return cls(
             uscc=m.uscc,
             name=m.name,
@@ -71,10 +110,21 @@ class Institution:
             address=m.address,
             founded=m.founded,
             ownership=None if m.ownership is None else Ownership(m.ownership),
-            status=InstitutionStatus(m.status),
+            status=status,
+            status_since=None if step is None else step.effective_on,
             version=m.version,
             model=m,
+            moment=moment,
         )
+
+    @strawberry.field(
+        description="Its own status steps in the order they take effect, scheduled ones "
+        "marked; with knownAt, those known then."
+    )
+    def history(self) -> list[InstitutionStatusChange]:
+        steps = steps_as_known(institution_timeline(self.model), self.moment)
+        today, region = self.moment.today, self.model.region
+        return [InstitutionStatusChange.of(s, today=today, region=region) for s in steps]
 
     @strawberry.field
     async def region(self, info: Info) -> Region | None:
@@ -89,22 +139,24 @@ class Institution:
     async def group(self, info: Info) -> Institution | None:
         if self.model.group is None:
             return None
-        return await load_institution(info, self.model.group)
+        return await load_institution(info, self.model.group, self.moment)
 
     @strawberry.field(description="The associations this institution is a member of.")
     async def associations(self, info: Info) -> list[Institution]:
-        found = [await load_institution(info, uscc) for uscc in self.model.associations]
+        found = [
+            await load_institution(info, uscc, self.moment) for uscc in self.model.associations
+        ]
         return [i for i in found if i is not None]
 
     @strawberry.field(description="Member institutions, when this institution is a group.")
     async def members(self, info: Info) -> list[Institution]:
         found = await info.context.loaders.members.load(self.uscc)
-        return [Institution.of(m) for m in sorted(found, key=lambda m: m.uscc)]
+        return [Institution.of(m, self.moment) for m in sorted(found, key=lambda m: m.uscc)]
 
-    @strawberry.field
+    @strawberry.field(description="Its accreditations as they stood on the day asked for.")
     async def accreditations(self, info: Info) -> list[Accreditation]:
         found = await info.context.loaders.accreditations.load(self.uscc)
-        return [Accreditation.of(a) for a in sorted(found, key=lambda a: a.number)]
+        return [Accreditation.of(a, self.moment) for a in sorted(found, key=lambda a: a.number)]
 
     @strawberry.field(description="Certificates this body issued (credentialed callers only).")
     async def issued_certificates(
@@ -197,9 +249,11 @@ class Institution:
         return await institution_network(info, self.uscc, depth=depth, relations=relations)
 
 
-async def load_institution(info: Info, uscc: str) -> Institution | None:
+async def load_institution(
+    info: Info, uscc: str, moment: Moment | None = None
+) -> Institution | None:
     found = await info.context.loaders.institution.load(uscc)
-    return None if found is None else Institution.of(found)
+    return None if found is None else Institution.of(found, moment or moment_of(info))
 
 
 @strawberry.type(description="A certificate holder (an enterprise, or an institution).")
@@ -226,34 +280,77 @@ class Organization:
         return await certificate_connection(info, first=first, after=after, holder=self.uscc)
 
 
+@strawberry.type(description="One step of an accreditation's timeline: status and scope changes.")
+class AccreditationStatusChange(StepFields):
+    status: AccreditationStatus
+    scope_added: list[str] = strawberry.field(description="Scope extended from effectiveOn.")
+    scope_removed: list[str] = strawberry.field(description="Scope reduced from effectiveOn.")
+
+    @classmethod
+    def of(
+        cls, step: models.StatusChange, *, today: date, region: str | None
+    ) -> AccreditationStatusChange:
+        return cls(
+            status=AccreditationStatus(step.status),
+            reason=step.reason,
+            effective_on=step.effective_on,
+            recorded_at=step.recorded_at,
+            scheduled=step.effective_on > today,
+            actor_name=step.actor,
+            record_region=region,
+            record_entity="Accreditation",
+            scope_added=list(step.scope_added),
+            scope_removed=list(step.scope_removed),
+        )
+
+
 @strawberry.type(description="A right to work in a scope, granted by an accreditation body.")
 class Accreditation:
     number: str
     scheme: AccreditationScheme
-    scope: list[str]
+    scope: list[str] = strawberry.field(
+        description="The scope on the day asked for (asOf, default today): as granted, "
+        "extended and reduced by the steps in force."
+    )
     valid_from: date
     valid_until: date
-    status: AccreditationStatus
-    body_uscc: strawberry.Private[str]
-    holder_uscc: strawberry.Private[str]
+    status: AccreditationStatus = strawberry.field(
+        description="The status on the day asked for: the step in force, EXPIRED after validUntil."
+    )
+    status_since: date | None
+    model: strawberry.Private[models.Accreditation]
+    moment: strawberry.Private[Moment]
 
     @classmethod
-    def of(cls, m: models.Accreditation) -> Accreditation:
+    def of(cls, m: models.Accreditation, moment: Moment) -> Accreditation:
+        on = accreditation_on(m, moment.day, known_at=moment.known_at)
         return cls(
             number=m.number,
             scheme=AccreditationScheme(m.scheme),
-            scope=list(m.scope),
+            scope=list(on.scope),
             valid_from=m.valid_from,
             valid_until=m.valid_until,
-            status=AccreditationStatus(m.status),
-            body_uscc=m.body,
-            holder_uscc=m.holder,
+            status=on.status,
+            status_since=on.since,
+            model=m,
+            moment=moment,
         )
 
     @strawberry.field(description="The accreditation body or regulator that granted it.")
     async def body(self, info: Info) -> Institution | None:
-        return await load_institution(info, self.body_uscc)
+        return await load_institution(info, self.model.body, self.moment)
 
     @strawberry.field
     async def holder(self, info: Info) -> Institution | None:
-        return await load_institution(info, self.holder_uscc)
+        return await load_institution(info, self.model.holder, self.moment)
+
+    @strawberry.field(
+        description="Status and scope steps in the order they take effect, scheduled ones "
+        "marked; with knownAt, those known then."
+    )
+    async def history(self, info: Info) -> list[AccreditationStatusChange]:
+        holder = await info.context.loaders.institution.load(self.model.holder)
+        region = None if holder is None else holder.region  # an accreditation's region
+        steps = steps_as_known(accreditation_timeline(self.model), self.moment)
+        today = self.moment.today
+        return [AccreditationStatusChange.of(s, today=today, region=region) for s in steps]

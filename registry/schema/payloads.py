@@ -15,8 +15,12 @@ from registry.schema.service_evaluation import ServiceEvaluation
 from registry.schema.supervision import SupervisionPlan
 
 __all__ = [
+    "ChangeAccreditationStatusPayload",
+    "ChangeAccreditationStatusSuccess",
     "ChangeCertificateStatusPayload",
     "ChangeCertificateStatusSuccess",
+    "ChangeInstitutionStatusPayload",
+    "ChangeInstitutionStatusSuccess",
     "DrawSupervisionPlanPayload",
     "DrawSupervisionPlanSuccess",
     "IssueCertificatesPayload",
@@ -88,6 +92,18 @@ class ChangeCertificateStatusSuccess:
 
 
 @strawberry.type
+class ChangeAccreditationStatusSuccess:
+    accreditations: list[Accreditation]
+    receipt: WriteReceipt
+
+
+@strawberry.type
+class ChangeInstitutionStatusSuccess:
+    institutions: list[Institution]
+    receipt: WriteReceipt
+
+
+@strawberry.type
 class PublishCreditRatingsSuccess:
     ratings: list[CreditRating]
     receipt: WriteReceipt
@@ -127,6 +143,13 @@ IssueCertificatesPayload = Annotated[
 ]
 ChangeCertificateStatusPayload = Annotated[
     ChangeCertificateStatusSuccess | _Errors, strawberry.union("ChangeCertificateStatusPayload")
+]
+ChangeAccreditationStatusPayload = Annotated[
+    ChangeAccreditationStatusSuccess | _Errors,
+    strawberry.union("ChangeAccreditationStatusPayload"),
+]
+ChangeInstitutionStatusPayload = Annotated[
+    ChangeInstitutionStatusSuccess | _Errors, strawberry.union("ChangeInstitutionStatusPayload")
 ]
 PublishCreditRatingsPayload = Annotated[
     PublishCreditRatingsSuccess | _Errors, strawberry.union("PublishCreditRatingsPayload")

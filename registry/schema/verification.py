@@ -50,7 +50,10 @@ class PublicCertificate:
         holder_name: str | None,
         issuer_name: str | None,
         status: CertificateStatus,
+        since: date | None = None,
+        reason: str | None = None,
     ) -> PublicCertificate:
+        """``since`` and ``reason`` of the step in force (default: as last written)."""
         return cls(
             number=c.number,
             family=CertificateFamily(c.family),
@@ -63,8 +66,8 @@ class PublicCertificate:
             issued_on=c.issued_on,
             expires_on=c.expires_on,
             status=status,
-            status_since=c.status_since,
-            status_reason=c.status_reason,
+            status_since=since or c.status_since,
+            status_reason=reason if since else c.status_reason,
         )
 
 
@@ -77,7 +80,10 @@ class ChainOfTrust:
     accreditation_body_uscc: str | None
     accreditation_valid_until: date | None
     scope_covers_certificate: bool
-    issuer_suspended_now: bool
+    issuer_suspended_now: bool = strawberry.field(
+        description="The issuer, or every accreditation it holds for this kind of certificate, "
+        "is suspended or withdrawn on the day asked for (today unless asOf)."
+    )
 
 
 @strawberry.type(
@@ -89,6 +95,7 @@ class VerificationResult:
     verdict: Verdict
     number: str
     checked_at: datetime
+    as_of: date = strawberry.field(description="The day the answer is for.")
     certificate: PublicCertificate | None
     chain_of_trust: ChainOfTrust | None
     warnings: list[WarningNotice]
@@ -101,6 +108,7 @@ class VerificationResult:
                 verdict=result.verdict,
                 number=number,
                 checked_at=checked_at,
+                as_of=result.checked_on,
                 certificate=None,
                 chain_of_trust=None,
                 warnings=[],
@@ -111,11 +119,14 @@ class VerificationResult:
             verdict=result.verdict,
             number=c.number,
             checked_at=checked_at,
+            as_of=result.checked_on,
             certificate=PublicCertificate.of(
                 c,
                 holder_name=facts.holder.name if facts.holder else c.holder_name,
                 issuer_name=facts.issuer.name if facts.issuer else None,
                 status=result.status,
+                since=result.standing.since if result.standing else None,
+                reason=result.standing.reason if result.standing else None,
             ),
             chain_of_trust=ChainOfTrust(
                 accredited_on_issue_date=result.chain.accredited_on_issue_date,

@@ -141,9 +141,12 @@ def _facts(number: str, result: Verification) -> str:
     c = facts.certificate
     holder = facts.holder.name if facts.holder is not None else c.holder_name
     issuer = facts.issuer.name if facts.issuer is not None else None
+    standing = result.standing  # the step in force on the day asked for
+    since = standing.since if standing else c.status_since
+    reason = standing.reason if standing else c.status_reason
     status_html = bilingual(*_STATUSES[status])
-    if c.status_since is not None:
-        status_html += f" · {bilingual('自', 'since')} {text(c.status_since.isoformat())}"
+    if since is not None:
+        status_html += f" · {bilingual('自', 'since')} {text(since.isoformat())}"
     values = [
         bilingual(*_FAMILIES[CertificateFamily(c.family)]),
         text(c.standard),
@@ -157,8 +160,8 @@ def _facts(number: str, result: Verification) -> str:
     ]
     rows = [("证书编号", "Certificate number", text(c.number))]
     rows += [(zh, en, value) for (zh, en), value in zip(_FACT_LABELS, values, strict=True)]
-    if c.status_reason:
-        rows.append(("原因", "Reason", text(c.status_reason)))
+    if reason:
+        rows.append(("原因", "Reason", text(reason)))
     return _rows(rows)
 
 

@@ -7,6 +7,7 @@ operations, so they never disagree; it only puts the answers into Chinese and En
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
@@ -45,6 +46,10 @@ _TOO_LONG = (
     f"at most {MAX_HOLDER_NAME}. Please check what you entered.",
 )
 _NO_NUMBER = ("请输入证书编号。", "Please enter a certificate number.")
+_BAD_DATE = (
+    "查询日期格式应为 YYYY-MM-DD，例如 2026-07-01。",
+    "The date to check on must look like YYYY-MM-DD, for example 2026-07-01.",
+)
 _TOO_MANY = (
     "查询过于频繁，请稍后再试。",
     "Too many lookups from your connection; please try again in a minute.",
@@ -106,10 +111,28 @@ async def verify_page(request: Request) -> Response:
         return html_page(_TITLE, _form_page(notice=_TOO_LONG), status_code=400)
     if not number:
         return html_page(_TITLE, _form_page(notice=_NO_NUMBER, holder=holder), status_code=400)
+    try:
+        as_of = date.fromisoformat(params["asOf"]) if params.get("asOf") else None
+    except ValueError:
+        return html_page(_TITLE, _form_page(notice=_BAD_DATE, holder=holder), status_code=400)
     result = await verify_certificate(
-        runtime.open_store, number, holder_name=holder, today=runtime.today()
+        runtime.open_store, number, holder_name=holder, today=runtime.today(), as_of=as_of
     )
-    return html_page(f"{verdict_words(result.verdict)} · {number}", result_html(number, result))
+    preface = "" if as_of is None else _as_of_notice(as_of)
+    return html_page(
+        f"{verdict_words(result.verdict)} · {number}",
+        result_html(number, result, preface=preface),
+    )
+
+
+def _as_of_notice(day: date) -> str:
+    """Says that the answer is the record as it stood on ``day``, not today's."""
+    words = bilingual(
+        f"以下为证书在 {day.isoformat()} 当日的状态（按现有记录）。",
+        f"The answer below is the certificate as it stood on {day.isoformat()}, "
+        "as the registry knows it now.",
+    )
+    return f'<p class="notice" id="as-of">{words}</p>\n'
 
 
 async def _scanned(runtime: Runtime, token: str) -> Response:

@@ -24,6 +24,7 @@ SEEDS = HERE.parents[1] / "seeds"
 # Well-known seed identities (see seeds/README.md).
 CCSC = "91110101940807760M"
 DALIAN_ASSOCIATION = "512102048090915095"  # 大连市检验检测认证协会
+CNAS = "12110105777699279Y"  # 中国合格评定国家认可委员会
 
 
 def test_settings() -> Settings:
@@ -35,6 +36,7 @@ def test_settings() -> Settings:
 DEFAULT_PARTIES: dict[Role, tuple[str, ...]] = {
     Role.ASSOCIATION: (DALIAN_ASSOCIATION,),
     Role.PARTNER: (CCSC,),
+    Role.ACCREDITATION_BODY: (CNAS,),
 }
 SEEDED_PROVINCES = ("110000", "210000", "320000", "370000", "430000", "440000")
 Parties = str | tuple[str, ...] | None

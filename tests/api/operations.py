@@ -7,7 +7,7 @@ from typing import Any
 from graph.cypher_store import CypherStore
 from registry.domain.uscc import make_uscc
 from registry.domain.vocabulary import Role
-from tests.api.conftest import CCSC, GraphQLClient
+from tests.api.conftest import CCSC, CNAS, GraphQLClient
 from tests.conftest import TODAY
 
 __all__ = [
@@ -19,11 +19,13 @@ __all__ = [
     "ERROR_FIELDS",
     "MUTATIONS",
     "YUEZHI",
+    "accreditation_change_row",
     "accreditation_row",
     "certificate_row",
     "error_code",
     "feed_seqs",
     "institution_row",
+    "institution_status_row",
     "mutate",
     "new_uscc",
     "organization_row",
@@ -32,7 +34,7 @@ __all__ = [
 
 CQC = "121101064193791361"  # 中国质量认证中心
 YUEZHI = "91440106732910130L"  # 广东粤质认证 (an invented certification body)
-CNAS = "12110105777699279Y"
+
 DALIAN_GROUP = "91210204768274391C"
 DALIAN_PRODUCT_INSTITUTE = "12210211760664248H"  # holds CCSC's five-star service certificates
 
@@ -97,6 +99,33 @@ MUTATIONS: dict[str, str] = {
           changeCertificateStatus(input: $input) {{
             __typename
             ... on ChangeCertificateStatusSuccess {{ certificates {{ {_CERTIFICATE} }} {_RECEIPT} }}
+            {ERROR_FIELDS}
+          }}
+        }}""",
+    "changeAccreditationStatus": f"""
+        mutation Change($input: [AccreditationStatusChangeInput!]!) {{
+          changeAccreditationStatus(input: $input) {{
+            __typename
+            ... on ChangeAccreditationStatusSuccess {{
+              accreditations {{
+                number status statusSince scope
+                history {{ status effectiveOn reason scheduled scopeAdded scopeRemoved }}
+              }}
+              {_RECEIPT}
+            }}
+            {ERROR_FIELDS}
+          }}
+        }}""",
+    "changeInstitutionStatus": f"""
+        mutation Change($input: [InstitutionStatusChangeInput!]!) {{
+          changeInstitutionStatus(input: $input) {{
+            __typename
+            ... on ChangeInstitutionStatusSuccess {{
+              institutions {{
+                uscc status statusSince history {{ status effectiveOn reason scheduled }}
+              }}
+              {_RECEIPT}
+            }}
             {ERROR_FIELDS}
           }}
         }}""",
@@ -165,6 +194,26 @@ def status_change_row(number: str, status: str, **fields: Any) -> dict[str, Any]
         "number": number,
         "status": status,
         "reason": "监督审核发现不符合项 (nonconformity found at surveillance audit)",
+        "effectiveOn": TODAY.isoformat(),
+        **fields,
+    }
+
+
+def accreditation_change_row(number: str, status: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "number": number,
+        "status": status,
+        "reason": "认可监督评审发现不符合 (nonconformity found at a surveillance assessment)",
+        "effectiveOn": TODAY.isoformat(),
+        **fields,
+    }
+
+
+def institution_status_row(uscc: str, status: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "uscc": uscc,
+        "status": status,
+        "reason": "责令停业整顿 (ordered to suspend operations and rectify)",
         "effectiveOn": TODAY.isoformat(),
         **fields,
     }

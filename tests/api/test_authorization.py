@@ -15,9 +15,12 @@ from tests.api.operations import (
     CNAS,
     CQC,
     DALIAN_PRODUCT_INSTITUTE,
+    YUEZHI,
+    accreditation_change_row,
     accreditation_row,
     certificate_row,
     institution_row,
+    institution_status_row,
     mutate,
     new_uscc,
     organization_row,
@@ -40,6 +43,8 @@ ALLOWED: dict[str, set[Role]] = {
         Role.CERTIFICATION_BODY,
         Role.REGULATOR,
     },
+    "changeAccreditationStatus": {Role.ADMIN, Role.ACCREDITATION_BODY},
+    "changeInstitutionStatus": {Role.ADMIN, Role.REGULATOR},
 }
 
 # One valid row per mutation; a certification body acts for CCSC, so the rows are CCSC's.
@@ -49,6 +54,8 @@ VALID_ROWS: dict[str, list[dict[str, Any]]] = {
     "upsertAccreditations": [accreditation_row("CNAS-L9903", DALIAN_PRODUCT_INSTITUTE)],
     "issueCertificates": [certificate_row("CCSC26Q10031")],
     "changeCertificateStatus": [status_change_row(CCSC_CERTIFICATE, "SUSPENDED")],
+    "changeAccreditationStatus": [accreditation_change_row("CNAS-C001-M", "SUSPENDED")],
+    "changeInstitutionStatus": [institution_status_row(YUEZHI, "SUSPENDED")],
 }
 
 ROLE_TABLE = [
@@ -66,10 +73,13 @@ PARTNER_PARTIES = {
 
 
 def caller(role: Role, mutation: str | None = None) -> dict[str, Any]:
-    """How a client of ``role`` calls: certification bodies hold a key bound to CCSC, a
-    partner one naming the party the mutation's valid row is written for."""
+    """How a client of ``role`` calls: certification bodies hold a key bound to CCSC,
+    accreditation bodies one bound to CNAS, a partner one naming the party the mutation's
+    valid row is written for."""
     if role is Role.CERTIFICATION_BODY:
         return {"role": role, "institution": CCSC}
+    if role is Role.ACCREDITATION_BODY:
+        return {"role": role, "institution": CNAS}
     if role is Role.PARTNER:
         return {"role": role, "institution": PARTNER_PARTIES.get(mutation or "", CCSC)}
     return {"role": role, "institution": None}

@@ -45,10 +45,12 @@ def test_query_has_the_promised_entry_points(schema: graphql.GraphQLSchema) -> N
     assert query is not None
     arguments = {name: set(field.args) for name, field in query.fields.items()}
 
-    assert arguments["institution"] == {"uscc"}
+    assert arguments["institution"] == {"uscc", "asOf", "knownAt"}
     assert arguments["institutions"] == {"filter", "first", "after"}
     assert arguments["organization"] == {"uscc"}
-    assert arguments["certificate"] == {"number"}
+    assert arguments["certificate"] == {"number", "asOf", "knownAt"}
+    assert arguments["accreditation"] == {"number", "asOf", "knownAt"}
+    assert arguments["verifyCertificate"] == {"number", "holderName", "asOf"}
     assert arguments["certificates"] == {"filter", "first", "after"}
     assert arguments["region"] == {"code"}
     assert arguments["changes"] == {"first", "after", "entities", "regions"}

@@ -25,7 +25,7 @@ from registry.domain.permissions import MUTATION_ROLES
 from registry.domain.vocabulary import Role
 from registry.schema.shape import DEFAULT_PAGE, query_cost
 from registry.settings import Settings
-from tests.api.conftest import CCSC, CORRUPTED_CERTIFICATE, GraphQLClient, Snapshot
+from tests.api.conftest import CCSC, CNAS, CORRUPTED_CERTIFICATE, GraphQLClient, Snapshot
 from tests.api.operations import new_uscc, organization_row
 from tests.conftest import SECRET, TODAY
 
@@ -258,7 +258,8 @@ def unwritable_call(mutation: dict[str, Any]) -> str:
 
 
 def caller(role: Role) -> dict[str, Any]:
-    return {"role": role, "institution": CCSC if role is Role.CERTIFICATION_BODY else None}
+    bound = {Role.CERTIFICATION_BODY: CCSC, Role.ACCREDITATION_BODY: CNAS}
+    return {"role": role, "institution": bound.get(role)}
 
 
 async def test_every_mutation_checks_the_callers_role_first(reader: GraphQLClient) -> None:

@@ -272,3 +272,16 @@ async def test_every_page_is_sent_with_strict_headers(
 async def test_only_get_is_allowed(reader: GraphQLClient) -> None:
     response = await reader.http.post("/verify", data={"number": "CCSC23SC0102R2"})
     assert response.status_code == 405
+
+
+async def test_as_of_shows_the_certificate_as_it_stood_that_day(reader: GraphQLClient) -> None:
+    """CCSC25Q10417R1 was suspended from 2026-03-10 until 2026-06-02."""
+    then = await _get(reader, number="CCSC25Q10417R1", asOf="2026-04-01")
+    assert then.status_code == 200
+    assert _parse(then.text).text == "无效 NOT VALID"
+    assert "2026-04-01" in _parse(then.text, "as-of").text
+    now = await _get(reader, number="CCSC25Q10417R1")
+    assert _parse(now.text).text == "有效 VALID"
+    assert 'id="as-of"' not in now.text
+    wrong = await _get(reader, number="CCSC25Q10417R1", asOf="April 1st")
+    assert wrong.status_code == 400

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from registry.domain.lifecycle import (
+    ACCREDITATION_TRANSITIONS,
     CERTIFICATE_TRANSITIONS,
+    INSTITUTION_TRANSITIONS,
     add_months,
     first_bad_transition,
     suspension_overdue,
+    timeline_problems,
     validity_problem,
 )
 from registry.domain.timeline import Step, scheduled, status_on
@@ -106,3 +109,61 @@ def test_a_suspension_past_six_months_is_overdue_from_its_first_day() -> None:
 def test_months_are_added_by_the_calendar() -> None:
     assert add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
     assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+
+
+def test_a_new_step_that_breaks_the_timeline_is_named_with_its_field() -> None:
+    withdrawn = Step("WITHDRAWN", date(2026, 3, 1), seq=2)
+    reinstated = Step("VALID", date(2026, 4, 1), seq=99)
+    problems = timeline_problems([ISSUED, withdrawn], [reinstated], CERTIFICATE_TRANSITIONS)
+    assert [(p.step, p.field) for p in problems] == [(reinstated, "status")]
+    assert "WITHDRAWN" in problems[0].message
+
+
+def test_a_late_withdrawal_dated_before_a_recorded_reinstatement_is_refused() -> None:
+    """Recorded last but effective in between: VALID on 2026-05-01 would follow it."""
+    suspended = Step("SUSPENDED", date(2026, 3, 1), seq=2)
+    reinstated = Step("VALID", date(2026, 5, 1), seq=3)
+    withdrawn = Step("WITHDRAWN", date(2026, 4, 1), seq=99)
+    problems = timeline_problems(
+        [ISSUED, suspended, reinstated], [withdrawn], CERTIFICATE_TRANSITIONS
+    )
+    assert [p.step for p in problems] == [withdrawn]
+
+
+def test_a_step_before_the_record_began_is_refused_on_its_date() -> None:
+    early = Step("SUSPENDED", date(2024, 12, 1), seq=99)
+    problems = timeline_problems([ISSUED], [early], CERTIFICATE_TRANSITIONS)
+    assert [(p.step, p.field) for p in problems] == [(early, "effectiveOn")]
+
+
+def test_an_inconsistent_history_does_not_block_an_unrelated_change() -> None:
+    """Histories recorded before the rules may already hold WITHDRAWN → VALID."""
+    legacy = [
+        ISSUED,
+        Step("WITHDRAWN", date(2025, 3, 1), seq=2),
+        Step("VALID", date(2025, 4, 1), seq=3),
+    ]
+    later = Step("SUSPENDED", date(2026, 1, 1), seq=99)
+    assert timeline_problems(legacy, [later], CERTIFICATE_TRANSITIONS) == []
+
+
+def test_institutions_may_be_suspended_and_restored_but_not_revived_once_revoked() -> None:
+    active = Step("ACTIVE", date(2010, 1, 1), seq=1)
+    revoked = Step("REVOKED", date(2026, 1, 1), seq=2)
+    assert (
+        timeline_problems(
+            [active], [Step("SUSPENDED", date(2025, 1, 1), seq=3)], INSTITUTION_TRANSITIONS
+        )
+        == []
+    )
+    again = Step("ACTIVE", date(2026, 6, 1), seq=3)
+    assert [
+        p.step for p in timeline_problems([active, revoked], [again], INSTITUTION_TRANSITIONS)
+    ] == [again]
+
+
+def test_accreditations_withdrawn_stay_withdrawn() -> None:
+    granted = Step("VALID", date(2020, 1, 1), seq=1)
+    withdrawn = Step("WITHDRAWN", date(2026, 1, 1), seq=2)
+    back = Step("VALID", date(2026, 2, 1), seq=3)
+    assert timeline_problems([granted, withdrawn], [back], ACCREDITATION_TRANSITIONS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -12,14 +13,30 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from graph.models import Accreditation, StatusChange
+from registry.domain.accreditations import accreditation_on
+from registry.domain.lifecycle import (
+    ACCREDITATION_TRANSITIONS,
+    CERTIFICATE_TRANSITIONS,
+    timeline_problems,
+    validity_problem,
+)
+from registry.domain.timeline import Step
+from registry.domain.verification import scope_problem
 from registry.domain.vocabulary import (
     AccreditationScheme,
     AccreditationStatus,
     CertificateFamily,
     InstitutionKind,
 )
+from registry.operations.convert import (
+    accreditation_model,
+    accreditation_step_model,
+    certificate_model,
+)
 from registry.records import (
     AccreditationRecord,
+    AccreditationStatusChangeRecord,
     CertificateRecord,
     ComplaintRecord,
     CreditEventRecord,
@@ -38,6 +55,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "institutions.json": InstitutionRecord,
     "organizations.json": OrganizationRecord,
     "accreditations.json": AccreditationRecord,
+    "accreditation_changes.json": AccreditationStatusChangeRecord,
     "certificates.json": CertificateRecord,
     "status_changes.json": StatusChangeRecord,
     "complaints.json": ComplaintRecord,
@@ -94,6 +112,21 @@ def certificates() -> dict[str, CertificateRecord]:
 
 def accreditations() -> tuple[AccreditationRecord, ...]:
     return records("accreditations.json")
+
+
+def accreditations_with_history() -> dict[str, Accreditation]:
+    """The accreditations as the registry keeps them once seeded: the record is the first
+    step, accreditation_changes.json the later ones (in file order)."""
+    steps: dict[str, list[StatusChange]] = {}
+    for seq, change in enumerate(records("accreditation_changes.json"), start=1):
+        step = accreditation_step_model(change, today=TODAY)
+        steps.setdefault(change.number, []).append(replace(step, seq=seq))
+    found = {}
+    for record in accreditations():
+        model = accreditation_model(record)
+        first = StatusChange(model.number, model.status, "granted", model.valid_from, "", "")
+        found[model.number] = replace(model, history=(first, *steps.get(model.number, [])))
+    return found
 
 
 def institution_named(name: str) -> InstitutionRecord:
@@ -270,12 +303,27 @@ def test_certification_schemes_are_held_by_certification_bodies() -> None:
 
 
 def test_one_accreditation_is_suspended_and_one_has_expired() -> None:
-    statuses = Counter(a.status for a in accreditations())
+    statuses = Counter(
+        accreditation_on(a, TODAY).status for a in accreditations_with_history().values()
+    )
     assert statuses[AccreditationStatus.SUSPENDED] >= 1
     assert statuses[AccreditationStatus.EXPIRED] >= 1
     for accreditation in accreditations():
         if accreditation.status is AccreditationStatus.EXPIRED:
             assert accreditation.valid_until < TODAY, accreditation.number
+
+
+def test_accreditation_changes_are_dated_within_validity_and_follow_the_lifecycle() -> None:
+    known = accreditations_with_history()
+    for index, change in enumerate(records("accreditation_changes.json")):
+        where = f"accreditation_changes.json[{index}] {change.number}"
+        assert change.number in known, f"{where}: unknown accreditation"
+        accreditation = known[change.number]
+        assert change.effective_on is not None, f"{where}: every change carries its date"
+        assert accreditation.valid_from <= change.effective_on <= accreditation.valid_until
+    for accreditation in known.values():
+        first, *later = accreditation.history
+        assert timeline_problems([first], later, ACCREDITATION_TRANSITIONS) == []
 
 
 # --------------------------------------------------------------------------- certificates
@@ -288,6 +336,14 @@ def test_certificates_are_issued_by_certification_bodies_to_organizations() -> N
         assert certificate.issuer in known, f"{where}: issuer {certificate.issuer} unknown"
         assert InstitutionKind.CERTIFICATION_BODY in known[certificate.issuer].kinds, where
         assert certificate.holder in orgs, f"{where}: holder {certificate.holder} unknown"
+
+
+def test_certificate_validity_is_within_the_family_limits() -> None:
+    for certificate in certificates().values():
+        problem = validity_problem(
+            certificate.family, certificate.issued_on, certificate.expires_on, today=TODAY
+        )
+        assert problem is None, (certificate.number, problem)
 
 
 def test_certificates_are_seeded_valid_and_only_service_certificates_carry_stars() -> None:
@@ -340,16 +396,20 @@ def test_some_certificates_have_expired_and_a_few_expire_within_thirty_days() ->
 
 
 def test_every_certificate_is_within_an_accredited_scope_except_the_planted_anomalies() -> None:
-    outside = []
-    for certificate in certificates().values():
-        usable = [
-            a
-            for a in covering_accreditations(certificate)
-            if a.status in (AccreditationStatus.VALID, AccreditationStatus.EXPIRED)
-        ]
-        if not usable:
-            outside.append(certificate.number)
-    assert sorted(outside) == sorted([OUT_OF_SCOPE_CERTIFICATE, SUSPENDED_ISSUER_CERTIFICATE])
+    """As checked when issuing: the issuer's accreditations as they stood on the issue date.
+    The two planted anomalies are historical imports, which record the exception."""
+    held: dict[str, list[Accreditation]] = {}
+    for accreditation in accreditations_with_history().values():
+        held.setdefault(accreditation.holder, []).append(accreditation)
+    outside = [
+        c.number
+        for c in certificates().values()
+        if scope_problem(certificate_model(c), tuple(held.get(c.issuer, ())))
+    ]
+    planted = sorted([OUT_OF_SCOPE_CERTIFICATE, SUSPENDED_ISSUER_CERTIFICATE])
+    assert sorted(outside) == planted
+    imported = [c.number for c in certificates().values() if c.historical_import]
+    assert sorted(imported) == planted
 
 
 def test_the_out_of_scope_certificate_cites_a_standard_no_accreditation_of_its_issuer_lists() -> (
@@ -364,10 +424,18 @@ def test_the_out_of_scope_certificate_cites_a_standard_no_accreditation_of_its_i
 
 
 def test_the_suspended_issuer_certificate_relies_only_on_a_suspended_accreditation() -> None:
+    """Suspended from a date before the issue date, valid before it (issue 13)."""
     certificate = certificates()[SUSPENDED_ISSUER_CERTIFICATE]
     covering = covering_accreditations(certificate)
     assert covering
-    assert all(a.status is AccreditationStatus.SUSPENDED for a in covering)
+    known = accreditations_with_history()
+    for record in covering:
+        accreditation = known[record.number]
+        on_issue = accreditation_on(accreditation, certificate.issued_on)
+        assert on_issue.status is AccreditationStatus.SUSPENDED
+        assert on_issue.since is not None
+        before = accreditation_on(accreditation, on_issue.since - timedelta(days=1))
+        assert before.status is AccreditationStatus.VALID
 
 
 # --------------------------------------------------------------------------- status changes
@@ -395,6 +463,18 @@ def test_status_history_includes_every_kind_of_change_and_a_reinstatement() -> N
 def test_status_changes_are_listed_in_date_order() -> None:
     dates = [c.effective_on for c in records("status_changes.json") if c.effective_on]
     assert dates == sorted(dates)
+
+
+def test_every_status_change_carries_its_effective_date_and_follows_the_lifecycle() -> None:
+    steps: dict[str, list[Step]] = {}
+    for seq, change in enumerate(records("status_changes.json"), start=1):
+        assert change.effective_on is not None, change.number
+        steps.setdefault(change.number, []).append(
+            Step(change.status, change.effective_on, seq=seq)
+        )
+    for number, later in steps.items():
+        issued = Step("VALID", certificates()[number].issued_on)
+        assert timeline_problems([issued], later, CERTIFICATE_TRANSITIONS) == [], number
 
 
 # --------------------------------------------------------------------------- complaints

@@ -1,0 +1,126 @@
+"""Status steps of accreditations and institutions for the GraphStore port, and the upgrade
+of stores written before timelines were kept (certificates' steps are in ``certificates``)."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+
+from graph.changelog import ChangeDraft, utc_now
+from graph.cypher import institutions as institution_cypher
+from graph.cypher.timelines import UPGRADE, UPGRADE_DONE, UPGRADED
+from graph.cypher_store.base import Reader, ReferenceCheck, Row, _require, as_int
+from graph.models import StatusChange, WriteGuard, WriteResult
+
+__all__ = ["TimelineQueries"]
+
+_UPGRADE_CHUNK = 1000
+
+
+class TimelineQueries(abc.ABC):
+    """Mixed into CypherStore: accreditation and institution status steps."""
+
+    @abc.abstractmethod
+    async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]: ...
+
+    @abc.abstractmethod
+    async def _logged(
+        self,
+        name: str,
+        statement: str,
+        rows: list[Row],
+        drafts: list[ChangeDraft],
+        *,
+        actor: str,
+        check: ReferenceCheck | None = None,
+        at: str | None = None,
+        guard: WriteGuard | None = None,
+    ) -> WriteResult: ...
+
+    async def change_accreditation_statuses(
+        self, changes: Sequence[StatusChange], *, actor: str, guard: WriteGuard | None = None
+    ) -> WriteResult:
+        rows = _step_rows(changes)
+        for row, step in zip(rows, changes, strict=True):
+            row["scopeAdded"] = list(step.scope_added)
+            row["scopeRemoved"] = list(step.scope_removed)
+        return await self._steps(
+            "change_accreditation_statuses",
+            "Accreditation",
+            institution_cypher.CHANGE_ACCREDITATION_STATUSES,
+            rows,
+            actor=actor,
+            guard=guard,
+        )
+
+    async def change_institution_statuses(
+        self, changes: Sequence[StatusChange], *, actor: str, guard: WriteGuard | None = None
+    ) -> WriteResult:
+        return await self._steps(
+            "change_institution_statuses",
+            "Institution",
+            institution_cypher.CHANGE_INSTITUTION_STATUSES,
+            _step_rows(changes),
+            actor=actor,
+            guard=guard,
+        )
+
+    async def _steps(
+        self,
+        name: str,
+        label: str,
+        statement: str,
+        rows: list[Row],
+        *,
+        actor: str,
+        guard: WriteGuard | None,
+    ) -> WriteResult:
+        drafts = [
+            ChangeDraft(label, str(row["number"]), "STATUS", {k: v for k, v in row.items()})
+            for row in rows
+        ]
+        day = utc_now()[:10]  # the day whose step the node caches; any day is correct
+
+        async def check(read: Reader) -> None:
+            await _require(read, label, {str(row["number"]) for row in rows})
+
+        return await self._logged(
+            name,
+            statement,
+            [{**row, "day": day} for row in rows],
+            drafts,
+            actor=actor,
+            guard=guard,
+            check=check,
+        )
+
+    async def _upgrade_timelines(self) -> int:
+        """Give records written before timelines were kept their first step and their cache
+        (idempotent, in bounded chunks; nothing to do on a store written since)."""
+        marked = await self._housekeeping(UPGRADED, {})
+        if marked and marked[0]["done"]:
+            return 0
+        upgraded = 0
+        for statement in UPGRADE.values():
+            while True:
+                found = await self._housekeeping(
+                    statement, {"limit": _UPGRADE_CHUNK, "day": utc_now()[:10]}
+                )
+                done = as_int(found[0]["upgraded"]) if found else 0
+                upgraded += done
+                if done < _UPGRADE_CHUNK:
+                    break
+        await self._housekeeping(UPGRADE_DONE, {})
+        return upgraded
+
+
+def _step_rows(changes: Sequence[StatusChange]) -> list[Row]:
+    return [
+        {
+            "number": s.number,
+            "status": s.status,
+            "reason": s.reason,
+            "effectiveOn": s.effective_on.isoformat(),
+        }
+        for s in changes
+    ]

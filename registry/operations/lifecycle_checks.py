@@ -1,0 +1,112 @@
+"""The lifecycle rules at write time: validity and accredited scope when a certificate is
+issued, and every new status step against the timeline as it will be.
+
+Rules are checked against records read before the write. The write then expects the versions
+it read (an implied ``WriteGuard``), so a write that landed in between makes it plan again
+(``Replan``) instead of slipping a step past a check made on an older timeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+from typing import TypeVar
+
+from graph.models import Accreditation, Certificate, StatusChange
+from graph.port import GraphStore
+from registry.domain.lifecycle import timeline_problems, validity_problem
+from registry.domain.verification import scope_problem
+from registry.operations import convert
+from registry.operations.refusals import Refusal, RefusalKind
+from registry.records import CertificateRecord, FieldProblem
+
+__all__ = [
+    "NOT_YET_RECORDED",
+    "Replan",
+    "certificates_to_issue",
+    "refuse_broken_timelines",
+    "replanned",
+]
+
+T = TypeVar("T")
+# A new step's place in recording order: after every step already recorded.
+NOT_YET_RECORDED = 2**62
+_ATTEMPTS = 5
+
+
+class Replan(Exception):
+    """Another write changed a record this one was checked against: read and check again."""
+
+
+async def replanned(attempt: Callable[[], Awaitable[T]]) -> T:
+    """Run ``attempt`` (read, check, write) until no other write lands in between."""
+    for _ in range(_ATTEMPTS - 1):
+        try:
+            return await attempt()
+        except Replan:
+            continue
+    try:
+        return await attempt()
+    except Replan as exc:
+        problem = FieldProblem(
+            "CONCURRENT_CHANGE", "the records kept changing while this was checked", "input"
+        )
+        raise Refusal(RefusalKind.CONFLICT, [problem]) from exc
+
+
+def refuse_broken_timelines(
+    keys: Sequence[str],
+    histories: Mapping[str, Sequence[StatusChange]],
+    steps: Sequence[StatusChange],
+    transitions: Mapping[str, frozenset[str]],
+) -> list[StatusChange]:
+    """The new ``steps`` (one per input row, ``keys[i]`` naming its record), placed after
+    every recorded step; raise ``INVALID_TRANSITION`` naming each row's field when the
+    timeline as it will be cannot take it."""
+    placed = [replace(step, seq=NOT_YET_RECORDED) for step in steps]
+    problems = [
+        FieldProblem("INVALID_TRANSITION", problem.message, f"input[{index}].{problem.field}")
+        for index, (key, step) in enumerate(zip(keys, placed, strict=True))
+        for problem in timeline_problems(histories[key], [step], transitions)
+    ]
+    if problems:
+        raise Refusal(RefusalKind.INVALID_INPUT, problems)
+    return placed
+
+
+async def certificates_to_issue(
+    store: GraphStore, records: Sequence[CertificateRecord], *, today: date
+) -> list[Certificate]:
+    """The certificates to write, once their validity is within the family's limits and
+    their standard within the issuer's accredited scope on the issue date. A historical
+    import outside the scope is accepted with the exception recorded on it."""
+    problems = [
+        FieldProblem("INVALID_VALIDITY", message, f"input[{index}].{field}")
+        for index, r in enumerate(records)
+        if (found := validity_problem(r.family, r.issued_on, r.expires_on, today=today))
+        for field, message in [found]
+    ]
+    if problems:
+        raise Refusal(RefusalKind.INVALID_INPUT, problems)
+    issuers = sorted({r.issuer for r in records})
+    known = {i.uscc for i in await store.get_institutions(issuers)}  # others: NOT_FOUND later
+    held: dict[str, list[Accreditation]] = {}
+    for accreditation in await store.get_accreditations_held(issuers):
+        held.setdefault(accreditation.holder, []).append(accreditation)
+    models: list[Certificate] = []
+    for index, record in enumerate(records):
+        model = convert.certificate_model(record)
+        outside = (
+            scope_problem(model, tuple(held.get(record.issuer, ())))
+            if record.issuer in known
+            else None
+        )
+        if outside is not None and not record.historical_import:
+            problems.append(
+                FieldProblem("OUTSIDE_ACCREDITED_SCOPE", outside, f"input[{index}].standard")
+            )
+        models.append(replace(model, scope_exception=outside))
+    if problems:
+        raise Refusal(RefusalKind.INVALID_INPUT, problems)
+    return models

@@ -1,0 +1,411 @@
+"""Issue 13 through the API, with dated examples: status is what took effect, steps dated
+ahead are scheduled, lifecycle rules are refused with the field to fix, the chain of trust
+reads the accreditation as it stood on the issue date, and as-of questions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.domain.vocabulary import Role
+from tests.api.conftest import GraphQLClient, Snapshot
+from tests.api.operations import (
+    CNAS,
+    YUEZHI,
+    accreditation_change_row,
+    certificate_row,
+    institution_status_row,
+    mutate,
+    status_change_row,
+)
+
+GREEN = "GB/T 33761-2017"
+GREEN_HOLDER = "91440606499076329W"  # holds YZC26GP00042
+REINSTATED = "CCSC25Q10417R1"  # seed: SUSPENDED 2026-03-10, VALID 2026-06-02
+WITHDRAWN = "CQC24FW0588"  # seed: SUSPENDED 2025-09-01, WITHDRAWN 2026-03-02
+VOLUNTARY = "00124Q31562R0S"  # seed: management system, SUSPENDED 2026-07-01
+ISSUED_DURING_SUSPENSION = "YZC26GP00042"
+
+CERTIFICATE = """
+query($n: String!, $asOf: Date, $knownAt: DateTime) {
+  certificate(number: $n, asOf: $asOf, knownAt: $knownAt) {
+    status statusSince statusReason scopeException
+    history { status effectiveOn scheduled }
+  }
+}"""
+VERIFY = """
+query($n: String!, $asOf: Date) {
+  verifyCertificate(number: $n, asOf: $asOf) {
+    verdict asOf certificate { status statusSince }
+    chainOfTrust { accreditedOnIssueDate issuerSuspendedNow accreditationNumber }
+    warnings { code }
+  }
+}"""
+ACCREDITATION = """
+query($n: String!, $asOf: Date) {
+  accreditation(number: $n, asOf: $asOf) {
+    status statusSince scope history { status effectiveOn scheduled scopeRemoved }
+  }
+}"""
+INSTITUTION = """
+query($u: String!, $asOf: Date) {
+  institution(uscc: $u, asOf: $asOf) {
+    status history { status effectiveOn scheduled }
+    accreditations { number status }
+  }
+}"""
+
+
+async def _certificate(api: GraphQLClient, number: str, **variables: Any) -> Any:
+    body = await api(CERTIFICATE, {"n": number, **variables}, role=Role.ADMIN)
+    assert "errors" not in body, body
+    return body["data"]["certificate"]
+
+
+async def _verify(api: GraphQLClient, number: str, as_of: str | None = None, **who: Any) -> Any:
+    body = await api(VERIFY, {"n": number, "asOf": as_of}, **who)
+    assert "errors" not in body, body
+    result = body["data"]["verifyCertificate"]
+    result["codes"] = {w["code"] for w in result["warnings"]}
+    return result
+
+
+def _green(number: str, issued_on: str, expires_on: str, **fields: Any) -> dict[str, Any]:
+    return certificate_row(
+        number,
+        family="PRODUCT",
+        standard=GREEN,
+        scope="绿色建材产品",
+        issuer=YUEZHI,
+        holder=GREEN_HOLDER,
+        issuedOn=issued_on,
+        expiresOn=expires_on,
+        **fields,
+    )
+
+
+# The chain of trust on the issue date ---------------------------------------------------------
+
+
+async def test_issued_before_the_accreditations_suspension_it_was_accredited_then(
+    api: GraphQLClient,
+) -> None:
+    """A green-product certificate issued on 2025-01-10; CNAS-C212-P is suspended from
+    2026-07-01: accredited on its issue date, its issuer suspended now."""
+    issued = await mutate(
+        api,
+        "issueCertificates",
+        [_green("YZC25GP00007", "2025-01-10", "2028-01-09")],
+        role=Role.ADMIN,
+    )
+    assert issued["__typename"] == "IssueCertificatesSuccess", issued
+    result = await _verify(api, "YZC25GP00007")
+    assert result["chainOfTrust"]["accreditedOnIssueDate"] is True
+    assert result["chainOfTrust"]["accreditationNumber"] == "CNAS-C212-P"
+    assert result["chainOfTrust"]["issuerSuspendedNow"] is True
+    assert result["codes"] == {"ISSUER_SUSPENDED"}
+    before = await _verify(api, "YZC25GP00007", "2026-06-30")
+    assert before["chainOfTrust"]["issuerSuspendedNow"] is False
+    assert before["codes"] == set()
+
+
+async def test_issued_during_the_suspension_it_was_not(api: GraphQLClient) -> None:
+    result = await _verify(api, ISSUED_DURING_SUSPENSION)
+    assert result["chainOfTrust"]["accreditedOnIssueDate"] is False
+    assert "ISSUER_NOT_ACCREDITED_ON_ISSUE_DATE" in result["codes"]
+    recorded = await _certificate(api, ISSUED_DURING_SUSPENSION)
+    assert "CNAS-C212-P" in recorded["scopeException"]
+
+
+async def test_issuing_during_the_suspension_is_refused_unless_a_historical_import(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    row = _green("YZC26GP00099", "2026-09-01", "2029-08-31")
+    await api.key(Role.ADMIN)
+    before = await snapshot()
+    refused = await mutate(api, "issueCertificates", [row], role=Role.ADMIN)
+    assert (refused["__typename"], refused["code"], refused["field"]) == (
+        "InvalidInput",
+        "OUTSIDE_ACCREDITED_SCOPE",
+        "input[0].standard",
+    )
+    assert await snapshot() == before
+    accepted = await mutate(
+        api, "issueCertificates", [{**row, "historicalImport": True}], role=Role.ADMIN
+    )
+    assert accepted["__typename"] == "IssueCertificatesSuccess", accepted
+    assert (await _certificate(api, "YZC26GP00099"))["scopeException"]
+    assert "ISSUER_NOT_ACCREDITED_ON_ISSUE_DATE" in (await _verify(api, "YZC26GP00099"))["codes"]
+
+
+async def test_a_family_that_needs_no_accreditation_is_issued_by_a_body_without_one(
+    api: GraphQLClient,
+) -> None:
+    """Product certificates are also issued under CNCA designation: a body holding no
+    product accreditation is not refused (docs/lifecycle.md)."""
+    row = certificate_row(
+        "DLJC26P00001",
+        family="PRODUCT",
+        standard="GB 4706.1-2005",
+        issuer="12210211760664248H",  # an inspection institute, no certification scheme
+        issuedOn="2026-10-08",
+        expiresOn="2031-10-07",
+    )
+    payload = await mutate(api, "issueCertificates", [row], role=Role.ADMIN)
+    assert payload["__typename"] == "IssueCertificatesSuccess", payload
+
+
+# Lifecycle rules --------------------------------------------------------------------------------
+
+
+async def test_withdrawn_to_valid_is_refused(api: GraphQLClient, snapshot: Snapshot) -> None:
+    await api.key(Role.ADMIN)
+    before = await snapshot()
+    payload = await mutate(
+        api,
+        "changeCertificateStatus",
+        [status_change_row(WITHDRAWN, "VALID", effectiveOn="2026-11-01")],
+        role=Role.ADMIN,
+    )
+    assert (payload["__typename"], payload["code"], payload["field"]) == (
+        "InvalidInput",
+        "INVALID_TRANSITION",
+        "input[0].status",
+    )
+    assert await snapshot() == before
+
+
+async def test_a_late_withdrawal_is_judged_where_it_takes_effect(api: GraphQLClient) -> None:
+    """Recorded now but dated 2026-04-01, between the suspension and the reinstatement: the
+    reinstatement would follow a withdrawal."""
+    payload = await mutate(
+        api,
+        "changeCertificateStatus",
+        [status_change_row(REINSTATED, "WITHDRAWN", effectiveOn="2026-04-01")],
+        role=Role.ADMIN,
+    )
+    assert (payload["code"], payload["field"]) == ("INVALID_TRANSITION", "input[0].status")
+
+
+async def test_validity_from_1990_to_2099_and_issue_dates_ahead_are_refused(
+    api: GraphQLClient,
+) -> None:
+    long = certificate_row("CCSC90Q10001", issuedOn="1990-01-01", expiresOn="2099-12-31")
+    ahead = certificate_row("CCSC27Q10001", issuedOn="2026-11-23", expiresOn="2029-11-22")
+    payload = await mutate(api, "issueCertificates", [long, ahead], role=Role.ADMIN)
+    assert payload["__typename"] == "InvalidInput"
+    assert {(p["code"], p["field"]) for p in payload["problems"]} == {
+        ("INVALID_VALIDITY", "input[0].expiresOn"),
+        ("INVALID_VALIDITY", "input[1].issuedOn"),
+    }
+
+
+async def test_regulators_see_an_overdue_suspension(api: GraphQLClient) -> None:
+    query = """query($n: String!, $asOf: Date) { certificate(number: $n, asOf: $asOf) {
+        suspensionOverdue { code since limitMonths } } }"""
+    late = {"n": VOLUNTARY, "asOf": "2027-01-02"}
+    seen = await api(query, late, role=Role.REGULATOR)
+    assert seen["data"]["certificate"]["suspensionOverdue"] == {
+        "code": "SUSPENSION_OVERDUE",
+        "since": "2026-07-01",
+        "limitMonths": 6,
+    }
+    in_time = await api(query, {**late, "asOf": "2027-01-01"}, role=Role.REGULATOR)
+    assert in_time["data"]["certificate"]["suspensionOverdue"] is None
+    public = await api(query, late)
+    assert public["errors"][0]["extensions"]["code"] == "NOT_AUTHORIZED"
+    told = await _verify(api, VOLUNTARY, "2027-01-02", role=Role.REGULATOR)
+    assert "SUSPENSION_OVERDUE" in told["codes"]
+    assert "SUSPENSION_OVERDUE" not in (await _verify(api, VOLUNTARY, "2027-01-02"))["codes"]
+
+
+# What took effect ------------------------------------------------------------------------------
+
+
+async def test_a_late_recorded_earlier_suspension_does_not_override_a_later_reinstatement(
+    api: GraphQLClient,
+) -> None:
+    payload = await mutate(
+        api,
+        "changeCertificateStatus",
+        [status_change_row(REINSTATED, "SUSPENDED", effectiveOn="2026-02-01")],
+        role=Role.ADMIN,
+    )
+    assert payload["__typename"] == "ChangeCertificateStatusSuccess", payload
+    now = await _certificate(api, REINSTATED)
+    assert (now["status"], now["statusSince"]) == ("VALID", "2026-06-02")
+    assert [s["effectiveOn"] for s in now["history"]][1:] == [
+        "2026-02-01",
+        "2026-03-10",
+        "2026-06-02",
+    ]
+    assert (await _certificate(api, REINSTATED, asOf="2026-02-15"))["status"] == "SUSPENDED"
+
+
+async def test_a_future_suspension_is_scheduled_not_in_force(api: GraphQLClient) -> None:
+    number = "CCSC25SC2107R1"  # valid until 2028-03-13
+    payload = await mutate(
+        api,
+        "changeCertificateStatus",
+        [status_change_row(number, "SUSPENDED", effectiveOn="2027-01-15")],
+        role=Role.ADMIN,
+    )
+    assert payload["certificates"][0]["status"] == "VALID"
+    now = await _certificate(api, number)
+    assert now["status"] == "VALID"
+    assert [(s["status"], s["scheduled"]) for s in now["history"]][-1] == ("SUSPENDED", True)
+    assert (await _verify(api, number))["verdict"] == "VALID"
+    listed = """query($s: CertificateStatus) { certificates(filter: {status: $s}, first: 100) {
+        totalCount edges { node { number } } } }"""
+    suspended = await api(listed, {"s": "SUSPENDED"}, role=Role.ADMIN)
+    numbers = {e["node"]["number"] for e in suspended["data"]["certificates"]["edges"]}
+    assert number not in numbers
+    later = await _certificate(api, number, asOf="2027-01-15")
+    assert later["status"] == "SUSPENDED"
+    verified = await _verify(api, number, "2027-01-15")
+    assert (verified["verdict"], verified["asOf"]) == ("NOT_VALID", "2027-01-15")
+
+
+async def test_as_of_before_and_after_each_change(reader: GraphQLClient) -> None:
+    for day, status in [
+        ("2026-03-09", "VALID"),
+        ("2026-03-10", "SUSPENDED"),
+        ("2026-06-01", "SUSPENDED"),
+        ("2026-06-02", "VALID"),
+    ]:
+        assert (await _certificate(reader, REINSTATED, asOf=day))["status"] == status, day
+    for day, status in [("2026-06-30", "VALID"), ("2026-07-01", "SUSPENDED")]:
+        body = await reader(ACCREDITATION, {"n": "CNAS-C212-P", "asOf": day})
+        assert body["data"]["accreditation"]["status"] == status, day
+        holder = await reader(INSTITUTION, {"u": YUEZHI, "asOf": day})
+        held = {a["number"]: a["status"] for a in holder["data"]["institution"]["accreditations"]}
+        assert held["CNAS-C212-P"] == status, day
+
+
+async def test_before_its_issue_date_a_certificate_did_not_exist(reader: GraphQLClient) -> None:
+    body = await reader(CERTIFICATE, {"n": REINSTATED, "asOf": "2020-01-01"})
+    assert body["data"]["certificate"] is None
+    assert (await _verify(reader, REINSTATED, "2020-01-01"))["verdict"] == "NOT_FOUND"
+
+
+async def test_known_at_answers_as_the_registry_knew_it_then(api: GraphQLClient) -> None:
+    first = await _certificate(api, REINSTATED)
+    recorded = first["history"][-1]
+    moment = "2026-01-01T00:00:00+08:00"  # before the registry was told of anything here
+    assert (await _certificate(api, REINSTATED, knownAt=moment)) is None
+    await mutate(
+        api,
+        "changeCertificateStatus",
+        [status_change_row(REINSTATED, "SUSPENDED", effectiveOn="2026-08-01")],
+        role=Role.ADMIN,
+    )
+    history = (await _certificate(api, REINSTATED))["history"]
+    after_first = history[-2]["effectiveOn"]
+    assert after_first == recorded["effectiveOn"]
+    body = await api(
+        """query($n: String!, $k: DateTime) { certificate(number: $n, knownAt: $k) {
+            status history { recordedAt } } }""",
+        {"n": REINSTATED, "k": "2099-01-01T00:00:00Z"},
+        role=Role.ADMIN,
+    )
+    assert body["data"]["certificate"]["status"] == "SUSPENDED"
+
+
+# Accreditation bodies and institutions ----------------------------------------------------------
+
+
+async def test_an_accreditation_body_changes_only_the_accreditations_it_granted(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    own = await mutate(
+        api,
+        "changeAccreditationStatus",
+        [accreditation_change_row("CNAS-C001-M", "SUSPENDED", effectiveOn="2027-02-01")],
+        role=Role.ACCREDITATION_BODY,
+        institution=CNAS,
+    )
+    assert own["__typename"] == "ChangeAccreditationStatusSuccess", own
+    [changed] = own["accreditations"]
+    assert changed["status"] == "VALID"
+    assert (changed["history"][-1]["status"], changed["history"][-1]["scheduled"]) == (
+        "SUSPENDED",
+        True,
+    )
+    before = await snapshot()
+    other = await mutate(
+        api,
+        "changeAccreditationStatus",
+        [accreditation_change_row("CNCA-R-2015-256", "SUSPENDED")],
+        role=Role.ACCREDITATION_BODY,
+        institution=CNAS,
+    )
+    assert (other["__typename"], other["field"]) == ("NotAuthorized", "input[0].number")
+    assert await snapshot() == before
+
+
+async def test_a_scope_reduction_counts_from_its_date_at_issue_and_in_the_chain(
+    api: GraphQLClient,
+) -> None:
+    reduced = await mutate(
+        api,
+        "changeAccreditationStatus",
+        [
+            accreditation_change_row(
+                "CNAS-C212-M",
+                "VALID",
+                effectiveOn="2026-10-01",
+                scopeRemoved=["GB/T 24001-2016/ISO 14001:2015"],
+                reason="缩小认可范围 (scope reduced)",
+            )
+        ],
+        role=Role.ADMIN,
+    )
+    assert reduced["__typename"] == "ChangeAccreditationStatusSuccess", reduced
+    for day, covered in [("2026-09-30", True), ("2026-10-01", False)]:
+        body = await api(ACCREDITATION, {"n": "CNAS-C212-M", "asOf": day})
+        scope = body["data"]["accreditation"]["scope"]
+        assert ("GB/T 24001-2016/ISO 14001:2015" in scope) is covered, day
+    row = certificate_row(
+        "YZC26E30999",
+        standard="GB/T 24001-2016/ISO 14001:2015",
+        issuer=YUEZHI,
+        issuedOn="2026-10-08",
+        expiresOn="2029-10-07",
+    )
+    # CNCA's approval of 广东粤质 still lists ISO 14001, so only CNAS's scope moved: accepted.
+    payload = await mutate(api, "issueCertificates", [row], role=Role.ADMIN)
+    assert payload["__typename"] == "IssueCertificatesSuccess", payload
+    unknown = await mutate(
+        api,
+        "changeAccreditationStatus",
+        [accreditation_change_row("CNAS-C212-M", "VALID", scopeRemoved=["GB/T 99999-2099"])],
+        role=Role.ADMIN,
+    )
+    assert (unknown["code"], unknown["field"]) == ("INVALID_VALUE", "input[0].scopeRemoved")
+
+
+async def test_an_institutions_own_suspension_is_scheduled_and_seen_on_its_date(
+    api: GraphQLClient,
+) -> None:
+    payload = await mutate(
+        api,
+        "changeInstitutionStatus",
+        [institution_status_row(YUEZHI, "SUSPENDED", effectiveOn="2027-01-01")],
+        role=Role.REGULATOR,
+    )
+    assert payload["__typename"] == "ChangeInstitutionStatusSuccess", payload
+    assert payload["institutions"][0]["status"] == "ACTIVE"
+    later = await api(INSTITUTION, {"u": YUEZHI, "asOf": "2027-01-01"})
+    assert later["data"]["institution"]["status"] == "SUSPENDED"
+    assert later["data"]["institution"]["history"][-1]["scheduled"] is True
+    certificate = "YZC24Q10733"
+    assert "ISSUER_SUSPENDED" not in (await _verify(api, certificate))["codes"]
+    assert "ISSUER_SUSPENDED" in (await _verify(api, certificate, "2027-01-01"))["codes"]
+    revoked_then_active = await mutate(
+        api,
+        "changeInstitutionStatus",
+        [
+            institution_status_row(YUEZHI, "ACTIVE", effectiveOn="2027-03-01"),
+        ],
+        role=Role.REGULATOR,
+    )
+    assert revoked_then_active["__typename"] == "ChangeInstitutionStatusSuccess"

@@ -1,0 +1,249 @@
+"""The status-timeline contract on every backend: the step in force decides, whatever the
+order of recording; steps dated ahead take effect on their date with no job; stores written
+before timelines were kept are upgraded on open (issue 13)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from graph.cypher_store import CypherStore
+from graph.models import (
+    NO_NEXT_STEP,
+    Accreditation,
+    CertificateQuery,
+    InstitutionQuery,
+    StatusChange,
+)
+from tests.graph.builders import REGIONS, certificate, institution, organization
+
+ACTOR = "test:timelines"
+TODAY = date(2026, 12, 4)
+
+
+async def _world(store: CypherStore) -> tuple[str, str, str]:
+    await store.upsert_regions(REGIONS, actor=ACTOR)
+    body = institution(2, kinds=("CERTIFICATION_BODY",), name="认证公司")
+    cnas = institution(5, kinds=("ACCREDITATION_BODY",), name="认可委员会")
+    await store.upsert_institutions([body, cnas], actor=ACTOR)
+    holder = organization(1)
+    await store.upsert_organizations([holder], actor=ACTOR)
+    await store.issue_certificates(
+        [certificate("CERT000001", issuer=body.uscc, holder=holder.uscc)], actor=ACTOR
+    )
+    return body.uscc, cnas.uscc, holder.uscc
+
+
+def _step(number: str, status: str, on: date, reason: str = "监督审核") -> StatusChange:
+    return StatusChange(number, status, reason, on, "", "")
+
+
+async def _listed(store: CypherStore, status: str, day: date) -> list[str]:
+    query = CertificateQuery(today=day, status=status)
+    found = [c.number for c in await store.list_certificates(query, after=None, limit=10)]
+    assert await store.count_certificates(query) == len(found)
+    return found
+
+
+async def test_a_late_recorded_earlier_suspension_does_not_override_a_later_reinstatement(
+    store: CypherStore,
+) -> None:
+    await _world(store)
+    for step in (
+        _step("CERT000001", "SUSPENDED", date(2026, 3, 1)),
+        _step("CERT000001", "VALID", date(2026, 5, 1), "恢复"),
+        _step("CERT000001", "SUSPENDED", date(2026, 2, 1), "补录"),  # recorded last
+    ):
+        await store.change_certificate_statuses([step], actor=ACTOR)
+    [stored] = await store.get_certificates(["CERT000001"])
+    assert (stored.status, stored.status_since, stored.status_reason) == (
+        "VALID",
+        date(2026, 5, 1),
+        "恢复",
+    )
+    assert len(stored.history) == 4
+    assert await _listed(store, "VALID", TODAY) == ["CERT000001"]
+    assert await _listed(store, "SUSPENDED", date(2026, 2, 15)) == ["CERT000001"]
+    assert await _listed(store, "VALID", date(2026, 1, 31)) == ["CERT000001"]
+
+
+async def test_a_scheduled_suspension_takes_effect_on_its_date_with_no_job(
+    store: CypherStore,
+) -> None:
+    await _world(store)
+    await store.change_certificate_statuses(
+        [_step("CERT000001", "SUSPENDED", date(2027, 1, 15))], actor=ACTOR
+    )
+    [stored] = await store.get_certificates(["CERT000001"])
+    assert (stored.status, stored.status_until) == ("VALID", date(2027, 1, 15))
+    assert await _listed(store, "VALID", TODAY) == ["CERT000001"]
+    assert await _listed(store, "SUSPENDED", TODAY) == []
+    assert await _listed(store, "SUSPENDED", date(2027, 1, 15)) == ["CERT000001"]
+    [now] = await store.region_statistics(["210000"], today=TODAY.isoformat())
+    [then] = await store.region_statistics(["210000"], today="2027-01-15")
+    assert (now.valid_certificates, then.valid_certificates) == (1, 0)
+
+
+async def test_steps_of_one_certificate_in_one_batch_all_count(store: CypherStore) -> None:
+    await _world(store)
+    await store.change_certificate_statuses(
+        [
+            _step("CERT000001", "SUSPENDED", date(2026, 3, 1)),
+            _step("CERT000001", "WITHDRAWN", date(2026, 4, 1)),
+        ],
+        actor=ACTOR,
+    )
+    [stored] = await store.get_certificates(["CERT000001"])
+    assert (stored.status, stored.status_until) == ("WITHDRAWN", NO_NEXT_STEP)
+    assert await _listed(store, "SUSPENDED", date(2026, 3, 15)) == ["CERT000001"]
+
+
+async def test_accreditations_keep_dated_status_and_scope_steps(store: CypherStore) -> None:
+    body, cnas, _ = await _world(store)
+    granted = Accreditation(
+        number="CNAS-C999-M",
+        scheme="CNAS_MANAGEMENT_SYSTEM_17021",
+        body=cnas,
+        holder=body,
+        scope=("GB/T 19001-2016",),
+        valid_from=date(2020, 1, 1),
+        valid_until=date(2029, 12, 31),
+    )
+    await store.upsert_accreditations([granted], actor=ACTOR)
+    await store.change_accreditation_statuses(
+        [
+            StatusChange(
+                "CNAS-C999-M",
+                "VALID",
+                "扩项",
+                date(2025, 6, 1),
+                "",
+                "",
+                scope_added=("GB/T 24001-2016",),
+            ),
+            _step("CNAS-C999-M", "SUSPENDED", date(2026, 7, 1), "暂停认可"),
+        ],
+        actor=ACTOR,
+    )
+    [stored] = await store.get_accreditations(["CNAS-C999-M"])
+    assert stored.status == "SUSPENDED"
+    assert stored.scope == ("GB/T 19001-2016",)  # as granted; steps extend it
+    steps = sorted(stored.history, key=lambda s: s.seq)
+    assert [(s.status, s.effective_on) for s in steps] == [
+        ("VALID", date(2020, 1, 1)),
+        ("VALID", date(2025, 6, 1)),
+        ("SUSPENDED", date(2026, 7, 1)),
+    ]
+    assert steps[1].scope_added == ("GB/T 24001-2016",)
+    assert [a.number for a in await store.get_accreditations_held([body])] == ["CNAS-C999-M"]
+
+    async def accredited(day: date) -> list[str]:
+        query = InstitutionQuery(accreditation_scheme="CNAS_MANAGEMENT_SYSTEM_17021", today=day)
+        return [i.uscc for i in await store.list_institutions(query, after=None, limit=10)]
+
+    assert await accredited(date(2026, 6, 30)) == [body]
+    assert await accredited(TODAY) == []
+    # An upsert changes the record, never the status of an existing accreditation.
+    await store.upsert_accreditations([granted], actor=ACTOR)
+    [again] = await store.get_accreditations(["CNAS-C999-M"])
+    assert (again.status, len(again.history)) == ("SUSPENDED", 3)
+
+
+async def test_verification_facts_come_with_every_history(store: CypherStore) -> None:
+    """The certificate's, its issuer's and each accreditation's, in one read; a record that
+    has not changed since its first step comes without (its cache is that step)."""
+    body, cnas, _ = await _world(store)
+    granted = Accreditation(
+        number="CNAS-C998-M",
+        scheme="CNAS_MANAGEMENT_SYSTEM_17021",
+        body=cnas,
+        holder=body,
+        scope=("GB/T 19001-2016",),
+        valid_from=date(2020, 1, 1),
+        valid_until=date(2029, 12, 31),
+    )
+    unchanged = Accreditation(
+        number="CNAS-C997-M",
+        scheme="CNAS_MANAGEMENT_SYSTEM_17021",
+        body=cnas,
+        holder=body,
+        scope=("GB/T 24001-2016",),
+        valid_from=date(2021, 1, 1),
+        valid_until=date(2029, 12, 31),
+    )
+    await store.upsert_accreditations([granted, unchanged], actor=ACTOR)
+    [facts] = await store.get_verification_facts(["CERT000001"])
+    assert facts.certificate.history == ()
+    await store.change_certificate_statuses(
+        [_step("CERT000001", "SUSPENDED", date(2026, 3, 1))], actor=ACTOR
+    )
+    await store.change_accreditation_statuses(
+        [_step("CNAS-C998-M", "SUSPENDED", date(2026, 7, 1))], actor=ACTOR
+    )
+    await store.change_institution_statuses(
+        [_step(body, "SUSPENDED", date(2027, 2, 1))], actor=ACTOR
+    )
+    [facts] = await store.get_verification_facts(["CERT000001"])
+    assert [s.status for s in facts.certificate.history] == ["VALID", "SUSPENDED"]
+    assert facts.issuer is not None
+    assert [s.status for s in facts.issuer.history] == ["ACTIVE", "SUSPENDED"]
+    steps = {a.number: [s.status for s in a.history] for a in facts.accreditations}
+    assert steps == {"CNAS-C998-M": ["VALID", "SUSPENDED"], "CNAS-C997-M": []}
+
+
+async def test_an_institutions_own_status_is_a_timeline(store: CypherStore) -> None:
+    body, _, _ = await _world(store)
+    await store.change_institution_statuses(
+        [_step(body, "SUSPENDED", date(2027, 2, 1), "责令停业整顿")], actor=ACTOR
+    )
+    [stored] = await store.get_institutions([body])
+    assert (stored.status, stored.status_until) == ("ACTIVE", date(2027, 2, 1))
+    assert [s.status for s in sorted(stored.history, key=lambda s: s.seq)] == [
+        "ACTIVE",
+        "SUSPENDED",
+    ]
+
+
+async def test_a_store_written_before_timelines_is_upgraded_on_open(store: CypherStore) -> None:
+    """Old-format records are written directly here, as an older registry left them: the last
+    recorded status on the node (even when an earlier-dated step came last), no step lists,
+    and no history at all for accreditations and institutions."""
+    body, cnas, _ = await _world(store)
+    await store._housekeeping(
+        """
+MATCH (c:Certificate {number: 'CERT000001'})
+CREATE (c)-[:HAS_STATUS]->(:StatusChange {number: 'CERT000001', status: 'VALID',
+    reason: '恢复', effectiveOn: '2026-05-01', recordedAt: '2026-05-01T00:00:00Z',
+    actor: 'old', seq: 900})
+CREATE (c)-[:HAS_STATUS]->(:StatusChange {number: 'CERT000001', status: 'SUSPENDED',
+    reason: '补录', effectiveOn: '2026-02-01', recordedAt: '2026-06-01T00:00:00Z',
+    actor: 'old', seq: 901})
+SET c.status = 'SUSPENDED', c.statusReason = '补录', c.statusSince = '2026-02-01'
+REMOVE c.stepOn, c.stepSeq, c.stepStatus, c.statusUntil
+WITH c
+MATCH (i:Institution {uscc: $body})
+OPTIONAL MATCH (i)-[:HAS_STATUS]->(s:StatusChange)
+DETACH DELETE s
+WITH DISTINCT i
+SET i.status = 'SUSPENDED'
+REMOVE i.stepOn, i.stepSeq, i.stepStatus, i.statusSince, i.statusUntil
+WITH i
+MATCH (counter:ChangeCounter {id: 'main'})
+REMOVE counter.timelines
+""",
+        {"body": body},
+    )
+    documents = await store.export_docs("Certificate", ["CERT000001"])
+    assert await store._upgrade_timelines() >= 2
+    assert await store._upgrade_timelines() == 0  # once
+    # The document is left as it was (the document audit keeps its digest); its cache is
+    # marked as never the answer, so filters read the step lists.
+    assert await store.export_docs("Certificate", ["CERT000001"]) == documents
+    [stored] = await store.get_certificates(["CERT000001"])
+    assert (stored.status, stored.status_until) == ("SUSPENDED", date(1, 1, 1))
+    assert await _listed(store, "VALID", TODAY) == ["CERT000001"]
+    assert await _listed(store, "SUSPENDED", TODAY) == []
+    assert await _listed(store, "SUSPENDED", date(2026, 2, 15)) == ["CERT000001"]
+    [institution_now] = await store.get_institutions([body])
+    assert institution_now.status == "SUSPENDED"
+    assert [(s.status, s.recorded_at) for s in institution_now.history] == [("SUSPENDED", "")]
+    assert cnas
