@@ -9,6 +9,7 @@ method yet, without writing it. Only supervised (market) institutions are scored
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
@@ -172,9 +173,22 @@ async def recompute_credit(
         if unsupervised:
             written += (await store.clear_credit(unsupervised, actor=actor)).written
     if written:
-        horizon = datetime.now(UTC) - PIN_RETENTION
-        await store.prune_credit_history(before=horizon.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+        await _forget_old_keys(store)
     return written
+
+
+_PRUNE_EVERY = 60.0  # seconds: a bulk rescore leaves many kept keys, each write need not scan
+_pruned_at: dict[int, float] = {}
+
+
+async def _forget_old_keys(store: GraphStore) -> None:
+    """Drop the ranking keys no pinned page may still ask for, once a minute per store."""
+    now = time.monotonic()
+    if now - _pruned_at.get(id(store), -_PRUNE_EVERY) < _PRUNE_EVERY:
+        return
+    _pruned_at[id(store)] = now
+    horizon = datetime.now(UTC) - PIN_RETENTION
+    await store.prune_credit_history(before=horizon.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
 
 
 async def recompute_all(store: GraphStore, today: date, *, actor: str = CREDIT_ACTOR) -> int:
