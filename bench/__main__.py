@@ -152,16 +152,16 @@ async def credit_rows(data: Path) -> list[Row]:
 
 
 async def ranking_rows(data: Path) -> list[Row]:
-    found = await ranking.run(argparse.Namespace(data=str(data), repeat=30))
+    found = await ranking.run(argparse.Namespace(data=str(data), repeat=30, depth=50_000))
     return [
         Row(
             "4",
-            f"first ranking page: {name}",
+            f"ranking page: {name}",
             f"p50 {p50:.1f} ms",
             "p50 <= 50 ms",
             "pass" if p50 <= ranking.TARGET_P50_MS else "FAIL",
         )
-        for name, p50, _, _ in found
+        for name, p50, _, _, _ in found
     ]
 
 

@@ -268,19 +268,19 @@ class CreditFacts:
     complaints_substantiated: int
     certificates_issued: int
     certificates_withdrawn: int
-    certificates_valid: int  # issued and valid on the day asked for
     best_service_stars: int | None
-    accredited: bool  # holds an accreditation valid on the day asked for
     evaluations: tuple[ServiceEvaluation, ...] = ()  # in the year up to the day asked for
+    kinds: tuple[str, ...] = ()  # the institution's kinds: who is supervised at all
 
 
 @dataclass(frozen=True, slots=True)
 class StoredCredit:
-    """A credit assessment as kept on the Institution node; ``factors`` is canonical JSON."""
+    """A credit assessment as kept on the Institution node; ``factors`` is canonical JSON.
+    An unrated institution has no score nor grade, and is ranked after every rated one."""
 
     uscc: str
-    score: float
-    grade: str
+    score: float | None
+    grade: str | None
     factors: str
     computed_on: date
     method: str
@@ -288,16 +288,27 @@ class StoredCredit:
 
 @dataclass(frozen=True, slots=True)
 class RankingQuery:
+    """Who is ranked: in ``region`` (with its sub-regions), of ``kind``, providing a service
+    category (of any of ``provider_kinds``, or accredited for any of ``scope_standards``),
+    with or without the unrated; ``as_of`` pins the scores to those at that change seq, and
+    accreditations count as they stand on ``today``."""
+
     region: str | None = None
     kind: str | None = None
-    service_category: str | None = None  # a scope entry of a valid accreditation
+    provider_kinds: tuple[str, ...] = ()
+    scope_standards: tuple[str, ...] = ()
+    include_unrated: bool = True
+    as_of: int | None = None
     today: date | None = None  # the day accreditations are valid on (None: as last written)
 
 
 @dataclass(frozen=True, slots=True)
 class RankedInstitution:
+    """A ranked institution; ``sort`` is its ranking key (its score, or -1 when unrated)."""
+
     institution: Institution
-    score: float
+    score: float | None
+    sort: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,12 +146,12 @@ class GraphStore(Protocol):
     async def rank_institutions(
         self, query: RankingQuery, *, after: tuple[float, str] | None, limit: int
     ) -> list[RankedInstitution]:
-        """Scored institutions by stored score descending, then USCC, after (score, uscc)."""
+        """Ranked institutions by ranking key descending (the score; the unrated after every
+        score), then USCC, after (key, uscc); as the keys stood at ``query.as_of`` when set."""
 
-    async def count_ranked_before(
-        self, query: RankingQuery, *, score: float, uscc: str
-    ) -> tuple[int, int]:
-        """How many match with a higher score, and how many tie at ``score`` before ``uscc``."""
+    async def count_ranked(self, query: RankingQuery) -> int:
+        """How many institutions ``rank_institutions`` would give over all pages; pinned
+        (``query.as_of``, at most the change head) it never changes, and may be cached."""
 
     async def region_statistics(
         self, codes: Sequence[str], *, today: str
@@ -285,7 +285,14 @@ class GraphStore(Protocol):
         """Create or update satisfaction forms and mystery-customer visits."""
 
     async def store_credit(self, scores: Sequence[StoredCredit], *, actor: str) -> WriteResult:
-        """Keep credit assessments on their Institution nodes (CREDIT changes)."""
+        """Keep credit assessments on their Institution nodes (CREDIT changes); the ranking
+        keys they replace are kept for rankings pinned before them."""
+
+    async def clear_credit(self, usccs: Sequence[str], *, actor: str) -> WriteResult:
+        """Remove the named institutions' assessments: they are not ranked any more."""
+
+    async def prune_credit_history(self, *, before: str, chunk: int = 10_000) -> int:
+        """Forget ranking keys replaced before ``before`` (ISO 8601 UTC); how many went."""
 
     async def save_api_key(self, key: ApiKey, *, actor: str) -> WriteResult:
         """Store a credential (its digest only)."""

@@ -14,7 +14,9 @@ from strawberry.dataloader import DataLoader
 from graph import models
 from graph.port import GraphStore
 from registry.domain.credit_score import CreditAssessment
-from registry.operations.credit import assessments, credit_facts
+from registry.domain.supervision import ClassDecision
+from registry.operations.credit import assessments
+from registry.operations.supervision import supervision_decisions
 
 __all__ = ["Loaders"]
 
@@ -55,7 +57,7 @@ class Loaders:
     credit_ratings: DataLoader[str, list[models.CreditRating]]
     credit_events: DataLoader[str, list[models.CreditEvent]]
     credit: DataLoader[str, CreditAssessment | None]
-    credit_facts: DataLoader[str, models.CreditFacts | None]
+    supervision: DataLoader[str, ClassDecision | None]
     plan_results: DataLoader[str, list[models.CreditEvent]]
     evaluations: DataLoader[tuple[str, date, date], list[models.ServiceEvaluation]]
 
@@ -67,8 +69,9 @@ class Loaders:
             found = await assessments(store, keys, day)
             return [found.get(k) for k in keys]
 
-        async def facts(keys: Sequence[str]) -> list[models.CreditFacts]:
-            return await credit_facts(store, keys, day)
+        async def supervision(keys: list[str]) -> list[ClassDecision | None]:
+            found = await supervision_decisions(store, keys, day)
+            return [found.get(k) for k in keys]
 
         return cls(
             institution=_by_key(store.get_institutions, lambda i: i.uscc),
@@ -81,7 +84,7 @@ class Loaders:
             credit_ratings=_grouped(store.get_credit_ratings_of, lambda r: r.institution),
             credit_events=_grouped(store.get_credit_events_of, lambda e: e.institution),
             credit=DataLoader(load_fn=credit),
-            credit_facts=_by_key(facts, lambda f: f.uscc),
+            supervision=DataLoader(load_fn=supervision),
             plan_results=_grouped(store.get_plan_results, lambda e: e.plan or ""),
             evaluations=DataLoader(load_fn=functools.partial(_evaluations, store)),
         )

@@ -6,7 +6,17 @@ from graph.cypher.changes import logged
 from graph.cypher.institutions import INSTITUTION_FIELDS
 from graph.cypher.timelines import scope_has, status_on
 
-__all__ = ["CREDIT_INPUTS", "STORED_CREDIT", "STORE_CREDIT", "ranking"]
+__all__ = [
+    "ACCREDITED_FOR",
+    "CHANGE_AT",
+    "CREDIT_INPUTS",
+    "KEPT",
+    "PRUNE_CREDIT_HISTORY",
+    "REGION_CODES",
+    "STORED_CREDIT",
+    "STORE_CREDIT",
+    "ranking",
+]
 
 _RATING = (
     "{id: r.id, association: r.association, institution: r.institution, grade: r.grade, "
@@ -34,7 +44,7 @@ WHERE held.family = 'SERVICE' AND {status_on("held", "$today")} = 'VALID'
   AND held.issuedOn <= $today
   AND held.expiresOn >= $today
 WITH i, max(held.stars) AS stars
-RETURN i.uscc AS uscc,
+RETURN i.uscc AS uscc, i.kinds AS kinds,
   [(i)<-[:OF]-(r:CreditRating) WHERE r.publishedOn <= $today AND $today <= r.validUntil
      | {_RATING}] AS ratings,
   [(i)-[:RECORDED]->(e:CreditEvent) | {_EVENT}] AS events,
@@ -44,13 +54,6 @@ RETURN i.uscc AS uscc,
   size([(i)-[:ISSUED]->(c:Certificate) | c.number]) AS certificatesIssued,
   size([(i)-[:ISSUED]->(c:Certificate) WHERE {_CERTIFICATE_TODAY} = 'WITHDRAWN' | c.number])
     AS certificatesWithdrawn,
-  size([(i)-[:ISSUED]->(c:Certificate)
-        WHERE {_CERTIFICATE_TODAY} = 'VALID' AND c.issuedOn <= $today AND c.expiresOn >= $today
-        | c.number]) AS certificatesValid,
-  size([(i)-[:HOLDS]->(a:Accreditation)
-        WHERE {status_on("a", "$today")} = 'VALID' AND a.validFrom <= $today
-          AND $today <= a.validUntil
-        | a.number]) > 0 AS accredited,
   [(i)<-[:EVALUATES]-(v:ServiceEvaluation) WHERE $evaluatedSince <= v.date AND v.date <= $today
      | {_EVALUATION}] AS evaluations,
   stars AS bestServiceStars
@@ -59,58 +62,127 @@ RETURN i.uscc AS uscc,
 STORED_CREDIT = """
 UNWIND $keys AS key
 MATCH (i:Institution {uscc: key})
-WHERE i.creditScore IS NOT NULL
+WHERE i.creditComputedOn IS NOT NULL
 RETURN i.uscc AS uscc, i.creditScore AS score, i.creditGrade AS grade,
        i.creditFactors AS factors, i.creditComputedOn AS computedOn, i.creditMethod AS method
 """
 
+# The ranking key (``creditSort``: the score, -1 when unrated, null when not ranked) moves
+# with ``creditSeq``, the change that set it. A ranking pinned at an earlier seq reads the
+# key it replaced from the CreditHistory node kept here, in the same atomic statement.
+# A row with a null ``sort`` clears the assessment (an institution nobody supervises).
 STORE_CREDIT = logged(
     """
 MATCH (i:Institution {uscc: row.uscc})
+WITH row, i, i.creditSort AS oldSort, i.creditScore AS oldScore, i.creditSeq AS oldSeq
+FOREACH (_ IN CASE WHEN oldSort IS NULL OR oldSort = row.sort THEN [] ELSE [1] END |
+  CREATE (:CreditHistory {uscc: row.uscc, score: coalesce(oldScore, -1.0), sort: oldSort,
+                          fromSeq: coalesce(oldSeq, 0), toSeq: row.change.seq,
+                          closedAt: row.change.at}))
 SET i.creditScore = row.score, i.creditGrade = row.grade, i.creditFactors = row.factors,
-    i.creditComputedOn = row.computedOn, i.creditMethod = row.method
+    i.creditComputedOn = row.computedOn, i.creditMethod = row.method, i.creditSort = row.sort,
+    i.creditSeq = CASE WHEN row.sort IS NULL THEN null
+                       WHEN oldSort = row.sort THEN oldSeq ELSE row.change.seq END
 """,
     region="i.region",
 )
 
-_MATCH = "MATCH (i:Institution)\n"
-_MATCH_IN_REGION = (
-    "MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(i:Institution)\n"
-)
-# (Scope is read from the accreditation's steps, which FalkorDB walks only in a projection.)
-_BY_CATEGORY = (
-    "MATCH (i)-[:HOLDS]->(a:Accreditation)\n"
-    f"WITH i, {status_on('a', '$today')} AS held, "
-    f"{scope_has('a', '$serviceCategory', '$today')} AS covers\n"
-    "WHERE held = 'VALID' AND covers\n"
-)
+# Kept ranking keys no pinned page can still ask for (bookkeeping, outside the change log).
+PRUNE_CREDIT_HISTORY = """
+MATCH (h:CreditHistory) WHERE h.closedAt < $before
+WITH h LIMIT $limit
+DELETE h
+RETURN count(h) AS deleted
+"""
+
+# The region asked for and every region below it, and how wide it is.
+REGION_CODES = """
+MATCH (named:Region {code: $region})-[:PARENT_OF*0..3]->(below:Region)
+RETURN named.level AS level, collect(below.code) AS codes
+"""
+
+CHANGE_AT = "MATCH (c:Change {seq: $seq}) RETURN c.hash AS hash"
+
+# Keys replaced after ``$asOf`` that were in force at it: few, since they are kept 30 minutes.
+KEPT = """
+MATCH (h:CreditHistory) WHERE h.toSeq > $asOf AND h.fromSeq <= $asOf
+RETURN h.uscc AS uscc, h.sort AS sort, h.score AS score
+"""
+
+_SOURCES = {
+    # The range index on creditSort finds a window of keys, the filters check what it found.
+    "index": ("MATCH (i:Institution)", "i.creditSort >= $floor", "i.creditSort", "i.creditScore"),
+    # The ties of a cursor's key after its USCC (an OR of the two would lose the index, and
+    # a bare i.uscc > … would make FalkorDB read the USCC index instead of the key's).
+    "tied": (
+        "MATCH (i:Institution)",
+        "i.creditSort = $afterSort AND coalesce(i.uscc, '') > $afterUscc",
+        "i.creditSort",
+        "i.creditScore",
+    ),
+    # Institutions whose key changed after the pinned seq (the index on creditSeq).
+    "changed": ("MATCH (i:Institution)", "i.creditSeq > $asOf", "i.creditSort", "i.creditScore"),
+    # A city or district is narrow: start from it (two clauses, so that FalkorDB's planner
+    # does not start from every institution instead).
+    "region": (
+        "MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(r:Region)\n"
+        "MATCH (r)<-[:IN_REGION]-(i:Institution)",
+        "i.creditSort IS NOT NULL",
+        "i.creditSort",
+        "i.creditScore",
+    ),
+    # The keys kept for a pinned seq, passed in as $kept.
+    "kept": (
+        "UNWIND $kept AS k MATCH (i:Institution {uscc: k.uscc})",
+        "k.sort IS NOT NULL",
+        "k.sort",
+        "CASE WHEN k.sort < 0 THEN null ELSE k.score END",
+    ),
+}
+# The holders of an accreditation in force on $today whose scope, as it stands that day,
+# names $standard (steps may have extended or reduced it since the grant).
+ACCREDITED_FOR = f"""
+MATCH (i:Institution)-[:HOLDS]->(a:Accreditation)
+WITH i, {status_on("a", "$today")} AS held, {scope_has("a", "$standard", "$today")} AS covers
+WHERE held = 'VALID' AND covers
+RETURN collect(DISTINCT i.uscc) AS usccs
+"""
+
 _CONDITIONS = {
+    "pinned": "coalesce(i.creditSeq, 0) <= $asOf",
+    # A service category: institutions of one of its kinds, or accredited for its standards.
+    "providerKinds": "(any(k IN i.kinds WHERE k IN $providerKinds) OR i.uscc IN $accredited)",
+    "codes": "i.region IN $codes",
     "kind": "$kind IN i.kinds",
-    # The first conjunct is there for the range index; the second is the keyset.
-    "afterScore": "i.creditScore <= $afterScore AND (i.creditScore < $afterScore OR "
-    "(i.creditScore = $afterScore AND i.uscc > $afterUscc))",
-    "floor": "i.creditScore >= $floor",
-    "atLeast": "i.creditScore >= $atLeast",
+    "rated": "{sort} >= 0",
+    # A keyset after (key, USCC): for the sources that do not read the key index.
+    "afterSort": "{sort} <= $afterSort AND ({sort} < $afterSort OR "
+    "({sort} = $afterSort AND i.uscc > $afterUscc))",
+    # Below a key, for a window of the key index.
+    "below": "{sort} < $below",
 }
 
 
-def ranking(present: frozenset[str], *, count: bool) -> str:
-    """A ranking page (or, with ``count``, how many rank before ``$atLeast``/``$atUscc``)."""
-    statement = _MATCH_IN_REGION if "region" in present else _MATCH
-    if "serviceCategory" in present:
-        statement += _BY_CATEGORY
-    conditions = ["i.creditScore IS NOT NULL"]
-    conditions += [text for name, text in _CONDITIONS.items() if name in present]
-    statement += "WITH DISTINCT i WHERE " + " AND ".join(conditions) + "\n"
+def ranking(source: str, present: frozenset[str], *, count: bool = False) -> str:
+    """A ranking page (or, with ``count``, its size) read from ``source``: a window of the
+    key index, the keys changed after the pinned seq, a region, or the kept keys."""
+    match, first, sort, score = _SOURCES[source]
+    carry = "i, k" if source == "kept" else "i"
+    if source in ("kept", "changed"):  # keys written after the pinned seq, by definition
+        present -= {"pinned"}
+    if source in ("index", "tied", "changed"):  # the key index: no OR
+        present -= {"afterSort"}
+    conditions = [first]
+    conditions += [text.format(sort=sort) for name, text in _CONDITIONS.items() if name in present]
+    # The key index is read by its own MATCH; the other sources filter what they found.
+    where = "WHERE" if source in ("index", "tied", "changed") else f"WITH {carry} WHERE"
+    statement = f"{match}\n{where} " + " AND ".join(conditions) + "\n"
     if count:
-        return statement + (
-            "RETURN sum(CASE WHEN i.creditScore > $atLeast THEN 1 ELSE 0 END) AS above,\n"
-            "       sum(CASE WHEN i.creditScore = $atLeast AND i.uscc < $atUscc "
-            "THEN 1 ELSE 0 END) AS tiedBefore"
-        )
+        return statement + "RETURN count(i) AS ranked"
     return (
         statement
-        + "WITH i ORDER BY i.creditScore DESC, i.uscc LIMIT $limit"
+        + f"WITH {carry}, {sort} AS creditSort, {score} AS creditScore\n"
+        + "ORDER BY creditSort DESC, i.uscc LIMIT $limit"
         + INSTITUTION_FIELDS.rstrip()
-        + ", i.creditScore AS creditScore\n"
+        + ", creditScore, creditSort\n"
     )

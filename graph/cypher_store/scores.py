@@ -4,7 +4,10 @@ scores, and the ranking by them."""
 from __future__ import annotations
 
 import abc
+import hashlib
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from graph.changelog import ChangeDraft
 from graph.cypher import scores as score_cypher
@@ -31,10 +34,40 @@ from graph.models import (
     WriteResult,
 )
 
-__all__ = ["MAX_SCORE", "ScoreQueries"]
+__all__ = ["HIGHEST_KEY", "LOWEST_KEY", "ScoreQueries", "ranking_key"]
 
-MAX_SCORE = 100.0
-_RANKING_FLOOR_STEPS = (2.0, 8.0, 32.0)
+# Ranking keys: a score keeps its place (87.5 ranks below 87.6 and above 87.4) and a fraction
+# below 0.01 taken from a digest of the USCC orders its ties; the unrated get -1 minus that
+# fraction, after every score. Keys are then all but unique (the USCC breaks what ties
+# remain), so a page is a short window of the range index on creditSort, however deep and
+# however many share a score or are unrated; and the order of ties favours no registration
+# authority or region, as an order by the USCC itself would.
+_FRACTION_SCALE = float(16**13)  # 52 bits: exact in a float
+HIGHEST_KEY = 101.0
+LOWEST_KEY = -2.0
+# Pages are read from the key index in slices below the last key: the first one narrow, each
+# next one as wide as the density found so far says the rest of the page needs (or 8 times
+# wider when nothing was found), so few more rows are read than the page shows, be the keys
+# sparse (scores) or dense (the unrated).
+_FIRST_SLICE = 0.0001
+# A province too sparse near a cursor after this many slices: reading it all costs less.
+_REGION_SLICES = 6
+_PINNED_COUNTS = 512
+
+
+def _uscc_fraction(uscc: str) -> float:
+    """A number in [0, 1) fixed for each USCC: 52 bits of its SHA-256, exact in a float."""
+    return int(hashlib.sha256(uscc.encode()).hexdigest()[:13], 16) / _FRACTION_SCALE
+
+
+def ranking_key(score: float | None, uscc: str) -> float:
+    """The ranking key of an assessment: descending keys give the ranking. Rounded to 12
+    decimals, at most 15 significant digits, so it reads back from any engine exactly as it
+    was written (FalkorDB prints doubles with 15), and a cursor's key finds its place."""
+    fraction = _uscc_fraction(uscc)
+    if score is None:
+        return round(-1.0 - fraction, 12)
+    return round(score + 0.009 * (1.0 - fraction), 12)
 
 
 class ScoreQueries(abc.ABC):
@@ -44,6 +77,9 @@ class ScoreQueries(abc.ABC):
     async def _query(
         self, name: str, statement: str, params: Mapping[str, object]
     ) -> list[Row]: ...
+
+    @abc.abstractmethod
+    async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]: ...
 
     @abc.abstractmethod
     async def _logged(
@@ -76,7 +112,7 @@ class ScoreQueries(abc.ABC):
                 evaluations=tuple(
                     from_row(ServiceEvaluation, _mapping(v)) for v in _list(row["evaluations"])
                 ),
-                accredited=bool(row["accredited"]),
+                kinds=tuple(str(k) for k in _list(row["kinds"])),
                 best_service_stars=None
                 if row["bestServiceStars"] is None
                 else as_int(row["bestServiceStars"]),
@@ -93,46 +129,151 @@ class ScoreQueries(abc.ABC):
     async def rank_institutions(
         self, query: RankingQuery, *, after: tuple[float, str] | None, limit: int
     ) -> list[RankedInstitution]:
-        params: dict[str, object] = {**_ranking_params(query), "limit": limit}
+        params = {**await self._ranking_params(query), "limit": limit}
         if after is not None:
-            params["afterScore"], params["afterUscc"] = after
-        rows = await self._rank_within_floors(params, top=after[0] if after else MAX_SCORE)
+            params["afterSort"], params["afterUscc"] = after
+        rows: list[Row] | None = None
+        if params.get("level") not in ("CITY", "DISTRICT"):
+            # A province, or the whole country: the key index near the cursor first.
+            top = HIGHEST_KEY if after is None else after[0]
+            most = _REGION_SLICES if query.region is not None else None
+            rows = await self._rank_in_slices(params, top=top, most=most)
+        if rows is None:  # a city or district, or a province too sparse near the cursor
+            statement = score_cypher.ranking("region", _present(params))
+            rows = await self._query("rank_institutions", statement, params)
+        kept = await self._kept(query)
+        if kept:
+            # Keys replaced after the pinned seq rank as they were then.
+            statement = score_cypher.ranking("kept", _present(params))
+            also = await self._query("rank_institutions_kept", statement, {**params, "kept": kept})
+            rows = sorted(
+                [*rows, *also],
+                key=lambda row: (-float(row["creditSort"]), str(row["uscc"])),  # type: ignore[arg-type]
+            )[:limit]
         return [
-            RankedInstitution(institution_from_row(row), float(row["creditScore"]))  # type: ignore[arg-type]
+            RankedInstitution(
+                institution_from_row(row),
+                None if row["creditScore"] is None else float(row["creditScore"]),  # type: ignore[arg-type]
+                float(row["creditSort"]),  # type: ignore[arg-type]
+            )
             for row in rows
         ]
 
-    async def _rank_within_floors(
-        self, params: dict[str, object], *, top: float
-    ) -> list[dict[str, object]]:
-        """A ranking page, tried first among scores close below ``top``.
+    async def _rank_in_slices(
+        self, params: dict[str, object], *, top: float, most: int | None
+    ) -> list[Row] | None:
+        """A ranking page from the key index: the ties of the cursor's key after its USCC,
+        then slices of the keys below it, each read once and in order, until the page is full
+        or no key is left; None when ``most`` slices did not fill it."""
+        limit = as_int(params["limit"])
+        rows: list[Row] = []
+        if "afterSort" in params:
+            statement = score_cypher.ranking("tied", _present(params))
+            rows = await self._query("rank_institutions", statement, params)
+            if len(rows) == limit:
+                return rows
+        statement = score_cypher.ranking("index", _present(params) | {"below", "floor"})
+        upper, width, slices = top, _FIRST_SLICE, 0
+        while True:
+            need, floor = limit - len(rows), upper - width
+            found = await self._query(
+                "rank_institutions",
+                statement,
+                {**params, "below": upper, "floor": floor, "limit": need},
+            )
+            rows += found
+            slices += 1
+            if len(found) == need or floor < LOWEST_KEY:
+                return rows
+            if most is not None and slices >= most:
+                return None
+            # Found k of the n needed in this width: the rest needs about (n - k) / k as much.
+            width *= 8.0 if not found else max(2.0, 1.5 * (need - len(found)) / len(found))
+            upper = floor
 
-        Sorting every institution of the country costs ~150 ms at 100k; the range index on
-        ``creditScore`` finds the few above a floor in milliseconds. A probe that fills the page
-        is exact: everything it left out scores below the floor, so ranks after the page.
-        Regions are narrow enough already, and are left to the planner.
-        """
-        if params["region"] is None:
-            for step in _RANKING_FLOOR_STEPS:
-                rows = await self._query(
-                    "rank_institutions",
-                    score_cypher.ranking(_present(params) | {"floor"}, count=False),
-                    {**params, "floor": top - step},
-                )
-                if len(rows) == params["limit"]:
-                    return rows
-        statement = score_cypher.ranking(_present(params), count=False)
-        return await self._query("rank_institutions", statement, params)
+    # Counts at a pinned seq never change: a walk's pages, and first pages while nothing is
+    # written, count once per process. The change at that seq is part of the key, so a store
+    # cleared and written again does not answer from the old one.
+    _pinned_counts: OrderedDict[tuple[RankingQuery, str], int] | None = None
 
-    async def count_ranked_before(
-        self, query: RankingQuery, *, score: float, uscc: str
-    ) -> tuple[int, int]:
-        params = {**_ranking_params(query), "atLeast": score, "atUscc": uscc}
-        statement = score_cypher.ranking(_present(params), count=True)
-        rows = await self._query("count_ranked_before", statement, params)
-        if not rows:
-            return 0, 0
-        return as_int(rows[0]["above"] or 0), as_int(rows[0]["tiedBefore"] or 0)
+    async def count_ranked(self, query: RankingQuery) -> int:
+        if query.as_of is None:
+            return await self._count_ranked(query)
+        rows = await self._query("change_at", score_cypher.CHANGE_AT, {"seq": query.as_of})
+        if not rows:  # nothing written yet, or pruned
+            return await self._count_ranked(query)
+        if self._pinned_counts is None:
+            self._pinned_counts = OrderedDict()
+        counts, key = self._pinned_counts, (query, str(rows[0]["hash"]))
+        if key in counts:
+            counts.move_to_end(key)
+            return counts[key]
+        counts[key] = total = await self._count_ranked(query)
+        if len(counts) > _PINNED_COUNTS:
+            counts.popitem(last=False)
+        return total
+
+    async def _count_ranked(self, query: RankingQuery) -> int:
+        params = await self._ranking_params(query)
+        if query.region is not None:
+            statement = score_cypher.ranking("region", _present(params), count=True)
+            total = await self._count(statement, params)
+        else:
+            # Every key there is, less those written after the pinned seq (they count as kept).
+            unpinned = {**params, "pinned": None, "floor": LOWEST_KEY}
+            statement = score_cypher.ranking("index", _present(unpinned), count=True)
+            total = await self._count(statement, unpinned)
+            if query.as_of is not None:
+                statement = score_cypher.ranking("changed", _present(unpinned), count=True)
+                total -= await self._count(statement, unpinned)
+        kept = await self._kept(query)
+        if kept:
+            statement = score_cypher.ranking("kept", _present(params), count=True)
+            total += await self._count(statement, {**params, "kept": kept})
+        return total
+
+    async def _count(self, statement: str, params: Mapping[str, object]) -> int:
+        rows = await self._query("count_ranked", statement, params)
+        return as_int(rows[0]["ranked"] or 0) if rows else 0
+
+    async def _accredited_for(self, query: RankingQuery) -> list[str]:
+        """The holders of a valid accreditation naming one of the category's standards."""
+        today = (query.today or date.today()).isoformat()
+        found: set[str] = set()
+        for standard in query.scope_standards:
+            rows = await self._query(
+                "accredited_for",
+                score_cypher.ACCREDITED_FOR,
+                {"standard": standard, "today": today},
+            )
+            if rows:
+                found.update(str(u) for u in _list(rows[0]["usccs"]))
+        return sorted(found)
+
+    async def _kept(self, query: RankingQuery) -> list[Row]:
+        if query.as_of is None:
+            return []
+        return await self._query("kept_credit", score_cypher.KEPT, {"asOf": query.as_of})
+
+    async def _ranking_params(self, query: RankingQuery) -> dict[str, object]:
+        category = bool(query.provider_kinds or query.scope_standards)
+        params: dict[str, object] = {
+            "region": query.region,
+            "kind": query.kind,
+            "providerKinds": list(query.provider_kinds) if category else None,
+            "rated": None if query.include_unrated else True,
+            "asOf": query.as_of,
+            "pinned": None if query.as_of is None else True,
+        }
+        if category:
+            params["accredited"] = await self._accredited_for(query)
+        if query.region is not None:
+            rows = await self._query(
+                "region_codes", score_cypher.REGION_CODES, {"region": query.region}
+            )
+            params["codes"] = list(_list(rows[0]["codes"])) if rows else []
+            params["level"] = rows[0]["level"] if rows else None
+        return params
 
     async def store_credit(self, scores: Sequence[StoredCredit], *, actor: str) -> WriteResult:
         rows: list[Row] = [
@@ -143,31 +284,46 @@ class ScoreQueries(abc.ABC):
                 "factors": c.factors,
                 "computedOn": c.computed_on.isoformat(),
                 "method": c.method,
+                "sort": ranking_key(c.score, c.uscc),
             }
             for c in scores
         ]
+        return await self._store_credit_rows("store_credit", rows, actor=actor)
+
+    async def clear_credit(self, usccs: Sequence[str], *, actor: str) -> WriteResult:
+        rows: list[Row] = [
+            dict.fromkeys(("score", "grade", "factors", "computedOn", "method", "sort"))
+            | {"uscc": uscc}
+            for uscc in usccs
+        ]
+        return await self._store_credit_rows("clear_credit", rows, actor=actor)
+
+    async def _store_credit_rows(self, name: str, rows: list[Row], *, actor: str) -> WriteResult:
         drafts = [
             ChangeDraft(
                 "Institution",
-                c.uscc,
+                str(r["uscc"]),
                 "CREDIT",
-                {k: v for k, v in r.items() if k not in ("uscc", "factors")},
+                {k: v for k, v in r.items() if k not in ("uscc", "factors", "sort")},
             )
-            for c, r in zip(scores, rows, strict=True)
+            for r in rows
         ]
+        keys = {str(r["uscc"]) for r in rows}
 
         async def check(read: Reader) -> None:
-            await _require(read, "Institution", {c.uscc for c in scores})
+            await _require(read, "Institution", keys)
 
         return await self._logged(
-            "store_credit", score_cypher.STORE_CREDIT, rows, drafts, actor=actor, check=check
+            name, score_cypher.STORE_CREDIT, rows, drafts, actor=actor, check=check
         )
 
-
-def _ranking_params(query: RankingQuery) -> dict[str, object]:
-    return {
-        "region": query.region,
-        "kind": query.kind,
-        "serviceCategory": query.service_category,
-        "today": None if query.today is None else query.today.isoformat(),
-    }
+    async def prune_credit_history(self, *, before: str, chunk: int = 10_000) -> int:
+        deleted = 0
+        while True:
+            rows = await self._housekeeping(
+                score_cypher.PRUNE_CREDIT_HISTORY, {"before": before, "limit": chunk}
+            )
+            count = as_int(rows[0]["deleted"] or 0) if rows else 0
+            deleted += count
+            if count < chunk:
+                return deleted

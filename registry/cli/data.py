@@ -43,12 +43,17 @@ def _generate(args: argparse.Namespace) -> int:
     settings = settings_from(args)
 
     async def work(store: GraphStore) -> int:
+        from registry.operations.credit import recompute_all
+
         if args.reset:
             await store.clear()
         report = await generate(
             store, institutions=args.institutions, certificates=args.certificates, seed=args.seed
         )
         print(report)
+        # The generator writes through the port, below the use cases that score: score now,
+        # so the ranking is there from the first request.
+        print(f"credit assessments written: {await recompute_all(store, registry_today())}")
         return 0
 
     return with_store(settings, work)
@@ -66,22 +71,15 @@ def _export_schema(args: argparse.Namespace) -> int:
 
 
 def _credit_recompute(args: argparse.Namespace) -> int:
-    from graph.models import InstitutionQuery
-    from registry.operations.credit import recompute_credit
+    from registry.operations.credit import recompute_all, recompute_credit
 
     settings = settings_from(args)
     today = registry_today()
 
     async def work(store: GraphStore) -> int:
-        usccs = list(args.uscc)
         if args.all:
-            after: str | None = None
-            while page := await store.list_institutions(
-                InstitutionQuery(), after=after, limit=1000
-            ):
-                usccs.extend(i.uscc for i in page)
-                after = page[-1].uscc
-        return await recompute_credit(store, usccs, today, actor="cli:credit")
+            return await recompute_all(store, today, actor="cli:credit")
+        return await recompute_credit(store, list(args.uscc), today, actor="cli:credit")
 
     written = with_store(settings, work)
     print(f"credit assessments written: {written}")

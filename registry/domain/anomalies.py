@@ -1,17 +1,19 @@
 """What a regulator looks for in a network: certificates their issuer could not vouch for.
 
-The rule is the verification page's chain of trust, applied to every certificate in turn.
+The rule is the verification page's chain of trust, applied to every certificate in turn; the
+network's anomalies and the hard rules of classified supervision both read it from here.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from graph.models import VerificationFacts
 from registry.domain.verification import chain_of_trust
 
-__all__ = ["AnomalyKind", "certificate_anomaly"]
+__all__ = ["AnomalyKind", "CertificateFinding", "certificate_anomaly", "certificate_finding"]
 
 
 class AnomalyKind(StrEnum):
@@ -19,11 +21,38 @@ class AnomalyKind(StrEnum):
     OUTSIDE_ACCREDITED_SCOPE = "OUTSIDE_ACCREDITED_SCOPE"
 
 
-def certificate_anomaly(facts: VerificationFacts, *, today: date) -> AnomalyKind | None:
+@dataclass(frozen=True, slots=True)
+class CertificateFinding:
+    """One certificate its issuer could not vouch for, and the accreditation it relied on
+    (suspended, lapsed or of another scope), when there was one."""
+
+    kind: AnomalyKind
+    number: str
+    issuer: str
+    issued_on: date
+    accreditation: str | None
+
+
+def certificate_finding(facts: VerificationFacts, *, today: date) -> CertificateFinding | None:
     """Why the issuer could not vouch for this certificate on its issue date, if it could not."""
     chain = chain_of_trust(facts, today=today)
     if not chain.accredited_on_issue_date:
-        return AnomalyKind.ISSUER_NOT_ACCREDITED_ON_ISSUE_DATE
-    if not chain.scope_covers_certificate:
-        return AnomalyKind.OUTSIDE_ACCREDITED_SCOPE
-    return None
+        kind = AnomalyKind.ISSUER_NOT_ACCREDITED_ON_ISSUE_DATE
+    elif not chain.scope_covers_certificate:
+        kind = AnomalyKind.OUTSIDE_ACCREDITED_SCOPE
+    else:
+        return None
+    certificate = facts.certificate
+    return CertificateFinding(
+        kind,
+        certificate.number,
+        certificate.issuer,
+        certificate.issued_on,
+        None if chain.accreditation is None else chain.accreditation.number,
+    )
+
+
+def certificate_anomaly(facts: VerificationFacts, *, today: date) -> AnomalyKind | None:
+    """The kind of :func:`certificate_finding`, for listings that need no more."""
+    finding = certificate_finding(facts, today=today)
+    return None if finding is None else finding.kind

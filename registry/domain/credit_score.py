@@ -2,7 +2,8 @@
 
 Every factor is reported with its value, weight, contribution and evidence, so an institution
 can see why it got its score; missing inputs are left out and their weight re-distributed,
-never counted as zero.
+never counted as zero. An institution with no evidence at all is UNRATED, not given the
+baseline of an empty credit file: nothing known is not the same as a clean record.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from registry.domain.vocabulary import CreditEventKind, CreditGrade
@@ -30,17 +31,27 @@ __all__ = [
     "ComplaintCounts",
     "CreditAssessment",
     "CreditInputs",
+    "CreditStatus",
     "DatedCreditEvent",
     "Factor",
     "FactorName",
     "SurveyAnswer",
     "assess_credit",
+    "explain",
     "grade_for",
+    "last_public_day",
     "misfitting_answer",
     "satisfaction_index",
 ]
 
-METHOD_VERSION = "2026.1"
+METHOD_VERSION = "2026.2"
+
+
+class CreditStatus(StrEnum):
+    """RATED: the score rests on evidence. UNRATED: there is none yet, so there is no score."""
+
+    RATED = "RATED"
+    UNRATED = "UNRATED"
 
 
 class FactorName(StrEnum):
@@ -148,11 +159,24 @@ class Factor:
 @dataclass(frozen=True, slots=True)
 class CreditAssessment:
     uscc: str
-    score: float
-    grade: CreditGrade
+    score: float | None  # None when UNRATED
+    grade: CreditGrade | None  # None when UNRATED
     method_version: str
     computed_on: date
     factors: tuple[Factor, ...]
+
+    @property
+    def status(self) -> CreditStatus:
+        return CreditStatus.UNRATED if self.score is None else CreditStatus.RATED
+
+
+def last_public_day(public_until: date | None, repaired_on: date | None) -> date | None:
+    """The last day a credit-file record counts: the end of its publicity period, or the day
+    before its credit repair, whichever comes first (None: no end)."""
+    if repaired_on is None:
+        return public_until
+    last = repaired_on - timedelta(days=1)
+    return last if public_until is None else min(public_until, last)
 
 
 def grade_for(score: float) -> CreditGrade:
@@ -177,8 +201,9 @@ def _rating(rating: AssociationRating | None, today: date) -> tuple[float | None
     )
 
 
-def _events(events: Sequence[DatedCreditEvent], today: date) -> tuple[float, str]:
-    """A clean file is evidence too, so this factor is never missing."""
+def _events(events: Sequence[DatedCreditEvent], today: date) -> tuple[float, str, int]:
+    """A clean file counts as evidence once there is other evidence: the value, its evidence
+    and how many events were counted."""
     total, counted, expired, pending = 0.0, 0, 0, 0
     for event in events:
         if not -100.0 <= event.weight <= 100.0:
@@ -199,7 +224,7 @@ def _events(events: Sequence[DatedCreditEvent], today: date) -> tuple[float, str
     )
     if pending:
         evidence += f"; {pending} dated after {today} not yet counted"
-    return _clamp(EVENTS_BASELINE + total), evidence
+    return _clamp(EVENTS_BASELINE + total), evidence, counted
 
 
 def _complaints(counts: ComplaintCounts, issued: int) -> tuple[float | None, str]:
@@ -257,10 +282,12 @@ def _apportion(raw: Sequence[float]) -> tuple[int, list[int]]:
 
 
 def assess_credit(inputs: CreditInputs, *, today: date) -> CreditAssessment:
-    """Score one institution on ``today``: a weighted mean of the factors that are present."""
+    """Score one institution on ``today``: a weighted mean of the factors that are present,
+    or UNRATED when nothing but an empty credit file is known."""
+    events_value, events_evidence, counted = _events(inputs.events, today)
     measured = {
         FactorName.ASSOCIATION_RATING: _rating(inputs.rating, today),
-        FactorName.CREDIT_EVENTS: _events(inputs.events, today),
+        FactorName.CREDIT_EVENTS: (events_value, events_evidence),
         FactorName.COMPLAINTS: _complaints(inputs.complaints, inputs.certificates_issued),
         FactorName.WITHDRAWN_CERTIFICATES: _withdrawn(
             inputs.certificates_issued, inputs.certificates_withdrawn
@@ -269,6 +296,8 @@ def assess_credit(inputs: CreditInputs, *, today: date) -> CreditAssessment:
         FactorName.SATISFACTION: _satisfaction(inputs.satisfaction),
     }
     present = [name for name, (value, _) in measured.items() if value is not None]
+    if counted == 0 and present == [FactorName.CREDIT_EVENTS]:
+        return _unrated(inputs.uscc, measured, today)
     missing = [name for name in measured if name not in present]
     present_weight = sum(BASE_WEIGHTS[name] for name in present)
     weights = {name: BASE_WEIGHTS[name] / present_weight for name in present}
@@ -289,6 +318,34 @@ def assess_credit(inputs: CreditInputs, *, today: date) -> CreditAssessment:
     score = total / 10
     return CreditAssessment(
         inputs.uscc, score, grade_for(score), METHOD_VERSION, today, tuple(factors)
+    )
+
+
+def _unrated(
+    uscc: str, measured: dict[FactorName, tuple[float | None, str]], today: date
+) -> CreditAssessment:
+    """No evidence: every factor is shown missing with why, and there is no score."""
+    factors = []
+    for name, (_, evidence) in measured.items():
+        if name is FactorName.CREDIT_EVENTS:
+            evidence += "; an empty credit file alone is no evidence"
+        factors.append(Factor(name, None, 0.0, 0.0, evidence))
+    return CreditAssessment(uscc, None, None, METHOD_VERSION, today, tuple(factors))
+
+
+def explain(assessment: CreditAssessment) -> str:
+    """One sentence on what the score rests on, or why there is none."""
+    if assessment.score is None:
+        return (
+            "UNRATED: no evidence yet (no valid association rating, no credit event in force, "
+            "no certificates issued or complaints, no starred service certificate, no "
+            f"satisfaction evaluation in the last {SATISFACTION_WINDOW_DAYS} days); ranked "
+            "after every rated institution"
+        )
+    present = [f.name for f in assessment.factors if f.value is not None]
+    return (
+        f"score {assessment.score:.1f} (grade {assessment.grade}) from {len(present)} of "
+        f"{len(assessment.factors)} factors: {', '.join(present)}"
     )
 
 

@@ -1,8 +1,9 @@
 """Classified supervision and 'double random, one public' (双随机、一公开) spot-check plans.
 
-Risk classes come from the credit score plus hard rules no score can outweigh. Plans are drawn
-with a published seed from sorted inputs, so anyone can redraw a published plan and check its
-digest.
+Only market institutions are supervised: those who supervise, accredit, rate or own them are
+never classed, ranked or drawn. Risk classes come from the credit score plus hard rules no
+score can outweigh, each with the records that prove it. Plans are drawn with a published seed
+from sorted inputs, so anyone can redraw a published plan and check its digest.
 """
 
 from __future__ import annotations
@@ -13,35 +14,70 @@ import math
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from enum import StrEnum
 
-from registry.domain.credit_score import CreditAssessment, DatedCreditEvent
-from registry.domain.vocabulary import CreditEventKind
+from registry.domain.credit_score import CreditAssessment
+from registry.domain.vocabulary import InstitutionKind
 
 __all__ = [
     "CLASS_CUTOFFS",
     "DEFAULT_RATES",
+    "NEVER_SUPERVISED_KINDS",
+    "SUPERVISED_KINDS",
     "ClassDecision",
     "Draw",
+    "Evidence",
     "Inspector",
     "Plan",
     "PlanInstitution",
+    "Reason",
     "SupervisionClass",
+    "SupervisionReasonCode",
     "class_for_score",
     "draw_supervision_plan",
-    "on_serious_violation_list",
+    "drawn_institutions",
+    "is_supervised",
     "supervision_class",
 ]
 
+# The market institutions classified supervision is for: inspection and testing,
+# certification, metrology and standardization services, one-stop quality service stations.
+SUPERVISED_KINDS = frozenset(
+    {
+        InstitutionKind.INSPECTION_TESTING,
+        InstitutionKind.CERTIFICATION_BODY,
+        InstitutionKind.METROLOGY,
+        InstitutionKind.STANDARDIZATION,
+        InstitutionKind.QUALITY_SERVICE_STATION,
+    }
+)
+# Those who supervise, accredit, rate or own the market institutions are never among them,
+# whatever else they are listed as.
+NEVER_SUPERVISED_KINDS = frozenset(
+    {
+        InstitutionKind.REGULATOR,
+        InstitutionKind.ACCREDITATION_BODY,
+        InstitutionKind.ASSOCIATION,
+        InstitutionKind.GROUP,
+    }
+)
+
+
+def is_supervised(kinds: Iterable[str]) -> bool:
+    """A market institution: scored, classed, ranked and drawn for spot checks."""
+    given = set(kinds)
+    return bool(given & SUPERVISED_KINDS) and not given & NEVER_SUPERVISED_KINDS
+
 
 class SupervisionClass(StrEnum):
-    """A is low risk (rarely checked), D high risk (always checked)."""
+    """A is low risk (rarely checked), D high risk (always checked); UNRATED has no evidence
+    yet either way."""
 
     A = "A"
     B = "B"
     C = "C"
     D = "D"
+    UNRATED = "UNRATED"
 
 
 # Same cut-offs as the credit grades: the class is the grade unless a hard rule applies.
@@ -50,18 +86,49 @@ CLASS_CUTOFFS: tuple[tuple[SupervisionClass, float], ...] = (
     (SupervisionClass.B, 70.0),
     (SupervisionClass.C, 55.0),
 )
+# Nothing known is neither low nor high risk: the unrated are checked as often as class B,
+# and a check gives them their first record.
 DEFAULT_RATES: Mapping[SupervisionClass, float] = {
     SupervisionClass.A: 0.05,
     SupervisionClass.B: 0.10,
     SupervisionClass.C: 0.30,
     SupervisionClass.D: 1.0,
+    SupervisionClass.UNRATED: 0.10,
 }
+
+
+class SupervisionReasonCode(StrEnum):
+    SCORE = "SCORE"  # the class of the credit score
+    NO_EVIDENCE = "NO_EVIDENCE"  # unrated
+    SERIOUS_VIOLATION = "SERIOUS_VIOLATION"
+    ISSUED_WITHOUT_ACCREDITATION = "ISSUED_WITHOUT_ACCREDITATION"
+    ISSUED_OUTSIDE_SCOPE = "ISSUED_OUTSIDE_SCOPE"
+    OVERDUE_SUBSTANTIATED_COMPLAINT = "OVERDUE_SUBSTANTIATED_COMPLAINT"
+    NOT_RECTIFIED_BY_DEADLINE = "NOT_RECTIFIED_BY_DEADLINE"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A record of the registry a reason rests on, named as the change feed names it."""
+
+    entity: str  # Certificate, Accreditation, Complaint, CreditEvent
+    key: str
+
+    def __str__(self) -> str:
+        return f"{self.entity}:{self.key}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    code: SupervisionReasonCode
+    text: str
+    evidence: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class ClassDecision:
     class_: SupervisionClass
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 def class_for_score(score: float) -> SupervisionClass:
@@ -71,40 +138,23 @@ def class_for_score(score: float) -> SupervisionClass:
     return SupervisionClass.D
 
 
-def on_serious_violation_list(events: Iterable[DatedCreditEvent], *, today: date) -> bool:
-    """Listed while a SERIOUS_VIOLATION record is in force and still public."""
-    return any(
-        e.kind == CreditEventKind.SERIOUS_VIOLATION
-        and e.on <= today
-        and (e.public_until is None or today <= e.public_until)
-        for e in events
-    )
-
-
-def supervision_class(
-    assessment: CreditAssessment,
-    *,
-    serious_violation: bool,
-    issuing_without_accreditation: bool,
-    unrectified_order: bool,
-) -> ClassDecision:
-    """The score's class, unless a hard rule forces D (every rule that applies is a reason)."""
-    hard = [
-        reason
-        for applies, reason in (
-            (serious_violation, "on the serious-violation list"),
-            (issuing_without_accreditation, "issuing certificates without a valid accreditation"),
-            (
-                unrectified_order,
-                "rectification order not rectified in time (DB2101/T 0050-2022 §8.2.2)",
-            ),
+def supervision_class(assessment: CreditAssessment, hard_rules: Sequence[Reason]) -> ClassDecision:
+    """The score's class (UNRATED without evidence), unless a hard rule forces D: then every
+    rule that applies is a reason, followed by what the score alone would have given."""
+    if assessment.score is None:
+        class_ = SupervisionClass.UNRATED
+        base = Reason(SupervisionReasonCode.NO_EVIDENCE, "no evidence to score yet: class UNRATED")
+    else:
+        class_ = class_for_score(assessment.score)
+        base = Reason(
+            SupervisionReasonCode.SCORE, f"credit score {assessment.score:.1f} → class {class_}"
         )
-        if applies
-    ]
-    if hard:
-        return ClassDecision(SupervisionClass.D, tuple(hard))
-    class_ = class_for_score(assessment.score)
-    return ClassDecision(class_, (f"credit score {assessment.score:.1f} → class {class_}",))
+    if not hard_rules:
+        return ClassDecision(class_, (base,))
+    if class_ is SupervisionClass.D:
+        return ClassDecision(class_, (*hard_rules, base))
+    overruled = Reason(base.code, f"{base.text}, overruled by the hard rules above")
+    return ClassDecision(SupervisionClass.D, (*hard_rules, overruled))
 
 
 @dataclass(frozen=True, slots=True)

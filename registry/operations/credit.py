@@ -1,19 +1,28 @@
 """Credit scores from stored facts: recomputed when their inputs change, read as stored.
 
 ``recompute_credit`` is called after every write that changes a score's inputs (and by
-``registry credit recompute``); reads return the stored assessment and compute one on the fly
-only for an institution that has none yet, without writing it.
+``registry credit recompute``, ``seed``, ``generate`` and ``import``); reads return the stored
+assessment and compute one on the fly only for an institution that has none of the current
+method yet, without writing it. Only supervised (market) institutions are scored at all.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from graph.models import CreditEvent, CreditFacts, ServiceEvaluation, StoredCredit
+from graph.models import (
+    CreditEvent,
+    CreditFacts,
+    InstitutionQuery,
+    ServiceEvaluation,
+    StoredCredit,
+)
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from registry.domain.credit_score import (
+    METHOD_VERSION,
     SATISFACTION_WINDOW_DAYS,
     AssociationRating,
     ComplaintCounts,
@@ -24,31 +33,22 @@ from registry.domain.credit_score import (
     FactorName,
     SurveyAnswer,
     assess_credit,
+    last_public_day,
     satisfaction_index,
 )
-from registry.domain.supervision import (
-    ClassDecision,
-    SupervisionClass,
-    on_serious_violation_list,
-    supervision_class,
-)
-from registry.domain.vocabulary import (
-    CreditEventKind,
-    CreditGrade,
-    RectificationOutcome,
-    ServiceEvaluationKind,
-)
+from registry.domain.ranking import PIN_RETENTION
+from registry.domain.supervision import is_supervised
+from registry.domain.vocabulary import CreditEventKind, CreditGrade, ServiceEvaluationKind
 
 __all__ = [
     "assessments",
     "credit_facts",
     "credit_inputs",
     "factors_json",
+    "recompute_all",
     "recompute_credit",
     "satisfaction_of",
     "stored_assessment",
-    "supervision_classes",
-    "supervision_decision",
 ]
 
 CREDIT_ACTOR = "system:credit"
@@ -56,10 +56,7 @@ CREDIT_ACTOR = "system:credit"
 
 def _dated(event: CreditEvent) -> DatedCreditEvent:
     """A repaired record stops counting the day it is repaired, as the public stops seeing it."""
-    public_until = event.public_until
-    if event.repaired_on is not None:
-        last = event.repaired_on - timedelta(days=1)
-        public_until = last if public_until is None else min(public_until, last)
+    public_until = last_public_day(event.public_until, event.repaired_on)
     return DatedCreditEvent(CreditEventKind(event.kind), event.date, event.weight, public_until)
 
 
@@ -124,7 +121,7 @@ def _stored(assessment: CreditAssessment) -> StoredCredit:
     return StoredCredit(
         uscc=assessment.uscc,
         score=assessment.score,
-        grade=str(assessment.grade),
+        grade=None if assessment.grade is None else str(assessment.grade),
         factors=factors_json(assessment.factors),
         computed_on=assessment.computed_on,
         method=assessment.method_version,
@@ -144,8 +141,8 @@ def stored_assessment(stored: StoredCredit) -> CreditAssessment:
     )
     return CreditAssessment(
         stored.uscc,
-        float(stored.score),
-        CreditGrade(stored.grade),
+        None if stored.score is None else float(stored.score),
+        None if stored.grade is None else CreditGrade(stored.grade),
         stored.method,
         stored.computed_on,
         factors,
@@ -156,69 +153,70 @@ async def recompute_credit(
     store: GraphStore, usccs: Sequence[str], today: date, *, actor: str = CREDIT_ACTOR
 ) -> int:
     """Recompute and store the named institutions' scores, 1,000 per write; an unchanged
-    assessment is not written again. Returns how many were written."""
+    assessment is not written again, and one of an institution nobody supervises is removed.
+    Returns how many were written."""
     written = 0
     keys = sorted(set(usccs))
     for start in range(0, len(keys), MAX_WRITE_BATCH):
         batch = keys[start : start + MAX_WRITE_BATCH]
         facts = await credit_facts(store, batch, today)
         current = {s.uscc: s for s in await store.get_stored_credit(batch)}
-        fresh = [_stored(assess_credit(credit_inputs(f), today=today)) for f in facts]
+        fresh = [
+            _stored(assess_credit(credit_inputs(f), today=today))
+            for f in facts
+            if is_supervised(f.kinds)
+        ]
         changed = [s for s in fresh if current.get(s.uscc) != s]
         if changed:
             written += (await store.store_credit(changed, actor=actor)).written
+        unsupervised = [f.uscc for f in facts if not is_supervised(f.kinds) and f.uscc in current]
+        if unsupervised:
+            written += (await store.clear_credit(unsupervised, actor=actor)).written
+    if written:
+        await _forget_old_keys(store)
     return written
+
+
+_PRUNE_EVERY = 60.0  # seconds: a bulk rescore leaves many kept keys, each write need not scan
+_pruned_at: dict[int, float] = {}
+
+
+async def _forget_old_keys(store: GraphStore) -> None:
+    """Drop the ranking keys no pinned page may still ask for, once a minute per store."""
+    now = time.monotonic()
+    if now - _pruned_at.get(id(store), -_PRUNE_EVERY) < _PRUNE_EVERY:
+        return
+    _pruned_at[id(store)] = now
+    horizon = datetime.now(UTC) - PIN_RETENTION
+    await store.prune_credit_history(before=horizon.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+
+
+async def recompute_all(store: GraphStore, today: date, *, actor: str = CREDIT_ACTOR) -> int:
+    """Recompute every institution's score: after a bulk load (seed, generate) or a new method
+    version. Returns how many were written."""
+    usccs: list[str] = []
+    after: str | None = None
+    while page := await store.list_institutions(
+        InstitutionQuery(), after=after, limit=MAX_WRITE_BATCH
+    ):
+        usccs += [institution.uscc for institution in page]
+        after = page[-1].uscc
+    return await recompute_credit(store, usccs, today, actor=actor)
 
 
 async def assessments(
     store: GraphStore, usccs: Sequence[str], today: date
 ) -> dict[str, CreditAssessment]:
-    """The stored assessments; one computed on the fly (not stored) where none is stored."""
-    found = {s.uscc: stored_assessment(s) for s in await store.get_stored_credit(usccs)}
+    """The assessments of the supervised institutions among ``usccs``: as stored, or computed
+    on the fly (not stored) where none of the current method is stored."""
+    found = {
+        s.uscc: stored_assessment(s)
+        for s in await store.get_stored_credit(usccs)
+        if s.method == METHOD_VERSION
+    }
     missing = [u for u in usccs if u not in found]
     if missing:
         for facts in await credit_facts(store, missing, today):
-            found[facts.uscc] = assess_credit(credit_inputs(facts), today=today)
+            if is_supervised(facts.kinds):
+                found[facts.uscc] = assess_credit(credit_inputs(facts), today=today)
     return found
-
-
-def _unrectified(events: Sequence[CreditEvent], today: date) -> bool:
-    for event in events:
-        if event.kind != CreditEventKind.RECTIFICATION_ORDER or event.repaired_on is not None:
-            continue
-        if event.public_until is not None and event.public_until < today:
-            continue
-        if event.outcome == RectificationOutcome.NOT_RECTIFIED:
-            return True
-        overdue = event.deadline is not None and event.deadline < today
-        if overdue and event.outcome in (None, RectificationOutcome.PENDING):
-            return True
-    return False
-
-
-def supervision_decision(
-    facts: CreditFacts, assessment: CreditAssessment, today: date
-) -> ClassDecision:
-    """The class from the score, unless a hard rule forces D."""
-    inputs = credit_inputs(facts)
-    return supervision_class(
-        assessment,
-        serious_violation=on_serious_violation_list(inputs.events, today=today),
-        issuing_without_accreditation=facts.certificates_valid > 0 and not facts.accredited,
-        unrectified_order=_unrectified(facts.events, today),
-    )
-
-
-async def supervision_classes(
-    store: GraphStore, usccs: Sequence[str], day: date
-) -> dict[str, SupervisionClass]:
-    """The supervision class of each named institution (those that exist), 1,000 at a time."""
-    classes: dict[str, SupervisionClass] = {}
-    for start in range(0, len(usccs), MAX_WRITE_BATCH):
-        batch = usccs[start : start + MAX_WRITE_BATCH]
-        found = await assessments(store, batch, day)
-        for facts in await credit_facts(store, batch, day):
-            assessment = found.get(facts.uscc)
-            if assessment is not None:
-                classes[facts.uscc] = supervision_decision(facts, assessment, day).class_
-    return classes

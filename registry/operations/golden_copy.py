@@ -173,15 +173,16 @@ def _named(doc: Document, references: Sequence[str]) -> list[object]:
 
 
 def _institutions_of(entity: str, docs: Sequence[Document]) -> set[str]:
-    """The institutions whose credit score reads the written documents."""
-    field = {
-        "Institution": "uscc",
-        "Accreditation": "holder",
-        "Certificate": "issuer",
-        "CreditRating": "institution",
-        "CreditEvent": "institution",
-    }.get(entity)
-    return set() if field is None else {str(doc[field]) for doc in docs}
+    """The institutions whose credit score reads the written documents (a certificate counts
+    for its issuer, and its stars for its holder)."""
+    fields = {
+        "Institution": ("uscc",),
+        "Accreditation": ("holder",),
+        "Certificate": ("issuer", "holder"),
+        "CreditRating": ("institution",),
+        "CreditEvent": ("institution",),
+    }.get(entity, ())
+    return {str(doc[field]) for doc in docs for field in fields}
 
 
 async def _write_certificates(store: GraphStore, docs: Sequence[Document], actor: str) -> None:

@@ -85,7 +85,7 @@ async def load_seeds(
             "institutions.json",
             InstitutionRecord,
             lambda r: r.uscc,
-            lambda rs: writes.upsert_institutions(store, actor, rs, secret=secret),
+            lambda rs: writes.upsert_institutions(store, actor, rs, secret=secret, today=today),
         ),
         "organizations": await step(
             "organizations.json",
@@ -153,13 +153,8 @@ async def load_seeds_and_score(
 ) -> dict[str, int]:
     """Load the seeds, then compute every institution's credit score, so rankings and
     credit answers are there from the first request."""
-    from registry.operations.credit import recompute_credit
+    from registry.operations.credit import recompute_all
 
     counts = await load_seeds(store, directory, secret=secret, today=today)
-    usccs: list[str] = []
-    after: str | None = None
-    while page := await store.list_institutions(InstitutionQuery(), after=after, limit=1000):
-        usccs += [institution.uscc for institution in page]
-        after = page[-1].uscc
-    counts["credit_scores"] = await recompute_credit(store, usccs, today)
+    counts["credit_scores"] = await recompute_all(store, today)
     return counts

@@ -165,6 +165,7 @@ async def upsert_institutions(
     records: Sequence[InstitutionRecord],
     *,
     secret: bytes,
+    today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
     await authorize_rows(
@@ -176,13 +177,17 @@ async def upsert_institutions(
     await _require_regions(store, ((i, "region", r.region) for i, r in enumerate(records)))
     await _require_associations(store, records)
     models = [convert.institution_model(r, secret=secret) for r in records]
-    return await _write(
+    result = await _write(
         records,
         lambda guard: store.upsert_institutions(models, actor=principal.actor, guard=guard),
         key=lambda r: r.uscc,
         idempotency=idempotency,
         references={"group": ("Institution", lambda r: r.group)},
     )
+    # A new institution is ranked (UNRATED until there is evidence); a changed kind may put it
+    # in or out of supervision.
+    await _rescore(store, (r.uscc for r in records), today)
+    return result
 
 
 async def _require_associations(store: GraphStore, records: Sequence[InstitutionRecord]) -> None:

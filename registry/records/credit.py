@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from registry.domain.credit_score import SURVEY_QUESTIONS, SurveyAnswer, misfitting_answer
 from registry.domain.periods import PERIOD_PATTERN
+from registry.domain.service_categories import ANNEX_C_CATEGORIES
 from registry.domain.vocabulary import (
     ComplaintChannel,
     ComplaintStatus,
@@ -194,6 +195,16 @@ class ServiceEvaluationRecord(VersionedRecord):
     checks_passed: Annotated[int, Field(ge=0, le=1000)] | None = None
     checks_total: Annotated[int, Field(ge=1, le=1000)] | None = None
     comment: Text | None = None
+
+    @model_validator(mode="after")
+    def _annex_c_category(self) -> ServiceEvaluationRecord:
+        if self.service_category not in ANNEX_C_CATEGORIES:
+            raise refuse(
+                "INVALID_VALUE",
+                "the Annex C form evaluates one of its eight service categories",
+                field="serviceCategory",
+            )
+        return self
 
     @model_validator(mode="after")
     def _fits_its_kind(self) -> ServiceEvaluationRecord:

@@ -150,7 +150,12 @@ async def upsert_institutions(
         idempotency_key=idempotency_key,
         key=lambda r: r.uscc,
         operation=lambda rs, claim: writes.upsert_institutions(
-            context.store, context.principal, rs, secret=context.settings.secret, idempotency=claim
+            context.store,
+            context.principal,
+            rs,
+            secret=context.settings.secret,
+            today=context.today,
+            idempotency=claim,
         ),
     )
     if not isinstance(outcome, tuple):

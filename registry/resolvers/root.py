@@ -99,8 +99,10 @@ class Query:
     )
     ranking: RankingConnection = strawberry.field(
         resolver=ranking.ranking,
-        description="Public: institutions by stored credit score (best first, ties by USCC); "
-        "regions include their sub-regions; tied scores share a rank.",
+        description="Public: supervised institutions by stored credit score (best first, "
+        "ties in a fixed order, the unrated last unless includeUnrated is false); regions include "
+        "their sub-regions; tied scores share a rank. The first page pins the change seq "
+        "(asOf) and every later page of the walk reads the scores as they stood then.",
     )
     supervision_plans: list[SupervisionPlan] = strawberry.field(
         resolver=supervision.supervision_plans,

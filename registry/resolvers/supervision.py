@@ -22,8 +22,8 @@ from registry.domain.supervision import (
     draw_supervision_plan,
 )
 from registry.operations import writes
-from registry.operations.credit import supervision_classes
 from registry.operations.refusals import Refusal, RefusalKind
+from registry.operations.supervision import supervision_classes
 from registry.operations.write_access import authorize_rows, region_claim
 from registry.records import FieldProblem, Record, problems_from
 from registry.records.base import RegionCode, Uscc, refuse
@@ -56,6 +56,7 @@ class _RatesRecord(Record):
     b: _Rate | None = None
     c: _Rate | None = None
     d: _Rate | None = None
+    unrated: _Rate | None = None
 
     def chosen(self) -> dict[SupervisionClass, float]:
         given = {
@@ -63,6 +64,7 @@ class _RatesRecord(Record):
             SupervisionClass.B: self.b,
             SupervisionClass.C: self.c,
             SupervisionClass.D: self.d,
+            SupervisionClass.UNRATED: self.unrated,
         }
         return {c: r for c, r in given.items() if r is not None}
 
@@ -91,7 +93,8 @@ def _validated(input: SupervisionPlanInput) -> _PlanRecord:
 
 
 async def _plan_institutions(store: GraphStore, region: str, day: dt.date) -> list[PlanInstitution]:
-    """Every institution of ``region`` and its sub-regions, with its group and class."""
+    """Every supervised institution of ``region`` and its sub-regions, with its group and
+    class (regulators, accreditation bodies, associations and groups are never drawn)."""
     listed: list[models.Institution] = []
     after: str | None = None
     query = models.InstitutionQuery(region=region)

@@ -10,6 +10,7 @@ import strawberry
 from graph import models
 from registry.context import Context
 from registry.domain.permissions import covers, may_see_withdrawn_credit_events
+from registry.domain.rating_checks import RatingCheck, RatingFlag, check_rating
 from registry.domain.vocabulary import (
     ComplaintChannel,
     ComplaintStatus,
@@ -53,7 +54,10 @@ class Complaint:
         )
 
 
-@strawberry.type(description="A credit grade an association published for an institution.")
+@strawberry.type(
+    description="A credit grade an association published for an institution, with the "
+    "method it declared and whether the grade diverges from the registry's own bands."
+)
 class CreditRating:
     id: str
     association_uscc: str
@@ -62,10 +66,11 @@ class CreditRating:
     period: str
     published_on: date
     valid_until: date
-    method: str
+    method: str = strawberry.field(description="The association's declared grading method.")
     evidence: str | None
 
     version: int = strawberry.field(description="Counts the writes of this record.")
+    institution_uscc: strawberry.Private[str]
 
     @classmethod
     def of(cls, m: models.CreditRating) -> CreditRating:
@@ -73,6 +78,7 @@ class CreditRating:
             version=m.version,
             id=m.id,
             association_uscc=m.association,
+            institution_uscc=m.institution,
             grade=CreditGrade(m.grade),
             score=m.score,
             period=m.period,
@@ -81,6 +87,35 @@ class CreditRating:
             method=m.method,
             evidence=m.evidence,
         )
+
+    async def _check(self, info: strawberry.Info[Context, None]) -> RatingCheck:
+        return check_rating(
+            grade=self.grade,
+            score=self.score,
+            published_on=self.published_on,
+            valid_until=self.valid_until,
+            registry=await info.context.loaders.credit.load(self.institution_uscc),
+            today=info.context.today,
+        )
+
+    @strawberry.field(
+        description="DIVERGES_FROM_REGISTRY_SCORE when the grade is more than one grade from "
+        "the registry's band for its score, or (while in force) from the registry's own "
+        "credit grade of the institution; shown to everyone."
+    )
+    async def flags(self, info: strawberry.Info[Context, None]) -> list[RatingFlag]:
+        return list((await self._check(info)).flags)
+
+    @strawberry.field(
+        description="The registry's own credit grade of the institution, while the rating is "
+        "in force (null otherwise, or when the institution is unrated)."
+    )
+    async def registry_grade(self, info: strawberry.Info[Context, None]) -> CreditGrade | None:
+        return (await self._check(info)).registry_grade
+
+    @strawberry.field(description="Why the rating is flagged; null when it is not.")
+    async def divergence(self, info: strawberry.Info[Context, None]) -> str | None:
+        return (await self._check(info)).divergence
 
 
 @strawberry.type(description="A record in the institution's quality-credit file.")

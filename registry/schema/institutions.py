@@ -16,6 +16,7 @@ from registry.domain.accreditations import (
     institution_timeline,
 )
 from registry.domain.periods import period_bounds
+from registry.domain.supervision import is_supervised
 from registry.domain.vocabulary import (
     AccreditationScheme,
     AccreditationStatus,
@@ -23,7 +24,6 @@ from registry.domain.vocabulary import (
     InstitutionStatus,
     Ownership,
 )
-from registry.operations.credit import supervision_decision
 from registry.schema.credit import Complaint, CreditEvent, CreditRating, visible_credit_events
 from registry.schema.credit_assessment import CreditAssessment, SupervisionClassDecision
 from registry.schema.errors import (
@@ -192,7 +192,17 @@ class Institution:
         return await visible_credit_events(info, events, region=self.model.region)
 
     @strawberry.field(
-        description="The explainable credit score, as stored when its inputs last changed."
+        description="Under classified supervision: a market institution (inspection and "
+        "testing, certification, metrology, standardization, quality service station). "
+        "Regulators, accreditation bodies, associations and groups are not: they have no "
+        "credit score, class or rank."
+    )
+    def supervised(self) -> bool:
+        return is_supervised(self.model.kinds)
+
+    @strawberry.field(
+        description="The explainable credit score, as stored when its inputs last changed; "
+        "null for an institution that is not supervised."
     )
     async def credit(self, info: Info) -> CreditAssessment | None:
         found = await info.context.loaders.credit.load(self.uscc)
@@ -200,16 +210,13 @@ class Institution:
 
     @strawberry.field(
         description="Classified supervision: the class of the credit score unless a hard rule "
-        "(serious-violation list, issuing without accreditation, unrectified order) forces D."
+        "the registry's own records prove (serious-violation list, certificates issued without "
+        "accreditation or outside its scope, an order not rectified by its deadline, an "
+        "overdue substantiated complaint) forces D; null when not supervised."
     )
     async def supervision_class(self, info: Info) -> SupervisionClassDecision | None:
-        assessment = await info.context.loaders.credit.load(self.uscc)
-        facts = await info.context.loaders.credit_facts.load(self.uscc)
-        if assessment is None or facts is None:
-            return None
-        return SupervisionClassDecision.of(
-            supervision_decision(facts, assessment, info.context.today)
-        )
+        found = await info.context.loaders.supervision.load(self.uscc)
+        return None if found is None else SupervisionClassDecision.of(found)
 
     @strawberry.field(permission_classes=[SeesComplaints])
     async def complaints(self, info: Info) -> list[Complaint] | None:

@@ -1,24 +1,49 @@
-"""The public credit ranking: stored scores descending, ties by USCC, competition ranks."""
+"""The public credit ranking: best first, the unrated last, pages pinned to one change seq.
+
+The cursor carries the pinned seq, when it was pinned, a digest of the filter it belongs to and
+where the walk stands (key, USCC, position, rank), so later pages read the scores as they
+stood when the walk began and number on from the previous page without counting.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 
+import orjson
 import strawberry
 
-from graph.models import RankedInstitution
+from registry.domain.credit_score import CreditStatus
+from registry.domain.ranking import PIN_RETENTION, RankState
 from registry.schema.errors import PublicError
 from registry.schema.institutions import Institution
-from registry.schema.pagination import PageInfo, decode_cursor, encode_cursor
+from registry.schema.pagination import PageInfo
 
-__all__ = ["RankingConnection", "RankingEdge", "decode_rank_cursor", "rank_cursor", "ranks"]
+__all__ = [
+    "RankCursor",
+    "RankingConnection",
+    "RankingEdge",
+    "cursor_expired",
+    "filter_digest",
+]
+
+_TAG = "r1"
 
 
-@strawberry.type(description="One ranked institution; tied scores share a rank (1, 1, 3).")
+@strawberry.type(
+    description="One ranked institution; tied scores share a rank (1, 1, 3); an UNRATED one "
+    "has no score nor rank and comes after every rated one."
+)
 class RankingEdge:
     cursor: str
-    rank: int
-    score: float
+    rank: int | None
+    score: float | None
+    status: CreditStatus
     node: Institution
 
 
@@ -26,35 +51,87 @@ class RankingEdge:
 class RankingConnection:
     edges: list[RankingEdge]
     page_info: PageInfo
+    as_of: int = strawberry.field(
+        description="The change seq the walk is pinned at: every page of it reads the scores "
+        "as they stood then (for 30 minutes; after that CURSOR_EXPIRED)."
+    )
+    counter: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many are ranked over all pages, as of the pinned seq.")
+    async def total_count(self) -> int:
+        return await self.counter()
 
 
-def rank_cursor(item: RankedInstitution) -> str:
-    return encode_cursor(f"{item.score!r}|{item.institution.uscc}")
+def filter_digest(*parts: object) -> str:
+    """What a cursor is bound to: the filter it was issued for."""
+    return hashlib.sha256(orjson.dumps(parts)).hexdigest()[:16]
 
 
-def decode_rank_cursor(cursor: str | None) -> tuple[float, str] | None:
-    key = decode_cursor(cursor)
-    if key is None:
-        return None
-    score, _, uscc = key.partition("|")
-    try:
-        value = float(score)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):  # and no store takes inf or NaN as a parameter
-        raise PublicError("INVALID_CURSOR", "the cursor was not issued by this API")
-    return value, uscc
+@dataclass(frozen=True, slots=True)
+class RankCursor:
+    as_of: int
+    pinned_at: float  # POSIX seconds
+    filter: str
+    uscc: str
+    key: float  # the ranking key after which the next page starts
+    state: RankState
+
+    def encode(self) -> str:
+        body = [
+            _TAG,
+            self.as_of,
+            self.pinned_at,
+            self.filter,
+            self.uscc,
+            self.key,
+            self.state.position,
+            self.state.rank,
+            self.state.score,
+        ]
+        return base64.urlsafe_b64encode(orjson.dumps(body)).decode().rstrip("=")
+
+    def outlived(self, now: datetime) -> bool:
+        """Pinned longer ago than the replaced scores are kept."""
+        return now.timestamp() - self.pinned_at > PIN_RETENTION.total_seconds()
+
+    @classmethod
+    def decode(cls, cursor: str | None, *, filter: str) -> RankCursor | None:
+        """The walk a cursor continues: INVALID_CURSOR when it was not issued by this API
+        for this filter."""
+        if cursor is None:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            tag, as_of, pinned_at, digest, uscc, key, position, rank, score = orjson.loads(raw)
+            decoded = cls(
+                int(as_of),
+                float(pinned_at),
+                str(digest),
+                str(uscc),
+                float(key),
+                RankState(
+                    int(position),
+                    None if rank is None else int(rank),
+                    None if score is None else float(score),
+                ),
+            )
+        except (ValueError, TypeError, binascii.Error) as exc:
+            raise PublicError("INVALID_CURSOR", "the cursor was not issued by this API") from exc
+        numbers = (decoded.pinned_at, decoded.key, decoded.state.score or 0.0)
+        if tag != _TAG or not all(math.isfinite(n) for n in numbers):
+            # (and no store takes inf or NaN as a parameter)
+            raise PublicError("INVALID_CURSOR", "the cursor was not issued by this API")
+        if decoded.filter != filter:
+            raise PublicError(
+                "INVALID_CURSOR", "the cursor belongs to a ranking with other filters"
+            )
+        return decoded
 
 
-def ranks(page: list[RankedInstitution], *, above: int, tied_before: int) -> list[int]:
-    """Competition ranks for a page whose first item has ``above`` strictly better scores and
-    ``tied_before`` equal scores ranked before it."""
-    result: list[int] = []
-    for index, item in enumerate(page):
-        if index == 0:
-            result.append(1 + above)
-        elif item.score == page[index - 1].score:
-            result.append(result[-1])
-        else:
-            result.append(1 + above + tied_before + index)
-    return result
+def cursor_expired() -> PublicError:
+    minutes = int(PIN_RETENTION.total_seconds() // 60)
+    return PublicError(
+        "CURSOR_EXPIRED",
+        f"the ranking this cursor walks was pinned more than {minutes} minutes ago and the "
+        "scores have changed since: start again from the first page",
+    )

@@ -29,6 +29,7 @@ class SupervisionRatesInput:
     b: float | None = None
     c: float | None = None
     d: float | None = None
+    unrated: float | None = None
 
 
 @strawberry.input(description="An inspector by internal id; no personal data.")

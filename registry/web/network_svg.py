@@ -22,7 +22,7 @@ from registry.domain.identifiers import normalise_identifier
 from registry.domain.permissions import may_see_confidential
 from registry.domain.supervision import SupervisionClass
 from registry.domain.uscc import is_valid_uscc
-from registry.operations.credit import supervision_classes
+from registry.operations.supervision import supervision_classes
 from registry.schema.network import MAX_NETWORK_DEPTH, MAX_NETWORK_NODES, may_explore_networks
 
 if TYPE_CHECKING:
@@ -37,12 +37,14 @@ KIND_COLOURS = {
     "ADDRESS": "#9467bd",
     "COMPLAINT": "#d62728",
 }
-# The ring around an institution: its supervision class, green (A, low risk) to red (D).
+# The ring around an institution: its supervision class, green (A, low risk) to red (D),
+# grey when unrated.
 CLASS_COLOURS = {
     SupervisionClass.A: "#2ca02c",
     SupervisionClass.B: "#bcbd22",
     SupervisionClass.C: "#ff7f0e",
     SupervisionClass.D: "#d62728",
+    SupervisionClass.UNRATED: "#7f7f7f",
 }
 _RING = 160
 _RADIUS = 10

@@ -150,6 +150,50 @@ async def test_association_publishes_for_a_member_and_the_history_is_kept(
     }
 
 
+DALIAN_HENGAN = "91210211401294580D"  # a member of the Dalian association, registry grade B
+CHECKED = """query($u: String!) { institution(uscc: $u) {
+  credit { grade }
+  latestCreditRating { id grade score method flags registryGrade divergence } } }"""
+
+
+async def test_a_grade_far_from_the_registry_s_bands_is_flagged_for_everyone(
+    api: GraphQLClient,
+) -> None:
+    published = await call(
+        api,
+        "publishCreditRatings",
+        [rating_row("DLJC-2026-A12", institution=DALIAN_HENGAN, grade="A", score=12)],
+        role=Role.ASSOCIATION,
+        institution=DALIAN_ASSOCIATION,
+    )
+
+    assert published["__typename"] == "PublishCreditRatingsSuccess", published
+    body = await api(CHECKED, {"u": DALIAN_HENGAN})  # the public
+    seen = body["data"]["institution"]
+    rating = seen["latestCreditRating"]
+    assert (rating["id"], rating["grade"], rating["score"]) == ("DLJC-2026-A12", "A", 12.0)
+    assert rating["flags"] == ["DIVERGES_FROM_REGISTRY_SCORE"]
+    assert rating["registryGrade"] == seen["credit"]["grade"]
+    assert rating["method"] == "大连市检验检测机构信用等级评价"
+    assert "its score 12 is in the registry's band D" in rating["divergence"]
+
+
+async def test_a_grade_within_one_of_the_registry_s_band_is_not_flagged(
+    api: GraphQLClient,
+) -> None:
+    await call(
+        api,
+        "publishCreditRatings",
+        [rating_row("DLJC-2026-B82", institution=DALIAN_HENGAN, grade="B", score=82.5)],
+        role=Role.ASSOCIATION,
+        institution=DALIAN_ASSOCIATION,
+    )
+
+    rating = (await api(CHECKED, {"u": DALIAN_HENGAN}))["data"]["institution"]["latestCreditRating"]
+    assert (rating["flags"], rating["divergence"]) == ([], None)
+    assert rating["registryGrade"] in {"A", "B", "C"}
+
+
 async def test_latest_rating_is_null_without_a_valid_rating(reader: GraphQLClient) -> None:
     body = await reader(RATINGS, {"u": GUANGZHOU_LAB})
 

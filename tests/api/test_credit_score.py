@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from graph.cypher_store import CypherStore
 from graph.models import StoredCredit
 from registry.domain.vocabulary import Role
 from tests.api.conftest import DALIAN_ASSOCIATION, GraphQLClient
 from tests.api.operations import DALIAN_PRODUCT_INSTITUTE
 from tests.api.test_credit_file import GUANGZHOU_LAB, call, event_row, rating_row
+from tests.conftest import TODAY
 
 CREDIT = """query($u: String!) { institution(uscc: $u) {
-  credit { score grade methodVersion computedOn
+  supervised
+  credit { status score grade methodVersion computedOn explanation
            factors { name value weight contribution evidence } }
-  supervisionClass { class reasons } } }"""
+  supervisionClass { class reasons { code text evidence } } } }"""
 
 
 async def credit_of(client: GraphQLClient, uscc: str) -> dict[str, Any]:
@@ -27,7 +31,8 @@ async def credit_of(client: GraphQLClient, uscc: str) -> dict[str, Any]:
 def assert_explained(credit: dict[str, Any]) -> None:
     total = sum(f["contribution"] for f in credit["factors"])
     assert round(total, 1) == credit["score"]
-    assert credit["methodVersion"] == "2026.1"
+    assert credit["methodVersion"] == "2026.2"
+    assert credit["status"] == "RATED"
     assert {f["name"] for f in credit["factors"]} >= {"association_rating", "credit_events"}
 
 
@@ -78,19 +83,119 @@ async def test_a_serious_violation_forces_class_d_and_is_logged(api: GraphQLClie
 
     seen = await credit_of(api, GUANGZHOU_LAB)
     assert seen["supervisionClass"]["class"] == "D"
-    assert seen["supervisionClass"]["reasons"] == ["on the serious-violation list"]
+    first, score = seen["supervisionClass"]["reasons"]
+    assert first["code"] == "SERIOUS_VIOLATION"
+    assert first["evidence"] == ["CreditEvent:GZ-SV-1"]
+    assert score["code"] == "SCORE"
+    assert score["text"].startswith("credit score ")
     changes = await api.store.get_changes(after=head.seq, limit=100_000)
     assert [c.key for c in changes if c.op == "CREDIT"] == [GUANGZHOU_LAB]
 
 
 async def test_an_unchanged_assessment_is_not_written_again(seeded_store: CypherStore) -> None:
     from registry.operations.credit import recompute_credit
-    from tests.conftest import TODAY
 
     [seeded] = await seeded_store.get_stored_credit([GUANGZHOU_LAB])
-    stale = StoredCredit(GUANGZHOU_LAB, 1.0, "D", "[]", TODAY, "2026.1")
+    stale = StoredCredit(GUANGZHOU_LAB, 1.0, "D", "[]", TODAY, "2026.2")
     await seeded_store.store_credit([stale], actor="test")
 
     assert await recompute_credit(seeded_store, [GUANGZHOU_LAB], TODAY) == 1
     assert await seeded_store.get_stored_credit([GUANGZHOU_LAB]) == [seeded]
     assert await recompute_credit(seeded_store, [GUANGZHOU_LAB], TODAY) == 0
+
+
+# who is supervised, UNRATED, and the hard rules on the seeds -----------------------------------
+
+DALIAN_REGULATOR = "11210200996939498X"  # 大连市市场监督管理局
+NOT_SUPERVISED = {
+    DALIAN_REGULATOR: "regulator",
+    "12110105777699279Y": "CNAS",
+    DALIAN_ASSOCIATION: "association",
+    "91210204768274391C": "the Dalian group",
+}
+SUZHOU_LAB = "91320506796243621Q"  # no rating, event, certificate, complaint or evaluation
+HUNNAN_STATION = "122101126861952868"  # real but mediocre evidence
+YUEZHI = "91440106732910130L"  # 广东粤质: issued YZC26GP00042 while CNAS-C212-P was suspended
+HENGXIN = "91320102479587631B"  # 江苏恒信: issued HXC-25-S0163 outside its scope
+
+
+@pytest.mark.parametrize("uscc", sorted(NOT_SUPERVISED))
+async def test_those_who_supervise_accredit_rate_or_own_are_not_scored_nor_classed(
+    reader: GraphQLClient, uscc: str
+) -> None:
+    seen = await credit_of(reader, uscc)
+
+    assert seen == {"supervised": False, "credit": None, "supervisionClass": None}
+    assert await reader.store.get_stored_credit([uscc]) == []
+
+
+async def test_no_evidence_is_unrated_and_explained(reader: GraphQLClient) -> None:
+    seen = await credit_of(reader, SUZHOU_LAB)
+
+    credit = seen["credit"]
+    assert seen["supervised"] is True
+    assert (credit["status"], credit["score"], credit["grade"]) == ("UNRATED", None, None)
+    assert credit["explanation"].startswith("UNRATED: no evidence yet")
+    assert all(f["value"] is None for f in credit["factors"])
+    assert seen["supervisionClass"]["class"] == "UNRATED"
+    assert [r["code"] for r in seen["supervisionClass"]["reasons"]] == ["NO_EVIDENCE"]
+
+
+async def test_mediocre_evidence_is_scored_not_outranked_by_none(reader: GraphQLClient) -> None:
+    station = await credit_of(reader, HUNNAN_STATION)
+
+    assert station["credit"]["status"] == "RATED"
+    assert station["credit"]["score"] is not None
+
+
+@pytest.mark.parametrize(
+    ("uscc", "code", "evidence"),
+    [
+        (
+            YUEZHI,
+            "ISSUED_WITHOUT_ACCREDITATION",
+            {"Certificate:YZC26GP00042", "Accreditation:CNAS-C212-P"},
+        ),
+        (HENGXIN, "ISSUED_OUTSIDE_SCOPE", {"Certificate:HXC-25-S0163"}),
+    ],
+)
+async def test_what_the_registry_finds_in_certificates_forces_class_d(
+    reader: GraphQLClient, uscc: str, code: str, evidence: set[str]
+) -> None:
+    seen = await credit_of(reader, uscc)
+
+    decision = seen["supervisionClass"]
+    assert decision["class"] == "D"
+    reason = next(r for r in decision["reasons"] if r["code"] == code)
+    assert evidence <= set(reason["evidence"])
+    assert decision["reasons"][-1]["code"] == "SCORE"
+
+
+async def test_an_overdue_substantiated_complaint_forces_class_d(api: GraphQLClient) -> None:
+    from registry.operations import writes
+    from registry.operations.seeding import SEED_PRINCIPAL
+    from registry.records import ComplaintRecord
+
+    record = ComplaintRecord.model_validate(
+        {
+            "id": "CMP-T-OVERDUE",
+            "against": SUZHOU_LAB,
+            "channel": "ONLINE",
+            "category": "报告延误",
+            "status": "INVESTIGATING",
+            "substantiated": True,
+            "filedOn": "2026-09-01",
+            "details": "报告逾期未出,经核实属实,尚未处理完毕。",
+        }
+    )
+    await writes.record_complaints(api.store, SEED_PRINCIPAL, [record], today=TODAY)
+
+    seen = await credit_of(api, SUZHOU_LAB)
+
+    assert seen["credit"]["status"] == "RATED"  # a complaint is evidence
+    [reason, _] = seen["supervisionClass"]["reasons"]
+    assert seen["supervisionClass"]["class"] == "D"
+    assert reason["code"] == "OVERDUE_SUBSTANTIATED_COMPLAINT"
+    assert reason["evidence"] == ["Complaint:CMP-T-OVERDUE"]
+    assert "2026-10-31" in reason["text"]
+    assert "尚未" not in reason["text"]  # the details stay confidential

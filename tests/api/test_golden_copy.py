@@ -106,3 +106,22 @@ async def test_an_import_refuses_a_damaged_export_and_writes_nothing(
         await import_from(empty, tmp_path, actor="test:import", today=TODAY)
 
     assert (await empty.change_head()).seq == 0
+
+
+async def test_an_import_leaves_the_scores_computed(
+    seeded_store: CypherStore, empty: CypherStore, tmp_path: Path
+) -> None:
+    """The ranking answers right after `registry import`, with the exporter's institutions
+    (scores may differ: complaints and service evaluations are not exported)."""
+    from graph.models import RankingQuery
+
+    await export_to(seeded_store, tmp_path)
+
+    await import_from(empty, tmp_path, actor="test:import", today=TODAY)
+
+    everyone = RankingQuery()
+    assert await empty.count_ranked(everyone) == await seeded_store.count_ranked(everyone) > 0
+    ranked = await empty.rank_institutions(everyone, after=None, limit=100)
+    exporter = await seeded_store.rank_institutions(everyone, after=None, limit=100)
+    assert {r.institution.uscc for r in ranked} == {r.institution.uscc for r in exporter}
+    assert any(r.score is not None for r in ranked)

@@ -80,6 +80,7 @@ async def test_a_plan_is_drawn_for_liaoning_and_read_publicly(api: GraphQLClient
         "B": 0.5,
         "C": 0.5,
         "D": 1.0,
+        "UNRATED": 0.1,
     }
     assert plan["draws"]
     for d in plan["draws"]:
@@ -237,3 +238,15 @@ async def test_a_corrected_result_moves_to_its_new_plan(api: GraphQLClient) -> N
     body = await api(RESULTS, {"region": LIAONING})
     results = {p["id"]: [r["id"] for r in p["results"]] for p in body["data"]["supervisionPlans"]}
     assert results == {first["id"]: [], second["id"]: ["SC-MOVE-1"]}
+
+
+async def test_only_market_institutions_are_drawn(api: GraphQLClient) -> None:
+    """Every class at rate 1: the plan draws exactly the supervised institutions of Liaoning,
+    never its regulators, associations or the Dalian group."""
+    rates = {"a": 1.0, "b": 1.0, "c": 1.0, "d": 1.0, "unrated": 1.0}
+
+    payload = await draw(api, seed=7, rates=rates)
+
+    drawn = {d["uscc"] for d in payload["plan"]["draws"]}
+    assert drawn == set(LIAONING_INSTITUTIONS)
+    assert "11210200996939498X" not in drawn  # 大连市市场监督管理局

@@ -13,10 +13,12 @@ from registry.domain.credit_score import (
     AssociationRating,
     ComplaintCounts,
     CreditInputs,
+    CreditStatus,
     DatedCreditEvent,
     FactorName,
     SurveyAnswer,
     assess_credit,
+    explain,
     grade_for,
     satisfaction_index,
 )
@@ -43,7 +45,9 @@ V, S, A, D = (
 
 
 def _score(inputs: CreditInputs) -> float:
-    return assess_credit(inputs, today=TODAY).score
+    score = assess_credit(inputs, today=TODAY).score
+    assert score is not None
+    return score
 
 
 def _penalty(on: date, public_until: date | None = None) -> DatedCreditEvent:
@@ -59,7 +63,7 @@ def _factor(inputs: CreditInputs, name: FactorName) -> tuple[float | None, float
     "inputs",
     [
         FULL,
-        CreditInputs(uscc="X"),
+        CreditInputs(uscc="X", certificates_issued=1),
         replace(FULL, rating=None, satisfaction=None),
         replace(FULL, events=(_penalty(date(2026, 3, 3)),) * 3, certificates_withdrawn=33),
         replace(FULL, best_service_stars=3, satisfaction=61.7, certificates_issued=7),
@@ -67,9 +71,10 @@ def _factor(inputs: CreditInputs, name: FactorName) -> tuple[float | None, float
 )
 def test_contributions_add_up_to_the_score(inputs: CreditInputs) -> None:
     assessment = assess_credit(inputs, today=TODAY)
+    assert assessment.score is not None
     assert math.isclose(sum(f.contribution for f in assessment.factors), assessment.score)
     assert math.isclose(sum(f.weight for f in assessment.factors), 1.0)
-    assert assessment.method_version == METHOD_VERSION == "2026.1"
+    assert assessment.method_version == METHOD_VERSION == "2026.2"
     assert assessment.score == round(assessment.score, 1)
     assert 0.0 <= assessment.score <= 100.0
 
@@ -135,6 +140,57 @@ def test_missing_inputs_are_renormalised_not_counted_as_zero() -> None:
     rating = _factor(bare, FactorName.ASSOCIATION_RATING)
     assert rating[1] == pytest.approx(0.30 / 0.55)
     assert "re-normalised" in rating[2]
+
+
+def test_no_evidence_is_unrated_not_a_default_score() -> None:
+    nothing = assess_credit(CreditInputs(uscc="X"), today=TODAY)
+
+    assert (nothing.status, nothing.score, nothing.grade) == (CreditStatus.UNRATED, None, None)
+    assert all(f.value is None and f.weight == 0 for f in nothing.factors)
+    events = next(f for f in nothing.factors if f.name == FactorName.CREDIT_EVENTS)
+    assert "an empty credit file alone is no evidence" in events.evidence
+    assert explain(nothing).startswith("UNRATED: no evidence yet")
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        {"rating": RATING},
+        {"events": (DatedCreditEvent(CreditEventKind.SPOT_CHECK, TODAY, 5.0),)},
+        {"complaints": ComplaintCounts(1, 0)},
+        {"certificates_issued": 3},
+        {"best_service_stars": 4},
+        {"satisfaction": 77.0},
+    ],
+    ids=["rating", "event", "complaint", "certificates", "stars", "satisfaction"],
+)
+def test_any_one_piece_of_evidence_rates(evidence: dict[str, object]) -> None:
+    assessment = assess_credit(CreditInputs(uscc="X", **evidence), today=TODAY)  # type: ignore[arg-type]
+
+    assert assessment.status is CreditStatus.RATED
+    assert assessment.score is not None
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        (_penalty(TODAY - timedelta(days=400), public_until=TODAY - timedelta(days=1)),),
+        (DatedCreditEvent(CreditEventKind.COMMENDATION, TODAY + timedelta(days=1), 10.0),),
+        (DatedCreditEvent(CreditEventKind.SATISFACTION_SURVEY, TODAY, 5.0),),
+    ],
+    ids=["past-publicity", "dated-ahead", "survey-summary"],
+)
+def test_records_that_do_not_count_are_no_evidence(events: tuple[DatedCreditEvent, ...]) -> None:
+    assert assess_credit(CreditInputs(uscc="X", events=events), today=TODAY).score is None
+
+
+def test_mediocre_evidence_is_ranked_above_none_at_all() -> None:
+    """The issue's 浑南 station: real but mediocre evidence once scored below an empty file."""
+    mediocre = assess_credit(CreditInputs(uscc="X", satisfaction=71.0), today=TODAY)
+    nothing = assess_credit(CreditInputs(uscc="Y"), today=TODAY)
+
+    assert mediocre.status is CreditStatus.RATED
+    assert nothing.status is CreditStatus.UNRATED
 
 
 def test_an_expired_rating_is_missing() -> None:

@@ -6,28 +6,24 @@ import hashlib
 import json
 import random
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.domain.credit_score import (
-    CreditAssessment,
-    CreditInputs,
-    DatedCreditEvent,
-    assess_credit,
-    grade_for,
-)
+from registry.domain.credit_score import CreditAssessment, CreditInputs, assess_credit, grade_for
 from registry.domain.supervision import (
+    Evidence,
     Inspector,
     PlanInstitution,
+    Reason,
     SupervisionClass,
+    SupervisionReasonCode,
     draw_supervision_plan,
-    on_serious_violation_list,
+    is_supervised,
     supervision_class,
 )
-from registry.domain.vocabulary import CreditEventKind
 
 TODAY = date(2026, 6, 30)
 C = SupervisionClass
@@ -41,63 +37,91 @@ INSPECTORS = [
 ]
 
 
-def _assessment(score: float) -> CreditAssessment:
-    return CreditAssessment("X", score, grade_for(score), "2026.1", TODAY, ())
+def _assessment(score: float | None) -> CreditAssessment:
+    grade = None if score is None else grade_for(score)
+    return CreditAssessment("X", score, grade, "2026.2", TODAY, ())
+
+
+RULE = Reason(SupervisionReasonCode.SERIOUS_VIOLATION, "listed", (Evidence("CreditEvent", "CE-1"),))
+OTHER_RULE = Reason(
+    SupervisionReasonCode.ISSUED_OUTSIDE_SCOPE, "outside", (Evidence("Certificate", "N1"),)
+)
 
 
 @pytest.mark.parametrize(
     ("score", "expected"), [(92.0, C.A), (85.0, C.A), (70.0, C.B), (55.0, C.C), (54.9, C.D)]
 )
 def test_class_follows_the_score_without_hard_rules(score: float, expected: C) -> None:
-    decision = supervision_class(
-        _assessment(score),
-        serious_violation=False,
-        issuing_without_accreditation=False,
-        unrectified_order=False,
-    )
+    decision = supervision_class(_assessment(score), ())
     assert decision.class_ is expected
-    assert "credit score" in decision.reasons[0]
+    assert [r.code for r in decision.reasons] == [SupervisionReasonCode.SCORE]
+    assert f"credit score {score:.1f}" in decision.reasons[0].text
+
+
+def test_a_hard_rule_forces_d_whatever_the_score_and_keeps_its_evidence() -> None:
+    decision = supervision_class(_assessment(99.0), (RULE,))
+
+    assert decision.class_ is C.D
+    assert decision.reasons[0] == RULE
+    assert str(decision.reasons[0].evidence[0]) == "CreditEvent:CE-1"
+    assert decision.reasons[-1].code is SupervisionReasonCode.SCORE
+    assert "class A, overruled" in decision.reasons[-1].text
+
+
+def test_every_hard_rule_is_a_reason_before_the_score() -> None:
+    decision = supervision_class(_assessment(60.0), (RULE, OTHER_RULE))
+
+    assert [r.code for r in decision.reasons] == [
+        SupervisionReasonCode.SERIOUS_VIOLATION,
+        SupervisionReasonCode.ISSUED_OUTSIDE_SCOPE,
+        SupervisionReasonCode.SCORE,
+    ]
+
+
+def test_no_evidence_is_class_unrated_unless_a_hard_rule_applies() -> None:
+    unrated = supervision_class(assess_credit(CreditInputs(uscc="X"), today=TODAY), ())
+    forced = supervision_class(_assessment(None), (RULE,))
+
+    assert unrated.class_ is C.UNRATED
+    assert [r.code for r in unrated.reasons] == [SupervisionReasonCode.NO_EVIDENCE]
+    assert forced.class_ is C.D
+    assert forced.reasons[-1].code is SupervisionReasonCode.NO_EVIDENCE
 
 
 @pytest.mark.parametrize(
-    "rule", ["serious_violation", "issuing_without_accreditation", "unrectified_order"]
+    ("kinds", "supervised"),
+    [
+        (["INSPECTION_TESTING"], True),
+        (["CERTIFICATION_BODY"], True),
+        (["METROLOGY", "INSPECTION_TESTING"], True),
+        (["STANDARDIZATION"], True),
+        (["QUALITY_SERVICE_STATION"], True),
+        (["REGULATOR"], False),
+        (["ACCREDITATION_BODY"], False),
+        (["ASSOCIATION"], False),
+        (["GROUP"], False),
+        (["REGULATOR", "INSPECTION_TESTING"], False),
+        ([], False),
+    ],
 )
-def test_each_hard_rule_forces_d_whatever_the_score(rule: str) -> None:
-    flags = dict.fromkeys(
-        ("serious_violation", "issuing_without_accreditation", "unrectified_order"), False
-    )
-    decision = supervision_class(_assessment(99.0), **{**flags, rule: True})
-    assert decision.class_ is C.D
-    assert len(decision.reasons) == 1
+def test_only_market_institutions_are_supervised(kinds: list[str], supervised: bool) -> None:
+    assert is_supervised(kinds) is supervised
 
 
-def test_all_hard_rules_are_given_as_reasons() -> None:
-    decision = supervision_class(
-        assess_credit(CreditInputs(uscc="X"), today=TODAY),
-        serious_violation=True,
-        issuing_without_accreditation=True,
-        unrectified_order=True,
-    )
-    assert decision.class_ is C.D
-    assert len(decision.reasons) == 3
-    assert any("8.2.2" in r for r in decision.reasons)
+def test_the_unrated_are_drawn_at_their_own_rate() -> None:
+    unrated = [PlanInstitution(f"U{n:02d}", C.UNRATED) for n in range(20)]
 
+    plan = draw_supervision_plan([*INSTITUTIONS, *unrated], INSPECTORS, seed=7)
 
-def test_serious_violation_list_ends_with_its_publicity_period() -> None:
-    listed = DatedCreditEvent(
-        CreditEventKind.SERIOUS_VIOLATION, date(2025, 1, 1), -100, public_until=TODAY
-    )
-    assert on_serious_violation_list([listed], today=TODAY)
-    assert not on_serious_violation_list([listed], today=TODAY + timedelta(days=1))
-    penalty = DatedCreditEvent(CreditEventKind.ADMINISTRATIVE_PENALTY, TODAY, -100)
-    assert not on_serious_violation_list([penalty], today=TODAY)
+    assert Counter(d.class_ for d in plan.draws)[C.UNRATED] == 2  # 10 % of 20
+    assert dict(plan.population)[C.UNRATED] == 20
 
 
 def test_rates_are_respected_rounding_up() -> None:
     plan = draw_supervision_plan(INSTITUTIONS, INSPECTORS, seed=7)
     drawn = Counter(d.class_ for d in plan.draws)
     assert drawn == {C.A: 2, C.B: 3, C.C: 6, C.D: 5}  # 5 % of 40, 10 % of 30, 30 % of 20, all D
-    assert dict(plan.population) == {C.A: 40, C.B: 30, C.C: 20, C.D: 5}
+    assert dict(plan.population) == {C.A: 40, C.B: 30, C.C: 20, C.D: 5, C.UNRATED: 0}
 
 
 def test_a_non_empty_class_with_a_positive_rate_gets_at_least_one() -> None:
@@ -216,4 +240,4 @@ def test_the_plan_example_in_docs_credit_method_md_is_stable() -> None:
         ("I16", ("P1", "P3")),
         ("I19", ("P3", "P4")),
     ]
-    assert plan.digest == "1edba3b7201dd81db3ad6e3b108a9260ed7562a97dbda86ade18e6b326a94b47"
+    assert plan.digest == "21884a9db7d5a2ddbb428ef406a4299a054d7f76e67633b081946c4683258652"

@@ -1,0 +1,102 @@
+"""Classes of classified supervision from stored facts, with the hard rules' evidence.
+
+The score is read as stored; the hard rules read the credit file, the complaints and the
+certificates each institution issued in the last years, judged by the same chain of trust as
+the verification page (``domain.anomalies``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from graph.models import CertificateQuery, CreditFacts, VerificationFacts
+from graph.port import MAX_WRITE_BATCH, GraphStore
+from registry.domain.anomalies import CertificateFinding, certificate_finding
+from registry.domain.hard_rules import findings_since, hard_rules
+from registry.domain.supervision import (
+    ClassDecision,
+    SupervisionClass,
+    is_supervised,
+    supervision_class,
+)
+from registry.operations.credit import assessments, credit_facts
+
+__all__ = ["MAX_FINDINGS_SCAN", "supervision_classes", "supervision_decisions"]
+
+# Certificates read per issuer for the hard rules, as many as the network's anomaly scan.
+MAX_FINDINGS_SCAN = 20_000
+_PAGE = 1_000
+
+
+async def _findings(
+    store: GraphStore, issuers: Sequence[str], day: date
+) -> dict[str, list[CertificateFinding]]:
+    """What the chain of trust finds in the certificates each issuer issued lately."""
+    found: dict[str, list[CertificateFinding]] = defaultdict(list)
+    if not issuers:
+        return found
+    since = findings_since(day)
+    bodies = {i.uscc: i for i in await store.get_institutions(issuers)}
+    held = defaultdict(list)
+    for accreditation in await store.get_accreditations_held(issuers):
+        held[accreditation.holder].append(accreditation)
+    for issuer in issuers:
+        query = CertificateQuery(today=day, issuer=issuer)
+        after: str | None = None
+        for _ in range(MAX_FINDINGS_SCAN // _PAGE):
+            page = await store.list_certificates(query, after=after, limit=_PAGE)
+            for certificate in page:
+                if certificate.issued_on < since:
+                    continue
+                facts = VerificationFacts(
+                    certificate, None, bodies.get(issuer), tuple(held[issuer])
+                )
+                finding = certificate_finding(facts, today=day)
+                if finding is not None:
+                    found[issuer].append(finding)
+            if len(page) < _PAGE:
+                break
+            after = page[-1].number
+    return found
+
+
+async def _decide(
+    store: GraphStore, facts: Sequence[CreditFacts], day: date
+) -> dict[str, ClassDecision]:
+    supervised = [f for f in facts if is_supervised(f.kinds)]
+    if not supervised:
+        return {}
+    usccs = [f.uscc for f in supervised]
+    scored = await assessments(store, usccs, day)
+    complaints = defaultdict(list)
+    for complaint in await store.get_complaints_against(usccs):
+        complaints[complaint.against].append(complaint)
+    findings = await _findings(store, [f.uscc for f in supervised if f.certificates_issued], day)
+    decisions: dict[str, ClassDecision] = {}
+    for f in supervised:
+        rules = hard_rules(
+            events=f.events, complaints=complaints[f.uscc], findings=findings[f.uscc], today=day
+        )
+        decisions[f.uscc] = supervision_class(scored[f.uscc], rules)
+    return decisions
+
+
+async def supervision_decisions(
+    store: GraphStore, usccs: Sequence[str], day: date
+) -> dict[str, ClassDecision]:
+    """The class and its reasons for each supervised institution among ``usccs``; the others
+    (regulators, accreditation bodies, associations, groups, unknown keys) are left out."""
+    decisions: dict[str, ClassDecision] = {}
+    for start in range(0, len(usccs), MAX_WRITE_BATCH):
+        batch = usccs[start : start + MAX_WRITE_BATCH]
+        decisions |= await _decide(store, await credit_facts(store, batch, day), day)
+    return decisions
+
+
+async def supervision_classes(
+    store: GraphStore, usccs: Sequence[str], day: date
+) -> dict[str, SupervisionClass]:
+    """The class of each supervised institution among ``usccs``."""
+    return {u: d.class_ for u, d in (await supervision_decisions(store, usccs, day)).items()}
