@@ -162,12 +162,10 @@ async def upsert_institutions(
         return outcome
     records, result = outcome
     stored = await context.store.get_institutions([r.uscc for r in records])
+    moment = moment_of(info)
     return UpsertInstitutionsSuccess(
         institutions=_in_order(
-            [r.uscc for r in records],
-            stored,
-            lambda m: m.uscc,
-            lambda m: Institution.of(m, moment_of(info)),
+            [r.uscc for r in records], stored, lambda m: m.uscc, lambda m: Institution.of(m, moment)
         ),
         receipt=WriteReceipt.of(result),
     )
@@ -223,12 +221,13 @@ async def upsert_accreditations(
         return outcome
     records, result = outcome
     held = await context.store.get_accreditations_held(sorted({r.holder for r in records}))
+    moment = moment_of(info)
     return UpsertAccreditationsSuccess(
         accreditations=_in_order(
             [r.number for r in records],
             held,
             lambda m: m.number,
-            lambda m: Accreditation.of(m, moment_of(info)),
+            lambda m: Accreditation.of(m, moment),
         ),
         receipt=WriteReceipt.of(result),
     )

@@ -90,6 +90,7 @@ async def anomalies(info: Info, region: str | None = None) -> Anomalies:
     if access.role is not Role.ADMIN and region is None and within is None:
         raise PublicError("OUT_OF_SCOPE", "this key names no jurisdiction")
     query = CertificateQuery(today=today, region=region, within=within)
+    moment = moment_of(info)
     found: list[CertificateAnomaly] = []
     scanned, after, truncated = 0, None, False
     while True:
@@ -98,7 +99,7 @@ async def anomalies(info: Info, region: str | None = None) -> Anomalies:
         for fact in sorted(facts, key=lambda f: f.certificate.number):
             kind = certificate_anomaly(fact, today=today)
             if kind is not None:
-                certificate = Certificate.of(fact.certificate, moment_of(info))
+                certificate = Certificate.of(fact.certificate, moment)
                 found.append(CertificateAnomaly(kind=kind, certificate=certificate))
         scanned += len(page)
         if len(page) < _SCAN_PAGE:
