@@ -38,6 +38,7 @@ SCHEMA: tuple[IndexSpec, ...] = (
     IndexSpec("CreditRating", "id", unique=True),
     IndexSpec("CreditEvent", "id", unique=True),
     IndexSpec("ServiceEvaluation", "id", unique=True),
+    IndexSpec("ServiceAssessment", "certificate", unique=True),
     IndexSpec("SupervisionPlan", "id", unique=True),
     IndexSpec("Person", "key", unique=True),
     IndexSpec("Address", "key", unique=True),

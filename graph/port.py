@@ -46,6 +46,7 @@ from graph.models import (
     WrittenDigest,
 )
 from graph.network_models import InstitutionPath, Network, SharedCluster
+from graph.service_models import ServiceAssessment
 
 __all__ = ["MAX_WRITE_BATCH", "GraphStore"]
 
@@ -133,6 +134,9 @@ class GraphStore(Protocol):
         self, usccs: Sequence[str], *, since: str, until: str
     ) -> list[ServiceEvaluation]:
         """Satisfaction forms and mystery-customer visits dated ``since``..``until`` (ISO)."""
+
+    async def get_service_assessments(self, numbers: Sequence[str]) -> list[ServiceAssessment]:
+        """The assessments behind the named service certificates' stars, where recorded."""
 
     async def get_credit_inputs(
         self, usccs: Sequence[str], *, today: str, evaluated_since: str
@@ -283,6 +287,15 @@ class GraphStore(Protocol):
         guard: WriteGuard | None = None,
     ) -> WriteResult:
         """Create or update satisfaction forms and mystery-customer visits."""
+
+    async def record_service_assessments(
+        self,
+        assessments: Sequence[ServiceAssessment],
+        *,
+        actor: str,
+        guard: WriteGuard | None = None,
+    ) -> WriteResult:
+        """Create or replace the assessments of existing certificates (one per number)."""
 
     async def store_credit(self, scores: Sequence[StoredCredit], *, actor: str) -> WriteResult:
         """Keep credit assessments on their Institution nodes (CREDIT changes); the ranking

@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 
 from graph import models
 from graph.port import GraphStore
+from graph.service_models import ServiceAssessment
 from registry.domain.credit_score import CreditAssessment
 from registry.domain.supervision import ClassDecision
 from registry.operations.credit import assessments
@@ -60,6 +61,7 @@ class Loaders:
     supervision: DataLoader[str, ClassDecision | None]
     plan_results: DataLoader[str, list[models.CreditEvent]]
     evaluations: DataLoader[tuple[str, date, date], list[models.ServiceEvaluation]]
+    service_assessment: DataLoader[str, ServiceAssessment | None]
 
     @classmethod
     def for_request(cls, store: GraphStore, today: date | None = None) -> Loaders:
@@ -87,6 +89,7 @@ class Loaders:
             supervision=DataLoader(load_fn=supervision),
             plan_results=_grouped(store.get_plan_results, lambda e: e.plan or ""),
             evaluations=DataLoader(load_fn=functools.partial(_evaluations, store)),
+            service_assessment=_by_key(store.get_service_assessments, lambda a: a.certificate),
         )
 
 

@@ -188,6 +188,30 @@ EXPORTED: dict[str, ExportSpec] = {
             region=_INSTITUTION_OF.format(edge="RECORDED"),
             floats=frozenset({"weight"}),
         ),
+        # The assessment behind a service certificate's stars: all of it is public.
+        ExportSpec(
+            "ServiceAssessment",
+            "ServiceAssessment",
+            "certificate",
+            _props(
+                "certificate",
+                "scheme",
+                "elements",
+                "scores",
+                "weights",
+                "elementDates",
+                "evidence",
+                "cpsq",
+                "cpsqOn",
+                "stage1On",
+                "stage1PersonDays",
+                "stage2On",
+                "stage2PersonDays",
+                "version",
+            ),
+            region="head([(n)-[:ASSESSES]->(c:Certificate) | c.region])",
+            flat=False,
+        ),
     )
 }
 

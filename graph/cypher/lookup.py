@@ -42,5 +42,6 @@ VERSIONS = {
         ("CreditRating", "id"),
         ("CreditEvent", "id"),
         ("ServiceEvaluation", "id"),
+        ("ServiceAssessment", "certificate"),
     )
 }

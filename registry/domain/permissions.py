@@ -61,6 +61,8 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     "publishCreditRatings": {Role.ADMIN: _A, _PA: _OWN, _AS: _OWN},
     "recordCreditEvents": {Role.ADMIN: _A, _RE: _JUR},
     "recordServiceEvaluations": {Role.ADMIN: _A, _RE: _JUR, _AS: _OWN},
+    # Issue 16: the body that issued a service certificate records how its stars were earned.
+    "recordServiceAssessments": {Role.ADMIN: _A, _PA: _OWN, _CB: _OWN},
     "drawSupervisionPlan": {Role.ADMIN: _A, _RE: _JUR},
     # Timelines (issue 13): an accreditation body changes the accreditations it granted;
     # an institution's own standing is its regulator's.
@@ -82,6 +84,7 @@ MUTATION_ENTITIES: Mapping[str, ChangeEntity] = {
     "publishCreditRatings": ChangeEntity.CREDIT_RATING,
     "recordCreditEvents": ChangeEntity.CREDIT_EVENT,
     "recordServiceEvaluations": ChangeEntity.SERVICE_EVALUATION,
+    "recordServiceAssessments": ChangeEntity.SERVICE_ASSESSMENT,
     "drawSupervisionPlan": ChangeEntity.SUPERVISION_PLAN,
     "changeAccreditationStatus": ChangeEntity.ACCREDITATION,
     "changeInstitutionStatus": ChangeEntity.INSTITUTION,

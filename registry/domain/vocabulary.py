@@ -7,6 +7,7 @@ from enum import StrEnum
 __all__ = [
     "AccreditationScheme",
     "AccreditationStatus",
+    "AssessmentElement",
     "CertificateFamily",
     "CertificateStatus",
     "ChangeEntity",
@@ -152,6 +153,16 @@ class ServiceEvaluationKind(StrEnum):
     MYSTERY_CUSTOMER = "MYSTERY_CUSTOMER"
 
 
+class AssessmentElement(StrEnum):
+    """The four parts of a service-certification assessment (seed 000: "service management
+    audit + past service footprint + open service characteristic test + mystery customer")."""
+
+    AUDIT = "AUDIT"  # 服务管理审核
+    FOOTPRINT = "FOOTPRINT"  # 以往服务足迹检测
+    OPEN_TEST = "OPEN_TEST"  # 公开的服务特性测试
+    MYSTERY_CUSTOMER = "MYSTERY_CUSTOMER"  # 神秘顾客
+
+
 class ServiceCategory(StrEnum):
     """The eight service items of DB2101/T 0050-2022 (§5.1-5.8, and the Annex C form), then
     the service-certification categories the seeds' certificates need (seed 004)."""
@@ -184,6 +195,7 @@ class ChangeEntity(StrEnum):
     CREDIT_RATING = "CreditRating"
     CREDIT_EVENT = "CreditEvent"
     SERVICE_EVALUATION = "ServiceEvaluation"
+    SERVICE_ASSESSMENT = "ServiceAssessment"
     SUPERVISION_PLAN = "SupervisionPlan"
     API_KEY = "ApiKey"
 

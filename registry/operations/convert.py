@@ -17,6 +17,7 @@ from graph.models import (
     ServiceEvaluation,
     StatusChange,
 )
+from graph.service_models import ServiceAssessment
 from registry.domain.persons import person_key
 from registry.records import (
     AccreditationRecord,
@@ -29,6 +30,7 @@ from registry.records import (
     InstitutionStatusChangeRecord,
     OrganizationRecord,
     RegionRecord,
+    ServiceAssessmentRecord,
     ServiceEvaluationRecord,
     StatusChangeRecord,
 )
@@ -44,6 +46,7 @@ __all__ = [
     "institution_step_model",
     "organization_model",
     "region_model",
+    "service_assessment_model",
     "service_evaluation_model",
     "status_change_model",
 ]
@@ -215,4 +218,24 @@ def service_evaluation_model(
         checks_total=record.checks_total,
         comment=record.comment,
         recorded_by=recorded_by,
+    )
+
+
+def service_assessment_model(record: ServiceAssessmentRecord, *, scheme: str) -> ServiceAssessment:
+    """``scheme``: the standard of the certificate assessed, which it is judged under."""
+    parts = record.elements
+    return ServiceAssessment(
+        certificate=record.certificate,
+        scheme=scheme,
+        elements=tuple(p.element.value for p in parts),
+        scores=tuple(p.score for p in parts),
+        weights=tuple(p.weight for p in parts),
+        element_dates=tuple(p.assessed_on.isoformat() for p in parts),
+        evidence=tuple(p.evidence for p in parts),
+        cpsq=record.cpsq,
+        cpsq_on=record.cpsq_measured_on,
+        stage1_on=record.stage1_on,
+        stage1_person_days=record.stage1_person_days,
+        stage2_on=record.stage2_on,
+        stage2_person_days=record.stage2_person_days,
     )

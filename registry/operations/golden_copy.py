@@ -33,6 +33,7 @@ from graph.models import (
     WriteResult,
 )
 from graph.port import MAX_WRITE_BATCH, GraphStore
+from graph.service_models import ServiceAssessment
 from registry.operations.credit import recompute_credit
 from registry.operations.snapshots import (
     SNAPSHOT_ENTITIES,
@@ -288,5 +289,9 @@ _WRITERS: dict[str, Writer] = {
     "CreditEvent": _models(
         lambda d: from_row(CreditEvent, d),
         lambda s, m, a: s.record_credit_events(m, actor=a),
+    ),
+    "ServiceAssessment": _models(
+        lambda d: from_row(ServiceAssessment, d),
+        lambda s, m, a: s.record_service_assessments(m, actor=a),
     ),
 }

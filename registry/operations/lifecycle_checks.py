@@ -1,5 +1,6 @@
-"""The lifecycle rules at write time: validity and accredited scope when a certificate is
-issued, and every new status step against the timeline as it will be.
+"""The lifecycle rules at write time: validity, accredited scope and the stars its recorded
+assessment earns when a certificate is issued, and every new status step against the
+timeline as it will be.
 
 Rules are checked against records read before the write. The write then expects the versions
 it read (an implied ``WriteGuard``), so a write that landed in between makes it plan again
@@ -16,6 +17,7 @@ from typing import TypeVar
 from graph.models import Accreditation, Certificate, StatusChange
 from graph.port import GraphStore
 from registry.domain.lifecycle import timeline_problems, validity_problem
+from registry.domain.service_standards import certificate_disagreement, weighted_total
 from registry.domain.verification import scope_problem
 from registry.operations import convert
 from registry.operations.refusals import Refusal, RefusalKind
@@ -107,6 +109,32 @@ async def certificates_to_issue(
                 FieldProblem("OUTSIDE_ACCREDITED_SCOPE", outside, f"input[{index}].standard")
             )
         models.append(replace(model, scope_exception=outside))
+    problems += await _stars_problems(store, records)
     if problems:
         raise Refusal(RefusalKind.INVALID_INPUT, problems)
     return models
+
+
+async def _stars_problems(
+    store: GraphStore, records: Sequence[CertificateRecord]
+) -> list[FieldProblem]:
+    """A certificate re-issued over a recorded assessment keeps that assessment's scheme and
+    carries the stars it earns (issue 16)."""
+    assessed = {
+        a.certificate: a for a in await store.get_service_assessments([r.number for r in records])
+    }
+    return [
+        FieldProblem(code, message, f"input[{index}].{field}")
+        for index, record in enumerate(records)
+        if (a := assessed.get(record.number)) is not None
+        and (
+            found := certificate_disagreement(
+                a.scheme,
+                weighted_total(a.scores, a.weights),
+                standard=record.standard,
+                stars=record.stars,
+            )
+        )
+        for code, message in [found]
+        for field in ["standard" if code == "STANDARD_DISAGREES_WITH_ASSESSMENT" else "stars"]
+    ]

@@ -13,7 +13,7 @@ from graph.models import InstitutionQuery
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from registry.auth import Principal
 from registry.domain.vocabulary import Role
-from registry.operations import timeline_writes, writes
+from registry.operations import service_assessments, timeline_writes, writes
 from registry.operations.refusals import Refusal, validate_batch
 from registry.records import (
     AccreditationRecord,
@@ -26,6 +26,7 @@ from registry.records import (
     OrganizationRecord,
     Record,
     RegionRecord,
+    ServiceAssessmentRecord,
     ServiceEvaluationRecord,
     StatusChangeRecord,
 )
@@ -112,6 +113,13 @@ async def load_seeds(
             CertificateRecord,
             lambda r: r.number,
             lambda rs: writes.issue_certificates(store, actor, rs, today=today),
+        ),
+        # After the certificates, whose stars each assessment must earn.
+        "service_assessments": await step(
+            "service_assessments.json",
+            ServiceAssessmentRecord,
+            lambda r: r.certificate,
+            lambda rs: service_assessments.record_service_assessments(store, actor, rs),
         ),
         "complaints": await step(
             "complaints.json",

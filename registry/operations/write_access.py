@@ -32,6 +32,7 @@ from registry.records import (
     FieldProblem,
     InstitutionRecord,
     OrganizationRecord,
+    ServiceAssessmentRecord,
     ServiceEvaluationRecord,
     StatusChangeRecord,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "organization_claims",
     "rating_claims",
     "region_claim",
+    "service_assessment_claims",
     "service_evaluation_claims",
     "status_change_claims",
 ]
@@ -256,6 +258,22 @@ async def service_evaluation_claims(
             party_field=f"input[{index}].institution",
             region_field=f"input[{index}].institution",
             regions=_known(regions.get(r.institution)),
+        )
+        for index, r in enumerate(records)
+    ]
+
+
+async def service_assessment_claims(
+    records: Sequence[ServiceAssessmentRecord], stored: Mapping[str, Certificate]
+) -> list[RowClaim]:
+    """An assessment is recorded in the name of the certificate's issuer, who made it,
+    about the certificate's region."""
+    return [
+        RowClaim(
+            party_field=f"input[{index}].certificate",
+            all_of=(stored[r.certificate].issuer,),
+            region_field=f"input[{index}].certificate",
+            regions=(stored[r.certificate].region,),
         )
         for index, r in enumerate(records)
     ]

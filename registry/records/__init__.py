@@ -19,10 +19,12 @@ from registry.records.institutions import (
     PersonRecord,
 )
 from registry.records.regions import RegionRecord
+from registry.records.service_assessments import AssessedElementRecord, ServiceAssessmentRecord
 
 __all__ = [
     "AccreditationRecord",
     "AccreditationStatusChangeRecord",
+    "AssessedElementRecord",
     "CertificateRecord",
     "ComplaintRecord",
     "CreditEventRecord",
@@ -34,6 +36,7 @@ __all__ = [
     "PersonRecord",
     "Record",
     "RegionRecord",
+    "ServiceAssessmentRecord",
     "ServiceEvaluationRecord",
     "StatusChangeRecord",
     "problems_from",

@@ -16,6 +16,7 @@ from registry.resolvers import (
     network,
     queries,
     ranking,
+    service_assessments,
     supervision,
     timelines,
     trust,
@@ -38,6 +39,7 @@ from registry.schema.payloads import (
     IssueCertificatesPayload,
     PublishCreditRatingsPayload,
     RecordCreditEventsPayload,
+    RecordServiceAssessmentsPayload,
     RecordServiceEvaluationsPayload,
     UpsertAccreditationsPayload,
     UpsertInstitutionsPayload,
@@ -45,6 +47,7 @@ from registry.schema.payloads import (
 )
 from registry.schema.ranking import RankingConnection
 from registry.schema.regions import Region
+from registry.schema.service_assessment import ServiceStandard
 from registry.schema.supervision import SupervisionPlan
 from registry.schema.trust import AuditCheckpoint, TokenVerification
 from registry.schema.verification import PublicCertificate, VerificationResult
@@ -79,6 +82,15 @@ class Query:
     certificate: Certificate | None = strawberry.field(resolver=queries.certificate)
     certificates: Connection[Certificate] = strawberry.field(resolver=queries.certificates)
     region: Region | None = strawberry.field(resolver=queries.region)
+    standard: ServiceStandard | None = strawberry.field(
+        resolver=service_assessments.standard,
+        description="Public: a service-certification standard or scheme as the registry "
+        "models it (GB/T 27922-2011, SB/T 10595-2011, GA/T 594-2006, CCSC-SC-JYJC-2017).",
+    )
+    service_standards: list[ServiceStandard] = strawberry.field(
+        resolver=service_assessments.service_standards,
+        description="Public: every service-certification standard the registry models.",
+    )
     verify_certificate: VerificationResult = strawberry.field(
         resolver=verification.verify_certificate_field,
         description="Public: is the certificate genuine and valid today (or on asOf)? Same "
@@ -168,6 +180,12 @@ class Mutation:
         resolver=mutations.record_service_evaluations,
         description="Regulators, and associations for their members: satisfaction forms "
         "(DB2101/T 0050-2022 Annex C) and mystery-customer visits.",
+    )
+    record_service_assessments: RecordServiceAssessmentsPayload = strawberry.mutation(
+        resolver=service_assessments.record_service_assessments,
+        description="Certification bodies (and partners) for the service certificates they "
+        "issued: how the stars were earned. The certificate's stars must be those the "
+        "assessment earns under its standard.",
     )
     draw_supervision_plan: DrawSupervisionPlanPayload = strawberry.mutation(
         resolver=supervision.draw_plan,

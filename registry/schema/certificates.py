@@ -15,6 +15,7 @@ from registry.domain.vocabulary import CertificateFamily, CertificateStatus
 from registry.schema.errors import PublicError
 from registry.schema.institutions import Institution, Organization, load_institution
 from registry.schema.pagination import Connection, decode_cursor, page_size
+from registry.schema.service_assessment import ServiceAssessment
 from registry.schema.timelines import (
     Moment,
     SeesOverdueSuspensions,
@@ -109,6 +110,14 @@ class Certificate:
         steps = steps_as_known(status_timeline(self.model), self.moment)
         today, region = self.moment.today, self.model.region
         return [StatusChange.of(s, today=today, region=region) for s in steps]
+
+    @strawberry.field(
+        description="How a service certificate's stars were earned, when its issuer recorded "
+        "it (public: totals, stars, CPSQ and evidence name no person)."
+    )
+    async def service_assessment(self, info: Info) -> ServiceAssessment | None:
+        found = await info.context.loaders.service_assessment.load(self.number)
+        return None if found is None else ServiceAssessment.of(found)
 
     @strawberry.field(
         permission_classes=[SeesOverdueSuspensions],

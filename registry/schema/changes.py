@@ -35,6 +35,7 @@ class ChangeEntityName(Enum):
     CreditRating = "CreditRating"
     CreditEvent = "CreditEvent"
     ServiceEvaluation = "ServiceEvaluation"
+    ServiceAssessment = "ServiceAssessment"
     SupervisionPlan = "SupervisionPlan"
     ApiKey = "ApiKey"
     REGION = _old_spelling("REGION", "Region")
@@ -46,6 +47,7 @@ class ChangeEntityName(Enum):
     CREDIT_RATING = _old_spelling("CREDIT_RATING", "CreditRating")
     CREDIT_EVENT = _old_spelling("CREDIT_EVENT", "CreditEvent")
     SERVICE_EVALUATION = _old_spelling("SERVICE_EVALUATION", "ServiceEvaluation")
+    SERVICE_ASSESSMENT = _old_spelling("SERVICE_ASSESSMENT", "ServiceAssessment")
     SUPERVISION_PLAN = _old_spelling("SUPERVISION_PLAN", "SupervisionPlan")
     API_KEY = _old_spelling("API_KEY", "ApiKey")
 

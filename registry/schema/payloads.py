@@ -11,6 +11,7 @@ from registry.schema.certificates import Certificate
 from registry.schema.credit import CreditEvent, CreditRating
 from registry.schema.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from registry.schema.institutions import Accreditation, Institution, Organization
+from registry.schema.service_assessment import ServiceAssessment
 from registry.schema.service_evaluation import ServiceEvaluation
 from registry.schema.supervision import SupervisionPlan
 
@@ -29,6 +30,8 @@ __all__ = [
     "PublishCreditRatingsSuccess",
     "RecordCreditEventsPayload",
     "RecordCreditEventsSuccess",
+    "RecordServiceAssessmentsPayload",
+    "RecordServiceAssessmentsSuccess",
     "RecordServiceEvaluationsPayload",
     "RecordServiceEvaluationsSuccess",
     "UpsertAccreditationsPayload",
@@ -122,6 +125,12 @@ class RecordServiceEvaluationsSuccess:
 
 
 @strawberry.type
+class RecordServiceAssessmentsSuccess:
+    assessments: list[ServiceAssessment]
+    receipt: WriteReceipt
+
+
+@strawberry.type
 class DrawSupervisionPlanSuccess:
     plan: SupervisionPlan
     receipt: WriteReceipt
@@ -159,6 +168,9 @@ RecordCreditEventsPayload = Annotated[
 ]
 RecordServiceEvaluationsPayload = Annotated[
     RecordServiceEvaluationsSuccess | _Errors, strawberry.union("RecordServiceEvaluationsPayload")
+]
+RecordServiceAssessmentsPayload = Annotated[
+    RecordServiceAssessmentsSuccess | _Errors, strawberry.union("RecordServiceAssessmentsPayload")
 ]
 DrawSupervisionPlanPayload = Annotated[
     DrawSupervisionPlanSuccess | _Errors, strawberry.union("DrawSupervisionPlanPayload")

@@ -7,9 +7,11 @@ from datetime import date, datetime
 import strawberry
 
 from graph.models import Certificate
+from registry.context import Context
 from registry.domain.verification import Verdict, Verification, VerificationWarning
 from registry.domain.vocabulary import AccreditationScheme, CertificateFamily, CertificateStatus
 from registry.domain.warning_texts import WARNING_TEXT
+from registry.schema.service_assessment import StarsExplanation
 
 __all__ = ["ChainOfTrust", "PublicCertificate", "VerificationResult", "WarningNotice"]
 
@@ -69,6 +71,18 @@ class PublicCertificate:
             status_since=since or c.status_since,
             status_reason=reason if since else c.status_reason,
         )
+
+    @strawberry.field(
+        description="Why a service certificate has its stars: the assessment its issuer "
+        "recorded, the scheme's bands and the CPSQ (null without a recorded assessment)."
+    )
+    async def stars_explained(
+        self, info: strawberry.Info[Context, None]
+    ) -> StarsExplanation | None:
+        if self.family is not CertificateFamily.SERVICE:
+            return None
+        found = await info.context.loaders.service_assessment.load(self.number)
+        return None if found is None else StarsExplanation.of(found, self.stars)
 
 
 @strawberry.type(description="Who vouches for the issuer, judged on the issue date.")
