@@ -239,7 +239,7 @@ def scheme_problems(
     if cpsq < standard.cpsq_threshold:
         problems.append(
             (
-                "cpsq.index",
+                "cpsq",
                 "CPSQ_BELOW_THRESHOLD",
                 f"a CPSQ of {cpsq:g} is below {standard.code}'s target of "
                 f"{standard.cpsq_threshold:g}: no stage-2 audit, no certificate",

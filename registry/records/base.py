@@ -113,7 +113,7 @@ def problems_from(error: ValidationError, *, prefix: str = "input") -> list[Fiel
         location = list(item["loc"])
         named = (item.get("ctx") or {}).get("field")
         if named:
-            location.append(named)
+            location.extend(named.split("."))  # a rule may name a nested field
         path = prefix + "".join(
             _camel(p) if isinstance(p, int) else "." + _camel(p) for p in location
         )

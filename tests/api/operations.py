@@ -21,6 +21,7 @@ __all__ = [
     "YUEZHI",
     "accreditation_change_row",
     "accreditation_row",
+    "assessment_row",
     "certificate_row",
     "error_code",
     "feed_seqs",
@@ -116,6 +117,21 @@ MUTATIONS: dict[str, str] = {
             {ERROR_FIELDS}
           }}
         }}""",
+    "recordServiceAssessments": f"""
+        mutation Record($input: [ServiceAssessmentInput!]!) {{
+          recordServiceAssessments(input: $input) {{
+            __typename
+            ... on RecordServiceAssessmentsSuccess {{
+              assessments {{
+                certificate scheme total starsFromScore cpsq cpsqTarget version
+                elements {{ element score weight assessedOn evidence }}
+                stage1 {{ heldOn personDays }} stage2 {{ heldOn personDays }}
+              }}
+              {_RECEIPT}
+            }}
+            {ERROR_FIELDS}
+          }}
+        }}""",
     "changeInstitutionStatus": f"""
         mutation Change($input: [InstitutionStatusChangeInput!]!) {{
           changeInstitutionStatus(input: $input) {{
@@ -185,6 +201,39 @@ def certificate_row(number: str, **fields: Any) -> dict[str, Any]:
         "expiresOn": "2029-10-07",
         "issuer": CCSC,
         "holder": DALIAN_PRODUCT_INSTITUTE,
+        **fields,
+    }
+
+
+def assessment_row(
+    number: str, scores: tuple[float, float, float, float] = (95, 92, 90, 91), **fields: Any
+) -> dict[str, Any]:
+    """An assessment of the four elements weighted 0.4/0.2/0.2/0.2 (the default scores total
+    92.6: five stars under the assumed bands), stage 1 in October 2020, stage 2 in November."""
+    parts = zip(
+        ("AUDIT", "FOOTPRINT", "OPEN_TEST", "MYSTERY_CUSTOMER"),
+        scores,
+        (0.4, 0.2, 0.2, 0.2),
+        strict=True,
+    )
+    return {
+        "certificate": number,
+        "elements": [
+            {
+                "element": element,
+                "score": score,
+                "weight": weight,
+                "assessedOn": "2020-11-02",
+                "evidence": f"{element.lower()} evidence",
+            }
+            for element, score, weight in parts
+        ],
+        "cpsq": 88.0,
+        "cpsqMeasuredOn": "2020-10-20",
+        "stage1On": "2020-10-12",
+        "stage1PersonDays": 3,
+        "stage2On": "2020-11-09",
+        "stage2PersonDays": 4,
         **fields,
     }
 

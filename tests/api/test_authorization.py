@@ -18,6 +18,7 @@ from tests.api.operations import (
     YUEZHI,
     accreditation_change_row,
     accreditation_row,
+    assessment_row,
     certificate_row,
     institution_row,
     institution_status_row,
@@ -45,6 +46,7 @@ ALLOWED: dict[str, set[Role]] = {
     },
     "changeAccreditationStatus": {Role.ADMIN, Role.ACCREDITATION_BODY},
     "changeInstitutionStatus": {Role.ADMIN, Role.REGULATOR},
+    "recordServiceAssessments": {Role.ADMIN, Role.PARTNER, Role.CERTIFICATION_BODY},
 }
 
 # One valid row per mutation; a certification body acts for CCSC, so the rows are CCSC's.
@@ -56,6 +58,7 @@ VALID_ROWS: dict[str, list[dict[str, Any]]] = {
     "changeCertificateStatus": [status_change_row(CCSC_CERTIFICATE, "SUSPENDED")],
     "changeAccreditationStatus": [accreditation_change_row("CNAS-C001-M", "SUSPENDED")],
     "changeInstitutionStatus": [institution_status_row(YUEZHI, "SUSPENDED")],
+    "recordServiceAssessments": [assessment_row("CCSC20SC0101R1")],
 }
 
 ROLE_TABLE = [
