@@ -21,6 +21,7 @@ from registry.domain.lifecycle import (
     timeline_problems,
     validity_problem,
 )
+from registry.domain.service_standards import SERVICE_STANDARDS, stars_from_score, weighted_total
 from registry.domain.timeline import Step
 from registry.domain.verification import scope_problem
 from registry.domain.vocabulary import (
@@ -44,6 +45,7 @@ from registry.records import (
     InstitutionRecord,
     OrganizationRecord,
     RegionRecord,
+    ServiceAssessmentRecord,
     StatusChangeRecord,
 )
 
@@ -61,6 +63,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "complaints.json": ComplaintRecord,
     "credit_ratings.json": CreditRatingRecord,
     "credit_events.json": CreditEventRecord,
+    "service_assessments.json": ServiceAssessmentRecord,
 }
 KEYS = {
     "regions.json": "code",
@@ -71,6 +74,7 @@ KEYS = {
     "complaints.json": "id",
     "credit_ratings.json": "id",
     "credit_events.json": "id",
+    "service_assessments.json": "certificate",
 }
 
 # The two anomalies planted on purpose (see seeds/README.md).
@@ -567,3 +571,25 @@ def test_rectification_orders_carry_a_deadline_and_an_outcome() -> None:
     for order in orders:
         assert order.deadline is not None, order.id
         assert order.outcome is not None, order.id
+
+
+def test_the_six_dalian_certificates_carry_the_stars_their_assessments_earn() -> None:
+    assessed = {a.certificate: a for a in records("service_assessments.json")}
+    held = certificates()
+
+    assert sorted(assessed) == [
+        "CCSC17SC0100",
+        "CCSC17SC0200",
+        "CCSC17SC0300",
+        "CCSC18SC0400",
+        "CCSC18SC0500",
+        "CCSC18SC0600",
+    ]
+    for number, a in assessed.items():
+        certificate = held[number]
+        total = weighted_total([e.score for e in a.elements], [e.weight for e in a.elements])
+        scheme = SERVICE_STANDARDS[certificate.standard]
+        assert stars_from_score(scheme, total) == certificate.stars, number
+        assert a.cpsq >= scheme.cpsq_threshold, number
+        assert a.stage2_on <= certificate.issued_on, number
+        assert all(e.assessed_on <= certificate.issued_on for e in a.elements), number
