@@ -12,12 +12,21 @@ from html import escape
 
 from starlette.responses import HTMLResponse
 
-__all__ = ["bilingual", "html_page", "store_unavailable_page", "text"]
+__all__ = [
+    "bilingual",
+    "definitions",
+    "html_page",
+    "not_found_page",
+    "section",
+    "store_unavailable_page",
+    "table",
+    "text",
+]
 
 _CSS = """
 :root { color: #1a1a1a; background: #fafafa; font-family: system-ui, -apple-system,
   "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; line-height: 1.5; }
-body { margin: 0 auto; max-width: 42rem; padding: 1rem; }
+body { margin: 0 auto; max-width: 48rem; padding: 1rem; }
 h1 { font-size: 1.4rem; margin: 0.5rem 0 1rem; }
 h2 { font-size: 1.1rem; margin: 1.5rem 0 0.5rem; border-bottom: 1px solid #ccc; }
 .en { color: #444; font-size: 0.9em; }
@@ -53,6 +62,22 @@ ul.warnings { padding-left: 1.2rem; }
 ul.warnings li { margin-bottom: 0.5rem; }
 code { font-size: 0.85em; color: #444; }
 footer { margin-top: 2rem; font-size: 0.9rem; }
+svg.chart { display: block; max-width: 36rem; height: auto; margin: 0.5rem 0 1rem; }
+.grade-line { font-size: 1.1rem; }
+.grade { display: inline-block; min-width: 2.2rem; text-align: center; font-size: 1.6rem;
+  font-weight: 700; border: 2px solid #0b3d91; border-radius: 4px; color: #0b3d91; }
+ol.timeline, ul.plain { padding-left: 1.2rem; }
+ol.timeline li, ul.plain li { margin-bottom: 0.3rem; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
+th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid #ccc;
+  vertical-align: top; }
+th { font-weight: 600; background: #eeeeee; }
+td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
+nav.pages { display: flex; gap: 1rem; margin: 1rem 0; flex-wrap: wrap; }
+form.filters { grid-template-columns: 1fr; }
+select { font: inherit; padding: 0.5rem; border: 2px solid #555; border-radius: 4px;
+  background: #fff; color: #1a1a1a; }
 """
 _CSS_HASH = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
 
@@ -77,6 +102,31 @@ def bilingual(chinese: str, english: str) -> str:
     return f'{text(chinese)} <span class="en" lang="en">{text(english)}</span>'
 
 
+def section(section_id: str, chinese: str, english: str, content: str) -> str:
+    """A titled section of a page, labelled by its heading for screen readers."""
+    return (
+        f'<section id="{section_id}" aria-labelledby="{section_id}-title">\n'
+        f'<h2 id="{section_id}-title">{bilingual(chinese, english)}</h2>\n{content}\n</section>'
+    )
+
+
+def definitions(rows: list[tuple[str, str, str]]) -> str:
+    """Label pairs (Chinese, English) and values (already markup) as a definition list."""
+    items = "".join(f"<dt>{bilingual(zh, en)}</dt>\n<dd>{value}</dd>\n" for zh, en, value in rows)
+    return f"<dl>\n{items}</dl>"
+
+
+def table(heads: list[tuple[str, str]], rows: list[list[str]], *, table_id: str) -> str:
+    """A table with bilingual column heads and cells already markup, scrolling sideways on
+    a narrow screen rather than overflowing the page."""
+    header = "".join(f'<th scope="col">{bilingual(zh, en)}</th>' for zh, en in heads)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>\n" for row in rows)
+    return (
+        f'<div class="table-wrap"><table id="{table_id}">\n<thead><tr>{header}</tr></thead>\n'
+        f"<tbody>\n{body}</tbody></table></div>"
+    )
+
+
 def html_page(title: str, body: str, *, status_code: int = 200) -> HTMLResponse:
     """A complete page; ``title`` is escaped here, ``body`` must already be markup."""
     document = (
@@ -86,6 +136,12 @@ def html_page(title: str, body: str, *, status_code: int = 200) -> HTMLResponse:
         f"<body>\n{body}\n</body>\n</html>\n"
     )
     return HTMLResponse(document, status_code=status_code, headers=_HEADERS)
+
+
+def not_found_page(words: tuple[str, str], key: str) -> HTMLResponse:
+    """404 for people: nothing is registered under ``key``."""
+    body = f"<h1>{bilingual(*words)}</h1>\n<p><code>{text(key)}</code></p>"
+    return html_page(f"404 · {key}", body, status_code=404)
 
 
 def store_unavailable_page(retry_after: str) -> HTMLResponse:
