@@ -75,7 +75,7 @@ def bar_chart(bars: Sequence[Bar], *, title_zh: str, title_en: str, maximum: flo
     row = 38
     height = row * len(bars) + 4
     described = "; ".join(
-        f"{b.label_zh} {b.label_en}: {'—' if b.value is None else f'{b.value:g}'}"
+        f"{b.label_zh} {b.label_en}: {'—' if b.value is None else f'{round(b.value, 1):g}'}"
         f"{' ' + b.note if b.note else ''}"
         for b in bars
     )
@@ -84,7 +84,7 @@ def bar_chart(bars: Sequence[Bar], *, title_zh: str, title_en: str, maximum: flo
         top = index * row
         value = 0.0 if bar.value is None else max(0.0, min(bar.value, maximum))
         length = round(_WIDTH * value / maximum, 1) if maximum > 0 else 0.0
-        shown = "—" if bar.value is None else f"{bar.value:g}"
+        shown = "—" if bar.value is None else f"{round(bar.value, 1):g}"
         parts.append(
             f'<text x="0" y="{top + 13}">{text(bar.label_zh)} '
             f'<tspan fill="#444">{text(bar.label_en)}</tspan> · {text(shown)}'

@@ -204,7 +204,9 @@ def _accreditations(found: dict[str, Any]) -> str:
         ("有效期至", "Valid until"),
         ("认可机构", "Granted by"),
     ]
-    return table(heads, rows, table_id="accreditation-table")
+    return table(
+        heads, rows, table_id="accreditation-table", label=("资质与认可", "Accreditations")
+    )
 
 
 async def certificate_counts(reader: PageReader, issuer: str) -> dict[tuple[str, str], int]:
@@ -235,7 +237,13 @@ async def _certificates(reader: PageReader, found: dict[str, Any], refused: dict
         ]
         for f in families
     ]
-    counted = table(heads, rows, table_id="certificate-counts")
+    counted = table(
+        heads,
+        rows,
+        table_id="certificate-counts",
+        label=("证书数量", "Certificate counts"),
+        numeric=frozenset(range(1, len(heads))),
+    )
     return counted + "\n" + _certificate_list(found, refused)
 
 
@@ -281,7 +289,8 @@ def _certificate_list(found: dict[str, Any], refused: dict[str, str]) -> str:
             f'rel="next">{bilingual("下一页", "Next page")}</a></nav>'
         )
     total = bilingual(f"共 {listing['totalCount']} 张", f"{listing['totalCount']} in all")
-    return f"<p>{total}</p>\n{table(heads, rows, table_id='certificate-list')}\n{more}"
+    listed = table(heads, rows, table_id="certificate-list", label=("证书清单", "Certificates"))
+    return f"<p>{total}</p>\n{listed}\n{more}"
 
 
 def _credit(found: dict[str, Any]) -> str:

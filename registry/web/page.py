@@ -33,6 +33,7 @@ h2 { font-size: 1.1rem; margin: 1.5rem 0 0.5rem; border-bottom: 1px solid #ccc; 
 button .en, .verdict .en, .signature .en, a .en, .notice .en { color: inherit; }
 form { display: grid; gap: 0.4rem; }
 label { font-weight: 600; margin-top: 0.6rem; }
+select { width: 100%; }
 input { font: inherit; padding: 0.6rem; border: 2px solid #555; border-radius: 4px;
   background: #fff; color: #1a1a1a; width: 100%; box-sizing: border-box; }
 input:focus, button:focus, a:focus { outline: 3px solid #0b57d0; outline-offset: 2px; }
@@ -75,7 +76,7 @@ th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid #cc
 th { font-weight: 600; background: #eeeeee; }
 td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
 nav.pages { display: flex; gap: 1rem; margin: 1rem 0; flex-wrap: wrap; }
-form.filters { grid-template-columns: 1fr; }
+form.filters { grid-template-columns: minmax(0, 1fr); }
 select { font: inherit; padding: 0.5rem; border: 2px solid #555; border-radius: 4px;
   background: #fff; color: #1a1a1a; }
 """
@@ -116,13 +117,32 @@ def definitions(rows: list[tuple[str, str, str]]) -> str:
     return f"<dl>\n{items}</dl>"
 
 
-def table(heads: list[tuple[str, str]], rows: list[list[str]], *, table_id: str) -> str:
-    """A table with bilingual column heads and cells already markup, scrolling sideways on
-    a narrow screen rather than overflowing the page."""
-    header = "".join(f'<th scope="col">{bilingual(zh, en)}</th>' for zh, en in heads)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>\n" for row in rows)
+def table(
+    heads: list[tuple[str, str]],
+    rows: list[list[str]],
+    *,
+    table_id: str,
+    label: tuple[str, str],
+    numeric: frozenset[int] = frozenset(),
+) -> str:
+    """A table with bilingual column heads and cells already markup (columns in ``numeric``
+    aligned right). It scrolls sideways on a narrow screen rather than widening the page, and
+    the scrolling box is focusable and named so a keyboard can scroll it too."""
+
+    def cell(tag: str, index: int, content: str) -> str:
+        css = ' class="number"' if index in numeric else ""
+        scope = ' scope="col"' if tag == "th" else ""
+        return f"<{tag}{css}{scope}>{content}</{tag}>"
+
+    header = "".join(cell("th", i, bilingual(zh, en)) for i, (zh, en) in enumerate(heads))
+    body = "".join(
+        "<tr>" + "".join(cell("td", i, content) for i, content in enumerate(row)) + "</tr>\n"
+        for row in rows
+    )
     return (
-        f'<div class="table-wrap"><table id="{table_id}">\n<thead><tr>{header}</tr></thead>\n'
+        f'<div class="table-wrap" tabindex="0" role="region" '
+        f'aria-label="{text(f"表格：{label[0]} Table: {label[1]}")}">'
+        f'<table id="{table_id}">\n<thead><tr>{header}</tr></thead>\n'
         f"<tbody>\n{body}</tbody></table></div>"
     )
 
@@ -133,7 +153,7 @@ def html_page(title: str, body: str, *, status_code: int = 200) -> HTMLResponse:
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{text(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
-        f"<body>\n{body}\n</body>\n</html>\n"
+        f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
     return HTMLResponse(document, status_code=status_code, headers=_HEADERS)
 

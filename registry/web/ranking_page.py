@@ -15,7 +15,7 @@ from starlette.routing import Route
 from registry.domain.supervision import SUPERVISED_KINDS
 from registry.domain.vocabulary import InstitutionKind, ServiceCategory
 from registry.web.issuer_view import NOTHING
-from registry.web.page import bilingual, html_page, section, text
+from registry.web.page import bilingual, html_page, section, table, text
 from registry.web.page_reads import reader_for
 from registry.web.words import KINDS, SERVICE_CATEGORIES
 
@@ -122,26 +122,31 @@ def _form(region: str | None, kind: str | None, category: str | None) -> str:
 
 
 def _table(ranking: dict[str, Any], filters: dict[str, str | None]) -> str:
+    if not ranking["edges"]:
+        return f'<p id="ranking-empty">{bilingual("没有符合条件的机构。", "Nobody matches.")}</p>'
     rows = []
     for edge in ranking["edges"]:
         node = edge["node"]
         region = node.get("region")
         grade = (node.get("credit") or {}).get("grade")
-        rank = NOTHING if edge["rank"] is None else str(edge["rank"])
-        score = NOTHING if edge["score"] is None else f"{edge['score']:.1f}"
         rows.append(
-            f'<tr><td class="number">{rank}</td>'
-            f'<td><a href="/institutions/{text(node["uscc"])}">{text(node["name"])}</a></td>'
-            f"<td>{text(region['name']) if region else NOTHING}</td>"
-            f'<td class="number">{score}</td><td>{text(grade or NOTHING)}</td></tr>'
+            [
+                NOTHING if edge["rank"] is None else str(edge["rank"]),
+                f'<a href="/institutions/{text(node["uscc"])}">{text(node["name"])}</a>',
+                text(region["name"]) if region else NOTHING,
+                NOTHING if edge["score"] is None else f"{edge['score']:.1f}",
+                text(grade or NOTHING),
+            ]
         )
     heads = [("名次", "Rank"), ("机构", "Institution"), ("地区", "Region")]
-    header = "".join(f'<th scope="col">{bilingual(zh, en)}</th>' for zh, en in heads)
-    header += f'<th scope="col" class="number">{bilingual("信用分", "Score")}</th>'
-    header += f'<th scope="col">{bilingual("等级", "Grade")}</th>'
-    total = bilingual(f"共 {ranking['totalCount']} 家", f"{ranking['totalCount']} in all")
-    if not rows:
-        return f'<p id="ranking-empty">{bilingual("没有符合条件的机构。", "Nobody matches.")}</p>'
+    heads += [("信用分", "Score"), ("等级", "Grade")]
+    listed = table(
+        heads,
+        rows,
+        table_id="ranking-table",
+        label=("信用排名", "Credit ranking"),
+        numeric=frozenset({0, 3}),
+    )
     kept = {name: value for name, value in filters.items() if value}
     links = [f'<a href="?{text(urlencode(kept))}">{bilingual("第一页", "First page")}</a>']
     page = ranking["pageInfo"]
@@ -150,12 +155,7 @@ def _table(ranking: dict[str, Any], filters: dict[str, str | None]) -> str:
         links.append(
             f'<a href="?{text(following)}" rel="next">{bilingual("下一页", "Next page")}</a>'
         )
+    total = bilingual(f"共 {ranking['totalCount']} 家", f"{ranking['totalCount']} in all")
     return (
-        f"<p>{total}</p>\n"
-        f'<div class="table-wrap"><table id="ranking-table">\n'
-        f"<caption>{bilingual('信用排名', 'Credit ranking')}</caption>\n"
-        f"<thead><tr>{header}</tr></thead>\n<tbody>\n"
-        + "\n".join(rows)
-        + "\n</tbody></table></div>\n"
-        f'<nav class="pages" aria-label="pages">{" ".join(links)}</nav>'
+        f'<p>{total}</p>\n{listed}\n<nav class="pages" aria-label="pages">{" ".join(links)}</nav>'
     )

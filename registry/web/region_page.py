@@ -177,6 +177,8 @@ def _years(rows: Sequence[YearOfRegion]) -> str:
             for r in rows
         ],
         table_id="year-table",
+        label=("逐年变化", "Year over year"),
+        numeric=frozenset(range(1, 5)),
     )
     return f"{chart}\n{figures}"
 
@@ -190,4 +192,10 @@ def _sub_regions(rows: list[list[str]]) -> str:
         ("有效证书", "Valid certificates"),
         ("获证组织", "Certified organisations"),
     ]
-    return table(heads, rows, table_id="sub-region-table")
+    return table(
+        heads,
+        rows,
+        table_id="sub-region-table",
+        label=("下级地区", "Sub-regions"),
+        numeric=frozenset(range(1, 4)),
+    )
