@@ -31,7 +31,7 @@ from registry.web.page import (
 from registry.web.page_reads import reader_for
 from registry.web.words import LEVELS, word
 
-__all__ = ["REGION_QUERY", "YearOfRegion", "routes", "year_points", "year_rows_of"]
+__all__ = ["REGION_QUERY", "YearOfRegion", "routes", "year_points", "year_rows_of", "years_html"]
 
 REGION_QUERY = """
 query RegionPage($code: String!) {
@@ -128,7 +128,7 @@ async def region_page(request: Request) -> Response:
     ]
     years = year_rows_of(found)
     if years:
-        parts.append(section("year-over-year", "逐年变化", "Year over year", _years(years)))
+        parts.append(section("year-over-year", "逐年变化", "Year over year", years_html(years)))
     parts.append(section("sub-regions", "下级地区", "Sub-regions", _sub_regions(sub_rows)))
     ranking = "/ranking?" + urlencode({"region": found["code"]})
     parent = found.get("parent")
@@ -154,7 +154,7 @@ def _statistics(found: dict[str, Any]) -> str:
     return f'<div id="region-statistics">{definitions(rows)}</div>\n<p>{note}</p>'
 
 
-def _years(rows: Sequence[YearOfRegion]) -> str:
+def years_html(rows: Sequence[YearOfRegion]) -> str:
     chart = column_chart(
         year_points(rows), title_zh="年末有效证书", title_en="Valid certificates at year end"
     )

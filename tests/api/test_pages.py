@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from registry.domain.vocabulary import Role
+from registry.web.region_page import YearOfRegion, years_html
 from tests.api import seedfacts
-from tests.api.conftest import CCSC, DALIAN_ASSOCIATION, GraphQLClient
+from tests.api.conftest import CCSC, CNAS, DALIAN_ASSOCIATION, GraphQLClient
 
 DALIAN_PRODUCT_INSTITUTE = "12210211760664248H"
 DALIAN_CERTIFICATE = "CCSC23SC0102R2"
@@ -204,3 +205,34 @@ async def test_an_unknown_number_has_no_timeline_and_no_issuer(reader: GraphQLCl
     response = await reader.http.get("/verify", params={"number": "NO-SUCH-NUMBER-1"})
     assert text_of(response.text, "timeline") == "状态变更记录 Status timeline —"
     assert 'id="issuer"' not in response.text
+
+
+async def test_a_body_under_no_supervision_has_no_score_chart_nor_rank(
+    reader: GraphQLClient,
+) -> None:
+    response = await _page(reader, f"/institutions/{CNAS}")
+    assert response.status_code == 200
+    assert "Not under classified supervision" in text_of(response.text, "credit")
+    assert "<svg" not in response.text
+    assert "Not ranked by credit" in text_of(response.text, "rank")
+
+
+async def test_the_next_page_of_the_ranking_continues_the_walk_graphql_pinned(
+    reader: GraphQLClient,
+) -> None:
+    first = await reader("{ ranking(first: 2) { pageInfo { endCursor } edges { rank } } }")
+    cursor = first["data"]["ranking"]["pageInfo"]["endCursor"]
+    response = await reader.http.get("/ranking", params={"after": cursor})
+    assert response.status_code == 200
+    ranks = re.findall(r'<tr><td class="number">(\d+)</td>', response.text)
+    assert ranks[0] == "3"
+    assert 'href="?"' in response.text  # back to the first page, with no filters
+
+
+def test_yearly_figures_are_drawn_with_a_table_beside_the_chart() -> None:
+    html = years_html(
+        [YearOfRegion(2024, 190, 5000, 1200), YearOfRegion(2025, 199, 5646, 1500, 0.129)]
+    )
+    assert re.search(r'<svg [^>]*role="img"', html)
+    figures = text_of(html, "year-table")
+    assert "2025 199 5646 1500 +12.9%" in figures
