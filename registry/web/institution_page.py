@@ -33,6 +33,7 @@ from registry.web.page import (
     bilingual,
     definitions,
     html_page,
+    not_found_page,
     section,
     table,
     text,
@@ -98,10 +99,7 @@ async def institution_page(request: Request) -> Response:
             answer = await reader.read(INSTITUTION_QUERY, {**variables, "keyed": False})
         found = answer.data.get("institution")
     if found is None:
-        words = bilingual("登记库中没有此统一社会信用代码的机构。", "No institution has this code.")
-        return html_page(
-            "404", f"<h1>{words}</h1>\n<p><code>{text(uscc)}</code></p>", status_code=404
-        )
+        return not_found_page(_UNKNOWN, uscc)
     body = await _body(reader, found, refused)
     return html_page(f"{found['name']} · {found['uscc']}", body)
 

@@ -24,6 +24,7 @@ from registry.web.page import (
     bilingual,
     definitions,
     html_page,
+    not_found_page,
     section,
     table,
     text,
@@ -97,10 +98,7 @@ async def region_page(request: Request) -> Response:
     if code.isdigit() and len(code) == 6:
         found = (await reader.read(REGION_QUERY, {"code": code})).data.get("region")
     if found is None:
-        words = bilingual("没有此代码的地区。", "No region has this code.")
-        return html_page(
-            "404", f"<h1>{words}</h1>\n<p><code>{text(code)}</code></p>", status_code=404
-        )
+        return not_found_page(("没有此代码的地区。", "No region has this code."), code)
     store = reader.runtime.open_store
     children = sorted(
         (r for r in await store.get_regions() if r.parent == found["code"]), key=lambda r: r.code
