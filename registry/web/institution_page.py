@@ -10,6 +10,7 @@ public may see, like a region's statistics, and come from the store's count.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.requests import Request
@@ -208,16 +209,21 @@ def _accreditations(found: dict[str, Any]) -> str:
 
 
 async def certificate_counts(reader: PageReader, issuer: str) -> dict[tuple[str, str], int]:
-    """How many certificates the issuer issued, by family and by status today."""
+    """How many certificates the issuer issued, by family and by status today (the counts
+    asked for together: the store answers them side by side)."""
     store, today = reader.runtime.open_store, reader.context.today
-    counts = {}
-    for family in CertificateFamily:
-        for status in CertificateStatus:
-            query = CertificateQuery(
-                today=today, issuer=issuer, family=family.value, status=status.value
+    cells = [(family, status) for family in CertificateFamily for status in CertificateStatus]
+    counted = await asyncio.gather(
+        *(
+            store.count_certificates(
+                CertificateQuery(
+                    today=today, issuer=issuer, family=family.value, status=status.value
+                )
             )
-            counts[(family.value, status.value)] = await store.count_certificates(query)
-    return counts
+            for family, status in cells
+        )
+    )
+    return {(f.value, s.value): n for (f, s), n in zip(cells, counted, strict=True)}
 
 
 async def _certificates(reader: PageReader, found: dict[str, Any], refused: dict[str, str]) -> str:
