@@ -34,8 +34,11 @@ from registry.http.trust_routes import routes as trust_routes
 from registry.operations.seeding import load_seeds_and_score, store_is_empty
 from registry.settings import Settings
 from registry.trust.signing_keys import keyring_for
+from registry.web.institution_page import routes as institution_routes
 from registry.web.network_svg import routes as network_routes
 from registry.web.page import store_unavailable_page
+from registry.web.ranking_page import routes as ranking_routes
+from registry.web.region_page import routes as region_routes
 from registry.web.verify_page import routes as web_routes
 
 __all__ = ["create_app"]
@@ -143,6 +146,9 @@ def create_app(
             *web_routes(),
             *trust_routes(),
             *network_routes(),
+            *institution_routes(),
+            *ranking_routes(),
+            *region_routes(),
             *export_routes(),
         ],
         lifespan=lifespan,

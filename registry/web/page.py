@@ -12,18 +12,28 @@ from html import escape
 
 from starlette.responses import HTMLResponse
 
-__all__ = ["bilingual", "html_page", "store_unavailable_page", "text"]
+__all__ = [
+    "bilingual",
+    "definitions",
+    "html_page",
+    "not_found_page",
+    "section",
+    "store_unavailable_page",
+    "table",
+    "text",
+]
 
 _CSS = """
 :root { color: #1a1a1a; background: #fafafa; font-family: system-ui, -apple-system,
   "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; line-height: 1.5; }
-body { margin: 0 auto; max-width: 42rem; padding: 1rem; }
+body { margin: 0 auto; max-width: 48rem; padding: 1rem; }
 h1 { font-size: 1.4rem; margin: 0.5rem 0 1rem; }
 h2 { font-size: 1.1rem; margin: 1.5rem 0 0.5rem; border-bottom: 1px solid #ccc; }
 .en { color: #444; font-size: 0.9em; }
 button .en, .verdict .en, .signature .en, a .en, .notice .en { color: inherit; }
 form { display: grid; gap: 0.4rem; }
 label { font-weight: 600; margin-top: 0.6rem; }
+select { width: 100%; }
 input { font: inherit; padding: 0.6rem; border: 2px solid #555; border-radius: 4px;
   background: #fff; color: #1a1a1a; width: 100%; box-sizing: border-box; }
 input:focus, button:focus, a:focus { outline: 3px solid #0b57d0; outline-offset: 2px; }
@@ -53,6 +63,22 @@ ul.warnings { padding-left: 1.2rem; }
 ul.warnings li { margin-bottom: 0.5rem; }
 code { font-size: 0.85em; color: #444; }
 footer { margin-top: 2rem; font-size: 0.9rem; }
+svg.chart { display: block; max-width: 36rem; height: auto; margin: 0.5rem 0 1rem; }
+.grade-line { font-size: 1.1rem; }
+.grade { display: inline-block; min-width: 2.2rem; text-align: center; font-size: 1.6rem;
+  font-weight: 700; border: 2px solid #0b3d91; border-radius: 4px; color: #0b3d91; }
+ol.timeline, ul.plain { padding-left: 1.2rem; }
+ol.timeline li, ul.plain li { margin-bottom: 0.3rem; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
+th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid #ccc;
+  vertical-align: top; }
+th { font-weight: 600; background: #eeeeee; }
+td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
+nav.pages { display: flex; gap: 1rem; margin: 1rem 0; flex-wrap: wrap; }
+form.filters { grid-template-columns: minmax(0, 1fr); }
+select { font: inherit; padding: 0.5rem; border: 2px solid #555; border-radius: 4px;
+  background: #fff; color: #1a1a1a; }
 """
 _CSS_HASH = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
 
@@ -77,15 +103,65 @@ def bilingual(chinese: str, english: str) -> str:
     return f'{text(chinese)} <span class="en" lang="en">{text(english)}</span>'
 
 
+def section(section_id: str, chinese: str, english: str, content: str) -> str:
+    """A titled section of a page, labelled by its heading for screen readers."""
+    return (
+        f'<section id="{section_id}" aria-labelledby="{section_id}-title">\n'
+        f'<h2 id="{section_id}-title">{bilingual(chinese, english)}</h2>\n{content}\n</section>'
+    )
+
+
+def definitions(rows: list[tuple[str, str, str]]) -> str:
+    """Label pairs (Chinese, English) and values (already markup) as a definition list."""
+    items = "".join(f"<dt>{bilingual(zh, en)}</dt>\n<dd>{value}</dd>\n" for zh, en, value in rows)
+    return f"<dl>\n{items}</dl>"
+
+
+def table(
+    heads: list[tuple[str, str]],
+    rows: list[list[str]],
+    *,
+    table_id: str,
+    label: tuple[str, str],
+    numeric: frozenset[int] = frozenset(),
+) -> str:
+    """A table with bilingual column heads and cells already markup (columns in ``numeric``
+    aligned right). It scrolls sideways on a narrow screen rather than widening the page, and
+    the scrolling box is focusable and named so a keyboard can scroll it too."""
+
+    def cell(tag: str, index: int, content: str) -> str:
+        css = ' class="number"' if index in numeric else ""
+        scope = ' scope="col"' if tag == "th" else ""
+        return f"<{tag}{css}{scope}>{content}</{tag}>"
+
+    header = "".join(cell("th", i, bilingual(zh, en)) for i, (zh, en) in enumerate(heads))
+    body = "".join(
+        "<tr>" + "".join(cell("td", i, content) for i, content in enumerate(row)) + "</tr>\n"
+        for row in rows
+    )
+    return (
+        f'<div class="table-wrap" tabindex="0" role="region" '
+        f'aria-label="{text(f"表格：{label[0]} Table: {label[1]}")}">'
+        f'<table id="{table_id}">\n<thead><tr>{header}</tr></thead>\n'
+        f"<tbody>\n{body}</tbody></table></div>"
+    )
+
+
 def html_page(title: str, body: str, *, status_code: int = 200) -> HTMLResponse:
     """A complete page; ``title`` is escaped here, ``body`` must already be markup."""
     document = (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{text(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
-        f"<body>\n{body}\n</body>\n</html>\n"
+        f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
     return HTMLResponse(document, status_code=status_code, headers=_HEADERS)
+
+
+def not_found_page(words: tuple[str, str], key: str) -> HTMLResponse:
+    """404 for people: nothing is registered under ``key``."""
+    body = f"<h1>{bilingual(*words)}</h1>\n<p><code>{text(key)}</code></p>"
+    return html_page(f"404 · {key}", body, status_code=404)
 
 
 def store_unavailable_page(retry_after: str) -> HTMLResponse:

@@ -6,16 +6,37 @@ unknown number than the GraphQL answer does.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
+from registry.domain.certificates import status_timeline
+from registry.domain.timeline import ordered
 from registry.domain.verification import ChainOfTrust, Verdict, Verification
-from registry.domain.vocabulary import CertificateFamily, CertificateStatus
+from registry.domain.vocabulary import CertificateFamily
 from registry.domain.warning_texts import WARNING_TEXT
-from registry.web.page import bilingual, text
+from registry.web.issuer_view import (
+    ComplaintSummary,
+    CreditStanding,
+    complaint_summary_html,
+    credit_standing_html,
+)
+from registry.web.page import bilingual, definitions, section, text
+from registry.web.words import CERTIFICATE_STATUSES, FAMILIES, word
 
-__all__ = ["NOTHING", "result_html", "verdict_words"]
+__all__ = ["NOTHING", "IssuerStanding", "result_html", "verdict_words"]
 
 NOTHING = "—"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerStanding:
+    """What the public may know of the issuer beside the verdict: its credit grade and,
+    where a summary is available, its complaints."""
+
+    uscc: str
+    name: str | None
+    credit: CreditStanding
+    complaints: ComplaintSummary | None = None
 
 
 class _Wording(NamedTuple):
@@ -61,18 +82,6 @@ _VERDICTS = {
         "The certificate exists, but it was issued to another holder than the one you entered.",
     ),
 }
-_FAMILIES = {
-    CertificateFamily.PRODUCT: ("产品认证", "Product"),
-    CertificateFamily.SERVICE: ("服务认证", "Service"),
-    CertificateFamily.MANAGEMENT_SYSTEM: ("管理体系认证", "Management system"),
-}
-_STATUSES = {
-    CertificateStatus.VALID: ("有效", "Valid"),
-    CertificateStatus.SUSPENDED: ("暂停", "Suspended"),
-    CertificateStatus.WITHDRAWN: ("撤销", "Withdrawn"),
-    CertificateStatus.CANCELLED: ("注销", "Cancelled"),
-    CertificateStatus.EXPIRED: ("过期", "Expired"),
-}
 _FACT_LABELS = [
     ("认证类别", "Family"),
     ("认证依据", "Standard"),
@@ -99,9 +108,17 @@ def verdict_words(verdict: Verdict) -> str:
     return f"{wording.zh} {wording.en}"
 
 
-def result_html(number: str, result: Verification, *, preface: str = "") -> str:
-    """The whole result; ``preface`` (markup) goes between the heading and the verdict."""
+def result_html(
+    number: str, result: Verification, *, preface: str = "", issuer: IssuerStanding | None = None
+) -> str:
+    """The whole result; ``preface`` (markup) goes between the heading and the verdict;
+    ``issuer`` adds the issuer's public standing (only for a certificate that exists)."""
     wording = _VERDICTS[result.verdict]
+    standing = (
+        ""
+        if issuer is None
+        else (section("issuer", "发证机构信用", "Issuer's standing", _issuer(issuer)) + "\n")
+    )
     return (
         f"<h1>{bilingual('核验结果', 'Verification result')}</h1>\n"
         f"{preface}"
@@ -110,9 +127,11 @@ def result_html(number: str, result: Verification, *, preface: str = "") -> str:
         f'<span id="verdict-word">{bilingual(wording.zh, wording.en)}</span></p>\n'
         f"<p>{bilingual(wording.meaning_zh, wording.meaning_en)}</p>\n"
         "</section>\n"
-        f"{_section('facts', '证书信息', 'Certificate', _facts(number, result))}\n"
-        f"{_section('chain', '信任链', 'Chain of trust', _chain(result.chain))}\n"
-        f"{_section('warnings', '提示', 'Warnings', _warnings(result))}\n"
+        f"{section('facts', '证书信息', 'Certificate', _facts(number, result))}\n"
+        f"{section('timeline', '状态变更记录', 'Status timeline', _timeline(result))}\n"
+        f"{section('chain', '信任链', 'Chain of trust', _chain(result.chain))}\n"
+        f"{standing}"
+        f"{section('warnings', '提示', 'Warnings', _warnings(result))}\n"
         "<footer>\n"
         f"<p>{bilingual('核验日期', 'Checked on')} {text(result.checked_on.isoformat())}</p>\n"
         f'<p><a href="verify">{bilingual("查询其他证书", "Check another certificate")}</a></p>\n'
@@ -120,35 +139,22 @@ def result_html(number: str, result: Verification, *, preface: str = "") -> str:
     )
 
 
-def _section(section_id: str, chinese: str, english: str, content: str) -> str:
-    return (
-        f'<section id="{section_id}" aria-labelledby="{section_id}-title">\n'
-        f'<h2 id="{section_id}-title">{bilingual(chinese, english)}</h2>\n{content}\n</section>'
-    )
-
-
-def _rows(rows: list[tuple[str, str, str]]) -> str:
-    """Label pairs and values (already markup) as a definition list."""
-    items = "".join(f"<dt>{bilingual(zh, en)}</dt>\n<dd>{value}</dd>\n" for zh, en, value in rows)
-    return f"<dl>\n{items}</dl>"
-
-
 def _facts(number: str, result: Verification) -> str:
     facts, status = result.facts, result.status
     if facts is None or status is None:
         blank = [(zh, en, NOTHING) for zh, en in _FACT_LABELS]
-        return _rows([("证书编号", "Certificate number", text(number)), *blank])
+        return definitions([("证书编号", "Certificate number", text(number)), *blank])
     c = facts.certificate
     holder = facts.holder.name if facts.holder is not None else c.holder_name
     issuer = facts.issuer.name if facts.issuer is not None else None
     standing = result.standing  # the step in force on the day asked for
     since = standing.since if standing else c.status_since
     reason = standing.reason if standing else c.status_reason
-    status_html = bilingual(*_STATUSES[status])
+    status_html = word(CERTIFICATE_STATUSES, status)
     if since is not None:
         status_html += f" · {bilingual('自', 'since')} {text(since.isoformat())}"
     values = [
-        bilingual(*_FAMILIES[CertificateFamily(c.family)]),
+        word(FAMILIES, CertificateFamily(c.family)),
         text(c.standard),
         text(c.scope),
         _stars(c.stars),
@@ -162,7 +168,7 @@ def _facts(number: str, result: Verification) -> str:
     rows += [(zh, en, value) for (zh, en), value in zip(_FACT_LABELS, values, strict=True)]
     if reason:
         rows.append(("原因", "Reason", text(reason)))
-    return _rows(rows)
+    return definitions(rows)
 
 
 def _stars(stars: int | None) -> str:
@@ -180,7 +186,7 @@ def _yes_no(value: bool) -> str:
 
 def _chain(chain: ChainOfTrust | None) -> str:
     if chain is None:
-        return _rows([(zh, en, NOTHING) for zh, en in _CHAIN_LABELS])
+        return definitions([(zh, en, NOTHING) for zh, en in _CHAIN_LABELS])
     accreditation = chain.accreditation
     body = (accreditation.body_name or accreditation.body) if accreditation else NOTHING
     values = [
@@ -190,7 +196,9 @@ def _chain(chain: ChainOfTrust | None) -> str:
         _yes_no(chain.scope_covers_certificate),
         _yes_no(chain.issuer_suspended_now),
     ]
-    return _rows([(zh, en, value) for (zh, en), value in zip(_CHAIN_LABELS, values, strict=True)])
+    return definitions(
+        [(zh, en, value) for (zh, en), value in zip(_CHAIN_LABELS, values, strict=True)]
+    )
 
 
 def _warnings(result: Verification) -> str:
@@ -204,3 +212,29 @@ def _warnings(result: Verification) -> str:
             f"<code>{text(code.value)}</code></li>"
         )
     return '<ul class="warnings">\n' + "\n".join(items) + "\n</ul>"
+
+
+def _timeline(result: Verification) -> str:
+    """Every status step by effective date (then recording order); a step dated after the
+    day asked for is marked as scheduled. Who recorded it is not public."""
+    if result.facts is None:
+        return f"<p>{NOTHING}</p>"
+    rows = []
+    for step in ordered(status_timeline(result.facts.certificate)):
+        planned = step.effective_on > result.checked_on
+        mark = f" · {bilingual('计划生效', 'scheduled')}" if planned else ""
+        reason = f" · {text(step.reason)}" if step.reason else ""
+        rows.append(
+            f'<li><time datetime="{step.effective_on.isoformat()}">'
+            f"{step.effective_on.isoformat()}</time> "
+            f"{word(CERTIFICATE_STATUSES, step.status)}{reason}{mark}</li>"
+        )
+    return '<ol class="timeline">\n' + "\n".join(rows) + "\n</ol>"
+
+
+def _issuer(issuer: IssuerStanding) -> str:
+    link = (
+        f'<p><a href="/institutions/{text(issuer.uscc)}">{text(issuer.name or issuer.uscc)}</a> '
+        f"<code>{text(issuer.uscc)}</code></p>\n"
+    )
+    return link + credit_standing_html(issuer.credit) + complaint_summary_html(issuer.complaints)

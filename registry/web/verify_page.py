@@ -15,7 +15,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from registry.domain.identifiers import normalise_identifier
+from registry.domain.supervision import is_supervised
+from registry.domain.verification import Verification
 from registry.http.runtime import client_address
+from registry.operations.credit import assessments
 from registry.operations.verification import MAX_HOLDER_NAME, verify_certificate
 from registry.trust.signing_keys import keyring_for
 from registry.trust.tokens import (
@@ -25,13 +28,14 @@ from registry.trust.tokens import (
     differing_claims,
     read_token,
 )
+from registry.web.issuer_view import CreditStanding
 from registry.web.page import bilingual, html_page, text
-from registry.web.verification_view import result_html, verdict_words
+from registry.web.verification_view import IssuerStanding, result_html, verdict_words
 
 if TYPE_CHECKING:
     from registry.http.runtime import Runtime
 
-__all__ = ["MAX_NUMBER", "routes"]
+__all__ = ["MAX_NUMBER", "issuer_standing", "routes"]
 
 MAX_NUMBER = 64
 _TITLE = "证书查询 Certificate verification"
@@ -119,10 +123,28 @@ async def verify_page(request: Request) -> Response:
         runtime.open_store, number, holder_name=holder, today=runtime.today(), as_of=as_of
     )
     preface = "" if as_of is None else _as_of_notice(as_of)
+    issuer = await issuer_standing(runtime, result)
     return html_page(
         f"{verdict_words(result.verdict)} · {number}",
-        result_html(number, result, preface=preface),
+        result_html(number, result, preface=preface, issuer=issuer),
     )
+
+
+async def issuer_standing(runtime: Runtime, result: Verification) -> IssuerStanding | None:
+    """The issuer's public credit grade, as ``Institution.credit`` answers it to anyone."""
+    issuer = None if result.facts is None else result.facts.issuer
+    if issuer is None:
+        return None
+    supervised = is_supervised(issuer.kinds)
+    found = await assessments(runtime.open_store, [issuer.uscc], runtime.today())
+    credit = found.get(issuer.uscc) if supervised else None
+    standing = CreditStanding(
+        supervised=supervised,
+        grade=None if credit is None or credit.grade is None else credit.grade.value,
+        score=None if credit is None else credit.score,
+        computed_on=None if credit is None else credit.computed_on.isoformat(),
+    )
+    return IssuerStanding(uscc=issuer.uscc, name=issuer.name, credit=standing)
 
 
 def _as_of_notice(day: date) -> str:
@@ -149,9 +171,10 @@ async def _scanned(runtime: Runtime, token: str) -> Response:
     stored = claims_for(facts.certificate, facts.holder, key_id=claims.key_id) if facts else None
     differing = differing_claims(claims, stored) if stored is not None else ()
     preface = _signature_box(claims.key_id, differing)
+    issuer = await issuer_standing(runtime, result)
     return html_page(
         f"{verdict_words(result.verdict)} · {claims.number}",
-        result_html(claims.number, result, preface=preface),
+        result_html(claims.number, result, preface=preface, issuer=issuer),
     )
 
 

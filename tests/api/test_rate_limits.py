@@ -146,3 +146,18 @@ async def test_the_exports_share_the_credentials_request_allowance(
     assert refused.status_code == 429
     assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     assert graphql.status_code == 429  # one allowance for GraphQL and the exports
+
+
+async def test_the_pages_for_people_share_the_clients_request_allowance(
+    limited: httpx.AsyncClient,
+) -> None:
+    """50 requests a minute: the region page uses them up as GraphQL would, then says so."""
+    answers = [(await limited.get("/regions/210200")).status_code for _ in range(50)]
+    refused = await limited.get("/ranking")
+    graphql = await _post(limited, "{ __typename }")
+
+    assert set(answers) == {200}
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert refused.headers["content-type"].startswith("text/html")
+    assert graphql.status_code == 429

@@ -71,3 +71,15 @@ async def test_the_verification_page_says_so_to_people(client: httpx.AsyncClient
 
 async def test_a_qr_image_answers_store_unavailable(client: httpx.AsyncClient) -> None:
     assert_store_unavailable(await client.get("/certificates/CCSC23SC0102R2/qr.png"))
+
+
+@pytest.mark.parametrize(
+    "path", ["/institutions/91110101940807760M", "/ranking", "/regions/210200"]
+)
+async def test_the_pages_for_people_say_so_too(client: httpx.AsyncClient, path: str) -> None:
+    """Their reads go through the schema, which masks the outage: the page raises it again
+    rather than draw a page of blanks."""
+    page = await client.get(path, headers={"Accept": "text/html"})
+    assert page.status_code == 503
+    assert page.headers["retry-after"] == STORE_RETRY_AFTER
+    assert "STORE_UNAVAILABLE" in page.text

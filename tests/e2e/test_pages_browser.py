@@ -1,0 +1,178 @@
+"""Every page for people in a real headless Chromium against a real `registry serve`, on a
+phone (390 px) and a desktop (1280 px): its content, no sideways scrolling on the phone, no
+Content-Security-Policy complaint, zero axe-core violations, and a screenshot kept in
+docs/screenshots/.
+
+axe-core comes from scripts/install-axe (tests/e2e/vendor, not committed) and is injected by
+the test through WebDriver; the registry never serves it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from tests.e2e.serving import start_registry, stop_registry
+from tests.e2e.test_serve import _registry
+
+pytestmark = pytest.mark.slow
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+PHONE, DESKTOP = 390, 1280
+DALIAN_CERTIFICATE = "CCSC23SC0102R2"
+DALIAN_PRODUCT_INSTITUTE = "12210211760664248H"
+CCSC = "91110101940807760M"
+RUN_AXE = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']})
+  .then(result => done(result.violations.map(v => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map(n => n.target.join(' '))}))))
+  .catch(error => done([{id: 'axe-error', help: String(error), nodes: []}]));
+"""
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """One seeded `registry serve` for every page, and a PARTNER key acting for CCSC."""
+    data = tmp_path_factory.mktemp("pages") / "registry-data"
+    base, process = start_registry(data)
+    try:
+        made = _registry("keys", "create", "--role", "PARTNER", "--institution", CCSC, data=data)
+        assert made.returncode == 0, made.stderr
+        yield base, made.stdout.strip().splitlines()[-1]
+    finally:
+        stop_registry(process)
+
+
+@pytest.fixture
+def axe_source() -> str:
+    if not AXE.is_file():
+        reason = f"{AXE} missing: run scripts/install-axe"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return AXE.read_text(encoding="utf-8")
+
+
+def _show(browser: WebDriver, url: str, width: int) -> None:
+    """Open ``url`` in a viewport ``width`` wide (a phone's when narrow)."""
+    metrics = {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 800}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    browser.get(url)
+
+
+def _check_the_page(browser: WebDriver, axe: str, width: int) -> None:
+    """Stylesheet applied, nothing blocked, no sideways scrolling on a phone, axe is happy."""
+    heading = browser.find_element(By.TAG_NAME, "h1")
+    assert heading.value_of_css_property("font-size") == "22.4px"  # the stylesheet ran
+    blocked = [
+        entry["message"]
+        for entry in browser.get_log("browser")
+        if "Content Security Policy" in entry["message"]
+    ]
+    assert blocked == []
+    scroll_width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert scroll_width <= width
+    browser.set_script_timeout(60)
+    browser.execute_script(axe)
+    violations: list[dict[str, Any]] = browser.execute_async_script(RUN_AXE)
+    assert violations == [], "\n".join(map(str, violations))
+
+
+def _screenshot(browser: WebDriver, name: str, width: int, tmp_path: Path) -> None:
+    """The whole page in one picture, copied into docs/screenshots/."""
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    metrics = {"width": width, "height": int(height), "deviceScaleFactor": 1}
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {**metrics, "mobile": width < 800}
+    )
+    shot = tmp_path / f"{name}-{width}.png"
+    assert browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shot, SCREENSHOTS / f"{name}-{width}.png")
+
+
+def _text(browser: WebDriver, element_id: str) -> str:
+    return " ".join(browser.find_element(By.ID, element_id).text.split())
+
+
+def _verify(browser: WebDriver) -> None:
+    assert _text(browser, "verdict-word") in {"有效 VALID", "无效 NOT VALID"}
+    assert "2023-12-15" in _text(browser, "timeline")
+    issuer = _text(browser, "issuer")
+    assert "中国船级社质量认证有限公司" in issuer
+    assert browser.find_element(By.CSS_SELECTOR, f'#issuer a[href="/institutions/{CCSC}"]')
+
+
+def _institution(browser: WebDriver) -> None:
+    assert _text(browser, "institution-name") == "大连产品质量检验检测研究院"
+    assert _text(browser, "accreditation-table")
+    chart = browser.find_element(By.CSS_SELECTOR, "#credit svg.chart")
+    assert chart.get_attribute("role") == "img"
+    assert chart.size["width"] > 200
+    assert _text(browser, "supervision-class")
+    assert _text(browser, "rank-line")
+
+
+def _ranking(browser: WebDriver) -> None:
+    rows = browser.find_elements(By.CSS_SELECTOR, "#ranking-table tbody tr")
+    assert rows
+    assert rows[0].find_element(By.TAG_NAME, "td").text == "1"
+
+
+def _region(browser: WebDriver) -> None:
+    assert _text(browser, "region-name").startswith("大连市")
+    assert "机构数 Institutions" in _text(browser, "region-statistics")
+    assert browser.find_elements(By.CSS_SELECTOR, "#sub-region-table a[href^='/regions/']")
+
+
+PAGES: dict[str, tuple[str, Callable[[WebDriver], None]]] = {
+    "verify": (f"/verify?number={DALIAN_CERTIFICATE}", _verify),
+    "institution": (f"/institutions/{DALIAN_PRODUCT_INSTITUTE}", _institution),
+    "ranking": ("/ranking?region=210000", _ranking),
+    "region": ("/regions/210200", _region),
+}
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_page_reads_well_and_passes_axe_on_a_phone_and_a_desktop(
+    browser: WebDriver,
+    served: tuple[str, str],
+    axe_source: str,
+    tmp_path: Path,
+    name: str,
+    width: int,
+) -> None:
+    base, _ = served
+    path, check = PAGES[name]
+    _show(browser, f"{base}{path}", width)
+    check(browser)
+    _check_the_page(browser, axe_source, width)
+    _screenshot(browser, name, width, tmp_path)
+
+
+def test_a_keyed_browser_sees_the_certificate_list_the_public_does_not(
+    browser: WebDriver, served: tuple[str, str], axe_source: str
+) -> None:
+    base, partner_key = served
+    _show(browser, f"{base}/institutions/{CCSC}", PHONE)
+    assert "API key" in _text(browser, "certificate-list-note")
+    assert not browser.find_elements(By.ID, "certificate-list")
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd(
+        "Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Bearer {partner_key}"}}
+    )
+    _show(browser, f"{base}/institutions/{CCSC}", PHONE)
+    assert DALIAN_CERTIFICATE in _text(browser, "certificate-list")
+    _check_the_page(browser, axe_source, PHONE)
