@@ -12,10 +12,13 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from graph import models
+from graph.dispute_models import Dispute
 from graph.port import GraphStore
 from registry.domain.credit_score import CreditAssessment
+from registry.domain.data_quality import DataQuality
 from registry.domain.supervision import ClassDecision
 from registry.operations.credit import assessments
+from registry.operations.disputes import data_qualities
 from registry.operations.supervision import supervision_decisions
 
 __all__ = ["Loaders"]
@@ -60,6 +63,8 @@ class Loaders:
     supervision: DataLoader[str, ClassDecision | None]
     plan_results: DataLoader[str, list[models.CreditEvent]]
     evaluations: DataLoader[tuple[str, date, date], list[models.ServiceEvaluation]]
+    disputes: DataLoader[str, list[Dispute]]
+    data_quality: DataLoader[str, DataQuality | None]
 
     @classmethod
     def for_request(cls, store: GraphStore, today: date | None = None) -> Loaders:
@@ -71,6 +76,10 @@ class Loaders:
 
         async def supervision(keys: list[str]) -> list[ClassDecision | None]:
             found = await supervision_decisions(store, keys, day)
+            return [found.get(k) for k in keys]
+
+        async def data_quality(keys: list[str]) -> list[DataQuality | None]:
+            found = await data_qualities(store, keys, day)
             return [found.get(k) for k in keys]
 
         return cls(
@@ -87,6 +96,8 @@ class Loaders:
             supervision=DataLoader(load_fn=supervision),
             plan_results=_grouped(store.get_plan_results, lambda e: e.plan or ""),
             evaluations=DataLoader(load_fn=functools.partial(_evaluations, store)),
+            disputes=_grouped(store.get_disputes_of, lambda d: d.institution),
+            data_quality=DataLoader(load_fn=data_quality),
         )
 
 

@@ -66,6 +66,16 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     # an institution's own standing is its regulator's.
     "changeAccreditationStatus": {Role.ADMIN: _A, Role.ACCREDITATION_BODY: _OWN},
     "changeInstitutionStatus": {Role.ADMIN: _A, _RE: _JUR},
+    # Disputes (issue 14): the record's issuer answers, or the regulator of its region
+    # (``registry.domain.disputes`` adds that an institution's record is its regulator's).
+    # Filing one (``disputeRecord``) is open to anyone and needs no row.
+    "resolveDispute": {
+        Role.ADMIN: _A,
+        _RE: _JUR,
+        _CB: _OWN,
+        Role.ACCREDITATION_BODY: _OWN,
+        _PA: _OWN,
+    },
 }
 
 MUTATION_ROLES: Mapping[str, frozenset[Role]] = {
@@ -85,6 +95,7 @@ MUTATION_ENTITIES: Mapping[str, ChangeEntity] = {
     "drawSupervisionPlan": ChangeEntity.SUPERVISION_PLAN,
     "changeAccreditationStatus": ChangeEntity.ACCREDITATION,
     "changeInstitutionStatus": ChangeEntity.INSTITUTION,
+    "resolveDispute": ChangeEntity.DISPUTE,
 }
 
 

@@ -185,6 +185,7 @@ class ChangeEntity(StrEnum):
     CREDIT_EVENT = "CreditEvent"
     SERVICE_EVALUATION = "ServiceEvaluation"
     SUPERVISION_PLAN = "SupervisionPlan"
+    DISPUTE = "Dispute"
     API_KEY = "ApiKey"
 
 

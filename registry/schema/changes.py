@@ -36,6 +36,7 @@ class ChangeEntityName(Enum):
     CreditEvent = "CreditEvent"
     ServiceEvaluation = "ServiceEvaluation"
     SupervisionPlan = "SupervisionPlan"
+    Dispute = "Dispute"
     ApiKey = "ApiKey"
     REGION = _old_spelling("REGION", "Region")
     INSTITUTION = _old_spelling("INSTITUTION", "Institution")
@@ -47,6 +48,7 @@ class ChangeEntityName(Enum):
     CREDIT_EVENT = _old_spelling("CREDIT_EVENT", "CreditEvent")
     SERVICE_EVALUATION = _old_spelling("SERVICE_EVALUATION", "ServiceEvaluation")
     SUPERVISION_PLAN = _old_spelling("SUPERVISION_PLAN", "SupervisionPlan")
+    DISPUTE = _old_spelling("DISPUTE", "Dispute")
     API_KEY = _old_spelling("API_KEY", "ApiKey")
 
 
