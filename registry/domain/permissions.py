@@ -18,6 +18,7 @@ from registry.domain.vocabulary import ChangeEntity, Role
 __all__ = [
     "MUTATION_ENTITIES",
     "MUTATION_ROLES",
+    "OPEN_MUTATIONS",
     "WRITE_RULES",
     "Access",
     "Listing",
@@ -68,7 +69,7 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     "changeInstitutionStatus": {Role.ADMIN: _A, _RE: _JUR},
     # Disputes (issue 14): the record's issuer answers, or the regulator of its region
     # (``registry.domain.disputes`` adds that an institution's record is its regulator's).
-    # Filing one (``disputeRecord``) is open to anyone and needs no row.
+    # Filing one (``disputeRecord``) is open to anyone: OPEN_MUTATIONS.
     "resolveDispute": {
         Role.ADMIN: _A,
         _RE: _JUR,
@@ -77,6 +78,10 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
         _PA: _OWN,
     },
 }
+
+# Mutations anyone may call, the public included (rate-limited as public lookups): saying a
+# record is wrong (issue 14). They write only a record of what was said.
+OPEN_MUTATIONS = frozenset({"disputeRecord"})
 
 MUTATION_ROLES: Mapping[str, frozenset[Role]] = {
     mutation: frozenset(rules) for mutation, rules in WRITE_RULES.items()

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from registry.context import Context
 from registry.operations import disputes as operations
 from registry.operations.refusals import Refusal, RefusalKind
+from registry.operations.write_access import authorize
 from registry.records import problems_from
 from registry.records.disputes import DisputeRecord, ResolveDisputeRecord
 from registry.resolvers.mutations import refusal_payload
@@ -49,6 +50,7 @@ async def resolve_dispute(info: Info, input: ResolveDisputeInput) -> ResolveDisp
     """Uphold (stating the correction) or reject (stating why) an open dispute."""
     context = info.context
     try:
+        authorize(context.principal, "resolveDispute")  # the role first, then the input
         try:
             record = ResolveDisputeRecord.model_validate(strawberry.asdict(input))
         except ValidationError as exc:

@@ -115,7 +115,7 @@ async def test_counts_pin_each_factor_of_an_issuer(store: CypherStore) -> None:
     assert (counted.incomplete, counted.missing_stars) == (1, 1)
     assert (counted.status_changes, counted.late_status_changes) == (3, 1)
     assert (counted.disputes_answered, counted.disputes_upheld) == (2, 1)
-    assert nothing.uscc == idle and nothing.certificates == 0 and nothing.status_changes == 0
+    assert (nothing.uscc, nothing.certificates, nothing.status_changes) == (idle, 0, 0)
 
     [later] = await store.get_data_quality_counts(
         [body], since=date(2024, 1, 2), late_after_days=100_000
