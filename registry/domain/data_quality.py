@@ -26,8 +26,9 @@ __all__ = [
     "data_quality",
 ]
 
-# A status change counts as late when recorded more than a working week after it took
-# effect (seven calendar days: five working days, the usual reporting delay asked of bodies).
+# A status change counts as late when recorded more than a working week (seven calendar
+# days) after it took effect: time to record an audit's decision, short of weeks of wrong
+# answers to verifiers.
 LATE_AFTER_DAYS = 7
 # Upheld disputes per certificate at which that factor reaches zero (5 per 100 certificates).
 UPHELD_RATE_AT_ZERO = 0.05
