@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-__all__ = ["DataQualityCounts", "Dispute"]
+__all__ = ["DataQualityCounts", "Dispute", "IssueGroup"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +50,15 @@ class DataQualityCounts:
     disputes_upheld: int = 0
     disputes_answered: int = 0
     recent_certificates: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class IssueGroup:
+    """How many certificates of one family and standard an issuer issued on one day: all
+    that the chain of trust reads of a certificate, so one judgment stands for the group."""
+
+    issuer: str
+    family: str
+    standard: str
+    issued_on: date
+    certificates: int

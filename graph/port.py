@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Protocol
 
-from graph.dispute_models import DataQualityCounts, Dispute
+from graph.dispute_models import DataQualityCounts, Dispute, IssueGroup
 from graph.models import (
     Accreditation,
     ApiKey,
@@ -359,3 +359,7 @@ class GraphStore(Protocol):
     ) -> list[DataQualityCounts]:
         """Per issuer, in the order asked: certificates, missing fields, status changes and
         late ones, answered and upheld disputes, counted in the store."""
+
+    async def get_issue_groups(self, usccs: Sequence[str], *, since: date) -> list[IssueGroup]:
+        """The named issuers' certificates issued on or after ``since``, counted by family,
+        standard and issue day."""

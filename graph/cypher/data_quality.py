@@ -6,7 +6,7 @@ something to count; the port fills in zeros for the rest.
 
 from __future__ import annotations
 
-__all__ = ["CERTIFICATE_COUNTS", "DISPUTE_COUNTS", "STATUS_LAGS", "day_number"]
+__all__ = ["CERTIFICATE_COUNTS", "DISPUTE_COUNTS", "ISSUE_GROUPS", "STATUS_LAGS", "day_number"]
 
 
 def day_number(iso: str) -> str:
@@ -65,4 +65,13 @@ MATCH (d:Dispute {institution: key})
 WHERE d.entity = 'CERTIFICATE' AND d.status <> 'OPEN'
 RETURN key AS uscc, count(d) AS disputesAnswered,
        sum(CASE WHEN d.status = 'UPHELD' THEN 1 ELSE 0 END) AS disputesUpheld
+"""
+
+# An issuer's certificates since ``$since`` by family, standard and issue day.
+ISSUE_GROUPS = """
+UNWIND $keys AS key
+MATCH (c:Certificate {issuer: key})
+WHERE c.issuedOn >= $since
+RETURN key AS issuer, c.family AS family, c.standard AS standard, c.issuedOn AS issuedOn,
+       count(c) AS certificates
 """

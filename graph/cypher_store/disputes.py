@@ -10,7 +10,7 @@ from graph.changelog import ChangeDraft
 from graph.cypher import data_quality as quality_cypher
 from graph.cypher import disputes as dispute_cypher
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _require, as_int
-from graph.dispute_models import DataQualityCounts, Dispute
+from graph.dispute_models import DataQualityCounts, Dispute, IssueGroup
 from graph.errors import Conflict, NotFound
 from graph.mapping import from_row, to_props
 from graph.models import WriteGuard, WriteResult
@@ -130,3 +130,11 @@ class DisputeQueries(abc.ABC):
                     column: as_int(value) for column, value in row.items() if column != "uscc"
                 }
         return [from_row(DataQualityCounts, {"uscc": key, **counted[key]}) for key in keys]
+
+    async def get_issue_groups(self, usccs: Sequence[str], *, since: date) -> list[IssueGroup]:
+        rows = await self._query(
+            "get_issue_groups",
+            quality_cypher.ISSUE_GROUPS,
+            {"keys": list(usccs), "since": since.isoformat()},
+        )
+        return [from_row(IssueGroup, row) for row in rows]

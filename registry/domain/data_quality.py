@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from graph.dispute_models import DataQualityCounts
+from registry.domain.hard_rules import FINDINGS_YEARS
 
 __all__ = [
     "LATE_AFTER_DAYS",
@@ -113,7 +114,8 @@ def _measures(counts: DataQualityCounts, anomalies: int) -> list[_Measure]:
             counts.recent_certificates,
             1.0 - anomalous,
             f"{anomalies} of {counts.recent_certificates} certificates issued in the last "
-            "years were not covered by a valid accreditation and its scope on their issue date",
+            f"{FINDINGS_YEARS} years were not covered by an accreditation in force and its "
+            "scope on their issue date",
         ),
         _Measure(
             QualityFactorName.MISSING_FIELDS,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date
 
@@ -17,6 +18,7 @@ from graph.errors import Conflict, NotFound
 from graph.models import WriteResult
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from registry.auth import Principal, access_of
+from registry.domain.anomalies import issue_anomaly
 from registry.domain.data_quality import LATE_AFTER_DAYS, DataQuality, data_quality
 from registry.domain.disputes import (
     DisputeEntity,
@@ -26,7 +28,6 @@ from registry.domain.disputes import (
 )
 from registry.domain.hard_rules import findings_since
 from registry.operations.refusals import Refusal, RefusalKind
-from registry.operations.supervision import certificate_findings
 from registry.records import FieldProblem
 from registry.records.disputes import DisputeRecord, ResolveDisputeRecord
 
@@ -118,11 +119,39 @@ async def resolve_dispute(
     return answered, result
 
 
+async def _anomalies(store: GraphStore, issuers: Sequence[str], day: date) -> Counter[str]:
+    """How many certificates each issuer issued since the hard rules' window opened that
+    the chain of trust finds it could not vouch for: one judgment per family, standard and
+    issue day the store counted, never one per certificate."""
+    found: Counter[str] = Counter()
+    if not issuers:
+        return found
+    bodies = {i.uscc: i for i in await store.get_institutions(issuers)}
+    held = defaultdict(list)
+    for accreditation in await store.get_accreditations_held(issuers):
+        held[accreditation.holder].append(accreditation)
+    for group in await store.get_issue_groups(issuers, since=findings_since(day)):
+        body = bodies.get(group.issuer)
+        if body is None:
+            continue
+        kind = issue_anomaly(
+            body,
+            tuple(held[group.issuer]),
+            family=group.family,
+            standard=group.standard,
+            issued_on=group.issued_on,
+            today=day,
+        )
+        if kind is not None:
+            found[group.issuer] += group.certificates
+    return found
+
+
 async def data_qualities(
     store: GraphStore, usccs: Sequence[str], day: date
 ) -> dict[str, DataQuality]:
-    """The score of each issuer among ``usccs`` (the others are left out): three store
-    aggregations per batch, and the anomaly scan the hard rules of supervision make."""
+    """The score of each issuer among ``usccs`` (the others are left out): four store
+    aggregations per batch of issuers, and the chain of trust once per counted group."""
     scored: dict[str, DataQuality] = {}
     since = findings_since(day)
     for start in range(0, len(usccs), MAX_WRITE_BATCH):
@@ -130,10 +159,9 @@ async def data_qualities(
         counts = await store.get_data_quality_counts(
             batch, since=since, late_after_days=LATE_AFTER_DAYS
         )
-        issuers = [c.uscc for c in counts if c.recent_certificates]
-        findings = await certificate_findings(store, issuers, day)
+        anomalies = await _anomalies(store, [c.uscc for c in counts if c.recent_certificates], day)
         for c in counts:
-            found = data_quality(c, anomalies=len(findings.get(c.uscc, [])))
+            found = data_quality(c, anomalies=anomalies[c.uscc])
             if found is not None:
                 scored[c.uscc] = found
     return scored

@@ -23,23 +23,17 @@ from registry.domain.supervision import (
 )
 from registry.operations.credit import assessments, credit_facts
 
-__all__ = [
-    "MAX_FINDINGS_SCAN",
-    "certificate_findings",
-    "supervision_classes",
-    "supervision_decisions",
-]
+__all__ = ["MAX_FINDINGS_SCAN", "supervision_classes", "supervision_decisions"]
 
 # Certificates read per issuer for the hard rules, as many as the network's anomaly scan.
 MAX_FINDINGS_SCAN = 20_000
 _PAGE = 1_000
 
 
-async def certificate_findings(
+async def _findings(
     store: GraphStore, issuers: Sequence[str], day: date
 ) -> dict[str, list[CertificateFinding]]:
-    """What the chain of trust finds in the certificates each issuer issued lately (the
-    hard rules' evidence and the data-quality anomalies)."""
+    """What the chain of trust finds in the certificates each issuer issued lately."""
     found: dict[str, list[CertificateFinding]] = defaultdict(list)
     if not issuers:
         return found
@@ -79,9 +73,7 @@ async def _decide(
     complaints = defaultdict(list)
     for complaint in await store.get_complaints_against(usccs):
         complaints[complaint.against].append(complaint)
-    findings = await certificate_findings(
-        store, [f.uscc for f in supervised if f.certificates_issued], day
-    )
+    findings = await _findings(store, [f.uscc for f in supervised if f.certificates_issued], day)
     decisions: dict[str, ClassDecision] = {}
     for f in supervised:
         rules = hard_rules(

@@ -117,6 +117,13 @@ async def test_counts_pin_each_factor_of_an_issuer(store: CypherStore) -> None:
     assert (counted.disputes_answered, counted.disputes_upheld) == (2, 1)
     assert (nothing.uscc, nothing.certificates, nothing.status_changes) == (idle, 0, 0)
 
+    groups = await store.get_issue_groups([body, idle], since=date(2023, 12, 31))
+    assert sorted((g.issuer, g.family, g.issued_on, g.certificates) for g in groups) == [
+        (body, "MANAGEMENT_SYSTEM", date(2024, 1, 1), 2),
+        (body, "SERVICE", date(2024, 1, 1), 2),
+    ]
+    assert await store.get_issue_groups([body], since=date(2024, 1, 2)) == []
+
     [later] = await store.get_data_quality_counts(
         [body], since=date(2024, 1, 2), late_after_days=100_000
     )
