@@ -72,7 +72,7 @@ async def file_dispute(
     )
     try:
         result = await store.file_dispute(dispute, actor=principal.actor)
-    except NotFound as exc:  # removed between the look-up and the write: never, but say so
+    except NotFound as exc:  # checked again under the head the write claims
         raise _not_found(str(exc), "input.key") from exc
     return dataclasses.replace(dispute, version=1), result
 

@@ -352,3 +352,17 @@ async def test_the_anomalies_factor_counts_what_the_chain_of_trust_finds(
         assert anomalies["count"] == len(numbers), issuer
         assert anomalies["value"] == pytest.approx(len(numbers) / anomalies["outOf"], abs=1e-4)
         assert anomalies["points"] < 25  # its whole weight is 25 of 100
+
+
+async def test_an_accreditation_is_answered_by_the_body_that_granted_it(
+    api: GraphQLClient,
+) -> None:
+    filed = await _file(api, entity="ACCREDITATION", key="CNAS-C001-M", field="scope")
+    dispute = filed["dispute"]
+    assert (dispute["institution"], dispute["status"]) == (CNAS, "OPEN")
+    holder = await _resolve(
+        api, dispute["id"], "REJECTED", "范围无误", role=Role.CERTIFICATION_BODY, institution=CQC
+    )
+    assert holder["__typename"] == "NotAuthorized"  # CQC holds it; CNAS granted it
+    body = await _resolve(api, dispute["id"], "REJECTED", "范围无误", role=Role.ACCREDITATION_BODY)
+    assert (body["dispute"]["status"], body["dispute"]["answeredBy"]) == ("REJECTED", CNAS)
