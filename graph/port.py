@@ -14,6 +14,7 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Protocol
 
+from graph.dispute_models import DataQualityCounts, Dispute, IssueGroup
 from graph.models import (
     Accreditation,
     ApiKey,
@@ -344,3 +345,34 @@ class GraphStore(Protocol):
     async def get_shared_clusters(self, *, region: str | None = None) -> list[SharedCluster]:
         """Institutions sharing a legal representative or an address (with a member in
         ``region`` or its sub-regions, when given)."""
+
+    # disputes and data quality ---------------------------------------------------------
+    async def file_dispute(self, dispute: Dispute, *, actor: str) -> WriteResult:
+        """Keep a new dispute about an existing record; its contact is never logged."""
+
+    async def answer_dispute(
+        self,
+        dispute_id: str,
+        *,
+        status: str,
+        answer: str,
+        answered_by: str,
+        answered_on: date,
+        actor: str,
+    ) -> WriteResult:
+        """Close an open dispute: Conflict when it is closed already, NotFound when unknown."""
+
+    async def get_disputes(self, ids: Sequence[str]) -> list[Dispute]: ...
+
+    async def get_disputes_of(self, usccs: Sequence[str]) -> list[Dispute]:
+        """Disputes about the records of the named institutions, newest first."""
+
+    async def get_data_quality_counts(
+        self, usccs: Sequence[str], *, since: date, late_after_days: int
+    ) -> list[DataQualityCounts]:
+        """Per issuer, in the order asked: certificates, missing fields, status changes and
+        late ones, answered and upheld disputes, counted in the store."""
+
+    async def get_issue_groups(self, usccs: Sequence[str], *, since: date) -> list[IssueGroup]:
+        """The named issuers' certificates issued on or after ``since``, counted by family,
+        standard and issue day."""

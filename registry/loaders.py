@@ -12,11 +12,14 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from graph import models
+from graph.dispute_models import Dispute
 from graph.port import GraphStore
 from graph.service_models import ServiceAssessment
 from registry.domain.credit_score import CreditAssessment
+from registry.domain.data_quality import DataQuality
 from registry.domain.supervision import ClassDecision
 from registry.operations.credit import assessments
+from registry.operations.disputes import data_qualities
 from registry.operations.supervision import supervision_decisions
 
 __all__ = ["Loaders"]
@@ -62,6 +65,8 @@ class Loaders:
     plan_results: DataLoader[str, list[models.CreditEvent]]
     evaluations: DataLoader[tuple[str, date, date], list[models.ServiceEvaluation]]
     service_assessment: DataLoader[str, ServiceAssessment | None]
+    disputes: DataLoader[str, list[Dispute]]
+    data_quality: DataLoader[str, DataQuality | None]
 
     @classmethod
     def for_request(cls, store: GraphStore, today: date | None = None) -> Loaders:
@@ -73,6 +78,10 @@ class Loaders:
 
         async def supervision(keys: list[str]) -> list[ClassDecision | None]:
             found = await supervision_decisions(store, keys, day)
+            return [found.get(k) for k in keys]
+
+        async def data_quality(keys: list[str]) -> list[DataQuality | None]:
+            found = await data_qualities(store, keys, day)
             return [found.get(k) for k in keys]
 
         return cls(
@@ -90,6 +99,8 @@ class Loaders:
             plan_results=_grouped(store.get_plan_results, lambda e: e.plan or ""),
             evaluations=DataLoader(load_fn=functools.partial(_evaluations, store)),
             service_assessment=_by_key(store.get_service_assessments, lambda a: a.certificate),
+            disputes=_grouped(store.get_disputes_of, lambda d: d.institution),
+            data_quality=DataLoader(load_fn=data_quality),
         )
 
 

@@ -14,7 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 ALLOWED: dict[str, set[str]] = {
     "graph": {"graph"},
     # The domain is pure: of the graph package only its dataclasses and text normalisation.
-    "registry.domain": {"registry.domain", "graph.models", "graph.network_models", "graph.text"},
+    "registry.domain": {
+        "registry.domain",
+        "graph.models",
+        "graph.network_models",
+        "graph.dispute_models",
+        "graph.text",
+    },
     "registry.records": {"registry.domain", "registry.records", "graph.models"},
     "registry.settings": set(),
     "registry.auth": {"registry.domain", "graph"},

@@ -7,6 +7,7 @@ from graph.cypher_store.base import CypherStoreBase
 from graph.cypher_store.certificates import CertificateQueries
 from graph.cypher_store.changes import ChangeQueries
 from graph.cypher_store.credit import CreditQueries
+from graph.cypher_store.disputes import DisputeQueries
 from graph.cypher_store.institutions import InstitutionQueries
 from graph.cypher_store.regions import RegionQueries
 from graph.cypher_store.scores import ScoreQueries
@@ -27,6 +28,7 @@ class CypherStore(
     CertificateQueries,
     CreditQueries,
     ServiceAssessmentQueries,
+    DisputeQueries,
     ScoreQueries,
     ChangeQueries,
     TimelineQueries,

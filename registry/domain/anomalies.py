@@ -10,10 +10,16 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from graph.models import VerificationFacts
+from graph.models import Accreditation, Certificate, Institution, VerificationFacts
 from registry.domain.verification import chain_of_trust
 
-__all__ = ["AnomalyKind", "CertificateFinding", "certificate_anomaly", "certificate_finding"]
+__all__ = [
+    "AnomalyKind",
+    "CertificateFinding",
+    "certificate_anomaly",
+    "certificate_finding",
+    "issue_anomaly",
+]
 
 
 class AnomalyKind(StrEnum):
@@ -56,3 +62,29 @@ def certificate_anomaly(facts: VerificationFacts, *, today: date) -> AnomalyKind
     """The kind of :func:`certificate_finding`, for listings that need no more."""
     finding = certificate_finding(facts, today=today)
     return None if finding is None else finding.kind
+
+
+def issue_anomaly(
+    issuer: Institution,
+    accreditations: tuple[Accreditation, ...],
+    *,
+    family: str,
+    standard: str,
+    issued_on: date,
+    today: date,
+) -> AnomalyKind | None:
+    """The anomaly of every certificate of ``family`` and ``standard`` that ``issuer`` issued
+    on ``issued_on``: the chain of trust reads nothing else of a certificate, so a count of
+    such certificates (kept in the store) needs one judgment, not one per certificate."""
+    certificate = Certificate(
+        number="",
+        family=family,
+        standard=standard,
+        scope="",
+        issued_on=issued_on,
+        expires_on=issued_on,
+        issuer=issuer.uscc,
+        holder="",
+    )
+    facts = VerificationFacts(certificate, None, issuer, accreditations)
+    return certificate_anomaly(facts, today=today)

@@ -18,6 +18,7 @@ from registry.domain.vocabulary import ChangeEntity, Role
 __all__ = [
     "MUTATION_ENTITIES",
     "MUTATION_ROLES",
+    "OPEN_MUTATIONS",
     "WRITE_RULES",
     "Access",
     "Listing",
@@ -68,7 +69,21 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     # an institution's own standing is its regulator's.
     "changeAccreditationStatus": {Role.ADMIN: _A, Role.ACCREDITATION_BODY: _OWN},
     "changeInstitutionStatus": {Role.ADMIN: _A, _RE: _JUR},
+    # Disputes (issue 14): the record's issuer answers, or the regulator of its region
+    # (``registry.domain.disputes`` adds that an institution's record is its regulator's).
+    # Filing one (``disputeRecord``) is open to anyone: OPEN_MUTATIONS.
+    "resolveDispute": {
+        Role.ADMIN: _A,
+        _RE: _JUR,
+        _CB: _OWN,
+        Role.ACCREDITATION_BODY: _OWN,
+        _PA: _OWN,
+    },
 }
+
+# Mutations anyone may call, the public included (rate-limited as public lookups): saying a
+# record is wrong (issue 14). They write only a record of what was said.
+OPEN_MUTATIONS = frozenset({"disputeRecord"})
 
 MUTATION_ROLES: Mapping[str, frozenset[Role]] = {
     mutation: frozenset(rules) for mutation, rules in WRITE_RULES.items()
@@ -88,6 +103,7 @@ MUTATION_ENTITIES: Mapping[str, ChangeEntity] = {
     "drawSupervisionPlan": ChangeEntity.SUPERVISION_PLAN,
     "changeAccreditationStatus": ChangeEntity.ACCREDITATION,
     "changeInstitutionStatus": ChangeEntity.INSTITUTION,
+    "resolveDispute": ChangeEntity.DISPUTE,
 }
 
 

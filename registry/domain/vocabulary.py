@@ -197,6 +197,7 @@ class ChangeEntity(StrEnum):
     SERVICE_EVALUATION = "ServiceEvaluation"
     SERVICE_ASSESSMENT = "ServiceAssessment"
     SUPERVISION_PLAN = "SupervisionPlan"
+    DISPUTE = "Dispute"
     API_KEY = "ApiKey"
 
 

@@ -12,8 +12,16 @@ from registry.schema.documents import root_fields
 
 __all__ = ["LOOKUP_FIELDS", "count_lookups"]
 
+# disputeRecord too: anyone may file one, so it costs what a lookup costs (issue 14).
 LOOKUP_FIELDS = frozenset(
-    {"verifyCertificate", "verifyToken", "certificate", "searchCertificates", "organization"}
+    {
+        "verifyCertificate",
+        "verifyToken",
+        "certificate",
+        "searchCertificates",
+        "organization",
+        "disputeRecord",
+    }
 )
 
 

@@ -12,6 +12,7 @@ from strawberry.types import ExecutionContext
 
 from registry.resolvers import changes as feed
 from registry.resolvers import (
+    disputes,
     mutations,
     network,
     queries,
@@ -24,6 +25,8 @@ from registry.resolvers import (
 )
 from registry.schema.certificates import Certificate
 from registry.schema.changes import Change
+from registry.schema.dispute_payloads import DisputeRecordPayload, ResolveDisputePayload
+from registry.schema.disputes import Dispute
 from registry.schema.document_cache import DocumentCache, OffLoopDocuments
 from registry.schema.errors import MaskInternalErrors, is_public_error, is_store_outage
 from registry.schema.guards import RequestGuards
@@ -121,6 +124,11 @@ class Query:
         description="Public ('one public'): the spot-check plans drawn for a region, newest "
         "first; inspectors appear by internal id only.",
     )
+    dispute: Dispute | None = strawberry.field(
+        resolver=disputes.dispute,
+        description="Public: a dispute by the id its filer was given (its contact only for "
+        "the record's issuer and regulator).",
+    )
     changes: Connection[Change] = strawberry.field(
         resolver=feed.changes,
         description="The change feed (partners and operators), oldest first, up to 1,000 a "
@@ -191,6 +199,17 @@ class Mutation:
         resolver=supervision.draw_plan,
         description="Regulators: draw and publish a 'double random' spot-check plan for a "
         "region (sub-regions included) from a published seed.",
+    )
+    dispute_record: DisputeRecordPayload = strawberry.mutation(
+        resolver=disputes.dispute_record,
+        description="Anyone: say a field of a certificate, accreditation or institution is "
+        "wrong. Rate-limited as a public lookup; the contact is never published.",
+    )
+    resolve_dispute: ResolveDisputePayload = strawberry.mutation(
+        resolver=disputes.resolve_dispute,
+        description="The record's issuer (an institution's record: its regulator) or the "
+        "regulator of its region: uphold a dispute, stating the correction, or reject it, "
+        "stating why. The correction itself is made through the ordinary writes.",
     )
 
 

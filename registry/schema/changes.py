@@ -37,6 +37,7 @@ class ChangeEntityName(Enum):
     ServiceEvaluation = "ServiceEvaluation"
     ServiceAssessment = "ServiceAssessment"
     SupervisionPlan = "SupervisionPlan"
+    Dispute = "Dispute"
     ApiKey = "ApiKey"
     REGION = _old_spelling("REGION", "Region")
     INSTITUTION = _old_spelling("INSTITUTION", "Institution")
@@ -49,6 +50,7 @@ class ChangeEntityName(Enum):
     SERVICE_EVALUATION = _old_spelling("SERVICE_EVALUATION", "ServiceEvaluation")
     SERVICE_ASSESSMENT = _old_spelling("SERVICE_ASSESSMENT", "ServiceAssessment")
     SUPERVISION_PLAN = _old_spelling("SUPERVISION_PLAN", "SupervisionPlan")
+    DISPUTE = _old_spelling("DISPUTE", "Dispute")
     API_KEY = _old_spelling("API_KEY", "ApiKey")
 
 

@@ -15,6 +15,7 @@ from registry.domain.accreditations import (
     institution_status_on,
     institution_timeline,
 )
+from registry.domain.disputes import DisputeStatus
 from registry.domain.periods import period_bounds
 from registry.domain.supervision import is_supervised
 from registry.domain.vocabulary import (
@@ -26,6 +27,7 @@ from registry.domain.vocabulary import (
 )
 from registry.schema.credit import Complaint, CreditEvent, CreditRating, visible_credit_events
 from registry.schema.credit_assessment import CreditAssessment, SupervisionClassDecision
+from registry.schema.disputes import DataQuality, Dispute, disputes_of, load_data_quality
 from registry.schema.errors import (
     PublicError,
     SeesComplaints,
@@ -221,6 +223,23 @@ class Institution:
     @strawberry.field(permission_classes=[SeesComplaints])
     async def complaints(self, info: Info) -> list[Complaint] | None:
         return [Complaint.of(c) for c in await info.context.loaders.complaints.load(self.uscc)]
+
+    @strawberry.field(
+        description="Public: how well this issuer keeps its certificates' records, 0-100, and "
+        "each factor behind it; null for an institution that has issued no certificate."
+    )
+    async def data_quality(self, info: Info) -> DataQuality | None:
+        return await load_data_quality(info, self.uscc)
+
+    @strawberry.field(
+        description="Disputes about this institution's records that the caller may answer "
+        "(its own key: those about its certificates or accreditations; a regulator: those "
+        "in its regions); null for the public."
+    )
+    async def disputes(
+        self, info: Info, status: DisputeStatus | None = None
+    ) -> list[Dispute] | None:
+        return await disputes_of(info, self.uscc, status)
 
     @strawberry.field(
         description="The satisfaction index over a period (2026, 2026-H2, 2026-Q3): Annex C "
