@@ -18,6 +18,7 @@ from registry.domain.vocabulary import ChangeEntity, Role
 __all__ = [
     "MUTATION_ENTITIES",
     "MUTATION_ROLES",
+    "OPEN_MUTATIONS",
     "WRITE_RULES",
     "Access",
     "Listing",
@@ -50,8 +51,8 @@ _A, _OWN, _JUR = Reach.EVERYTHING, Reach.OWN, Reach.JURISDICTION
 _CB, _AS, _PA, _RE = Role.CERTIFICATION_BODY, Role.ASSOCIATION, Role.PARTNER, Role.REGULATOR
 
 # The table, one row per GraphQL mutation. A role missing from a row may not call it
-# (NOT_AUTHORIZED on ``input``); writes that are not mutations (regions, complaints: seeds and
-# imports) are ADMIN's alone.
+# (NOT_AUTHORIZED on ``input``); writes that are not mutations (regions, complaints recorded
+# whole: seeds and imports) are ADMIN's alone.
 WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     "upsertInstitutions": {Role.ADMIN: _A, _RE: _JUR, _PA: _OWN},
     "upsertOrganizations": {Role.ADMIN: _A, _RE: _JUR, _PA: _OWN, _CB: _OWN},
@@ -66,7 +67,13 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     # an institution's own standing is its regulator's.
     "changeAccreditationStatus": {Role.ADMIN: _A, Role.ACCREDITATION_BODY: _OWN},
     "changeInstitutionStatus": {Role.ADMIN: _A, _RE: _JUR},
+    # A complaint is handled by the regulator of the institution complained against.
+    "advanceComplaint": {Role.ADMIN: _A, _RE: _JUR},
 }
+
+# Mutations anyone may call, key or none, outside the table: they write in nobody's name
+# and are counted against the public lookup allowance (registry/http/lookups.py).
+OPEN_MUTATIONS: frozenset[str] = frozenset({"fileComplaint"})
 
 MUTATION_ROLES: Mapping[str, frozenset[Role]] = {
     mutation: frozenset(rules) for mutation, rules in WRITE_RULES.items()
@@ -85,6 +92,7 @@ MUTATION_ENTITIES: Mapping[str, ChangeEntity] = {
     "drawSupervisionPlan": ChangeEntity.SUPERVISION_PLAN,
     "changeAccreditationStatus": ChangeEntity.ACCREDITATION,
     "changeInstitutionStatus": ChangeEntity.INSTITUTION,
+    "advanceComplaint": ChangeEntity.COMPLAINT,
 }
 
 

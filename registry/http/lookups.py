@@ -12,8 +12,16 @@ from registry.schema.documents import root_fields
 
 __all__ = ["LOOKUP_FIELDS", "count_lookups"]
 
+# Filing a complaint needs no key either, so it draws on the same allowance: one per filing.
 LOOKUP_FIELDS = frozenset(
-    {"verifyCertificate", "verifyToken", "certificate", "searchCertificates", "organization"}
+    {
+        "verifyCertificate",
+        "verifyToken",
+        "certificate",
+        "searchCertificates",
+        "organization",
+        "fileComplaint",
+    }
 )
 
 

@@ -12,6 +12,7 @@ from strawberry.types import ExecutionContext
 
 from registry.resolvers import changes as feed
 from registry.resolvers import (
+    complaints,
     mutations,
     network,
     queries,
@@ -31,10 +32,12 @@ from registry.schema.network import Anomalies, InstitutionPath, SeesNetworks
 from registry.schema.operation_metrics import OperationMetrics
 from registry.schema.pagination import Connection
 from registry.schema.payloads import (
+    AdvanceComplaintPayload,
     ChangeAccreditationStatusPayload,
     ChangeCertificateStatusPayload,
     ChangeInstitutionStatusPayload,
     DrawSupervisionPlanPayload,
+    FileComplaintPayload,
     IssueCertificatesPayload,
     PublishCreditRatingsPayload,
     RecordCreditEventsPayload,
@@ -168,6 +171,18 @@ class Mutation:
         resolver=mutations.record_service_evaluations,
         description="Regulators, and associations for their members: satisfaction forms "
         "(DB2101/T 0050-2022 Annex C) and mystery-customer visits.",
+    )
+    file_complaint: FileComplaintPayload = strawberry.mutation(
+        resolver=complaints.file_complaint,
+        description="Anyone, with or without a key: file a complaint against an institution. "
+        "Counted like a public lookup. Only its id and due date come back; your contact is "
+        "shown to the regulators of the institution's region only.",
+    )
+    advance_complaint: AdvanceComplaintPayload = strawberry.mutation(
+        resolver=complaints.advance_complaint,
+        description="Regulators of the institution's region: the next step of a complaint "
+        "(accept or reject within 7 days, resolve or close within 60 days of acceptance), "
+        "with the finding and reason the step needs.",
     )
     draw_supervision_plan: DrawSupervisionPlanPayload = strawberry.mutation(
         resolver=supervision.draw_plan,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from typing import Final
 
 from graph.models import Certificate, Complaint
+from registry.domain.complaints import due_by
 from registry.domain.vocabulary import ComplaintChannel, ComplaintStatus
 from registry.synthetic.catalogue import RATED
 from registry.synthetic.common import BATCH, random_stream
@@ -26,6 +28,14 @@ _COMPLAINT_CATEGORIES: Final = (
 _CERTIFICATE_CATEGORIES: Final = ("证书真实性存疑", "获证产品质量与证书不符", "证书暂停后仍在使用")
 _CHANNEL_CUM_WEIGHTS: Final = tuple(itertools.accumulate((45, 30, 15, 5, 5)))
 _STATUS_CUM_WEIGHTS: Final = tuple(itertools.accumulate((10, 15, 50, 10, 15)))
+# Recorded histories, as imported: the statuses a generated complaint may be in.
+_STATUSES: Final = (
+    ComplaintStatus.RECEIVED,
+    ComplaintStatus.INVESTIGATING,
+    ComplaintStatus.RESOLVED,
+    ComplaintStatus.REJECTED,
+    ComplaintStatus.CLOSED,
+)
 _CLOSED: Final = frozenset(
     {ComplaintStatus.RESOLVED.value, ComplaintStatus.REJECTED.value, ComplaintStatus.CLOSED.value}
 )
@@ -38,7 +48,7 @@ def iter_complaint_batches(
     are filed against its issuer."""
     rated = roster.indices_of(RATED)
     first = date(2019, 1, 1).toordinal()
-    channels, statuses = tuple(ComplaintChannel), tuple(ComplaintStatus)
+    channels, statuses = tuple(ComplaintChannel), _STATUSES
     total = roster.institutions // 10
     for number, start in enumerate(range(0, total, BATCH)):
         rng = random_stream(roster.seed, "complaints", number)
@@ -62,25 +72,24 @@ def iter_complaint_batches(
                 substantiated = rng.random() < 0.7
             elif status == ComplaintStatus.REJECTED.value:
                 substantiated = False
-            batch.append(
-                Complaint(
-                    id=f"CP-{index:08d}",
-                    against=against,
-                    channel=channel.value,
-                    category=category,
-                    status=status,
-                    filed_on=filed,
-                    details=f"投诉人反映{category}，要求核查并答复。",
-                    certificate=None if certificate is None else certificate.number,
-                    substantiated=substantiated,
-                    closed_on=(
-                        min(roster.today, filed + timedelta(days=rng.randint(3, 60)))
-                        if closed
-                        else None
-                    ),
-                    resolution=_resolution(status, substantiated) if closed else None,
-                )
+            complaint = Complaint(
+                id=f"CP-{index:08d}",
+                against=against,
+                channel=channel.value,
+                category=category,
+                status=status,
+                filed_on=filed,
+                details=f"投诉人反映{category}，要求核查并答复。",
+                certificate=None if certificate is None else certificate.number,
+                substantiated=substantiated,
+                closed_on=(
+                    min(roster.today, filed + timedelta(days=rng.randint(3, 60)))
+                    if closed
+                    else None
+                ),
+                resolution=_resolution(status, substantiated) if closed else None,
             )
+            batch.append(dataclasses.replace(complaint, due_by=due_by(complaint)))
         yield batch
 
 
