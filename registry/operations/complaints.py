@@ -232,7 +232,7 @@ async def complaint_summaries(
     on ``day``: counted by the store, never read one by one."""
     years: dict[str, list[ComplaintTally]] = defaultdict(list)
     for tally in await store.get_complaint_tallies(
-        usccs, day=day, open_statuses=sorted(OPEN_STATUSES)
+        usccs, day=day, open_statuses=sorted(s.value for s in OPEN_STATUSES)
     ):
         years[tally.institution].append(tally)
     return {
