@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-__all__ = ["ComplaintAdvance", "ComplaintStep", "ComplaintTally"]
+__all__ = ["ComplaintAdvance", "ComplaintStep", "ComplaintTally", "ComplaintTallyQuery"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,16 +24,28 @@ class ComplaintStep:
 
 @dataclass(frozen=True, slots=True)
 class ComplaintAdvance:
-    """A step to append to a stored complaint, with the fields it sets: ``due_by`` is the
-    end of the new stage (None once final); the others are left alone when None."""
+    """A step to append to a stored complaint, with the fields it sets (each left alone
+    when None)."""
 
     id: str
     step: ComplaintStep
-    due_by: date | None
     accepted_on: date | None = None
     closed_on: date | None = None
     substantiated: bool | None = None
     resolution: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintTallyQuery:
+    """What to count on ``day``: open statuses, and when a complaint is overdue (a RECEIVED
+    one filed before ``filed_before``; one in ``handling`` accepted, else filed, before
+    ``accepted_before``). The registry's domain decides these; the store only compares."""
+
+    day: date
+    open_statuses: tuple[str, ...]
+    handling: tuple[str, ...]
+    filed_before: date
+    accepted_before: date
 
 
 @dataclass(frozen=True, slots=True)

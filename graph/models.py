@@ -208,7 +208,6 @@ class Complaint:
     version: int = 0
     contact: str | None = None  # the complainant's, confidential
     accepted_on: date | None = None
-    due_by: date | None = None  # the end of its current stage (registry.domain.complaints)
     steps: tuple[ComplaintStep, ...] = ()  # every step, oldest first; none for imported ones
 
 

@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
-from graph.complaint_models import ComplaintAdvance, ComplaintTally
+from graph.complaint_models import ComplaintAdvance, ComplaintTally, ComplaintTallyQuery
 from graph.models import (
     Accreditation,
     ApiKey,
@@ -133,10 +133,10 @@ class GraphStore(Protocol):
         """The named complaints that exist, with their steps."""
 
     async def get_complaint_tallies(
-        self, usccs: Sequence[str], *, day: date, open_statuses: Sequence[str]
+        self, usccs: Sequence[str], query: ComplaintTallyQuery
     ) -> list[ComplaintTally]:
-        """Per institution and year of filing, counts of the complaints filed by ``day``:
-        received, open (status in ``open_statuses``), open past their due day, substantiated."""
+        """Per institution and year of filing, counts of the complaints filed by the query's
+        day: received, open, overdue by its cutoffs, substantiated."""
 
     async def get_credit_ratings_of(self, usccs: Sequence[str]) -> list[CreditRating]:
         """Credit ratings published for the named institutions."""

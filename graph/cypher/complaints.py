@@ -54,7 +54,7 @@ FOREACH (x IN CASE WHEN c IS NULL THEN [] ELSE [c] END | CREATE (k)-[:CONCERNS]-
 ADVANCE_COMPLAINTS = logged(
     """
 MATCH (k:Complaint {id: row.id})-[:AGAINST]->(i:Institution)
-SET k += row.props, k.dueBy = row.dueBy, k.version = k.version + 1,
+SET k += row.props, k.version = k.version + 1,
     k.stepStatus = coalesce(k.stepStatus, []) + [row.step.status],
     k.stepOn = coalesce(k.stepOn, []) + [row.step.on],
     k.stepActor = coalesce(k.stepActor, []) + [row.step.actor],
@@ -70,7 +70,7 @@ RETURN k.id AS id, k.against AS against, k.certificate AS certificate, k.channel
        k.category AS category, k.status AS status, k.substantiated AS substantiated,
        k.filedOn AS filedOn, k.closedOn AS closedOn, k.details AS details,
        k.resolution AS resolution, k.version AS version, k.contact AS contact,
-       k.acceptedOn AS acceptedOn, k.dueBy AS dueBy, k.stepStatus AS stepStatus,
+       k.acceptedOn AS acceptedOn, k.stepStatus AS stepStatus,
        k.stepOn AS stepOn, k.stepActor AS stepActor, k.stepReason AS stepReason,
        k.stepFinding AS stepFinding, k.stepAt AS stepAt
 """
@@ -84,7 +84,9 @@ COMPLAINTS_AGAINST = (
 COMPLAINTS_BY_ID = "UNWIND $keys AS key\nMATCH (k:Complaint {id: key})" + _COLUMNS
 
 # Counted where they are, per institution and year of filing: an institution with many
-# complaints costs one aggregation, not a read of every record.
+# complaints costs one aggregation, not a read of every record. When a complaint is overdue
+# comes as cutoff days from the domain (``overdue_cutoffs``), so records written before
+# complaints had a lifecycle are judged too.
 COMPLAINT_TALLIES = """
 UNWIND $keys AS key
 MATCH (:Institution {uscc: key})<-[:AGAINST]-(k:Complaint)
@@ -93,7 +95,11 @@ WITH key, substring(k.filedOn, 0, 4) AS year, k, k.status IN $open AS isOpen
 RETURN key AS institution, year,
        count(k) AS received,
        sum(CASE WHEN isOpen THEN 1 ELSE 0 END) AS open,
-       sum(CASE WHEN isOpen AND k.dueBy < $day THEN 1 ELSE 0 END) AS overdue,
+       sum(CASE
+             WHEN k.status = 'RECEIVED' AND k.filedOn < $filedBefore THEN 1
+             WHEN k.status IN $handling
+                  AND coalesce(k.acceptedOn, k.filedOn) < $acceptedBefore THEN 1
+             ELSE 0 END) AS overdue,
        sum(CASE WHEN k.substantiated = true THEN 1 ELSE 0 END) AS substantiated
 ORDER BY institution, year
 """

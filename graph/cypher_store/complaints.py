@@ -8,7 +8,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from graph.changelog import ChangeDraft
-from graph.complaint_models import ComplaintAdvance, ComplaintStep, ComplaintTally
+from graph.complaint_models import (
+    ComplaintAdvance,
+    ComplaintStep,
+    ComplaintTally,
+    ComplaintTallyQuery,
+)
 from graph.cypher import complaints as complaint_cypher
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _require, as_int
 from graph.errors import Conflict
@@ -57,12 +62,18 @@ class ComplaintQueries(abc.ABC):
         return [_complaint(row) for row in rows]
 
     async def get_complaint_tallies(
-        self, usccs: Sequence[str], *, day: date, open_statuses: Sequence[str]
+        self, usccs: Sequence[str], query: ComplaintTallyQuery
     ) -> list[ComplaintTally]:
+        params = {
+            "keys": list(usccs),
+            "day": query.day.isoformat(),
+            "open": list(query.open_statuses),
+            "handling": list(query.handling),
+            "filedBefore": query.filed_before.isoformat(),
+            "acceptedBefore": query.accepted_before.isoformat(),
+        }
         rows = await self._query(
-            "get_complaint_tallies",
-            complaint_cypher.COMPLAINT_TALLIES,
-            {"keys": list(usccs), "day": day.isoformat(), "open": list(open_statuses)},
+            "get_complaint_tallies", complaint_cypher.COMPLAINT_TALLIES, params
         )
         return [
             ComplaintTally(
@@ -148,7 +159,6 @@ class ComplaintQueries(abc.ABC):
             {
                 "id": a.id,
                 "props": _advance_props(a),
-                "dueBy": None if a.due_by is None else a.due_by.isoformat(),
                 "step": _step_props(a.step),
             }
             for a in advances

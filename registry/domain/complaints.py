@@ -21,12 +21,15 @@ __all__ = [
     "ACCEPTANCE_DAYS",
     "FINAL_STATUSES",
     "HANDLING_DAYS",
+    "HANDLING_STATUSES",
     "OPEN_STATUSES",
     "TRANSITIONS",
+    "OverdueCutoffs",
     "StepProblem",
     "due_by",
     "filing_due_by",
     "overdue",
+    "overdue_cutoffs",
     "step_problems",
 ]
 
@@ -47,6 +50,7 @@ TRANSITIONS: Mapping[ComplaintStatus, frozenset[ComplaintStatus]] = {
 }
 OPEN_STATUSES = frozenset(s for s, after in TRANSITIONS.items() if after)
 FINAL_STATUSES = frozenset(_S) - OPEN_STATUSES
+HANDLING_STATUSES = OPEN_STATUSES - {_S.RECEIVED}  # accepted, counted from acceptance
 # A finding (substantiated or not) is stated when the handling ends, and may be stated
 # while investigating; a rejected complaint was never examined, so it has none.
 _FINDING_REQUIRED = frozenset({_S.RESOLVED, _S.CLOSED})
@@ -84,6 +88,24 @@ def overdue(complaint: Complaint, *, today: date) -> bool:
     """Still open after the last day of its current stage."""
     due = due_by(complaint)
     return due is not None and due < today
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueCutoffs:
+    """``overdue`` on one day, as two dates a store can compare stored days with: a RECEIVED
+    complaint filed before ``filed_before``, or an accepted one (HANDLING_STATUSES) accepted
+    (else filed) before ``accepted_before``, is overdue."""
+
+    filed_before: date
+    accepted_before: date
+
+
+def overdue_cutoffs(today: date) -> OverdueCutoffs:
+    """due < today exactly when the stage began before today minus its limit."""
+    return OverdueCutoffs(
+        filed_before=today - timedelta(days=ACCEPTANCE_DAYS),
+        accepted_before=today - timedelta(days=HANDLING_DAYS),
+    )
 
 
 def step_problems(

@@ -16,16 +16,21 @@ from dataclasses import dataclass
 from datetime import date
 
 from graph.changelog import utc_now
-from graph.complaint_models import ComplaintAdvance, ComplaintStep, ComplaintTally
+from graph.complaint_models import (
+    ComplaintAdvance,
+    ComplaintStep,
+    ComplaintTally,
+    ComplaintTallyQuery,
+)
 from graph.errors import AlreadyApplied, Conflict, NotFound, StaleVersion
 from graph.models import Complaint, IdempotencyClaim, WriteGuard, WriteResult
 from graph.port import GraphStore
 from registry.auth import Principal
 from registry.domain.complaints import (
     FINAL_STATUSES,
+    HANDLING_STATUSES,
     OPEN_STATUSES,
-    due_by,
-    filing_due_by,
+    overdue_cutoffs,
     step_problems,
 )
 from registry.domain.permissions import RowClaim
@@ -88,7 +93,6 @@ async def file_complaint(
         details=record.details,
         certificate=record.certificate,
         contact=record.contact,
-        due_by=filing_due_by(today),
         steps=(ComplaintStep(received, today, principal.actor),),
     )
     guard = WriteGuard({}, idempotency) if idempotency else None
@@ -118,27 +122,15 @@ async def _complaint_claims(store: GraphStore, complaint: Complaint) -> list[Row
 def planned_advance(
     complaint: Complaint, record: ComplaintStepRecord, *, today: date, actor: str
 ) -> ComplaintAdvance:
-    """What the step writes: the step itself, the day the new stage ends, the acceptance
-    day, and on a final step the closing day, the finding and the reason as resolution."""
+    """What the step writes: the step itself, the acceptance day, and on a final step the
+    closing day, the finding and the reason as resolution."""
     status = record.status
     step = ComplaintStep(status.value, today, actor, record.reason, record.substantiated)
-    accepted_on = today if status is ComplaintStatus.ACCEPTED else complaint.accepted_on
     final = status in FINAL_STATUSES
-    after = Complaint(
-        id=complaint.id,
-        against=complaint.against,
-        channel=complaint.channel,
-        category=complaint.category,
-        status=status.value,
-        filed_on=complaint.filed_on,
-        details=complaint.details,
-        accepted_on=accepted_on,
-    )
     return ComplaintAdvance(
         id=complaint.id,
         step=step,
-        due_by=due_by(after),
-        accepted_on=accepted_on if status is ComplaintStatus.ACCEPTED else None,
+        accepted_on=today if status is ComplaintStatus.ACCEPTED else None,
         closed_on=today if final else None,
         substantiated=record.substantiated,
         resolution=record.reason if final else None,
@@ -230,10 +222,16 @@ async def complaint_summaries(
 ) -> dict[str, ComplaintSummary]:
     """Counts of the complaints against each institution filed by ``day``, overdue judged
     on ``day``: counted by the store, never read one by one."""
+    cutoffs = overdue_cutoffs(day)
+    query = ComplaintTallyQuery(
+        day=day,
+        open_statuses=tuple(sorted(s.value for s in OPEN_STATUSES)),
+        handling=tuple(sorted(s.value for s in HANDLING_STATUSES)),
+        filed_before=cutoffs.filed_before,
+        accepted_before=cutoffs.accepted_before,
+    )
     years: dict[str, list[ComplaintTally]] = defaultdict(list)
-    for tally in await store.get_complaint_tallies(
-        usccs, day=day, open_statuses=sorted(s.value for s in OPEN_STATUSES)
-    ):
+    for tally in await store.get_complaint_tallies(usccs, query):
         years[tally.institution].append(tally)
     return {
         uscc: ComplaintSummary(

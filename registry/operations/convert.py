@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 
 from graph.models import (
@@ -18,7 +17,6 @@ from graph.models import (
     ServiceEvaluation,
     StatusChange,
 )
-from registry.domain.complaints import due_by as complaint_due_by
 from registry.domain.persons import person_key
 from registry.records import (
     AccreditationRecord,
@@ -153,8 +151,7 @@ def institution_step_model(record: InstitutionStatusChangeRecord, *, today: date
 
 
 def complaint_model(record: ComplaintRecord) -> Complaint:
-    """A recorded complaint (seeds, imports), with the due day of its stage worked out."""
-    complaint = Complaint(
+    return Complaint(
         id=record.id,
         against=record.against,
         channel=record.channel.value,
@@ -169,7 +166,6 @@ def complaint_model(record: ComplaintRecord) -> Complaint:
         contact=record.contact,
         accepted_on=record.accepted_on,
     )
-    return dataclasses.replace(complaint, due_by=complaint_due_by(complaint))
 
 
 def credit_rating_model(record: CreditRatingRecord) -> CreditRating:

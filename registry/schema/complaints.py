@@ -10,7 +10,7 @@ import strawberry
 from graph import models
 from graph.complaint_models import ComplaintStep as StepModel
 from graph.complaint_models import ComplaintTally
-from registry.domain.complaints import overdue
+from registry.domain.complaints import due_by, overdue
 from registry.domain.vocabulary import ComplaintChannel, ComplaintStatus
 from registry.operations.complaints import ComplaintSummary as SummaryModel
 
@@ -80,7 +80,7 @@ class Complaint:
             substantiated=m.substantiated,
             filed_on=m.filed_on,
             accepted_on=m.accepted_on,
-            due_by=m.due_by,
+            due_by=due_by(m),
             overdue=overdue(m, today=today),
             closed_on=m.closed_on,
             details=m.details,

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import itertools
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from typing import Final
 
 from graph.models import Certificate, Complaint
-from registry.domain.complaints import due_by
 from registry.domain.vocabulary import ComplaintChannel, ComplaintStatus
 from registry.synthetic.catalogue import RATED
 from registry.synthetic.common import BATCH, random_stream
@@ -72,24 +70,25 @@ def iter_complaint_batches(
                 substantiated = rng.random() < 0.7
             elif status == ComplaintStatus.REJECTED.value:
                 substantiated = False
-            complaint = Complaint(
-                id=f"CP-{index:08d}",
-                against=against,
-                channel=channel.value,
-                category=category,
-                status=status,
-                filed_on=filed,
-                details=f"投诉人反映{category}，要求核查并答复。",
-                certificate=None if certificate is None else certificate.number,
-                substantiated=substantiated,
-                closed_on=(
-                    min(roster.today, filed + timedelta(days=rng.randint(3, 60)))
-                    if closed
-                    else None
-                ),
-                resolution=_resolution(status, substantiated) if closed else None,
+            batch.append(
+                Complaint(
+                    id=f"CP-{index:08d}",
+                    against=against,
+                    channel=channel.value,
+                    category=category,
+                    status=status,
+                    filed_on=filed,
+                    details=f"投诉人反映{category}，要求核查并答复。",
+                    certificate=None if certificate is None else certificate.number,
+                    substantiated=substantiated,
+                    closed_on=(
+                        min(roster.today, filed + timedelta(days=rng.randint(3, 60)))
+                        if closed
+                        else None
+                    ),
+                    resolution=_resolution(status, substantiated) if closed else None,
+                )
             )
-            batch.append(dataclasses.replace(complaint, due_by=due_by(complaint)))
         yield batch
 
 

@@ -312,3 +312,33 @@ async def test_a_late_acceptance_is_still_taken_and_shows_it_was_overdue(
     assert accepted["complaint"]["acceptedOn"] == later.isoformat()
     assert accepted["complaint"]["dueBy"] == (later + timedelta(days=60)).isoformat()
     assert accepted["complaint"]["overdue"] is False
+
+
+async def test_the_public_counts_agree_with_the_complaints_regulators_read(
+    reader: GraphQLClient,
+) -> None:
+    everything = """{ institutions(first: 100) { edges { node {
+      uscc complaintSummary { received open overdue substantiated years { year received } }
+      complaints { status overdue substantiated filedOn }
+    } } } }"""
+
+    nodes = [
+        e["node"]
+        for e in (await reader(everything, role=Role.ADMIN))["data"]["institutions"]["edges"]
+    ]
+
+    assert sum(len(n["complaints"]) for n in nodes) >= 11  # the seeds' complaints
+    assert any(c["overdue"] for n in nodes for c in n["complaints"])  # kept without steps
+    for node in nodes:
+        complaints = node["complaints"]
+        open_ = [c for c in complaints if c["status"] in ("RECEIVED", "ACCEPTED", "INVESTIGATING")]
+        years: dict[int, int] = {}
+        for c in complaints:
+            years[int(c["filedOn"][:4])] = years.get(int(c["filedOn"][:4]), 0) + 1
+        assert node["complaintSummary"] == {
+            "received": len(complaints),
+            "open": len(open_),
+            "overdue": sum(c["overdue"] for c in complaints),
+            "substantiated": sum(c["substantiated"] is True for c in complaints),
+            "years": [{"year": y, "received": n} for y, n in sorted(years.items())],
+        }, node["uscc"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -15,6 +15,7 @@ from registry.domain.complaints import (
     TRANSITIONS,
     due_by,
     overdue,
+    overdue_cutoffs,
     step_problems,
 )
 from registry.domain.vocabulary import ComplaintStatus as S
@@ -79,6 +80,27 @@ def test_a_final_complaint_is_never_due_nor_overdue(status: S) -> None:
 
     assert due_by(final) is None
     assert not overdue(final, today=date(2030, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "complaint",
+    [
+        _complaint(S.RECEIVED),
+        _complaint(S.ACCEPTED, accepted_on=date(2026, 3, 6)),
+        _complaint(S.INVESTIGATING, accepted_on=date(2026, 3, 6)),
+        _complaint(S.INVESTIGATING),
+    ],
+    ids=["received", "accepted", "investigating", "imported-without-acceptance"],
+)
+def test_the_cutoffs_a_store_compares_with_say_what_overdue_says(complaint: Complaint) -> None:
+    for offset in range(120):
+        today = FILED + timedelta(days=offset)
+        cutoffs = overdue_cutoffs(today)
+        if complaint.status == S.RECEIVED:
+            late = complaint.filed_on < cutoffs.filed_before
+        else:
+            late = (complaint.accepted_on or complaint.filed_on) < cutoffs.accepted_before
+        assert late is overdue(complaint, today=today), today
 
 
 @pytest.mark.parametrize(
