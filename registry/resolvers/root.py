@@ -176,7 +176,8 @@ class Mutation:
         resolver=complaints.file_complaint,
         description="Anyone, with or without a key: file a complaint against an institution. "
         "Counted like a public lookup. Only its id and due date come back; your contact is "
-        "shown to the regulators of the institution's region only.",
+        "shown to the regulators of the institution's region only. Without an API key, an "
+        "idempotencyKey is shared by every anonymous caller: use a random one (a UUID).",
     )
     advance_complaint: AdvanceComplaintPayload = strawberry.mutation(
         resolver=complaints.advance_complaint,
