@@ -119,7 +119,7 @@ async def _complaint_claims(store: GraphStore, complaint: Complaint) -> list[Row
     ]
 
 
-def planned_advance(
+def _planned_advance(
     complaint: Complaint, record: ComplaintStepRecord, *, today: date, actor: str
 ) -> ComplaintAdvance:
     """What the step writes: the step itself, the acceptance day, and on a final step the
@@ -171,7 +171,7 @@ async def advance_complaint(
                 RefusalKind.INVALID_INPUT,
                 [FieldProblem(p.code, p.message, p.field) for p in problems],
             )
-        advance = planned_advance(complaint, record, today=today, actor=principal.actor)
+        advance = _planned_advance(complaint, record, today=today, actor=principal.actor)
         guard = WriteGuard({complaint.id: complaint.version}, idempotency)
         against[:] = [complaint.against]
         try:

@@ -342,3 +342,29 @@ async def test_the_public_counts_agree_with_the_complaints_regulators_read(
             "substantiated": sum(c["substantiated"] is True for c in complaints),
             "years": [{"year": y, "received": n} for y, n in sorted(years.items())],
         }, node["uscc"]
+
+
+async def test_a_retried_step_with_its_idempotency_key_is_answered_not_refused(
+    api: GraphQLClient,
+) -> None:
+    complaint = (await file(api))["complaintId"]
+    liaoning = await regulator(api, "210000")
+    step = """mutation($input: ComplaintStepInput!, $key: String) {
+      advanceComplaint(input: $input, idempotencyKey: $key) {
+        __typename
+        ... on AdvanceComplaintSuccess { complaint { status version } receipt { replayed } }
+        ... on MutationError { code }
+      }
+    }"""
+    variables = {"input": {"id": complaint, "status": "ACCEPTED"}, "key": "accept-1"}
+
+    first = (await api(step, variables, bearer=liaoning))["data"]["advanceComplaint"]
+    again = (await api(step, variables, bearer=liaoning))["data"]["advanceComplaint"]
+    unkeyed = (await api(step, {**variables, "key": None}, bearer=liaoning))["data"][
+        "advanceComplaint"
+    ]
+
+    assert first["receipt"]["replayed"] is False
+    assert again["receipt"]["replayed"] is True
+    assert again["complaint"] == {"status": "ACCEPTED", "version": 2}
+    assert unkeyed["code"] == "INVALID_TRANSITION"
