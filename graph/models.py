@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from graph.complaint_models import ComplaintStep
+
 __all__ = [
     "ISSUED_REASON",
     "NO_NEXT_STEP",
@@ -204,6 +206,9 @@ class Complaint:
     closed_on: date | None = None
     resolution: str | None = None
     version: int = 0
+    contact: str | None = None  # the complainant's, confidential
+    accepted_on: date | None = None
+    steps: tuple[ComplaintStep, ...] = ()  # every step, oldest first; none for imported ones
 
 
 @dataclass(frozen=True, slots=True)

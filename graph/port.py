@@ -10,10 +10,11 @@ Listings and counts that filter by status decide it on the day asked for.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
+from graph.complaint_models import ComplaintAdvance, ComplaintTally, ComplaintTallyQuery
 from graph.dispute_models import DataQualityCounts, Dispute, IssueGroup
 from graph.models import (
     Accreditation,
@@ -30,6 +31,7 @@ from graph.models import (
     CreditRating,
     EntityChange,
     ExportDoc,
+    IdempotencyRecord,
     Institution,
     InstitutionQuery,
     Organization,
@@ -62,6 +64,10 @@ class GraphStore(Protocol):
 
     async def ping(self) -> bool:
         """True when the database answers."""
+
+    async def get_idempotency_record(self, key: str, *, now: str) -> IdempotencyRecord | None:
+        """What the write that claimed ``key`` (already scoped) did, while it is live: lets
+        a retried step be answered before its checks refuse what it already did."""
 
     async def purge_idempotency_keys(self, *, now: str, limit: int = 10_000) -> int:
         """Delete idempotency records that expired before ``now``; how many went."""
@@ -123,7 +129,16 @@ class GraphStore(Protocol):
         """Status changes of the named certificates, in recording order."""
 
     async def get_complaints_against(self, usccs: Sequence[str]) -> list[Complaint]:
-        """Complaints filed against the named institutions."""
+        """Complaints filed against the named institutions, with their steps."""
+
+    async def get_complaints(self, ids: Sequence[str]) -> list[Complaint]:
+        """The named complaints that exist, with their steps."""
+
+    async def get_complaint_tallies(
+        self, usccs: Sequence[str], query: ComplaintTallyQuery
+    ) -> list[ComplaintTally]:
+        """Per institution and year of filing, counts of the complaints filed by the query's
+        day: received, open, overdue by its cutoffs, substantiated."""
 
     async def get_credit_ratings_of(self, usccs: Sequence[str]) -> list[CreditRating]:
         """Credit ratings published for the named institutions."""
@@ -268,7 +283,23 @@ class GraphStore(Protocol):
     async def record_complaints(
         self, complaints: Sequence[Complaint], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
-        """Create or update complaints against existing institutions."""
+        """Create or update complaints against existing institutions (seeds, imports)."""
+
+    async def file_complaints(
+        self, complaints: Sequence[Complaint], *, actor: str, guard: WriteGuard | None = None
+    ) -> WriteResult:
+        """Create new complaints with their first step; an id that exists is a Conflict."""
+
+    async def advance_complaints(
+        self,
+        advances: Sequence[ComplaintAdvance],
+        *,
+        against: Mapping[str, str],
+        actor: str,
+        guard: WriteGuard | None = None,
+    ) -> WriteResult:
+        """Append a step to each named complaint (NotFound for unknown ones); ``against``
+        names each one's institution, for its change record."""
 
     async def publish_credit_ratings(
         self, ratings: Sequence[CreditRating], *, actor: str, guard: WriteGuard | None = None

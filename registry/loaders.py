@@ -18,6 +18,7 @@ from graph.service_models import ServiceAssessment
 from registry.domain.credit_score import CreditAssessment
 from registry.domain.data_quality import DataQuality
 from registry.domain.supervision import ClassDecision
+from registry.operations.complaints import ComplaintSummary, complaint_summaries
 from registry.operations.credit import assessments
 from registry.operations.disputes import data_qualities
 from registry.operations.supervision import supervision_decisions
@@ -61,7 +62,8 @@ class Loaders:
     credit_ratings: DataLoader[str, list[models.CreditRating]]
     credit_events: DataLoader[str, list[models.CreditEvent]]
     credit: DataLoader[str, CreditAssessment | None]
-    supervision: DataLoader[str, ClassDecision | None]
+    supervision: DataLoader[tuple[str, date], ClassDecision | None]
+    complaint_summaries: DataLoader[tuple[str, date], ComplaintSummary]
     plan_results: DataLoader[str, list[models.CreditEvent]]
     evaluations: DataLoader[tuple[str, date, date], list[models.ServiceEvaluation]]
     service_assessment: DataLoader[str, ServiceAssessment | None]
@@ -76,13 +78,25 @@ class Loaders:
             found = await assessments(store, keys, day)
             return [found.get(k) for k in keys]
 
-        async def supervision(keys: list[str]) -> list[ClassDecision | None]:
-            found = await supervision_decisions(store, keys, day)
+        async def supervision(keys: list[tuple[str, date]]) -> list[ClassDecision | None]:
+            found: dict[tuple[str, date], ClassDecision] = {}
+            for on, usccs in _by_day(keys).items():
+                found |= {
+                    (u, on): d for u, d in (await supervision_decisions(store, usccs, on)).items()
+                }
             return [found.get(k) for k in keys]
 
         async def data_quality(keys: list[str]) -> list[DataQuality | None]:
             found = await data_qualities(store, keys, day)
             return [found.get(k) for k in keys]
+
+        async def complaint_summary(keys: list[tuple[str, date]]) -> list[ComplaintSummary]:
+            found: dict[tuple[str, date], ComplaintSummary] = {}
+            for on, usccs in _by_day(keys).items():
+                found |= {
+                    (u, on): s for u, s in (await complaint_summaries(store, usccs, on)).items()
+                }
+            return [found[k] for k in keys]
 
         return cls(
             institution=_by_key(store.get_institutions, lambda i: i.uscc),
@@ -96,12 +110,21 @@ class Loaders:
             credit_events=_grouped(store.get_credit_events_of, lambda e: e.institution),
             credit=DataLoader(load_fn=credit),
             supervision=DataLoader(load_fn=supervision),
+            complaint_summaries=DataLoader(load_fn=complaint_summary),
             plan_results=_grouped(store.get_plan_results, lambda e: e.plan or ""),
             evaluations=DataLoader(load_fn=functools.partial(_evaluations, store)),
             service_assessment=_by_key(store.get_service_assessments, lambda a: a.certificate),
             disputes=_grouped(store.get_disputes_of, lambda d: d.institution),
             data_quality=DataLoader(load_fn=data_quality),
         )
+
+
+def _by_day(keys: list[tuple[str, date]]) -> dict[date, list[str]]:
+    """The institutions asked about on each day, for one store call per day."""
+    days: dict[date, list[str]] = defaultdict(list)
+    for uscc, on in dict.fromkeys(keys):
+        days[on].append(uscc)
+    return days
 
 
 async def _evaluations(

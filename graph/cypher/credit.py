@@ -1,48 +1,21 @@
-"""Complaints, credit ratings and credit events: an institution's credit file."""
+"""Credit ratings, credit events and service evaluations: an institution's credit file
+(complaints are in ``graph.cypher.complaints``)."""
 
 from __future__ import annotations
 
 from graph.cypher.changes import logged
 
 __all__ = [
-    "COMPLAINTS_AGAINST",
     "CREDIT_EVENTS_OF",
     "CREDIT_RATINGS_OF",
     "EVALUATION_OWNERS",
     "PLAN_RESULTS",
     "PUBLISH_CREDIT_RATINGS",
     "RATING_OWNERS",
-    "RECORD_COMPLAINTS",
     "RECORD_CREDIT_EVENTS",
     "RECORD_SERVICE_EVALUATIONS",
     "SERVICE_EVALUATIONS_OF",
 ]
-
-RECORD_COMPLAINTS = logged(
-    """
-MATCH (i:Institution {uscc: row.props.against})
-MERGE (k:Complaint {id: row.id})
-SET k += row.props, k.version = coalesce(k.version, 0) + 1
-MERGE (k)-[:AGAINST]->(i)
-WITH row, k, i
-OPTIONAL MATCH (k)-[old:CONCERNS]->()
-DELETE old
-WITH DISTINCT row, k, i
-OPTIONAL MATCH (c:Certificate {number: row.props.certificate})
-FOREACH (x IN CASE WHEN c IS NULL THEN [] ELSE [c] END | MERGE (k)-[:CONCERNS]->(x))
-""",
-    region="i.region",
-)
-
-COMPLAINTS_AGAINST = """
-UNWIND $keys AS key
-MATCH (:Institution {uscc: key})<-[:AGAINST]-(k:Complaint)
-RETURN k.id AS id, k.against AS against, k.certificate AS certificate, k.channel AS channel,
-       k.category AS category, k.status AS status, k.substantiated AS substantiated,
-       k.filedOn AS filedOn, k.closedOn AS closedOn, k.details AS details,
-       k.resolution AS resolution, k.version AS version
-ORDER BY k.filedOn DESC, k.id
-"""
 
 PUBLISH_CREDIT_RATINGS = logged(
     """

@@ -22,6 +22,7 @@ MISSING = {
     "Accreditation": _TEMPLATE.format(label="Accreditation", prop="number"),
     "Certificate": _TEMPLATE.format(label="Certificate", prop="number"),
     "SupervisionPlan": _TEMPLATE.format(label="SupervisionPlan", prop="id"),
+    "Complaint": _TEMPLATE.format(label="Complaint", prop="id"),
 }
 
 _VERSION_TEMPLATE = """

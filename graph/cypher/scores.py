@@ -36,6 +36,9 @@ _EVALUATION = (
 
 _CERTIFICATE_TODAY = status_on("c", "$today")
 
+# FalkorDB (4.16) counts a second pattern comprehension that reuses a variable name of an
+# earlier one in the same projection wrongly (it gave 0 substantiated complaints of 1), so
+# each comprehension over the same pattern names its own variable.
 CREDIT_INPUTS = f"""
 UNWIND $keys AS key
 MATCH (i:Institution {{uscc: key}})
@@ -49,7 +52,7 @@ RETURN i.uscc AS uscc, i.kinds AS kinds,
      | {_RATING}] AS ratings,
   [(i)-[:RECORDED]->(e:CreditEvent) | {_EVENT}] AS events,
   size([(i)<-[:AGAINST]-(k:Complaint) | k.id]) AS complaintsTotal,
-  size([(i)<-[:AGAINST]-(k:Complaint) WHERE k.substantiated = true | k.id])
+  size([(i)<-[:AGAINST]-(found:Complaint) WHERE found.substantiated = true | found.id])
     AS complaintsSubstantiated,
   size([(i)-[:ISSUED]->(c:Certificate) | c.number]) AS certificatesIssued,
   size([(i)-[:ISSUED]->(c:Certificate) WHERE {_CERTIFICATE_TODAY} = 'WITHDRAWN' | c.number])

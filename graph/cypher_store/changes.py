@@ -13,7 +13,7 @@ from graph.cypher import keys as key_cypher
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _present, as_int
 from graph.errors import NotFound
 from graph.mapping import from_row, to_props
-from graph.models import ApiKey, Change, ChangeFilter, ChangeHead, WriteResult
+from graph.models import ApiKey, Change, ChangeFilter, ChangeHead, IdempotencyRecord, WriteResult
 
 __all__ = ["ChangeQueries"]
 
@@ -66,6 +66,12 @@ class ChangeQueries(abc.ABC):
         params = {"now": now, "limit": limit}
         rows = await self._housekeeping(change_cypher.PURGE_IDEMPOTENCY, params)
         return as_int(rows[0]["purged"]) if rows else 0
+
+    async def get_idempotency_record(self, key: str, *, now: str) -> IdempotencyRecord | None:
+        rows = await self._query(
+            "get_idempotency_record", change_cypher.IDEMPOTENCY_RECORD, {"key": key, "now": now}
+        )
+        return from_row(IdempotencyRecord, rows[0]) if rows else None
 
     async def change_head(self) -> ChangeHead:
         return _head_of(await self._query("change_head", change_cypher.HEAD, {}))

@@ -1,5 +1,5 @@
-"""Credit records for the GraphStore port: complaints, association ratings, credit events and
-service evaluations, read and written."""
+"""Credit records for the GraphStore port: association ratings, credit events and service
+evaluations, read and written (complaints are in ``complaints``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from graph.cypher_store.base import Reader, ReferenceCheck, Row, _require
 from graph.errors import Conflict
 from graph.mapping import from_row, to_props
 from graph.models import (
-    Complaint,
     CreditEvent,
     CreditRating,
     ServiceEvaluation,
@@ -25,7 +24,7 @@ __all__ = ["CreditQueries"]
 
 
 class CreditQueries(abc.ABC):
-    """Mixed into CypherStore: complaints, ratings, credit events and service evaluations."""
+    """Mixed into CypherStore: ratings, credit events and service evaluations."""
 
     @abc.abstractmethod
     async def _query(
@@ -45,12 +44,6 @@ class CreditQueries(abc.ABC):
         at: str | None = None,
         guard: WriteGuard | None = None,
     ) -> WriteResult: ...
-
-    async def get_complaints_against(self, usccs: Sequence[str]) -> list[Complaint]:
-        rows = await self._query(
-            "get_complaints_against", credit_cypher.COMPLAINTS_AGAINST, {"keys": list(usccs)}
-        )
-        return [from_row(Complaint, row) for row in rows]
 
     async def get_credit_ratings_of(self, usccs: Sequence[str]) -> list[CreditRating]:
         rows = await self._query(
@@ -73,33 +66,6 @@ class CreditQueries(abc.ABC):
             {"keys": list(usccs), "since": since, "until": until},
         )
         return [from_row(ServiceEvaluation, row) for row in rows]
-
-    async def record_complaints(
-        self, complaints: Sequence[Complaint], *, actor: str, guard: WriteGuard | None = None
-    ) -> WriteResult:
-        rows: list[Row] = [
-            {"id": c.id, "props": to_props(c, exclude=_STORE_MANAGED)} for c in complaints
-        ]
-        drafts = [
-            ChangeDraft("Complaint", c.id, "UPSERT", {"against": c.against, "status": c.status})
-            for c in complaints
-        ]
-
-        async def check(read: Reader) -> None:
-            await _require(read, "Institution", {c.against for c in complaints})
-            await _require(
-                read, "Certificate", {c.certificate for c in complaints if c.certificate}
-            )
-
-        return await self._logged(
-            "record_complaints",
-            credit_cypher.RECORD_COMPLAINTS,
-            rows,
-            drafts,
-            actor=actor,
-            guard=guard,
-            check=check,
-        )
 
     async def publish_credit_ratings(
         self, ratings: Sequence[CreditRating], *, actor: str, guard: WriteGuard | None = None

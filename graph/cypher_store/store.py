@@ -6,6 +6,7 @@ from __future__ import annotations
 from graph.cypher_store.base import CypherStoreBase
 from graph.cypher_store.certificates import CertificateQueries
 from graph.cypher_store.changes import ChangeQueries
+from graph.cypher_store.complaints import ComplaintQueries
 from graph.cypher_store.credit import CreditQueries
 from graph.cypher_store.disputes import DisputeQueries
 from graph.cypher_store.institutions import InstitutionQueries
@@ -29,6 +30,7 @@ class CypherStore(
     CreditQueries,
     ServiceAssessmentQueries,
     DisputeQueries,
+    ComplaintQueries,
     ScoreQueries,
     ChangeQueries,
     TimelineQueries,

@@ -12,7 +12,7 @@ from datetime import date
 
 from graph.models import Complaint, CreditEvent
 from registry.domain.anomalies import AnomalyKind, CertificateFinding
-from registry.domain.complaints import handling_due_by, overdue
+from registry.domain.complaints import due_by, overdue
 from registry.domain.credit_score import last_public_day
 from registry.domain.lifecycle import add_months
 from registry.domain.supervision import Evidence, Reason, SupervisionReasonCode
@@ -147,7 +147,7 @@ def _overdue_complaints(complaints: Iterable[Complaint], today: date) -> Reason 
     )
     if not late:
         return None
-    due = ", ".join(f"{c.id} due by {handling_due_by(c.filed_on)}" for c in late)
+    due = ", ".join(f"{c.id} due by {due_by(c)}" for c in late)
     return Reason(
         SupervisionReasonCode.OVERDUE_SUBSTANTIATED_COMPLAINT,
         f"{len(late)} substantiated complaint(s) still unresolved past the handling time "

@@ -51,8 +51,8 @@ _A, _OWN, _JUR = Reach.EVERYTHING, Reach.OWN, Reach.JURISDICTION
 _CB, _AS, _PA, _RE = Role.CERTIFICATION_BODY, Role.ASSOCIATION, Role.PARTNER, Role.REGULATOR
 
 # The table, one row per GraphQL mutation. A role missing from a row may not call it
-# (NOT_AUTHORIZED on ``input``); writes that are not mutations (regions, complaints: seeds and
-# imports) are ADMIN's alone.
+# (NOT_AUTHORIZED on ``input``); writes that are not mutations (regions, complaints recorded
+# whole: seeds and imports) are ADMIN's alone.
 WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     "upsertInstitutions": {Role.ADMIN: _A, _RE: _JUR, _PA: _OWN},
     "upsertOrganizations": {Role.ADMIN: _A, _RE: _JUR, _PA: _OWN, _CB: _OWN},
@@ -79,11 +79,14 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
         Role.ACCREDITATION_BODY: _OWN,
         _PA: _OWN,
     },
+    # A complaint is handled by the regulator of the institution complained against.
+    "advanceComplaint": {Role.ADMIN: _A, _RE: _JUR},
 }
 
-# Mutations anyone may call, the public included (rate-limited as public lookups): saying a
-# record is wrong (issue 14). They write only a record of what was said.
-OPEN_MUTATIONS = frozenset({"disputeRecord"})
+# Mutations anyone may call, key or none, outside the table: they write in nobody's name, only
+# a record of what was said (a complaint, a dispute; issue 14), and are counted against the
+# public lookup allowance (registry/http/lookups.py).
+OPEN_MUTATIONS: frozenset[str] = frozenset({"fileComplaint", "disputeRecord"})
 
 MUTATION_ROLES: Mapping[str, frozenset[Role]] = {
     mutation: frozenset(rules) for mutation, rules in WRITE_RULES.items()
@@ -104,6 +107,7 @@ MUTATION_ENTITIES: Mapping[str, ChangeEntity] = {
     "changeAccreditationStatus": ChangeEntity.ACCREDITATION,
     "changeInstitutionStatus": ChangeEntity.INSTITUTION,
     "resolveDispute": ChangeEntity.DISPUTE,
+    "advanceComplaint": ChangeEntity.COMPLAINT,
 }
 
 

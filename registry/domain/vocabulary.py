@@ -114,7 +114,10 @@ class ComplaintChannel(StrEnum):
 
 
 class ComplaintStatus(StrEnum):
+    """The lifecycle of a complaint (``registry.domain.complaints`` holds its transitions)."""
+
     RECEIVED = "RECEIVED"
+    ACCEPTED = "ACCEPTED"
     INVESTIGATING = "INVESTIGATING"
     RESOLVED = "RESOLVED"
     REJECTED = "REJECTED"

@@ -13,6 +13,7 @@ from registry.schema.documents import root_fields
 __all__ = ["LOOKUP_FIELDS", "count_lookups"]
 
 # disputeRecord too: anyone may file one, so it costs what a lookup costs (issue 14).
+# Filing a complaint needs no key either, so it draws on the same allowance: one per filing.
 LOOKUP_FIELDS = frozenset(
     {
         "verifyCertificate",
@@ -21,6 +22,7 @@ LOOKUP_FIELDS = frozenset(
         "searchCertificates",
         "organization",
         "disputeRecord",
+        "fileComplaint",
     }
 )
 

@@ -166,6 +166,8 @@ def complaint_model(record: ComplaintRecord) -> Complaint:
         substantiated=record.substantiated,
         closed_on=record.closed_on,
         resolution=record.resolution,
+        contact=record.contact,
+        accepted_on=record.accepted_on,
     )
 
 

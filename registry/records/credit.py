@@ -65,6 +65,8 @@ class ComplaintRecord(VersionedRecord):
     closed_on: date | None = None
     details: Text
     resolution: Text | None = None
+    contact: ShortText | None = None
+    accepted_on: date | None = None
 
     @model_validator(mode="after")
     def _closed_after_filed(self) -> ComplaintRecord:

@@ -12,6 +12,7 @@ from strawberry.types import ExecutionContext
 
 from registry.resolvers import changes as feed
 from registry.resolvers import (
+    complaints,
     disputes,
     mutations,
     network,
@@ -35,10 +36,12 @@ from registry.schema.network import Anomalies, InstitutionPath, SeesNetworks
 from registry.schema.operation_metrics import OperationMetrics
 from registry.schema.pagination import Connection
 from registry.schema.payloads import (
+    AdvanceComplaintPayload,
     ChangeAccreditationStatusPayload,
     ChangeCertificateStatusPayload,
     ChangeInstitutionStatusPayload,
     DrawSupervisionPlanPayload,
+    FileComplaintPayload,
     IssueCertificatesPayload,
     PublishCreditRatingsPayload,
     RecordCreditEventsPayload,
@@ -194,6 +197,19 @@ class Mutation:
         description="Certification bodies (and partners) for the service certificates they "
         "issued: how the stars were earned. The certificate's stars must be those the "
         "assessment earns under its standard.",
+    )
+    file_complaint: FileComplaintPayload = strawberry.mutation(
+        resolver=complaints.file_complaint,
+        description="Anyone, with or without a key: file a complaint against an institution. "
+        "Counted like a public lookup. Only its id and due date come back; your contact is "
+        "shown to the regulators of the institution's region only. Without an API key, an "
+        "idempotencyKey is shared by every anonymous caller: use a random one (a UUID).",
+    )
+    advance_complaint: AdvanceComplaintPayload = strawberry.mutation(
+        resolver=complaints.advance_complaint,
+        description="Regulators of the institution's region: the next step of a complaint "
+        "(accept or reject within 7 days, resolve or close within 60 days of acceptance), "
+        "with the finding and reason the step needs.",
     )
     draw_supervision_plan: DrawSupervisionPlanPayload = strawberry.mutation(
         resolver=supervision.draw_plan,

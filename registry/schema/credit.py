@@ -1,4 +1,4 @@
-"""An institution's credit file: complaints (confidential), ratings and events."""
+"""An institution's credit file: ratings and events (complaints: ``complaints``)."""
 
 from __future__ import annotations
 
@@ -12,46 +12,12 @@ from registry.context import Context
 from registry.domain.permissions import covers, may_see_withdrawn_credit_events
 from registry.domain.rating_checks import RatingCheck, RatingFlag, check_rating
 from registry.domain.vocabulary import (
-    ComplaintChannel,
-    ComplaintStatus,
     CreditEventKind,
     CreditGrade,
     RectificationOutcome,
 )
 
-__all__ = ["Complaint", "CreditEvent", "CreditRating", "visible_credit_events"]
-
-
-@strawberry.type(description="A complaint against an institution; visible to regulators only.")
-class Complaint:
-    id: str
-    certificate: str | None
-    channel: ComplaintChannel
-    category: str
-    status: ComplaintStatus
-    substantiated: bool | None
-    filed_on: date
-    closed_on: date | None
-    details: str
-    resolution: str | None
-
-    version: int = strawberry.field(description="Counts the writes of this record.")
-
-    @classmethod
-    def of(cls, m: models.Complaint) -> Complaint:
-        return cls(
-            version=m.version,
-            id=m.id,
-            certificate=m.certificate,
-            channel=ComplaintChannel(m.channel),
-            category=m.category,
-            status=ComplaintStatus(m.status),
-            substantiated=m.substantiated,
-            filed_on=m.filed_on,
-            closed_on=m.closed_on,
-            details=m.details,
-            resolution=m.resolution,
-        )
+__all__ = ["CreditEvent", "CreditRating", "visible_credit_events"]
 
 
 @strawberry.type(

@@ -13,6 +13,8 @@ from registry.domain.vocabulary import (
     AccreditationStatus,
     CertificateFamily,
     CertificateStatus,
+    ComplaintChannel,
+    ComplaintStatus,
     CreditEventKind,
     CreditGrade,
     InstitutionKind,
@@ -29,6 +31,8 @@ __all__ = [
     "CertificateFilter",
     "CertificateInput",
     "CertificateStatusChangeInput",
+    "ComplaintFilingInput",
+    "ComplaintStepInput",
     "CreditEventInput",
     "CreditRatingInput",
     "InstitutionFilter",
@@ -289,4 +293,42 @@ class ServiceEvaluationInput:
         default=None,
         description="Write only if the stored version is this one (0: must not exist yet); "
         "otherwise nothing is written and a STALE_VERSION problem gives the current version.",
+    )
+
+
+@strawberry.input(
+    description="A complaint as the complainant states it; the registry gives it its id, "
+    "its filing day and the status RECEIVED."
+)
+class ComplaintFilingInput:
+    against: str = strawberry.field(description="The USCC of the institution complained of.")
+    certificate: str | None = strawberry.field(
+        default=None, description="A certificate the complaint concerns, if any."
+    )
+    channel: ComplaintChannel = ComplaintChannel.ONLINE
+    category: str = strawberry.field(description="What kind of complaint, in a few words.")
+    details: str
+    contact: str | None = strawberry.field(
+        default=None,
+        description="How the regulator may reach you: kept confidential, shown only to the "
+        "regulators of the institution's region.",
+    )
+
+
+@strawberry.input(description="The next step of a complaint's handling.")
+class ComplaintStepInput:
+    id: str
+    status: ComplaintStatus = strawberry.field(
+        description="RECEIVED → ACCEPTED or REJECTED; ACCEPTED → INVESTIGATING or CLOSED; "
+        "INVESTIGATING → RESOLVED or CLOSED."
+    )
+    substantiated: bool | None = strawberry.field(
+        default=None,
+        description="The finding: required to resolve or close, allowed while investigating.",
+    )
+    reason: str | None = strawberry.field(
+        default=None, description="Why: required to reject, resolve or close."
+    )
+    expected_version: int | None = strawberry.field(
+        default=None, description="Refuse with STALE_VERSION unless the complaint is at it."
     )

@@ -25,7 +25,8 @@ from registry.domain.vocabulary import (
     InstitutionStatus,
     Ownership,
 )
-from registry.schema.credit import Complaint, CreditEvent, CreditRating, visible_credit_events
+from registry.schema.complaints import Complaint, ComplaintSummary
+from registry.schema.credit import CreditEvent, CreditRating, visible_credit_events
 from registry.schema.credit_assessment import CreditAssessment, SupervisionClassDecision
 from registry.schema.disputes import DataQuality, Dispute, disputes_of, load_data_quality
 from registry.schema.errors import (
@@ -214,15 +215,29 @@ class Institution:
         description="Classified supervision: the class of the credit score unless a hard rule "
         "the registry's own records prove (serious-violation list, certificates issued without "
         "accreditation or outside its scope, an order not rectified by its deadline, an "
-        "overdue substantiated complaint) forces D; null when not supervised."
+        "overdue substantiated complaint) forces D; null when not supervised. The hard rules "
+        "are judged on the day asked for (asOf, default today), the score as stored."
     )
     async def supervision_class(self, info: Info) -> SupervisionClassDecision | None:
-        found = await info.context.loaders.supervision.load(self.uscc)
+        found = await info.context.loaders.supervision.load((self.uscc, self.moment.day))
         return None if found is None else SupervisionClassDecision.of(found)
 
-    @strawberry.field(permission_classes=[SeesComplaints])
+    @strawberry.field(
+        permission_classes=[SeesComplaints],
+        description="Complaints against it, newest first, overdue judged on the day asked for.",
+    )
     async def complaints(self, info: Info) -> list[Complaint] | None:
-        return [Complaint.of(c) for c in await info.context.loaders.complaints.load(self.uscc)]
+        found = await info.context.loaders.complaints.load(self.uscc)
+        return [Complaint.of(c, today=self.moment.day) for c in found]
+
+    @strawberry.field(
+        description="Complaints against it filed by the day asked for (asOf, default today), "
+        "counted in all and per year of filing, overdue judged on that day: counts only, "
+        "never the complaints. Their statuses are as they stand now."
+    )
+    async def complaint_summary(self, info: Info) -> ComplaintSummary:
+        key = (self.uscc, self.moment.day)
+        return ComplaintSummary.of(await info.context.loaders.complaint_summaries.load(key))
 
     @strawberry.field(
         description="Public: how well this issuer keeps its certificates' records, 0-100, and "

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import strawberry
 
 from graph.models import WriteResult
 from registry.schema.certificates import Certificate
+from registry.schema.complaints import Complaint
 from registry.schema.credit import CreditEvent, CreditRating
 from registry.schema.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from registry.schema.institutions import Accreditation, Institution, Organization
@@ -16,6 +18,8 @@ from registry.schema.service_evaluation import ServiceEvaluation
 from registry.schema.supervision import SupervisionPlan
 
 __all__ = [
+    "AdvanceComplaintPayload",
+    "AdvanceComplaintSuccess",
     "ChangeAccreditationStatusPayload",
     "ChangeAccreditationStatusSuccess",
     "ChangeCertificateStatusPayload",
@@ -24,6 +28,8 @@ __all__ = [
     "ChangeInstitutionStatusSuccess",
     "DrawSupervisionPlanPayload",
     "DrawSupervisionPlanSuccess",
+    "FileComplaintPayload",
+    "FileComplaintSuccess",
     "IssueCertificatesPayload",
     "IssueCertificatesSuccess",
     "PublishCreditRatingsPayload",
@@ -136,6 +142,23 @@ class DrawSupervisionPlanSuccess:
     receipt: WriteReceipt
 
 
+@strawberry.type(
+    description="The complaint is received: keep its id to refer to it. Nothing else of it "
+    "is shown to the public."
+)
+class FileComplaintSuccess:
+    complaint_id: str
+    filed_on: date
+    due_by: date = strawberry.field(description="By when the regulator decides to accept it.")
+    receipt: WriteReceipt
+
+
+@strawberry.type
+class AdvanceComplaintSuccess:
+    complaint: Complaint
+    receipt: WriteReceipt
+
+
 _Errors = InvalidInput | NotAuthorized | NotFound | Conflict
 
 UpsertInstitutionsPayload = Annotated[
@@ -174,4 +197,10 @@ RecordServiceAssessmentsPayload = Annotated[
 ]
 DrawSupervisionPlanPayload = Annotated[
     DrawSupervisionPlanSuccess | _Errors, strawberry.union("DrawSupervisionPlanPayload")
+]
+FileComplaintPayload = Annotated[
+    FileComplaintSuccess | _Errors, strawberry.union("FileComplaintPayload")
+]
+AdvanceComplaintPayload = Annotated[
+    AdvanceComplaintSuccess | _Errors, strawberry.union("AdvanceComplaintPayload")
 ]

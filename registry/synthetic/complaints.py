@@ -26,6 +26,14 @@ _COMPLAINT_CATEGORIES: Final = (
 _CERTIFICATE_CATEGORIES: Final = ("证书真实性存疑", "获证产品质量与证书不符", "证书暂停后仍在使用")
 _CHANNEL_CUM_WEIGHTS: Final = tuple(itertools.accumulate((45, 30, 15, 5, 5)))
 _STATUS_CUM_WEIGHTS: Final = tuple(itertools.accumulate((10, 15, 50, 10, 15)))
+# Recorded histories, as imported: the statuses a generated complaint may be in.
+_STATUSES: Final = (
+    ComplaintStatus.RECEIVED,
+    ComplaintStatus.INVESTIGATING,
+    ComplaintStatus.RESOLVED,
+    ComplaintStatus.REJECTED,
+    ComplaintStatus.CLOSED,
+)
 _CLOSED: Final = frozenset(
     {ComplaintStatus.RESOLVED.value, ComplaintStatus.REJECTED.value, ComplaintStatus.CLOSED.value}
 )
@@ -38,7 +46,7 @@ def iter_complaint_batches(
     are filed against its issuer."""
     rated = roster.indices_of(RATED)
     first = date(2019, 1, 1).toordinal()
-    channels, statuses = tuple(ComplaintChannel), tuple(ComplaintStatus)
+    channels, statuses = tuple(ComplaintChannel), _STATUSES
     total = roster.institutions // 10
     for number, start in enumerate(range(0, total, BATCH)):
         rng = random_stream(roster.seed, "complaints", number)

@@ -131,6 +131,23 @@ async def test_the_page_the_qr_image_and_graphql_share_one_allowance(
     assert (await limited.get("/certificates/CCSC23SC0102R2/qr.png")).status_code == 429
 
 
+# Against a well-formed USCC nobody holds: refused NOT_FOUND, so the shared store is untouched.
+FILE_COMPLAINT = """mutation { fileComplaint(input: {
+  against: "91210204770009001B", category: "c", details: "d"}) { __typename } }"""
+
+
+async def test_filing_a_complaint_without_a_key_draws_on_the_lookup_allowance(
+    limited: httpx.AsyncClient,
+) -> None:
+    for _ in range(LIMIT - 1):
+        answer = await _post(limited, FILE_COMPLAINT)
+        assert answer.json()["data"]["fileComplaint"]["__typename"] == "NotFound"
+    assert (await _post(limited, LOOKUP)).status_code == 200
+    refused = await _post(limited, FILE_COMPLAINT)
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
 async def test_the_exports_share_the_credentials_request_allowance(
     limited: httpx.AsyncClient, shared_seeded_store: CypherStore
 ) -> None:
