@@ -34,7 +34,7 @@ _EVALUATION = (
     "checksPassed: v.checksPassed, checksTotal: v.checksTotal}"
 )
 
-_CERTIFICATE_TODAY = status_on("c", "$today")
+_WITHDRAWN_TODAY = status_on("gone", "$today")
 
 # FalkorDB (4.16) counts a second pattern comprehension that reuses a variable name of an
 # earlier one in the same projection wrongly (it gave 0 substantiated complaints of 1), so
@@ -55,7 +55,7 @@ RETURN i.uscc AS uscc, i.kinds AS kinds,
   size([(i)<-[:AGAINST]-(found:Complaint) WHERE found.substantiated = true | found.id])
     AS complaintsSubstantiated,
   size([(i)-[:ISSUED]->(c:Certificate) | c.number]) AS certificatesIssued,
-  size([(i)-[:ISSUED]->(c:Certificate) WHERE {_CERTIFICATE_TODAY} = 'WITHDRAWN' | c.number])
+  size([(i)-[:ISSUED]->(gone:Certificate) WHERE {_WITHDRAWN_TODAY} = 'WITHDRAWN' | gone.number])
     AS certificatesWithdrawn,
   [(i)<-[:EVALUATES]-(v:ServiceEvaluation) WHERE $evaluatedSince <= v.date AND v.date <= $today
      | {_EVALUATION}] AS evaluations,

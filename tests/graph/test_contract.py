@@ -230,6 +230,7 @@ async def test_certificate_listing_derives_expiry_and_filters(store: CypherStore
     assert await numbers(family="PRODUCT") == ["CERT000012"]
     assert await numbers(standard="CCC") == ["CERT000012"]
     assert await numbers(region="210000") == ["CERT000010", "CERT000011", "CERT000012"]
+
     assert await numbers(region="440000") == []
     assert await numbers(holder=world["holder"], issuer=world["body"]) == [
         "CERT000010",
@@ -240,6 +241,27 @@ async def test_certificate_listing_derives_expiry_and_filters(store: CypherStore
         CertificateQuery(today=TODAY), after="CERT000010", limit=10
     )
     assert [c.number for c in page] == ["CERT000011", "CERT000012"]
+
+
+async def test_credit_inputs_count_withdrawn_certificates_beside_the_issued(
+    store: CypherStore,
+) -> None:
+    """FalkorDB once counted 0 withdrawn of 2 here: the comprehension reused the name of the
+    one counting every issued certificate (design note 27)."""
+    world = await _basic_world(store)
+    await store.issue_certificates(
+        [
+            certificate(f"CERT00002{n}", issuer=world["body"], holder=world["holder"], status=s)
+            for n, s in enumerate(["VALID", "WITHDRAWN", "WITHDRAWN", "SUSPENDED"])
+        ],
+        actor=ACTOR,
+    )
+
+    [facts] = await store.get_credit_inputs(
+        [world["body"]], today=TODAY.isoformat(), evaluated_since="2025-01-01"
+    )
+
+    assert (facts.certificates_issued, facts.certificates_withdrawn) == (4, 2)
 
 
 async def test_region_statistics_count_the_subtree(store: CypherStore) -> None:
