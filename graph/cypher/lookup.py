@@ -42,5 +42,8 @@ VERSIONS = {
         ("CreditRating", "id"),
         ("CreditEvent", "id"),
         ("ServiceEvaluation", "id"),
+        ("ServiceStation", "uscc"),
+        ("ServiceRequest", "id"),
+        ("Benchmark", "id"),
     )
 }

@@ -10,6 +10,7 @@ from graph.cypher_store.credit import CreditQueries
 from graph.cypher_store.institutions import InstitutionQueries
 from graph.cypher_store.regions import RegionQueries
 from graph.cypher_store.scores import ScoreQueries
+from graph.cypher_store.stations import StationQueries
 from graph.cypher_store.timelines import TimelineQueries
 from graph.network_queries import NetworkQueries
 from graph.snapshot_queries import SnapshotQueries
@@ -30,6 +31,7 @@ class CypherStore(
     TimelineQueries,
     NetworkQueries,
     SupervisionQueries,
+    StationQueries,
     SnapshotQueries,
 ):
     """The GraphStore port implemented once over the shared Cypher catalogue."""

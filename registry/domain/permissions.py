@@ -32,6 +32,7 @@ __all__ = [
     "may_see_confidential",
     "may_see_overdue_suspensions",
     "may_see_personal_data",
+    "may_see_station_requests",
     "may_see_status_actor",
     "may_see_withdrawn_credit_events",
     "write_refusals",
@@ -44,10 +45,13 @@ class Reach(StrEnum):
     EVERYTHING = "everything"  # ADMIN
     OWN = "own"  # rows written in the name of one of the key's institutions (a partner: in scope)
     JURISDICTION = "jurisdiction"  # rows about things in the key's region tree (regulators)
+    ANYONE = "anyone"  # the public's own demand (rate-limited like every request)
+    REQUESTER = "requester"  # rows the caller proves its own with a secret the registry gave it
 
 
 _A, _OWN, _JUR = Reach.EVERYTHING, Reach.OWN, Reach.JURISDICTION
 _CB, _AS, _PA, _RE = Role.CERTIFICATION_BODY, Role.ASSOCIATION, Role.PARTNER, Role.REGULATOR
+_ST = Role.STATION
 
 # The table, one row per GraphQL mutation. A role missing from a row may not call it
 # (NOT_AUTHORIZED on ``input``); writes that are not mutations (regions, complaints: seeds and
@@ -66,6 +70,14 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     # an institution's own standing is its regulator's.
     "changeAccreditationStatus": {Role.ADMIN: _A, Role.ACCREDITATION_BODY: _OWN},
     "changeInstitutionStatus": {Role.ADMIN: _A, _RE: _JUR},
+    # One-stop quality service stations (DB2101/T 0050-2022): a station keeps its own
+    # catalogue and moves its own requests; any enterprise asks (Annex A) and only the one
+    # holding the request's token evaluates it (Annex C); regulators name benchmarks.
+    "upsertStations": {Role.ADMIN: _A, _RE: _JUR, _ST: _OWN},
+    "submitServiceRequest": {role: Reach.ANYONE for role in Role},
+    "advanceServiceRequest": {Role.ADMIN: _A, _ST: _OWN},
+    "evaluateServiceRequest": {role: Reach.REQUESTER for role in Role},
+    "designateBenchmark": {Role.ADMIN: _A, _RE: _JUR},
 }
 
 MUTATION_ROLES: Mapping[str, frozenset[Role]] = {
@@ -85,6 +97,11 @@ MUTATION_ENTITIES: Mapping[str, ChangeEntity] = {
     "drawSupervisionPlan": ChangeEntity.SUPERVISION_PLAN,
     "changeAccreditationStatus": ChangeEntity.ACCREDITATION,
     "changeInstitutionStatus": ChangeEntity.INSTITUTION,
+    "upsertStations": ChangeEntity.SERVICE_STATION,
+    "submitServiceRequest": ChangeEntity.SERVICE_REQUEST,
+    "advanceServiceRequest": ChangeEntity.SERVICE_REQUEST,
+    "evaluateServiceRequest": ChangeEntity.SERVICE_REQUEST,
+    "designateBenchmark": ChangeEntity.BENCHMARK,
 }
 
 
@@ -131,8 +148,8 @@ def write_refusals(access: Access, mutation: str, claims: Iterable[RowClaim]) ->
     reach = rules.get(access.role)
     if reach is None:
         return [Refused("input", f"role {access.role.value} may not call {mutation}")]
-    if reach is Reach.EVERYTHING:
-        return []
+    if reach in (Reach.EVERYTHING, Reach.ANYONE, Reach.REQUESTER):
+        return []  # a token is checked by the operation that holds the row
     claims = list(claims)
     if reach is Reach.JURISDICTION:
         if access.regions is None:
@@ -236,6 +253,14 @@ def covers(access: Access, region: str | None, entity: str | None = None) -> boo
     if access.role is Role.REGULATOR:
         return access.regions is not None and region in access.regions
     return False
+
+
+def may_see_station_requests(access: Access, station: str, region: str | None) -> bool:
+    """Who asked a station, what for and how to reach them (§9.3.3): the station's own
+    staff, its regulator, administrators."""
+    if access.role is Role.STATION:
+        return station in access.institutions
+    return access.role in _OVERSIGHT and covers(access, region)
 
 
 def may_see_confidential(access: Access, region: str | None) -> bool:
