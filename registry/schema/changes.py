@@ -36,6 +36,9 @@ class ChangeEntityName(Enum):
     CreditEvent = "CreditEvent"
     ServiceEvaluation = "ServiceEvaluation"
     SupervisionPlan = "SupervisionPlan"
+    ServiceStation = "ServiceStation"
+    ServiceRequest = "ServiceRequest"
+    Benchmark = "Benchmark"
     ApiKey = "ApiKey"
     REGION = _old_spelling("REGION", "Region")
     INSTITUTION = _old_spelling("INSTITUTION", "Institution")
@@ -47,6 +50,9 @@ class ChangeEntityName(Enum):
     CREDIT_EVENT = _old_spelling("CREDIT_EVENT", "CreditEvent")
     SERVICE_EVALUATION = _old_spelling("SERVICE_EVALUATION", "ServiceEvaluation")
     SUPERVISION_PLAN = _old_spelling("SUPERVISION_PLAN", "SupervisionPlan")
+    SERVICE_STATION = _old_spelling("SERVICE_STATION", "ServiceStation")
+    SERVICE_REQUEST = _old_spelling("SERVICE_REQUEST", "ServiceRequest")
+    BENCHMARK = _old_spelling("BENCHMARK", "Benchmark")
     API_KEY = _old_spelling("API_KEY", "ApiKey")
 
 
