@@ -74,9 +74,9 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     # catalogue and moves its own requests; any enterprise asks (Annex A) and only the one
     # holding the request's token evaluates it (Annex C); regulators name benchmarks.
     "upsertStations": {Role.ADMIN: _A, _RE: _JUR, _ST: _OWN},
-    "submitServiceRequest": {role: Reach.ANYONE for role in Role},
+    "submitServiceRequest": {**{role: Reach.ANYONE for role in Role}, Role.ADMIN: _A},
     "advanceServiceRequest": {Role.ADMIN: _A, _ST: _OWN},
-    "evaluateServiceRequest": {role: Reach.REQUESTER for role in Role},
+    "evaluateServiceRequest": {**{role: Reach.REQUESTER for role in Role}, Role.ADMIN: _A},
     "designateBenchmark": {Role.ADMIN: _A, _RE: _JUR},
 }
 

@@ -241,8 +241,12 @@ async def test_only_the_token_holder_evaluates_and_only_once_the_service_is_done
     form = [S] * 4 + ["YES"] + [S] * 5
     wrong = "srt_" + "A" * 43
 
-    early = await payload(station_api, EVALUATE, {"id": request_id, "token": token, "answers": form})
-    forged = await payload(station_api, EVALUATE, {"id": request_id, "token": wrong, "answers": form})
+    early = await payload(
+        station_api, EVALUATE, {"id": request_id, "token": token, "answers": form}
+    )
+    forged = await payload(
+        station_api, EVALUATE, {"id": request_id, "token": wrong, "answers": form}
+    )
     staff = {"role": Role.STATION, "institution": HEPING}
     rejected = await payload(station_api, ADVANCE, step(request_id, "REJECTED"), **staff)
 

@@ -46,6 +46,7 @@ from registry.records import (
     RegionRecord,
     StatusChangeRecord,
 )
+from registry.records.stations import BenchmarkRecord, StationRecord
 
 SEEDS = Path(__file__).parents[2] / "seeds"
 TODAY = date(2026, 11, 22)  # the reference date the seed was written for
@@ -61,6 +62,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "complaints.json": ComplaintRecord,
     "credit_ratings.json": CreditRatingRecord,
     "credit_events.json": CreditEventRecord,
+    "stations.json": StationRecord,
+    "benchmarks.json": BenchmarkRecord,
 }
 KEYS = {
     "regions.json": "code",
@@ -71,6 +74,7 @@ KEYS = {
     "complaints.json": "id",
     "credit_ratings.json": "id",
     "credit_events.json": "id",
+    "stations.json": "uscc",
 }
 
 # The two anomalies planted on purpose (see seeds/README.md).
@@ -567,3 +571,19 @@ def test_rectification_orders_carry_a_deadline_and_an_outcome() -> None:
     for order in orders:
         assert order.deadline is not None, order.id
         assert order.outcome is not None, order.id
+
+
+def test_stations_are_seeded_stations_routing_to_seeded_institutions() -> None:
+    stations = {r.uscc: r for r in records("stations.json")}
+    kinds = {uscc: i.kinds for uscc, i in institutions().items()}
+
+    assert {u for u, k in kinds.items() if InstitutionKind.QUALITY_SERVICE_STATION in k} == set(
+        stations
+    )
+    providers = {p for s in stations.values() for item in s.services for p in item.providers}
+    assert providers <= set(kinds)
+
+
+def test_benchmarks_name_seeded_holders() -> None:
+    for benchmark in records("benchmarks.json"):
+        assert benchmark.uscc in organizations() or benchmark.uscc in institutions()
