@@ -26,7 +26,7 @@ def _docs(response: Any) -> dict[str, dict[str, Any]]:
     lines = [orjson.loads(line) for line in response.content.splitlines()]
     assert all("error" not in line for line in lines)
     return {
-        str(line.get("number") or line.get("uscc") or line.get("code") or line.get("id")): line
+        str(line.get("number") or line.get("id") or line.get("uscc") or line.get("code")): line
         for line in lines
     }
 
