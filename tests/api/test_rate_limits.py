@@ -146,3 +146,17 @@ async def test_the_exports_share_the_credentials_request_allowance(
     assert refused.status_code == 429
     assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     assert graphql.status_code == 429  # one allowance for GraphQL and the exports
+
+
+async def test_public_demands_to_service_stations_count_against_the_same_limit(
+    limited: httpx.AsyncClient,
+) -> None:
+    # Refused as invalid, so nothing is written to the shared store; each still counts.
+    demand = (
+        'mutation { submitServiceRequest(input: {station: "", category: METROLOGY, demand: "",'
+        ' enterprise: "", contact: ""}) { __typename } }'
+    )
+    for _ in range(LIMIT):
+        answered = await _post(limited, demand)
+        assert answered.json()["data"]["submitServiceRequest"]["__typename"] == "InvalidInput"
+    assert (await _post(limited, demand)).status_code == 429
