@@ -46,16 +46,14 @@ from registry.schema.payloads import (
 )
 from registry.schema.ranking import RankingConnection
 from registry.schema.regions import Region
-from registry.schema.stations import (
+from registry.schema.station_payloads import (
     AdvanceServiceRequestPayload,
-    Benchmark,
     DesignateBenchmarkPayload,
     EvaluateServiceRequestPayload,
-    ServiceRequest,
-    ServiceStation,
     SubmitServiceRequestPayload,
     UpsertStationsPayload,
 )
+from registry.schema.stations import Benchmark, ServiceRequest, ServiceStation
 from registry.schema.supervision import SupervisionPlan
 from registry.schema.trust import AuditCheckpoint, TokenVerification
 from registry.schema.verification import PublicCertificate, VerificationResult

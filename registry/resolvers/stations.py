@@ -30,27 +30,24 @@ from registry.resolvers.mutations import IdempotencyKeyArgument, refusal_payload
 from registry.schema.errors import PublicError
 from registry.schema.payloads import WriteReceipt
 from registry.schema.service_evaluation import ServiceEvaluation
-from registry.schema.stations import (
+from registry.schema.station_payloads import (
     AdvanceServiceRequestInput,
     AdvanceServiceRequestPayload,
     AdvanceServiceRequestSuccess,
-    Benchmark,
     BenchmarkInput,
     DesignateBenchmarkPayload,
     DesignateBenchmarkSuccess,
     EvaluateServiceRequestInput,
     EvaluateServiceRequestPayload,
     EvaluateServiceRequestSuccess,
-    ServiceRequest,
     ServiceRequestInput,
-    ServiceStation,
     StationInput,
     SubmitServiceRequestPayload,
     SubmitServiceRequestSuccess,
     UpsertStationsPayload,
     UpsertStationsSuccess,
-    requests_visible,
 )
+from registry.schema.stations import Benchmark, ServiceRequest, ServiceStation, requests_visible
 from registry.schema.timelines import moment_of
 
 __all__ = [
