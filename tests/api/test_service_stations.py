@@ -318,3 +318,22 @@ async def test_regulators_designate_benchmarks_the_public_reads_with_evidence(
     assert station["evidence"]["stars"] is None
     assert 85 < station["evidence"]["satisfaction"] < 100  # the seeded Annex C forms
     assert dalian["data"]["benchmarks"] == []
+
+
+async def test_a_station_reads_its_own_requests_with_who_asked_and_no_one_else_does(
+    station_api: GraphQLClient,
+) -> None:
+    request_id, _ = await submitted(station_api)
+    query = """query($r: String!) { stations(region: $r) { uscc
+      requests { id contact demand } } }"""
+
+    own = await station_api(query, {"r": "210102"}, role=Role.STATION, institution=HEPING)
+    other = await station_api(query, {"r": "210102"}, role=Role.STATION, institution=HUNNAN)
+    public = await station_api(query, {"r": "210102"})
+
+    assert own["data"]["stations"][0]["requests"] == [
+        {"id": request_id, "contact": CONTACT, "demand": DEMAND}
+    ]
+    for refused in (other, public):
+        assert refused["errors"][0]["extensions"]["code"] == "NOT_AUTHORIZED"
+        assert refused["data"] is None or refused["data"]["stations"] is None
