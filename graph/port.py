@@ -328,9 +328,10 @@ class GraphStore(Protocol):
         """The named stations' catalogues (those that have one)."""
 
     async def find_stations(
-        self, region: str, *, service: str | None, limit: int
+        self, region: str | None, *, service: str | None, limit: int
     ) -> list[ServiceStation]:
-        """Stations in ``region`` or its sub-regions offering ``service`` (any when None)."""
+        """Stations in ``region`` or its sub-regions (anywhere when None) offering ``service``
+        (any when None)."""
 
     async def put_service_requests(
         self, requests: Sequence[ServiceRequest], *, actor: str, guard: WriteGuard | None = None

@@ -45,13 +45,14 @@ STATIONS_BY_USCC = (
     + _STATION_COLUMNS
 )
 
-# The stations of a region and its sub-regions offering a service (any, when null).
+# The stations of a region and its sub-regions (every region, when null) offering a service
+# (any, when null).
 STATIONS_IN = (
     """
-MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(below:Region)
+OPTIONAL MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(below:Region)
 WITH collect(DISTINCT below.code) AS codes
 MATCH (i:Institution)-[:RUNS]->(s:ServiceStation)
-WHERE i.region IN codes AND ($service IS NULL OR $service IN s.services)
+WHERE ($region IS NULL OR i.region IN codes) AND ($service IS NULL OR $service IN s.services)
 """
     + _STATION_COLUMNS
     + "ORDER BY i.region, s.uscc\nLIMIT $limit"

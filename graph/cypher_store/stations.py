@@ -82,7 +82,7 @@ class StationQueries(abc.ABC):
         return [_station(row) for row in rows]
 
     async def find_stations(
-        self, region: str, *, service: str | None, limit: int
+        self, region: str | None, *, service: str | None, limit: int
     ) -> list[ServiceStation]:
         rows = await self._query(
             "find_stations",

@@ -77,10 +77,11 @@ def _validated(model: type[M], input: object) -> M:
 
 
 async def stations(
-    info: Info, region: str, service: ServiceCategory | None = None, first: int = 50
+    info: Info, region: str | None = None, service: ServiceCategory | None = None, first: int = 50
 ) -> list[ServiceStation]:
-    """The stations of a region (sub-regions included) offering a service."""
-    if await info.context.loaders.region.load(region) is None:
+    """The stations of a region (sub-regions included; every region when none is named)
+    offering a service (any when none is named)."""
+    if region is not None and await info.context.loaders.region.load(region) is None:
         raise PublicError("NOT_FOUND", f"no region {region}")
     found = await info.context.store.find_stations(
         region,

@@ -26,7 +26,7 @@ CQC = "121101064193791361"
 CONTACT = "张经理 13800000000"
 DEMAND = "出口电机能效检测, 需要CMA报告"
 
-STATIONS = """query($r: String!, $s: ServiceCategory) { stations(region: $r, service: $s) {
+STATIONS = """query($r: String, $s: ServiceCategory) { stations(region: $r, service: $s) {
   uscc name region completionDays
   services { category providers { uscc name } }
   staff { role name }
@@ -186,11 +186,13 @@ async def test_the_public_finds_stations_by_region_and_service_without_names(
     testing = (await reader(STATIONS, {"r": "210100", "s": "INSPECTION_TESTING"}))["data"]
     metrology = (await reader(STATIONS, {"r": "210100", "s": "METROLOGY"}))["data"]
     dalian = (await reader(STATIONS, {"r": "210200"}))["data"]
+    everywhere = (await reader(STATIONS, {"s": "CONSULTING"}))["data"]
     regulator = await reader(STATIONS, {"r": "210102"}, role=Role.REGULATOR)
 
     assert {s["uscc"] for s in testing["stations"]} == {HEPING, HUNNAN}
     assert [s["uscc"] for s in metrology["stations"]] == [HEPING]
     assert dalian["stations"] == []
+    assert [s["uscc"] for s in everywhere["stations"]] == [HEPING]
     station = next(s for s in testing["stations"] if s["uscc"] == HEPING)
     routes = {s["category"]: s["providers"] for s in station["services"]}
     assert routes["INSPECTION_TESTING"][0]["uscc"] == SHENYANG_CENTRE

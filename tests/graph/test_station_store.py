@@ -67,6 +67,8 @@ async def test_stations_are_found_by_region_below_and_service(store: CypherStore
     ]
     assert liaoning[0].staff_names == ("甲", "")
     assert consulting == []
+    everywhere = await store.find_stations(None, service="CONSULTING", limit=10)
+    assert [s.uscc for s in everywhere] == [ELSEWHERE.uscc]
 
 
 async def test_the_log_carries_requests_and_staff_without_confidential_fields(
