@@ -339,3 +339,36 @@ async def test_a_station_reads_its_own_requests_with_who_asked_and_no_one_else_d
     for refused in (other, public):
         assert refused["errors"][0]["extensions"]["code"] == "NOT_AUTHORIZED"
         assert refused["data"] is None or refused["data"]["stations"] is None
+
+
+async def test_a_station_keeps_its_own_catalogue_and_a_retry_is_applied_once(
+    station_api: GraphQLClient,
+) -> None:
+    upsert = f"""mutation($input: [StationInput!]!, $k: String) {{
+      upsertStations(input: $input, idempotencyKey: $k) {{
+        __typename ... on UpsertStationsSuccess {{
+          stations {{ uscc completionDays services {{ category }} }} receipt {{ replayed }} }}
+        {ERROR_FIELDS} }} }}"""
+    row = {
+        "uscc": HEPING,
+        "services": [{"category": "CONSULTING"}],
+        "staff": [{"role": "STATION_MASTER"}, {"role": "SERVICE_SPECIALIST"}],
+        "completionDays": 10,
+    }
+    heping = {"role": Role.STATION, "institution": HEPING}
+
+    first = await station_api(upsert, {"input": [row], "k": "catalogue-1"}, **heping)
+    again = await station_api(upsert, {"input": [row], "k": "catalogue-1"}, **heping)
+    other = await station_api(upsert, {"input": [row]}, role=Role.STATION, institution=HUNNAN)
+    no_master = await station_api(
+        upsert, {"input": [{**row, "staff": [{"role": "SERVICE_SPECIALIST"}]}]}, **heping
+    )
+
+    written = first["data"]["upsertStations"]
+    assert written["stations"] == [
+        {"uscc": HEPING, "completionDays": 10, "services": [{"category": "CONSULTING"}]}
+    ]
+    assert again["data"]["upsertStations"]["receipt"]["replayed"] is True
+    assert other["data"]["upsertStations"]["code"] == "NOT_AUTHORIZED"
+    refused = no_master["data"]["upsertStations"]
+    assert (refused["code"], refused["field"]) == ("REQUIRED", "input[0].staff")
