@@ -31,6 +31,19 @@ class ServiceStation:
     name: str = ""
     region: str = ""
 
+    def providers_of(self, category: str) -> tuple[str, ...]:
+        """The institutions the catalogue routes ``category`` to, in order."""
+        return tuple(
+            provider
+            for item, _, provider in (route.partition(":") for route in self.routes)
+            if item == category
+        )
+
+    @property
+    def providers(self) -> frozenset[str]:
+        """Every institution the catalogue routes anything to."""
+        return frozenset(route.partition(":")[2] for route in self.routes)
+
 
 # Never in the feed, a snapshot or a public view (§9.3.3: enterprise information is kept
 # confidential): who asked, what for, how to reach them, and the token's digest.

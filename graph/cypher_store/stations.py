@@ -60,7 +60,7 @@ class StationQueries(abc.ABC):
             ChangeDraft("ServiceStation", s.uscc, "UPSERT", _without(p, {"staffNames"}))
             for s, p in zip(stations, props, strict=True)
         ]
-        providers = {route.partition(":")[2] for s in stations for route in s.routes}
+        providers = {p for s in stations for p in s.providers}
 
         async def check(read: Reader) -> None:
             await _require(read, "Institution", {s.uscc for s in stations} | providers)

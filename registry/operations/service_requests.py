@@ -138,8 +138,8 @@ def _check_provider(
 ) -> None:
     """A match is the station itself (§6.2.1: it serves) or a provider its catalogue routes
     this item to (§6.2.2)."""
-    routed = {r.partition(":")[2] for r in station.routes if r.startswith(request.category + ":")}
-    if record.provider is not None and record.provider not in routed | {station.uscc}:
+    routed = {*station.providers_of(request.category), station.uscc}
+    if record.provider is not None and record.provider not in routed:
         raise _refuse(
             RefusalKind.INVALID_INPUT,
             "NOT_ROUTED",

@@ -190,7 +190,7 @@ class ServiceStation:
     async def services(self, info: Info) -> list[StationService]:
         found = []
         for category in self.model.services:
-            usccs = [r.partition(":")[2] for r in self.model.routes if r.startswith(category + ":")]
+            usccs = list(self.model.providers_of(category))
             names = await info.context.loaders.institution.load_many(usccs)
             found.append(
                 StationService(
