@@ -276,6 +276,10 @@ class CreditFacts:
     best_service_stars: int | None
     evaluations: tuple[ServiceEvaluation, ...] = ()  # in the year up to the day asked for
     kinds: tuple[str, ...] = ()  # the institution's kinds: who is supervised at all
+    # A station's service requests of the year: stages within and past their time limits.
+    stages_met: int = 0
+    stages_late: int = 0
+    stages_overdue: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,7 @@ from graph.models import (
 )
 from graph.network_models import InstitutionPath, Network, SharedCluster
 from graph.service_models import ServiceAssessment
+from graph.station_models import Benchmark, RequestTally, ServiceRequest, ServiceStation
 
 __all__ = ["MAX_WRITE_BATCH", "GraphStore"]
 
@@ -360,6 +361,49 @@ class GraphStore(Protocol):
 
     async def get_plan_results(self, ids: Sequence[str]) -> list[CreditEvent]:
         """The spot-check results entered against the named plans."""
+
+    # one-stop quality service stations (DB2101/T 0050-2022) and benchmarks -----------------
+    async def upsert_stations(
+        self, stations: Sequence[ServiceStation], *, actor: str, guard: WriteGuard | None = None
+    ) -> WriteResult:
+        """Write stations' catalogues and staff (their institutions and the providers they
+        route to must exist: NotFound)."""
+
+    async def get_stations(self, usccs: Sequence[str]) -> list[ServiceStation]:
+        """The named stations' catalogues (those that have one)."""
+
+    async def find_stations(
+        self, region: str | None, *, service: str | None, limit: int
+    ) -> list[ServiceStation]:
+        """Stations in ``region`` or its sub-regions (anywhere when None) offering ``service``
+        (any when None)."""
+
+    async def put_service_requests(
+        self, requests: Sequence[ServiceRequest], *, actor: str, guard: WriteGuard | None = None
+    ) -> WriteResult:
+        """Write whole service requests; the feed carries them without confidential fields."""
+
+    async def get_service_requests(self, ids: Sequence[str]) -> list[ServiceRequest]:
+        """The named requests (those that exist)."""
+
+    async def get_station_requests(self, station: str, *, limit: int) -> list[ServiceRequest]:
+        """A station's requests, newest first."""
+
+    async def get_request_tallies(
+        self, usccs: Sequence[str], *, since: str, today: str
+    ) -> list[RequestTally]:
+        """Each named institution's requests submitted in ``[since, today]``, counted."""
+
+    async def designate_benchmarks(
+        self, benchmarks: Sequence[Benchmark], *, actor: str, guard: WriteGuard | None = None
+    ) -> WriteResult:
+        """Keep designated service benchmarks (an id keeps its subject, category and year)."""
+
+    async def get_benchmarks(
+        self, category: str, *, region: str | None, today: str, limit: int
+    ) -> list[Benchmark]:
+        """Benchmarks of ``category`` (in ``region`` and below, when given), newest year
+        first, with the best service certificate stars their subject holds on ``today``."""
 
     # networks (regulators) ------------------------------------------------------------------
     async def get_network(

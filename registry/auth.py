@@ -48,6 +48,7 @@ _BOUND_KIND = {
     Role.CERTIFICATION_BODY: InstitutionKind.CERTIFICATION_BODY,
     Role.ASSOCIATION: InstitutionKind.ASSOCIATION,
     Role.ACCREDITATION_BODY: InstitutionKind.ACCREDITATION_BODY,  # e.g. CNAS (issue 13)
+    Role.STATION: InstitutionKind.QUALITY_SERVICE_STATION,  # its staff (DB2101/T 0050-2022)
 }
 
 

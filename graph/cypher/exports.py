@@ -2,7 +2,8 @@
 
 A document is the entity as a partner syncs it: camelCase fields, ISO dates, no confidential
 fields (an institution's legal representative is only the keyed digest that links the
-institutions one person represents). Complaints and service evaluations are not exported
+institutions one person represents, a station's staff are their roles, a service request is
+its progress without the enterprise). Complaints and service evaluations are not exported
 (they name complainants and the enterprises that answered); API keys never are. The same
 document, as canonical JSON, is kept on each change as the entity's state before it
 (``change.prior``), which is how a snapshot at an earlier seq is rebuilt for entities
@@ -211,6 +212,65 @@ EXPORTED: dict[str, ExportSpec] = {
             ),
             region="head([(n)-[:ASSESSES]->(c:Certificate) | c.region])",
             flat=False,
+        ),
+        # A station's catalogue and staff roles; staff names are personal data, left out.
+        ExportSpec(
+            "ServiceStation",
+            "ServiceStation",
+            "uscc",
+            _props("uscc", "services", "routes", "staffRoles", "completionDays", "version"),
+            region=_INSTITUTION_OF.format(edge="RUNS"),
+            flat=False,
+        ),
+        # A request's progress and time limits; who asked, what for and how to reach them
+        # stay with the station and its regulator (graph/station_models.py).
+        ExportSpec(
+            "ServiceRequest",
+            "ServiceRequest",
+            "id",
+            _props(
+                "id",
+                "station",
+                "category",
+                "status",
+                "submittedOn",
+                "submittedAt",
+                "provider",
+                "matchedOn",
+                "matchedAt",
+                "inServiceOn",
+                "inServiceAt",
+                "doneOn",
+                "doneAt",
+                "rejectedOn",
+                "rejectedAt",
+                "stageSince",
+                "dueBy",
+                "stagesMet",
+                "stagesLate",
+                "evaluation",
+                "evaluatedOn",
+                "version",
+            ),
+            region=_INSTITUTION_OF.format(edge="RECEIVED"),
+        ),
+        ExportSpec(
+            "Benchmark",
+            "Benchmark",
+            "id",
+            _props(
+                "id",
+                "uscc",
+                "category",
+                "year",
+                "criteria",
+                "designatedOn",
+                "designatedBy",
+                "name",
+                "region",
+                "version",
+            ),
+            region="n.region",
         ),
     )
 }

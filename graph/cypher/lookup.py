@@ -44,5 +44,8 @@ VERSIONS = {
         ("CreditEvent", "id"),
         ("ServiceEvaluation", "id"),
         ("ServiceAssessment", "certificate"),
+        ("ServiceStation", "uscc"),
+        ("ServiceRequest", "id"),
+        ("Benchmark", "id"),
     )
 }

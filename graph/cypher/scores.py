@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from graph.cypher.changes import logged
 from graph.cypher.institutions import INSTITUTION_FIELDS
+from graph.cypher.stations import request_tally
 from graph.cypher.timelines import scope_has, status_on
 
 __all__ = [
@@ -47,7 +48,8 @@ WHERE held.family = 'SERVICE' AND {status_on("held", "$today")} = 'VALID'
   AND held.issuedOn <= $today
   AND held.expiresOn >= $today
 WITH i, max(held.stars) AS stars
-RETURN i.uscc AS uscc, i.kinds AS kinds,
+{request_tally("i", "i, stars", "$evaluatedSince")}
+RETURN i.uscc AS uscc, i.kinds AS kinds, stagesMet, stagesLate, stagesOverdue,
   [(i)<-[:OF]-(r:CreditRating) WHERE r.publishedOn <= $today AND $today <= r.validUntil
      | {_RATING}] AS ratings,
   [(i)-[:RECORDED]->(e:CreditEvent) | {_EVENT}] AS events,

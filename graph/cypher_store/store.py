@@ -13,6 +13,7 @@ from graph.cypher_store.institutions import InstitutionQueries
 from graph.cypher_store.regions import RegionQueries
 from graph.cypher_store.scores import ScoreQueries
 from graph.cypher_store.service_assessments import ServiceAssessmentQueries
+from graph.cypher_store.stations import StationQueries
 from graph.cypher_store.timelines import TimelineQueries
 from graph.network_queries import NetworkQueries
 from graph.snapshot_queries import SnapshotQueries
@@ -36,6 +37,7 @@ class CypherStore(
     TimelineQueries,
     NetworkQueries,
     SupervisionQueries,
+    StationQueries,
     SnapshotQueries,
 ):
     """The GraphStore port implemented once over the shared Cypher catalogue."""

@@ -44,7 +44,7 @@ __all__ = [
     "satisfaction_index",
 ]
 
-METHOD_VERSION = "2026.2"
+METHOD_VERSION = "2026.3"  # 2026.3: time-limit compliance of stations
 
 
 class CreditStatus(StrEnum):
@@ -61,6 +61,7 @@ class FactorName(StrEnum):
     WITHDRAWN_CERTIFICATES = "withdrawn_certificates"
     SERVICE_STARS = "service_stars"
     SATISFACTION = "satisfaction"
+    TIME_LIMITS = "time_limits"
 
 
 BASE_WEIGHTS: dict[FactorName, float] = {
@@ -70,6 +71,7 @@ BASE_WEIGHTS: dict[FactorName, float] = {
     FactorName.WITHDRAWN_CERTIFICATES: 0.10,
     FactorName.SERVICE_STARS: 0.10,
     FactorName.SATISFACTION: 0.10,
+    FactorName.TIME_LIMITS: 0.10,  # only stations have requests; elsewhere it is missing
 }
 # Lowest score of each grade, best first; below the last cut-off is D.
 GRADE_CUTOFFS: tuple[tuple[CreditGrade, float], ...] = (
@@ -145,6 +147,7 @@ class CreditInputs:
     certificates_withdrawn: int = 0
     best_service_stars: int | None = None
     satisfaction: float | None = None
+    time_limit_compliance: float | None = None  # percent of due stages within their limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +272,12 @@ def _satisfaction(index: float | None) -> tuple[float | None, str]:
     return _clamp(index), f"satisfaction index {index:.1f}"
 
 
+def _time_limits(compliance: float | None) -> tuple[float | None, str]:
+    if compliance is None:
+        return None, "no service request stage due (DB2101/T 0050-2022 time limits)"
+    return _clamp(compliance), f"{compliance:.1f}% of service request stages within their limit"
+
+
 def _apportion(raw: Sequence[float]) -> tuple[int, list[int]]:
     """Round the score to tenths and split it into tenths per factor (largest remainder),
     so the published contributions add up exactly to the published score."""
@@ -294,6 +303,7 @@ def assess_credit(inputs: CreditInputs, *, today: date) -> CreditAssessment:
         ),
         FactorName.SERVICE_STARS: _stars(inputs.best_service_stars),
         FactorName.SATISFACTION: _satisfaction(inputs.satisfaction),
+        FactorName.TIME_LIMITS: _time_limits(inputs.time_limit_compliance),
     }
     present = [name for name, (value, _) in measured.items() if value is not None]
     if counted == 0 and present == [FactorName.CREDIT_EVENTS]:
@@ -339,7 +349,8 @@ def explain(assessment: CreditAssessment) -> str:
         return (
             "UNRATED: no evidence yet (no valid association rating, no credit event in force, "
             "no certificates issued or complaints, no starred service certificate, no "
-            f"satisfaction evaluation in the last {SATISFACTION_WINDOW_DAYS} days); ranked "
+            f"satisfaction evaluation nor service request due in the last "
+            f"{SATISFACTION_WINDOW_DAYS} days); ranked "
             "after every rated institution"
         )
     present = [f.name for f in assessment.factors if f.value is not None]

@@ -18,7 +18,6 @@ from registry.domain.vocabulary import ChangeEntity, Role
 __all__ = [
     "MUTATION_ENTITIES",
     "MUTATION_ROLES",
-    "OPEN_MUTATIONS",
     "WRITE_RULES",
     "Access",
     "Listing",
@@ -33,6 +32,7 @@ __all__ = [
     "may_see_confidential",
     "may_see_overdue_suspensions",
     "may_see_personal_data",
+    "may_see_station_requests",
     "may_see_status_actor",
     "may_see_withdrawn_credit_events",
     "write_refusals",
@@ -45,10 +45,17 @@ class Reach(StrEnum):
     EVERYTHING = "everything"  # ADMIN
     OWN = "own"  # rows written in the name of one of the key's institutions (a partner: in scope)
     JURISDICTION = "jurisdiction"  # rows about things in the key's region tree (regulators)
+    ANYONE = "anyone"  # the public's own demand (rate-limited like every request)
+    REQUESTER = "requester"  # rows the caller proves its own with a secret the registry gave it
 
 
 _A, _OWN, _JUR = Reach.EVERYTHING, Reach.OWN, Reach.JURISDICTION
 _CB, _AS, _PA, _RE = Role.CERTIFICATION_BODY, Role.ASSOCIATION, Role.PARTNER, Role.REGULATOR
+_ST = Role.STATION
+# A mutation anyone may call, key or none: it writes in nobody's name, only what was said or
+# asked (a complaint, a dispute, a demand to a station), and counts against the public lookup
+# allowance (registry/http/lookups.py).
+_ANYONE: Mapping[Role, Reach] = {**{role: Reach.ANYONE for role in Role}, Role.ADMIN: _A}
 
 # The table, one row per GraphQL mutation. A role missing from a row may not call it
 # (NOT_AUTHORIZED on ``input``); writes that are not mutations (regions, complaints recorded
@@ -71,7 +78,8 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     "changeInstitutionStatus": {Role.ADMIN: _A, _RE: _JUR},
     # Disputes (issue 14): the record's issuer answers, or the regulator of its region
     # (``registry.domain.disputes`` adds that an institution's record is its regulator's).
-    # Filing one (``disputeRecord``) is open to anyone: OPEN_MUTATIONS.
+    # Filing one is open to anyone.
+    "disputeRecord": _ANYONE,
     "resolveDispute": {
         Role.ADMIN: _A,
         _RE: _JUR,
@@ -79,14 +87,18 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
         Role.ACCREDITATION_BODY: _OWN,
         _PA: _OWN,
     },
-    # A complaint is handled by the regulator of the institution complained against.
+    # Anyone files a complaint; the regulator of the institution complained against handles it.
+    "fileComplaint": _ANYONE,
     "advanceComplaint": {Role.ADMIN: _A, _RE: _JUR},
+    # One-stop quality service stations (DB2101/T 0050-2022): a station keeps its own
+    # catalogue and moves its own requests; any enterprise asks (Annex A) and only the one
+    # holding the request's token evaluates it (Annex C); regulators name benchmarks.
+    "upsertStations": {Role.ADMIN: _A, _RE: _JUR, _ST: _OWN},
+    "submitServiceRequest": _ANYONE,
+    "advanceServiceRequest": {Role.ADMIN: _A, _ST: _OWN},
+    "evaluateServiceRequest": {**{role: Reach.REQUESTER for role in Role}, Role.ADMIN: _A},
+    "designateBenchmark": {Role.ADMIN: _A, _RE: _JUR},
 }
-
-# Mutations anyone may call, key or none, outside the table: they write in nobody's name, only
-# a record of what was said (a complaint, a dispute; issue 14), and are counted against the
-# public lookup allowance (registry/http/lookups.py).
-OPEN_MUTATIONS: frozenset[str] = frozenset({"fileComplaint", "disputeRecord"})
 
 MUTATION_ROLES: Mapping[str, frozenset[Role]] = {
     mutation: frozenset(rules) for mutation, rules in WRITE_RULES.items()
@@ -106,8 +118,15 @@ MUTATION_ENTITIES: Mapping[str, ChangeEntity] = {
     "drawSupervisionPlan": ChangeEntity.SUPERVISION_PLAN,
     "changeAccreditationStatus": ChangeEntity.ACCREDITATION,
     "changeInstitutionStatus": ChangeEntity.INSTITUTION,
+    "disputeRecord": ChangeEntity.DISPUTE,
     "resolveDispute": ChangeEntity.DISPUTE,
+    "fileComplaint": ChangeEntity.COMPLAINT,
     "advanceComplaint": ChangeEntity.COMPLAINT,
+    "upsertStations": ChangeEntity.SERVICE_STATION,
+    "submitServiceRequest": ChangeEntity.SERVICE_REQUEST,
+    "advanceServiceRequest": ChangeEntity.SERVICE_REQUEST,
+    "evaluateServiceRequest": ChangeEntity.SERVICE_REQUEST,
+    "designateBenchmark": ChangeEntity.BENCHMARK,
 }
 
 
@@ -154,8 +173,8 @@ def write_refusals(access: Access, mutation: str, claims: Iterable[RowClaim]) ->
     reach = rules.get(access.role)
     if reach is None:
         return [Refused("input", f"role {access.role.value} may not call {mutation}")]
-    if reach is Reach.EVERYTHING:
-        return []
+    if reach in (Reach.EVERYTHING, Reach.ANYONE, Reach.REQUESTER):
+        return []  # a token is checked by the operation that holds the row
     claims = list(claims)
     if reach is Reach.JURISDICTION:
         if access.regions is None:
@@ -259,6 +278,14 @@ def covers(access: Access, region: str | None, entity: str | None = None) -> boo
     if access.role is Role.REGULATOR:
         return access.regions is not None and region in access.regions
     return False
+
+
+def may_see_station_requests(access: Access, station: str, region: str | None) -> bool:
+    """Who asked a station, what for and how to reach them (§9.3.3): the station's own
+    staff, its regulator, administrators."""
+    if access.role is Role.STATION:
+        return station in access.institutions
+    return access.role in _OVERSIGHT and covers(access, region)
 
 
 def may_see_confidential(access: Access, region: str | None) -> bool:

@@ -23,6 +23,8 @@ __all__ = [
     "Role",
     "ServiceCategory",
     "ServiceEvaluationKind",
+    "ServiceRequestStatus",
+    "StationRole",
     "change_entity",
 ]
 
@@ -34,6 +36,7 @@ class Role(StrEnum):
     ASSOCIATION = "ASSOCIATION"
     REGULATOR = "REGULATOR"
     PARTNER = "PARTNER"
+    STATION = "STATION"  # a one-stop quality service station's staff: its own requests
     ADMIN = "ADMIN"
 
 
@@ -185,6 +188,26 @@ class ServiceCategory(StrEnum):
     INSPECTION_TESTING_SERVICE_CERTIFICATION = "INSPECTION_TESTING_SERVICE_CERTIFICATION"
 
 
+class ServiceRequestStatus(StrEnum):
+    """Where an enterprise's demand stands in the DB2101/T 0050-2022 process (§6, Annex B)."""
+
+    SUBMITTED = "SUBMITTED"  # 6.1 需求收集: the Annex A form is in
+    MATCHED = "MATCHED"  # 6.2 服务对接: the station serves it or routed it to a provider
+    IN_SERVICE = "IN_SERVICE"  # 6.3 服务跟踪: the service has started
+    DONE = "DONE"  # 6.4: the service ended; the Annex C evaluation may follow
+    REJECTED = "REJECTED"  # 7.2 否定备案制: refused, with the reason on file
+
+
+class StationRole(StrEnum):
+    """Staff roles of a station (§9.2, §9.5)."""
+
+    STATION_MASTER = "STATION_MASTER"  # 站长: answers for the station's work (9.2.1)
+    CHIEF_QUALITY_OFFICER = "CHIEF_QUALITY_OFFICER"  # 首席质量官 (9.2.1, 8.1.3)
+    SERVICE_SPECIALIST = "SERVICE_SPECIALIST"  # 质量服务专员: at least one (9.2.2)
+    SAFETY_OFFICER = "SAFETY_OFFICER"  # 安全员: at least one (9.5)
+    EXPERT = "EXPERT"  # 专家服务团队 member (9.2.4)
+
+
 class ChangeEntity(StrEnum):
     """What a change of the log is about (the feed filters and partner scopes name these),
     spelled as the types are named: ``Certificate``, ``CreditRating``."""
@@ -201,6 +224,9 @@ class ChangeEntity(StrEnum):
     SERVICE_ASSESSMENT = "ServiceAssessment"
     SUPERVISION_PLAN = "SupervisionPlan"
     DISPUTE = "Dispute"
+    SERVICE_STATION = "ServiceStation"
+    SERVICE_REQUEST = "ServiceRequest"
+    BENCHMARK = "Benchmark"
     API_KEY = "ApiKey"
 
 

@@ -1,7 +1,8 @@
 """Count the public lookups one GraphQL request asks for, aliases included.
 
 Rate limits must count `a: verifyCertificate(...) b: verifyCertificate(...)` as two lookups,
-or one request with a hundred aliases would walk the registry under a single hit.
+or one request with a hundred aliases would walk the registry under a single hit. The public's
+writes to service stations (a demand, an evaluation by token) count the same way.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ LOOKUP_FIELDS = frozenset(
         "organization",
         "disputeRecord",
         "fileComplaint",
+        # What the public writes and reads by token at a service station: each demand, each
+        # evaluation and each token tried counts, so neither floods nor guesses are cheap.
+        "submitServiceRequest",
+        "evaluateServiceRequest",
+        "serviceRequest",
     }
 )
 

@@ -37,6 +37,7 @@ from registry.domain.credit_score import (
     satisfaction_index,
 )
 from registry.domain.ranking import PIN_RETENTION
+from registry.domain.stations import StageTally
 from registry.domain.supervision import is_supervised
 from registry.domain.vocabulary import CreditEventKind, CreditGrade, ServiceEvaluationKind
 
@@ -99,6 +100,9 @@ def credit_inputs(facts: CreditFacts) -> CreditInputs:
         certificates_withdrawn=facts.certificates_withdrawn,
         best_service_stars=facts.best_service_stars,
         satisfaction=satisfaction_of(facts.evaluations),
+        time_limit_compliance=StageTally(
+            met=facts.stages_met, late=facts.stages_late, overdue=facts.stages_overdue
+        ).compliance,
     )
 
 

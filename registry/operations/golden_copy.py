@@ -9,6 +9,7 @@ target store's own (every store numbers its writes), so they are left out of the
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -34,6 +35,7 @@ from graph.models import (
 )
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from graph.service_models import ServiceAssessment
+from graph.station_models import Benchmark, ServiceRequest, ServiceStation
 from registry.operations.credit import recompute_credit
 from registry.operations.snapshots import (
     SNAPSHOT_ENTITIES,
@@ -261,6 +263,12 @@ async def _plans(store: GraphStore, docs: Sequence[Document], actor: str) -> Non
         await store.store_supervision_plan(from_row(SupervisionPlan, doc), actor=actor)
 
 
+def _station(doc: Document) -> ServiceStation:
+    """Documents carry staff roles only: the staff come back unnamed, as persons do."""
+    station = from_row(ServiceStation, doc)
+    return dataclasses.replace(station, staff_names=("",) * len(station.staff_roles))
+
+
 def _models(
     build: Callable[[Document], M],
     write: Callable[[GraphStore, list[M], str], Awaitable[WriteResult]],
@@ -293,5 +301,15 @@ _WRITERS: dict[str, Writer] = {
     "ServiceAssessment": _models(
         lambda d: from_row(ServiceAssessment, d),
         lambda s, m, a: s.record_service_assessments(m, actor=a),
+    ),
+    "ServiceStation": _models(_station, lambda s, m, a: s.upsert_stations(m, actor=a)),
+    # Without who asked, what for and how to reach them: a stored request keeps those.
+    "ServiceRequest": _models(
+        lambda d: from_row(ServiceRequest, d),
+        lambda s, m, a: s.put_service_requests(m, actor=a),
+    ),
+    "Benchmark": _models(
+        lambda d: from_row(Benchmark, d),
+        lambda s, m, a: s.designate_benchmarks(m, actor=a),
     ),
 }

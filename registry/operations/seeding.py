@@ -13,7 +13,7 @@ from graph.models import InstitutionQuery
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from registry.auth import Principal
 from registry.domain.vocabulary import Role
-from registry.operations import service_assessments, timeline_writes, writes
+from registry.operations import service_assessments, stations, timeline_writes, writes
 from registry.operations.refusals import Refusal, validate_batch
 from registry.records import (
     AccreditationRecord,
@@ -30,6 +30,7 @@ from registry.records import (
     ServiceEvaluationRecord,
     StatusChangeRecord,
 )
+from registry.records.stations import BenchmarkRecord, StationRecord
 
 __all__ = ["SEED_PRINCIPAL", "SeedError", "load_seeds", "load_seeds_and_score", "store_is_empty"]
 
@@ -144,6 +145,20 @@ async def load_seeds(
             ServiceEvaluationRecord,
             lambda r: r.id,
             lambda rs: writes.record_service_evaluations(store, actor, rs, today=today),
+        ),
+        # DB2101/T 0050-2022 stations' catalogues and staff (seeds/README.md: partly invented).
+        "stations": await step(
+            "stations.json",
+            StationRecord,
+            lambda r: r.uscc,
+            lambda rs: stations.upsert_stations(store, actor, rs),
+        ),
+        "benchmarks": await step(
+            "benchmarks.json",
+            BenchmarkRecord,
+            lambda r: f"{r.uscc}/{r.category}/{r.year}",
+            lambda rs: stations.designate_benchmark(store, actor, rs[0], today=today),
+            batch=1,
         ),
         "status_changes": await step(
             "status_changes.json",

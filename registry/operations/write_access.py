@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 
 from graph.models import Certificate
 from graph.port import GraphStore
+from graph.station_models import ServiceRequest
 from registry.auth import Principal, access_of
 from registry.domain.permissions import (
     MUTATION_ROLES,
@@ -36,6 +37,7 @@ from registry.records import (
     ServiceEvaluationRecord,
     StatusChangeRecord,
 )
+from registry.records.stations import StationRecord
 
 __all__ = [
     "accreditation_claims",
@@ -47,8 +49,10 @@ __all__ = [
     "organization_claims",
     "rating_claims",
     "region_claim",
+    "request_claims",
     "service_assessment_claims",
     "service_evaluation_claims",
+    "station_claims",
     "status_change_claims",
 ]
 
@@ -282,3 +286,29 @@ async def service_assessment_claims(
 async def region_claim(field: str, region: str) -> list[RowClaim]:
     """A write about a whole region (a supervision plan)."""
     return [RowClaim(party_field=field, region_field=field, regions=(region,))]
+
+
+async def station_claims(store: GraphStore, records: Sequence[StationRecord]) -> list[RowClaim]:
+    """A station's catalogue is written in its own name and concerns its region."""
+    regions = await _institution_regions(store, (r.uscc for r in records))
+    return [
+        RowClaim(
+            party_field=f"input[{index}].uscc",
+            all_of=(r.uscc,),
+            region_field=f"input[{index}].uscc",
+            regions=_known(regions.get(r.uscc)),
+        )
+        for index, r in enumerate(records)
+    ]
+
+
+async def request_claims(field: str, request: ServiceRequest) -> list[RowClaim]:
+    """A step of a service request is the station's own, about the station's region."""
+    return [
+        RowClaim(
+            party_field=field,
+            all_of=(request.station,),
+            region_field=field,
+            regions=(request.region or None,),
+        )
+    ]

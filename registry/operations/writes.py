@@ -71,6 +71,7 @@ __all__ = [
     "upsert_institutions",
     "upsert_organizations",
     "upsert_regions",
+    "write_batch",
 ]
 
 R = TypeVar("R", bound=Record)
@@ -129,6 +130,10 @@ async def _write(
         ) from exc
     except Conflict as exc:
         raise Refusal(RefusalKind.CONFLICT, [FieldProblem("CONFLICT", str(exc), "input")]) from exc
+
+
+# The same, for the operations kept in their own modules (stations, service requests).
+write_batch = _write
 
 
 async def _require_regions(store: GraphStore, codes: Iterable[tuple[int, str, str]]) -> None:

@@ -24,6 +24,7 @@ from registry.resolvers import (
     trust,
     verification,
 )
+from registry.resolvers import stations as station_resolvers
 from registry.schema.certificates import Certificate
 from registry.schema.changes import Change
 from registry.schema.dispute_payloads import DisputeRecordPayload, ResolveDisputePayload
@@ -54,6 +55,14 @@ from registry.schema.payloads import (
 from registry.schema.ranking import RankingConnection
 from registry.schema.regions import Region
 from registry.schema.service_assessment import ServiceStandard
+from registry.schema.station_payloads import (
+    AdvanceServiceRequestPayload,
+    DesignateBenchmarkPayload,
+    EvaluateServiceRequestPayload,
+    SubmitServiceRequestPayload,
+    UpsertStationsPayload,
+)
+from registry.schema.stations import Benchmark, ServiceRequest, ServiceStation
 from registry.schema.supervision import SupervisionPlan
 from registry.schema.trust import AuditCheckpoint, TokenVerification
 from registry.schema.verification import PublicCertificate, VerificationResult
@@ -131,6 +140,21 @@ class Query:
         resolver=disputes.dispute,
         description="Public: a dispute by the id its filer was given (its contact only for "
         "the record's issuer and regulator).",
+    )
+    stations: list[ServiceStation] = strawberry.field(
+        resolver=station_resolvers.stations,
+        description="Public: the one-stop quality service stations of a region (sub-regions "
+        "included) offering a service item, with their catalogue, staff roles and performance.",
+    )
+    service_request: ServiceRequest | None = strawberry.field(
+        resolver=station_resolvers.service_request,
+        description="A service request: for its station and regulator, or with its token; "
+        "null otherwise, as for no such request.",
+    )
+    benchmarks: list[Benchmark] = strawberry.field(
+        resolver=station_resolvers.benchmarks,
+        description="Public: the service benchmarks of a category (in a region and below), "
+        "newest year first, with their evidence (stars, CPSQ, satisfaction).",
     )
     changes: Connection[Change] = strawberry.field(
         resolver=feed.changes,
@@ -210,6 +234,32 @@ class Mutation:
         description="Regulators of the institution's region: the next step of a complaint "
         "(accept or reject within 7 days, resolve or close within 60 days of acceptance), "
         "with the finding and reason the step needs.",
+    )
+    upsert_stations: UpsertStationsPayload = strawberry.mutation(
+        resolver=station_resolvers.upsert_stations,
+        description="One-stop quality service stations, for themselves (regulators: in their "
+        "jurisdiction): the catalogue of service items (DB2101/T 0050-2022 §5), the "
+        "providers each is routed to, staff roles (§9.2) and the committed completion days.",
+    )
+    submit_service_request: SubmitServiceRequestPayload = strawberry.mutation(
+        resolver=station_resolvers.submit_service_request,
+        description="Anyone (rate-limited): an enterprise's demand to a station (Annex A). "
+        "Returns the request and a token, shown once, to follow and evaluate it.",
+    )
+    advance_service_request: AdvanceServiceRequestPayload = strawberry.mutation(
+        resolver=station_resolvers.advance_service_request,
+        description="The station's staff, for its own requests: matched, in service, done "
+        "or rejected (§6, §7.2); INVALID_TRANSITION for a step the process does not allow.",
+    )
+    evaluate_service_request: EvaluateServiceRequestPayload = strawberry.mutation(
+        resolver=station_resolvers.evaluate_service_request,
+        description="The requester, with the request's token, once it is done: the Annex C "
+        "satisfaction form, kept as a service evaluation of the station.",
+    )
+    designate_benchmark: DesignateBenchmarkPayload = strawberry.mutation(
+        resolver=station_resolvers.designate_benchmark,
+        description="Regulators: mark a service benchmark (服务标杆) of a category and year "
+        "in their jurisdiction, on stated criteria.",
     )
     draw_supervision_plan: DrawSupervisionPlanPayload = strawberry.mutation(
         resolver=supervision.draw_plan,

@@ -38,6 +38,9 @@ class ChangeEntityName(Enum):
     ServiceAssessment = "ServiceAssessment"
     SupervisionPlan = "SupervisionPlan"
     Dispute = "Dispute"
+    ServiceStation = "ServiceStation"
+    ServiceRequest = "ServiceRequest"
+    Benchmark = "Benchmark"
     ApiKey = "ApiKey"
     REGION = _old_spelling("REGION", "Region")
     INSTITUTION = _old_spelling("INSTITUTION", "Institution")
@@ -51,6 +54,9 @@ class ChangeEntityName(Enum):
     SERVICE_ASSESSMENT = _old_spelling("SERVICE_ASSESSMENT", "ServiceAssessment")
     SUPERVISION_PLAN = _old_spelling("SUPERVISION_PLAN", "SupervisionPlan")
     DISPUTE = _old_spelling("DISPUTE", "Dispute")
+    SERVICE_STATION = _old_spelling("SERVICE_STATION", "ServiceStation")
+    SERVICE_REQUEST = _old_spelling("SERVICE_REQUEST", "ServiceRequest")
+    BENCHMARK = _old_spelling("BENCHMARK", "Benchmark")
     API_KEY = _old_spelling("API_KEY", "ApiKey")
 
 

@@ -37,6 +37,7 @@ DEFAULT_PARTIES: dict[Role, tuple[str, ...]] = {
     Role.ASSOCIATION: (DALIAN_ASSOCIATION,),
     Role.PARTNER: (CCSC,),
     Role.ACCREDITATION_BODY: (CNAS,),
+    Role.STATION: ("1221010232988047XL",),  # 沈阳市和平区一站式质量服务站
 }
 SEEDED_PROVINCES = ("110000", "210000", "320000", "370000", "430000", "440000")
 Parties = str | tuple[str, ...] | None

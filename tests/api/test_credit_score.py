@@ -31,7 +31,7 @@ async def credit_of(client: GraphQLClient, uscc: str) -> dict[str, Any]:
 def assert_explained(credit: dict[str, Any]) -> None:
     total = sum(f["contribution"] for f in credit["factors"])
     assert round(total, 1) == credit["score"]
-    assert credit["methodVersion"] == "2026.2"
+    assert credit["methodVersion"] == "2026.3"
     assert credit["status"] == "RATED"
     assert {f["name"] for f in credit["factors"]} >= {"association_rating", "credit_events"}
 

@@ -12,6 +12,7 @@ import pytest
 
 from graph.cypher_store import CypherStore
 from graph.models import CreditEvent, SupervisionPlan
+from graph.station_models import ServiceRequest
 from registry.operations.golden_copy import MANIFEST, ImportError_, export_to, import_from
 from tests.conftest import TODAY, open_backend
 
@@ -60,6 +61,7 @@ async def test_an_export_loads_into_an_empty_store_as_the_same_documents(
     for name in ("copy", "again"):
         (tmp_path / name).mkdir()
     await _a_spot_check_with_its_plan(seeded_store)
+    await _a_service_request(seeded_store)
     as_of, exported = await export_to(seeded_store, tmp_path / "copy")
 
     written = await import_from(empty, tmp_path / "copy", actor="test:import", today=TODAY)
@@ -77,6 +79,28 @@ async def test_an_export_loads_into_an_empty_store_as_the_same_documents(
         orjson.loads(x) for x in (tmp_path / "copy/Institution.ndjson").read_bytes().splitlines()
     ]
     assert all(isinstance(doc["representative"], str | None) for doc in institutions)  # no names
+    copied = (tmp_path / "copy/ServiceRequest.ndjson").read_text(encoding="utf-8")
+    assert "SR-00000000000000aa" in copied
+    assert "13800000000" not in copied  # who asked stays with the station
+
+
+async def _a_service_request(store: CypherStore) -> None:
+    """A demand to the Heping station, written through the port as the operation does."""
+    request = ServiceRequest(
+        id="SR-00000000000000aa",
+        station="1221010232988047XL",
+        category="METROLOGY",
+        status="SUBMITTED",
+        submitted_on=TODAY,
+        submitted_at="2026-11-22T01:00:00.000000Z",
+        demand="压力表校准",
+        enterprise="沈阳某机械厂",
+        contact="13800000000",
+        token_digest="0" * 64,
+        stage_since=TODAY,
+        due_by=TODAY,
+    )
+    await store.put_service_requests([request], actor="test")
 
 
 def _without_versions(directory: Path) -> dict[str, list[bytes]]:

@@ -178,3 +178,17 @@ async def test_the_pages_for_people_share_the_clients_request_allowance(
     assert int(refused.headers["Retry-After"]) >= 1
     assert refused.headers["content-type"].startswith("text/html")
     assert graphql.status_code == 429
+
+
+async def test_public_demands_to_service_stations_count_against_the_same_limit(
+    limited: httpx.AsyncClient,
+) -> None:
+    # Refused as invalid, so nothing is written to the shared store; each still counts.
+    demand = (
+        'mutation { submitServiceRequest(input: {station: "", category: METROLOGY, demand: "",'
+        ' enterprise: "", contact: ""}) { __typename } }'
+    )
+    for _ in range(LIMIT):
+        answered = await _post(limited, demand)
+        assert answered.json()["data"]["submitServiceRequest"]["__typename"] == "InvalidInput"
+    assert (await _post(limited, demand)).status_code == 429

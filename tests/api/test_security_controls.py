@@ -21,7 +21,7 @@ from graph.cypher_store import CypherStore
 from graph.models import ChangeHead
 from registry.app import create_app
 from registry.auth import create_api_key
-from registry.domain.permissions import MUTATION_ROLES, OPEN_MUTATIONS
+from registry.domain.permissions import MUTATION_ROLES
 from registry.domain.vocabulary import Role
 from registry.schema.shape import DEFAULT_PAGE, query_cost
 from registry.settings import Settings
@@ -244,19 +244,33 @@ MUTATION_FIELDS = """{ __type(name: "Mutation") {
 # checked before the input, so a refused role says NotAuthorized and an allowed one
 # InvalidInput; nothing is written either way.
 EMPTY_LIST = "[]"
-UNWRITABLE = {
+UNWRITABLE_INPUTS = {
     "resolveDispute": '{id: "nope", outcome: REJECTED, answer: "no"}',
     "disputeRecord": '{entity: CERTIFICATE, key: "?", field: "status", claim: "c", contact: "c"}',
-    "drawSupervisionPlan": '{region: "210200", date: "2026-11-01", seed: 1, inspectors: []}',
     "advanceComplaint": '{id: "!", status: ACCEPTED}',
     "fileComplaint": '{against: "not-a-uscc", category: "c", details: "d"}',
+    "drawSupervisionPlan": '{region: "210200", date: "2026-11-01", seed: 1, inspectors: []}',
+    "submitServiceRequest": (
+        '{station: "", category: METROLOGY, demand: "", enterprise: "", contact: ""}'
+    ),
+    "advanceServiceRequest": '{id: "", status: DONE}',
+    "evaluateServiceRequest": '{id: "", token: "", answers: []}',
+    "designateBenchmark": '{uscc: "", category: METROLOGY, year: 0, criteria: ""}',
+}
+# Mutations anyone may call: a complaint, a dispute, the demand to a station, and its
+# evaluation by token.
+PUBLIC_MUTATIONS = {
+    "fileComplaint",
+    "disputeRecord",
+    "submitServiceRequest",
+    "evaluateServiceRequest",
 }
 
 
 def unwritable_call(mutation: dict[str, Any]) -> str:
     [argument] = [a for a in mutation["args"] if a["name"] == "input"]
     shape = argument["type"]["ofType"]["kind"]
-    value = EMPTY_LIST if shape == "LIST" else UNWRITABLE[mutation["name"]]
+    value = EMPTY_LIST if shape == "LIST" else UNWRITABLE_INPUTS[mutation["name"]]
     return (
         f"mutation {{ {mutation['name']}(input: {value}) {{ __typename"
         " ... on MutationError { code field } } }"
@@ -271,10 +285,10 @@ def caller(role: Role) -> dict[str, Any]:
 async def test_every_mutation_checks_the_callers_role_first(reader: GraphQLClient) -> None:
     schema = await reader(MUTATION_FIELDS, role=Role.ADMIN)
     mutations = schema["data"]["__type"]["fields"]
-    assert {m["name"] for m in mutations} == set(MUTATION_ROLES) | OPEN_MUTATIONS
-    assert not set(MUTATION_ROLES) & OPEN_MUTATIONS
-    assert not any(Role.PUBLIC in roles for roles in MUTATION_ROLES.values())
-    assert OPEN_MUTATIONS == {"disputeRecord", "fileComplaint"}  # the writes the public may make
+    assert {m["name"] for m in mutations} == set(MUTATION_ROLES)
+    assert {name for name, roles in MUTATION_ROLES.items() if Role.PUBLIC in roles} == (
+        PUBLIC_MUTATIONS
+    )
 
     outcomes = {}
     for mutation in mutations:
@@ -286,7 +300,7 @@ async def test_every_mutation_checks_the_callers_role_first(reader: GraphQLClien
 
     expected = {
         (name, role): ("InvalidInput", outcomes[name, role][1])
-        if name in OPEN_MUTATIONS or role in MUTATION_ROLES[name]
+        if role in MUTATION_ROLES[name]
         else ("NotAuthorized", "NOT_AUTHORIZED")
         for name, role in outcomes
     }

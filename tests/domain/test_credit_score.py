@@ -74,7 +74,7 @@ def test_contributions_add_up_to_the_score(inputs: CreditInputs) -> None:
     assert assessment.score is not None
     assert math.isclose(sum(f.contribution for f in assessment.factors), assessment.score)
     assert math.isclose(sum(f.weight for f in assessment.factors), 1.0)
-    assert assessment.method_version == METHOD_VERSION == "2026.2"
+    assert assessment.method_version == METHOD_VERSION == "2026.3"
     assert assessment.score == round(assessment.score, 1)
     assert 0.0 <= assessment.score <= 100.0
 
@@ -135,6 +135,7 @@ def test_missing_inputs_are_renormalised_not_counted_as_zero() -> None:
         FactorName.WITHDRAWN_CERTIFICATES,
         FactorName.SERVICE_STARS,
         FactorName.SATISFACTION,
+        FactorName.TIME_LIMITS,
     }
     assert all(f.weight == 0 and "re-distributed" in f.evidence for f in missing)
     rating = _factor(bare, FactorName.ASSOCIATION_RATING)
@@ -286,4 +287,15 @@ def test_the_worked_example_in_docs_credit_method_md() -> None:
     )
     assessment = assess_credit(inputs, today=TODAY)
     assert (assessment.score, assessment.grade) == (82.1, CreditGrade.B)
-    assert [f.contribution for f in assessment.factors] == [27.3, 20.3, 15.8, 9.4, 0.0, 9.3]
+    assert [f.contribution for f in assessment.factors] == [27.3, 20.3, 15.8, 9.4, 0.0, 9.3, 0.0]
+
+
+def test_a_stations_time_limit_compliance_is_a_factor_of_its_own() -> None:
+    station = CreditInputs(uscc="S", satisfaction=90.0, time_limit_compliance=60.0)
+    assessment = assess_credit(station, today=TODAY)
+    factor = next(f for f in assessment.factors if f.name is FactorName.TIME_LIMITS)
+
+    # With a clean credit file (80) and satisfaction: 0.10 of 0.45 each.
+    assert factor.value == 60.0
+    assert factor.weight == pytest.approx(0.10 / 0.45)
+    assert assessment.score == pytest.approx((0.25 * 80 + 0.10 * 90 + 0.10 * 60) / 0.45, abs=0.05)

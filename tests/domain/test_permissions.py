@@ -55,8 +55,30 @@ def test_every_mutation_has_a_row_an_entity_and_admin_reaching_everything() -> N
     assert set(WRITE_RULES) == set(MUTATION_ENTITIES) == set(MUTATION_ROLES)
     for mutation, rules in WRITE_RULES.items():
         assert rules[Role.ADMIN] is Reach.EVERYTHING, mutation
-        assert Role.PUBLIC not in rules, mutation
+        # The public writes only what it says or asks (a complaint, a dispute, a demand to a
+        # station) and, by token, its evaluation of that demand.
+        assert rules.get(Role.PUBLIC) in (None, Reach.ANYONE, Reach.REQUESTER), mutation
         assert MUTATION_ROLES[mutation] == frozenset(rules)
+    public = {m for m, rules in WRITE_RULES.items() if Role.PUBLIC in rules}
+    assert public == {
+        "fileComplaint",
+        "disputeRecord",
+        "submitServiceRequest",
+        "evaluateServiceRequest",
+    }
+
+
+def test_a_station_key_writes_only_its_own_catalogue_and_requests() -> None:
+    station = Access(Role.STATION, institutions=frozenset({"S1"}))
+    own = [RowClaim(party_field="input.id", all_of=("S1",), regions=("210102",))]
+    other = [RowClaim(party_field="input.id", all_of=("S2",), regions=("210102",))]
+
+    assert write_refusals(station, "advanceServiceRequest", own) == []
+    assert write_refusals(station, "upsertStations", own) == []
+    assert write_refusals(station, "advanceServiceRequest", other) == [
+        Refused("input.id", "this key may not act for S2")
+    ]
+    assert write_refusals(station, "designateBenchmark", own)[0].field == "input"
 
 
 def test_only_admin_writes_everything() -> None:

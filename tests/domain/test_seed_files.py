@@ -48,6 +48,7 @@ from registry.records import (
     ServiceAssessmentRecord,
     StatusChangeRecord,
 )
+from registry.records.stations import BenchmarkRecord, StationRecord
 
 SEEDS = Path(__file__).parents[2] / "seeds"
 TODAY = date(2026, 11, 22)  # the reference date the seed was written for
@@ -64,6 +65,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "credit_ratings.json": CreditRatingRecord,
     "credit_events.json": CreditEventRecord,
     "service_assessments.json": ServiceAssessmentRecord,
+    "stations.json": StationRecord,
+    "benchmarks.json": BenchmarkRecord,
 }
 KEYS = {
     "regions.json": "code",
@@ -75,6 +78,7 @@ KEYS = {
     "credit_ratings.json": "id",
     "credit_events.json": "id",
     "service_assessments.json": "certificate",
+    "stations.json": "uscc",
 }
 
 # The two anomalies planted on purpose (see seeds/README.md).
@@ -593,3 +597,19 @@ def test_the_six_dalian_certificates_carry_the_stars_their_assessments_earn() ->
         assert a.cpsq >= scheme.cpsq_threshold, number
         assert a.stage2_on <= certificate.issued_on, number
         assert all(e.assessed_on <= certificate.issued_on for e in a.elements), number
+
+
+def test_stations_are_seeded_stations_routing_to_seeded_institutions() -> None:
+    stations = {r.uscc: r for r in records("stations.json")}
+    kinds = {uscc: i.kinds for uscc, i in institutions().items()}
+
+    assert {u for u, k in kinds.items() if InstitutionKind.QUALITY_SERVICE_STATION in k} == set(
+        stations
+    )
+    providers = {p for s in stations.values() for item in s.services for p in item.providers}
+    assert providers <= set(kinds)
+
+
+def test_benchmarks_name_seeded_holders() -> None:
+    for benchmark in records("benchmarks.json"):
+        assert benchmark.uscc in organizations() or benchmark.uscc in institutions()

@@ -1,0 +1,148 @@
+"""One-stop quality service stations: catalogues, service requests, their tally, benchmarks.
+
+A station's catalogue hangs off its institution (``RUNS``), its requests too (``RECEIVED``).
+The tally is a store aggregation over the requests submitted in a window, written once here
+and used both by the station's performance and by its credit inputs (``graph/cypher/scores``).
+"""
+
+from __future__ import annotations
+
+from graph.cypher.changes import logged
+from graph.cypher.timelines import status_on
+
+__all__ = [
+    "BENCHMARKS",
+    "BENCHMARK_OWNERS",
+    "DESIGNATE_BENCHMARKS",
+    "PUT_SERVICE_REQUESTS",
+    "REQUESTS_BY_ID",
+    "REQUESTS_OF_STATION",
+    "REQUEST_TALLIES",
+    "STATIONS_BY_USCC",
+    "STATIONS_IN",
+    "UPSERT_STATIONS",
+    "request_tally",
+]
+
+UPSERT_STATIONS = logged(
+    """
+MATCH (i:Institution {uscc: row.id})
+MERGE (s:ServiceStation {uscc: row.id})
+SET s += row.props, s.version = coalesce(s.version, 0) + 1
+MERGE (i)-[:RUNS]->(s)
+""",
+    region="i.region",
+)
+
+_STATION_COLUMNS = """
+RETURN s.uscc AS uscc, s.services AS services, s.routes AS routes, s.staffRoles AS staffRoles,
+       s.staffNames AS staffNames, s.completionDays AS completionDays, s.version AS version,
+       i.name AS name, i.region AS region
+"""
+
+STATIONS_BY_USCC = (
+    "UNWIND $keys AS key\nMATCH (i:Institution {uscc: key})-[:RUNS]->(s:ServiceStation)"
+    + _STATION_COLUMNS
+)
+
+# The stations of a region and its sub-regions (every region, when null) offering a service
+# (any, when null).
+STATIONS_IN = (
+    """
+OPTIONAL MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(below:Region)
+WITH collect(DISTINCT below.code) AS codes
+MATCH (i:Institution)-[:RUNS]->(s:ServiceStation)
+WHERE ($region IS NULL OR i.region IN codes) AND ($service IS NULL OR $service IN s.services)
+"""
+    + _STATION_COLUMNS
+    + "ORDER BY i.region, s.uscc\nLIMIT $limit"
+)
+
+PUT_SERVICE_REQUESTS = logged(
+    """
+MATCH (i:Institution {uscc: row.props.station})
+MERGE (q:ServiceRequest {id: row.id})
+SET q += row.props, q.version = coalesce(q.version, 0) + 1
+MERGE (i)-[:RECEIVED]->(q)
+""",
+    region="i.region",
+)
+
+_REQUEST_COLUMNS = """
+RETURN q.id AS id, q.station AS station, q.category AS category, q.status AS status,
+       q.submittedOn AS submittedOn, q.submittedAt AS submittedAt, q.demand AS demand,
+       q.enterprise AS enterprise, q.enterpriseUscc AS enterpriseUscc, q.contact AS contact,
+       q.tokenDigest AS tokenDigest, q.provider AS provider, q.matchedOn AS matchedOn,
+       q.matchedAt AS matchedAt, q.inServiceOn AS inServiceOn, q.inServiceAt AS inServiceAt,
+       q.doneOn AS doneOn, q.doneAt AS doneAt, q.rejectedOn AS rejectedOn,
+       q.rejectedAt AS rejectedAt, q.reason AS reason, q.summary AS summary,
+       q.stageSince AS stageSince, q.dueBy AS dueBy, q.stagesMet AS stagesMet,
+       q.stagesLate AS stagesLate, q.evaluation AS evaluation, q.evaluatedOn AS evaluatedOn,
+       q.version AS version, i.region AS region
+"""
+
+REQUESTS_BY_ID = (
+    "UNWIND $keys AS key\nMATCH (i:Institution)-[:RECEIVED]->(q:ServiceRequest {id: key})"
+    + _REQUEST_COLUMNS
+)
+
+REQUESTS_OF_STATION = (
+    "MATCH (i:Institution {uscc: $station})-[:RECEIVED]->(q:ServiceRequest)"
+    + _REQUEST_COLUMNS
+    + "ORDER BY q.submittedAt DESC, q.id\nLIMIT $limit"
+)
+
+
+def request_tally(station: str, carried: str, since: str) -> str:
+    """Clauses that count ``station``'s requests submitted from ``since`` to ``$today`` and
+    carry ``carried`` along: requests, done, stages met and late, stages overdue today."""
+    return f"""
+OPTIONAL MATCH ({station})-[:RECEIVED]->(q:ServiceRequest)
+WHERE {since} <= q.submittedOn AND q.submittedOn <= $today
+WITH {carried}, count(q) AS requests,
+     sum(CASE WHEN q.status = 'DONE' THEN 1 ELSE 0 END) AS requestsDone,
+     sum(coalesce(q.stagesMet, 0)) AS stagesMet, sum(coalesce(q.stagesLate, 0)) AS stagesLate,
+     sum(CASE WHEN q.dueBy IS NOT NULL AND q.dueBy < $today THEN 1 ELSE 0 END) AS stagesOverdue
+"""
+
+
+REQUEST_TALLIES = (
+    "UNWIND $keys AS key\nMATCH (i:Institution {uscc: key})"
+    + request_tally("i", "i", "$since")
+    + "RETURN i.uscc AS uscc, requests, requestsDone AS done, stagesMet AS met, "
+    "stagesLate AS late, stagesOverdue AS overdue"
+)
+
+DESIGNATE_BENCHMARKS = logged(
+    """
+MERGE (b:Benchmark {id: row.id})
+SET b += row.props, b.version = coalesce(b.version, 0) + 1
+""",
+    region="b.region",
+)
+
+BENCHMARK_OWNERS = """
+UNWIND $keys AS key
+MATCH (b:Benchmark {id: key})
+RETURN b.id AS id, b.uscc AS uscc, b.category AS category, b.year AS year
+"""
+
+_HELD_SERVICE = status_on("c", "$today")
+
+# Benchmarks of a category (in a region and its sub-regions, when named) with the best
+# valid service certificate their subject holds on ``$today``.
+BENCHMARKS = f"""
+OPTIONAL MATCH (:Region {{code: $region}})-[:PARENT_OF*0..3]->(below:Region)
+WITH collect(DISTINCT below.code) AS codes
+MATCH (b:Benchmark {{category: $category}})
+WHERE $region IS NULL OR b.region IN codes
+OPTIONAL MATCH (:Organization {{uscc: b.uscc}})<-[:CERTIFIES]-(c:Certificate)
+WHERE c.family = 'SERVICE' AND {_HELD_SERVICE} = 'VALID'
+  AND c.issuedOn <= $today AND c.expiresOn >= $today
+WITH b, max(c.stars) AS stars
+RETURN b.id AS id, b.uscc AS uscc, b.category AS category, b.year AS year,
+       b.criteria AS criteria, b.designatedOn AS designatedOn, b.designatedBy AS designatedBy,
+       b.name AS name, b.region AS region, b.version AS version, stars
+ORDER BY b.year DESC, b.region, b.uscc
+LIMIT $limit
+"""

@@ -1,0 +1,244 @@
+"""Service requests through a one-stop quality service station (DB2101/T 0050-2022 §6,
+Annexes A to C): an enterprise submits its demand, the station's staff move it on, and the
+requester, holding the token it was given, evaluates the service on the Annex C form.
+
+The token is the requester's only credential: the registry keeps its SHA-256 and hands the
+token out once. The Annex C form is kept as a service evaluation of the station (the same
+record a regulator's survey is), so it counts in the station's satisfaction index and credit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hmac
+import secrets
+from datetime import date
+
+from pydantic import ValidationError
+
+from graph.changelog import utc_now
+from graph.models import WriteGuard, WriteResult
+from graph.port import GraphStore
+from graph.station_models import ServiceRequest, ServiceStation
+from registry.auth import Principal, key_digest
+from registry.domain.stations import due_by, illegal_transition
+from registry.domain.vocabulary import ServiceEvaluationKind, ServiceRequestStatus
+from registry.operations import convert
+from registry.operations.credit import recompute_credit
+from registry.operations.lifecycle_checks import Replan, replanned
+from registry.operations.refusals import Refusal, RefusalKind
+from registry.operations.write_access import authorize, authorize_rows, request_claims
+from registry.operations.writes import write_batch
+from registry.records import FieldProblem, ServiceEvaluationRecord, problems_from
+from registry.records.stations import (
+    RequestAdvanceRecord,
+    RequestEvaluationRecord,
+    ServiceRequestRecord,
+)
+
+__all__ = [
+    "REQUESTER",
+    "advance_service_request",
+    "evaluate_service_request",
+    "submit_service_request",
+]
+
+_S = ServiceRequestStatus
+REQUESTER = "REQUESTER"  # who recorded an Annex C form kept as a service evaluation
+_TOKEN_PREFIX = "srt_"  # noqa: S105 - a prefix, not a secret
+
+
+def _refuse(kind: RefusalKind, code: str, message: str, field: str) -> Refusal:
+    return Refusal(kind, [FieldProblem(code, message, field)])
+
+
+async def _station(store: GraphStore, uscc: str) -> ServiceStation:
+    found = await store.get_stations([uscc])
+    if not found:
+        raise _refuse(
+            RefusalKind.NOT_FOUND, "NOT_FOUND", f"no service station {uscc}", "input.station"
+        )
+    return found[0]
+
+
+async def submit_service_request(
+    store: GraphStore, principal: Principal, record: ServiceRequestRecord, *, today: date
+) -> tuple[ServiceRequest, str, WriteResult]:
+    """Keep the demand (Annex A) and return it with the requester's token (shown once)."""
+    authorize(principal, "submitServiceRequest")
+    station = await _station(store, record.station)
+    if record.category.value not in station.services:
+        raise _refuse(
+            RefusalKind.INVALID_INPUT,
+            "NOT_OFFERED",
+            f"station {station.uscc} does not offer {record.category.value}",
+            "input.category",
+        )
+    token = _TOKEN_PREFIX + secrets.token_urlsafe(32)
+    request = ServiceRequest(
+        id="SR-" + secrets.token_hex(8),
+        station=station.uscc,
+        category=record.category.value,
+        status=_S.SUBMITTED.value,
+        submitted_on=today,
+        submitted_at=utc_now(),
+        demand=record.demand,
+        enterprise=record.enterprise,
+        enterprise_uscc=record.enterprise_uscc,
+        contact=record.contact,
+        token_digest=key_digest(token),
+        stage_since=today,
+        due_by=due_by(_S.SUBMITTED, today, station.completion_days),
+        region=station.region,
+    )
+    result = await store.put_service_requests(
+        [request], actor=principal.actor, guard=WriteGuard({request.id: 0})
+    )
+    await recompute_credit(store, [station.uscc], today)
+    return request, token, result
+
+
+async def _stored(store: GraphStore, request_id: str) -> ServiceRequest:
+    found = await store.get_service_requests([request_id])
+    if not found:
+        raise _refuse(RefusalKind.NOT_FOUND, "NOT_FOUND", f"no request {request_id}", "input.id")
+    return found[0]
+
+
+def _stepped(
+    request: ServiceRequest, record: RequestAdvanceRecord, station: ServiceStation, today: date
+) -> ServiceRequest:
+    """The request after the step: the day and time of it, the closed stage counted against
+    its limit, the next stage's limit. A new match keeps the stage and its last day: the
+    enterprise's wait does not start again."""
+    wanted, now = record.status, utc_now()
+    if wanted is _S.MATCHED and request.status == _S.MATCHED.value:
+        return dataclasses.replace(request, provider=record.provider, matched_at=now)
+    late = request.due_by is not None and today > request.due_by
+    changed = dataclasses.replace(
+        request,
+        status=wanted.value,
+        stage_since=today,
+        due_by=due_by(wanted, today, station.completion_days),
+        stages_met=request.stages_met + (not late),
+        stages_late=request.stages_late + late,
+    )
+    stamps = {
+        _S.MATCHED: {"matched_on": today, "matched_at": now, "provider": record.provider},
+        _S.IN_SERVICE: {"in_service_on": today, "in_service_at": now},
+        _S.DONE: {"done_on": today, "done_at": now, "summary": record.summary},
+        _S.REJECTED: {"rejected_on": today, "rejected_at": now, "reason": record.reason},
+    }[wanted]
+    return dataclasses.replace(changed, **stamps)  # type: ignore[arg-type]
+
+
+def _check_provider(
+    record: RequestAdvanceRecord, request: ServiceRequest, station: ServiceStation
+) -> None:
+    """A match is the station itself (§6.2.1: it serves) or a provider its catalogue routes
+    this item to (§6.2.2)."""
+    routed = {*station.providers_of(request.category), station.uscc}
+    if record.provider is not None and record.provider not in routed:
+        raise _refuse(
+            RefusalKind.INVALID_INPUT,
+            "NOT_ROUTED",
+            f"{record.provider} is not a provider of {request.category} for this station",
+            "input.provider",
+        )
+
+
+async def advance_service_request(
+    store: GraphStore, principal: Principal, record: RequestAdvanceRecord, *, today: date
+) -> tuple[ServiceRequest, WriteResult]:
+    """Record a step of the process; only the station's own staff (or an administrator).
+    Checked against the request as read, and read again when another step landed first."""
+    authorize(principal, "advanceServiceRequest")
+
+    async def attempt() -> tuple[ServiceRequest, WriteResult]:
+        request = await _stored(store, record.id)
+        await authorize_rows(
+            store,
+            principal,
+            "advanceServiceRequest",
+            functools.partial(request_claims, "input.id", request),
+        )
+        if problem := illegal_transition(_S(request.status), record.status):
+            raise _refuse(RefusalKind.INVALID_INPUT, "INVALID_TRANSITION", problem, "input.status")
+        station = await _station(store, request.station)
+        _check_provider(record, request, station)
+        changed = _stepped(request, record, station, today)
+        result = await write_batch(
+            [record],
+            lambda guard: store.put_service_requests([changed], actor=principal.actor, guard=guard),
+            key=lambda r: r.id,
+            implied={request.id: request.version},
+            references={},
+        )
+        return dataclasses.replace(changed, version=request.version + 1), result
+
+    changed, result = await replanned(attempt)
+    await recompute_credit(store, [changed.station], today)
+    return changed, result
+
+
+async def evaluate_service_request(
+    store: GraphStore, principal: Principal, record: RequestEvaluationRecord, *, today: date
+) -> tuple[ServiceRequest, WriteResult]:
+    """The requester's Annex C form, once the service is done, kept as a service evaluation
+    of the station (id ``<request>-C``: a retry after a failure rewrites the same form)."""
+    authorize(principal, "evaluateServiceRequest")
+    found = await store.get_service_requests([record.id])
+    # The same answer for an unknown request and a wrong token: ids are not for guessing.
+    if not found or not hmac.compare_digest(found[0].token_digest, key_digest(record.token)):
+        raise _refuse(
+            RefusalKind.NOT_AUTHORIZED,
+            "NOT_AUTHORIZED",
+            "no request with this id and token",
+            "input.token",
+        )
+    request = found[0]
+    if request.status != _S.DONE.value:
+        raise _refuse(
+            RefusalKind.CONFLICT,
+            "NOT_DONE",
+            "a request is evaluated once its service is done (§6.4.1)",
+            "input.id",
+        )
+    if request.evaluation is not None:
+        raise _refuse(RefusalKind.CONFLICT, "ALREADY_EVALUATED", "evaluated already", "input.id")
+    try:
+        form = ServiceEvaluationRecord.model_validate(
+            {
+                "id": f"{request.id}-C",
+                "institution": request.station,
+                "kind": ServiceEvaluationKind.SURVEY,
+                "date": today,
+                "serviceCategory": request.category,
+                "evaluator": f"service request {request.id}",
+                "answers": record.answers,
+                "comment": record.comment,
+            }
+        )
+    except ValidationError as exc:
+        raise Refusal(RefusalKind.INVALID_INPUT, problems_from(exc)) from exc
+    await store.record_service_evaluations(
+        [convert.service_evaluation_model(form, recorded_by=REQUESTER)], actor=principal.actor
+    )
+    evaluated = dataclasses.replace(request, evaluation=form.id, evaluated_on=today)
+    try:
+        result = await write_batch(
+            [record],
+            lambda guard: store.put_service_requests(
+                [evaluated], actor=principal.actor, guard=guard
+            ),
+            key=lambda r: r.id,
+            implied={request.id: request.version},
+            references={},
+        )
+    except Replan as exc:  # evaluated (or advanced) meanwhile: the form was written once
+        raise _refuse(
+            RefusalKind.CONFLICT, "STALE_VERSION", "the request changed meanwhile", "input.id"
+        ) from exc
+    await recompute_credit(store, [request.station], today)
+    return dataclasses.replace(evaluated, version=request.version + 1), result

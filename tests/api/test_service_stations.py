@@ -1,0 +1,374 @@
+"""One-stop quality service stations (DB2101/T 0050-2022): an enterprise's demand walked
+through a Shenyang station from Annex A to the Annex C evaluation, with the time limits,
+who may do what, and what the public, the feed and the snapshots see."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from graph.cypher_store import CypherStore
+from registry.app import create_app
+from registry.domain.vocabulary import Role
+from tests.api import conftest as api_conftest
+from tests.api.conftest import GraphQLClient, Snapshot
+from tests.api.operations import ERROR_FIELDS
+
+HEPING = "1221010232988047XL"  # 沈阳市和平区一站式质量服务站
+HUNNAN = "122101126861952868"  # 沈阳市浑南区一站式质量服务站
+SHENYANG_CENTRE = "12210102123480606B"  # routed to for inspection and testing
+CQC = "121101064193791361"
+CONTACT = "张经理 13800000000"
+DEMAND = "出口电机能效检测, 需要CMA报告"
+
+STATIONS = """query($r: String, $s: ServiceCategory) { stations(region: $r, service: $s) {
+  uscc name region completionDays
+  services { category providers { uscc name } }
+  staff { role name }
+  performance { requests done stagesMet stagesLate stagesOverdue compliance satisfaction }
+} }"""
+PERFORMANCE = """query($r: String!) { stations(region: $r) { uscc
+  performance { requests done stagesMet stagesLate stagesOverdue compliance satisfaction surveys }
+} }"""
+_REQUEST = """id station category status provider submittedOn matchedOn inServiceOn doneOn
+  dueBy overdue stagesMet stagesLate evaluatedOn demand enterprise contact reason version"""
+SUBMIT = f"""mutation($input: ServiceRequestInput!) {{ submitServiceRequest(input: $input) {{
+  __typename ... on SubmitServiceRequestSuccess {{ token request {{ {_REQUEST} }} }}
+  {ERROR_FIELDS} }} }}"""
+ADVANCE = f"""mutation($input: AdvanceServiceRequestInput!) {{
+  advanceServiceRequest(input: $input) {{
+    __typename ... on AdvanceServiceRequestSuccess {{ request {{ {_REQUEST} }} }}
+    {ERROR_FIELDS} }} }}"""
+EVALUATE = f"""mutation($input: EvaluateServiceRequestInput!) {{
+  evaluateServiceRequest(input: $input) {{
+    __typename ... on EvaluateServiceRequestSuccess {{
+      request {{ {_REQUEST} }} evaluation {{ id kind serviceCategory answers }} }}
+    {ERROR_FIELDS} }} }}"""
+REQUEST = f"""query($id: String!, $t: String) {{ serviceRequest(id: $id, token: $t) {{
+  {_REQUEST} }} }}"""
+CREDIT = """query($u: String!) { institution(uscc: $u) {
+  credit { methodVersion factors { name value } } } }"""
+V, S = "VERY_SATISFIED", "SATISFIED"
+
+
+class Clock:
+    """The registry's calendar, moved by the test."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+
+    def __call__(self) -> date:
+        return self.day
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(date(2026, 11, 23))  # a Monday
+
+
+@pytest.fixture
+async def station_api(seeded_store: CypherStore, clock: Clock) -> AsyncIterator[GraphQLClient]:
+    """A client of a freshly seeded store whose calendar the test moves."""
+    app = create_app(api_conftest.test_settings(), seeded_store, today=clock)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+        yield GraphQLClient(http, seeded_store)
+
+
+async def payload(api: GraphQLClient, document: str, row: dict[str, Any], **who: Any) -> Any:
+    body = await api(document, {"input": row}, **who)
+    assert "errors" not in body, body
+    return next(iter(body["data"].values()))
+
+
+def demand(**fields: Any) -> dict[str, Any]:
+    return {
+        "station": HEPING,
+        "category": "INSPECTION_TESTING",
+        "demand": DEMAND,
+        "enterprise": "沈阳恒达电机有限公司",
+        "contact": CONTACT,
+        **fields,
+    }
+
+
+def step(request_id: str, status: str, **fields: Any) -> dict[str, Any]:
+    return {"id": request_id, "status": status, **fields}
+
+
+async def heping(api: GraphQLClient, **who: Any) -> Any:
+    body = await api(PERFORMANCE, {"r": "210102"}, **who)
+    assert "errors" not in body, body
+    [station] = body["data"]["stations"]
+    return station["performance"]
+
+
+async def submitted(api: GraphQLClient, **fields: Any) -> tuple[str, str]:
+    result = await payload(api, SUBMIT, demand(**fields))
+    assert result["__typename"] == "SubmitServiceRequestSuccess", result
+    return result["request"]["id"], result["token"]
+
+
+async def test_a_request_walks_from_demand_to_annex_c_and_moves_the_public_performance(
+    station_api: GraphQLClient, clock: Clock
+) -> None:
+    api = station_api
+    staff = {"role": Role.STATION, "institution": HEPING}
+    before = await heping(api)
+    assert (before["requests"], before["compliance"]) == (0, None)
+
+    # Annex A: anyone submits; the token comes back once, the contact never in public.
+    result = await payload(api, SUBMIT, demand())
+    assert result["__typename"] == "SubmitServiceRequestSuccess", result
+    request, token = result["request"], result["token"]
+    assert (request["status"], request["dueBy"], request["overdue"]) == (
+        "SUBMITTED",
+        "2026-11-25",  # two working days (assumed)
+        False,
+    )
+    public = await api(REQUEST, {"id": request["id"]})
+    assert public["data"]["serviceRequest"] is None
+    mine = await api(REQUEST, {"id": request["id"], "t": token})
+    assert mine["data"]["serviceRequest"]["contact"] == CONTACT
+
+    # The station matches it to the provider its catalogue routes testing to, starts, ends.
+    clock.day = date(2026, 11, 24)
+    matched = await payload(
+        api, ADVANCE, step(request["id"], "MATCHED", provider=SHENYANG_CENTRE), **staff
+    )
+    assert matched["request"]["status"] == "MATCHED", matched
+    assert matched["request"]["dueBy"] == "2026-12-01"
+    clock.day = date(2026, 11, 25)
+    started = await payload(api, ADVANCE, step(request["id"], "IN_SERVICE"), **staff)
+    assert started["request"]["dueBy"] == "2026-12-16"  # the station commits to 15 days
+    clock.day = date(2026, 12, 17)
+    assert (await api(REQUEST, {"id": request["id"], "t": token}))["data"]["serviceRequest"][
+        "overdue"
+    ] is True
+    assert (await heping(api))["stagesOverdue"] == 1
+    clock.day = date(2026, 12, 18)
+    done = await payload(api, ADVANCE, step(request["id"], "DONE", summary="报告已出"), **staff)
+    assert done["request"]["status"] == "DONE", done
+    assert (done["request"]["stagesMet"], done["request"]["stagesLate"]) == (2, 1)
+    assert done["request"]["dueBy"] is None
+
+    # Annex C by the requester: a service evaluation of the station.
+    form = [V, V, S, V, "YES", V, V, S, V, V]
+    evaluated = await payload(api, EVALUATE, {"id": request["id"], "token": token, "answers": form})
+    assert evaluated["__typename"] == "EvaluateServiceRequestSuccess", evaluated
+    assert evaluated["evaluation"]["id"] == f"{request['id']}-C"
+    assert evaluated["request"]["evaluatedOn"] == "2026-12-18"
+
+    after = await heping(api)
+    assert (after["requests"], after["done"], after["stagesMet"], after["stagesLate"]) == (
+        1,
+        1,
+        2,
+        1,
+    )
+    assert after["compliance"] == 66.7
+    assert after["surveys"] == before["surveys"] + 1
+    assert after["satisfaction"] != before["satisfaction"]
+    credit = (await api(CREDIT, {"u": HEPING}))["data"]["institution"]["credit"]
+    factors = {f["name"]: f["value"] for f in credit["factors"]}
+    assert factors["time_limits"] == 66.7
+    assert credit["methodVersion"] == "2026.3"
+
+
+async def test_the_public_finds_stations_by_region_and_service_without_names(
+    reader: GraphQLClient,
+) -> None:
+    testing = (await reader(STATIONS, {"r": "210100", "s": "INSPECTION_TESTING"}))["data"]
+    metrology = (await reader(STATIONS, {"r": "210100", "s": "METROLOGY"}))["data"]
+    dalian = (await reader(STATIONS, {"r": "210200"}))["data"]
+    everywhere = (await reader(STATIONS, {"s": "CONSULTING"}))["data"]
+    regulator = await reader(STATIONS, {"r": "210102"}, role=Role.REGULATOR)
+
+    assert {s["uscc"] for s in testing["stations"]} == {HEPING, HUNNAN}
+    assert [s["uscc"] for s in metrology["stations"]] == [HEPING]
+    assert dalian["stations"] == []
+    assert [s["uscc"] for s in everywhere["stations"]] == [HEPING]
+    station = next(s for s in testing["stations"] if s["uscc"] == HEPING)
+    routes = {s["category"]: s["providers"] for s in station["services"]}
+    assert routes["INSPECTION_TESTING"][0]["uscc"] == SHENYANG_CENTRE
+    assert {m["role"] for m in station["staff"]} >= {"STATION_MASTER", "CHIEF_QUALITY_OFFICER"}
+    assert all(m["name"] is None for m in station["staff"])
+    named = regulator["data"]["stations"][0]["staff"]
+    assert {"role": "STATION_MASTER", "name": "姜明慧"} in named
+
+
+async def test_a_station_moves_only_its_own_requests_and_only_by_the_process(
+    station_api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    request_id, _ = await submitted(station_api)
+    for station in (HEPING, HUNNAN):
+        await station_api.key(Role.STATION, station)
+    before = await snapshot()
+
+    other = await payload(
+        station_api,
+        ADVANCE,
+        step(request_id, "MATCHED", provider=SHENYANG_CENTRE),
+        role=Role.STATION,
+        institution=HUNNAN,
+    )
+    skipped = await payload(
+        station_api, ADVANCE, step(request_id, "DONE"), role=Role.STATION, institution=HEPING
+    )
+    unrouted = await payload(
+        station_api,
+        ADVANCE,
+        step(request_id, "MATCHED", provider=CQC),  # CQC is routed certification, not testing
+        role=Role.STATION,
+        institution=HEPING,
+    )
+    public = await payload(station_api, ADVANCE, step(request_id, "IN_SERVICE"))
+
+    assert (other["__typename"], other["code"]) == ("NotAuthorized", "NOT_AUTHORIZED")
+    assert (skipped["code"], skipped["field"]) == ("INVALID_TRANSITION", "input.status")
+    assert (unrouted["code"], unrouted["field"]) == ("NOT_ROUTED", "input.provider")
+    assert public["code"] == "NOT_AUTHORIZED"
+    assert await snapshot() == before
+
+
+async def test_only_the_token_holder_evaluates_and_only_once_the_service_is_done(
+    station_api: GraphQLClient,
+) -> None:
+    request_id, token = await submitted(station_api)
+    form = [S] * 4 + ["YES"] + [S] * 5
+    wrong = "srt_" + "A" * 43
+
+    early = await payload(
+        station_api, EVALUATE, {"id": request_id, "token": token, "answers": form}
+    )
+    forged = await payload(
+        station_api, EVALUATE, {"id": request_id, "token": wrong, "answers": form}
+    )
+    staff = {"role": Role.STATION, "institution": HEPING}
+    rejected = await payload(station_api, ADVANCE, step(request_id, "REJECTED"), **staff)
+
+    assert (early["__typename"], early["code"]) == ("Conflict", "NOT_DONE")
+    assert (forged["__typename"], forged["code"]) == ("NotAuthorized", "NOT_AUTHORIZED")
+    assert (rejected["code"], rejected["field"]) == ("REQUIRED", "input.reason")
+
+
+async def test_a_station_must_offer_the_item_asked_for(station_api: GraphQLClient) -> None:
+    refused = await payload(station_api, SUBMIT, demand(station=HUNNAN, category="METROLOGY"))
+
+    assert (refused["code"], refused["field"]) == ("NOT_OFFERED", "input.category")
+
+
+async def test_feed_and_snapshots_carry_requests_without_who_asked(
+    station_api: GraphQLClient,
+) -> None:
+    request_id, _ = await submitted(station_api)
+    key = await station_api.key(Role.PARTNER)
+
+    changes = await station_api.store.get_changes(after=0, limit=1_000_000)
+    exported = await station_api.http.get(
+        "/export/ServiceRequest.ndjson", headers={"Authorization": f"Bearer {key}"}
+    )
+    stations = await station_api.http.get(
+        "/export/ServiceStation.ndjson", headers={"Authorization": f"Bearer {key}"}
+    )
+
+    [change] = [c for c in changes if c.entity == "ServiceRequest" and c.key == request_id]
+    for text in (change.data, exported.text):
+        assert request_id in text
+        assert CONTACT not in text
+        assert DEMAND not in text
+        assert "tokenDigest" not in text
+    heping = next(
+        orjson.loads(line) for line in stations.content.splitlines() if HEPING.encode() in line
+    )
+    assert "姜明慧" not in stations.text
+    assert "STATION_MASTER" in heping["staffRoles"]
+
+
+async def test_regulators_designate_benchmarks_the_public_reads_with_evidence(
+    station_api: GraphQLClient,
+) -> None:
+    designate = f"""mutation($input: BenchmarkInput!) {{ designateBenchmark(input: $input) {{
+      __typename ... on DesignateBenchmarkSuccess {{ benchmark {{ id region }} }}
+      {ERROR_FIELDS} }} }}"""
+    listed = """query($c: ServiceCategory!, $r: String) { benchmarks(category: $c, region: $r) {
+      uscc year criteria evidence { stars cpsq satisfaction } } }"""
+    row = {
+        "uscc": HEPING,
+        "category": "QUALITY_MANAGEMENT",
+        "year": 2026,
+        "criteria": "satisfaction above 90 in 2026",
+    }
+
+    refused = await payload(station_api, designate, row, role=Role.STATION, institution=HEPING)
+    made = await payload(station_api, designate, row, role=Role.REGULATOR)
+    seeded = await station_api(listed, {"c": "INSPECTION_TESTING_SERVICE_CERTIFICATION"})
+    shenyang = await station_api(listed, {"c": "QUALITY_MANAGEMENT", "r": "210100"})
+    dalian = await station_api(listed, {"c": "QUALITY_MANAGEMENT", "r": "210200"})
+
+    assert refused["code"] == "NOT_AUTHORIZED"
+    assert made["__typename"] == "DesignateBenchmarkSuccess", made
+    [institute] = seeded["data"]["benchmarks"]
+    assert (institute["evidence"]["stars"], institute["evidence"]["cpsq"]) == (5, None)
+    assert institute["evidence"]["satisfaction"] > 85  # its seeded 2026 evaluations
+    [station] = shenyang["data"]["benchmarks"]
+    assert station["evidence"]["stars"] is None
+    assert 85 < station["evidence"]["satisfaction"] < 100  # the seeded Annex C forms
+    assert dalian["data"]["benchmarks"] == []
+
+
+async def test_a_station_reads_its_own_requests_with_who_asked_and_no_one_else_does(
+    station_api: GraphQLClient,
+) -> None:
+    request_id, _ = await submitted(station_api)
+    query = """query($r: String!) { stations(region: $r) { uscc
+      requests { id contact demand } } }"""
+
+    own = await station_api(query, {"r": "210102"}, role=Role.STATION, institution=HEPING)
+    other = await station_api(query, {"r": "210102"}, role=Role.STATION, institution=HUNNAN)
+    public = await station_api(query, {"r": "210102"})
+
+    assert own["data"]["stations"][0]["requests"] == [
+        {"id": request_id, "contact": CONTACT, "demand": DEMAND}
+    ]
+    for refused in (other, public):
+        assert refused["errors"][0]["extensions"]["code"] == "NOT_AUTHORIZED"
+        assert refused["data"] is None or refused["data"]["stations"] is None
+
+
+async def test_a_station_keeps_its_own_catalogue_and_a_retry_is_applied_once(
+    station_api: GraphQLClient,
+) -> None:
+    upsert = f"""mutation($input: [StationInput!]!, $k: String) {{
+      upsertStations(input: $input, idempotencyKey: $k) {{
+        __typename ... on UpsertStationsSuccess {{
+          stations {{ uscc completionDays services {{ category }} }} receipt {{ replayed }} }}
+        {ERROR_FIELDS} }} }}"""
+    row = {
+        "uscc": HEPING,
+        "services": [{"category": "CONSULTING"}],
+        "staff": [{"role": "STATION_MASTER"}, {"role": "SERVICE_SPECIALIST"}],
+        "completionDays": 10,
+    }
+    heping = {"role": Role.STATION, "institution": HEPING}
+
+    first = await station_api(upsert, {"input": [row], "k": "catalogue-1"}, **heping)
+    again = await station_api(upsert, {"input": [row], "k": "catalogue-1"}, **heping)
+    other = await station_api(upsert, {"input": [row]}, role=Role.STATION, institution=HUNNAN)
+    no_master = await station_api(
+        upsert, {"input": [{**row, "staff": [{"role": "SERVICE_SPECIALIST"}]}]}, **heping
+    )
+
+    written = first["data"]["upsertStations"]
+    assert written["stations"] == [
+        {"uscc": HEPING, "completionDays": 10, "services": [{"category": "CONSULTING"}]}
+    ]
+    assert again["data"]["upsertStations"]["receipt"]["replayed"] is True
+    assert other["data"]["upsertStations"]["code"] == "NOT_AUTHORIZED"
+    refused = no_master["data"]["upsertStations"]
+    assert (refused["code"], refused["field"]) == ("REQUIRED", "input[0].staff")
