@@ -28,6 +28,7 @@ __all__ = [
     "GET_CERTIFICATES",
     "ISSUERS_OF_HOLDERS",
     "ISSUE_CERTIFICATES",
+    "PARTIES",
     "STATUS_HISTORIES",
     "VERIFICATION_FACTS",
     "certificate_listing",
@@ -48,6 +49,14 @@ RETURN c.number AS number, c.family AS family, c.standard AS standard, c.scope A
 )
 
 GET_CERTIFICATES = "UNWIND $keys AS key MATCH (c:Certificate {number: key})" + _FIELDS
+
+# Who issued each stored certificate and to whom: all that re-issuing checks, without the
+# history that GET_CERTIFICATES walks (most of that read's cost in a bulk issue).
+PARTIES = """
+UNWIND $keys AS key
+MATCH (c:Certificate {number: key})
+RETURN c.number AS number, c.issuer AS issuer, c.holder AS holder
+"""
 
 # A certificate's and an accreditation's own fields as maps (not ``.*``: the step lists kept
 # for filters are no part of the record, and decoding them was most of a verification's cost).

@@ -173,7 +173,7 @@ class CertificateQueries(abc.ABC):
             await _require(read, "Institution", {c.issuer for c in certificates})
             await _require(read, "Organization", {c.holder for c in certificates})
             stored = await read(
-                certificate_cypher.GET_CERTIFICATES, {"keys": [c.number for c in certificates]}
+                certificate_cypher.PARTIES, {"keys": [c.number for c in certificates]}
             )
             parties = {str(r["number"]): (r["issuer"], r["holder"]) for r in stored}
             moved = sorted(
