@@ -19,6 +19,7 @@ _HISTORY = "history"
 T = TypeVar("T")
 
 
+@functools.cache  # a few dozen field names, converted for every row read or written
 def camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)

@@ -4,6 +4,7 @@ their issue and status writes."""
 from __future__ import annotations
 
 import abc
+import contextlib
 from collections.abc import Mapping, Sequence
 
 from graph.changelog import ChangeDraft, utc_now
@@ -49,6 +50,14 @@ class CertificateQueries(abc.ABC):
     ) -> list[Row]: ...
 
     @abc.abstractmethod
+    async def _read_flat(
+        self, statement: str, params: Mapping[str, object], floats: frozenset[str] = frozenset()
+    ) -> list[Row]: ...
+
+    @abc.abstractmethod
+    def _timed(self, name: str) -> contextlib.AbstractContextManager[None]: ...
+
+    @abc.abstractmethod
     async def _logged(
         self,
         name: str,
@@ -63,10 +72,11 @@ class CertificateQueries(abc.ABC):
     ) -> WriteResult: ...
 
     async def get_certificates(self, numbers: Sequence[str]) -> list[Certificate]:
-        rows = await self._query(
-            "get_certificates", certificate_cypher.GET_CERTIFICATES, {"keys": list(numbers)}
-        )
-        return [from_row(Certificate, row) for row in rows]
+        with self._timed("get_certificates"):
+            rows = await self._read_flat(
+                certificate_cypher.GET_CERTIFICATES, {"keys": list(numbers)}
+            )
+        return _certificates_with_steps(rows)
 
     async def get_issuers_of_holders(self, holders: Sequence[str]) -> dict[str, frozenset[str]]:
         rows = await self._query(
@@ -173,7 +183,7 @@ class CertificateQueries(abc.ABC):
             await _require(read, "Institution", {c.issuer for c in certificates})
             await _require(read, "Organization", {c.holder for c in certificates})
             stored = await read(
-                certificate_cypher.GET_CERTIFICATES, {"keys": [c.number for c in certificates]}
+                certificate_cypher.PARTIES, {"keys": [c.number for c in certificates]}
             )
             parties = {str(r["number"]): (r["issuer"], r["holder"]) for r in stored}
             moved = sorted(
@@ -251,3 +261,26 @@ def _certificate_params(query: CertificateQuery, *, after: str | None) -> dict[s
         "within": None if query.within is None else list(query.within),
         "today": query.today.isoformat(),
     }
+
+
+_STEP_COLUMNS = {
+    "stepStatus": "status",
+    "stepReason": "reason",
+    "stepEffectiveOn": "effectiveOn",
+    "stepRecordedAt": "recordedAt",
+    "stepActor": "actor",
+    "stepSeq": "seq",
+}
+
+
+def _certificates_with_steps(rows: Sequence[Row]) -> list[Certificate]:
+    """Certificates from GET_CERTIFICATES's rows (one per step), in the order first read."""
+    found: dict[str, tuple[Row, list[Row]]] = {}
+    for row in rows:
+        number = str(row["number"])
+        if number not in found:
+            found[number] = (row, [])
+        if row["stepSeq"] is not None:
+            step = {name: row[column] for column, name in _STEP_COLUMNS.items()}
+            found[number][1].append({"number": number, **step})
+    return [from_row(Certificate, {**row, "history": steps}) for row, steps in found.values()]

@@ -97,13 +97,19 @@ async def certificates_to_issue(
     for accreditation in await store.get_accreditations_held(issuers):
         held.setdefault(accreditation.holder, []).append(accreditation)
     models: list[Certificate] = []
+    # The verdict depends on these four facts alone: a batch of one issuer's certificates
+    # judges each (standard, family, day) once, not once a row.
+    judged: dict[tuple[str, str, str, date], str | None] = {}
     for index, record in enumerate(records):
         model = convert.certificate_model(record)
-        outside = (
-            scope_problem(model, tuple(held.get(record.issuer, ())))
-            if record.issuer in known
-            else None
-        )
+        facts = (model.issuer, model.family, model.standard, model.issued_on)
+        if facts not in judged:
+            judged[facts] = (
+                scope_problem(model, tuple(held.get(record.issuer, ())))
+                if record.issuer in known
+                else None
+            )
+        outside = judged[facts]
         if outside is not None and not record.historical_import:
             problems.append(
                 FieldProblem("OUTSIDE_ACCREDITED_SCOPE", outside, f"input[{index}].standard")
