@@ -91,7 +91,8 @@ class Query:
     verify_token: TokenVerification = strawberry.field(
         resolver=trust.verify_token,
         description="Public: was this QR token signed by the registry, does it still describe "
-        "the certificate, and is the certificate valid today?",
+        "the certificate, and is the certificate valid today? Takes the token or the whole "
+        "link a QR code holds (…/v/TOKEN).",
     )
     audit_checkpoint: AuditCheckpoint = strawberry.field(
         resolver=trust.audit_checkpoint,
