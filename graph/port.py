@@ -18,7 +18,6 @@ from graph.models import (
     Accreditation,
     ApiKey,
     Certificate,
-    CertificateMatch,
     CertificateQuery,
     Change,
     ChangeFilter,
@@ -46,6 +45,7 @@ from graph.models import (
     WrittenDigest,
 )
 from graph.network_models import InstitutionPath, Network, SharedCluster
+from graph.search_models import CertificateSearch, SearchHit
 
 __all__ = ["MAX_WRITE_BATCH", "GraphStore"]
 
@@ -112,10 +112,11 @@ class GraphStore(Protocol):
         """For each existing certificate: it, its holder, its issuer and the issuer's
         accreditations (with their bodies' names), in one round trip."""
 
-    async def search_certificates_by_holder(
-        self, text: str, *, limit: int
-    ) -> list[CertificateMatch]:
-        """Certificates whose holder's name contains ``text`` (normalised, any script)."""
+    async def search_certificates(
+        self, search: CertificateSearch, *, limit: int
+    ) -> list[SearchHit]:
+        """Certificates the query names, each way it can (``MatchRank``), up to ``limit`` a
+        way; the same certificate may come back more than once."""
 
     async def get_status_histories(self, numbers: Sequence[str]) -> list[StatusChange]:
         """Status changes of the named certificates, in recording order."""

@@ -10,6 +10,7 @@ from graph.cypher_store.credit import CreditQueries
 from graph.cypher_store.institutions import InstitutionQueries
 from graph.cypher_store.regions import RegionQueries
 from graph.cypher_store.scores import ScoreQueries
+from graph.cypher_store.search import SearchQueries
 from graph.cypher_store.timelines import TimelineQueries
 from graph.network_queries import NetworkQueries
 from graph.snapshot_queries import SnapshotQueries
@@ -24,6 +25,7 @@ class CypherStore(
     RegionQueries,
     InstitutionQueries,
     CertificateQueries,
+    SearchQueries,
     CreditQueries,
     ScoreQueries,
     ChangeQueries,

@@ -84,9 +84,12 @@ class Query:
         description="Public: is the certificate genuine and valid today (or on asOf)? Same "
         "shape if unknown.",
     )
-    search_certificates: list[PublicCertificate] = strawberry.field(
+    search_certificates: Connection[PublicCertificate] = strawberry.field(
         resolver=verification.search_certificates,
-        description="Public: certificates by (part of) the holder's name, at most 20.",
+        description="Public: certificates by holder name (or part, pinyin, one typo), holder "
+        "USCC or certificate number (or prefix), exact matches first; up to 20 a page and the "
+        "first 100 matches in all (totalCount counts those): a search is a lookup, not a "
+        "listing, so narrow the query to reach others.",
     )
     verify_token: TokenVerification = strawberry.field(
         resolver=trust.verify_token,

@@ -1,0 +1,84 @@
+"""The public certificate search: holders found by one indexed key and filtered on the node,
+then at most ``$holders`` of them and their certificates; or certificates by number.
+
+Each statement bounds its work: a common query ("有限公司") stops after ``$holders``
+holders rather than sorting every match.
+"""
+
+from __future__ import annotations
+
+from graph.cypher.certificates import CERTIFICATE_MAP
+from graph.cypher.timelines import later_history
+
+__all__ = [
+    "BACKFILLED",
+    "BACKFILL_DONE",
+    "BY_HOLDERS",
+    "BY_HOLDER_USCC",
+    "BY_NUMBER",
+    "BY_NUMBER_PREFIX",
+    "BY_PINYIN",
+    "KEYLESS_HOLDERS",
+    "SET_KEYS",
+    "TYPO_CANDIDATES",
+    "of_holders",
+]
+
+_ROW = f"""
+OPTIONAL MATCH (i:Institution {{uscc: c.issuer}})
+RETURN {CERTIFICATE_MAP}, history: {later_history("c")}}} AS certificate, o.name AS holderName,
+       i.name AS issuerName
+"""
+
+
+def of_holders(candidates: str) -> str:
+    """``candidates`` binds ``o``; up to ``$holders`` of them and ``$limit`` certificates."""
+    return (
+        candidates
+        + """
+WITH o LIMIT $holders
+MATCH (o)<-[:CERTIFIES]-(c:Certificate)
+WITH o, c ORDER BY o.name, c.number LIMIT $limit"""
+        + _ROW
+    )
+
+
+BY_NUMBER = "MATCH (c:Certificate {number: $identifier})-[:CERTIFIES]->(o:Organization)" + _ROW
+BY_HOLDER_USCC = of_holders("MATCH (o:Organization {uscc: $identifier})")
+# A range on the indexed number: the index hands over only numbers that start so.
+BY_NUMBER_PREFIX = (
+    """
+MATCH (c:Certificate) WHERE c.number >= $identifier AND c.number < $beyond
+WITH c ORDER BY c.number LIMIT $limit
+MATCH (c)-[:CERTIFIES]->(o:Organization)"""
+    + _ROW
+)
+BY_PINYIN = of_holders(
+    "MATCH (o:Organization) WHERE $anchor IN o.pinyinKeys "
+    "AND all(w IN $words WHERE o.pinyin CONTAINS w) AND o.initials CONTAINS $initials"
+)
+BY_HOLDERS = of_holders("UNWIND $usccs AS key MATCH (o:Organization {uscc: key})")
+# Holders sharing the most of the query's bigrams, by one index lookup per bigram.
+TYPO_CANDIDATES = """
+UNWIND $grams AS g
+MATCH (o:Organization) WHERE g IN o.nameGrams
+WITH o, count(g) AS shared
+RETURN o.uscc AS uscc, o.name AS name, shared
+ORDER BY shared DESC, uscc
+LIMIT $candidates
+"""
+
+# Stores written before the keys existed get them once, on open, a chunk at a time.
+BACKFILLED = "MATCH (c:ChangeCounter {id: 'main'}) RETURN c.searchKeys AS done"
+BACKFILL_DONE = "MATCH (c:ChangeCounter {id: 'main'}) SET c.searchKeys = 1"
+KEYLESS_HOLDERS = """
+MATCH (o:Organization) WHERE o.pinyinKeys IS NULL
+RETURN o.uscc AS uscc, o.name AS name
+LIMIT $limit
+"""
+SET_KEYS = """
+UNWIND $rows AS row
+MATCH (o:Organization {uscc: row.uscc})
+SET o.pinyin = row.pinyin, o.initials = row.initials, o.pinyinKeys = row.pinyinKeys
+RETURN count(o) AS updated
+"""
