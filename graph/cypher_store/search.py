@@ -48,7 +48,9 @@ class SearchQueries(abc.ABC):
                 ("search_by_holder_uscc", search_cypher.BY_HOLDER_USCC),
             ):
                 hits += _hits(await self._query(name, statement, found), MatchRank.EXACT)
-            prefix = {**found, "beyond": search.identifier + "\U0010ffff"}
+            # Past every ASCII continuation: FalkorDB's index compares a bound with a character
+            # beyond ASCII wrongly (it found nothing), and identifiers are ASCII.
+            prefix = {**found, "beyond": search.identifier + "\x7f"}
             rows = await self._query(
                 "search_by_number_prefix", search_cypher.BY_NUMBER_PREFIX, prefix
             )

@@ -158,3 +158,18 @@ def test_links_survive_every_base45_character() -> None:
     assert path.count("/") == 3  # /r/v/<one segment>
     assert token_from_scan(link) == token
     assert token_from_scan(token) == token
+
+
+async def test_a_link_spends_the_clients_public_lookup_allowance(
+    shared_seeded_store: CypherStore,
+) -> None:
+    async with _client(
+        shared_seeded_store, "http://10.0.0.7:8000", public_lookups_per_minute=2
+    ) as http:
+        image = await http.get(f"/certificates/{DALIAN_CERTIFICATE}/qr.png")  # one lookup
+        link = _decoded(image.content)
+        assert (await http.get(link)).status_code == 200  # two
+        refused = await http.get(link)
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) > 0
+    assert DALIAN_CERTIFICATE not in refused.text
