@@ -45,11 +45,12 @@ WITH o, c ORDER BY o.name, c.number LIMIT $limit"""
 
 BY_NUMBER = "MATCH (c:Certificate {number: $identifier})-[:CERTIFIES]->(o:Organization)" + _ROW
 BY_HOLDER_USCC = of_holders("MATCH (o:Organization {uscc: $identifier})")
-# A range on the indexed number: the index hands over only numbers that start so.
+# A range on the indexed number: the index hands over only numbers that start so, and no
+# more than $limit of them (unsorted: a short prefix may cover most of the registry).
 BY_NUMBER_PREFIX = (
     """
 MATCH (c:Certificate) WHERE c.number >= $identifier AND c.number < $beyond
-WITH c ORDER BY c.number LIMIT $limit
+WITH c LIMIT $limit
 MATCH (c)-[:CERTIFIES]->(o:Organization)"""
     + _ROW
 )
