@@ -7,8 +7,9 @@ It opens the store (a store written before the pinyin keys gets them then: the t
 is printed), samples ``--holders`` holders with a certificate, and for each asks ten kinds of
 query built from it: its certificate's number, the number's beginning and its first four
 characters, its USCC, a part of its name, its whole name, the name with one character wrong,
-two words of its pinyin, four of its initials, and the common "有限公司". Each kind: p50 and p99 latency over all its queries
-and rounds, and how often the sampled holder's certificate was among the results ("found").
+two words of its pinyin, four of its initials, and the common "有限公司". Each kind: p50 and
+p99 latency over all its queries and rounds, and how often the sampled holder's certificate
+was among the results ("found").
 """
 
 from __future__ import annotations

@@ -99,8 +99,11 @@ def verdict_words(verdict: Verdict) -> str:
     return f"{wording.zh} {wording.en}"
 
 
-def result_html(number: str, result: Verification, *, preface: str = "") -> str:
-    """The whole result; ``preface`` (markup) goes between the heading and the verdict."""
+def result_html(
+    number: str, result: Verification, *, preface: str = "", form: str = "verify"
+) -> str:
+    """The whole result; ``preface`` (markup) goes between the heading and the verdict;
+    ``form``: the relative address of the lookup form from where the page is served."""
     wording = _VERDICTS[result.verdict]
     return (
         f"<h1>{bilingual('核验结果', 'Verification result')}</h1>\n"
@@ -115,7 +118,8 @@ def result_html(number: str, result: Verification, *, preface: str = "") -> str:
         f"{_section('warnings', '提示', 'Warnings', _warnings(result))}\n"
         "<footer>\n"
         f"<p>{bilingual('核验日期', 'Checked on')} {text(result.checked_on.isoformat())}</p>\n"
-        f'<p><a href="verify">{bilingual("查询其他证书", "Check another certificate")}</a></p>\n'
+        f'<p><a href="{text(form)}">'
+        f"{bilingual('查询其他证书', 'Check another certificate')}</a></p>\n"
         "</footer>"
     )
 

@@ -182,7 +182,7 @@ async def _scanned(
     preface = _signature_box(claims.key_id, differing)
     return html_page(
         f"{verdict_words(result.verdict)} · {claims.number}",
-        result_html(claims.number, result, preface=preface),
+        result_html(claims.number, result, preface=preface, form=form_action or "verify"),
     )
 
 

@@ -62,6 +62,7 @@ async def test_the_png_code_decodes_to_a_link_that_opens_the_verdict_page(
     assert 'id="signature"' in page.text
     assert "SIGNATURE VALID" in page.text
     assert "SIGNATURE NOT VALID" not in page.text
+    assert '<a href="../verify">' in page.text  # "check another" leads to the form
     assert page.headers["content-security-policy"].startswith("default-src 'none'")
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["x-content-type-options"] == "nosniff"
