@@ -7,10 +7,10 @@ query: the index finds a few candidates, the exact rule then checks only those.
   (``p:dalian``) and each run of three initials (``i:dlt``). A query word of two syllables or
   more is found by its first pair, an initials query by its first three letters; then every
   word must be in ``pinyin`` (or the initials in ``initials``).
-- A one-character typo: a substitution, insertion or deletion breaks at most two of the
-  query's bigrams, so a holder the query names with one typo shares all but two of them.
-  Holders sharing that many (the index again, one lookup per bigram) are the candidates, at
-  most a few hundred, and :func:`within_one_edit` decides.
+- A one-character typo: a substitution, insertion or deletion breaks at most two adjacent
+  bigrams of the query, so a holder the query names with one typo contains one of its two
+  halves (:func:`typo_halves`) whole. Holders containing a half (the name-part lookup) are
+  the candidates, a few hundred at most, and :func:`within_one_edit` decides.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graph.text import COMMON_GRAMS, normalise_text, search_grams
+from graph.text import normalise_text
 
 __all__ = [
     "HolderKeys",
     "PinyinQuery",
     "holder_keys",
     "pinyin_query",
-    "typo_grams",
+    "typo_halves",
     "within_one_edit",
 ]
 
@@ -111,12 +111,19 @@ def pinyin_query(text: str) -> list[PinyinQuery]:
     return found
 
 
-def typo_grams(text: str) -> tuple[list[str], int]:
-    """The query's distinctive bigrams and how many of them a holder the query names with one
-    typo must share (a typo breaks at most two); ``([], 0)`` when too short to tell."""
-    grams = [g for g in search_grams(text) if g not in COMMON_GRAMS and len(g) == 2]
-    need = len(grams) - 2
-    return (grams, need) if need >= 1 else ([], 0)
+def typo_halves(text: str) -> tuple[str, ...]:
+    """Two parts of the query, one of which a holder it names with one typo contains whole;
+    ``()`` when the query is too short to tell (under four characters).
+
+    A typo breaks at most two adjacent bigrams of the query (a substitution or an inserted
+    character two, a deleted one a single one). Leave the middle bigram out and split the
+    rest in two: no two adjacent bigrams lie in both halves, so one half is intact."""
+    normal = normalise_text(text)
+    bigrams = len(normal) - 1
+    if bigrams < 3:
+        return ()
+    gap = (bigrams - 1) // 2  # the bigram left out: characters gap and gap + 1
+    return (normal[: gap + 1], normal[gap + 1 :])
 
 
 def within_one_edit(query: str, name: str) -> bool:

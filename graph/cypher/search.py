@@ -18,9 +18,9 @@ __all__ = [
     "BY_NUMBER",
     "BY_NUMBER_PREFIX",
     "BY_PINYIN",
+    "CANDIDATE_NAMES",
     "KEYLESS_HOLDERS",
     "SET_KEYS",
-    "TYPO_CANDIDATES",
     "of_holders",
 ]
 
@@ -59,13 +59,9 @@ BY_PINYIN = of_holders(
     "AND all(w IN $words WHERE o.pinyin CONTAINS w) AND o.initials CONTAINS $initials"
 )
 BY_HOLDERS = of_holders("UNWIND $usccs AS key MATCH (o:Organization {uscc: key})")
-# Holders sharing the most of the query's bigrams, by one index lookup per bigram.
-TYPO_CANDIDATES = """
-UNWIND $grams AS g
-MATCH (o:Organization) WHERE g IN o.nameGrams
-WITH o, count(g) AS shared
-RETURN o.uscc AS uscc, o.name AS name, shared
-ORDER BY shared DESC, uscc
+# Appended to the dialect's name candidates: a few holders containing a part of a name.
+CANDIDATE_NAMES = """
+RETURN o.uscc AS uscc, o.name AS name
 LIMIT $candidates
 """
 

@@ -11,7 +11,7 @@ from graph.cypher_store.base import Row, _mapping, as_int
 from graph.dialects import Dialect
 from graph.mapping import from_row
 from graph.models import Certificate, CertificateMatch
-from graph.search_keys import holder_keys, typo_grams, within_one_edit
+from graph.search_keys import holder_keys, typo_halves, within_one_edit
 from graph.search_models import CertificateSearch, MatchRank, SearchHit
 from graph.text import normalise_text, search_grams
 
@@ -57,8 +57,7 @@ class SearchQueries(abc.ABC):
             hits += _hits(rows, MatchRank.PART)
         grams = search_grams(search.text)
         if len(normalise_text(search.text)) >= 2 and grams:
-            phrase = '"' + search.text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-            params = {"anchor": grams[0], "grams": grams, "phrase": phrase, **bounds}
+            params = {"anchor": grams[0], "grams": grams, "phrase": _phrase(search.text), **bounds}
             statement = search_cypher.of_holders(self.dialect.name_candidates)
             named = _hits(await self._query("search_by_name", statement, params), MatchRank.PART)
             whole = normalise_text(search.text)
@@ -83,19 +82,19 @@ class SearchQueries(abc.ABC):
 
     async def _typo_hits(self, text: str, *, limit: int) -> list[SearchHit]:
         """Holders named by ``text`` with one character wrong (see graph.search_keys)."""
-        grams, need = typo_grams(text)
-        if not grams:
-            return []
-        rows = await self._query(
-            "search_typo_candidates",
-            search_cypher.TYPO_CANDIDATES,
-            {"grams": grams, "candidates": _TYPO_CANDIDATES},
-        )
-        usccs = [
-            str(r["uscc"])
-            for r in rows
-            if as_int(r["shared"]) >= need and within_one_edit(text, str(r["name"]))
-        ][:_HOLDERS]
+        candidates: dict[str, str] = {}
+        for half in typo_halves(text):
+            grams = search_grams(half)
+            params = {
+                "anchor": grams[0],
+                "grams": grams,
+                "phrase": _phrase(half),
+                "candidates": _TYPO_CANDIDATES,
+            }
+            statement = self.dialect.name_candidates + search_cypher.CANDIDATE_NAMES
+            for row in await self._query("search_typo_candidates", statement, params):
+                candidates[str(row["uscc"])] = str(row["name"])
+        usccs = [u for u, name in candidates.items() if within_one_edit(text, name)][:_HOLDERS]
         if not usccs:
             return []
         params = {"usccs": usccs, "limit": limit, "holders": _HOLDERS}
@@ -122,6 +121,11 @@ class SearchQueries(abc.ABC):
             filled += as_int(done[0]["updated"]) if done else 0
         await self._housekeeping(search_cypher.BACKFILL_DONE, {})
         return filled
+
+
+def _phrase(text: str) -> str:
+    """``text`` as one phrase of Neo4j's full-text query language."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _key_rows(names: list[tuple[str, str]]) -> list[dict[str, object]]:
