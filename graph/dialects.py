@@ -7,9 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph.cypher.certificates import CERTIFICATE_MAP
-from graph.cypher.timelines import later_history
-
 __all__ = ["FALKORDB", "NEO4J", "SCHEMA", "Dialect", "IndexSpec"]
 
 
@@ -30,6 +27,7 @@ SCHEMA: tuple[IndexSpec, ...] = (
     IndexSpec("CreditHistory", "toSeq", unique=False),
     IndexSpec("Organization", "uscc", unique=True),
     IndexSpec("Organization", "nameGrams", unique=False),
+    IndexSpec("Organization", "pinyinKeys", unique=False),
     IndexSpec("Accreditation", "number", unique=True),
     IndexSpec("Certificate", "number", unique=True),
     IndexSpec("Certificate", "issuer", unique=False),
@@ -57,21 +55,14 @@ SCHEMA: tuple[IndexSpec, ...] = (
 
 
 _ALL_GRAMS = "all(g IN $grams WHERE g IN o.nameGrams)"
-_MATCHED_HOLDERS = f"""
-MATCH (o)<-[:CERTIFIES]-(c:Certificate)
-OPTIONAL MATCH (i:Institution {{uscc: c.issuer}})
-RETURN {CERTIFICATE_MAP}, history: {later_history("c")}}} AS certificate, o.name AS holderName,
-       i.name AS issuerName
-ORDER BY o.name, c.number
-LIMIT $limit
-"""
 
 
 @dataclass(frozen=True, slots=True)
 class Dialect:
     name: str
     head_for_update: str
-    holder_search: str
+    # Holders (``o``) whose name contains every bigram of the query's.
+    name_candidates: str
     search_schema: tuple[str, ...] = ()
 
     def index_statements(self) -> list[str]:
@@ -99,23 +90,22 @@ FALKORDB = Dialect(
     name="falkordb",
     head_for_update="MATCH (c:ChangeCounter {id: 'main'}) RETURN c.seq AS seq, c.hash AS hash",
     # (One WHERE: FalkorDB 4.16 drops every row when the filter follows in a WITH.)
-    holder_search=(
-        f"MATCH (o:Organization) WHERE $anchor IN o.nameGrams AND {_ALL_GRAMS}" + _MATCHED_HOLDERS
-    ),
+    name_candidates=f"MATCH (o:Organization) WHERE $anchor IN o.nameGrams AND {_ALL_GRAMS}",
 )
 
 # Neo4j reads without locks: touching the counter first takes its write lock, so the head we
 # read cannot move until the transaction ends.
 # Neo4j does not index list elements; its full-text index with the CJK analyzer finds the
-# candidates, and the bigram filter then applies the same rule as on FalkorDB.
+# candidates, and the bigram filter then applies the same rule as on FalkorDB. (The pinyin
+# and typo lookups test list membership, which Neo4j answers by scanning the label.)
 NEO4J = Dialect(
     name="neo4j",
     head_for_update=(
         "MATCH (c:ChangeCounter {id: 'main'}) SET c.seq = c.seq RETURN c.seq AS seq, c.hash AS hash"
     ),
-    holder_search=(
+    name_candidates=(
         "CALL db.index.fulltext.queryNodes('organization_names', $phrase) YIELD node AS o "
-        f"WITH o WHERE {_ALL_GRAMS}" + _MATCHED_HOLDERS
+        f"WITH o WHERE {_ALL_GRAMS}"
     ),
     search_schema=(
         "CREATE FULLTEXT INDEX organization_names IF NOT EXISTS FOR (o:Organization) "

@@ -69,6 +69,7 @@ class Neo4jStore(CypherStore):
             await self._run_write(statement, {}, implicit=True)
         await self._run_write(change_cypher.ENSURE_COUNTER, {"genesis": GENESIS_HASH})
         await self._upgrade_timelines()
+        await self._backfill_search_keys()
 
     async def _read(self, statement: str, params: Mapping[str, object]) -> list[Row]:
         try:

@@ -20,7 +20,6 @@ from graph.models import (
     Accreditation,
     ApiKey,
     Certificate,
-    CertificateMatch,
     CertificateQuery,
     Change,
     ChangeFilter,
@@ -49,6 +48,7 @@ from graph.models import (
     WrittenDigest,
 )
 from graph.network_models import InstitutionPath, Network, SharedCluster
+from graph.search_models import CertificateSearch, SearchHit
 from graph.service_models import ServiceAssessment
 from graph.station_models import Benchmark, RequestTally, ServiceRequest, ServiceStation
 
@@ -121,10 +121,11 @@ class GraphStore(Protocol):
         """For each existing certificate: it, its holder, its issuer and the issuer's
         accreditations (with their bodies' names), in one round trip."""
 
-    async def search_certificates_by_holder(
-        self, text: str, *, limit: int
-    ) -> list[CertificateMatch]:
-        """Certificates whose holder's name contains ``text`` (normalised, any script)."""
+    async def search_certificates(
+        self, search: CertificateSearch, *, limit: int
+    ) -> list[SearchHit]:
+        """Certificates the query names, each way it can (``MatchRank``), up to ``limit`` a
+        way; the same certificate may come back more than once."""
 
     async def get_status_histories(self, numbers: Sequence[str]) -> list[StatusChange]:
         """Status changes of the named certificates, in recording order."""

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
@@ -67,6 +67,23 @@ class Settings(BaseSettings):
     response_cache_refresh_seconds: float = Field(default=0.5, gt=0)
     change_poll_seconds: float = Field(default=0.5, gt=0)  # how often subscriptions look
     max_subscriptions_per_connection: int = Field(default=5, ge=1)
+    # The address people reach the service at (https://registry.example.cn, a path allowed),
+    # put into the links that QR codes hold. Unset: the address of the socket a request came
+    # in on, never its Host header (which anyone can write, and a printed code lasts years).
+    # Behind a proxy or under a name, set it.
+    public_url: str | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_a_base(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// address with a host")
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError("must be a plain address: no query, fragment or credentials")
+        return value.strip().rstrip("/")
 
     @model_validator(mode="after")
     def _no_placeholder_secret_in_production(self) -> Settings:

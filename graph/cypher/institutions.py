@@ -97,7 +97,7 @@ GET_ORGANIZATIONS = "UNWIND $keys AS key MATCH (o:Organization {uscc: key})" + _
 UPSERT_ORGANIZATIONS = logged(
     """
 MERGE (o:Organization {uscc: row.uscc})
-SET o += row.props, o.nameGrams = row.grams, o.version = coalesce(o.version, 0) + 1
+SET o += row.props, o.nameGrams = row.grams, o += row.keys, o.version = coalesce(o.version, 0) + 1
 WITH row, o
 OPTIONAL MATCH (o)-[old:IN_REGION]->()
 DELETE old

@@ -1,5 +1,5 @@
-"""Certificates for the GraphStore port: reads, listings, verification, holder search, and
-their issue and status writes."""
+"""Certificates for the GraphStore port: reads, listings, verification, and their issue and
+status writes."""
 
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ from graph.models import (
     ISSUED_REASON,
     Accreditation,
     Certificate,
-    CertificateMatch,
     CertificateQuery,
     Organization,
     StatusChange,
@@ -34,7 +33,6 @@ from graph.models import (
     WriteGuard,
     WriteResult,
 )
-from graph.text import search_grams
 
 __all__ = ["CertificateQueries"]
 
@@ -120,27 +118,6 @@ class CertificateQueries(abc.ABC):
                 if row["issuer"] is None
                 else institution_from_row(_mapping(row["issuer"])),
                 accreditations=_with_steps(row["accreditations"], row["accreditationSteps"]),
-            )
-            for row in rows
-        ]
-
-    async def search_certificates_by_holder(
-        self, text: str, *, limit: int
-    ) -> list[CertificateMatch]:
-        grams = search_grams(text)
-        if not grams:
-            return []
-        phrase = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        rows = await self._query(
-            "search_certificates_by_holder",
-            self.dialect.holder_search,
-            {"anchor": grams[0], "grams": grams, "phrase": phrase, "limit": limit},
-        )
-        return [
-            CertificateMatch(
-                certificate=from_row(Certificate, _mapping(row["certificate"])),
-                holder_name=str(row["holderName"]),
-                issuer_name=None if row["issuerName"] is None else str(row["issuerName"]),
             )
             for row in rows
         ]

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from graph.changelog import ChangeDraft, utc_now
 from graph.cypher import institutions as institution_cypher
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _present, _require, as_int
+from graph.cypher_store.search import holder_key_props
 from graph.mapping import from_row, institution_from_row, to_props
 from graph.models import (
     Accreditation,
@@ -160,6 +161,7 @@ class InstitutionQueries(abc.ABC):
         ]
         for row, organization in zip(rows, organizations, strict=True):
             row["grams"] = search_grams(organization.name)
+            row["keys"] = holder_key_props(organization.name)
         drafts = [
             ChangeDraft("Organization", o.uscc, "UPSERT", r["props"])  # type: ignore[arg-type]
             for o, r in zip(organizations, rows, strict=True)

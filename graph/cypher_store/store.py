@@ -12,6 +12,7 @@ from graph.cypher_store.disputes import DisputeQueries
 from graph.cypher_store.institutions import InstitutionQueries
 from graph.cypher_store.regions import RegionQueries
 from graph.cypher_store.scores import ScoreQueries
+from graph.cypher_store.search import SearchQueries
 from graph.cypher_store.service_assessments import ServiceAssessmentQueries
 from graph.cypher_store.stations import StationQueries
 from graph.cypher_store.timelines import TimelineQueries
@@ -28,6 +29,7 @@ class CypherStore(
     RegionQueries,
     InstitutionQueries,
     CertificateQueries,
+    SearchQueries,
     CreditQueries,
     ServiceAssessmentQueries,
     DisputeQueries,

@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from registry.cli.options import add_store_options, settings_from
+from registry.settings import load_settings
 
 __all__ = ["add_serve_command"]
 
@@ -22,6 +23,9 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.data_dir is not None:
         os.environ["REGISTRY_DATA_DIR"] = str(settings.data_dir.resolve())
     os.environ["REGISTRY_STORE_URL"] = settings.store_url
+    if args.public_url:
+        os.environ["REGISTRY_PUBLIC_URL"] = args.public_url
+    load_settings()  # a wrong --public-url stops here, not in every worker
     proxies = args.forwarded_allow_ips.strip()
     uvicorn.run(
         "registry.app:create_app",
@@ -52,6 +56,12 @@ def add_serve_command(commands: Any) -> None:
     add_store_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on")
     serve.add_argument("--port", type=int, default=8000, help="the port to listen on")
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address people reach the service at, put into QR codes' links (default: "
+        "$REGISTRY_PUBLIC_URL, else the address and port a request came in on)",
+    )
     serve.add_argument(
         "--workers",
         type=int,

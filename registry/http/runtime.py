@@ -20,7 +20,7 @@ from registry.http.responses import error_response
 from registry.schema.document_cache import DocumentCache
 from registry.settings import Settings
 
-__all__ = ["Runtime", "client_address", "too_many"]
+__all__ = ["Runtime", "client_address", "public_base_url", "too_many"]
 
 
 @dataclass(slots=True)
@@ -66,6 +66,26 @@ def client_address(connection: HTTPConnection) -> str | None:
     uvicorn has put the address that proxy forwarded in its place. Rate limits count by it,
     so nothing else may read ``X-Forwarded-For``."""
     return connection.client.host if connection.client else None
+
+
+def public_base_url(connection: HTTPConnection, settings: Settings) -> str:
+    """Where people reach the service, for links that outlive the request (QR codes):
+    ``REGISTRY_PUBLIC_URL``, else the address of the socket the request came in on (the host
+    and port ``registry serve`` listens on; the concrete address when it listens on all), with
+    the app's mount path. Never the Host header: anyone can send one, and a certificate holder
+    would print the attacker's address."""
+    if settings.public_url:
+        return settings.public_url
+    scheme = "https" if connection.scope.get("scheme") in ("https", "wss") else "http"
+    server = connection.scope.get("server")
+    host, port = (server[0], server[1]) if server else ("localhost", None)
+    if not host or host.startswith("/"):  # a Unix socket: only a proxy knows the public name
+        host, port = "localhost", None
+    if ":" in host:
+        host = f"[{host}]"
+    default_port = 443 if scheme == "https" else 80
+    netloc = host if port in (None, default_port) else f"{host}:{port}"
+    return f"{scheme}://{netloc}{connection.scope.get('root_path', '')}".rstrip("/")
 
 
 def too_many(wait: float) -> Response:

@@ -18,9 +18,9 @@ from starlette.routing import Route
 from graph.port import GraphStore
 from registry.domain.identifiers import normalise_identifier
 from registry.http.ratelimit import RateLimiter
-from registry.http.runtime import client_address
+from registry.http.runtime import client_address, public_base_url
 from registry.settings import Settings
-from registry.trust.qr import qr_png, qr_svg
+from registry.trust.qr import qr_png, qr_svg, verify_link
 from registry.trust.signing_keys import Keyring, keyring_for
 from registry.trust.tokens import claims_for, sign_token
 
@@ -85,14 +85,16 @@ async def _qr_image(request: Request, *, kind: str) -> Response:
         return PlainTextResponse(
             "no such certificate", status_code=404, headers={"Cache-Control": "no-store"}
         )
-    etag = '"' + hashlib.sha256(f"{kind}\n{token}".encode()).hexdigest()[:32] + '"'
+    link = verify_link(public_base_url(request, runtime.settings), token)
+    etag = '"' + hashlib.sha256(f"{kind}\n{link}".encode()).hexdigest()[:32] + '"'
     headers = {"Cache-Control": _IMAGE_CACHE, "ETag": etag, "X-Content-Type-Options": "nosniff"}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     if kind == "png":
-        png = await run_in_threadpool(qr_png, token)
+        png = await run_in_threadpool(qr_png, link)
         return Response(png, media_type="image/png", headers=headers)
-    svg = await run_in_threadpool(qr_svg, token, title=f"QR code of certificate {number}")
+    title = f"QR code of certificate {number}"
+    svg = await run_in_threadpool(lambda: qr_svg(link, number=number, title=title))
     headers["Content-Security-Policy"] = _SVG_POLICY
     return Response(svg, media_type="image/svg+xml", headers=headers)
 

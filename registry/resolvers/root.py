@@ -111,14 +111,18 @@ class Query:
         description="Public: is the certificate genuine and valid today (or on asOf)? Same "
         "shape if unknown.",
     )
-    search_certificates: list[PublicCertificate] = strawberry.field(
+    search_certificates: Connection[PublicCertificate] = strawberry.field(
         resolver=verification.search_certificates,
-        description="Public: certificates by (part of) the holder's name, at most 20.",
+        description="Public: certificates by holder name (or part, pinyin, one typo), holder "
+        "USCC or certificate number (or prefix), exact matches first; up to 20 a page and the "
+        "first 100 matches in all (totalCount counts those): a search is a lookup, not a "
+        "listing, so narrow the query to reach others.",
     )
     verify_token: TokenVerification = strawberry.field(
         resolver=trust.verify_token,
         description="Public: was this QR token signed by the registry, does it still describe "
-        "the certificate, and is the certificate valid today?",
+        "the certificate, and is the certificate valid today? Takes the token or the whole "
+        "link a QR code holds (…/v/TOKEN).",
     )
     audit_checkpoint: AuditCheckpoint = strawberry.field(
         resolver=trust.audit_checkpoint,

@@ -10,6 +10,7 @@ from graph.changelog import utc_now
 from registry.context import Context
 from registry.operations.verification import verify_certificate
 from registry.schema.trust import AuditCheckpoint, TokenVerification
+from registry.trust.qr import token_from_scan
 from registry.trust.signing_keys import keyring_for
 from registry.trust.tokens import InvalidToken, claims_for, read_token, sign_checkpoint
 
@@ -20,12 +21,12 @@ Info = strawberry.Info[Context, None]
 
 async def verify_token(info: Info, token: str) -> TokenVerification:
     """Was this token signed by the registry, does it still describe the certificate, and is
-    the certificate valid today?"""
+    the certificate valid today? ``token`` may be the whole link a QR code holds."""
     context = info.context
     keyring = await keyring_for(context.settings.resolved_signing_keys_dir)
     checked_at = datetime.now(UTC)
     try:
-        claims = read_token(token, keyring.public_keys())
+        claims = read_token(token_from_scan(token), keyring.public_keys())
     except InvalidToken as problem:
         return TokenVerification.refused(problem, checked_at=checked_at)
     result = await verify_certificate(

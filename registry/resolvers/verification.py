@@ -6,9 +6,11 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Annotated
 
+import orjson
 import strawberry
 
 from graph.models import Certificate
+from graph.search_models import MatchRank
 from graph.text import normalise_text
 from registry.context import Context
 from registry.domain.certificates import certificate_standing, effective_status
@@ -16,9 +18,10 @@ from registry.domain.identifiers import normalise_identifier
 from registry.domain.permissions import may_see_confidential, may_see_overdue_suspensions
 from registry.domain.verification import VerificationWarning
 from registry.domain.vocabulary import CertificateStatus
+from registry.operations.search import ranked_search
 from registry.operations.verification import MAX_HOLDER_NAME, verify_certificate
 from registry.schema.errors import PublicError
-from registry.schema.pagination import page_size
+from registry.schema.pagination import Connection, decode_cursor, page_size
 from registry.schema.verification import PublicCertificate, VerificationResult
 
 __all__ = ["search_certificates", "verify_certificate_field"]
@@ -65,26 +68,64 @@ async def verify_certificate_field(
 
 
 async def search_certificates(
-    info: Info, holder_name: str, first: int | None = 10
-) -> list[PublicCertificate]:
-    """Public: certificates whose holder's name contains ``holderName`` (at least two
-    characters; widths, spaces and punctuation ignored). Public fields only, at most 20."""
-    if len(holder_name) > MAX_HOLDER_NAME:
-        raise PublicError("TOO_LONG", f"holderName has at most {MAX_HOLDER_NAME} characters")
-    if len(normalise_text(holder_name)) < 2:
-        raise PublicError("TOO_SHORT", "holderName needs at least two characters")
-    context = info.context
+    info: Info,
+    query: Annotated[
+        str,
+        strawberry.argument(
+            description="Part of a holder's name (one character may be wrong), a holder's "
+            "USCC, a certificate number or its beginning, or the holder's name in pinyin, "
+            "full (`dalian chanpin`) or initials (`dlcp`)."
+        ),
+    ],
+    first: int | None = 10,
+    after: str | None = None,
+) -> Connection[PublicCertificate]:
+    """Public: exact matches first (number, USCC, whole name), then number prefixes and name
+    parts, then pinyin, then names with one typo; by holder name and number within each."""
+    if len(query) > MAX_HOLDER_NAME:
+        raise PublicError("TOO_LONG", f"query has at most {MAX_HOLDER_NAME} characters")
+    if len(normalise_text(query)) < 2:
+        raise PublicError("TOO_SHORT", "query needs at least two characters")
     limit = page_size(first, maximum=MAX_SEARCH_RESULTS, default=10)
-    found = await context.store.search_certificates_by_holder(holder_name, limit=limit)
-    return [
-        PublicCertificate.of(
-            m.certificate,
-            holder_name=m.holder_name,
-            issuer_name=m.issuer_name,
-            status=_status_today(m.certificate, context.today),
-        )
-        for m in found
-    ]
+    position = _search_position(after)
+    context = info.context
+    ranked = await ranked_search(context.store, query)
+    page = [r for r in ranked if position is None or r.key > position][: limit + 1]
+
+    async def total() -> int:
+        return len(ranked)
+
+    return Connection.of(
+        page,
+        limit=limit,
+        key=lambda r: orjson.dumps(r.key).decode(),
+        node=lambda r: PublicCertificate.of(
+            r.hit.match.certificate,
+            holder_name=r.hit.match.holder_name,
+            issuer_name=r.hit.match.issuer_name,
+            status=_status_today(r.hit.match.certificate, context.today),
+        ),
+        counter=total,
+    )
+
+
+def _search_position(after: str | None) -> tuple[int, str, str] | None:
+    """The (rank, holder name, number) a search cursor holds; anything else INVALID_CURSOR."""
+    key = decode_cursor(after)
+    if key is None:
+        return None
+    try:
+        rank, name, number = orjson.loads(key)
+    except (ValueError, TypeError) as exc:
+        raise PublicError("INVALID_CURSOR", "not a search cursor") from exc
+    if not (
+        type(rank) is int
+        and 0 <= rank < len(MatchRank)
+        and isinstance(name, str)
+        and isinstance(number, str)
+    ):
+        raise PublicError("INVALID_CURSOR", "not a search cursor")
+    return (rank, name, number)
 
 
 def _status_today(certificate: Certificate, today: date) -> CertificateStatus:

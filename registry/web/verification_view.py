@@ -109,10 +109,16 @@ def verdict_words(verdict: Verdict) -> str:
 
 
 def result_html(
-    number: str, result: Verification, *, preface: str = "", issuer: IssuerStanding | None = None
+    number: str,
+    result: Verification,
+    *,
+    preface: str = "",
+    issuer: IssuerStanding | None = None,
+    form: str = "verify",
 ) -> str:
     """The whole result; ``preface`` (markup) goes between the heading and the verdict;
-    ``issuer`` adds the issuer's public standing (only for a certificate that exists)."""
+    ``issuer`` adds the issuer's public standing (only for a certificate that exists);
+    ``form``: the relative address of the lookup form from where the page is served."""
     wording = _VERDICTS[result.verdict]
     standing = (
         ""
@@ -134,7 +140,8 @@ def result_html(
         f"{section('warnings', '提示', 'Warnings', _warnings(result))}\n"
         "<footer>\n"
         f"<p>{bilingual('核验日期', 'Checked on')} {text(result.checked_on.isoformat())}</p>\n"
-        f'<p><a href="verify">{bilingual("查询其他证书", "Check another certificate")}</a></p>\n'
+        f'<p><a href="{text(form)}">'
+        f"{bilingual('查询其他证书', 'Check another certificate')}</a></p>\n"
         "</footer>"
     )
 

@@ -20,6 +20,7 @@ from registry.domain.verification import Verification
 from registry.http.runtime import client_address
 from registry.operations.credit import assessments
 from registry.operations.verification import MAX_HOLDER_NAME, verify_certificate
+from registry.trust.qr import token_from_scan
 from registry.trust.signing_keys import keyring_for
 from registry.trust.tokens import (
     InvalidToken,
@@ -39,6 +40,7 @@ __all__ = ["MAX_NUMBER", "issuer_standing", "routes"]
 
 MAX_NUMBER = 64
 _TITLE = "证书查询 Certificate verification"
+_FORM_FROM_LINK = "../verify"  # from /v/TOKEN (one segment: the token's "/" is %2F)
 _INTRO = (
     "输入证书上的编号，核验证书的真伪、今日是否有效以及发证机构的资质。",
     "Enter the number printed on a certificate to check that it is genuine, "
@@ -92,7 +94,11 @@ _CLAIMS = {
 
 
 def routes() -> list[Route]:
-    return [Route("/verify", verify_page, methods=["GET"], name="verify")]
+    return [
+        Route("/verify", verify_page, methods=["GET"], name="verify"),
+        # The link a QR code holds (registry.trust.qr.verify_link): the same verdict page.
+        Route("/v/{token:path}", verify_link_page, methods=["GET"], name="verify-link"),
+    ]
 
 
 async def verify_page(request: Request) -> Response:
@@ -100,13 +106,11 @@ async def verify_page(request: Request) -> Response:
     params = request.query_params
     runtime: Runtime = request.app.state.runtime
     if "t" in params or "number" in params:
-        wait = runtime.public_lookups.acquire(f"ip:{client_address(request) or 'unknown'}")
-        if wait:
-            page = html_page(_TITLE, _form_page(notice=_TOO_MANY), status_code=429)
-            page.headers["Retry-After"] = str(max(1, math.ceil(wait)))
-            return page
+        refusal = _over_allowance(request, runtime)
+        if refusal is not None:
+            return refusal
     if "t" in params:
-        return await _scanned(runtime, params["t"])
+        return await _scanned(runtime, token_from_scan(params["t"]))
     if "number" not in params and "holder" not in params:
         return html_page(_TITLE, _form_page())
     number = normalise_identifier(params.get("number", ""))
@@ -147,6 +151,30 @@ async def issuer_standing(runtime: Runtime, result: Verification) -> IssuerStand
     return IssuerStanding(uscc=issuer.uscc, name=issuer.name, credit=standing)
 
 
+async def verify_link_page(request: Request) -> Response:
+    """``/v/TOKEN``, where a phone camera lands: the verdict for the token, as ``/verify?t=``
+    gives it, except that a token the registry did not sign is a 400."""
+    runtime: Runtime = request.app.state.runtime
+    refusal = _over_allowance(request, runtime, form_action=_FORM_FROM_LINK)
+    if refusal is not None:
+        return refusal
+    return await _scanned(
+        runtime, request.path_params["token"], refused_status=400, form_action=_FORM_FROM_LINK
+    )
+
+
+def _over_allowance(
+    request: Request, runtime: Runtime, *, form_action: str | None = None
+) -> Response | None:
+    """A lookup spends the client's public allowance, whichever surface it came through."""
+    wait = runtime.public_lookups.acquire(f"ip:{client_address(request) or 'unknown'}")
+    if not wait:
+        return None
+    page = html_page(_TITLE, _form_page(notice=_TOO_MANY, action=form_action), status_code=429)
+    page.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    return page
+
+
 def _as_of_notice(day: date) -> str:
     """Says that the answer is the record as it stood on ``day``, not today's."""
     words = bilingual(
@@ -157,13 +185,16 @@ def _as_of_notice(day: date) -> str:
     return f'<p class="notice" id="as-of">{words}</p>\n'
 
 
-async def _scanned(runtime: Runtime, token: str) -> Response:
+async def _scanned(
+    runtime: Runtime, token: str, *, refused_status: int = 200, form_action: str | None = None
+) -> Response:
     """Check the signature first, as anyone could offline; then the certificate as it is now."""
     keyring = await keyring_for(runtime.settings.resolved_signing_keys_dir)
     try:
         claims = read_token(token, keyring.public_keys())
     except InvalidToken as problem:
-        return html_page(_TITLE, _refused(problem.reason))
+        body = _refused(problem.reason, form_action=form_action)
+        return html_page(_TITLE, body, status_code=refused_status)
     result = await verify_certificate(
         runtime.open_store, claims.number, holder_name=None, today=runtime.today()
     )
@@ -174,7 +205,9 @@ async def _scanned(runtime: Runtime, token: str) -> Response:
     issuer = await issuer_standing(runtime, result)
     return html_page(
         f"{verdict_words(result.verdict)} · {claims.number}",
-        result_html(claims.number, result, preface=preface, issuer=issuer),
+        result_html(
+            claims.number, result, preface=preface, issuer=issuer, form=form_action or "verify"
+        ),
     )
 
 
@@ -199,12 +232,12 @@ def _signature_box(key_id: str, differing: tuple[str, ...]) -> str:
     return _signature_section(css, "✓", ("签名有效", "SIGNATURE VALID"), lines)
 
 
-def _refused(reason: TokenProblem) -> str:
+def _refused(reason: TokenProblem, *, form_action: str | None = None) -> str:
     explanation = bilingual(*_REFUSALS.get(reason, _NOT_OURS))
     box = _signature_section("not-valid", "✗", ("签名无效", "SIGNATURE NOT VALID"), [explanation])
     return (
         f"<h1>{bilingual('核验结果', 'Verification result')}</h1>\n{box}"
-        f"{_notice(_TYPE_INSTEAD)}{_form(described=True)}"
+        f"{_notice(_TYPE_INSTEAD)}{_form(described=True, action=form_action)}"
     )
 
 
@@ -222,20 +255,27 @@ def _notice(words: tuple[str, str]) -> str:
     return f'<p class="notice" id="notice" role="alert">{bilingual(*words)}</p>\n'
 
 
-def _form_page(*, notice: tuple[str, str] | None = None, holder: str | None = None) -> str:
+def _form_page(
+    *,
+    notice: tuple[str, str] | None = None,
+    holder: str | None = None,
+    action: str | None = None,
+) -> str:
     return (
         f"<h1>{bilingual('证书查询', 'Certificate verification')}</h1>\n"
         f"<p>{bilingual(*_INTRO)}</p>\n"
         f"{_notice(notice) if notice else ''}"
-        f"{_form(holder=holder, described=notice is not None)}"
+        f"{_form(holder=holder, described=notice is not None, action=action)}"
     )
 
 
-def _form(*, holder: str | None = None, described: bool = False) -> str:
-    """Submits to the page itself (no action), so it works wherever the page is mounted."""
+def _form(*, holder: str | None = None, described: bool = False, action: str | None = None) -> str:
+    """Submits to the page itself (no action) or, from a QR link, to ``../verify``: relative
+    either way, so it works wherever the pages are mounted."""
     aria = ' aria-describedby="notice"' if described else ""
+    target = f' action="{text(action)}"' if action else ""
     return (
-        '<form method="get" accept-charset="utf-8">\n'
+        f'<form method="get" accept-charset="utf-8"{target}>\n'
         f'<label for="number">{bilingual("证书编号", "Certificate number")}</label>\n'
         f'<input id="number" name="number" type="text" required maxlength="{MAX_NUMBER}" '
         f'autocomplete="off" autocapitalize="characters" spellcheck="false"{aria}>\n'

@@ -161,16 +161,16 @@ async def test_any_operation_that_breaks_the_schema_is_refused_with_a_code(
     ("query", "variables", "code"),
     [
         (
-            "query($n: String!) { searchCertificates(holderName: $n) { number } }",
+            "query($n: String!) { searchCertificates(query: $n) { totalCount } }",
             {"n": "大连\x00"},
             "INVALID_TEXT",
         ),
         (  # no UTF-8 text has a lone surrogate: the body is refused before it is read
-            "query($n: String!) { searchCertificates(holderName: $n) { number } }",
+            "query($n: String!) { searchCertificates(query: $n) { totalCount } }",
             {"n": "大连\ud800"},
             "INVALID_JSON",
         ),
-        ('{ searchCertificates(holderName: "大连\\u0000") { number } }', {}, "INVALID_TEXT"),
+        ('{ searchCertificates(query: "大连\\u0000") { totalCount } }', {}, "INVALID_TEXT"),
         ('{ institutions(filter: {nameContains: "\\u0000x"}) { totalCount } }', {}, "INVALID_TEXT"),
     ],
     ids=["nul-variable", "surrogate-variable", "nul-literal", "nul-in-a-filter"],

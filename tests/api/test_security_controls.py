@@ -316,7 +316,7 @@ HOSTILE = (
     "$value } RETURN 1 //",
     "CYPHER value=1 MATCH (n) RETURN n",
 )
-SEARCH = "query($h: String!) { searchCertificates(holderName: $h) { number } }"
+SEARCH = "query($h: String!) { searchCertificates(query: $h) { edges { node { number } } } }"
 NAMED = """query($f: InstitutionFilter) { institutions(filter: $f, first: 5) { totalCount } }"""
 ORGANIZATION = "query($u: String!) { organization(uscc: $u) { name } }"
 UPSERT = """mutation($input: [OrganizationInput!]!) { upsertOrganizations(input: $input) {
@@ -331,7 +331,7 @@ async def test_hostile_text_is_matched_and_stored_as_text_never_run_as_cypher(
         search = await api(SEARCH, {"h": text})
         verify = await api(VERIFY, {"n": text})
         named = await api(NAMED, {"f": {"nameContains": text}})
-        assert search == {"data": {"searchCertificates": []}}
+        assert search == {"data": {"searchCertificates": {"edges": []}}}
         assert verify == {"data": {"verifyCertificate": {"verdict": "NOT_FOUND"}}}
         assert named == {"data": {"institutions": {"totalCount": 0}}}
     assert await snapshot() == before

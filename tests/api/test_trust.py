@@ -13,7 +13,7 @@ from registry.app import create_app
 from registry.domain.vocabulary import Role
 from registry.http.trust_routes import certificate_token
 from registry.settings import Settings
-from registry.trust.qr import qr_svg
+from registry.trust.qr import qr_svg, verify_link
 from registry.trust.signing_keys import open_keyring, public_keys_from_document
 from registry.trust.tokens import Checkpoint, checkpoint_is_valid
 from tests.api.conftest import GraphQLClient
@@ -66,7 +66,8 @@ async def test_a_seeded_certificate_has_its_token_as_an_svg_qr_code(
     assert response.content.rstrip().endswith(b"</svg>")
     token = await _token(reader.store, DALIAN_CERTIFICATE, keys_dir)
     title = f"QR code of certificate {DALIAN_CERTIFICATE}"
-    assert response.content == qr_svg(token, title=title)
+    link = verify_link("http://registry.test", token)
+    assert response.content == qr_svg(link, number=DALIAN_CERTIFICATE, title=title)
     assert "max-age" in response.headers["cache-control"]
 
 

@@ -110,32 +110,3 @@ async def test_a_certificate_issued_under_a_suspended_accreditation_is_flagged(
     assert result["chainOfTrust"]["accreditedOnIssueDate"] is False
     notices = {w["code"]: w for w in result["warnings"]}
     assert notices["ISSUER_NOT_ACCREDITED_ON_ISSUE_DATE"]["messageZh"]
-
-
-SEARCH = """
-query($h: String!, $first: Int) {
-  searchCertificates(holderName: $h, first: $first) { number holderName issuerName status }
-}
-"""
-
-
-async def test_holder_search_finds_a_chinese_name_by_any_part(reader: GraphQLClient) -> None:
-    for typed in ("大连产品质量", "产品质量检验", " 大连 产品质量检验检测研究院 "):
-        body = await reader(SEARCH, {"h": typed, "first": 20})
-        found = body["data"]["searchCertificates"]
-        assert {c["holderName"] for c in found} == {DALIAN_PRODUCT_INSTITUTE}, typed
-        assert DALIAN_PRODUCT_INSTITUTE_CERTIFICATE in {c["number"] for c in found}
-
-
-async def test_holder_search_returns_nothing_for_an_unknown_name(reader: GraphQLClient) -> None:
-    body = await reader(SEARCH, {"h": "不存在的公司名称", "first": 5})
-    assert body["data"]["searchCertificates"] == []
-
-
-async def test_holder_search_is_bounded(reader: GraphQLClient) -> None:
-    too_many = await reader(SEARCH, {"h": "有限公司", "first": 21})
-    assert too_many["errors"][0]["extensions"]["code"] == "PAGE_SIZE_EXCEEDED"
-    capped = await reader(SEARCH, {"h": "有限公司", "first": 3})
-    assert len(capped["data"]["searchCertificates"]) == 3
-    too_short = await reader(SEARCH, {"h": "大", "first": 5})
-    assert too_short["errors"][0]["extensions"]["code"] == "TOO_SHORT"

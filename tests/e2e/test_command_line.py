@@ -79,6 +79,19 @@ def test_a_missing_production_secret_is_one_clear_line_and_a_failure(tmp_path: P
 
 
 @pytest.mark.slow
+def test_a_public_url_that_is_no_web_address_stops_serve_in_one_line(tmp_path: Path) -> None:
+    """The address goes into QR codes people print: a wrong one must not get that far."""
+    refused = _run("serve", "--data", str(tmp_path / "data"), "--public-url", "ftp://x.example")
+
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines() == [
+        "registry: configuration error: REGISTRY_PUBLIC_URL: must be an http:// or https:// "
+        "address with a host"
+    ]
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.slow
 def test_keys_take_a_uscc_and_entities_as_people_type_them(tmp_path: Path) -> None:
     data = str(tmp_path / "data")
     assert _run("seed", "--data", data, REGISTRY_ENV="test").returncode == 0

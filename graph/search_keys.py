@@ -1,0 +1,144 @@
+"""Search keys of a holder's name, computed when the name is written, and the same keys of a
+query: the index finds a few candidates, the exact rule then checks only those.
+
+- Part of the name: character bigrams (``nameGrams``, see ``graph.text``).
+- Pinyin: the name's syllables (``pinyin``: ``daliantongyong...``) and their initials
+  (``initials``: ``dlty...``); the indexed ``pinyinKeys`` hold each pair of adjacent syllables
+  (``p:dalian``) and each run of three initials (``i:dlt``). A query word of two syllables or
+  more is found by its first pair, an initials query by its first three letters; then every
+  word must be in ``pinyin`` (or the initials in ``initials``).
+- A one-character typo: a substitution, insertion or deletion breaks at most two adjacent
+  bigrams of the query, so a holder the query names with one typo contains one of its two
+  halves (:func:`typo_halves`) whole. Holders containing a half (the name-part lookup) are
+  the candidates, a few hundred at most, and :func:`within_one_edit` decides.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from graph.text import normalise_text
+
+__all__ = [
+    "HolderKeys",
+    "PinyinQuery",
+    "holder_keys",
+    "pinyin_query",
+    "typo_halves",
+    "within_one_edit",
+]
+
+_WORD = re.compile(r"[a-z]+")
+_LONGEST_SYLLABLE = 6  # zhuang, shuang, chuang
+
+
+@dataclass(frozen=True, slots=True)
+class HolderKeys:
+    pinyin: str
+    initials: str
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PinyinQuery:
+    """An indexed key to find candidates by, and what each must then contain."""
+
+    anchor: str
+    words: tuple[str, ...]  # each in the holder's ``pinyin`` (full pinyin) ...
+    initials: str  # ... or this in its ``initials`` ('' when not an initials query)
+
+
+def _syllables_of(text: str) -> list[str]:
+    from pypinyin import Style, lazy_pinyin  # ~1 s to load: only where names are written
+
+    # errors=list: each other character (a letter, a digit) stands for itself.
+    found = lazy_pinyin(text, style=Style.NORMAL, errors=list)  # type: ignore[arg-type]
+    return [s for s in found if s]
+
+
+@lru_cache(maxsize=1)
+def _known_syllables() -> frozenset[str]:
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    readings = {r for value in pinyin_dict.values() for r in value.split(",")}
+    return frozenset(to_normal(r) for r in readings)
+
+
+def holder_keys(name: str) -> HolderKeys:
+    """The pinyin search keys of a holder's name (its normal form, so widths and case agree
+    with the query's)."""
+    syllables = _syllables_of(normalise_text(name))
+    initials = "".join(s[0] for s in syllables)
+    pairs = {f"p:{a}{b}" for a, b in itertools.pairwise(syllables)}
+    runs = {f"i:{initials[i : i + 3]}" for i in range(len(initials) - 2)}
+    return HolderKeys("".join(syllables), initials, tuple(sorted(pairs | runs)))
+
+
+def _segment(word: str) -> list[str] | None:
+    """``word`` as the fewest pinyin syllables (``xian`` rather than ``xi an``), or None."""
+    known = _known_syllables()
+    best: list[list[str] | None] = [[]] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - _LONGEST_SYLLABLE), end):
+            before = best[start]
+            if before is not None and word[start:end] in known:
+                candidate = [*before, word[start:end]]
+                current = best[end]
+                if current is None or len(candidate) < len(current):
+                    best[end] = candidate
+    return best[len(word)]
+
+
+def pinyin_query(text: str) -> list[PinyinQuery]:
+    """How ``text`` could be pinyin: full syllables (``dalian chanpin``) and, for one word of
+    three letters or more, initials (``dlcp``). Empty when it is neither."""
+    folded = text.strip().casefold()
+    words = tuple(folded.split())
+    if not words or not all(_WORD.fullmatch(w) for w in words):
+        return []
+    found: list[PinyinQuery] = []
+    segmented = [_segment(w) for w in words]
+    anchored = [s for s in segmented if s is not None and len(s) >= 2]
+    if all(s is not None for s in segmented) and anchored:
+        longest = max(anchored, key=lambda s: len("".join(s)))
+        found.append(PinyinQuery(f"p:{longest[0]}{longest[1]}", words, ""))
+    if len(words) == 1 and len(words[0]) >= 3:
+        found.append(PinyinQuery(f"i:{words[0][:3]}", (), words[0]))
+    return found
+
+
+def typo_halves(text: str) -> tuple[str, ...]:
+    """Two parts of the query, one of which a holder it names with one typo contains whole;
+    ``()`` when the query is too short to tell (under four characters).
+
+    A typo breaks at most two adjacent bigrams of the query (a substitution or an inserted
+    character two, a deleted one a single one). Leave the middle bigram out and split the
+    rest in two: no two adjacent bigrams lie in both halves, so one half is intact."""
+    normal = normalise_text(text)
+    bigrams = len(normal) - 1
+    if bigrams < 3:
+        return ()
+    gap = (bigrams - 1) // 2  # the bigram left out: characters gap and gap + 1
+    return (normal[: gap + 1], normal[gap + 1 :])
+
+
+def within_one_edit(query: str, name: str) -> bool:
+    """Whether some part of ``name`` is ``query`` with at most one character substituted,
+    inserted or deleted (normal forms compared)."""
+    q, t = normalise_text(query), normalise_text(name)
+    if not q:
+        return False
+    # Sellers' approximate matching: a match may start anywhere in t (row 0 is all zeros).
+    previous = list(range(len(q) + 1))
+    for ch in t:
+        current = [0]
+        for i, qc in enumerate(q, start=1):
+            current.append(min(previous[i - 1] + (qc != ch), previous[i] + 1, current[i - 1] + 1))
+        if current[-1] <= 1:
+            return True
+        previous = current
+    return previous[-1] <= 1 or len(q) <= 1
