@@ -46,6 +46,7 @@ from graph.models import (
     WrittenDigest,
 )
 from graph.network_models import InstitutionPath, Network, SharedCluster
+from graph.tallies import RegionMonth
 
 __all__ = ["MAX_WRITE_BATCH", "GraphStore"]
 
@@ -157,6 +158,10 @@ class GraphStore(Protocol):
         self, codes: Sequence[str], *, today: str
     ) -> list[RegionStatistics]:
         """Counts per region, sub-regions included; ``today`` (ISO date) decides validity."""
+
+    async def region_months(self, code: str, *, today: str) -> list[RegionMonth]:
+        """The region's (sub-regions included) counted events per month up to ``today``'s
+        month, with that month's per-day sums (graph.tallies); oldest month first."""
 
     async def find_api_key(self, digest: str) -> ApiKey | None:
         """The credential whose secret hashes to ``digest`` (revoked and expired ones too)."""

@@ -10,6 +10,7 @@ from graph.cypher_store.credit import CreditQueries
 from graph.cypher_store.institutions import InstitutionQueries
 from graph.cypher_store.regions import RegionQueries
 from graph.cypher_store.scores import ScoreQueries
+from graph.cypher_store.tallies import TallyQueries
 from graph.cypher_store.timelines import TimelineQueries
 from graph.network_queries import NetworkQueries
 from graph.snapshot_queries import SnapshotQueries
@@ -28,6 +29,7 @@ class CypherStore(
     ScoreQueries,
     ChangeQueries,
     TimelineQueries,
+    TallyQueries,
     NetworkQueries,
     SupervisionQueries,
     SnapshotQueries,
