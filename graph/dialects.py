@@ -48,6 +48,7 @@ SCHEMA: tuple[IndexSpec, ...] = (
     IndexSpec("IdempotencyKey", "key", unique=True),
     IndexSpec("RegionTally", "key", unique=True),
     IndexSpec("RegionTally", "region", unique=False),
+    IndexSpec("RankTally", "key", unique=True),
 )
 
 

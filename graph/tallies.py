@@ -11,6 +11,10 @@ The number valid (or registered) on a day is the sum of the events up to it. A b
 the sums per day of the month. Each entity keeps on its node the contribution last counted
 (``tally``), so a rewrite adds exactly the difference.
 
+The ranking's counts are tallied the same way (``RankTally``, one per region and kind, and
+``*`` for every kind): an institution with a ranking key counts as ranked, and as rated
+when its key is a score, in its region under each of its kinds.
+
 The rule for the step in force ("latest by (effective date, seq)") is the one of
 ``registry.domain.timeline`` and ``graph.cypher.timelines``; the graph layer cannot import
 the domain, so it is walked here once more, over the same stored step lists.
@@ -24,14 +28,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 __all__ = [
+    "ALL_KINDS",
     "DAYS",
     "KINDS",
     "Contribution",
     "RegionMonth",
     "bucket_rows",
     "certificate_contribution",
+    "encoded_ranks",
     "institution_contribution",
+    "rank_contribution",
+    "rank_rows",
     "stored_contribution",
+    "stored_ranks",
 ]
 
 KINDS = ("issued", "valid", "institutions")
@@ -209,3 +218,47 @@ def bucket_rows(changes: Iterable[tuple[Contribution, Contribution]]) -> list[di
             }
         )
     return rows
+
+
+ALL_KINDS = "*"
+
+
+def rank_contribution(
+    *, region: str | None, kinds: Sequence[object], sort: object
+) -> tuple[tuple[str, str, int], ...]:
+    """The ranking counts an institution adds: (region, kind, rated) for each of its kinds
+    and ``*``, when it has a ranking key (``creditSort``; at least 0 when rated)."""
+    if region is None or not isinstance(sort, int | float):
+        return ()
+    rated = 1 if sort >= 0 else 0
+    names = sorted({str(k) for k in kinds} | {ALL_KINDS})
+    return tuple((region, kind, rated) for kind in names)
+
+
+def stored_ranks(encoded: object) -> tuple[tuple[str, str, int], ...]:
+    """The ranking counts kept on an institution (``rankTally``), or none."""
+    if not isinstance(encoded, str) or not encoded:
+        return ()
+    return tuple((str(r), str(k), int(n)) for r, k, n in json.loads(encoded))
+
+
+def encoded_ranks(ranks: tuple[tuple[str, str, int], ...]) -> str | None:
+    return json.dumps([list(r) for r in ranks]) if ranks else None
+
+
+def rank_rows(
+    changes: Iterable[tuple[tuple[tuple[str, str, int], ...], tuple[tuple[str, str, int], ...]]],
+) -> list[dict[str, object]]:
+    """The ``RankTally`` increments that turn each old ranking contribution into its new one."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for old, new in changes:
+        for ranks, sign in ((old, -1), (new, 1)):
+            for region, kind, rated in ranks:
+                into = counts.setdefault((region, kind), [0, 0])
+                into[0] += sign
+                into[1] += sign * rated
+    return [
+        {"key": f"{region}|{kind}", "region": region, "kind": kind, "ranked": n, "rated": r}
+        for (region, kind), (n, r) in sorted(counts.items())
+        if n or r
+    ]

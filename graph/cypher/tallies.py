@@ -12,7 +12,9 @@ __all__ = [
     "CERTIFICATE_WINDOW",
     "INSTITUTION_INPUTS",
     "INSTITUTION_WINDOW",
+    "MARK_VERSION",
     "MONTHS",
+    "RANKED",
     "STATE",
     "TOUCHED",
     "TOUCHING",
@@ -25,8 +27,11 @@ TOUCHING = ("Certificate", "Institution", "Organization")
 STATE = """
 MATCH (counter:ChangeCounter {id: 'main'})
 RETURN counter.seq AS seq, counter.tallied AS tallied,
-       coalesce(counter.prunedThrough, 0) AS pruned
+       coalesce(counter.prunedThrough, 0) AS pruned, coalesce(counter.tallyVersion, 1) AS version
 """
+
+# What the tallies count changed (a kind of tally was added): counted again from the entities.
+MARK_VERSION = "MATCH (counter:ChangeCounter {id: 'main'}) SET counter.tallyVersion = $version"
 
 TOUCHED = """
 MATCH (change:Change)
@@ -52,7 +57,8 @@ CERTIFICATE_WINDOW = "MATCH (c:Certificate) WHERE id(c) >= $from AND id(c) < $to
 _INSTITUTION = """
 RETURN i.uscc AS key, CASE WHEN i.version IS NULL THEN null ELSE i.region END AS region,
        i.founded AS founded, i.stepOn AS stepOn, i.stepSeq AS stepSeq,
-       i.stepStatus AS stepStatus, i.tally AS tally
+       i.stepStatus AS stepStatus, i.tally AS tally, i.kinds AS kinds,
+       i.creditSort AS creditSort, i.rankTally AS rankTally
 """
 INSTITUTION_INPUTS = "UNWIND $keys AS key\nMATCH (i:Institution {uscc: key})" + _INSTITUTION
 INSTITUTION_WINDOW = "MATCH (i:Institution) WHERE id(i) >= $from AND id(i) < $to" + _INSTITUTION
@@ -72,7 +78,12 @@ MATCH (counter:ChangeCounter {{id: 'main'}})
 WHERE coalesce(counter.tallied, -1) = $expected
 SET counter.tallied = $through
 FOREACH (e IN $certificates | MERGE (c:Certificate {{number: e.key}}) SET c.tally = e.tally)
-FOREACH (e IN $institutions | MERGE (i:Institution {{uscc: e.key}}) SET i.tally = e.tally)
+FOREACH (e IN $institutions |
+    MERGE (i:Institution {{uscc: e.key}}) SET i.tally = e.tally, i.rankTally = e.rankTally)
+FOREACH (b IN $ranks |
+    MERGE (t:RankTally {{key: b.key}})
+    ON CREATE SET t.region = b.region, t.kind = b.kind, t.ranked = 0, t.rated = 0
+    SET t.ranked = t.ranked + b.ranked, t.rated = t.rated + b.rated)
 FOREACH (b IN $buckets |
     MERGE (t:RegionTally {{key: b.key}})
     ON CREATE SET t.region = b.region, t.month = b.month, t.issued = 0, t.valid = 0,
@@ -94,4 +105,12 @@ RETURN t.month AS month, sum(t.issued) AS issued, sum(t.valid) AS valid,
        collect(CASE WHEN t.month = $month
                THEN [t.issuedDays, t.validDays, t.institutionDays] END) AS days
 ORDER BY month
+"""
+
+# How many institutions rank, now, in the regions named (all when $codes is null) under one
+# kind (``*``: any).
+RANKED = """
+MATCH (t:RankTally)
+WHERE t.kind = $kind AND ($codes IS NULL OR t.region IN $codes)
+RETURN sum(t.ranked) AS ranked, sum(t.rated) AS rated
 """

@@ -22,6 +22,8 @@ __all__ = ["CypherStore"]
 class CypherStore(
     # The core comes first, so its primitives win over the mixins' abstract declarations.
     CypherStoreBase,
+    # The tallies next: other areas read them through abstract declarations of their own.
+    TallyQueries,
     RegionQueries,
     InstitutionQueries,
     CertificateQueries,
@@ -29,7 +31,6 @@ class CypherStore(
     ScoreQueries,
     ChangeQueries,
     TimelineQueries,
-    TallyQueries,
     NetworkQueries,
     SupervisionQueries,
     SnapshotQueries,

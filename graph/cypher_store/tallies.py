@@ -20,13 +20,18 @@ from graph.cypher import tallies as tally_cypher
 from graph.cypher_store.base import Row, _list, as_int
 from graph.errors import GraphError
 from graph.tallies import (
+    ALL_KINDS,
     DAYS,
     Contribution,
     RegionMonth,
     bucket_rows,
     certificate_contribution,
+    encoded_ranks,
     institution_contribution,
+    rank_contribution,
+    rank_rows,
     stored_contribution,
+    stored_ranks,
 )
 
 __all__ = ["TallyQueries", "count_changes"]
@@ -37,6 +42,8 @@ Run = Callable[[str, Mapping[str, object]], Awaitable[list[Row]]]
 
 # Changes counted per statement, and node ids per window when counting from the entities.
 _SEQ_WINDOW = 2_000
+# 1: the region months; 2: the ranking's counts too.
+TALLY_VERSION = 2
 _ID_WINDOW = 2_000
 
 
@@ -71,21 +78,34 @@ async def _apply(
     """Count these entities' rows (read just now) as of ``through``; False when another
     counter moved ``tallied`` first."""
     pairs: list[tuple[Contribution, Contribution]] = []
-    entity_rows: dict[str, list[Row]] = {"certificates": [], "institutions": []}
-    for name, rows, contribution in (
-        ("certificates", certificates, _certificate),
-        ("institutions", institutions, _institution),
-    ):
-        for row in rows:
-            old, new = stored_contribution(row["tally"]), contribution(row)
-            if old != new:
-                pairs.append((old, new))
-                entity_rows[name].append({"key": row["key"], "tally": new.encoded()})
+    rank_pairs: list[tuple[tuple[tuple[str, str, int], ...], tuple[tuple[str, str, int], ...]]]
+    rank_pairs = []
+    certificate_rows: list[Row] = []
+    institution_rows: list[Row] = []
+    for row in certificates:
+        old, new = stored_contribution(row["tally"]), _certificate(row)
+        if old != new:
+            pairs.append((old, new))
+            certificate_rows.append({"key": row["key"], "tally": new.encoded()})
+    for row in institutions:
+        old, new = stored_contribution(row["tally"]), _institution(row)
+        old_ranks = stored_ranks(row["rankTally"])
+        new_ranks = rank_contribution(
+            region=_str(row["region"]), kinds=_list(row["kinds"]), sort=row["creditSort"]
+        )
+        if old != new or old_ranks != new_ranks:
+            pairs.append((old, new))
+            rank_pairs.append((old_ranks, new_ranks))
+            institution_rows.append(
+                {"key": row["key"], "tally": new.encoded(), "rankTally": encoded_ranks(new_ranks)}
+            )
     params = {
         "expected": expected,
         "through": through,
         "buckets": bucket_rows(pairs),
-        **entity_rows,
+        "ranks": rank_rows(rank_pairs),
+        "certificates": certificate_rows,
+        "institutions": institution_rows,
     }
     return bool(await write(tally_cypher.APPLY, params))
 
@@ -170,14 +190,32 @@ class TallyQueries(abc.ABC):
 
     async def _upgrade_tallies(self) -> int:
         """On open: count a store from its entities when its log cannot tell (never
-        counted, or pruned past the count); else make up what the log says was missed."""
+        counted, or pruned past the count) or it was counted by an older version; else make
+        up what the log says was missed."""
         [state] = await self._read(tally_cypher.STATE, {})
         head, pruned = as_int(state["seq"]), as_int(state["pruned"])
         tallied = -1 if state["tallied"] is None else as_int(state["tallied"])
-        if head > 0 and (tallied < 0 or tallied < pruned):
-            return await count_entities(self._read, self._housekeeping)
+        windows = 0
+        if head > 0 and (tallied < 0 or tallied < pruned or state["version"] != TALLY_VERSION):
+            windows = await count_entities(self._read, self._housekeeping)
+        else:
+            await count_changes(self._read, self._housekeeping)
+        if state["version"] != TALLY_VERSION:
+            await self._housekeeping(tally_cypher.MARK_VERSION, {"version": TALLY_VERSION})
+        return windows
+
+    async def _tallied_ranks(self, codes: list[str] | None, kind: str | None) -> tuple[int, int]:
+        """How many institutions rank now (and how many of them are rated) in ``codes``
+        (every region when None) under ``kind`` (any when None), from the tallies."""
         await count_changes(self._read, self._housekeeping)
-        return 0
+        rows = await self._query(
+            "tallied_ranks",
+            tally_cypher.RANKED,
+            {"codes": codes, "kind": ALL_KINDS if kind is None else kind},
+        )
+        if not rows:
+            return 0, 0
+        return as_int(rows[0]["ranked"] or 0), as_int(rows[0]["rated"] or 0)
 
     async def region_months(self, code: str, *, today: str) -> list[RegionMonth]:
         await count_changes(self._read, self._housekeeping)
