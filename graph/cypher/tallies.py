@@ -10,12 +10,14 @@ __all__ = [
     "CERTIFICATES_OF_HOLDERS",
     "CERTIFICATE_INPUTS",
     "CERTIFICATE_WINDOW",
+    "DAY_SUMS",
     "INSTITUTION_INPUTS",
     "INSTITUTION_WINDOW",
     "MARK_VERSION",
     "MONTHS",
     "RANKED",
     "STATE",
+    "SUBTREE",
     "TOUCHED",
     "TOUCHING",
 ]
@@ -94,18 +96,30 @@ FOREACH (b IN $buckets |
 RETURN counter.tallied AS tallied
 """
 
-# The months of a region and its sub-regions up to $month, summed; the day sums only for
-# $month itself (the one a day inside of which is asked for).
-MONTHS = """
+# The regions a region's figures sum: itself and every region below it.
+SUBTREE = """
 MATCH (:Region {code: $code})-[:PARENT_OF*0..3]->(r:Region)
-MATCH (t:RegionTally {region: r.code})
-WHERE t.month <= $month
+RETURN collect(r.code) AS codes
+"""
+
+# The months of those regions up to $month, summed (the codes as a list: FalkorDB took four
+# times as long looking the tallies up once per region of a traversal).
+MONTHS = """
+MATCH (t:RegionTally)
+WHERE t.region IN $codes AND t.month <= $month
 RETURN t.month AS month, sum(t.issued) AS issued, sum(t.valid) AS valid,
-       sum(t.institutions) AS institutions,
-       collect(CASE WHEN t.month = $month
-               THEN [t.issuedDays, t.validDays, t.institutionDays] END) AS days
+       sum(t.institutions) AS institutions
 ORDER BY month
 """
+
+# The sums per day of the month a day inside of which is asked for, by key.
+DAY_SUMS = """
+UNWIND $keys AS key
+MATCH (t:RegionTally {key: key})
+RETURN t.issuedDays AS issuedDays, t.validDays AS validDays,
+       t.institutionDays AS institutionDays
+"""
+
 
 # How many institutions rank, now, in the regions named (all when $codes is null) under one
 # kind (``*``: any).

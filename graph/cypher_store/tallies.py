@@ -219,17 +219,26 @@ class TallyQueries(abc.ABC):
 
     async def region_months(self, code: str, *, today: str) -> list[RegionMonth]:
         await count_changes(self._read, self._housekeeping)
+        found = await self._query("region_months", tally_cypher.SUBTREE, {"code": code})
+        codes = [str(c) for c in _list(found[0]["codes"])] if found else []
+        if not codes:
+            return []
+        month = today[:7]
         rows = await self._query(
-            "region_months", tally_cypher.MONTHS, {"code": code, "month": today[:7]}
+            "region_months", tally_cypher.MONTHS, {"codes": codes, "month": month}
         )
-        return [_month(row) for row in rows]
+        days = await self._query(
+            "region_months", tally_cypher.DAY_SUMS, {"keys": [f"{c}|{month}" for c in codes]}
+        )
+        return [_month(row, days if row["month"] == month else []) for row in rows]
 
 
-def _month(row: Row) -> RegionMonth:
+def _month(row: Row, days: list[Row]) -> RegionMonth:
+    """A month's sums, with the sums per day of ``days`` (the bucket of each region)."""
     sums = [[0] * DAYS for _ in range(3)]
-    for lists in _list(row["days"]):
-        for kind, days in enumerate(_list(lists)):
-            for index, value in enumerate(_list(days)):
+    for bucket in days:
+        for kind, name in enumerate(("issuedDays", "validDays", "institutionDays")):
+            for index, value in enumerate(_list(bucket[name])):
                 sums[kind][index] += as_int(value)
     return RegionMonth(
         month=str(row["month"]),
