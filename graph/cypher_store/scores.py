@@ -145,11 +145,11 @@ class ScoreQueries(abc.ABC):
             most = _REGION_SLICES if query.region is not None else None
             hint = self._first_page_floor(query, limit) if after is None else None
             rows = await self._rank_in_slices(params, top=top, most=most, first_floor=hint)
-            if after is None and rows is not None and len(rows) == limit:
-                self._remember_first_page(query, limit, float(rows[-1]["creditSort"]))  # type: ignore[arg-type]
         if rows is None:  # a city or district, or a province too sparse near the cursor
             statement = score_cypher.ranking("region", _present(params))
             rows = await self._query("rank_institutions", statement, params)
+        if after is None and len(rows) == limit:
+            self._remember_first_page(query, limit, float(rows[-1]["creditSort"]))  # type: ignore[arg-type]
         kept = await self._kept(query)
         if kept:
             # Keys replaced after the pinned seq rank as they were then.
