@@ -32,6 +32,7 @@ __all__ = [
     "DAYS",
     "KINDS",
     "Contribution",
+    "Ranks",
     "RegionMonth",
     "bucket_rows",
     "certificate_contribution",
@@ -221,11 +222,10 @@ def bucket_rows(changes: Iterable[tuple[Contribution, Contribution]]) -> list[di
 
 
 ALL_KINDS = "*"
+Ranks = tuple[tuple[str, str, int], ...]  # (region, kind, rated) an institution counts in
 
 
-def rank_contribution(
-    *, region: str | None, kinds: Sequence[object], sort: object
-) -> tuple[tuple[str, str, int], ...]:
+def rank_contribution(*, region: str | None, kinds: Sequence[object], sort: object) -> Ranks:
     """The ranking counts an institution adds: (region, kind, rated) for each of its kinds
     and ``*``, when it has a ranking key (``creditSort``; at least 0 when rated)."""
     if region is None or not isinstance(sort, int | float):
@@ -235,20 +235,18 @@ def rank_contribution(
     return tuple((region, kind, rated) for kind in names)
 
 
-def stored_ranks(encoded: object) -> tuple[tuple[str, str, int], ...]:
+def stored_ranks(encoded: object) -> Ranks:
     """The ranking counts kept on an institution (``rankTally``), or none."""
     if not isinstance(encoded, str) or not encoded:
         return ()
     return tuple((str(r), str(k), int(n)) for r, k, n in json.loads(encoded))
 
 
-def encoded_ranks(ranks: tuple[tuple[str, str, int], ...]) -> str | None:
+def encoded_ranks(ranks: Ranks) -> str | None:
     return json.dumps([list(r) for r in ranks]) if ranks else None
 
 
-def rank_rows(
-    changes: Iterable[tuple[tuple[tuple[str, str, int], ...], tuple[tuple[str, str, int], ...]]],
-) -> list[dict[str, object]]:
+def rank_rows(changes: Iterable[tuple[Ranks, Ranks]]) -> list[dict[str, object]]:
     """The ``RankTally`` increments that turn each old ranking contribution into its new one."""
     counts: dict[tuple[str, str], list[int]] = {}
     for old, new in changes:

@@ -23,6 +23,7 @@ from graph.tallies import (
     ALL_KINDS,
     DAYS,
     Contribution,
+    Ranks,
     RegionMonth,
     bucket_rows,
     certificate_contribution,
@@ -78,8 +79,7 @@ async def _apply(
     """Count these entities' rows (read just now) as of ``through``; False when another
     counter moved ``tallied`` first."""
     pairs: list[tuple[Contribution, Contribution]] = []
-    rank_pairs: list[tuple[tuple[tuple[str, str, int], ...], tuple[tuple[str, str, int], ...]]]
-    rank_pairs = []
+    rank_pairs: list[tuple[Ranks, Ranks]] = []
     certificate_rows: list[Row] = []
     institution_rows: list[Row] = []
     for row in certificates:
