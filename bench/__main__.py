@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import network, ranking
+from bench import network, ranking, region_trends
 from bench import sync as sync_bench
 from graph.embedded import EmbeddedServer
 from graph.models import InstitutionQuery
@@ -165,6 +165,11 @@ async def ranking_rows(data: Path) -> list[Row]:
     ]
 
 
+async def trend_rows(data: Path) -> list[Row]:
+    found = await region_trends.run(argparse.Namespace(data=str(data), repeat=30, writes=0))
+    return [Row("14", name, f"p50 {p50:.1f} ms", "", "") for name, p50, _, _ in found]
+
+
 async def network_rows(data: Path, scale: str) -> list[Row]:
     institutions, certificates = SCALES[scale]
     options = argparse.Namespace(
@@ -206,6 +211,7 @@ async def _in_process(data: Path, scale: str, skipped: set[str]) -> list[Row]:
         for name, bench in (
             ("credit", credit_rows(data)),
             ("ranking", ranking_rows(data)),
+            ("trends", trend_rows(data)),
             ("network", network_rows(data, scale)),
             ("sync", sync_rows(data, scale)),
         ):
@@ -231,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--skip",
         default="",
         help="comma-separated benches to leave out: foundation, verification, credit, "
-        "ranking, network, sync",
+        "ranking, trends, network, sync",
     )
     args = parser.parse_args(argv)
     skipped = set(filter(None, args.skip.split(",")))

@@ -51,6 +51,9 @@ SCHEMA: tuple[IndexSpec, ...] = (
     # the property is rewritten inside FOREACH (an expired key claimed again), and the
     # purge that would use it runs rarely and in bounded chunks.
     IndexSpec("IdempotencyKey", "key", unique=True),
+    IndexSpec("RegionTally", "key", unique=True),
+    IndexSpec("RegionTally", "region", unique=False),
+    IndexSpec("RankTally", "key", unique=True),
 )
 
 

@@ -256,6 +256,7 @@ class FalkorDBStore(CypherStore):
         # An upgrade writes every record once: compacted, its queries are not replayed on load.
         changed = await self._upgrade_timelines() > 0 or changed
         changed = await self._backfill_search_keys() > 0 or changed
+        changed = await self._upgrade_tallies() > 0 or changed
         if changed:
             await self.compact()
 
@@ -344,6 +345,7 @@ class FalkorDBStore(CypherStore):
                 written = as_int(result[0]["written"])
                 if written == len(planned.changes):
                     await self._keep_digests(planned.changes)
+                    await self._count_tallies()
                     return planned.changes[0].seq
                 if written:
                     raise GraphError(f"partial write: {written} of {len(planned.changes)} rows")

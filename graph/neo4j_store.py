@@ -22,6 +22,7 @@ from graph.changelog import GENESIS_HASH
 from graph.cypher import changes as change_cypher
 from graph.cypher import documents as document_cypher
 from graph.cypher_store import CypherStore, Row, WritePlan, as_int
+from graph.cypher_store.tallies import count_changes
 from graph.dialects import NEO4J
 from graph.errors import BackendUnavailable, Conflict, GraphError
 from graph.models import ChangeHead
@@ -70,6 +71,7 @@ class Neo4jStore(CypherStore):
         await self._run_write(change_cypher.ENSURE_COUNTER, {"genesis": GENESIS_HASH})
         await self._upgrade_timelines()
         await self._backfill_search_keys()
+        await self._upgrade_tallies()
 
     async def _read(self, statement: str, params: Mapping[str, object]) -> list[Row]:
         try:
@@ -108,6 +110,7 @@ class Neo4jStore(CypherStore):
             kept = await written_digests(documents_by_read(read), planned.changes)
             if kept is not None:
                 await read(document_cypher.KEEP_DIGESTS, kept)
+            await count_changes(read, read)  # the region tallies, in the same transaction
             return planned.changes[0].seq
 
         try:

@@ -51,6 +51,7 @@ from graph.network_models import InstitutionPath, Network, SharedCluster
 from graph.search_models import CertificateSearch, SearchHit
 from graph.service_models import ServiceAssessment
 from graph.station_models import Benchmark, RequestTally, ServiceRequest, ServiceStation
+from graph.tallies import RegionMonth
 
 __all__ = ["MAX_WRITE_BATCH", "GraphStore"]
 
@@ -179,6 +180,10 @@ class GraphStore(Protocol):
         self, codes: Sequence[str], *, today: str
     ) -> list[RegionStatistics]:
         """Counts per region, sub-regions included; ``today`` (ISO date) decides validity."""
+
+    async def region_months(self, code: str, *, today: str) -> list[RegionMonth]:
+        """The region's (sub-regions included) counted events per month up to ``today``'s
+        month, with that month's per-day sums (graph.tallies); oldest month first."""
 
     async def find_api_key(self, digest: str) -> ApiKey | None:
         """The credential whose secret hashes to ``digest`` (revoked and expired ones too)."""

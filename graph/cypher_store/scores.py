@@ -7,6 +7,7 @@ import abc
 import hashlib
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 from graph.changelog import ChangeDraft
@@ -82,6 +83,11 @@ class ScoreQueries(abc.ABC):
     async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]: ...
 
     @abc.abstractmethod
+    async def _tallied_ranks(
+        self, codes: list[str] | None, kind: str | None
+    ) -> tuple[int, int]: ...
+
+    @abc.abstractmethod
     async def _logged(
         self,
         name: str,
@@ -137,10 +143,13 @@ class ScoreQueries(abc.ABC):
             # A province, or the whole country: the key index near the cursor first.
             top = HIGHEST_KEY if after is None else after[0]
             most = _REGION_SLICES if query.region is not None else None
-            rows = await self._rank_in_slices(params, top=top, most=most)
+            hint = self._first_page_floor(query, limit) if after is None else None
+            rows = await self._rank_in_slices(params, top=top, most=most, first_floor=hint)
         if rows is None:  # a city or district, or a province too sparse near the cursor
             statement = score_cypher.ranking("region", _present(params))
             rows = await self._query("rank_institutions", statement, params)
+        if after is None and len(rows) == limit:
+            self._remember_first_page(query, limit, float(rows[-1]["creditSort"]))  # type: ignore[arg-type]
         kept = await self._kept(query)
         if kept:
             # Keys replaced after the pinned seq rank as they were then.
@@ -159,12 +168,38 @@ class ScoreQueries(abc.ABC):
             for row in rows
         ]
 
+    # The lowest key of the last first page of each ranking (as_of aside) and page size:
+    # where the next first page's first slice ends, so that one slice fills it as a rule
+    # (from the top, the slices below would grow from a width of 0.0001 to the best score).
+    # Only the width of the first slice: any page still reads every key above its end.
+    _first_floors: OrderedDict[tuple[RankingQuery, int], float] | None = None
+
+    def _first_page_floor(self, query: RankingQuery, limit: int) -> float | None:
+        if self._first_floors is None:
+            return None
+        return self._first_floors.get((replace(query, as_of=None), limit))
+
+    def _remember_first_page(self, query: RankingQuery, limit: int, floor: float) -> None:
+        if self._first_floors is None:
+            self._first_floors = OrderedDict()
+        floors, key = self._first_floors, (replace(query, as_of=None), limit)
+        floors[key] = floor
+        floors.move_to_end(key)
+        if len(floors) > _PINNED_COUNTS:
+            floors.popitem(last=False)
+
     async def _rank_in_slices(
-        self, params: dict[str, object], *, top: float, most: int | None
+        self,
+        params: dict[str, object],
+        *,
+        top: float,
+        most: int | None,
+        first_floor: float | None = None,
     ) -> list[Row] | None:
         """A ranking page from the key index: the ties of the cursor's key after its USCC,
         then slices of the keys below it, each read once and in order, until the page is full
-        or no key is left; None when ``most`` slices did not fill it."""
+        or no key is left; None when ``most`` slices did not fill it. ``first_floor``: where the
+        first slice ends (a hint; the slices below it follow as usual)."""
         limit = as_int(params["limit"])
         rows: list[Row] = []
         if "afterSort" in params:
@@ -174,6 +209,8 @@ class ScoreQueries(abc.ABC):
                 return rows
         statement = score_cypher.ranking("index", _present(params) | {"below", "floor"})
         upper, width, slices = top, _FIRST_SLICE, 0
+        if first_floor is not None and first_floor < top:
+            width = top - first_floor + 1e-9
         while True:
             need, floor = limit - len(rows), upper - width
             found = await self._query(
@@ -215,21 +252,38 @@ class ScoreQueries(abc.ABC):
 
     async def _count_ranked(self, query: RankingQuery) -> int:
         params = await self._ranking_params(query)
-        if query.region is not None:
-            statement = score_cypher.ranking("region", _present(params), count=True)
-            total = await self._count(statement, params)
+        if "accredited" in params:  # a service category: counted from the records
+            total = await self._count_category(query, params)
         else:
-            # Every key there is, less those written after the pinned seq (they count as kept).
-            unpinned = {**params, "pinned": None, "floor": LOWEST_KEY}
-            statement = score_cypher.ranking("index", _present(unpinned), count=True)
-            total = await self._count(statement, unpinned)
+            # The ranking's tallies (kept on write) count what ranks now; those written
+            # after the pinned seq are taken off, and count as they were (kept) below.
+            codes = _list(params["codes"]) if query.region is not None else None
+            ranked, rated = await self._tallied_ranks(
+                None if codes is None else [str(c) for c in codes], query.kind
+            )
+            total = ranked if query.include_unrated else rated
             if query.as_of is not None:
+                unpinned = {**params, "pinned": None}
                 statement = score_cypher.ranking("changed", _present(unpinned), count=True)
                 total -= await self._count(statement, unpinned)
         kept = await self._kept(query)
         if kept:
             statement = score_cypher.ranking("kept", _present(params), count=True)
             total += await self._count(statement, {**params, "kept": kept})
+        return total
+
+    async def _count_category(self, query: RankingQuery, params: dict[str, object]) -> int:
+        """The count of a service category's ranking, less the kept keys: from the region's
+        institutions, or the key index less the keys changed after the pinned seq."""
+        if query.region is not None:
+            statement = score_cypher.ranking("region", _present(params), count=True)
+            return await self._count(statement, params)
+        unpinned = {**params, "pinned": None, "floor": LOWEST_KEY}
+        statement = score_cypher.ranking("index", _present(unpinned), count=True)
+        total = await self._count(statement, unpinned)
+        if query.as_of is not None:
+            statement = score_cypher.ranking("changed", _present(unpinned), count=True)
+            total -= await self._count(statement, unpinned)
         return total
 
     async def _count(self, statement: str, params: Mapping[str, object]) -> int:

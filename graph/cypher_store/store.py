@@ -15,6 +15,7 @@ from graph.cypher_store.scores import ScoreQueries
 from graph.cypher_store.search import SearchQueries
 from graph.cypher_store.service_assessments import ServiceAssessmentQueries
 from graph.cypher_store.stations import StationQueries
+from graph.cypher_store.tallies import TallyQueries
 from graph.cypher_store.timelines import TimelineQueries
 from graph.network_queries import NetworkQueries
 from graph.snapshot_queries import SnapshotQueries
@@ -26,6 +27,8 @@ __all__ = ["CypherStore"]
 class CypherStore(
     # The core comes first, so its primitives win over the mixins' abstract declarations.
     CypherStoreBase,
+    # The tallies next: other areas read them through abstract declarations of their own.
+    TallyQueries,
     RegionQueries,
     InstitutionQueries,
     CertificateQueries,

@@ -3,6 +3,7 @@ cleared assessments, service categories by kind or accredited scope."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from graph.cypher_store import CypherStore
@@ -154,3 +155,31 @@ async def test_a_walk_through_ties_and_the_unrated_repeats_and_skips_nobody(
             after = (page[-1].sort, page[-1].institution.uscc)
 
         assert walked == expected, size
+
+
+async def test_counts_follow_an_institution_that_moves_region_or_changes_kind(
+    store: CypherStore,
+) -> None:
+    await _world(store)
+    dalian = RankingQuery(region="210000")
+    canton = RankingQuery(region="440000")
+    labs = RankingQuery(kind="INSPECTION_TESTING", include_unrated=False)
+    assert (await store.count_ranked(dalian), await store.count_ranked(canton)) == (4, 0)
+    assert await store.count_ranked(labs) == 3
+
+    [moved] = await store.get_institutions([LABS[0].uscc])
+    await store.upsert_institutions(
+        [replace(moved, region="440000", kinds=("METROLOGY",))], actor=ACTOR
+    )
+
+    assert (await store.count_ranked(dalian), await store.count_ranked(canton)) == (3, 1)
+    assert await store.count_ranked(labs) == 2
+    assert [r.institution.uscc for r in await store.rank_institutions(
+        canton, after=None, limit=10
+    )] == [LABS[0].uscc]  # fmt: skip
+    # Counted from the entities again (a store from before the tallies), the same.
+    await store._housekeeping("MATCH (t:RankTally) DELETE t", {})
+    await store._housekeeping("MATCH (i:Institution) REMOVE i.rankTally", {})
+    await store._housekeeping("MATCH (c:ChangeCounter) SET c.tallyVersion = 1", {})
+    await store._upgrade_tallies()
+    assert (await store.count_ranked(dalian), await store.count_ranked(canton)) == (3, 1)
