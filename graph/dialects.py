@@ -1,4 +1,5 @@
-"""The few places where FalkorDB and Neo4j 5 differ: schema DDL and locking the counter.
+"""The few places where FalkorDB and Neo4j 5 differ: schema DDL, locking the counter,
+finding holders by name and importing variables into a subquery.
 
 Labels and properties here come from the fixed list below, never from input.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graph.cypher.certificates import CERTIFICATE_MAP
+from graph.cypher.regions import statistics
 from graph.cypher.timelines import later_history
 
 __all__ = ["FALKORDB", "NEO4J", "SCHEMA", "Dialect", "IndexSpec"]
@@ -65,6 +67,7 @@ class Dialect:
     name: str
     head_for_update: str
     holder_search: str
+    region_statistics: str
     search_schema: tuple[str, ...] = ()
 
     def index_statements(self) -> list[str]:
@@ -95,6 +98,7 @@ FALKORDB = Dialect(
     holder_search=(
         f"MATCH (o:Organization) WHERE $anchor IN o.nameGrams AND {_ALL_GRAMS}" + _MATCHED_HOLDERS
     ),
+    region_statistics=statistics(scoped=False),
 )
 
 # Neo4j reads without locks: touching the counter first takes its write lock, so the head we
@@ -110,6 +114,7 @@ NEO4J = Dialect(
         "CALL db.index.fulltext.queryNodes('organization_names', $phrase) YIELD node AS o "
         f"WITH o WHERE {_ALL_GRAMS}" + _MATCHED_HOLDERS
     ),
+    region_statistics=statistics(scoped=True),
     search_schema=(
         "CREATE FULLTEXT INDEX organization_names IF NOT EXISTS FOR (o:Organization) "
         "ON EACH [o.name] OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",

@@ -27,7 +27,10 @@ from graph.errors import BackendUnavailable, Conflict, GraphError
 from graph.models import ChangeHead
 from graph.written_documents import documents_by_read, written_digests
 
-__all__ = ["Neo4jStore"]
+__all__ = ["CLEAR", "Neo4jStore"]
+
+# Deletes in batches of its own transactions, so clearing a large database fits in memory.
+CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS"
 
 
 class Neo4jStore(CypherStore):
@@ -59,13 +62,11 @@ class Neo4jStore(CypherStore):
         await self._driver.close()
 
     async def clear(self) -> None:
-        await self._run_write(
-            "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS", {}, implicit=True
-        )
+        await self._run_write(CLEAR, {}, implicit=True)
         await self.ensure_schema()
 
     async def ensure_schema(self) -> None:
-        for statement in [*NEO4J.index_statements(), *NEO4J.search_schema]:
+        for statement in [*self.dialect.index_statements(), *self.dialect.search_schema]:
             await self._run_write(statement, {}, implicit=True)
         await self._run_write(change_cypher.ENSURE_COUNTER, {"genesis": GENESIS_HASH})
         await self._upgrade_timelines()
@@ -98,7 +99,7 @@ class Neo4jStore(CypherStore):
                 result = await tx.run(statement, dict(params))
                 return [record.data() async for record in result]
 
-            rows = await read(NEO4J.head_for_update, {})
+            rows = await read(self.dialect.head_for_update, {})
             head = ChangeHead(seq=as_int(rows[0]["seq"]), hash=str(rows[0]["hash"]))
             planned = await plan(read, head)
             written = as_int((await read(planned.statement, planned.params))[0]["written"])

@@ -14,7 +14,7 @@ from graph.cypher_store import CypherStore
 from graph.errors import AlreadyApplied, StaleVersion
 from graph.models import IdempotencyClaim, InstitutionQuery, WriteGuard
 from graph.open import open_store
-from tests.conftest import BACKENDS, NEO4J_URL, embedded_url, open_backend
+from tests.conftest import BACKENDS, embedded_url, open_backend, open_neo4j
 from tests.graph.builders import REGIONS, institution
 
 ACTOR = "test:guards"
@@ -36,12 +36,10 @@ async def connections(
     write lock), as five API processes would be."""
     if request.param == "neo4j":
         first = await open_backend("neo4j", falkordb_dir)
-        assert NEO4J_URL is not None
-        url = NEO4J_URL
+        stores = [first] + [await open_neo4j() for _ in range(4)]
     else:
         url = embedded_url(falkordb_dir)
-        first = await open_store(url)
-    stores = [first] + [await open_store(url) for _ in range(4)]
+        stores = [await open_store(url) for _ in range(5)]
     try:
         await first.upsert_regions(REGIONS, actor=ACTOR)
         yield stores

@@ -1,0 +1,77 @@
+"""The list scripts/lint-cypher lints: it must hold what the Neo4j backend can send."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from graph.cypher import certificates, changes, institutions, scores
+from graph.dialects import FALKORDB, NEO4J
+from graph.neo4j_statements import FRAGMENTS, neo4j_statements
+from graph.neo4j_store import CLEAR
+from tests.cypher_log import StatementLog
+
+LISTED = {statement for _, statement in neo4j_statements()}
+EVERY = {statement for _, statement in neo4j_statements(every_combination=True)}
+
+
+def test_each_fragment_left_out_is_a_public_string_of_the_catalogue() -> None:
+    for name in FRAGMENTS:
+        module, attribute = name.split(".")
+        catalogue = importlib.import_module(f"graph.cypher.{module}")
+        assert attribute in catalogue.__all__
+        assert isinstance(getattr(catalogue, attribute), str)
+        assert getattr(catalogue, attribute) not in LISTED
+
+
+@pytest.mark.parametrize(
+    ("builder", "filters"),
+    [
+        (certificates.certificate_listing, certificates.LISTING_FILTERS),
+        (institutions.institution_listing, institutions.LISTING_FILTERS),
+        (changes.changes_after, changes.CHANGE_FILTERS),
+        (scores.ranking, scores.RANKING_FILTERS),
+    ],
+)
+def test_every_filter_a_builder_tests_for_is_enumerated(
+    builder: Callable[..., str], filters: frozenset[str]
+) -> None:
+    tested = set(re.findall(r'"(\w+)" in present', inspect.getsource(builder)))
+    assert tested <= filters, f"{builder.__name__} tests {tested - filters} not enumerated"
+
+
+def test_the_neo4j_dialect_and_neo4j_only_statements_are_listed() -> None:
+    assert {NEO4J.head_for_update, NEO4J.holder_search, NEO4J.region_statistics, CLEAR} <= LISTED
+    assert {*NEO4J.index_statements(), *NEO4J.search_schema} <= LISTED
+    assert FALKORDB.head_for_update not in LISTED
+    assert FALKORDB.region_statistics not in LISTED
+
+
+def test_the_covering_list_is_part_of_every_combination() -> None:
+    assert LISTED <= EVERY
+    assert len(EVERY) > len(LISTED)
+
+
+def test_statements_sent_are_read_from_the_drivers_wire_log(tmp_path: Path) -> None:
+    sent = StatementLog(tmp_path / "sent.json")
+    statement = "MATCH (o:Organization {name: '质量'})\nRETURN o.uscc AS uscc"
+    record = logging.LogRecord(
+        "neo4j.io",
+        logging.DEBUG,
+        __file__,
+        1,
+        "[#%04X]  C: RUN %s",
+        (1234, " ".join(map(repr, (statement, {"x": "it's"}, {"db": "registry"})))),
+        None,
+    )
+    sent.emit(record)
+    sent.emit(record)
+    sent.write()
+    assert (tmp_path / "sent.json").read_text(encoding="utf-8").count("Organization") == 1
+    assert list(sent.statements) == [statement]
