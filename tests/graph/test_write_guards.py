@@ -41,7 +41,7 @@ async def connections(
         url = embedded_url(falkordb_dir)
         stores = [await open_store(url) for _ in range(5)]
     try:
-        await first.upsert_regions(REGIONS, actor=ACTOR)
+        await stores[0].upsert_regions(REGIONS, actor=ACTOR)
         yield stores
     finally:
         for opened in stores:
