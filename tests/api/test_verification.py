@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.api.conftest import GraphQLClient
 
 VERIFY = """
@@ -119,6 +121,7 @@ query($h: String!, $first: Int) {
 """
 
 
+@pytest.mark.neo4j_needs("full_text")
 async def test_holder_search_finds_a_chinese_name_by_any_part(reader: GraphQLClient) -> None:
     for typed in ("大连产品质量", "产品质量检验", " 大连 产品质量检验检测研究院 "):
         body = await reader(SEARCH, {"h": typed, "first": 20})
@@ -127,11 +130,13 @@ async def test_holder_search_finds_a_chinese_name_by_any_part(reader: GraphQLCli
         assert DALIAN_PRODUCT_INSTITUTE_CERTIFICATE in {c["number"] for c in found}
 
 
+@pytest.mark.neo4j_needs("full_text")
 async def test_holder_search_returns_nothing_for_an_unknown_name(reader: GraphQLClient) -> None:
     body = await reader(SEARCH, {"h": "不存在的公司名称", "first": 5})
     assert body["data"]["searchCertificates"] == []
 
 
+@pytest.mark.neo4j_needs("full_text")
 async def test_holder_search_is_bounded(reader: GraphQLClient) -> None:
     too_many = await reader(SEARCH, {"h": "有限公司", "first": 21})
     assert too_many["errors"][0]["extensions"]["code"] == "PAGE_SIZE_EXCEEDED"
