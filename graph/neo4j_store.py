@@ -42,6 +42,7 @@ class Neo4jStore(CypherStore):
         super().__init__()
         self._driver = driver
         self._database = database
+        self._closed = False
 
     @classmethod
     async def open(
@@ -59,7 +60,15 @@ class Neo4jStore(CypherStore):
         return store
 
     async def close(self) -> None:
+        self._closed = True
         await self._driver.close()
+
+    def _error(self, exc: Exception) -> GraphError:
+        """The port's error for ``exc``: a closed store is unavailable (the driver says only
+        ``DriverError('Driver closed')``), as a FalkorDB store whose server has gone is."""
+        if self._closed and not isinstance(exc, GraphError):
+            return BackendUnavailable("Neo4j store is closed")
+        return _translate(exc)
 
     async def clear(self) -> None:
         await self._run_write(CLEAR, {}, implicit=True)
@@ -77,7 +86,7 @@ class Neo4jStore(CypherStore):
                 statement, dict(params), database_=self._database, routing_=RoutingControl.READ
             )
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise self._error(exc) from exc
         return [record.data() for record in records]
 
     async def _run_write(
@@ -91,7 +100,7 @@ class Neo4jStore(CypherStore):
             else:
                 await self._driver.execute_query(statement, dict(params), database_=self._database)
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise self._error(exc) from exc
 
     async def _write(self, plan: WritePlan) -> int:
         async def transaction(tx: AsyncManagedTransaction) -> int:
@@ -119,7 +128,7 @@ class Neo4jStore(CypherStore):
         except GraphError:
             raise
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise self._error(exc) from exc
 
     async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]:
         async def transaction(tx: AsyncManagedTransaction) -> list[Row]:
@@ -130,7 +139,7 @@ class Neo4jStore(CypherStore):
             async with self._driver.session(database=self._database) as session:
                 return await session.execute_write(transaction)
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise self._error(exc) from exc
 
 
 def _translate(exc: Exception) -> GraphError:

@@ -82,6 +82,7 @@ async def test_an_expired_key_can_be_claimed_again_and_is_purged(store: CypherSt
         await store.upsert_institutions([institution(1)], actor=ACTOR, guard=claim())
 
 
+@pytest.mark.neo4j_needs("counter_lock")
 async def test_ten_concurrent_copies_write_once(connections: list[CypherStore]) -> None:
     batch = [institution(n) for n in range(1, 6)]
     head = await connections[0].change_head()
@@ -121,6 +122,7 @@ async def test_expected_versions_guard_each_key(store: CypherStore) -> None:
     assert stored.version == 2
 
 
+@pytest.mark.neo4j_needs("counter_lock")
 async def test_fifty_writers_expecting_one_version_one_wins(
     connections: list[CypherStore],
 ) -> None:
