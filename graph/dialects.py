@@ -1,4 +1,5 @@
-"""The few places where FalkorDB and Neo4j 5 differ: schema DDL and locking the counter.
+"""The few places where FalkorDB and Neo4j 5 differ: schema DDL, locking the counter,
+finding holders by name and importing variables into a subquery.
 
 Labels and properties here come from the fixed list below, never from input.
 """
@@ -6,6 +7,8 @@ Labels and properties here come from the fixed list below, never from input.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from graph.cypher.regions import statistics
 
 __all__ = ["FALKORDB", "NEO4J", "SCHEMA", "Dialect", "IndexSpec"]
 
@@ -66,6 +69,7 @@ class Dialect:
     head_for_update: str
     # Holders (``o``) whose name contains every bigram of the query's.
     name_candidates: str
+    region_statistics: str
     search_schema: tuple[str, ...] = ()
 
     def index_statements(self) -> list[str]:
@@ -94,6 +98,7 @@ FALKORDB = Dialect(
     head_for_update="MATCH (c:ChangeCounter {id: 'main'}) RETURN c.seq AS seq, c.hash AS hash",
     # (One WHERE: FalkorDB 4.16 drops every row when the filter follows in a WITH.)
     name_candidates=f"MATCH (o:Organization) WHERE $anchor IN o.nameGrams AND {_ALL_GRAMS}",
+    region_statistics=statistics(scoped=False),
 )
 
 # Neo4j reads without locks: touching the counter first takes its write lock, so the head we
@@ -110,6 +115,7 @@ NEO4J = Dialect(
         "CALL db.index.fulltext.queryNodes('organization_names', $phrase) YIELD node AS o "
         f"WITH o WHERE {_ALL_GRAMS}"
     ),
+    region_statistics=statistics(scoped=True),
     search_schema=(
         "CREATE FULLTEXT INDEX organization_names IF NOT EXISTS FOR (o:Organization) "
         "ON EACH [o.name] OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",

@@ -28,7 +28,10 @@ from graph.errors import BackendUnavailable, Conflict, GraphError
 from graph.models import ChangeHead
 from graph.written_documents import documents_by_read, written_digests
 
-__all__ = ["Neo4jStore"]
+__all__ = ["CLEAR", "Neo4jStore"]
+
+# Deletes in batches of its own transactions, so clearing a large database fits in memory.
+CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS"
 
 
 class Neo4jStore(CypherStore):
@@ -40,6 +43,7 @@ class Neo4jStore(CypherStore):
         super().__init__()
         self._driver = driver
         self._database = database
+        self._closed = False
 
     @classmethod
     async def open(
@@ -57,16 +61,22 @@ class Neo4jStore(CypherStore):
         return store
 
     async def close(self) -> None:
+        self._closed = True
         await self._driver.close()
 
+    def _error(self, exc: Exception) -> GraphError:
+        """The port's error for ``exc``: a closed store is unavailable (the driver says only
+        ``DriverError('Driver closed')``), as a FalkorDB store whose server has gone is."""
+        if self._closed and not isinstance(exc, GraphError):
+            return BackendUnavailable("Neo4j store is closed")
+        return _translate(exc)
+
     async def clear(self) -> None:
-        await self._run_write(
-            "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS", {}, implicit=True
-        )
+        await self._run_write(CLEAR, {}, implicit=True)
         await self.ensure_schema()
 
     async def ensure_schema(self) -> None:
-        for statement in [*NEO4J.index_statements(), *NEO4J.search_schema]:
+        for statement in [*self.dialect.index_statements(), *self.dialect.search_schema]:
             await self._run_write(statement, {}, implicit=True)
         await self._run_write(change_cypher.ENSURE_COUNTER, {"genesis": GENESIS_HASH})
         await self._upgrade_timelines()
@@ -79,7 +89,7 @@ class Neo4jStore(CypherStore):
                 statement, dict(params), database_=self._database, routing_=RoutingControl.READ
             )
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise self._error(exc) from exc
         return [record.data() for record in records]
 
     async def _run_write(
@@ -93,7 +103,7 @@ class Neo4jStore(CypherStore):
             else:
                 await self._driver.execute_query(statement, dict(params), database_=self._database)
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise self._error(exc) from exc
 
     async def _write(self, plan: WritePlan) -> int:
         async def transaction(tx: AsyncManagedTransaction) -> int:
@@ -101,7 +111,7 @@ class Neo4jStore(CypherStore):
                 result = await tx.run(statement, dict(params))
                 return [record.data() async for record in result]
 
-            rows = await read(NEO4J.head_for_update, {})
+            rows = await read(self.dialect.head_for_update, {})
             head = ChangeHead(seq=as_int(rows[0]["seq"]), hash=str(rows[0]["hash"]))
             planned = await plan(read, head)
             written = as_int((await read(planned.statement, planned.params))[0]["written"])
@@ -122,7 +132,7 @@ class Neo4jStore(CypherStore):
         except GraphError:
             raise
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise self._error(exc) from exc
 
     async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]:
         async def transaction(tx: AsyncManagedTransaction) -> list[Row]:
@@ -133,7 +143,7 @@ class Neo4jStore(CypherStore):
             async with self._driver.session(database=self._database) as session:
                 return await session.execute_write(transaction)
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise self._error(exc) from exc
 
 
 def _translate(exc: Exception) -> GraphError:

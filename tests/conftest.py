@@ -1,7 +1,9 @@
 """Shared fixtures: every backend that is available, real stores on disk, the seeded app.
 
 FalkorDB always runs (an embedded server in a temporary directory, one graph per test);
-Neo4j runs when REGISTRY_TEST_NEO4J_URL points at a server (it is cleared before each test).
+Neo4j runs when REGISTRY_TEST_NEO4J_URL points at a server (it is cleared before each test);
+on a Bolt server that is not Neo4j, tests marked ``neo4j_needs`` for a capability it lacks are
+expected failures (tests/neo4j_engine.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from hypothesis import settings
 from graph.cypher_store import CypherStore
 from graph.embedded import EmbeddedServer
 from graph.open import open_store
+from tests.cypher_log import StatementLog
+from tests.neo4j_engine import Engine, Neo4jTarget, probe_engine, store_class
 
 NEO4J_URL = os.environ.get("REGISTRY_TEST_NEO4J_URL")
 BACKENDS = [
@@ -56,10 +60,65 @@ async def falkordb_dir(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
         await server.release()
 
 
+_SENT = (
+    StatementLog(Path(os.environ["REGISTRY_TEST_CYPHER_LOG"]))
+    if os.environ.get("REGISTRY_TEST_CYPHER_LOG")
+    else None
+)
+
+
+def pytest_configure() -> None:
+    if _SENT is not None:
+        _SENT.start()
+
+
+def pytest_sessionfinish() -> None:
+    if _SENT is not None:
+        _SENT.write()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Expect the Neo4j runs of ``neo4j_needs`` tests to fail where the server lacks that."""
+    needing = [
+        item
+        for item in items
+        if item.get_closest_marker("neo4j") and item.get_closest_marker("neo4j_needs")
+    ]
+    if NEO4J_URL is None or not needing:
+        return
+    engine = neo4j_engine()
+    for item in needing:
+        for marker in item.iter_markers("neo4j_needs"):
+            reason = engine.lacks(*marker.args)
+            if reason is not None:
+                item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
+
+
+def neo4j_engine() -> Engine:
+    """The server at REGISTRY_TEST_NEO4J_URL and what it lacks, probed once per run."""
+    assert NEO4J_URL is not None
+    if not _ENGINE:
+        _ENGINE.append(probe_engine(Neo4jTarget.parse(NEO4J_URL)))
+    return _ENGINE[0]
+
+
+_ENGINE: list[Engine] = []
+
+
+async def open_neo4j() -> CypherStore:
+    """A store on REGISTRY_TEST_NEO4J_URL, without the DDL its engine cannot run."""
+    assert NEO4J_URL is not None
+    target = Neo4jTarget.parse(NEO4J_URL)
+    opener = store_class(neo4j_engine())
+    auth = target.auth or (None, None)
+    return await opener.open(
+        target.address, user=auth[0], password=auth[1], database=target.database
+    )
+
+
 async def open_backend(backend: str, falkordb_dir: Path) -> CypherStore:
     if backend == "neo4j":
-        assert NEO4J_URL is not None
-        store = await open_store(NEO4J_URL)
+        store = await open_neo4j()
         await store.clear()
         NEO4J_CLEARS[0] += 1
         return store

@@ -28,6 +28,8 @@ __all__ = [
     "GET_CERTIFICATES",
     "ISSUERS_OF_HOLDERS",
     "ISSUE_CERTIFICATES",
+    "LISTING_FILTERS",
+    "LISTING_STATUSES",
     "PARTIES",
     "STATUS_HISTORIES",
     "VERIFICATION_FACTS",
@@ -152,6 +154,11 @@ _CONDITIONS = {
     "family": "c.family = $family",
     "within": "c.region IN $within",
 }
+
+
+# The names certificate_listing tests ``present`` for, and the effective statuses it filters by.
+LISTING_FILTERS = frozenset({"region", "holder", "issuer", *_CONDITIONS})
+LISTING_STATUSES = tuple(_STATUS)
 
 
 def certificate_listing(present: frozenset[str], *, status: str | None, count: bool) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "CHANGE_FILTERS",
     "CHANGE_HASH",
     "DELETE_PRUNED",
     "ENSURE_COUNTER",
@@ -66,6 +67,10 @@ MATCH (named:Region) WHERE named.code IN $regions
 MATCH (named)-[:PARENT_OF*0..3]->(below:Region)
 WITH collect(DISTINCT below.code) AS codes
 """
+
+
+# The names changes_after tests ``present`` for.
+CHANGE_FILTERS = frozenset(_CHANGE_CONDITIONS)
 
 
 def changes_after(present: frozenset[str], *, count: bool = False) -> str:

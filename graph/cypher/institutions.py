@@ -18,6 +18,7 @@ __all__ = [
     "GET_INSTITUTIONS",
     "GET_ORGANIZATIONS",
     "GROUP_MEMBERS",
+    "LISTING_FILTERS",
     "UPSERT_ACCREDITATIONS",
     "UPSERT_INSTITUTIONS",
     "UPSERT_ORGANIZATIONS",
@@ -173,6 +174,10 @@ _CONDITIONS = {
     "nameContains": "toLower(i.name) CONTAINS toLower($nameContains)",
     "within": "i.region IN $within",
 }
+
+
+# The names institution_listing tests ``present`` for.
+LISTING_FILTERS = frozenset({"region", "group", "scheme", *_CONDITIONS})
 
 
 def institution_listing(present: frozenset[str], *, count: bool) -> str:

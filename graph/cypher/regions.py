@@ -5,7 +5,7 @@ from __future__ import annotations
 from graph.cypher.changes import logged
 from graph.cypher.timelines import status_on
 
-__all__ = ["ALL_REGIONS", "GET_REGIONS", "STATISTICS", "UPSERT_REGIONS"]
+__all__ = ["ALL_REGIONS", "GET_REGIONS", "UPSERT_REGIONS", "statistics"]
 
 _FIELDS = "RETURN r.code AS code, r.name AS name, r.level AS level, r.parent AS parent"
 
@@ -28,16 +28,19 @@ FOREACH (p IN CASE WHEN parent IS NULL THEN [] ELSE [parent] END |
     region="row.code",
 )
 
-STATISTICS = f"""
+
+def statistics(*, scoped: bool) -> str:
+    """Counts per region; ``scoped`` imports ``root`` as ``CALL (root) {``, which Neo4j 5.23+
+    wants and FalkorDB 4.16 cannot parse, instead of the older ``CALL { WITH root``."""
+    call = "CALL (root) {" if scoped else "CALL {\n    WITH root"
+    return f"""
 UNWIND $keys AS key
 MATCH (root:Region {{code: key}})
-CALL {{
-    WITH root
+{call}
     OPTIONAL MATCH (root)-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(i:Institution)
     RETURN count(DISTINCT i) AS institutions
 }}
-CALL {{
-    WITH root
+{call}
     OPTIONAL MATCH (root)-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(o:Organization)
                    <-[:CERTIFIES]-(c:Certificate)
     WHERE {status_on("c", "$today")} = 'VALID' AND c.expiresOn >= $today

@@ -13,6 +13,8 @@ __all__ = [
     "CREDIT_INPUTS",
     "KEPT",
     "PRUNE_CREDIT_HISTORY",
+    "RANKING_FILTERS",
+    "RANKING_SOURCES",
     "REGION_CODES",
     "STORED_CREDIT",
     "STORE_CREDIT",
@@ -166,6 +168,11 @@ _CONDITIONS = {
     # Below a key, for a window of the key index.
     "below": "{sort} < $below",
 }
+
+
+# The sources a ranking reads and the names it tests ``present`` for.
+RANKING_SOURCES = tuple(_SOURCES)
+RANKING_FILTERS = frozenset(_CONDITIONS)
 
 
 def ranking(source: str, present: frozenset[str], *, count: bool = False) -> str:

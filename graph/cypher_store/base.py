@@ -25,6 +25,7 @@ from graph.port import MAX_WRITE_BATCH
 from graph.snapshot_queries import prior_documents
 
 __all__ = [
+    "PING",
     "CypherStoreBase",
     "PlannedWrite",
     "Reader",
@@ -35,6 +36,7 @@ __all__ = [
 ]
 
 Row = dict[str, object]
+PING = "RETURN 1 AS one"
 
 
 class Reader(Protocol):
@@ -94,7 +96,7 @@ class CypherStoreBase(abc.ABC):
 
     async def ping(self) -> bool:
         try:
-            await self._read("RETURN 1 AS one", {})
+            await self._read(PING, {})
         except GraphError:
             return False
         return True

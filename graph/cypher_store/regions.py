@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from graph.changelog import ChangeDraft
 from graph.cypher import regions as region_cypher
 from graph.cypher_store.base import Row
+from graph.dialects import Dialect
 from graph.mapping import from_row, to_props
 from graph.models import Region, RegionStatistics, WriteResult
 
@@ -16,6 +17,8 @@ __all__ = ["RegionQueries"]
 
 class RegionQueries(abc.ABC):
     """Mixed into CypherStore: regions and their statistics."""
+
+    dialect: Dialect
 
     @abc.abstractmethod
     async def _query(
@@ -44,7 +47,9 @@ class RegionQueries(abc.ABC):
         self, codes: Sequence[str], *, today: str
     ) -> list[RegionStatistics]:
         rows = await self._query(
-            "region_statistics", region_cypher.STATISTICS, {"keys": list(codes), "today": today}
+            "region_statistics",
+            self.dialect.region_statistics,
+            {"keys": list(codes), "today": today},
         )
         return [from_row(RegionStatistics, row) for row in rows]
 

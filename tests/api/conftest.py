@@ -17,7 +17,7 @@ from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from registry.operations.seeding import load_seeds
 from registry.settings import Settings
-from tests.conftest import BACKENDS, NEO4J_CLEARS, NEO4J_URL, SECRET, TODAY, open_backend
+from tests.conftest import BACKENDS, NEO4J_CLEARS, SECRET, TODAY, open_backend, open_neo4j
 
 HERE = Path(__file__).resolve().parent
 SEEDS = HERE.parents[1] / "seeds"
@@ -192,8 +192,7 @@ async def corrupted_store(seeded_store: CypherStore) -> CypherStore:
 async def unreachable_store(request: pytest.FixtureRequest, tmp_path: Path) -> CypherStore:
     """A store whose database has gone away (the last handle of its own server was closed)."""
     if request.param == "neo4j":
-        assert NEO4J_URL is not None
-        store = await open_store(NEO4J_URL)  # not cleared: other tests' data stay
+        store = await open_neo4j()  # not cleared: other tests' data stay
     else:
         store = await open_store(f"falkordb+embedded://{tmp_path / 'gone'}?graph=gone")
     await store.close()

@@ -323,6 +323,7 @@ UPSERT = """mutation($input: [OrganizationInput!]!) { upsertOrganizations(input:
   __typename ... on MutationError { code message } } }"""
 
 
+@pytest.mark.neo4j_needs("full_text")
 async def test_hostile_text_is_matched_and_stored_as_text_never_run_as_cypher(
     api: GraphQLClient, snapshot: Snapshot
 ) -> None:

@@ -96,6 +96,7 @@ async def test_a_malformed_key_is_refused(api: GraphQLClient, key: str) -> None:
     assert (refused["code"], refused["field"]) == ("INVALID_IDEMPOTENCY_KEY", "idempotencyKey")
 
 
+@pytest.mark.neo4j_needs("counter_lock")
 async def test_ten_concurrent_copies_write_once(api: GraphQLClient) -> None:
     await api.key(Role.PARTNER)
     head = await api.store.change_head()

@@ -372,6 +372,7 @@ async def test_every_write_appends_a_verifiable_chain(store: CypherStore) -> Non
     assert [c.seq for c in page] == [3, 4]
 
 
+@pytest.mark.neo4j_needs("counter_lock")
 async def test_concurrent_writers_never_interleave_or_lose_changes(store: CypherStore) -> None:
     await store.upsert_regions(REGIONS, actor=ACTOR)
     batches = [[institution(100 + 10 * w + i) for i in range(10)] for w in range(8)]

@@ -14,7 +14,7 @@ from graph.cypher_store import CypherStore
 from graph.errors import AlreadyApplied, StaleVersion
 from graph.models import IdempotencyClaim, InstitutionQuery, WriteGuard
 from graph.open import open_store
-from tests.conftest import BACKENDS, NEO4J_URL, embedded_url, open_backend
+from tests.conftest import BACKENDS, embedded_url, open_backend, open_neo4j
 from tests.graph.builders import REGIONS, institution
 
 ACTOR = "test:guards"
@@ -36,14 +36,12 @@ async def connections(
     write lock), as five API processes would be."""
     if request.param == "neo4j":
         first = await open_backend("neo4j", falkordb_dir)
-        assert NEO4J_URL is not None
-        url = NEO4J_URL
+        stores = [first] + [await open_neo4j() for _ in range(4)]
     else:
         url = embedded_url(falkordb_dir)
-        first = await open_store(url)
-    stores = [first] + [await open_store(url) for _ in range(4)]
+        stores = [await open_store(url) for _ in range(5)]
     try:
-        await first.upsert_regions(REGIONS, actor=ACTOR)
+        await stores[0].upsert_regions(REGIONS, actor=ACTOR)
         yield stores
     finally:
         for opened in stores:
@@ -84,6 +82,7 @@ async def test_an_expired_key_can_be_claimed_again_and_is_purged(store: CypherSt
         await store.upsert_institutions([institution(1)], actor=ACTOR, guard=claim())
 
 
+@pytest.mark.neo4j_needs("counter_lock")
 async def test_ten_concurrent_copies_write_once(connections: list[CypherStore]) -> None:
     batch = [institution(n) for n in range(1, 6)]
     head = await connections[0].change_head()
@@ -123,6 +122,7 @@ async def test_expected_versions_guard_each_key(store: CypherStore) -> None:
     assert stored.version == 2
 
 
+@pytest.mark.neo4j_needs("counter_lock")
 async def test_fifty_writers_expecting_one_version_one_wins(
     connections: list[CypherStore],
 ) -> None:
