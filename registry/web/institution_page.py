@@ -25,9 +25,9 @@ from registry.web.charts import Bar, bar_chart
 from registry.web.institution_rank import rank_html
 from registry.web.issuer_view import (
     NOTHING,
-    ComplaintSummary,
     CreditStanding,
     complaint_summary_html,
+    complaint_summary_of,
     credit_standing_html,
 )
 from registry.web.page import (
@@ -53,7 +53,7 @@ from registry.web.words import (
     word,
 )
 
-__all__ = ["INSTITUTION_QUERY", "complaint_summary_of", "routes"]
+__all__ = ["INSTITUTION_QUERY", "routes"]
 
 PAGE_SIZE = 20
 _LIST = "institution.issuedCertificates"
@@ -128,20 +128,6 @@ async def _body(reader: PageReader, found: dict[str, Any], refused: dict[str, st
         f"{bilingual('证书查询', 'Check a certificate')}</a></p></footer>"
     )
     return "\n".join(parts)
-
-
-def complaint_summary_of(found: dict[str, Any]) -> ComplaintSummary | None:
-    """The complaint counts once ``Institution.complaintSummary`` answers them (asked for in
-    ``INSTITUTION_QUERY``); None until then, and the section is left out."""
-    summary = found.get("complaintSummary")
-    if not isinstance(summary, dict):
-        return None
-    return ComplaintSummary(
-        received=int(summary["received"]),
-        open=int(summary["open"]),
-        overdue=int(summary["overdue"]),
-        substantiated=int(summary["substantiated"]),
-    )
 
 
 def _link(path: str, name: str | None, key: str) -> str:
