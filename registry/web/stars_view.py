@@ -12,7 +12,7 @@ from typing import Any
 from registry.web.page import bilingual, definitions, table, text
 from registry.web.words import ASSESSMENT_ELEMENTS, word
 
-__all__ = ["STARS_EXPLAINED_FIELDS", "stars_explained_html"]
+__all__ = ["STARS_EXPLAINED_FIELDS", "star_grade_html", "stars_explained_html"]
 
 NOTHING = "—"
 STARS_EXPLAINED_FIELDS = """starsExplained {
@@ -20,6 +20,16 @@ STARS_EXPLAINED_FIELDS = """starsExplained {
   starBands { stars minScore } starBandsAssumed message messageZh
   elements { element score weight weightedScore assessedOn }
 }"""
+
+
+def star_grade_html(stars: int | None) -> str:
+    """A star grade drawn (hidden from screen readers) and said in both languages."""
+    if not stars:
+        return NOTHING
+    return (
+        f'<span class="stars" aria-hidden="true">{"★" * stars}</span> '
+        f"{bilingual(f'{stars}星', f'{stars}-star')}"
+    )
 
 
 def _number(value: Any) -> str:

@@ -21,7 +21,7 @@ from registry.web.issuer_view import (
     credit_standing_html,
 )
 from registry.web.page import bilingual, definitions, section, text
-from registry.web.stars_view import stars_explained_html
+from registry.web.stars_view import star_grade_html, stars_explained_html
 from registry.web.words import CERTIFICATE_STATUSES, FAMILIES, word
 
 __all__ = ["NOTHING", "IssuerStanding", "result_html", "verdict_words"]
@@ -180,7 +180,7 @@ def _facts(number: str, result: Verification) -> str:
         word(FAMILIES, CertificateFamily(c.family)),
         text(c.standard),
         text(c.scope),
-        _stars(c.stars),
+        star_grade_html(c.stars),
         text(holder or NOTHING),
         f"{text(issuer or NOTHING)} <code>{text(c.issuer)}</code>",
         text(c.issued_on.isoformat()),
@@ -192,15 +192,6 @@ def _facts(number: str, result: Verification) -> str:
     if reason:
         rows.append(("原因", "Reason", text(reason)))
     return definitions(rows)
-
-
-def _stars(stars: int | None) -> str:
-    if not stars:
-        return NOTHING
-    return (
-        f'<span class="stars" aria-hidden="true">{"★" * stars}</span> '
-        f"{bilingual(f'{stars}星', f'{stars}-star')}"
-    )
 
 
 def _yes_no(value: bool) -> str:

@@ -162,6 +162,7 @@ FACTORS: Mapping[str, Words] = {
     FactorName.WITHDRAWN_CERTIFICATES: ("证书撤销情况", "Withdrawn certificates"),
     FactorName.SERVICE_STARS: ("服务认证星级", "Service star grades"),
     FactorName.SATISFACTION: ("客户满意度", "Customer satisfaction"),
+    FactorName.TIME_LIMITS: ("限时办结", "Handled within time limits"),
 }
 
 QUALITY_FACTORS: Mapping[str, Words] = {
