@@ -139,6 +139,11 @@ def station_html(station: dict[str, Any]) -> str:
     )
 
 
+def _unit(value: Any, unit: str) -> str:
+    """The unit beside a figure; nothing beside a dash (nothing was due, nobody answered)."""
+    return "" if value is None else unit
+
+
 def _performance(p: dict[str, Any]) -> str:
     window = f"{text(p['firstDay'])} {bilingual('至', 'to')} {text(p['lastDay'])}"
     stages = bilingual(
@@ -156,8 +161,8 @@ def _performance(p: dict[str, Any]) -> str:
     )
     chart = bar_chart(
         [
-            Bar("限时办结率", "Finished in time", p["compliance"], "%"),
-            Bar("满意度指数", "Satisfaction", p["satisfaction"], "/100"),
+            Bar("限时办结率", "Finished in time", p["compliance"], _unit(p["compliance"], "%")),
+            Bar("满意度指数", "Satisfaction", p["satisfaction"], _unit(p["satisfaction"], "/100")),
         ],
         title_zh="服务绩效",
         title_en="Performance",

@@ -4,9 +4,11 @@ benchmarks naming the institution; each the same as the GraphQL answer to the sa
 
 from __future__ import annotations
 
+import re
+
 from registry.domain.vocabulary import Role
 from tests.api.conftest import CCSC, GraphQLClient
-from tests.api.test_pages import DALIAN_PRODUCT_INSTITUTE, _page, text_of
+from tests.api.test_pages import DALIAN_PRODUCT_INSTITUTE, _assert_strict, _page, text_of
 
 HEPING = "1221010232988047XL"  # 沈阳市和平区一站式质量服务站
 HEPING_MASTER = "姜明慧"  # the seeded station master: personal data
@@ -85,3 +87,20 @@ async def test_staff_names_show_to_the_keys_the_api_shows_them_to(reader: GraphQ
     assert HEPING_MASTER in names
     staff = text_of(html, "station-staff")
     assert all(name in staff for name in names)
+
+
+async def test_the_new_sections_carry_no_inline_script_nor_style(reader: GraphQLClient) -> None:
+    """The strict policy allows the one stylesheet by hash in the head, nothing else: no style
+    or handler attribute in the body (the station's chart is presentation attributes only)."""
+    for path in (
+        f"/institutions/{HEPING}",
+        f"/institutions/{DALIAN_PRODUCT_INSTITUTE}",
+        "/verify?number=CCSC17SC0100",
+    ):
+        response = await _page(reader, path)
+        assert response.status_code == 200
+        _assert_strict(response)
+        body = response.text.lower().split("</head>", 1)[1]
+        assert 'id="station"' in body or 'id="stars-explained"' in body or "benchmark" in body
+        assert "<style" not in body
+        assert not re.search(r"<[^>]*\s(style|on[a-z]+)\s*=", body)
