@@ -130,7 +130,9 @@ RETURN b.id AS id, b.uscc AS uscc, b.category AS category, b.year AS year
 _HELD_SERVICE = status_on("c", "$today")
 
 # Benchmarks of a category (in a region and its sub-regions, when named) with the best
-# valid service certificate their subject holds on ``$today``.
+# valid service certificate their subject holds on ``$today``: its stars (the most held)
+# and the CPSQ of its assessment. Among certificates of equal stars an assessed one comes
+# first, then the latest issued, so ``cpsq`` is null only when none of them was assessed.
 BENCHMARKS = f"""
 OPTIONAL MATCH (:Region {{code: $region}})-[:PARENT_OF*0..3]->(below:Region)
 WITH collect(DISTINCT below.code) AS codes
@@ -139,10 +141,14 @@ WHERE $region IS NULL OR b.region IN codes
 OPTIONAL MATCH (:Organization {{uscc: b.uscc}})<-[:CERTIFIES]-(c:Certificate)
 WHERE c.family = 'SERVICE' AND {_HELD_SERVICE} = 'VALID'
   AND c.issuedOn <= $today AND c.expiresOn >= $today
-WITH b, max(c.stars) AS stars
+OPTIONAL MATCH (a:ServiceAssessment)-[:ASSESSES]->(c)
+WITH b, c, a
+ORDER BY c.stars DESC, CASE WHEN a IS NULL THEN 1 ELSE 0 END, c.issuedOn DESC, c.number
+WITH b, collect([c.stars, a.cpsq])[0] AS best
+WITH b, best[0] AS stars, best[1] AS cpsq
 RETURN b.id AS id, b.uscc AS uscc, b.category AS category, b.year AS year,
        b.criteria AS criteria, b.designatedOn AS designatedOn, b.designatedBy AS designatedBy,
-       b.name AS name, b.region AS region, b.version AS version, stars
+       b.name AS name, b.region AS region, b.version AS version, stars, cpsq
 ORDER BY b.year DESC, b.region, b.uscc
 LIMIT $limit
 """

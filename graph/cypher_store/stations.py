@@ -204,6 +204,7 @@ class StationQueries(abc.ABC):
                 row,
                 year=as_int(row["year"]),
                 stars=None if row["stars"] is None else as_int(row["stars"]),
+                cpsq=None if row["cpsq"] is None else float(str(row["cpsq"])),
             )
             for row in rows
         ]

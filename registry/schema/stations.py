@@ -242,8 +242,9 @@ class BenchmarkEvidence:
         description="Best valid service certificate's star grade today (null: none)."
     )
     cpsq: float | None = strawberry.field(
-        description="Customer-perceived service quality index of its service-certification "
-        "assessment, when one exists."
+        description="Customer-perceived service quality index of that certificate's "
+        "assessment (among certificates of equal stars, an assessed one is taken); null when "
+        "it has none."
     )
     satisfaction: float | None = strawberry.field(
         description="Satisfaction index over the benchmark's year (null: no evaluation)."

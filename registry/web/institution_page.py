@@ -1,5 +1,7 @@
 """GET /institutions/{uscc}: who an institution is, what it may do, what it issued, and how
-its credit stands (score with its factors drawn, supervision class, rank where it works).
+its credit stands (score with its factors drawn, supervision class, rank where it works); its
+complaint summary and data quality; for a quality service station its catalogue and
+performance; the service benchmarks naming it (``institution_service``).
 
 Everything but the certificate counts is read through the GraphQL schema with the caller's
 key (``page_reads``): the paged certificate list answers keyed callers as
@@ -23,11 +25,18 @@ from registry.domain.uscc import is_valid_uscc
 from registry.domain.vocabulary import CertificateFamily, CertificateStatus
 from registry.web.charts import Bar, bar_chart
 from registry.web.institution_rank import rank_html
+from registry.web.institution_service import (
+    benchmarks_html,
+    benchmarks_naming,
+    data_quality_html,
+    station_html,
+    station_of,
+)
 from registry.web.issuer_view import (
     NOTHING,
-    ComplaintSummary,
     CreditStanding,
     complaint_summary_html,
+    complaint_summary_of,
     credit_standing_html,
 )
 from registry.web.page import (
@@ -53,7 +62,7 @@ from registry.web.words import (
     word,
 )
 
-__all__ = ["INSTITUTION_QUERY", "complaint_summary_of", "routes"]
+__all__ = ["INSTITUTION_QUERY", "routes"]
 
 PAGE_SIZE = 20
 _LIST = "institution.issuedCertificates"
@@ -69,6 +78,8 @@ query InstitutionPage($uscc: String!, $keyed: Boolean!, $first: Int!, $after: St
     }
     credit { score grade computedOn factors { name value weight contribution } }
     supervisionClass { class reasons { code } }
+    complaintSummary { received open overdue substantiated }
+    dataQuality { score factors { name value count outOf weight points applies } }
     issuedCertificates(first: $first, after: $after) @include(if: $keyed) {
       totalCount
       pageInfo { hasNextPage endCursor }
@@ -123,25 +134,21 @@ async def _body(reader: PageReader, found: dict[str, Any], refused: dict[str, st
     ]
     if complaints:
         parts.append(section("complaints", "投诉概况", "Complaints", complaints))
+    parts.append(section("data-quality", "数据质量", "Data quality", data_quality_html(found)))
+    station, named = await asyncio.gather(
+        station_of(reader, found), benchmarks_naming(reader, found)
+    )
+    if station is not None:
+        served = station_html(station)
+        parts.append(section("station", "一站式质量服务站", "Quality service station", served))
+    if named:
+        listed = benchmarks_html(named)
+        parts.append(section("benchmarks", "服务标杆", "Service benchmarks", listed))
     parts.append(
         '<footer><p><a href="/verify">'
         f"{bilingual('证书查询', 'Check a certificate')}</a></p></footer>"
     )
     return "\n".join(parts)
-
-
-def complaint_summary_of(found: dict[str, Any]) -> ComplaintSummary | None:
-    """The complaint counts once ``Institution.complaintSummary`` answers them (asked for in
-    ``INSTITUTION_QUERY``); None until then, and the section is left out."""
-    summary = found.get("complaintSummary")
-    if not isinstance(summary, dict):
-        return None
-    return ComplaintSummary(
-        received=int(summary["received"]),
-        open=int(summary["open"]),
-        overdue=int(summary["overdue"]),
-        substantiated=int(summary["substantiated"]),
-    )
 
 
 def _link(path: str, name: str | None, key: str) -> str:

@@ -1,13 +1,14 @@
 """An institution's public standing in a few lines: its credit grade and its complaint
 summary. The verification page shows it for the issuer; the institution page for itself.
 
-Each part takes a small plain object, so a new source of the same facts (the complaint
-summary of the API, issue 15) is wired in by filling the object.
+Each part takes a small plain object, filled from the public GraphQL answer
+(``Institution.credit``, ``Institution.complaintSummary``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from registry.web.page import bilingual, text
 
@@ -16,6 +17,7 @@ __all__ = [
     "ComplaintSummary",
     "CreditStanding",
     "complaint_summary_html",
+    "complaint_summary_of",
     "credit_standing_html",
 ]
 
@@ -98,3 +100,17 @@ def complaint_summary_html(summary: ComplaintSummary | None) -> str:
         for name, zh, en in _COUNT_LABELS
     )
     return f'<dl id="complaint-summary">\n{rows}</dl>'
+
+
+def complaint_summary_of(found: dict[str, Any]) -> ComplaintSummary | None:
+    """The counts of ``Institution.complaintSummary`` as a GraphQL answer holds them; None
+    when the answer lacks them (the section is then left out)."""
+    summary = found.get("complaintSummary")
+    if not isinstance(summary, dict):
+        return None
+    return ComplaintSummary(
+        received=int(summary["received"]),
+        open=int(summary["open"]),
+        overdue=int(summary["overdue"]),
+        substantiated=int(summary["substantiated"]),
+    )

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from graph.errors import BackendUnavailable
-from registry.auth import InvalidCredentials, Principal, authenticate
+from registry.auth import ANONYMOUS, InvalidCredentials, Principal, authenticate
 from registry.context import Context
 from registry.http.runtime import client_address
 from registry.loaders import Loaders
@@ -27,7 +27,7 @@ from registry.web.page import bilingual, html_page
 if TYPE_CHECKING:
     from registry.http.runtime import Runtime
 
-__all__ = ["PageRead", "PageReader", "reader_for"]
+__all__ = ["PageRead", "PageReader", "public_reader", "reader_for"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +93,20 @@ async def reader_for(request: Request) -> PageReader | Response:
         page = html_page("429", f"<h1>{words}</h1>", status_code=429)
         page.headers["Retry-After"] = limited.headers.get("Retry-After", "60")
         return page
-    schema = getattr(request.app.state, "page_schema", None)
+    return PageReader(runtime, _schema(request), principal)
+
+
+def public_reader(request: Request) -> PageReader:
+    """A reader as the public, whoever asks: for a page that answers everyone alike (the
+    verify page, whose allowance the page itself keeps)."""
+    return PageReader(request.app.state.runtime, _schema(request), ANONYMOUS)
+
+
+def _schema(request: Request) -> strawberry.Schema:
+    """The schema the pages read through, built once per app."""
+    schema: strawberry.Schema | None = getattr(request.app.state, "page_schema", None)
     if schema is None:
+        runtime: Runtime = request.app.state.runtime
         schema = build_schema(runtime.settings, runtime.documents)
         request.app.state.page_schema = schema
-    return PageReader(runtime, schema, principal)
+    return schema

@@ -7,7 +7,7 @@ unknown number than the GraphQL answer does.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from registry.domain.certificates import status_timeline
 from registry.domain.timeline import ordered
@@ -21,6 +21,7 @@ from registry.web.issuer_view import (
     credit_standing_html,
 )
 from registry.web.page import bilingual, definitions, section, text
+from registry.web.stars_view import star_grade_html, stars_explained_html
 from registry.web.words import CERTIFICATE_STATUSES, FAMILIES, word
 
 __all__ = ["NOTHING", "IssuerStanding", "result_html", "verdict_words"]
@@ -114,16 +115,30 @@ def result_html(
     *,
     preface: str = "",
     issuer: IssuerStanding | None = None,
+    stars_explained: dict[str, Any] | None = None,
     form: str = "verify",
 ) -> str:
     """The whole result; ``preface`` (markup) goes between the heading and the verdict;
     ``issuer`` adds the issuer's public standing (only for a certificate that exists);
-    ``form``: the relative address of the lookup form from where the page is served."""
+    ``stars_explained``: ``starsExplained`` as the API answered it (a service certificate
+    with a recorded assessment); ``form``: the relative address of the lookup form from
+    where the page is served."""
     wording = _VERDICTS[result.verdict]
+    stars = (
+        ""
+        if stars_explained is None
+        else section(
+            "stars-explained",
+            "星级评定依据",
+            "How the stars were earned",
+            stars_explained_html(stars_explained),
+        )
+        + "\n"
+    )
     standing = (
         ""
         if issuer is None
-        else (section("issuer", "发证机构信用", "Issuer's standing", _issuer(issuer)) + "\n")
+        else (section("issuer", "发证机构信用与投诉", "Issuer's standing", _issuer(issuer)) + "\n")
     )
     return (
         f"<h1>{bilingual('核验结果', 'Verification result')}</h1>\n"
@@ -134,6 +149,7 @@ def result_html(
         f"<p>{bilingual(wording.meaning_zh, wording.meaning_en)}</p>\n"
         "</section>\n"
         f"{section('facts', '证书信息', 'Certificate', _facts(number, result))}\n"
+        f"{stars}"
         f"{section('timeline', '状态变更记录', 'Status timeline', _timeline(result))}\n"
         f"{section('chain', '信任链', 'Chain of trust', _chain(result.chain))}\n"
         f"{standing}"
@@ -164,7 +180,7 @@ def _facts(number: str, result: Verification) -> str:
         word(FAMILIES, CertificateFamily(c.family)),
         text(c.standard),
         text(c.scope),
-        _stars(c.stars),
+        star_grade_html(c.stars),
         text(holder or NOTHING),
         f"{text(issuer or NOTHING)} <code>{text(c.issuer)}</code>",
         text(c.issued_on.isoformat()),
@@ -176,15 +192,6 @@ def _facts(number: str, result: Verification) -> str:
     if reason:
         rows.append(("原因", "Reason", text(reason)))
     return definitions(rows)
-
-
-def _stars(stars: int | None) -> str:
-    if not stars:
-        return NOTHING
-    return (
-        f'<span class="stars" aria-hidden="true">{"★" * stars}</span> '
-        f"{bilingual(f'{stars}星', f'{stars}-star')}"
-    )
 
 
 def _yes_no(value: bool) -> str:

@@ -2,6 +2,8 @@
 
 The page asks the same question as `verifyCertificate` and `verifyToken`, through the same
 operations, so they never disagree; it only puts the answers into Chinese and English words.
+What it shows beside the verdict (the issuer's standing, how a service certificate's stars
+were earned) it reads through the public GraphQL fields (``verify_reads``).
 """
 
 from __future__ import annotations
@@ -15,10 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from registry.domain.identifiers import normalise_identifier
-from registry.domain.supervision import is_supervised
-from registry.domain.verification import Verification
 from registry.http.runtime import client_address
-from registry.operations.credit import assessments
 from registry.operations.verification import MAX_HOLDER_NAME, verify_certificate
 from registry.trust.qr import token_from_scan
 from registry.trust.signing_keys import keyring_for
@@ -29,14 +28,15 @@ from registry.trust.tokens import (
     differing_claims,
     read_token,
 )
-from registry.web.issuer_view import CreditStanding
 from registry.web.page import bilingual, html_page, text
-from registry.web.verification_view import IssuerStanding, result_html, verdict_words
+from registry.web.page_reads import public_reader
+from registry.web.verification_view import result_html, verdict_words
+from registry.web.verify_reads import verify_extras
 
 if TYPE_CHECKING:
     from registry.http.runtime import Runtime
 
-__all__ = ["MAX_NUMBER", "issuer_standing", "routes"]
+__all__ = ["MAX_NUMBER", "routes"]
 
 MAX_NUMBER = 64
 _TITLE = "证书查询 Certificate verification"
@@ -110,7 +110,7 @@ async def verify_page(request: Request) -> Response:
         if refusal is not None:
             return refusal
     if "t" in params:
-        return await _scanned(runtime, token_from_scan(params["t"]))
+        return await _scanned(request, token_from_scan(params["t"]))
     if "number" not in params and "holder" not in params:
         return html_page(_TITLE, _form_page())
     number = normalise_identifier(params.get("number", ""))
@@ -127,28 +127,17 @@ async def verify_page(request: Request) -> Response:
         runtime.open_store, number, holder_name=holder, today=runtime.today(), as_of=as_of
     )
     preface = "" if as_of is None else _as_of_notice(as_of)
-    issuer = await issuer_standing(runtime, result)
+    extras = await verify_extras(public_reader(request), result, as_of=as_of)
     return html_page(
         f"{verdict_words(result.verdict)} · {number}",
-        result_html(number, result, preface=preface, issuer=issuer),
+        result_html(
+            number,
+            result,
+            preface=preface,
+            issuer=extras.issuer,
+            stars_explained=extras.stars_explained,
+        ),
     )
-
-
-async def issuer_standing(runtime: Runtime, result: Verification) -> IssuerStanding | None:
-    """The issuer's public credit grade, as ``Institution.credit`` answers it to anyone."""
-    issuer = None if result.facts is None else result.facts.issuer
-    if issuer is None:
-        return None
-    supervised = is_supervised(issuer.kinds)
-    found = await assessments(runtime.open_store, [issuer.uscc], runtime.today())
-    credit = found.get(issuer.uscc) if supervised else None
-    standing = CreditStanding(
-        supervised=supervised,
-        grade=None if credit is None or credit.grade is None else credit.grade.value,
-        score=None if credit is None else credit.score,
-        computed_on=None if credit is None else credit.computed_on.isoformat(),
-    )
-    return IssuerStanding(uscc=issuer.uscc, name=issuer.name, credit=standing)
 
 
 async def verify_link_page(request: Request) -> Response:
@@ -159,7 +148,7 @@ async def verify_link_page(request: Request) -> Response:
     if refusal is not None:
         return refusal
     return await _scanned(
-        runtime, request.path_params["token"], refused_status=400, form_action=_FORM_FROM_LINK
+        request, request.path_params["token"], refused_status=400, form_action=_FORM_FROM_LINK
     )
 
 
@@ -186,9 +175,10 @@ def _as_of_notice(day: date) -> str:
 
 
 async def _scanned(
-    runtime: Runtime, token: str, *, refused_status: int = 200, form_action: str | None = None
+    request: Request, token: str, *, refused_status: int = 200, form_action: str | None = None
 ) -> Response:
     """Check the signature first, as anyone could offline; then the certificate as it is now."""
+    runtime: Runtime = request.app.state.runtime
     keyring = await keyring_for(runtime.settings.resolved_signing_keys_dir)
     try:
         claims = read_token(token, keyring.public_keys())
@@ -202,11 +192,16 @@ async def _scanned(
     stored = claims_for(facts.certificate, facts.holder, key_id=claims.key_id) if facts else None
     differing = differing_claims(claims, stored) if stored is not None else ()
     preface = _signature_box(claims.key_id, differing)
-    issuer = await issuer_standing(runtime, result)
+    extras = await verify_extras(public_reader(request), result)
     return html_page(
         f"{verdict_words(result.verdict)} · {claims.number}",
         result_html(
-            claims.number, result, preface=preface, issuer=issuer, form=form_action or "verify"
+            claims.number,
+            result,
+            preface=preface,
+            issuer=extras.issuer,
+            stars_explained=extras.stars_explained,
+            form=form_action or "verify",
         ),
     )
 

@@ -6,29 +6,35 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from registry.domain.credit_score import FactorName
+from registry.domain.data_quality import QualityFactorName
 from registry.domain.supervision import SupervisionClass, SupervisionReasonCode
 from registry.domain.vocabulary import (
     AccreditationScheme,
     AccreditationStatus,
+    AssessmentElement,
     CertificateFamily,
     CertificateStatus,
     InstitutionKind,
     InstitutionStatus,
     RegionLevel,
     ServiceCategory,
+    StationRole,
 )
 from registry.web.page import bilingual
 
 __all__ = [
     "ACCREDITATION_STATUSES",
+    "ASSESSMENT_ELEMENTS",
     "CERTIFICATE_STATUSES",
     "FACTORS",
     "FAMILIES",
     "INSTITUTION_STATUSES",
     "KINDS",
     "LEVELS",
+    "QUALITY_FACTORS",
     "SCHEMES",
     "SERVICE_CATEGORIES",
+    "STATION_ROLES",
     "SUPERVISION_CLASSES",
     "SUPERVISION_REASONS",
     "word",
@@ -156,6 +162,27 @@ FACTORS: Mapping[str, Words] = {
     FactorName.WITHDRAWN_CERTIFICATES: ("证书撤销情况", "Withdrawn certificates"),
     FactorName.SERVICE_STARS: ("服务认证星级", "Service star grades"),
     FactorName.SATISFACTION: ("客户满意度", "Customer satisfaction"),
+    FactorName.TIME_LIMITS: ("限时办结", "Handled within time limits"),
+}
+
+QUALITY_FACTORS: Mapping[str, Words] = {
+    QualityFactorName.LATE_STATUS_RECORDING: ("状态变更记录及时性", "Changes recorded on time"),
+    QualityFactorName.DISPUTES_UPHELD: ("异议成立情况", "Disputes upheld"),
+    QualityFactorName.ANOMALIES: ("记录异常", "Record anomalies"),
+    QualityFactorName.MISSING_FIELDS: ("信息完整性", "Missing fields"),
+}
+ASSESSMENT_ELEMENTS: Mapping[str, Words] = {
+    AssessmentElement.AUDIT: ("服务管理审核", "Service management audit"),
+    AssessmentElement.FOOTPRINT: ("以往服务足迹检测", "Past service footprint"),
+    AssessmentElement.OPEN_TEST: ("公开的服务特性测试", "Open service test"),
+    AssessmentElement.MYSTERY_CUSTOMER: ("神秘顾客", "Mystery customer"),
+}
+STATION_ROLES: Mapping[str, Words] = {
+    StationRole.STATION_MASTER: ("站长", "Station master"),
+    StationRole.CHIEF_QUALITY_OFFICER: ("首席质量官", "Chief quality officer"),
+    StationRole.SERVICE_SPECIALIST: ("质量服务专员", "Service specialist"),
+    StationRole.SAFETY_OFFICER: ("安全员", "Safety officer"),
+    StationRole.EXPERT: ("专家", "Expert"),
 }
 
 

@@ -17,7 +17,8 @@ from registry.app import create_app
 from registry.domain.vocabulary import Role
 from tests.api import conftest as api_conftest
 from tests.api.conftest import GraphQLClient, Snapshot
-from tests.api.operations import ERROR_FIELDS
+from tests.api.operations import CCSC as CCSC_BODY
+from tests.api.operations import ERROR_FIELDS, assessment_row, mutate
 
 HEPING = "1221010232988047XL"  # 沈阳市和平区一站式质量服务站
 HUNNAN = "122101126861952868"  # 沈阳市浑南区一站式质量服务站
@@ -372,3 +373,33 @@ async def test_a_station_keeps_its_own_catalogue_and_a_retry_is_applied_once(
     assert other["data"]["upsertStations"]["code"] == "NOT_AUTHORIZED"
     refused = no_master["data"]["upsertStations"]
     assert (refused["code"], refused["field"]) == ("REQUIRED", "input[0].staff")
+
+
+async def test_a_benchmarks_cpsq_is_that_of_its_best_valid_service_certificate(
+    station_api: GraphQLClient,
+) -> None:
+    """The seeded institute's 2017 certificate is assessed but long expired: its CPSQ is no
+    evidence today. Once the certificate it holds today (CCSC23SC0102R2, five stars) has its
+    assessment recorded, that CPSQ is the benchmark's."""
+    listed = """query { benchmarks(category: INSPECTION_TESTING_SERVICE_CERTIFICATION) {
+      uscc evidence { stars cpsq } } }"""
+    dated = {"assessedOn": "2023-11-20"}
+    row = assessment_row("CCSC23SC0102R2", cpsq=91.5, cpsqMeasuredOn="2023-10-30")
+    row |= {"stage1On": "2023-10-16", "stage2On": "2023-11-27"}
+    row["elements"] = [{**e, **dated} for e in row["elements"]]
+
+    before = await station_api(listed)
+    recorded = await mutate(
+        station_api,
+        "recordServiceAssessments",
+        [row],
+        role=Role.CERTIFICATION_BODY,
+        institution=CCSC_BODY,
+    )
+    after = await station_api(listed)
+
+    [institute] = before["data"]["benchmarks"]
+    assert institute["uscc"] == "12210211760664248H"
+    assert institute["evidence"] == {"stars": 5, "cpsq": None}
+    assert recorded["__typename"] == "RecordServiceAssessmentsSuccess", recorded
+    assert after["data"]["benchmarks"][0]["evidence"] == {"stars": 5, "cpsq": 91.5}

@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from registry.domain.verification import VerificationWarning
 from registry.domain.warning_texts import WARNING_TEXT
 from registry.http.trust_routes import certificate_token
+from registry.trust.qr import verify_link
 from registry.trust.signing_keys import open_keyring
 from registry.trust.tokens import read_token, sign_token
 from tests.api.conftest import GraphQLClient
@@ -285,3 +287,76 @@ async def test_as_of_shows_the_certificate_as_it_stood_that_day(reader: GraphQLC
     assert 'id="as-of"' not in now.text
     wrong = await _get(reader, number="CCSC25Q10417R1", asOf="April 1st")
     assert wrong.status_code == 400
+
+
+# what the page reads through the public GraphQL fields -----------------------------------
+
+ASSESSED = "CCSC17SC0100"  # a Dalian service certificate with its seeded assessment
+CCSC_ISSUER = "91110101940807760M"
+EXPLAINED = """query($n: String!) { verifyCertificate(number: $n) { certificate {
+  starsExplained { agrees message messageZh total elements { element } } } } }"""
+COMPLAINTS = """query($u: String!) { institution(uscc: $u) {
+  complaintSummary { received open overdue substantiated } } }"""
+
+
+async def test_a_service_certificates_stars_are_explained_as_the_api_explains_them(
+    reader: GraphQLClient, keys_dir: Path
+) -> None:
+    api = (await reader(EXPLAINED, {"n": ASSESSED}))["data"]["verifyCertificate"]
+    explained = api["certificate"]["starsExplained"]
+    keyring = open_keyring(keys_dir)
+    token = await certificate_token(reader.store, ASSESSED, keyring)
+    assert token is not None
+
+    asked = await _get(reader, number=ASSESSED)
+    scanned = await reader.http.get(urlsplit(verify_link("http://registry.test", token)).path)
+
+    assert explained is not None
+    assert explained["agrees"] is True
+    for response in (asked, scanned):
+        assert response.status_code == 200
+        section = _parse(response.text, "stars-explained").text
+        assert section.startswith("星级评定依据 How the stars were earned")
+        sentence = _parse(response.text, "stars-sentence").text
+        assert sentence == explained["messageZh"] + explained["message"]  # Chinese first
+        assert "证书所载星级与评定结果一致。" in section
+        assert "The certificate carries the stars it earned." in section
+        assert f"加权总分 Weighted total {explained['total']:g}" in section
+        rows = _parse(response.text, "stars-elements").text
+        for zh, en in (
+            ("服务管理审核", "Service management audit"),
+            ("神秘顾客", "Mystery customer"),
+        ):
+            assert f"{zh} {en}" in rows
+        assert len(explained["elements"]) == 4
+
+
+async def test_a_certificate_without_an_assessment_has_no_stars_explanation(
+    reader: GraphQLClient,
+) -> None:
+    """CCSC23SC0102R2 is a service certificate never assessed; 001OP2600391 is a product's."""
+    for number in (DALIAN_PRODUCT_INSTITUTE_CERTIFICATE, "001OP2600391"):
+        html = (await _get(reader, number=number)).text
+        assert 'id="verdict"' in html
+        assert 'id="stars-explained"' not in html
+
+
+async def test_the_issuers_complaint_summary_is_the_public_one_of_the_api(
+    reader: GraphQLClient,
+) -> None:
+    api = (await reader(COMPLAINTS, {"u": CCSC_ISSUER}))["data"]["institution"]
+    counts = api["complaintSummary"]
+
+    html = (await _get(reader, number=ASSESSED)).text
+
+    summary = _parse(html, "complaint-summary").text
+    assert summary == (
+        f"收到投诉 Received {counts['received']} 处理中 Open {counts['open']} "
+        f"逾期未处理 Overdue {counts['overdue']} 经查实 Substantiated {counts['substantiated']}"
+    )
+    assert 'id="complaint-summary"' in _section_html(html, "issuer")
+
+
+def _section_html(html: str, section_id: str) -> str:
+    start = html.index(f'<section id="{section_id}"')
+    return html[start : html.index("</section>", start)]

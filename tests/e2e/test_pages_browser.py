@@ -9,13 +9,18 @@ the test through WebDriver; the registry never serves it.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
+import zxingcpp
+from PIL import Image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
@@ -30,6 +35,8 @@ PHONE, DESKTOP = 390, 1280
 DALIAN_CERTIFICATE = "CCSC23SC0102R2"
 DALIAN_PRODUCT_INSTITUTE = "12210211760664248H"
 CCSC = "91110101940807760M"
+ASSESSED_CERTIFICATES = ("CCSC17SC0100", "CCSC18SC0500")  # Dalian, with seeded assessments
+HEPING_STATION = "1221010232988047XL"
 RUN_AXE = """
 const done = arguments[arguments.length - 1];
 axe.run(document, {resultTypes: ['violations']})
@@ -114,6 +121,36 @@ def _verify(browser: WebDriver) -> None:
     assert browser.find_element(By.CSS_SELECTOR, f'#issuer a[href="/institutions/{CCSC}"]')
 
 
+def _stars_explained(browser: WebDriver) -> None:
+    """How the stars were earned, Chinese first with the English beside it, and the issuer's
+    complaint counts beside its grade."""
+    section = _text(browser, "stars-explained")
+    assert section.startswith("星级评定依据 How the stars were earned")
+    sentence = _text(browser, "stars-sentence")
+    assert sentence.startswith("依据CCSC-SC-JYJC-2017")
+    assert "A weighted total of" in sentence
+    assert sentence.index("加权总分") < sentence.index("A weighted total")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#stars-elements tbody tr")
+    assert len(rows) == 4
+    assert "The certificate carries the stars it earned." in section
+    assert "收到投诉 Received" in _text(browser, "complaint-summary")
+
+
+def _signed_and_explained(browser: WebDriver) -> None:
+    assert _text(browser, "signature-word") == "签名有效 SIGNATURE VALID"
+    assert _text(browser, "verdict-word") in {"有效 VALID", "无效 NOT VALID"}
+    _stars_explained(browser)
+
+
+def _station(browser: WebDriver) -> None:
+    assert "检验检测服务 Inspection and testing" in _text(browser, "station-services")
+    assert "站长 Station master" in _text(browser, "station-staff")
+    chart = browser.find_element(By.CSS_SELECTOR, "#station-performance svg.chart")
+    assert chart.get_attribute("role") == "img"
+    assert _text(browser, "data-quality-score")
+    assert "收到投诉 Received" in _text(browser, "complaint-summary")
+
+
 def _institution(browser: WebDriver) -> None:
     assert _text(browser, "institution-name") == "大连产品质量检验检测研究院"
     assert _text(browser, "accreditation-table")
@@ -122,6 +159,9 @@ def _institution(browser: WebDriver) -> None:
     assert chart.size["width"] > 200
     assert _text(browser, "supervision-class")
     assert _text(browser, "rank-line")
+    assert "收到投诉 Received" in _text(browser, "complaint-summary")
+    assert "No certificates issued" in _text(browser, "data-quality")
+    assert "5星 5-star" in _text(browser, "benchmark-table")
 
 
 def _ranking(browser: WebDriver) -> None:
@@ -141,6 +181,8 @@ PAGES: dict[str, tuple[str, Callable[[WebDriver], None]]] = {
     "institution": (f"/institutions/{DALIAN_PRODUCT_INSTITUTE}", _institution),
     "ranking": ("/ranking?region=210000", _ranking),
     "region": ("/regions/210200", _region),
+    "verify-service": (f"/verify?number={ASSESSED_CERTIFICATES[1]}", _stars_explained),
+    "station": (f"/institutions/{HEPING_STATION}", _station),
 }
 
 
@@ -176,3 +218,26 @@ def test_a_keyed_browser_sees_the_certificate_list_the_public_does_not(
     _show(browser, f"{base}/institutions/{CCSC}", PHONE)
     assert DALIAN_CERTIFICATE in _text(browser, "certificate-list")
     _check_the_page(browser, axe_source, PHONE)
+
+
+def _qr_link(base: str, number: str) -> str:
+    """The path of the link the certificate's served QR code holds, read out of the PNG as
+    a phone camera would."""
+    image = httpx.get(f"{base}/certificates/{number}/qr.png", timeout=30)
+    assert image.status_code == 200
+    found = zxingcpp.read_barcode(Image.open(io.BytesIO(image.content)))
+    assert found is not None, "no QR code in the image"
+    link = urlsplit(str(found.text))
+    assert link.path.startswith("/v/")
+    return link.path
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_the_qr_link_opens_the_verdict_with_the_stars_explained(
+    browser: WebDriver, served: tuple[str, str], axe_source: str, tmp_path: Path, width: int
+) -> None:
+    base, _ = served
+    _show(browser, f"{base}{_qr_link(base, ASSESSED_CERTIFICATES[0])}", width)
+    _signed_and_explained(browser)
+    _check_the_page(browser, axe_source, width)
+    _screenshot(browser, "v-token", width, tmp_path)

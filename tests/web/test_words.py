@@ -9,17 +9,20 @@ from enum import StrEnum
 import pytest
 
 from registry.domain.credit_score import FactorName
+from registry.domain.data_quality import QualityFactorName
 from registry.domain.supervision import SupervisionClass, SupervisionReasonCode
 from registry.domain.verification import Verdict, VerificationWarning
 from registry.domain.vocabulary import (
     AccreditationScheme,
     AccreditationStatus,
+    AssessmentElement,
     CertificateFamily,
     CertificateStatus,
     InstitutionKind,
     InstitutionStatus,
     RegionLevel,
     ServiceCategory,
+    StationRole,
 )
 from registry.domain.warning_texts import WARNING_TEXT
 from registry.web import words
@@ -57,6 +60,9 @@ TABLES: list[tuple[Mapping[str, tuple[str, str]], type[StrEnum]]] = [
     (words.SUPERVISION_CLASSES, SupervisionClass),
     (words.SUPERVISION_REASONS, SupervisionReasonCode),
     (words.FACTORS, FactorName),
+    (words.QUALITY_FACTORS, QualityFactorName),
+    (words.ASSESSMENT_ELEMENTS, AssessmentElement),
+    (words.STATION_ROLES, StationRole),
 ]
 
 
