@@ -26,6 +26,8 @@ _WIDTH = 360
 _INK = "#1a1a1a"
 _BAR = "#0b3d91"
 _TRACK = "#e3e3e3"
+# About as wide as "+100.0%" at the charts' type size: narrower columns stagger their labels.
+_GROWTH_LABEL_WIDTH = 48
 _ids = itertools.count(1)
 
 
@@ -99,11 +101,13 @@ def bar_chart(bars: Sequence[Bar], *, title_zh: str, title_en: str, maximum: flo
 
 def column_chart(points: Sequence[YearPoint], *, title_zh: str, title_en: str) -> str:
     """One column per year, its value above it and its growth on the year before below the
-    year; the tallest column fills the height."""
+    year; the tallest column fills the height. Where the columns are too narrow for their
+    growth labels side by side, every other label drops a line."""
     chart_id = f"chart-{next(_ids)}"
-    height, top, base = 220, 24, 180
-    tallest = max((p.value for p in points), default=0) or 1
     slot = _WIDTH / max(len(points), 1)
+    crowded = slot < _GROWTH_LABEL_WIDTH
+    height, top, base = (234 if crowded else 220), 24, 180
+    tallest = max((p.value for p in points), default=0) or 1
     width = round(min(slot * 0.6, 56), 1)
     described = "; ".join(f"{p.year}: {p.value} ({growth_words(p.growth)})" for p in points)
     parts = [_open(chart_id, height, f"{title_zh} {title_en}", described)]
@@ -117,7 +121,8 @@ def column_chart(points: Sequence[YearPoint], *, title_zh: str, title_en: str) -
             f'<text x="{centre}" y="{round(base - column - 6, 1)}" text-anchor="middle">'
             f"{point.value:,}</text>"
             f'<text x="{centre}" y="{base + 16}" text-anchor="middle">{point.year}</text>'
-            f'<text x="{centre}" y="{base + 32}" text-anchor="middle" fill="#444">'
+            f'<text x="{centre}" y="{base + 32 + (14 if crowded and index % 2 else 0)}" '
+            'text-anchor="middle" fill="#444">'
             f"{text(growth_words(point.growth))}</text>"
         )
     parts.append("</svg>")

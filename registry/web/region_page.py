@@ -3,9 +3,9 @@ figures as a chart, and links to its sub-regions and its credit ranking.
 
 The region and its statistics are the public ``region`` query; the sub-regions come from the
 region tree with their statistics (public counts, as ``Region.statistics`` gives them).
-The year-over-year section draws whatever ``year_rows_of`` finds in the answer, and is left
-out while there is nothing (``Region.statistics.yearOverYear`` is issue 15's, and joins
-``REGION_QUERY`` when it lands).
+The year-over-year section draws the last ``SHOWN_YEARS`` rows of
+``Region.statistics.yearOverYear`` (generated data goes back to 1952: seventy columns help
+nobody on a phone), and is left out when there is none.
 """
 
 from __future__ import annotations
@@ -39,7 +39,10 @@ query RegionPage($code: String!) {
   region(code: $code) {
     code name level
     parent { code name }
-    statistics { institutions validCertificates certifiedOrganizations }
+    statistics {
+      institutions validCertificates certifiedOrganizations
+      yearOverYear { year institutions validCertificates certificatesIssued growth }
+    }
   }
 }
 """
@@ -56,8 +59,12 @@ class YearOfRegion:
     growth: float | None = None
 
 
+SHOWN_YEARS = 10
+
+
 def year_rows_of(region: dict[str, Any]) -> list[YearOfRegion]:
-    """The yearly figures in a ``region`` answer, oldest first (none when not asked for)."""
+    """The last ``SHOWN_YEARS`` yearly figures in a ``region`` answer, oldest first (none when
+    not asked for)."""
     rows = (region.get("statistics") or {}).get("yearOverYear") or []
     return sorted(
         (
@@ -71,7 +78,7 @@ def year_rows_of(region: dict[str, Any]) -> list[YearOfRegion]:
             for r in rows
         ),
         key=lambda r: r.year,
-    )
+    )[-SHOWN_YEARS:]
 
 
 def year_points(rows: Sequence[YearOfRegion]) -> list[YearPoint]:

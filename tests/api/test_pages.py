@@ -180,9 +180,30 @@ async def test_a_region_page_counts_what_the_seeds_hold_and_links_sub_regions(
         assert f'href="/regions/{child["code"]}"' in response.text
     assert 'href="/ranking?region=210200"' in response.text
     assert 'href="/regions/210000"' in response.text  # its parent, Liaoning
-    # No yearly figures from the API yet: the section is left out, not drawn empty.
-    assert 'id="year-over-year"' not in response.text
     assert (await _page(reader, "/regions/999999")).status_code == 404
+
+
+async def test_a_region_page_charts_the_last_ten_years_the_api_gives(
+    reader: GraphQLClient,
+) -> None:
+    body = await reader(
+        "query($c: String!) { region(code: $c) { statistics { yearOverYear {"
+        " year institutions validCertificates certificatesIssued } } } }",
+        {"c": DALIAN},
+    )
+    years = body["data"]["region"]["statistics"]["yearOverYear"]
+    assert years, "the seeds have dated certificates in Dalian"
+
+    response = await _page(reader, f"/regions/{DALIAN}")
+
+    _assert_strict(response)
+    section = text_of(response.text, "year-table")
+    assert 'class="chart"' in response.text and 'role="img"' in response.text
+    for row in years[-10:]:
+        figures = (row["institutions"], row["validCertificates"], row["certificatesIssued"])
+        assert f"{row['year']} {' '.join(map(str, figures))}" in section
+    for row in years[:-10]:
+        assert f"{row['year']} {row['institutions']} " not in section
 
 
 async def test_the_verify_page_shows_the_timeline_and_the_issuers_standing(
