@@ -71,6 +71,10 @@ class Dialect:
     name_candidates: str
     region_statistics: str
     search_schema: tuple[str, ...] = ()
+    # Walk a whole label by internal node-id windows (FalkorDB scans a window directly, where
+    # ordering by key sorts the label for every page) or by key (Neo4j: its ids are opaque,
+    # ``id()`` is deprecated, and the key index gives the order).
+    pages_by_node_id: bool = True
 
     def index_statements(self) -> list[str]:
         """Idempotent DDL for SCHEMA in this engine's syntax."""
@@ -116,6 +120,7 @@ NEO4J = Dialect(
         f"WITH o WHERE {_ALL_GRAMS}"
     ),
     region_statistics=statistics(scoped=True),
+    pages_by_node_id=False,
     search_schema=(
         "CREATE FULLTEXT INDEX organization_names IF NOT EXISTS FOR (o:Organization) "
         "ON EACH [o.name] OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",

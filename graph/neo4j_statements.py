@@ -24,8 +24,16 @@ __all__ = ["FRAGMENTS", "Statement", "neo4j_statements"]
 
 Statement = tuple[str, str]  # (where it comes from, the statement)
 
-# Public string constants of the catalogue that are pieces of statements, not statements.
-FRAGMENTS = frozenset({"certificates.CERTIFICATE_MAP", "timelines.NO_NEXT"})
+# Public string constants of the catalogue that are pieces of statements, not statements, and
+# the statements only FalkorDB is sent (node-id windows: Neo4j pages by key instead).
+FRAGMENTS = frozenset(
+    {
+        "certificates.CERTIFICATE_MAP",
+        "timelines.NO_NEXT",
+        "tallies.CERTIFICATE_WINDOW",
+        "tallies.INSTITUTION_WINDOW",
+    }
+)
 
 
 def neo4j_statements(*, every_combination: bool = False) -> list[Statement]:

@@ -9,9 +9,11 @@ __all__ = [
     "APPLY",
     "CERTIFICATES_OF_HOLDERS",
     "CERTIFICATE_INPUTS",
+    "CERTIFICATE_PAGE",
     "CERTIFICATE_WINDOW",
     "DAY_SUMS",
     "INSTITUTION_INPUTS",
+    "INSTITUTION_PAGE",
     "INSTITUTION_WINDOW",
     "MARK_VERSION",
     "MONTHS",
@@ -54,6 +56,10 @@ RETURN c.number AS key, o.region AS region, c.issuedOn AS issuedOn, c.expiresOn 
 """
 CERTIFICATE_INPUTS = "UNWIND $keys AS key\nMATCH (c:Certificate {number: key})" + _CERTIFICATE
 CERTIFICATE_WINDOW = "MATCH (c:Certificate) WHERE id(c) >= $from AND id(c) < $to" + _CERTIFICATE
+CERTIFICATE_PAGE = (
+    "MATCH (c:Certificate) WHERE c.number > $after WITH c ORDER BY c.number LIMIT $limit"
+    + _CERTIFICATE
+)
 
 # Placeholders (a group named before it is registered) have no version and count nowhere.
 _INSTITUTION = """
@@ -64,6 +70,9 @@ RETURN i.uscc AS key, CASE WHEN i.version IS NULL THEN null ELSE i.region END AS
 """
 INSTITUTION_INPUTS = "UNWIND $keys AS key\nMATCH (i:Institution {uscc: key})" + _INSTITUTION
 INSTITUTION_WINDOW = "MATCH (i:Institution) WHERE id(i) >= $from AND id(i) < $to" + _INSTITUTION
+INSTITUTION_PAGE = (
+    "MATCH (i:Institution) WHERE i.uscc > $after WITH i ORDER BY i.uscc LIMIT $limit" + _INSTITUTION
+)
 
 _ZEROS = "[" + ", ".join(["0"] * DAYS) + "]"
 _DAY_SUMS = ", ".join(

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import abc
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 from graph.cypher import tallies as tally_cypher
 from graph.cypher_store.base import Row, _list, as_int
+from graph.dialects import Dialect
 from graph.errors import GraphError
 from graph.tallies import (
     ALL_KINDS,
@@ -140,22 +141,17 @@ async def count_changes(read: Run, write: Run) -> None:
         await _apply(write, certificates, institutions, expected=tallied, through=through)
 
 
-async def count_entities(read: Run, write: Run) -> int:
+async def count_entities(read: Run, write: Run, *, by_node_id: bool = True) -> int:
     """Count every certificate and institution as it is (a store never counted, or whose
-    log was pruned past its count), in node-id windows; then the log from the head seen at
-    the start. Returns how many windows were counted."""
+    log was pruned past its count), in node-id windows (``by_node_id``) or pages by key;
+    then the log from the head seen at the start. Returns how many windows were counted."""
     [state] = await read(tally_cypher.STATE, {})
     head = as_int(state["seq"])
     expected = -1 if state["tallied"] is None else as_int(state["tallied"])
     windows = 0
-    for label, statement in (
-        ("Certificate", tally_cypher.CERTIFICATE_WINDOW),
-        ("Institution", tally_cypher.INSTITUTION_WINDOW),
-    ):
-        rows = await read(f"MATCH (n:{label}) RETURN max(id(n)) AS last", {})
-        last = -1 if not rows or rows[0]["last"] is None else as_int(rows[0]["last"])
-        for start in range(0, last + 1, _ID_WINDOW):
-            found = await read(statement, {"from": start, "to": start + _ID_WINDOW})
+    walk = _windows_by_node_id if by_node_id else _pages_by_key
+    for label in ("Certificate", "Institution"):
+        async for found in walk(read, label):
             pair = (found, []) if label == "Certificate" else ([], found)
             if not await _apply(write, *pair, expected=expected, through=expected):
                 raise GraphError("the region tallies were counted by another process meanwhile")
@@ -166,8 +162,34 @@ async def count_entities(read: Run, write: Run) -> int:
     return windows
 
 
+_WINDOWS = {
+    "Certificate": (tally_cypher.CERTIFICATE_WINDOW, tally_cypher.CERTIFICATE_PAGE),
+    "Institution": (tally_cypher.INSTITUTION_WINDOW, tally_cypher.INSTITUTION_PAGE),
+}
+
+
+async def _windows_by_node_id(read: Run, label: str) -> AsyncIterator[list[Row]]:
+    rows = await read(f"MATCH (n:{label}) RETURN max(id(n)) AS last", {})
+    last = -1 if not rows or rows[0]["last"] is None else as_int(rows[0]["last"])
+    for start in range(0, last + 1, _ID_WINDOW):
+        yield await read(_WINDOWS[label][0], {"from": start, "to": start + _ID_WINDOW})
+
+
+async def _pages_by_key(read: Run, label: str) -> AsyncIterator[list[Row]]:
+    after = ""
+    while True:
+        found = await read(_WINDOWS[label][1], {"after": after, "limit": _ID_WINDOW})
+        if found:
+            yield found
+        if len(found) < _ID_WINDOW:
+            return
+        after = str(found[-1]["key"])
+
+
 class TallyQueries(abc.ABC):
     """Mixed into CypherStore: the region tallies and their upkeep."""
+
+    dialect: Dialect
 
     @abc.abstractmethod
     async def _read(self, statement: str, params: Mapping[str, object]) -> list[Row]: ...
@@ -197,7 +219,9 @@ class TallyQueries(abc.ABC):
         tallied = -1 if state["tallied"] is None else as_int(state["tallied"])
         windows = 0
         if head > 0 and (tallied < 0 or tallied < pruned or state["version"] != TALLY_VERSION):
-            windows = await count_entities(self._read, self._housekeeping)
+            windows = await count_entities(
+                self._read, self._housekeeping, by_node_id=self.dialect.pages_by_node_id
+            )
         else:
             await count_changes(self._read, self._housekeeping)
         if state["version"] != TALLY_VERSION:

@@ -198,7 +198,8 @@ async def test_a_region_page_charts_the_last_ten_years_the_api_gives(
 
     _assert_strict(response)
     section = text_of(response.text, "year-table")
-    assert 'class="chart"' in response.text and 'role="img"' in response.text
+    assert 'class="chart"' in response.text
+    assert 'role="img"' in response.text
     for row in years[-10:]:
         figures = (row["institutions"], row["validCertificates"], row["certificatesIssued"])
         assert f"{row['year']} {' '.join(map(str, figures))}" in section
