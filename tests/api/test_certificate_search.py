@@ -43,6 +43,7 @@ def _numbers(found: dict[str, Any]) -> list[str]:
     return [edge["node"]["number"] for edge in found["edges"]]
 
 
+@pytest.mark.neo4j_needs("full_text")
 async def test_a_chinese_name_is_found_by_any_part(reader: GraphQLClient) -> None:
     for typed in ("大连产品质量", "产品质量检验", " 大连 产品质量检验检测研究院 "):
         found = await _search(reader, typed)
@@ -51,6 +52,7 @@ async def test_a_chinese_name_is_found_by_any_part(reader: GraphQLClient) -> Non
         assert found["totalCount"] == len(PRODUCT_CERTIFICATES)
 
 
+@pytest.mark.neo4j_needs("full_text")
 async def test_an_unknown_name_finds_nothing(reader: GraphQLClient) -> None:
     found = await _search(reader, "不存在的公司名称")
     assert found == {
@@ -60,11 +62,13 @@ async def test_an_unknown_name_finds_nothing(reader: GraphQLClient) -> None:
     }
 
 
+@pytest.mark.neo4j_needs("full_text")
 async def test_a_holder_is_found_by_its_uscc(reader: GraphQLClient) -> None:
     found = await _search(reader, PRODUCT_INSTITUTE_USCC.lower())
     assert set(_numbers(found)) == PRODUCT_CERTIFICATES
 
 
+@pytest.mark.neo4j_needs("full_text")
 async def test_a_certificate_is_found_by_its_number_or_its_beginning(
     reader: GraphQLClient,
 ) -> None:
@@ -78,10 +82,12 @@ async def test_a_certificate_is_found_by_its_number_or_its_beginning(
 
 
 @pytest.mark.parametrize("typed", ["dalian chanpin", "DaLian ChanPin", "dlcp", "chanpinzhiliang"])
+@pytest.mark.neo4j_needs("full_text")
 async def test_a_holder_is_found_by_its_name_in_pinyin(reader: GraphQLClient, typed: str) -> None:
     assert PRODUCT_INSTITUTE in _holders(await _search(reader, typed))
 
 
+@pytest.mark.neo4j_needs("full_text")
 async def test_pinyin_initials_must_follow_each_other(reader: GraphQLClient) -> None:
     found = await _search(reader, "dljl")  # 大连计量…
     assert METROLOGY_INSTITUTE in _holders(found)
@@ -97,14 +103,17 @@ async def test_pinyin_initials_must_follow_each_other(reader: GraphQLClient) -> 
         "产品质重检验",  # a part, one wrong
     ],
 )
+@pytest.mark.neo4j_needs("full_text")
 async def test_a_name_with_one_typo_is_still_found(reader: GraphQLClient, typed: str) -> None:
     assert PRODUCT_INSTITUTE in _holders(await _search(reader, typed))
 
 
+@pytest.mark.neo4j_needs("full_text")
 async def test_two_typos_are_not_forgiven(reader: GraphQLClient) -> None:
     assert PRODUCT_INSTITUTE not in _holders(await _search(reader, "大连产晶质重检验检测研究院"))
 
 
+@pytest.mark.neo4j_needs("full_text")
 async def test_exact_matches_come_before_typo_matches(reader: GraphQLClient) -> None:
     """'计量检验检测研究院' is part of the metrology institute's name, and the product
     institute's '量检验检测研究院' with one character left out."""
@@ -116,6 +125,7 @@ async def test_exact_matches_come_before_typo_matches(reader: GraphQLClient) -> 
     assert last_exact < first_typo
 
 
+@pytest.mark.neo4j_needs("full_text")
 async def test_pages_follow_each_other_without_gaps_or_repeats(reader: GraphQLClient) -> None:
     whole = await _search(reader, "有限公司")
     assert whole["totalCount"] > 6
@@ -134,6 +144,7 @@ async def test_pages_follow_each_other_without_gaps_or_repeats(reader: GraphQLCl
     assert seen[:20] == _numbers(whole)
 
 
+@pytest.mark.neo4j_needs("full_text")
 async def test_a_search_is_bounded(reader: GraphQLClient) -> None:
     too_many = await reader(SEARCH, {"q": "有限公司", "first": 21})
     assert too_many["errors"][0]["extensions"]["code"] == "PAGE_SIZE_EXCEEDED"
@@ -168,6 +179,7 @@ async def test_a_forged_cursor_is_invalid_cursor(reader: GraphQLClient, cursor: 
     assert body["errors"][0]["extensions"]["code"] == "INVALID_CURSOR"
 
 
+@pytest.mark.neo4j_needs("full_text")
 async def test_holders_written_before_pinyin_keys_get_them_when_the_store_opens(
     api: GraphQLClient,
 ) -> None:
@@ -187,6 +199,7 @@ async def test_holders_written_before_pinyin_keys_get_them_when_the_store_opens(
     assert await store._backfill_search_keys() == 0
 
 
+@pytest.mark.neo4j_needs("full_text")
 async def test_a_renamed_holder_is_found_by_its_new_name_in_pinyin(api: GraphQLClient) -> None:
     renamed = """mutation($input: [OrganizationInput!]!) { upsertOrganizations(input: $input) {
       __typename } }"""
