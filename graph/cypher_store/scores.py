@@ -141,7 +141,8 @@ class ScoreQueries(abc.ABC):
         rows: list[Row] | None = None
         if params.get("level") not in ("CITY", "DISTRICT"):
             # A province, or the whole country: the key index near the cursor first.
-            top = HIGHEST_KEY if after is None else after[0]
+            # (a cursor is readable JSON: a key above every score continues from the top)
+            top = HIGHEST_KEY if after is None else min(after[0], HIGHEST_KEY)
             most = _REGION_SLICES if query.region is not None else None
             hint = self._first_page_floor(query, limit) if after is None else None
             rows = await self._rank_in_slices(params, top=top, most=most, first_floor=hint)

@@ -101,10 +101,14 @@ class OverdueCutoffs:
 
 
 def overdue_cutoffs(today: date) -> OverdueCutoffs:
-    """due < today exactly when the stage began before today minus its limit."""
+    """due < today exactly when the stage began before today minus its limit (the
+    calendar's first day when that is before it: an asOf in year one is asked, not failed)."""
+
+    def before(days: int) -> date:
+        return date.fromordinal(max(1, today.toordinal() - days))
+
     return OverdueCutoffs(
-        filed_before=today - timedelta(days=ACCEPTANCE_DAYS),
-        accepted_before=today - timedelta(days=HANDLING_DAYS),
+        filed_before=before(ACCEPTANCE_DAYS), accepted_before=before(HANDLING_DAYS)
     )
 
 

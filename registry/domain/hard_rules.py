@@ -31,8 +31,9 @@ MAX_EVIDENCE = 20  # certificates named per reason; the text gives the full coun
 
 
 def findings_since(today: date) -> date:
-    """The first issue date the certificate rules look at."""
-    return add_months(today, -12 * FINDINGS_YEARS)
+    """The first issue date the certificate rules look at (the calendar's first day for a
+    day asked for in its first years)."""
+    return date.min if today.year <= FINDINGS_YEARS else add_months(today, -12 * FINDINGS_YEARS)
 
 
 def in_force(event: CreditEvent, *, today: date) -> bool:

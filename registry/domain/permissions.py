@@ -296,10 +296,12 @@ def may_see_confidential(access: Access, region: str | None) -> bool:
 
 def feed_hidden_entities(role: Role) -> tuple[str, ...]:
     """What the change feed and its exports never carry for ``role``: API keys for anyone,
-    complaints (whom they are against, their status) for those who may not read them."""
+    complaints (whom they are against, their status) for those who may not read them, and
+    disputes (their random id, which is the public's only way to one, and the filer's claim)
+    for those who may not list them all: a key lists only those it may answer."""
     hidden = [ChangeEntity.API_KEY.value]
     if not may_see_complaints(role):
-        hidden.append(ChangeEntity.COMPLAINT.value)
+        hidden += [ChangeEntity.COMPLAINT.value, ChangeEntity.DISPUTE.value]
     return tuple(hidden)
 
 

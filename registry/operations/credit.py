@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from graph.models import (
     CreditEvent,
@@ -63,7 +63,7 @@ def _dated(event: CreditEvent) -> DatedCreditEvent:
 
 async def credit_facts(store: GraphStore, usccs: Sequence[str], day: date) -> list[CreditFacts]:
     """What the named institutions' scores read on ``day``, evaluations of the last year."""
-    since = day - timedelta(days=SATISFACTION_WINDOW_DAYS - 1)
+    since = date.fromordinal(max(1, day.toordinal() - (SATISFACTION_WINDOW_DAYS - 1)))
     return await store.get_credit_inputs(
         usccs, today=day.isoformat(), evaluated_since=since.isoformat()
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from graph.models import IdempotencyClaim, WriteResult
 from graph.port import GraphStore
@@ -98,7 +98,7 @@ async def station_performance(
 ) -> dict[str, StationPerformance]:
     """Time-limit compliance and satisfaction over the ``days`` up to ``today``: the same
     window and figures the credit score reads."""
-    since = today - timedelta(days=days - 1)
+    since = date.fromordinal(max(1, today.toordinal() - (days - 1)))  # asOf may be year one
     tallies = await store.get_request_tallies(
         list(usccs), since=since.isoformat(), today=today.isoformat()
     )

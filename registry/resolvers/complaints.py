@@ -3,6 +3,8 @@ of the institution's region takes it step by step."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -54,11 +56,17 @@ async def _once(
     the first request wrote (``receipt.replayed``); another input under it is refused."""
     if idempotency_key is not None and (problem := invalid_key(idempotency_key)):
         raise Refusal(RefusalKind.INVALID_INPUT, [problem])
+    principal = info.context.principal
     claim = (
         None
         if idempotency_key is None
-        else claim_for(info.context.principal, mutation, idempotency_key, [record])
+        else claim_for(principal, mutation, idempotency_key, [record])
     )
+    if claim is not None and principal.key_id is None:
+        # Callers without a key share one credential: their key is scoped to the filing too,
+        # so a stranger's filing under the same key neither blocks theirs nor answers it.
+        scoped = hashlib.sha256(f"{claim.key}\n{claim.fingerprint}".encode()).hexdigest()
+        claim = dataclasses.replace(claim, key=scoped)
     try:
         return await write(claim)
     except AlreadyApplied as applied:

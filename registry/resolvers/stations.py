@@ -27,6 +27,7 @@ from registry.records.stations import (
     StationRecord,
 )
 from registry.resolvers.mutations import IdempotencyKeyArgument, refusal_payload
+from registry.resolvers.queries import region_code_checked
 from registry.schema.errors import PublicError
 from registry.schema.payloads import WriteReceipt
 from registry.schema.service_evaluation import ServiceEvaluation
@@ -81,6 +82,8 @@ async def stations(
 ) -> list[ServiceStation]:
     """The stations of a region (sub-regions included; every region when none is named)
     offering a service (any when none is named)."""
+    if region is not None:
+        region_code_checked(region)  # a malformed code is INVALID_FORMAT, never echoed
     if region is not None and await info.context.loaders.region.load(region) is None:
         raise PublicError("NOT_FOUND", f"no region {region}")
     found = await info.context.store.find_stations(
@@ -108,6 +111,8 @@ async def benchmarks(
     info: Info, category: ServiceCategory, region: str | None = None, first: int = 50
 ) -> list[Benchmark]:
     """Service benchmarks of a category (in a region and below), with their evidence."""
+    if region is not None:
+        region_code_checked(region)
     found = await info.context.store.get_benchmarks(
         category.value,
         region=region,

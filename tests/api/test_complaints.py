@@ -231,14 +231,12 @@ async def test_a_retried_filing_with_its_idempotency_key_files_once(api: GraphQL
 
     first = (await api(FILE, variables))["data"]["fileComplaint"]
     again = (await api(FILE, variables))["data"]["fileComplaint"]
-    other = (await api(FILE, {**variables, "input": filing(details="另一件事")}))["data"][
-        "fileComplaint"
-    ]
 
     assert again["complaintId"] == first["complaintId"]
     assert (first["receipt"]["replayed"], again["receipt"]["replayed"]) == (False, True)
-    assert other["code"] == "IDEMPOTENCY_KEY_REUSED"
     assert (await summary(api))["complaintSummary"]["received"] == before + 1
+    # Another filing under the same key: refused for a keyed caller, filed apart for callers
+    # without a key, who share one credential (test_hostile_complaints.py).
 
 
 async def test_past_its_limit_a_substantiated_complaint_is_overdue_and_forces_class_d(

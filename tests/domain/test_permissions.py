@@ -284,5 +284,5 @@ def test_listing_certificates() -> None:
 
 
 def test_the_feed_never_carries_keys_nor_complaints_to_those_who_may_not_read_them() -> None:
-    assert feed_hidden_entities(Role.PARTNER) == ("ApiKey", "Complaint")
+    assert feed_hidden_entities(Role.PARTNER) == ("ApiKey", "Complaint", "Dispute")
     assert feed_hidden_entities(Role.ADMIN) == ("ApiKey",)
