@@ -30,6 +30,7 @@ FRAGMENTS = frozenset(
     {
         "certificates.CERTIFICATE_MAP",
         "timelines.NO_NEXT",
+        "search.CANDIDATE_NAMES",
         "tallies.CERTIFICATE_WINDOW",
         "tallies.INSTITUTION_WINDOW",
     }
