@@ -99,10 +99,39 @@ _NINE_CHARACTERISTICS = _terms(
     ("CONVENIENCE", "便利性", "convenience"),
 )
 
+
+def _standard(
+    *,
+    code: str,
+    title_zh: str,
+    title_en: str,
+    source: str,
+    indicator_classes: tuple[Term, ...],
+    characteristics: tuple[Term, ...],
+    elements_source: str = ASSUMED,
+) -> ServiceStandard:
+    """A standard assessed like the Dalian scheme: the four elements, and the star bands
+    and CPSQ target no document gives a figure for (assumed, and marked so)."""
+    return ServiceStandard(
+        code=code,
+        title_zh=title_zh,
+        title_en=title_en,
+        source=source,
+        indicator_classes=indicator_classes,
+        characteristics=characteristics,
+        elements=_ALL_ELEMENTS,
+        elements_source=elements_source,
+        bands=_BANDS,
+        bands_source=ASSUMED,
+        cpsq_threshold=_CPSQ_TARGET,
+        cpsq_source=ASSUMED,
+    )
+
+
 SERVICE_STANDARDS: Mapping[str, ServiceStandard] = {
     s.code: s
     for s in (
-        ServiceStandard(
+        _standard(
             code="GB/T 27922-2011",
             title_zh="商品售后服务评价体系",
             title_en="Evaluation system of after-sales service of commodities",
@@ -125,14 +154,8 @@ SERVICE_STANDARDS: Mapping[str, ServiceStandard] = {
                 ),
             ),
             characteristics=(),
-            elements=_ALL_ELEMENTS,
-            elements_source=ASSUMED,
-            bands=_BANDS,
-            bands_source=ASSUMED,
-            cpsq_threshold=_CPSQ_TARGET,
-            cpsq_source=ASSUMED,
         ),
-        ServiceStandard(
+        _standard(
             code="SB/T 10595-2011",
             title_zh="清洁行业经营服务规范",
             title_en="Cleaning services: operation and service specification",
@@ -143,14 +166,8 @@ SERVICE_STANDARDS: Mapping[str, ServiceStandard] = {
                 ("PROFESSIONAL_LEVEL", "专业水平", "professional level"),
             ),
             characteristics=(),
-            elements=_ALL_ELEMENTS,
-            elements_source=ASSUMED,
-            bands=_BANDS,
-            bands_source=ASSUMED,
-            cpsq_threshold=_CPSQ_TARGET,
-            cpsq_source=ASSUMED,
         ),
-        ServiceStandard(
+        _standard(
             code="GA/T 594-2006",
             title_zh="保安服务操作规程与质量控制",
             title_en="Security services: operating procedures and quality control",
@@ -162,14 +179,8 @@ SERVICE_STANDARDS: Mapping[str, ServiceStandard] = {
                 ("SERVICE_PERFORMANCE", "服务绩效", "service performance"),
             ),
             characteristics=(),
-            elements=_ALL_ELEMENTS,
-            elements_source=ASSUMED,
-            bands=_BANDS,
-            bands_source=ASSUMED,
-            cpsq_threshold=_CPSQ_TARGET,
-            cpsq_source=ASSUMED,
         ),
-        ServiceStandard(
+        _standard(
             code="CCSC-SC-JYJC-2017",
             title_zh="检验检测服务认证要求",
             title_en="Requirements for certification of inspection and testing services "
@@ -186,12 +197,7 @@ SERVICE_STANDARDS: Mapping[str, ServiceStandard] = {
                 ("SERVICE_MANAGEMENT", "服务管理要求", "service management requirements"),
             ),
             characteristics=_NINE_CHARACTERISTICS,
-            elements=_ALL_ELEMENTS,
             elements_source=SEED_000,
-            bands=_BANDS,
-            bands_source=ASSUMED,
-            cpsq_threshold=_CPSQ_TARGET,
-            cpsq_source=ASSUMED,
         ),
     )
 }
