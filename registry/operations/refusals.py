@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from registry.records import FieldProblem, Record, problems_from
 from registry.records.base import MAX_BATCH
 
-__all__ = ["Refusal", "RefusalKind", "validate_batch"]
+__all__ = ["Refusal", "RefusalKind", "validate_batch", "validate_one"]
 
 R = TypeVar("R", bound=Record)
 
@@ -30,6 +30,14 @@ class Refusal(Exception):
         super().__init__(f"{kind}: " + "; ".join(f"{p.field}: {p.message}" for p in problems))
         self.kind = kind
         self.problems = list(problems)
+
+
+def validate_one(model: type[R], values: Mapping[str, object]) -> R:
+    """One input object, validated whole: INVALID_INPUT with every problem otherwise."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise Refusal(RefusalKind.INVALID_INPUT, problems_from(exc)) from exc
 
 
 def validate_batch(

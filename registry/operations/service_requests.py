@@ -15,8 +15,6 @@ import hmac
 import secrets
 from datetime import date
 
-from pydantic import ValidationError
-
 from graph.changelog import utc_now
 from graph.models import WriteGuard, WriteResult
 from graph.port import GraphStore
@@ -27,10 +25,10 @@ from registry.domain.vocabulary import ServiceEvaluationKind, ServiceRequestStat
 from registry.operations import convert
 from registry.operations.credit import recompute_credit
 from registry.operations.lifecycle_checks import Replan, replanned
-from registry.operations.refusals import Refusal, RefusalKind
+from registry.operations.refusals import Refusal, RefusalKind, validate_one
 from registry.operations.write_access import authorize, authorize_rows, request_claims
 from registry.operations.writes import write_batch
-from registry.records import FieldProblem, ServiceEvaluationRecord, problems_from
+from registry.records import FieldProblem, ServiceEvaluationRecord
 from registry.records.stations import (
     RequestAdvanceRecord,
     RequestEvaluationRecord,
@@ -207,21 +205,19 @@ async def evaluate_service_request(
         )
     if request.evaluation is not None:
         raise _refuse(RefusalKind.CONFLICT, "ALREADY_EVALUATED", "evaluated already", "input.id")
-    try:
-        form = ServiceEvaluationRecord.model_validate(
-            {
-                "id": f"{request.id}-C",
-                "institution": request.station,
-                "kind": ServiceEvaluationKind.SURVEY,
-                "date": today,
-                "serviceCategory": request.category,
-                "evaluator": f"service request {request.id}",
-                "answers": record.answers,
-                "comment": record.comment,
-            }
-        )
-    except ValidationError as exc:
-        raise Refusal(RefusalKind.INVALID_INPUT, problems_from(exc)) from exc
+    form = validate_one(
+        ServiceEvaluationRecord,
+        {
+            "id": f"{request.id}-C",
+            "institution": request.station,
+            "kind": ServiceEvaluationKind.SURVEY,
+            "date": today,
+            "serviceCategory": request.category,
+            "evaluator": f"service request {request.id}",
+            "answers": record.answers,
+            "comment": record.comment,
+        },
+    )
     await store.record_service_evaluations(
         [convert.service_evaluation_model(form, recorded_by=REQUESTER)], actor=principal.actor
     )

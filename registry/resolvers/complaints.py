@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import strawberry
-from pydantic import ValidationError
 
 from graph.errors import AlreadyApplied
 from graph.models import IdempotencyClaim, WriteResult
@@ -17,9 +16,9 @@ from registry.context import Context
 from registry.domain.complaints import filing_due_by
 from registry.operations import complaints
 from registry.operations.idempotency import claim_for, invalid_key, reused_key
-from registry.operations.refusals import Refusal, RefusalKind
+from registry.operations.refusals import Refusal, RefusalKind, validate_one
 from registry.operations.write_access import authorize
-from registry.records import Record, problems_from
+from registry.records import Record
 from registry.records.complaints import ComplaintFilingRecord, ComplaintStepRecord
 from registry.resolvers.mutations import IdempotencyKeyArgument, refusal_payload
 from registry.schema.complaints import Complaint
@@ -39,10 +38,7 @@ R = TypeVar("R", bound=Record)
 
 
 def _validated(model: type[R], input: object) -> R:
-    try:
-        return model.model_validate(strawberry.asdict(input))
-    except ValidationError as exc:
-        raise Refusal(RefusalKind.INVALID_INPUT, problems_from(exc, prefix="input")) from exc
+    return validate_one(model, strawberry.asdict(input))
 
 
 async def _once(

@@ -6,13 +6,11 @@ from __future__ import annotations
 import re
 
 import strawberry
-from pydantic import ValidationError
 
 from registry.context import Context
 from registry.operations import disputes as operations
-from registry.operations.refusals import Refusal, RefusalKind
+from registry.operations.refusals import Refusal, validate_one
 from registry.operations.write_access import authorize
-from registry.records import problems_from
 from registry.records.disputes import DisputeRecord, ResolveDisputeRecord
 from registry.resolvers.mutations import refusal_payload
 from registry.schema.dispute_payloads import (
@@ -34,10 +32,7 @@ async def dispute_record(info: Info, input: DisputeInput) -> DisputeRecordPayloa
     """Say a field of an existing record is wrong; NOT_FOUND for a record that is not."""
     context = info.context
     try:
-        try:
-            record = DisputeRecord.model_validate(strawberry.asdict(input))
-        except ValidationError as exc:
-            raise Refusal(RefusalKind.INVALID_INPUT, problems_from(exc)) from exc
+        record = validate_one(DisputeRecord, strawberry.asdict(input))
         filed, result = await operations.file_dispute(
             context.store, context.principal, record, today=context.today
         )
@@ -51,10 +46,7 @@ async def resolve_dispute(info: Info, input: ResolveDisputeInput) -> ResolveDisp
     context = info.context
     try:
         authorize(context.principal, "resolveDispute")  # the role first, then the input
-        try:
-            record = ResolveDisputeRecord.model_validate(strawberry.asdict(input))
-        except ValidationError as exc:
-            raise Refusal(RefusalKind.INVALID_INPUT, problems_from(exc)) from exc
+        record = validate_one(ResolveDisputeRecord, strawberry.asdict(input))
         answered, result = await operations.resolve_dispute(
             context.store, context.principal, record, today=context.today
         )

@@ -7,7 +7,6 @@ import hmac
 from typing import TypeVar
 
 import strawberry
-from pydantic import BaseModel, ValidationError
 
 from graph.errors import AlreadyApplied
 from registry.auth import key_digest
@@ -16,9 +15,9 @@ from registry.domain.vocabulary import ServiceCategory
 from registry.operations import service_requests as requests_ops
 from registry.operations import stations as station_ops
 from registry.operations.idempotency import claim_for, invalid_key, reused_key
-from registry.operations.refusals import Refusal, RefusalKind, validate_batch
+from registry.operations.refusals import Refusal, RefusalKind, validate_batch, validate_one
 from registry.operations.write_access import authorize
-from registry.records import problems_from
+from registry.records import Record
 from registry.records.stations import (
     BenchmarkRecord,
     RequestAdvanceRecord,
@@ -63,15 +62,12 @@ __all__ = [
 ]
 
 Info = strawberry.Info[Context, None]
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=Record)
 MAX_LISTED = 100
 
 
 def _validated(model: type[M], input: object) -> M:
-    try:
-        return model.model_validate(strawberry.asdict(input))
-    except ValidationError as exc:
-        raise Refusal(RefusalKind.INVALID_INPUT, problems_from(exc)) from exc
+    return validate_one(model, strawberry.asdict(input))
 
 
 # queries -----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Annotated, Any, Self
 
 import strawberry
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from graph import models
 from graph.changelog import utc_now
@@ -22,10 +22,10 @@ from registry.domain.supervision import (
     draw_supervision_plan,
 )
 from registry.operations import writes
-from registry.operations.refusals import Refusal, RefusalKind
+from registry.operations.refusals import Refusal, RefusalKind, validate_one
 from registry.operations.supervision import supervision_classes
 from registry.operations.write_access import authorize_rows, region_claim
-from registry.records import FieldProblem, Record, problems_from
+from registry.records import FieldProblem, Record
 from registry.records.base import RegionCode, Uscc, refuse
 from registry.resolvers.mutations import refusal_payload
 from registry.resolvers.queries import region_code_checked
@@ -86,10 +86,7 @@ class _PlanRecord(Record):
 
 
 def _validated(input: SupervisionPlanInput) -> _PlanRecord:
-    try:
-        return _PlanRecord.model_validate(strawberry.asdict(input))
-    except ValidationError as exc:
-        raise Refusal(RefusalKind.INVALID_INPUT, problems_from(exc)) from exc
+    return validate_one(_PlanRecord, strawberry.asdict(input))
 
 
 async def _plan_institutions(store: GraphStore, region: str, day: dt.date) -> list[PlanInstitution]:
