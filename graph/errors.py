@@ -12,6 +12,7 @@ __all__ = [
     "NotFound",
     "StaleVersion",
     "StoreNotDurable",
+    "StoreNotEmpty",
 ]
 
 
@@ -30,6 +31,10 @@ class NotFound(GraphError):
 
 class Conflict(GraphError):
     """The write contradicts what is stored (e.g. a unique key held by another entity)."""
+
+
+class StoreNotEmpty(Conflict):
+    """A bulk load was asked of a store that already holds records."""
 
 
 class StaleVersion(Conflict):

@@ -25,7 +25,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from graph.changelog import GENESIS_HASH
+from graph.bulk_data import BulkData, BulkReport
+from graph.changelog import GENESIS_HASH, utc_now
 from graph.cypher import changes as change_cypher
 from graph.cypher import documents as document_cypher
 from graph.cypher import exports as export_cypher
@@ -36,6 +37,7 @@ from graph.dialects import FALKORDB, SCHEMA
 from graph.embedded import APPENDFSYNC_POLICIES, DEFAULT_APPENDFSYNC, EmbeddedServer
 from graph.embedded_files import disk_is_low
 from graph.errors import BackendUnavailable, Conflict, GraphError, StoreNotDurable
+from graph.falkordb_bulk import bulk_load
 from graph.models import Change, ChangeHead, ExportDoc
 from graph.revival import REVIVE_INTERVAL, Revival
 from graph.written_documents import written_digests
@@ -212,6 +214,20 @@ class FalkorDBStore(CypherStore):
                 raise GraphError(str(exc)) from exc
         self._graph = self._db.select_graph(self._graph_name)
         await self.ensure_schema()
+
+    async def bulk_load(self, data: BulkData, *, actor: str) -> BulkReport | None:
+        async with self._write_lock:
+            return await bulk_load(
+                graph_name=self._graph_name,
+                command=self._command,
+                read=self._read,
+                write=self._housekeeping,
+                schema=self.ensure_schema,
+                rebuild=self.clear,
+                data=data,
+                at=utc_now(),
+                actor=actor,
+            )
 
     async def ensure_schema(self) -> None:
         """Create what is missing of the indexes, constraints and change counter.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import typing
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from datetime import date
 from typing import TypeVar
 
@@ -33,18 +33,26 @@ def _date_fields(cls: type) -> frozenset[str]:
     )
 
 
+@functools.cache
+def _stored_fields(cls: Hashable, exclude: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """(field, property) names a model of ``cls`` stores: a bulk load converts millions."""
+    return tuple(
+        (f.name, camel(f.name))
+        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        if f.name not in exclude and f.name != _HISTORY
+    )
+
+
 def to_props(model: object, *, exclude: frozenset[str] = frozenset()) -> dict[str, object]:
     """Properties to store for ``model``: camelCase names, ISO dates, lists for tuples."""
     props: dict[str, object] = {}
-    for field in dataclasses.fields(model):  # type: ignore[arg-type]
-        if field.name in exclude or field.name == _HISTORY:
-            continue
-        value = getattr(model, field.name)
+    for name, prop in _stored_fields(type(model), exclude):  # type: ignore[arg-type]
+        value = getattr(model, name)
         if isinstance(value, date):
             value = value.isoformat()
         elif isinstance(value, tuple):
             value = list(value)
-        props[camel(field.name)] = value
+        props[prop] = value
     return props
 
 

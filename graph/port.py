@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
+from graph.bulk_data import BulkData, BulkReport
 from graph.complaint_models import ComplaintAdvance, ComplaintTally, ComplaintTallyQuery
 from graph.dispute_models import DataQualityCounts, Dispute, IssueGroup
 from graph.models import (
@@ -76,6 +77,11 @@ class GraphStore(Protocol):
 
     async def clear(self) -> None:
         """Delete the whole graph and recreate the schema (tests and fresh imports)."""
+
+    async def bulk_load(self, data: BulkData, *, actor: str) -> BulkReport | None:
+        """Load ``data`` into this empty store at once, all or nothing, starting its log from
+        a checkpoint at the last seq (graph.bulk_graph); None when this backend has no bulk
+        path (write through the port). :class:`Conflict` when the store is not empty."""
 
     # reads ---------------------------------------------------------------------------------
     async def get_regions(self, codes: Sequence[str] | None = None) -> list[Region]:

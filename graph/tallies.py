@@ -31,6 +31,7 @@ __all__ = [
     "ALL_KINDS",
     "DAYS",
     "KINDS",
+    "Buckets",
     "Contribution",
     "Ranks",
     "RegionMonth",
@@ -187,38 +188,53 @@ def institution_contribution(
     return Contribution(region, tuple((day, "institutions", d) for day, _, d in events))
 
 
+class Buckets:
+    """Sums of contributions per (region, month): each kind's events per day of the month."""
+
+    def __init__(self) -> None:
+        self._sums: dict[tuple[str, str], dict[str, list[int]]] = {}
+
+    def add(self, contribution: Contribution, sign: int = 1) -> None:
+        if contribution.region is None:
+            return
+        for day, kind, delta in contribution.events:
+            key = (contribution.region, day[:7])
+            bucket = self._sums.get(key)
+            if bucket is None:
+                bucket = self._sums[key] = {k: [0] * DAYS for k in KINDS}
+            bucket[kind][int(day[8:10]) - 1] += sign * delta
+
+    def rows(self) -> list[dict[str, object]]:
+        """One ``RegionTally`` row per (region, month) whose sums are not all zero."""
+        rows: list[dict[str, object]] = []
+        for (region, month), bucket in sorted(self._sums.items()):
+            if not any(any(days) for days in bucket.values()):
+                continue
+            rows.append(
+                {
+                    "key": f"{region}|{month}",
+                    "region": region,
+                    "month": month,
+                    "issued": sum(bucket["issued"]),
+                    "valid": sum(bucket["valid"]),
+                    "institutions": sum(bucket["institutions"]),
+                    "issuedDays": bucket["issued"],
+                    "validDays": bucket["valid"],
+                    "institutionDays": bucket["institutions"],
+                }
+            )
+        return rows
+
+
 def bucket_rows(changes: Iterable[tuple[Contribution, Contribution]]) -> list[dict[str, object]]:
     """The bucket increments that turn each old contribution into its new one, one row
     per (region, month) with a change (``RegionTally`` rows of graph.cypher.tallies)."""
-    buckets: dict[tuple[str, str], dict[str, list[int]]] = {}
+    buckets = Buckets()
     for old, new in changes:
-        if old == new:
-            continue
-        for contribution, sign in ((old, -1), (new, 1)):
-            if contribution.region is None:
-                continue
-            for day, kind, delta in contribution.events:
-                key = (contribution.region, day[:7])
-                bucket = buckets.setdefault(key, {k: [0] * DAYS for k in KINDS})
-                bucket[kind][int(day[8:10]) - 1] += sign * delta
-    rows: list[dict[str, object]] = []
-    for (region, month), bucket in sorted(buckets.items()):
-        if not any(any(days) for days in bucket.values()):
-            continue
-        rows.append(
-            {
-                "key": f"{region}|{month}",
-                "region": region,
-                "month": month,
-                "issued": sum(bucket["issued"]),
-                "valid": sum(bucket["valid"]),
-                "institutions": sum(bucket["institutions"]),
-                "issuedDays": bucket["issued"],
-                "validDays": bucket["valid"],
-                "institutionDays": bucket["institutions"],
-            }
-        )
-    return rows
+        if old != new:
+            buckets.add(old, -1)
+            buckets.add(new)
+    return buckets.rows()
 
 
 ALL_KINDS = "*"

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from graph.bulk_data import BulkData, BulkReport
 from graph.changelog import ChangeDraft, chain_changes, utc_now
 from graph.cypher import changes as change_cypher
 from graph.cypher.lookup import MISSING, VERSIONS
@@ -93,6 +94,11 @@ class CypherStoreBase(abc.ABC):
 
     @abc.abstractmethod
     async def clear(self) -> None: ...
+
+    async def bulk_load(self, data: BulkData, *, actor: str) -> BulkReport | None:
+        """No bulk path by default: the caller writes through the port (on Neo4j a national
+        first load is ``neo4j-admin database import``, docs/scaling.md)."""
+        return None
 
     async def ping(self) -> bool:
         try:

@@ -22,7 +22,7 @@ from graph.models import (
 )
 from graph.text import search_grams
 
-__all__ = ["InstitutionQueries", "address_key"]
+__all__ = ["ACCREDITATION_KEPT", "INSTITUTION_KEPT", "InstitutionQueries", "address_key"]
 
 
 def address_key(text: str) -> str:
@@ -106,7 +106,7 @@ class InstitutionQueries(abc.ABC):
         drafts: list[ChangeDraft] = []
         day = utc_now()[:10]
         for item in institutions:
-            props = to_props(item, exclude=_INSTITUTION_KEPT)
+            props = to_props(item, exclude=INSTITUTION_KEPT)
             first = {
                 "status": item.status,
                 "reason": "registered",
@@ -190,7 +190,7 @@ class InstitutionQueries(abc.ABC):
         rows: list[Row] = [
             {
                 "number": a.number,
-                "props": to_props(a, exclude=_ACCREDITATION_KEPT),
+                "props": to_props(a, exclude=ACCREDITATION_KEPT),
                 "history": {
                     "status": a.status,
                     "reason": "granted",
@@ -230,8 +230,8 @@ class InstitutionQueries(abc.ABC):
 # What an upsert does not set: the store keeps versions, the status timeline (an upsert sets
 # the status of a new record only, as its first step) and the relationships.
 _TIMELINE = frozenset({"version", "status", "status_since", "status_until"})
-_INSTITUTION_KEPT = _TIMELINE | {"legal_representative", "group", "associations"}
-_ACCREDITATION_KEPT = _TIMELINE
+INSTITUTION_KEPT = _TIMELINE | {"legal_representative", "group", "associations"}
+ACCREDITATION_KEPT = _TIMELINE
 
 
 def _institution_params(query: InstitutionQuery, *, after: str | None) -> dict[str, object]:

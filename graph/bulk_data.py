@@ -1,0 +1,95 @@
+"""What a bulk load takes and gives (graph.bulk_graph builds it, graph.falkordb_bulk sends
+it): the records of a first load, the commands they become, and the report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from graph.bulk_format import EdgeToken, NodeToken
+from graph.models import (
+    Accreditation,
+    Certificate,
+    Complaint,
+    CreditEvent,
+    CreditRating,
+    Institution,
+    Organization,
+    Region,
+    StatusChange,
+)
+
+__all__ = ["BulkCommand", "BulkData", "BulkReferenceError", "BulkReport", "Tokens"]
+
+
+class BulkReferenceError(ValueError):
+    """A record names one that is not in the load (the logged write would refuse it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BulkData:
+    """Everything a first load holds, in the order the logged writes would take it.
+    Certificates come in batches, each with the later status steps of its certificates."""
+
+    regions: Sequence[Region]
+    institutions: Sequence[Institution]
+    organizations: Iterable[Sequence[Organization]]
+    accreditations: Iterable[Sequence[Accreditation]]
+    certificates: Iterable[tuple[Sequence[Certificate], Sequence[StatusChange]]]
+    certificate_count: int  # the later steps are numbered after every certificate
+    credit_ratings: Iterable[Sequence[CreditRating]] = ()
+    credit_events: Iterable[Sequence[CreditEvent]] = ()
+    complaints: Iterable[Sequence[Complaint]] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BulkReport:
+    """What a bulk load wrote: records per entity, the seq the store starts from, its hash
+    (of every byte loaded), and the seconds it took."""
+
+    counts: Mapping[str, int]
+    seq: int
+    hash: str
+    seconds: float
+
+
+@dataclass(slots=True)
+class BulkCommand:
+    """One ``GRAPH.BULK`` call: its node tokens (in id order), then its edge tokens."""
+
+    nodes: list[NodeToken] = field(default_factory=list)
+    edges: list[EdgeToken] = field(default_factory=list)
+
+    @property
+    def node_count(self) -> int:
+        return sum(t.count for t in self.nodes)
+
+    @property
+    def edge_count(self) -> int:
+        return sum(t.count for t in self.edges)
+
+
+@dataclass(slots=True)
+class Tokens:
+    """The command being built, and the id the next node will get."""
+
+    next_id: int
+    command: BulkCommand = field(default_factory=BulkCommand)
+
+    def nodes(self, labels: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+        """Append nodes; the id of the first (they are numbered in order)."""
+        token = NodeToken(labels, columns)
+        for row in rows:
+            token.add(row)
+        first = self.next_id
+        self.next_id += token.count
+        if token.count:
+            self.command.nodes.append(token)
+        return first
+
+    def edges(self, relation: str, pairs: Iterable[tuple[int, int]]) -> None:
+        token = EdgeToken(relation)
+        for source, destination in pairs:
+            token.add(source, destination)
+        if token.count:
+            self.command.edges.append(token)

@@ -1,0 +1,135 @@
+"""The bulk load (graph.bulk_graph, graph.falkordb_bulk) against the logged writes it stands
+in for: the same registry written both ways leaves the same nodes, properties, edges and
+seqs; a load is all or nothing, only into an empty store, and the log goes on from it."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from graph.bulk_data import BulkData, BulkReferenceError
+from graph.changelog import first_broken_link
+from graph.cypher_store import CypherStore
+from graph.errors import StoreNotEmpty
+from graph.models import Certificate, CertificateQuery, Region, StatusChange
+from graph.open import open_store
+from registry.synthetic import generate
+from tests.conftest import embedded_url
+
+# What differs by when and how a record was written, not by what it is.
+_WHEN = frozenset({"recordedAt", "hash", "at"})
+_KEY = "coalesce({n}.uscc, {n}.number, {n}.code, {n}.id, {n}.key, '')"
+_NODES = """
+MATCH (n) WHERE NOT n:Change AND NOT n:ChangeCounter
+RETURN labels(n) AS labels, properties(n) AS props
+"""
+_EDGES = f"""
+MATCH (a)-[e]->(b)
+RETURN labels(a)[0] AS a, {_KEY.format(n="a")} AS ak, type(e) AS type, labels(b)[0] AS b,
+       {_KEY.format(n="b")} AS bk, coalesce(b.seq, -1) AS bseq
+"""
+
+
+async def _contents(store: CypherStore) -> tuple[list[str], list[str]]:
+    """Every node (its labels and properties) and edge (its ends by key), sorted; region
+    tallies that sum to nothing are left out (the logged writes leave such buckets behind
+    when a later write cancels an earlier one; they count nothing)."""
+    nodes = []
+    for row in await store._read(_NODES, {}):
+        props = {k: v for k, v in row["props"].items() if k not in _WHEN}  # type: ignore[attr-defined]
+        if (
+            row["labels"] == ["RegionTally"]
+            and not any(props[k] for k in ("issued", "valid", "institutions"))
+            and not any(any(props[k]) for k in ("issuedDays", "validDays", "institutionDays"))
+        ):
+            continue
+        nodes.append(json.dumps([row["labels"], props], sort_keys=True, ensure_ascii=False))
+    edges = [
+        json.dumps(list(row.values()), ensure_ascii=False) for row in await store._read(_EDGES, {})
+    ]
+    return sorted(nodes), sorted(edges)
+
+
+async def test_a_bulk_load_leaves_what_the_logged_writes_leave(falkordb_dir: Path) -> None:
+    logged = await open_store(embedded_url(falkordb_dir))
+    bulk = await open_store(embedded_url(falkordb_dir))
+    try:
+        sizes = {"institutions": 60, "certificates": 1200, "seed": 5, "progress": False}
+        first = await generate(logged, **sizes, bulk=False)  # type: ignore[arg-type]
+        second = await generate(bulk, **sizes)  # type: ignore[arg-type]
+        assert first.status_changes > 0
+        assert first.complaints > 0
+        assert second.rows == first.rows
+        assert await bulk.change_head() == await bulk.change_log_start()  # loaded, not logged
+        assert (await bulk.change_head()).seq == (await logged.change_head()).seq
+        nodes, edges = await _contents(bulk)
+        assert (nodes, edges) == await _contents(logged)
+        assert len(nodes) > 3000
+        assert len(edges) > 3000
+    finally:
+        await logged.close()
+        await bulk.close()
+
+
+async def test_a_bulk_load_refuses_a_store_with_records(falkordb_dir: Path) -> None:
+    store = await open_store(embedded_url(falkordb_dir))
+    try:
+        await store.upsert_regions([Region("210000", "辽宁省", "PROVINCE")], actor="t")
+        head = await store.change_head()
+        with pytest.raises(StoreNotEmpty):
+            await store.bulk_load(_data([Region("220000", "吉林省", "PROVINCE")], []), actor="t")
+        assert [r.code for r in await store.get_regions()] == ["210000"]
+        assert await store.change_head() == head
+    finally:
+        await store.close()
+
+
+async def test_a_failed_bulk_load_leaves_the_store_empty_and_writable(falkordb_dir: Path) -> None:
+    store = await open_store(embedded_url(falkordb_dir))
+    try:
+        orphan = Certificate(
+            "C-1", "PRODUCT", "GB 1", "scope", date(2026, 1, 1), date(2029, 1, 1), "X", "Y"
+        )
+        with pytest.raises(BulkReferenceError):
+            await store.bulk_load(
+                _data([Region("210000", "辽宁省", "PROVINCE")], [orphan]), actor="t"
+            )
+        assert await store.get_regions() == []
+        assert (await store.change_head()).seq == 0
+        await store.upsert_regions([Region("210000", "辽宁省", "PROVINCE")], actor="t")
+        assert (await store.change_head()).seq == 1
+    finally:
+        await store.close()
+
+
+async def test_the_log_goes_on_from_a_bulk_load(falkordb_dir: Path) -> None:
+    store = await open_store(embedded_url(falkordb_dir))
+    try:
+        await generate(store, institutions=10, certificates=50, seed=2, progress=False)
+        start = await store.change_log_start()
+        assert start.seq > 0
+        assert await store.get_changes(after=0, limit=10) == []
+        [certificate] = await store.list_certificates(
+            CertificateQuery(today=date(2026, 12, 4)), after=None, limit=1
+        )
+        change = StatusChange(certificate.number, "SUSPENDED", "test", date(2026, 12, 1), "", "t")
+        await store.change_certificate_statuses([change], actor="t")
+        [logged] = await store.get_changes(after=start.seq, limit=10)
+        assert logged.seq == start.seq + 1
+        assert first_broken_link([logged], previous=start.hash) is None
+    finally:
+        await store.close()
+
+
+def _data(regions: list[Region], certificates: list[Certificate]) -> BulkData:
+    return BulkData(
+        regions=regions,
+        institutions=[],
+        organizations=[],
+        accreditations=[],
+        certificates=[(certificates, [])],
+        certificate_count=len(certificates),
+    )
