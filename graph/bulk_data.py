@@ -45,12 +45,14 @@ class BulkData:
 @dataclass(frozen=True, slots=True)
 class BulkReport:
     """What a bulk load wrote: records per entity, the seq the store starts from, its hash
-    (of every byte loaded), and the seconds it took."""
+    (of every byte loaded), and the seconds it took: all of it, and the part after the last
+    record was sent (the indexes and constraints built, the counter set)."""
 
     counts: Mapping[str, int]
     seq: int
     hash: str
     seconds: float
+    schema_seconds: float
 
 
 @dataclass(slots=True)

@@ -54,9 +54,27 @@ class PinyinQuery:
 def _syllables_of(text: str) -> list[str]:
     from pypinyin import Style, lazy_pinyin  # ~1 s to load: only where names are written
 
-    # errors=list: each other character (a letter, a digit) stands for itself.
-    found = lazy_pinyin(text, style=Style.NORMAL, errors=list)  # type: ignore[arg-type]
-    return [s for s in found if s]
+    # Tone marks, then each distinct syllable toneless once: the same as Style.NORMAL at
+    # two thirds of the time (a national load keys 200,000 names). Each other character (a
+    # letter, a digit) stands for itself, marked so that it stays as it is.
+    found = lazy_pinyin(text, style=Style.TONE, errors=_as_itself)  # type: ignore[arg-type]
+    return [
+        s[1:] if s[0] == _ITSELF else _toneless(s) if not s.isascii() else s for s in found if s
+    ]
+
+
+_ITSELF = "\x00"
+
+
+def _as_itself(chars: str) -> list[str]:
+    return [_ITSELF + c for c in chars]
+
+
+@lru_cache(maxsize=4096)
+def _toneless(syllable: str) -> str:
+    from pypinyin.contrib.tone_convert import to_normal
+
+    return str(to_normal(syllable))
 
 
 @lru_cache(maxsize=1)

@@ -76,6 +76,9 @@ class Contribution:
     def encoded(self) -> str | None:
         if self.region is None or not self.events:
             return None
+        if self.region.isascii() and self.region.isalnum():  # a code: json.dumps's text
+            events = ", ".join(f'["{day}", "{kind}", {n}]' for day, kind, n in self.events)
+            return f'{{"region": "{self.region}", "events": [{events}]}}'
         return json.dumps({"region": self.region, "events": [list(e) for e in self.events]})
 
 
@@ -162,10 +165,14 @@ def certificate_contribution(
     issue date to its expiry date (inclusive) on which its status in force is VALID."""
     if region is None or issued_on is None or expires_on is None:
         return Contribution(None)
-    spans = _spans(_steps(step_on, step_seq, step_status), frozenset({"VALID"}), lacks=frozenset())
-    valid = _clipped(spans, issued_on, _next_day(expires_on))
     events: list[Event] = [(issued_on, "issued", 1)]
-    events += [(day, "valid", delta) for day, _, delta in valid]
+    end = _next_day(expires_on)
+    if len(step_on) == 1:  # most certificates: the one status holds from before the issue
+        if str(step_status[0]) == "VALID" and end > issued_on:
+            events += [(issued_on, "valid", 1), (end, "valid", -1)]
+        return Contribution(region, tuple(events))
+    spans = _spans(_steps(step_on, step_seq, step_status), frozenset({"VALID"}), lacks=frozenset())
+    events += [(day, "valid", delta) for day, _, delta in _clipped(spans, issued_on, end)]
     return Contribution(region, tuple(events))
 
 

@@ -3,7 +3,11 @@ the day asked about in the current year), flows are the year's own."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from graph.tallies import (
     DAYS,
@@ -123,3 +127,34 @@ def test_a_rewrite_adds_only_the_difference() -> None:
     rows = {str(r["key"]): r["institutions"] for r in bucket_rows([(old, new)])}
     assert rows == {"210204|2019-03": -1, "440000|2019-03": 1}
     assert bucket_rows([(new, new)]) == []
+
+
+@given(
+    issued=st.dates(date(2000, 1, 1), date(2030, 12, 31)),
+    years=st.integers(-1, 8),
+    since=st.dates(date(1999, 1, 1), date(2031, 12, 31)),
+    status=st.sampled_from(["VALID", "SUSPENDED", "WITHDRAWN", "CANCELLED"]),
+)
+def test_a_one_step_timeline_counts_as_the_general_rule_does(
+    issued: date, years: int, since: date, status: str
+) -> None:
+    """The one-step shortcut (most certificates) against the general walk, which a second
+    step of the same day and status leaves where one step would."""
+    expires = issued.replace(year=issued.year + years) if issued.month != 2 else issued
+    common = {
+        "region": "210200",
+        "issued_on": issued.isoformat(),
+        "expires_on": expires.isoformat(),
+    }
+    one = certificate_contribution(
+        **common, step_on=[since.isoformat()], step_seq=[1], step_status=[status]
+    )
+    walked = certificate_contribution(
+        **common, step_on=[since.isoformat()] * 2, step_seq=[1, 2], step_status=[status] * 2
+    )
+    assert one == walked
+    assert one.encoded() is not None
+    assert json.loads(one.encoded() or "") == {
+        "region": "210200",
+        "events": [list(e) for e in one.events],
+    }
