@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from graph.bulk_format import EdgeToken, NodeToken
+from graph.errors import NotFound
 from graph.models import (
     Accreditation,
     Certificate,
@@ -22,8 +23,12 @@ from graph.models import (
 __all__ = ["BulkCommand", "BulkData", "BulkReferenceError", "BulkReport", "Tokens"]
 
 
-class BulkReferenceError(ValueError):
+class BulkReferenceError(NotFound):
     """A record names one that is not in the load (the logged write would refuse it)."""
+
+    @classmethod
+    def of(cls, label: str, key: str) -> BulkReferenceError:
+        return cls(f"{label} {key} is not in the load", label=label, keys=[key])
 
 
 @dataclass(frozen=True, slots=True)

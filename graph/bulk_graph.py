@@ -136,7 +136,7 @@ class BulkGraph:
         try:
             return self._ids[(label, key)]
         except KeyError:
-            raise BulkReferenceError(f"{label} {key} is not in the load") from None
+            raise BulkReferenceError.of(label, key) from None
 
     def _keep(self, label: str, keys: Sequence[str], first: int) -> None:
         for n, key in enumerate(keys):
@@ -338,7 +338,7 @@ class BulkGraph:
             later_seq += 1
             found = steps.get(change.number)
             if found is None:
-                raise BulkReferenceError(f"Certificate {change.number} is not in its batch")
+                raise BulkReferenceError.of("Certificate", change.number)
             found.append(
                 self._step(
                     change.number,
@@ -379,7 +379,7 @@ class BulkGraph:
         )
         for n, c in enumerate(certificates):
             if c.holder not in self._holder_regions:
-                raise BulkReferenceError(f"Organization {c.holder} is not in the load")
+                raise BulkReferenceError.of("Organization", c.holder)
             self._certifies.append((first + n, c.holder))
         tokens.edges("HAS_STATUS", ((first + n, step + k) for k, (n, _) in enumerate(flat)))
         self.seq += len(certificates)
@@ -402,10 +402,9 @@ class BulkGraph:
 
     def _events(self, events: Sequence[CreditEvent]) -> BulkCommand:
         tokens = self._begin()
-        if any(e.plan for e in events):
-            raise BulkReferenceError(
-                "a credit event names a supervision plan, which a load has not"
-            )
+        for e in events:
+            if e.plan:  # plans are not part of a load: they follow it through the port
+                raise BulkReferenceError.of("SupervisionPlan", e.plan)
         first = self._upserts(tokens, "CreditEvent", events)
         tokens.edges(
             "RECORDED",

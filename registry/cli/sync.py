@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from graph.errors import NotFound
 from graph.port import GraphStore
 from registry.cli.options import add_store_options, settings_from, with_store
 from registry.context import registry_today
@@ -44,7 +45,7 @@ def _import(args: argparse.Namespace) -> int:
 
     try:
         written = with_store(settings_from(args), work)
-    except ImportError_ as exc:
+    except (ImportError_, NotFound) as exc:  # NotFound: a record names one the export lacks
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"imported {directory}; documents written (those that differed):")
