@@ -51,7 +51,7 @@ class BulkData:
 class BulkReport:
     """What a bulk load wrote: records per entity, the seq the store starts from, its hash
     (of every byte loaded), and the seconds it took: all of it, and the part after the last
-    record was sent (the indexes and constraints built, the counter set)."""
+    record was sent (waiting for the indexes, setting the counter, the compaction)."""
 
     counts: Mapping[str, int]
     seq: int

@@ -22,6 +22,7 @@ from collections.abc import Generator, Iterable, Iterator, Sequence
 from graph.bulk_data import BulkCommand, BulkData, BulkReferenceError, Tokens
 from graph.bulk_derived import NO_NEXT, KeysMeanwhile, certificate_timeline
 from graph.cypher_store.institutions import ACCREDITATION_KEPT, INSTITUTION_KEPT, address_key
+from graph.errors import Conflict
 from graph.mapping import to_props
 from graph.models import (
     ISSUED_REASON,
@@ -72,9 +73,9 @@ class BulkGraph:
     """Turns a :class:`BulkData` into bulk commands, keeping the ids of what later records
     refer to, the seq each change would have had, and the region tallies."""
 
-    def __init__(self, *, at: str, actor: str) -> None:
+    def __init__(self, *, at: str, actor: str, first_id: int = 0) -> None:
         self._at, self._actor, self._day = at, actor, at[:10]
-        self._next_id = 0
+        self._next_id = first_id  # the ids before it hold what the store made itself
         self.seq = 0
         self._ids: dict[tuple[str, str], int] = {}
         self._holder_regions: dict[str, str] = {}
@@ -139,8 +140,11 @@ class BulkGraph:
             raise BulkReferenceError.of(label, key) from None
 
     def _keep(self, label: str, keys: Sequence[str], first: int) -> None:
+        """Remember each record's id by its key; a key seen before is refused (the engine's
+        bulk command does not enforce unique constraints)."""
         for n, key in enumerate(keys):
-            self._ids[(label, key)] = first + n
+            if self._ids.setdefault((label, key), first + n) != first + n:
+                raise Conflict(f"{label} {key} appears twice in the load")
 
     def _count(self, entity: str, n: int) -> None:
         self.counts[entity] = self.counts.get(entity, 0) + n

@@ -3,10 +3,12 @@ it; docs/design-notes.md, note 33).
 
 All or nothing: the graph is rebuilt from nothing (the bulk command creates it), and any
 failure deletes what was loaded and leaves the store empty with its schema, as before. The
-indexes and constraints are created once the nodes are in (the engine then builds them in
-one pass, not row by row) and the load only returns when they serve. The change counter is
-set to the last seq the records took, with the log starting there: its hash is the SHA-256
-of every byte loaded, so the first change written after it chains from the load itself.
+indexes and constraints exist before the records arrive, so the engine indexes each node as
+it lands, overlapping the Python that builds the next command; the bulk command does not
+enforce unique constraints, so the builder refuses a key it has seen (graph.bulk_graph).
+The change counter is set to the last seq the records took, with the log starting there:
+its hash is the SHA-256 of every byte loaded, so the first change written after it chains
+from the load itself.
 """
 
 from __future__ import annotations
@@ -51,13 +53,15 @@ async def bulk_load(
     read: Read,
     write: Read,
     schema: Callable[[], Awaitable[None]],
+    compact: Callable[[], Awaitable[None]],
     rebuild: Callable[[], Awaitable[None]],
     data: BulkData,
     at: str,
     actor: str,
 ) -> BulkReport:
     """Load ``data`` into the empty graph ``graph_name``. ``schema`` makes the indexes,
-    constraints and counter that are missing (the store's ``ensure_schema``); ``rebuild``
+    constraints and counter that are missing (the store's ``ensure_schema``), ``compact``
+    rewrites the append-only file as a snapshot; ``rebuild``
     deletes the graph and makes them again (its ``clear``)."""
     started = time.perf_counter()
     if as_int((await read(_EMPTY, {}))[0]["found"]) or as_int(
@@ -65,9 +69,14 @@ async def bulk_load(
     ):
         raise StoreNotEmpty("a bulk load needs an empty store")
     digest = hashlib.sha256()
-    built = BulkGraph(at=at, actor=actor)
+    built = BulkGraph(at=at, actor=actor, first_id=1)  # 0: the counter, sent first
     await command("GRAPH.DELETE", graph_name)
     try:
+        await command("GRAPH.BULK", graph_name, "BEGIN", *_payload(_counter()))
+        # The indexes and constraints before the records: the engine then indexes each
+        # node as it lands, while the next command is still being built, instead of all
+        # of them at the end. Unique keys are checked as the commands are built.
+        await schema()
         # The next command is built (in a thread) while the server takes this one.
         steps = built.commands(data)
         sending: asyncio.Task[object] | None = None
@@ -75,18 +84,16 @@ async def bulk_load(
             while payload := await asyncio.to_thread(_next_payload, steps, digest):
                 if sending is not None:
                     await sending
-                head = [graph_name, "BEGIN"] if sending is None else [graph_name]
-                sending = asyncio.create_task(command("GRAPH.BULK", *head, *payload))
+                sending = asyncio.create_task(command("GRAPH.BULK", graph_name, *payload))
             if sending is not None:
                 await sending
         finally:
             steps.close()
-        await command("GRAPH.BULK", graph_name, *_payload(_counter()))
         sent = time.perf_counter()
-        await schema()  # the indexes and constraints, built on the loaded nodes
         await _schema_serving(read)
         params = {"seq": built.seq, "hash": digest.hexdigest(), "tallyVersion": TALLY_VERSION}
         await write(_COUNTER, params)
+        await compact()  # a restart then loads a snapshot, not the bulk commands again
     except BaseException:
         await command("GRAPH.DELETE", graph_name)
         await rebuild()

@@ -223,6 +223,7 @@ class FalkorDBStore(CypherStore):
                 read=self._read,
                 write=self._housekeeping,
                 schema=self.ensure_schema,
+                compact=self.compact,
                 rebuild=self.clear,
                 data=data,
                 at=utc_now(),

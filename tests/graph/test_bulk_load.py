@@ -13,7 +13,7 @@ import pytest
 from graph.bulk_data import BulkData, BulkReferenceError
 from graph.changelog import first_broken_link
 from graph.cypher_store import CypherStore
-from graph.errors import StoreNotEmpty
+from graph.errors import Conflict, StoreNotEmpty
 from graph.models import Certificate, CertificateQuery, Region, StatusChange
 from graph.open import open_store
 from registry.operations.golden_copy import export_to, import_from
@@ -104,6 +104,17 @@ async def test_a_failed_bulk_load_leaves_the_store_empty_and_writable(falkordb_d
         assert (await store.change_head()).seq == 0
         await store.upsert_regions([Region("210000", "辽宁省", "PROVINCE")], actor="t")
         assert (await store.change_head()).seq == 1
+    finally:
+        await store.close()
+
+
+async def test_a_key_twice_in_a_load_is_refused_and_nothing_is_loaded(falkordb_dir: Path) -> None:
+    store = await open_store(embedded_url(falkordb_dir))
+    try:
+        twice = [Region("210000", "辽宁省", "PROVINCE"), Region("210000", "辽宁", "PROVINCE")]
+        with pytest.raises(Conflict, match="210000 appears twice"):
+            await store.bulk_load(_data(twice, []), actor="t")
+        assert await store.get_regions() == []
     finally:
         await store.close()
 
