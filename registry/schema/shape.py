@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from graphql import (
     DocumentNode,
+    ExecutableDefinitionNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -143,7 +144,7 @@ def page_variables(document: DocumentNode) -> tuple[str, ...]:
     pending = [
         definition.selection_set
         for definition in document.definitions
-        if isinstance(getattr(definition, "selection_set", None), SelectionSetNode)
+        if isinstance(definition, ExecutableDefinitionNode)
     ]
     while pending:
         for selection in pending.pop().selections:
