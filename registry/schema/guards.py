@@ -26,8 +26,10 @@ from registry.settings import Settings
 
 __all__ = [
     "RequestGuards",
+    "bad_value",
     "carries_bad_text",
     "is_uncarriable",
+    "shape_refusal",
     "without_suggestions",
 ]
 
@@ -50,7 +52,7 @@ def is_uncarriable(text: str) -> bool:
 
 def carries_bad_text(document: DocumentNode, variables: Mapping[str, object]) -> bool:
     """Whether a string in the document or the variables holds NUL or a lone surrogate."""
-    return _bad_literal(document) or _bad_value(variables)
+    return _bad_literal(document) or bad_value(variables)
 
 
 def _bad_literal(document: DocumentNode) -> bool:
@@ -65,7 +67,9 @@ def _bad_literal(document: DocumentNode) -> bool:
     return found
 
 
-def _bad_value(value: object) -> bool:
+def bad_value(value: object) -> bool:
+    """Whether a string anywhere in ``value`` (variables, say) holds NUL or a lone
+    surrogate."""
     pending = [value]  # JSON may nest deeper than Python's recursion limit
     while pending:
         item = pending.pop()
@@ -92,7 +96,7 @@ def _introspects(document: DocumentNode) -> bool:
     return found
 
 
-def _shape_refusal(shape: Shape, settings: Settings, operation: str | None) -> PublicError | None:
+def shape_refusal(shape: Shape, settings: Settings, operation: str | None) -> PublicError | None:
     """The depth, alias and cost limits, checked on the measured shape."""
     if shape.depth > settings.max_query_depth:
         return PublicError(
@@ -145,7 +149,7 @@ class RequestGuards(SchemaExtension):
         anonymous = context.context.principal.role is Role.PUBLIC
         variables = context.variables or {}
         facts = self._facts(document)
-        if facts.bad_text or _bad_value(variables):
+        if facts.bad_text or bad_value(variables):
             return PublicError(
                 "INVALID_TEXT", "text must not contain NUL characters or unpaired surrogates"
             )
@@ -154,7 +158,7 @@ class RequestGuards(SchemaExtension):
         shape = _shape(facts, document, context.operation_name, variables)
         if isinstance(shape, FragmentCycle):
             return PublicError("GRAPHQL_VALIDATION_FAILED", str(shape))
-        return _shape_refusal(shape, settings, context.operation_name)
+        return shape_refusal(shape, settings, context.operation_name)
 
     def _facts(self, document: DocumentNode) -> DocumentFacts:
         """The document's facts: kept with it when it is the cached parse of the query."""
