@@ -32,7 +32,7 @@ from registry.http.response_cache import (
 from registry.http.responses import error_response
 from registry.http.runtime import Runtime, client_address, too_many
 from registry.resolvers.direct import DirectPlan, plan_for
-from registry.schema.document_cache import ParsedDocument
+from registry.schema.document_cache import OperationFacts, ParsedDocument
 from registry.schema.documents import operation_and_fragments, operation_type
 
 __all__ = ["GraphQLGate"]
@@ -96,20 +96,21 @@ class GraphQLGate:
             await error_response(401, "UNAUTHENTICATED", str(exc))(scope, receive, send)
             return
         parsed = await self._parsed(operation)
-        limited = self._limit(request, principal, parsed, operation.operation_name)
+        found, kind, lookups = _operation(parsed, operation.operation_name)
+        limited = self._limit(request, principal, lookups)
         if limited is not None:
             await limited(scope, receive, send)
             return
         state = scope.setdefault("state", {})
         state["principal"] = principal
-        state.setdefault("request_id", uuid.uuid4().hex)  # set by RequestObservation
+        if "request_id" not in state:  # set by RequestObservation
+            state["request_id"] = uuid.uuid4().hex
         if parsed is None:  # GraphQL answers the syntax error
             await self.graphql(scope, receive, send)
             return
-        if operation_and_fragments(parsed.document, operation.operation_name)[0] is None:
+        if not found:
             await _no_such_operation(operation.operation_name)(scope, receive, send)
             return
-        kind = operation_type(parsed.document, operation.operation_name)
         if kind is OperationType.SUBSCRIPTION:
             message = "subscriptions run over WebSocket (graphql-transport-ws) at /graphql"
             await error_response(400, "USE_WEBSOCKET", message)(scope, receive, send)
@@ -188,19 +189,12 @@ class GraphQLGate:
                 return
         await self.graphql(scope, receive, send)
 
-    def _limit(
-        self,
-        request: Request,
-        principal: Principal,
-        parsed: ParsedDocument | None,
-        operation_name: str | None,
-    ) -> Response | None:
+    def _limit(self, request: Request, principal: Principal, lookups: int) -> Response | None:
         """Requests per client or credential; public lookups per client, aliases counted."""
         client = client_address(request)
         limited = self.runtime.over_limit(client, principal)
         if limited is not None or principal.role is not Role.PUBLIC:
             return limited
-        lookups = count_lookups(parsed.document, operation_name) if parsed else 0
         wait = self.runtime.public_lookups.acquire(f"ip:{client or 'unknown'}", lookups)
         return too_many(wait) if lookups and wait else None
 
@@ -238,6 +232,27 @@ def _plans(view: RegistryGraphQL, runtime: Runtime) -> dict[str, DirectPlan]:
         if plan is not None:
             plans[text] = plan
     return plans
+
+
+_OPERATIONS_KEPT = 16  # operation names remembered per document (callers choose them)
+
+
+def _operation(parsed: ParsedDocument | None, name: str | None) -> OperationFacts:
+    """Whether the operation that would run exists, its type, and the lookups it asks for;
+    read once per document and operation name."""
+    if parsed is None:
+        return False, None, 0
+    known = parsed.operations.get(name)
+    if known is None:
+        document = parsed.document
+        known = (
+            operation_and_fragments(document, name)[0] is not None,
+            operation_type(document, name),
+            count_lookups(document, name),
+        )
+        if len(parsed.operations) < _OPERATIONS_KEPT:
+            parsed.operations[name] = known
+    return known
 
 
 def _no_such_operation(name: str | None) -> Response:

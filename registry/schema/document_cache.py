@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from graphql import DocumentNode, GraphQLError, Token, parse, print_ast
+from graphql import DocumentNode, GraphQLError, OperationType, Token, parse, print_ast
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
@@ -38,6 +38,7 @@ T = TypeVar("T")
 
 
 ShapeKey = tuple[str | None, tuple[object, ...]]  # the operation, its page-size variables
+OperationFacts = tuple[bool, OperationType | None, int]  # it exists, its type, its lookups
 
 
 @dataclass(slots=True)
@@ -60,6 +61,8 @@ class ParsedDocument:
     weight: int
     validated: tuple[Rules, list[GraphQLError]] | None = field(default=None)
     facts: DocumentFacts | None = field(default=None)
+    # What the HTTP gate read of an operation, by its name (registry.http.gate).
+    operations: dict[str | None, OperationFacts] = field(default_factory=dict)
 
 
 @dataclass
