@@ -4,10 +4,11 @@
 
 ``POST /verify`` with ``{"number": "...", "holderName": "..."}`` (``holderName`` optional)
 does the store work ``verifyCertificate`` does - one ``get_verification_facts`` call, then the
-pure ``verify`` - and answers the same information as the GraphQL operation the bench sends
-(verdict, the certificate's public fields, the chain of trust, the warning codes), encoded
-with orjson. No GraphQL, no authentication, no rate limits: what is left is the floor the
-GraphQL endpoint is compared with. ``GET /healthz`` answers once the store is open.
+pure ``verify`` - and answers the same fields as the GraphQL operation the bench sends (the
+shipped persisted document: verdict, the certificate's public fields, the chain of trust,
+the warnings with their words), encoded with orjson. No GraphQL, no authentication, no rate
+limits: what is left is the floor the GraphQL endpoint is compared with. ``GET /healthz``
+answers once the store is open.
 
 The store is opened in the lifespan with ``open_store("falkordb+embedded://DIR")``; a process
 attaching to a data directory another process already serves shares that embedded server.
@@ -32,6 +33,7 @@ from graph.open import open_store
 from graph.port import GraphStore
 from registry.context import registry_today
 from registry.domain.verification import Verification, verify
+from registry.domain.warning_texts import WARNING_TEXT
 from registry.operations.verification import MAX_HOLDER_NAME
 
 __all__ = ["DATA_ENV", "answer", "create_app", "main"]
@@ -41,7 +43,8 @@ MAX_NUMBER = 64  # as registry.operations.verification: longer numbers are simpl
 
 
 def answer(number: str, result: Verification, *, checked_at: datetime) -> dict[str, Any]:
-    """The fields the bench's GraphQL operation selects, under the same names."""
+    """The fields the shipped persisted document selects
+    (``registry/persisted/verify_certificate.graphql``), under the same names."""
     facts, chain, status = result.facts, result.chain, result.status
     if facts is None or chain is None or status is None:
         return {
@@ -54,6 +57,7 @@ def answer(number: str, result: Verification, *, checked_at: datetime) -> dict[s
         }
     c = facts.certificate
     accreditation = chain.accreditation
+    since = result.standing.since if result.standing else None  # as PublicCertificate.of
     return {
         "verdict": result.verdict.value,
         "number": c.number,
@@ -66,20 +70,29 @@ def answer(number: str, result: Verification, *, checked_at: datetime) -> dict[s
             "stars": c.stars,
             "holderName": facts.holder.name if facts.holder else c.holder_name,
             "issuerName": facts.issuer.name if facts.issuer else None,
+            "issuerUscc": c.issuer,
             "issuedOn": c.issued_on,
             "expiresOn": c.expires_on,
             "status": status.value,
-            "statusSince": c.status_since,
-            "statusReason": c.status_reason,
+            "statusSince": since or c.status_since,
+            "statusReason": result.standing.reason
+            if since and result.standing
+            else c.status_reason,
         },
         "chainOfTrust": {
             "accreditedOnIssueDate": chain.accredited_on_issue_date,
             "accreditationNumber": accreditation.number if accreditation else None,
+            "accreditationScheme": accreditation.scheme if accreditation else None,
             "accreditationBody": accreditation.body_name if accreditation else None,
+            "accreditationBodyUscc": accreditation.body if accreditation else None,
+            "accreditationValidUntil": accreditation.valid_until if accreditation else None,
             "scopeCoversCertificate": chain.scope_covers_certificate,
             "issuerSuspendedNow": chain.issuer_suspended_now,
         },
-        "warnings": [{"code": w.value} for w in result.warnings],
+        "warnings": [
+            {"code": w.value, "message": WARNING_TEXT[w][0], "messageZh": WARNING_TEXT[w][1]}
+            for w in result.warnings
+        ],
     }
 
 

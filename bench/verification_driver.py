@@ -4,11 +4,11 @@ servers answer alike, and the wrk script and run that drive the load.
 
 from __future__ import annotations
 
-import argparse
+import asyncio
 import hashlib
 import re
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -16,9 +16,10 @@ from typing import Any
 import httpx
 import orjson
 
-from bench.processes import memory_of
+from bench.processes import PROJECT_ROOT, memory_of
 
 __all__ = [
+    "EXECUTED",
     "LUA",
     "NOT_FOUND_CODE",
     "PERSISTED",
@@ -34,18 +35,20 @@ __all__ = [
     "negotiate_persisted",
     "persisted_target",
     "plain_target",
+    "prefill",
     "probe",
     "run_wrk",
 ]
 
-QUERY = (
-    "query V($n: String!) { verifyCertificate(number: $n) { verdict number checkedAt "
-    "certificate { number family standard scope stars holderName issuerName issuedOn "
-    "expiresOn status statusSince statusReason } chainOfTrust { accreditedOnIssueDate "
-    "accreditationNumber accreditationBody scopeCoversCertificate issuerSuspendedNow } "
-    "warnings { code } } }"
+# The document a partner's or the public's app sends: the shipped persisted one, as text or
+# by its hash (registry.http.response_cache.PERSISTED knows it).
+QUERY = (PROJECT_ROOT / "registry" / "persisted" / "verify_certificate.graphql").read_text(
+    encoding="utf-8"
 )
 QUERY_HASH = hashlib.sha256(QUERY.encode()).hexdigest()
+# The same operation in a text of its own, as an app that ships no persisted document sends
+# it: the server knows no plan for it, so the GraphQL executor answers.
+EXECUTED = QUERY + "# sent as text of its own\n"
 PERSISTED = {"persistedQuery": {"version": 1, "sha256Hash": QUERY_HASH}}
 NOT_FOUND_CODE = "PERSISTED_QUERY_NOT_FOUND"
 _MARK = "@@NUMBER@@"  # stands for the number while a JSON body is split around it
@@ -56,13 +59,18 @@ _MARK = "@@NUMBER@@"  # stands for the number while a JSON body is split around 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One thing to measure: a server, a path, and JSON bodies around a certificate number."""
+    """One thing to measure: a server, a path, and JSON bodies around a certificate number.
+    ``mode`` is the GraphQL server's ("uncached" or "cached"; None for the plain one);
+    ``role`` what its row is judged on: "plain" (the yardstick), "ratio" (requests/s against
+    the plain row), "p99" (latency), or "figure" (reported only)."""
 
     label: str
     port: int
     path: str
     body: dict[str, Any]  # with _MARK where the number goes
     fallback: dict[str, Any] | None = None  # sent next after a PERSISTED_QUERY_NOT_FOUND
+    mode: str | None = None
+    role: str = "plain"
 
     def payload(self, number: str) -> dict[str, Any]:
         filled: dict[str, Any] = _replace_mark(self.body, number)
@@ -81,20 +89,20 @@ def plain_target(port: int) -> Target:
     return Target("plain /verify", port, "/verify", {"number": _MARK})
 
 
-def graphql_body() -> dict[str, Any]:
-    return {"query": QUERY, "variables": {"n": _MARK}}
+def graphql_body(text: str = QUERY) -> dict[str, Any]:
+    return {"query": text, "variables": {"number": _MARK}}
 
 
-def graphql_target(port: int) -> Target:
-    return Target("GraphQL", port, "/graphql", graphql_body())
+def graphql_target(port: int, label: str = "GraphQL text", text: str = QUERY) -> Target:
+    return Target(label, port, "/graphql", graphql_body(text))
 
 
-def persisted_target(port: int) -> Target:
+def persisted_target(port: int, label: str = "GraphQL persisted") -> Target:
     return Target(
-        "GraphQL persisted",
+        label,
         port,
         "/graphql",
-        {"extensions": PERSISTED, "variables": {"n": _MARK}},
+        {"extensions": PERSISTED, "variables": {"number": _MARK}},
         fallback=graphql_body(),
     )
 
@@ -154,13 +162,15 @@ async def negotiate_persisted(
     hash once (which registers it on servers that learn documents, Apollo's APQ) and try
     again. If the hash alone still fails, measure the text instead (a plain GraphQL target).
     """
-    graphql = Target("GraphQL (text fallback)", target.port, target.path, graphql_body())
+    graphql = replace(
+        target, label=f"{target.label} (text fallback)", body=graphql_body(), fallback=None
+    )
     status, answer = await _post(client, target, target.payload(number))
     if _verification(target, status, answer) is not None:
         return target, "the server knew the document"
     if NOT_FOUND_CODE not in _codes(answer):
         return graphql, f"hash alone refused ({status}: {str(answer)[:200]}); sent the text"
-    register = {"query": QUERY, "extensions": PERSISTED, "variables": {"n": number}}
+    register = {"query": QUERY, "extensions": PERSISTED, "variables": {"number": number}}
     status, answer = await _post(client, target, register)
     registered = _verification(target, status, answer) is not None
     status, answer = await _post(client, target, target.payload(number))
@@ -173,24 +183,51 @@ async def negotiate_persisted(
 
 
 async def probe(
-    args: argparse.Namespace, ports: tuple[int, int], numbers: list[str]
+    modes: Mapping[str, int], plain_port: int, numbers: Sequence[str]
 ) -> tuple[list[Target], list[str]]:
-    """Check both servers' answers agree; settle how persisted queries are sent."""
-    plain, graphql = plain_target(ports[1]), graphql_target(ports[0])
-    notes = []
+    """The targets, plain first: for each GraphQL server (its mode and port), check that it
+    answers like the plain endpoint and settle how persisted operations are sent. Uncached:
+    the persisted operation is judged by its ratio, the text reported beside it; cached:
+    the persisted operation is judged by its p99."""
+    plain = plain_target(plain_port)
+    targets, notes = [plain], []
     async with httpx.AsyncClient(timeout=30.0, trust_env=False) as client:
-        for number in numbers[:3]:
-            note = await check_answers(client, plain, graphql, number)
-            if note:
-                notes.append(note)
-        targets = [plain, graphql]
-        if args.persisted:
-            chosen, how = await negotiate_persisted(client, persisted_target(ports[0]), numbers[0])
-            notes.append(f"persisted: {how}")
-            targets.append(chosen)
-    if args.no_response_cache:
-        targets[1:] = [replace(t, label=f"{t.label}, no cache") for t in targets[1:]]
+        for mode, port in modes.items():
+            suffix = "no cache" if mode == "uncached" else "cached"
+            text = graphql_target(port, f"GraphQL executor, {suffix}", EXECUTED)
+            text = replace(text, mode=mode)
+            persisted = replace(persisted_target(port, f"GraphQL persisted, {suffix}"), mode=mode)
+            chosen, how = await negotiate_persisted(client, persisted, numbers[0])
+            notes.append(f"{chosen.label}: {how}")
+            for number in numbers[:3]:
+                for target in (text, chosen):
+                    note = await check_answers(client, plain, target, number)
+                    if note:
+                        notes.append(note)
+            if mode == "uncached":
+                # The judged row right after the plain one, so the two share the moment.
+                targets += [replace(chosen, role="ratio"), replace(text, role="figure")]
+            else:
+                targets.append(replace(chosen, role="p99"))
     return targets, notes
+
+
+async def prefill(target: Target, numbers: Sequence[str], clients: int) -> int:
+    """Ask for every number once, ``clients`` at a time (fills a response cache); returns
+    the answers that were not clean ones."""
+    pending = list(numbers)
+    failed = 0
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal failed
+        while pending:
+            number = pending.pop()
+            status, answer = await _post(client, target, target.payload(number))
+            failed += _verification(target, status, answer) is None
+
+    async with httpx.AsyncClient(timeout=30.0, trust_env=False) as client:
+        await asyncio.gather(*(worker(client) for _ in range(clients)))
+    return failed
 
 
 # wrk ---------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The two servers ``bench.verification`` compares, ``registry.cli serve`` and
-``bench.plain_verify_app`` over one embedded database: started, awaited, stopped.
+"""The servers ``bench.verification`` compares over one embedded database: ``registry.cli
+serve`` once per mode (without and with its response cache) and ``bench.plain_verify_app``;
+started, awaited, stopped.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -82,9 +83,12 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 @dataclass(slots=True)
 class Servers:
-    graphql: subprocess.Popen[bytes] | None = None
+    graphql: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)  # by mode
     plain: subprocess.Popen[bytes] | None = None
     database: int | None = None
+
+    def all(self) -> list[subprocess.Popen[bytes]]:
+        return [*self.graphql.values(), *([self.plain] if self.plain else [])]
 
 
 async def start_servers(
@@ -92,12 +96,13 @@ async def start_servers(
     servers: Servers,
     *,
     numbers: list[str] | None,
-    ports: tuple[int, int],
-    logs: tuple[Path, Path],
+    ports: dict[str, int],
+    logs: dict[str, Path],
 ) -> list[str]:
-    """Sample numbers (unless given) with the store open here, start both servers on it, and
-    wait until both answer ``/healthz``. The bench holds the store until then, so the
-    database loads once and the servers attach to it."""
+    """Sample numbers (unless given) with the store open here, start the servers on it (a
+    GraphQL one for each mode in ``ports``, the plain one under "plain"), and wait until each
+    answers ``/healthz``. The bench holds the store until then, so the database loads once
+    and the servers attach to it."""
     opening = time.monotonic()
     store = await open_store(f"falkordb+embedded://{args.data}")
     try:
@@ -121,17 +126,25 @@ async def start_servers(
                 "no sampled certificate number exists in the store: pass the --seed, "
                 "--institutions and --certificates the registry was generated with"
             )
-        servers.graphql = start_graphql(
-            args.data,
-            port=ports[0],
-            workers=args.workers,
-            log=logs[0],
-            response_cache=not args.no_response_cache,
-        )
-        servers.plain = start_plain(args.data, port=ports[1], workers=args.workers, log=logs[1])
+        for mode, port in ports.items():
+            if mode == "plain":
+                servers.plain = start_plain(
+                    args.data, port=port, workers=args.workers, log=logs[mode]
+                )
+            else:
+                servers.graphql[mode] = start_graphql(
+                    args.data,
+                    port=port,
+                    workers=args.workers,
+                    log=logs[mode],
+                    response_cache=mode == "cached",
+                )
         started = time.monotonic()
+        processes = {**servers.graphql, "plain": servers.plain}
         async with httpx.AsyncClient(timeout=5.0, trust_env=False) as client:
-            for process, port in ((servers.graphql, ports[0]), (servers.plain, ports[1])):
+            for mode, port in ports.items():
+                process = processes[mode]
+                assert process is not None
                 client.base_url = httpx.URL(f"http://127.0.0.1:{port}")
                 try:
                     async with asyncio.timeout(args.startup_timeout):
@@ -139,7 +152,7 @@ async def start_servers(
                 except TimeoutError as exc:
                     message = f"no /healthz answer on port {port} in {args.startup_timeout:g} s"
                     raise RuntimeError(message) from exc
-        print(f"both servers ready after {time.monotonic() - started:.1f} s", flush=True)
+        print(f"all servers ready after {time.monotonic() - started:.1f} s", flush=True)
     finally:
         await store.close()
     return numbers

@@ -1,14 +1,18 @@
 """The door to /graphql over HTTP: JSON POSTs only, a capped body, authentication, rate
-limits, persisted operations, the public response cache and the per-request time limit."""
+limits, persisted operations (answered by their direct plans when they have one), the
+public response cache and the per-request time limit."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from datetime import UTC, datetime
 
-from graphql import GraphQLError, OperationType
+import orjson
+import strawberry
+from graphql import GraphQLError, OperationType, parse, validate
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
@@ -19,10 +23,16 @@ from registry.domain.vocabulary import Role
 from registry.http.graphql_view import RegistryGraphQL
 from registry.http.lookups import count_lookups
 from registry.http.request_body import GraphQLRequest, read_request
-from registry.http.response_cache import ChangeWatcher, ResponseCache, restamp_checked_at
+from registry.http.response_cache import (
+    PERSISTED,
+    ChangeWatcher,
+    ResponseCache,
+    restamp_checked_at,
+)
 from registry.http.responses import error_response
 from registry.http.runtime import Runtime, client_address, too_many
-from registry.schema.document_cache import ParsedDocument
+from registry.resolvers.direct import DirectPlan, plan_for
+from registry.schema.document_cache import OperationFacts, ParsedDocument
 from registry.schema.documents import operation_and_fragments, operation_type
 
 __all__ = ["GraphQLGate"]
@@ -42,6 +52,7 @@ class GraphQLGate:
         self.watcher = ChangeWatcher(
             store=lambda: runtime.open_store, refresh=settings.response_cache_refresh_seconds
         )
+        self.plans = _plans(self.graphql, runtime)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Within the per-request time limit: past it, 503 REQUEST_TIMEOUT (when nothing was
@@ -85,23 +96,27 @@ class GraphQLGate:
             await error_response(401, "UNAUTHENTICATED", str(exc))(scope, receive, send)
             return
         parsed = await self._parsed(operation)
-        limited = self._limit(request, principal, parsed, operation.operation_name)
+        found, kind, lookups = _operation(parsed, operation.operation_name)
+        limited = self._limit(request, principal, lookups)
         if limited is not None:
             await limited(scope, receive, send)
             return
         state = scope.setdefault("state", {})
         state["principal"] = principal
-        state.setdefault("request_id", uuid.uuid4().hex)  # set by RequestObservation
+        if "request_id" not in state:  # set by RequestObservation
+            state["request_id"] = uuid.uuid4().hex
         if parsed is None:  # GraphQL answers the syntax error
             await self.graphql(scope, receive, send)
             return
-        if operation_and_fragments(parsed.document, operation.operation_name)[0] is None:
+        if not found:
             await _no_such_operation(operation.operation_name)(scope, receive, send)
             return
-        kind = operation_type(parsed.document, operation.operation_name)
         if kind is OperationType.SUBSCRIPTION:
             message = "subscriptions run over WebSocket (graphql-transport-ws) at /graphql"
             await error_response(400, "USE_WEBSOCKET", message)(scope, receive, send)
+            return
+        if principal.role is not Role.PUBLIC and kind is OperationType.QUERY:
+            await self._execute(scope, receive, send, operation)
             return
         if principal.role is not Role.PUBLIC or kind is not OperationType.QUERY:
             await self.graphql(scope, receive, send)
@@ -151,24 +166,35 @@ class GraphQLGate:
                 chunks.append(message.get("body", b""))
             await send(message)
 
-        await self.graphql(scope, receive, capture)
+        await self._execute(scope, receive, capture, operation)
         answer = b"".join(chunks)
         if status == 200 and b'"errors"' not in answer:
             self.cache.put(key, seq, answer)
 
-    def _limit(
-        self,
-        request: Request,
-        principal: Principal,
-        parsed: ParsedDocument | None,
-        operation_name: str | None,
-    ) -> Response | None:
+    async def _execute(
+        self, scope: Scope, receive: Receive, send: Send, operation: GraphQLRequest
+    ) -> None:
+        """A query: by its document's direct plan when it has one and the plan is sure of
+        the answer, else through GraphQL."""
+        plan = self.plans.get(operation.query or "")
+        if plan is not None:
+            started = time.perf_counter()
+            context = await self.graphql.get_context(Request(scope), None)
+            answer = await plan.run(context, operation.variables)
+            if answer is not None:
+                seconds = time.perf_counter() - started
+                self.runtime.metrics.observe_operation(plan.name, "query", "ok", seconds)
+                body = orjson.dumps(answer)
+                await Response(body, media_type="application/json")(scope, receive, send)
+                return
+        await self.graphql(scope, receive, send)
+
+    def _limit(self, request: Request, principal: Principal, lookups: int) -> Response | None:
         """Requests per client or credential; public lookups per client, aliases counted."""
         client = client_address(request)
         limited = self.runtime.over_limit(client, principal)
         if limited is not None or principal.role is not Role.PUBLIC:
             return limited
-        lookups = count_lookups(parsed.document, operation_name) if parsed else 0
         wait = self.runtime.public_lookups.acquire(f"ip:{client or 'unknown'}", lookups)
         return too_many(wait) if lookups and wait else None
 
@@ -190,6 +216,43 @@ class GraphQLGate:
         if length is not None and not _within(length, settings.max_body_bytes):
             return error_response(413, "BODY_TOO_LARGE", "the request body is too large")
         return None
+
+
+def _plans(view: RegistryGraphQL, runtime: Runtime) -> dict[str, DirectPlan]:
+    """Direct plans for the persisted documents that can have one, by their text."""
+    plans: dict[str, DirectPlan] = {}
+    schema = view.schema
+    if not isinstance(schema, strawberry.Schema):
+        return plans
+    for text in PERSISTED.values():
+        document = parse(text, max_tokens=runtime.settings.max_tokens)
+        if validate(schema._schema, document):
+            continue
+        plan = plan_for(schema, document, runtime.settings)
+        if plan is not None:
+            plans[text] = plan
+    return plans
+
+
+_OPERATIONS_KEPT = 16  # operation names remembered per document (callers choose them)
+
+
+def _operation(parsed: ParsedDocument | None, name: str | None) -> OperationFacts:
+    """Whether the operation that would run exists, its type, and the lookups it asks for;
+    read once per document and operation name."""
+    if parsed is None:
+        return False, None, 0
+    known = parsed.operations.get(name)
+    if known is None:
+        document = parsed.document
+        known = (
+            operation_and_fragments(document, name)[0] is not None,
+            operation_type(document, name),
+            count_lookups(document, name),
+        )
+        if len(parsed.operations) < _OPERATIONS_KEPT:
+            parsed.operations[name] = known
+    return known
 
 
 def _no_such_operation(name: str | None) -> Response:

@@ -38,6 +38,7 @@ __all__ = [
 MAX_OPERATION_NAMES = 200
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_KEPT_CHILDREN = 1_000
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 current_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 access = logging.getLogger("registry.access")
@@ -83,6 +84,22 @@ class Metrics:
             registry=self.registry,
         )
         self._operation_names: set[str] = set()
+        self._request_children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
+
+    def observe_request(self, route: str, method: str, status: str, seconds: float) -> None:
+        """Count a request and its latency. The labelled children are kept by their labels
+        (prometheus_client looks them up under a lock each time); routes are the app's own
+        templates, but methods are what callers send, so at most ``_KEPT_CHILDREN`` kept."""
+        children = self._request_children.get((route, method, status))
+        if children is None:
+            children = (
+                self.requests.labels(route, method, status),
+                self.request_seconds.labels(route),
+            )
+            if len(self._request_children) < _KEPT_CHILDREN:
+                self._request_children[(route, method, status)] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def operation_label(self, name: str | None, *, admit: bool = True) -> str:
         """The operation's name as a label: bounded in number and shape. Only operations
@@ -142,8 +159,7 @@ class RequestObservation:
         finally:
             if scope["type"] == "http":
                 route, seconds = _route(scope), time.perf_counter() - started
-                self.metrics.requests.labels(route, scope["method"], str(status)).inc()
-                self.metrics.request_seconds.labels(route).observe(seconds)
+                self.metrics.observe_request(route, scope["method"], str(status), seconds)
                 fields = {
                     "method": scope["method"],
                     "route": route,
@@ -156,10 +172,17 @@ class RequestObservation:
 
 def _route(scope: Scope) -> str:
     """The route template that served the request (``/export/{entity}.ndjson``), or
-    ``unmatched``: never the raw path, which callers choose."""
-    app: Any = scope.get("app")
-    for route in getattr(getattr(app, "router", None), "routes", ()):
-        match, _ = route.matches(scope)
-        if match is Match.FULL:
+    ``unmatched``: never the raw path, which callers choose. The router leaves the route
+    whose path matched in the scope; it served the request when it takes the method."""
+    route: Any = scope.get("route")
+    if route is not None:
+        methods = getattr(route, "methods", None)
+        if methods is None or scope["method"] in methods:
             return str(getattr(route, "path", "unmatched"))
+        return "unmatched"
+    app: Any = scope.get("app")
+    for candidate in getattr(getattr(app, "router", None), "routes", ()):
+        match, _ = candidate.matches(scope)
+        if match is Match.FULL:
+            return str(getattr(candidate, "path", "unmatched"))
     return "unmatched"

@@ -306,7 +306,8 @@ def build_schema(settings: Settings, documents: DocumentCache | None = None) -> 
     extensions: list[Any] = [
         MaskInternalErrors,
         OperationMetrics,
-        RequestGuards,  # before OffLoopDocuments: a refused document is not validated
+        # Before OffLoopDocuments: a refused document is not validated.
+        lambda: RequestGuards(documents),
         lambda: OffLoopDocuments(documents),
     ]
     return RegistrySchema(

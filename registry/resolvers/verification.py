@@ -24,7 +24,7 @@ from registry.schema.errors import PublicError
 from registry.schema.pagination import Connection, decode_cursor, page_size
 from registry.schema.verification import PublicCertificate, VerificationResult
 
-__all__ = ["search_certificates", "verify_certificate_field"]
+__all__ = ["search_certificates", "verification_for", "verify_certificate_field"]
 
 MAX_SEARCH_RESULTS = 20
 
@@ -45,9 +45,16 @@ async def verify_certificate_field(
     ] = None,
 ) -> VerificationResult:
     """Is this certificate genuine and valid today, and does the holder's name match?"""
+    return await verification_for(info.context, number, holder_name, as_of)
+
+
+async def verification_for(
+    context: Context, number: str, holder_name: str | None = None, as_of: date | None = None
+) -> VerificationResult:
+    """The resolver's work, given the request's context (``registry.resolvers.direct`` runs
+    it for the persisted document without the executor)."""
     if holder_name is not None and len(holder_name) > MAX_HOLDER_NAME:
         raise PublicError("TOO_LONG", f"holderName has at most {MAX_HOLDER_NAME} characters")
-    context = info.context
     number = normalise_identifier(number)
     result = await verify_certificate(
         context.store,

@@ -17,13 +17,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from graphql import DocumentNode, GraphQLError, Token, parse, print_ast
+from graphql import DocumentNode, GraphQLError, OperationType, Token, parse, print_ast
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from registry.schema.lru import BoundedLRU
+from registry.schema.shape import FragmentCycle, Shape
 
-__all__ = ["DocumentCache", "OffLoopDocuments", "ParsedDocument"]
+__all__ = ["DocumentCache", "DocumentFacts", "OffLoopDocuments", "ParsedDocument"]
 
 _BYTES_PER_TOKEN = 640  # measured: 360-620 bytes of AST nodes for each token parsed
 _ENTRIES = 512
@@ -36,6 +37,21 @@ Rules = tuple[type, ...]
 T = TypeVar("T")
 
 
+ShapeKey = tuple[str | None, tuple[object, ...]]  # the operation, its page-size variables
+OperationFacts = tuple[bool, OperationType | None, int]  # it exists, its type, its lookups
+
+
+@dataclass(slots=True)
+class DocumentFacts:
+    """What the request guards (``registry.schema.guards``) found in the document itself,
+    kept with it so the next request with the same text does not walk it again."""
+
+    bad_text: bool  # a string literal holds NUL or a lone surrogate
+    introspects: bool
+    page_variables: tuple[str, ...]  # the variables a shape depends on (``first: $n``)
+    shapes: dict[ShapeKey, Shape | FragmentCycle] = field(default_factory=dict)
+
+
 @dataclass(slots=True)
 class ParsedDocument:
     document: DocumentNode
@@ -44,6 +60,9 @@ class ParsedDocument:
     normal_form: str
     weight: int
     validated: tuple[Rules, list[GraphQLError]] | None = field(default=None)
+    facts: DocumentFacts | None = field(default=None)
+    # What the HTTP gate read of an operation, by its name (registry.http.gate).
+    operations: dict[str | None, OperationFacts] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,6 +83,10 @@ class DocumentCache:
     def weight(self) -> int:
         """Bytes held, by the estimate each entry was kept with."""
         return self._cache.weight
+
+    def peek(self, text: str) -> ParsedDocument | None:
+        """The document if it is cached (no parse)."""
+        return self._cache.get(text)
 
     async def parsed(self, text: str) -> ParsedDocument:
         """The parsed document (GraphQLError when it does not parse)."""

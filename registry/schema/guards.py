@@ -4,7 +4,10 @@ anonymous callers in production, the depth, alias and cost limits, and no "Did y
 …?" hints in any error.
 
 The guards run before validation, in time linear in the document (``registry.schema.shape``
-measures each fragment once); an operation they refuse is not validated or executed.
+measures each fragment once); an operation they refuse is not validated or executed. What
+they find in a cached document (``DocumentFacts``: its text, introspection, and its shape for
+each operation and page size asked) is kept with it, so a hot document (a persisted one) is
+walked once, not on every request; the variables are checked on every request.
 """
 
 from __future__ import annotations
@@ -16,14 +19,17 @@ from graphql import DocumentNode, FieldNode, StringValueNode, Visitor, visit
 from strawberry.extensions import SchemaExtension
 
 from registry.domain.vocabulary import Role
+from registry.schema.document_cache import DocumentCache, DocumentFacts
 from registry.schema.errors import PublicError
-from registry.schema.shape import FragmentCycle, Shape, measure
+from registry.schema.shape import FragmentCycle, Shape, measure, page_variables
 from registry.settings import Settings
 
 __all__ = [
     "RequestGuards",
+    "bad_value",
     "carries_bad_text",
     "is_uncarriable",
+    "shape_refusal",
     "without_suggestions",
 ]
 
@@ -31,6 +37,7 @@ _INTROSPECTION = frozenset({"__schema", "__type"})
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 # NUL ends FalkorDB's parameter header, and a lone surrogate is not text in any encoding.
 _UNCARRIABLE = re.compile("[\x00\ud800-\udfff]")
+_SHAPES_KEPT = 64  # shapes kept per document: one per page size asked, within reason
 
 
 def without_suggestions(message: str) -> str:
@@ -45,6 +52,10 @@ def is_uncarriable(text: str) -> bool:
 
 def carries_bad_text(document: DocumentNode, variables: Mapping[str, object]) -> bool:
     """Whether a string in the document or the variables holds NUL or a lone surrogate."""
+    return _bad_literal(document) or bad_value(variables)
+
+
+def _bad_literal(document: DocumentNode) -> bool:
     found = False
 
     class Finder(Visitor):
@@ -53,10 +64,12 @@ def carries_bad_text(document: DocumentNode, variables: Mapping[str, object]) ->
             found = found or is_uncarriable(node.value)
 
     visit(document, Finder())
-    return found or _bad_value(variables)
+    return found
 
 
-def _bad_value(value: object) -> bool:
+def bad_value(value: object) -> bool:
+    """Whether a string anywhere in ``value`` (variables, say) holds NUL or a lone
+    surrogate."""
     pending = [value]  # JSON may nest deeper than Python's recursion limit
     while pending:
         item = pending.pop()
@@ -83,7 +96,7 @@ def _introspects(document: DocumentNode) -> bool:
     return found
 
 
-def _shape_refusal(shape: Shape, settings: Settings, operation: str | None) -> PublicError | None:
+def shape_refusal(shape: Shape, settings: Settings, operation: str | None) -> PublicError | None:
     """The depth, alias and cost limits, checked on the measured shape."""
     if shape.depth > settings.max_query_depth:
         return PublicError(
@@ -115,7 +128,11 @@ class RequestGuards(SchemaExtension):
     by anonymous callers in production (INTROSPECTION_DISABLED), fragments that spread
     themselves (GRAPHQL_VALIDATION_FAILED), and operations past the depth, alias or cost
     limits (QUERY_TOO_DEEP, TOO_MANY_ALIASES, QUERY_TOO_COSTLY). Removes suggestions from
-    every error after the operation."""
+    every error after the operation. With ``documents`` (the parse cache), what a cached
+    document's walk found is kept with it."""
+
+    def __init__(self, documents: DocumentCache | None = None) -> None:
+        self.documents = documents
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
@@ -131,20 +148,60 @@ class RequestGuards(SchemaExtension):
         settings: Settings = context.context.settings
         anonymous = context.context.principal.role is Role.PUBLIC
         variables = context.variables or {}
-        if carries_bad_text(document, variables):
+        facts = self._facts(document)
+        if facts.bad_text or bad_value(variables):
             return PublicError(
                 "INVALID_TEXT", "text must not contain NUL characters or unpaired surrogates"
             )
-        if settings.env == "production" and anonymous and _introspects(document):
+        if settings.env == "production" and anonymous and facts.introspects:
             return PublicError("INTROSPECTION_DISABLED", "introspection needs an API key")
-        try:
-            shape = measure(document, context.operation_name, variables)
-        except FragmentCycle as cycle:
-            return PublicError("GRAPHQL_VALIDATION_FAILED", str(cycle))
-        return _shape_refusal(shape, settings, context.operation_name)
+        shape = _shape(facts, document, context.operation_name, variables)
+        if isinstance(shape, FragmentCycle):
+            return PublicError("GRAPHQL_VALIDATION_FAILED", str(shape))
+        return shape_refusal(shape, settings, context.operation_name)
+
+    def _facts(self, document: DocumentNode) -> DocumentFacts:
+        """The document's facts: kept with it when it is the cached parse of the query."""
+        query = self.execution_context.query
+        parsed = self.documents.peek(query) if self.documents and query else None
+        if parsed is not None and parsed.document is document and parsed.facts is not None:
+            return parsed.facts
+        facts = DocumentFacts(
+            bad_text=_bad_literal(document),
+            introspects=_introspects(document),
+            page_variables=page_variables(document),
+        )
+        if parsed is not None and parsed.document is document:
+            parsed.facts = facts
+        return facts
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         for error in (result.errors if result is not None else None) or ():
             error.message = without_suggestions(error.message)
+
+
+def _shape(
+    facts: DocumentFacts,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, object],
+) -> Shape | FragmentCycle:
+    """The operation's shape, measured once per operation and page sizes asked (only the
+    page-size variables change it; any value but a whole number counts as no page size)."""
+    sizes = tuple(
+        (value if isinstance(value, int) else None)
+        for value in (variables.get(name) for name in facts.page_variables)
+    )
+    key = (operation_name, sizes)
+    known = facts.shapes.get(key)
+    if known is not None:
+        return known
+    try:
+        shape: Shape | FragmentCycle = measure(document, operation_name, variables)
+    except FragmentCycle as cycle:
+        shape = cycle
+    if len(facts.shapes) < _SHAPES_KEPT:
+        facts.shapes[key] = shape
+    return shape

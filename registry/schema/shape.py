@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from graphql import (
     DocumentNode,
+    ExecutableDefinitionNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -25,7 +26,7 @@ from graphql import (
 
 from registry.schema.documents import operation_and_fragments
 
-__all__ = ["DEFAULT_PAGE", "FragmentCycle", "Shape", "measure", "query_cost"]
+__all__ = ["DEFAULT_PAGE", "FragmentCycle", "Shape", "measure", "page_variables", "query_cost"]
 
 DEFAULT_PAGE = 100  # what a connection returns when ``first`` is not given
 _LONGEST_PAGE_LITERAL = 18  # digits; anything longer is a page past every budget anyway
@@ -134,6 +135,28 @@ class _Walk:
                 given = self.variables.get(value.name.value)
                 return max(1, given) if isinstance(given, int) else DEFAULT_PAGE
         return DEFAULT_PAGE if inner.edges else 1
+
+
+def page_variables(document: DocumentNode) -> tuple[str, ...]:
+    """The variables anywhere in ``document`` that give a page size (``first: $n``): the
+    only variables a shape depends on, sorted."""
+    names: set[str] = set()
+    pending = [
+        definition.selection_set
+        for definition in document.definitions
+        if isinstance(definition, ExecutableDefinitionNode)
+    ]
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                names.update(
+                    argument.value.name.value
+                    for argument in selection.arguments or ()
+                    if argument.name.value == "first" and isinstance(argument.value, VariableNode)
+                )
+            if isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set:
+                pending.append(selection.selection_set)
+    return tuple(sorted(names))
 
 
 def _in_spread_order(

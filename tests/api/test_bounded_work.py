@@ -16,6 +16,7 @@ import pytest
 from graphql import DocumentNode, FragmentDefinitionNode, SelectionSetNode, parse
 
 import registry.schema.document_cache as document_cache
+import registry.schema.guards as guards
 from bench.bounded import conflicting_arguments, fan_out
 from graph.cypher_store import CypherStore
 from registry.http.lookups import count_lookups
@@ -185,3 +186,40 @@ async def test_the_document_cache_is_bounded_in_bytes() -> None:
 
     assert 0 < cache.weight <= 2_000_000
     assert len(cache) < 200
+
+
+PAGED = "query P($n: Int) { institutions(first: $n) { edges { node { name } } } }"
+
+
+async def test_a_cached_document_is_walked_once_and_held_to_each_request_s_page_size(
+    shared_seeded_store: CypherStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    walks: list[str] = []
+    literal_check = guards._bad_literal
+
+    def recorded(document: DocumentNode) -> bool:
+        walks.append("walked")
+        return literal_check(document)
+
+    monkeypatch.setattr(guards, "_bad_literal", recorded)
+    app = registry_app(shared_seeded_store)
+    async with connect(app, shared_seeded_store) as client:
+        answers = [
+            (await client.http.post("/graphql", json={"query": PAGED, "variables": {"n": n}}))
+            for n in (5, 10**9, 5, 10**9)
+        ]
+
+    refused = [codes(a.json()) if "errors" in a.json() else [] for a in answers]
+    assert refused == [[], ["QUERY_TOO_COSTLY"], [], ["QUERY_TOO_COSTLY"]]
+    assert walks == ["walked"]  # the document's own checks ran once, on the first request
+
+
+async def test_a_cached_document_with_bad_text_is_refused_every_time(
+    shared_seeded_store: CypherStore,
+) -> None:
+    app = registry_app(shared_seeded_store)
+    document = '{ verifyCertificate(number: "CCSC\\u0000") { verdict } }'
+    async with connect(app, shared_seeded_store) as client:
+        bodies = [(await post(client, document)).json() for _ in range(3)]
+
+    assert [codes(b) for b in bodies] == [["INVALID_TEXT"]] * 3
