@@ -36,6 +36,7 @@ from graph.dialects import FALKORDB, SCHEMA
 from graph.embedded import APPENDFSYNC_POLICIES, DEFAULT_APPENDFSYNC, EmbeddedServer
 from graph.embedded_files import disk_is_low
 from graph.errors import BackendUnavailable, Conflict, GraphError, StoreNotDurable
+from graph.falkordb_replies import compact_rows
 from graph.models import Change, ChangeHead, ExportDoc
 from graph.revival import REVIVE_INTERVAL, Revival
 from graph.written_documents import written_digests
@@ -309,8 +310,11 @@ class FalkorDBStore(CypherStore):
             found = await self._read(export_cypher.label_extent(spec), {})
             if not as_int(found[0]["total"]):
                 return [], None
-            last, total = as_int(found[0]["last"]), as_int(found[0]["total"])
-            start, width = 0, max(limit, limit * (last + 1) // total)
+            first, last = as_int(found[0]["first"]), as_int(found[0]["last"])
+            start, width = (
+                first,
+                max(limit, limit * (last - first + 1) // as_int(found[0]["total"])),
+            )
         else:
             start, last, width = (int(part) for part in cursor.split("/"))
         end = start + width
@@ -318,6 +322,12 @@ class FalkorDBStore(CypherStore):
         with self._timed("export_page"):
             docs = await self._documents(spec, export_cypher.id_window(spec), params)
         return docs, (f"{end}/{last}/{width}" if end <= last else None)
+
+    async def _read_values(self, statement: str, params: Mapping[str, object]) -> list[Row]:
+        query = cypher_header(params) + statement
+        return compact_rows(
+            await self._command("GRAPH.RO_QUERY", self._graph_name, query, "--compact")
+        )
 
     async def _read_flat(
         self, statement: str, params: Mapping[str, object], floats: frozenset[str] = frozenset()

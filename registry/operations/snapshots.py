@@ -26,6 +26,7 @@ __all__ = [
     "SnapshotExpired",
     "content_digest",
     "document_line",
+    "document_lines",
     "seq_windows",
     "snapshot",
 ]
@@ -34,6 +35,7 @@ __all__ = [
 SNAPSHOT_ENTITIES: tuple[str, ...] = tuple(EXPORTED)
 PAGE = 1000
 _CHANGE_WINDOW = 50_000
+_LINE = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 
 
 class SnapshotExpired(Exception):
@@ -43,7 +45,16 @@ class SnapshotExpired(Exception):
 def document_line(doc: ExportDoc) -> bytes:
     """One NDJSON line: the document as canonical JSON (sorted keys), so equal documents
     are equal bytes on every side of a sync."""
-    return orjson.dumps(doc.doc, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
+    return orjson.dumps(doc.doc, option=_LINE)
+
+
+def document_lines(docs: Iterable[ExportDoc]) -> bytes:
+    """The documents' lines as one chunk. Written into one buffer as each is encoded: a
+    thousand encodings kept alive at once cost ten times as much (orjson's buffers)."""
+    chunk = bytearray()
+    for doc in docs:
+        chunk += orjson.dumps(doc.doc, option=_LINE)
+    return bytes(chunk)
 
 
 def content_digest(lines: Iterable[bytes]) -> str:

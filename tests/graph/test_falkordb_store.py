@@ -65,3 +65,23 @@ async def test_a_rewritten_change_breaks_the_chain_at_that_entry(
     finally:
         await raw.connection.aclose()
     assert first_broken_link(await store.get_changes(after=0, limit=100)) == 5
+
+
+async def test_document_reads_decode_every_value_kind_as_the_client_library_does(
+    two_handles: tuple[FalkorDBStore, FalkorDBStore],
+) -> None:
+    """Documents are decoded from the compact reply without the client library: the same
+    values, lists and maps included."""
+    store, _ = two_handles
+    statement = (
+        "RETURN 'текст 中文 \"q\"' AS text, 42 AS whole, -1.5 AS real, true AS yes, false AS no,"
+        " null AS nothing, ['a', 1, [2.5, null]] AS list, [] AS empty, {k: 'v', n: [1]} AS map"
+    )
+
+    decoded = await store._read_values(statement, {})
+
+    assert decoded == await store._read(statement, {})
+    assert decoded[0]["map"] == {"k": "v", "n": [1]}
+    assert decoded[0]["real"] == -1.5
+    assert decoded[0]["yes"] is True
+    assert decoded[0]["no"] is False

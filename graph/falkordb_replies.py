@@ -1,0 +1,40 @@
+"""FalkorDB's compact reply decoded for values only (no nodes, edges or paths).
+
+The client library decodes each cell with an awaited coroutine: 10 ms for a page of 1,000
+institutions. Reads of documents return only strings, numbers, booleans, lists and maps,
+which this decodes with plain calls. The plain (non-compact) reply is faster still, but
+spells lists as text that cannot be read back, so it serves only flat rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.errors import GraphError
+
+__all__ = ["compact_rows"]
+
+_NULL, _STRING, _INTEGER, _BOOLEAN, _DOUBLE, _ARRAY, _MAP = 1, 2, 3, 4, 5, 6, 10
+
+
+def _value(cell: Any) -> object:
+    kind, value = cell
+    if kind == _STRING or kind == _INTEGER:
+        return value
+    if kind == _NULL:
+        return None
+    if kind == _ARRAY:
+        return [_value(item) for item in value]
+    if kind == _DOUBLE:
+        return float(value)
+    if kind == _BOOLEAN:
+        return value == "true"
+    if kind == _MAP:
+        return {str(value[i]): _value(value[i + 1]) for i in range(0, len(value), 2)}
+    raise GraphError(f"a document read returned a value of reply type {kind}")
+
+
+def compact_rows(reply: Any) -> list[dict[str, object]]:
+    """The rows of a ``GRAPH.RO_QUERY … --compact`` reply, as dicts by column name."""
+    names = [str(name) for _, name in reply[0]]
+    return [dict(zip(names, [_value(cell) for cell in row], strict=True)) for row in reply[1]]
