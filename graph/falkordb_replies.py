@@ -37,4 +37,8 @@ def _value(cell: Any) -> object:
 def compact_rows(reply: Any) -> list[dict[str, object]]:
     """The rows of a ``GRAPH.RO_QUERY … --compact`` reply, as dicts by column name."""
     names = [str(name) for _, name in reply[0]]
-    return [dict(zip(names, [_value(cell) for cell in row], strict=True)) for row in reply[1]]
+    plain = (_STRING, _INTEGER)  # most cells: taken as they are, without a call
+    return [
+        dict(zip(names, [v if t in plain else _value((t, v)) for t, v in row], strict=True))
+        for row in reply[1]
+    ]

@@ -11,6 +11,7 @@ windows; the log must still hold every change after ``as_of``.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Iterable, Iterator
 
@@ -85,6 +86,11 @@ class _Priors:
                     self._first[change.key] = change.prior
         self._read_to = max(self._read_to, head)
 
+    @property
+    def changed(self) -> bool:
+        """Whether any key was changed after ``as_of`` (so far as the log was read)."""
+        return bool(self._first)
+
     def at_as_of(self, doc: ExportDoc) -> ExportDoc | None:
         prior = self._first.get(doc.key)
         if prior is None:
@@ -112,6 +118,8 @@ async def snapshot(
         head = (await store.change_head()).seq
         await priors.read_to(head)
         await _still_kept(store, needed, head=head)
+        if regions is None and not priors.changed:
+            return docs  # nothing written since as_of: every document is as it was then
         then = (priors.at_as_of(doc) for doc in docs)
         return [d for d in then if d is not None and (regions is None or d.region in regions)]
 
@@ -121,12 +129,21 @@ async def snapshot(
             found = await store.export_docs(entity, keys[start : start + PAGE])
             yield await settle(found)
         return
-    cursor: str | None = None
-    while True:
-        found, cursor = await store.export_page(entity, cursor=cursor, limit=PAGE)
-        yield await settle(found)
-        if cursor is None:
-            return
+
+    # The next page is asked for before this one is settled and sent, so the database reads
+    # it while Python works; each page is still settled after it was read.
+    def read(cursor: str | None) -> asyncio.Task[tuple[list[ExportDoc], str | None]]:
+        return asyncio.ensure_future(store.export_page(entity, cursor=cursor, limit=PAGE))
+
+    pending: asyncio.Task[tuple[list[ExportDoc], str | None]] | None = read(None)
+    try:
+        while pending is not None:
+            found, cursor = await pending
+            pending = None if cursor is None else read(cursor)
+            yield await settle(found)
+    finally:
+        if pending is not None:
+            pending.cancel()
 
 
 def seq_windows(after: int, up_to: int) -> Iterator[tuple[int, int]]:
