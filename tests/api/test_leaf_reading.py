@@ -1,5 +1,5 @@
-"""The executor that reads plain leaf fields directly answers exactly as strawberry's own:
-the same data in the same order, the same errors at the same paths."""
+"""The executor that reads plain fields directly answers exactly as strawberry's own: the
+same data in the same order, the same errors at the same paths."""
 
 from __future__ import annotations
 
@@ -19,7 +19,18 @@ class Colour(Enum):
 
 
 @strawberry.type
+class Owner:
+    name: str
+    broken: str  # None in every owner: an error inside an object read directly
+
+    @strawberry.field
+    async def later_name(self) -> str:
+        return self.name
+
+
+@strawberry.type
 class Item:
+    owner: Owner | None
     number: int
     name: str
     colour: Colour
@@ -41,8 +52,15 @@ class Edge:
 def _items() -> list[Edge]:
     def item(n: int, required: Any) -> Item:
         note = None if n % 2 else f"note {n}"
+        owner = Owner(name=f"o{n}", broken=None) if n % 3 else None  # type: ignore[arg-type]
         return Item(
-            number=n, name=f"n{n}", colour=Colour.RED, note=note, required=required, ratio=n / 3
+            owner=owner,
+            number=n,
+            name=f"n{n}",
+            colour=Colour.RED,
+            note=note,
+            required=required,
+            ratio=n / 3,
         )
 
     return [Edge(cursor=f"c{n}", node=item(n, None if n == 2 else "ok")) for n in range(4)]
@@ -65,6 +83,9 @@ QUERIES = [
     "{ edges { c: cursor node { a: name b: name shout(times: 2) __typename } } }",
     "{ later { node { ...F shout } } } fragment F on Item { number colour note }",
     "{ edges { node { number @skip(if: true) name @include(if: false) note } } }",
+    "{ edges { node { owner { name laterName } number } } }",  # awaited inside an object
+    "{ edges { node { owner { broken name } } } }",  # a nullable object nulled by its error
+    "{ later { n: node { o: owner { laterName } } cursor } }",
 ]
 
 
