@@ -62,6 +62,6 @@ def flat_documents(spec: ExportSpec, reply: Any) -> list[ExportDoc]:
             if values[at] is not None:
                 values[at] = float(str(values[at]))
         region = values[-1]
-        doc = dict(zip(fields, values[:-1], strict=True))
+        doc = dict(zip(fields, values, strict=False))  # every column but the last, the scope
         docs.append(ExportDoc(str(values[key_at]), None if region is None else str(region), doc))
     return docs
