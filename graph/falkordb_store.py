@@ -38,6 +38,7 @@ from graph.embedded import APPENDFSYNC_POLICIES, DEFAULT_APPENDFSYNC, EmbeddedSe
 from graph.embedded_files import disk_is_low
 from graph.errors import BackendUnavailable, Conflict, GraphError, StoreNotDurable
 from graph.falkordb_bulk import bulk_load
+from graph.falkordb_replies import compact_rows, flat_documents
 from graph.models import Change, ChangeHead, ExportDoc
 from graph.revival import REVIVE_INTERVAL, Revival
 from graph.written_documents import written_digests
@@ -326,8 +327,11 @@ class FalkorDBStore(CypherStore):
             found = await self._read(export_cypher.label_extent(spec), {})
             if not as_int(found[0]["total"]):
                 return [], None
-            last, total = as_int(found[0]["last"]), as_int(found[0]["total"])
-            start, width = 0, max(limit, limit * (last + 1) // total)
+            first, last = as_int(found[0]["first"]), as_int(found[0]["last"])
+            start, width = (
+                first,
+                max(limit, limit * (last - first + 1) // as_int(found[0]["total"])),
+            )
         else:
             start, last, width = (int(part) for part in cursor.split("/"))
         end = start + width
@@ -335,6 +339,22 @@ class FalkorDBStore(CypherStore):
         with self._timed("export_page"):
             docs = await self._documents(spec, export_cypher.id_window(spec), params)
         return docs, (f"{end}/{last}/{width}" if end <= last else None)
+
+    async def _documents(
+        self, spec: ExportSpec, statement: str, params: Mapping[str, object]
+    ) -> list[ExportDoc]:
+        """Flat documents straight from the plain reply (a third of the Python time of an
+        export of certificates went into rows made only to be taken apart)."""
+        if not spec.flat:
+            return await super()._documents(spec, statement, params)
+        query = cypher_header(params) + statement
+        return flat_documents(spec, await self._command("GRAPH.RO_QUERY", self._graph_name, query))
+
+    async def _read_values(self, statement: str, params: Mapping[str, object]) -> list[Row]:
+        query = cypher_header(params) + statement
+        return compact_rows(
+            await self._command("GRAPH.RO_QUERY", self._graph_name, query, "--compact")
+        )
 
     async def _read_flat(
         self, statement: str, params: Mapping[str, object], floats: frozenset[str] = frozenset()

@@ -82,13 +82,18 @@ class SnapshotQueries(abc.ABC):
         self, statement: str, params: Mapping[str, object], floats: frozenset[str] = frozenset()
     ) -> list[_Row]: ...
 
+    async def _read_values(self, statement: str, params: Mapping[str, object]) -> list[_Row]:
+        """A read whose columns hold only values (no nodes or relationships): a backend may
+        decode such replies faster."""
+        return await self._read(statement, params)
+
     async def _documents(
         self, spec: ExportSpec, statement: str, params: Mapping[str, object]
     ) -> list[ExportDoc]:
         if spec.flat:
             rows = await self._read_flat(statement, params, spec.floats)
         else:
-            rows = await self._read(statement, params)
+            rows = await self._read_values(statement, params)
         return [export_doc(spec, row) for row in rows]
 
     async def export_docs(self, entity: str, keys: Sequence[str]) -> list[ExportDoc]:

@@ -36,7 +36,7 @@ from registry.domain.regions import regions_below
 from registry.domain.vocabulary import change_entity
 from registry.http.responses import error_response
 from registry.http.runtime import client_address
-from registry.operations.snapshots import SnapshotExpired, document_line, snapshot
+from registry.operations.snapshots import SnapshotExpired, document_lines, snapshot
 from registry.resolvers.changes import feed_filter, feed_start, still_kept
 from registry.schema.errors import STORE_UNAVAILABLE_MESSAGE
 from registry.schema.pagination import seq_from_text
@@ -200,7 +200,7 @@ async def _document_lines(pages: AsyncIterator[list[ExportDoc]]) -> AsyncIterato
                 return
             pending = asyncio.ensure_future(anext(pages, None))
             if docs:
-                yield b"".join(document_line(doc) for doc in docs)
+                yield document_lines(docs)
     finally:
         pending.cancel()
 

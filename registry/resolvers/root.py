@@ -31,6 +31,7 @@ from registry.schema.dispute_payloads import DisputeRecordPayload, ResolveDisput
 from registry.schema.disputes import Dispute
 from registry.schema.document_cache import DocumentCache, OffLoopDocuments
 from registry.schema.errors import MaskInternalErrors, is_public_error, is_store_outage
+from registry.schema.execution import LeafReadingExecutionContext
 from registry.schema.guards import RequestGuards
 from registry.schema.institutions import Accreditation, Institution, Organization
 from registry.schema.network import Anomalies, InstitutionPath, SeesNetworks
@@ -311,5 +312,9 @@ def build_schema(settings: Settings, documents: DocumentCache | None = None) -> 
         lambda: OffLoopDocuments(documents),
     ]
     return RegistrySchema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        execution_context_class=LeafReadingExecutionContext,
     )

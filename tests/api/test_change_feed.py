@@ -279,3 +279,10 @@ async def test_filters_take_at_most_fifty_items(reader: GraphQLClient) -> None:
     body = await reader(FEED, {"regions": ["210000"] * 51}, role=Role.PARTNER)
 
     assert body["errors"][0]["extensions"]["code"] == "TOO_MANY"
+
+
+def test_cursors_keep_the_spelling_partners_have_stored() -> None:
+    """Cursors are kept by partners to resume: URL-safe base64 of ``["k", key]``, unpadded."""
+    assert encode_cursor("100") == "WyJrIiwiMTAwIl0"
+    assert encode_cursor("~~~") == "WyJrIiwifn5-Il0"  # URL-safe: - and _, not + and /
+    assert encode_cursor("???") == "WyJrIiwiPz8_Il0"

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from falkordb.asyncio import FalkorDB
 
 from graph.changelog import first_broken_link
+from graph.cypher.exports import EXPORTED, docs_by_key
 from graph.falkordb_store import FalkorDBStore
 from graph.models import InstitutionQuery
 from graph.open import open_store
+from graph.snapshot_queries import export_doc
 from tests.conftest import embedded_url
-from tests.graph.builders import REGIONS, institution
+from tests.graph.builders import REGIONS, certificate, institution, organization
 
 
 @pytest.fixture
@@ -65,3 +68,50 @@ async def test_a_rewritten_change_breaks_the_chain_at_that_entry(
     finally:
         await raw.connection.aclose()
     assert first_broken_link(await store.get_changes(after=0, limit=100)) == 5
+
+
+async def test_document_reads_decode_every_value_kind_as_the_client_library_does(
+    two_handles: tuple[FalkorDBStore, FalkorDBStore],
+) -> None:
+    """Documents are decoded from the compact reply without the client library: the same
+    values, lists and maps included."""
+    store, _ = two_handles
+    statement = (
+        "RETURN 'текст 中文 \"q\"' AS text, 42 AS whole, -1.5 AS real, true AS yes, false AS no,"
+        " null AS nothing, ['a', 1, [2.5, null]] AS list, [] AS empty, {k: 'v', n: [1]} AS map"
+    )
+
+    decoded = await store._read_values(statement, {})
+
+    assert decoded == await store._read(statement, {})
+    assert decoded[0]["map"] == {"k": "v", "n": [1]}
+    assert decoded[0]["real"] == -1.5
+    assert decoded[0]["yes"] is True
+    assert decoded[0]["no"] is False
+
+
+async def test_flat_documents_are_the_documents_of_the_rows_the_client_library_reads(
+    two_handles: tuple[FalkorDBStore, FalkorDBStore],
+) -> None:
+    """Flat documents are made straight from the plain reply, floats included: the same
+    documents, fields in the same order, as from the rows the client library decodes."""
+    store, _ = two_handles
+    await store.upsert_regions(REGIONS, actor="a")
+    await store.upsert_institutions([institution(1)], actor="a")
+    await store.upsert_organizations([organization(1)], actor="a")
+    issuer, holder = institution(1).uscc, organization(1).uscc
+    issued = [certificate(f"C-{n}", issuer=issuer, holder=holder) for n in (1, 2)]
+    await store.issue_certificates(issued, actor="a")
+    spec = replace(EXPORTED["Certificate"], floats=frozenset({"version"}))  # a float here
+    statement = docs_by_key(spec)
+    keys = {"keys": ["C-1", "C-2"]}
+
+    direct = await store._documents(spec, statement, keys)
+    rows = await store._read(statement, keys)
+
+    expected = [export_doc(spec, {**row, "version": float(row["version"])}) for row in rows]  # type: ignore[arg-type]
+    assert direct == expected
+    assert [list(doc.doc) for doc in direct] == [list(doc.doc) for doc in expected]
+    assert len(direct) == 2
+    assert all(isinstance(doc.doc["version"], float) for doc in direct)
+    assert all(doc.doc["version"] == 1.0 and doc.region == "210204" for doc in direct)

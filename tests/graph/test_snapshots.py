@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from graph.cypher_store import CypherStore
-from graph.models import ExportDoc, StatusChange
+from graph.models import Certificate, ExportDoc, StatusChange
 from registry.domain.regions import regions_below
+from registry.operations import snapshots
 from registry.operations.snapshots import (
     SnapshotExpired,
     content_digest,
@@ -85,6 +88,33 @@ async def test_a_snapshot_at_an_earlier_seq_undoes_later_writes(store: CypherSto
     assert now["CERT-1"].doc["status"] == "SUSPENDED"
     assert now["CERT-2"].doc["scope"] == "更正后的范围"
     assert "CERT-9" in now
+
+
+async def test_writes_while_a_snapshot_streams_do_not_show_in_it(
+    store: CypherStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next page is read ahead, before this one is settled: pages read after a write
+    (and the page read ahead) still come out as they were at the snapshot's seq."""
+    monkeypatch.setattr(snapshots, "PAGE", 1)
+    await _world(store)
+    head = (await store.change_head()).seq
+    as_it_was = await _all(store, "Certificate", as_of=head)
+    issued = certificate("CERT-9", issuer=institution(1).uscc, holder=organization(1).uscc)
+    rescoped = [replace(as_it_was_certificate(n), scope="后来改的范围") for n in (1, 2, 3)]
+
+    streamed: dict[str, ExportDoc] = {}
+    async for page in snapshot(store, "Certificate", as_of=head):
+        if not streamed:  # after the first page: every certificate changes, one is added
+            await store.issue_certificates([*rescoped, issued], actor=ACTOR)
+        streamed.update((doc.key, doc) for doc in page)
+
+    assert streamed == as_it_was
+    now = await _all(store, "Certificate", as_of=(await store.change_head()).seq)
+    assert {doc.doc["scope"] for key, doc in now.items() if key != "CERT-9"} == {"后来改的范围"}
+
+
+def as_it_was_certificate(n: int) -> Certificate:
+    return certificate(f"CERT-{n}", issuer=institution(1).uscc, holder=organization(1).uscc)
 
 
 async def test_a_delta_holds_what_changed_between_two_seqs(store: CypherStore) -> None:

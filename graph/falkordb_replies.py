@@ -1,0 +1,67 @@
+"""FalkorDB's compact reply decoded for values only (no nodes, edges or paths).
+
+The client library decodes each cell with an awaited coroutine: 10 ms for a page of 1,000
+institutions. Reads of documents return only strings, numbers, booleans, lists and maps,
+which this decodes with plain calls. The plain (non-compact) reply is faster still, but
+spells lists as text that cannot be read back, so it serves only flat rows; flat documents
+are made from it without an intermediate row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.cypher.exports import SCOPE, ExportSpec
+from graph.errors import GraphError
+from graph.models import ExportDoc
+
+__all__ = ["compact_rows", "flat_documents"]
+
+_NULL, _STRING, _INTEGER, _BOOLEAN, _DOUBLE, _ARRAY, _MAP = 1, 2, 3, 4, 5, 6, 10
+
+
+def _value(cell: Any) -> object:
+    kind, value = cell
+    if kind == _STRING or kind == _INTEGER:
+        return value
+    if kind == _NULL:
+        return None
+    if kind == _ARRAY:
+        return [_value(item) for item in value]
+    if kind == _DOUBLE:
+        return float(value)
+    if kind == _BOOLEAN:
+        return value == "true"
+    if kind == _MAP:
+        return {str(value[i]): _value(value[i + 1]) for i in range(0, len(value), 2)}
+    raise GraphError(f"a document read returned a value of reply type {kind}")
+
+
+def compact_rows(reply: Any) -> list[dict[str, object]]:
+    """The rows of a ``GRAPH.RO_QUERY … --compact`` reply, as dicts by column name."""
+    names = [str(name) for _, name in reply[0]]
+    plain = (_STRING, _INTEGER)  # most cells: taken as they are, without a call
+    return [
+        dict(zip(names, [v if t in plain else _value((t, v)) for t, v in row], strict=True))
+        for row in reply[1]
+    ]
+
+
+def flat_documents(spec: ExportSpec, reply: Any) -> list[ExportDoc]:
+    """The documents of a plain reply to one of ``spec``'s flat statements, as
+    ``graph.snapshot_queries.export_doc`` makes them from rows: the scope, always the last
+    column, is not a field; ``spec.floats`` come as text and are read as floats."""
+    names = [str(name) for name in reply[0]]
+    if names[-1] != SCOPE:
+        raise GraphError(f"a {spec.entity} document read does not end with its scope")
+    fields, key_at = names[:-1], names.index(spec.key)
+    floats = [at for at, name in enumerate(fields) if name in spec.floats]
+    docs = []
+    for values in reply[1]:
+        for at in floats:
+            if values[at] is not None:
+                values[at] = float(str(values[at]))
+        region = values[-1]
+        doc = dict(zip(fields, values, strict=False))  # every column but the last, the scope
+        docs.append(ExportDoc(str(values[key_at]), None if region is None else str(region), doc))
+    return docs
