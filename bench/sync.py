@@ -44,6 +44,7 @@ from registry.operations.refusals import validate_batch
 from registry.operations.seeding import SEED_PRINCIPAL, load_seeds
 from registry.operations.snapshots import SNAPSHOT_ENTITIES
 from registry.records import CertificateRecord
+from registry.schema.pagination import encode_cursor
 from registry.settings import Settings
 
 __all__ = ["catch_up_rows", "export_rows", "main", "writes_rows"]
@@ -138,7 +139,8 @@ def _cpu_each(spent: _Spent, count: int) -> str:
 async def _catch_up(data: str) -> tuple[int, float]:
     store = await open_store(f"falkordb+embedded://{data}")
     try:
-        after, count = 0, 0
+        # From where the kept log starts: a bulk-loaded store's starts at its checkpoint.
+        after, count = (await store.change_log_start()).seq, 0
         start = time.perf_counter()
         while page := await store.get_changes(after=after, limit=BATCH):
             count += len(page)
@@ -154,17 +156,21 @@ FEED_PAGE = """query($after: String) { changes(first: 1000, after: $after) {
 
 
 @asynccontextmanager
-async def _partner_client(data: str) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
-    """The real app over ``data`` in this process (HTTP parsing left out) and a partner key."""
+async def _partner_client(
+    data: str,
+) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str], int]]:
+    """The real app over ``data`` in this process (HTTP parsing left out), a partner key,
+    and the seq the kept log starts after (a partner with no cursor takes a snapshot)."""
     store = await open_store(f"falkordb+embedded://{data}")
     try:
+        kept_from = (await store.change_log_start()).seq
         key = await create_api_key(store, role=Role.PARTNER, label="bench", actor="bench")
         app = create_app(Settings(load_seeds_when_empty=False), store=store)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://bench", timeout=600
         ) as client:
-            yield client, {"Authorization": f"Bearer {key}"}
+            yield client, {"Authorization": f"Bearer {key}"}, kept_from
     finally:
         await store.close()
 
@@ -182,12 +188,13 @@ async def _count_lines(client: httpx.AsyncClient, path: str, headers: dict[str, 
 async def _catch_up_over_api(data: str, *, ndjson: bool) -> tuple[int, _Spent]:
     """The catch-up as a partner does it: GraphQL pages of 1,000 following endCursor, or the
     NDJSON delta stream."""
-    async with _partner_client(data) as (client, headers):
+    async with _partner_client(data) as (client, headers, kept_from):
         with _metered(data) as spent:
             if ndjson:
-                count = await _count_lines(client, "/export/changes.ndjson", headers)
+                path = f"/export/changes.ndjson?after={kept_from}"
+                count = await _count_lines(client, path, headers)
                 return count, spent
-            after, count = None, 0
+            after, count = encode_cursor(str(kept_from)), 0
             while True:
                 response = await client.post(
                     "/graphql",
@@ -204,7 +211,7 @@ async def _catch_up_over_api(data: str, *, ndjson: bool) -> tuple[int, _Spent]:
 async def _snapshot_export(data: str) -> list[tuple[str, int, _Spent]]:
     """Every exported entity's snapshot at the head, over NDJSON as a partner reads it."""
     timings: list[tuple[str, int, _Spent]] = []
-    async with _partner_client(data) as (client, headers):
+    async with _partner_client(data) as (client, headers, _):
         for entity in SNAPSHOT_ENTITIES:
             with _metered(data) as spent:
                 count = await _count_lines(client, f"/export/{entity}.ndjson", headers)
