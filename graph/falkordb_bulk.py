@@ -1,11 +1,14 @@
 """A first load into an empty FalkorDB store through ``GRAPH.BULK`` (graph.bulk_graph builds
 it; docs/design-notes.md, note 33).
 
-All or nothing: the graph is rebuilt from nothing (the bulk command creates it), and any
-failure deletes what was loaded and leaves the store empty with its schema, as before. The
-indexes and constraints exist before the records arrive, so the engine indexes each node as
-it lands, overlapping the Python that builds the next command; the bulk command does not
-enforce unique constraints, so the builder refuses a key it has seen (graph.bulk_graph).
+All or nothing, for readers too: the records are loaded into a graph of their own (the
+bulk command creates it), and only a complete load takes the store's place, in one
+``RENAME`` under ``WATCH``, refused if anything was written to the store meanwhile. A
+failure, or a crash, leaves the store as it was (empty); the next load deletes what a
+crashed one left. The indexes and constraints exist before the records arrive, so the
+engine indexes each node as it lands, overlapping the Python that builds the next command;
+the bulk command does not enforce unique constraints, so the builder refuses a key it has
+seen (graph.bulk_graph).
 The change counter is set to the last seq the records took, with the log starting there:
 its hash is the SHA-256 of every byte loaded, so the first change written after it chains
 from the load itself.
@@ -16,8 +19,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Generator, Mapping
+from typing import TYPE_CHECKING
+
+from redis.exceptions import WatchError
 
 from graph.bulk_data import BulkCommand, BulkData, BulkReport
 from graph.bulk_format import NodeToken
@@ -27,13 +32,18 @@ from graph.cypher_store import Row, as_int
 from graph.cypher_store.tallies import TALLY_VERSION
 from graph.errors import Conflict, GraphError, StoreNotEmpty
 
-__all__ = ["bulk_load"]
+if TYPE_CHECKING:  # the store calls this module
+    from graph.falkordb_store import FalkorDBStore
+
+__all__ = ["STAGING_SUFFIX", "bulk_load"]
 
 _POLL = 0.05
 _SCHEMA_WAIT = 900.0  # seconds the indexes of a national load may take to build
 
 _COUNTER_COLUMNS = ("id", "seq", "hash", "timelines", "searchKeys", "tallied", "tallyVersion")
-_EMPTY = "MATCH (n) WHERE NOT n:ChangeCounter RETURN count(n) AS found"
+# Records, or a counter that moved (an API key, say): not a store to load into.
+_EMPTY = "MATCH (n) WHERE NOT n:ChangeCounter OR n.seq > 0 RETURN count(n) AS found"
+STAGING_SUFFIX = ".loading"
 _COUNTER = """
 MATCH (counter:ChangeCounter {id: 'main'})
 SET counter.seq = $seq, counter.hash = $hash, counter.prunedThrough = $seq,
@@ -42,64 +52,80 @@ SET counter.seq = $seq, counter.hash = $hash, counter.prunedThrough = $seq,
 """
 
 
-Command = Callable[..., Coroutine[Any, Any, object]]
 Read = Callable[[str, Mapping[str, object]], Awaitable[list[Row]]]
 
 
-async def bulk_load(
-    *,
-    graph_name: str,
-    command: Command,
-    read: Read,
-    write: Read,
-    schema: Callable[[], Awaitable[None]],
-    compact: Callable[[], Awaitable[None]],
-    rebuild: Callable[[], Awaitable[None]],
-    data: BulkData,
-    at: str,
-    actor: str,
-) -> BulkReport:
-    """Load ``data`` into the empty graph ``graph_name``. ``schema`` makes the indexes,
-    constraints and counter that are missing (the store's ``ensure_schema``), ``compact``
-    rewrites the append-only file as a snapshot; ``rebuild``
-    deletes the graph and makes them again (its ``clear``)."""
+async def bulk_load(store: FalkorDBStore, data: BulkData, *, at: str, actor: str) -> BulkReport:
+    """Load ``data`` into ``store``, which must be empty: built in a graph of its own, then
+    put in the store's place in one step, unless something was written meanwhile."""
     started = time.perf_counter()
-    if as_int((await read(_EMPTY, {}))[0]["found"]) or as_int(
-        (await read("MATCH (c:ChangeCounter) RETURN max(c.seq) AS seq", {}))[0]["seq"] or 0
-    ):
+    if not await _empty(store._read):
         raise StoreNotEmpty("a bulk load needs an empty store")
+    name = store.graph_name
+    staging = type(store)(store.client, graph=f"{name}{STAGING_SUFFIX}")
     digest = hashlib.sha256()
     built = BulkGraph(at=at, actor=actor, first_id=1)  # 0: the counter, sent first
-    await command("GRAPH.DELETE", graph_name)
+    await store.command("DEL", staging.graph_name)  # what a crashed load left, if anything
     try:
-        await command("GRAPH.BULK", graph_name, "BEGIN", *_payload(_counter()))
+        await store.command("GRAPH.BULK", staging.graph_name, "BEGIN", *_payload(_counter()))
         # The indexes and constraints before the records: the engine then indexes each
         # node as it lands, while the next command is still being built, instead of all
         # of them at the end. Unique keys are checked as the commands are built.
-        await schema()
-        # The next command is built (in a thread) while the server takes this one.
-        steps = built.commands(data)
-        sending: asyncio.Task[object] | None = None
-        try:
-            while payload := await asyncio.to_thread(_next_payload, steps, digest):
-                if sending is not None:
-                    await sending
-                sending = asyncio.create_task(command("GRAPH.BULK", graph_name, *payload))
-            if sending is not None:
-                await sending
-        finally:
-            steps.close()
+        await staging.ensure_schema()
+        await _send_all(store, staging.graph_name, built.commands(data), digest)
         sent = time.perf_counter()
-        await _schema_serving(read)
+        await _schema_serving(staging._read)
         params = {"seq": built.seq, "hash": digest.hexdigest(), "tallyVersion": TALLY_VERSION}
-        await write(_COUNTER, params)
-        await compact()  # a restart then loads a snapshot, not the bulk commands again
+        await staging._housekeeping(_COUNTER, params)
+        await _swap(store, staging.graph_name)
     except BaseException:
-        await command("GRAPH.DELETE", graph_name)
-        await rebuild()
+        await store.command("DEL", staging.graph_name)
         raise
+    await store.compact()  # a restart then loads a snapshot, not the bulk commands again
     done = time.perf_counter()
     return BulkReport(built.counts, built.seq, digest.hexdigest(), done - started, done - sent)
+
+
+async def _empty(read: Read) -> bool:
+    rows = await read(_EMPTY, {})
+    return not as_int(rows[0]["found"])
+
+
+async def _send_all(
+    store: FalkorDBStore,
+    graph: str,
+    steps: Generator[BulkCommand, None, None],
+    digest: hashlib._Hash,
+) -> None:
+    """Every command, the next built (in a thread) while the server takes this one."""
+    sending: asyncio.Task[object] | None = None
+    try:
+        while payload := await asyncio.to_thread(_next_payload, steps, digest):
+            if sending is not None:
+                await sending
+            sending = asyncio.create_task(store.command("GRAPH.BULK", graph, *payload))
+        if sending is not None:
+            await sending
+    finally:
+        steps.close()
+        if sending is not None and not sending.done():
+            sending.cancel()
+
+
+async def _swap(store: FalkorDBStore, staging: str) -> None:
+    """The loaded graph in the store's place, in one step, only if the store is still
+    empty: a write landing there meanwhile (another process) makes it a conflict."""
+    async with store.client.connection.pipeline(transaction=True) as pipe:
+        await pipe.watch(store.graph_name)
+        reply = await pipe.execute_command("GRAPH.RO_QUERY", store.graph_name, _EMPTY)
+        if reply[1][0][0]:
+            raise StoreNotEmpty("the store was written to during the bulk load")
+        pipe.multi()
+        pipe.rename(staging, store.graph_name)
+        try:
+            await pipe.execute()
+        except WatchError as exc:
+            raise StoreNotEmpty("the store was written to during the bulk load") from exc
 
 
 def _counter() -> BulkCommand:

@@ -142,6 +142,15 @@ class FalkorDBStore(CypherStore):
     def graph_name(self) -> str:
         return self._graph_name
 
+    @property
+    def client(self) -> FalkorDB:
+        """The server's client (the bulk load runs commands and a transaction on it)."""
+        return self._db
+
+    async def command(self, *args: str | bytes) -> object:
+        """A server command outside Cypher, its errors translated."""
+        return await self._command(*args)
+
     async def close(self) -> None:
         if self._revival is not None:
             await self._revival.close()
@@ -218,18 +227,11 @@ class FalkorDBStore(CypherStore):
 
     async def bulk_load(self, data: BulkData, *, actor: str) -> BulkReport | None:
         async with self._write_lock:
-            return await bulk_load(
-                graph_name=self._graph_name,
-                command=self._command,
-                read=self._read,
-                write=self._housekeeping,
-                schema=self.ensure_schema,
-                compact=self.compact,
-                rebuild=self.clear,
-                data=data,
-                at=utc_now(),
-                actor=actor,
-            )
+            report = await bulk_load(self, data, at=utc_now(), actor=actor)
+            # Another graph is in place: the client's cached label and property names of
+            # the old one must not be used to read it.
+            self._graph = self._db.select_graph(self._graph_name)
+            return report
 
     async def ensure_schema(self) -> None:
         """Create what is missing of the indexes, constraints and change counter.
@@ -296,7 +298,7 @@ class FalkorDBStore(CypherStore):
         info = await self._command("INFO", "persistence")
         return info if isinstance(info, dict) else {}
 
-    async def _command(self, *args: str) -> object:
+    async def _command(self, *args: str | bytes) -> object:
         try:
             return await self._db.connection.execute_command(*args)
         except (RedisConnectionError, RedisTimeoutError, OSError, ResponseError) as exc:

@@ -4,7 +4,10 @@ seqs; a load is all or nothing, only into an empty store, and the log goes on fr
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -14,10 +17,11 @@ from graph.bulk_data import BulkData, BulkReferenceError
 from graph.changelog import first_broken_link
 from graph.cypher_store import CypherStore
 from graph.errors import Conflict, StoreNotEmpty
-from graph.models import Certificate, CertificateQuery, Region, StatusChange
+from graph.falkordb_bulk import STAGING_SUFFIX
+from graph.models import Certificate, CertificateQuery, InstitutionQuery, Region, StatusChange
 from graph.open import open_store
 from registry.operations.golden_copy import export_to, import_from
-from registry.synthetic import generate
+from registry.synthetic import bulk_data, generate, plan_roster
 from tests.conftest import embedded_url
 
 # What differs by when and how a record was written, not by what it is.
@@ -172,3 +176,68 @@ async def test_an_import_into_an_empty_store_is_loaded_as_the_port_would_write_i
     finally:
         for store in (source, *stores):
             await store.close()
+
+
+def _with_during(
+    data: BulkData, during: Callable[[], Awaitable[object]], loop: asyncio.AbstractEventLoop
+) -> BulkData:
+    """``data`` whose certificates, as the load takes them (in its builder thread), first
+    run ``during`` on the store's loop: another client's read or write mid-load."""
+    seen: list[object] = []
+
+    def certificates() -> Iterator[tuple[Sequence[Certificate], Sequence[StatusChange]]]:
+        seen.append(asyncio.run_coroutine_threadsafe(during(), loop).result())
+        yield from data.certificates
+
+    return dataclasses.replace(data, certificates=certificates(), complaints=[])
+
+
+async def test_readers_see_nothing_of_a_load_until_it_is_whole(falkordb_dir: Path) -> None:
+    store = await open_store(embedded_url(falkordb_dir))
+    reader = await open_store(embedded_url(falkordb_dir, graph=store.graph_name))
+    try:
+        roster = plan_roster(seed=4, institutions=20, certificates=200)
+        counted: list[int] = []
+
+        async def count() -> None:
+            counted.append(await reader.count_institutions(InstitutionQuery()))
+
+        data = _with_during(bulk_data(roster), count, asyncio.get_running_loop())
+        await store.bulk_load(data, actor="t")
+        assert counted == [0]  # the institutions were sent by then, into the staging graph
+        assert await reader.count_institutions(InstitutionQuery()) == 20
+    finally:
+        await reader.close()
+        await store.close()
+
+
+async def test_a_write_during_a_load_wins_and_the_load_is_refused(falkordb_dir: Path) -> None:
+    store = await open_store(embedded_url(falkordb_dir))
+    writer = await open_store(embedded_url(falkordb_dir, graph=store.graph_name))
+    try:
+        roster = plan_roster(seed=4, institutions=20, certificates=200)
+
+        async def write() -> None:
+            await writer.upsert_regions([Region("210000", "辽宁省", "PROVINCE")], actor="t")
+
+        data = _with_during(bulk_data(roster), write, asyncio.get_running_loop())
+        with pytest.raises(StoreNotEmpty):
+            await store.bulk_load(data, actor="t")
+        assert [r.code for r in await store.get_regions()] == ["210000"]
+        assert await store.count_institutions(InstitutionQuery()) == 0
+        assert store.graph_name + STAGING_SUFFIX not in await store.command("GRAPH.LIST")  # type: ignore[operator]
+    finally:
+        await writer.close()
+        await store.close()
+
+
+async def test_a_load_clears_what_a_crashed_load_left(falkordb_dir: Path) -> None:
+    store = await open_store(embedded_url(falkordb_dir))
+    try:
+        left = store.client.select_graph(store.graph_name + STAGING_SUFFIX)
+        await left.query("CREATE (:Institution {uscc: 'half-loaded'})")
+        await generate(store, institutions=10, certificates=50, seed=2, progress=False)
+        assert await store.get_institutions(["half-loaded"]) == []
+        assert store.graph_name + STAGING_SUFFIX not in await store.command("GRAPH.LIST")  # type: ignore[operator]
+    finally:
+        await store.close()
