@@ -28,6 +28,9 @@ from graph.errors import BackendUnavailable, Conflict, GraphError
 from graph.models import ChangeHead
 from graph.written_documents import documents_by_read, written_digests
 
+_GONE = "Neo.ClientError.Statement.EntityNotFound"
+_GONE_ATTEMPTS = 5
+
 __all__ = ["CLEAR", "Neo4jStore"]
 
 # Deletes in batches of its own transactions, so clearing a large database fits in memory.
@@ -123,16 +126,24 @@ class Neo4jStore(CypherStore):
             await count_changes(read, read)  # the region tallies, in the same transaction
             return planned.changes[0].seq
 
-        try:
-            async with self._driver.session(
-                database=self._database,
-                bookmark_manager=self._driver.execute_query_bookmark_manager,
-            ) as session:
-                return await session.execute_write(transaction)
-        except GraphError:
-            raise
-        except Exception as exc:
-            raise self._error(exc) from exc
+        for attempt in range(_GONE_ATTEMPTS):
+            try:
+                async with self._driver.session(
+                    database=self._database,
+                    bookmark_manager=self._driver.execute_query_bookmark_manager,
+                ) as session:
+                    return await session.execute_write(transaction)
+            except GraphError:
+                raise
+            except Neo4jError as exc:
+                # A record the plan read was replaced by a racing writer (a server without
+                # the counter's lock, whose transactions are optimistic): plan again from
+                # the new head, as a lost compare-and-set does on FalkorDB.
+                if exc.code != _GONE or attempt == _GONE_ATTEMPTS - 1:
+                    raise self._error(exc) from exc
+            except Exception as exc:
+                raise self._error(exc) from exc
+        raise AssertionError("unreachable")  # the last attempt returns or raises
 
     async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]:
         async def transaction(tx: AsyncManagedTransaction) -> list[Row]:
