@@ -21,6 +21,7 @@ from collections.abc import Generator, Iterable, Iterator, Sequence
 
 from graph.bulk_data import BulkCommand, BulkData, BulkReferenceError, Tokens
 from graph.bulk_derived import NO_NEXT, KeysMeanwhile, certificate_timeline
+from graph.cypher_store.certificates import CERTIFICATE_KEPT
 from graph.cypher_store.institutions import ACCREDITATION_KEPT, INSTITUTION_KEPT, address_key
 from graph.errors import Conflict
 from graph.mapping import to_props
@@ -48,9 +49,6 @@ __all__ = ["BulkGraph"]
 
 _STEP_COLUMNS = ("number", "status", "reason", "effectiveOn", "recordedAt", "actor", "seq")
 _TIMELINE_COLUMNS = ("status", "statusSince", "statusUntil", "stepOn", "stepSeq", "stepStatus")
-_CERTIFICATE_KEPT = frozenset(
-    {"version", "region", "status", "status_reason", "status_since", "status_until"}
-)
 _EDGE_CHUNK = 250_000  # deferred edges per command
 _STORE_MANAGED = frozenset({"version", "steps"})
 _TALLY_COLUMNS = (
@@ -356,7 +354,7 @@ class BulkGraph:
         contributions = []
         columns: tuple[str, ...] = ()
         for c in certificates:
-            props = to_props(c, exclude=_CERTIFICATE_KEPT)
+            props = to_props(c, exclude=CERTIFICATE_KEPT)
             region = self._holder_regions.get(c.holder)
             timeline = certificate_timeline(steps[c.number], self._day, c.status, c.status_reason)
             columns = (*props, "statusReason", "version", *_TIMELINE_COLUMNS, "region", "tally")

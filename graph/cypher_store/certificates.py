@@ -34,7 +34,7 @@ from graph.models import (
     WriteResult,
 )
 
-__all__ = ["CertificateQueries"]
+__all__ = ["CERTIFICATE_KEPT", "CertificateQueries"]
 
 
 class CertificateQueries(abc.ABC):
@@ -134,9 +134,8 @@ class CertificateQueries(abc.ABC):
         at = utc_now()
         rows: list[Row] = []
         drafts: list[ChangeDraft] = []
-        status_fields = frozenset({"status", "status_reason", "status_since", "status_until"})
         for c in certificates:
-            props = to_props(c, exclude=frozenset({"version", "region"}) | status_fields)
+            props = to_props(c, exclude=CERTIFICATE_KEPT)
             initial = {
                 "status": c.status,
                 "reason": c.status_reason or ISSUED_REASON,
@@ -261,3 +260,10 @@ def _certificates_with_steps(rows: Sequence[Row]) -> list[Certificate]:
             step = {name: row[column] for column, name in _STEP_COLUMNS.items()}
             found[number][1].append({"number": number, **step})
     return [from_row(Certificate, {**row, "history": steps}) for row, steps in found.values()]
+
+
+# What an issue does not set from the input: the store keeps versions, derives the region
+# from the holder, and sets the status timeline of a new certificate only (its first step).
+CERTIFICATE_KEPT = frozenset(
+    {"version", "region", "status", "status_reason", "status_since", "status_until"}
+)
