@@ -39,6 +39,7 @@ from registry.app import create_app
 from registry.auth import create_api_key
 from registry.context import registry_today
 from registry.domain.vocabulary import Role
+from registry.http.heap import freeze_startup_heap
 from registry.operations import convert, writes
 from registry.operations.refusals import validate_batch
 from registry.operations.seeding import SEED_PRINCIPAL, load_seeds
@@ -166,6 +167,7 @@ async def _partner_client(
         kept_from = (await store.change_log_start()).seq
         key = await create_api_key(store, role=Role.PARTNER, label="bench", actor="bench")
         app = create_app(Settings(load_seeds_when_empty=False), store=store)
+        freeze_startup_heap()  # as the served app does once started
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://bench", timeout=600

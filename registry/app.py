@@ -27,6 +27,7 @@ from registry.http.exports import routes as export_routes
 from registry.http.gate import GraphQLGate
 from registry.http.graphiql import graphiql_routes
 from registry.http.graphql_view import RegistryGraphQL
+from registry.http.heap import freeze_startup_heap
 from registry.http.observability import RequestObservation
 from registry.http.responses import STORE_RETRY_AFTER, error_response, store_unavailable
 from registry.http.runtime import Runtime
@@ -96,6 +97,7 @@ def create_app(
                     runtime.store, config.seeds_dir, secret=config.secret, today=registry_today()
                 )
                 log.info("loaded seeds: %s", counts)
+            log.debug("froze %d objects of the started app", freeze_startup_heap())
             purging = asyncio.create_task(_purge_idempotency_keys(runtime.store))
             try:
                 yield
