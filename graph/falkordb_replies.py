@@ -3,19 +3,20 @@
 The client library decodes each cell with an awaited coroutine: 10 ms for a page of 1,000
 institutions. Reads of documents return only strings, numbers, booleans, lists and maps,
 which this decodes with plain calls. The plain (non-compact) reply is faster still, but
-spells lists as text that cannot be read back, so it serves only flat rows; flat documents
-are made from it without an intermediate row.
+spells lists as text that cannot be read back, so it serves flat rows, and rows whose text
+lists the statement sent joined with their sizes; such documents are made from it without
+an intermediate row.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from graph.cypher.exports import SCOPE, ExportSpec
+from graph.cypher.exports import COUNT_SUFFIX, LIST_SEPARATOR, SCOPE, ExportSpec
 from graph.errors import GraphError
 from graph.models import ExportDoc
 
-__all__ = ["compact_rows", "flat_documents"]
+__all__ = ["compact_rows", "flat_documents", "joined_documents"]
 
 _NULL, _STRING, _INTEGER, _BOOLEAN, _DOUBLE, _ARRAY, _MAP = 1, 2, 3, 4, 5, 6, 10
 
@@ -63,5 +64,37 @@ def flat_documents(spec: ExportSpec, reply: Any) -> list[ExportDoc]:
                 values[at] = float(str(values[at]))
         region = values[-1]
         doc = dict(zip(fields, values, strict=False))  # every column but the last, the scope
+        docs.append(ExportDoc(str(values[key_at]), None if region is None else str(region), doc))
+    return docs
+
+
+def joined_documents(spec: ExportSpec, reply: Any) -> list[ExportDoc] | None:
+    """The documents of a plain reply to one of ``spec``'s statements with ``joined=True``
+    (``ExportSpec.returns``), or None when an item held the separator (its list splits
+    into more items than its size): the caller then reads the typed reply."""
+    names = [str(name) for name in reply[0]]
+    lists = sorted(spec.text_lists)
+    counted = len(lists)
+    if names[:counted] != [name + COUNT_SUFFIX for name in lists] or names[-1] != SCOPE:
+        raise GraphError(f"a {spec.entity} document read is not in the joined shape")
+    fields = names[counted:-1]
+    splits = [
+        (at, fields.index(name) + counted, name in spec.unordered) for at, name in enumerate(lists)
+    ]
+    key_at = fields.index(spec.key) + counted
+    docs = []
+    for values in reply[1]:
+        for count_at, at, unordered in splits:
+            text, size = values[at], values[count_at]
+            if text is None:
+                continue
+            items = str(text).split(LIST_SEPARATOR) if size else []
+            if len(items) != size:
+                return None
+            if unordered:
+                items.sort()
+            values[at] = items
+        region = values[-1]
+        doc = dict(zip(fields, values[counted:-1], strict=True))
         docs.append(ExportDoc(str(values[key_at]), None if region is None else str(region), doc))
     return docs

@@ -17,7 +17,7 @@ import orjson
 from graph.changelog import ChangeDraft, canonical_json
 from graph.cypher import documents as document_cypher
 from graph.cypher import exports as export_cypher
-from graph.cypher.exports import EXPORTED, ExportSpec
+from graph.cypher.exports import EXPORTED, ExportSpec, Statement
 from graph.errors import GraphError
 from graph.models import EntityChange, ExportDoc, WrittenDigest
 from graph.port import MAX_WRITE_BATCH
@@ -88,19 +88,19 @@ class SnapshotQueries(abc.ABC):
         return await self._read(statement, params)
 
     async def _documents(
-        self, spec: ExportSpec, statement: str, params: Mapping[str, object]
+        self, spec: ExportSpec, statement: Statement, params: Mapping[str, object]
     ) -> list[ExportDoc]:
+        """The documents ``statement`` (built for ``spec``, joined or not) reads."""
         if spec.flat:
-            rows = await self._read_flat(statement, params, spec.floats)
+            rows = await self._read_flat(statement(spec), params, spec.floats)
         else:
-            rows = await self._read_values(statement, params)
+            rows = await self._read_values(statement(spec), params)
         return [export_doc(spec, row) for row in rows]
 
     async def export_docs(self, entity: str, keys: Sequence[str]) -> list[ExportDoc]:
         spec = _spec(entity)
         with self._timed("export_docs"):
-            statement = export_cypher.docs_by_key(spec)
-            return await self._documents(spec, statement, {"keys": list(keys)})
+            return await self._documents(spec, export_cypher.docs_by_key, {"keys": list(keys)})
 
     async def export_page(
         self, entity: str, *, cursor: str | None, limit: int
@@ -109,7 +109,7 @@ class SnapshotQueries(abc.ABC):
         spec = _spec(entity)
         params = {"after": cursor or "", "limit": limit}
         with self._timed("export_page"):
-            docs = await self._documents(spec, export_cypher.key_page(spec), params)
+            docs = await self._documents(spec, export_cypher.key_page, params)
         return docs, (docs[-1].key if len(docs) == limit else None)
 
     async def get_entity_changes(

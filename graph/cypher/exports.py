@@ -19,12 +19,16 @@ kept, so the digests the document audit compares with still match after the upgr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 __all__ = [
+    "COUNT_SUFFIX",
     "ENTITY_CHANGES",
     "EXPORTED",
+    "LIST_SEPARATOR",
     "ExportSpec",
     "Link",
+    "Statement",
     "docs_by_key",
     "id_window",
     "key_page",
@@ -52,7 +56,9 @@ class ExportSpec:
     link) of the region a partner's scope is checked against; ``present`` is the property
     only a fully written node has (placeholders, e.g. a group named before it is
     registered, lack it); ``flat`` when every column is a string, integer or ``floats``;
-    ``unordered`` list columns (relationships, which come in no set order) are sorted."""
+    ``unordered`` list columns (relationships, which come in no set order) are sorted;
+    ``text_lists`` are every list column when they all hold text, which FalkorDB can then
+    send joined in its plain reply (``returns(joined=True)``)."""
 
     entity: str
     label: str
@@ -64,9 +70,16 @@ class ExportSpec:
     flat: bool = True
     unordered: frozenset[str] = frozenset()  # list columns that are sets: sorted in documents
     links: tuple[Link, ...] = ()
+    text_lists: frozenset[str] = frozenset()
 
-    def returns(self) -> str:
-        """The rest of a statement that has matched ``n``: its links, then its columns."""
+    def returns(self, *, joined: bool = False) -> str:
+        """The rest of a statement that has matched ``n``: its links, then its columns.
+
+        ``joined`` (FalkorDB only, for a spec with ``text_lists``): each text list is sent as
+        its items joined by ``LIST_SEPARATOR`` after a column of its size
+        (``<name>_count``, all of them first), and the scope comes last, so that the plain
+        reply holds the whole document; an item holding the separator shows as a count that
+        does not match, and the reader then reads the typed reply instead."""
         links = (*self.links, self.region) if isinstance(self.region, Link) else self.links
         carried = ["n"]
         reads = []
@@ -78,10 +91,24 @@ class ExportSpec:
         fields = [f"{expression} AS {name}" for name, expression in self.columns]
         if not isinstance(self.region, Link):
             fields.append(f"{self.region} AS {SCOPE}")
-        return "".join(reads) + f"RETURN {', '.join([*fields, *carried[1:]])}"
+        returned = f"{', '.join([*fields, *carried[1:]])}"
+        if not joined:
+            return "".join(reads) + f"RETURN {returned}"
+        names = [name for name, _ in self.columns] + [n for n in carried[1:] if n != SCOPE]
+        counts = [f"size({name}) AS {name}{COUNT_SUFFIX}" for name in sorted(self.text_lists)]
+        sent = [
+            f"string.join({name}, '{LIST_SEPARATOR}') AS {name}"
+            if name in self.text_lists
+            else name
+            for name in names
+        ]
+        return "".join(reads) + f"WITH {returned}\nRETURN {', '.join([*counts, *sent, SCOPE])}"
 
 
 SCOPE = "scopeRegion"
+# Text lists in FalkorDB's plain reply: items joined by the unit separator, after their size.
+LIST_SEPARATOR = "\x1f"
+COUNT_SUFFIX = "_count"
 
 
 def _props(*names: str) -> tuple[tuple[str, str], ...]:
@@ -113,6 +140,7 @@ EXPORTED: dict[str, ExportSpec] = {
             region="n.region",
             flat=False,
             unordered=frozenset({"associations"}),
+            text_lists=frozenset({"kinds", "associations"}),
             links=(
                 Link("group", "(n)-[:MEMBER_OF]->(x:Institution)", "x.uscc"),
                 Link("associations", "(n)-[:BELONGS_TO]->(x:Institution)", "x.uscc", first=False),
@@ -145,6 +173,7 @@ EXPORTED: dict[str, ExportSpec] = {
             ),
             region=_institution_of("HOLDS"),
             flat=False,
+            text_lists=frozenset({"scope"}),
         ),
         ExportSpec(
             "Certificate",
@@ -307,31 +336,38 @@ EXPORTED: dict[str, ExportSpec] = {
 }
 
 
-def docs_by_key(spec: ExportSpec) -> str:
+class Statement(Protocol):
+    """A document read built for a spec: ``joined`` sends text lists joined (FalkorDB)."""
+
+    def __call__(self, spec: ExportSpec, *, joined: bool = False) -> str: ...
+
+
+def docs_by_key(spec: ExportSpec, *, joined: bool = False) -> str:
     """The documents of the named (fully written) entities."""
     return (
         f"UNWIND $keys AS key MATCH (n:{spec.label} {{{spec.key}: key}})\n"
-        f"WHERE n.{spec.present} IS NOT NULL\n" + spec.returns()
+        f"WHERE n.{spec.present} IS NOT NULL\n" + spec.returns(joined=joined)
     )
 
 
-def key_page(spec: ExportSpec) -> str:
+def key_page(spec: ExportSpec, *, joined: bool = False) -> str:
     """A keyset page of documents ordered by key (where the key index gives the order)."""
     return (
         f"MATCH (n:{spec.label})\n"
         f"WHERE n.{spec.key} > $after AND n.{spec.present} IS NOT NULL\n"
         f"WITH n ORDER BY n.{spec.key} LIMIT $limit\n"
-        + spec.returns()
+        + spec.returns(joined=joined)
         + f" ORDER BY {spec.key}"  # links aggregate, which keeps no order
     )
 
 
-def id_window(spec: ExportSpec) -> str:
+def id_window(spec: ExportSpec, *, joined: bool = False) -> str:
     """The documents whose internal node ids lie in ``[$from, $to)``: FalkorDB scans such a
     window directly, where ordering by key would sort the whole label for every page."""
     return (
         f"MATCH (n:{spec.label})\n"
-        f"WHERE id(n) >= $from AND id(n) < $to AND n.{spec.present} IS NOT NULL\n" + spec.returns()
+        f"WHERE id(n) >= $from AND id(n) < $to AND n.{spec.present} IS NOT NULL\n"
+        + spec.returns(joined=joined)
     )
 
 

@@ -103,11 +103,10 @@ async def test_flat_documents_are_the_documents_of_the_rows_the_client_library_r
     issued = [certificate(f"C-{n}", issuer=issuer, holder=holder) for n in (1, 2)]
     await store.issue_certificates(issued, actor="a")
     spec = replace(EXPORTED["Certificate"], floats=frozenset({"version"}))  # a float here
-    statement = docs_by_key(spec)
     keys = {"keys": ["C-1", "C-2"]}
 
-    direct = await store._documents(spec, statement, keys)
-    rows = await store._read(statement, keys)
+    direct = await store._documents(spec, docs_by_key, keys)
+    rows = await store._read(docs_by_key(spec), keys)
 
     expected = [export_doc(spec, {**row, "version": float(row["version"])}) for row in rows]  # type: ignore[arg-type]
     assert direct == expected
