@@ -8,7 +8,11 @@ from typing import Any
 import orjson
 import pytest
 
-from graph.models import StatusChange
+from graph.cypher.exports import EXPORTED, docs_by_key
+from graph.cypher_store import CypherStore
+from graph.falkordb_store import FalkorDBStore
+from graph.models import ExportDoc, StatusChange
+from graph.snapshot_queries import export_doc
 from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from registry.operations.snapshots import SNAPSHOT_ENTITIES
@@ -137,3 +141,36 @@ async def test_a_snapshot_before_the_kept_log_is_expired(api: GraphQLClient) -> 
     assert expired.status_code == 410
     assert expired.json()["errors"][0]["extensions"]["code"] == "CURSOR_EXPIRED"
     assert kept.status_code == 200
+
+
+async def test_falkordb_reads_documents_from_its_plain_reply_as_from_the_typed_one(
+    shared_seeded_store: CypherStore,
+) -> None:
+    """Every entity whose documents FalkorDB reads from its plain reply (flat ones, and
+    those whose lists are text, sent joined) is exported with the typed reply's documents."""
+    store = shared_seeded_store
+    if not isinstance(store, FalkorDBStore):
+        pytest.skip("the plain reply is FalkorDB's")
+    plain = [spec for spec in EXPORTED.values() if spec.flat or spec.text_lists]
+    assert {"Institution", "Accreditation", "Certificate", "CreditRating"} <= {
+        spec.entity for spec in plain
+    }
+    for spec in plain:
+        docs: list[ExportDoc] = []
+        cursor: str | None = None
+        while True:
+            page, cursor = await store.export_page(spec.entity, cursor=cursor, limit=7)
+            docs.extend(page)
+            if cursor is None:
+                break
+        [count] = await store._read(
+            f"MATCH (n:{spec.label}) WHERE n.{spec.present} IS NOT NULL RETURN count(n) AS n", {}
+        )
+        keys = [doc.key for doc in docs]
+        rows = await store._read(docs_by_key(spec), {"keys": keys})
+        typed = sorted((export_doc(spec, row) for row in rows), key=lambda doc: doc.key)
+        assert len(keys) == len(set(keys)) == count["n"]
+        assert sorted(docs, key=lambda doc: doc.key) == typed
+        assert [list(doc.doc) for doc in sorted(docs, key=lambda doc: doc.key)] == [
+            list(doc.doc) for doc in typed
+        ]
