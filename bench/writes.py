@@ -44,6 +44,7 @@ from registry.app import create_app
 from registry.auth import create_api_key
 from registry.context import registry_today
 from registry.domain.vocabulary import Role
+from registry.http.heap import freeze_startup_heap
 from registry.operations import convert
 from registry.operations.refusals import validate_batch
 from registry.operations.seeding import load_seeds
@@ -242,6 +243,7 @@ async def run(batches: int, *, profile: bool, variants: bool) -> None:
             await load_seeds(store, SEEDS, secret=b"bench", today=registry_today())
             key = await create_api_key(store, role=Role.ADMIN, label="bench", actor="bench")
             app = create_app(Settings(load_seeds_when_empty=False), store=store)
+            freeze_startup_heap()  # as the served app does once started
             headers = {"Authorization": f"Bearer {key}"}
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(
