@@ -22,7 +22,12 @@ from collections.abc import Generator, Iterable, Iterator, Sequence
 from graph.bulk_data import BulkCommand, BulkData, BulkReferenceError, Tokens
 from graph.bulk_derived import NO_NEXT, KeysMeanwhile, certificate_timeline
 from graph.cypher_store.certificates import CERTIFICATE_KEPT
-from graph.cypher_store.institutions import ACCREDITATION_KEPT, INSTITUTION_KEPT, address_key
+from graph.cypher_store.institutions import (
+    ACCREDITATION_KEPT,
+    INSTITUTION_KEPT,
+    address_key,
+    institution_node_props,
+)
 from graph.errors import Conflict
 from graph.mapping import to_props
 from graph.models import (
@@ -182,7 +187,9 @@ class BulkGraph:
 
     def _institutions(self, institutions: Sequence[Institution]) -> BulkCommand:
         tokens = self._begin()
-        props = [to_props(i, exclude=INSTITUTION_KEPT) for i in institutions]
+        props = [
+            institution_node_props(i, to_props(i, exclude=INSTITUTION_KEPT)) for i in institutions
+        ]
         seqs = range(self.seq + 1, self.seq + 1 + len(institutions))
         firsts = [(i.founded.isoformat() if i.founded else self._day) for i in institutions]
         tallies = self._tally(

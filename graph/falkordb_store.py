@@ -275,6 +275,7 @@ class FalkorDBStore(CypherStore):
         await self._run(self._graph.query, change_cypher.ENSURE_COUNTER, {"genesis": GENESIS_HASH})
         # An upgrade writes every record once: compacted, its queries are not replayed on load.
         changed = await self._upgrade_timelines() > 0 or changed
+        changed = await self._upgrade_link_keys() > 0 or changed
         changed = await self._backfill_search_keys() > 0 or changed
         changed = await self._upgrade_tallies() > 0 or changed
         if changed:

@@ -136,18 +136,20 @@ EXPORTED: dict[str, ExportSpec] = {
             "Institution",
             "uscc",
             _props("uscc", "name", "kinds", "region", "address", "founded", "ownership", "status")
-            + _props("version"),
+            + _props("version")
+            # The keys its relationships lead to, kept on the node as they are written
+            # (graph/cypher_store/institutions.py): the representative is the keyed digest
+            # that links institutions sharing one; the person's name is personal data, for
+            # oversight roles through GraphQL only.
+            + (
+                ("group", "n.groupKey"),
+                ("associations", "n.associationKeys"),
+                ("representative", "n.representativeKey"),
+            ),
             region="n.region",
             flat=False,
             unordered=frozenset({"associations"}),
             text_lists=frozenset({"kinds", "associations"}),
-            links=(
-                Link("group", "(n)-[:MEMBER_OF]->(x:Institution)", "x.uscc"),
-                Link("associations", "(n)-[:BELONGS_TO]->(x:Institution)", "x.uscc", first=False),
-                # The keyed digest that links institutions sharing a representative; the
-                # person's name is personal data, for oversight roles through GraphQL only.
-                Link("representative", "(n)-[:REPRESENTED_BY]->(x:Person)", "x.key"),
-            ),
         ),
         ExportSpec(
             "Organization",

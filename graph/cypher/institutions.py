@@ -18,7 +18,10 @@ __all__ = [
     "GET_INSTITUTIONS",
     "GET_ORGANIZATIONS",
     "GROUP_MEMBERS",
+    "LINK_KEYS_DONE",
+    "LINK_KEYS_KEPT",
     "LISTING_FILTERS",
+    "UPGRADE_LINK_KEYS",
     "UPSERT_ACCREDITATIONS",
     "UPSERT_INSTITUTIONS",
     "UPSERT_ORGANIZATIONS",
@@ -39,6 +42,24 @@ RETURN i.uscc AS uscc, i.name AS name, i.kinds AS kinds, i.region AS region,
     + """ AS history
 """
 )
+
+# Stores written before institutions kept their links' keys (design note 36): up to $limit
+# institutions a run get them from their relationships; a mark on the counter ends it.
+UPGRADE_LINK_KEYS = """
+MATCH (n:Institution) WHERE n.version IS NOT NULL AND n.associationKeys IS NULL
+WITH n LIMIT $limit
+OPTIONAL MATCH (n)-[:MEMBER_OF]->(g:Institution)
+WITH n, head(collect(g.uscc)) AS groupKey
+OPTIONAL MATCH (n)-[:BELONGS_TO]->(a:Institution)
+WITH n, groupKey, collect(a.uscc) AS associationKeys
+OPTIONAL MATCH (n)-[:REPRESENTED_BY]->(p:Person)
+WITH n, groupKey, associationKeys, head(collect(p.key)) AS representativeKey
+SET n.groupKey = groupKey, n.associationKeys = associationKeys,
+    n.representativeKey = representativeKey
+RETURN count(n) AS upgraded
+"""
+LINK_KEYS_KEPT = "MATCH (c:ChangeCounter {id: 'main'}) RETURN c.institutionLinkKeys AS done"
+LINK_KEYS_DONE = "MATCH (c:ChangeCounter {id: 'main'}) SET c.institutionLinkKeys = 1"
 
 GET_INSTITUTIONS = "UNWIND $keys AS key MATCH (i:Institution {uscc: key})" + INSTITUTION_FIELDS
 

@@ -22,7 +22,16 @@ from graph.models import (
 )
 from graph.text import search_grams
 
-__all__ = ["ACCREDITATION_KEPT", "INSTITUTION_KEPT", "InstitutionQueries", "address_key"]
+__all__ = [
+    "ACCREDITATION_KEPT",
+    "INSTITUTION_KEPT",
+    "InstitutionQueries",
+    "address_key",
+    "institution_node_props",
+]
+
+
+_UPGRADE_CHUNK = 1000
 
 
 def address_key(text: str) -> str:
@@ -38,6 +47,9 @@ class InstitutionQueries(abc.ABC):
     async def _query(
         self, name: str, statement: str, params: Mapping[str, object]
     ) -> list[Row]: ...
+
+    @abc.abstractmethod
+    async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]: ...
 
     @abc.abstractmethod
     async def _logged(
@@ -99,6 +111,24 @@ class InstitutionQueries(abc.ABC):
         )
         return [from_row(Accreditation, row) for row in rows]
 
+    async def _upgrade_link_keys(self) -> int:
+        """Give institutions written before they kept their links' keys those keys
+        (idempotent, in bounded chunks; nothing to do on a store written since)."""
+        marked = await self._housekeeping(institution_cypher.LINK_KEYS_KEPT, {})
+        if marked and marked[0]["done"]:
+            return 0
+        upgraded = 0
+        while True:
+            found = await self._housekeeping(
+                institution_cypher.UPGRADE_LINK_KEYS, {"limit": _UPGRADE_CHUNK}
+            )
+            done = as_int(found[0]["upgraded"]) if found else 0
+            upgraded += done
+            if done < _UPGRADE_CHUNK:
+                break
+        await self._housekeeping(institution_cypher.LINK_KEYS_DONE, {})
+        return upgraded
+
     async def upsert_institutions(
         self, institutions: Sequence[Institution], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
@@ -107,6 +137,7 @@ class InstitutionQueries(abc.ABC):
         day = utc_now()[:10]
         for item in institutions:
             props = to_props(item, exclude=INSTITUTION_KEPT)
+            stored = institution_node_props(item, props)
             first = {
                 "status": item.status,
                 "reason": "registered",
@@ -116,7 +147,7 @@ class InstitutionQueries(abc.ABC):
             rows.append(
                 {
                     "uscc": item.uscc,
-                    "props": props,
+                    "props": stored,
                     "region": item.region,
                     "group": item.group,
                     "associations": list(item.associations),
@@ -232,6 +263,19 @@ class InstitutionQueries(abc.ABC):
 _TIMELINE = frozenset({"version", "status", "status_since", "status_until"})
 INSTITUTION_KEPT = _TIMELINE | {"legal_representative", "group", "associations"}
 ACCREDITATION_KEPT = _TIMELINE
+
+
+def institution_node_props(item: Institution, props: Mapping[str, object]) -> dict[str, object]:
+    """What an institution's node holds: ``props`` (its fields but the kept ones) and the
+    keys its MEMBER_OF, BELONGS_TO and REPRESENTED_BY relationships lead to, written with
+    them, so that its document is read without aggregating relationships (design note 36)."""
+    person = item.legal_representative
+    return {
+        **props,
+        "groupKey": item.group,
+        "associationKeys": list(dict.fromkeys(item.associations)),
+        "representativeKey": None if person is None else person.key,
+    }
 
 
 def _institution_params(query: InstitutionQuery, *, after: str | None) -> dict[str, object]:
