@@ -74,7 +74,7 @@ SPANS = (
     ("registry.resolvers.mutations", "validate_batch"),
     ("registry.operations.writes", "authorize_rows"),
     ("registry.operations.writes", "certificates_to_issue"),
-    ("registry.operations.writes", "_rescore"),
+    ("registry.operations.writes", "rescore"),
     ("graph.cypher_store.base", "_check_guard"),
     ("graph.cypher_store.base", "chain_changes"),
     ("graph.cypher_store.base", "prior_documents"),

@@ -13,7 +13,13 @@ from graph.models import InstitutionQuery
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from registry.auth import Principal
 from registry.domain.vocabulary import Role
-from registry.operations import service_assessments, stations, timeline_writes, writes
+from registry.operations import (
+    credit_writes,
+    service_assessments,
+    stations,
+    timeline_writes,
+    writes,
+)
 from registry.operations.refusals import Refusal, validate_batch
 from registry.records import (
     AccreditationRecord,
@@ -126,25 +132,25 @@ async def load_seeds(
             "complaints.json",
             ComplaintRecord,
             lambda r: r.id,
-            lambda rs: writes.record_complaints(store, actor, rs, today=today),
+            lambda rs: credit_writes.record_complaints(store, actor, rs, today=today),
         ),
         "credit_ratings": await step(
             "credit_ratings.json",
             CreditRatingRecord,
             lambda r: r.id,
-            lambda rs: writes.publish_credit_ratings(store, actor, rs, today=today),
+            lambda rs: credit_writes.publish_credit_ratings(store, actor, rs, today=today),
         ),
         "credit_events": await step(
             "credit_events.json",
             CreditEventRecord,
             lambda r: r.id,
-            lambda rs: writes.record_credit_events(store, actor, rs, today=today),
+            lambda rs: credit_writes.record_credit_events(store, actor, rs, today=today),
         ),
         "service_evaluations": await step(
             "service_evaluations.json",
             ServiceEvaluationRecord,
             lambda r: r.id,
-            lambda rs: writes.record_service_evaluations(store, actor, rs, today=today),
+            lambda rs: credit_writes.record_service_evaluations(store, actor, rs, today=today),
         ),
         # DB2101/T 0050-2022 stations' catalogues and staff (seeds/README.md: partly invented).
         "stations": await step(

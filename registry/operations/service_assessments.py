@@ -27,7 +27,7 @@ from registry.domain.vocabulary import CertificateFamily
 from registry.operations import convert
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.operations.write_access import authorize_rows, service_assessment_claims
-from registry.operations.writes import _write
+from registry.operations.writes import write_batch
 from registry.records import FieldProblem, ServiceAssessmentRecord
 
 __all__ = ["record_service_assessments"]
@@ -56,7 +56,7 @@ async def record_service_assessments(
         functools.partial(service_assessment_claims, records, stored),
     )
     models = assessments_to_record(records, stored)
-    return await _write(
+    return await write_batch(
         records,
         lambda guard: store.record_service_assessments(models, actor=principal.actor, guard=guard),
         key=lambda r: r.certificate,

@@ -23,7 +23,7 @@ from registry.operations import convert
 from registry.operations.lifecycle_checks import refuse_broken_timelines, replanned
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.operations.write_access import authorize, authorize_rows
-from registry.operations.writes import _rescore, _write
+from registry.operations.writes import rescore, write_batch
 from registry.records import (
     AccreditationStatusChangeRecord,
     FieldProblem,
@@ -126,7 +126,7 @@ async def change_accreditation_statuses(
         )
         granted = {n: a.scope for n, a in stored.items()}
         _refuse_unknown_reductions(granted, histories, steps)
-        return await _write(
+        return await write_batch(
             records,
             lambda guard: store.change_accreditation_statuses(
                 steps, actor=principal.actor, guard=guard
@@ -138,7 +138,7 @@ async def change_accreditation_statuses(
         )
 
     result = await replanned(attempt)
-    await _rescore(store, holders, today)  # whether an institution is accredited scores
+    await rescore(store, holders, today)  # whether an institution is accredited scores
     return result
 
 
@@ -168,7 +168,7 @@ async def change_institution_statuses(
             [convert.institution_step_model(r, today=today) for r in records],
             INSTITUTION_TRANSITIONS,
         )
-        return await _write(
+        return await write_batch(
             records,
             lambda guard: store.change_institution_statuses(
                 steps, actor=principal.actor, guard=guard

@@ -1,5 +1,6 @@
 """The write operations: authorise, check references, convert, write one atomic batch.
-(Past 400 lines: one short operation per kind of write, all sharing ``_write``.)
+The writes that feed credit (complaints, ratings, credit events, service evaluations) are
+in ``registry.operations.credit_writes``; both share ``write_batch``.
 
 The API, the seed loader and the CLI all write through these, so every writer obeys the same
 rules. Records arrive validated (see ``refusals.validate_batch``). A write that changes the
@@ -20,8 +21,7 @@ from graph.port import GraphStore
 from registry.auth import Principal
 from registry.domain.certificates import status_timeline
 from registry.domain.lifecycle import CERTIFICATE_TRANSITIONS
-from registry.domain.supervision import drawn_institutions
-from registry.domain.vocabulary import InstitutionKind, Role
+from registry.domain.vocabulary import InstitutionKind
 from registry.operations import convert
 from registry.operations.credit import recompute_credit
 from registry.operations.lifecycle_checks import (
@@ -36,25 +36,18 @@ from registry.operations.write_access import (
     authorize,
     authorize_rows,
     certificate_claims,
-    credit_event_claims,
     institution_claims,
     organization_claims,
-    rating_claims,
-    service_evaluation_claims,
     status_change_claims,
 )
 from registry.records import (
     AccreditationRecord,
     CertificateRecord,
-    ComplaintRecord,
-    CreditEventRecord,
-    CreditRatingRecord,
     FieldProblem,
     InstitutionRecord,
     OrganizationRecord,
     Record,
     RegionRecord,
-    ServiceEvaluationRecord,
     StatusChangeRecord,
 )
 from registry.records.base import VersionedRecord
@@ -63,10 +56,7 @@ __all__ = [
     "authorize",
     "change_certificate_statuses",
     "issue_certificates",
-    "publish_credit_ratings",
-    "record_complaints",
-    "record_credit_events",
-    "record_service_evaluations",
+    "rescore",
     "upsert_accreditations",
     "upsert_institutions",
     "upsert_organizations",
@@ -132,7 +122,7 @@ async def _write(
         raise Refusal(RefusalKind.CONFLICT, [FieldProblem("CONFLICT", str(exc), "input")]) from exc
 
 
-# The same, for the operations kept in their own modules (stations, service requests).
+# The same, for the operations kept in their own modules (credit, stations, requests).
 write_batch = _write
 
 
@@ -191,7 +181,7 @@ async def upsert_institutions(
     )
     # A new institution is ranked (UNRATED until there is evidence); a changed kind may put it
     # in or out of supervision.
-    await _rescore(store, (r.uscc for r in records), today)
+    await rescore(store, (r.uscc for r in records), today)
     return result
 
 
@@ -271,7 +261,7 @@ async def upsert_accreditations(
     )
 
 
-async def _rescore(store: GraphStore, usccs: Iterable[str], today: date) -> None:
+async def rescore(store: GraphStore, usccs: Iterable[str], today: date) -> None:
     """The written facts are inputs of these institutions' credit scores."""
     await recompute_credit(store, sorted(set(usccs)), today)
 
@@ -298,7 +288,7 @@ async def issue_certificates(
             "holder": ("Organization", lambda r: r.holder),
         },
     )
-    await _rescore(store, [u for r in records for u in (r.issuer, r.holder)], today)
+    await rescore(store, [u for r in records for u in (r.issuer, r.holder)], today)
     return result
 
 
@@ -347,173 +337,5 @@ async def change_certificate_statuses(
         )
 
     result = await replanned(attempt)
-    await _rescore(store, parties, today)
-    return result
-
-
-async def record_complaints(
-    store: GraphStore,
-    principal: Principal,
-    records: Sequence[ComplaintRecord],
-    *,
-    today: date,
-    idempotency: IdempotencyClaim | None = None,
-) -> WriteResult:
-    authorize(principal, "recordComplaints")
-    result = await _write(
-        records,
-        lambda guard: store.record_complaints(
-            [convert.complaint_model(r) for r in records], actor=principal.actor, guard=guard
-        ),
-        key=lambda r: r.id,
-        idempotency=idempotency,
-        references={
-            "against": ("Institution", lambda r: r.against),
-            "certificate": ("Certificate", lambda r: r.certificate),
-        },
-    )
-    await _rescore(store, (r.against for r in records), today)
-    return result
-
-
-async def publish_credit_ratings(
-    store: GraphStore,
-    principal: Principal,
-    records: Sequence[CreditRatingRecord],
-    *,
-    today: date,
-    idempotency: IdempotencyClaim | None = None,
-) -> WriteResult:
-    await authorize_rows(
-        store, principal, "publishCreditRatings", functools.partial(rating_claims, store, records)
-    )
-    await _only_members(store, [(i, r.association, r.institution) for i, r in enumerate(records)])
-    result = await _write(
-        records,
-        lambda guard: store.publish_credit_ratings(
-            [convert.credit_rating_model(r) for r in records], actor=principal.actor, guard=guard
-        ),
-        key=lambda r: r.id,
-        idempotency=idempotency,
-        references={
-            "association": ("Institution", lambda r: r.association),
-            "institution": ("Institution", lambda r: r.institution),
-        },
-    )
-    await _rescore(store, (r.institution for r in records), today)
-    return result
-
-
-async def _only_members(store: GraphStore, claims: Sequence[tuple[int, str, str]]) -> None:
-    """An association acts only on its members: ``claims`` are (input index, association,
-    institution). Unknown institutions are left to the store, which reports them NOT_FOUND."""
-    named = sorted({institution for _, _, institution in claims})
-    members = {i.uscc: i.associations for i in await store.get_institutions(named)}
-    problems = [
-        FieldProblem(
-            "NOT_AUTHORIZED",
-            f"{institution} is not a member of {association}",
-            f"input[{index}].institution",
-        )
-        for index, association, institution in claims
-        if institution in members and association not in members[institution]
-    ]
-    if problems:
-        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
-
-
-async def record_credit_events(
-    store: GraphStore,
-    principal: Principal,
-    records: Sequence[CreditEventRecord],
-    *,
-    today: date,
-    idempotency: IdempotencyClaim | None = None,
-) -> WriteResult:
-    await authorize_rows(
-        store,
-        principal,
-        "recordCreditEvents",
-        functools.partial(credit_event_claims, store, records),
-    )
-    await _drawn_in_plans(store, records)
-    result = await _write(
-        records,
-        lambda guard: store.record_credit_events(
-            [convert.credit_event_model(r) for r in records], actor=principal.actor, guard=guard
-        ),
-        key=lambda r: r.id,
-        idempotency=idempotency,
-        references={
-            "institution": ("Institution", lambda r: r.institution),
-            "plan": ("SupervisionPlan", lambda r: r.plan),
-        },
-    )
-    await _rescore(store, (r.institution for r in records), today)
-    return result
-
-
-async def _drawn_in_plans(store: GraphStore, records: Sequence[CreditEventRecord]) -> None:
-    """A spot check entered as a plan's result concerns an institution the plan drew (a plan
-    that does not exist is left to the store, which reports it NOT_FOUND)."""
-    named = sorted({r.plan for r in records if r.plan is not None})
-    if not named:
-        return
-    drawn = {
-        p.id: drawn_institutions(p.canonical)
-        for p in await store.get_supervision_plans_by_id(named)
-    }
-    problems = [
-        FieldProblem(
-            "INVALID_VALUE",
-            f"supervision plan {r.plan} did not draw {r.institution}",
-            f"input[{index}].plan",
-        )
-        for index, r in enumerate(records)
-        if r.plan in drawn and r.institution not in drawn[r.plan]
-    ]
-    if problems:
-        raise Refusal(RefusalKind.INVALID_INPUT, problems)
-
-
-def _recorder(principal: Principal) -> str:
-    if principal.role is Role.ASSOCIATION:
-        return principal.institution or ""
-    if principal.role in (Role.REGULATOR, Role.ADMIN):
-        return "OVERSIGHT"
-    return principal.role.value
-
-
-async def record_service_evaluations(
-    store: GraphStore,
-    principal: Principal,
-    records: Sequence[ServiceEvaluationRecord],
-    *,
-    today: date,
-    idempotency: IdempotencyClaim | None = None,
-) -> WriteResult:
-    await authorize_rows(
-        store,
-        principal,
-        "recordServiceEvaluations",
-        functools.partial(service_evaluation_claims, store, records),
-    )
-    # An evaluation stays with whoever recorded it: an association (by its USCC) cannot
-    # rewrite a regulator's visit, nor one association another's.
-    recorder = _recorder(principal)
-    if principal.role is Role.ASSOCIATION:
-        own = principal.institution or ""
-        await _only_members(store, [(i, own, r.institution) for i, r in enumerate(records)])
-    result = await _write(
-        records,
-        lambda guard: store.record_service_evaluations(
-            [convert.service_evaluation_model(r, recorded_by=recorder) for r in records],
-            actor=principal.actor,
-            guard=guard,
-        ),
-        key=lambda r: r.id,
-        idempotency=idempotency,
-        references={"institution": ("Institution", lambda r: r.institution)},
-    )
-    await _rescore(store, (r.institution for r in records), today)
+    await rescore(store, parties, today)
     return result

@@ -11,7 +11,7 @@ import strawberry
 from graph.errors import AlreadyApplied
 from graph.models import IdempotencyClaim, WriteResult
 from registry.context import Context
-from registry.operations import convert, writes
+from registry.operations import convert, credit_writes, writes
 from registry.operations.idempotency import claim_for, invalid_key, reused_key
 from registry.operations.refusals import Refusal, RefusalKind, validate_batch
 from registry.records import (
@@ -317,7 +317,7 @@ async def publish_credit_ratings(
         CreditRatingRecord,
         idempotency_key=idempotency_key,
         key=lambda r: r.id,
-        operation=lambda rs, claim: writes.publish_credit_ratings(
+        operation=lambda rs, claim: credit_writes.publish_credit_ratings(
             context.store, context.principal, rs, today=context.today, idempotency=claim
         ),
     )
@@ -344,7 +344,7 @@ async def record_credit_events(
         CreditEventRecord,
         idempotency_key=idempotency_key,
         key=lambda r: r.id,
-        operation=lambda rs, claim: writes.record_credit_events(
+        operation=lambda rs, claim: credit_writes.record_credit_events(
             context.store, context.principal, rs, today=context.today, idempotency=claim
         ),
     )
@@ -371,7 +371,7 @@ async def record_service_evaluations(
         ServiceEvaluationRecord,
         idempotency_key=idempotency_key,
         key=lambda r: r.id,
-        operation=lambda rs, claim: writes.record_service_evaluations(
+        operation=lambda rs, claim: credit_writes.record_service_evaluations(
             context.store, context.principal, rs, today=context.today, idempotency=claim
         ),
     )

@@ -172,7 +172,7 @@ async def test_what_the_registry_finds_in_certificates_forces_class_d(
 
 
 async def test_an_overdue_substantiated_complaint_forces_class_d(api: GraphQLClient) -> None:
-    from registry.operations import writes
+    from registry.operations import credit_writes
     from registry.operations.seeding import SEED_PRINCIPAL
     from registry.records import ComplaintRecord
 
@@ -188,7 +188,7 @@ async def test_an_overdue_substantiated_complaint_forces_class_d(api: GraphQLCli
             "details": "报告逾期未出,经核实属实,尚未处理完毕。",
         }
     )
-    await writes.record_complaints(api.store, SEED_PRINCIPAL, [record], today=TODAY)
+    await credit_writes.record_complaints(api.store, SEED_PRINCIPAL, [record], today=TODAY)
 
     seen = await credit_of(api, SUZHOU_LAB)
 

@@ -1,0 +1,208 @@
+"""The writes that feed institutions' credit: complaints against them, associations'
+ratings, credit events (sanctions, spot checks, honours) and service evaluations. Each is
+authorised, checked and written as one atomic batch by ``writes.write_batch``, then the
+institutions it names are scored again (``writes.rescore``)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from datetime import date
+
+from graph.models import IdempotencyClaim, WriteResult
+from graph.port import GraphStore
+from registry.auth import Principal
+from registry.domain.supervision import drawn_institutions
+from registry.domain.vocabulary import Role
+from registry.operations import convert
+from registry.operations.refusals import Refusal, RefusalKind
+from registry.operations.write_access import (
+    authorize,
+    authorize_rows,
+    credit_event_claims,
+    rating_claims,
+    service_evaluation_claims,
+)
+from registry.operations.writes import rescore, write_batch
+from registry.records import (
+    ComplaintRecord,
+    CreditEventRecord,
+    CreditRatingRecord,
+    FieldProblem,
+    ServiceEvaluationRecord,
+)
+
+__all__ = [
+    "publish_credit_ratings",
+    "record_complaints",
+    "record_credit_events",
+    "record_service_evaluations",
+]
+
+
+async def record_complaints(
+    store: GraphStore,
+    principal: Principal,
+    records: Sequence[ComplaintRecord],
+    *,
+    today: date,
+    idempotency: IdempotencyClaim | None = None,
+) -> WriteResult:
+    authorize(principal, "recordComplaints")
+    result = await write_batch(
+        records,
+        lambda guard: store.record_complaints(
+            [convert.complaint_model(r) for r in records], actor=principal.actor, guard=guard
+        ),
+        key=lambda r: r.id,
+        idempotency=idempotency,
+        references={
+            "against": ("Institution", lambda r: r.against),
+            "certificate": ("Certificate", lambda r: r.certificate),
+        },
+    )
+    await rescore(store, (r.against for r in records), today)
+    return result
+
+
+async def publish_credit_ratings(
+    store: GraphStore,
+    principal: Principal,
+    records: Sequence[CreditRatingRecord],
+    *,
+    today: date,
+    idempotency: IdempotencyClaim | None = None,
+) -> WriteResult:
+    await authorize_rows(
+        store, principal, "publishCreditRatings", functools.partial(rating_claims, store, records)
+    )
+    await _only_members(store, [(i, r.association, r.institution) for i, r in enumerate(records)])
+    result = await write_batch(
+        records,
+        lambda guard: store.publish_credit_ratings(
+            [convert.credit_rating_model(r) for r in records], actor=principal.actor, guard=guard
+        ),
+        key=lambda r: r.id,
+        idempotency=idempotency,
+        references={
+            "association": ("Institution", lambda r: r.association),
+            "institution": ("Institution", lambda r: r.institution),
+        },
+    )
+    await rescore(store, (r.institution for r in records), today)
+    return result
+
+
+async def _only_members(store: GraphStore, claims: Sequence[tuple[int, str, str]]) -> None:
+    """An association acts only on its members: ``claims`` are (input index, association,
+    institution). Unknown institutions are left to the store, which reports them NOT_FOUND."""
+    named = sorted({institution for _, _, institution in claims})
+    members = {i.uscc: i.associations for i in await store.get_institutions(named)}
+    problems = [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"{institution} is not a member of {association}",
+            f"input[{index}].institution",
+        )
+        for index, association, institution in claims
+        if institution in members and association not in members[institution]
+    ]
+    if problems:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
+
+
+async def record_credit_events(
+    store: GraphStore,
+    principal: Principal,
+    records: Sequence[CreditEventRecord],
+    *,
+    today: date,
+    idempotency: IdempotencyClaim | None = None,
+) -> WriteResult:
+    await authorize_rows(
+        store,
+        principal,
+        "recordCreditEvents",
+        functools.partial(credit_event_claims, store, records),
+    )
+    await _drawn_in_plans(store, records)
+    result = await write_batch(
+        records,
+        lambda guard: store.record_credit_events(
+            [convert.credit_event_model(r) for r in records], actor=principal.actor, guard=guard
+        ),
+        key=lambda r: r.id,
+        idempotency=idempotency,
+        references={
+            "institution": ("Institution", lambda r: r.institution),
+            "plan": ("SupervisionPlan", lambda r: r.plan),
+        },
+    )
+    await rescore(store, (r.institution for r in records), today)
+    return result
+
+
+async def _drawn_in_plans(store: GraphStore, records: Sequence[CreditEventRecord]) -> None:
+    """A spot check entered as a plan's result concerns an institution the plan drew (a plan
+    that does not exist is left to the store, which reports it NOT_FOUND)."""
+    named = sorted({r.plan for r in records if r.plan is not None})
+    if not named:
+        return
+    drawn = {
+        p.id: drawn_institutions(p.canonical)
+        for p in await store.get_supervision_plans_by_id(named)
+    }
+    problems = [
+        FieldProblem(
+            "INVALID_VALUE",
+            f"supervision plan {r.plan} did not draw {r.institution}",
+            f"input[{index}].plan",
+        )
+        for index, r in enumerate(records)
+        if r.plan in drawn and r.institution not in drawn[r.plan]
+    ]
+    if problems:
+        raise Refusal(RefusalKind.INVALID_INPUT, problems)
+
+
+def _recorder(principal: Principal) -> str:
+    if principal.role is Role.ASSOCIATION:
+        return principal.institution or ""
+    if principal.role in (Role.REGULATOR, Role.ADMIN):
+        return "OVERSIGHT"
+    return principal.role.value
+
+
+async def record_service_evaluations(
+    store: GraphStore,
+    principal: Principal,
+    records: Sequence[ServiceEvaluationRecord],
+    *,
+    today: date,
+    idempotency: IdempotencyClaim | None = None,
+) -> WriteResult:
+    await authorize_rows(
+        store,
+        principal,
+        "recordServiceEvaluations",
+        functools.partial(service_evaluation_claims, store, records),
+    )
+    # An evaluation stays with whoever recorded it: an association (by its USCC) cannot
+    # rewrite a regulator's visit, nor one association another's.
+    recorder = _recorder(principal)
+    if principal.role is Role.ASSOCIATION:
+        own = principal.institution or ""
+        await _only_members(store, [(i, own, r.institution) for i, r in enumerate(records)])
+    result = await write_batch(
+        records,
+        lambda guard: store.record_service_evaluations(
+            [convert.service_evaluation_model(r, recorded_by=recorder) for r in records],
+            actor=principal.actor,
+            guard=guard,
+        ),
+        key=lambda r: r.id,
+        idempotency=idempotency,
+        references={"institution": ("Institution", lambda r: r.institution)},
+    )
+    await rescore(store, (r.institution for r in records), today)
+    return result
