@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from graphql import GraphQLError, OperationDefinitionNode, OperationType
+from graphql import OperationDefinitionNode, OperationType
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -32,6 +32,7 @@ from registry.http.gate import TIMEOUT_MESSAGE, GraphQLGate, length_within, oper
 from registry.http.observability import current_request_id, record_request, request_id_for
 from registry.http.response_cache import PERSISTED, ResponseCache, restamp_checked_at
 from registry.http.responses import error_response
+from registry.schema.document_cache import ParsedDocument
 
 __all__ = ["CachedLookups"]
 
@@ -47,26 +48,19 @@ class _Persisted:
     lookups: dict[str | None, int]  # query operations that run, by the name a request gives
 
 
-def _persisted(gate: GraphQLGate) -> dict[str, _Persisted]:
-    """The shipped documents by their hash, read as the gate reads them."""
-    documents = {}
-    for sha, text in PERSISTED.items():
-        try:
-            parsed = gate.runtime.documents.parse_now(text)
-        except GraphQLError:
-            continue
-        definitions = parsed.document.definitions
-        names: list[str | None] = [None]
-        names += [
-            d.name.value for d in definitions if isinstance(d, OperationDefinitionNode) and d.name
-        ]
-        lookups = {}
-        for name in names:
-            found, kind, count = operation_facts(parsed, name)
-            if found and kind is OperationType.QUERY:
-                lookups[name] = count
-        documents[sha] = _Persisted(text, ResponseCache.digest(parsed.normal_form), lookups)
-    return documents
+def _persisted(text: str, parsed: ParsedDocument) -> _Persisted:
+    """What the gate reads of a shipped document, kept for every later request."""
+    definitions = parsed.document.definitions
+    names: list[str | None] = [None]
+    names += [
+        d.name.value for d in definitions if isinstance(d, OperationDefinitionNode) and d.name
+    ]
+    lookups = {}
+    for name in names:
+        found, kind, count = operation_facts(parsed, name)
+        if found and kind is OperationType.QUERY:
+            lookups[name] = count
+    return _Persisted(text, ResponseCache.digest(parsed.normal_form), lookups)
 
 
 class CachedLookups:
@@ -75,7 +69,8 @@ class CachedLookups:
     def __init__(self, app: ASGIApp, gate: GraphQLGate) -> None:
         self.app = app
         self.gate = gate
-        self.documents = _persisted(gate)
+        # Filled as the gate parses each document (in its worker, on the first request).
+        self.documents: dict[str, _Persisted] = {}
         self.max_bytes = gate.runtime.settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -173,7 +168,14 @@ class CachedLookups:
         extensions = payload.get("extensions")
         persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
         sha = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
-        document = self.documents.get(sha) if isinstance(sha, str) else None
+        if not isinstance(sha, str):
+            return None
+        document = self.documents.get(sha)
+        if document is None and (text := PERSISTED.get(sha)) is not None:
+            parsed = self.gate.runtime.documents.peek(text)
+            if parsed is None:  # the gate parses it first
+                return None
+            document = self.documents[sha] = _persisted(text, parsed)
         query = payload.get("query")
         if document is None or (query is not None and query != document.text):
             return None

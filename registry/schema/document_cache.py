@@ -93,7 +93,7 @@ class DocumentCache:
         cached = self._cache.get(text)
         if cached is not None:
             return cached
-        parsed = await _in_worker(self.parse_now, text)
+        parsed = await _in_worker(self._parse, text)
         self._cache.put(text, parsed, parsed.weight)
         return parsed
 
@@ -105,8 +105,7 @@ class DocumentCache:
             parsed.validated = (rules, await _in_worker(validate))
         return list(parsed.validated[1])
 
-    def parse_now(self, text: str) -> ParsedDocument:
-        """Parse ``text`` here and now, without the cache (GraphQLError when it does not)."""
+    def _parse(self, text: str) -> ParsedDocument:
         document = parse(text, max_tokens=self.max_tokens)
         normal_form = print_ast(document)
         tokens = _tokens(document.loc.start_token if document.loc else None)
