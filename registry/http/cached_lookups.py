@@ -72,6 +72,7 @@ class CachedLookups:
         # Filled as the gate parses each document (in its worker, on the first request).
         self.documents: dict[str, _Persisted] = {}
         self.max_bytes = gate.runtime.settings.max_body_bytes
+        self.caching = gate.cache.max_entries > 0  # without a cache, nothing to look for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         offered = self._candidate(scope)
@@ -107,6 +108,8 @@ class CachedLookups:
     def _candidate(self, scope: Scope) -> str | None:
         """The offered request id (maybe empty) of a public JSON POST to /graphql, else None."""
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != _PATH:
+            return None
+        if not self.caching:
             return None
         if scope.get("root_path"):
             return None

@@ -173,6 +173,17 @@ async def test_what_the_gate_would_answer_otherwise_is_handed_on(
     assert [a[0] for a in answers[3:]] == [400, 400]
 
 
+async def test_without_a_cache_every_request_is_handed_on(
+    shared_seeded_store: CypherStore,
+) -> None:
+    app = _app(shared_seeded_store, public_lookups_per_minute=1000, response_cache_entries=0)
+    layer, below = _layer(app)
+    answers = [await call(layer) for _ in range(2)]
+
+    assert below.calls == 2
+    assert [_verdict(a) for a in answers] == ["VALID", "VALID"]
+
+
 async def _admin_key(app: Starlette, store: CypherStore) -> str:
     from registry.auth import create_api_key
 
