@@ -20,6 +20,7 @@ from graph.embedded import PID_NAME
 __all__ = [
     "PROJECT_ROOT",
     "alive",
+    "cpu_seconds_of_group",
     "database_pid",
     "free_port",
     "memory_of",
@@ -45,6 +46,24 @@ def memory_of(pid: int | None, key: str = "VmRSS") -> int | None:
     except (FileNotFoundError, ProcessLookupError, ValueError):
         return None
     return None
+
+
+def cpu_seconds_of_group(pgid: int) -> float:
+    """User + system seconds the live processes of process group ``pgid`` have used (a
+    server started in its own group: uvicorn and its workers), from /proc."""
+    ticks = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as stat:
+                text = stat.read()
+        except OSError:  # gone meanwhile
+            continue
+        fields = text[text.rfind(")") + 2 :].split()
+        if len(fields) > 12 and fields[2] == str(pgid):
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def database_pid(data: Path) -> int | None:

@@ -55,7 +55,7 @@ MODES = ("uncached", "cached")
 
 def table(rows: Sequence[Measured]) -> str:
     header = ("endpoint", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms",
-              "non-2xx", "errors", "RSS MiB")  # fmt: skip
+              "non-2xx", "errors", "RSS MiB", "CPU us/req", "wrk us/req")  # fmt: skip
     lines = [
         (
             m.label,
@@ -68,6 +68,8 @@ def table(rows: Sequence[Measured]) -> str:
             f"{m.non2xx:,}",
             f"{m.failures + m.socket_errors:,}",
             mib(m.server_rss),
+            f"{m.cpu_us:,.0f}",
+            f"{m.client_cpu_us:,.0f}",
         )
         for m in rows
     ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import resource
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -16,7 +17,7 @@ from typing import Any
 import httpx
 import orjson
 
-from bench.processes import PROJECT_ROOT, memory_of
+from bench.processes import PROJECT_ROOT, cpu_seconds_of_group, memory_of
 
 __all__ = [
     "EXECUTED",
@@ -347,10 +348,22 @@ class Measured:
     socket_errors: int  # connect, read, write errors and timeouts
     percentiles_us: dict[str, float]
     server_rss: int | None
+    server_cpu: float  # seconds of CPU the server's processes used while measured
+    client_cpu: float  # seconds of CPU wrk used (the load shares the cores)
 
     @property
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_us(self) -> float:
+        """The server's CPU per answered request, in microseconds."""
+        return self.server_cpu / self.requests * 1e6 if self.requests else 0.0
+
+    @property
+    def client_cpu_us(self) -> float:
+        """wrk's CPU per answered request, in microseconds."""
+        return self.client_cpu / self.requests * 1e6 if self.requests else 0.0
 
     def ms(self, key: str) -> float:
         return self.percentiles_us[key] / 1000
@@ -374,9 +387,12 @@ def run_wrk(
         "--timeout", "30s", "--latency", "-s", str(script),
         f"http://127.0.0.1:{target.port}{target.path}",
     ]  # fmt: skip
+    cpu_before, children = cpu_seconds_of_group(server.pid), _children_cpu()
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=seconds + 120, check=False
     )
+    cpu = cpu_seconds_of_group(server.pid) - cpu_before
+    client = _children_cpu() - children
     values = dict(re.findall(r"^BENCH (\S+) (\S+)$", done.stdout, re.MULTILINE))
     if done.returncode != 0 or "requests" not in values:
         raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -390,4 +406,12 @@ def run_wrk(
         socket_errors=int(values["socket_errors"]),
         percentiles_us={k: float(v) for k, v in values.items() if k[0] == "p" or k == "max"},
         server_rss=memory_of(server.pid),
+        server_cpu=cpu,
+        client_cpu=client,
     )
+
+
+def _children_cpu() -> float:
+    """User + system seconds of this process's finished children (wrk runs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime

@@ -23,6 +23,7 @@ from graph.port import GraphStore
 from registry.auth import InvalidCredentials, authenticate
 from registry.context import registry_today
 from registry.domain.vocabulary import Role
+from registry.http.cached_lookups import CachedLookups
 from registry.http.exports import routes as export_routes
 from registry.http.gate import GraphQLGate
 from registry.http.graphiql import graphiql_routes
@@ -137,10 +138,11 @@ def create_app(
         return store_unavailable()
 
     development = runtime.settings.env == "development"
+    gate = GraphQLGate(runtime)
     app = Starlette(
         routes=[
             *(graphiql_routes() if development else []),
-            Route("/graphql", GraphQLGate(runtime)),
+            Route("/graphql", gate),
             WebSocketRoute("/graphql", RegistryGraphQL(runtime, subscriptions=True)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -154,7 +156,11 @@ def create_app(
             *export_routes(),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RequestObservation, metrics=runtime.metrics)],
+        middleware=[
+            # Outermost: cached public answers skip the rest, keeping what it does for them.
+            Middleware(CachedLookups, gate=gate),
+            Middleware(RequestObservation, metrics=runtime.metrics),
+        ],
         exception_handlers={BackendUnavailable: unavailable},
     )
     app.state.runtime = runtime

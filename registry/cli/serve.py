@@ -15,7 +15,7 @@ __all__ = ["add_serve_command"]
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from registry.http.header_deadline import HeaderDeadlineProtocol
+    from registry.http.coalesced_writes import ServingProtocol
     from registry.http.logs import log_config
 
     settings = settings_from(args)
@@ -36,7 +36,7 @@ def _serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         log_config=log_config(args.log_level),
         access_log=False,  # the app writes its own access lines, with the request id
-        http=HeaderDeadlineProtocol,
+        http=ServingProtocol,
         # uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told otherwise, and rate
         # limits count by the address it reports: only the proxies the operator names.
         proxy_headers=bool(proxies),

@@ -35,7 +35,9 @@ from registry.resolvers.direct import DirectPlan, plan_for
 from registry.schema.document_cache import OperationFacts, ParsedDocument
 from registry.schema.documents import operation_and_fragments, operation_type
 
-__all__ = ["GraphQLGate"]
+__all__ = ["TIMEOUT_MESSAGE", "GraphQLGate", "length_within", "operation_facts"]
+
+TIMEOUT_MESSAGE = "the request took too long and was stopped; try a smaller one"
 
 
 class GraphQLGate:
@@ -53,6 +55,7 @@ class GraphQLGate:
             store=lambda: runtime.open_store, refresh=settings.response_cache_refresh_seconds
         )
         self.plans = _plans(self.graphql, runtime)
+        self.timeout = settings.request_timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Within the per-request time limit: past it, 503 REQUEST_TIMEOUT (when nothing was
@@ -64,14 +67,17 @@ class GraphQLGate:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
+        # A layer before this one (``CachedLookups``) may have started the clock already.
+        deadline = scope.get("state", {}).get("deadline")
+        if deadline is None:
+            deadline = asyncio.get_running_loop().time() + self.timeout
         try:
-            async with asyncio.timeout(self.runtime.settings.request_timeout_seconds):
+            async with asyncio.timeout_at(deadline):
                 await self._serve(scope, receive, tracked)
         except TimeoutError:
             if started:
                 raise
-            message = "the request took too long and was stopped; try a smaller one"
-            await error_response(503, "REQUEST_TIMEOUT", message)(scope, receive, send)
+            await error_response(503, "REQUEST_TIMEOUT", TIMEOUT_MESSAGE)(scope, receive, send)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
@@ -96,8 +102,8 @@ class GraphQLGate:
             await error_response(401, "UNAUTHENTICATED", str(exc))(scope, receive, send)
             return
         parsed = await self._parsed(operation)
-        found, kind, lookups = _operation(parsed, operation.operation_name)
-        limited = self._limit(request, principal, lookups)
+        found, kind, lookups = operation_facts(parsed, operation.operation_name)
+        limited = self.limit(client_address(request), principal, lookups)
         if limited is not None:
             await limited(scope, receive, send)
             return
@@ -189,9 +195,8 @@ class GraphQLGate:
                 return
         await self.graphql(scope, receive, send)
 
-    def _limit(self, request: Request, principal: Principal, lookups: int) -> Response | None:
+    def limit(self, client: str | None, principal: Principal, lookups: int) -> Response | None:
         """Requests per client or credential; public lookups per client, aliases counted."""
-        client = client_address(request)
         limited = self.runtime.over_limit(client, principal)
         if limited is not None or principal.role is not Role.PUBLIC:
             return limited
@@ -213,7 +218,7 @@ class GraphQLGate:
                 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json"
             )
         length = request.headers.get("content-length")
-        if length is not None and not _within(length, settings.max_body_bytes):
+        if length is not None and not length_within(length, settings.max_body_bytes):
             return error_response(413, "BODY_TOO_LARGE", "the request body is too large")
         return None
 
@@ -237,7 +242,7 @@ def _plans(view: RegistryGraphQL, runtime: Runtime) -> dict[str, DirectPlan]:
 _OPERATIONS_KEPT = 16  # operation names remembered per document (callers choose them)
 
 
-def _operation(parsed: ParsedDocument | None, name: str | None) -> OperationFacts:
+def operation_facts(parsed: ParsedDocument | None, name: str | None) -> OperationFacts:
     """Whether the operation that would run exists, its type, and the lookups it asks for;
     read once per document and operation name."""
     if parsed is None:
@@ -262,7 +267,7 @@ def _no_such_operation(name: str | None) -> Response:
     return error_response(400, "OPERATION_NOT_FOUND", f'Unknown operation named "{name}".')
 
 
-def _within(length: str, limit: int) -> bool:
+def length_within(length: str, limit: int) -> bool:
     """Whether a Content-Length is a whole number no larger than ``limit``."""
     digits = length.isascii() and length.isdigit()
     return digits and len(length) <= len(str(limit)) and int(length) <= limit

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import time
-import uuid
 from contextvars import ContextVar
 from typing import Any
 
@@ -33,6 +33,8 @@ __all__ = [
     "Metrics",
     "RequestObservation",
     "current_request_id",
+    "record_request",
+    "request_id_for",
 ]
 
 MAX_OPERATION_NAMES = 200
@@ -138,8 +140,7 @@ class RequestObservation:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        offered = Headers(scope=scope).get("x-request-id", "")
-        request_id = offered if _REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+        request_id = request_id_for(Headers(scope=scope).get("x-request-id", ""))
         scope.setdefault("state", {})["request_id"] = request_id
         token = current_request_id.set(request_id)
         status = 500
@@ -159,15 +160,25 @@ class RequestObservation:
         finally:
             if scope["type"] == "http":
                 route, seconds = _route(scope), time.perf_counter() - started
-                self.metrics.observe_request(route, scope["method"], str(status), seconds)
-                fields = {
-                    "method": scope["method"],
-                    "route": route,
-                    "status": status,
-                    "durationMs": round(seconds * 1000, 1),
-                }
-                access.info("request", extra={"fields": fields})
+                record_request(self.metrics, scope["method"], route, status, seconds)
             current_request_id.reset(token)
+
+
+def request_id_for(offered: str) -> str:
+    """The caller's ``X-Request-ID`` when it is a sane token, else a new one."""
+    return offered if _REQUEST_ID.fullmatch(offered) else secrets.token_hex(16)
+
+
+def record_request(metrics: Metrics, method: str, route: str, status: int, seconds: float) -> None:
+    """Count a finished HTTP request and write its access line (within its request id)."""
+    metrics.observe_request(route, method, str(status), seconds)
+    fields = {
+        "method": method,
+        "route": route,
+        "status": status,
+        "durationMs": round(seconds * 1000, 1),
+    }
+    access.info("request", extra={"fields": fields})
 
 
 def _route(scope: Scope) -> str:

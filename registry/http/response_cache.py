@@ -60,8 +60,13 @@ class ChangeWatcher:
     read_at: float = 0.0
 
     async def current(self) -> int:
+        seq = self.fresh()
+        return await self.update() if seq is None else seq
+
+    def fresh(self) -> int | None:
+        """The head seq while the last reading is younger than ``refresh``, else None."""
         if self.seq is None or self.clock() - self.read_at >= self.refresh:
-            return await self.update()
+            return None
         return self.seq
 
     async def update(self) -> int:
@@ -75,8 +80,8 @@ _CHECKED_AT = re.compile(rb'"checkedAt":"[^"]*"')
 
 def restamp_checked_at(body: bytes, now: datetime) -> bytes:
     """A cached answer is re-confirmed by the unchanged change log, so it was checked now."""
-    stamp = b'"checkedAt":' + orjson.dumps(now.isoformat())
-    return _CHECKED_AT.sub(lambda _: stamp, body)
+    stamp = b'"checkedAt":' + orjson.dumps(now.isoformat())  # no backslash: a plain template
+    return _CHECKED_AT.sub(stamp, body)
 
 
 CacheKey = tuple[str, bytes, str | None, date]
@@ -106,7 +111,15 @@ class ResponseCache:
     @staticmethod
     def key(normal_form: str, variables: object, operation: str | None, today: date) -> CacheKey:
         """``normal_form``: the document printed back from its parse (``ParsedDocument``)."""
-        digest = hashlib.sha256(normal_form.encode()).hexdigest()
+        return ResponseCache.key_of(ResponseCache.digest(normal_form), variables, operation, today)
+
+    @staticmethod
+    def digest(normal_form: str) -> str:
+        return hashlib.sha256(normal_form.encode()).hexdigest()
+
+    @staticmethod
+    def key_of(digest: str, variables: object, operation: str | None, today: date) -> CacheKey:
+        """The key by the normal form's ``digest`` (kept by callers that know the document)."""
         return digest, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), operation, today
 
     def get(self, key: CacheKey, seq: int) -> bytes | None:
