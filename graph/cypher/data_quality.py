@@ -28,7 +28,7 @@ def day_number(iso: str) -> str:
 # Expected fields a certificate may lack: a service certificate's star grade.
 CERTIFICATE_COUNTS = """
 UNWIND $keys AS key
-MATCH (c:Certificate {issuer: key})
+MATCH (:Institution {uscc: key})-[:ISSUED]->(c:Certificate)
 WITH key, c, CASE WHEN c.family = 'SERVICE' AND c.stars IS NULL THEN 1 ELSE 0 END AS noStars
 RETURN key AS uscc, count(c) AS certificates, sum(noStars) AS missingStars,
        sum(CASE WHEN noStars > 0 THEN 1 ELSE 0 END) AS incomplete,
@@ -41,7 +41,7 @@ RETURN key AS uscc, count(c) AS certificates, sum(noStars) AS missingStars,
 STATUS_LAGS = (
     """
 UNWIND $keys AS key
-MATCH (c:Certificate {issuer: key})
+MATCH (:Institution {uscc: key})-[:ISSUED]->(c:Certificate)
 WHERE size(coalesce(c.stepSeq, [])) > 1
 WITH key, c,
      reduce(low = c.stepSeq[0], q IN c.stepSeq | CASE WHEN q < low THEN q ELSE low END)
@@ -70,7 +70,7 @@ RETURN key AS uscc, count(d) AS disputesAnswered,
 # An issuer's certificates since ``$since`` by family, standard and issue day.
 ISSUE_GROUPS = """
 UNWIND $keys AS key
-MATCH (c:Certificate {issuer: key})
+MATCH (:Institution {uscc: key})-[:ISSUED]->(c:Certificate)
 WHERE c.issuedOn >= $since
 RETURN key AS issuer, c.family AS family, c.standard AS standard, c.issuedOn AS issuedOn,
        count(c) AS certificates

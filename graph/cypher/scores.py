@@ -45,7 +45,7 @@ _WITHDRAWN_TODAY = status_on("gone", "$today")
 CREDIT_INPUTS = f"""
 UNWIND $keys AS key
 MATCH (i:Institution {{uscc: key}})
-OPTIONAL MATCH (held:Certificate {{holder: key}})
+OPTIONAL MATCH (:Organization {{uscc: key}})<-[:CERTIFIES]-(held:Certificate)
 WHERE held.family = 'SERVICE' AND {status_on("held", "$today")} = 'VALID'
   AND held.issuedOn <= $today
   AND held.expiresOn >= $today
