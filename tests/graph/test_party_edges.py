@@ -3,12 +3,18 @@ and stores made before that lose the two property indexes when they open (design
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
+from pathlib import Path
 
+from graph.cypher import certificates, data_quality, network, scores, tallies
+from graph.cypher_literals import cypher_header
 from graph.cypher_store import CypherStore
 from graph.dialects import RETIRED
+from graph.falkordb_store import FalkorDBStore
 from graph.models import CertificateQuery, Organization
-from tests.conftest import TODAY
+from graph.open import open_store
+from tests.conftest import TODAY, embedded_url
 from tests.graph.builders import REGIONS, certificate, institution, organization
 
 ACTOR = "test"
@@ -105,3 +111,51 @@ async def test_listings_by_issuer_and_holder_follow_the_party_edges(store: Cyphe
     assert sorted((g.issuer, g.certificates) for g in issued) == sorted(
         [(body.uscc, 3), (other.uscc, 2)]
     )
+
+
+def _by_party() -> list[tuple[str, str]]:
+    """Every statement that finds certificates by their issuer or holder."""
+    found = [
+        ("ISSUERS_OF_HOLDERS", certificates.ISSUERS_OF_HOLDERS),
+        ("CERTIFICATE_COUNTS", data_quality.CERTIFICATE_COUNTS),
+        ("STATUS_LAGS", data_quality.STATUS_LAGS),
+        ("ISSUE_GROUPS", data_quality.ISSUE_GROUPS),
+        ("ISSUED_TO", network.ISSUED_TO),
+        ("HELD_FROM", network.HELD_FROM),
+        ("CREDIT_INPUTS", scores.CREDIT_INPUTS),
+        ("CERTIFICATES_OF_HOLDERS", tallies.CERTIFICATES_OF_HOLDERS),
+    ]
+    others = sorted(certificates.LISTING_FILTERS - {"holder", "issuer", "region"})
+    for party, other, status, count in itertools.product(
+        ("holder", "issuer"), [None, *others], [None, *certificates.LISTING_STATUSES], (0, 1)
+    ):
+        present = frozenset({party} | ({other} if other else set()))
+        statement = certificates.certificate_listing(present, status=status, count=bool(count))
+        found.append((f"listing {sorted(present)} {status} count={count}", statement))
+    return found
+
+
+async def test_falkordb_starts_every_read_by_party_from_the_party_index(
+    falkordb_dir: Path,
+) -> None:
+    """A WHERE on the certificate in the same MATCH made FalkorDB scan every certificate."""
+    store = await open_store(embedded_url(falkordb_dir))
+    assert isinstance(store, FalkorDBStore)
+    params: dict[str, object] = {
+        **{key: "x" for key in ("holder", "issuer", "today", "since", "after", "standard")},
+        **{"family": "x", "keys": ["x"], "within": ["x"], "limit": 10, "lateAfterDays": 30},
+        "evaluatedSince": "x",
+    }
+    scanning = {}
+    try:
+        for name, statement in _by_party():
+            plan = await store.command(
+                "GRAPH.EXPLAIN", store.graph_name, cypher_header(params) + statement
+            )
+            steps = [str(step) for step in plan]  # type: ignore[attr-defined]
+            starts = [s for s in steps if "Scan" in s]
+            if any("Label Scan" in s and ":Certificate" in s for s in starts) or not starts:
+                scanning[name] = steps
+    finally:
+        await store.close()
+    assert not scanning
