@@ -153,7 +153,7 @@ async def wait_ready(client: httpx.AsyncClient, process: subprocess.Popen[bytes]
         with contextlib.suppress(httpx.HTTPError):
             if (await client.get("/healthz", timeout=2.0)).status_code == 200:
                 return time.monotonic() - started
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.05)  # the restart is a target of its own: measured finely
 
 
 def tail(path: Path, size: int = 4000) -> str:

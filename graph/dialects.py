@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from graph.cypher.regions import statistics
 
-__all__ = ["FALKORDB", "NEO4J", "SCHEMA", "Dialect", "IndexSpec"]
+__all__ = ["FALKORDB", "NEO4J", "RETIRED", "SCHEMA", "Dialect", "IndexSpec"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +33,6 @@ SCHEMA: tuple[IndexSpec, ...] = (
     IndexSpec("Organization", "pinyinKeys", unique=False),
     IndexSpec("Accreditation", "number", unique=True),
     IndexSpec("Certificate", "number", unique=True),
-    IndexSpec("Certificate", "issuer", unique=False),
-    IndexSpec("Certificate", "holder", unique=False),
     IndexSpec("Complaint", "id", unique=True),
     IndexSpec("CreditRating", "id", unique=True),
     IndexSpec("CreditEvent", "id", unique=True),
@@ -57,6 +55,15 @@ SCHEMA: tuple[IndexSpec, ...] = (
     IndexSpec("RegionTally", "key", unique=True),
     IndexSpec("RegionTally", "region", unique=False),
     IndexSpec("RankTally", "key", unique=True),
+)
+
+# Indexes older stores have and this version drops on open. A certificate is found by its
+# issuer or holder through the ISSUED / CERTIFIES edge of the (indexed) party node: the two
+# property indexes held two entries per certificate, and an engine loading a snapshot
+# rebuilds every index (most of a restart's time at 1M certificates; design note 38).
+RETIRED: tuple[IndexSpec, ...] = (
+    IndexSpec("Certificate", "issuer", unique=False),
+    IndexSpec("Certificate", "holder", unique=False),
 )
 
 
@@ -94,6 +101,13 @@ class Dialect:
         # FalkorDB has no IF NOT EXISTS: the store ignores "already indexed" answers, and
         # unique constraints go through GRAPH.CONSTRAINT on top of these indexes.
         return [f"CREATE INDEX FOR (n:{s.label}) ON (n.{s.prop})" for s in SCHEMA]
+
+    def drop_statements(self) -> list[str]:
+        """DDL dropping the RETIRED indexes: idempotent on Neo4j; on FalkorDB (no IF
+        EXISTS) the store sends one only for an index the engine lists."""
+        if self.name == "neo4j":
+            return [f"DROP INDEX {s.label}_{s.prop} IF EXISTS" for s in RETIRED]
+        return [f"DROP INDEX ON :{s.label}({s.prop})" for s in RETIRED]
 
 
 # FalkorDB indexes list elements, so the most distinctive bigram finds candidates by index.

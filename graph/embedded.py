@@ -136,13 +136,16 @@ class EmbeddedServer:
         *,
         appendfsync: str = DEFAULT_APPENDFSYNC,
         startup_timeout: float = 30.0,
+        wait: bool = True,
     ) -> EmbeddedServer:
         """Attach to the server of ``data_dir``, starting it if nobody serves the directory.
 
         Returns once the server answers PING. Raises :class:`EmbeddedServerError` (with the tail
         of the server's log) if it exits or does not become ready within ``startup_timeout``.
         ``appendfsync`` only matters when this call (or a later :meth:`revive`) starts the
-        server.
+        server. With ``wait=False`` it returns as soon as a server owns the directory, still
+        loading its data (this handle keeps it up): a process starts the load first and
+        overlaps its own start-up with it, and its store's own attach then waits for PING.
         """
         if appendfsync not in APPENDFSYNC_POLICIES:
             raise ValueError(f"appendfsync must be one of {sorted(APPENDFSYNC_POLICIES)}")
@@ -160,7 +163,7 @@ class EmbeddedServer:
             # Only a watchdog that is shutting down holds clients.lock exclusively, and it
             # keeps start.lock while doing so: this does not wait in practice.
             await _acquire(clients_fd, fcntl.LOCK_SH, data_dir / CLIENTS_LOCK, lock_deadline)
-            await _serve(data_dir, socket_path, appendfsync, startup_timeout)
+            await _serve(data_dir, socket_path, appendfsync, startup_timeout, wait=wait)
             server = cls(
                 data_dir,
                 socket_path,
@@ -281,10 +284,15 @@ def _redis_command(data_dir: Path, socket_path: Path, appendfsync: str) -> list[
 
 
 async def _serve(
-    data_dir: Path, socket_path: Path, appendfsync: str, startup_timeout: float
+    data_dir: Path,
+    socket_path: Path,
+    appendfsync: str,
+    startup_timeout: float,
+    *,
+    wait: bool = True,
 ) -> bool:
-    """Make sure a server serves ``data_dir`` and answers; True if this call started it.
-    The caller holds start.lock."""
+    """Make sure a server serves ``data_dir`` and (if ``wait``) answers; True if this call
+    started it. The caller holds start.lock."""
     started = False
     while True:
         if not _owned(data_dir):
@@ -292,6 +300,8 @@ async def _serve(
             command = _redis_command(data_dir, socket_path, appendfsync)
             await _spawn_watchdog(data_dir, command)
             started = True
+        if not wait:
+            return started
         deadline = time.monotonic() + startup_timeout
         try:
             if await _wait_ready(data_dir, socket_path, deadline):

@@ -33,7 +33,7 @@ from graph.cypher import exports as export_cypher
 from graph.cypher.exports import EXPORTED, ExportSpec, Statement
 from graph.cypher_literals import cypher_header
 from graph.cypher_store import CypherStore, Row, WritePlan, as_int
-from graph.dialects import FALKORDB, SCHEMA
+from graph.dialects import FALKORDB, RETIRED, SCHEMA
 from graph.embedded import APPENDFSYNC_POLICIES, DEFAULT_APPENDFSYNC, EmbeddedServer
 from graph.embedded_files import disk_is_low
 from graph.errors import BackendUnavailable, Conflict, GraphError, StoreNotDurable
@@ -234,7 +234,8 @@ class FalkorDBStore(CypherStore):
             return report
 
     async def ensure_schema(self) -> None:
-        """Create what is missing of the indexes, constraints and change counter.
+        """Create what is missing of the indexes, constraints and change counter, and drop
+        the indexes this version no longer uses (``RETIRED``).
 
         FalkorDB replays its append-only file query by query, and a replayed query cannot use
         an index that was itself created by a replayed query: replaying 15k rows took 75 s
@@ -254,6 +255,10 @@ class FalkorDBStore(CypherStore):
             for prop in row["properties"]  # type: ignore[attr-defined]
         }
         changed = False
+        for spec, statement in zip(RETIRED, FALKORDB.drop_statements(), strict=True):
+            if (spec.label, spec.prop) in indexed:
+                await self._run(self._graph.query, statement, {})
+                changed = True
         for spec, statement in zip(SCHEMA, FALKORDB.index_statements(), strict=True):
             if (spec.label, spec.prop) not in indexed:
                 await self._run(self._graph.query, statement, {})

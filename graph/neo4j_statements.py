@@ -118,6 +118,8 @@ def _builders(every_combination: bool) -> Iterator[Statement]:
 
 
 def _neo4j_only() -> Iterator[Statement]:
+    for statement in NEO4J.drop_statements():
+        yield "NEO4J.drop_statements", statement
     for statement in NEO4J.index_statements():
         yield "NEO4J.index_statements", statement
     for statement in NEO4J.search_schema:

@@ -79,7 +79,12 @@ class Neo4jStore(CypherStore):
         await self.ensure_schema()
 
     async def ensure_schema(self) -> None:
-        for statement in [*self.dialect.index_statements(), *self.dialect.search_schema]:
+        statements = [
+            *self.dialect.drop_statements(),
+            *self.dialect.index_statements(),
+            *self.dialect.search_schema,
+        ]
+        for statement in statements:
             await self._run_write(statement, {}, implicit=True)
         await self._run_write(change_cypher.ENSURE_COUNTER, {"genesis": GENESIS_HASH})
         await self._upgrade_timelines()

@@ -11,14 +11,38 @@ may lose the last second of acknowledged writes, with a warning).
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from graph.cypher_store import CypherStore
-from graph.embedded import DEFAULT_APPENDFSYNC
+from graph.embedded import DEFAULT_APPENDFSYNC, EmbeddedServer
 
-__all__ = ["NEO4J_SCHEMES", "open_store"]
+if TYPE_CHECKING:  # the stores are imported when one is opened: prestart stays light
+    from graph.cypher_store import CypherStore
+
+__all__ = ["NEO4J_SCHEMES", "open_store", "prestart"]
 
 NEO4J_SCHEMES = frozenset({"neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"})
+
+
+def _embedded_directory(netloc: str, path: str) -> str:
+    return unquote(netloc + path) or "./.registry"
+
+
+async def prestart(url: str) -> EmbeddedServer | None:
+    """For an embedded store, start its server loading the data now, without waiting: the
+    caller's own start-up (imports, the schema) then overlaps the load, and its
+    :func:`open_store` waits for the rest. The handle keeps the server up until released;
+    None for any other store."""
+    parts = urlsplit(url)
+    if parts.scheme != "falkordb+embedded":
+        return None
+    options = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+    return await EmbeddedServer.attach(
+        Path(_embedded_directory(parts.netloc, parts.path)),
+        appendfsync=options.get("appendfsync", DEFAULT_APPENDFSYNC),
+        wait=False,
+    )
 
 
 async def open_store(url: str) -> CypherStore:
@@ -30,7 +54,7 @@ async def open_store(url: str) -> CypherStore:
     if parts.scheme == "falkordb+embedded":
         from graph.falkordb_store import FalkorDBStore
 
-        directory = unquote(parts.netloc + parts.path) or "./.registry"
+        directory = _embedded_directory(parts.netloc, parts.path)
         return await FalkorDBStore.open_embedded(directory, graph=graph, appendfsync=appendfsync)
     if parts.scheme == "falkordb":
         from graph.falkordb_store import FalkorDBStore

@@ -82,7 +82,7 @@ _ACCREDITATION_MAP = (
 # Which bodies certified each holder (a holder's record is the business of each of them).
 ISSUERS_OF_HOLDERS = """
 UNWIND $keys AS key
-MATCH (c:Certificate {holder: key})
+MATCH (:Organization {uscc: key})<-[:CERTIFIES]-(c:Certificate)
 RETURN key AS holder, collect(DISTINCT c.issuer) AS issuers
 """
 
@@ -132,8 +132,10 @@ ORDER BY s.seq
 """
 
 _MATCH = "MATCH (c:Certificate)\n"
-_MATCH_BY_HOLDER = "MATCH (c:Certificate {holder: $holder})\n"
-_MATCH_BY_ISSUER = "MATCH (c:Certificate {issuer: $issuer})\n"
+# By holder or issuer: from the party's node along its edge (no index on the certificates'
+# own issuer and holder properties; design note 38).
+_MATCH_BY_HOLDER = "MATCH (:Organization {uscc: $holder})<-[:CERTIFIES]-(c:Certificate)\n"
+_MATCH_BY_ISSUER = "MATCH (:Institution {uscc: $issuer})-[:ISSUED]->(c:Certificate)\n"
 _MATCH_IN_REGION = (
     "MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(:Organization)"
     "<-[:CERTIFIES]-(c:Certificate)\n"

@@ -43,10 +43,11 @@ WHERE other.uscc <> key
 RETURN key AS source, other.uscc AS target, a.key AS via, a.text AS viaLabel
 """
 
-# Certificates carry their issuer's and holder's USCC as indexed properties.
+# From the party's node along its edges; the far party's USCC is a property of the
+# certificate.
 ISSUED_TO = """
 UNWIND $keys AS key
-MATCH (c:Certificate {issuer: key})
+MATCH (:Institution {uscc: key})-[:ISSUED]->(c:Certificate)
 WITH key, c.holder AS target, count(c) AS certificates
 RETURN key AS source, target, certificates
 ORDER BY certificates DESC, target
@@ -55,7 +56,7 @@ LIMIT $limit
 
 HELD_FROM = """
 UNWIND $keys AS key
-MATCH (c:Certificate {holder: key})
+MATCH (:Organization {uscc: key})<-[:CERTIFIES]-(c:Certificate)
 WITH key, c.issuer AS target, count(c) AS certificates
 RETURN key AS source, target, certificates
 ORDER BY certificates DESC, target

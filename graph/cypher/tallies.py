@@ -45,7 +45,7 @@ RETURN change.entity AS entity, collect(DISTINCT change.key) AS keys
 
 CERTIFICATES_OF_HOLDERS = """
 UNWIND $keys AS key
-MATCH (c:Certificate {holder: key})
+MATCH (:Organization {uscc: key})<-[:CERTIFIES]-(c:Certificate)
 RETURN collect(c.number) AS numbers
 """
 

@@ -7,18 +7,21 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from registry.cli.data import add_data_commands
-from registry.cli.keys import add_key_commands
 from registry.cli.options import CommandParser
-from registry.cli.serve import add_serve_command
-from registry.cli.sync import add_sync_commands
-from registry.cli.trust import add_trust_commands
+from registry.cli.serve import add_serve_command, database_started_early
 from registry.settings import ConfigurationError
 
 __all__ = ["build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # The other commands' modules import most of the app: here, so that `registry serve` has
+    # its database loading before they are imported (database_started_early).
+    from registry.cli.data import add_data_commands
+    from registry.cli.keys import add_key_commands
+    from registry.cli.sync import add_sync_commands
+    from registry.cli.trust import add_trust_commands
+
     parser: argparse.ArgumentParser = CommandParser(prog="registry", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     add_serve_command(commands)
@@ -33,13 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; a configuration it cannot use is one line on stderr and exit 2."""
-    args = build_parser().parse_args(argv)
-    try:
-        result: int = args.run(args)
-    except ConfigurationError as exc:
-        print(f"registry: configuration error: {exc}", file=sys.stderr)
-        return 2
-    return result
+    with database_started_early(sys.argv[1:] if argv is None else list(argv)):
+        args = build_parser().parse_args(argv)
+        try:
+            result: int = args.run(args)
+        except ConfigurationError as exc:
+            print(f"registry: configuration error: {exc}", file=sys.stderr)
+            return 2
+        return result
 
 
 if __name__ == "__main__":

@@ -7,11 +7,13 @@ import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from graph.open import open_store
-from graph.port import GraphStore
 from registry.settings import DEFAULT_STORE_URL, Settings, load_settings
+
+if TYPE_CHECKING:  # kept out of `registry serve`'s first imports (registry.cli.main)
+    from graph.port import GraphStore
 
 __all__ = ["CommandParser", "add_store_options", "settings_from", "with_store"]
 

@@ -3,13 +3,53 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import os
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+from graph.embedded import EmbeddedServerError
+from graph.open import prestart
 from registry.cli.options import add_store_options, settings_from
-from registry.settings import load_settings
+from registry.settings import ConfigurationError, Settings, load_settings
 
-__all__ = ["add_serve_command"]
+__all__ = ["add_serve_command", "database_started_early"]
+
+
+@contextlib.contextmanager
+def database_started_early(argv: Sequence[str]) -> Iterator[None]:
+    """For `registry serve` on the embedded store: its server starts loading the data
+    before the app is imported and built, which then overlaps the load (at 100k
+    certificates the two took about as long). The app's store still waits until the server
+    answers, so /healthz says ready no sooner than before. Anything this cannot read
+    (another command, a configuration error, a server that cannot start) is left to the
+    command itself to report, and a refused configuration starts nothing."""
+    handle = None
+    if argv[:1] == ["serve"] and not {"-h", "--help"} & set(argv):
+        early = argparse.ArgumentParser(add_help=False)
+        add_store_options(early)
+        early.add_argument("--public-url")
+        known, _ = early.parse_known_args(argv[1:])
+        with contextlib.suppress(ConfigurationError, EmbeddedServerError, OSError):
+            handle = asyncio.run(prestart(_settings(known).resolved_store_url))
+    try:
+        yield
+    finally:
+        if handle is not None:
+            asyncio.run(handle.release())
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The settings `serve` runs with, also put in the environment: workers build their own
+    app from it. A wrong --public-url stops here, not in every worker."""
+    settings = settings_from(args)
+    if settings.data_dir is not None:
+        os.environ["REGISTRY_DATA_DIR"] = str(settings.data_dir.resolve())
+    os.environ["REGISTRY_STORE_URL"] = settings.store_url
+    if args.public_url:
+        os.environ["REGISTRY_PUBLIC_URL"] = args.public_url
+    return load_settings()
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -18,14 +58,7 @@ def _serve(args: argparse.Namespace) -> int:
     from registry.http.coalesced_writes import ServingProtocol
     from registry.http.logs import log_config
 
-    settings = settings_from(args)
-    # Workers build their own app from the environment, so pass the flags on through it.
-    if settings.data_dir is not None:
-        os.environ["REGISTRY_DATA_DIR"] = str(settings.data_dir.resolve())
-    os.environ["REGISTRY_STORE_URL"] = settings.store_url
-    if args.public_url:
-        os.environ["REGISTRY_PUBLIC_URL"] = args.public_url
-    load_settings()  # a wrong --public-url stops here, not in every worker
+    _settings(args)
     proxies = args.forwarded_allow_ips.strip()
     uvicorn.run(
         "registry.app:create_app",

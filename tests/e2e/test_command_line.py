@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from registry.cli.main import build_parser
+from registry.cli.serve import database_started_early
+from tests.graph.test_embedded_server import directory_is_free
 from tests.input_methods import full_width
 
 CCSC = "91110101940807760M"
@@ -113,3 +115,14 @@ def test_keys_take_a_uscc_and_entities_as_people_type_them(tmp_path: Path) -> No
     assert scoped.returncode == 0, scoped.stderr
     assert unknown.returncode == 2
     assert "unknown entities Nothing; one of Region, Institution" in unknown.stderr
+
+
+def test_serve_starts_its_embedded_database_first_and_stops_it_after(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with database_started_early(["serve", "--data", str(data), "--port", "0"]):
+        assert not directory_is_free(data)
+    assert directory_is_free(data)
+    with database_started_early(["seed", "--data", str(data)]):
+        assert directory_is_free(data)  # only `serve` starts it early
+    with database_started_early(["serve", "--store", "neo4j://localhost:1"]):
+        pass  # nothing to start for another backend

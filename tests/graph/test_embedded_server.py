@@ -188,6 +188,22 @@ async def test_last_release_stops_the_server(tmp_path: Path) -> None:
     await server.release()  # idempotent
 
 
+async def test_an_attach_that_does_not_wait_keeps_the_starting_server_for_the_next(
+    tmp_path: Path,
+) -> None:
+    """`registry serve` starts the load first (wait=False) and its store attaches later."""
+    early = await EmbeddedServer.attach(tmp_path, wait=False)
+    assert not directory_is_free(tmp_path)
+
+    server = await EmbeddedServer.attach(tmp_path)  # waits until the server answers
+    await query(server, "CREATE (:N {v: 1})")
+    await server.release()
+
+    assert not directory_is_free(tmp_path)  # the early handle keeps it up
+    await early.release()
+    assert directory_is_free(tmp_path)
+
+
 async def test_data_survives_a_restart(attach: Attach, tmp_path: Path) -> None:
     async with await EmbeddedServer.attach(tmp_path) as server:
         first_pid = server.server_pid
