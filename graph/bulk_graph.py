@@ -19,35 +19,36 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Iterator, Sequence
 
-from graph.bulk_data import BulkCommand, BulkData, BulkReferenceError, Tokens
-from graph.bulk_derived import NO_NEXT, KeysMeanwhile, certificate_timeline
-from graph.cypher_store.certificates import CERTIFICATE_KEPT
+from graph.bulk_certificates import PLACEHOLDER, STEP_COLUMNS, BatchContext, BuiltBatch, patch
+from graph.bulk_data import (
+    BulkCommand,
+    BulkData,
+    BulkReferenceError,
+    CertificateBatch,
+    CertificateSource,
+    Tokens,
+)
+from graph.bulk_derived import NO_NEXT, KeysMeanwhile
+from graph.bulk_format import EdgeToken, encode_pairs, encoded_token
+from graph.bulk_workers import BatchBuilders, default_workers
 from graph.cypher_store.institutions import ACCREDITATION_KEPT, INSTITUTION_KEPT, address_key
 from graph.errors import Conflict
 from graph.mapping import to_props
 from graph.models import (
-    ISSUED_REASON,
     Accreditation,
-    Certificate,
     Complaint,
     CreditEvent,
     CreditRating,
     Institution,
     Organization,
     Region,
-    StatusChange,
 )
-from graph.tallies import (
-    Buckets,
-    Contribution,
-    certificate_contribution,
-    institution_contribution,
-)
+from graph.tallies import Buckets, Contribution, institution_contribution
 from graph.text import search_grams
 
 __all__ = ["BulkGraph"]
 
-_STEP_COLUMNS = ("number", "status", "reason", "effectiveOn", "recordedAt", "actor", "seq")
+_STEP_COLUMNS = STEP_COLUMNS
 _TIMELINE_COLUMNS = ("status", "statusSince", "statusUntil", "stepOn", "stepSeq", "stepStatus")
 _EDGE_CHUNK = 250_000  # deferred edges per command
 _STORE_MANAGED = frozenset({"version", "steps"})
@@ -71,13 +72,17 @@ class BulkGraph:
     """Turns a :class:`BulkData` into bulk commands, keeping the ids of what later records
     refer to, the seq each change would have had, and the region tallies."""
 
-    def __init__(self, *, at: str, actor: str, first_id: int = 0) -> None:
+    def __init__(
+        self, *, at: str, actor: str, first_id: int = 0, workers: int | None = None
+    ) -> None:
         self._at, self._actor, self._day = at, actor, at[:10]
         self._next_id = first_id  # the ids before it hold what the store made itself
+        self._workers = workers  # processes building certificates (None: by the load's size)
         self.seq = 0
         self._ids: dict[tuple[str, str], int] = {}
-        self._holder_regions: dict[str, str] = {}
-        self._certifies: list[tuple[int, str]] = []  # (certificate id, holder): sent last
+        # Per certificate batch: its first id and its holders' positions (sent last).
+        self._certifies: list[tuple[int, list[int]]] = []
+        self._first_holder = 0
         self._buckets = Buckets()
         self.counts: dict[str, int] = {}
 
@@ -88,13 +93,51 @@ class BulkGraph:
         # Holders are numbered now and sent last: their pinyin keys (pure Python, the
         # slowest part of a load) are worked out in another process meanwhile.
         holders = [o for batch in data.organizations for o in batch]
-        for o in holders:
-            self._holder_regions[o.uscc] = o.region
         keyed = KeysMeanwhile(holders)
         try:
             yield from self._after_holders(data, holders, keyed)
         finally:
             keyed.close()
+
+    def _all_certificates(
+        self, data: BulkData, holders: Sequence[Organization]
+    ) -> Iterator[BulkCommand]:
+        """Every certificate batch (built by worker processes for a large load), then the
+        later status steps; the seqs of those come after every certificate's."""
+        source = data.certificates if isinstance(data.certificates, CertificateSource) else None
+        batches: Iterable[tuple[int | CertificateBatch, int]] = (
+            enumerate(source.sizes())
+            if source is not None
+            else ((b, len(b[0])) for b in data.certificates)  # type: ignore[union-attr]
+        )
+        issuers = {key: n for (label, key), n in self._ids.items() if label == "Institution"}
+        context = BatchContext(
+            self._at,
+            self._actor,
+            issuers=issuers,
+            holders={o.uscc: (n, o.region) for n, o in enumerate(holders)},
+            source=source,
+        )
+        workers = self._workers
+        builders = BatchBuilders(
+            context, default_workers(data.certificate_count) if workers is None else workers
+        )
+        first_cert_seq, later_seq = self.seq, self.seq + data.certificate_count
+        later: list[tuple[int, list[object]]] = []  # (certificate id, step) in seq order
+        try:
+            for built in builders.built(batches, self._next_id, self.seq + 1):
+                yield self._certificates(built, later_seq + len(later) + 1, later)
+                if source is not None:
+                    source.keep(built.kept)
+            for buckets in builders.buckets():
+                self._buckets.merge(buckets)
+        finally:
+            builders.close()
+        if self.seq != first_cert_seq + data.certificate_count:
+            raise ValueError("certificate_count does not match the certificates loaded")
+        self.seq = later_seq + len(later)
+        self._count("StatusChange", len(later))
+        yield self._later_steps(later)
 
     def _after_holders(
         self, data: BulkData, holders: Sequence[Organization], keyed: KeysMeanwhile
@@ -103,13 +146,7 @@ class BulkGraph:
         self._count("Organization", len(holders))
         for granted in data.accreditations:
             yield self._accreditations(granted)
-        first_cert_seq, later = self.seq, self.seq + data.certificate_count
-        for certificates, steps in data.certificates:
-            command, later = self._certificates(certificates, steps, later)
-            yield command
-        if self.seq != first_cert_seq + data.certificate_count:
-            raise ValueError("certificate_count does not match the certificates loaded")
-        self.seq = later
+        yield from self._all_certificates(data, holders)
         for ratings in data.credit_ratings:
             yield self._ratings(ratings)
         for events in data.credit_events:
@@ -117,9 +154,8 @@ class BulkGraph:
         for complaints in data.complaints:
             yield self._complaints(complaints)
         for start, keys in keyed:
-            yield self._organizations(holders[start : start + len(keys)], keys)
-        for start in range(0, len(self._certifies), _EDGE_CHUNK):
-            yield self._certified(self._certifies[start : start + _EDGE_CHUNK])
+            yield self._organizations(holders[start : start + len(keys)], start, keys)
+        yield from self._certified()
         yield self._tallies()
 
     # -- the pieces ---------------------------------------------------------------------
@@ -274,7 +310,7 @@ class BulkGraph:
         return self._end(tokens)
 
     def _organizations(
-        self, organizations: Sequence[Organization], keys: list[dict[str, object]]
+        self, organizations: Sequence[Organization], start: int, keys: list[dict[str, object]]
     ) -> BulkCommand:
         tokens = self._begin()
         props = [to_props(o, exclude=frozenset({"version"})) for o in organizations]
@@ -284,6 +320,8 @@ class BulkGraph:
             for o, p, k in zip(organizations, props, keys, strict=True)
         )
         first = tokens.nodes("Organization", columns, rows)
+        if start == 0:
+            self._first_holder = first  # the holders are numbered in order, from it
         self._keep("Organization", [o.uscc for o in organizations], first)
         tokens.edges(
             "IN_REGION",
@@ -291,10 +329,20 @@ class BulkGraph:
         )
         return self._end(tokens)
 
-    def _certified(self, pairs: Sequence[tuple[int, str]]) -> BulkCommand:
-        tokens = self._begin()
-        tokens.edges("CERTIFIES", ((c, self._id("Organization", h)) for c, h in pairs))
-        return self._end(tokens)
+    def _certified(self) -> Iterator[BulkCommand]:
+        """The certificates' holder edges, once the holders have their ids."""
+        command, token = BulkCommand(), EdgeToken("CERTIFIES")
+        for first, positions in self._certifies:
+            ids = range(first, first + len(positions))
+            holders = [self._first_holder + p for p in positions]
+            token.extend(encode_pairs(ids, holders), len(positions))
+            if token.count >= _EDGE_CHUNK:
+                command.edges.append(token)
+                yield command
+                command, token = BulkCommand(), EdgeToken("CERTIFIES")
+        if token.count:
+            command.edges.append(token)
+            yield command
 
     def _accreditations(self, accreditations: Sequence[Accreditation]) -> BulkCommand:
         tokens = self._begin()
@@ -326,68 +374,38 @@ class BulkGraph:
         return self._end(tokens)
 
     def _certificates(
-        self, certificates: Sequence[Certificate], later: Sequence[StatusChange], later_seq: int
-    ) -> tuple[BulkCommand, int]:
-        tokens = self._begin()
-        steps: dict[str, list[list[object]]] = {}
-        seqs = range(self.seq + 1, self.seq + 1 + len(certificates))
-        for c, s in zip(certificates, seqs, strict=True):
-            on = (c.status_since or c.issued_on).isoformat()
-            steps[c.number] = [
-                self._step(c.number, c.status, c.status_reason or ISSUED_REASON, on, s)
+        self, built: BuiltBatch, first_later_seq: int, later: list[tuple[int, list[object]]]
+    ) -> BulkCommand:
+        """A built batch as its command, its later steps' seqs filled in from
+        ``first_later_seq`` and the steps kept in ``later`` (sent after every batch)."""
+        if built.missing is not None:
+            raise BulkReferenceError.of(*built.missing)
+        first = self._next_id
+        self._keep("Certificate", built.numbers, first)
+        command = BulkCommand()
+        if built.count:
+            command.nodes += [
+                encoded_token(patch(built, first_later_seq), built.count),
+                encoded_token(built.steps, built.count),
             ]
-        for change in later:
-            later_seq += 1
-            found = steps.get(change.number)
-            if found is None:
-                raise BulkReferenceError.of("Certificate", change.number)
-            found.append(
-                self._step(
-                    change.number,
-                    change.status,
-                    change.reason,
-                    change.effective_on.isoformat(),
-                    later_seq,
-                )
-            )
-        rows = []
-        contributions = []
-        columns: tuple[str, ...] = ()
-        for c in certificates:
-            props = to_props(c, exclude=CERTIFICATE_KEPT)
-            region = self._holder_regions.get(c.holder)
-            timeline = certificate_timeline(steps[c.number], self._day, c.status, c.status_reason)
-            columns = (*props, "statusReason", "version", *_TIMELINE_COLUMNS, "region", "tally")
-            rows.append([*props.values(), *timeline, region])
-            contributions.append(
-                certificate_contribution(
-                    region=region,
-                    issued_on=c.issued_on.isoformat(),
-                    expires_on=c.expires_on.isoformat(),
-                    step_on=timeline.step_on,
-                    step_seq=timeline.step_seq,
-                    step_status=timeline.step_status,
-                )
-            )
-        for row, tally in zip(rows, self._tally(contributions), strict=True):
-            row.append(tally)
-        first = tokens.nodes("Certificate", columns, rows)
-        self._keep("Certificate", [c.number for c in certificates], first)
-        flat = [(n, step) for n, c in enumerate(certificates) for step in steps[c.number]]
-        step = tokens.nodes("StatusChange", _STEP_COLUMNS, (s for _, s in flat))
-        tokens.edges(
-            "ISSUED",
-            ((self._id("Institution", c.issuer), first + n) for n, c in enumerate(certificates)),
-        )
-        for n, c in enumerate(certificates):
-            if c.holder not in self._holder_regions:
-                raise BulkReferenceError.of("Organization", c.holder)
-            self._certifies.append((first + n, c.holder))
-        tokens.edges("HAS_STATUS", ((first + n, step + k) for k, (n, _) in enumerate(flat)))
-        self.seq += len(certificates)
-        self._count("Certificate", len(certificates))
-        self._count("StatusChange", len(later))
-        return self._end(tokens), later_seq
+            command.edges += [
+                encoded_token(built.issued, built.count),
+                encoded_token(built.has_status, built.count),
+            ]
+        for k, row in built.later:
+            row[6] = first_later_seq + int(str(row[6])) - PLACEHOLDER
+            later.append((first + k, row))
+        self._certifies.append((first, built.holders))
+        self._next_id += 2 * built.count
+        self.seq += built.count
+        self._count("Certificate", built.count)
+        return command
+
+    def _later_steps(self, later: Sequence[tuple[int, list[object]]]) -> BulkCommand:
+        tokens = self._begin()
+        step = tokens.nodes("StatusChange", _STEP_COLUMNS, (row for _, row in later))
+        tokens.edges("HAS_STATUS", ((c, step + n) for n, (c, _) in enumerate(later)))
+        return self._end(tokens)
 
     def _ratings(self, ratings: Sequence[CreditRating]) -> BulkCommand:
         tokens = self._begin()

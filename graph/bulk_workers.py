@@ -1,0 +1,102 @@
+"""Certificate batches of a bulk load built in worker processes, taken in order
+(graph.bulk_certificates builds each; docs/design-notes.md, note 36).
+
+Why processes: building a certificate's records is pure Python, about 45 s of CPU at 1M
+certificates, and one process uses one core. Each worker is started (``spawn``, so every
+entry point guards its ``__main__``) with the load's context, takes every ``n``-th batch,
+and keeps its own region tallies; batch ``k`` starts at node id and seq numbers known from
+the sizes of the batches before it, so the workers need not wait for each other. The
+loading process takes the batches in order while the next ones are built.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from graph.bulk_certificates import BatchContext, BatchWork, BuiltBatch
+from graph.bulk_data import CertificateBatch
+from graph.tallies import Buckets
+
+__all__ = ["WORKER_THRESHOLD", "BatchBuilders", "default_workers"]
+
+WORKER_THRESHOLD = 20_000  # fewer certificates are built before the processes would start
+_AHEAD = 3  # batches given to each worker beyond the one the loading process waits for
+
+_WORK: BatchWork | None = None  # in a worker process: its context and tallies
+
+
+def default_workers(certificates: int) -> int:
+    """Worker processes for a load of ``certificates``: one per core, none for a small load."""
+    return 0 if certificates < WORKER_THRESHOLD else max(1, min(os.cpu_count() or 1, 4))
+
+
+def _start(context: BatchContext) -> None:
+    global _WORK  # noqa: PLW0603 - the worker process's one state
+    _WORK = BatchWork(context)
+
+
+def _build(batch: int | CertificateBatch, first_id: int, first_seq: int) -> BuiltBatch:
+    if _WORK is None:
+        raise RuntimeError("the worker was not started")
+    return _WORK.build(batch, first_id, first_seq)
+
+
+def _ready() -> None:
+    """Nothing: submitted to start a worker."""
+
+
+def _buckets() -> Buckets:
+    if _WORK is None:
+        raise RuntimeError("the worker was not started")
+    return _WORK.buckets
+
+
+class BatchBuilders:
+    """Builds batches with ``workers`` processes (0: in this one), batch ``k`` by worker
+    ``k % workers``; ``close`` stops them."""
+
+    def __init__(self, context: BatchContext, workers: int) -> None:
+        self._local = BatchWork(context) if workers <= 0 else None
+        spawn = multiprocessing.get_context("spawn")
+        self._pools = [
+            ProcessPoolExecutor(1, mp_context=spawn, initializer=_start, initargs=(context,))
+            for _ in range(max(workers, 0))
+        ]
+        # Starting a process takes a second or two (it imports the modules the batches
+        # need): all at once, in the background, while the load goes on.
+        for pool in self._pools:
+            threading.Thread(target=pool.submit, args=(_ready,), daemon=True).start()
+
+    def built(
+        self, batches: Iterable[tuple[int | CertificateBatch, int]], first_id: int, first_seq: int
+    ) -> Iterator[BuiltBatch]:
+        """Each batch (by number or itself, with its size) built, in order; batch ``k``
+        takes the ids and seqs after those of the batches before it."""
+        pending: deque[Future[BuiltBatch]] = deque()
+        for k, (batch, size) in enumerate(batches):
+            if self._local is not None:
+                yield self._local.build(batch, first_id, first_seq)
+            else:
+                pool = self._pools[k % len(self._pools)]
+                pending.append(pool.submit(_build, batch, first_id, first_seq))
+                if len(pending) > len(self._pools) * _AHEAD:
+                    yield pending.popleft().result()
+            first_id += 2 * size  # its certificates, then their first steps
+            first_seq += size
+        while pending:
+            yield pending.popleft().result()
+
+    def buckets(self) -> list[Buckets]:
+        """The region tallies each worker added up."""
+        if self._local is not None:
+            return [self._local.buckets]
+        return [pool.submit(_buckets).result() for pool in self._pools]
+
+    def close(self) -> None:
+        for pool in self._pools:
+            pool.shutdown(wait=False, cancel_futures=True)
