@@ -16,13 +16,19 @@ up at the end.
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 
 from graph.bulk_data import BulkReferenceError, CertificateBatch, CertificateSource
 from graph.bulk_derived import NO_NEXT, Timeline, certificate_timeline
-from graph.bulk_format import EdgeToken, NodeToken, encode_pairs, encode_row, encode_value, encode_text
+from graph.bulk_format import (
+    EdgeToken,
+    NodeToken,
+    encode_pairs,
+    encode_row,
+    encode_text,
+    encode_value,
+)
 from graph.cypher_store.certificates import CERTIFICATE_KEPT
 from graph.mapping import stored_fields
 from graph.models import ISSUED_REASON, Certificate
@@ -32,6 +38,7 @@ __all__ = [
     "CERTIFICATE_COLUMNS",
     "PLACEHOLDER",
     "STEP_COLUMNS",
+    "TIMELINE_COLUMNS",
     "BatchContext",
     "BatchWork",
     "BuiltBatch",
@@ -125,7 +132,7 @@ class BatchWork:
         at, actor = context.at, context.actor
         day = at[:10]
         n = len(certificates)
-        firsts: list[list[object]] = []
+        firsts: list[list[object]] = []  # each certificate's first step
         index: dict[str, int] = {}
         for k, c in enumerate(certificates):
             on = (c.status_since or c.issued_on).isoformat()
@@ -139,9 +146,11 @@ class BatchWork:
             if k < 0:
                 raise BulkReferenceError.of("Certificate", change.number)
             on = change.effective_on.isoformat()
-            row = [change.number, change.status, change.reason, on, at, actor, PLACEHOLDER + r]
-            extra.setdefault(k, []).append(row)
-            built.later.append((k, row))
+            step: list[object] = [
+                change.number, change.status, change.reason, on, at, actor, PLACEHOLDER + r
+            ]  # fmt: skip
+            extra.setdefault(k, []).append(step)
+            built.later.append((k, step))
         holders, buckets = context.holders, self.buckets
         rows: list[bytes] = []
         size = self._header
@@ -157,8 +166,10 @@ class BatchWork:
                 timeline = certificate_timeline(steps, day, c.status, c.status_reason)
             else:  # what certificate_timeline gives for one step, without the call
                 steps = [first]
-                on, status = first[3], c.status
-                timeline = Timeline(c.status_reason, 1, status, on, NO_NEXT, [on], [first[6]], [status])
+                on, status = str(first[3]), c.status
+                timeline = Timeline(
+                    c.status_reason, 1, status, on, NO_NEXT, [on], [first[6]], [status]
+                )
             contribution = certificate_contribution(
                 region=region,
                 issued_on=c.issued_on.isoformat(),
@@ -170,14 +181,14 @@ class BatchWork:
             buckets.add(contribution)
             tally = contribution.encoded()
             if len(steps) == 1:  # the same bytes as encode_row of the row, built directly
-                row = b"".join(
+                encoded = b"".join(
                     (
                         encode_row(_OWN(c)),
                         encode_row(timeline[:5]),
                         _ONE,
                         text(on),
                         _ONE,
-                        long(b"\x04", first[6]),
+                        long(b"\x04", k + first_seq),
                         _ONE,
                         text(status),
                         _NULL if region is None else text(region),
@@ -193,9 +204,10 @@ class BatchWork:
                     for j, s in enumerate(steps)
                     if j
                 ]
-                row = head + encode_value(values[_STEP_SEQ]) + encode_row(values[_STEP_SEQ + 1 :])
-            rows.append(row)
-            size += len(row)
+                tail = encode_row(values[_STEP_SEQ + 1 :])
+                encoded = head + encode_value(values[_STEP_SEQ]) + tail
+            rows.append(encoded)
+            size += len(encoded)
         built.numbers = [c.number for c in certificates]
         built.holders = [holders[c.holder][0] for c in certificates]
         token = NodeToken("Certificate", CERTIFICATE_COLUMNS)

@@ -60,7 +60,7 @@ class CertificateSource(ABC):
         """What the loading process keeps of a batch (a worker sends it back with it)."""
         return []
 
-    def keep(self, kept: list[Certificate]) -> None:
+    def keep(self, kept: list[Certificate]) -> None:  # noqa: B027 - a hook, empty by default
         """Called in the loading process with what was kept of each batch, in order."""
 
     def __iter__(self) -> Iterator[CertificateBatch]:

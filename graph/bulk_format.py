@@ -23,7 +23,16 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-__all__ = ["EdgeToken", "NodeToken", "Token", "encode_pairs", "encode_row", "encode_text", "encode_value", "encoded_token"]
+__all__ = [
+    "EdgeToken",
+    "NodeToken",
+    "Token",
+    "encode_pairs",
+    "encode_row",
+    "encode_text",
+    "encode_value",
+    "encoded_token",
+]
 
 _NULL = b"\x00"
 _TRUE = b"\x01\x01"
@@ -100,7 +109,7 @@ def encode_row(values: Iterable[object]) -> bytes:
     for value in values:
         kind = type(value)
         if kind is str:
-            append(texts.get(value) or _text(value))  # type: ignore[arg-type]
+            append(texts.get(value) or _text(value))  # type: ignore[call-overload,arg-type]
         elif value is None:
             append(_NULL)
         elif kind is int:
@@ -116,7 +125,7 @@ def encode_row(values: Iterable[object]) -> bytes:
                 else:
                     append(encode_value(item))
         elif kind is date:
-            append(days.get(value) or _day(value))  # type: ignore[arg-type]
+            append(days.get(value) or _day(value))  # type: ignore[call-overload,arg-type]
         else:
             append(encode_value(value))
     return b"".join(parts)

@@ -25,7 +25,9 @@ from graph.tallies import Buckets
 __all__ = ["WORKER_THRESHOLD", "BatchBuilders", "default_workers"]
 
 WORKER_THRESHOLD = 20_000  # fewer certificates are built before the processes would start
-_AHEAD = 3  # batches given to each worker beyond the one the loading process waits for
+# Batches built ahead per worker: the workers start while the loading process builds the
+# institutions and accreditations (about 1 MB a batch of 1,000 certificates).
+_AHEAD = 64
 
 _WORK: BatchWork | None = None  # in a worker process: its context and tallies
 
@@ -36,7 +38,7 @@ def default_workers(certificates: int) -> int:
 
 
 def _start(context: BatchContext) -> None:
-    global _WORK  # noqa: PLW0603 - the worker process's one state
+    global _WORK
     _WORK = BatchWork(context)
 
 
@@ -62,6 +64,9 @@ class BatchBuilders:
 
     def __init__(self, context: BatchContext, workers: int) -> None:
         self._local = BatchWork(context) if workers <= 0 else None
+        self._plans: Iterator[tuple[int | CertificateBatch, int, int]] = iter(())
+        self._pending: deque[Future[BuiltBatch]] = deque()
+        self._submitted = 0
         spawn = multiprocessing.get_context("spawn")
         self._pools = [
             ProcessPoolExecutor(1, mp_context=spawn, initializer=_start, initargs=(context,))
@@ -72,24 +77,43 @@ class BatchBuilders:
         for pool in self._pools:
             threading.Thread(target=pool.submit, args=(_ready,), daemon=True).start()
 
-    def built(
+    def start(
         self, batches: Iterable[tuple[int | CertificateBatch, int]], first_id: int, first_seq: int
-    ) -> Iterator[BuiltBatch]:
-        """Each batch (by number or itself, with its size) built, in order; batch ``k``
-        takes the ids and seqs after those of the batches before it."""
-        pending: deque[Future[BuiltBatch]] = deque()
-        for k, (batch, size) in enumerate(batches):
-            if self._local is not None:
-                yield self._local.build(batch, first_id, first_seq)
-            else:
-                pool = self._pools[k % len(self._pools)]
-                pending.append(pool.submit(_build, batch, first_id, first_seq))
-                if len(pending) > len(self._pools) * _AHEAD:
-                    yield pending.popleft().result()
+    ) -> None:
+        """Take ``batches`` (each by number or itself, with its size): batch ``k`` gets the
+        ids and seqs after those of the batches before it. The workers start on the first
+        ones at once, while the loading process builds what comes before them."""
+        self._plans = self._planned(batches, first_id, first_seq)
+        if self._pools:
+            self._top_up()
+
+    def _planned(
+        self, batches: Iterable[tuple[int | CertificateBatch, int]], first_id: int, first_seq: int
+    ) -> Iterator[tuple[int | CertificateBatch, int, int]]:
+        for batch, size in batches:
+            yield batch, first_id, first_seq
             first_id += 2 * size  # its certificates, then their first steps
             first_seq += size
-        while pending:
-            yield pending.popleft().result()
+
+    def _top_up(self) -> None:
+        while len(self._pending) < len(self._pools) * _AHEAD:
+            plan = next(self._plans, None)
+            if plan is None:
+                return
+            pool = self._pools[self._submitted % len(self._pools)]
+            self._pending.append(pool.submit(_build, *plan))
+            self._submitted += 1
+
+    def built(self) -> Iterator[BuiltBatch]:
+        """The batches built, in order."""
+        if self._local is not None:
+            for plan in self._plans:
+                yield self._local.build(*plan)
+            return
+        while self._pending:
+            done = self._pending.popleft().result()
+            self._top_up()
+            yield done
 
     def buckets(self) -> list[Buckets]:
         """The region tallies each worker added up."""

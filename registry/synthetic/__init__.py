@@ -21,7 +21,8 @@ from typing import Final, TypeVar
 
 from tqdm import tqdm
 
-from graph.bulk_data import BulkData, CertificateBatch, CertificateSource
+from graph.bulk_data import BulkData, CertificateSource
+from graph.bulk_data import CertificateBatch as Batch
 from graph.errors import StoreNotEmpty
 from graph.models import Certificate, StatusChange, WriteResult
 from graph.port import GraphStore
@@ -136,7 +137,7 @@ class _RosterCertificates(CertificateSource):
         whole, rest = divmod(self._roster.certificates, BATCH)
         return [BATCH] * whole + ([rest] if rest else [])
 
-    def batch(self, number: int) -> CertificateBatch:
+    def batch(self, number: int) -> Batch:
         made = certificate_batch(self._roster, number)
         return made.certificates, made.status_changes
 
