@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from graph.bulk_certificates import STEP_COLUMNS, TIMELINE_COLUMNS
 from graph.bulk_data import BulkCommand, BulkReferenceError, Tokens
 from graph.bulk_derived import NO_NEXT
 from graph.cypher_store.institutions import ACCREDITATION_KEPT, INSTITUTION_KEPT, address_key
 from graph.errors import Conflict
-from graph.mapping import to_props
+from graph.mapping import stored_fields
 from graph.models import (
     Accreditation,
     Complaint,
@@ -69,6 +70,19 @@ class Shared:
             if i.address is not None:
                 addresses[address_key(i.address)] = i.address
         return cls(sorted(named - {i.uscc for i in institutions}), persons, addresses)
+
+
+def _stored(
+    items: Sequence[object], exclude: frozenset[str]
+) -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
+    """The names of the properties ``to_props`` gives each of ``items`` (all of one type),
+    and each item's values by position: the encoder writes a date as its ISO text and a
+    tuple as an array, as ``to_props`` leaves them, without a dict per item."""
+    if not items:
+        return (), []
+    fields = stored_fields(type(items[0]), exclude)
+    values = attrgetter(*(name for name, _ in fields), "__class__")
+    return tuple(prop for _, prop in fields), [values(item)[:-1] for item in items]
 
 
 class BulkRecords:
@@ -141,7 +155,7 @@ class BulkRecords:
 
     def _institutions(self, institutions: Sequence[Institution], shared: Shared) -> BulkCommand:
         tokens = self._begin()
-        props = [to_props(i, exclude=INSTITUTION_KEPT) for i in institutions]
+        names, props = _stored(institutions, INSTITUTION_KEPT)
         seqs = range(self.seq + 1, self.seq + 1 + len(institutions))
         firsts = [(i.founded.isoformat() if i.founded else self._day) for i in institutions]
         tallies = self._tally(
@@ -152,11 +166,11 @@ class BulkRecords:
                 step_seq=[s],
                 step_status=[i.status],
             )
-            for i, p, on, s in zip(institutions, props, firsts, seqs, strict=True)
+            for i, on, s in zip(institutions, firsts, seqs, strict=True)
         )
-        columns = (*props[0], "version", *_TIMELINE_COLUMNS, "tally") if props else ()
+        columns = (*names, "version", *_TIMELINE_COLUMNS, "tally")
         rows = (
-            [*p.values(), 1, i.status, on, NO_NEXT, [on], [s], [i.status], t]
+            [*p, 1, i.status, on, NO_NEXT, [on], [s], [i.status], t]
             for i, p, on, s, t in zip(institutions, props, firsts, seqs, tallies, strict=True)
         )
         first = tokens.nodes("Institution", columns, rows)
@@ -229,10 +243,10 @@ class BulkRecords:
         self, organizations: Sequence[Organization], start: int, keys: list[dict[str, object]]
     ) -> BulkCommand:
         tokens = self._begin()
-        props = [to_props(o, exclude=frozenset({"version"})) for o in organizations]
-        columns = (*props[0], "nameGrams", *keys[0], "version") if props else ()
+        names, props = _stored(organizations, frozenset({"version"}))
+        columns = (*names, "nameGrams", *keys[0], "version") if props else ()
         rows = (
-            [*p.values(), search_grams(o.name), *k.values(), 1]
+            [*p, search_grams(o.name), *k.values(), 1]
             for o, p, k in zip(organizations, props, keys, strict=True)
         )
         first = tokens.nodes("Organization", columns, rows)
@@ -247,11 +261,11 @@ class BulkRecords:
 
     def _accreditations(self, accreditations: Sequence[Accreditation]) -> BulkCommand:
         tokens = self._begin()
-        props = [to_props(a, exclude=ACCREDITATION_KEPT) for a in accreditations]
+        names, props = _stored(accreditations, ACCREDITATION_KEPT)
         seqs = range(self.seq + 1, self.seq + 1 + len(accreditations))
-        columns = (*props[0], "version", *_TIMELINE_COLUMNS) if props else ()
+        columns = (*names, "version", *_TIMELINE_COLUMNS)
         rows = (
-            [*p.values(), 1, a.status, on, NO_NEXT, [on], [s], [a.status]]
+            [*p, 1, a.status, on, NO_NEXT, [on], [s], [a.status]]
             for a, p, s in zip(accreditations, props, seqs, strict=True)
             for on in (a.valid_from.isoformat(),)
         )
@@ -317,9 +331,8 @@ class BulkRecords:
         return self._end(tokens)
 
     def _upserts(self, tokens: Tokens, label: str, items: Sequence[_Upserted]) -> int:
-        props = [to_props(item, exclude=_STORE_MANAGED) for item in items]
-        columns = (*props[0], "version") if props else ()
-        first = tokens.nodes(label, columns, ([*p.values(), 1] for p in props))
+        names, props = _stored(items, _STORE_MANAGED)
+        first = tokens.nodes(label, (*names, "version"), ([*p, 1] for p in props))
         self._keep(label, [item.id for item in items], first)
         self.seq += len(items)
         self._count(label, len(items))
