@@ -80,7 +80,7 @@ def _stored(
     tuple as an array, as ``to_props`` leaves them, without a dict per item."""
     if not items:
         return (), []
-    fields = stored_fields(type(items[0]), exclude)
+    fields = stored_fields(type(items[0]), exclude)  # type: ignore[arg-type]
     values = attrgetter(*(name for name, _ in fields), "__class__")
     return tuple(prop for _, prop in fields), [values(item)[:-1] for item in items]
 
