@@ -25,9 +25,9 @@ from graph.tallies import Buckets
 __all__ = ["WORKER_THRESHOLD", "BatchBuilders", "default_workers"]
 
 WORKER_THRESHOLD = 20_000  # fewer certificates are built before the processes would start
-# Batches built ahead per worker: the workers start while the loading process builds the
-# institutions and accreditations (about 1 MB a batch of 1,000 certificates).
-_AHEAD = 64
+# Certificates built ahead per worker: the workers start while the loading process builds
+# the institutions and accreditations (about 1 MB per 1,000 certificates built).
+_AHEAD = 64_000
 
 _WORK: BatchWork | None = None  # in a worker process: its context and tallies
 
@@ -64,8 +64,9 @@ class BatchBuilders:
 
     def __init__(self, context: BatchContext, workers: int) -> None:
         self._local = BatchWork(context) if workers <= 0 else None
-        self._plans: Iterator[tuple[int | CertificateBatch, int, int]] = iter(())
-        self._pending: deque[Future[BuiltBatch]] = deque()
+        self._plans: Iterator[tuple[int | CertificateBatch, int, int, int]] = iter(())
+        self._pending: deque[tuple[Future[BuiltBatch], int]] = deque()  # with its size
+        self._ahead = 0  # certificates in the pending batches
         self._submitted = 0
         spawn = multiprocessing.get_context("spawn")
         self._pools = [
@@ -89,29 +90,33 @@ class BatchBuilders:
 
     def _planned(
         self, batches: Iterable[tuple[int | CertificateBatch, int]], first_id: int, first_seq: int
-    ) -> Iterator[tuple[int | CertificateBatch, int, int]]:
+    ) -> Iterator[tuple[int | CertificateBatch, int, int, int]]:
         for batch, size in batches:
-            yield batch, first_id, first_seq
+            yield batch, first_id, first_seq, size
             first_id += 2 * size  # its certificates, then their first steps
             first_seq += size
 
     def _top_up(self) -> None:
-        while len(self._pending) < len(self._pools) * _AHEAD:
+        while not self._pending or self._ahead < len(self._pools) * _AHEAD:
             plan = next(self._plans, None)
             if plan is None:
                 return
+            batch, first_id, first_seq, size = plan
             pool = self._pools[self._submitted % len(self._pools)]
-            self._pending.append(pool.submit(_build, *plan))
+            self._pending.append((pool.submit(_build, batch, first_id, first_seq), size))
             self._submitted += 1
+            self._ahead += size
 
     def built(self) -> Iterator[BuiltBatch]:
         """The batches built, in order."""
         if self._local is not None:
-            for plan in self._plans:
-                yield self._local.build(*plan)
+            for batch, first_id, first_seq, _ in self._plans:
+                yield self._local.build(batch, first_id, first_seq)
             return
         while self._pending:
-            done = self._pending.popleft().result()
+            future, size = self._pending.popleft()
+            done = future.result()
+            self._ahead -= size
             self._top_up()
             yield done
 
