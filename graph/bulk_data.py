@@ -3,10 +3,11 @@ it): the records of a first load, the commands they become, and the report."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from graph.bulk_format import EdgeToken, NodeToken
+from graph.bulk_format import EdgeToken, NodeToken, Token
 from graph.errors import NotFound
 from graph.models import (
     Accreditation,
@@ -20,7 +21,18 @@ from graph.models import (
     StatusChange,
 )
 
-__all__ = ["BulkCommand", "BulkData", "BulkReferenceError", "BulkReport", "Tokens"]
+__all__ = [
+    "BulkCommand",
+    "BulkData",
+    "BulkReferenceError",
+    "BulkReport",
+    "CertificateBatch",
+    "CertificateSource",
+    "Tokens",
+]
+
+# Certificates to issue together, and the later status steps of some of them.
+CertificateBatch = tuple[Sequence[Certificate], Sequence[StatusChange]]
 
 
 class BulkReferenceError(NotFound):
@@ -29,6 +41,33 @@ class BulkReferenceError(NotFound):
     @classmethod
     def of(cls, label: str, key: str) -> BulkReferenceError:
         return cls(f"{label} {key} is not in the load", label=label, keys=[key])
+
+
+class CertificateSource(ABC):
+    """Certificate batches any process can rebuild alone, by number: a load sends the source
+    once to each of its worker processes (so it is small and picklable), and the batches are
+    made there instead of in the loading process. Iterated, it gives the batches in order."""
+
+    @abstractmethod
+    def sizes(self) -> Sequence[int]:
+        """The number of certificates in each batch, known before any is made."""
+
+    @abstractmethod
+    def batch(self, number: int) -> CertificateBatch:
+        """Batch ``number`` (from 0)."""
+
+    def kept_of(self, certificates: Sequence[Certificate]) -> list[Certificate]:
+        """What the loading process keeps of a batch (a worker sends it back with it)."""
+        return []
+
+    def keep(self, kept: list[Certificate]) -> None:  # noqa: B027 - a hook, empty by default
+        """Called in the loading process with what was kept of each batch, in order."""
+
+    def __iter__(self) -> Iterator[CertificateBatch]:
+        for number in range(len(self.sizes())):
+            batch = self.batch(number)
+            self.keep(self.kept_of(batch[0]))
+            yield batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +79,7 @@ class BulkData:
     institutions: Sequence[Institution]
     organizations: Iterable[Sequence[Organization]]
     accreditations: Iterable[Sequence[Accreditation]]
-    certificates: Iterable[tuple[Sequence[Certificate], Sequence[StatusChange]]]
+    certificates: Iterable[CertificateBatch] | CertificateSource
     certificate_count: int  # the later steps are numbered after every certificate
     credit_ratings: Iterable[Sequence[CreditRating]] = ()
     credit_events: Iterable[Sequence[CreditEvent]] = ()
@@ -64,8 +103,8 @@ class BulkReport:
 class BulkCommand:
     """One ``GRAPH.BULK`` call: its node tokens (in id order), then its edge tokens."""
 
-    nodes: list[NodeToken] = field(default_factory=list)
-    edges: list[EdgeToken] = field(default_factory=list)
+    nodes: list[Token] = field(default_factory=list)
+    edges: list[Token] = field(default_factory=list)
 
     @property
     def node_count(self) -> int:

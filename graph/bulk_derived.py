@@ -11,10 +11,10 @@ from typing import NamedTuple
 from graph.cypher_store.search import holder_key_props
 from graph.models import ISSUED_REASON, NO_NEXT_STEP, Organization
 
-__all__ = ["KEY_CHUNK", "NO_NEXT", "KeysMeanwhile", "certificate_timeline"]
+__all__ = ["KEY_CHUNK", "NO_NEXT", "KeysMeanwhile", "Timeline", "certificate_timeline"]
 
 NO_NEXT = NO_NEXT_STEP.isoformat()
-KEY_CHUNK = 20_000  # holders per job of the key process
+KEY_CHUNK = 5_000  # holders per job of the key process
 
 
 def _holder_keys(names: list[str]) -> list[dict[str, object]]:
@@ -50,7 +50,7 @@ class KeysMeanwhile:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-class _Timeline(NamedTuple):
+class Timeline(NamedTuple):
     """A certificate's columns that its steps decide, in ``_TIMELINE_COLUMNS`` order after
     ``statusReason`` and ``version``."""
 
@@ -66,7 +66,7 @@ class _Timeline(NamedTuple):
 
 def certificate_timeline(
     steps: list[list[object]], day: str, status: str, reason: str | None
-) -> _Timeline:
+) -> Timeline:
     """What the issue and each later status write leave on a certificate, from its steps
     (``[number, status, reason, effectiveOn, recordedAt, actor, seq]``): the step in force
     on the day of the write and the next one's date (graph.cypher.timelines.refresh)."""
@@ -74,13 +74,13 @@ def certificate_timeline(
     seqs = [s[6] for s in steps]
     statuses = [s[1] for s in steps]
     if len(steps) == 1:
-        return _Timeline(reason, 1, status, on[0], NO_NEXT, on, seqs, statuses)
+        return Timeline(reason, 1, status, on[0], NO_NEXT, on, seqs, statuses)
     keyed = [(str(s[3]), int(str(s[6])), n) for n, s in enumerate(steps)]
     due = [k for k in keyed if k[0] <= day]
     ahead = [k for k in keyed if k[0] > day]
     upcoming = min(ahead)[0] if ahead else NO_NEXT
     if not due:
-        return _Timeline(reason, len(steps), status, None, upcoming, on, seqs, statuses)
+        return Timeline(reason, len(steps), status, None, upcoming, on, seqs, statuses)
     in_force = steps[max(due)[2]]
     now_reason = None if in_force[2] == ISSUED_REASON else in_force[2]
-    return _Timeline(now_reason, len(steps), in_force[1], in_force[3], upcoming, on, seqs, statuses)
+    return Timeline(now_reason, len(steps), in_force[1], in_force[3], upcoming, on, seqs, statuses)

@@ -19,102 +19,138 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Iterator, Sequence
 
-from graph.bulk_data import BulkCommand, BulkData, BulkReferenceError, Tokens
-from graph.bulk_derived import NO_NEXT, KeysMeanwhile, certificate_timeline
-from graph.cypher_store.certificates import CERTIFICATE_KEPT
-from graph.cypher_store.institutions import (
-    ACCREDITATION_KEPT,
-    INSTITUTION_KEPT,
-    address_key,
-    institution_node_props,
+from graph.bulk_certificates import PLACEHOLDER, STEP_COLUMNS, BatchContext, BuiltBatch, patch
+from graph.bulk_data import (
+    BulkCommand,
+    BulkData,
+    BulkReferenceError,
+    CertificateBatch,
+    CertificateSource,
 )
-from graph.errors import Conflict
-from graph.mapping import to_props
+from graph.bulk_derived import KeysMeanwhile
+from graph.bulk_format import EdgeToken, encode_pairs, encoded_token
+from graph.bulk_records import BulkRecords, Shared
+from graph.bulk_workers import BatchBuilders, default_workers
 from graph.models import (
-    ISSUED_REASON,
     Accreditation,
-    Certificate,
-    Complaint,
-    CreditEvent,
-    CreditRating,
-    Institution,
     Organization,
-    Region,
-    StatusChange,
 )
-from graph.tallies import (
-    Buckets,
-    Contribution,
-    certificate_contribution,
-    institution_contribution,
-)
-from graph.text import search_grams
 
 __all__ = ["BulkGraph"]
 
-_STEP_COLUMNS = ("number", "status", "reason", "effectiveOn", "recordedAt", "actor", "seq")
-_TIMELINE_COLUMNS = ("status", "statusSince", "statusUntil", "stepOn", "stepSeq", "stepStatus")
 _EDGE_CHUNK = 250_000  # deferred edges per command
-_STORE_MANAGED = frozenset({"version", "steps"})
-_TALLY_COLUMNS = (
-    "key",
-    "region",
-    "month",
-    "issued",
-    "valid",
-    "institutions",
-    "issuedDays",
-    "validDays",
-    "institutionDays",
-)
 
 
-_Upserted = CreditRating | CreditEvent | Complaint
-
-
-class BulkGraph:
+class BulkGraph(BulkRecords):
     """Turns a :class:`BulkData` into bulk commands, keeping the ids of what later records
     refer to, the seq each change would have had, and the region tallies."""
 
-    def __init__(self, *, at: str, actor: str, first_id: int = 0) -> None:
-        self._at, self._actor, self._day = at, actor, at[:10]
-        self._next_id = first_id  # the ids before it hold what the store made itself
-        self.seq = 0
-        self._ids: dict[tuple[str, str], int] = {}
-        self._holder_regions: dict[str, str] = {}
-        self._certifies: list[tuple[int, str]] = []  # (certificate id, holder): sent last
-        self._buckets = Buckets()
-        self.counts: dict[str, int] = {}
+    def __init__(
+        self, *, at: str, actor: str, first_id: int = 0, workers: int | None = None
+    ) -> None:
+        super().__init__(at=at, actor=actor, first_id=first_id)
+        self._workers = workers  # processes building certificates (None: by the load's size)
+        # Per certificate batch: its first id and its holders' positions (sent last).
+        self._certifies: list[tuple[int, list[int]]] = []
+        # Where the certificates start (node id, seq) and the institutions' ids, counted
+        # before anything is built (the certificates are built from the start).
+        self._planned: tuple[int, int, dict[str, int]] = (0, 0, {})
 
     def commands(self, data: BulkData) -> Generator[BulkCommand, None, None]:
         """The commands in order; each is built when the one before has been taken."""
-        yield self._regions(data.regions)
-        yield self._institutions(data.institutions)
         # Holders are numbered now and sent last: their pinyin keys (pure Python, the
         # slowest part of a load) are worked out in another process meanwhile.
         holders = [o for batch in data.organizations for o in batch]
-        for o in holders:
-            self._holder_regions[o.uscc] = o.region
+        accreditations = [list(batch) for batch in data.accreditations]  # counted, see below
+        shared = Shared.of(data.institutions)
         keyed = KeysMeanwhile(holders)
+        builders = self._certificate_builders(data, holders, accreditations, shared)
         try:
-            yield from self._after_holders(data, holders, keyed)
+            yield self._regions(data.regions)
+            yield self._institutions(data.institutions, shared)
+            yield from self._after_holders(data, holders, accreditations, keyed, builders)
         finally:
             keyed.close()
+            builders.close()
+
+    def _certificate_builders(
+        self,
+        data: BulkData,
+        holders: Sequence[Organization],
+        accreditations: Sequence[Sequence[Accreditation]],
+        shared: Shared,
+    ) -> BatchBuilders:
+        """The certificates' builders, started before anything else is built: the ids and
+        seqs before the certificates' are counted from what precedes them (regions,
+        institutions and what they share, holders, accreditations)."""
+        institutions = data.institutions
+        first = self._next_id + len(data.regions)
+        after = first + len(institutions)
+        issuers = {i.uscc: first + n for n, i in enumerate(institutions)}
+        issuers |= {u: after + n for n, u in enumerate(shared.placeholders)}
+        granted = sum(map(len, accreditations))
+        self._planned = (
+            after + len(shared.placeholders) + len(institutions) + len(shared.persons)
+            + len(shared.addresses) + 2 * granted,
+            self.seq + len(data.regions) + len(institutions) + len(holders) + granted,
+            issuers,
+        )  # fmt: skip
+        source = data.certificates if isinstance(data.certificates, CertificateSource) else None
+        batches: Iterable[tuple[int | CertificateBatch, int]] = (
+            enumerate(source.sizes())
+            if source is not None
+            else ((b, len(b[0])) for b in data.certificates)
+        )
+        context = BatchContext(
+            self._at,
+            self._actor,
+            issuers=issuers,
+            holders={o.uscc: (n, o.region) for n, o in enumerate(holders)},
+            source=source,
+        )
+        workers = self._workers
+        builders = BatchBuilders(
+            context, default_workers(data.certificate_count) if workers is None else workers
+        )
+        builders.start(batches, self._planned[0], self._planned[1] + 1)
+        return builders
+
+    def _all_certificates(self, data: BulkData, builders: BatchBuilders) -> Iterator[BulkCommand]:
+        """Every certificate batch (built by worker processes for a large load), then the
+        later status steps; the seqs of those come after every certificate's."""
+        first_id, first_seq, issuers = self._planned
+        institutions = {key: n for (label, key), n in self._ids.items() if label == "Institution"}
+        if (self._next_id, self.seq) != (first_id, first_seq) or institutions != issuers:
+            raise RuntimeError("the certificates were placed where the load did not put them")
+        source = data.certificates if isinstance(data.certificates, CertificateSource) else None
+        later_seq = self.seq + data.certificate_count
+        later: list[tuple[int, list[object]]] = []  # (certificate id, step) in seq order
+        for built in builders.built():
+            yield self._certificates(built, later_seq + len(later) + 1, later)
+            if source is not None:
+                source.keep(built.kept)
+        for buckets in builders.buckets():
+            self._buckets.merge(buckets)
+        builders.close()
+        if self.seq != first_seq + data.certificate_count:
+            raise ValueError("certificate_count does not match the certificates loaded")
+        self.seq = later_seq + len(later)
+        self._count("StatusChange", len(later))
+        yield self._later_steps(later)
 
     def _after_holders(
-        self, data: BulkData, holders: Sequence[Organization], keyed: KeysMeanwhile
+        self,
+        data: BulkData,
+        holders: Sequence[Organization],
+        accreditations: Sequence[Sequence[Accreditation]],
+        keyed: KeysMeanwhile,
+        builders: BatchBuilders,
     ) -> Iterator[BulkCommand]:
         self.seq += len(holders)
         self._count("Organization", len(holders))
-        for granted in data.accreditations:
+        for granted in accreditations:
             yield self._accreditations(granted)
-        first_cert_seq, later = self.seq, self.seq + data.certificate_count
-        for certificates, steps in data.certificates:
-            command, later = self._certificates(certificates, steps, later)
-            yield command
-        if self.seq != first_cert_seq + data.certificate_count:
-            raise ValueError("certificate_count does not match the certificates loaded")
-        self.seq = later
+        yield from self._all_certificates(data, builders)
         for ratings in data.credit_ratings:
             yield self._ratings(ratings)
         for events in data.credit_events:
@@ -122,333 +158,57 @@ class BulkGraph:
         for complaints in data.complaints:
             yield self._complaints(complaints)
         for start, keys in keyed:
-            yield self._organizations(holders[start : start + len(keys)], keys)
-        for start in range(0, len(self._certifies), _EDGE_CHUNK):
-            yield self._certified(self._certifies[start : start + _EDGE_CHUNK])
+            yield self._organizations(holders[start : start + len(keys)], start, keys)
+        yield from self._certified()
         yield self._tallies()
 
     # -- the pieces ---------------------------------------------------------------------
 
-    def _begin(self) -> Tokens:
-        return Tokens(self._next_id)
-
-    def _end(self, tokens: Tokens) -> BulkCommand:
-        self._next_id = tokens.next_id
-        return tokens.command
-
-    def _id(self, label: str, key: str) -> int:
-        try:
-            return self._ids[(label, key)]
-        except KeyError:
-            raise BulkReferenceError.of(label, key) from None
-
-    def _keep(self, label: str, keys: Sequence[str], first: int) -> None:
-        """Remember each record's id by its key; a key seen before is refused (the engine's
-        bulk command does not enforce unique constraints)."""
-        for n, key in enumerate(keys):
-            if self._ids.setdefault((label, key), first + n) != first + n:
-                raise Conflict(f"{label} {key} appears twice in the load")
-
-    def _count(self, entity: str, n: int) -> None:
-        self.counts[entity] = self.counts.get(entity, 0) + n
-
-    def _tally(self, contributions: Iterable[Contribution]) -> list[str | None]:
-        """Each contribution added to the region tallies, and as its node keeps it."""
-        found = list(contributions)
-        for contribution in found:
-            self._buckets.add(contribution)
-        return [c.encoded() for c in found]
-
-    def _step(
-        self, number: str, status: str, reason: str | None, on: str, seq: int
-    ) -> list[object]:
-        return [number, status, reason, on, self._at, self._actor, seq]
-
-    def _regions(self, regions: Sequence[Region]) -> BulkCommand:
-        tokens = self._begin()
-        first = tokens.nodes(
-            "Region",
-            ("code", "name", "level", "parent"),
-            ([r.code, r.name, r.level, r.parent] for r in regions),
-        )
-        self._keep("Region", [r.code for r in regions], first)
-        codes = {r.code for r in regions}
-        tokens.edges(
-            "PARENT_OF",
-            (
-                (self._id("Region", r.parent), self._id("Region", r.code))
-                for r in regions
-                if r.parent in codes
-            ),
-        )
-        self.seq += len(regions)
-        self._count("Region", len(regions))
-        return self._end(tokens)
-
-    def _institutions(self, institutions: Sequence[Institution]) -> BulkCommand:
-        tokens = self._begin()
-        props = [
-            institution_node_props(i, to_props(i, exclude=INSTITUTION_KEPT)) for i in institutions
-        ]
-        seqs = range(self.seq + 1, self.seq + 1 + len(institutions))
-        firsts = [(i.founded.isoformat() if i.founded else self._day) for i in institutions]
-        tallies = self._tally(
-            institution_contribution(
-                region=i.region,
-                founded=i.founded.isoformat() if i.founded else None,
-                step_on=[on],
-                step_seq=[s],
-                step_status=[i.status],
-            )
-            for i, p, on, s in zip(institutions, props, firsts, seqs, strict=True)
-        )
-        columns = (*props[0], "version", *_TIMELINE_COLUMNS, "tally") if props else ()
-        rows = (
-            [*p.values(), 1, i.status, on, NO_NEXT, [on], [s], [i.status], t]
-            for i, p, on, s, t in zip(institutions, props, firsts, seqs, tallies, strict=True)
-        )
-        first = tokens.nodes("Institution", columns, rows)
-        usccs = [i.uscc for i in institutions]
-        self._keep("Institution", usccs, first)
-        named = {g for i in institutions for g in (i.group, *i.associations) if g}
-        placeholders = sorted(named - set(usccs))
-        self._keep(
-            "Institution",
-            placeholders,
-            tokens.nodes("Institution", ("uscc",), ([u] for u in placeholders)),
-        )
-        step = tokens.nodes(
-            "StatusChange",
-            _STEP_COLUMNS,
-            (
-                self._step(i.uscc, i.status, "registered", on, s)
-                for i, on, s in zip(institutions, firsts, seqs, strict=True)
-            ),
-        )
-        persons: dict[str, str] = {}
-        addresses: dict[str, str] = {}
-        for i in institutions:
-            if i.legal_representative is not None:
-                persons[i.legal_representative.key] = i.legal_representative.name
-            if i.address is not None:
-                addresses[address_key(i.address)] = i.address
-        self._keep(
-            "Person", list(persons), tokens.nodes("Person", ("key", "name"), persons.items())
-        )
-        self._keep(
-            "Address", list(addresses), tokens.nodes("Address", ("key", "text"), addresses.items())
-        )
-        ids = [first + n for n in range(len(institutions))]
-        tokens.edges("HAS_STATUS", ((n, step + k) for k, n in enumerate(ids)))
-        tokens.edges(
-            "IN_REGION",
-            ((n, self._id("Region", i.region)) for n, i in zip(ids, institutions, strict=True)),
-        )
-        tokens.edges(
-            "MEMBER_OF",
-            (
-                (n, self._id("Institution", i.group))
-                for n, i in zip(ids, institutions, strict=True)
-                if i.group
-            ),
-        )
-        tokens.edges(
-            "BELONGS_TO",
-            (
-                (n, self._id("Institution", a))
-                for n, i in zip(ids, institutions, strict=True)
-                for a in dict.fromkeys(i.associations)
-            ),
-        )
-        tokens.edges(
-            "REPRESENTED_BY",
-            (
-                (n, self._id("Person", i.legal_representative.key))
-                for n, i in zip(ids, institutions, strict=True)
-                if i.legal_representative
-            ),
-        )
-        tokens.edges(
-            "LOCATED_AT",
-            (
-                (n, self._id("Address", address_key(i.address)))
-                for n, i in zip(ids, institutions, strict=True)
-                if i.address is not None
-            ),
-        )
-        self.seq += len(institutions)
-        self._count("Institution", len(institutions))
-        return self._end(tokens)
-
-    def _organizations(
-        self, organizations: Sequence[Organization], keys: list[dict[str, object]]
-    ) -> BulkCommand:
-        tokens = self._begin()
-        props = [to_props(o, exclude=frozenset({"version"})) for o in organizations]
-        columns = (*props[0], "nameGrams", *keys[0], "version") if props else ()
-        rows = (
-            [*p.values(), search_grams(o.name), *k.values(), 1]
-            for o, p, k in zip(organizations, props, keys, strict=True)
-        )
-        first = tokens.nodes("Organization", columns, rows)
-        self._keep("Organization", [o.uscc for o in organizations], first)
-        tokens.edges(
-            "IN_REGION",
-            ((first + n, self._id("Region", o.region)) for n, o in enumerate(organizations)),
-        )
-        return self._end(tokens)
-
-    def _certified(self, pairs: Sequence[tuple[int, str]]) -> BulkCommand:
-        tokens = self._begin()
-        tokens.edges("CERTIFIES", ((c, self._id("Organization", h)) for c, h in pairs))
-        return self._end(tokens)
-
-    def _accreditations(self, accreditations: Sequence[Accreditation]) -> BulkCommand:
-        tokens = self._begin()
-        props = [to_props(a, exclude=ACCREDITATION_KEPT) for a in accreditations]
-        seqs = range(self.seq + 1, self.seq + 1 + len(accreditations))
-        columns = (*props[0], "version", *_TIMELINE_COLUMNS) if props else ()
-        rows = (
-            [*p.values(), 1, a.status, on, NO_NEXT, [on], [s], [a.status]]
-            for a, p, s in zip(accreditations, props, seqs, strict=True)
-            for on in (a.valid_from.isoformat(),)
-        )
-        first = tokens.nodes("Accreditation", columns, rows)
-        self._keep("Accreditation", [a.number for a in accreditations], first)
-        step = tokens.nodes(
-            "StatusChange",
-            _STEP_COLUMNS,
-            (
-                self._step(a.number, a.status, "granted", a.valid_from.isoformat(), s)
-                for a, s in zip(accreditations, seqs, strict=True)
-            ),
-        )
-        ids = range(first, first + len(accreditations))
-        pairs = list(zip(ids, accreditations, strict=True))
-        tokens.edges("HAS_STATUS", ((n, step + k) for k, n in enumerate(ids)))
-        tokens.edges("ACCREDITED", ((self._id("Institution", a.body), n) for n, a in pairs))
-        tokens.edges("HOLDS", ((self._id("Institution", a.holder), n) for n, a in pairs))
-        self.seq += len(accreditations)
-        self._count("Accreditation", len(accreditations))
-        return self._end(tokens)
+    def _certified(self) -> Iterator[BulkCommand]:
+        """The certificates' holder edges, once the holders have their ids."""
+        command, token = BulkCommand(), EdgeToken("CERTIFIES")
+        for first, positions in self._certifies:
+            ids = range(first, first + len(positions))
+            holders = [self._first_holder + p for p in positions]
+            token.extend(encode_pairs(ids, holders), len(positions))
+            if token.count >= _EDGE_CHUNK:
+                command.edges.append(token)
+                yield command
+                command, token = BulkCommand(), EdgeToken("CERTIFIES")
+        if token.count:
+            command.edges.append(token)
+            yield command
 
     def _certificates(
-        self, certificates: Sequence[Certificate], later: Sequence[StatusChange], later_seq: int
-    ) -> tuple[BulkCommand, int]:
-        tokens = self._begin()
-        steps: dict[str, list[list[object]]] = {}
-        seqs = range(self.seq + 1, self.seq + 1 + len(certificates))
-        for c, s in zip(certificates, seqs, strict=True):
-            on = (c.status_since or c.issued_on).isoformat()
-            steps[c.number] = [
-                self._step(c.number, c.status, c.status_reason or ISSUED_REASON, on, s)
+        self, built: BuiltBatch, first_later_seq: int, later: list[tuple[int, list[object]]]
+    ) -> BulkCommand:
+        """A built batch as its command, its later steps' seqs filled in from
+        ``first_later_seq`` and the steps kept in ``later`` (sent after every batch)."""
+        if built.missing is not None:
+            raise BulkReferenceError.of(*built.missing)
+        first = self._next_id
+        self._keep("Certificate", built.numbers, first)
+        command = BulkCommand()
+        if built.count:
+            command.nodes += [
+                encoded_token(patch(built, first_later_seq), built.count),
+                encoded_token(built.steps, built.count),
             ]
-        for change in later:
-            later_seq += 1
-            found = steps.get(change.number)
-            if found is None:
-                raise BulkReferenceError.of("Certificate", change.number)
-            found.append(
-                self._step(
-                    change.number,
-                    change.status,
-                    change.reason,
-                    change.effective_on.isoformat(),
-                    later_seq,
-                )
-            )
-        rows = []
-        contributions = []
-        columns: tuple[str, ...] = ()
-        for c in certificates:
-            props = to_props(c, exclude=CERTIFICATE_KEPT)
-            region = self._holder_regions.get(c.holder)
-            timeline = certificate_timeline(steps[c.number], self._day, c.status, c.status_reason)
-            columns = (*props, "statusReason", "version", *_TIMELINE_COLUMNS, "region", "tally")
-            rows.append([*props.values(), *timeline, region])
-            contributions.append(
-                certificate_contribution(
-                    region=region,
-                    issued_on=c.issued_on.isoformat(),
-                    expires_on=c.expires_on.isoformat(),
-                    step_on=timeline.step_on,
-                    step_seq=timeline.step_seq,
-                    step_status=timeline.step_status,
-                )
-            )
-        for row, tally in zip(rows, self._tally(contributions), strict=True):
-            row.append(tally)
-        first = tokens.nodes("Certificate", columns, rows)
-        self._keep("Certificate", [c.number for c in certificates], first)
-        flat = [(n, step) for n, c in enumerate(certificates) for step in steps[c.number]]
-        step = tokens.nodes("StatusChange", _STEP_COLUMNS, (s for _, s in flat))
-        tokens.edges(
-            "ISSUED",
-            ((self._id("Institution", c.issuer), first + n) for n, c in enumerate(certificates)),
-        )
-        for n, c in enumerate(certificates):
-            if c.holder not in self._holder_regions:
-                raise BulkReferenceError.of("Organization", c.holder)
-            self._certifies.append((first + n, c.holder))
-        tokens.edges("HAS_STATUS", ((first + n, step + k) for k, (n, _) in enumerate(flat)))
-        self.seq += len(certificates)
-        self._count("Certificate", len(certificates))
-        self._count("StatusChange", len(later))
-        return self._end(tokens), later_seq
+            command.edges += [
+                encoded_token(built.issued, built.count),
+                encoded_token(built.has_status, built.count),
+            ]
+        for k, row in built.later:
+            row[6] = first_later_seq + int(str(row[6])) - PLACEHOLDER
+            later.append((first + k, row))
+        self._certifies.append((first, built.holders))
+        self._next_id += 2 * built.count
+        self.seq += built.count
+        self._count("Certificate", built.count)
+        return command
 
-    def _ratings(self, ratings: Sequence[CreditRating]) -> BulkCommand:
+    def _later_steps(self, later: Sequence[tuple[int, list[object]]]) -> BulkCommand:
         tokens = self._begin()
-        first = self._upserts(tokens, "CreditRating", ratings)
-        tokens.edges(
-            "RATED",
-            ((self._id("Institution", r.association), first + n) for n, r in enumerate(ratings)),
-        )
-        tokens.edges(
-            "OF",
-            ((first + n, self._id("Institution", r.institution)) for n, r in enumerate(ratings)),
-        )
-        return self._end(tokens)
-
-    def _events(self, events: Sequence[CreditEvent]) -> BulkCommand:
-        tokens = self._begin()
-        for e in events:
-            if e.plan:  # plans are not part of a load: they follow it through the port
-                raise BulkReferenceError.of("SupervisionPlan", e.plan)
-        first = self._upserts(tokens, "CreditEvent", events)
-        tokens.edges(
-            "RECORDED",
-            ((self._id("Institution", e.institution), first + n) for n, e in enumerate(events)),
-        )
-        return self._end(tokens)
-
-    def _complaints(self, complaints: Sequence[Complaint]) -> BulkCommand:
-        tokens = self._begin()
-        first = self._upserts(tokens, "Complaint", complaints)
-        tokens.edges(
-            "AGAINST",
-            ((first + n, self._id("Institution", c.against)) for n, c in enumerate(complaints)),
-        )
-        tokens.edges(
-            "CONCERNS",
-            (
-                (first + n, self._id("Certificate", c.certificate))
-                for n, c in enumerate(complaints)
-                if c.certificate
-            ),
-        )
-        return self._end(tokens)
-
-    def _upserts(self, tokens: Tokens, label: str, items: Sequence[_Upserted]) -> int:
-        props = [to_props(item, exclude=_STORE_MANAGED) for item in items]
-        columns = (*props[0], "version") if props else ()
-        first = tokens.nodes(label, columns, ([*p.values(), 1] for p in props))
-        self._keep(label, [item.id for item in items], first)
-        self.seq += len(items)
-        self._count(label, len(items))
-        return first
-
-    def _tallies(self) -> BulkCommand:
-        tokens = self._begin()
-        rows = ([b[c] for c in _TALLY_COLUMNS] for b in self._buckets.rows())
-        tokens.nodes("RegionTally", _TALLY_COLUMNS, rows)
+        step = tokens.nodes("StatusChange", STEP_COLUMNS, (row for _, row in later))
+        tokens.edges("HAS_STATUS", ((c, step + n) for n, (c, _) in enumerate(later)))
         return self._end(tokens)

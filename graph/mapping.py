@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from graph.models import Institution, Person, StatusChange
 
-__all__ = ["camel", "from_row", "institution_from_row", "steps_from", "to_props"]
+__all__ = ["camel", "from_row", "institution_from_row", "steps_from", "stored_fields", "to_props"]
 
 # A record's status history is read with it (a list of maps), never stored as a property.
 _HISTORY = "history"
@@ -34,7 +34,7 @@ def _date_fields(cls: type) -> frozenset[str]:
 
 
 @functools.cache
-def _stored_fields(cls: Hashable, exclude: frozenset[str]) -> tuple[tuple[str, str], ...]:
+def stored_fields(cls: Hashable, exclude: frozenset[str]) -> tuple[tuple[str, str], ...]:
     """(field, property) names a model of ``cls`` stores: a bulk load converts millions."""
     return tuple(
         (f.name, camel(f.name))
@@ -46,7 +46,7 @@ def _stored_fields(cls: Hashable, exclude: frozenset[str]) -> tuple[tuple[str, s
 def to_props(model: object, *, exclude: frozenset[str] = frozenset()) -> dict[str, object]:
     """Properties to store for ``model``: camelCase names, ISO dates, lists for tuples."""
     props: dict[str, object] = {}
-    for name, prop in _stored_fields(type(model), exclude):  # type: ignore[arg-type]
+    for name, prop in stored_fields(type(model), exclude):  # type: ignore[arg-type]
         value = getattr(model, name)
         if isinstance(value, date):
             value = value.isoformat()

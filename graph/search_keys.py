@@ -19,6 +19,7 @@ import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from graph.text import normalise_text
 
@@ -52,15 +53,37 @@ class PinyinQuery:
 
 
 def _syllables_of(text: str) -> list[str]:
-    from pypinyin import Style, lazy_pinyin  # ~1 s to load: only where names are written
-
     # Tone marks, then each distinct syllable toneless once: the same as Style.NORMAL at
     # two thirds of the time (a national load keys 200,000 names). Each other character (a
     # letter, a digit) stands for itself, marked so that it stays as it is.
-    found = lazy_pinyin(text, style=Style.TONE, errors=_as_itself)  # type: ignore[arg-type]
+    found = [s for word in _words(text) for s in _word_syllables(word)]
     return [
         s[1:] if s[0] == _ITSELF else _toneless(s) if not s.isascii() else s for s in found if s
     ]
+
+
+@lru_cache(maxsize=1)
+def _pinyin() -> Any:
+    from pypinyin.converter import UltimateConverter  # ~1 s to load: only where names are written
+    from pypinyin.core import Pinyin
+
+    return Pinyin(UltimateConverter(v_to_u=False, neutral_tone_with_five=False, tone_sandhi=False))
+
+
+def _words(text: str) -> list[str]:
+    """``text`` cut into words as pypinyin's ``lazy_pinyin`` cuts it."""
+    return list(_pinyin().seg(text))
+
+
+@lru_cache(maxsize=65_536)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    """One word's syllables with tone marks, as ``lazy_pinyin(text, style=Style.TONE)``
+    gives them for that word of ``text``: it converts word by word, and names share most of
+    their words (a city, an industry, 有限公司), so each is converted once."""
+    from pypinyin import Style
+
+    converted = _pinyin()._converter.convert(word, Style.TONE, False, _as_itself, strict=True)
+    return tuple(s for readings in converted for s in readings)
 
 
 _ITSELF = "\x00"

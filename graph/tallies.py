@@ -211,6 +211,16 @@ class Buckets:
                 bucket = self._sums[key] = {k: [0] * DAYS for k in KINDS}
             bucket[kind][int(day[8:10]) - 1] += sign * delta
 
+    def merge(self, other: Buckets) -> None:
+        """Add ``other``'s sums (buckets added up in another process)."""
+        for key, theirs in other._sums.items():
+            mine = self._sums.get(key)
+            if mine is None:
+                self._sums[key] = {kind: list(days) for kind, days in theirs.items()}
+                continue
+            for kind, days in theirs.items():
+                mine[kind] = [a + b for a, b in zip(mine[kind], days, strict=True)]
+
     def rows(self) -> list[dict[str, object]]:
         """One ``RegionTally`` row per (region, month) whose sums are not all zero."""
         rows: list[dict[str, object]] = []

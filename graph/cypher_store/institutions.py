@@ -25,9 +25,11 @@ from graph.text import search_grams
 __all__ = [
     "ACCREDITATION_KEPT",
     "INSTITUTION_KEPT",
+    "LINK_KEY_PROPS",
     "InstitutionQueries",
     "address_key",
     "institution_node_props",
+    "link_keys",
 ]
 
 
@@ -265,17 +267,26 @@ INSTITUTION_KEPT = _TIMELINE | {"legal_representative", "group", "associations"}
 ACCREDITATION_KEPT = _TIMELINE
 
 
-def institution_node_props(item: Institution, props: Mapping[str, object]) -> dict[str, object]:
-    """What an institution's node holds: ``props`` (its fields but the kept ones) and the
-    keys its MEMBER_OF, BELONGS_TO and REPRESENTED_BY relationships lead to, written with
-    them, so that its document is read without aggregating relationships (design note 36)."""
+# What an institution's node keeps of its relationships: the keys its MEMBER_OF, BELONGS_TO
+# and REPRESENTED_BY relationships lead to, written with them, so that its document is read
+# without aggregating relationships (design note 36).
+LINK_KEY_PROPS = ("groupKey", "associationKeys", "representativeKey")
+
+
+def link_keys(item: Institution) -> tuple[str | None, list[str], str | None]:
+    """``item``'s values of ``LINK_KEY_PROPS``, in that order."""
     person = item.legal_representative
-    return {
-        **props,
-        "groupKey": item.group,
-        "associationKeys": list(dict.fromkeys(item.associations)),
-        "representativeKey": None if person is None else person.key,
-    }
+    return (
+        item.group,
+        list(dict.fromkeys(item.associations)),
+        None if person is None else person.key,
+    )
+
+
+def institution_node_props(item: Institution, props: Mapping[str, object]) -> dict[str, object]:
+    """What an institution's node holds: ``props`` (its fields but the kept ones) and its
+    links' keys."""
+    return {**props, **dict(zip(LINK_KEY_PROPS, link_keys(item), strict=True))}
 
 
 def _institution_params(query: InstitutionQuery, *, after: str | None) -> dict[str, object]:

@@ -54,7 +54,7 @@ BULK_ENTITIES = (
     "Region", "Institution", "Organization", "Accreditation", "Certificate", "CreditRating",
     "CreditEvent",
 )  # fmt: skip
-BULK_BATCH = 50_000
+BULK_BATCH = 5_000
 _STATUS_FIELDS = ("status", "statusReason", "statusSince")
 _STORE_NUMBERED = frozenset({"version"})
 

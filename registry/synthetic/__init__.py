@@ -21,7 +21,8 @@ from typing import Final, TypeVar
 
 from tqdm import tqdm
 
-from graph.bulk_data import BulkData
+from graph.bulk_data import BulkData, CertificateSource
+from graph.bulk_data import CertificateBatch as Batch
 from graph.errors import StoreNotEmpty
 from graph.models import Certificate, StatusChange, WriteResult
 from graph.port import GraphStore
@@ -32,7 +33,7 @@ from registry.synthetic.certificates import (
     certificate_batch_count,
     iter_certificate_batches,
 )
-from registry.synthetic.common import chunks
+from registry.synthetic.common import BATCH, chunks
 from registry.synthetic.complaints import iter_complaint_batches
 from registry.synthetic.credit import iter_credit_event_batches, iter_credit_rating_batches
 from registry.synthetic.institutions import iter_institution_batches
@@ -118,21 +119,46 @@ async def _write_all(
     return written
 
 
+class _RosterCertificates(CertificateSource):
+    """The certificate batches of a roster, made by number wherever the load builds them;
+    every 200th certificate is kept in the loading process, for the complaints to cite."""
+
+    def __init__(self, roster: Roster, cited: list[Certificate]) -> None:
+        self._roster = roster
+        self._cited = cited
+
+    def __getstate__(self) -> Roster:
+        return self._roster  # what a worker process needs: not what is cited
+
+    def __setstate__(self, roster: Roster) -> None:
+        self._roster, self._cited = roster, []
+
+    def sizes(self) -> list[int]:
+        whole, rest = divmod(self._roster.certificates, BATCH)
+        return [BATCH] * whole + ([rest] if rest else [])
+
+    def batch(self, number: int) -> Batch:
+        made = certificate_batch(self._roster, number)
+        return made.certificates, made.status_changes
+
+    def kept_of(self, certificates: Sequence[Certificate]) -> list[Certificate]:
+        return list(certificates[::_CITATION_STRIDE])
+
+    def keep(self, kept: list[Certificate]) -> None:
+        self._cited.extend(kept)
+
+
 def bulk_data(roster: Roster) -> BulkData:
     """The registry of ``roster`` as one bulk load, produced lazily as it is sent."""
     cited: list[Certificate] = []
-
-    def certificates() -> Iterator[tuple[list[Certificate], list[StatusChange]]]:
-        for batch in iter_certificate_batches(roster):
-            cited.extend(batch.certificates[::_CITATION_STRIDE])
-            yield batch.certificates, batch.status_changes
+    certificates = _RosterCertificates(roster, cited)
 
     return BulkData(
         regions=[r for batch in iter_region_batches() for r in batch],
         institutions=[i for batch in iter_institution_batches(roster) for i in batch],
         organizations=iter_organization_batches(roster),
         accreditations=iter_accreditation_batches(roster),
-        certificates=certificates(),
+        certificates=certificates,
         certificate_count=roster.certificates,
         credit_ratings=iter_credit_rating_batches(roster),
         credit_events=iter_credit_event_batches(roster),

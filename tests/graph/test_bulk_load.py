@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from graph.bulk_data import BulkData, BulkReferenceError
+from graph.bulk_graph import BulkGraph
 from graph.changelog import first_broken_link
 from graph.cypher_store import CypherStore
 from graph.errors import Conflict, StoreNotEmpty
-from graph.falkordb_bulk import STAGING_SUFFIX
+from graph.falkordb_bulk import STAGING_SUFFIX, _payload
 from graph.models import Certificate, CertificateQuery, InstitutionQuery, Region, StatusChange
 from graph.open import open_store
 from registry.operations.golden_copy import export_to, import_from
@@ -239,5 +240,49 @@ async def test_a_load_clears_what_a_crashed_load_left(falkordb_dir: Path) -> Non
         await generate(store, institutions=10, certificates=50, seed=2, progress=False)
         assert await store.get_institutions(["half-loaded"]) == []
         assert store.graph_name + STAGING_SUFFIX not in await store.command("GRAPH.LIST")  # type: ignore[operator]
+    finally:
+        await store.close()
+
+
+def _built(data: BulkData, workers: int) -> tuple[list[list[bytes | str]], dict[str, int], int]:
+    """Every command's arguments as sent, the counts and the last seq, built with
+    ``workers`` processes."""
+    built = BulkGraph(at="2026-12-04T00:00:00Z", actor="t", first_id=1, workers=workers)
+    return (
+        [_payload(c) for c in built.commands(data) if c.nodes or c.edges],
+        built.counts,
+        built.seq,
+    )
+
+
+def test_certificates_built_by_worker_processes_are_the_same_bytes() -> None:
+    roster = plan_roster(seed=6, institutions=30, certificates=3500)
+    alone = _built(bulk_data(roster), 0)
+    assert alone[1]["StatusChange"] > 0  # later steps, placed across batches
+    assert _built(bulk_data(roster), 2) == alone
+    # Batches given as they are (an import), not rebuilt by number in the workers.
+    data = bulk_data(roster)
+    listed = dataclasses.replace(data, certificates=list(data.certificates))
+    assert _built(listed, 2) == alone
+
+
+async def test_the_servers_automatic_rewrites_wait_for_the_records(falkordb_dir: Path) -> None:
+    store = await open_store(embedded_url(falkordb_dir))
+    setting = "auto-aof-rewrite-percentage"
+    try:
+        config = store.client.connection
+        before = (await config.config_get(setting))[setting]
+        assert before != "0"
+        during: list[object] = []
+
+        async def read() -> None:
+            during.append((await config.config_get(setting))[setting])
+
+        roster = plan_roster(seed=4, institutions=20, certificates=200)
+        await store.bulk_load(
+            _with_during(bulk_data(roster), read, asyncio.get_running_loop()), actor="t"
+        )
+        assert during == ["0"]
+        assert (await config.config_get(setting))[setting] == before
     finally:
         await store.close()
