@@ -29,6 +29,8 @@ Statement = tuple[str, str]  # (where it comes from, the statement)
 FRAGMENTS = frozenset(
     {
         "certificates.CERTIFICATE_MAP",
+        "exports.COUNT_SUFFIX",
+        "exports.LIST_SEPARATOR",
         "timelines.NO_NEXT",
         "search.CANDIDATE_NAMES",
         "tallies.CERTIFICATE_WINDOW",
