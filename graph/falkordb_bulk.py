@@ -17,13 +17,12 @@ from the load itself.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from typing import TYPE_CHECKING
 
-from redis.exceptions import ResponseError, WatchError
+from redis.exceptions import WatchError
 
 from graph.bulk_data import BulkCommand, BulkData, BulkReport
 from graph.bulk_format import NodeToken
@@ -39,7 +38,6 @@ if TYPE_CHECKING:  # the store calls this module
 __all__ = ["STAGING_SUFFIX", "bulk_load"]
 
 _POLL = 0.05
-_REWRITE = "auto-aof-rewrite-percentage"
 _SCHEMA_WAIT = 900.0  # seconds the indexes of a national load may take to build
 
 _COUNTER_COLUMNS = ("id", "seq", "hash", "timelines", "searchKeys", "tallied", "tallyVersion")
@@ -69,8 +67,7 @@ async def bulk_load(store: FalkorDBStore, data: BulkData, *, at: str, actor: str
     built = BulkGraph(at=at, actor=actor, first_id=1)  # 0: the counter, sent first
     await store.command("DEL", staging.graph_name)  # what a crashed load left, if anything
     try:
-        async with _no_automatic_rewrites(store):
-            await _load(store, staging, built, data, digest)
+        await _load(store, staging, built, data, digest)
         sent = time.perf_counter()
         await _schema_serving(staging._read)
         params = {"seq": built.seq, "hash": digest.hexdigest(), "tallyVersion": TALLY_VERSION}
@@ -98,29 +95,6 @@ async def _load(
     # end. Unique keys are checked as the commands are built.
     await staging.ensure_schema()
     await _send_all(store, staging.graph_name, built.commands(data), digest)
-
-
-@contextlib.asynccontextmanager
-async def _no_automatic_rewrites(store: FalkorDBStore) -> AsyncIterator[None]:
-    """The server's automatic rewrites of its append-only file held off while the records
-    arrive: each one forks the server and writes the whole, growing, graph (the embedded
-    server rewrites at every 25 % of growth: 13 times during a load of 1M certificates).
-    The load ends with one rewrite anyway. A server that refuses ``CONFIG``, or whose
-    rewrites are off already (another load's, say), is left as it is."""
-    connection = store.client.connection
-    try:
-        previous = (await connection.config_get(_REWRITE)).get(_REWRITE)
-        if previous in (None, "0"):
-            previous = None
-        else:
-            await connection.config_set(_REWRITE, 0)
-    except ResponseError:
-        previous = None
-    try:
-        yield
-    finally:
-        if previous is not None:
-            await connection.config_set(_REWRITE, previous)
 
 
 async def _empty(read: Read) -> bool:

@@ -264,25 +264,3 @@ def test_certificates_built_by_worker_processes_are_the_same_bytes() -> None:
     data = bulk_data(roster)
     listed = dataclasses.replace(data, certificates=list(data.certificates))
     assert _built(listed, 2) == alone
-
-
-async def test_the_servers_automatic_rewrites_wait_for_the_records(falkordb_dir: Path) -> None:
-    store = await open_store(embedded_url(falkordb_dir))
-    setting = "auto-aof-rewrite-percentage"
-    try:
-        config = store.client.connection
-        before = (await config.config_get(setting))[setting]
-        assert before != "0"
-        during: list[object] = []
-
-        async def read() -> None:
-            during.append((await config.config_get(setting))[setting])
-
-        roster = plan_roster(seed=4, institutions=20, certificates=200)
-        await store.bulk_load(
-            _with_during(bulk_data(roster), read, asyncio.get_running_loop()), actor="t"
-        )
-        assert during == ["0"]
-        assert (await config.config_get(setting))[setting] == before
-    finally:
-        await store.close()
