@@ -37,7 +37,6 @@ from graph.text import search_grams
 
 __all__ = ["BulkRecords", "Shared"]
 
-_STEP_COLUMNS = STEP_COLUMNS
 _TIMELINE_COLUMNS = TIMELINE_COLUMNS
 _STORE_MANAGED = frozenset({"version", "steps"})
 _TALLY_COLUMNS = (
@@ -190,7 +189,7 @@ class BulkRecords:
         )
         step = tokens.nodes(
             "StatusChange",
-            _STEP_COLUMNS,
+            STEP_COLUMNS,
             (
                 self._step(i.uscc, i.status, "registered", on, s)
                 for i, on, s in zip(institutions, firsts, seqs, strict=True)
@@ -279,7 +278,7 @@ class BulkRecords:
         self._keep("Accreditation", [a.number for a in accreditations], first)
         step = tokens.nodes(
             "StatusChange",
-            _STEP_COLUMNS,
+            STEP_COLUMNS,
             (
                 self._step(a.number, a.status, "granted", a.valid_from.isoformat(), s)
                 for a, s in zip(accreditations, seqs, strict=True)

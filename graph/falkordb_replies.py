@@ -16,7 +16,7 @@ from graph.cypher.exports import COUNT_SUFFIX, LIST_SEPARATOR, SCOPE, ExportSpec
 from graph.errors import GraphError
 from graph.models import ExportDoc
 
-__all__ = ["compact_rows", "flat_documents", "joined_documents"]
+__all__ = ["compact_rows", "plain_documents"]
 
 _NULL, _STRING, _INTEGER, _BOOLEAN, _DOUBLE, _ARRAY, _MAP = 1, 2, 3, 4, 5, 6, 10
 
@@ -48,42 +48,28 @@ def compact_rows(reply: Any) -> list[dict[str, object]]:
     ]
 
 
-def flat_documents(spec: ExportSpec, reply: Any) -> list[ExportDoc]:
-    """The documents of a plain reply to one of ``spec``'s flat statements, as
-    ``graph.snapshot_queries.export_doc`` makes them from rows: the scope, always the last
-    column, is not a field; ``spec.floats`` come as text and are read as floats."""
+def plain_documents(spec: ExportSpec, reply: Any) -> list[ExportDoc] | None:
+    """The documents of a plain reply to one of ``spec``'s statements (``joined`` when it has
+    text lists), as ``graph.snapshot_queries.export_doc`` makes them from rows: the sizes of
+    the text lists come first, the scope last and is not a field, ``spec.floats`` come as
+    text and are read as floats. None when a list's item held the separator (it splits into
+    more items than its size): the caller then reads the typed reply."""
     names = [str(name) for name in reply[0]]
-    if names[-1] != SCOPE:
-        raise GraphError(f"a {spec.entity} document read does not end with its scope")
-    fields, key_at = names[:-1], names.index(spec.key)
-    floats = [at for at, name in enumerate(fields) if name in spec.floats]
+    lists = sorted(spec.text_lists)
+    counted = len(lists)
+    if names[:counted] != [name + COUNT_SUFFIX for name in lists] or names[-1] != SCOPE:
+        raise GraphError(f"a {spec.entity} document read is not in its plain shape")
+    fields = names[counted:-1]
+    key_at = fields.index(spec.key) + counted
+    floats = [at + counted for at, name in enumerate(fields) if name in spec.floats]
+    splits = [
+        (at, fields.index(name) + counted, name in spec.unordered) for at, name in enumerate(lists)
+    ]
     docs = []
     for values in reply[1]:
         for at in floats:
             if values[at] is not None:
                 values[at] = float(str(values[at]))
-        region = values[-1]
-        doc = dict(zip(fields, values, strict=False))  # every column but the last, the scope
-        docs.append(ExportDoc(str(values[key_at]), None if region is None else str(region), doc))
-    return docs
-
-
-def joined_documents(spec: ExportSpec, reply: Any) -> list[ExportDoc] | None:
-    """The documents of a plain reply to one of ``spec``'s statements with ``joined=True``
-    (``ExportSpec.returns``), or None when an item held the separator (its list splits
-    into more items than its size): the caller then reads the typed reply."""
-    names = [str(name) for name in reply[0]]
-    lists = sorted(spec.text_lists)
-    counted = len(lists)
-    if names[:counted] != [name + COUNT_SUFFIX for name in lists] or names[-1] != SCOPE:
-        raise GraphError(f"a {spec.entity} document read is not in the joined shape")
-    fields = names[counted:-1]
-    splits = [
-        (at, fields.index(name) + counted, name in spec.unordered) for at, name in enumerate(lists)
-    ]
-    key_at = fields.index(spec.key) + counted
-    docs = []
-    for values in reply[1]:
         for count_at, at, unordered in splits:
             text, size = values[at], values[count_at]
             if text is None:
@@ -95,6 +81,7 @@ def joined_documents(spec: ExportSpec, reply: Any) -> list[ExportDoc] | None:
                 items.sort()
             values[at] = items
         region = values[-1]
-        doc = dict(zip(fields, values[counted:-1], strict=True))
+        # Every column but the sizes and the last, the scope.
+        doc = dict(zip(fields, values[counted:] if counted else values, strict=False))
         docs.append(ExportDoc(str(values[key_at]), None if region is None else str(region), doc))
     return docs

@@ -38,7 +38,7 @@ from graph.embedded import APPENDFSYNC_POLICIES, DEFAULT_APPENDFSYNC, EmbeddedSe
 from graph.embedded_files import disk_is_low
 from graph.errors import BackendUnavailable, Conflict, GraphError, StoreNotDurable
 from graph.falkordb_bulk import bulk_load
-from graph.falkordb_replies import compact_rows, flat_documents, joined_documents
+from graph.falkordb_replies import compact_rows, plain_documents
 from graph.models import Change, ChangeHead, ExportDoc
 from graph.revival import REVIVE_INTERVAL, Revival
 from graph.written_documents import written_digests
@@ -355,14 +355,10 @@ class FalkorDBStore(CypherStore):
         (a third of the Python time of an export of certificates went into rows made only
         to be taken apart, and the typed reply of a page of institutions cost twice the
         plain one)."""
-        if spec.flat:
-            query = cypher_header(params) + statement(spec)
+        if spec.flat or spec.text_lists:
+            query = cypher_header(params) + statement(spec, joined=bool(spec.text_lists))
             reply = await self._command("GRAPH.RO_QUERY", self._graph_name, query)
-            return flat_documents(spec, reply)
-        if spec.text_lists:
-            query = cypher_header(params) + statement(spec, joined=True)
-            reply = await self._command("GRAPH.RO_QUERY", self._graph_name, query)
-            docs = joined_documents(spec, reply)
+            docs = plain_documents(spec, reply)
             if docs is not None:
                 return docs
         return await super()._documents(spec, statement, params)

@@ -13,7 +13,7 @@ import pytest
 
 from graph.cypher.exports import EXPORTED, LIST_SEPARATOR, docs_by_key
 from graph.cypher_literals import cypher_header
-from graph.falkordb_replies import joined_documents
+from graph.falkordb_replies import plain_documents
 from graph.falkordb_store import FalkorDBStore
 from graph.models import Accreditation, ExportDoc, Person
 from graph.open import open_store
@@ -73,7 +73,7 @@ async def _typed(store: FalkorDBStore, entity: str, keys: list[str]) -> list[Exp
     return [export_doc(spec, row) for row in await store._read(docs_by_key(spec), {"keys": keys})]
 
 
-async def test_joined_documents_are_the_typed_replys_documents(
+async def test_plain_documents_are_the_typed_replys_documents(
     falkordb_store: FalkorDBStore,
 ) -> None:
     world = await _world(falkordb_store)
@@ -82,7 +82,7 @@ async def test_joined_documents_are_the_typed_replys_documents(
         spec = EXPORTED[entity]
         query = cypher_header({"keys": keys}) + docs_by_key(spec, joined=True)
         reply = await falkordb_store._command("GRAPH.RO_QUERY", falkordb_store._graph_name, query)
-        joined = joined_documents(spec, reply)
+        joined = plain_documents(spec, reply)
         typed = await _typed(falkordb_store, entity, keys)
         assert joined == typed
         assert [list(doc.doc) for doc in joined or []] == [list(doc.doc) for doc in typed]
@@ -101,7 +101,7 @@ async def test_an_item_holding_the_separator_is_read_from_the_typed_reply(
     query = cypher_header({"keys": keys}) + docs_by_key(spec, joined=True)
     reply = await falkordb_store._command("GRAPH.RO_QUERY", falkordb_store._graph_name, query)
 
-    assert joined_documents(spec, reply) is None
+    assert plain_documents(spec, reply) is None
     read = await falkordb_store._documents(spec, docs_by_key, {"keys": keys})
     assert read == await _typed(falkordb_store, "Accreditation", keys)
     assert [doc.doc["scope"] for doc in read if doc.key == "A-3"] == [
