@@ -33,6 +33,7 @@ from registry.schema.document_cache import DocumentCache, OffLoopDocuments
 from registry.schema.errors import MaskInternalErrors, is_public_error, is_store_outage
 from registry.schema.execution import LeafReadingExecutionContext
 from registry.schema.guards import RequestGuards
+from registry.schema.input_building import plan_inputs
 from registry.schema.institutions import Accreditation, Institution, Organization
 from registry.schema.network import Anomalies, InstitutionPath, SeesNetworks
 from registry.schema.operation_metrics import OperationMetrics
@@ -311,10 +312,12 @@ def build_schema(settings: Settings, documents: DocumentCache | None = None) -> 
         lambda: RequestGuards(documents),
         lambda: OffLoopDocuments(documents),
     ]
-    return RegistrySchema(
+    schema = RegistrySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
         execution_context_class=LeafReadingExecutionContext,
     )
+    plan_inputs(t.definition for t in schema.schema_converter.type_map.values())
+    return schema
