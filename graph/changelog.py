@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 
 import orjson
 
-from graph.models import Change, ChangeHead
+from graph.log_models import Change, ChangeHead
 
 __all__ = [
     "GENESIS_HASH",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.models import IdempotencyRecord
+from graph.log_models import IdempotencyRecord
 
 __all__ = [
     "AlreadyApplied",

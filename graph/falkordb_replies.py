@@ -14,7 +14,7 @@ from typing import Any
 
 from graph.cypher.exports import COUNT_SUFFIX, LIST_SEPARATOR, SCOPE, ExportSpec
 from graph.errors import GraphError
-from graph.models import ExportDoc
+from graph.log_models import ExportDoc
 
 __all__ = ["compact_rows", "plain_documents"]
 

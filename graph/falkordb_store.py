@@ -39,7 +39,7 @@ from graph.embedded_files import disk_is_low
 from graph.errors import BackendUnavailable, Conflict, GraphError, StoreNotDurable
 from graph.falkordb_bulk import bulk_load
 from graph.falkordb_replies import compact_rows, plain_documents
-from graph.models import Change, ChangeHead, ExportDoc
+from graph.log_models import Change, ChangeHead, ExportDoc
 from graph.revival import REVIVE_INTERVAL, Revival
 from graph.written_documents import written_digests
 

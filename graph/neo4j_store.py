@@ -25,7 +25,7 @@ from graph.cypher_store import CypherStore, Row, WritePlan, as_int
 from graph.cypher_store.tallies import count_changes
 from graph.dialects import NEO4J
 from graph.errors import BackendUnavailable, Conflict, GraphError
-from graph.models import ChangeHead
+from graph.log_models import ChangeHead
 from graph.written_documents import documents_by_read, written_digests
 
 _GONE = "Neo.ClientError.Statement.EntityNotFound"

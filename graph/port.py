@@ -17,21 +17,20 @@ from typing import Protocol
 from graph.bulk_data import BulkData, BulkReport
 from graph.complaint_models import ComplaintAdvance, ComplaintTally, ComplaintTallyQuery
 from graph.dispute_models import DataQualityCounts, Dispute, IssueGroup
+from graph.log_models import (
+    WriteGuard,
+    WriteResult,
+)
+from graph.log_port import ChangeLog
 from graph.models import (
     Accreditation,
     ApiKey,
     Certificate,
     CertificateQuery,
-    Change,
-    ChangeFilter,
-    ChangeHead,
     Complaint,
     CreditEvent,
     CreditFacts,
     CreditRating,
-    EntityChange,
-    ExportDoc,
-    IdempotencyRecord,
     Institution,
     InstitutionQuery,
     Organization,
@@ -44,14 +43,11 @@ from graph.models import (
     StoredCredit,
     SupervisionPlan,
     VerificationFacts,
-    WriteGuard,
-    WriteResult,
-    WrittenDigest,
 )
 from graph.network_models import InstitutionPath, Network, SharedCluster
 from graph.search_models import CertificateSearch, SearchHit
 from graph.service_models import ServiceAssessment
-from graph.station_models import Benchmark, RequestTally, ServiceRequest, ServiceStation
+from graph.station_port import StationStore
 from graph.tallies import RegionMonth
 
 __all__ = ["MAX_WRITE_BATCH", "GraphStore"]
@@ -59,21 +55,15 @@ __all__ = ["MAX_WRITE_BATCH", "GraphStore"]
 MAX_WRITE_BATCH = 1000
 
 
-class GraphStore(Protocol):
-    """Async, batch-shaped access to the registry graph."""
+class GraphStore(ChangeLog, StationStore, Protocol):
+    """Async, batch-shaped access to the registry graph (the change log's part in
+    ``graph.log_port``, the stations' in ``graph.station_port``)."""
 
     async def close(self) -> None:
         """Release connections (and stop an embedded server nobody else uses)."""
 
     async def ping(self) -> bool:
         """True when the database answers."""
-
-    async def get_idempotency_record(self, key: str, *, now: str) -> IdempotencyRecord | None:
-        """What the write that claimed ``key`` (already scoped) did, while it is live: lets
-        a retried step be answered before its checks refuse what it already did."""
-
-    async def purge_idempotency_keys(self, *, now: str, limit: int = 10_000) -> int:
-        """Delete idempotency records that expired before ``now``; how many went."""
 
     async def clear(self) -> None:
         """Delete the whole graph and recreate the schema (tests and fresh imports)."""
@@ -200,50 +190,6 @@ class GraphStore(Protocol):
     async def record_api_key_use(self, digest: str, *, at: str, stale_before: str) -> bool:
         """Note that the key was used ``at``, unless it was noted at or after ``stale_before``
         (bookkeeping outside the change log); whether anything was written."""
-
-    async def change_head(self) -> ChangeHead:
-        """The last change's seq and hash (seq 0 and the genesis hash when empty)."""
-
-    async def get_changes(
-        self, *, after: int, limit: int, narrow: ChangeFilter | None = None
-    ) -> list[Change]:
-        """Changes with ``seq > after`` in seq order, narrowed by ``narrow``."""
-
-    async def count_changes(self, *, after: int, narrow: ChangeFilter | None = None) -> int:
-        """How many changes ``get_changes`` would give over all pages."""
-
-    async def change_log_start(self) -> ChangeHead:
-        """The last pruned change (seq 0 and the genesis hash when nothing was pruned):
-        the kept log starts after it, and its hash anchors the chain."""
-
-    async def last_change_before(self, at: str) -> int:
-        """The seq of the last change recorded before ``at`` (ISO 8601 UTC), or 0."""
-
-    async def prune_changes(self, *, through: int, chunk: int = 10_000) -> int:
-        """Delete the changes up to seq ``through`` (the checkpoint moves first); how many."""
-
-    # snapshots: documents as exported (graph.cypher.exports) ---------------------------------
-    async def export_page(
-        self, entity: str, *, cursor: str | None, limit: int
-    ) -> tuple[list[ExportDoc], str | None]:
-        """About ``limit`` of ``entity``'s documents as they are now, after the opaque
-        ``cursor`` (None: from the start), and the cursor of the next page (None: done).
-        Every entity that exists when the export starts is on exactly one page."""
-
-    async def export_docs(self, entity: str, keys: Sequence[str]) -> list[ExportDoc]:
-        """The documents of the named entities as they are now (those that exist)."""
-
-    async def get_entity_changes(
-        self, entity: str, *, after: int, up_to: int
-    ) -> list[EntityChange]:
-        """Changes to ``entity`` with ``after < seq <= up_to``, oldest first, each with the
-        document it replaced."""
-
-    async def get_written_digests(
-        self, entity: str, *, after: int, up_to: int
-    ) -> list[WrittenDigest]:
-        """Changes to ``entity`` with ``after < seq <= up_to`` that may have changed its
-        document, oldest first, each with the digest of the document it left."""
 
     # writes: one atomic statement per batch of at most MAX_WRITE_BATCH -----------------------
     # A ``guard`` is checked in the same compare-and-set as the batch: a live idempotency key
@@ -373,49 +319,6 @@ class GraphStore(Protocol):
 
     async def get_plan_results(self, ids: Sequence[str]) -> list[CreditEvent]:
         """The spot-check results entered against the named plans."""
-
-    # one-stop quality service stations (DB2101/T 0050-2022) and benchmarks -----------------
-    async def upsert_stations(
-        self, stations: Sequence[ServiceStation], *, actor: str, guard: WriteGuard | None = None
-    ) -> WriteResult:
-        """Write stations' catalogues and staff (their institutions and the providers they
-        route to must exist: NotFound)."""
-
-    async def get_stations(self, usccs: Sequence[str]) -> list[ServiceStation]:
-        """The named stations' catalogues (those that have one)."""
-
-    async def find_stations(
-        self, region: str | None, *, service: str | None, limit: int
-    ) -> list[ServiceStation]:
-        """Stations in ``region`` or its sub-regions (anywhere when None) offering ``service``
-        (any when None)."""
-
-    async def put_service_requests(
-        self, requests: Sequence[ServiceRequest], *, actor: str, guard: WriteGuard | None = None
-    ) -> WriteResult:
-        """Write whole service requests; the feed carries them without confidential fields."""
-
-    async def get_service_requests(self, ids: Sequence[str]) -> list[ServiceRequest]:
-        """The named requests (those that exist)."""
-
-    async def get_station_requests(self, station: str, *, limit: int) -> list[ServiceRequest]:
-        """A station's requests, newest first."""
-
-    async def get_request_tallies(
-        self, usccs: Sequence[str], *, since: str, today: str
-    ) -> list[RequestTally]:
-        """Each named institution's requests submitted in ``[since, today]``, counted."""
-
-    async def designate_benchmarks(
-        self, benchmarks: Sequence[Benchmark], *, actor: str, guard: WriteGuard | None = None
-    ) -> WriteResult:
-        """Keep designated service benchmarks (an id keeps its subject, category and year)."""
-
-    async def get_benchmarks(
-        self, category: str, *, region: str | None, today: str, limit: int
-    ) -> list[Benchmark]:
-        """Benchmarks of ``category`` (in ``region`` and below, when given), newest year
-        first, with the best service certificate stars their subject holds on ``today``."""
 
     # networks (regulators) ------------------------------------------------------------------
     async def get_network(

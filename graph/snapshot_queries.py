@@ -19,7 +19,7 @@ from graph.cypher import documents as document_cypher
 from graph.cypher import exports as export_cypher
 from graph.cypher.exports import EXPORTED, ExportSpec, Statement
 from graph.errors import GraphError
-from graph.models import EntityChange, ExportDoc, WrittenDigest
+from graph.log_models import EntityChange, ExportDoc, WrittenDigest
 from graph.port import MAX_WRITE_BATCH
 
 __all__ = [

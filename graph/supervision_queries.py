@@ -10,8 +10,9 @@ from graph.changelog import ChangeDraft, utc_now
 from graph.cypher import credit as credit_cypher
 from graph.cypher import supervision as supervision_cypher
 from graph.errors import GraphError
+from graph.log_models import WriteResult
 from graph.mapping import from_row
-from graph.models import CreditEvent, SupervisionPlan, WriteResult
+from graph.models import CreditEvent, SupervisionPlan
 
 __all__ = ["SupervisionQueries"]
 

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from graph.changelog import canonical_json
 from graph.cypher import exports as export_cypher
 from graph.cypher.exports import EXPORTED, ExportSpec
-from graph.models import Change, ExportDoc
+from graph.log_models import Change, ExportDoc
 from graph.snapshot_queries import UNDOCUMENTED_OPS, export_doc
 
 __all__ = ["Documents", "document_digest", "documents_by_read", "written_digests"]

@@ -20,8 +20,8 @@ from graph.cypher import changes as change_cypher
 from graph.cypher.lookup import MISSING, VERSIONS
 from graph.dialects import Dialect
 from graph.errors import AlreadyApplied, GraphError, NotFound, StaleVersion
+from graph.log_models import Change, ChangeHead, IdempotencyRecord, WriteGuard, WriteResult
 from graph.mapping import from_row, to_props
-from graph.models import Change, ChangeHead, IdempotencyRecord, WriteGuard, WriteResult
 from graph.port import MAX_WRITE_BATCH
 from graph.snapshot_queries import prior_documents
 

@@ -21,6 +21,7 @@ from graph.cypher_store.base import (
 )
 from graph.dialects import Dialect
 from graph.errors import Conflict
+from graph.log_models import WriteGuard, WriteResult
 from graph.mapping import from_row, institution_from_row, to_props
 from graph.models import (
     ISSUED_REASON,
@@ -30,8 +31,6 @@ from graph.models import (
     Organization,
     StatusChange,
     VerificationFacts,
-    WriteGuard,
-    WriteResult,
 )
 
 __all__ = ["CERTIFICATE_KEPT", "CertificateQueries"]

@@ -12,8 +12,9 @@ from graph.cypher import changes as change_cypher
 from graph.cypher import keys as key_cypher
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _present, as_int
 from graph.errors import NotFound
+from graph.log_models import Change, ChangeFilter, ChangeHead, IdempotencyRecord, WriteResult
 from graph.mapping import from_row, to_props
-from graph.models import ApiKey, Change, ChangeFilter, ChangeHead, IdempotencyRecord, WriteResult
+from graph.models import ApiKey
 
 __all__ = ["ChangeQueries"]
 

@@ -17,8 +17,9 @@ from graph.complaint_models import (
 from graph.cypher import complaints as complaint_cypher
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _require, as_int
 from graph.errors import Conflict
+from graph.log_models import WriteGuard, WriteResult
 from graph.mapping import from_row, to_props
-from graph.models import Complaint, WriteGuard, WriteResult
+from graph.models import Complaint
 
 __all__ = ["ComplaintQueries"]
 

@@ -11,14 +11,9 @@ from graph.changelog import ChangeDraft
 from graph.cypher import credit as credit_cypher
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _require
 from graph.errors import Conflict
+from graph.log_models import WriteGuard, WriteResult
 from graph.mapping import from_row, to_props
-from graph.models import (
-    CreditEvent,
-    CreditRating,
-    ServiceEvaluation,
-    WriteGuard,
-    WriteResult,
-)
+from graph.models import CreditEvent, CreditRating, ServiceEvaluation
 
 __all__ = ["CreditQueries"]
 

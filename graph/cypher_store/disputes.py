@@ -12,8 +12,8 @@ from graph.cypher import disputes as dispute_cypher
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _require, as_int
 from graph.dispute_models import DataQualityCounts, Dispute, IssueGroup
 from graph.errors import Conflict, NotFound
+from graph.log_models import WriteGuard, WriteResult
 from graph.mapping import from_row, to_props
-from graph.models import WriteGuard, WriteResult
 
 __all__ = ["DisputeQueries"]
 

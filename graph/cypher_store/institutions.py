@@ -11,15 +11,9 @@ from graph.changelog import ChangeDraft, utc_now
 from graph.cypher import institutions as institution_cypher
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _present, _require, as_int
 from graph.cypher_store.search import holder_key_props
+from graph.log_models import WriteGuard, WriteResult
 from graph.mapping import from_row, institution_from_row, to_props
-from graph.models import (
-    Accreditation,
-    Institution,
-    InstitutionQuery,
-    Organization,
-    WriteGuard,
-    WriteResult,
-)
+from graph.models import Accreditation, Institution, InstitutionQuery, Organization
 from graph.text import search_grams
 
 __all__ = [

@@ -9,8 +9,9 @@ from graph.changelog import ChangeDraft
 from graph.cypher import regions as region_cypher
 from graph.cypher_store.base import Row
 from graph.dialects import Dialect
+from graph.log_models import WriteResult
 from graph.mapping import from_row, to_props
-from graph.models import Region, RegionStatistics, WriteResult
+from graph.models import Region, RegionStatistics
 
 __all__ = ["RegionQueries"]
 

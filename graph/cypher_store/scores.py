@@ -22,6 +22,7 @@ from graph.cypher_store.base import (
     _require,
     as_int,
 )
+from graph.log_models import WriteGuard, WriteResult
 from graph.mapping import from_row, institution_from_row
 from graph.models import (
     CreditEvent,
@@ -31,8 +32,6 @@ from graph.models import (
     RankingQuery,
     ServiceEvaluation,
     StoredCredit,
-    WriteGuard,
-    WriteResult,
 )
 
 __all__ = ["HIGHEST_KEY", "LOWEST_KEY", "ScoreQueries", "ranking_key"]

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from graph.changelog import ChangeDraft
 from graph.cypher import service_assessments as assessment_cypher
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _require
+from graph.log_models import WriteGuard, WriteResult
 from graph.mapping import from_row, to_props
-from graph.models import WriteGuard, WriteResult
 from graph.service_models import ServiceAssessment
 
 __all__ = ["ServiceAssessmentQueries"]

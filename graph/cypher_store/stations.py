@@ -10,8 +10,8 @@ from graph.changelog import ChangeDraft
 from graph.cypher import stations as station_cypher
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _require, as_int
 from graph.errors import Conflict
+from graph.log_models import WriteGuard, WriteResult
 from graph.mapping import from_row, to_props
-from graph.models import WriteGuard, WriteResult
 from graph.station_models import (
     CONFIDENTIAL_REQUEST_FIELDS,
     Benchmark,

@@ -10,7 +10,8 @@ from graph.changelog import ChangeDraft, utc_now
 from graph.cypher import institutions as institution_cypher
 from graph.cypher.timelines import UPGRADE, UPGRADE_DONE, UPGRADED
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _require, as_int
-from graph.models import StatusChange, WriteGuard, WriteResult
+from graph.log_models import WriteGuard, WriteResult
+from graph.models import StatusChange
 
 __all__ = ["TimelineQueries"]
 

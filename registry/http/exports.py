@@ -29,7 +29,7 @@ from starlette.routing import Route
 
 from graph.cypher.exports import EXPORTED
 from graph.errors import BackendUnavailable
-from graph.models import Change, ChangeFilter, ExportDoc
+from graph.log_models import Change, ChangeFilter, ExportDoc
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, Principal, authenticate
 from registry.domain.regions import regions_below

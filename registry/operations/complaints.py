@@ -23,7 +23,8 @@ from graph.complaint_models import (
     ComplaintTallyQuery,
 )
 from graph.errors import AlreadyApplied, Conflict, NotFound, StaleVersion
-from graph.models import Complaint, IdempotencyClaim, WriteGuard, WriteResult
+from graph.log_models import IdempotencyClaim, WriteGuard, WriteResult
+from graph.models import Complaint
 from graph.port import GraphStore
 from registry.auth import Principal
 from registry.domain.complaints import (

@@ -13,13 +13,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from graph.models import (
-    CreditEvent,
-    CreditFacts,
-    InstitutionQuery,
-    ServiceEvaluation,
-    StoredCredit,
-)
+from graph.models import CreditEvent, CreditFacts, InstitutionQuery, ServiceEvaluation, StoredCredit
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from registry.domain.credit_score import (
     METHOD_VERSION,

@@ -9,7 +9,7 @@ import functools
 from collections.abc import Sequence
 from datetime import date
 
-from graph.models import IdempotencyClaim, WriteResult
+from graph.log_models import IdempotencyClaim, WriteResult
 from graph.port import GraphStore
 from registry.auth import Principal
 from registry.domain.supervision import drawn_institutions

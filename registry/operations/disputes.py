@@ -15,7 +15,7 @@ from datetime import date
 
 from graph.dispute_models import Dispute
 from graph.errors import Conflict, NotFound
-from graph.models import WriteResult
+from graph.log_models import WriteResult
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from registry.auth import Principal, access_of
 from registry.domain.anomalies import issue_anomaly

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from graph.models import ExportDoc
+from graph.log_models import ExportDoc
 from graph.port import GraphStore
 from graph.written_documents import document_digest
 from registry.operations.snapshots import PAGE, SNAPSHOT_ENTITIES, seq_windows

@@ -22,6 +22,7 @@ from graph.bulk_data import BulkData
 from graph.changelog import utc_now
 from graph.cypher.exports import EXPORTED
 from graph.errors import StoreNotEmpty
+from graph.log_models import WriteResult
 from graph.mapping import from_row, institution_from_row
 from graph.models import (
     Accreditation,
@@ -33,7 +34,6 @@ from graph.models import (
     Region,
     StatusChange,
     SupervisionPlan,
-    WriteResult,
 )
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from graph.service_models import ServiceAssessment

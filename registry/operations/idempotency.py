@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 
-from graph.models import IdempotencyClaim
+from graph.log_models import IdempotencyClaim
 from registry.auth import Principal
 from registry.records import FieldProblem, Record
 

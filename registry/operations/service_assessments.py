@@ -13,7 +13,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 
-from graph.models import Certificate, IdempotencyClaim, WriteResult
+from graph.log_models import IdempotencyClaim, WriteResult
+from graph.models import Certificate
 from graph.port import GraphStore
 from graph.service_models import ServiceAssessment
 from registry.auth import Principal

@@ -16,7 +16,7 @@ import secrets
 from datetime import date
 
 from graph.changelog import utc_now
-from graph.models import WriteGuard, WriteResult
+from graph.log_models import WriteGuard, WriteResult
 from graph.port import GraphStore
 from graph.station_models import ServiceRequest, ServiceStation
 from registry.auth import Principal, key_digest

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 import orjson
 
 from graph.cypher.exports import EXPORTED
-from graph.models import EntityChange, ExportDoc
+from graph.log_models import EntityChange, ExportDoc
 from graph.port import GraphStore
 from graph.snapshot_queries import prior_doc
 

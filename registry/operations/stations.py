@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from graph.models import IdempotencyClaim, WriteResult
+from graph.log_models import IdempotencyClaim, WriteResult
 from graph.port import GraphStore
 from graph.station_models import Benchmark, ServiceStation
 from registry.auth import Principal

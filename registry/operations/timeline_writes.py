@@ -9,7 +9,8 @@ import functools
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from graph.models import Accreditation, IdempotencyClaim, Institution, StatusChange, WriteResult
+from graph.log_models import IdempotencyClaim, WriteResult
+from graph.models import Accreditation, Institution, StatusChange
 from graph.port import GraphStore
 from registry.auth import Principal
 from registry.domain.accreditations import (

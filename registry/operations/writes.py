@@ -16,7 +16,7 @@ from datetime import date
 from typing import TypeVar
 
 from graph.errors import Conflict, NotFound, StaleVersion
-from graph.models import IdempotencyClaim, WriteGuard, WriteResult
+from graph.log_models import IdempotencyClaim, WriteGuard, WriteResult
 from graph.port import GraphStore
 from registry.auth import Principal
 from registry.domain.certificates import status_timeline

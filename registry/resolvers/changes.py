@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import strawberry
 
-from graph.models import ChangeFilter
+from graph.log_models import ChangeFilter
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, Principal, authenticate, connection_authorization
 from registry.context import Context

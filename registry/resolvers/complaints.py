@@ -11,7 +11,7 @@ from typing import TypeVar
 import strawberry
 
 from graph.errors import AlreadyApplied
-from graph.models import IdempotencyClaim, WriteResult
+from graph.log_models import IdempotencyClaim, WriteResult
 from registry.context import Context
 from registry.domain.complaints import filing_due_by
 from registry.operations import complaints

@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 
 from graph.errors import AlreadyApplied
-from graph.models import IdempotencyClaim, WriteResult
+from graph.log_models import IdempotencyClaim, WriteResult
 from registry.context import Context
 from registry.operations import convert, credit_writes, writes
 from registry.operations.idempotency import claim_for, invalid_key, reused_key

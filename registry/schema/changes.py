@@ -7,7 +7,7 @@ from enum import Enum
 import strawberry
 from strawberry.types.enum import EnumValueDefinition
 
-from graph import models
+from graph import log_models
 from registry.schema.pagination import encode_cursor
 
 __all__ = ["Change", "ChangeEntityName"]
@@ -81,7 +81,7 @@ class Change:
         return encode_cursor(str(self.seq))
 
     @classmethod
-    def of(cls, m: models.Change) -> Change:
+    def of(cls, m: log_models.Change) -> Change:
         return cls(
             seq=m.seq,
             entity=m.entity,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from graph.models import WriteResult
+from graph.log_models import WriteResult
 from registry.schema.certificates import Certificate
 from registry.schema.complaints import Complaint
 from registry.schema.credit import CreditEvent, CreditRating

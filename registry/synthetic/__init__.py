@@ -24,7 +24,8 @@ from tqdm import tqdm
 from graph.bulk_data import BulkData, CertificateSource
 from graph.bulk_data import CertificateBatch as Batch
 from graph.errors import StoreNotEmpty
-from graph.models import Certificate, StatusChange, WriteResult
+from graph.log_models import WriteResult
+from graph.models import Certificate, StatusChange
 from graph.port import GraphStore
 from registry.synthetic.accreditations import iter_accreditation_batches
 from registry.synthetic.certificates import (

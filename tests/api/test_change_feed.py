@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from graph.models import ChangeFilter
+from graph.log_models import ChangeFilter
 from registry.auth import create_api_key
 from registry.domain.vocabulary import ChangeEntity, Role, change_entity
 from registry.resolvers import changes as feed

@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 
 from graph.changelog import GENESIS_HASH, ChangeDraft, chain_changes, first_broken_link
 from graph.cypher_store import CypherStore
-from graph.models import ChangeHead
+from graph.log_models import ChangeHead
 from registry.app import create_app
 from registry.auth import create_api_key
 from registry.domain.permissions import MUTATION_ROLES

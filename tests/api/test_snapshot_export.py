@@ -11,7 +11,8 @@ import pytest
 from graph.cypher.exports import EXPORTED, docs_by_key
 from graph.cypher_store import CypherStore
 from graph.falkordb_store import FalkorDBStore
-from graph.models import ExportDoc, StatusChange
+from graph.log_models import ExportDoc
+from graph.models import StatusChange
 from graph.snapshot_queries import export_doc
 from registry.auth import create_api_key
 from registry.domain.vocabulary import Role

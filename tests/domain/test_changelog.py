@@ -11,7 +11,7 @@ from graph.changelog import (
     chain_changes,
     first_broken_link,
 )
-from graph.models import ChangeHead
+from graph.log_models import ChangeHead
 
 
 def _chain(n: int) -> list:  # type: ignore[type-arg]

@@ -21,7 +21,7 @@ from falkordb.asyncio import FalkorDB
 from graph.changelog import canonical_json
 from graph.cypher_store import CypherStore
 from graph.embedded import socket_path_for
-from graph.models import Change
+from graph.log_models import Change
 from graph.open import open_store
 from registry.http.trust_routes import certificate_token
 from registry.operations.seeding import load_seeds

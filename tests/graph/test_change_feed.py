@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from graph.changelog import GENESIS_HASH
 from graph.cypher_store import CypherStore
-from graph.models import ChangeFilter
+from graph.log_models import ChangeFilter
 from registry.cli.trust import check_chain
 from tests.graph.builders import REGIONS, certificate, institution, organization
 

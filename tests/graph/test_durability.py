@@ -21,7 +21,8 @@ from falkordb.asyncio import FalkorDB
 from graph.changelog import first_broken_link
 from graph.errors import BackendUnavailable, StoreNotDurable
 from graph.falkordb_store import FalkorDBStore
-from graph.models import Region, WriteResult
+from graph.log_models import WriteResult
+from graph.models import Region
 from graph.open import open_store
 from tests.e2e.serving import free_port
 from tests.graph.test_embedded_server import alive, wait_until_dead

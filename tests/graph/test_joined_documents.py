@@ -15,7 +15,8 @@ from graph.cypher.exports import EXPORTED, LIST_SEPARATOR, docs_by_key
 from graph.cypher_literals import cypher_header
 from graph.falkordb_replies import plain_documents
 from graph.falkordb_store import FalkorDBStore
-from graph.models import Accreditation, ExportDoc, Person
+from graph.log_models import ExportDoc
+from graph.models import Accreditation, Person
 from graph.open import open_store
 from graph.snapshot_queries import export_doc
 from tests.conftest import embedded_url

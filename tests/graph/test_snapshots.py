@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 
 from graph.cypher_store import CypherStore
-from graph.models import Certificate, ExportDoc, StatusChange
+from graph.log_models import ExportDoc
+from graph.models import Certificate, StatusChange
 from registry.domain.regions import regions_below
 from registry.operations import snapshots
 from registry.operations.snapshots import (

@@ -12,7 +12,8 @@ import pytest
 from graph.changelog import first_broken_link
 from graph.cypher_store import CypherStore
 from graph.errors import AlreadyApplied, StaleVersion
-from graph.models import IdempotencyClaim, InstitutionQuery, WriteGuard
+from graph.log_models import IdempotencyClaim, WriteGuard
+from graph.models import InstitutionQuery
 from graph.open import open_store
 from tests.conftest import BACKENDS, embedded_url, open_backend, open_neo4j
 from tests.graph.builders import REGIONS, institution
