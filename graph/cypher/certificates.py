@@ -19,7 +19,7 @@ from graph.cypher.timelines import (
     history,
     later_history,
     refresh,
-    status_on,
+    status_in,
 )
 
 __all__ = [
@@ -140,13 +140,13 @@ _MATCH_IN_REGION = (
     "MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(:Organization)"
     "<-[:CERTIFIES]-(c:Certificate)\n"
 )
-_TODAY = status_on("c", "$today")
+_CURRENT = "c.expiresOn >= $today AND "
 _STATUS = {
-    "VALID": f"{_TODAY} = 'VALID' AND c.expiresOn >= $today",
-    "SUSPENDED": f"{_TODAY} = 'SUSPENDED' AND c.expiresOn >= $today",
-    "EXPIRED": f"{_TODAY} IN ['VALID', 'SUSPENDED'] AND c.expiresOn < $today",
-    "WITHDRAWN": f"{_TODAY} = 'WITHDRAWN'",
-    "CANCELLED": f"{_TODAY} = 'CANCELLED'",
+    "VALID": _CURRENT + status_in("c", "$today", "['VALID']"),
+    "SUSPENDED": _CURRENT + status_in("c", "$today", "['SUSPENDED']"),
+    "EXPIRED": "c.expiresOn < $today AND " + status_in("c", "$today", "['VALID', 'SUSPENDED']"),
+    "WITHDRAWN": status_in("c", "$today", "['WITHDRAWN']"),
+    "CANCELLED": status_in("c", "$today", "['CANCELLED']"),
 }
 _CONDITIONS = {
     "after": "c.number > $after",

@@ -8,7 +8,7 @@ changes below, each effective on its date (graph.cypher.timelines).
 from __future__ import annotations
 
 from graph.cypher.changes import logged
-from graph.cypher.timelines import NO_NEXT, history, refresh, status_on
+from graph.cypher.timelines import NO_NEXT, history, refresh, status_in
 
 __all__ = [
     "ACCREDITATIONS_HELD",
@@ -184,9 +184,10 @@ _LISTING_MATCH = "MATCH (i:Institution)\n"
 _LISTING_MATCH_IN_REGION = (
     "MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(i:Institution)\n"
 )
+_VALID = "['VALID']"
 _BY_SCHEME = (
     "MATCH (i)-[:HOLDS]->(held:Accreditation {scheme: $scheme})\n"
-    f"WHERE {status_on('held', '$today')} = 'VALID'\nWITH DISTINCT i\n"
+    f"WHERE {status_in('held', '$today', _VALID)}\nWITH DISTINCT i\n"
 )
 _BY_GROUP = "MATCH (i)-[:MEMBER_OF]->(:Institution {uscc: $group})\n"
 _CONDITIONS = {

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from graph.cypher.changes import logged
-from graph.cypher.timelines import status_on
+from graph.cypher.timelines import status_in
 
 __all__ = ["ALL_REGIONS", "GET_REGIONS", "UPSERT_REGIONS", "statistics"]
 
+_VALID_TODAY = status_in("c", "$today", "['VALID']")
 _FIELDS = "RETURN r.code AS code, r.name AS name, r.level AS level, r.parent AS parent"
 
 ALL_REGIONS = "MATCH (r:Region)\n" + _FIELDS
@@ -43,7 +44,7 @@ MATCH (root:Region {{code: key}})
 {call}
     OPTIONAL MATCH (root)-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(o:Organization)
                    <-[:CERTIFIES]-(c:Certificate)
-    WHERE {status_on("c", "$today")} = 'VALID' AND c.expiresOn >= $today
+    WHERE c.expiresOn >= $today AND {_VALID_TODAY}
     RETURN count(c) AS validCertificates, count(DISTINCT o) AS certifiedOrganizations
 }}
 RETURN key AS code, institutions, validCertificates, certifiedOrganizations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from graph.cypher.changes import logged
 from graph.cypher.institutions import INSTITUTION_FIELDS
 from graph.cypher.stations import request_tally
-from graph.cypher.timelines import scope_has, status_on
+from graph.cypher.timelines import scope_has, status_in, status_on
 
 __all__ = [
     "ACCREDITED_FOR",
@@ -37,7 +37,7 @@ _EVALUATION = (
     "checksPassed: v.checksPassed, checksTotal: v.checksTotal}"
 )
 
-_WITHDRAWN_TODAY = status_on("gone", "$today")
+_WITHDRAWN_TODAY = status_in("gone", "$today", "['WITHDRAWN']")
 
 # FalkorDB (4.16) counts a second pattern comprehension that reuses a variable name of an
 # earlier one in the same projection wrongly (it gave 0 substantiated complaints of 1), so
@@ -60,7 +60,7 @@ RETURN i.uscc AS uscc, i.kinds AS kinds, stagesMet, stagesLate, stagesOverdue,
   size([(i)<-[:AGAINST]-(found:Complaint) WHERE found.substantiated = true | found.id])
     AS complaintsSubstantiated,
   size([(i)-[:ISSUED]->(c:Certificate) | c.number]) AS certificatesIssued,
-  size([(i)-[:ISSUED]->(gone:Certificate) WHERE {_WITHDRAWN_TODAY} = 'WITHDRAWN' | gone.number])
+  size([(i)-[:ISSUED]->(gone:Certificate) WHERE {_WITHDRAWN_TODAY} | gone.number])
     AS certificatesWithdrawn,
   [(i)<-[:EVALUATES]-(v:ServiceEvaluation) WHERE $evaluatedSince <= v.date AND v.date <= $today
      | {_EVALUATION}] AS evaluations,

@@ -8,7 +8,7 @@ and used both by the station's performance and by its credit inputs (``graph/cyp
 from __future__ import annotations
 
 from graph.cypher.changes import logged
-from graph.cypher.timelines import status_on
+from graph.cypher.timelines import status_in
 
 __all__ = [
     "BENCHMARKS",
@@ -127,7 +127,7 @@ MATCH (b:Benchmark {id: key})
 RETURN b.id AS id, b.uscc AS uscc, b.category AS category, b.year AS year
 """
 
-_HELD_SERVICE = status_on("c", "$today")
+_HELD_SERVICE = status_in("c", "$today", "['VALID']")
 
 # Benchmarks of a category (in a region and its sub-regions, when named) with the best
 # valid service certificate their subject holds on ``$today``: its stars (the most held)
@@ -139,8 +139,8 @@ WITH collect(DISTINCT below.code) AS codes
 MATCH (b:Benchmark {{category: $category}})
 WHERE $region IS NULL OR b.region IN codes
 OPTIONAL MATCH (:Organization {{uscc: b.uscc}})<-[:CERTIFIES]-(c:Certificate)
-WHERE c.family = 'SERVICE' AND {_HELD_SERVICE} = 'VALID'
-  AND c.issuedOn <= $today AND c.expiresOn >= $today
+WHERE c.family = 'SERVICE' AND c.issuedOn <= $today AND c.expiresOn >= $today
+  AND {_HELD_SERVICE}
 OPTIONAL MATCH (a:ServiceAssessment)-[:ASSESSES]->(c)
 WITH b, c, a
 ORDER BY c.stars DESC, CASE WHEN a IS NULL THEN 1 ELSE 0 END, c.issuedOn DESC, c.number

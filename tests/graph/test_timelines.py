@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from graph.cypher.timelines import status_in, status_on
 from graph.cypher_store import CypherStore
 from graph.models import (
     NO_NEXT_STEP,
@@ -95,6 +96,50 @@ async def test_steps_of_one_certificate_in_one_batch_all_count(store: CypherStor
     [stored] = await store.get_certificates(["CERT000001"])
     assert (stored.status, stored.status_until) == ("WITHDRAWN", NO_NEXT_STEP)
     assert await _listed(store, "SUSPENDED", date(2026, 3, 15)) == ["CERT000001"]
+
+
+async def _numbers(store: CypherStore, condition: str, day: date) -> list[str]:
+    statement = f"MATCH (c:Certificate) WHERE {condition} RETURN c.number AS number"
+    return sorted(str(row["number"]) for row in await store._read(statement, {"day": str(day)}))
+
+
+async def test_the_status_filter_answers_as_the_status_on_the_day(store: CypherStore) -> None:
+    """``status_in`` (the filter that reads the cache when it can) finds what ``status_on``
+    finds, for one-step, changed, scheduled, back-dated and upgraded timelines, on days
+    inside and outside each cache window."""
+    body, _, holder = await _world(store)
+    issued = [certificate(f"CERT00000{n}", issuer=body, holder=holder) for n in range(2, 7)]
+    issued.append(certificate("CERT000007", issuer=body, holder=holder, status="SUSPENDED"))
+    await store.issue_certificates(issued, actor=ACTOR)
+    for step in (
+        _step("CERT000002", "SUSPENDED", date(2026, 3, 1)),
+        _step("CERT000002", "VALID", date(2026, 5, 1), "恢复"),
+        _step("CERT000003", "SUSPENDED", date(2027, 1, 15)),  # scheduled ahead
+        _step("CERT000004", "WITHDRAWN", date(2025, 6, 1)),
+        _step("CERT000005", "SUSPENDED", date(2026, 2, 1)),
+        _step("CERT000005", "CANCELLED", date(2026, 1, 10), "补录"),  # earlier, recorded later
+    ):
+        await store.change_certificate_statuses([step], actor=ACTOR)
+    # As an upgrade leaves a certificate whose stored status is not its one step's: no window.
+    await store._housekeeping(
+        "MATCH (c:Certificate {number: 'CERT000006'}) "
+        "SET c.status = 'SUSPENDED', c.statusUntil = '0001-01-01'",
+        {},
+    )
+    days = [date(2023, 12, 31), date(2024, 1, 1), date(2025, 6, 1), date(2026, 1, 10)]
+    days += [date(2026, 2, 15), date(2026, 3, 1), date(2026, 5, 1), TODAY, date(2027, 1, 15)]
+    found: set[str] = set()
+    for statuses in ("['VALID']", "['SUSPENDED']", "['WITHDRAWN']", "['CANCELLED']"):
+        for day in days:
+            fast = await _numbers(store, status_in("c", "$day", statuses), day)
+            folded = await _numbers(store, f"{status_on('c', '$day')} IN {statuses}", day)
+            assert fast == folded, (statuses, day)
+            found |= {statuses} if fast else set()
+    pair = "['VALID', 'SUSPENDED']"
+    assert await _numbers(store, status_in("c", "$day", pair), TODAY) == await _numbers(
+        store, f"{status_on('c', '$day')} IN {pair}", TODAY
+    )
+    assert len(found) == 4  # every status is someone's on some day: the test compares answers
 
 
 async def test_accreditations_keep_dated_status_and_scope_steps(store: CypherStore) -> None:
