@@ -61,9 +61,8 @@ _STEP_SEQ = CERTIFICATE_COLUMNS.index("stepSeq")
 # as they will (issue first, then its later steps in turn); plus the step's index in its batch.
 PLACEHOLDER = 1 << 62
 _LONG = struct.Struct("<q")
-_LONG_VALUE = struct.Struct("<cq")
-_ONE = struct.Struct("<cq").pack(b"\x05", 1)  # an array of one value
 _NULL = b"\x00"
+_NO_STEP_LISTS = _NULL * 3  # stepOn, stepSeq, stepStatus of a certificate with one step
 _text = encode_text
 
 
@@ -154,7 +153,7 @@ class BatchWork:
         holders, buckets = context.holders, self.buckets
         rows: list[bytes] = []
         size = self._header
-        text, long = _text, _LONG_VALUE.pack
+        text = _text
         for k, c in enumerate(certificates):
             found = holders.get(c.holder)
             if found is None:
@@ -180,17 +179,12 @@ class BatchWork:
             )
             buckets.add(contribution)
             tally = contribution.encoded()
-            if len(steps) == 1:  # the same bytes as encode_row of the row, built directly
+            if len(steps) == 1:  # no step lists (graph.cypher.timelines), built directly
                 encoded = b"".join(
                     (
                         encode_row(_OWN(c)),
                         encode_row(timeline[:5]),
-                        _ONE,
-                        text(on),
-                        _ONE,
-                        long(b"\x04", k + first_seq),
-                        _ONE,
-                        text(status),
+                        _NO_STEP_LISTS,
                         _NULL if region is None else text(region),
                         _NULL if tally is None else text(tally),
                     )

@@ -3,8 +3,9 @@
 Issuing sets the status only when the certificate is new: re-issuing the same number (a
 partner's retry, a corrected scope) never reinstates a suspended or withdrawn certificate;
 status changes go through CHANGE_STATUSES, which also records them in the history and caches
-the step in force (graph.cypher.timelines). Reads return the history with the certificate,
-so the registry can say what its status was, is and will be on any day.
+the step in force (graph.cypher.timelines); a certificate with one step keeps no step lists.
+Reads return the history with the certificate, so the registry can say what its status was,
+is and will be on any day.
 
 A certificate's stored status is never EXPIRED: expiry is derived from ``expiresOn`` against
 ``$today``, here for filters and in ``registry.domain.certificates`` for single reads.
@@ -95,8 +96,7 @@ ON CREATE SET c.version = 0, c.status = row.history.status, c.statusReason = row
               c.statusSince = row.history.effectiveOn, c.statusUntil = """
     + f"'{NO_NEXT}'"
     + """,
-              c.stepOn = [row.history.effectiveOn], c.stepSeq = [row.change.seq],
-              c.stepStatus = [row.history.status], c.holderName = holder.name
+              c.holderName = holder.name
 SET c += row.props, c.region = holder.region, c.version = c.version + 1
 MERGE (issuer)-[:ISSUED]->(c)
 MERGE (c)-[:CERTIFIES]->(holder)

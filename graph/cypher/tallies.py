@@ -52,7 +52,8 @@ RETURN collect(c.number) AS numbers
 _CERTIFICATE = """
 OPTIONAL MATCH (o:Organization {uscc: c.holder})
 RETURN c.number AS key, o.region AS region, c.issuedOn AS issuedOn, c.expiresOn AS expiresOn,
-       c.stepOn AS stepOn, c.stepSeq AS stepSeq, c.stepStatus AS stepStatus, c.tally AS tally
+       coalesce(c.stepOn, [c.statusSince]) AS stepOn, coalesce(c.stepSeq, [0]) AS stepSeq,
+       coalesce(c.stepStatus, [c.status]) AS stepStatus, c.tally AS tally
 """
 CERTIFICATE_INPUTS = "UNWIND $keys AS key\nMATCH (c:Certificate {number: key})" + _CERTIFICATE
 CERTIFICATE_WINDOW = "MATCH (c:Certificate) WHERE id(c) >= $from AND id(c) < $to" + _CERTIFICATE

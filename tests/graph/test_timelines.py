@@ -123,7 +123,8 @@ async def test_the_status_filter_answers_as_the_status_on_the_day(store: CypherS
     # As an upgrade leaves a certificate whose stored status is not its one step's: no window.
     await store._housekeeping(
         "MATCH (c:Certificate {number: 'CERT000006'}) "
-        "SET c.status = 'SUSPENDED', c.statusUntil = '0001-01-01'",
+        "SET c.status = 'SUSPENDED', c.statusUntil = '0001-01-01', "
+        "c.stepOn = ['2024-01-01'], c.stepSeq = [1], c.stepStatus = ['VALID']",
         {},
     )
     days = [date(2023, 12, 31), date(2024, 1, 1), date(2025, 6, 1), date(2026, 1, 10)]
@@ -140,6 +141,25 @@ async def test_the_status_filter_answers_as_the_status_on_the_day(store: CypherS
         store, f"{status_on('c', '$day')} IN {pair}", TODAY
     )
     assert len(found) == 4  # every status is someone's on some day: the test compares answers
+
+
+async def test_a_certificate_keeps_step_lists_only_once_it_has_a_second_step(
+    store: CypherStore,
+) -> None:
+    """One step: its status is the answer on every day, so no lists are stored (design note
+    41); the second step brings both."""
+    await _world(store)
+    lists = "MATCH (c:Certificate {number: $n}) RETURN c.stepOn AS on, c.stepStatus AS status"
+    [row] = await store._read(lists, {"n": "CERT000001"})
+    assert (row["on"], row["status"]) == (None, None)
+    assert await _listed(store, "VALID", date(2023, 6, 1)) == ["CERT000001"]  # before its step
+    await store.change_certificate_statuses(
+        [_step("CERT000001", "SUSPENDED", date(2026, 3, 1))], actor=ACTOR
+    )
+    [row] = await store._read(lists, {"n": "CERT000001"})
+    assert (row["on"], row["status"]) == (["2024-01-01", "2026-03-01"], ["VALID", "SUSPENDED"])
+    assert await _listed(store, "VALID", date(2026, 2, 28)) == ["CERT000001"]
+    assert await _listed(store, "SUSPENDED", TODAY) == ["CERT000001"]
 
 
 async def test_accreditations_keep_dated_status_and_scope_steps(store: CypherStore) -> None:
