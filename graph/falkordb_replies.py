@@ -53,7 +53,8 @@ def plain_documents(spec: ExportSpec, reply: Any) -> list[ExportDoc] | None:
     text lists), as ``graph.snapshot_queries.export_doc`` makes them from rows: the sizes of
     the text lists come first, the scope last and is not a field, ``spec.floats`` come as
     text and are read as floats. None when a list's item held the separator (it splits into
-    more items than its size): the caller then reads the typed reply."""
+    more items than its size): the caller then reads the typed reply. A key's rows after
+    its first are left out (a first link read ungrouped, ``ExportSpec.returns``)."""
     names = [str(name) for name in reply[0]]
     lists = sorted(spec.text_lists)
     counted = len(lists)
@@ -66,7 +67,12 @@ def plain_documents(spec: ExportSpec, reply: Any) -> list[ExportDoc] | None:
         (at, fields.index(name) + counted, name in spec.unordered) for at, name in enumerate(lists)
     ]
     docs = []
+    seen: set[object] = set()
     for values in reply[1]:
+        key = values[key_at]
+        if key in seen:
+            continue
+        seen.add(key)
         for at in floats:
             if values[at] is not None:
                 values[at] = float(str(values[at]))
@@ -83,5 +89,5 @@ def plain_documents(spec: ExportSpec, reply: Any) -> list[ExportDoc] | None:
         region = values[-1]
         # Every column but the sizes and the last, the scope.
         doc = dict(zip(fields, values[counted:] if counted else values, strict=False))
-        docs.append(ExportDoc(str(values[key_at]), None if region is None else str(region), doc))
+        docs.append(ExportDoc(str(key), None if region is None else str(region), doc))
     return docs

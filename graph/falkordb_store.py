@@ -356,7 +356,8 @@ class FalkorDBStore(CypherStore):
         to be taken apart, and the typed reply of a page of institutions cost twice the
         plain one)."""
         if spec.flat or spec.text_lists:
-            query = cypher_header(params) + statement(spec, joined=bool(spec.text_lists))
+            read = statement(spec, joined=bool(spec.text_lists), grouped=False)
+            query = cypher_header(params) + read
             reply = await self._command("GRAPH.RO_QUERY", self._graph_name, query)
             docs = plain_documents(spec, reply)
             if docs is not None:

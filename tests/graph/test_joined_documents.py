@@ -108,3 +108,24 @@ async def test_an_item_holding_the_separator_is_read_from_the_typed_reply(
     assert [doc.doc["scope"] for doc in read if doc.key == "A-3"] == [
         [f"分隔{LIST_SEPARATOR}符", "GB/T 2"]
     ]
+
+
+async def test_a_document_with_two_scope_relationships_is_read_once(
+    falkordb_store: FalkorDBStore,
+) -> None:
+    """The scope link is read a row per relationship (not grouped): an accreditation that
+    two institutions hold (no write makes one, a hand-edited store might) is still one
+    document, as the grouped typed read gives it, on a page and by key."""
+    world = await _world(falkordb_store)
+    await falkordb_store._housekeeping(
+        "MATCH (a:Accreditation {number: 'A-2'}), (i:Institution {uscc: $body}) "
+        "CREATE (i)-[:HOLDS]->(a)",
+        {"body": world["body"]},
+    )
+    spec = EXPORTED["Accreditation"]
+    by_key = await falkordb_store._documents(spec, docs_by_key, {"keys": ["A-1", "A-2"]})
+    assert [doc.key for doc in by_key] == ["A-1", "A-2"]
+    typed = {doc.key: doc.doc for doc in await _typed(falkordb_store, "Accreditation", ["A-2"])}
+    assert {doc.key: doc.doc for doc in by_key if doc.key == "A-2"} == typed
+    page, _ = await falkordb_store.export_page("Accreditation", cursor=None, limit=1000)
+    assert sorted(doc.key for doc in page) == ["A-1", "A-2", "A-3"]
