@@ -37,7 +37,6 @@ from graph.text import search_grams
 
 __all__ = ["BulkRecords", "Shared"]
 
-_TIMELINE_COLUMNS = TIMELINE_COLUMNS
 _STORE_MANAGED = frozenset({"version", "steps"})
 _TALLY_COLUMNS = (
     "key",
@@ -173,7 +172,7 @@ class BulkRecords:
             )
             for i, on, s in zip(institutions, firsts, seqs, strict=True)
         )
-        columns = (*names, *LINK_KEY_PROPS, "version", *_TIMELINE_COLUMNS, "tally")
+        columns = (*names, *LINK_KEY_PROPS, "version", *TIMELINE_COLUMNS, "tally")
         rows = (
             [*p, *link_keys(i), 1, i.status, on, NO_NEXT, [on], [s], [i.status], t]
             for i, p, on, s, t in zip(institutions, props, firsts, seqs, tallies, strict=True)
@@ -268,7 +267,7 @@ class BulkRecords:
         tokens = self._begin()
         names, props = _stored(accreditations, ACCREDITATION_KEPT)
         seqs = range(self.seq + 1, self.seq + 1 + len(accreditations))
-        columns = (*names, "version", *_TIMELINE_COLUMNS)
+        columns = (*names, "version", *TIMELINE_COLUMNS)
         rows = (
             [*p, 1, a.status, on, NO_NEXT, [on], [s], [a.status]]
             for a, p, s in zip(accreditations, props, seqs, strict=True)
