@@ -1,5 +1,5 @@
 """The few places where FalkorDB and Neo4j 5 differ: schema DDL, locking the counter,
-finding holders by name and importing variables into a subquery.
+finding holders by name, importing variables into a subquery and counting a node's edges.
 
 Labels and properties here come from the fixed list below, never from input.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graph.cypher.regions import statistics
+from graph.cypher.scores import credit_inputs
 
 __all__ = ["FALKORDB", "NEO4J", "RETIRED", "SCHEMA", "Dialect", "IndexSpec"]
 
@@ -77,6 +78,7 @@ class Dialect:
     # Holders (``o``) whose name contains every bigram of the query's.
     name_candidates: str
     region_statistics: str
+    credit_inputs: str
     search_schema: tuple[str, ...] = ()
     # Walk a whole label by internal node-id windows (FalkorDB scans a window directly, where
     # ordering by key sorts the label for every page) or by key (Neo4j: its ids are opaque,
@@ -117,6 +119,7 @@ FALKORDB = Dialect(
     # (One WHERE: FalkorDB 4.16 drops every row when the filter follows in a WITH.)
     name_candidates=f"MATCH (o:Organization) WHERE $anchor IN o.nameGrams AND {_ALL_GRAMS}",
     region_statistics=statistics(scoped=False),
+    credit_inputs=credit_inputs(issued="outdegree(i, 'ISSUED')"),
 )
 
 # Neo4j reads without locks: touching the counter first takes its write lock, so the head we
@@ -134,6 +137,7 @@ NEO4J = Dialect(
         f"WITH o WHERE {_ALL_GRAMS}"
     ),
     region_statistics=statistics(scoped=True),
+    credit_inputs=credit_inputs(issued="COUNT { (i)-[:ISSUED]->() }"),
     pages_by_node_id=False,
     search_schema=(
         "CREATE FULLTEXT INDEX organization_names IF NOT EXISTS FOR (o:Organization) "

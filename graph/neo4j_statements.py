@@ -131,5 +131,6 @@ def _neo4j_only() -> Iterator[Statement]:
     yield "search.of_holders(NEO4J.name_candidates)", search.of_holders(NEO4J.name_candidates)
     yield "NEO4J.name_candidates + CANDIDATE_NAMES", NEO4J.name_candidates + search.CANDIDATE_NAMES
     yield "NEO4J.region_statistics", NEO4J.region_statistics
+    yield "NEO4J.credit_inputs", NEO4J.credit_inputs
     yield "neo4j_store.CLEAR", CLEAR
     yield "cypher_store.PING", PING

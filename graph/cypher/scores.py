@@ -10,7 +10,6 @@ from graph.cypher.timelines import scope_has, status_in, status_on
 __all__ = [
     "ACCREDITED_FOR",
     "CHANGE_AT",
-    "CREDIT_INPUTS",
     "KEPT",
     "PRUNE_CREDIT_HISTORY",
     "RANKING_FILTERS",
@@ -18,6 +17,7 @@ __all__ = [
     "REGION_CODES",
     "STORED_CREDIT",
     "STORE_CREDIT",
+    "credit_inputs",
     "ranking",
 ]
 
@@ -39,12 +39,20 @@ _EVALUATION = (
 
 _WITHDRAWN_TODAY = status_in("gone", "$today", "['WITHDRAWN']")
 
-# FalkorDB (4.16) counts a second pattern comprehension that reuses a variable name of an
-# earlier one in the same projection wrongly (it gave 0 substantiated complaints of 1), so
-# each comprehension over the same pattern names its own variable. The held certificates are
-# filtered inside the aggregation, not by a WHERE on the OPTIONAL MATCH: with one, FalkorDB
-# scans every certificate instead of starting from the holder's index (design note 38).
-CREDIT_INPUTS = f"""
+
+def credit_inputs(issued: str) -> str:
+    """What the credit scores of ``$keys`` are computed from. ``issued`` counts the
+    certificates ``i`` issued from its degree, in constant time on each engine (the
+    dialect's): a comprehension read every one of them, 77 ms of a rescore for a body with
+    49,000, and growing with all it ever issued.
+
+    FalkorDB (4.16) counts a second pattern comprehension that reuses a variable name of an
+    earlier one in the same projection wrongly (it gave 0 substantiated complaints of 1), so
+    each comprehension over the same pattern names its own variable. The held certificates
+    are filtered inside the aggregation, not by a WHERE on the OPTIONAL MATCH: with one,
+    FalkorDB scans every certificate instead of starting from the holder's index (design
+    note 38)."""
+    return f"""
 UNWIND $keys AS key
 MATCH (i:Institution {{uscc: key}})
 OPTIONAL MATCH (:Organization {{uscc: key}})<-[:CERTIFIES]-(held:Certificate)
@@ -59,13 +67,14 @@ RETURN i.uscc AS uscc, i.kinds AS kinds, stagesMet, stagesLate, stagesOverdue,
   size([(i)<-[:AGAINST]-(k:Complaint) | k.id]) AS complaintsTotal,
   size([(i)<-[:AGAINST]-(found:Complaint) WHERE found.substantiated = true | found.id])
     AS complaintsSubstantiated,
-  size([(i)-[:ISSUED]->(c:Certificate) | c.number]) AS certificatesIssued,
+  {issued} AS certificatesIssued,
   size([(i)-[:ISSUED]->(gone:Certificate) WHERE {_WITHDRAWN_TODAY} | gone.number])
     AS certificatesWithdrawn,
   [(i)<-[:EVALUATES]-(v:ServiceEvaluation) WHERE $evaluatedSince <= v.date AND v.date <= $today
      | {_EVALUATION}] AS evaluations,
   stars AS bestServiceStars
 """
+
 
 STORED_CREDIT = """
 UNWIND $keys AS key

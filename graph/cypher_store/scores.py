@@ -22,6 +22,7 @@ from graph.cypher_store.base import (
     _require,
     as_int,
 )
+from graph.dialects import Dialect
 from graph.log_models import WriteGuard, WriteResult
 from graph.mapping import from_row, institution_from_row
 from graph.models import (
@@ -73,6 +74,8 @@ def ranking_key(score: float | None, uscc: str) -> float:
 class ScoreQueries(abc.ABC):
     """Mixed into CypherStore: credit inputs, stored scores and rankings."""
 
+    dialect: Dialect
+
     @abc.abstractmethod
     async def _query(
         self, name: str, statement: str, params: Mapping[str, object]
@@ -105,7 +108,7 @@ class ScoreQueries(abc.ABC):
     ) -> list[CreditFacts]:
         rows = await self._query(
             "get_credit_inputs",
-            score_cypher.CREDIT_INPUTS,
+            self.dialect.credit_inputs,
             {"keys": list(usccs), "today": today, "evaluatedSince": evaluated_since},
         )
         return [

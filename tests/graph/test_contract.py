@@ -257,6 +257,11 @@ async def test_credit_inputs_count_withdrawn_certificates_beside_the_issued(
         actor=ACTOR,
     )
 
+    # Issued again (a partner's retry): still one certificate, though read from the degree.
+    await store.issue_certificates(
+        [certificate("CERT000020", issuer=world["body"], holder=world["holder"])], actor=ACTOR
+    )
+
     [facts] = await store.get_credit_inputs(
         [world["body"]], today=TODAY.isoformat(), evaluated_since="2025-01-01"
     )

@@ -7,10 +7,10 @@ import itertools
 from datetime import date
 from pathlib import Path
 
-from graph.cypher import certificates, data_quality, network, scores, tallies
+from graph.cypher import certificates, data_quality, network, tallies
 from graph.cypher_literals import cypher_header
 from graph.cypher_store import CypherStore
-from graph.dialects import RETIRED
+from graph.dialects import FALKORDB, RETIRED
 from graph.falkordb_store import FalkorDBStore
 from graph.models import CertificateQuery, Organization
 from graph.open import open_store
@@ -122,7 +122,7 @@ def _by_party() -> list[tuple[str, str]]:
         ("ISSUE_GROUPS", data_quality.ISSUE_GROUPS),
         ("ISSUED_TO", network.ISSUED_TO),
         ("HELD_FROM", network.HELD_FROM),
-        ("CREDIT_INPUTS", scores.CREDIT_INPUTS),
+        ("FALKORDB.credit_inputs", FALKORDB.credit_inputs),
         ("CERTIFICATES_OF_HOLDERS", tallies.CERTIFICATES_OF_HOLDERS),
     ]
     others = sorted(certificates.LISTING_FILTERS - {"holder", "issuer", "region"})
