@@ -20,8 +20,9 @@ import asyncio
 import hashlib
 import time
 from collections.abc import Awaitable, Callable, Generator, Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from falkordb.asyncio import FalkorDB
 from redis.exceptions import WatchError
 
 from graph.bulk_data import BulkCommand, BulkData, BulkReport
@@ -32,10 +33,7 @@ from graph.cypher_store import Row, as_int
 from graph.cypher_store.tallies import TALLY_VERSION
 from graph.errors import Conflict, GraphError, StoreNotEmpty
 
-if TYPE_CHECKING:  # the store calls this module
-    from graph.falkordb_store import FalkorDBStore
-
-__all__ = ["STAGING_SUFFIX", "bulk_load"]
+__all__ = ["STAGING_SUFFIX", "BulkTarget", "bulk_load"]
 
 _POLL = 0.05
 _SCHEMA_WAIT = 900.0  # seconds the indexes of a national load may take to build
@@ -55,14 +53,36 @@ SET counter.seq = $seq, counter.hash = $hash, counter.prunedThrough = $seq,
 Read = Callable[[str, Mapping[str, object]], Awaitable[list[Row]]]
 
 
-async def bulk_load(store: FalkorDBStore, data: BulkData, *, at: str, actor: str) -> BulkReport:
-    """Load ``data`` into ``store``, which must be empty: built in a graph of its own, then
-    put in the store's place in one step, unless something was written meanwhile."""
+class BulkTarget(Protocol):
+    """What a load needs of the FalkorDB store it fills and of the staging graph it builds
+    (the store hands both in: this module does not know the store's class)."""
+
+    @property
+    def graph_name(self) -> str: ...
+
+    @property
+    def client(self) -> FalkorDB: ...
+
+    async def command(self, *args: str | bytes) -> object: ...
+
+    async def compact(self) -> None: ...
+
+    async def ensure_schema(self) -> None: ...
+
+    async def _read(self, statement: str, params: Mapping[str, object]) -> list[Row]: ...
+
+    async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]: ...
+
+
+async def bulk_load(
+    store: BulkTarget, staging: BulkTarget, data: BulkData, *, at: str, actor: str
+) -> BulkReport:
+    """Load ``data`` into ``store``, which must be empty: built in ``staging`` (the graph
+    named ``STAGING_SUFFIX`` after it), then put in the store's place in one step, unless
+    something was written meanwhile."""
     started = time.perf_counter()
     if not await _empty(store._read):
         raise StoreNotEmpty("a bulk load needs an empty store")
-    name = store.graph_name
-    staging = type(store)(store.client, graph=f"{name}{STAGING_SUFFIX}")
     digest = hashlib.sha256()
     built = BulkGraph(at=at, actor=actor, first_id=1)  # 0: the counter, sent first
     await store.command("DEL", staging.graph_name)  # what a crashed load left, if anything
@@ -82,8 +102,8 @@ async def bulk_load(store: FalkorDBStore, data: BulkData, *, at: str, actor: str
 
 
 async def _load(
-    store: FalkorDBStore,
-    staging: FalkorDBStore,
+    store: BulkTarget,
+    staging: BulkTarget,
     built: BulkGraph,
     data: BulkData,
     digest: hashlib._Hash,
@@ -103,7 +123,7 @@ async def _empty(read: Read) -> bool:
 
 
 async def _send_all(
-    store: FalkorDBStore,
+    store: BulkTarget,
     graph: str,
     steps: Generator[BulkCommand, None, None],
     digest: hashlib._Hash,
@@ -123,7 +143,7 @@ async def _send_all(
             sending.cancel()
 
 
-async def _swap(store: FalkorDBStore, staging: str) -> None:
+async def _swap(store: BulkTarget, staging: str) -> None:
     """The loaded graph in the store's place, in one step, only if the store is still
     empty: a write landing there meanwhile (another process) makes it a conflict."""
     async with store.client.connection.pipeline(transaction=True) as pipe:

@@ -29,17 +29,15 @@ from graph.bulk_data import BulkData, BulkReport
 from graph.changelog import GENESIS_HASH, utc_now
 from graph.cypher import changes as change_cypher
 from graph.cypher import documents as document_cypher
-from graph.cypher import exports as export_cypher
-from graph.cypher.exports import EXPORTED, ExportSpec, Statement
 from graph.cypher_literals import cypher_header
-from graph.cypher_store import CypherStore, Row, WritePlan, as_int
+from graph.cypher_store import Row, WritePlan, as_int
 from graph.dialects import FALKORDB, RETIRED, SCHEMA
 from graph.embedded import APPENDFSYNC_POLICIES, DEFAULT_APPENDFSYNC, EmbeddedServer
 from graph.embedded_files import disk_is_low
 from graph.errors import BackendUnavailable, Conflict, GraphError, StoreNotDurable
-from graph.falkordb_bulk import bulk_load
-from graph.falkordb_replies import compact_rows, plain_documents
-from graph.log_models import Change, ChangeHead, ExportDoc
+from graph.falkordb_bulk import STAGING_SUFFIX, bulk_load
+from graph.falkordb_reads import PlainReplyReads
+from graph.log_models import Change, ChangeHead
 from graph.revival import REVIVE_INTERVAL, Revival
 from graph.written_documents import written_digests
 
@@ -55,7 +53,7 @@ Query = Callable[..., Coroutine[Any, Any, Any]]
 log = logging.getLogger("registry.store")
 
 
-class FalkorDBStore(CypherStore):
+class FalkorDBStore(PlainReplyReads):
     """GraphStore on FalkorDB through its asyncio client."""
 
     dialect = FALKORDB
@@ -227,7 +225,8 @@ class FalkorDBStore(CypherStore):
 
     async def bulk_load(self, data: BulkData, *, actor: str) -> BulkReport | None:
         async with self._write_lock:
-            report = await bulk_load(self, data, at=utc_now(), actor=actor)
+            staging = FalkorDBStore(self._db, graph=f"{self._graph_name}{STAGING_SUFFIX}")
+            report = await bulk_load(self, staging, data, at=utc_now(), actor=actor)
             # Another graph is in place: the client's cached label and property names of
             # the old one must not be used to read it.
             self._graph = self._db.select_graph(self._graph_name)
@@ -324,68 +323,6 @@ class FalkorDBStore(CypherStore):
     async def _read(self, statement: str, params: Mapping[str, object]) -> list[Row]:
         return await self._run(self._graph.ro_query, statement, params)
 
-    async def export_page(
-        self, entity: str, *, cursor: str | None, limit: int
-    ) -> tuple[list[ExportDoc], str | None]:
-        """A window of node ids (cursor ``start/last/width``): FalkorDB scans it directly,
-        where ordering by key would sort the whole label for every page. The window is
-        sized from the label's density to hold about ``limit`` documents."""
-        spec = EXPORTED[entity]
-        if cursor is None:
-            found = await self._read(export_cypher.label_extent(spec), {})
-            if not as_int(found[0]["total"]):
-                return [], None
-            first, last = as_int(found[0]["first"]), as_int(found[0]["last"])
-            start, width = (
-                first,
-                max(limit, limit * (last - first + 1) // as_int(found[0]["total"])),
-            )
-        else:
-            start, last, width = (int(part) for part in cursor.split("/"))
-        end = start + width
-        params = {"from": start, "to": end}
-        with self._timed("export_page"):
-            docs = await self._documents(spec, export_cypher.id_window, params)
-        return docs, (f"{end}/{last}/{width}" if end <= last else None)
-
-    async def _documents(
-        self, spec: ExportSpec, statement: Statement, params: Mapping[str, object]
-    ) -> list[ExportDoc]:
-        """Flat documents, and those whose lists are all text, straight from the plain reply
-        (a third of the Python time of an export of certificates went into rows made only
-        to be taken apart, and the typed reply of a page of institutions cost twice the
-        plain one)."""
-        if spec.flat or spec.text_lists:
-            read = statement(spec, joined=bool(spec.text_lists), grouped=False)
-            query = cypher_header(params) + read
-            reply = await self._command("GRAPH.RO_QUERY", self._graph_name, query)
-            docs = plain_documents(spec, reply)
-            if docs is not None:
-                return docs
-        return await super()._documents(spec, statement, params)
-
-    async def _read_values(self, statement: str, params: Mapping[str, object]) -> list[Row]:
-        query = cypher_header(params) + statement
-        return compact_rows(
-            await self._command("GRAPH.RO_QUERY", self._graph_name, query, "--compact")
-        )
-
-    async def _read_flat(
-        self, statement: str, params: Mapping[str, object], floats: frozenset[str] = frozenset()
-    ) -> list[Row]:
-        """In the server's plain reply format, several times faster to decode than the typed
-        (compact) one the client library parses."""
-        query = cypher_header(params) + statement
-        reply = await self._command("GRAPH.RO_QUERY", self._graph_name, query)
-        header, rows = reply[0], reply[1]  # type: ignore[index]
-        names = [str(name) for name in header]
-        found = [dict(zip(names, values, strict=True)) for values in rows]
-        for row in found:
-            for name in floats:
-                if row[name] is not None:
-                    row[name] = float(str(row[name]))
-        return found
-
     async def _write(self, plan: WritePlan) -> int:
         async with self._write_lock:
             for _ in range(_MAX_WRITE_ATTEMPTS):
@@ -409,11 +346,6 @@ class FalkorDBStore(CypherStore):
         kept = await written_digests(self._documents_by_key, changes)
         if kept is not None:
             await self._run(self._graph.query, document_cypher.KEEP_DIGESTS, kept)
-
-    async def _documents_by_key(self, spec: ExportSpec, keys: list[str]) -> list[ExportDoc]:
-        """As exports read them (plain replies for flat documents): digests kept from these
-        are compared with documents exports read."""
-        return await self._documents(spec, export_cypher.docs_by_key, {"keys": keys})
 
     async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]:
         return await self._run(self._graph.query, statement, params)
