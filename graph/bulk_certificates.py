@@ -63,6 +63,7 @@ PLACEHOLDER = 1 << 62
 _LONG = struct.Struct("<q")
 _NULL = b"\x00"
 _NO_STEP_LISTS = _NULL * 3  # stepOn, stepSeq, stepStatus of a certificate with one step
+_WITHDRAWN = "WITHDRAWN"  # a step that gives the certificate its WITHDREW edge
 _text = encode_text
 
 
@@ -82,7 +83,7 @@ class BatchContext:
 @dataclass(slots=True)
 class BuiltBatch:
     """A batch's node tokens (certificates, first steps) and edge tokens (ISSUED,
-    HAS_STATUS) as bytes, with what the loading process completes: the offsets of the
+    HAS_STATUS, WITHDREW) as bytes, with what the loading process completes: the offsets of the
     placeholder seqs in the certificate token (with each step's index in the batch), the
     later steps (the index of their certificate in the batch, and their row with a
     placeholder seq), the certificates' numbers and holders' positions."""
@@ -91,6 +92,8 @@ class BuiltBatch:
     steps: bytes = b""
     issued: bytes = b""
     has_status: bytes = b""
+    withdrew: bytes = b""  # WITHDREW edges: certificates with a withdrawal step
+    withdrawn: int = 0
     count: int = 0
     patches: list[tuple[int, int]] = field(default_factory=list)
     later: list[tuple[int, list[object]]] = field(default_factory=list)
@@ -219,6 +222,16 @@ class BatchWork:
         issued.extend(encode_pairs(issuers, ids), n)
         has_status.extend(encode_pairs(ids, range(first_id + n, first_id + 2 * n)), n)
         built.issued, built.has_status = issued.encoded(), has_status.encoded()
+        withdrawn = [
+            k
+            for k, c in enumerate(certificates)
+            if c.status == _WITHDRAWN or any(s[1] == _WITHDRAWN for s in extra.get(k, ()))
+        ]
+        if withdrawn:
+            withdrew = EdgeToken("WITHDREW")
+            pairs = encode_pairs([issuers[k] for k in withdrawn], [first_id + k for k in withdrawn])
+            withdrew.extend(pairs, len(withdrawn))
+            built.withdrew, built.withdrawn = withdrew.encoded(), len(withdrawn)
         return built
 
 

@@ -195,6 +195,8 @@ class BulkGraph(BulkRecords):
                 encoded_token(built.issued, built.count),
                 encoded_token(built.has_status, built.count),
             ]
+        if built.withdrawn:
+            command.edges.append(encoded_token(built.withdrew, built.withdrawn))
         for k, row in built.later:
             row[6] = first_later_seq + int(str(row[6])) - PLACEHOLDER
             later.append((first + k, row))

@@ -280,6 +280,7 @@ class FalkorDBStore(PlainReplyReads):
         # An upgrade writes every record once: compacted, its queries are not replayed on load.
         changed = await self._upgrade_timelines() > 0 or changed
         changed = await self._upgrade_link_keys() > 0 or changed
+        changed = await self._upgrade_withdrawals() > 0 or changed
         changed = await self._backfill_search_keys() > 0 or changed
         changed = await self._upgrade_tallies() > 0 or changed
         if changed:

@@ -89,6 +89,7 @@ class Neo4jStore(CypherStore):
         await self._run_write(change_cypher.ENSURE_COUNTER, {"genesis": GENESIS_HASH})
         await self._upgrade_timelines()
         await self._upgrade_link_keys()
+        await self._upgrade_withdrawals()
         await self._backfill_search_keys()
         await self._upgrade_tallies()
 

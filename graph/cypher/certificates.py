@@ -4,6 +4,8 @@ Issuing sets the status only when the certificate is new: re-issuing the same nu
 partner's retry, a corrected scope) never reinstates a suspended or withdrawn certificate;
 status changes go through CHANGE_STATUSES, which also records them in the history and caches
 the step in force (graph.cypher.timelines); a certificate with one step keeps no step lists.
+A certificate with a withdrawal step (in force or scheduled) also has a ``WITHDREW`` edge from
+its issuer, so a body's withdrawn certificates are counted without reading all it issued.
 Reads return the history with the certificate, so the registry can say what its status was,
 is and will be on any day.
 
@@ -33,7 +35,10 @@ __all__ = [
     "LISTING_STATUSES",
     "PARTIES",
     "STATUS_HISTORIES",
+    "UPGRADE_WITHDRAWALS",
     "VERIFICATION_FACTS",
+    "WITHDRAWALS_DONE",
+    "WITHDRAWALS_KEPT",
     "certificate_listing",
 ]
 
@@ -105,6 +110,8 @@ FOREACH (first IN CASE WHEN c.version = 1 THEN [row.history] ELSE [] END |
         number: row.number, status: first.status, reason: first.reason,
         effectiveOn: first.effectiveOn, recordedAt: first.recordedAt,
         actor: first.actor, seq: row.change.seq}))
+FOREACH (_ IN CASE WHEN c.version = 1 AND row.history.status = 'WITHDRAWN' THEN [1] ELSE [] END |
+    CREATE (issuer)-[:WITHDREW]->(c))
 """,
     region="c.region",
 )
@@ -117,10 +124,26 @@ CREATE (c)-[:HAS_STATUS]->(:StatusChange {
     number: row.number, status: row.status, reason: row.reason,
     effectiveOn: row.effectiveOn, recordedAt: row.change.at,
     actor: row.change.actor, seq: row.change.seq})
+WITH row, c
+OPTIONAL MATCH (issuer:Institution)-[:ISSUED]->(c) WHERE row.status = 'WITHDRAWN'
+FOREACH (_ IN CASE WHEN issuer IS NULL THEN [] ELSE [1] END |
+    MERGE (issuer)-[:WITHDREW]->(c))
 """
     + refresh("c", "row.day", keep="row, c", reason=True),
     region="c.region",
 )
+
+# Stores written before WITHDREW was kept: the edge for every certificate with a withdrawal
+# step, up to $limit a run; the counter's mark says it ran.
+WITHDRAWALS_KEPT = "MATCH (c:ChangeCounter {id: 'main'}) RETURN c.withdrawals AS done"
+WITHDRAWALS_DONE = "MATCH (c:ChangeCounter {id: 'main'}) SET c.withdrawals = 1"
+UPGRADE_WITHDRAWALS = """
+MATCH (i:Institution)-[:ISSUED]->(c:Certificate)-[:HAS_STATUS]->(s:StatusChange)
+WHERE s.status = 'WITHDRAWN' AND NOT (i)-[:WITHDREW]->(c)
+WITH DISTINCT i, c LIMIT $limit
+CREATE (i)-[:WITHDREW]->(c)
+RETURN count(c) AS upgraded
+"""
 
 STATUS_HISTORIES = """
 UNWIND $keys AS key

@@ -44,7 +44,8 @@ def credit_inputs(issued: str) -> str:
     """What the credit scores of ``$keys`` are computed from. ``issued`` counts the
     certificates ``i`` issued from its degree, in constant time on each engine (the
     dialect's): a comprehension read every one of them, 77 ms of a rescore for a body with
-    49,000, and growing with all it ever issued.
+    49,000, and growing with all it ever issued. The withdrawn ones are read along the
+    ``WITHDREW`` edges, those with a withdrawal step (in force on ``$today`` or not).
 
     FalkorDB (4.16) counts a second pattern comprehension that reuses a variable name of an
     earlier one in the same projection wrongly (it gave 0 substantiated complaints of 1), so
@@ -68,7 +69,7 @@ RETURN i.uscc AS uscc, i.kinds AS kinds, stagesMet, stagesLate, stagesOverdue,
   size([(i)<-[:AGAINST]-(found:Complaint) WHERE found.substantiated = true | found.id])
     AS complaintsSubstantiated,
   {issued} AS certificatesIssued,
-  size([(i)-[:ISSUED]->(gone:Certificate) WHERE {_WITHDRAWN_TODAY} | gone.number])
+  size([(i)-[:WITHDREW]->(gone:Certificate) WHERE {_WITHDRAWN_TODAY} | gone.number])
     AS certificatesWithdrawn,
   [(i)<-[:EVALUATES]-(v:ServiceEvaluation) WHERE $evaluatedSince <= v.date AND v.date <= $today
      | {_EVALUATION}] AS evaluations,

@@ -34,6 +34,7 @@ __all__ = [
     "Row",
     "WritePlan",
     "as_int",
+    "upgrade_once",
 ]
 
 Row = dict[str, object]
@@ -55,6 +56,7 @@ class PlannedWrite:
 
 WritePlan = Callable[[Reader, ChangeHead], Awaitable[PlannedWrite]]
 ReferenceCheck = Callable[[Reader], Awaitable[None]]
+_UPGRADE_CHUNK = 1000
 
 
 class CypherStoreBase(abc.ABC):
@@ -247,3 +249,31 @@ def as_int(value: object) -> int:
     if isinstance(value, int | float):
         return int(value)
     raise GraphError(f"expected a number from the store, got {type(value).__name__}")
+
+
+async def upgrade_once(
+    run: Reader,
+    marks: tuple[str, str],
+    statements: Sequence[str],
+    params: Mapping[str, object] | None = None,
+    *,
+    chunk: int = _UPGRADE_CHUNK,
+) -> int:
+    """Upgrade what an older version wrote, once per store, and say how many records.
+
+    ``marks`` reads (``done``) and sets the change counter's mark of this upgrade; each of
+    ``statements`` upgrades up to ``$limit`` records (returning ``upgraded``) and runs until
+    it finds fewer, so every run is bounded however large the store."""
+    marked = await run(marks[0], {})
+    if marked and marked[0]["done"]:
+        return 0
+    upgraded = 0
+    for statement in statements:
+        while True:
+            found = await run(statement, {**(params or {}), "limit": chunk})
+            done = as_int(found[0]["upgraded"]) if found else 0
+            upgraded += done
+            if done < chunk:
+                break
+    await run(marks[1], {})
+    return upgraded

@@ -18,6 +18,7 @@ from graph.cypher_store.base import (
     _present,
     _require,
     as_int,
+    upgrade_once,
 )
 from graph.dialects import Dialect
 from graph.errors import Conflict
@@ -34,6 +35,10 @@ from graph.models import (
 )
 
 __all__ = ["CERTIFICATE_KEPT", "CertificateQueries"]
+
+
+# Each run of the upgrade scans the withdrawal steps again: few, large runs.
+_WITHDRAWALS_CHUNK = 10_000
 
 
 class CertificateQueries(abc.ABC):
@@ -55,6 +60,9 @@ class CertificateQueries(abc.ABC):
     def _timed(self, name: str) -> contextlib.AbstractContextManager[None]: ...
 
     @abc.abstractmethod
+    async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]: ...
+
+    @abc.abstractmethod
     async def _logged(
         self,
         name: str,
@@ -67,6 +75,16 @@ class CertificateQueries(abc.ABC):
         at: str | None = None,
         guard: WriteGuard | None = None,
     ) -> WriteResult: ...
+
+    async def _upgrade_withdrawals(self) -> int:
+        """Give certificates withdrawn before the ``WITHDREW`` edge was kept their edge
+        (idempotent, in bounded chunks; nothing to do on a store written since)."""
+        return await upgrade_once(
+            self._housekeeping,
+            (certificate_cypher.WITHDRAWALS_KEPT, certificate_cypher.WITHDRAWALS_DONE),
+            [certificate_cypher.UPGRADE_WITHDRAWALS],
+            chunk=_WITHDRAWALS_CHUNK,
+        )
 
     async def get_certificates(self, numbers: Sequence[str]) -> list[Certificate]:
         with self._timed("get_certificates"):

@@ -9,7 +9,15 @@ from collections.abc import Mapping, Sequence
 
 from graph.changelog import ChangeDraft, utc_now
 from graph.cypher import institutions as institution_cypher
-from graph.cypher_store.base import Reader, ReferenceCheck, Row, _present, _require, as_int
+from graph.cypher_store.base import (
+    Reader,
+    ReferenceCheck,
+    Row,
+    _present,
+    _require,
+    as_int,
+    upgrade_once,
+)
 from graph.cypher_store.search import holder_key_props
 from graph.log_models import WriteGuard, WriteResult
 from graph.mapping import from_row, institution_from_row, to_props
@@ -25,9 +33,6 @@ __all__ = [
     "institution_node_props",
     "link_keys",
 ]
-
-
-_UPGRADE_CHUNK = 1000
 
 
 def address_key(text: str) -> str:
@@ -110,20 +115,11 @@ class InstitutionQueries(abc.ABC):
     async def _upgrade_link_keys(self) -> int:
         """Give institutions written before they kept their links' keys those keys
         (idempotent, in bounded chunks; nothing to do on a store written since)."""
-        marked = await self._housekeeping(institution_cypher.LINK_KEYS_KEPT, {})
-        if marked and marked[0]["done"]:
-            return 0
-        upgraded = 0
-        while True:
-            found = await self._housekeeping(
-                institution_cypher.UPGRADE_LINK_KEYS, {"limit": _UPGRADE_CHUNK}
-            )
-            done = as_int(found[0]["upgraded"]) if found else 0
-            upgraded += done
-            if done < _UPGRADE_CHUNK:
-                break
-        await self._housekeeping(institution_cypher.LINK_KEYS_DONE, {})
-        return upgraded
+        return await upgrade_once(
+            self._housekeeping,
+            (institution_cypher.LINK_KEYS_KEPT, institution_cypher.LINK_KEYS_DONE),
+            [institution_cypher.UPGRADE_LINK_KEYS],
+        )
 
     async def upsert_institutions(
         self, institutions: Sequence[Institution], *, actor: str, guard: WriteGuard | None = None

@@ -9,13 +9,11 @@ from collections.abc import Mapping, Sequence
 from graph.changelog import ChangeDraft, utc_now
 from graph.cypher import institutions as institution_cypher
 from graph.cypher.timelines import UPGRADE, UPGRADE_DONE, UPGRADED
-from graph.cypher_store.base import Reader, ReferenceCheck, Row, _require, as_int
+from graph.cypher_store.base import Reader, ReferenceCheck, Row, _require, upgrade_once
 from graph.log_models import WriteGuard, WriteResult
 from graph.models import StatusChange
 
 __all__ = ["TimelineQueries"]
-
-_UPGRADE_CHUNK = 1000
 
 
 class TimelineQueries(abc.ABC):
@@ -98,21 +96,12 @@ class TimelineQueries(abc.ABC):
     async def _upgrade_timelines(self) -> int:
         """Give records written before timelines were kept their first step and their cache
         (idempotent, in bounded chunks; nothing to do on a store written since)."""
-        marked = await self._housekeeping(UPGRADED, {})
-        if marked and marked[0]["done"]:
-            return 0
-        upgraded = 0
-        for statement in UPGRADE.values():
-            while True:
-                found = await self._housekeeping(
-                    statement, {"limit": _UPGRADE_CHUNK, "day": utc_now()[:10]}
-                )
-                done = as_int(found[0]["upgraded"]) if found else 0
-                upgraded += done
-                if done < _UPGRADE_CHUNK:
-                    break
-        await self._housekeeping(UPGRADE_DONE, {})
-        return upgraded
+        return await upgrade_once(
+            self._housekeeping,
+            (UPGRADED, UPGRADE_DONE),
+            list(UPGRADE.values()),
+            {"day": utc_now()[:10]},
+        )
 
 
 def _step_rows(changes: Sequence[StatusChange]) -> list[Row]:

@@ -77,6 +77,7 @@ async def test_a_bulk_load_leaves_what_the_logged_writes_leave(falkordb_dir: Pat
         assert (nodes, edges) == await _contents(logged)
         assert len(nodes) > 3000
         assert len(edges) > 3000
+        assert any('"WITHDREW"' in edge for edge in edges)  # withdrawals made both ways
     finally:
         await logged.close()
         await bulk.close()
