@@ -4,6 +4,7 @@ the effective dates of status steps, exactly as a scan of the records would."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 
@@ -13,6 +14,7 @@ from graph.cypher_store import CypherStore
 from graph.cypher_store.tallies import count_entities
 from graph.falkordb_store import FalkorDBStore
 from graph.models import StatusChange
+from graph.tallies import Contribution, stored_contribution
 from registry.domain.region_trends import YearFigures, year_over_year
 from tests.graph.builders import REGIONS, certificate, institution, organization
 
@@ -191,3 +193,47 @@ async def test_a_write_whose_count_did_not_land_is_counted_by_the_next_read(
 
 async def _no_count() -> None:
     return None
+
+
+async def test_tallies_kept_as_json_by_an_older_version_are_counted_from(
+    store: CypherStore,
+) -> None:
+    """Nodes keep their contribution compact; a store written before kept JSON, which the
+    next count must read as what the node added, or the figures drift."""
+    await _dated_world(store)
+    kept = await store._read("MATCH (c:Certificate) RETURN c.number AS key, c.tally AS t", {})
+    assert all(str(row["t"]).startswith("210204|") for row in kept)
+    older = [
+        {"key": row["key"], "t": json.dumps({"region": c.region, "events": c.events})}
+        for row in kept
+        for c in [stored_contribution(row["t"])]
+    ]
+    await store._housekeeping(
+        "UNWIND $rows AS row MATCH (c:Certificate {number: row.key}) SET c.tally = row.t",
+        {"rows": older},
+    )
+
+    await store.change_certificate_statuses(
+        [_step("C-2023", "WITHDRAWN", date(2024, 3, 1))], actor=ACTOR
+    )
+
+    assert [r.valid_certificates for r in await _figures(store, "210000")] == [0, 1, 2, 2, 1, 1]
+    [after] = await store._read("MATCH (c:Certificate {number: 'C-2023'}) RETURN c.tally AS t", {})
+    assert str(after["t"]).startswith("210204|")
+
+
+@pytest.mark.parametrize(
+    "contribution",
+    [
+        Contribution("210204", (("2022-05-01", "issued", 1), ("2025-05-01", "valid", -1))),
+        Contribution("440000", (("2023-03-01", "institutions", 1),)),
+        Contribution("大连", (("2023-03-01", "institutions", 1),)),  # not a code: JSON
+    ],
+)
+def test_a_contribution_reads_back_as_it_was_kept(contribution: Contribution) -> None:
+    encoded = contribution.encoded()
+    assert encoded is not None
+    assert stored_contribution(encoded) == contribution
+    older = json.dumps({"region": contribution.region, "events": contribution.events})
+    assert stored_contribution(older) == contribution
+    assert encoded.startswith("{") == (contribution.region == "大连")
