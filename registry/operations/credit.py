@@ -17,7 +17,6 @@ from graph.models import CreditEvent, CreditFacts, InstitutionQuery, ServiceEval
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from registry.domain.credit_score import (
     METHOD_VERSION,
-    SATISFACTION_WINDOW_DAYS,
     AssociationRating,
     ComplaintCounts,
     CreditAssessment,
@@ -25,12 +24,11 @@ from registry.domain.credit_score import (
     DatedCreditEvent,
     Factor,
     FactorName,
-    SurveyAnswer,
     assess_credit,
     last_public_day,
-    satisfaction_index,
 )
 from registry.domain.ranking import PIN_RETENTION
+from registry.domain.satisfaction import SATISFACTION_WINDOW_DAYS, SurveyAnswer, satisfaction_index
 from registry.domain.stations import StageTally
 from registry.domain.supervision import is_supervised
 from registry.domain.vocabulary import CreditEventKind, CreditGrade, ServiceEvaluationKind

@@ -12,7 +12,7 @@ from graph.log_models import IdempotencyClaim, WriteResult
 from graph.port import GraphStore
 from graph.station_models import Benchmark, ServiceStation
 from registry.auth import Principal
-from registry.domain.credit_score import SATISFACTION_WINDOW_DAYS
+from registry.domain.satisfaction import SATISFACTION_WINDOW_DAYS
 from registry.domain.stations import StageTally
 from registry.domain.vocabulary import InstitutionKind
 from registry.operations.credit import satisfaction_of

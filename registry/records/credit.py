@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from registry.domain.credit_score import SURVEY_QUESTIONS, SurveyAnswer, misfitting_answer
 from registry.domain.periods import PERIOD_PATTERN
+from registry.domain.satisfaction import SURVEY_QUESTIONS, SurveyAnswer, misfitting_answer
 from registry.domain.service_categories import ANNEX_C_CATEGORIES
 from registry.domain.vocabulary import (
     ComplaintChannel,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from registry.domain.credit_score import SURVEY_QUESTIONS, SurveyAnswer
+from registry.domain.satisfaction import SURVEY_QUESTIONS, SurveyAnswer
 from registry.domain.service_categories import ANNEX_C_CATEGORIES
 from registry.domain.stations import REQUIRED_ROLES
 from registry.domain.vocabulary import ServiceCategory, ServiceRequestStatus, StationRole

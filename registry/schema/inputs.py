@@ -7,7 +7,7 @@ from datetime import date
 
 import strawberry
 
-from registry.domain.credit_score import SurveyAnswer
+from registry.domain.satisfaction import SurveyAnswer
 from registry.domain.vocabulary import (
     AccreditationScheme,
     AccreditationStatus,

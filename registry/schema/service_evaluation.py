@@ -7,7 +7,7 @@ import datetime as dt
 import strawberry
 
 from graph import models
-from registry.domain.credit_score import SurveyAnswer
+from registry.domain.satisfaction import SurveyAnswer
 from registry.domain.vocabulary import ServiceCategory, ServiceEvaluationKind
 from registry.operations.credit import satisfaction_of
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from registry.domain.credit_score import SurveyAnswer
+from registry.domain.satisfaction import SurveyAnswer
 from registry.domain.vocabulary import ServiceCategory, ServiceRequestStatus, StationRole
 from registry.schema.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from registry.schema.payloads import WriteReceipt

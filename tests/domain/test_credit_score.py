@@ -16,12 +16,11 @@ from registry.domain.credit_score import (
     CreditStatus,
     DatedCreditEvent,
     FactorName,
-    SurveyAnswer,
     assess_credit,
     explain,
     grade_for,
-    satisfaction_index,
 )
+from registry.domain.satisfaction import SurveyAnswer, satisfaction_index
 from registry.domain.vocabulary import CreditEventKind, CreditGrade
 
 TODAY = date(2026, 6, 30)
