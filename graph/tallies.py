@@ -241,7 +241,8 @@ class Buckets:
                 mine[kind] = [a + b for a, b in zip(mine[kind], days, strict=True)]
 
     def rows(self) -> list[dict[str, object]]:
-        """One ``RegionTally`` row per (region, month) whose sums are not all zero."""
+        """One ``RegionTally`` row per (region, month) whose sums are not all zero; a kind's
+        days are null when all zero (most months of most regions: half the arrays)."""
         rows: list[dict[str, object]] = []
         for (region, month), bucket in sorted(self._sums.items()):
             if not any(any(days) for days in bucket.values()):
@@ -254,9 +255,11 @@ class Buckets:
                     "issued": sum(bucket["issued"]),
                     "valid": sum(bucket["valid"]),
                     "institutions": sum(bucket["institutions"]),
-                    "issuedDays": bucket["issued"],
-                    "validDays": bucket["valid"],
-                    "institutionDays": bucket["institutions"],
+                    "issuedDays": bucket["issued"] if any(bucket["issued"]) else None,
+                    "validDays": bucket["valid"] if any(bucket["valid"]) else None,
+                    "institutionDays": (
+                        bucket["institutions"] if any(bucket["institutions"]) else None
+                    ),
                 }
             )
         return rows

@@ -76,8 +76,11 @@ INSTITUTION_PAGE = (
 )
 
 _ZEROS = "[" + ", ".join(["0"] * DAYS) + "]"
+# A kind's days are kept null while all zero (half the arrays of a national store).
+_SUM = "coalesce(t.{name}, {zeros})[k] + coalesce(b.{name}, {zeros})[k]"
 _DAY_SUMS = ", ".join(
-    f"t.{name} = [k IN range(0, {DAYS - 1}) | t.{name}[k] + b.{name}[k]]"
+    f"t.{name} = CASE WHEN all(k IN range(0, {DAYS - 1}) WHERE {_SUM} = 0) THEN null "
+    f"ELSE [k IN range(0, {DAYS - 1}) | {_SUM}] END".format(name=name, zeros=_ZEROS)
     for name in ("issuedDays", "validDays", "institutionDays")
 )
 
@@ -99,8 +102,7 @@ FOREACH (b IN $ranks |
 FOREACH (b IN $buckets |
     MERGE (t:RegionTally {{key: b.key}})
     ON CREATE SET t.region = b.region, t.month = b.month, t.issued = 0, t.valid = 0,
-                  t.institutions = 0, t.issuedDays = {_ZEROS}, t.validDays = {_ZEROS},
-                  t.institutionDays = {_ZEROS}
+                  t.institutions = 0
     SET t.issued = t.issued + b.issued, t.valid = t.valid + b.valid,
         t.institutions = t.institutions + b.institutions, {_DAY_SUMS})
 RETURN counter.tallied AS tallied

@@ -51,7 +51,7 @@ async def _contents(
         if (
             row["labels"] == ["RegionTally"]
             and not any(props[k] for k in ("issued", "valid", "institutions"))
-            and not any(any(props[k]) for k in ("issuedDays", "validDays", "institutionDays"))
+            and not any(props.get(k) for k in ("issuedDays", "validDays", "institutionDays"))
         ):
             continue
         nodes.append(json.dumps([row["labels"], props], sort_keys=True, ensure_ascii=False))

@@ -237,3 +237,19 @@ def test_a_contribution_reads_back_as_it_was_kept(contribution: Contribution) ->
     older = json.dumps({"region": contribution.region, "events": contribution.events})
     assert stored_contribution(older) == contribution
     assert encoded.startswith("{") == (contribution.region == "大连")
+
+
+async def test_a_kind_without_events_in_a_month_keeps_no_days(store: CypherStore) -> None:
+    """Days all zero are kept as none (most months of most regions), and read as zeros."""
+    await _dated_world(store)
+    await store.change_certificate_statuses(
+        [_step("C-2023", "SUSPENDED", date(2024, 3, 1))], actor=ACTOR
+    )
+    rows = await store._read(
+        "MATCH (t:RegionTally) RETURN t.issuedDays AS i, t.validDays AS v, t.institutionDays AS n",
+        {},
+    )
+    days = [row[name] for row in rows for name in ("i", "v", "n")]
+    assert None in days
+    assert all(kept is None or any(kept) for kept in days)  # type: ignore[arg-type]
+    assert [r.valid_certificates for r in await _figures(store, "210000")] == [0, 1, 2, 2, 1, 1]
