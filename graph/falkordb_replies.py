@@ -10,13 +10,17 @@ an intermediate row.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+
+import orjson
 
 from graph.cypher.exports import COUNT_SUFFIX, LIST_SEPARATOR, SCOPE, ExportSpec
 from graph.errors import GraphError
+from graph.export_lines import LINE, LinePage
 from graph.log_models import ExportDoc
 
-__all__ = ["compact_rows", "plain_documents"]
+__all__ = ["compact_rows", "plain_documents", "plain_lines"]
 
 _NULL, _STRING, _INTEGER, _BOOLEAN, _DOUBLE, _ARRAY, _MAP = 1, 2, 3, 4, 5, 6, 10
 
@@ -48,6 +52,10 @@ def compact_rows(reply: Any) -> list[dict[str, object]]:
     ]
 
 
+class _NotPlain(Exception):
+    """A list's item held the separator: the plain reply cannot carry this page."""
+
+
 def plain_documents(spec: ExportSpec, reply: Any) -> list[ExportDoc] | None:
     """The documents of a plain reply to one of ``spec``'s statements (``joined`` when it has
     text lists), as ``graph.snapshot_queries.export_doc`` makes them from rows: the sizes of
@@ -55,6 +63,34 @@ def plain_documents(spec: ExportSpec, reply: Any) -> list[ExportDoc] | None:
     text and are read as floats. None when a list's item held the separator (it splits into
     more items than its size): the caller then reads the typed reply. A key's rows after
     its first are left out (a first link read ungrouped, ``ExportSpec.returns``)."""
+    try:
+        return [
+            ExportDoc(key, None if region is None else str(region), doc)
+            for key, region, doc in _plain_rows(spec, reply)
+        ]
+    except _NotPlain:
+        return None
+
+
+def plain_lines(spec: ExportSpec, reply: Any) -> LinePage | None:
+    """``plain_documents`` encoded as their lines, without the documents in between (the
+    export workers' form of it)."""
+    keys: list[str] = []
+    regions: list[str | None] = []
+    text = bytearray()
+    try:
+        for key, region, doc in _plain_rows(spec, reply):
+            keys.append(key)
+            regions.append(None if region is None else str(region))
+            text += orjson.dumps(doc, option=LINE)
+    except _NotPlain:
+        return None
+    return LinePage(bytes(text), tuple(keys), tuple(regions))
+
+
+def _plain_rows(spec: ExportSpec, reply: Any) -> Iterator[tuple[str, object, dict[str, object]]]:
+    """Each document's key, scope and fields (plain_documents); _NotPlain as soon as a list
+    does not split into its size."""
     names = [str(name) for name in reply[0]]
     lists = sorted(spec.text_lists)
     counted = len(lists)
@@ -66,7 +102,6 @@ def plain_documents(spec: ExportSpec, reply: Any) -> list[ExportDoc] | None:
     splits = [
         (at, fields.index(name) + counted, name in spec.unordered) for at, name in enumerate(lists)
     ]
-    docs = []
     seen: set[object] = set()
     for values in reply[1]:
         key = values[key_at]
@@ -82,12 +117,13 @@ def plain_documents(spec: ExportSpec, reply: Any) -> list[ExportDoc] | None:
                 continue
             items = str(text).split(LIST_SEPARATOR) if size else []
             if len(items) != size:
-                return None
+                raise _NotPlain
             if unordered:
                 items.sort()
             values[at] = items
-        region = values[-1]
         # Every column but the sizes and the last, the scope.
-        doc = dict(zip(fields, values[counted:] if counted else values, strict=False))
-        docs.append(ExportDoc(str(key), None if region is None else str(region), doc))
-    return docs
+        yield (
+            str(key),
+            values[-1],
+            dict(zip(fields, values[counted:] if counted else values, strict=False)),
+        )

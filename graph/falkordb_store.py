@@ -36,7 +36,8 @@ from graph.embedded import APPENDFSYNC_POLICIES, DEFAULT_APPENDFSYNC, EmbeddedSe
 from graph.embedded_files import disk_is_low
 from graph.errors import BackendUnavailable, Conflict, GraphError, StoreNotDurable
 from graph.falkordb_bulk import STAGING_SUFFIX, bulk_load
-from graph.falkordb_reads import PlainReplyReads
+from graph.falkordb_export_workers import ExportWorkers, default_export_workers
+from graph.falkordb_reads import CLIENT_ERRORS, PlainReplyReads
 from graph.log_models import Change, ChangeHead
 from graph.revival import REVIVE_INTERVAL, Revival
 from graph.written_documents import written_digests
@@ -53,6 +54,11 @@ Query = Callable[..., Coroutine[Any, Any, Any]]
 log = logging.getLogger("registry.store")
 
 
+def _export_workers(connection: Mapping[str, object], graph: str) -> ExportWorkers | None:
+    workers = default_export_workers()
+    return ExportWorkers(connection, graph, workers=workers) if workers else None
+
+
 class FalkorDBStore(PlainReplyReads):
     """GraphStore on FalkorDB through its asyncio client."""
 
@@ -65,9 +71,11 @@ class FalkorDBStore(PlainReplyReads):
         graph: str,
         server: EmbeddedServer | None = None,
         revive_interval: float = REVIVE_INTERVAL,
+        export_workers: ExportWorkers | None = None,
     ) -> None:
         super().__init__()
         self._db = db
+        self._export_workers = export_workers
         self._graph_name = graph
         self._graph = db.select_graph(graph)
         self._server = server
@@ -97,8 +105,15 @@ class FalkorDBStore(PlainReplyReads):
             Path(data_dir), appendfsync=appendfsync, startup_timeout=startup_timeout
         )
         try:
-            db = FalkorDB(unix_socket_path=str(server.socket_path), max_connections=64)
-            store = cls(db, graph=graph, server=server, revive_interval=revive_interval)
+            connection = {"unix_socket_path": str(server.socket_path)}
+            db = FalkorDB(**connection, max_connections=64)
+            store = cls(
+                db,
+                graph=graph,
+                server=server,
+                revive_interval=revive_interval,
+                export_workers=_export_workers(connection, graph),
+            )
             await store._require_durability(appendfsync)
             await store.ensure_schema()
         except BaseException:
@@ -123,7 +138,8 @@ class FalkorDBStore(PlainReplyReads):
             db = FalkorDB(host=host, port=port, password=password)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise BackendUnavailable(f"FalkorDB unavailable: {exc}") from exc
-        store = cls(db, graph=graph)
+        connection = {"host": host, "port": port, "password": password}
+        store = cls(db, graph=graph, export_workers=_export_workers(connection, graph))
         try:
             await store._require_durability(appendfsync)
             await store.ensure_schema()
@@ -153,6 +169,8 @@ class FalkorDBStore(PlainReplyReads):
         if self._revival is not None:
             await self._revival.close()
             self._revival = None  # a closed store's server stays stopped
+        if self._export_workers is not None:
+            await self._export_workers.close()
         await self._db.connection.aclose()
         if self._server is not None:
             await self._server.release()
@@ -307,7 +325,7 @@ class FalkorDBStore(PlainReplyReads):
     async def _command(self, *args: str | bytes) -> object:
         try:
             return await self._db.connection.execute_command(*args)
-        except (RedisConnectionError, RedisTimeoutError, OSError, ResponseError) as exc:
+        except CLIENT_ERRORS as exc:
             raise self._translated(exc) from exc
 
     def _translated(self, exc: Exception) -> GraphError:
@@ -354,7 +372,7 @@ class FalkorDBStore(PlainReplyReads):
     async def _run(self, query: Query, statement: str, params: Mapping[str, object]) -> list[Row]:
         try:
             result = await query(cypher_header(params) + statement)
-        except (RedisConnectionError, RedisTimeoutError, OSError, ResponseError) as exc:
+        except CLIENT_ERRORS as exc:
             raise self._translated(exc) from exc
         names = [column[1] for column in result.header]
         return [dict(zip(names, values, strict=True)) for values in result.result_set]

@@ -3,9 +3,10 @@ snapshots read from it, and the idempotency records a retried write is answered 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from typing import Protocol
 
+from graph.export_lines import LinePage
 from graph.log_models import (
     Change,
     ChangeFilter,
@@ -60,6 +61,16 @@ class ChangeLog(Protocol):
 
     async def export_docs(self, entity: str, keys: Sequence[str]) -> list[ExportDoc]:
         """The documents of the named entities as they are now (those that exist)."""
+
+    async def prepare_exports(self) -> None:
+        """Make ready what a large export needs (FalkorDB: its worker processes, when a
+        label is large enough to use them), so that the first export does not wait for it."""
+
+    def line_pages(self, entity: str, *, limit: int) -> AsyncGenerator[LinePage, None]:
+        """Every document of ``entity`` as it is now, as NDJSON pages of about ``limit``
+        (``export_page``'s pages, encoded); the next pages are read while the caller uses
+        this one, so each page is read after the pages before it were asked for, never
+        before."""
 
     async def get_entity_changes(
         self, entity: str, *, after: int, up_to: int

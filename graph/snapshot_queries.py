@@ -8,8 +8,9 @@ the change log: every change to an exported entity keeps the document it replace
 from __future__ import annotations
 
 import abc
+import asyncio
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Protocol
 
 import orjson
@@ -19,6 +20,7 @@ from graph.cypher import documents as document_cypher
 from graph.cypher import exports as export_cypher
 from graph.cypher.exports import EXPORTED, ExportSpec, Statement
 from graph.errors import GraphError
+from graph.export_lines import LinePage
 from graph.log_models import EntityChange, ExportDoc, WrittenDigest
 from graph.port import MAX_WRITE_BATCH
 
@@ -111,6 +113,27 @@ class SnapshotQueries(abc.ABC):
         with self._timed("export_page"):
             docs = await self._documents(spec, export_cypher.key_page, params)
         return docs, (docs[-1].key if len(docs) == limit else None)
+
+    async def prepare_exports(self) -> None:
+        """Nothing: pages are read and encoded in this process."""
+        return
+
+    async def line_pages(self, entity: str, *, limit: int) -> AsyncGenerator[LinePage, None]:
+        """Encoded here, with the next page asked for before this one is encoded and used,
+        so the database reads it while Python works."""
+
+        def read(cursor: str | None) -> asyncio.Task[tuple[list[ExportDoc], str | None]]:
+            return asyncio.ensure_future(self.export_page(entity, cursor=cursor, limit=limit))
+
+        pending: asyncio.Task[tuple[list[ExportDoc], str | None]] | None = read(None)
+        try:
+            while pending is not None:
+                found, cursor = await pending
+                pending = None if cursor is None else read(cursor)
+                yield LinePage.of(found)
+        finally:
+            if pending is not None:
+                pending.cancel()
 
     async def get_entity_changes(
         self, entity: str, *, after: int, up_to: int

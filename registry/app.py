@@ -62,6 +62,15 @@ async def _purge_idempotency_keys(store: GraphStore) -> None:
             log.exception("purging idempotency keys failed; trying again in an hour")
 
 
+async def _prepare_exports(store: GraphStore) -> None:
+    """In the background once the app has started: what a large export needs, so that the
+    first partner to ask does not wait for it."""
+    try:
+        await store.prepare_exports()
+    except GraphError:
+        log.exception("preparing exports failed; the first export prepares them")
+
+
 def _observe(runtime: Runtime, store: GraphStore) -> None:
     """Time the store's calls into the app's metrics."""
     if isinstance(store, CypherStore):
@@ -100,10 +109,12 @@ def create_app(
                 log.info("loaded seeds: %s", counts)
             log.debug("froze %d objects of the started app", freeze_startup_heap())
             purging = asyncio.create_task(_purge_idempotency_keys(runtime.store))
+            preparing = asyncio.create_task(_prepare_exports(runtime.store))
             try:
                 yield
             finally:
                 purging.cancel()
+                preparing.cancel()
         finally:
             await runtime.store.close()
             runtime.store = None

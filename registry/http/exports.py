@@ -29,14 +29,15 @@ from starlette.routing import Route
 
 from graph.cypher.exports import EXPORTED
 from graph.errors import BackendUnavailable
-from graph.log_models import Change, ChangeFilter, ExportDoc
+from graph.export_lines import LinePage
+from graph.log_models import Change, ChangeFilter
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, Principal, authenticate
 from registry.domain.regions import regions_below
 from registry.domain.vocabulary import change_entity
 from registry.http.responses import error_response
 from registry.http.runtime import client_address
-from registry.operations.snapshots import SnapshotExpired, document_lines, snapshot
+from registry.operations.snapshots import SnapshotExpired, snapshot
 from registry.resolvers.changes import feed_filter, feed_start, still_kept
 from registry.schema.errors import STORE_UNAVAILABLE_MESSAGE
 from registry.schema.pagination import seq_from_text
@@ -182,13 +183,13 @@ async def export_snapshot(request: Request) -> Response:
     )
 
 
-async def _document_lines(pages: AsyncIterator[list[ExportDoc]]) -> AsyncIterator[bytes]:
+async def _document_lines(pages: AsyncIterator[LinePage]) -> AsyncIterator[bytes]:
     """The snapshot's documents; the next page is read while this one is sent."""
     pending = asyncio.ensure_future(anext(pages, None))
     try:
         while True:
             try:
-                docs = await pending
+                page = await pending
             except SnapshotExpired as expired:
                 error = {"message": str(expired), "extensions": {"code": "CURSOR_EXPIRED"}}
                 yield orjson.dumps({"error": error}) + b"\n"
@@ -196,11 +197,11 @@ async def _document_lines(pages: AsyncIterator[list[ExportDoc]]) -> AsyncIterato
             except BackendUnavailable:
                 yield _unavailable_line()
                 return
-            if docs is None:
+            if page is None:
                 return
             pending = asyncio.ensure_future(anext(pages, None))
-            if docs:
-                yield document_lines(docs)
+            if page.text:
+                yield page.text
     finally:
         pending.cancel()
 

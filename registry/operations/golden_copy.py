@@ -42,7 +42,6 @@ from registry.operations.credit import recompute_credit
 from registry.operations.snapshots import (
     SNAPSHOT_ENTITIES,
     content_digest,
-    document_line,
     snapshot,
 )
 
@@ -84,8 +83,8 @@ async def export_to(
     for entity in SNAPSHOT_ENTITIES:
         lines: list[bytes] = []
         with (directory / f"{entity}.ndjson").open("wb") as out:
-            async for docs in snapshot(store, entity, as_of=seq):
-                chunk = [document_line(doc) for doc in docs]
+            async for page in snapshot(store, entity, as_of=seq):
+                chunk = page.lines()
                 out.writelines(chunk)
                 lines += chunk
         files.append(EntityFile(entity, len(lines), content_digest(lines)))

@@ -11,14 +11,13 @@ windows; the log must still hold every change after ``as_of``.
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import hashlib
 from collections.abc import AsyncIterator, Iterable, Iterator
 
-import orjson
-
 from graph.cypher.exports import EXPORTED
-from graph.log_models import EntityChange, ExportDoc
+from graph.export_lines import LinePage, document_line, document_lines
+from graph.log_models import EntityChange
 from graph.port import GraphStore
 from graph.snapshot_queries import prior_doc
 
@@ -36,26 +35,10 @@ __all__ = [
 SNAPSHOT_ENTITIES: tuple[str, ...] = tuple(EXPORTED)
 PAGE = 1000
 _CHANGE_WINDOW = 50_000
-_LINE = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 
 
 class SnapshotExpired(Exception):
     """Changes after the snapshot's seq were pruned (or it is ahead of the log)."""
-
-
-def document_line(doc: ExportDoc) -> bytes:
-    """One NDJSON line: the document as canonical JSON (sorted keys), so equal documents
-    are equal bytes on every side of a sync."""
-    return orjson.dumps(doc.doc, option=_LINE)
-
-
-def document_lines(docs: Iterable[ExportDoc]) -> bytes:
-    """The documents' lines as one chunk. Written into one buffer as each is encoded: a
-    thousand encodings kept alive at once cost ten times as much (orjson's buffers)."""
-    chunk = bytearray()
-    for doc in docs:
-        chunk += orjson.dumps(doc.doc, option=_LINE)
-    return bytes(chunk)
 
 
 def content_digest(lines: Iterable[bytes]) -> str:
@@ -91,11 +74,24 @@ class _Priors:
         """Whether any key was changed after ``as_of`` (so far as the log was read)."""
         return bool(self._first)
 
-    def at_as_of(self, doc: ExportDoc) -> ExportDoc | None:
-        prior = self._first.get(doc.key)
-        if prior is None:
-            return doc
-        return prior_doc(EXPORTED[self._entity], prior) if prior else None
+    def at_as_of(self, page: LinePage, regions: frozenset[str] | None) -> LinePage:
+        """The page as it was at ``as_of``: a changed document's line is the one its first
+        change replaced (none when that change created it); only scopes in ``regions``."""
+        keys: list[str] = []
+        scopes: list[str | None] = []
+        lines = bytearray()
+        for key, region, line in zip(page.keys, page.regions, page.lines(), strict=True):
+            prior = self._first.get(key)
+            if prior is not None:
+                if not prior:
+                    continue
+                doc = prior_doc(EXPORTED[self._entity], prior)
+                region, line = doc.region, document_line(doc)
+            if regions is None or region in regions:
+                keys.append(key)
+                scopes.append(region)
+                lines += line
+        return LinePage(bytes(lines), tuple(keys), tuple(scopes))
 
 
 async def snapshot(
@@ -105,45 +101,35 @@ async def snapshot(
     as_of: int,
     regions: frozenset[str] | None = None,
     changed_after: int | None = None,
-) -> AsyncIterator[list[ExportDoc]]:
-    """Pages of ``entity``'s documents as at seq ``as_of``; only those in ``regions`` (the
-    codes themselves, not their subtrees) when given; only those changed after
-    ``changed_after`` when given (a delta between two snapshots)."""
+) -> AsyncIterator[LinePage]:
+    """Pages of ``entity``'s documents as at seq ``as_of``, encoded; only those in
+    ``regions`` (the codes themselves, not their subtrees) when given; only those changed
+    after ``changed_after`` when given (a delta between two snapshots)."""
     # Everything after this seq must still be in the log, from first read to last.
     needed = as_of if changed_after is None else min(as_of, changed_after)
     await _still_kept(store, needed, head=(await store.change_head()).seq)
     priors = _Priors(store, entity, as_of)
 
-    async def settle(docs: list[ExportDoc]) -> list[ExportDoc]:
+    async def settle(page: LinePage) -> LinePage:
         head = (await store.change_head()).seq
         await priors.read_to(head)
         await _still_kept(store, needed, head=head)
         if regions is None and not priors.changed:
-            return docs  # nothing written since as_of: every document is as it was then
-        then = (priors.at_as_of(doc) for doc in docs)
-        return [d for d in then if d is not None and (regions is None or d.region in regions)]
+            return page  # nothing written since as_of: every document is as it was then
+        return priors.at_as_of(page, regions)
 
     if changed_after is not None:
         keys = await _changed_keys(store, entity, after=changed_after, up_to=as_of)
         for start in range(0, len(keys), PAGE):
             found = await store.export_docs(entity, keys[start : start + PAGE])
-            yield await settle(found)
+            yield await settle(LinePage.of(found))
         return
 
-    # The next page is asked for before this one is settled and sent, so the database reads
-    # it while Python works; each page is still settled after it was read.
-    def read(cursor: str | None) -> asyncio.Task[tuple[list[ExportDoc], str | None]]:
-        return asyncio.ensure_future(store.export_page(entity, cursor=cursor, limit=PAGE))
-
-    pending: asyncio.Task[tuple[list[ExportDoc], str | None]] | None = read(None)
-    try:
-        while pending is not None:
-            found, cursor = await pending
-            pending = None if cursor is None else read(cursor)
-            yield await settle(found)
-    finally:
-        if pending is not None:
-            pending.cancel()
+    # The store reads the next pages while this one is settled and sent; each page is
+    # still settled after it was read.
+    async with contextlib.aclosing(store.line_pages(entity, limit=PAGE)) as pages:
+        async for page in pages:
+            yield await settle(page)
 
 
 def seq_windows(after: int, up_to: int) -> Iterator[tuple[int, int]]:

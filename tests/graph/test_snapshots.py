@@ -27,7 +27,7 @@ ACTOR = "test:snapshot"
 async def _all(store: CypherStore, entity: str, **options: object) -> dict[str, ExportDoc]:
     found: dict[str, ExportDoc] = {}
     async for page in snapshot(store, entity, **options):  # type: ignore[arg-type]
-        for doc in page:
+        for doc in page.docs():
             assert doc.key not in found, "a document appears on two pages"
             found[doc.key] = doc
     return found
@@ -107,7 +107,7 @@ async def test_writes_while_a_snapshot_streams_do_not_show_in_it(
     async for page in snapshot(store, "Certificate", as_of=head):
         if not streamed:  # after the first page: every certificate changes, one is added
             await store.issue_certificates([*rescoped, issued], actor=ACTOR)
-        streamed.update((doc.key, doc) for doc in page)
+        streamed.update((doc.key, doc) for doc in page.docs())
 
     assert streamed == as_it_was
     now = await _all(store, "Certificate", as_of=(await store.change_head()).seq)
