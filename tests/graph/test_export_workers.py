@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from graph.cypher.exports import EXPORTED, LIST_SEPARATOR
+from graph.errors import BackendUnavailable
 from graph.export_lines import LinePage
 from graph.falkordb_export_workers import ExportWorkers
 from graph.falkordb_store import FalkorDBStore
@@ -125,3 +126,21 @@ async def test_workers_are_started_ahead_only_for_a_large_label(seeded: FalkorDB
     for pid in pids:  # stopped with the store
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+async def test_a_server_a_worker_cannot_reach_is_the_store_unavailable(
+    seeded: FalkorDBStore, tmp_path: Path
+) -> None:
+    workers = _workers(seeded)
+    lost = ExportWorkers(
+        {"unix_socket_path": str(tmp_path / "gone.sock")}, "registry", workers=workers.workers
+    )
+    seeded._export_workers = lost
+    seeded.export_worker_threshold = 0
+    try:
+        with pytest.raises(BackendUnavailable):
+            async for _ in seeded.line_pages("Certificate", limit=3):
+                pass
+    finally:
+        seeded._export_workers = workers
+        await lost.close()
