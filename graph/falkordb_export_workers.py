@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import multiprocessing
 import os
 from collections import deque
@@ -36,6 +37,10 @@ EXPORT_WORKER_THRESHOLD = 20_000
 
 _START_ROUNDS = 100  # of calls to every worker, 50 ms apart, waiting for all to start
 _Window = tuple[int, int]
+# A pool that cannot take work: a worker died, a process could not be started (the
+# system's limits), or close() shut it down. Exports then go on in the store's process.
+_CANNOT_WORK = (BrokenProcessPool, RuntimeError, OSError)
+log = logging.getLogger("registry.store")
 _CLIENT: tuple[redis.Redis, str] | None = None  # in a worker: its connection and graph
 
 
@@ -99,12 +104,16 @@ class ExportWorkers:
         ready may take another's call, so calls go on until each has answered one."""
         pool = self._started()
         answered: set[int] = set()
-        for _ in range(_START_ROUNDS):
-            calls = [asyncio.wrap_future(pool.submit(_ready)) for _ in range(self.workers)]
-            answered.update(await asyncio.gather(*calls))
-            if len(answered) >= self.workers:
-                return
-            await asyncio.sleep(0.05)
+        try:
+            for _ in range(_START_ROUNDS):
+                calls = [asyncio.wrap_future(pool.submit(_ready)) for _ in range(self.workers)]
+                answered.update(await asyncio.gather(*calls))
+                if len(answered) >= self.workers:
+                    return
+                await asyncio.sleep(0.05)
+        except _CANNOT_WORK as exc:
+            log.warning("export workers could not start (%s); exports run in this process", exc)
+            self._dropped(pool)
 
     def _dropped(self, pool: ProcessPoolExecutor) -> None:
         """A pool whose worker died is not used again; the next export starts another."""
@@ -135,7 +144,7 @@ class ExportWorkers:
                     worked = pool.submit(_page, entity, *window)
                     inflight.append((window, asyncio.wrap_future(worked)))
                     return
-                except (BrokenProcessPool, RuntimeError):  # died, or shut down by close()
+                except _CANNOT_WORK:
                     self._dropped(pool)
                     pool = None
             inflight.append((window, asyncio.ensure_future(read_here(*window))))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -144,3 +145,20 @@ async def test_a_server_a_worker_cannot_reach_is_the_store_unavailable(
     finally:
         seeded._export_workers = workers
         await lost.close()
+
+
+async def test_workers_that_cannot_be_started_leave_exports_to_the_store(
+    seeded: FalkorDBStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workers = _workers(seeded)
+    expected = await _pages(seeded, "Certificate", threshold=IN_PROCESS, limit=3)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError("Resource temporarily unavailable")  # fork refused: no process
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", refused)
+    seeded.export_worker_threshold = 0
+    await seeded.prepare_exports()  # logs it, raises nothing
+
+    assert workers._pool is None
+    assert await _pages(seeded, "Certificate", threshold=0, limit=3) == expected
