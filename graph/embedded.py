@@ -271,6 +271,9 @@ def _redis_command(data_dir: Path, socket_path: Path, appendfsync: str) -> list[
         "--dir", str(data_dir),
         "--appendonly", "yes",
         "--appendfsync", appendfsync,
+        # The snapshot base uncompressed: LZF was a third of every rewrite's CPU, on the
+        # cores a bulk load needs, and a restart decodes it faster (design note 44).
+        "--rdbcompression", "no",
         "--save", "",  # the AOF is the persistence; no extra RDB dump on every shutdown
         # Replaying queries is far slower than loading a snapshot: compact the AOF once its
         # tail reaches a quarter of the snapshot base (and at least 32 MB).
@@ -336,6 +339,9 @@ def _owned(data_dir: Path) -> bool:
 
 async def _spawn_watchdog(data_dir: Path, command: list[str]) -> None:
     env = dict(os.environ)
+    # GraphBLAS's OpenMP threads sleep when idle instead of spinning on the cores the
+    # API and a bulk load's workers share (design note 44); an operator may override it.
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p
     )

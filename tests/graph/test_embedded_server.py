@@ -150,6 +150,29 @@ async def test_attach_starts_a_server_that_answers_cypher(attach: Attach, tmp_pa
     assert await query(server, "MATCH (n:N) RETURN n.v") == [[1]]
 
 
+async def test_the_server_runs_with_an_uncompressed_base_and_sleeping_openmp_threads(
+    attach: Attach, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a bulk load's speed rests on (design note 44): compressing each rewrite's
+    # snapshot and spinning GraphBLAS threads took the cores the load's workers need.
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    server = await attach(tmp_path)
+    assert server.server_pid is not None
+
+    db = FalkorDB(unix_socket_path=str(server.socket_path))
+    try:
+        setting = await db.connection.config_get("rdbcompression")
+    finally:
+        await db.connection.aclose()
+    # redis-server writes its title over its own environment; it inherits its watchdog's.
+    stat = await asyncio.to_thread(Path(f"/proc/{server.server_pid}/stat").read_text)
+    watchdog = stat.rsplit(")", 1)[1].split()[1]
+    environ = await asyncio.to_thread(Path(f"/proc/{watchdog}/environ").read_bytes)
+
+    assert setting == {"rdbcompression": "no"}
+    assert b"OMP_WAIT_POLICY=PASSIVE" in environ.split(b"\0")
+
+
 async def test_second_attach_shares_the_running_server(attach: Attach, tmp_path: Path) -> None:
     first = await attach(tmp_path)
     second = await attach(tmp_path)
