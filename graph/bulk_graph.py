@@ -36,6 +36,10 @@ from graph.models import Accreditation, Organization
 __all__ = ["BulkGraph"]
 
 _EDGE_CHUNK = 250_000  # deferred edges per command
+# Nodes and edges a command carries at least (but the last), by joining consecutive ones:
+# the engine ends every command with work over its whole matrices (docs/design-notes.md,
+# note 46), so a thousand commands of 1,000 certificates cost it twice what 20 of 50,000 do.
+ENTITIES_PER_COMMAND = 200_000
 
 
 class BulkGraph(BulkRecords):
@@ -43,10 +47,17 @@ class BulkGraph(BulkRecords):
     refer to, the seq each change would have had, and the region tallies."""
 
     def __init__(
-        self, *, at: str, actor: str, first_id: int = 0, workers: int | None = None
+        self,
+        *,
+        at: str,
+        actor: str,
+        first_id: int = 0,
+        workers: int | None = None,
+        per_command: int | None = None,
     ) -> None:
         super().__init__(at=at, actor=actor, first_id=first_id)
         self._workers = workers  # processes building certificates (None: by the load's size)
+        self._per_command = ENTITIES_PER_COMMAND if per_command is None else per_command
         # Per certificate batch: its first id and its holders' positions (sent last).
         self._certifies: list[tuple[int, list[int]]] = []
         # Where the certificates start (node id, seq) and the institutions' ids, counted
@@ -54,7 +65,15 @@ class BulkGraph(BulkRecords):
         self._planned: tuple[int, int, dict[str, int]] = (0, 0, {})
 
     def commands(self, data: BulkData) -> Generator[BulkCommand, None, None]:
-        """The commands in order; each is built when the one before has been taken."""
+        """The commands in order, consecutive ones joined up to ``per_command`` nodes and
+        edges; each is built when the one before has been taken."""
+        steps = self._in_order(data)
+        try:
+            yield from _joined(steps, self._per_command)
+        finally:
+            steps.close()
+
+    def _in_order(self, data: BulkData) -> Generator[BulkCommand, None, None]:
         # Holders are numbered now and sent last: their pinyin keys (pure Python, the
         # slowest part of a load) are worked out in another process meanwhile.
         holders = [o for batch in data.organizations for o in batch]
@@ -211,3 +230,19 @@ class BulkGraph(BulkRecords):
         step = tokens.nodes("StatusChange", STEP_COLUMNS, (row for _, row in later))
         tokens.edges("HAS_STATUS", ((c, step + n) for n, (c, _) in enumerate(later)))
         return self._end(tokens)
+
+
+def _joined(steps: Iterator[BulkCommand], budget: int) -> Iterator[BulkCommand]:
+    """Consecutive commands as one until it holds ``budget`` nodes and edges. Joining keeps
+    every id: the engine numbers a command's nodes in token order and adds its edges after
+    all of them, as it would over the commands one by one."""
+    joined, held = BulkCommand(), 0
+    for step in steps:
+        joined.nodes += step.nodes
+        joined.edges += step.edges
+        held += step.node_count + step.edge_count
+        if held >= budget:
+            yield joined
+            joined, held = BulkCommand(), 0
+    if joined.nodes or joined.edges:
+        yield joined

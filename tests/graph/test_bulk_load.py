@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from graph import bulk_graph
 from graph.bulk_data import BulkData, BulkReferenceError
 from graph.bulk_graph import BulkGraph
 from graph.changelog import first_broken_link
@@ -61,7 +62,13 @@ async def _contents(
     return sorted(nodes), sorted(edges)
 
 
-async def test_a_bulk_load_leaves_what_the_logged_writes_leave(falkordb_dir: Path) -> None:
+@pytest.mark.parametrize("per_command", [bulk_graph.ENTITIES_PER_COMMAND, 5000])
+async def test_a_bulk_load_leaves_what_the_logged_writes_leave(
+    falkordb_dir: Path, per_command: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At 5,000 nodes and edges a command, the load is sent as several commands, some of
+    # them joined: the ids an edge names in a later command are the ones it meant.
+    monkeypatch.setattr(bulk_graph, "ENTITIES_PER_COMMAND", per_command)
     logged = await open_store(embedded_url(falkordb_dir))
     bulk = await open_store(embedded_url(falkordb_dir))
     try:
@@ -245,10 +252,14 @@ async def test_a_load_clears_what_a_crashed_load_left(falkordb_dir: Path) -> Non
         await store.close()
 
 
-def _built(data: BulkData, workers: int) -> tuple[list[list[bytes | str]], dict[str, int], int]:
+def _built(
+    data: BulkData, workers: int, per_command: int | None = None
+) -> tuple[list[list[bytes | str]], dict[str, int], int]:
     """Every command's arguments as sent, the counts and the last seq, built with
     ``workers`` processes."""
-    built = BulkGraph(at="2026-12-04T00:00:00Z", actor="t", first_id=1, workers=workers)
+    built = BulkGraph(
+        at="2026-12-04T00:00:00Z", actor="t", first_id=1, workers=workers, per_command=per_command
+    )
     return (
         [_payload(c) for c in built.commands(data) if c.nodes or c.edges],
         built.counts,
@@ -265,3 +276,24 @@ def test_certificates_built_by_worker_processes_are_the_same_bytes() -> None:
     data = bulk_data(roster)
     listed = dataclasses.replace(data, certificates=list(data.certificates))
     assert _built(listed, 2) == alone
+
+
+def test_commands_joined_carry_the_same_tokens_in_the_same_order() -> None:
+    roster = plan_roster(seed=7, institutions=30, certificates=3500)
+    one_by_one, counts, seq = _built(bulk_data(roster), 0, per_command=1)
+    joined = _built(bulk_data(roster), 0, per_command=9000)
+    assert joined[1:] == (counts, seq)
+    assert 1 < len(joined[0]) < len(one_by_one)
+    assert all(int(p[0]) + int(p[1]) >= 9000 for p in joined[0][:-1])
+
+    def tokens(payloads: list[list[bytes | str]]) -> tuple[list[bytes | str], ...]:
+        """Node tokens in one order (they give the ids), edge tokens in another."""
+        nodes: list[bytes | str] = []
+        edges: list[bytes | str] = []
+        for payload in payloads:
+            node_tokens = int(payload[2])
+            nodes += payload[4 : 4 + node_tokens]
+            edges += payload[4 + node_tokens :]
+        return nodes, edges
+
+    assert tokens(joined[0]) == tokens(one_by_one)
