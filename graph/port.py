@@ -88,6 +88,11 @@ class GraphStore(ChangeLog, StationStore, Protocol):
     async def count_institutions(self, query: InstitutionQuery) -> int:
         """How many institutions match ``query``."""
 
+    async def institution_usccs(self) -> list[str]:
+        """Every institution's USCC, in no particular order, read at once: what a job over
+        the whole registry (rescoring every institution) walks. Keyset pages would each
+        sort what is left of the label (100 pages of 1,000 took 18.9 s at 100k)."""
+
     async def get_group_members(self, group_usccs: Sequence[str]) -> list[Institution]:
         """Members of the named groups (each member's ``group`` says which)."""
 

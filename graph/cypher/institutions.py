@@ -18,6 +18,7 @@ __all__ = [
     "GET_INSTITUTIONS",
     "GET_ORGANIZATIONS",
     "GROUP_MEMBERS",
+    "INSTITUTION_USCCS",
     "LINK_KEYS_DONE",
     "LINK_KEYS_KEPT",
     "LISTING_FILTERS",
@@ -62,6 +63,8 @@ LINK_KEYS_KEPT = "MATCH (c:ChangeCounter {id: 'main'}) RETURN c.institutionLinkK
 LINK_KEYS_DONE = "MATCH (c:ChangeCounter {id: 'main'}) SET c.institutionLinkKeys = 1"
 
 GET_INSTITUTIONS = "UNWIND $keys AS key MATCH (i:Institution {uscc: key})" + INSTITUTION_FIELDS
+
+INSTITUTION_USCCS = "MATCH (i:Institution) RETURN i.uscc AS uscc"
 
 GROUP_MEMBERS = (
     "UNWIND $keys AS key MATCH (:Institution {uscc: key})<-[:MEMBER_OF]-(i:Institution)"

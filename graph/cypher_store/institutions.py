@@ -86,6 +86,10 @@ class InstitutionQueries(abc.ABC):
         rows = await self._query("count_institutions", statement, params)
         return as_int(rows[0]["total"])
 
+    async def institution_usccs(self) -> list[str]:
+        rows = await self._query("institution_usccs", institution_cypher.INSTITUTION_USCCS, {})
+        return [str(row["uscc"]) for row in rows]
+
     async def get_group_members(self, group_usccs: Sequence[str]) -> list[Institution]:
         rows = await self._query(
             "get_group_members", institution_cypher.GROUP_MEMBERS, {"keys": list(group_usccs)}

@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from graph.models import CreditEvent, CreditFacts, InstitutionQuery, ServiceEvaluation, StoredCredit
+from graph.models import CreditEvent, CreditFacts, ServiceEvaluation, StoredCredit
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from registry.domain.credit_score import (
     METHOD_VERSION,
@@ -188,16 +188,9 @@ async def _forget_old_keys(store: GraphStore) -> None:
 
 
 async def recompute_all(store: GraphStore, today: date, *, actor: str = CREDIT_ACTOR) -> int:
-    """Recompute every institution's score: after a bulk load (seed, generate) or a new method
-    version. Returns how many were written."""
-    usccs: list[str] = []
-    after: str | None = None
-    while page := await store.list_institutions(
-        InstitutionQuery(), after=after, limit=MAX_WRITE_BATCH
-    ):
-        usccs += [institution.uscc for institution in page]
-        after = page[-1].uscc
-    return await recompute_credit(store, usccs, today, actor=actor)
+    """Recompute every institution's score: after a bulk load (seed, generate, import) or a new
+    method version. Returns how many were written."""
+    return await recompute_credit(store, await store.institution_usccs(), today, actor=actor)
 
 
 async def assessments(

@@ -141,6 +141,13 @@ async def test_keyset_pages_cover_everything_once(store: CypherStore) -> None:
     assert len(seen) == 4
 
 
+async def test_every_institution_uscc_is_listed_once(store: CypherStore) -> None:
+    await _basic_world(store)
+    paged = await store.list_institutions(InstitutionQuery(), after=None, limit=100)
+    assert sorted(await store.institution_usccs()) == [i.uscc for i in paged]
+    assert len(paged) == 4
+
+
 async def test_certificates_issue_change_status_and_keep_history(store: CypherStore) -> None:
     world = await _basic_world(store)
     issued = certificate("CERT000001", issuer=world["body"], holder=world["holder"])
