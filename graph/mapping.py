@@ -56,27 +56,45 @@ def to_props(model: object, *, exclude: frozenset[str] = frozenset()) -> dict[st
     return props
 
 
+# How from_row treats a field (by its place in the plan, not a lookup per row).
+_PLAIN, _DATE, _STEPS = 0, 1, 2
+
+
+@functools.cache
+def _plan(cls: type) -> tuple[tuple[str, str, int, object], ...]:
+    """(field, column, treatment, default) of every field of ``cls``: worked out once per
+    class, as every read and an import of millions of records build models row by row."""
+    dates = _date_fields(cls)
+    return tuple(
+        (
+            f.name,
+            camel(f.name),
+            _STEPS if f.name == _HISTORY else _DATE if f.name in dates else _PLAIN,
+            f.default,
+        )
+        for f in dataclasses.fields(cls)
+    )
+
+
 def from_row(cls: type[T], row: Mapping[str, object], **overrides: object) -> T:
     """Build ``cls`` from a result row whose columns are the camelCase field names."""
-    dates = _date_fields(cls)  # type: ignore[arg-type]
     values: dict[str, object] = {}
-    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if field.name in overrides:
-            values[field.name] = overrides[field.name]
+    for name, column, treatment, default in _plan(cls):  # type: ignore[arg-type]
+        if overrides and name in overrides:
+            values[name] = overrides[name]
             continue
-        column = camel(field.name)
         if column not in row:
             continue
         value = row[column]
-        if field.name == _HISTORY:
+        if treatment == _STEPS:
             value = steps_from(value)
-        elif value is None and field.default is not dataclasses.MISSING:
-            value = field.default
-        elif field.name in dates and isinstance(value, str):
+        elif value is None and default is not dataclasses.MISSING:
+            value = default
+        elif treatment == _DATE and isinstance(value, str):
             value = date.fromisoformat(value)
         elif isinstance(value, list):
             value = tuple(value)
-        values[field.name] = value
+        values[name] = value
     return cls(**values)
 
 
