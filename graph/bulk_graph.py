@@ -38,7 +38,7 @@ __all__ = ["BulkGraph"]
 _EDGE_CHUNK = 250_000  # deferred edges per command
 # Nodes and edges a command carries at least (but the last), by joining consecutive ones:
 # the engine ends every command with work over its whole matrices (docs/design-notes.md,
-# note 46), so a thousand commands of 1,000 certificates cost it twice what 20 of 50,000 do.
+# note 46). At 1M certificates, commands of 1,000 took 35.6 s of its CPU, joined 22.7 s.
 ENTITIES_PER_COMMAND = 200_000
 
 
