@@ -201,9 +201,13 @@ async def _partner_client(
 
 async def _count_lines(client: httpx.AsyncClient, path: str, headers: dict[str, str]) -> int:
     """The lines of an NDJSON stream, counted in its bytes as a partner saving it would
-    (every line, the last included, ends with a newline)."""
+    (every line, the last included, ends with a newline). Any answer but 200 breaks the
+    bench: a one-line error body counted as one record made a 503 look like a small export."""
     count = 0
     async with client.stream("GET", path, headers=headers) as got:
+        if got.status_code != 200:
+            body = (await got.aread())[:200].decode(errors="replace")
+            raise RuntimeError(f"GET {path} answered {got.status_code}: {body}")
         async for chunk in got.aiter_bytes():
             count += chunk.count(b"\n")
     return count
