@@ -71,7 +71,10 @@ def _wire_log_record(statement: str) -> logging.LogRecord:
 
 def test_statements_the_backend_sends_are_recorded_once(tmp_path: Path) -> None:
     sent = StatementLog(tmp_path / "sent.json")
-    statement = "MATCH (o:Organization {name: '质量'})\nRETURN o.uscc AS uscc"
+    # Both quotes, backslashes, a tab, Latin-1 and CJK: every kind of escape a repr makes.
+    statement = (
+        "MATCH (o:Organization {name: '质量'})\nWHERE o.note =~ 'é\\\\d\t\"'\nRETURN o.uscc AS uscc"
+    )
     # A caller outside tests/, as the store's own modules are.
     backend: dict[str, Callable[[StatementLog, logging.LogRecord], None]] = {}
     exec(compile("def send(log, record): log.emit(record)", "graph/store.py", "exec"), backend)  # noqa: S102
