@@ -8,9 +8,16 @@
 
 server=""
 stop_registry() {
+    local status=$?
     if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
         kill -TERM "$server"
         wait "$server" || true
+    fi
+    # On a failure, what the database server said goes with it: the directory is removed.
+    if [ "$status" -ne 0 ] && [ -f "$work/data/falkordb.log" ]; then
+        echo "== the database server's log (last 40 lines) and its crashes:" >&2
+        tail -n 40 "$work/data/falkordb.log" >&2
+        grep -c "crashed by signal" "$work/data/falkordb.log" >&2 || true
     fi
     rm -rf "$work"
 }
