@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import alive
+
 __all__ = ["crash_database", "free_bytes", "small_disk", "take_all_but", "take_the_rest"]
 
 _CHUNK = 64 * 1024
@@ -89,20 +91,12 @@ def crash_database(data_dir: Path) -> None:
     try:
         pid = int((data_dir / "falkordb.pid").read_text())
         title = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (FileNotFoundError, ValueError):
+    except (FileNotFoundError, ProcessLookupError, ValueError):
         return
     if b"redis-server" not in title or os.fsencode(data_dir.resolve()) not in title:
         return
     os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
-    while _alive(pid):
+    while alive(pid):
         assert time.monotonic() < deadline, f"redis-server {pid} did not die"
         time.sleep(0.05)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
-    except FileNotFoundError:
-        return False
-    return state != "Z"

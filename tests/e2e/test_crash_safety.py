@@ -19,7 +19,8 @@ import pytest
 from registry.domain.vocabulary import Role
 from tests.e2e.certificates import new_certificates
 from tests.e2e.serving import start_registry, stop_registry
-from tests.e2e.test_serve import _alive, _registry
+from tests.e2e.test_serve import _registry
+from tests.processes import alive
 
 pytestmark = pytest.mark.slow
 
@@ -98,7 +99,7 @@ def test_sigkill_mid_sync_keeps_every_acknowledged_batch_whole(
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
         writer.join(timeout=60)
-        while _alive(database_pid):
+        while alive(database_pid):
             time.sleep(0.05)
     finally:
         stop_registry(process)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.e2e.serving import log_of, start_registry, stop_registry
+from tests.processes import alive
 
 pytestmark = pytest.mark.slow
 
@@ -115,17 +116,9 @@ def test_stopping_the_service_stops_its_database(
     # uvicorn shuts down gracefully, then re-raises the signal it caught.
     assert process.wait(timeout=30) in (0, -signal.SIGTERM)
     deadline = time.monotonic() + 10
-    while _alive(pid):
+    while alive(pid):
         assert time.monotonic() < deadline, "the database server outlived the service"
         time.sleep(0.1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
 
 
 def test_a_sigkilled_service_leaves_no_database_behind_and_restarts_with_its_data(
@@ -148,7 +141,7 @@ def test_a_sigkilled_service_leaves_no_database_behind_and_restarts_with_its_dat
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
         deadline = time.monotonic() + 15
-        while _alive(database_pid):
+        while alive(database_pid):
             assert time.monotonic() < deadline, "an orphaned database server kept running"
             time.sleep(0.1)
     finally:

@@ -15,7 +15,8 @@ import pytest
 
 from tests.e2e.certificates import new_certificates
 from tests.e2e.serving import start_registry, stop_registry
-from tests.e2e.test_serve import _alive, _registry
+from tests.e2e.test_serve import _registry
+from tests.processes import alive
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +57,7 @@ def test_a_stream_cut_by_the_store_says_so_and_the_store_comes_back(tmp_path: Pa
             lines = stream.iter_lines()
             received = [orjson.loads(next(lines)) for _ in range(100)]
             os.kill(database, signal.SIGKILL)
-            while _alive(database):
+            while alive(database):
                 time.sleep(0.05)
             received += [orjson.loads(line) for line in lines if line]
 

@@ -18,6 +18,7 @@ import pytest
 from falkordb.asyncio import FalkorDB
 
 from graph.embedded import EmbeddedServer, EmbeddedServerError, socket_path_for
+from tests.processes import alive
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,17 +85,6 @@ async def query(server: EmbeddedServer, cypher: str) -> list[list[Any]]:
         return list(result.result_set)
     finally:
         await db.connection.aclose()
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        return " Z " not in Path(f"/proc/{pid}/stat").read_text()  # zombies are dead
-    except FileNotFoundError:
-        return False
 
 
 async def wait_until_dead(pid: int, within: float) -> float:
