@@ -227,13 +227,15 @@ def _named(doc: Document, references: Sequence[str]) -> list[object]:
 
 def _institutions_of(entity: str, docs: Sequence[Document]) -> set[str]:
     """The institutions whose credit score reads the written documents (a certificate counts
-    for its issuer, and its stars for its holder)."""
+    for its issuer, and its stars for its holder; a service request for its station's time
+    limits)."""
     fields = {
         "Institution": ("uscc",),
         "Accreditation": ("holder",),
         "Certificate": ("issuer", "holder"),
         "CreditRating": ("institution",),
         "CreditEvent": ("institution",),
+        "ServiceRequest": ("station",),
     }.get(entity, ())
     return {str(doc[field]) for doc in docs for field in fields}
 

@@ -13,6 +13,7 @@ import pytest
 from graph.cypher_store import CypherStore
 from graph.models import CreditEvent, SupervisionPlan
 from graph.station_models import ServiceRequest
+from registry.operations.credit import recompute_credit
 from registry.operations.golden_copy import MANIFEST, ImportError_, export_to, import_from
 from tests.conftest import TODAY, open_backend
 
@@ -149,3 +150,36 @@ async def test_an_import_leaves_the_scores_computed(
     exporter = await seeded_store.rank_institutions(everyone, after=None, limit=100)
     assert {r.institution.uscc for r in ranked} == {r.institution.uscc for r in exporter}
     assert any(r.score is not None for r in ranked)
+
+
+async def test_a_reimport_with_a_new_service_request_rescores_its_station(
+    seeded_store: CypherStore, empty: CypherStore, tmp_path: Path
+) -> None:
+    """The station itself is unchanged, so only its request says it must be scored again:
+    a request closed past its stage limits counts against the station's time limits."""
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+    await export_to(seeded_store, tmp_path / "first")
+    await import_from(empty, tmp_path / "first", actor="test:import", today=TODAY)
+    station = "1221010232988047XL"
+    [before] = await empty.get_stored_credit([station])
+    late = ServiceRequest(
+        id="SR-00000000000000bb",
+        station=station,
+        category="INSPECTION_TESTING",
+        status="DONE",
+        submitted_on=date(2026, 11, 2),
+        submitted_at="2026-11-02T01:00:00.000000Z",
+        stages_met=2,
+        stages_late=1,
+    )
+    await seeded_store.put_service_requests([late], actor="test")
+    await export_to(seeded_store, tmp_path / "second")
+
+    written = await import_from(empty, tmp_path / "second", actor="test:import", today=TODAY)
+
+    assert written["ServiceRequest"] == 1
+    assert written["Institution"] == 0
+    [after] = await empty.get_stored_credit([station])
+    assert after != before  # the late stage counted
+    assert await recompute_credit(empty, [station], TODAY) == 0  # nothing left to rescore
