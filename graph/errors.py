@@ -7,6 +7,7 @@ from graph.log_models import IdempotencyRecord
 __all__ = [
     "AlreadyApplied",
     "BackendUnavailable",
+    "CompactionFailed",
     "Conflict",
     "GraphError",
     "NotFound",
@@ -73,3 +74,11 @@ class StoreNotDurable(GraphError):
     unless the operator accepted that explicitly."""
 
     code = "STORE_NOT_DURABLE"
+
+
+class CompactionFailed(GraphError):
+    """The server's rewrite of its append-only file as a snapshot failed: a full disk, or the
+    server faulting (its log says which). Every acknowledged write is still in the file, so
+    nothing is lost, but a restart replays all of it, and a fault needs looking into."""
+
+    code = "STORE_COMPACTION_FAILED"

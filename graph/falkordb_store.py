@@ -34,7 +34,13 @@ from graph.cypher_store import Row, WritePlan, as_int
 from graph.dialects import FALKORDB, RETIRED, SCHEMA
 from graph.embedded import APPENDFSYNC_POLICIES, DEFAULT_APPENDFSYNC, EmbeddedServer
 from graph.embedded_files import disk_is_low
-from graph.errors import BackendUnavailable, Conflict, GraphError, StoreNotDurable
+from graph.errors import (
+    BackendUnavailable,
+    CompactionFailed,
+    Conflict,
+    GraphError,
+    StoreNotDurable,
+)
 from graph.falkordb_bulk import STAGING_SUFFIX, bulk_load
 from graph.falkordb_export_workers import ExportWorkers, default_export_workers
 from graph.falkordb_reads import CLIENT_ERRORS, PlainReplyReads
@@ -305,7 +311,9 @@ class FalkorDBStore(PlainReplyReads):
             await self.compact()
 
     async def compact(self) -> None:
-        """Rewrite the append-only file as a snapshot (fast to load) and wait until done."""
+        """Rewrite the append-only file as a snapshot (fast to load) and wait until done;
+        :class:`CompactionFailed` when the rewrite did not finish well, rather than return
+        as if it had (a rewrite child the engine crashed in went unseen before)."""
         try:
             await self._command("BGREWRITEAOF")
         except GraphError as exc:  # one already running (e.g. Redis's own automatic rewrite)
@@ -314,8 +322,13 @@ class FalkorDBStore(PlainReplyReads):
         while True:
             info = await self._persistence()
             if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
-                return
+                break
             await asyncio.sleep(0.05)
+        if info.get("aof_last_bgrewrite_status") != "ok":
+            raise CompactionFailed(
+                "the database server could not rewrite its append-only file (see its log); "
+                "every acknowledged write is still in the file"
+            )
 
     async def _persistence(self) -> dict[str, object]:
         """The server's ``INFO persistence``: loading, the append-only file's state."""

@@ -7,6 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from graph.errors import BackendUnavailable, CompactionFailed, StoreNotDurable
 from registry.cli.options import CommandParser
 from registry.cli.serve import add_serve_command, database_started_early
 from registry.settings import ConfigurationError
@@ -35,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; a configuration it cannot use is one line on stderr and exit 2."""
+    """Run one command; a configuration it cannot use is one line on stderr and exit 2, a
+    store that cannot serve it one line with the store's code and exit 1."""
     with database_started_early(sys.argv[1:] if argv is None else list(argv)):
         args = build_parser().parse_args(argv)
         try:
@@ -43,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigurationError as exc:
             print(f"registry: configuration error: {exc}", file=sys.stderr)
             return 2
+        except (BackendUnavailable, CompactionFailed, StoreNotDurable) as exc:
+            print(f"registry: {exc.code}: {exc}", file=sys.stderr)  # the store's, not a bug
+            return 1
         return result
 
 

@@ -94,6 +94,15 @@ def test_a_public_url_that_is_no_web_address_stops_serve_in_one_line(tmp_path: P
 
 
 @pytest.mark.slow
+def test_a_store_that_cannot_be_reached_is_one_line_with_its_code() -> None:
+    refused = _run("seed", REGISTRY_STORE_URL="falkordb://127.0.0.1:1?graph=registry")
+
+    assert refused.returncode == 1
+    [line] = refused.stderr.splitlines()
+    assert line.startswith("registry: STORE_UNAVAILABLE: FalkorDB unavailable: ")
+
+
+@pytest.mark.slow
 def test_keys_take_a_uscc_and_entities_as_people_type_them(tmp_path: Path) -> None:
     data = str(tmp_path / "data")
     assert _run("seed", "--data", data, REGISTRY_ENV="test").returncode == 0

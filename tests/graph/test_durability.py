@@ -19,7 +19,7 @@ import pytest
 from falkordb.asyncio import FalkorDB
 
 from graph.changelog import first_broken_link
-from graph.errors import BackendUnavailable, StoreNotDurable
+from graph.errors import BackendUnavailable, CompactionFailed, StoreNotDurable
 from graph.falkordb_store import FalkorDBStore
 from graph.log_models import WriteResult
 from graph.models import Region
@@ -145,6 +145,25 @@ async def test_a_server_refusing_writes_is_unavailable_and_not_ready(tmp_path: P
             await eventually(store.ping, within=30)
             assert server.server_pid == pid
             await store.upsert_regions(regions(999), actor="filler")
+        finally:
+            await store.close()
+
+
+async def test_a_compaction_the_disk_cannot_take_fails_and_loses_nothing(tmp_path: Path) -> None:
+    """The rewrite runs in a child process: its failure reaches the store only through the
+    server's persistence status, which ``compact`` must read instead of returning."""
+    with small_disk(tmp_path / "disk", 16) as disk:
+        store = await FalkorDBStore.open_embedded(str(disk / "data"), revive_interval=REVIVE)
+        try:
+            written = [await store.upsert_regions(regions(b), actor="filler") for b in range(8)]
+            ballast = take_all_but(disk / "ballast", 300_000)  # less than a snapshot needs
+            with pytest.raises(CompactionFailed) as failed:
+                await store.compact()
+            assert failed.value.code == "STORE_COMPACTION_FAILED"
+            ballast.unlink()
+            await store.compact()
+            assert (await store.change_head()).seq == written[-1].last_seq
+            assert len(await store.get_regions([r.code for r in regions(7)])) == 100
         finally:
             await store.close()
 
