@@ -19,6 +19,7 @@ from hypothesis import settings
 
 from graph.cypher_store import CypherStore
 from graph.embedded import EmbeddedServer
+from graph.embedded_files import LOG_NAME
 from graph.open import open_store
 from tests.cypher_log import StatementLog
 from tests.neo4j_engine import Engine, Neo4jTarget, probe_engine, store_class
@@ -58,6 +59,16 @@ async def falkordb_dir(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
         yield directory
     finally:
         await server.release()
+    _no_engine_crash(directory / LOG_NAME)
+
+
+def _no_engine_crash(log: Path) -> None:
+    """Fail the session when the server, or a child it forked to rewrite its file, crashed:
+    a crashed rewrite fails no test by itself, yet it shows memory the engine corrupted
+    (design note 48)."""
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    crashes = [line for line in lines if "crashed by signal" in line]
+    assert not crashes, f"the suite's FalkorDB server crashed ({log}):\n" + "\n".join(crashes)
 
 
 _SENT = (
