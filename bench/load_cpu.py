@@ -49,7 +49,7 @@ async def _measure(args: argparse.Namespace) -> str:
             seed=args.seed,
             progress=False,
         )
-        wall, server = time.perf_counter() - started, _cpu_of(pid) - server_before
+        wall, server_cpu = time.perf_counter() - started, _cpu_of(pid) - server_before
         mine = _used(resource.getrusage(resource.RUSAGE_SELF)) - mine
     finally:
         await store.close()
@@ -57,7 +57,7 @@ async def _measure(args: argparse.Namespace) -> str:
     return (
         f"{args.certificates} certificates: load {report.seconds:.1f} s ({wall:.1f} s wall), "
         f"loading process CPU {mine:.1f} s, its worker processes {children:.1f} s, "
-        f"server {server:.1f} s; {report.rows} rows"
+        f"server {server_cpu:.1f} s; {report.rows} rows"
     )
 
 

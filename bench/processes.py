@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from graph.embedded import PID_NAME
+from graph.embedded_files import PID_NAME
 
 __all__ = [
     "PROJECT_ROOT",

@@ -100,7 +100,7 @@ async def database_figures(data: Path) -> tuple[int, dict[str, object]]:
     raw = Redis(unix_socket_path=str(socket_path_for(data)), decode_responses=True)
     try:
         info = await raw.info("memory")
-        usage = await raw.execute_command("GRAPH.MEMORY", "USAGE", "registry")
+        usage = await raw.execute_command("GRAPH.MEMORY", "USAGE", "registry")  # type: ignore[no-untyped-call]
     finally:
         await raw.aclose()
     pairs = _pairs(usage)

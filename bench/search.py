@@ -79,7 +79,7 @@ async def run(args: argparse.Namespace) -> None:
     try:
         total = int(str((await store._query("bench_count", _COUNT, {}))[0]["n"]))
         rng = random.Random(args.seed)
-        samples = []
+        samples: list[tuple[str, str, str]] = []
         while len(samples) < args.holders:
             rows = await store._query("bench_sample", _SAMPLE, {"skip": rng.randrange(total)})
             if rows:
