@@ -45,7 +45,10 @@ def credit_inputs(issued: str) -> str:
     certificates ``i`` issued from its degree, in constant time on each engine (the
     dialect's): a comprehension read every one of them, 77 ms of a rescore for a body with
     49,000, and growing with all it ever issued. The withdrawn ones are read along the
-    ``WITHDREW`` edges, those with a withdrawal step (in force on ``$today`` or not).
+    ``WITHDREW`` edges, those with a withdrawal step (in force on ``$today`` or not), and
+    counted by an aggregation: as a pattern comprehension's filter, the timeline's
+    ``reduce`` made FalkorDB 4.16 corrupt the memory of other graphs, which crashed the
+    server and its rewrites (design note 49).
 
     FalkorDB (4.16) counts a second pattern comprehension that reuses a variable name of an
     earlier one in the same projection wrongly (it gave 0 substantiated complaints of 1), so
@@ -60,7 +63,9 @@ OPTIONAL MATCH (:Organization {{uscc: key}})<-[:CERTIFIES]-(held:Certificate)
 WITH i, max(CASE WHEN held.family = 'SERVICE' AND {status_on("held", "$today")} = 'VALID'
                   AND held.issuedOn <= $today AND held.expiresOn >= $today
             THEN held.stars END) AS stars
-{request_tally("i", "i, stars", "$evaluatedSince")}
+OPTIONAL MATCH (i)-[:WITHDREW]->(gone:Certificate)
+WITH i, stars, count(CASE WHEN {_WITHDRAWN_TODAY} THEN gone END) AS withdrawn
+{request_tally("i", "i, stars, withdrawn", "$evaluatedSince")}
 RETURN i.uscc AS uscc, i.kinds AS kinds, stagesMet, stagesLate, stagesOverdue,
   [(i)<-[:OF]-(r:CreditRating) WHERE r.publishedOn <= $today AND $today <= r.validUntil
      | {_RATING}] AS ratings,
@@ -69,8 +74,7 @@ RETURN i.uscc AS uscc, i.kinds AS kinds, stagesMet, stagesLate, stagesOverdue,
   size([(i)<-[:AGAINST]-(found:Complaint) WHERE found.substantiated = true | found.id])
     AS complaintsSubstantiated,
   {issued} AS certificatesIssued,
-  size([(i)-[:WITHDREW]->(gone:Certificate) WHERE {_WITHDRAWN_TODAY} | gone.number])
-    AS certificatesWithdrawn,
+  withdrawn AS certificatesWithdrawn,
   [(i)<-[:EVALUATES]-(v:ServiceEvaluation) WHERE $evaluatedSince <= v.date AND v.date <= $today
      | {_EVALUATION}] AS evaluations,
   stars AS bestServiceStars

@@ -297,3 +297,32 @@ def test_commands_joined_carry_the_same_tokens_in_the_same_order() -> None:
         return nodes, edges
 
     assert tokens(joined[0]) == tokens(one_by_one)
+
+
+async def test_credit_reads_on_other_days_leave_every_graph_whole(
+    falkordb_dir: Path, tmp_path: Path
+) -> None:
+    """FalkorDB 4.16 corrupted the memory of another graph (here: one a logged import wrote)
+    when a pattern comprehension filtered by a timeline's ``reduce``, as the withdrawn
+    certificates of ``get_credit_inputs`` were counted: a later rewrite of the server's file
+    then crashed, or the server did (design note 49). ``compact`` raises when a rewrite
+    failed; the session's check of the server's log is the backstop."""
+    source = await open_store(embedded_url(falkordb_dir))
+    imported = await open_store(embedded_url(falkordb_dir))
+    logged = await open_store(embedded_url(falkordb_dir))
+    try:
+        await generate(source, institutions=40, certificates=600, seed=9, progress=False)
+        await export_to(source, tmp_path)
+        await import_from(imported, tmp_path, actor="t", today=date(2026, 12, 4), bulk=False)
+        sizes = {"institutions": 60, "certificates": 1200, "seed": 5, "progress": False}
+        await generate(logged, **sizes, bulk=False)  # type: ignore[arg-type]
+        found = await logged.list_institutions(InstitutionQuery(), after=None, limit=1000)
+        usccs = sorted(i.uscc for i in found)
+        for day in ("2019-01-01", "2025-10-01", "2026-08-22"):
+            facts = await logged.get_credit_inputs(usccs, today=day, evaluated_since="2000-01-01")
+            assert len(facts) == len(usccs)
+        for _ in range(2):
+            await logged.compact()
+    finally:
+        for store in (source, imported, logged):
+            await store.close()
