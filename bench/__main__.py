@@ -229,20 +229,6 @@ async def sync_rows(data: Path, scale: str) -> list[Row]:
     return [Row("5", *row) for row in found]
 
 
-def command_rows(rows: Sequence[Row]) -> list[Row]:
-    """Issue 2/17: what ``registry generate`` does at this scale, the load and then the
-    scoring of every institution, from the two rows that timed them (none if either is
-    missing). The generation row alone is the load (design note 47)."""
-    load = next((r for r in rows if r.measure == "generation: time"), None)
-    scoring = next((r for r in rows if r.measure.startswith("credit recompute")), None)
-    if load is None or scoring is None:
-        return []
-    seconds = _number(load.value) + _number(scoring.value)
-    verdict = "pass" if seconds <= 60.0 else "FAIL"
-    measure = "registry generate: the load, then scoring every institution"
-    return [Row("2/17", measure, f"{seconds:.1f} s", "<= 60 s", verdict)]
-
-
 def _print(rows: Sequence[Row]) -> None:
     header = Row("issue", "measure", "value", "target", "result")
     widths = [max(len(getattr(r, f)) for r in (header, *rows)) for f in Row.__slots__]
@@ -308,7 +294,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rows.append(Row("-", f"{name} bench", f"broke: {exc}", "", "FAIL"))
         rows += asyncio.run(_in_process(data, args.scale, skipped))
     finally:
-        rows += command_rows(rows)
         print()
         _print(rows)
         if args.data is None:

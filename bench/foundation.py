@@ -44,6 +44,8 @@ from graph.falkordb_store import FalkorDBStore
 from graph.models import InstitutionQuery
 from graph.open import open_store
 from graph.port import GraphStore
+from registry.context import registry_today
+from registry.operations.credit import bulk_scoring
 from registry.synthetic import (
     GenerationReport,
     certificate_batch,
@@ -114,6 +116,7 @@ async def load(args: argparse.Namespace, data: Path) -> Loaded:
                 certificates=args.certificates,
                 seed=args.seed,
                 progress=not args.quiet,
+                credit=bulk_scoring(registry_today()),
             )
         server = store.server if isinstance(store, FalkorDBStore) else None
         pid = None if server is None else server.server_pid

@@ -1,6 +1,7 @@
 """Where a bulk load's CPU goes: the load's wall time, the loading process's CPU, that of the
 processes it started and reaped (the certificate workers, the pinyin key process) and the
-database server's (docs/design-notes.md, note 39). Run by hand, on a quiet machine:
+database server's (docs/design-notes.md, note 39), scoring every institution as `registry
+generate` does. Run by hand, on a quiet machine:
 
     PYTHONPATH=. python -m bench.load_cpu --institutions 10000 --certificates 100000 --data DIR
 """
@@ -17,6 +18,8 @@ from pathlib import Path
 
 from graph.falkordb_store import FalkorDBStore
 from graph.open import open_store
+from registry.context import registry_today
+from registry.operations.credit import bulk_scoring
 from registry.synthetic import generate
 
 
@@ -48,6 +51,7 @@ async def _measure(args: argparse.Namespace) -> str:
             certificates=args.certificates,
             seed=args.seed,
             progress=False,
+            credit=bulk_scoring(registry_today()),
         )
         wall, server_cpu = time.perf_counter() - started, _cpu_of(pid) - server_before
         mine = _used(resource.getrusage(resource.RUSAGE_SELF)) - mine

@@ -10,7 +10,8 @@ placeholders whose byte offsets the batch reports, and the loading process patch
 the later steps' own nodes are built there too, after the last batch, and so are the
 certificates' holder edges (the holders are numbered last). Each worker adds its
 certificates' contributions to region tallies of its own, which the loading process adds
-up at the end.
+up at the end, and so the certificates' part of the credit facts when the load scores
+(graph.bulk_credit).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import struct
 from dataclasses import dataclass, field
 from operator import attrgetter
 
+from graph.bulk_credit import CertificateCredit
 from graph.bulk_data import BulkReferenceError, CertificateBatch, CertificateSource
 from graph.bulk_derived import NO_NEXT, Timeline, certificate_timeline
 from graph.bulk_format import (
@@ -70,14 +72,16 @@ _text = encode_text
 @dataclass(frozen=True, slots=True)
 class BatchContext:
     """What every batch needs, sent once to each worker: the stamp of the load's steps,
-    the ids of the institutions, each holder's position among the holders and region, and
-    the source the batches are rebuilt from, if they are not sent themselves."""
+    the ids of the institutions, each holder's position among the holders and region, the
+    source the batches are rebuilt from, if they are not sent themselves, and the day the
+    load scores on, if it does."""
 
     at: str
     actor: str
     issuers: dict[str, int]
     holders: dict[str, tuple[int, str]]
     source: CertificateSource | None = None
+    credit_day: str | None = None
 
 
 @dataclass(slots=True)
@@ -104,12 +108,15 @@ class BuiltBatch:
 
 
 class BatchWork:
-    """Builds batches with one context, adding their tallies to its own buckets (one per
-    worker process, or the loading process's own when it builds them itself)."""
+    """Builds batches with one context, adding their tallies to its own buckets and their
+    credit facts to its own counts (one per worker process, or the loading process's own
+    when it builds them itself)."""
 
     def __init__(self, context: BatchContext) -> None:
         self.context = context
         self.buckets = Buckets()
+        day = context.credit_day
+        self.credit = None if day is None else CertificateCredit(day)
         self._header = len(NodeToken("Certificate", CERTIFICATE_COLUMNS).encoded())
 
     def build(self, batch: int | CertificateBatch, first_id: int, first_seq: int) -> BuiltBatch:
@@ -155,6 +162,7 @@ class BatchWork:
             built.later.append((k, step))
         holders, buckets = context.holders, self.buckets
         rows: list[bytes] = []
+        timelines: list[Timeline] = []
         size = self._header
         text = _text
         for k, c in enumerate(certificates):
@@ -172,6 +180,7 @@ class BatchWork:
                 timeline = Timeline(
                     c.status_reason, 1, status, on, NO_NEXT, [on], [first[6]], [status]
                 )
+            timelines.append(timeline)
             contribution = certificate_contribution(
                 region=region,
                 issued_on=c.issued_on.isoformat(),
@@ -205,6 +214,8 @@ class BatchWork:
                 encoded = head + encode_value(values[_STEP_SEQ]) + tail
             rows.append(encoded)
             size += len(encoded)
+        if self.credit is not None:
+            self.credit.add(certificates, timelines)
         built.numbers = [c.number for c in certificates]
         built.holders = [holders[c.holder][0] for c in certificates]
         token = NodeToken("Certificate", CERTIFICATE_COLUMNS)

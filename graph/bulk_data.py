@@ -4,8 +4,9 @@ it): the records of a first load, the commands they become, and the report."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from graph.bulk_format import EdgeToken, NodeToken, Token
 from graph.errors import NotFound
@@ -14,11 +15,13 @@ from graph.models import (
     Certificate,
     Complaint,
     CreditEvent,
+    CreditFacts,
     CreditRating,
     Institution,
     Organization,
     Region,
     StatusChange,
+    StoredCredit,
 )
 
 __all__ = [
@@ -28,6 +31,7 @@ __all__ = [
     "BulkReport",
     "CertificateBatch",
     "CertificateSource",
+    "CreditScoring",
     "Tokens",
 ]
 
@@ -71,9 +75,20 @@ class CertificateSource(ABC):
 
 
 @dataclass(frozen=True, slots=True)
+class CreditScoring:
+    """Asked of a load: score its institutions on ``day`` with ``score`` (the registry's
+    method, which the graph does not know), given their facts; the assessments it returns
+    are stored, those it leaves out (not supervised) are not (graph.bulk_credit)."""
+
+    day: date
+    score: Callable[[Sequence[CreditFacts]], Sequence[StoredCredit]]
+
+
+@dataclass(frozen=True, slots=True)
 class BulkData:
     """Everything a first load holds, in the order the logged writes would take it.
-    Certificates come in batches, each with the later status steps of its certificates."""
+    Certificates come in batches, each with the later status steps of its certificates.
+    With ``credit``, the load also scores its institutions (graph.bulk_credit)."""
 
     regions: Sequence[Region]
     institutions: Sequence[Institution]
@@ -84,19 +99,22 @@ class BulkData:
     credit_ratings: Iterable[Sequence[CreditRating]] = ()
     credit_events: Iterable[Sequence[CreditEvent]] = ()
     complaints: Iterable[Sequence[Complaint]] = ()
+    credit: CreditScoring | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class BulkReport:
     """What a bulk load wrote: records per entity, the seq the store starts from, its hash
     (of every byte loaded), and the seconds it took: all of it, and the part after the last
-    record was sent (waiting for the indexes, setting the counter, the compaction)."""
+    record was sent (waiting for the indexes, storing the scores, setting the counter, the
+    compaction); and how many credit scores it stored (None: it was not asked to score)."""
 
     counts: Mapping[str, int]
     seq: int
     hash: str
     seconds: float
     schema_seconds: float
+    credit_scores: int | None = None
 
 
 @dataclass(slots=True)

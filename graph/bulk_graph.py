@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterable, Iterator, Sequence
 
 from graph.bulk_certificates import PLACEHOLDER, STEP_COLUMNS, BatchContext, BuiltBatch, patch
+from graph.bulk_credit import LoadCredit, LoadedScores
 from graph.bulk_data import (
     BulkCommand,
     BulkData,
@@ -63,6 +64,7 @@ class BulkGraph(BulkRecords):
         # Where the certificates start (node id, seq) and the institutions' ids, counted
         # before anything is built (the certificates are built from the start).
         self._planned: tuple[int, int, dict[str, int]] = (0, 0, {})
+        self._credit: LoadCredit | None = None  # the facts gathered, when the load scores
 
     def commands(self, data: BulkData) -> Generator[BulkCommand, None, None]:
         """The commands in order, consecutive ones joined up to ``per_command`` nodes and
@@ -79,6 +81,7 @@ class BulkGraph(BulkRecords):
         holders = [o for batch in data.organizations for o in batch]
         accreditations = [list(batch) for batch in data.accreditations]  # counted, see below
         shared = Shared.of(data.institutions)
+        self._credit = None if data.credit is None else LoadCredit(data.credit)
         keyed = KeysMeanwhile(holders)
         builders = self._certificate_builders(data, holders, accreditations, shared)
         try:
@@ -123,6 +126,7 @@ class BulkGraph(BulkRecords):
             issuers=issuers,
             holders={o.uscc: (n, o.region) for n, o in enumerate(holders)},
             source=source,
+            credit_day=None if self._credit is None else self._credit.day,
         )
         workers = self._workers
         builders = BatchBuilders(
@@ -145,8 +149,10 @@ class BulkGraph(BulkRecords):
             yield self._certificates(built, later_seq + len(later) + 1, later)
             if source is not None:
                 source.keep(built.kept)
-        for buckets in builders.buckets():
+        for buckets, credit in builders.added():
             self._buckets.merge(buckets)
+            if credit is not None and self._credit is not None:
+                self._credit.certificates.merge(credit)
         builders.close()
         if self.seq != first_seq + data.certificate_count:
             raise ValueError("certificate_count does not match the certificates loaded")
@@ -167,16 +173,32 @@ class BulkGraph(BulkRecords):
         for granted in accreditations:
             yield self._accreditations(granted)
         yield from self._all_certificates(data, builders)
+        credit = self._credit
         for ratings in data.credit_ratings:
             yield self._ratings(ratings)
+            if credit is not None:
+                credit.ratings(ratings)
         for events in data.credit_events:
             yield self._events(events)
+            if credit is not None:
+                credit.events(events)
         for complaints in data.complaints:
             yield self._complaints(complaints)
+            if credit is not None:
+                credit.complaints(complaints)
         for start, keys in keyed:
             yield self._organizations(holders[start : start + len(keys)], start, keys)
         yield from self._certified()
         yield self._tallies()
+
+    def credit_scores(self, data: BulkData) -> LoadedScores:
+        """Once every command is built: the institutions' scores to store, if the load
+        scores, each with the seq its change would have had (after every record's)."""
+        if self._credit is None:
+            return LoadedScores()
+        scores = self._credit.scores(data.institutions, self.seq)
+        self.seq += len(scores.rows)
+        return scores
 
     # -- the pieces ---------------------------------------------------------------------
 

@@ -4,9 +4,9 @@
 Why processes: building a certificate's records is pure Python, about 45 s of CPU at 1M
 certificates, and one process uses one core. Each worker is started (``spawn``, so every
 entry point guards its ``__main__``) with the load's context, takes every ``n``-th batch,
-and keeps its own region tallies; batch ``k`` starts at node id and seq numbers known from
-the sizes of the batches before it, so the workers need not wait for each other. The
-loading process takes the batches in order while the next ones are built.
+and keeps its own region tallies and credit counts; batch ``k`` starts at node id and seq
+numbers known from the sizes of the batches before it, so the workers need not wait for
+each other. The loading process takes the batches in order while the next ones are built.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from graph.bulk_certificates import BatchContext, BatchWork, BuiltBatch
+from graph.bulk_credit import CertificateCredit
 from graph.bulk_data import CertificateBatch
 from graph.tallies import Buckets
 
@@ -52,10 +53,10 @@ def _ready() -> None:
     """Nothing: submitted to start a worker."""
 
 
-def _buckets() -> Buckets:
+def _added() -> tuple[Buckets, CertificateCredit | None]:
     if _WORK is None:
         raise RuntimeError("the worker was not started")
-    return _WORK.buckets
+    return _WORK.buckets, _WORK.credit
 
 
 class BatchBuilders:
@@ -120,11 +121,11 @@ class BatchBuilders:
             self._top_up()
             yield done
 
-    def buckets(self) -> list[Buckets]:
-        """The region tallies each worker added up."""
+    def added(self) -> list[tuple[Buckets, CertificateCredit | None]]:
+        """The region tallies and credit counts each worker added up."""
         if self._local is not None:
-            return [self._local.buckets]
-        return [pool.submit(_buckets).result() for pool in self._pools]
+            return [(self._local.buckets, self._local.credit)]
+        return [pool.submit(_added).result() for pool in self._pools]
 
     def close(self) -> None:
         for pool in self._pools:

@@ -9,15 +9,17 @@ crashed one left. The indexes and constraints exist before the records arrive, s
 engine indexes each node as it lands, overlapping the Python that builds the next command;
 the bulk command does not enforce unique constraints, so the builder refuses a key it has
 seen (graph.bulk_graph).
-The change counter is set to the last seq the records took, with the log starting there:
-its hash is the SHA-256 of every byte loaded, so the first change written after it chains
-from the load itself.
+A load asked to score its institutions sets their credit scores last, before the swap
+(graph.bulk_credit). The change counter is set to the last seq the records took, with the
+log starting there: its hash is the SHA-256 of every byte loaded (and of the scores), so
+the first change written after it chains from the load itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import time
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from typing import Protocol
@@ -25,6 +27,7 @@ from typing import Protocol
 from falkordb.asyncio import FalkorDB
 from redis.exceptions import WatchError
 
+from graph.bulk_credit import CREATE_RANK_TALLIES, STORE_LOADED_CREDIT, LoadedScores
 from graph.bulk_data import BulkCommand, BulkData, BulkReport
 from graph.bulk_format import NodeToken
 from graph.bulk_graph import BulkGraph
@@ -36,6 +39,7 @@ from graph.errors import Conflict, GraphError, StoreNotEmpty
 __all__ = ["STAGING_SUFFIX", "BulkTarget", "bulk_load"]
 
 _POLL = 0.05
+_SCORES_PER_STATEMENT = 10_000
 _SCHEMA_WAIT = 900.0  # seconds the indexes of a national load may take to build
 
 _COUNTER_COLUMNS = ("id", "seq", "hash", "timelines", "searchKeys", "tallied", "tallyVersion")
@@ -90,6 +94,8 @@ async def bulk_load(
         await _load(store, staging, built, data, digest)
         sent = time.perf_counter()
         await _schema_serving(staging._read)
+        scores = await asyncio.to_thread(built.credit_scores, data)  # pure Python
+        await _store_scores(staging, scores, digest)
         params = {"seq": built.seq, "hash": digest.hexdigest(), "tallyVersion": TALLY_VERSION}
         await staging._housekeeping(_COUNTER, params)
         await _swap(store, staging.graph_name)
@@ -98,7 +104,14 @@ async def bulk_load(
         raise
     await store.compact()  # a restart then loads a snapshot, not the bulk commands again
     done = time.perf_counter()
-    return BulkReport(built.counts, built.seq, digest.hexdigest(), done - started, done - sent)
+    return BulkReport(
+        built.counts,
+        built.seq,
+        digest.hexdigest(),
+        done - started,
+        done - sent,
+        None if data.credit is None else len(scores.rows),
+    )
 
 
 async def _load(
@@ -115,6 +128,18 @@ async def _load(
     # end. Unique keys are checked as the commands are built.
     await staging.ensure_schema()
     await _send_all(store, staging.graph_name, built.commands(data), digest)
+
+
+async def _store_scores(staging: BulkTarget, scores: LoadedScores, digest: hashlib._Hash) -> None:
+    """The load's credit scores set on its institutions, with the ranking counts, and
+    added to its hash."""
+    for start in range(0, len(scores.rows), _SCORES_PER_STATEMENT):
+        rows = scores.rows[start : start + _SCORES_PER_STATEMENT]
+        digest.update(json.dumps(rows, sort_keys=True, ensure_ascii=False).encode())
+        await staging._housekeeping(STORE_LOADED_CREDIT, {"rows": rows})
+    if scores.ranks:
+        digest.update(json.dumps(scores.ranks, sort_keys=True, ensure_ascii=False).encode())
+        await staging._housekeeping(CREATE_RANK_TALLIES, {"ranks": scores.ranks})
 
 
 async def _empty(read: Read) -> bool:

@@ -43,17 +43,25 @@ def _generate(args: argparse.Namespace) -> int:
     settings = settings_from(args)
 
     async def work(store: GraphStore) -> int:
-        from registry.operations.credit import recompute_all
+        from registry.operations.credit import bulk_scoring, recompute_all
 
         if args.reset:
             await store.clear()
+        today = registry_today()
         report = await generate(
-            store, institutions=args.institutions, certificates=args.certificates, seed=args.seed
+            store,
+            institutions=args.institutions,
+            certificates=args.certificates,
+            seed=args.seed,
+            credit=bulk_scoring(today),
         )
         print(report)
-        # The generator writes through the port, below the use cases that score: score now,
-        # so the ranking is there from the first request.
-        print(f"credit assessments written: {await recompute_all(store, registry_today())}")
+        # The generator writes below the use cases that score: a bulk load scored as it
+        # loaded, otherwise score now, so the ranking is there from the first request.
+        scored = report.credit_scores
+        if scored is None:
+            scored = await recompute_all(store, today)
+        print(f"credit assessments written: {scored}")
         return 0
 
     return with_store(settings, work)

@@ -38,7 +38,7 @@ from graph.models import (
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from graph.service_models import ServiceAssessment
 from graph.station_models import Benchmark, ServiceRequest, ServiceStation
-from registry.operations.credit import recompute_credit
+from registry.operations.credit import bulk_scoring, recompute_credit
 from registry.operations.snapshots import (
     SNAPSHOT_ENTITIES,
     content_digest,
@@ -114,21 +114,11 @@ async def import_from(
     written; the credit scores of the institutions written are recomputed at the end. Into
     an empty store whose backend has a bulk path, the bulk of it (``BULK_ENTITIES``) is
     loaded at once, leaving the same records; the rest follows through the port."""
-    try:
-        manifest = orjson.loads((directory / MANIFEST).read_bytes())
-        listed = manifest["entities"]
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError) as exc:
-        raise ImportError_(f"{directory / MANIFEST} is missing or unreadable") from exc
-    contents = {
-        entity: [orjson.loads(line) for line in _read_export(directory, entity, listed[entity])]
-        for entity in SNAPSHOT_ENTITIES
-        if entity in listed
-    }
+    contents = _exported(directory)
     written: dict[str, int] = {}
     touched: set[str] = set()
-    if bulk and (loaded := await _bulk_import(store, contents, actor)) is not None:
-        written = loaded
-        touched = {u for entity in loaded for u in _institutions_of(entity, contents[entity])}
+    if bulk and (loaded := await _bulk_import(store, contents, actor, today)) is not None:
+        written = loaded  # scored as it was loaded: what follows through the port is rescored
         planned = [d for d in contents.get("CreditEvent", []) if d.get("plan")]
         contents = {e: docs for e, docs in contents.items() if e not in loaded}
         contents["CreditEvent"] = planned  # after the plans they name
@@ -146,12 +136,27 @@ async def import_from(
     return written
 
 
+def _exported(directory: Path) -> dict[str, list[Document]]:
+    """Every entity's documents in an export, each file checked against the manifest."""
+    try:
+        manifest = orjson.loads((directory / MANIFEST).read_bytes())
+        listed = manifest["entities"]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ImportError_(f"{directory / MANIFEST} is missing or unreadable") from exc
+    return {
+        entity: [orjson.loads(line) for line in _read_export(directory, entity, listed[entity])]
+        for entity in SNAPSHOT_ENTITIES
+        if entity in listed
+    }
+
+
 async def _bulk_import(
-    store: GraphStore, contents: Mapping[str, list[Document]], actor: str
+    store: GraphStore, contents: Mapping[str, list[Document]], actor: str, today: date
 ) -> dict[str, int] | None:
-    """The bulk entities loaded at once, and how many of each; None when the store holds
-    records or its backend has no bulk path. Credit events naming a supervision plan wait
-    for the plans, which follow through the port."""
+    """The bulk entities loaded at once (their institutions scored on ``today`` by the load
+    itself), and how many of each; None when the store holds records or its backend has no
+    bulk path. Credit events naming a supervision plan wait for the plans, which follow
+    through the port."""
 
     def docs(entity: str) -> list[Document]:  # in the order the port would write them
         found = contents.get(entity, [])
@@ -170,6 +175,7 @@ async def _bulk_import(
         certificate_count=len(certificates),
         credit_ratings=[[from_row(CreditRating, d) for d in docs("CreditRating")]],
         credit_events=[[from_row(CreditEvent, d) for d in events]],
+        credit=bulk_scoring(today),
     )
     try:
         if await store.bulk_load(data, actor=actor) is None:

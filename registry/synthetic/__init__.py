@@ -21,7 +21,7 @@ from typing import Final, TypeVar
 
 from tqdm import tqdm
 
-from graph.bulk_data import BulkData, CertificateSource
+from graph.bulk_data import BulkData, CertificateSource, CreditScoring
 from graph.bulk_data import CertificateBatch as Batch
 from graph.errors import StoreNotEmpty
 from graph.log_models import WriteResult
@@ -89,6 +89,7 @@ class GenerationReport:
     credit_events: int
     complaints: int
     seconds: float
+    credit_scores: int | None = None  # stored by the load itself (None: not scored)
 
     @property
     def rows(self) -> int:
@@ -149,8 +150,9 @@ class _RosterCertificates(CertificateSource):
         self._cited.extend(kept)
 
 
-def bulk_data(roster: Roster) -> BulkData:
-    """The registry of ``roster`` as one bulk load, produced lazily as it is sent."""
+def bulk_data(roster: Roster, credit: CreditScoring | None = None) -> BulkData:
+    """The registry of ``roster`` as one bulk load, produced lazily as it is sent (and
+    scored as it is loaded, with ``credit``)."""
     cited: list[Certificate] = []
     certificates = _RosterCertificates(roster, cited)
 
@@ -164,10 +166,13 @@ def bulk_data(roster: Roster) -> BulkData:
         credit_ratings=iter_credit_rating_batches(roster),
         credit_events=iter_credit_event_batches(roster),
         complaints=iter_complaint_batches(roster, cited=cited),
+        credit=credit,
     )
 
 
-def _report(counts: Mapping[str, int], seconds: float) -> GenerationReport:
+def _report(
+    counts: Mapping[str, int], seconds: float, credit_scores: int | None = None
+) -> GenerationReport:
     return GenerationReport(
         regions=counts.get("Region", 0),
         institutions=counts.get("Institution", 0),
@@ -179,6 +184,7 @@ def _report(counts: Mapping[str, int], seconds: float) -> GenerationReport:
         credit_events=counts.get("CreditEvent", 0),
         complaints=counts.get("Complaint", 0),
         seconds=seconds,
+        credit_scores=credit_scores,
     )
 
 
@@ -192,18 +198,22 @@ async def generate(
     actor: str = "generator",
     today: date = REFERENCE_DAY,
     bulk: bool = True,
+    credit: CreditScoring | None = None,
 ) -> GenerationReport:
     """Write a synthetic registry: into an empty store at once where the backend has a bulk
     path, else through the port, every entity in batches of 1,000, each after the entities
-    it refers to (both leave the same records)."""
+    it refers to (both leave the same records). A bulk load also scores with ``credit``;
+    the report's ``credit_scores`` says whether it did."""
     started = time.perf_counter()
     roster = plan_roster(
         seed=seed, institutions=institutions, certificates=certificates, today=today
     )
     with contextlib.suppress(StoreNotEmpty):  # then added to through the port
-        loaded = None if not bulk else await store.bulk_load(bulk_data(roster), actor=actor)
+        loaded = None
+        if bulk:
+            loaded = await store.bulk_load(bulk_data(roster, credit), actor=actor)
         if loaded is not None:
-            return _report(loaded.counts, time.perf_counter() - started)
+            return _report(loaded.counts, time.perf_counter() - started, loaded.credit_scores)
     changes: list[StatusChange] = []
     cited: list[Certificate] = []
 

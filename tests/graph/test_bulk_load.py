@@ -14,17 +14,31 @@ from pathlib import Path
 import pytest
 
 from graph import bulk_graph
-from graph.bulk_data import BulkData, BulkReferenceError
+from graph.bulk_data import BulkData, BulkReferenceError, CreditScoring
 from graph.bulk_graph import BulkGraph
 from graph.changelog import first_broken_link
 from graph.cypher_store import CypherStore
 from graph.errors import Conflict, StoreNotEmpty
 from graph.falkordb_bulk import STAGING_SUFFIX, _payload
-from graph.models import Certificate, CertificateQuery, InstitutionQuery, Region, StatusChange
+from graph.models import (
+    Certificate,
+    CertificateQuery,
+    CreditFacts,
+    InstitutionQuery,
+    Region,
+    StatusChange,
+    StoredCredit,
+)
 from graph.open import open_store
+from registry.context import registry_today
+from registry.operations import golden_copy
+from registry.operations.credit import bulk_scoring, recompute_all
 from registry.operations.golden_copy import export_to, import_from
+from registry.operations.seeding import load_seeds
 from registry.synthetic import bulk_data, generate, plan_roster
-from tests.conftest import embedded_url
+from tests.conftest import SECRET, TODAY, embedded_url
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 # What differs by when and how a record was written, not by what it is.
 _WHEN = frozenset({"recordedAt", "hash", "at"})
@@ -62,9 +76,16 @@ async def _contents(
     return sorted(nodes), sorted(edges)
 
 
-@pytest.mark.parametrize("per_command", [bulk_graph.ENTITIES_PER_COMMAND, 5000])
+@pytest.mark.parametrize(
+    ("per_command", "scored_on"),
+    [
+        (bulk_graph.ENTITIES_PER_COMMAND, registry_today()),
+        # A day far from the load's: the certificates' statuses are read from their steps.
+        (5000, date(2025, 3, 1)),
+    ],
+)
 async def test_a_bulk_load_leaves_what_the_logged_writes_leave(
-    falkordb_dir: Path, per_command: int, monkeypatch: pytest.MonkeyPatch
+    falkordb_dir: Path, per_command: int, scored_on: date, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # At 5,000 nodes and edges a command, the load is sent as several commands, some of
     # them joined: the ids an edge names in a later command are the ones it meant.
@@ -74,10 +95,14 @@ async def test_a_bulk_load_leaves_what_the_logged_writes_leave(
     try:
         sizes = {"institutions": 60, "certificates": 1200, "seed": 5, "progress": False}
         first = await generate(logged, **sizes, bulk=False)  # type: ignore[arg-type]
-        second = await generate(bulk, **sizes)  # type: ignore[arg-type]
+        # The load scores as it loads; the logged writes are scored by a rescore after them.
+        rescored = await recompute_all(logged, scored_on)
+        second = await generate(bulk, **sizes, credit=bulk_scoring(scored_on))  # type: ignore[arg-type]
         assert first.status_changes > 0
         assert first.complaints > 0
         assert second.rows == first.rows
+        assert first.credit_scores is None
+        assert second.credit_scores == rescored > 10
         assert await bulk.change_head() == await bulk.change_log_start()  # loaded, not logged
         assert (await bulk.change_head()).seq == (await logged.change_head()).seq
         nodes, edges = await _contents(bulk)
@@ -185,6 +210,86 @@ async def test_an_import_into_an_empty_store_is_loaded_as_the_port_would_write_i
     finally:
         for store in (source, *stores):
             await store.close()
+
+
+@pytest.mark.parametrize("day", [TODAY, date(2021, 6, 30)])
+async def test_a_load_gathers_the_credit_facts_the_store_then_reads(
+    falkordb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, day: date
+) -> None:
+    # The seeds hold what the synthetic registry does not: stations holding service
+    # certificates with stars (an export keeps each certificate's status, not its steps).
+    source = await open_store(embedded_url(falkordb_dir))
+    store = await open_store(embedded_url(falkordb_dir))
+    gathered: list[CreditFacts] = []
+    monkeypatch.setattr(golden_copy, "bulk_scoring", lambda on: _recording(on, gathered))
+    try:
+        await load_seeds(source, SEEDS, secret=SECRET, today=TODAY)
+        await export_to(source, tmp_path)
+        assert await golden_copy._bulk_import(store, golden_copy._exported(tmp_path), "t", day)
+        read = await _facts_read(store, gathered, day)
+        assert read == {f.uscc: _facts(f) for f in gathered}
+        if day == TODAY:
+            assert any(f[7] for f in read.values())  # stars
+            assert any(f[6] for f in read.values())  # withdrawn
+            assert any(f[1] for f in read.values())  # ratings valid on the day
+    finally:
+        await source.close()
+        await store.close()
+
+
+# Days around the synthetic certificates' later steps (2017 to August 2026): a status on
+# the day is then read from the steps, not from the status as of the load.
+@pytest.mark.parametrize("day", [date(2019, 1, 1), date(2025, 10, 1), date(2026, 8, 22)])
+async def test_a_load_reads_statuses_on_the_scoring_day_from_the_steps(
+    falkordb_dir: Path, day: date
+) -> None:
+    store = await open_store(embedded_url(falkordb_dir))
+    gathered: list[CreditFacts] = []
+    try:
+        sizes = {"institutions": 60, "certificates": 1200, "seed": 5, "progress": False}
+        await generate(store, **sizes, credit=_recording(day, gathered))  # type: ignore[arg-type]
+        read = await _facts_read(store, gathered, day)
+        assert read == {f.uscc: _facts(f) for f in gathered}
+        assert any(f[6] for f in read.values())  # withdrawn on the day
+    finally:
+        await store.close()
+
+
+def _recording(day: date, into: list[CreditFacts]) -> CreditScoring:
+    """Scoring that keeps the facts it is given and stores nothing."""
+
+    def record(facts: Sequence[CreditFacts]) -> list[StoredCredit]:
+        into.extend(facts)
+        return []
+
+    return CreditScoring(day, record)
+
+
+async def _facts_read(
+    store: CypherStore, gathered: list[CreditFacts], day: date
+) -> dict[str, tuple[object, ...]]:
+    usccs = [f.uscc for f in gathered]
+    assert usccs == sorted(usccs)
+    assert len(usccs) > 10
+    since = date(day.year - 1, day.month, day.day).isoformat()
+    read = await store.get_credit_inputs(usccs, today=day.isoformat(), evaluated_since=since)
+    return {f.uscc: _facts(f) for f in read}
+
+
+def _facts(facts: CreditFacts) -> tuple[object, ...]:
+    """What a score reads of the facts (records by id: the store reads back fewer fields)."""
+    return (
+        sorted(facts.kinds),
+        sorted(r.id for r in facts.ratings),
+        sorted(e.id for e in facts.events),
+        facts.complaints_total,
+        facts.complaints_substantiated,
+        facts.certificates_issued,
+        facts.certificates_withdrawn,
+        facts.best_service_stars,
+        facts.evaluations,
+        (facts.stages_met, facts.stages_late, facts.stages_overdue),
+    )
 
 
 def _with_during(
