@@ -212,6 +212,10 @@ async def test_an_import_into_an_empty_store_is_loaded_as_the_port_would_write_i
             await store.close()
 
 
+# A station of the seeds and its five-star service certificate in force on TODAY.
+_STATION, _STARRED = "12210211760664248H", "CCSC23SC0102R2"
+
+
 @pytest.mark.parametrize("day", [TODAY, date(2021, 6, 30)])
 async def test_a_load_gathers_the_credit_facts_the_store_then_reads(
     falkordb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, day: date
@@ -224,11 +228,15 @@ async def test_a_load_gathers_the_credit_facts_the_store_then_reads(
     monkeypatch.setattr(golden_copy, "bulk_scoring", lambda on: _recording(on, gathered))
     try:
         await load_seeds(source, SEEDS, secret=SECRET, today=TODAY)
+        # A station's only five-star certificate in force, suspended: its stars no longer count.
+        suspended = StatusChange(_STARRED, "SUSPENDED", "test", date(2026, 11, 1), "", "t")
+        await source.change_certificate_statuses([suspended], actor="t")
         await export_to(source, tmp_path)
         assert await golden_copy._bulk_import(store, golden_copy._exported(tmp_path), "t", day)
         read = await _facts_read(store, gathered, day)
         assert read == {f.uscc: _facts(f) for f in gathered}
         if day == TODAY:
+            assert read[_STATION][7] is None
             assert any(f[7] for f in read.values())  # stars
             assert any(f[6] for f in read.values())  # withdrawn
             assert any(f[1] for f in read.values())  # ratings valid on the day
