@@ -175,20 +175,24 @@ async def recompute_credit(
     return written
 
 
-def _scored(facts: Sequence[CreditFacts], *, today: date) -> list[StoredCredit]:
-    """The assessments to store of the supervised institutions among ``facts``."""
+def _scored(
+    facts: Sequence[CreditFacts], *, today: date, leave: frozenset[str] = frozenset()
+) -> list[StoredCredit]:
+    """The assessments to store of the supervised institutions among ``facts``, but those
+    in ``leave``."""
     return [
         _stored(assess_credit(credit_inputs(f), today=today))
         for f in facts
-        if is_supervised(f.kinds)
+        if is_supervised(f.kinds) and f.uscc not in leave
     ]
 
 
-def bulk_scoring(today: date) -> CreditScoring:
+def bulk_scoring(today: date, *, leave: frozenset[str] = frozenset()) -> CreditScoring:
     """What a first load (``generate``, ``import``) is given to score its institutions on
     ``today`` from the facts it holds, instead of a rescore reading them back (30 s at
-    100,000 institutions; graph.bulk_credit)."""
-    return CreditScoring(today, partial(_scored, today=today))
+    100,000 institutions; graph.bulk_credit). Those in ``leave`` are left to the rescore of
+    what is written after the load, so that none is scored twice."""
+    return CreditScoring(today, partial(_scored, today=today, leave=leave))
 
 
 _PRUNE_EVERY = 60.0  # seconds: a bulk rescore leaves many kept keys, each write need not scan

@@ -163,6 +163,11 @@ async def _bulk_import(
         return _referenced_first(found, EXPORTED[entity].key, _REFERENCES.get(entity, ()))
 
     events = [d for d in docs("CreditEvent") if not d.get("plan")]
+    planned = [d for d in docs("CreditEvent") if d.get("plan")]
+    # Scored at the end, with what follows through the port: none is scored twice.
+    later = _institutions_of("CreditEvent", planned).union(
+        *(_institutions_of(e, found) for e, found in contents.items() if e not in BULK_ENTITIES)
+    )
     certificates = [from_row(Certificate, d) for d in docs("Certificate")]
     data = BulkData(
         regions=[from_row(Region, d) for d in docs("Region")],
@@ -175,7 +180,7 @@ async def _bulk_import(
         certificate_count=len(certificates),
         credit_ratings=[[from_row(CreditRating, d) for d in docs("CreditRating")]],
         credit_events=[[from_row(CreditEvent, d) for d in events]],
-        credit=bulk_scoring(today),
+        credit=bulk_scoring(today, leave=frozenset(later)),
     )
     try:
         if await store.bulk_load(data, actor=actor) is None:

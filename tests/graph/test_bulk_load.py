@@ -30,6 +30,7 @@ from graph.models import (
     StoredCredit,
 )
 from graph.open import open_store
+from graph.station_models import ServiceRequest
 from registry.context import registry_today
 from registry.operations import golden_copy
 from registry.operations.credit import bulk_scoring, recompute_all
@@ -193,9 +194,25 @@ async def test_an_import_into_an_empty_store_is_loaded_as_the_port_would_write_i
     source = await open_store(embedded_url(falkordb_dir))
     stores = [await open_store(embedded_url(falkordb_dir)) for _ in range(2)]
     try:
-        await generate(source, institutions=40, certificates=600, seed=9, progress=False)
-        await export_to(source, tmp_path)
+        await generate(source, institutions=40, certificates=600, seed=7, progress=False)
         today = date(2026, 12, 4)
+        # A station's request with stages closed in and past their limits: written through
+        # the port after a bulk load, so its station is scored again (time limits).
+        [station] = await source.list_institutions(
+            InstitutionQuery(kind="QUALITY_SERVICE_STATION"), after=None, limit=1
+        )
+        request = ServiceRequest(
+            id="SR-0000000000000001",
+            station=station.uscc,
+            category="INSPECTION_TESTING",
+            status="DONE",
+            submitted_on=date(2026, 11, 2),
+            submitted_at="2026-11-02T01:00:00.000000Z",
+            stages_met=2,
+            stages_late=1,
+        )
+        await source.put_service_requests([request], actor="t")
+        await export_to(source, tmp_path)
         written = [
             await import_from(store, tmp_path, actor="t", today=today, bulk=bulk)
             for store, bulk in zip(stores, (False, True), strict=True)
@@ -225,7 +242,7 @@ async def test_a_load_gathers_the_credit_facts_the_store_then_reads(
     source = await open_store(embedded_url(falkordb_dir))
     store = await open_store(embedded_url(falkordb_dir))
     gathered: list[CreditFacts] = []
-    monkeypatch.setattr(golden_copy, "bulk_scoring", lambda on: _recording(on, gathered))
+    monkeypatch.setattr(golden_copy, "bulk_scoring", lambda on, leave: _recording(on, gathered))
     try:
         await load_seeds(source, SEEDS, secret=SECRET, today=TODAY)
         # A station's only five-star certificate in force, suspended: its stars no longer count.
@@ -246,21 +263,27 @@ async def test_a_load_gathers_the_credit_facts_the_store_then_reads(
 
 
 # Days around the synthetic certificates' later steps (2017 to August 2026): a status on
-# the day is then read from the steps, not from the status as of the load.
+# the day is then read from the steps, not from the status as of the load. The store's
+# reading is taken from the same registry written through the port: reads that walk a
+# bulk-loaded certificate's steps are what preceded the engine's memory faults (design
+# note 48), and the contract test compares the two stores node for node.
 @pytest.mark.parametrize("day", [date(2019, 1, 1), date(2025, 10, 1), date(2026, 8, 22)])
 async def test_a_load_reads_statuses_on_the_scoring_day_from_the_steps(
     falkordb_dir: Path, day: date
 ) -> None:
-    store = await open_store(embedded_url(falkordb_dir))
+    bulk = await open_store(embedded_url(falkordb_dir))
+    logged = await open_store(embedded_url(falkordb_dir))
     gathered: list[CreditFacts] = []
     try:
         sizes = {"institutions": 60, "certificates": 1200, "seed": 5, "progress": False}
-        await generate(store, **sizes, credit=_recording(day, gathered))  # type: ignore[arg-type]
-        read = await _facts_read(store, gathered, day)
+        await generate(bulk, **sizes, credit=_recording(day, gathered))  # type: ignore[arg-type]
+        await generate(logged, **sizes, bulk=False)  # type: ignore[arg-type]
+        read = await _facts_read(logged, gathered, day)
         assert read == {f.uscc: _facts(f) for f in gathered}
         assert any(f[6] for f in read.values())  # withdrawn on the day
     finally:
-        await store.close()
+        await bulk.close()
+        await logged.close()
 
 
 def _recording(day: date, into: list[CreditFacts]) -> CreditScoring:
