@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from bench import network, ranking, region_trends
@@ -168,18 +169,22 @@ def _verdict(found: re.Match[str]) -> str:
 
 
 async def credit_rows(data: Path) -> list[Row]:
+    """The next day's rescore, as the nightly job runs it: every score is written again
+    (its day changed), which also leaves the log the catch-up rows read: a load that
+    scores its institutions itself logs none of them."""
     store = await open_store(f"falkordb+embedded://{data}")
     try:
         usccs = await store.institution_usccs()
         start = time.perf_counter()
-        written = await recompute_credit(store, usccs, registry_today(), actor="bench")
+        tomorrow = registry_today() + timedelta(days=1)
+        written = await recompute_credit(store, usccs, tomorrow, actor="bench")
         seconds = time.perf_counter() - start
     finally:
         await store.close()
     return [
         Row(
             "4",
-            f"credit recompute, {len(usccs):,} institutions ({written:,} written)",
+            f"credit recompute, next day, {len(usccs):,} institutions ({written:,} written)",
             f"{seconds:.1f} s",
         )
     ]
