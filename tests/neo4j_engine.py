@@ -19,7 +19,7 @@ from neo4j.exceptions import Neo4jError
 from graph.dialects import NEO4J
 from graph.neo4j_store import Neo4jStore
 
-__all__ = ["CAPABILITIES", "Engine", "Neo4jTarget", "probe_engine", "store_class"]
+__all__ = ["CAPABILITIES", "RACE_DEPENDENT", "Engine", "Neo4jTarget", "probe_engine", "store_class"]
 
 CAPABILITIES = {
     "full_text": "no full-text index (CREATE FULLTEXT INDEX, db.index.fulltext.queryNodes)",
@@ -28,6 +28,9 @@ CAPABILITIES = {
         "writers of the change counter conflict instead of queueing)"
     ),
 }
+# Lacks that show only when writers race: a run whose writers happen not to overlap passes,
+# so their expected failures are not strict (an XPASS there says nothing about the engine).
+RACE_DEPENDENT = frozenset({"counter_lock"})
 # How long a second writer may wait before we call the first one's lock real.
 _LOCK_WAIT_SECONDS = 3.0
 
