@@ -16,6 +16,7 @@ from graph.station_models import ServiceRequest
 from registry.operations.credit import recompute_credit
 from registry.operations.golden_copy import MANIFEST, ImportError_, export_to, import_from
 from tests.conftest import TODAY, open_backend
+from tests.service_requests import late_request
 
 
 @pytest.fixture
@@ -163,16 +164,7 @@ async def test_a_reimport_with_a_new_service_request_rescores_its_station(
     await import_from(empty, tmp_path / "first", actor="test:import", today=TODAY)
     station = "1221010232988047XL"
     [before] = await empty.get_stored_credit([station])
-    late = ServiceRequest(
-        id="SR-00000000000000bb",
-        station=station,
-        category="INSPECTION_TESTING",
-        status="DONE",
-        submitted_on=date(2026, 11, 2),
-        submitted_at="2026-11-02T01:00:00.000000Z",
-        stages_met=2,
-        stages_late=1,
-    )
+    late = late_request("SR-00000000000000bb", station)
     await seeded_store.put_service_requests([late], actor="test")
     await export_to(seeded_store, tmp_path / "second")
 

@@ -30,7 +30,6 @@ from graph.models import (
     StoredCredit,
 )
 from graph.open import open_store
-from graph.station_models import ServiceRequest
 from registry.context import registry_today
 from registry.operations import golden_copy
 from registry.operations.credit import bulk_scoring, recompute_all
@@ -38,6 +37,7 @@ from registry.operations.golden_copy import export_to, import_from
 from registry.operations.seeding import load_seeds
 from registry.synthetic import bulk_data, generate, plan_roster
 from tests.conftest import SECRET, TODAY, embedded_url
+from tests.service_requests import late_request
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -201,16 +201,7 @@ async def test_an_import_into_an_empty_store_is_loaded_as_the_port_would_write_i
         [station] = await source.list_institutions(
             InstitutionQuery(kind="QUALITY_SERVICE_STATION"), after=None, limit=1
         )
-        request = ServiceRequest(
-            id="SR-0000000000000001",
-            station=station.uscc,
-            category="INSPECTION_TESTING",
-            status="DONE",
-            submitted_on=date(2026, 11, 2),
-            submitted_at="2026-11-02T01:00:00.000000Z",
-            stages_met=2,
-            stages_late=1,
-        )
+        request = late_request("SR-0000000000000001", station.uscc)
         await source.put_service_requests([request], actor="t")
         await export_to(source, tmp_path)
         written = [
