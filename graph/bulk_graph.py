@@ -145,15 +145,17 @@ class BulkGraph(BulkRecords):
         source = data.certificates if isinstance(data.certificates, CertificateSource) else None
         later_seq = self.seq + data.certificate_count
         later: list[tuple[int, list[object]]] = []  # (certificate id, step) in seq order
-        for built in builders.built():
-            yield self._certificates(built, later_seq + len(later) + 1, later)
-            if source is not None:
-                source.keep(built.kept)
-        for buckets, credit in builders.added():
-            self._buckets.merge(buckets)
-            if credit is not None and self._credit is not None:
-                self._credit.certificates.merge(credit)
-        builders.close()
+        try:  # a batch that fails in a worker stops the load: the workers stop with it
+            for built in builders.built():
+                yield self._certificates(built, later_seq + len(later) + 1, later)
+                if source is not None:
+                    source.keep(built.kept)
+            for buckets, credit in builders.added():
+                self._buckets.merge(buckets)
+                if credit is not None and self._credit is not None:
+                    self._credit.certificates.merge(credit)
+        finally:
+            builders.close()
         if self.seq != first_seq + data.certificate_count:
             raise ValueError("certificate_count does not match the certificates loaded")
         self.seq = later_seq + len(later)

@@ -39,15 +39,17 @@ from graph.port import MAX_WRITE_BATCH, GraphStore
 from graph.service_models import ServiceAssessment
 from graph.station_models import Benchmark, ServiceRequest, ServiceStation
 from registry.operations.credit import bulk_scoring, recompute_credit
-from registry.operations.snapshots import (
-    SNAPSHOT_ENTITIES,
-    content_digest,
-    snapshot,
+from registry.operations.export_files import (
+    MANIFEST,
+    ExportedCertificates,
+    ImportError_,
+    checked_lines,
+    parsed,
 )
+from registry.operations.snapshots import SNAPSHOT_ENTITIES, content_digest, snapshot
 
 __all__ = ["MANIFEST", "ImportError_", "export_to", "import_from"]
 
-MANIFEST = "manifest.json"
 # What a bulk import loads at once (graph.bulk_graph); certificates per bulk command.
 BULK_ENTITIES = (
     "Region", "Institution", "Organization", "Accreditation", "Certificate", "CreditRating",
@@ -60,10 +62,6 @@ _STORE_NUMBERED = frozenset({"version"})
 Document = Mapping[str, object]
 Writer = Callable[[GraphStore, Sequence[Document], str], Awaitable[None]]
 M = TypeVar("M")
-
-
-class ImportError_(Exception):
-    """The directory is not a complete, intact export."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,16 +94,6 @@ async def export_to(
     return seq, files
 
 
-def _read_export(directory: Path, entity: str, expected: Mapping[str, object]) -> list[bytes]:
-    path = directory / f"{entity}.ndjson"
-    if not path.is_file():
-        raise ImportError_(f"{path} is missing")
-    lines = [line + b"\n" for line in path.read_bytes().splitlines() if line]
-    if len(lines) != expected.get("count") or content_digest(lines) != expected.get("sha256"):
-        raise ImportError_(f"{path} does not match the manifest (count or sha256)")
-    return lines
-
-
 async def import_from(
     store: GraphStore, directory: Path, *, actor: str, today: date, bulk: bool = True
 ) -> dict[str, int]:
@@ -114,14 +102,25 @@ async def import_from(
     written; the credit scores of the institutions written are recomputed at the end. Into
     an empty store whose backend has a bulk path, the bulk of it (``BULK_ENTITIES``) is
     loaded at once, leaving the same records; the rest follows through the port."""
-    contents = _exported(directory)
+    files = checked_lines(directory)
+    # The certificates are parsed only if they are written through the port: a bulk load
+    # parses them in its worker processes, from the file.
+    contents = {e: [] if e == "Certificate" else parsed(f[2]) for e, f in files.items()}
     written: dict[str, int] = {}
     touched: set[str] = set()
-    if bulk and (loaded := await _bulk_import(store, contents, actor, today)) is not None:
+    loaded = (
+        await _bulk_import(store, contents, files.get("Certificate"), actor, today)
+        if bulk
+        else None
+    )
+    if loaded is not None:
         written = loaded  # scored as it was loaded: what follows through the port is rescored
         planned = [d for d in contents.get("CreditEvent", []) if d.get("plan")]
         contents = {e: docs for e, docs in contents.items() if e not in loaded}
         contents["CreditEvent"] = planned  # after the plans they name
+    elif "Certificate" in files:
+        contents["Certificate"] = parsed(files["Certificate"][2])
+    del files
     for entity, docs in contents.items():
         docs = _referenced_first(docs, EXPORTED[entity].key, _REFERENCES.get(entity, ()))
         count = 0
@@ -136,27 +135,18 @@ async def import_from(
     return written
 
 
-def _exported(directory: Path) -> dict[str, list[Document]]:
-    """Every entity's documents in an export, each file checked against the manifest."""
-    try:
-        manifest = orjson.loads((directory / MANIFEST).read_bytes())
-        listed = manifest["entities"]
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError) as exc:
-        raise ImportError_(f"{directory / MANIFEST} is missing or unreadable") from exc
-    return {
-        entity: [orjson.loads(line) for line in _read_export(directory, entity, listed[entity])]
-        for entity in SNAPSHOT_ENTITIES
-        if entity in listed
-    }
-
-
 async def _bulk_import(
-    store: GraphStore, contents: Mapping[str, list[Document]], actor: str, today: date
+    store: GraphStore,
+    contents: Mapping[str, list[Document]],
+    certificates: tuple[Path, bytes, list[bytes]] | None,
+    actor: str,
+    today: date,
 ) -> dict[str, int] | None:
     """The bulk entities loaded at once (their institutions scored on ``today`` by the load
     itself), and how many of each; None when the store holds records or its backend has no
-    bulk path. Credit events naming a supervision plan wait for the plans, which follow
-    through the port."""
+    bulk path. The certificates come as their checked file, parsed where they are built.
+    Credit events naming a supervision plan wait for the plans, which follow through the
+    port."""
 
     def docs(entity: str) -> list[Document]:  # in the order the port would write them
         found = contents.get(entity, [])
@@ -168,16 +158,14 @@ async def _bulk_import(
     later = _institutions_of("CreditEvent", planned).union(
         *(_institutions_of(e, found) for e, found in contents.items() if e not in BULK_ENTITIES)
     )
-    certificates = [from_row(Certificate, d) for d in docs("Certificate")]
+    path, content, lines = certificates or (Path(), b"", [])
     data = BulkData(
         regions=[from_row(Region, d) for d in docs("Region")],
         institutions=[_institution(d) for d in docs("Institution")],
         organizations=[[from_row(Organization, d) for d in docs("Organization")]],
         accreditations=[[from_row(Accreditation, d) for d in docs("Accreditation")]],
-        certificates=[
-            (certificates[n : n + BULK_BATCH], []) for n in range(0, len(certificates), BULK_BATCH)
-        ],
-        certificate_count=len(certificates),
+        certificates=ExportedCertificates.of(path, content, BULK_BATCH),
+        certificate_count=len(lines),
         credit_ratings=[[from_row(CreditRating, d) for d in docs("CreditRating")]],
         credit_events=[[from_row(CreditEvent, d) for d in events]],
         credit=bulk_scoring(today, leave=frozenset(later)),
@@ -187,9 +175,10 @@ async def _bulk_import(
             return None
     except StoreNotEmpty:
         return None
-    return {entity: len(docs(entity)) for entity in BULK_ENTITIES if entity in contents} | {
-        "CreditEvent": len(events)
-    }
+    counts = {entity: len(docs(entity)) for entity in BULK_ENTITIES if entity in contents}
+    if certificates is not None:
+        counts["Certificate"] = len(lines)
+    return counts | {"CreditEvent": len(events)}
 
 
 async def _differing(store: GraphStore, entity: str, docs: list[Document]) -> list[Document]:

@@ -13,6 +13,7 @@ import pytest
 from graph.cypher_store import CypherStore
 from graph.models import CreditEvent, SupervisionPlan
 from graph.station_models import ServiceRequest
+from registry.operations import golden_copy
 from registry.operations.credit import recompute_credit
 from registry.operations.golden_copy import MANIFEST, ImportError_, export_to, import_from
 from tests.conftest import TODAY, open_backend
@@ -132,6 +133,31 @@ async def test_an_import_refuses_a_damaged_export_and_writes_nothing(
         await import_from(empty, tmp_path, actor="test:import", today=TODAY)
 
     assert (await empty.change_head()).seq == 0
+
+
+async def test_a_bulk_import_refuses_certificates_changed_after_their_check(
+    seeded_store: CypherStore,
+    empty: CypherStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The load reads the certificates again where it builds them: bytes changed after the
+    manifest's check are refused there, and the store stays empty."""
+    await export_to(seeded_store, tmp_path)
+    certificates = tmp_path / "Certificate.ndjson"
+    checked = golden_copy.checked_lines
+
+    def then_changed(directory: Path) -> dict[str, tuple[Path, bytes, list[bytes]]]:
+        files = checked(directory)
+        certificates.write_bytes(certificates.read_bytes().replace(b"VALID", b"REVOKD", 1))
+        return files
+
+    monkeypatch.setattr(golden_copy, "checked_lines", then_changed)
+    with pytest.raises(ImportError_, match=r"Certificate\.ndjson changed"):
+        await import_from(empty, tmp_path, actor="test:import", today=TODAY)
+
+    assert (await empty.change_head()).seq == 0
+    assert await empty.get_institutions(["12210211760664248H"]) == []
 
 
 async def test_an_import_leaves_the_scores_computed(

@@ -33,6 +33,7 @@ from graph.open import open_store
 from registry.context import registry_today
 from registry.operations import golden_copy
 from registry.operations.credit import bulk_scoring, recompute_all
+from registry.operations.export_files import checked_lines, parsed
 from registry.operations.golden_copy import export_to, import_from
 from registry.operations.seeding import load_seeds
 from registry.synthetic import bulk_data, generate, plan_roster
@@ -188,9 +189,12 @@ def _data(regions: list[Region], certificates: list[Certificate]) -> BulkData:
     )
 
 
+@pytest.mark.parametrize("workers", [0, 2])
 async def test_an_import_into_an_empty_store_is_loaded_as_the_port_would_write_it(
-    falkordb_dir: Path, tmp_path: Path
+    falkordb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
+    """With workers, the certificates are parsed from the file in those processes: here a
+    file with CRLF line ends and a blank line, which the manifest's digest accepts."""
     source = await open_store(embedded_url(falkordb_dir))
     stores = [await open_store(embedded_url(falkordb_dir)) for _ in range(2)]
     try:
@@ -204,6 +208,11 @@ async def test_an_import_into_an_empty_store_is_loaded_as_the_port_would_write_i
         request = late_request("SR-0000000000000001", station.uscc)
         await source.put_service_requests([request], actor="t")
         await export_to(source, tmp_path)
+        if workers:
+            monkeypatch.setattr(bulk_graph, "default_workers", lambda certificates: workers)
+            file = tmp_path / "Certificate.ndjson"
+            lines = file.read_bytes().splitlines()
+            file.write_bytes(b"\r\n".join([*lines[:300], b"", *lines[300:]]) + b"\r\n")
         written = [
             await import_from(store, tmp_path, actor="t", today=today, bulk=bulk)
             for store, bulk in zip(stores, (False, True), strict=True)
@@ -240,7 +249,9 @@ async def test_a_load_gathers_the_credit_facts_the_store_then_reads(
         suspended = StatusChange(_STARRED, "SUSPENDED", "test", date(2026, 11, 1), "", "t")
         await source.change_certificate_statuses([suspended], actor="t")
         await export_to(source, tmp_path)
-        assert await golden_copy._bulk_import(store, golden_copy._exported(tmp_path), "t", day)
+        files = checked_lines(tmp_path)
+        contents = {entity: parsed(file[2]) for entity, file in files.items()}
+        assert await golden_copy._bulk_import(store, contents, files["Certificate"], "t", day)
         read = await _facts_read(store, gathered, day)
         assert read == {f.uscc: _facts(f) for f in gathered}
         if day == TODAY:
@@ -399,7 +410,7 @@ def test_certificates_built_by_worker_processes_are_the_same_bytes() -> None:
     alone = _built(bulk_data(roster), 0)
     assert alone[1]["StatusChange"] > 0  # later steps, placed across batches
     assert _built(bulk_data(roster), 2) == alone
-    # Batches given as they are (an import), not rebuilt by number in the workers.
+    # Batches given as they are, not rebuilt by number in the workers.
     data = bulk_data(roster)
     listed = dataclasses.replace(data, certificates=list(data.certificates))
     assert _built(listed, 2) == alone
