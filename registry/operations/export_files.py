@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 
@@ -17,7 +18,14 @@ from graph.mapping import from_row
 from graph.models import Certificate
 from registry.operations.snapshots import SNAPSHOT_ENTITIES, content_digest
 
-__all__ = ["MANIFEST", "ExportedCertificates", "ImportError_", "checked_lines", "parsed"]
+__all__ = [
+    "MANIFEST",
+    "CheckedFile",
+    "ExportedCertificates",
+    "ImportError_",
+    "checked_lines",
+    "parsed",
+]
 
 MANIFEST = "manifest.json"
 
@@ -26,6 +34,14 @@ Document = Mapping[str, object]
 
 class ImportError_(Exception):
     """The directory is not a complete, intact export."""
+
+
+class CheckedFile(NamedTuple):
+    """An entity's file as checked against the manifest: its bytes and its document lines."""
+
+    path: Path
+    content: bytes
+    lines: list[bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +65,9 @@ class ExportedCertificates(CertificateSource):
         self._runs = list(runs)
 
     @classmethod
-    def of(cls, path: Path, content: bytes, per_batch: int) -> ExportedCertificates:
-        """The runs of ``content`` (the file's bytes, already checked), split between lines."""
+    def of(cls, file: CheckedFile, per_batch: int) -> ExportedCertificates:
+        """The runs of the checked file's bytes, split between lines."""
+        content = file.content
         runs: list[Run] = []
         start = position = documents = 0
         for line in content.splitlines(keepends=True):
@@ -61,7 +78,7 @@ class ExportedCertificates(CertificateSource):
                 start, documents = position, 0
         if documents:
             runs.append(_run(content, start, position, documents))
-        return cls(path, runs)
+        return cls(file.path, runs)
 
     def sizes(self) -> list[int]:
         return [run.documents for run in self._runs]
@@ -84,15 +101,14 @@ def _documents(content: bytes) -> list[bytes]:
     return [line for line in content.splitlines() if line]
 
 
-def checked_lines(directory: Path) -> dict[str, tuple[Path, bytes, list[bytes]]]:
-    """Every exported entity's file: its path, its bytes and its document lines, each file
-    checked against the manifest's count and digest."""
+def checked_lines(directory: Path) -> dict[str, CheckedFile]:
+    """Every exported entity's file, checked against the manifest's count and digest."""
     try:
         manifest = orjson.loads((directory / MANIFEST).read_bytes())
         listed = manifest["entities"]
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError) as exc:
         raise ImportError_(f"{directory / MANIFEST} is missing or unreadable") from exc
-    files: dict[str, tuple[Path, bytes, list[bytes]]] = {}
+    files: dict[str, CheckedFile] = {}
     for entity in SNAPSHOT_ENTITIES:
         if entity not in listed:
             continue
@@ -104,7 +120,7 @@ def checked_lines(directory: Path) -> dict[str, tuple[Path, bytes, list[bytes]]]
         expected = listed[entity]
         if len(lines) != expected.get("count") or content_digest(lines) != expected.get("sha256"):
             raise ImportError_(f"{path} does not match the manifest (count or sha256)")
-        files[entity] = (path, content, lines)
+        files[entity] = CheckedFile(path, content, lines)
     return files
 
 

@@ -41,6 +41,7 @@ from graph.station_models import Benchmark, ServiceRequest, ServiceStation
 from registry.operations.credit import bulk_scoring, recompute_credit
 from registry.operations.export_files import (
     MANIFEST,
+    CheckedFile,
     ExportedCertificates,
     ImportError_,
     checked_lines,
@@ -105,7 +106,7 @@ async def import_from(
     files = checked_lines(directory)
     # The certificates are parsed only if they are written through the port: a bulk load
     # parses them in its worker processes, from the file.
-    contents = {e: [] if e == "Certificate" else parsed(f[2]) for e, f in files.items()}
+    contents = {e: [] if e == "Certificate" else parsed(f.lines) for e, f in files.items()}
     written: dict[str, int] = {}
     touched: set[str] = set()
     loaded = (
@@ -119,7 +120,7 @@ async def import_from(
         contents = {e: docs for e, docs in contents.items() if e not in loaded}
         contents["CreditEvent"] = planned  # after the plans they name
     elif "Certificate" in files:
-        contents["Certificate"] = parsed(files["Certificate"][2])
+        contents["Certificate"] = parsed(files["Certificate"].lines)
     del files
     for entity, docs in contents.items():
         docs = _referenced_first(docs, EXPORTED[entity].key, _REFERENCES.get(entity, ()))
@@ -138,7 +139,7 @@ async def import_from(
 async def _bulk_import(
     store: GraphStore,
     contents: Mapping[str, list[Document]],
-    certificates: tuple[Path, bytes, list[bytes]] | None,
+    certificates: CheckedFile | None,
     actor: str,
     today: date,
 ) -> dict[str, int] | None:
@@ -158,14 +159,14 @@ async def _bulk_import(
     later = _institutions_of("CreditEvent", planned).union(
         *(_institutions_of(e, found) for e, found in contents.items() if e not in BULK_ENTITIES)
     )
-    path, content, lines = certificates or (Path(), b"", [])
+    file = certificates or CheckedFile(Path(), b"", [])
     data = BulkData(
         regions=[from_row(Region, d) for d in docs("Region")],
         institutions=[_institution(d) for d in docs("Institution")],
         organizations=[[from_row(Organization, d) for d in docs("Organization")]],
         accreditations=[[from_row(Accreditation, d) for d in docs("Accreditation")]],
-        certificates=ExportedCertificates.of(path, content, BULK_BATCH),
-        certificate_count=len(lines),
+        certificates=ExportedCertificates.of(file, BULK_BATCH),
+        certificate_count=len(file.lines),
         credit_ratings=[[from_row(CreditRating, d) for d in docs("CreditRating")]],
         credit_events=[[from_row(CreditEvent, d) for d in events]],
         credit=bulk_scoring(today, leave=frozenset(later)),
@@ -177,7 +178,7 @@ async def _bulk_import(
         return None
     counts = {entity: len(docs(entity)) for entity in BULK_ENTITIES if entity in contents}
     if certificates is not None:
-        counts["Certificate"] = len(lines)
+        counts["Certificate"] = len(file.lines)
     return counts | {"CreditEvent": len(events)}
 
 

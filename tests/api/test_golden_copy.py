@@ -15,6 +15,7 @@ from graph.models import CreditEvent, SupervisionPlan
 from graph.station_models import ServiceRequest
 from registry.operations import golden_copy
 from registry.operations.credit import recompute_credit
+from registry.operations.export_files import CheckedFile
 from registry.operations.golden_copy import MANIFEST, ImportError_, export_to, import_from
 from tests.conftest import TODAY, open_backend
 from tests.service_requests import late_request
@@ -147,7 +148,7 @@ async def test_a_bulk_import_refuses_certificates_changed_after_their_check(
     certificates = tmp_path / "Certificate.ndjson"
     checked = golden_copy.checked_lines
 
-    def then_changed(directory: Path) -> dict[str, tuple[Path, bytes, list[bytes]]]:
+    def then_changed(directory: Path) -> dict[str, CheckedFile]:
         files = checked(directory)
         certificates.write_bytes(certificates.read_bytes().replace(b"VALID", b"REVOKD", 1))
         return files

@@ -250,7 +250,7 @@ async def test_a_load_gathers_the_credit_facts_the_store_then_reads(
         await source.change_certificate_statuses([suspended], actor="t")
         await export_to(source, tmp_path)
         files = checked_lines(tmp_path)
-        contents = {entity: parsed(file[2]) for entity, file in files.items()}
+        contents = {entity: parsed(file.lines) for entity, file in files.items()}
         assert await golden_copy._bulk_import(store, contents, files["Certificate"], "t", day)
         read = await _facts_read(store, gathered, day)
         assert read == {f.uscc: _facts(f) for f in gathered}
