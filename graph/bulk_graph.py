@@ -31,7 +31,7 @@ from graph.bulk_data import (
 from graph.bulk_derived import KeysMeanwhile
 from graph.bulk_format import EdgeToken, encode_pairs, encoded_token
 from graph.bulk_records import BulkRecords, Shared
-from graph.bulk_workers import BatchBuilders, default_workers
+from graph.bulk_workers import BatchBuilders, PreparedBatches, default_workers
 from graph.models import Accreditation, Organization
 
 __all__ = ["BulkGraph"]
@@ -120,6 +120,9 @@ class BulkGraph(BulkRecords):
             if source is not None
             else ((b, len(b[0])) for b in data.certificates)
         )
+        prepared = source if isinstance(source, PreparedBatches) else None
+        if prepared is not None:
+            source = prepared.source  # what the workers are sent: they hold the pools' batches
         context = BatchContext(
             self._at,
             self._actor,
@@ -130,7 +133,9 @@ class BulkGraph(BulkRecords):
         )
         workers = self._workers
         builders = BatchBuilders(
-            context, default_workers(data.certificate_count) if workers is None else workers
+            context,
+            default_workers(data.certificate_count) if workers is None else workers,
+            prepared,
         )
         builders.start(batches, self._planned[0], self._planned[1] + 1)
         return builders

@@ -19,6 +19,7 @@ from typing import TypeVar
 import orjson
 
 from graph.bulk_data import BulkData
+from graph.bulk_workers import PreparedBatches, default_workers
 from graph.changelog import utc_now
 from graph.cypher.exports import EXPORTED
 from graph.errors import StoreNotEmpty
@@ -104,16 +105,23 @@ async def import_from(
     an empty store whose backend has a bulk path, the bulk of it (``BULK_ENTITIES``) is
     loaded at once, leaving the same records; the rest follows through the port."""
     files = checked_lines(directory)
-    # The certificates are parsed only if they are written through the port: a bulk load
-    # parses them in its worker processes, from the file.
-    contents = {e: [] if e == "Certificate" else parsed(f.lines) for e, f in files.items()}
+    # Into a store that was never written to, a bulk load will take the certificates.
+    fresh = bulk and (await store.change_head()).seq == 0
+    ahead = _certificates_ahead(files.get("Certificate")) if fresh else None
+    try:
+        # The certificates are parsed only if they are written through the port: a bulk
+        # load parses them in its worker processes, from the file.
+        contents = {e: [] if e == "Certificate" else parsed(f.lines) for e, f in files.items()}
+        loaded = (
+            await _bulk_import(store, contents, files.get("Certificate"), ahead, actor, today)
+            if bulk
+            else None
+        )
+    finally:
+        if ahead is not None:
+            ahead.close()
     written: dict[str, int] = {}
     touched: set[str] = set()
-    loaded = (
-        await _bulk_import(store, contents, files.get("Certificate"), actor, today)
-        if bulk
-        else None
-    )
     if loaded is not None:
         written = loaded  # scored as it was loaded: what follows through the port is rescored
         planned = [d for d in contents.get("CreditEvent", []) if d.get("plan")]
@@ -136,10 +144,21 @@ async def import_from(
     return written
 
 
+def _certificates_ahead(file: CheckedFile | None) -> PreparedBatches | None:
+    """For a large file, the certificates' worker processes, started at once on its first
+    runs while the loading process parses the other entities on one core (a bulk load
+    builds the batches in them; docs/design-notes.md, note 52)."""
+    workers = 0 if file is None else default_workers(len(file.lines))
+    if file is None or not workers:
+        return None
+    return PreparedBatches(ExportedCertificates.of(file, BULK_BATCH), workers)
+
+
 async def _bulk_import(
     store: GraphStore,
     contents: Mapping[str, list[Document]],
     certificates: CheckedFile | None,
+    ahead: PreparedBatches | None,
     actor: str,
     today: date,
 ) -> dict[str, int] | None:
@@ -165,7 +184,7 @@ async def _bulk_import(
         institutions=[_institution(d) for d in docs("Institution")],
         organizations=[[from_row(Organization, d) for d in docs("Organization")]],
         accreditations=[[from_row(Accreditation, d) for d in docs("Accreditation")]],
-        certificates=ExportedCertificates.of(file, BULK_BATCH),
+        certificates=ahead or ExportedCertificates.of(file, BULK_BATCH),
         certificate_count=len(file.lines),
         credit_ratings=[[from_row(CreditRating, d) for d in docs("CreditRating")]],
         credit_events=[[from_row(CreditEvent, d) for d in events]],

@@ -136,14 +136,18 @@ async def test_an_import_refuses_a_damaged_export_and_writes_nothing(
     assert (await empty.change_head()).seq == 0
 
 
+@pytest.mark.parametrize("workers", [0, 2])
 async def test_a_bulk_import_refuses_certificates_changed_after_their_check(
     seeded_store: CypherStore,
     empty: CypherStore,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    workers: int,
 ) -> None:
     """The load reads the certificates again where it builds them: bytes changed after the
-    manifest's check are refused there, and the store stays empty."""
+    manifest's check are refused there, and the store stays empty. With workers, those
+    that start on the first runs before the load (which then makes them again)."""
+    monkeypatch.setattr(golden_copy, "default_workers", lambda certificates: workers)
     await export_to(seeded_store, tmp_path)
     certificates = tmp_path / "Certificate.ndjson"
     checked = golden_copy.checked_lines

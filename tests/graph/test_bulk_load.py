@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from graph import bulk_graph
-from graph.bulk_data import BulkData, BulkReferenceError, CreditScoring
+from graph.bulk_data import BulkData, BulkReferenceError, CertificateSource, CreditScoring
 from graph.bulk_graph import BulkGraph
+from graph.bulk_workers import PreparedBatches
 from graph.changelog import first_broken_link
 from graph.cypher_store import CypherStore
 from graph.errors import Conflict, StoreNotEmpty
@@ -209,7 +210,9 @@ async def test_an_import_into_an_empty_store_is_loaded_as_the_port_would_write_i
         await source.put_service_requests([request], actor="t")
         await export_to(source, tmp_path)
         if workers:
-            monkeypatch.setattr(bulk_graph, "default_workers", lambda certificates: workers)
+            # Started by the import on the file's first runs, before the load, which then
+            # builds the batches in them.
+            monkeypatch.setattr(golden_copy, "default_workers", lambda certificates: workers)
             file = tmp_path / "Certificate.ndjson"
             lines = file.read_bytes().splitlines()
             file.write_bytes(b"\r\n".join([*lines[:300], b"", *lines[300:]]) + b"\r\n")
@@ -251,7 +254,7 @@ async def test_a_load_gathers_the_credit_facts_the_store_then_reads(
         await export_to(source, tmp_path)
         files = checked_lines(tmp_path)
         contents = {entity: parsed(file.lines) for entity, file in files.items()}
-        assert await golden_copy._bulk_import(store, contents, files["Certificate"], "t", day)
+        assert await golden_copy._bulk_import(store, contents, files["Certificate"], None, "t", day)
         read = await _facts_read(store, gathered, day)
         assert read == {f.uscc: _facts(f) for f in gathered}
         if day == TODAY:
@@ -410,6 +413,15 @@ def test_certificates_built_by_worker_processes_are_the_same_bytes() -> None:
     alone = _built(bulk_data(roster), 0)
     assert alone[1]["StatusChange"] > 0  # later steps, placed across batches
     assert _built(bulk_data(roster), 2) == alone
+    # Workers started on the first batches before the load (by three, the batch of worker
+    # k % 3: the load builds with the workers it is given, not with its own count).
+    data = bulk_data(roster)
+    assert isinstance(data.certificates, CertificateSource)
+    prepared = PreparedBatches(data.certificates, 3)
+    try:
+        assert _built(dataclasses.replace(data, certificates=prepared), 2) == alone
+    finally:
+        prepared.close()
     # Batches given as they are, not rebuilt by number in the workers.
     data = bulk_data(roster)
     listed = dataclasses.replace(data, certificates=list(data.certificates))
