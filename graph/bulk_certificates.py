@@ -69,7 +69,9 @@ _WITHDRAWN = "WITHDRAWN"  # a step that gives the certificate its WITHDREW edge
 _text = encode_text
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: it travels to the worker processes, and a frozen dataclass compiled by mypyc
+# (graph.native) cannot be unpickled (mypyc/mypyc#1213).
+@dataclass(slots=True)
 class BatchContext:
     """What every batch needs, sent once to each worker: the stamp of the load's steps,
     the ids of the institutions, each holder's position among the holders and region, the
