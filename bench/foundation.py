@@ -40,6 +40,7 @@ from bench.processes import (
     tail,
     wait_ready,
 )
+from graph import native
 from graph.falkordb_store import FalkorDBStore
 from graph.models import InstitutionQuery
 from graph.open import open_store
@@ -372,7 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{args.institutions:,} institutions, {args.certificates:,} certificates, seed "
         f"{args.seed}, data {args.data}; python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs",
+        f"{os.cpu_count()} CPUs, compiled modules {'on' if native.active() else 'off'}",
         flush=True,
     )
     try:

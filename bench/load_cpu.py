@@ -16,6 +16,7 @@ import shutil
 import time
 from pathlib import Path
 
+from graph import native
 from graph.falkordb_store import FalkorDBStore
 from graph.open import open_store
 from registry.context import registry_today
@@ -61,7 +62,8 @@ async def _measure(args: argparse.Namespace) -> str:
     return (
         f"{args.certificates} certificates: load {report.seconds:.1f} s ({wall:.1f} s wall), "
         f"loading process CPU {mine:.1f} s, its worker processes {children:.1f} s, "
-        f"server {server_cpu:.1f} s; {report.rows} rows"
+        f"server {server_cpu:.1f} s; {report.rows} rows; "
+        f"compiled modules {'on' if native.active() else 'off'} (graph.native)"
     )
 
 
