@@ -373,7 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{args.institutions:,} institutions, {args.certificates:,} certificates, seed "
         f"{args.seed}, data {args.data}; python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, compiled modules {'on' if native.active() else 'off'}",
+        f"{os.cpu_count()} CPUs, compiled modules {native.state()}",
         flush=True,
     )
     try:

@@ -63,7 +63,7 @@ async def _measure(args: argparse.Namespace) -> str:
         f"{args.certificates} certificates: load {report.seconds:.1f} s ({wall:.1f} s wall), "
         f"loading process CPU {mine:.1f} s, its worker processes {children:.1f} s, "
         f"server {server_cpu:.1f} s; {report.rows} rows; "
-        f"compiled modules {'on' if native.active() else 'off'} (graph.native)"
+        f"compiled modules {native.state()} (graph.native)"
     )
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "install",
     "is_fresh",
     "source_digest",
+    "state",
 ]
 
 # A compiled class cannot be subclassed by plain Python, so a base class goes with its
@@ -103,6 +104,11 @@ def active() -> bool:
         return True
     _log.info("compiled modules in %s are stale: plain Python until scripts/install", NATIVE_DIR)
     return False
+
+
+def state() -> str:
+    """``on`` or ``off``: what a bench prints beside its figures."""
+    return "on" if active() else "off"
 
 
 class _Finder(MetaPathFinder):

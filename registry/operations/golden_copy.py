@@ -148,8 +148,10 @@ def _certificates_ahead(file: CheckedFile | None) -> PreparedBatches | None:
     """For a large file, the certificates' worker processes, started at once on its first
     runs while the loading process parses the other entities on one core (a bulk load
     builds the batches in them; docs/design-notes.md, note 52)."""
-    workers = 0 if file is None else default_workers(len(file.lines))
-    if file is None or not workers:
+    if file is None:
+        return None
+    workers = default_workers(len(file.lines))
+    if not workers:
         return None
     return PreparedBatches(ExportedCertificates.of(file, BULK_BATCH), workers)
 
