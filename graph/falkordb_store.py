@@ -42,6 +42,7 @@ from graph.errors import (
     StoreNotDurable,
 )
 from graph.falkordb_bulk import STAGING_SUFFIX, bulk_load
+from graph.falkordb_client import POOL_EXHAUSTED, client
 from graph.falkordb_export_workers import ExportWorkers, default_export_workers
 from graph.falkordb_reads import CLIENT_ERRORS, PlainReplyReads
 from graph.log_models import Change, ChangeHead
@@ -112,7 +113,7 @@ class FalkorDBStore(PlainReplyReads):
         )
         try:
             connection = {"unix_socket_path": str(server.socket_path)}
-            db = FalkorDB(**connection, max_connections=64)
+            db = client(unix_socket_path=str(server.socket_path))
             store = cls(
                 db,
                 graph=graph,
@@ -141,7 +142,7 @@ class FalkorDBStore(PlainReplyReads):
         ``appendfsync`` says (``always`` unless the operator accepts less): else
         :class:`StoreNotDurable`."""
         try:  # the client asks the server what it is (INFO) as it is made
-            db = FalkorDB(host=host, port=port, password=password)
+            db = client(host=host, port=port, password=password)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise BackendUnavailable(f"FalkorDB unavailable: {exc}") from exc
         connection = {"host": host, "port": port, "password": password}
@@ -177,7 +178,7 @@ class FalkorDBStore(PlainReplyReads):
             self._revival = None  # a closed store's server stays stopped
         if self._export_workers is not None:
             await self._export_workers.close()
-        await self._db.connection.aclose()
+        await self._db.connection.aclose(close_connection_pool=True)
         if self._server is not None:
             await self._server.release()
             self._server = None
@@ -343,9 +344,11 @@ class FalkorDBStore(PlainReplyReads):
 
     def _translated(self, exc: Exception) -> GraphError:
         """The store's error for a client library error, most specific first."""
+        message = str(exc)
+        if message == POOL_EXHAUSTED:  # busy, not lost: no restart asked for
+            return BackendUnavailable("FalkorDB busy: no connection came free in time")
         if isinstance(exc, RedisConnectionError | RedisTimeoutError | OSError):
             return self._unavailable(exc)
-        message = str(exc)
         if message.startswith(_UNAVAILABLE_REPLIES):
             return self._unavailable(exc)
         if "unique constraint" in message:

@@ -12,6 +12,7 @@ from falkordb.asyncio import FalkorDB
 
 from graph.changelog import first_broken_link
 from graph.cypher.exports import EXPORTED, docs_by_key
+from graph.falkordb_client import POOL_SIZE
 from graph.falkordb_store import FalkorDBStore
 from graph.models import InstitutionQuery
 from graph.open import open_store
@@ -114,3 +115,17 @@ async def test_flat_documents_are_the_documents_of_the_rows_the_client_library_r
     assert len(direct) == 2
     assert all(isinstance(doc.doc["version"], float) for doc in direct)
     assert all(doc.doc["version"] == 1.0 and doc.region == "210204" for doc in direct)
+
+
+async def test_more_statements_at_once_than_connections_queue_instead_of_failing(
+    two_handles: tuple[FalkorDBStore, FalkorDBStore],
+) -> None:
+    """One request whose page starts a statement per row must not exhaust the pool: the
+    statements beyond its size wait for a connection (the client's own pool failed them as
+    if the database were down)."""
+    store, _ = two_handles
+    await store.upsert_regions(REGIONS, actor="a")
+    await store.upsert_institutions([institution(1)], actor="a")
+    key = institution(1).uscc
+    found = await asyncio.gather(*(store.get_institutions([key]) for _ in range(3 * POOL_SIZE)))
+    assert [[i.uscc for i in f] for f in found] == [[key]] * (3 * POOL_SIZE)
