@@ -150,20 +150,28 @@ async def organization_claims(
     store: GraphStore, records: Sequence[OrganizationRecord]
 ) -> list[RowClaim]:
     """A new holder may be registered by any body about to certify it; an existing one is
-    the business of itself and of every body that certified it."""
+    the business of itself and of the body that certified it, while only one has. Any body
+    may issue a certificate to any holder, so "a body that certified it" would let a body
+    rename another body's client after issuing it a throwaway certificate."""
     usccs = [r.uscc for r in records]
     stored = {o.uscc: o for o in await store.get_organizations(usccs)}
     issuers = await store.get_issuers_of_holders(sorted(stored))
     return [
         RowClaim(
             party_field=f"input[{index}].uscc",
-            any_of=None if old is None else (r.uscc, *sorted(issuers.get(r.uscc, ()))),
+            any_of=None if old is None else (r.uscc, *_sole(issuers.get(r.uscc, ()))),
             region_field=f"input[{index}].region",
             regions=_concerned(r.region, old, None if old is None else old.region),
         )
         for index, r in enumerate(records)
         for old in [stored.get(r.uscc)]
     ]
+
+
+def _sole(certifiers: Iterable[str]) -> tuple[str, ...]:
+    """The one body that certified a holder; none when two or more have."""
+    found = tuple(sorted(set(certifiers)))
+    return found if len(found) == 1 else ()
 
 
 async def accreditation_claims(

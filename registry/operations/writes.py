@@ -247,6 +247,7 @@ async def upsert_accreditations(
         "upsertAccreditations",
         functools.partial(accreditation_claims, store, records),
     )
+    await _refuse_non_grantors(store, records)
     return await _write(
         records,
         lambda guard: store.upsert_accreditations(
@@ -259,6 +260,32 @@ async def upsert_accreditations(
             "holder": ("Institution", lambda r: r.holder),
         },
     )
+
+
+# Who grants accreditations (DOMAIN.md): an accreditation body (CNAS) or a regulator
+# (CMA, CNCA approvals).
+_GRANTORS = frozenset({InstitutionKind.ACCREDITATION_BODY, InstitutionKind.REGULATOR})
+
+
+async def _refuse_non_grantors(store: GraphStore, records: Sequence[AccreditationRecord]) -> None:
+    """Every accreditation names as its body an accreditation body or a regulator: a key
+    acting for a certification body (a partner's, say) cannot grant one in that body's name
+    and so make its own certificates verify as accredited. A body not stored is left to the
+    reference check (NOT_FOUND)."""
+    bodies = {
+        i.uscc: i.kinds for i in await store.get_institutions(sorted({r.body for r in records}))
+    }
+    problems = [
+        FieldProblem(
+            "NOT_A_GRANTOR",
+            f"{r.body} is neither an accreditation body nor a regulator",
+            f"input[{index}].body",
+        )
+        for index, r in enumerate(records)
+        if r.body in bodies and not _GRANTORS.intersection(bodies[r.body])
+    ]
+    if problems:
+        raise Refusal(RefusalKind.INVALID_INPUT, problems)
 
 
 async def rescore(store: GraphStore, usccs: Iterable[str], today: date) -> None:

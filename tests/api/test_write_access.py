@@ -261,6 +261,30 @@ async def test_a_body_registers_its_clients_but_cannot_rename_another_bodys(
     assert written["__typename"] == "UpsertOrganizationsSuccess", written
 
 
+async def test_a_body_cannot_rename_another_bodys_client_by_certifying_it_too(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """Issuing is open to any body, so issuing a throwaway certificate must not make a
+    body the keeper of another body's client: once two bodies have certified a holder,
+    neither renames or moves it (the holder itself, its regulator or ADMIN do)."""
+    cqc = await create_api_key(
+        api.store, role=Role.CERTIFICATION_BODY, institutions=[CQC], label="cqc", actor="test"
+    )
+    ccsc = await create_api_key(
+        api.store, role=Role.CERTIFICATION_BODY, institutions=[CCSC], label="ccsc", actor="test"
+    )
+    forged = organization_row(DALIAN_PRODUCT_INSTITUTE, name="FORGED NAME", region="440106")
+    await refused(api, snapshot, "upsertOrganizations", [forged], cqc)
+
+    throwaway = certificate_row("CQC26Q0000X1", issuer=CQC)
+    issued = await mutate(api, "issueCertificates", [throwaway], bearer=cqc)
+    assert issued["__typename"] == "IssueCertificatesSuccess", issued
+
+    payload = await refused(api, snapshot, "upsertOrganizations", [forged], cqc)
+    await refused(api, snapshot, "upsertOrganizations", [forged], ccsc)
+    assert payload["field"] == "input[0].uscc"
+
+
 async def test_a_partner_cannot_take_over_another_bodys_accreditation(
     api: GraphQLClient, snapshot: Snapshot
 ) -> None:
@@ -279,6 +303,34 @@ async def test_a_partner_cannot_take_over_another_bodys_accreditation(
 
     assert payload["field"] == "input[0].body"
     assert CNCA in payload["message"]
+
+
+async def test_a_partner_cannot_grant_an_accreditation_in_a_certification_bodys_name(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """A partner acting for two certification bodies may not make one accredit the other:
+    only accreditation bodies and regulators grant (else CCSC's organic certificates would
+    verify as accredited)."""
+    key = await partner(api, CCSC, CQC)
+    forged = {
+        "number": "CQC-ACC-001",
+        "scheme": "CNAS_PRODUCT_17065",
+        "body": CQC,
+        "holder": CCSC,
+        "scope": ["GB/T 19630-2019"],
+        "validFrom": "2026-01-01",
+        "validUntil": "2030-01-01",
+    }
+    before = await snapshot()
+
+    payload = await mutate(api, "upsertAccreditations", [forged], bearer=key)
+
+    assert (payload["__typename"], payload["code"], payload["field"]) == (
+        "InvalidInput",
+        "NOT_A_GRANTOR",
+        "input[0].body",
+    ), payload
+    assert await snapshot() == before
 
 
 # regulators: their region tree -------------------------------------------------------------
