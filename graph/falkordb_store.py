@@ -42,16 +42,20 @@ from graph.errors import (
     StoreNotDurable,
 )
 from graph.falkordb_bulk import STAGING_SUFFIX, bulk_load
-from graph.falkordb_client import POOL_EXHAUSTED, client
 from graph.falkordb_export_workers import ExportWorkers, default_export_workers
 from graph.falkordb_reads import CLIENT_ERRORS, PlainReplyReads
 from graph.log_models import Change, ChangeHead
 from graph.revival import REVIVE_INTERVAL, Revival
 from graph.written_documents import written_digests
 
-__all__ = ["FalkorDBStore"]
+__all__ = ["STATEMENTS_AT_ONCE", "FalkorDBStore"]
 
 _MAX_WRITE_ATTEMPTS = 200
+# Statements one store runs at once; more wait their turn. One request whose page of 100
+# rows each starts a statement (a region's statistics, an issuer's certificates) exhausted
+# the client's bounded pool, which then failed them, and the requests beside it, as if the
+# database were down. The client's pool is unbounded; this bounds it.
+STATEMENTS_AT_ONCE = 64
 # Replies of a server that cannot take the command now but may later: refusing writes it
 # cannot persist (MISCONF), or still loading its data after a start.
 _UNAVAILABLE_REPLIES = ("MISCONF", "LOADING")
@@ -92,6 +96,7 @@ class FalkorDBStore(PlainReplyReads):
             else Revival(server, revived=self._reconnect, interval=revive_interval)
         )
         self._write_lock = asyncio.Lock()
+        self._slots = asyncio.Semaphore(STATEMENTS_AT_ONCE)
 
     @classmethod
     async def open_embedded(
@@ -113,7 +118,7 @@ class FalkorDBStore(PlainReplyReads):
         )
         try:
             connection = {"unix_socket_path": str(server.socket_path)}
-            db = client(unix_socket_path=str(server.socket_path))
+            db = FalkorDB(**connection)
             store = cls(
                 db,
                 graph=graph,
@@ -142,7 +147,7 @@ class FalkorDBStore(PlainReplyReads):
         ``appendfsync`` says (``always`` unless the operator accepts less): else
         :class:`StoreNotDurable`."""
         try:  # the client asks the server what it is (INFO) as it is made
-            db = client(host=host, port=port, password=password)
+            db = FalkorDB(host=host, port=port, password=password)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise BackendUnavailable(f"FalkorDB unavailable: {exc}") from exc
         connection = {"host": host, "port": port, "password": password}
@@ -338,17 +343,16 @@ class FalkorDBStore(PlainReplyReads):
 
     async def _command(self, *args: str | bytes) -> object:
         try:
-            return await self._db.connection.execute_command(*args)
+            async with self._slots:
+                return await self._db.connection.execute_command(*args)
         except CLIENT_ERRORS as exc:
             raise self._translated(exc) from exc
 
     def _translated(self, exc: Exception) -> GraphError:
         """The store's error for a client library error, most specific first."""
-        message = str(exc)
-        if message == POOL_EXHAUSTED:  # busy, not lost: no restart asked for
-            return BackendUnavailable("FalkorDB busy: no connection came free in time")
         if isinstance(exc, RedisConnectionError | RedisTimeoutError | OSError):
             return self._unavailable(exc)
+        message = str(exc)
         if message.startswith(_UNAVAILABLE_REPLIES):
             return self._unavailable(exc)
         if "unique constraint" in message:
@@ -387,7 +391,8 @@ class FalkorDBStore(PlainReplyReads):
 
     async def _run(self, query: Query, statement: str, params: Mapping[str, object]) -> list[Row]:
         try:
-            result = await query(cypher_header(params) + statement)
+            async with self._slots:
+                result = await query(cypher_header(params) + statement)
         except CLIENT_ERRORS as exc:
             raise self._translated(exc) from exc
         names = [column[1] for column in result.header]

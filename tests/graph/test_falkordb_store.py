@@ -12,8 +12,7 @@ from falkordb.asyncio import FalkorDB
 
 from graph.changelog import first_broken_link
 from graph.cypher.exports import EXPORTED, docs_by_key
-from graph.falkordb_client import POOL_SIZE
-from graph.falkordb_store import FalkorDBStore
+from graph.falkordb_store import STATEMENTS_AT_ONCE, FalkorDBStore
 from graph.models import InstitutionQuery
 from graph.open import open_store
 from graph.snapshot_queries import export_doc
@@ -120,12 +119,17 @@ async def test_flat_documents_are_the_documents_of_the_rows_the_client_library_r
 async def test_more_statements_at_once_than_connections_queue_instead_of_failing(
     two_handles: tuple[FalkorDBStore, FalkorDBStore],
 ) -> None:
-    """One request whose page starts a statement per row must not exhaust the pool: the
-    statements beyond its size wait for a connection (the client's own pool failed them as
+    """One request whose page starts a statement per row must not exhaust the connections:
+    the statements beyond the bound wait their turn (a bounded client pool failed them as
     if the database were down)."""
     store, _ = two_handles
     await store.upsert_regions(REGIONS, actor="a")
     await store.upsert_institutions([institution(1)], actor="a")
     key = institution(1).uscc
-    found = await asyncio.gather(*(store.get_institutions([key]) for _ in range(3 * POOL_SIZE)))
-    assert [[i.uscc for i in f] for f in found] == [[key]] * (3 * POOL_SIZE)
+    many = 3 * STATEMENTS_AT_ONCE
+    found = await asyncio.gather(*(store.get_institutions([key]) for _ in range(many)))
+    clients = await store.command("INFO", "clients")
+
+    assert [[i.uscc for i in f] for f in found] == [[key]] * many
+    assert isinstance(clients, dict)
+    assert clients["connected_clients"] <= STATEMENTS_AT_ONCE + 4  # the other handle's too
