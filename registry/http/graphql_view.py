@@ -4,18 +4,22 @@ WebSocket that runs subscriptions only, in text frames."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from datetime import timedelta
 from typing import Any, cast
 
 import orjson
 from graphql import GraphQLError, OperationType
 from starlette.responses import HTMLResponse, Response
-from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.exceptions import (
+    NonJsonMessageReceived,
+    NonTextMessageReceived,
+    WebSocketDisconnected,
+)
 from strawberry.http.temporal_response import TemporalResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -23,6 +27,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ErrorMessage,
+    Message,
     SubscribeMessage,
 )
 from strawberry.types import ExecutionResult
@@ -52,6 +57,29 @@ class TextFrames(ASGIWebSocketAdapter):
         except WebSocketDisconnect as exc:
             raise WebSocketDisconnected from exc
 
+    async def iter_json(
+        self, *, ignore_parsing_errors: bool = False
+    ) -> AsyncGenerator[object, None]:
+        """Strawberry's, but a frame longer than an HTTP body may be closes the socket
+        (1009), and JSON nested too deep is not JSON (its decoder let RecursionError
+        through, and the handler died with it)."""
+        limit = cast("RegistryGraphQL", self.view).runtime.settings.max_body_bytes
+        try:
+            while self.ws.application_state != WebSocketState.DISCONNECTED:
+                text = await self.ws.receive_text()
+                if len(text) > limit:
+                    await self.ws.close(code=1009, reason="message too big")
+                    return
+                try:
+                    yield orjson.loads(text)
+                except orjson.JSONDecodeError as exc:
+                    if not ignore_parsing_errors:
+                        raise NonJsonMessageReceived from exc
+        except KeyError as exc:  # a binary frame
+            raise NonTextMessageReceived from exc
+        except WebSocketDisconnect:
+            pass
+
 
 STORE_UNAVAILABLE = BackendUnavailable.code
 
@@ -59,6 +87,15 @@ STORE_UNAVAILABLE = BackendUnavailable.code
 class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
     """Over WebSocket only subscriptions run: queries and mutations go through the HTTP gate,
     which rate-limits, caps bodies and keeps the response cache honest."""
+
+    async def handle_message(self, message: Message) -> None:
+        """A message of the wrong shape closes the socket (4400), as the protocol says,
+        instead of failing inside strawberry's handler (a TypeError ended the connection
+        with no close code)."""
+        if not _well_formed(message):
+            await self.handle_invalid_message("Failed to parse message")
+            return
+        await super().handle_message(message)
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         payload = message["payload"]
@@ -81,6 +118,27 @@ class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
             await self.send_message(reply)
             return
         await super().handle_subscribe(message)
+
+
+def _well_formed(message: object) -> bool:
+    """The fields a graphql-transport-ws message must have, of the types they must have."""
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        return False
+    kind = message["type"]
+    if kind in ("connection_init", "ping", "pong"):
+        return isinstance(message.get("payload"), dict | None)
+    if kind == "complete":
+        return isinstance(message.get("id"), str)
+    if kind != "subscribe":
+        return True  # strawberry refuses an unknown type itself
+    payload = message.get("payload")
+    return (
+        isinstance(message.get("id"), str)
+        and isinstance(payload, dict)
+        and isinstance(payload.get("query"), str)
+        and isinstance(payload.get("variables"), dict | None)
+        and isinstance(payload.get("operationName"), str | None)
+    )
 
 
 class RegistryGraphQL(GraphQL[Context, None]):

@@ -169,7 +169,9 @@ async def follow_changes(
     narrow = await feed_filter(store, principal, _values(entities), regions)
     poll = info.context.settings.change_poll_seconds
     cursor = start
-    checked = time.monotonic()
+    # At once, then every KEY_RECHECK_SECONDS: the principal was read when the socket
+    # opened, and a key revoked since must not start another subscription on it.
+    checked = time.monotonic() - KEY_RECHECK_SECONDS
     while True:
         if time.monotonic() - checked >= KEY_RECHECK_SECONDS:
             await _key_still_valid(store, info.context.connection_params)

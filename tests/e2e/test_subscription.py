@@ -247,3 +247,85 @@ def test_a_socket_that_never_says_connection_init_is_closed(
 
     assert code == 4408  # graphql-transport-ws: connection initialisation timeout
     assert 9 <= waited <= 20
+
+
+def test_a_key_revoked_while_its_socket_is_open_starts_no_subscription(
+    served_with_keys: tuple[str, dict[str, str]], tmp_path: Path
+) -> None:
+    """The socket's principal was read at connection_init: each subscription checks the key
+    again before it reads anything (it streamed the whole feed first, once a second)."""
+    base, _ = served_with_keys
+    data = tmp_path / "registry-data"
+    created = _registry("keys", "create", "--role", "PARTNER", "--label", "open", data=data)
+    key = created.stdout.strip().splitlines()[-1]
+
+    async def scenario() -> dict[str, Any]:
+        socket = await connect(base.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL])
+        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}
+        await socket.send(json.dumps(init))
+        assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+        revoked = await asyncio.to_thread(_registry, "keys", "revoke", "open", data=data)
+        assert revoked.returncode == 0, revoked.stderr
+        subscribe = {"query": FOLLOW, "variables": {"after": None}}
+        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
+        first: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), 10))
+        await socket.close()
+        return first
+
+    first = asyncio.run(scenario())
+
+    errors = first["payload"] if first["type"] == "error" else first["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert first["type"] == "error" or first["payload"].get("data") is None
+
+
+def test_a_malformed_message_closes_the_socket_with_4400_and_the_server_serves_on(
+    served_with_keys: tuple[str, dict[str, str]],
+) -> None:
+    base, keys = served_with_keys
+    nested = "[" * 5_000 + "1" + "]" * 5_000
+    deep = json.dumps({"id": "1", "type": "subscribe", "payload": {"query": FOLLOW}})
+    deep = deep[:-2] + ', "variables": {"x": ' + nested + "}}}"
+    malformed = [
+        "[1, 2]",
+        "5",
+        "null",
+        json.dumps({"id": "1", "type": "subscribe", "payload": None}),
+        json.dumps({"id": 1, "type": "subscribe", "payload": {"query": FOLLOW}}),
+        json.dumps(
+            {"id": "1", "type": "subscribe", "payload": {"query": FOLLOW, "variables": [1]}}
+        ),
+        deep,
+    ]
+
+    async def closed_with(text: str) -> int | None:
+        socket = await connect(
+            base.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL], max_size=None
+        )
+        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {keys['ADMIN']}"}}
+        await socket.send(json.dumps(init))
+        assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+        await socket.send(text)
+        try:
+            await asyncio.wait_for(socket.recv(), 10)
+        except ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+        await socket.close()
+        return None
+
+    async def scenario() -> tuple[list[int | None], int | None, dict[str, Any]]:
+        codes = [await closed_with(text) for text in malformed]
+        too_big = await closed_with(json.dumps({"type": "ping", "payload": {"x": "x" * 3_000_000}}))
+        socket = await connect(base.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL])
+        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {keys['ADMIN']}"}}
+        await socket.send(json.dumps(init))
+        reply: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), 10))
+        await socket.close()
+        return codes, too_big, reply
+
+    codes, too_big, reply = asyncio.run(scenario())
+
+    assert codes == [4400] * len(malformed)
+    assert too_big == 1009
+    assert httpx.get(base + "/healthz", timeout=10).status_code == 200
+    assert reply["type"] == "connection_ack"
