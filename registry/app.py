@@ -33,6 +33,7 @@ from registry.http.observability import RequestObservation
 from registry.http.responses import STORE_RETRY_AFTER, error_response, store_unavailable
 from registry.http.runtime import Runtime
 from registry.http.trust_routes import routes as trust_routes
+from registry.http.url_text import UncarriableUrls
 from registry.operations.seeding import load_seeds_and_score, store_is_empty
 from registry.settings import Settings
 from registry.trust.signing_keys import keyring_for
@@ -171,6 +172,7 @@ def create_app(
             # Outermost: cached public answers skip the rest, keeping what it does for them.
             Middleware(CachedLookups, gate=gate),
             Middleware(RequestObservation, metrics=runtime.metrics),
+            Middleware(UncarriableUrls),
         ],
         exception_handlers={BackendUnavailable: unavailable},
     )

@@ -346,3 +346,24 @@ async def test_graphqls_own_errors_carry_a_code(reader: GraphQLClient) -> None:
     assert syntax["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
     unknown = await reader("{ nothingHere }")
     assert unknown["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/verify?number=%00abc",
+        "/verify?number=CCSC23SC0102R2&holder=%ED%A0%80",
+        "/certificates/%00/qr.svg",
+        "/certificates/CCSC23SC0102R2%00/qr.png",
+        "/export/Certificate.ndjson?regions=%00",
+    ],
+)
+async def test_a_url_holding_text_no_store_can_carry_is_refused_with_a_code(
+    http: httpx.AsyncClient, url: str
+) -> None:
+    """Pages and images read their numbers from the URL, past the GraphQL gate's check: NUL
+    reached the store there, which answered a parse error, and the client a bare 500."""
+    response = await http.get(url)
+
+    assert response.status_code == 400, response.text
+    assert gate_error(response) == "INVALID_TEXT"
