@@ -66,7 +66,7 @@ async def ranking(
         region_code_checked(region)
     now = datetime.now(UTC)
     digest = filter_digest(region, kind, service_category, include_unrated)
-    cursor = RankCursor.decode(after, filter=digest)
+    cursor = RankCursor.decode(after, filter=digest, secret=context.settings.secret)
     head = (await context.store.change_head()).seq
     if cursor is None:
         as_of, pinned_at = head, now.timestamp()
@@ -99,7 +99,9 @@ async def ranking(
         context.loaders.institution.prime(uscc, item.institution)
         edges.append(
             RankingEdge(
-                cursor=RankCursor(as_of, pinned_at, digest, uscc, item.sort, state).encode(),
+                cursor=RankCursor(as_of, pinned_at, digest, uscc, item.sort, state).encode(
+                    context.settings.secret
+                ),
                 rank=state.rank,
                 score=item.score,
                 status=CreditStatus.UNRATED if item.score is None else CreditStatus.RATED,

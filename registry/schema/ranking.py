@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import math
+import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +32,8 @@ __all__ = [
     "filter_digest",
 ]
 
-_TAG = "r1"
+_TAG = "r2"  # r1 cursors were not signed, so they are refused
+_MAC_BYTES = 16
 
 
 @strawberry.type(
@@ -76,33 +77,41 @@ class RankCursor:
     key: float  # the ranking key after which the next page starts
     state: RankState
 
-    def encode(self) -> str:
-        body = [
-            _TAG,
-            self.as_of,
-            self.pinned_at,
-            self.filter,
-            self.uscc,
-            self.key,
-            self.state.position,
-            self.state.rank,
-            self.state.score,
-        ]
-        return base64.urlsafe_b64encode(orjson.dumps(body)).decode().rstrip("=")
+    def encode(self, secret: bytes) -> str:
+        """The walk's state as the client carries it, signed: the rank and position it
+        continues from are the registry's word, so a client must not be able to set them
+        (a forged position -10 made the next page rank real institutions -9 and -8)."""
+        body = orjson.dumps(
+            [
+                _TAG,
+                self.as_of,
+                self.pinned_at,
+                self.filter,
+                self.uscc,
+                self.key,
+                self.state.position,
+                self.state.rank,
+                self.state.score,
+            ]
+        )
+        return _b64(body) + "." + _b64(_mac(secret, body))
 
     def outlived(self, now: datetime) -> bool:
         """Pinned longer ago than the replaced scores are kept."""
         return now.timestamp() - self.pinned_at > PIN_RETENTION.total_seconds()
 
     @classmethod
-    def decode(cls, cursor: str | None, *, filter: str) -> RankCursor | None:
+    def decode(cls, cursor: str | None, *, filter: str, secret: bytes) -> RankCursor | None:
         """The walk a cursor continues: INVALID_CURSOR when it was not issued by this API
-        for this filter."""
+        (its signature) for this filter."""
         if cursor is None:
             return None
         try:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-            tag, as_of, pinned_at, digest, uscc, key, position, rank, score = orjson.loads(raw)
+            encoded_body, _, encoded_mac = cursor.partition(".")
+            body = _unb64(encoded_body)
+            if not hmac.compare_digest(_unb64(encoded_mac), _mac(secret, body)):
+                raise ValueError("not signed by this API")
+            tag, as_of, pinned_at, digest, uscc, key, position, rank, score = orjson.loads(body)
             decoded = cls(
                 int(as_of),
                 float(pinned_at),
@@ -117,15 +126,25 @@ class RankCursor:
             )
         except (ValueError, TypeError, binascii.Error) as exc:
             raise PublicError("INVALID_CURSOR", "the cursor was not issued by this API") from exc
-        numbers = (decoded.pinned_at, decoded.key, decoded.state.score or 0.0)
-        if tag != _TAG or not all(math.isfinite(n) for n in numbers):
-            # (and no store takes inf or NaN as a parameter)
+        if tag != _TAG:
             raise PublicError("INVALID_CURSOR", "the cursor was not issued by this API")
         if decoded.filter != filter:
             raise PublicError(
                 "INVALID_CURSOR", "the cursor belongs to a ranking with other filters"
             )
         return decoded
+
+
+def _mac(secret: bytes, body: bytes) -> bytes:
+    return hmac.new(secret, b"ranking-cursor\n" + body, hashlib.sha256).digest()[:_MAC_BYTES]
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def cursor_expired() -> PublicError:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
+import orjson
+
 from graph.cypher_store import CypherStore
+from registry.domain.ranking import RankState
 from registry.domain.uscc import make_uscc
 from registry.domain.vocabulary import Role
+from registry.schema.ranking import RankCursor
 from tests.api.conftest import CCSC, CNAS, GraphQLClient
-from tests.conftest import TODAY
+from tests.conftest import SECRET, TODAY
 
 __all__ = [
     "CCSC",
@@ -30,6 +36,7 @@ __all__ = [
     "mutate",
     "new_uscc",
     "organization_row",
+    "ranking_cursor_with",
     "status_change_row",
 ]
 
@@ -282,3 +289,18 @@ async def feed_seqs(store: CypherStore, *, after: int, role: Role) -> list[int]:
     hidden = {"ApiKey"} | ({"Complaint"} if role is Role.PARTNER else set())
     changes = await store.get_changes(after=after, limit=1_000_000)
     return [c.seq for c in changes if c.entity not in hidden]
+
+
+def ranking_cursor_with(cursor: str, field: int, value: object, *, signed: bool) -> str:
+    """A ranking cursor with one field of its body changed (1 the pinned seq, 2 the pin's
+    time, 5 the sort key, 6 the position, 7 the rank): signed as the registry signs, with
+    the tests' secret, or keeping the old signature, as a client's forgery would."""
+    body, _, mac = cursor.partition(".")
+    fields = orjson.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    fields[field] = value
+    if not signed:
+        text = json.dumps(fields, ensure_ascii=False)  # any int, as a client could send
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=") + "." + mac
+    _, as_of, pinned_at, digest, uscc, key, position, rank, score = fields
+    state = RankState(position, rank, score)
+    return RankCursor(as_of, pinned_at, digest, uscc, key, state).encode(SECRET)

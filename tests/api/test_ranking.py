@@ -3,16 +3,14 @@ pinned to one change seq, cursors bound to their filter, service categories from
 
 from __future__ import annotations
 
-import base64
 import time
 from typing import Any
-
-import orjson
 
 from graph.cypher_store.scores import ranking_key
 from graph.models import InstitutionQuery, StoredCredit
 from registry.domain.supervision import is_supervised
 from tests.api.conftest import GraphQLClient
+from tests.api.operations import ranking_cursor_with
 from tests.api.seedfacts import institutions, region_subtree, seed
 from tests.conftest import TODAY
 
@@ -200,9 +198,7 @@ async def test_a_cursor_used_with_another_filter_is_refused(reader: GraphQLClien
 
 
 def _pinned_31_minutes_ago(cursor: str) -> str:
-    body = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    body[2] = time.time() - 31 * 60
-    return base64.urlsafe_b64encode(orjson.dumps(body)).decode().rstrip("=")
+    return ranking_cursor_with(cursor, 2, time.time() - 31 * 60, signed=True)
 
 
 async def test_a_cursor_past_its_retention_is_expired_once_scores_moved(
