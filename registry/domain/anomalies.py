@@ -13,7 +13,12 @@ from enum import StrEnum
 from graph.models import Accreditation, Certificate, Institution, VerificationFacts
 from registry.domain.verification import chain_of_trust
 
+# Certificates one anomaly report reads at most (with their verification facts): what its
+# query is charged for (registry.schema.shape), since its selection alone looks cheap.
+MAX_ANOMALY_SCAN = 20_000
+
 __all__ = [
+    "MAX_ANOMALY_SCAN",
     "AnomalyKind",
     "CertificateFinding",
     "certificate_anomaly",

@@ -10,7 +10,7 @@ import strawberry
 from graph.models import CertificateQuery
 from graph.network_models import SharedCluster as SharedClusterModel
 from registry.context import Context
-from registry.domain.anomalies import certificate_anomaly
+from registry.domain.anomalies import MAX_ANOMALY_SCAN, certificate_anomaly
 from registry.domain.identifiers import normalise_identifier
 from registry.domain.uscc import is_valid_uscc
 from registry.domain.vocabulary import Role
@@ -27,7 +27,6 @@ from registry.schema.network import (
 )
 
 __all__ = [
-    "MAX_ANOMALY_SCAN",
     "MAX_PATH_DEPTH",
     "anomalies",
     "connection",
@@ -36,7 +35,6 @@ __all__ = [
 Info = strawberry.Info[Context, None]
 
 MAX_PATH_DEPTH = 6
-MAX_ANOMALY_SCAN = 20_000
 _SCAN_PAGE = 500
 _REGION = re.compile(r"^[1-8]\d{5}$")
 

@@ -232,3 +232,14 @@ async def test_network_picture_escapes_labels() -> None:
     )
     assert "<script>" not in picture
     assert "&lt;script&gt;" in picture
+
+
+async def test_an_anomaly_report_is_charged_what_it_reads(reader: GraphQLClient) -> None:
+    """Its selection looks cheap, but it scans up to 20,000 certificates: one fits a query's
+    budget, two aliased do not (fifteen held the store for the request's whole time)."""
+    one = await reader("{ anomalies { scanned } }", {}, role=Role.ADMIN)
+    two = await reader("{ a: anomalies { scanned } b: anomalies { scanned } }", {}, role=Role.ADMIN)
+
+    assert one["data"]["anomalies"]["scanned"] == 89
+    assert two["data"] is None
+    assert two["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
