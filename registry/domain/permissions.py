@@ -142,6 +142,12 @@ class Access:
 
 
 @dataclass(frozen=True, slots=True)
+class Refused:
+    field: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class RowClaim:
     """What one input row touches, as written and as stored.
 
@@ -149,7 +155,9 @@ class RowClaim:
     ``any_of``: when given, the row is the key's if one of these is (a holder is the
     business of every body that certified it); ``regions``: the regions the row concerns
     (None: a stored record whose region is unknown, which no region set covers);
-    ``status_field``: set when the row changes an institution's status, a regulator's call.
+    ``regulated``: the fields the row changes that are its regulator's call (an
+    institution's status; its kinds, which decide what it may grant, certify or publish),
+    each with the reason.
     """
 
     party_field: str
@@ -157,13 +165,7 @@ class RowClaim:
     any_of: tuple[str, ...] | None = None
     region_field: str = "input"
     regions: tuple[str | None, ...] = ()
-    status_field: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Refused:
-    field: str
-    message: str
+    regulated: tuple[Refused, ...] = ()
 
 
 def write_refusals(access: Access, mutation: str, claims: Iterable[RowClaim]) -> list[Refused]:
@@ -210,11 +212,7 @@ def _not_own(access: Access, claim: RowClaim) -> list[Refused]:
         refused.append(
             Refused(claim.party_field, "not a holder of a certificate this key's bodies issued")
         )
-    if claim.status_field is not None:
-        refused.append(
-            Refused(claim.status_field, "an institution's status is changed by its regulator")
-        )
-    return refused
+    return refused + list(claim.regulated)
 
 
 def _outside(regions: frozenset[str], claims: Iterable[RowClaim]) -> list[Refused]:

@@ -20,6 +20,7 @@ from registry.domain.permissions import (
     MUTATION_ROLES,
     WRITE_RULES,
     Reach,
+    Refused,
     RowClaim,
     write_refusals,
 )
@@ -128,19 +129,28 @@ async def institution_claims(
     store: GraphStore, records: Sequence[InstitutionRecord]
 ) -> list[RowClaim]:
     """An institution record is written in the institution's own name; moving it between
-    regions concerns both; changing its status is its regulator's call."""
+    regions concerns both; changing its status or its kinds is its regulator's call (a
+    partner that made its certification body an accreditation body could then grant)."""
     stored = {i.uscc: i for i in await store.get_institutions([r.uscc for r in records])}
     claims = []
     for index, r in enumerate(records):
         old = stored.get(r.uscc)
         status_before = InstitutionStatus.ACTIVE.value if old is None else old.status
+        kinds_before = frozenset() if old is None else frozenset(map(str, old.kinds))
+        regulated = []
+        if r.status != status_before:
+            why = "an institution's status is changed by its regulator"
+            regulated.append(Refused(f"input[{index}].status", why))
+        if frozenset(map(str, r.kinds)) != kinds_before:
+            why = "an institution's kinds are changed by its regulator"
+            regulated.append(Refused(f"input[{index}].kinds", why))
         claims.append(
             RowClaim(
                 party_field=f"input[{index}].uscc",
                 all_of=(r.uscc,),
                 region_field=f"input[{index}].region",
                 regions=_concerned(r.region, old, None if old is None else old.region),
-                status_field=f"input[{index}].status" if r.status != status_before else None,
+                regulated=tuple(regulated),
             )
         )
     return claims

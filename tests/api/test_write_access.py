@@ -310,8 +310,13 @@ async def test_a_partner_cannot_grant_an_accreditation_in_a_certification_bodys_
 ) -> None:
     """A partner acting for two certification bodies may not make one accredit the other:
     only accreditation bodies and regulators grant (else CCSC's organic certificates would
-    verify as accredited)."""
+    verify as accredited), and it may not make its body an accreditation body first."""
     key = await partner(api, CCSC, CQC)
+    seeded = seedfacts.institution(CQC)
+    row = {k: seeded[k] for k in ("uscc", "name", "kinds", "region")}
+    promoted = {**row, "kinds": [*row["kinds"], "ACCREDITATION_BODY"]}
+    payload = await refused(api, snapshot, "upsertInstitutions", [promoted], key)
+    assert payload["field"] == "input[0].kinds"
     forged = {
         "number": "CQC-ACC-001",
         "scheme": "CNAS_PRODUCT_17065",

@@ -182,7 +182,10 @@ def test_a_holder_is_the_business_of_the_bodies_that_certified_it() -> None:
 
 
 def test_an_institutions_status_is_not_a_partners_to_change() -> None:
-    claim = RowClaim(party_field="input[0].uscc", all_of=(CCSC,), status_field="input[0].status")
+    why = "an institution's status is changed by its regulator"
+    claim = RowClaim(
+        party_field="input[0].uscc", all_of=(CCSC,), regulated=(Refused("input[0].status", why),)
+    )
 
     refused = write_refusals(partner(CCSC), "upsertInstitutions", [claim])
 
