@@ -12,12 +12,13 @@ from typing import Protocol
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from graph.port import GraphStore
 from registry.domain.identifiers import normalise_identifier
 from registry.http.ratelimit import RateLimiter
+from registry.http.responses import error_response
 from registry.http.runtime import client_address, public_base_url
 from registry.settings import Settings
 from registry.trust.qr import qr_png, qr_svg, verify_link
@@ -73,18 +74,16 @@ async def _qr_image(request: Request, *, kind: str) -> Response:
     runtime = _runtime(request)
     wait = _retry_after(request)
     if wait:
-        return PlainTextResponse(
-            "too many lookups; try again later",
-            status_code=429,
-            headers={"Retry-After": str(math.ceil(wait)), "Cache-Control": "no-store"},
-        )
+        refused = error_response(429, "RATE_LIMITED", "too many lookups; try again later")
+        refused.headers.update({"Retry-After": str(math.ceil(wait)), "Cache-Control": "no-store"})
+        return refused
     keyring = await keyring_for(runtime.settings.resolved_signing_keys_dir)
     number = normalise_identifier(request.path_params["number"])
     token = await certificate_token(runtime.open_store, number, keyring)
     if token is None:
-        return PlainTextResponse(
-            "no such certificate", status_code=404, headers={"Cache-Control": "no-store"}
-        )
+        missing = error_response(404, "NOT_FOUND", "no such certificate")
+        missing.headers["Cache-Control"] = "no-store"
+        return missing
     link = verify_link(public_base_url(request, runtime.settings), token)
     etag = '"' + hashlib.sha256(f"{kind}\n{link}".encode()).hexdigest()[:32] + '"'
     headers = {"Cache-Control": _IMAGE_CACHE, "ETag": etag, "X-Content-Type-Options": "nosniff"}

@@ -12,7 +12,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from graph.network_models import Network
@@ -22,6 +22,7 @@ from registry.domain.identifiers import normalise_identifier
 from registry.domain.permissions import may_see_confidential
 from registry.domain.supervision import SupervisionClass
 from registry.domain.uscc import is_valid_uscc
+from registry.http.responses import error_response
 from registry.operations.supervision import supervision_classes
 from registry.schema.network import MAX_NETWORK_DEPTH, MAX_NETWORK_NODES, may_explore_networks
 
@@ -60,22 +61,22 @@ async def network_picture(request: Request) -> Response:
     try:
         principal = await authenticate(store, request.headers.get("authorization"))
     except InvalidCredentials as exc:
-        return PlainTextResponse(str(exc), status_code=401)
+        return error_response(401, "UNAUTHENTICATED", str(exc))
     if not may_explore_networks(principal.role):
-        return PlainTextResponse("networks are shown to regulators only", status_code=403)
+        return error_response(403, "NOT_AUTHORIZED", "networks are shown to regulators only")
     uscc = normalise_identifier(request.path_params["uscc"])
     depth = request.query_params.get("depth", "2")
     if not is_valid_uscc(uscc) or not depth.isdigit() or not 1 <= int(depth) <= MAX_NETWORK_DEPTH:
-        return PlainTextResponse("a valid USCC and a depth of 1 to 3", status_code=400)
+        return error_response(400, "INVALID_INPUT", "a valid USCC and a depth of 1 to 3")
     found = await store.get_institutions([uscc])
     access = await access_of(store, principal)
     if found and not may_see_confidential(access, found[0].region):
-        return PlainTextResponse("outside this key's jurisdiction", status_code=403)
+        return error_response(403, "OUT_OF_SCOPE", "outside this key's jurisdiction")
     network = await store.get_network(
         uscc, depth=int(depth), relations=RELATIONS, max_nodes=MAX_NETWORK_NODES
     )
     if network is None:
-        return PlainTextResponse("unknown institution", status_code=404)
+        return error_response(404, "NOT_FOUND", "unknown institution")
     institutions = [n.id for n in network.nodes if n.kind == "INSTITUTION"]
     classes = await supervision_classes(store, institutions, runtime.today())
     return Response(network_svg(network, classes), media_type="image/svg+xml")

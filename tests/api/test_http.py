@@ -367,3 +367,20 @@ async def test_a_url_holding_text_no_store_can_carry_is_refused_with_a_code(
 
     assert response.status_code == 400, response.text
     assert gate_error(response) == "INVALID_TEXT"
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "code"),
+    [
+        ("/certificates/NO-SUCH-NUMBER/qr.svg", 404, "NOT_FOUND"),
+        ("/certificates/NO-SUCH-NUMBER/qr.png", 404, "NOT_FOUND"),
+        ("/institutions/121101064193791361/network.svg", 403, "NOT_AUTHORIZED"),
+    ],
+)
+async def test_an_image_route_refuses_with_a_code_as_every_route_does(
+    http: httpx.AsyncClient, url: str, status: int, code: str
+) -> None:
+    response = await http.get(url)
+
+    assert response.status_code == status, response.text
+    assert gate_error(response) == code
