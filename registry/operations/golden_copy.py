@@ -60,6 +60,8 @@ BULK_ENTITIES = (
 BULK_BATCH = 5_000
 _STATUS_FIELDS = ("status", "statusReason", "statusSince")
 _STORE_NUMBERED = frozenset({"version"})
+# The entities whose documents carry a status with a timeline behind it.
+_STATUSED = ("Institution", "Accreditation", "Certificate")
 
 Document = Mapping[str, object]
 Writer = Callable[[GraphStore, Sequence[Document], str], Awaitable[None]]
@@ -130,6 +132,8 @@ async def import_from(
     elif "Certificate" in files:
         contents["Certificate"] = parsed(files["Certificate"].lines)
     del files
+    if loaded is None:
+        await _refuse_status_rollbacks(store, contents)
     for entity, docs in contents.items():
         docs = _referenced_first(docs, EXPORTED[entity].key, _REFERENCES.get(entity, ()))
         count = 0
@@ -208,6 +212,34 @@ async def _differing(store: GraphStore, entity: str, docs: list[Document]) -> li
     keys = [str(doc[key_field]) for doc in docs]
     stored = {d.key: _comparable(d.doc) for d in await store.export_docs(entity, keys)}
     return [doc for doc, key in zip(docs, keys, strict=True) if stored.get(key) != _comparable(doc)]
+
+
+async def _refuse_status_rollbacks(
+    store: GraphStore, contents: Mapping[str, list[Document]]
+) -> None:
+    """Refused before anything is written: a record the store holds whose status the export
+    gives otherwise. A document says what a status was, not since when, so importing an
+    older export wrote its status back as a new step, dated the day of the import (a
+    WITHDRAWN certificate, final, became SUSPENDED again). Statuses change through the API,
+    with their effective dates; an import only sets those of the records it creates."""
+    differing: list[str] = []
+    for entity in _STATUSED:
+        docs, key = contents.get(entity, []), EXPORTED[entity].key
+        for start in range(0, len(docs), MAX_WRITE_BATCH):
+            batch = docs[start : start + MAX_WRITE_BATCH]
+            found = await store.export_docs(entity, [str(doc[key]) for doc in batch])
+            stored = {d.key: d.doc.get("status") for d in found}
+            differing += [
+                f"{entity} {doc[key]}: {stored[str(doc[key])]} here, {doc.get('status')} in it"
+                for doc in batch
+                if str(doc[key]) in stored and stored[str(doc[key])] != doc.get("status")
+            ]
+    if differing:
+        raise ImportError_(
+            f"{len(differing)} records this store holds have another status in the export "
+            f"(first: {differing[0]}): an import does not change a status, whose date it does "
+            "not know; change it through the API, or import into an empty store"
+        )
 
 
 def _comparable(doc: Document) -> dict[str, object]:

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from graph.cypher_store import CypherStore
-from graph.models import CreditEvent, SupervisionPlan
+from graph.models import CreditEvent, StatusChange, SupervisionPlan
 from graph.station_models import ServiceRequest
 from registry.operations import golden_copy
 from registry.operations.credit import recompute_credit
@@ -206,3 +206,23 @@ async def test_a_reimport_with_a_new_service_request_rescores_its_station(
     [after] = await empty.get_stored_credit([station])
     assert after != before  # the late stage counted
     assert await recompute_credit(empty, [station], TODAY) == 0  # nothing left to rescore
+
+
+async def test_an_import_refuses_to_roll_a_later_status_back_and_writes_nothing(
+    seeded_store: CypherStore, tmp_path: Path
+) -> None:
+    """An export says what a status was, not since when: imported after the certificate
+    was withdrawn (final), it made it SUSPENDED again, as a step dated the day of the import."""
+    (tmp_path / "copy").mkdir()
+    number = "CCSC23SC0102R2"
+    await export_to(seeded_store, tmp_path / "copy")
+    withdrawal = StatusChange(number, "WITHDRAWN", "监督审核不通过", TODAY, "", "")
+    await seeded_store.change_certificate_statuses([withdrawal], actor="test")
+    head = await seeded_store.change_head()
+
+    with pytest.raises(ImportError_, match=f"Certificate {number}: WITHDRAWN here, VALID in it"):
+        await import_from(seeded_store, tmp_path / "copy", actor="test:import", today=TODAY)
+
+    assert await seeded_store.change_head() == head
+    [certificate] = await seeded_store.get_certificates([number])
+    assert certificate.status == "WITHDRAWN"
