@@ -89,6 +89,7 @@ async def certificates_to_issue(
         if (found := validity_problem(r.family, r.issued_on, r.expires_on, today=today))
         for field, message in [found]
     ]
+    problems += await _past_kept(store, records)
     if problems:
         raise Refusal(RefusalKind.INVALID_INPUT, problems)
     issuers = sorted({r.issuer for r in records})
@@ -119,6 +120,27 @@ async def certificates_to_issue(
     if problems:
         raise Refusal(RefusalKind.INVALID_INPUT, problems)
     return models
+
+
+async def _past_kept(store: GraphStore, records: Sequence[CertificateRecord]) -> list[FieldProblem]:
+    """Re-issuing a number may not start it after steps already dated: its past stays as
+    recorded (a later issuedOn made the certificate vanish from the days it was recorded
+    SUSPENDED, and left steps dated before it began)."""
+    stored = {c.number: c for c in await store.get_certificates([r.number for r in records])}
+    problems = []
+    for index, record in enumerate(records):
+        old = stored.get(record.number)
+        if (
+            old is None
+            or not old.history
+            or (old.issuer, old.holder) != (record.issuer, record.holder)
+        ):
+            continue  # new, or another party's number: that conflict is the store's to refuse
+        first = min(step.effective_on for step in old.history)
+        if record.issued_on > first:
+            message = f"{record.number} has steps dated from {first}, before this issue date"
+            problems.append(FieldProblem("INVALID_VALUE", message, f"input[{index}].issuedOn"))
+    return problems
 
 
 async def _stars_problems(

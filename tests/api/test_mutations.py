@@ -419,3 +419,27 @@ async def test_certification_body_registers_the_holder_it_certifies(api: GraphQL
     assert registered["__typename"] == "UpsertOrganizationsSuccess"
     assert issued["__typename"] == "IssueCertificatesSuccess"
     assert issued["certificates"][0]["holder"]["uscc"] == holder
+
+
+async def test_reissuing_a_number_cannot_start_it_after_its_recorded_steps(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """Its past stays as recorded: a later issuedOn made the certificate vanish from the
+    days it was recorded SUSPENDED (asOf answered null, verification NOT_FOUND)."""
+    admin = {"role": Role.ADMIN}
+    issued = await mutate(api, "issueCertificates", [certificate_row("RS-PAST-1")], **admin)
+    step = status_change_row("RS-PAST-1", "SUSPENDED", effectiveOn="2026-10-20")
+    suspended = await mutate(api, "changeCertificateStatus", [step], **admin)
+    before = await snapshot()
+
+    later = certificate_row("RS-PAST-1", issuedOn="2026-11-01")
+    refused = await mutate(api, "issueCertificates", [later], **admin)
+    unchanged = await snapshot()
+    corrected = certificate_row("RS-PAST-1", scope="检验检测")
+    reissued = await mutate(api, "issueCertificates", [corrected], **admin)
+
+    assert issued["__typename"] == "IssueCertificatesSuccess", issued
+    assert suspended["__typename"] == "ChangeCertificateStatusSuccess", suspended
+    assert (refused["code"], refused["field"]) == ("INVALID_VALUE", "input[0].issuedOn"), refused
+    assert unchanged == before
+    assert reissued["__typename"] == "IssueCertificatesSuccess", reissued
