@@ -20,7 +20,6 @@ import orjson
 
 from graph.bulk_data import BulkData
 from graph.bulk_workers import PreparedBatches, default_workers
-from graph.changelog import utc_now
 from graph.cypher.exports import EXPORTED
 from graph.errors import StoreNotEmpty
 from graph.log_models import WriteResult
@@ -58,7 +57,6 @@ BULK_ENTITIES = (
     "CreditEvent",
 )  # fmt: skip
 BULK_BATCH = 5_000
-_STATUS_FIELDS = ("status", "statusReason", "statusSince")
 _STORE_NUMBERED = frozenset({"version"})
 # The entities whose documents carry a status with a timeline behind it.
 _STATUSED = ("Institution", "Accreditation", "Certificate")
@@ -310,51 +308,16 @@ async def _write_certificates(store: GraphStore, docs: Sequence[Document], actor
         await store.change_certificate_statuses(moved, actor=actor)
 
 
-async def _write_statuses(
-    store: GraphStore,
-    docs: Sequence[Document],
-    actor: str,
-    *,
-    entity: str,
-    write: Callable[[GraphStore, list[StatusChange], str], Awaitable[WriteResult]],
-) -> None:
-    """An upsert sets the status of new records only: where the status differs from the
-    document's, the document's becomes a step of the timeline, effective on the day of the
-    import (a document says what the status was, not since when)."""
-    key = EXPORTED[entity].key
-    stored = {d.key: d.doc for d in await store.export_docs(entity, [str(d[key]) for d in docs])}
-    today = date.fromisoformat(utc_now()[:10])
-    moved = [
-        StatusChange(str(doc[key]), str(doc["status"]), "imported", today, "", "")
-        for doc in docs
-        if stored[str(doc[key])]["status"] != doc["status"]
-    ]
-    if moved:
-        await write(store, moved, actor)
-
-
 async def _write_accreditations(store: GraphStore, docs: Sequence[Document], actor: str) -> None:
+    """An upsert sets the status of the records it creates; the import refused any other
+    status change up front (``_refuse_status_rollbacks``)."""
     if docs:
         await store.upsert_accreditations([from_row(Accreditation, d) for d in docs], actor=actor)
-        await _write_statuses(
-            store,
-            docs,
-            actor,
-            entity="Accreditation",
-            write=lambda s, m, a: s.change_accreditation_statuses(m, actor=a),
-        )
 
 
 async def _write_institutions(store: GraphStore, docs: Sequence[Document], actor: str) -> None:
     if docs:
         await store.upsert_institutions([_institution(d) for d in docs], actor=actor)
-        await _write_statuses(
-            store,
-            docs,
-            actor,
-            entity="Institution",
-            write=lambda s, m, a: s.change_institution_statuses(m, actor=a),
-        )
 
 
 def _institution(doc: Document) -> Institution:
