@@ -26,6 +26,7 @@ __all__ = [
     "RowClaim",
     "covers",
     "feed_hidden_entities",
+    "lapsed_credit_hidden",
     "listing",
     "may_read_changes",
     "may_see_complaints",
@@ -242,6 +243,19 @@ def may_see_personal_data(role: Role) -> bool:
 def may_see_complaints(role: Role) -> bool:
     """Complaint details are confidential to the regulators handling them."""
     return role in _OVERSIGHT
+
+
+def lapsed_credit_hidden(role: Role, entity: str, data: Mapping[str, object], today: str) -> bool:
+    """Whether a credit event's document is past its publicity period (or repaired) on
+    ``today`` and so hidden from ``role`` on the feed and the snapshots, as GraphQL hides it:
+    credit records no longer public are for ADMIN and regulators (who read within their
+    jurisdiction) only."""
+    if entity != ChangeEntity.CREDIT_EVENT.value or role in _OVERSIGHT:
+        return False
+    until, repaired = data.get("publicUntil"), data.get("repairedOn")
+    return (isinstance(until, str) and until < today) or (
+        isinstance(repaired, str) and repaired <= today
+    )
 
 
 def may_see_status_actor(role: Role) -> bool:

@@ -17,7 +17,8 @@ the answer is a 503).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -33,12 +34,13 @@ from graph.export_lines import LinePage
 from graph.log_models import Change, ChangeFilter
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, Principal, authenticate
+from registry.domain.permissions import lapsed_credit_hidden
 from registry.domain.regions import regions_below
 from registry.domain.vocabulary import change_entity
 from registry.http.responses import error_response
 from registry.http.runtime import client_address
 from registry.operations.snapshots import SnapshotExpired, snapshot
-from registry.resolvers.changes import feed_filter, feed_start, still_kept
+from registry.resolvers.changes import feed_filter, feed_start, shown, still_kept
 from registry.schema.errors import STORE_UNAVAILABLE_MESSAGE
 from registry.schema.pagination import seq_from_text
 
@@ -107,15 +109,20 @@ async def export_changes(request: Request) -> Response:
     except GraphQLError as refusal:
         return _refused(refusal)
     head = (await store.change_head()).seq
+    visible = functools.partial(shown, principal, request.app.state.runtime.today())
     return StreamingResponse(
-        _lines(store, start, head, narrow),
+        _lines(store, start, head, narrow, visible),
         media_type="application/x-ndjson",
         headers={"X-Registry-Head-Seq": str(head)},
     )
 
 
 async def _lines(
-    store: GraphStore, start: int, head: int, narrow: ChangeFilter
+    store: GraphStore,
+    start: int,
+    head: int,
+    narrow: ChangeFilter,
+    visible: Callable[[list[Change]], list[Change]],
 ) -> AsyncIterator[bytes]:
     """Pages of the log up to ``head`` (gap-free seq ranges, or filtered windows of them); the
     next page is fetched while this one is encoded, so the database and Python overlap."""
@@ -141,6 +148,7 @@ async def _lines(
                 return
             cursor = min(head, cursor + EXPORT_PAGE)
             pending = fetch(cursor) if cursor < head else None
+            found = visible(found)
             if found:
                 yield b"".join(orjson.dumps(change) + b"\n" for change in found)
     finally:
@@ -176,15 +184,19 @@ async def export_snapshot(request: Request) -> Response:
     if narrow.regions is not None:
         within = regions_below(await store.get_regions(), narrow.regions)
     pages = snapshot(store, entity, as_of=as_of, regions=within, changed_after=changed_after)
+    day = request.app.state.runtime.today().isoformat()
     return StreamingResponse(
-        _document_lines(pages),
+        _document_lines(pages, lambda doc: lapsed_credit_hidden(principal.role, entity, doc, day)),
         media_type="application/x-ndjson",
         headers={"X-Registry-As-Of": str(as_of)},
     )
 
 
-async def _document_lines(pages: AsyncIterator[LinePage]) -> AsyncIterator[bytes]:
-    """The snapshot's documents; the next page is read while this one is sent."""
+async def _document_lines(
+    pages: AsyncIterator[LinePage], hidden: Callable[[dict[str, object]], bool]
+) -> AsyncIterator[bytes]:
+    """The snapshot's documents but the ``hidden`` ones (credit events no longer public,
+    for all but oversight); the next page is read while this one is sent."""
     pending = asyncio.ensure_future(anext(pages, None))
     try:
         while True:
@@ -200,10 +212,20 @@ async def _document_lines(pages: AsyncIterator[LinePage]) -> AsyncIterator[bytes
             if page is None:
                 return
             pending = asyncio.ensure_future(anext(pages, None))
-            if page.text:
-                yield page.text
+            text = _without(page.text, hidden)
+            if text:
+                yield text
     finally:
         pending.cancel()
+
+
+def _without(text: bytes, hidden: Callable[[dict[str, object]], bool]) -> bytes:
+    """The page's lines but those whose document is ``hidden``; parsed only when they are
+    credit events (no other document has a publicity period)."""
+    if b'"publicUntil"' not in text:
+        return text
+    lines = text.splitlines(keepends=True)
+    return b"".join(line for line in lines if not hidden(orjson.loads(line)))
 
 
 def _unavailable_line() -> bytes:

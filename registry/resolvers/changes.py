@@ -8,14 +8,21 @@ import re
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import replace
+from datetime import date
 
+import orjson
 import strawberry
 
+from graph import log_models
 from graph.log_models import ChangeFilter
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, Principal, authenticate, connection_authorization
 from registry.context import Context
-from registry.domain.permissions import feed_hidden_entities, may_read_changes
+from registry.domain.permissions import (
+    feed_hidden_entities,
+    lapsed_credit_hidden,
+    may_read_changes,
+)
 from registry.domain.vocabulary import ChangeEntity, change_entity
 from registry.schema.changes import Change, ChangeEntityName
 from registry.schema.errors import PublicError
@@ -35,6 +42,7 @@ __all__ = [
     "feed_filter",
     "feed_start",
     "follow_changes",
+    "shown",
     "still_kept",
 ]
 
@@ -81,6 +89,20 @@ async def feed_filter(
     return ChangeFilter(
         entities=wanted, regions=within, hidden=feed_hidden_entities(principal.role)
     )
+
+
+def shown(
+    principal: Principal, today: date, found: Sequence[log_models.Change]
+) -> list[log_models.Change]:
+    """The changes of ``found`` the caller may see: a credit event no longer public is left
+    out for all but oversight, as GraphQL leaves it out (its seq is still passed over)."""
+    day = today.isoformat()
+    return [
+        change
+        for change in found
+        if change.entity != ChangeEntity.CREDIT_EVENT.value
+        or not lapsed_credit_hidden(principal.role, change.entity, orjson.loads(change.data), day)
+    ]
 
 
 def _window(narrow: ChangeFilter, page: int) -> int:
@@ -147,8 +169,10 @@ async def changes(
         limit=limit,
         key=lambda c: str(c.seq),
         node=Change.of,
-        counter=_counter(store, narrow),
+        counter=_counter(store, narrow, principal, context.today),
     )
+    kept = {c.seq for c in shown(principal, context.today, found)}
+    page.edges = [e for e in page.edges if e.node.seq in kept]  # the end cursor stays
     if len(found) <= limit:  # the window ran out first: resume where it ended
         page.page_info = PageInfo(
             has_next_page=scan_end < head, end_cursor=encode_cursor(str(scan_end))
@@ -186,7 +210,7 @@ async def follow_changes(
         )
         next_cursor = found[-1].seq if len(found) == FOLLOW_BATCH else scan_end
         await still_kept(store, cursor)  # a prune under way would leave a silent gap
-        for change in found:
+        for change in shown(principal, info.context.today, found):
             yield Change.of(change)
         cursor = next_cursor
 
@@ -204,10 +228,22 @@ def _values(entities: list[ChangeEntityName] | None) -> list[str] | None:
     return None if entities is None else [e.value for e in entities]
 
 
-def _counter(store: GraphStore, narrow: ChangeFilter) -> Callable[[], Awaitable[int]]:
+def _counter(
+    store: GraphStore, narrow: ChangeFilter, principal: Principal, today: date
+) -> Callable[[], Awaitable[int]]:
     async def count() -> int:
-        """The kept changes that match, the same on every page."""
+        """The kept changes that match and are shown, the same on every page (credit
+        events are few: those no longer public are read and taken off)."""
         kept_from = (await store.change_log_start()).seq
-        return await store.count_changes(after=kept_from, narrow=narrow)
+        matching = await store.count_changes(after=kept_from, narrow=narrow)
+        credit = ChangeEntity.CREDIT_EVENT.value
+        if narrow.entities is not None and credit not in narrow.entities:
+            return matching
+        events = await store.get_changes(
+            after=kept_from,
+            limit=matching,
+            narrow=replace(narrow, entities=(credit,)),
+        )
+        return matching - (len(events) - len(shown(principal, today, events)))
 
     return count

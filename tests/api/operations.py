@@ -285,10 +285,23 @@ def error_code(body: dict[str, Any]) -> str:
 
 async def feed_seqs(store: CypherStore, *, after: int, role: Role) -> list[int]:
     """The seqs the change feed shows ``role`` after ``after``: the whole log but API keys,
-    and but complaints for a partner (who may not read them)."""
+    and for a partner but complaints and credit events no longer public on TODAY (past
+    their publicity period, or repaired)."""
     hidden = {"ApiKey"} | ({"Complaint"} if role is Role.PARTNER else set())
     changes = await store.get_changes(after=after, limit=1_000_000)
-    return [c.seq for c in changes if c.entity not in hidden]
+    lapsed = {
+        c.seq
+        for c in changes
+        if role is Role.PARTNER and c.entity == "CreditEvent" and _no_longer_public(c.data)
+    }
+    return [c.seq for c in changes if c.entity not in hidden and c.seq not in lapsed]
+
+
+def _no_longer_public(data: str) -> bool:
+    doc = orjson.loads(data)
+    day = TODAY.isoformat()
+    until, repaired = doc.get("publicUntil"), doc.get("repairedOn")
+    return (until is not None and until < day) or (repaired is not None and repaired <= day)
 
 
 def ranking_cursor_with(cursor: str, field: int, value: object, *, signed: bool) -> str:

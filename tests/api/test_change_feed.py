@@ -262,7 +262,7 @@ async def test_a_prune_during_the_stream_ends_it_with_cursor_expired(
 
     monkeypatch.setattr(exports, "EXPORT_PAGE", 10)
     head = (await api.store.change_head()).seq
-    stream = exports._lines(api.store, 0, head, ChangeFilter())
+    stream = exports._lines(api.store, 0, head, ChangeFilter(), list)
 
     first = await anext(stream)
     await api.store.prune_changes(through=50)
@@ -286,3 +286,34 @@ def test_cursors_keep_the_spelling_partners_have_stored() -> None:
     assert encode_cursor("100") == "WyJrIiwiMTAwIl0"
     assert encode_cursor("~~~") == "WyJrIiwifn5-Il0"  # URL-safe: - and _, not + and /
     assert encode_cursor("???") == "WyJrIiwiPz8_Il0"
+
+
+async def test_a_credit_event_no_longer_public_is_left_out_for_a_partner_on_every_path(
+    reader: GraphQLClient,
+) -> None:
+    """CE-2026-0007 was public until 2026-07-15: GraphQL hides it from a partner, and so must
+    the feed, its NDJSON stream and the snapshot (oversight still sees it)."""
+    lapsed = "CE-2026-0007"
+    partner = await reader.key(Role.PARTNER)
+    admin = await reader.key(Role.ADMIN)
+    query = {"entities": ["CreditEvent"], "first": 1000}
+
+    page = await reader(FEED, query, role=Role.PARTNER)
+    overseen = await reader(FEED, query, role=Role.ADMIN)
+    stream = await _export(reader, partner, "?entities=CreditEvent")
+    shared = await reader.http.get(
+        "/export/CreditEvent.ndjson", headers={"Authorization": f"Bearer {partner}"}
+    )
+    full = await reader.http.get(
+        "/export/CreditEvent.ndjson", headers={"Authorization": f"Bearer {admin}"}
+    )
+
+    keys = [e["node"]["key"] for e in page["data"]["changes"]["edges"]]
+    assert keys
+    assert lapsed not in keys
+    assert lapsed in [e["node"]["key"] for e in overseen["data"]["changes"]["edges"]]
+    assert lapsed not in stream.text
+    assert "CE-2026-0001" in stream.text
+    assert lapsed not in shared.text
+    assert "CE-2026-0001" in shared.text
+    assert lapsed in full.text
