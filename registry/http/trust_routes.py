@@ -7,7 +7,6 @@ the keyring from the signing-keys directory those settings name, loaded once per
 from __future__ import annotations
 
 import hashlib
-import math
 from typing import Protocol
 
 from starlette.concurrency import run_in_threadpool
@@ -19,7 +18,7 @@ from graph.port import GraphStore
 from registry.domain.identifiers import normalise_identifier
 from registry.http.ratelimit import RateLimiter
 from registry.http.responses import error_response
-from registry.http.runtime import client_address, public_base_url
+from registry.http.runtime import client_address, public_base_url, too_many
 from registry.settings import Settings
 from registry.trust.qr import qr_png, qr_svg, verify_link
 from registry.trust.signing_keys import Keyring, keyring_for
@@ -74,8 +73,8 @@ async def _qr_image(request: Request, *, kind: str) -> Response:
     runtime = _runtime(request)
     wait = _retry_after(request)
     if wait:
-        refused = error_response(429, "RATE_LIMITED", "too many lookups; try again later")
-        refused.headers.update({"Retry-After": str(math.ceil(wait)), "Cache-Control": "no-store"})
+        refused = too_many(wait)
+        refused.headers["Cache-Control"] = "no-store"
         return refused
     keyring = await keyring_for(runtime.settings.resolved_signing_keys_dir)
     number = normalise_identifier(request.path_params["number"])
