@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 
-from graph.models import Certificate
+from graph.models import Certificate, Institution
 from graph.port import GraphStore
 from graph.station_models import ServiceRequest
 from registry.auth import Principal, access_of
@@ -129,31 +129,52 @@ async def institution_claims(
     store: GraphStore, records: Sequence[InstitutionRecord]
 ) -> list[RowClaim]:
     """An institution record is written in the institution's own name; moving it between
-    regions concerns both; changing its status or its kinds is its regulator's call (a
-    partner that made its certification body an accreditation body could then grant)."""
+    regions concerns both; changing its status, its kinds or its memberships is its
+    regulator's call. Kinds decide what it may grant (a partner that made its certification
+    body an accreditation body could then grant). Memberships are two-sided: an institution
+    that left its association before a bad grade would stop the association rating it, and
+    one that claimed a group would borrow its name and keep that group's inspectors away."""
     stored = {i.uscc: i for i in await store.get_institutions([r.uscc for r in records])}
     claims = []
     for index, r in enumerate(records):
         old = stored.get(r.uscc)
-        status_before = InstitutionStatus.ACTIVE.value if old is None else old.status
-        kinds_before = frozenset() if old is None else frozenset(map(str, old.kinds))
-        regulated = []
-        if r.status != status_before:
-            why = "an institution's status is changed by its regulator"
-            regulated.append(Refused(f"input[{index}].status", why))
-        if frozenset(map(str, r.kinds)) != kinds_before:
-            why = "an institution's kinds are changed by its regulator"
-            regulated.append(Refused(f"input[{index}].kinds", why))
+        regulated = tuple(
+            Refused(f"input[{index}].{name}", f"an institution's {name}: its regulator's call")
+            for name in _regulated_changes(r, old)
+        )
         claims.append(
             RowClaim(
                 party_field=f"input[{index}].uscc",
                 all_of=(r.uscc,),
                 region_field=f"input[{index}].region",
                 regions=_concerned(r.region, old, None if old is None else old.region),
-                regulated=tuple(regulated),
+                regulated=regulated,
             )
         )
     return claims
+
+
+_REGULATED = ("status", "kinds", "group", "associations")
+
+
+def _regulated_changes(record: InstitutionRecord, old: Institution | None) -> list[str]:
+    """The fields of ``_REGULATED`` that ``record`` changes (for a new institution, all
+    but the status it starts with)."""
+    now = (
+        record.status,
+        frozenset(map(str, record.kinds)),
+        record.group,
+        frozenset(record.associations),
+    )
+    before: tuple[object, ...] = (InstitutionStatus.ACTIVE.value, frozenset(), None, frozenset())
+    if old is not None:
+        before = (
+            old.status,
+            frozenset(map(str, old.kinds)),
+            old.group,
+            frozenset(old.associations),
+        )
+    return [name for name, a, b in zip(_REGULATED, now, before, strict=True) if a != b]
 
 
 async def organization_claims(

@@ -34,6 +34,8 @@ DALIAN_CERTIFICATE = "CCSC23SC0102R2"
 GUANGZHOU_HOLDER = "91440112236187836Q"  # 广州天粤家电: certified by CQC and 广东粤质 only
 GUANGZHOU_CERTIFICATE = "YZC24S20811"  # 广东粤质's, to that holder, valid until 2027-01-14
 GUANGZHOU_LAB = "91440112551766133P"
+HENGAN = "91210211401294580D"  # 大连恒安检测: a member of two associations, in no group
+DALIAN_GROUP = "91210204768274391C"  # the Dalian inspection and testing group
 CNCA = "11110108864665640P"  # the national regulator
 CNCA_APPROVAL_OF_YUEZHI = "CNCA-R-2014-212"
 
@@ -338,6 +340,32 @@ async def test_a_partner_cannot_grant_an_accreditation_in_a_certification_bodys_
     assert await snapshot() == before
 
 
+async def test_an_institution_cannot_leave_its_association_or_claim_a_group_by_itself(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """Memberships are two-sided: 大连恒安 leaving the Dalian association would stop the
+    association grading it, and claiming the inspection group would borrow the group's name
+    and keep the group's inspectors away. Its regulator may change both."""
+    key = await partner(api, HENGAN)
+    seeded = seedfacts.institution(HENGAN)
+    row = {k: seeded[k] for k in ("uscc", "name", "kinds", "region", "associations")}
+    assert DALIAN_ASSOCIATION in row["associations"]
+    left = {**row, "associations": [a for a in row["associations"] if a != DALIAN_ASSOCIATION]}
+    grouped = {**row, "group": DALIAN_GROUP}
+
+    assert (await refused(api, snapshot, "upsertInstitutions", [left], key))["field"] == (
+        "input[0].associations"
+    )
+    assert (await refused(api, snapshot, "upsertInstitutions", [grouped], key))["field"] == (
+        "input[0].group"
+    )
+    renamed = await mutate(api, "upsertInstitutions", [{**row, "name": "大连恒安检测"}], bearer=key)
+    assert renamed["__typename"] == "UpsertInstitutionsSuccess", renamed
+    dalian = await regulator_of(api, "210200")
+    moved = await mutate(api, "upsertInstitutions", [left], bearer=dalian)
+    assert moved["__typename"] == "UpsertInstitutionsSuccess", moved
+
+
 # regulators: their region tree -------------------------------------------------------------
 
 
@@ -345,7 +373,7 @@ async def test_a_regulator_records_credit_events_only_in_its_region(
     api: GraphQLClient, snapshot: Snapshot
 ) -> None:
     dalian = await regulator_of(api, "210200")
-    here = serious_violation("CE-T-9002", "91210211401294580D", "大连市市场监督管理局")
+    here = serious_violation("CE-T-9002", HENGAN, "大连市市场监督管理局")
     there = serious_violation("CE-T-9003", GUANGZHOU_LAB, "大连市市场监督管理局")
 
     payload = await refused(api, snapshot, CREDIT_EVENTS, [here, there], dalian)
@@ -409,7 +437,7 @@ async def test_a_regulator_key_from_before_jurisdictions_writes_nothing(
     secret = "qr_a-regulator-key-made-before-keys-named-their-region"
     legacy = ApiKey(key_digest(secret), "REGULATOR", (), "old", "2026-01-01T00:00:00.000000Z")
     await api.store.save_api_key(legacy, actor="test")
-    event = serious_violation("CE-T-9004", "91210211401294580D", "大连市市场监督管理局")
+    event = serious_violation("CE-T-9004", HENGAN, "大连市市场监督管理局")
 
     payload = await refused(api, snapshot, CREDIT_EVENTS, [event], secret)
 
