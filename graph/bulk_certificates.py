@@ -79,6 +79,7 @@ class BatchContext:
     load scores on, if it does."""
 
     at: str
+    day: str  # the registry's day at ``at``: the day whose step each node caches
     actor: str
     issuers: dict[str, int]
     holders: dict[str, tuple[int, str]]
@@ -141,7 +142,7 @@ class BatchWork:
         certificates, later = batch
         context = self.context
         at, actor = context.at, context.actor
-        day = at[:10]
+        day = context.day
         n = len(certificates)
         firsts: list[list[object]] = []  # each certificate's first step
         index: dict[str, int] = {}

@@ -32,6 +32,7 @@ from graph.bulk_derived import KeysMeanwhile
 from graph.bulk_format import EdgeToken, encode_pairs, encoded_token
 from graph.bulk_records import BulkRecords, Shared
 from graph.bulk_workers import BatchBuilders, PreparedBatches, default_workers
+from graph.changelog import day_of
 from graph.models import Accreditation, Organization
 
 __all__ = ["BulkGraph"]
@@ -125,6 +126,7 @@ class BulkGraph(BulkRecords):
             source = prepared.source  # what the workers are sent: they hold the pools' batches
         context = BatchContext(
             self._at,
+            day_of(self._at),
             self._actor,
             issuers=issuers,
             holders={o.uscc: (n, o.region) for n, o in enumerate(holders)},

@@ -14,6 +14,7 @@ from operator import attrgetter
 from graph.bulk_certificates import STEP_COLUMNS, TIMELINE_COLUMNS
 from graph.bulk_data import BulkCommand, BulkReferenceError, Tokens
 from graph.bulk_derived import NO_NEXT
+from graph.changelog import day_of
 from graph.cypher_store.institutions import (
     ACCREDITATION_KEPT,
     INSTITUTION_KEPT,
@@ -93,7 +94,7 @@ class BulkRecords:
     """The records other than certificates as commands, and the state of a load."""
 
     def __init__(self, *, at: str, actor: str, first_id: int = 0) -> None:
-        self._at, self._actor, self._day = at, actor, at[:10]
+        self._at, self._actor, self._day = at, actor, day_of(at)
         self._next_id = first_id  # the ids before it hold what the store made itself
         self.seq = 0
         self._ids: dict[tuple[str, str], int] = {}

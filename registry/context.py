@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Protocol
-from zoneinfo import ZoneInfo
 
+from graph.changelog import REGISTRY_TIMEZONE, registry_today
 from graph.port import GraphStore
 from registry.auth import Principal, access_of
 from registry.loaders import Loaders
@@ -17,8 +17,6 @@ if TYPE_CHECKING:
 
 __all__ = ["REGISTRY_TIMEZONE", "Context", "OperationObserver", "registry_today"]
 
-REGISTRY_TIMEZONE = ZoneInfo("Asia/Shanghai")
-
 
 class OperationObserver(Protocol):
     """Where each GraphQL operation is counted (the app's metrics, ``registry.http``)."""
@@ -26,11 +24,6 @@ class OperationObserver(Protocol):
     def observe_operation(
         self, name: str | None, kind: str, outcome: str, seconds: float
     ) -> None: ...
-
-
-def registry_today() -> date:
-    """Certificates expire by the calendar in China, whatever the server's clock zone."""
-    return datetime.now(REGISTRY_TIMEZONE).date()
 
 
 @dataclass(slots=True)

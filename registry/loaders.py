@@ -12,6 +12,7 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from graph import models
+from graph.changelog import registry_today
 from graph.dispute_models import Dispute
 from graph.port import GraphStore
 from graph.service_models import ServiceAssessment
@@ -72,7 +73,7 @@ class Loaders:
 
     @classmethod
     def for_request(cls, store: GraphStore, today: date | None = None) -> Loaders:
-        day = today or date.today()
+        day = today or registry_today()
 
         async def credit(keys: list[str]) -> list[CreditAssessment | None]:
             found = await assessments(store, keys, day)

@@ -41,7 +41,8 @@ RETURN key AS uscc, count(c) AS certificates, sum(noStars) AS missingStars,
 
 # Steps after the issue (the step with the lowest seq is the issue itself: an import of old
 # certificates is not a late status change), and how many days after their effective date
-# each was recorded (the UTC day of recording; a step recorded ahead has a negative lag).
+# each was recorded (China's day of recording, UTC+8: a stamp from 16:00 UTC is the next
+# day there; a step recorded ahead has a negative lag).
 STATUS_LAGS = (
     """
 UNWIND $keys AS key
@@ -54,7 +55,7 @@ MATCH (c)-[:HAS_STATUS]->(s:StatusChange)
 WHERE s.seq > issueSeq
 WITH key, """
     + day_number("s.recordedAt")
-    + " - "
+    + " + CASE WHEN toInteger(substring(s.recordedAt, 11, 2)) >= 16 THEN 1 ELSE 0 END - "
     + day_number("s.effectiveOn")
     + """ AS lag
 RETURN key AS uscc, count(lag) AS statusChanges,

@@ -10,8 +10,8 @@ document, as canonical JSON, is kept on each change as the entity's state before
 written since.
 
 ``status`` (and a certificate's ``statusReason`` and ``statusSince``) is the step in force on
-the day the entity was last written; steps recorded ahead of their date (and so a status that
-has changed since without a write) travel in the feed, as STATUS changes with their
+the day in China the entity was last written; steps recorded ahead of their date (and so a
+status that has changed since without a write) travel in the feed, as STATUS changes with their
 ``effectiveOn`` (docs/sync.md). The documents keep the fields they had before timelines were
 kept, so the digests the document audit compares with still match after the upgrade.
 """

@@ -7,7 +7,7 @@ import abc
 import contextlib
 from collections.abc import Mapping, Sequence
 
-from graph.changelog import ChangeDraft, utc_now
+from graph.changelog import ChangeDraft, registry_today, utc_now
 from graph.cypher import certificates as certificate_cypher
 from graph.cypher_store.base import (
     Reader,
@@ -214,7 +214,7 @@ class CertificateQueries(abc.ABC):
             ChangeDraft("Certificate", s.number, "STATUS", {k: v for k, v in r.items()})
             for s, r in zip(changes, rows, strict=True)
         ]
-        day = utc_now()[:10]  # the day whose step the node caches; any day is correct
+        day = registry_today().isoformat()  # the day whose step the node caches and exports
         rows = [{**row, "day": day} for row in rows]
 
         async def check(read: Reader) -> None:

@@ -7,7 +7,7 @@ import abc
 import hashlib
 from collections.abc import Mapping, Sequence
 
-from graph.changelog import ChangeDraft, utc_now
+from graph.changelog import ChangeDraft, registry_today
 from graph.cypher import institutions as institution_cypher
 from graph.cypher_store.base import (
     Reader,
@@ -130,7 +130,7 @@ class InstitutionQueries(abc.ABC):
     ) -> WriteResult:
         rows: list[Row] = []
         drafts: list[ChangeDraft] = []
-        day = utc_now()[:10]
+        day = registry_today().isoformat()
         for item in institutions:
             props = to_props(item, exclude=INSTITUTION_KEPT)
             stored = institution_node_props(item, props)

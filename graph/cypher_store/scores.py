@@ -8,9 +8,8 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date
 
-from graph.changelog import ChangeDraft
+from graph.changelog import ChangeDraft, registry_today
 from graph.cypher import scores as score_cypher
 from graph.cypher_store.base import (
     Reader,
@@ -295,7 +294,7 @@ class ScoreQueries(abc.ABC):
 
     async def _accredited_for(self, query: RankingQuery) -> list[str]:
         """The holders of a valid accreditation naming one of the category's standards."""
-        today = (query.today or date.today()).isoformat()
+        today = (query.today or registry_today()).isoformat()
         found: set[str] = set()
         for standard in query.scope_standards:
             rows = await self._query(

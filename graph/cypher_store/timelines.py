@@ -6,7 +6,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping, Sequence
 
-from graph.changelog import ChangeDraft, utc_now
+from graph.changelog import ChangeDraft, registry_today
 from graph.cypher import institutions as institution_cypher
 from graph.cypher.timelines import UPGRADE, UPGRADE_DONE, UPGRADED
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _require, upgrade_once
@@ -78,7 +78,7 @@ class TimelineQueries(abc.ABC):
             ChangeDraft(label, str(row["number"]), "STATUS", {k: v for k, v in row.items()})
             for row in rows
         ]
-        day = utc_now()[:10]  # the day whose step the node caches; any day is correct
+        day = registry_today().isoformat()  # the day whose step the node caches and exports
 
         async def check(read: Reader) -> None:
             await _require(read, label, {str(row["number"]) for row in rows})
@@ -100,7 +100,7 @@ class TimelineQueries(abc.ABC):
             self._housekeeping,
             (UPGRADED, UPGRADE_DONE),
             list(UPGRADE.values()),
-            {"day": utc_now()[:10]},
+            {"day": registry_today().isoformat()},
         )
 
 

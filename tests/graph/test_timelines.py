@@ -4,8 +4,11 @@ before timelines were kept are upgraded on open (issue 13)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
+import pytest
+
+from graph import changelog
 from graph.cypher.timelines import status_in, status_on
 from graph.cypher_store import CypherStore
 from graph.models import (
@@ -267,6 +270,31 @@ async def test_an_institutions_own_status_is_a_timeline(store: CypherStore) -> N
         "ACTIVE",
         "SUSPENDED",
     ]
+
+
+async def test_a_write_after_16_utc_caches_the_step_of_chinas_day_not_the_utc_date(
+    store: CypherStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 01:30 in Beijing the UTC date is still the day before: a suspension effective today
+    in China is the status the node caches (and the export carries), not a step ahead."""
+    body, _, _ = await _world(store)
+    monkeypatch.setattr(changelog, "now", lambda: datetime(2026, 3, 10, 17, 30, tzinfo=UTC))
+    beijing_day = date(2026, 3, 11)
+    assert changelog.registry_today() == beijing_day
+    await store.change_certificate_statuses(
+        [_step("CERT000001", "SUSPENDED", beijing_day)], actor=ACTOR
+    )
+    await store.change_institution_statuses(
+        [_step(body, "SUSPENDED", beijing_day, "责令停业整顿")], actor=ACTOR
+    )
+    [certificate_now] = await store.get_certificates(["CERT000001"])
+    assert (certificate_now.status, certificate_now.status_since) == ("SUSPENDED", beijing_day)
+    [institution_now] = await store.get_institutions([body])
+    assert (institution_now.status, institution_now.status_since) == ("SUSPENDED", beijing_day)
+    unfounded = institution(7, name="检测公司")  # no founding date: registered today
+    await store.upsert_institutions([unfounded], actor=ACTOR)
+    [registered] = await store.get_institutions([unfounded.uscc])
+    assert [s.effective_on for s in registered.history] == [beijing_day]
 
 
 async def test_a_store_written_before_timelines_is_upgraded_on_open(store: CypherStore) -> None:
