@@ -176,12 +176,13 @@ class Institution:
         ]
 
     @strawberry.field(
-        description="The rating that counts: the newest by publishedOn still valid today."
+        description="The rating that counts: the newest by publishedOn valid on the day asked "
+        "for (asOf, default today)."
     )
     async def latest_credit_rating(self, info: Info) -> CreditRating | None:
-        today = info.context.today
+        day = self.moment.day
         ratings = await info.context.loaders.credit_ratings.load(self.uscc)
-        valid = [r for r in ratings if r.published_on <= today <= r.valid_until]
+        valid = [r for r in ratings if r.published_on <= day <= r.valid_until]
         if not valid:
             return None
         return CreditRating.of(max(valid, key=lambda r: (r.published_on, r.id)))

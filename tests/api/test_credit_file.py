@@ -446,3 +446,23 @@ async def test_an_association_may_not_record_credit_events(
     )
 
     assert (payload["__typename"], payload["field"]) == ("NotAuthorized", "input")
+
+
+async def test_the_rating_that_counts_is_the_one_valid_on_the_day_asked_for(
+    api: GraphQLClient,
+) -> None:
+    """The institute's 2024 grade counted in mid-2025; before it was published none did;
+    today its newest valid one does."""
+    query = """query($u: String!, $d: Date) { institution(uscc: $u, asOf: $d) {
+      latestCreditRating { id } } }"""
+    counted = {}
+    for day in ("2025-01-01", "2025-06-01", "2026-03-19", None):
+        body = await api(query, {"u": DALIAN_PRODUCT_INSTITUTE, "d": day})
+        rating = body["data"]["institution"]["latestCreditRating"]
+        counted[day] = None if rating is None else rating["id"]
+    assert counted == {
+        "2025-01-01": None,
+        "2025-06-01": "DLJC-2024-001",
+        "2026-03-19": "DLJC-2025-001",
+        None: "LNJC-2025-032",
+    }
