@@ -300,6 +300,10 @@ class GraphStore(ChangeLog, StationStore, Protocol):
     async def clear_credit(self, usccs: Sequence[str], *, actor: str) -> WriteResult:
         """Remove the named institutions' assessments: they are not ranked any more."""
 
+    async def claim_rescore(self, day: date) -> bool:
+        """Claim the rescore of ``day`` (bookkeeping): True for the one caller that claims it
+        first, False once it is claimed (or for a day before the last one claimed)."""
+
     async def prune_credit_history(self, *, before: str, chunk: int = 10_000) -> int:
         """Forget ranking keys replaced before ``before`` (ISO 8601 UTC); how many went."""
 

@@ -34,6 +34,7 @@ from registry.http.responses import STORE_RETRY_AFTER, error_response, store_una
 from registry.http.runtime import Runtime
 from registry.http.trust_routes import routes as trust_routes
 from registry.http.url_text import UncarriableUrls
+from registry.operations.credit import rescore_day
 from registry.operations.seeding import load_seeds_and_score, store_is_empty
 from registry.settings import Settings
 from registry.trust.signing_keys import keyring_for
@@ -61,6 +62,22 @@ async def _purge_idempotency_keys(store: GraphStore) -> None:
             log.info("purged %d expired idempotency keys", purged)
         except GraphError:
             log.exception("purging idempotency keys failed; trying again in an hour")
+
+
+RESCORE_CHECK_SECONDS = 600.0
+
+
+async def _rescore_daily(store: GraphStore, today: Callable[[], date]) -> None:
+    """From the start, and every ten minutes, rescore once a new registry day has come
+    (one process of those sharing the store does it: operations.credit.rescore_day)."""
+    while True:
+        try:
+            written = await rescore_day(store, today())
+            if written is not None:
+                log.info("rescored credit for %s: %d assessments moved", today(), written)
+        except GraphError:
+            log.exception("the daily credit rescore failed; it is tried again tomorrow")
+        await asyncio.sleep(RESCORE_CHECK_SECONDS)
 
 
 async def _prepare_exports(store: GraphStore) -> None:
@@ -111,11 +128,13 @@ def create_app(
             log.debug("froze %d objects of the started app", freeze_startup_heap())
             purging = asyncio.create_task(_purge_idempotency_keys(runtime.store))
             preparing = asyncio.create_task(_prepare_exports(runtime.store))
+            rescoring = asyncio.create_task(_rescore_daily(runtime.store, runtime.today))
             try:
                 yield
             finally:
                 purging.cancel()
                 preparing.cancel()
+                rescoring.cancel()
         finally:
             await runtime.store.close()
             runtime.store = None

@@ -10,6 +10,7 @@ from graph.cypher.timelines import scope_has, status_in, status_on
 __all__ = [
     "ACCREDITED_FOR",
     "CHANGE_AT",
+    "CLAIM_RESCORE",
     "KEPT",
     "PRUNE_CREDIT_HISTORY",
     "RANKING_FILTERS",
@@ -115,6 +116,18 @@ MATCH (h:CreditHistory) WHERE h.closedAt < $before
 WITH h LIMIT $limit
 DELETE h
 RETURN count(h) AS deleted
+"""
+
+# Claim the scores' rescore of a day (bookkeeping on the counter, outside the change log):
+# ``due`` is true for the one caller that moved ``rescoredOn`` up to ``$day``. Setting the
+# seq first takes the counter's write lock on Neo4j, so the day is read after any other
+# claim committed; FalkorDB runs one write at a time.
+CLAIM_RESCORE = """
+MATCH (c:ChangeCounter {id: 'main'})
+SET c.seq = c.seq
+WITH c, coalesce(c.rescoredOn, '') < $day AS due
+SET c.rescoredOn = CASE WHEN due THEN $day ELSE c.rescoredOn END
+RETURN due
 """
 
 # The region asked for and every region below it, and how wide it is.

@@ -8,6 +8,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 
 from graph.changelog import ChangeDraft, registry_today
 from graph.cypher import scores as score_cypher
@@ -372,6 +373,10 @@ class ScoreQueries(abc.ABC):
         return await self._logged(
             name, score_cypher.STORE_CREDIT, rows, drafts, actor=actor, check=check
         )
+
+    async def claim_rescore(self, day: date) -> bool:
+        rows = await self._housekeeping(score_cypher.CLAIM_RESCORE, {"day": day.isoformat()})
+        return bool(rows and rows[0]["due"])
 
     async def prune_credit_history(self, *, before: str, chunk: int = 10_000) -> int:
         deleted = 0

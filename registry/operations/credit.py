@@ -44,6 +44,7 @@ __all__ = [
     "factors_json",
     "recompute_all",
     "recompute_credit",
+    "rescore_day",
     "satisfaction_of",
     "stored_assessment",
 ]
@@ -150,13 +151,20 @@ def stored_assessment(stored: StoredCredit) -> CreditAssessment:
 
 
 async def recompute_credit(
-    store: GraphStore, usccs: Sequence[str], today: date, *, actor: str = CREDIT_ACTOR
+    store: GraphStore,
+    usccs: Sequence[str],
+    today: date,
+    *,
+    actor: str = CREDIT_ACTOR,
+    only_moved: bool = False,
 ) -> int:
     """Recompute and store the named institutions' scores, 1,000 per write; an unchanged
-    assessment is not written again, and one of an institution nobody supervises is removed.
-    Returns how many were written."""
+    assessment is not written again (``only_moved``: nor one whose score, grade and factors'
+    points are unchanged, only its day and wording), and one of an institution nobody
+    supervises is removed. Returns how many were written."""
     written = 0
     keys = sorted(set(usccs))
+    same = _same_points if only_moved else _same
     for start in range(0, len(keys), MAX_WRITE_BATCH):
         batch = keys[start : start + MAX_WRITE_BATCH]
         facts = await credit_facts(store, batch, today)
@@ -164,7 +172,9 @@ async def recompute_credit(
         fresh = _scored(facts, today=today)
         # In the order of their keys, whatever order the engine read them in: a bulk load
         # that scores gives each the seq of its change here (graph.bulk_credit).
-        changed = sorted((s for s in fresh if current.get(s.uscc) != s), key=lambda s: s.uscc)
+        changed = sorted(
+            (s for s in fresh if not same(current.get(s.uscc), s)), key=lambda s: s.uscc
+        )
         if changed:
             written += (await store.store_credit(changed, actor=actor)).written
         unsupervised = [f.uscc for f in facts if not is_supervised(f.kinds) and f.uscc in current]
@@ -173,6 +183,28 @@ async def recompute_credit(
     if written:
         await _forget_old_keys(store)
     return written
+
+
+def _same(stored: StoredCredit | None, fresh: StoredCredit) -> bool:
+    return stored == fresh
+
+
+def _same_points(stored: StoredCredit | None, fresh: StoredCredit) -> bool:
+    """Whether ``fresh`` says what ``stored`` says: the same method, score and grade, and
+    each factor's value (to a tenth), weight and points."""
+    return stored is not None and _points(stored) == _points(fresh)
+
+
+def _points(stored: StoredCredit) -> tuple[object, ...]:
+    factors = [
+        (f["name"], _tenth(f["value"]), f["weight"], f["contribution"])
+        for f in json.loads(stored.factors)
+    ]
+    return (stored.method, stored.score, stored.grade, factors)
+
+
+def _tenth(value: object) -> object:
+    return round(value, 1) if isinstance(value, float) else value
 
 
 def _scored(
@@ -211,8 +243,22 @@ async def _forget_old_keys(store: GraphStore) -> None:
 
 async def recompute_all(store: GraphStore, today: date, *, actor: str = CREDIT_ACTOR) -> int:
     """Recompute every institution's score: after a bulk load (seed, generate, import) or a new
-    method version. Returns how many were written."""
-    return await recompute_credit(store, await store.institution_usccs(), today, actor=actor)
+    method version; that is the day's rescore done too. Returns how many were written."""
+    written = await recompute_credit(store, await store.institution_usccs(), today, actor=actor)
+    await store.claim_rescore(today)
+    return written
+
+
+async def rescore_day(store: GraphStore, today: date) -> int | None:
+    """The daily rescore. A score reads facts by the day it is computed on (a rating's
+    validity, an event's date and publicity period, a certificate's steps, the last year's
+    evaluations and service requests), so a score stored when its inputs were last written
+    goes stale as those days come. The first process to claim ``today`` recomputes every
+    score and writes those whose points moved. None when the day was claimed already."""
+    if not await store.claim_rescore(today):
+        return None
+    usccs = await store.institution_usccs()
+    return await recompute_credit(store, usccs, today, only_moved=True)
 
 
 async def assessments(

@@ -205,8 +205,9 @@ class Institution:
         return is_supervised(self.model.kinds)
 
     @strawberry.field(
-        description="The explainable credit score, as stored when its inputs last changed; "
-        "null for an institution that is not supervised."
+        description="The explainable credit score, as stored when its inputs last changed "
+        "or a new day moved it (computedOn says when); null for an institution that is not "
+        "supervised."
     )
     async def credit(self, info: Info) -> CreditAssessment | None:
         found = await info.context.loaders.credit.load(self.uscc)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from typing import Any
 
 import pytest
@@ -104,6 +106,33 @@ async def test_an_unchanged_assessment_is_not_written_again(seeded_store: Cypher
     assert await recompute_credit(seeded_store, [GUANGZHOU_LAB], TODAY) == 0
 
 
+async def test_a_new_day_rescores_the_scores_its_coming_moved_once(
+    seeded_store: CypherStore,
+) -> None:
+    """Nothing is written about 烟台海诚 after seeding, yet on 1 March 2027 both D ratings of
+    the Yantai association have lapsed: the day's rescore drops that factor. 苏州's lab,
+    with no dated evidence, keeps its stored assessment; a day is rescored once."""
+    from registry.operations.credit import rescore_day
+
+    [seeded] = await seeded_store.get_stored_credit([YANTAI_HAICHENG])
+    [unrated] = await seeded_store.get_stored_credit([SUZHOU_LAB])
+    assert await rescore_day(seeded_store, TODAY) == 0  # the day the seeds were scored on
+    assert await rescore_day(seeded_store, TODAY) is None  # claimed
+    later = date(2027, 3, 1)
+
+    moved = await rescore_day(seeded_store, later)
+
+    [rescored] = await seeded_store.get_stored_credit([YANTAI_HAICHENG])
+    rating = next(f for f in json.loads(rescored.factors) if f["name"] == "association_rating")
+    assert (rating["value"], rescored.computed_on) == (None, later)
+    assert rescored.score != seeded.score
+    assert await seeded_store.get_stored_credit([SUZHOU_LAB]) == [unrated]
+    assert moved is not None
+    assert moved > 0
+    assert await rescore_day(seeded_store, later) is None
+    assert await rescore_day(seeded_store, date(2027, 2, 1)) is None
+
+
 # who is supervised, UNRATED, and the hard rules on the seeds -----------------------------------
 
 DALIAN_REGULATOR = "11210200996939498X"  # 大连市市场监督管理局
@@ -113,6 +142,7 @@ NOT_SUPERVISED = {
     DALIAN_ASSOCIATION: "association",
     "91210204768274391C": "the Dalian group",
 }
+YANTAI_HAICHENG = "91370602903254204R"  # rated D by the Yantai association until 2027-02-27
 SUZHOU_LAB = "91320506796243621Q"  # no rating, event, certificate, complaint or evaluation
 HUNNAN_STATION = "122101126861952868"  # real but mediocre evidence
 YUEZHI = "91440106732910130L"  # 广东粤质: issued YZC26GP00042 while CNAS-C212-P was suspended
