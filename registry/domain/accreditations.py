@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from graph.models import Accreditation, Institution, StatusChange
 from registry.domain.timeline import in_effect, known, ordered
@@ -84,27 +84,33 @@ class AccreditationOn:
         return self.status in (AccreditationStatus.SUSPENDED, AccreditationStatus.WITHDRAWN)
 
 
+def _expired(accreditation: Accreditation) -> date:
+    """The day an accreditation is EXPIRED from: the day after its last (asked only once it
+    has passed, so never past the last day there is)."""
+    return accreditation.valid_until + timedelta(days=1)
+
+
 def accreditation_on(
     accreditation: Accreditation, day: date, *, known_at: str | None = None
 ) -> AccreditationOn:
     if not accreditation.history:  # one step: the record itself (the verifier's common case)
         status = AccreditationStatus(accreditation.status)
+        since: date | None = accreditation.valid_from
         if status is AccreditationStatus.VALID and day > accreditation.valid_until:
-            status = AccreditationStatus.EXPIRED
-        return AccreditationOn(
-            accreditation, day, status, accreditation.scope, accreditation.valid_from
-        )
+            status, since = AccreditationStatus.EXPIRED, _expired(accreditation)
+        return AccreditationOn(accreditation, day, status, accreditation.scope, since)
     steps = accreditation.history
     step = _step_on(steps, day, known_at)
     status = AccreditationStatus(step.status if step else accreditation.status)
+    since = step.effective_on if step else None
     if status is AccreditationStatus.VALID and day > accreditation.valid_until:
-        status = AccreditationStatus.EXPIRED
+        status, since = AccreditationStatus.EXPIRED, _expired(accreditation)
     return AccreditationOn(
         accreditation=accreditation,
         day=day,
         status=status,
         scope=scope_on(accreditation.scope, steps, day, known_at=known_at),
-        since=step.effective_on if step else None,
+        since=since,
     )
 
 

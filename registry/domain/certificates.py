@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from graph.models import Certificate, StatusChange
 from registry.domain.timeline import in_effect, known
 from registry.domain.vocabulary import CertificateStatus
 
-__all__ = ["CertificateStanding", "certificate_standing", "effective_status", "status_timeline"]
+__all__ = [
+    "EXPIRED_REASON",
+    "CertificateStanding",
+    "certificate_standing",
+    "effective_status",
+    "status_timeline",
+]
 
 _FINAL = frozenset({CertificateStatus.WITHDRAWN, CertificateStatus.CANCELLED})
+EXPIRED_REASON = "证书有效期届满"  # the validity period has ended
 
 
 def effective_status(stored: str, expires_on: date, *, today: date) -> CertificateStatus:
@@ -63,9 +70,8 @@ def certificate_standing(
     step = steps[0] if len(steps) == 1 else in_effect(steps, day)
     if step is None:
         return None
-    return CertificateStanding(
-        status=effective_status(step.status, certificate.expires_on, today=day),
-        reason=step.stated_reason,
-        since=step.effective_on,
-        step=step,
-    )
+    status = effective_status(step.status, certificate.expires_on, today=day)
+    if status is CertificateStatus.EXPIRED:  # by its dates, from the day after its last
+        expired = certificate.expires_on + timedelta(days=1)
+        return CertificateStanding(status, EXPIRED_REASON, expired, step)
+    return CertificateStanding(status, step.stated_reason, step.effective_on, step)

@@ -281,6 +281,30 @@ async def test_as_of_before_and_after_each_change(reader: GraphQLClient) -> None
         assert held["CNAS-C212-P"] == status, day
 
 
+async def test_expired_since_the_day_after_its_last_not_since_its_last_step(
+    reader: GraphQLClient,
+) -> None:
+    """CCSC20SC0101R1 was valid until 2023-12-19: from the 20th it is EXPIRED, for that
+    reason, whatever step it was issued with; CNAS-L2105 likewise after 2027-03-25."""
+    expired = await _certificate(reader, "CCSC20SC0101R1")
+    assert (expired["status"], expired["statusSince"], expired["statusReason"]) == (
+        "EXPIRED",
+        "2023-12-20",
+        "证书有效期届满",
+    )
+    last = await _certificate(reader, "CCSC20SC0101R1", asOf="2023-12-19")
+    assert (last["status"], last["statusSince"]) == ("VALID", "2020-12-20")
+    verified = await _verify(reader, "CCSC20SC0101R1", "2024-05-01")
+    assert verified["certificate"] == {"status": "EXPIRED", "statusSince": "2023-12-20"}
+    for day, status, since in [
+        ("2027-03-25", "VALID", "2009-03-26"),
+        ("2027-03-26", "EXPIRED", "2027-03-26"),
+    ]:
+        body = await reader(ACCREDITATION, {"n": "CNAS-L2105", "asOf": day})
+        found = body["data"]["accreditation"]
+        assert (found["status"], found["statusSince"]) == (status, since), day
+
+
 async def test_before_its_issue_date_a_certificate_did_not_exist(reader: GraphQLClient) -> None:
     body = await reader(CERTIFICATE, {"n": REINSTATED, "asOf": "2020-01-01"})
     assert body["data"]["certificate"] is None
