@@ -129,11 +129,13 @@ async def institution_claims(
     store: GraphStore, records: Sequence[InstitutionRecord]
 ) -> list[RowClaim]:
     """An institution record is written in the institution's own name; moving it between
-    regions concerns both; changing its status, its kinds or its memberships is its
-    regulator's call. Kinds decide what it may grant (a partner that made its certification
-    body an accreditation body could then grant). Memberships are two-sided: an institution
-    that left its association before a bad grade would stop the association rating it, and
-    one that claimed a group would borrow its name and keep that group's inspectors away."""
+    regions concerns both; changing its status, its kinds, its memberships or its region is
+    its regulator's call. Kinds decide what it may grant (a partner that made its
+    certification body an accreditation body could then grant). Memberships are two-sided:
+    an institution that left its association before a bad grade would stop the association
+    rating it, and one that claimed a group would borrow its name and keep that group's
+    inspectors away. Its region decides who supervises it: moved to another province by
+    itself, it would be out of its regulator's reach, and its complaints with it."""
     stored = {i.uscc: i for i in await store.get_institutions([r.uscc for r in records])}
     claims = []
     for index, r in enumerate(records):
@@ -154,7 +156,7 @@ async def institution_claims(
     return claims
 
 
-_REGULATED = ("status", "kinds", "group", "associations")
+_REGULATED = ("status", "kinds", "group", "associations", "region")
 
 
 def _regulated_changes(record: InstitutionRecord, old: Institution | None) -> list[str]:
@@ -165,14 +167,22 @@ def _regulated_changes(record: InstitutionRecord, old: Institution | None) -> li
         frozenset(map(str, record.kinds)),
         record.group,
         frozenset(record.associations),
+        record.region,
     )
-    before: tuple[object, ...] = (InstitutionStatus.ACTIVE.value, frozenset(), None, frozenset())
+    before: tuple[object, ...] = (
+        InstitutionStatus.ACTIVE.value,
+        frozenset(),
+        None,
+        frozenset(),
+        None,
+    )
     if old is not None:
         before = (
             old.status,
             frozenset(map(str, old.kinds)),
             old.group,
             frozenset(old.associations),
+            old.region,
         )
     return [name for name, a, b in zip(_REGULATED, now, before, strict=True) if a != b]
 

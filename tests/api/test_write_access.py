@@ -340,12 +340,13 @@ async def test_a_partner_cannot_grant_an_accreditation_in_a_certification_bodys_
     assert await snapshot() == before
 
 
-async def test_an_institution_cannot_leave_its_association_or_claim_a_group_by_itself(
+async def test_an_institution_cannot_change_its_memberships_or_region_by_itself(
     api: GraphQLClient, snapshot: Snapshot
 ) -> None:
     """Memberships are two-sided: 大连恒安 leaving the Dalian association would stop the
     association grading it, and claiming the inspection group would borrow the group's name
-    and keep the group's inspectors away. Its regulator may change both."""
+    and keep the group's inspectors away. Moved to Guangzhou, Dalian's regulator could no
+    longer suspend it. Its regulator may change them."""
     key = await partner(api, HENGAN)
     seeded = seedfacts.institution(HENGAN)
     row = {k: seeded[k] for k in ("uscc", "name", "kinds", "region", "associations")}
@@ -358,6 +359,10 @@ async def test_an_institution_cannot_leave_its_association_or_claim_a_group_by_i
     )
     assert (await refused(api, snapshot, "upsertInstitutions", [grouped], key))["field"] == (
         "input[0].group"
+    )
+    moved_away = {**row, "region": "440106"}
+    assert (await refused(api, snapshot, "upsertInstitutions", [moved_away], key))["field"] == (
+        "input[0].region"
     )
     renamed = await mutate(api, "upsertInstitutions", [{**row, "name": "大连恒安检测"}], bearer=key)
     assert renamed["__typename"] == "UpsertInstitutionsSuccess", renamed
