@@ -247,7 +247,14 @@ async def upsert_accreditations(
         "upsertAccreditations",
         functools.partial(accreditation_claims, store, records),
     )
-    await _refuse_non_grantors(store, records)
+    await _refuse_unless_kind(
+        store,
+        [r.body for r in records],
+        "body",
+        _GRANTORS,
+        "NOT_A_GRANTOR",
+        "an accreditation body or a regulator",
+    )
     return await _write(
         records,
         lambda guard: store.upsert_accreditations(
@@ -263,26 +270,28 @@ async def upsert_accreditations(
 
 
 # Who grants accreditations (DOMAIN.md): an accreditation body (CNAS) or a regulator
-# (CMA, CNCA approvals).
+# (CMA, CNCA approvals); who issues certificates: a certification body.
 _GRANTORS = frozenset({InstitutionKind.ACCREDITATION_BODY, InstitutionKind.REGULATOR})
+_ISSUERS = frozenset({InstitutionKind.CERTIFICATION_BODY})
 
 
-async def _refuse_non_grantors(store: GraphStore, records: Sequence[AccreditationRecord]) -> None:
-    """Every accreditation names as its body an accreditation body or a regulator: a key
-    acting for a certification body (a partner's, say) cannot grant one in that body's name
-    and so make its own certificates verify as accredited. A body not stored is left to the
-    reference check (NOT_FOUND)."""
-    bodies = {
-        i.uscc: i.kinds for i in await store.get_institutions(sorted({r.body for r in records}))
-    }
+async def _refuse_unless_kind(
+    store: GraphStore,
+    parties: Sequence[str],
+    field: str,
+    kinds: frozenset[InstitutionKind],
+    code: str,
+    what: str,
+) -> None:
+    """Every row names, in ``field``, an institution of one of ``kinds``: a key acting for
+    an institution of another kind (a partner's, say) cannot grant or certify in its name
+    and so make certificates verify. An institution not stored is left to the reference
+    check (NOT_FOUND)."""
+    stored = {i.uscc: i.kinds for i in await store.get_institutions(sorted(set(parties)))}
     problems = [
-        FieldProblem(
-            "NOT_A_GRANTOR",
-            f"{r.body} is neither an accreditation body nor a regulator",
-            f"input[{index}].body",
-        )
-        for index, r in enumerate(records)
-        if r.body in bodies and not _GRANTORS.intersection(bodies[r.body])
+        FieldProblem(code, f"{party} is not {what}", f"input[{index}].{field}")
+        for index, party in enumerate(parties)
+        if party in stored and not kinds.intersection(stored[party])
     ]
     if problems:
         raise Refusal(RefusalKind.INVALID_INPUT, problems)
@@ -303,6 +312,14 @@ async def issue_certificates(
 ) -> WriteResult:
     await authorize_rows(
         store, principal, "issueCertificates", functools.partial(certificate_claims, store, records)
+    )
+    await _refuse_unless_kind(
+        store,
+        [r.issuer for r in records],
+        "issuer",
+        _ISSUERS,
+        "NOT_AN_ISSUER",
+        "a certification body",
     )
     models = await certificates_to_issue(store, records, today=today)
     result = await _write(

@@ -13,8 +13,10 @@ from tests.api.operations import (
     YUEZHI,
     accreditation_change_row,
     certificate_row,
+    institution_row,
     institution_status_row,
     mutate,
+    new_uscc,
     status_change_row,
 )
 
@@ -140,13 +142,19 @@ async def test_issuing_during_the_suspension_is_refused_unless_a_historical_impo
 async def test_a_family_that_needs_no_accreditation_is_issued_by_a_body_without_one(
     api: GraphQLClient,
 ) -> None:
-    """Product certificates are also issued under CNCA designation: a body holding no
-    product accreditation is not refused (docs/lifecycle.md)."""
+    """Product certificates are also issued under CNCA designation: a certification body
+    holding no product accreditation is not refused (docs/lifecycle.md)."""
+    body = new_uscc(1)
+    kinds = {"kinds": ["CERTIFICATION_BODY"]}
+    registered = await mutate(
+        api, "upsertInstitutions", [institution_row(body, **kinds)], role=Role.ADMIN
+    )
+    assert registered["__typename"] == "UpsertInstitutionsSuccess", registered
     row = certificate_row(
-        "DLJC26P00001",
+        "DLRZ26P00001",
         family="PRODUCT",
         standard="GB 4706.1-2005",
-        issuer="12210211760664248H",  # an inspection institute, no certification scheme
+        issuer=body,  # a certification body holding no accreditation at all
         issuedOn="2026-10-08",
         expiresOn="2031-10-07",
     )

@@ -128,6 +128,30 @@ async def test_a_partner_cannot_issue_in_another_bodys_name(
     assert CQC in payload["message"]
 
 
+async def test_a_lab_cannot_issue_certificates_that_verify(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """Only certification bodies certify (DOMAIN.md): a key acting for 大连恒安, a testing
+    lab, issued a product certificate in its name, and it verified VALID."""
+    key = await partner(api, HENGAN)
+    row = certificate_row(
+        "RVLAB2026002",
+        family="PRODUCT",  # a family issued under designation too: no accreditation is asked
+        standard="GB 4706.1-2005",
+        issuer=HENGAN,
+    )
+    before = await snapshot()
+
+    payload = await mutate(api, "issueCertificates", [row], bearer=key)
+
+    assert (payload["__typename"], payload["code"], payload["field"]) == (
+        "InvalidInput",
+        "NOT_AN_ISSUER",
+        "input[0].issuer",
+    ), payload
+    assert await snapshot() == before
+
+
 async def test_a_partner_cannot_withdraw_a_genuine_certificate(
     api: GraphQLClient, snapshot: Snapshot
 ) -> None:
