@@ -9,6 +9,7 @@ __all__ = [
     "CREDIT_EVENTS_OF",
     "CREDIT_RATINGS_OF",
     "EVALUATION_OWNERS",
+    "EVENT_OWNERS",
     "PLAN_RESULTS",
     "PUBLISH_CREDIT_RATINGS",
     "RATING_OWNERS",
@@ -43,6 +44,12 @@ RATING_OWNERS = """
 UNWIND $keys AS key
 MATCH (r:CreditRating {id: key})
 RETURN r.id AS id, r.association AS association, r.institution AS institution
+"""
+
+EVENT_OWNERS = """
+UNWIND $keys AS key
+MATCH (e:CreditEvent {id: key})
+RETURN e.id AS id, e.institution AS institution
 """
 
 # A credit repair is recorded, never undone: a later write that omits it keeps it.

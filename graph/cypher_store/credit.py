@@ -101,6 +101,15 @@ class CreditQueries(abc.ABC):
         async def check(read: Reader) -> None:
             await _require(read, "Institution", {e.institution for e in events})
             await _require(read, "SupervisionPlan", {e.plan for e in events if e.plan})
+            # Moved to another institution, the event would stay on the first one too
+            # (its edge is merged, not replaced), and the first one's score and class with it:
+            # a record found against the wrong institution is repaired, and one recorded anew.
+            await _refuse_takeovers(
+                read,
+                credit_cypher.EVENT_OWNERS,
+                {e.id: {"institution": e.institution} for e in events},
+                "a credit event of another institution",
+            )
 
         return await self._logged(
             "record_credit_events",

@@ -272,6 +272,21 @@ async def test_a_rating_id_of_another_association_is_not_overwritten(
     )
 
 
+async def test_a_credit_event_cannot_be_moved_to_another_institution(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """Moved, the event stayed on the first institution as well (its edge was merged, not
+    replaced), keeping it in class D with no record of it in its file."""
+    recorded = await call(api, "recordCreditEvents", [event_row("CE-T-7001")], role=Role.ADMIN)
+    assert recorded["__typename"] == "RecordCreditEventsSuccess", recorded
+    moved = event_row("CE-T-7001", institution=DALIAN_PRODUCT_INSTITUTE)
+
+    payload = await call_refused(api, snapshot, "recordCreditEvents", [moved], role=Role.ADMIN)
+
+    assert (payload["__typename"], payload["code"]) == ("Conflict", "CONFLICT"), payload
+    assert "CE-T-7001" in payload["message"]
+
+
 async def test_regulator_may_not_publish_ratings(api: GraphQLClient, snapshot: Snapshot) -> None:
     payload = await call_refused(
         api, snapshot, "publishCreditRatings", [rating_row("DLJC-2026-H1-004")], role=Role.REGULATOR
