@@ -32,7 +32,7 @@ from graph.bulk_derived import KeysMeanwhile
 from graph.bulk_format import EdgeToken, encode_pairs, encoded_token
 from graph.bulk_records import BulkRecords, Shared
 from graph.bulk_workers import BatchBuilders, PreparedBatches, default_workers
-from graph.changelog import day_of
+from graph.clock import day_of
 from graph.models import Accreditation, Organization
 
 __all__ = ["BulkGraph"]

@@ -14,7 +14,7 @@ from operator import attrgetter
 from graph.bulk_certificates import STEP_COLUMNS, TIMELINE_COLUMNS
 from graph.bulk_data import BulkCommand, BulkReferenceError, Tokens
 from graph.bulk_derived import NO_NEXT
-from graph.changelog import day_of
+from graph.clock import day_of
 from graph.cypher_store.institutions import (
     ACCREDITATION_KEPT,
     INSTITUTION_KEPT,

@@ -10,50 +10,28 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import orjson
 
+from graph import clock
 from graph.log_models import Change, ChangeHead
 
 __all__ = [
     "GENESIS_HASH",
-    "REGISTRY_TIMEZONE",
     "ChangeDraft",
     "canonical_json",
     "chain_changes",
-    "day_of",
     "first_broken_link",
-    "now",
-    "registry_today",
     "utc_now",
     "utc_stamp",
 ]
 
 GENESIS_HASH = "0" * 64
-REGISTRY_TIMEZONE = ZoneInfo("Asia/Shanghai")
-
-
-def now() -> datetime:
-    """The one clock the store's stamps and days are read from."""
-    return datetime.now(UTC)
 
 
 def utc_now() -> str:
     """The registry's timestamp format: UTC, microseconds, sortable as text."""
-    return utc_stamp(now())
-
-
-def registry_today(moment: datetime | None = None) -> date:
-    """The day in China at ``moment`` (now by default): statuses take effect and certificates
-    expire by China's calendar, whatever the server's zone. Between 16:00 and 24:00 UTC it is
-    the day after the UTC date."""
-    return (moment or now()).astimezone(REGISTRY_TIMEZONE).date()
-
-
-def day_of(stamp: str) -> str:
-    """The registry's day (ISO) at ``stamp``, a timestamp in the registry's format."""
-    return registry_today(datetime.fromisoformat(stamp)).isoformat()
+    return utc_stamp(clock.now())
 
 
 def utc_stamp(moment: datetime) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
-from graph.changelog import REGISTRY_TIMEZONE, registry_today
+from graph.clock import REGISTRY_TIMEZONE, registry_today
 from graph.port import GraphStore
 from registry.auth import Principal, access_of
 from registry.loaders import Loaders

@@ -12,7 +12,7 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from graph import models
-from graph.changelog import registry_today
+from graph.clock import registry_today
 from graph.dispute_models import Dispute
 from graph.port import GraphStore
 from graph.service_models import ServiceAssessment

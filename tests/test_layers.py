@@ -35,7 +35,13 @@ ALLOWED: dict[str, set[str]] = {
         "graph",
     },
     "registry.loaders": {"registry.operations", "registry.domain", "graph"},
-    "registry.context": {"registry.auth", "registry.loaders", "registry.settings", "graph.port"},
+    "registry.context": {
+        "registry.auth",
+        "registry.loaders",
+        "registry.settings",
+        "graph.port",
+        "graph.clock",
+    },
     "registry.synthetic": {"registry.domain", "registry.records", "graph"},
 }
 # Above those: these may import anything of the app except what is named here.

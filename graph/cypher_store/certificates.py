@@ -7,7 +7,8 @@ import abc
 import contextlib
 from collections.abc import Mapping, Sequence
 
-from graph.changelog import ChangeDraft, registry_today, utc_now
+from graph.changelog import ChangeDraft, utc_now
+from graph.clock import registry_today
 from graph.cypher import certificates as certificate_cypher
 from graph.cypher_store.base import (
     Reader,

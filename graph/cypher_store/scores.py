@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
-from graph.changelog import ChangeDraft, registry_today
+from graph.changelog import ChangeDraft
+from graph.clock import registry_today
 from graph.cypher import scores as score_cypher
 from graph.cypher_store.base import (
     Reader,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping, Sequence
 
-from graph.changelog import ChangeDraft, registry_today
+from graph.changelog import ChangeDraft
+from graph.clock import registry_today
 from graph.cypher import institutions as institution_cypher
 from graph.cypher.timelines import UPGRADE, UPGRADE_DONE, UPGRADED
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _require, upgrade_once

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from graph import changelog
+from graph import clock
 from graph.cypher.data_quality import day_number
 from graph.cypher_store import CypherStore
 from graph.dispute_models import Dispute
@@ -87,7 +87,7 @@ async def test_day_numbers_differ_by_the_days_between(
 
 async def test_counts_pin_each_factor_of_an_issuer(store: CypherStore) -> None:
     body, idle = await _world(store)
-    today = changelog.registry_today()  # steps are recorded now, by the clock
+    today = clock.registry_today()  # steps are recorded now, by the clock
     for step in (
         _step("CERT000001", "SUSPENDED", date(2020, 1, 1)),  # recorded years late
         _step("CERT000001", "VALID", today),  # recorded on the day: on time
@@ -138,7 +138,7 @@ async def test_lateness_counts_the_days_in_china_from_16_utc(
     """Recorded at 01:30 on 11 March in Beijing (17:30 UTC on the 10th), a step effective on
     3 March is eight days late there: over a seven-day allowance."""
     body, _ = await _world(store)
-    monkeypatch.setattr(changelog, "now", lambda: datetime(2026, 3, 10, 17, 30, tzinfo=UTC))
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 3, 10, 17, 30, tzinfo=UTC))
     await store.change_certificate_statuses(
         [_step("CERT000001", "SUSPENDED", date(2026, 3, 3))], actor=ACTOR
     )

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from graph import changelog
+from graph import clock
 from graph.cypher.timelines import status_in, status_on
 from graph.cypher_store import CypherStore
 from graph.models import (
@@ -278,9 +278,9 @@ async def test_a_write_after_16_utc_caches_the_step_of_chinas_day_not_the_utc_da
     """At 01:30 in Beijing the UTC date is still the day before: a suspension effective today
     in China is the status the node caches (and the export carries), not a step ahead."""
     body, _, _ = await _world(store)
-    monkeypatch.setattr(changelog, "now", lambda: datetime(2026, 3, 10, 17, 30, tzinfo=UTC))
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 3, 10, 17, 30, tzinfo=UTC))
     beijing_day = date(2026, 3, 11)
-    assert changelog.registry_today() == beijing_day
+    assert clock.registry_today() == beijing_day
     await store.change_certificate_statuses(
         [_step("CERT000001", "SUSPENDED", beijing_day)], actor=ACTOR
     )
