@@ -51,7 +51,15 @@ ALLOWED: dict[str, set[Role]] = {
 
 # One valid row per mutation; a certification body acts for CCSC, so the rows are CCSC's.
 VALID_ROWS: dict[str, list[dict[str, Any]]] = {
-    "upsertInstitutions": [institution_row(DALIAN_PRODUCT_INSTITUTE, region="210211")],
+    "upsertInstitutions": [  # renamed; its region and memberships are its regulator's call
+        institution_row(
+            DALIAN_PRODUCT_INSTITUTE,
+            **{
+                k: seedfacts.institution(DALIAN_PRODUCT_INSTITUTE)[k]
+                for k in ("region", "group", "associations")
+            },
+        )
+    ],
     "upsertOrganizations": [organization_row(new_uscc(32))],
     "upsertAccreditations": [accreditation_row("CNAS-L9903", DALIAN_PRODUCT_INSTITUTE)],
     "issueCertificates": [certificate_row("CCSC26Q10031")],
