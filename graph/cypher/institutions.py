@@ -22,6 +22,7 @@ __all__ = [
     "LINK_KEYS_DONE",
     "LINK_KEYS_KEPT",
     "LISTING_FILTERS",
+    "PEOPLE_NAMED_ELSEWHERE",
     "UPGRADE_LINK_KEYS",
     "UPSERT_ACCREDITATIONS",
     "UPSERT_INSTITUTIONS",
@@ -112,6 +113,16 @@ FOREACH (address IN CASE WHEN row.addressKey IS NULL THEN [] ELSE [row.addressKe
 """,
     region="i.region",
 )
+
+# The institutions of ``$rows`` whose representative (by key) an institution outside the
+# batch names under another name: one person's record is shared, so the write would rename
+# them there.
+PEOPLE_NAMED_ELSEWHERE = """
+UNWIND $rows AS row
+MATCH (p:Person {key: row.key})<-[:REPRESENTED_BY]-(other:Institution)
+WHERE NOT other.uscc IN $batch AND p.name <> row.name
+RETURN DISTINCT row.uscc AS uscc
+"""
 
 _ORGANIZATION_FIELDS = """
 RETURN o.uscc AS uscc, o.name AS name, o.region AS region, o.version AS version

@@ -7,7 +7,8 @@ import abc
 import hashlib
 from collections.abc import Mapping, Sequence
 
-from graph.changelog import ChangeDraft, registry_today
+from graph.changelog import ChangeDraft
+from graph.clock import registry_today
 from graph.cypher import institutions as institution_cypher
 from graph.cypher_store.base import (
     Reader,
@@ -19,6 +20,7 @@ from graph.cypher_store.base import (
     upgrade_once,
 )
 from graph.cypher_store.search import holder_key_props
+from graph.errors import Conflict
 from graph.log_models import WriteGuard, WriteResult
 from graph.mapping import from_row, institution_from_row, to_props
 from graph.models import Accreditation, Institution, InstitutionQuery, Organization
@@ -168,6 +170,7 @@ class InstitutionQueries(abc.ABC):
             await _require(
                 read, "Institution", {a for i in institutions for a in i.associations} - batch
             )
+            await _refuse_renaming_others(read, institutions)
 
         return await self._logged(
             "upsert_institutions",
@@ -257,6 +260,30 @@ class InstitutionQueries(abc.ABC):
 # What an upsert does not set: the store keeps versions, the status timeline (an upsert sets
 # the status of a new record only, as its first step) and the relationships.
 _TIMELINE = frozenset({"version", "status", "status_since", "status_until"})
+
+
+async def _refuse_renaming_others(read: Reader, institutions: Sequence[Institution]) -> None:
+    """A person with an ID number is one record wherever they represent: an institution
+    naming them under another name would rename them for the institutions that named them
+    first, with no change of theirs to show it."""
+    rows = [
+        {"uscc": i.uscc, "key": p.key, "name": p.name}
+        for i in institutions
+        if (p := i.legal_representative) is not None
+    ]
+    if not rows:
+        return
+    batch = sorted({i.uscc for i in institutions})
+    found = await read(institution_cypher.PEOPLE_NAMED_ELSEWHERE, {"rows": rows, "batch": batch})
+    if found:
+        usccs = ", ".join(sorted(str(r["uscc"]) for r in found))
+        raise Conflict(
+            f"the legal representative of {usccs} is registered, by their ID number, under "
+            "another name by another institution: a person is renamed by writing every "
+            "institution they represent in one batch"
+        )
+
+
 INSTITUTION_KEPT = _TIMELINE | {"legal_representative", "group", "associations"}
 ACCREDITATION_KEPT = _TIMELINE
 

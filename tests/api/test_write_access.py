@@ -128,6 +128,30 @@ async def test_a_partner_cannot_issue_in_another_bodys_name(
     assert CQC in payload["message"]
 
 
+async def test_an_institution_cannot_rename_another_institutions_representative(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """A person with an ID number is one record wherever they represent: naming CCSC's
+    representative under another name renamed him for CCSC, with no change of CCSC's."""
+    key = await partner(api, HENGAN)
+    seeded = seedfacts.institution(HENGAN)
+    row = {k: seeded[k] for k in ("uscc", "name", "kinds", "region", "associations")}
+    impostor = {"name": "冒名顶替", "idNumber": "110101197003254586"}  # CCSC's 郭振宇
+    before = await snapshot()
+
+    payload = await mutate(
+        api, "upsertInstitutions", [{**row, "legalRepresentative": impostor}], bearer=key
+    )
+
+    assert (payload["__typename"], payload["code"]) == ("Conflict", "CONFLICT"), payload
+    assert await snapshot() == before
+    body = await api(
+        'query { institution(uscc: "91110101940807760M") { legalRepresentative } }',
+        role=Role.ADMIN,
+    )
+    assert body["data"]["institution"]["legalRepresentative"] == "郭振宇"
+
+
 async def test_a_lab_cannot_issue_certificates_that_verify(
     api: GraphQLClient, snapshot: Snapshot
 ) -> None:
