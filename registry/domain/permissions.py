@@ -10,9 +10,10 @@ keys named one, which writes nothing and sees nothing confidential until re-issu
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from graph.network_models import NetworkEdge, NetworkNode
 from registry.domain.vocabulary import ChangeEntity, Role
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "may_see_station_requests",
     "may_see_status_actor",
     "may_see_withdrawn_credit_events",
+    "screened_network",
     "write_refusals",
 ]
 
@@ -304,6 +306,32 @@ def may_see_confidential(access: Access, region: str | None) -> bool:
     """Complaint details, personal data, networks and withdrawn records of an institution
     in ``region``: oversight roles, a regulator only within its jurisdiction."""
     return may_see_complaints(access.role) and covers(access, region)
+
+
+def screened_network(
+    access: Access, nodes: Iterable[NetworkNode], edges: Iterable[NetworkEdge]
+) -> tuple[tuple[NetworkNode, ...], tuple[NetworkEdge, ...]]:
+    """A network (or path) as ``access`` may see it: a regulator explores past its
+    jurisdiction (who certified or represents whom there is the network), but a complaint
+    is shown only against an institution it may see confidential things of, and a person's
+    name only where they represent one (else the node stays, unnamed, for the links)."""
+    nodes, edges = tuple(nodes), tuple(edges)
+    region = {n.id: n.region for n in nodes}
+    seen: set[str] = set()
+    for edge in edges:
+        if edge.kind == "AGAINST" and may_see_confidential(access, region.get(edge.target)):
+            seen.add(edge.source)
+        elif edge.kind == "REPRESENTED_BY" and may_see_confidential(
+            access, region.get(edge.source)
+        ):
+            seen.add(edge.target)
+    shown = tuple(
+        n if n.kind not in ("COMPLAINT", "PERSON") or n.id in seen else replace(n, label="")
+        for n in nodes
+        if n.kind != "COMPLAINT" or n.id in seen
+    )
+    ids = {n.id for n in shown}
+    return shown, tuple(e for e in edges if e.source in ids and e.target in ids)
 
 
 def feed_hidden_entities(role: Role) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from graph.network_models import SharedCluster as SharedClusterModel
 from registry.context import Context
 from registry.domain.anomalies import MAX_ANOMALY_SCAN, certificate_anomaly
 from registry.domain.identifiers import normalise_identifier
+from registry.domain.permissions import screened_network
 from registry.domain.uscc import is_valid_uscc
 from registry.domain.vocabulary import Role
 from registry.schema.errors import PublicError
@@ -60,7 +62,10 @@ async def connection(
     found = await info.context.store.find_connection(
         source, target, max_depth=max_depth, relations=network_relations(relations)
     )
-    return None if found is None else InstitutionPath.of(found)
+    if found is None:
+        return None
+    nodes, edges = screened_network(await info.context.access(), found.nodes, found.edges)
+    return InstitutionPath.of(dataclasses.replace(found, nodes=nodes, edges=edges))
 
 
 async def _party_region(info: Info, uscc: str) -> str | None:

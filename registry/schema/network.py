@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,9 +14,11 @@ from graph import network_models
 from registry.context import Context
 from registry.domain.anomalies import AnomalyKind
 from registry.domain.permissions import (
+    Access,
     may_see_complaints,
     may_see_confidential,
     may_see_personal_data,
+    screened_network,
 )
 from registry.domain.vocabulary import Role
 from registry.schema.errors import PublicError, institution_region
@@ -218,4 +221,12 @@ async def institution_network(
     found = await info.context.store.get_network(
         uscc, depth=depth, relations=network_relations(relations), max_nodes=MAX_NETWORK_NODES
     )
-    return None if found is None else Network.of(found)
+    if found is None:
+        return None
+    return Network.of(screened(await info.context.access(), found))
+
+
+def screened(access: Access, network: network_models.Network) -> network_models.Network:
+    """The network as the key may see it (``screened_network``)."""
+    nodes, edges = screened_network(access, network.nodes, network.edges)
+    return dataclasses.replace(network, nodes=nodes, edges=edges)

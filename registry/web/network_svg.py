@@ -24,7 +24,12 @@ from registry.domain.supervision import SupervisionClass
 from registry.domain.uscc import is_valid_uscc
 from registry.http.responses import error_response
 from registry.operations.supervision import supervision_classes
-from registry.schema.network import MAX_NETWORK_DEPTH, MAX_NETWORK_NODES, may_explore_networks
+from registry.schema.network import (
+    MAX_NETWORK_DEPTH,
+    MAX_NETWORK_NODES,
+    may_explore_networks,
+    screened,
+)
 
 if TYPE_CHECKING:
     from registry.http.runtime import Runtime
@@ -77,6 +82,7 @@ async def network_picture(request: Request) -> Response:
     )
     if network is None:
         return error_response(404, "NOT_FOUND", "unknown institution")
+    network = screened(access, network)
     institutions = [n.id for n in network.nodes if n.kind == "INSTITUTION"]
     classes = await supervision_classes(store, institutions, runtime.today())
     return Response(network_svg(network, classes), media_type="image/svg+xml")

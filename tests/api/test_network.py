@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from tests.api.conftest import GraphQLClient
 
@@ -74,6 +75,30 @@ async def test_regulator_sees_the_seeded_shared_representative(reader: GraphQLCl
         ("REPRESENTED_BY", GUANGDONG_BODY),
         ("REPRESENTED_BY", SHENZHEN_LAB),
     }
+
+
+async def test_a_regulator_sees_complaints_only_within_its_jurisdiction(
+    api: GraphQLClient,
+) -> None:
+    """Shenzhen's regulator explores past Shenzhen (the Guangzhou body shares 陈志强 with the
+    Shenzhen lab), but the complaint against the Guangzhou body is not its to read there,
+    so it is not in the network either (a key for Guangdong sees it)."""
+    shenzhen = await create_api_key(
+        api.store, role=Role.REGULATOR, regions=["440300"], label="shenzhen", actor="test"
+    )
+    query = {"uscc": SHENZHEN_LAB, "depth": 2, "relations": ["SHARED_PERSON", "COMPLAINTS"]}
+
+    body = await api(NETWORK, query, bearer=shenzhen)
+    nodes = {n["id"]: n for n in body["data"]["institution"]["network"]["nodes"]}
+    wider = await api(NETWORK, query, role=Role.REGULATOR)
+    every = {n["id"] for n in wider["data"]["institution"]["network"]["nodes"]}
+
+    assert {GUANGDONG_BODY, "complaint:CMP-2026-0006", "complaint:CMP-2026-0005"} <= every
+    assert GUANGDONG_BODY in nodes
+    assert "complaint:CMP-2026-0006" in nodes  # against the Shenzhen lab
+    assert "complaint:CMP-2026-0005" not in nodes  # against the Guangzhou body
+    person = next(n for n in nodes.values() if n["kind"] == "PERSON")
+    assert person["label"] == "陈志强"  # he represents the Shenzhen lab too
 
 
 async def test_regulator_sees_the_seeded_shared_address(reader: GraphQLClient) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph.models import Region
+from graph.network_models import NetworkEdge, NetworkNode
 from registry.domain.permissions import (
     MUTATION_ENTITIES,
     MUTATION_ROLES,
@@ -17,6 +18,7 @@ from registry.domain.permissions import (
     feed_hidden_entities,
     listing,
     may_see_confidential,
+    screened_network,
     write_refusals,
 )
 from registry.domain.regions import regions_below
@@ -289,3 +291,37 @@ def test_listing_certificates() -> None:
 def test_the_feed_never_carries_keys_nor_complaints_to_those_who_may_not_read_them() -> None:
     assert feed_hidden_entities(Role.PARTNER) == ("ApiKey", "Complaint", "Dispute")
     assert feed_hidden_entities(Role.ADMIN) == ("ApiKey",)
+
+
+def test_a_network_keeps_only_the_confidential_things_of_the_jurisdiction() -> None:
+    """Dalian's regulator sees past Dalian, but not a complaint against a Guangdong lab nor
+    the name of a person who represents only Guangdong institutions."""
+    nodes = [
+        NetworkNode("D", "INSTITUTION", "大连检测", 0, "210211"),
+        NetworkNode("G", "INSTITUTION", "广东检测", 1, "440106"),
+        NetworkNode("complaint:1", "COMPLAINT", "收费争议", 1),
+        NetworkNode("complaint:2", "COMPLAINT", "报告延误", 2),
+        NetworkNode("person:a", "PERSON", "张三", 1),
+        NetworkNode("person:b", "PERSON", "李四", 2),
+    ]
+    edges = [
+        NetworkEdge("ISSUED", "G", "D"),
+        NetworkEdge("AGAINST", "complaint:1", "D"),
+        NetworkEdge("AGAINST", "complaint:2", "G"),
+        NetworkEdge("REPRESENTED_BY", "D", "person:a"),
+        NetworkEdge("REPRESENTED_BY", "G", "person:a"),
+        NetworkEdge("REPRESENTED_BY", "G", "person:b"),
+    ]
+
+    shown, links = screened_network(Access(Role.REGULATOR, regions=DALIAN_TREE), nodes, edges)
+
+    assert {n.id: n.label for n in shown} == {
+        "D": "大连检测",
+        "G": "广东检测",
+        "complaint:1": "收费争议",
+        "person:a": "张三",
+        "person:b": "",
+    }
+    assert NetworkEdge("AGAINST", "complaint:2", "G") not in links
+    assert len(links) == len(edges) - 1
+    assert screened_network(Access(Role.ADMIN), nodes, edges) == (tuple(nodes), tuple(edges))
