@@ -109,6 +109,33 @@ def verdict_words(verdict: Verdict) -> str:
     return f"{wording.zh} {wording.en}"
 
 
+# The verdicts that speak of a day, for an answer about another day than today.
+_ON_A_DAY = {
+    Verdict.VALID: ("证书真实，在 {day} 有效。", "The certificate is genuine and valid on {day}."),
+    Verdict.NOT_VALID: (
+        "证书存在，但在 {day} 已暂停、撤销、注销或过期，当日无效。",
+        "The certificate exists but was suspended, withdrawn, cancelled or expired on {day}.",
+    ),
+}
+
+
+def _meaning(result: Verification, now: Verification | None) -> str:
+    """What the verdict means, of today; of the day asked for when ``now`` (today's
+    answer) is given, with today's verdict after it, so that a link to an old day never
+    reads as valid today."""
+    wording = _VERDICTS[result.verdict]
+    if now is None or result.verdict not in _ON_A_DAY:
+        return f"<p>{bilingual(wording.meaning_zh, wording.meaning_en)}</p>\n"
+    day = result.checked_on.isoformat()
+    zh, en = (part.format(day=day) for part in _ON_A_DAY[result.verdict])
+    today = _VERDICTS[now.verdict]
+    return (
+        f"<p>{bilingual(zh, en)}</p>\n"
+        f'<p id="verdict-today">{bilingual("今日", "Today")}: '
+        f'<span aria-hidden="true">{today.sign}</span> {bilingual(today.zh, today.en)}</p>\n'
+    )
+
+
 def result_html(
     number: str,
     result: Verification,
@@ -117,12 +144,13 @@ def result_html(
     issuer: IssuerStanding | None = None,
     stars_explained: dict[str, Any] | None = None,
     form: str = "verify",
+    now: Verification | None = None,
 ) -> str:
     """The whole result; ``preface`` (markup) goes between the heading and the verdict;
     ``issuer`` adds the issuer's public standing (only for a certificate that exists);
     ``stars_explained``: ``starsExplained`` as the API answered it (a service certificate
     with a recorded assessment); ``form``: the relative address of the lookup form from
-    where the page is served."""
+    where the page is served; ``now``: today's answer, when ``result`` is another day's."""
     wording = _VERDICTS[result.verdict]
     stars = (
         ""
@@ -146,7 +174,7 @@ def result_html(
         f'<section class="verdict {wording.css}" id="verdict">\n'
         f'<p class="word"><span aria-hidden="true">{wording.sign}</span> '
         f'<span id="verdict-word">{bilingual(wording.zh, wording.en)}</span></p>\n'
-        f"<p>{bilingual(wording.meaning_zh, wording.meaning_en)}</p>\n"
+        f"{_meaning(result, now)}"
         "</section>\n"
         f"{section('facts', '证书信息', 'Certificate', _facts(number, result))}\n"
         f"{stars}"

@@ -123,9 +123,13 @@ async def verify_page(request: Request) -> Response:
         as_of = date.fromisoformat(params["asOf"]) if params.get("asOf") else None
     except ValueError:
         return html_page(_TITLE, _form_page(notice=_BAD_DATE, holder=holder), status_code=400)
+    today = runtime.today()
     result = await verify_certificate(
-        runtime.open_store, number, holder_name=holder, today=runtime.today(), as_of=as_of
+        runtime.open_store, number, holder_name=holder, today=today, as_of=as_of
     )
+    now = None  # today's answer beside another day's
+    if as_of is not None and as_of != today:
+        now = await verify_certificate(runtime.open_store, number, holder_name=holder, today=today)
     preface = "" if as_of is None else _as_of_notice(as_of)
     extras = await verify_extras(public_reader(request), result, as_of=as_of)
     return html_page(
@@ -136,6 +140,7 @@ async def verify_page(request: Request) -> Response:
             preface=preface,
             issuer=extras.issuer,
             stars_explained=extras.stars_explained,
+            now=now,
         ),
     )
 

@@ -289,6 +289,18 @@ async def test_as_of_shows_the_certificate_as_it_stood_that_day(reader: GraphQLC
     assert wrong.status_code == 400
 
 
+async def test_a_link_to_a_past_day_never_reads_as_valid_today(reader: GraphQLClient) -> None:
+    """CQC24FW0588 was valid in mid-2025 and is withdrawn now: the page for 2025-06-01 says
+    it was valid on that day, not today, and gives today's verdict beside it."""
+    then = await _get(reader, number="CQC24FW0588", asOf="2025-06-01")
+    assert _parse(then.text).text == "有效 VALID"
+    assert "valid today" not in then.text
+    assert "今日有效" not in then.text
+    assert "valid on 2025-06-01" in then.text
+    assert _parse(then.text, "verdict-today").text == "今日 Today: ✗ 无效 NOT VALID"
+    assert 'id="verdict-today"' not in (await _get(reader, number="CQC24FW0588")).text
+
+
 # what the page reads through the public GraphQL fields -----------------------------------
 
 ASSESSED = "CCSC17SC0100"  # a Dalian service certificate with its seeded assessment
