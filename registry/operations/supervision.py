@@ -33,7 +33,8 @@ _PAGE = 1_000
 async def _findings(
     store: GraphStore, issuers: Sequence[str], day: date
 ) -> dict[str, list[CertificateFinding]]:
-    """What the chain of trust finds in the certificates each issuer issued lately."""
+    """What the chain of trust finds in the certificates each issuer issued in the years up
+    to ``day`` (not after it: a class on a past day cites no certificate issued since)."""
     found: dict[str, list[CertificateFinding]] = defaultdict(list)
     if not issuers:
         return found
@@ -48,7 +49,7 @@ async def _findings(
         for _ in range(MAX_FINDINGS_SCAN // _PAGE):
             page = await store.list_certificates(query, after=after, limit=_PAGE)
             for certificate in page:
-                if certificate.issued_on < since:
+                if not since <= certificate.issued_on <= day:  # issued in the window, by then
                     continue
                 facts = VerificationFacts(
                     certificate, None, bodies.get(issuer), tuple(held[issuer])

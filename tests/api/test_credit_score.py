@@ -201,6 +201,22 @@ async def test_what_the_registry_finds_in_certificates_forces_class_d(
     assert decision["reasons"][-1]["code"] == "SCORE"
 
 
+async def test_a_class_on_a_past_day_cites_no_certificate_issued_after_it(
+    reader: GraphQLClient,
+) -> None:
+    """广东粤质 issued YZC26GP00042 on 2026-09-14 while CNAS-C212-P was suspended: on
+    2026-09-01 that had not happened, so it is no reason for the class then."""
+    query = """query($u: String!, $d: Date) { institution(uscc: $u, asOf: $d) {
+      supervisionClass { reasons { code evidence } } } }"""
+    codes = {}
+    for day in ("2026-09-01", "2026-09-14"):
+        body = await reader(query, {"u": YUEZHI, "d": day})
+        reasons = body["data"]["institution"]["supervisionClass"]["reasons"]
+        codes[day] = {r["code"] for r in reasons}
+    assert "ISSUED_WITHOUT_ACCREDITATION" not in codes["2026-09-01"]
+    assert "ISSUED_WITHOUT_ACCREDITATION" in codes["2026-09-14"]
+
+
 async def test_an_overdue_substantiated_complaint_forces_class_d(api: GraphQLClient) -> None:
     from registry.operations import credit_writes
     from registry.operations.seeding import SEED_PRINCIPAL
