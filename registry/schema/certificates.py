@@ -124,8 +124,9 @@ class Certificate:
         description="A suspension in force past its family's limit (regulators only).",
     )
     def suspension_overdue(self) -> SuspensionOverdue | None:
+        steps = steps_as_known(status_timeline(self.model), self.moment)  # knownAt too
+        since = suspension_overdue(self.model.family, steps, today=self.moment.day)
         m = self.model
-        since = suspension_overdue(m.family, status_timeline(m), today=self.moment.day)
         return None if since is None else SuspensionOverdue.of(m.family, since)
 
 

@@ -4,6 +4,7 @@ reads the accreditation as it stood on the issue date, and as-of questions."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from registry.domain.vocabulary import Role
@@ -317,6 +318,29 @@ async def test_before_its_issue_date_a_certificate_did_not_exist(reader: GraphQL
     body = await reader(CERTIFICATE, {"n": REINSTATED, "asOf": "2020-01-01"})
     assert body["data"]["certificate"] is None
     assert (await _verify(reader, REINSTATED, "2020-01-01"))["verdict"] == "NOT_FOUND"
+
+
+async def test_an_overdue_suspension_recorded_later_is_not_known_before(
+    api: GraphQLClient,
+) -> None:
+    """Told now of a suspension from 2026-01-01 (past the six months a management-system
+    certificate may be suspended), the registry knew of neither a moment before."""
+    query = """query($n: String!, $k: DateTime) { certificate(number: $n, knownAt: $k) {
+        status suspensionOverdue { since } } }"""
+    before = datetime.now(UTC).isoformat()
+    await mutate(
+        api,
+        "changeCertificateStatus",
+        [status_change_row("CCSC24Q11208", "SUSPENDED", effectiveOn="2026-01-01")],
+        role=Role.ADMIN,
+    )
+    now = await api(query, {"n": "CCSC24Q11208", "k": None}, role=Role.REGULATOR)
+    then = await api(query, {"n": "CCSC24Q11208", "k": before}, role=Role.REGULATOR)
+    assert now["data"]["certificate"] == {
+        "status": "SUSPENDED",
+        "suspensionOverdue": {"since": "2026-01-01"},
+    }
+    assert then["data"]["certificate"] == {"status": "VALID", "suspensionOverdue": None}
 
 
 async def test_known_at_answers_as_the_registry_knew_it_then(api: GraphQLClient) -> None:
