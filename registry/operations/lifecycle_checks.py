@@ -16,9 +16,11 @@ from typing import TypeVar
 
 from graph.models import Accreditation, Certificate, StatusChange
 from graph.port import GraphStore
+from registry.domain.accreditations import institution_status_on
 from registry.domain.lifecycle import timeline_problems, validity_problem
 from registry.domain.service_standards import certificate_disagreement, weighted_total
 from registry.domain.verification import scope_problem
+from registry.domain.vocabulary import InstitutionStatus
 from registry.operations import convert
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.records import CertificateRecord, FieldProblem
@@ -80,9 +82,10 @@ def refuse_broken_timelines(
 async def certificates_to_issue(
     store: GraphStore, records: Sequence[CertificateRecord], *, today: date
 ) -> list[Certificate]:
-    """The certificates to write, once their validity is within the family's limits and
-    their standard within the issuer's accredited scope on the issue date. A historical
-    import outside the scope is accepted with the exception recorded on it."""
+    """The certificates to write, once their validity is within the family's limits, their
+    standard within the issuer's accredited scope on the issue date and the issuer itself
+    not suspended (nor revoked or closed) that day. A historical import outside the scope is
+    accepted with the exception recorded on it."""
     problems = [
         FieldProblem("INVALID_VALIDITY", message, f"input[{index}].{field}")
         for index, r in enumerate(records)
@@ -93,7 +96,7 @@ async def certificates_to_issue(
     if problems:
         raise Refusal(RefusalKind.INVALID_INPUT, problems)
     issuers = sorted({r.issuer for r in records})
-    known = {i.uscc for i in await store.get_institutions(issuers)}  # others: NOT_FOUND later
+    bodies = {i.uscc: i for i in await store.get_institutions(issuers)}  # others: NOT_FOUND later
     held: dict[str, list[Accreditation]] = {}
     for accreditation in await store.get_accreditations_held(issuers):
         held.setdefault(accreditation.holder, []).append(accreditation)
@@ -101,13 +104,14 @@ async def certificates_to_issue(
     # The verdict depends on these four facts alone: a batch of one issuer's certificates
     # judges each (standard, family, day) once, not once a row.
     judged: dict[tuple[str, str, str, date], str | None] = {}
+    standing: dict[tuple[str, date], InstitutionStatus] = {}  # each issuer's own, by day
     for index, record in enumerate(records):
         model = convert.certificate_model(record)
         facts = (model.issuer, model.family, model.standard, model.issued_on)
         if facts not in judged:
             judged[facts] = (
                 scope_problem(model, tuple(held.get(record.issuer, ())))
-                if record.issuer in known
+                if record.issuer in bodies
                 else None
             )
         outside = judged[facts]
@@ -115,6 +119,21 @@ async def certificates_to_issue(
             problems.append(
                 FieldProblem("OUTSIDE_ACCREDITED_SCOPE", outside, f"input[{index}].standard")
             )
+        body = bodies.get(record.issuer)
+        if body is not None and not record.historical_import:
+            day = (record.issuer, record.issued_on)
+            if day not in standing:
+                standing[day] = institution_status_on(body, record.issued_on)[0]
+            status = standing[day]
+            if status is not InstitutionStatus.ACTIVE:
+                problems.append(
+                    FieldProblem(
+                        "ISSUER_NOT_ACTIVE",
+                        f"{record.issuer} was {status.value} on {record.issued_on}: "
+                        "it could not certify that day",
+                        f"input[{index}].issuedOn",
+                    )
+                )
         models.append(replace(model, scope_exception=outside))
     problems += await _stars_problems(store, records)
     if problems:

@@ -166,6 +166,35 @@ async def test_a_family_that_needs_no_accreditation_is_issued_by_a_body_without_
 # Lifecycle rules --------------------------------------------------------------------------------
 
 
+async def test_a_body_cannot_certify_on_the_days_it_is_suspended(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """广东粤质 suspended from 2026-10-01 (责令停业整顿): a certificate dated in its suspension
+    is refused; one dated before it is not."""
+    suspended = await mutate(
+        api,
+        "changeInstitutionStatus",
+        [institution_status_row(YUEZHI, "SUSPENDED", effectiveOn="2026-10-01")],
+        role=Role.ADMIN,
+    )
+    assert suspended["__typename"] == "ChangeInstitutionStatusSuccess", suspended
+    during = certificate_row("YZC26Q00101", issuer=YUEZHI, issuedOn="2026-10-08")
+    before = await snapshot()
+
+    payload = await mutate(api, "issueCertificates", [during], role=Role.ADMIN)
+
+    assert (payload["code"], payload["field"]) == ("ISSUER_NOT_ACTIVE", "input[0].issuedOn")
+    assert await snapshot() == before
+    earlier = {
+        **during,
+        "number": "YZC26Q00102",
+        "issuedOn": "2026-09-20",
+        "expiresOn": "2029-09-19",
+    }
+    issued = await mutate(api, "issueCertificates", [earlier], role=Role.ADMIN)
+    assert issued["__typename"] == "IssueCertificatesSuccess", issued
+
+
 async def test_withdrawn_to_valid_is_refused(api: GraphQLClient, snapshot: Snapshot) -> None:
     await api.key(Role.ADMIN)
     before = await snapshot()
