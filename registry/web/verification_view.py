@@ -7,6 +7,7 @@ unknown number than the GraphQL answer does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, NamedTuple
 
 from registry.domain.certificates import status_timeline
@@ -152,6 +153,7 @@ def result_html(
     with a recorded assessment); ``form``: the relative address of the lookup form from
     where the page is served; ``now``: today's answer, when ``result`` is another day's."""
     wording = _VERDICTS[result.verdict]
+    today = result.checked_on if now is None else now.checked_on
     stars = (
         ""
         if stars_explained is None
@@ -178,7 +180,7 @@ def result_html(
         "</section>\n"
         f"{section('facts', '证书信息', 'Certificate', _facts(number, result))}\n"
         f"{stars}"
-        f"{section('timeline', '状态变更记录', 'Status timeline', _timeline(result))}\n"
+        f"{section('timeline', '状态变更记录', 'Status timeline', _timeline(result, today))}\n"
         f"{section('chain', '信任链', 'Chain of trust', _chain(result.chain))}\n"
         f"{standing}"
         f"{section('warnings', '提示', 'Warnings', _warnings(result))}\n"
@@ -256,15 +258,19 @@ def _warnings(result: Verification) -> str:
     return '<ul class="warnings">\n' + "\n".join(items) + "\n</ul>"
 
 
-def _timeline(result: Verification) -> str:
-    """Every status step by effective date (then recording order); a step dated after the
-    day asked for is marked as scheduled. Who recorded it is not public."""
+def _timeline(result: Verification, today: date) -> str:
+    """Every status step by effective date (then recording order); a step dated after today
+    is marked as scheduled, one after the day asked for but in force today as later than it.
+    Who recorded it is not public."""
     if result.facts is None:
         return f"<p>{NOTHING}</p>"
     rows = []
     for step in ordered(status_timeline(result.facts.certificate)):
-        planned = step.effective_on > result.checked_on
-        mark = f" · {bilingual('计划生效', 'scheduled')}" if planned else ""
+        mark = ""
+        if step.effective_on > today:
+            mark = f" · {bilingual('计划生效', 'scheduled')}"
+        elif step.effective_on > result.checked_on:
+            mark = f" · {bilingual('所查日期之后', 'after the day asked for')}"
         reason = f" · {text(step.reason)}" if step.reason else ""
         rows.append(
             f'<li><time datetime="{step.effective_on.isoformat()}">'

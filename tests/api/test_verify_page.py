@@ -298,6 +298,11 @@ async def test_a_link_to_a_past_day_never_reads_as_valid_today(reader: GraphQLCl
     assert "今日有效" not in then.text
     assert "valid on 2025-06-01" in then.text
     assert _parse(then.text, "verdict-today").text == "今日 Today: ✗ 无效 NOT VALID"
+    # The suspension of 2025-09-01 and the withdrawal of 2026-03-02 are in force today:
+    # later than the day asked for, not scheduled.
+    timeline = _parse(then.text, "timeline").text
+    assert "scheduled" not in timeline
+    assert timeline.count("after the day asked for") == 2
     assert 'id="verdict-today"' not in (await _get(reader, number="CQC24FW0588")).text
 
 
