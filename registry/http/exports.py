@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -40,7 +40,13 @@ from registry.domain.vocabulary import change_entity
 from registry.http.responses import error_response
 from registry.http.runtime import client_address
 from registry.operations.snapshots import SnapshotExpired, snapshot
-from registry.resolvers.changes import feed_filter, feed_start, shown, still_kept
+from registry.resolvers.changes import (
+    credit_events_hidden_now,
+    feed_filter,
+    feed_start,
+    shown,
+    still_kept,
+)
 from registry.schema.errors import STORE_UNAVAILABLE_MESSAGE
 from registry.schema.pagination import seq_from_text
 
@@ -109,7 +115,7 @@ async def export_changes(request: Request) -> Response:
     except GraphQLError as refusal:
         return _refused(refusal)
     head = (await store.change_head()).seq
-    visible = functools.partial(shown, principal, request.app.state.runtime.today())
+    visible = functools.partial(shown, store, principal, request.app.state.runtime.today())
     return StreamingResponse(
         _lines(store, start, head, narrow, visible),
         media_type="application/x-ndjson",
@@ -122,7 +128,7 @@ async def _lines(
     start: int,
     head: int,
     narrow: ChangeFilter,
-    visible: Callable[[list[Change]], list[Change]],
+    visible: Callable[[list[Change]], Awaitable[list[Change]]],
 ) -> AsyncIterator[bytes]:
     """Pages of the log up to ``head`` (gap-free seq ranges, or filtered windows of them); the
     next page is fetched while this one is encoded, so the database and Python overlap."""
@@ -148,7 +154,7 @@ async def _lines(
                 return
             cursor = min(head, cursor + EXPORT_PAGE)
             pending = fetch(cursor) if cursor < head else None
-            found = visible(found)
+            found = await visible(found)
             if found:
                 yield b"".join(orjson.dumps(change) + b"\n" for change in found)
     finally:
@@ -185,15 +191,25 @@ async def export_snapshot(request: Request) -> Response:
         within = regions_below(await store.get_regions(), narrow.regions)
     pages = snapshot(store, entity, as_of=as_of, regions=within, changed_after=changed_after)
     day = request.app.state.runtime.today().isoformat()
+
+    async def hidden(docs: list[dict[str, object]]) -> frozenset[str]:
+        """Credit events no longer public, as the snapshot has them or as they stand now."""
+        role, ids = principal.role, [str(d.get("id")) for d in docs]
+        then = {
+            i for i, d in zip(ids, docs, strict=True) if lapsed_credit_hidden(role, entity, d, day)
+        }
+        return frozenset(then) | await credit_events_hidden_now(store, role, ids, day)
+
     return StreamingResponse(
-        _document_lines(pages, lambda doc: lapsed_credit_hidden(principal.role, entity, doc, day)),
+        _document_lines(pages, hidden),
         media_type="application/x-ndjson",
         headers={"X-Registry-As-Of": str(as_of)},
     )
 
 
 async def _document_lines(
-    pages: AsyncIterator[LinePage], hidden: Callable[[dict[str, object]], bool]
+    pages: AsyncIterator[LinePage],
+    hidden: Callable[[list[dict[str, object]]], Awaitable[frozenset[str]]],
 ) -> AsyncIterator[bytes]:
     """The snapshot's documents but the ``hidden`` ones (credit events no longer public,
     for all but oversight); the next page is read while this one is sent."""
@@ -212,20 +228,26 @@ async def _document_lines(
             if page is None:
                 return
             pending = asyncio.ensure_future(anext(pages, None))
-            text = _without(page.text, hidden)
+            text = await _without(page.text, hidden)
             if text:
                 yield text
     finally:
         pending.cancel()
 
 
-def _without(text: bytes, hidden: Callable[[dict[str, object]], bool]) -> bytes:
-    """The page's lines but those whose document is ``hidden``; parsed only when they are
-    credit events (no other document has a publicity period)."""
+async def _without(
+    text: bytes, hidden: Callable[[list[dict[str, object]]], Awaitable[frozenset[str]]]
+) -> bytes:
+    """The page's lines but those of the ``hidden`` ids; parsed only when they are credit
+    events (no other document has a publicity period)."""
     if b'"publicUntil"' not in text:
         return text
     lines = text.splitlines(keepends=True)
-    return b"".join(line for line in lines if not hidden(orjson.loads(line)))
+    docs = [orjson.loads(line) for line in lines]
+    drop = await hidden(docs)
+    return b"".join(
+        line for line, doc in zip(lines, docs, strict=True) if str(doc.get("id")) not in drop
+    )
 
 
 def _unavailable_line() -> bytes:

@@ -22,8 +22,9 @@ from registry.domain.permissions import (
     feed_hidden_entities,
     lapsed_credit_hidden,
     may_read_changes,
+    may_see_withdrawn_credit_events,
 )
-from registry.domain.vocabulary import ChangeEntity, change_entity
+from registry.domain.vocabulary import ChangeEntity, Role, change_entity
 from registry.schema.changes import Change, ChangeEntityName
 from registry.schema.errors import PublicError
 from registry.schema.pagination import (
@@ -39,6 +40,7 @@ __all__ = [
     "KEY_RECHECK_SECONDS",
     "SCAN_WINDOW",
     "changes",
+    "credit_events_hidden_now",
     "feed_filter",
     "feed_start",
     "follow_changes",
@@ -91,18 +93,39 @@ async def feed_filter(
     )
 
 
-def shown(
-    principal: Principal, today: date, found: Sequence[log_models.Change]
+async def shown(
+    store: GraphStore, principal: Principal, today: date, found: Sequence[log_models.Change]
 ) -> list[log_models.Change]:
     """The changes of ``found`` the caller may see: a credit event no longer public is left
-    out for all but oversight, as GraphQL leaves it out (its seq is still passed over)."""
-    day = today.isoformat()
+    out for all but oversight, as GraphQL leaves it out (its seq is still passed over), both
+    as the change wrote it and as it stands now (a repair recorded since hides the entries
+    written before it too)."""
+    day, credit = today.isoformat(), ChangeEntity.CREDIT_EVENT.value
+    events = [c for c in found if c.entity == credit]
+    if not events:
+        return list(found)
+    hidden = await credit_events_hidden_now(store, principal.role, [c.key for c in events], day)
     return [
         change
         for change in found
-        if change.entity != ChangeEntity.CREDIT_EVENT.value
-        or not lapsed_credit_hidden(principal.role, change.entity, orjson.loads(change.data), day)
+        if change.entity != credit
+        or not (
+            change.key in hidden
+            or lapsed_credit_hidden(principal.role, credit, orjson.loads(change.data), day)
+        )
     ]
+
+
+async def credit_events_hidden_now(
+    store: GraphStore, role: Role, ids: Sequence[str], day: str
+) -> frozenset[str]:
+    """The credit events of ``ids`` that, as they stand now, ``role`` may not see on ``day``
+    (past their publicity period or repaired): none for oversight."""
+    if may_see_withdrawn_credit_events(role) or not ids:
+        return frozenset()
+    credit = ChangeEntity.CREDIT_EVENT.value
+    found = await store.export_docs(credit, sorted(set(ids)))
+    return frozenset(d.key for d in found if lapsed_credit_hidden(role, credit, d.doc, day))
 
 
 def _window(narrow: ChangeFilter, page: int) -> int:
@@ -171,7 +194,7 @@ async def changes(
         node=Change.of,
         counter=_counter(store, narrow, principal, context.today),
     )
-    kept = {c.seq for c in shown(principal, context.today, found)}
+    kept = {c.seq for c in await shown(store, principal, context.today, found)}
     page.edges = [e for e in page.edges if e.node.seq in kept]  # the end cursor stays
     if len(found) <= limit:  # the window ran out first: resume where it ended
         page.page_info = PageInfo(
@@ -210,7 +233,7 @@ async def follow_changes(
         )
         next_cursor = found[-1].seq if len(found) == FOLLOW_BATCH else scan_end
         await still_kept(store, cursor)  # a prune under way would leave a silent gap
-        for change in shown(principal, info.context.today, found):
+        for change in await shown(store, principal, info.context.today, found):
             yield Change.of(change)
         cursor = next_cursor
 
@@ -244,6 +267,6 @@ def _counter(
             limit=matching,
             narrow=replace(narrow, entities=(credit,)),
         )
-        return matching - (len(events) - len(shown(principal, today, events)))
+        return matching - (len(events) - len(await shown(store, principal, today, events)))
 
     return count

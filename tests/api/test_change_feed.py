@@ -262,7 +262,11 @@ async def test_a_prune_during_the_stream_ends_it_with_cursor_expired(
 
     monkeypatch.setattr(exports, "EXPORT_PAGE", 10)
     head = (await api.store.change_head()).seq
-    stream = exports._lines(api.store, 0, head, ChangeFilter(), list)
+
+    async def every(found: list[Any]) -> list[Any]:
+        return found
+
+    stream = exports._lines(api.store, 0, head, ChangeFilter(), every)
 
     first = await anext(stream)
     await api.store.prune_changes(through=50)
@@ -317,3 +321,40 @@ async def test_a_credit_event_no_longer_public_is_left_out_for_a_partner_on_ever
     assert lapsed not in shared.text
     assert "CE-2026-0001" in shared.text
     assert lapsed in full.text
+
+
+async def test_a_credit_event_repaired_since_is_left_out_of_its_earlier_entries_too(
+    api: GraphQLClient,
+) -> None:
+    """CE-T-8001 was public when recorded and repaired (信用修复) later: a partner reading the
+    log afterwards finds neither entry, nor the snapshot before the repair; oversight both."""
+    from tests.api.test_credit_file import call, event_row
+
+    first = await call(api, "recordCreditEvents", [event_row("CE-T-8001")], role=Role.ADMIN)
+    assert first["__typename"] == "RecordCreditEventsSuccess", first
+    before_repair = (await api.store.change_head()).seq
+    repaired = event_row("CE-T-8001", repairedOn="2026-11-01", repairNote="已整改并通过复查")
+    again = await call(api, "recordCreditEvents", [repaired], role=Role.ADMIN)
+    assert again["__typename"] == "RecordCreditEventsSuccess", again
+    partner = await api.key(Role.PARTNER)
+    admin = await api.key(Role.ADMIN)
+    query = {"entities": ["CreditEvent"], "first": 1000}
+
+    page = await api(FEED, query, role=Role.PARTNER)
+    overseen = await api(FEED, query, role=Role.ADMIN)
+    stream = await _export(api, partner, "?entities=CreditEvent")
+    then = await api.http.get(
+        f"/export/CreditEvent.ndjson?asOf={before_repair}",
+        headers={"Authorization": f"Bearer {partner}"},
+    )
+    then_overseen = await api.http.get(
+        f"/export/CreditEvent.ndjson?asOf={before_repair}",
+        headers={"Authorization": f"Bearer {admin}"},
+    )
+
+    assert "CE-T-8001" not in [e["node"]["key"] for e in page["data"]["changes"]["edges"]]
+    assert [e["node"]["key"] for e in overseen["data"]["changes"]["edges"]].count("CE-T-8001") == 2
+    assert "CE-T-8001" not in stream.text
+    assert "CE-2026-0001" in stream.text
+    assert "CE-T-8001" not in then.text
+    assert "CE-T-8001" in then_overseen.text
