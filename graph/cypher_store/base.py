@@ -143,9 +143,11 @@ class CypherStoreBase(abc.ABC):
 
         async def plan(read: Reader, head: ChangeHead) -> PlannedWrite:
             if guard is not None:
-                await _check_guard(read, guard, drafts)
+                await _check_replay(read, guard)
             if check is not None:
-                await check(read)
+                await check(read)  # before the versions: a refused write learns no version
+            if guard is not None:
+                await _check_versions(read, guard, drafts)
             changes = chain_changes(head, drafts, actor=actor, at=at or utc_now())
             priors = await prior_documents(read, drafts)
             planned_rows = [
@@ -171,15 +173,18 @@ class CypherStoreBase(abc.ABC):
         )
 
 
-async def _check_guard(read: Reader, guard: WriteGuard, drafts: Sequence[ChangeDraft]) -> None:
-    """Raise AlreadyApplied when the idempotency key is live, StaleVersion when an expected
-    version is not the stored one."""
+async def _check_replay(read: Reader, guard: WriteGuard) -> None:
+    """Raise AlreadyApplied when the idempotency key is live."""
     if guard.idempotency is not None:
         rows = await read(
             change_cypher.IDEMPOTENCY_RECORD, {"key": guard.idempotency.key, "now": utc_now()}
         )
         if rows:
             raise AlreadyApplied(from_row(IdempotencyRecord, rows[0]))
+
+
+async def _check_versions(read: Reader, guard: WriteGuard, drafts: Sequence[ChangeDraft]) -> None:
+    """Raise StaleVersion when an expected version is not the stored one."""
     expected = guard.expected_versions
     if expected:
         rows = await read(VERSIONS[drafts[0].entity], {"keys": sorted(expected)})

@@ -150,3 +150,30 @@ async def test_fifty_writers_expecting_one_version_one_wins(
     changes = await connections[0].get_changes(after=0, limit=1000)
     assert first_broken_link(changes) is None
     assert await connections[0].count_institutions(InstitutionQuery()) == 1
+
+
+async def test_a_write_refused_for_its_owner_learns_no_version(store: CypherStore) -> None:
+    """An id that names another institution's record is refused before the expected
+    versions are compared: a STALE_VERSION would tell the caller it exists, and at which
+    version (a Dalian association probed Shenyang's service evaluations so)."""
+    from datetime import date
+
+    from graph.errors import Conflict
+    from graph.models import CreditEvent
+
+    await store.upsert_regions(REGIONS, actor=ACTOR)
+    theirs, mine = institution(1), institution(2)
+    await store.upsert_institutions([theirs, mine], actor=ACTOR)
+    event = CreditEvent(
+        "CE-G-1", theirs.uscc, "ADMINISTRATIVE_PENALTY", date(2026, 6, 1), "局", -30, "罚款"
+    )
+    await store.record_credit_events([event], actor=ACTOR)
+    probe = CreditEvent(
+        "CE-G-1", mine.uscc, "ADMINISTRATIVE_PENALTY", date(2026, 6, 1), "局", -30, "罚款"
+    )
+
+    with pytest.raises(Conflict) as refused:
+        await store.record_credit_events(
+            [probe], actor=ACTOR, guard=WriteGuard(expected_versions={"CE-G-1": 0})
+        )
+    assert not isinstance(refused.value, StaleVersion)
