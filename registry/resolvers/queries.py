@@ -86,9 +86,13 @@ async def accreditation(
     as_of: Annotated[date | None, AsOf] = None,
     known_at: Annotated[datetime | None, KnownAt] = None,
 ) -> Accreditation | None:
+    """Null when there is no such accreditation, or it was not granted yet on ``asOf``."""
     key = _checked(_Key, {"accreditation": number}, "").accreditation
     found = [] if key is None else await info.context.store.get_accreditations([key])
-    return Accreditation.of(found[0], moment_of(info, as_of, known_at)) if found else None
+    moment = moment_of(info, as_of, known_at)
+    if not found or moment.day < found[0].valid_from:  # not granted yet, as a certificate
+        return None
+    return Accreditation.of(found[0], moment)
 
 
 async def institutions(

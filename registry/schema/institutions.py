@@ -156,10 +156,14 @@ class Institution:
         found = await info.context.loaders.members.load(self.uscc)
         return [Institution.of(m, self.moment) for m in sorted(found, key=lambda m: m.uscc)]
 
-    @strawberry.field(description="Its accreditations as they stood on the day asked for.")
+    @strawberry.field(
+        description="Its accreditations as they stood on the day asked for (those granted by then)."
+    )
     async def accreditations(self, info: Info) -> list[Accreditation]:
         found = await info.context.loaders.accreditations.load(self.uscc)
-        return [Accreditation.of(a, self.moment) for a in sorted(found, key=lambda a: a.number)]
+        day = self.moment.day
+        granted = [a for a in found if a.valid_from <= day]
+        return [Accreditation.of(a, self.moment) for a in sorted(granted, key=lambda a: a.number)]
 
     @strawberry.field(description="Certificates this body issued (credentialed callers only).")
     async def issued_certificates(

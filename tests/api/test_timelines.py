@@ -343,6 +343,19 @@ async def test_expired_since_the_day_after_its_last_not_since_its_last_step(
         assert (found["status"], found["statusSince"]) == (status, since), day
 
 
+async def test_before_its_grant_an_accreditation_did_not_exist(reader: GraphQLClient) -> None:
+    """CNCA-R-2014-212 was granted on 2014-11-01: asked about June 2014 it is not there (it
+    read VALID, since a day after the one asked for), and 广东粤质 held no accreditation
+    then; writing a certificate dated that day is refused for the same reason."""
+    body = await reader(ACCREDITATION, {"n": "CNCA-R-2014-212", "asOf": "2014-06-01"})
+    assert body["data"]["accreditation"] is None
+    granted = await reader(ACCREDITATION, {"n": "CNCA-R-2014-212", "asOf": "2014-11-01"})
+    assert granted["data"]["accreditation"]["status"] == "VALID"
+    holder = await reader(INSTITUTION, {"u": YUEZHI, "asOf": "2014-06-01"})
+    held = [a["number"] for a in holder["data"]["institution"]["accreditations"]]
+    assert "CNCA-R-2014-212" not in held
+
+
 async def test_before_its_issue_date_a_certificate_did_not_exist(reader: GraphQLClient) -> None:
     body = await reader(CERTIFICATE, {"n": REINSTATED, "asOf": "2020-01-01"})
     assert body["data"]["certificate"] is None
