@@ -84,6 +84,13 @@ class AccreditationOn:
         return self.status in (AccreditationStatus.SUSPENDED, AccreditationStatus.WITHDRAWN)
 
 
+def _as_recorded(status: str) -> AccreditationStatus:
+    """A recorded status; EXPIRED, which older stores and seeds recorded as granted, is
+    VALID until ``validUntil`` says otherwise (else it read EXPIRED from ``validFrom``)."""
+    recorded = AccreditationStatus(status)
+    return AccreditationStatus.VALID if recorded is AccreditationStatus.EXPIRED else recorded
+
+
 def _expired(accreditation: Accreditation) -> date:
     """The day an accreditation is EXPIRED from: the day after its last (asked only once it
     has passed, so never past the last day there is)."""
@@ -94,14 +101,14 @@ def accreditation_on(
     accreditation: Accreditation, day: date, *, known_at: str | None = None
 ) -> AccreditationOn:
     if not accreditation.history:  # one step: the record itself (the verifier's common case)
-        status = AccreditationStatus(accreditation.status)
+        status = _as_recorded(accreditation.status)
         since: date | None = accreditation.valid_from
         if status is AccreditationStatus.VALID and day > accreditation.valid_until:
             status, since = AccreditationStatus.EXPIRED, _expired(accreditation)
         return AccreditationOn(accreditation, day, status, accreditation.scope, since)
     steps = accreditation.history
     step = _step_on(steps, day, known_at)
-    status = AccreditationStatus(step.status if step else accreditation.status)
+    status = _as_recorded(step.status if step else accreditation.status)
     since = step.effective_on if step else None
     if status is AccreditationStatus.VALID and day > accreditation.valid_until:
         status, since = AccreditationStatus.EXPIRED, _expired(accreditation)

@@ -99,6 +99,12 @@ class AccreditationRecord(VersionedRecord):
             )
         if self.body == self.holder:
             raise refuse("INVALID_VALUE", "a body cannot accredit itself", field="holder")
+        if self.status is AccreditationStatus.EXPIRED:  # else it reads EXPIRED from validFrom
+            raise refuse(
+                "INVALID_VALUE",
+                "EXPIRED is derived from validUntil and cannot be set",
+                field="status",
+            )
         return self
 
 

@@ -356,6 +356,36 @@ async def test_before_its_grant_an_accreditation_did_not_exist(reader: GraphQLCl
     assert "CNCA-R-2014-212" not in held
 
 
+async def test_an_accreditation_is_expired_only_after_its_last_day(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """EXPIRED follows from validUntil: set on a grant it read EXPIRED for the whole
+    validity (CNAS-L6632 in the seeds did); it is refused, and the seeded one is VALID
+    until 2025-06-30 and EXPIRED from the next day."""
+    row = {
+        "number": "CNAS-L9988",
+        "scheme": "CNAS_LAB_17025",
+        "body": CNAS,
+        "holder": YUEZHI,
+        "scope": ["GB/T 19001-2016/ISO 9001:2015"],
+        "validFrom": "2020-01-01",
+        "validUntil": "2026-01-01",
+        "status": "EXPIRED",
+    }
+    await api.key(Role.ADMIN)  # creating a key is a change: before the snapshot
+    before = await snapshot()
+    payload = await mutate(api, "upsertAccreditations", [row], role=Role.ADMIN)
+    assert (payload["code"], payload["field"]) == ("INVALID_VALUE", "input[0].status"), payload
+    assert await snapshot() == before
+    for day, status in [
+        ("2022-01-01", "VALID"),
+        ("2025-06-30", "VALID"),
+        ("2025-07-01", "EXPIRED"),
+    ]:
+        body = await api(ACCREDITATION, {"n": "CNAS-L6632", "asOf": day})
+        assert body["data"]["accreditation"]["status"] == status, day
+
+
 async def test_before_its_issue_date_a_certificate_did_not_exist(reader: GraphQLClient) -> None:
     body = await reader(CERTIFICATE, {"n": REINSTATED, "asOf": "2020-01-01"})
     assert body["data"]["certificate"] is None
