@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import date
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -51,6 +52,7 @@ log = logging.getLogger("registry")
 
 
 IDEMPOTENCY_PURGE_SECONDS = 3600.0
+_ROUTE_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
 
 async def _purge_idempotency_keys(store: GraphStore) -> None:
@@ -168,6 +170,16 @@ def create_app(
             return store_unavailable_page(STORE_RETRY_AFTER)
         return store_unavailable()
 
+    async def refused_route(request: Request, exc: Exception) -> Response:
+        """No such route, or not with that method: coded, as every other refusal."""
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        code = _ROUTE_CODES.get(status, "HTTP_ERROR")
+        detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
+        response = error_response(status, code, detail)
+        if isinstance(exc, HTTPException) and exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
     development = runtime.settings.env == "development"
     gate = GraphQLGate(runtime)
     app = Starlette(
@@ -193,7 +205,7 @@ def create_app(
             Middleware(RequestObservation, metrics=runtime.metrics),
             Middleware(UncarriableUrls),
         ],
-        exception_handlers={BackendUnavailable: unavailable},
+        exception_handlers={BackendUnavailable: unavailable, HTTPException: refused_route},
     )
     app.state.runtime = runtime
     return app

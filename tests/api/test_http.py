@@ -384,3 +384,15 @@ async def test_an_image_route_refuses_with_a_code_as_every_route_does(
 
     assert response.status_code == status, response.text
     assert gate_error(response) == code
+
+
+async def test_an_unknown_route_or_method_is_refused_with_a_code(reader: GraphQLClient) -> None:
+    """Starlette answered these in plain text; every other refusal is coded JSON."""
+    missing = await reader.http.get("/nonexistent")
+    posted = await reader.http.post("/verify", data={"number": "CCSC23SC0102R2"})
+
+    assert missing.status_code == 404
+    assert missing.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert posted.status_code == 405
+    assert posted.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+    assert "GET" in posted.headers["allow"]
