@@ -230,11 +230,13 @@ class Institution:
 
     @strawberry.field(
         permission_classes=[SeesComplaints],
-        description="Complaints against it, newest first, overdue judged on the day asked for.",
+        description="Complaints against it filed by the day asked for (asOf, default "
+        "today), newest first, overdue judged on that day, as complaintSummary counts them.",
     )
     async def complaints(self, info: Info) -> list[Complaint] | None:
         found = await info.context.loaders.complaints.load(self.uscc)
-        return [Complaint.of(c, today=self.moment.day) for c in found]
+        day = self.moment.day
+        return [Complaint.of(c, today=day) for c in found if c.filed_on <= day]
 
     @strawberry.field(
         description="Complaints against it filed by the day asked for (asOf, default today), "

@@ -245,3 +245,16 @@ async def test_an_overdue_substantiated_complaint_forces_class_d(api: GraphQLCli
     assert reason["evidence"] == ["Complaint:CMP-T-OVERDUE"]
     assert "2026-10-31" in reason["text"]
     assert "尚未" not in reason["text"]  # the details stay confidential
+
+
+async def test_complaints_on_a_past_day_are_those_filed_by_then(reader: GraphQLClient) -> None:
+    """CMP-2026-0005 against 广东粤质 was filed on 2026-10-27: on 2026-10-01 neither the list
+    nor the summary has it (the list did)."""
+    query = """query($u: String!, $d: Date) { institution(uscc: $u, asOf: $d) {
+      complaints { id } complaintSummary { received } } }"""
+    body = await reader(query, {"u": YUEZHI, "d": "2026-10-01"}, role=Role.ADMIN)
+    then = body["data"]["institution"]
+    now = (await reader(query, {"u": YUEZHI, "d": None}, role=Role.ADMIN))["data"]["institution"]
+    assert "CMP-2026-0005" in [c["id"] for c in now["complaints"]]
+    assert then["complaints"] == []
+    assert then["complaintSummary"]["received"] == 0
