@@ -24,7 +24,7 @@ query VerifyPageExtras($number: String!, $asOf: Date, $issuer: String!) {{
   verifyCertificate(number: $number, asOf: $asOf) {{
     certificate {{ {STARS_EXPLAINED_FIELDS} }}
   }}
-  institution(uscc: $issuer) {{
+  institution(uscc: $issuer, asOf: $asOf) {{
     uscc name supervised
     credit {{ grade score computedOn }}
     complaintSummary {{ received open overdue substantiated }}

@@ -306,6 +306,18 @@ async def test_a_link_to_a_past_day_never_reads_as_valid_today(reader: GraphQLCl
     assert 'id="verdict-today"' not in (await _get(reader, number="CQC24FW0588")).text
 
 
+async def test_the_issuers_complaints_on_a_past_day_are_those_of_that_day(
+    reader: GraphQLClient,
+) -> None:
+    """The page for HXC-24-Q0571 on 2024-07-01 counted the complaint against 江苏恒信 filed
+    in 2026; the API's summary for that day has none."""
+    then = await _get(reader, number="HXC-24-Q0571", asOf="2024-07-01")
+    now = await _get(reader, number="HXC-24-Q0571")
+    counts = "收到投诉 Received {} 处理中 Open {} 逾期未处理 Overdue {} 经查实 Substantiated 0"
+    assert _parse(then.text, "complaint-summary").text == counts.format(0, 0, 0)
+    assert _parse(now.text, "complaint-summary").text == counts.format(1, 1, 1)
+
+
 # what the page reads through the public GraphQL fields -----------------------------------
 
 ASSESSED = "CCSC17SC0100"  # a Dalian service certificate with its seeded assessment
