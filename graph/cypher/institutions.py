@@ -199,9 +199,10 @@ _LISTING_MATCH_IN_REGION = (
     "MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(i:Institution)\n"
 )
 _VALID = "['VALID']"
-_BY_SCHEME = (
+_BY_SCHEME = (  # valid: within its dates (past them it is EXPIRED), and so by its steps
     "MATCH (i)-[:HOLDS]->(held:Accreditation {scheme: $scheme})\n"
-    f"WHERE {status_in('held', '$today', _VALID)}\nWITH DISTINCT i\n"
+    "WHERE held.validFrom <= $today AND $today <= held.validUntil AND "
+    f"{status_in('held', '$today', _VALID)}\nWITH DISTINCT i\n"
 )
 _BY_GROUP = "MATCH (i)-[:MEMBER_OF]->(:Institution {uscc: $group})\n"
 _CONDITIONS = {

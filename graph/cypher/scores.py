@@ -178,8 +178,9 @@ _SOURCES = {
 # names $standard (steps may have extended or reduced it since the grant).
 ACCREDITED_FOR = f"""
 MATCH (i:Institution)-[:HOLDS]->(a:Accreditation)
-WITH i, {status_on("a", "$today")} AS held, {scope_has("a", "$standard", "$today")} AS covers
-WHERE held = 'VALID' AND covers
+WITH i, {status_on("a", "$today")} AS held, {scope_has("a", "$standard", "$today")} AS covers,
+     a.validFrom <= $today AND $today <= a.validUntil AS granted
+WHERE held = 'VALID' AND covers AND granted
 RETURN collect(DISTINCT i.uscc) AS usccs
 """
 

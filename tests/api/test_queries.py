@@ -22,6 +22,7 @@ from tests.api.operations import (
     feed_seqs,
     new_uscc,
 )
+from tests.conftest import TODAY
 
 INSTITUTION = """
 query Institution($uscc: String!) {
@@ -224,16 +225,19 @@ async def test_name_contains_filter_matches_part_of_the_name(reader: GraphQLClie
 async def test_accreditation_scheme_filter_needs_a_valid_accreditation(
     reader: GraphQLClient,
 ) -> None:
+    day = TODAY.isoformat()
     holders = {
         row["holder"]
         for row in seedfacts.seed("accreditations")
-        if row["scheme"] == "CNAS_LAB_17025" and row["status"] == "VALID"
+        if row["scheme"] == "CNAS_LAB_17025"
+        and row["status"] == "VALID"
+        and row["validFrom"] <= day <= row["validUntil"]
     }
 
     listed = await listed_institutions(reader, {"accreditationScheme": "CNAS_LAB_17025"})
 
     assert listed == holders
-    assert "91210211401294580D" not in listed  # 大连恒安: its CNAS-L6632 has EXPIRED
+    assert "91210211401294580D" not in listed  # 大连恒安: its CNAS-L6632 expired on 2025-06-30
 
 
 async def test_filters_combine(reader: GraphQLClient) -> None:
