@@ -359,6 +359,7 @@ class CertificateQuery:
     family: str | None = None
     region: str | None = None
     within: tuple[str, ...] | None = None  # region codes (sub-regions listed): a key's scope
+    issued_by: date | None = None  # only those issued on or before (a listing of a past day)
 
 
 @dataclass(frozen=True, slots=True)

@@ -178,6 +178,7 @@ _CONDITIONS = {
     "standard": "c.standard = $standard",
     "family": "c.family = $family",
     "within": "c.region IN $within",
+    "issuedBy": "c.issuedOn <= $issuedBy",
 }
 
 

@@ -253,6 +253,7 @@ def _certificate_params(query: CertificateQuery, *, after: str | None) -> dict[s
         "family": query.family,
         "region": query.region,
         "within": None if query.within is None else list(query.within),
+        "issuedBy": None if query.issued_by is None else query.issued_by.isoformat(),
         "today": query.today.isoformat(),
     }
 

@@ -141,18 +141,22 @@ async def certificate_connection(
     standard: str | None = None,
     family: str | None = None,
     region: str | None = None,
+    moment: Moment | None = None,
 ) -> Connection[Certificate]:
     """A page of certificates, within what the caller's key may list: the public looks
     certificates up one at a time (which keeps the registry from being harvested), a
-    certification body lists its own, a partner its scope (``registry.domain.permissions``)."""
+    certification body lists its own, a partner its scope (``registry.domain.permissions``).
+    ``moment``: the day (and knowledge) of the object listing them, else the request's; on
+    a past day only those issued by then, with their status then."""
     context = info.context
     scope = listing(await context.access(), "Certificate", region=region, issuer=issuer)
     if scope.refusal is not None:
         raise PublicError(*scope.refusal)
     limit = page_size(first, maximum=context.settings.max_page_size)
-    moment = moment_of(info)
+    moment = moment or moment_of(info)
     query = models.CertificateQuery(
-        today=context.today,
+        today=moment.day,
+        issued_by=None if moment.day >= context.today else moment.day,
         holder=holder,
         issuer=scope.issuer or issuer,
         status=status,

@@ -165,13 +165,18 @@ class Institution:
         granted = [a for a in found if a.valid_from <= day]
         return [Accreditation.of(a, self.moment) for a in sorted(granted, key=lambda a: a.number)]
 
-    @strawberry.field(description="Certificates this body issued (credentialed callers only).")
+    @strawberry.field(
+        description="Certificates this body issued (credentialed callers only); on a past "
+        "day (asOf), those issued by then, with their status then."
+    )
     async def issued_certificates(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[CertificateRef]:
         from registry.schema.certificates import certificate_connection
 
-        return await certificate_connection(info, first=first, after=after, issuer=self.uscc)
+        return await certificate_connection(
+            info, first=first, after=after, issuer=self.uscc, moment=self.moment
+        )
 
     @strawberry.field
     async def credit_ratings(self, info: Info) -> list[CreditRating]:

@@ -386,6 +386,23 @@ async def test_an_accreditation_is_expired_only_after_its_last_day(
         assert body["data"]["accreditation"]["status"] == status, day
 
 
+async def test_an_issuers_certificates_on_a_past_day_are_those_issued_by_then(
+    reader: GraphQLClient,
+) -> None:
+    """江苏恒信's certificates on 2022-01-01: it listed all twelve, issued 2021 to 2025, with
+    today's statuses."""
+    query = """query($u: String!, $d: Date) { institution(uscc: $u, asOf: $d) {
+      issuedCertificates(first: 100) { totalCount edges { node { number issuedOn status } } }
+    } }"""
+    then = await reader(query, {"u": "91320102479587631B", "d": "2022-01-01"}, role=Role.ADMIN)
+    now = await reader(query, {"u": "91320102479587631B", "d": None}, role=Role.ADMIN)
+    listed = then["data"]["institution"]["issuedCertificates"]
+    every = now["data"]["institution"]["issuedCertificates"]
+    assert 0 < listed["totalCount"] == len(listed["edges"]) < every["totalCount"]
+    assert all(e["node"]["issuedOn"] <= "2022-01-01" for e in listed["edges"])
+    assert {e["node"]["status"] for e in listed["edges"]} == {"VALID"}
+
+
 async def test_before_its_issue_date_a_certificate_did_not_exist(reader: GraphQLClient) -> None:
     body = await reader(CERTIFICATE, {"n": REINSTATED, "asOf": "2020-01-01"})
     assert body["data"]["certificate"] is None
