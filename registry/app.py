@@ -70,16 +70,17 @@ RESCORE_CHECK_SECONDS = 600.0
 
 
 async def _rescore_daily(store: GraphStore, today: Callable[[], date]) -> None:
-    """From the start, and every ten minutes, rescore once a new registry day has come
-    (one process of those sharing the store does it: operations.credit.rescore_day)."""
+    """Every ten minutes (the first time ten minutes after the start, so that a restart
+    serves before it rescores), rescore once a new registry day has come: one process of
+    those sharing the store does it (operations.credit.rescore_day)."""
     while True:
+        await asyncio.sleep(RESCORE_CHECK_SECONDS)
         try:
             written = await rescore_day(store, today())
             if written is not None:
                 log.info("rescored credit for %s: %d assessments moved", today(), written)
         except GraphError:
             log.exception("the daily credit rescore failed; it is tried again tomorrow")
-        await asyncio.sleep(RESCORE_CHECK_SECONDS)
 
 
 async def _prepare_exports(store: GraphStore) -> None:
