@@ -120,7 +120,7 @@ async def certificates_to_issue(
                 FieldProblem("OUTSIDE_ACCREDITED_SCOPE", outside, f"input[{index}].standard")
             )
         body = bodies.get(record.issuer)
-        if body is not None and not record.historical_import:
+        if body is not None:  # a historical import too: the flag is the writer's own to set
             day = (record.issuer, record.issued_on)
             if day not in standing:
                 standing[day] = institution_status_on(body, record.issued_on)[0]

@@ -184,6 +184,9 @@ async def test_a_body_cannot_certify_on_the_days_it_is_suspended(
     payload = await mutate(api, "issueCertificates", [during], role=Role.ADMIN)
 
     assert (payload["code"], payload["field"]) == ("ISSUER_NOT_ACTIVE", "input[0].issuedOn")
+    historical = {**during, "historicalImport": True}  # the writer's own flag
+    payload = await mutate(api, "issueCertificates", [historical], role=Role.ADMIN)
+    assert (payload["code"], payload["field"]) == ("ISSUER_NOT_ACTIVE", "input[0].issuedOn")
     assert await snapshot() == before
     earlier = {
         **during,
