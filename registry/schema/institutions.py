@@ -197,12 +197,15 @@ class Institution:
         return CreditRating.of(max(valid, key=lambda r: (r.published_on, r.id)))
 
     @strawberry.field(
-        description="The quality-credit file, newest first. The public sees a negative record "
-        "only during its publicity period and until its credit repair; regulators see all."
+        description="The quality-credit file, newest first: on a past day (asOf), the records "
+        "dated by then. The public sees a negative record only during its publicity period "
+        "and until its credit repair, judged today (a record no longer public is not "
+        "published again for a past day); regulators see all."
     )
     async def credit_events(self, info: Info) -> list[CreditEvent]:
         events = await info.context.loaders.credit_events.load(self.uscc)
-        return await visible_credit_events(info, events, region=self.model.region)
+        dated = [e for e in events if e.date <= self.moment.day]
+        return await visible_credit_events(info, dated, region=self.model.region)
 
     @strawberry.field(
         description="Under classified supervision: a market institution (inspection and "

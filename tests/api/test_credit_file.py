@@ -481,3 +481,16 @@ async def test_the_rating_that_counts_is_the_one_valid_on_the_day_asked_for(
         "2026-03-19": "DLJC-2025-001",
         None: "LNJC-2025-032",
     }
+
+
+async def test_the_credit_file_on_a_past_day_holds_the_records_dated_by_then(
+    reader: GraphQLClient,
+) -> None:
+    """大连恒安's CE-2026-0015 is dated 2026-05-12: its file on 2025-01-01 listed it."""
+    query = """query($u: String!, $d: Date) { institution(uscc: $u, asOf: $d) {
+      creditEvents { id date } } }"""
+    then = await reader(query, {"u": "91210211401294580D", "d": "2025-01-01"}, role=Role.ADMIN)
+    now = await reader(query, {"u": "91210211401294580D", "d": None}, role=Role.ADMIN)
+    assert "CE-2026-0015" in [e["id"] for e in now["data"]["institution"]["creditEvents"]]
+    assert all(e["date"] <= "2025-01-01" for e in then["data"]["institution"]["creditEvents"])
+    assert "CE-2026-0015" not in [e["id"] for e in then["data"]["institution"]["creditEvents"]]
