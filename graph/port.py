@@ -96,6 +96,9 @@ class GraphStore(ChangeLog, StationStore, Protocol):
     async def get_group_members(self, group_usccs: Sequence[str]) -> list[Institution]:
         """Members of the named groups (each member's ``group`` says which)."""
 
+    async def get_represented(self, person_keys: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The institutions each of the named persons (by key) represents, where any."""
+
     async def get_organizations(self, usccs: Sequence[str]) -> list[Organization]:
         """The certificate holders that exist among ``usccs``."""
 

@@ -23,6 +23,7 @@ __all__ = [
     "LINK_KEYS_KEPT",
     "LISTING_FILTERS",
     "PEOPLE_NAMED_ELSEWHERE",
+    "REPRESENTING",
     "UPGRADE_LINK_KEYS",
     "UPSERT_ACCREDITATIONS",
     "UPSERT_INSTITUTIONS",
@@ -71,6 +72,13 @@ GROUP_MEMBERS = (
     "UNWIND $keys AS key MATCH (:Institution {uscc: key})<-[:MEMBER_OF]-(i:Institution)"
     + INSTITUTION_FIELDS
 )
+
+# The institutions each of the persons ``$keys`` represents.
+REPRESENTING = """
+UNWIND $keys AS key
+MATCH (:Person {key: key})<-[:REPRESENTED_BY]-(i:Institution)
+RETURN key, collect(i.uscc) AS usccs
+"""
 
 UPSERT_INSTITUTIONS = logged(
     """

@@ -14,6 +14,7 @@ from graph.cypher_store.base import (
     Reader,
     ReferenceCheck,
     Row,
+    _list,
     _present,
     _require,
     as_int,
@@ -97,6 +98,12 @@ class InstitutionQueries(abc.ABC):
             "get_group_members", institution_cypher.GROUP_MEMBERS, {"keys": list(group_usccs)}
         )
         return [institution_from_row(row) for row in rows]
+
+    async def get_represented(self, person_keys: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        rows = await self._query(
+            "get_represented", institution_cypher.REPRESENTING, {"keys": sorted(set(person_keys))}
+        )
+        return {str(r["key"]): tuple(sorted(str(u) for u in _list(r["usccs"]))) for r in rows}
 
     async def get_organizations(self, usccs: Sequence[str]) -> list[Organization]:
         rows = await self._query(

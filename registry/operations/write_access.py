@@ -49,6 +49,7 @@ __all__ = [
     "institution_claims",
     "organization_claims",
     "rating_claims",
+    "refuse_linking_others",
     "region_claim",
     "request_claims",
     "service_assessment_claims",
@@ -361,3 +362,34 @@ async def request_claims(field: str, request: ServiceRequest) -> list[RowClaim]:
             regions=(request.region or None,),
         )
     ]
+
+
+async def refuse_linking_others(store: GraphStore, models: Sequence[Institution]) -> None:
+    """A person who represents another institution is linked to one more by its regulator:
+    linked by the institution itself, anyone knowing an ID number could join another body's
+    representative to its own (a shared person is what regulators look for), and learn from
+    the answer whether a name goes with that ID number."""
+    stored = {
+        i.uscc: None if i.legal_representative is None else i.legal_representative.key
+        for i in await store.get_institutions([m.uscc for m in models])
+    }
+    named = {  # the persons newly named (an institution keeps the one it has)
+        m.legal_representative.key: i
+        for i, m in enumerate(models)
+        if m.legal_representative and m.legal_representative.key != stored.get(m.uscc)
+    }
+    if not named:
+        return
+    batch = {m.uscc for m in models}
+    represented = await store.get_represented(sorted(named))
+    problems = [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            "this person represents another institution: their regulator links them to one more",
+            f"input[{named[key]}].legalRepresentative",
+        )
+        for key, usccs in sorted(represented.items(), key=lambda kv: named[kv[0]])
+        if set(usccs) - batch
+    ]
+    if problems:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)

@@ -21,7 +21,7 @@ from graph.port import GraphStore
 from registry.auth import Principal
 from registry.domain.certificates import status_timeline
 from registry.domain.lifecycle import CERTIFICATE_TRANSITIONS
-from registry.domain.vocabulary import InstitutionKind
+from registry.domain.vocabulary import InstitutionKind, Role
 from registry.operations import convert
 from registry.operations.credit import recompute_credit
 from registry.operations.lifecycle_checks import (
@@ -38,6 +38,7 @@ from registry.operations.write_access import (
     certificate_claims,
     institution_claims,
     organization_claims,
+    refuse_linking_others,
     status_change_claims,
 )
 from registry.records import (
@@ -172,6 +173,8 @@ async def upsert_institutions(
     await _require_regions(store, ((i, "region", r.region) for i, r in enumerate(records)))
     await _require_associations(store, records)
     models = [convert.institution_model(r, secret=secret) for r in records]
+    if principal.role not in (Role.ADMIN, Role.REGULATOR):
+        await refuse_linking_others(store, models)
     result = await _write(
         records,
         lambda guard: store.upsert_institutions(models, actor=principal.actor, guard=guard),

@@ -34,6 +34,7 @@ DALIAN_CERTIFICATE = "CCSC23SC0102R2"
 GUANGZHOU_HOLDER = "91440112236187836Q"  # 广州天粤家电: certified by CQC and 广东粤质 only
 GUANGZHOU_CERTIFICATE = "YZC24S20811"  # 广东粤质's, to that holder, valid until 2027-01-14
 GUANGZHOU_LAB = "91440112551766133P"
+SHENZHEN_LAB = "91440306284504074J"
 HENGAN = "91210211401294580D"  # 大连恒安检测: a member of two associations, in no group
 DALIAN_GROUP = "91210204768274391C"  # the Dalian inspection and testing group
 CNCA = "11110108864665640P"  # the national regulator
@@ -128,28 +129,44 @@ async def test_a_partner_cannot_issue_in_another_bodys_name(
     assert CQC in payload["message"]
 
 
-async def test_an_institution_cannot_rename_another_institutions_representative(
+async def test_an_institution_cannot_rename_nor_claim_another_institutions_representative(
     api: GraphQLClient, snapshot: Snapshot
 ) -> None:
     """A person with an ID number is one record wherever they represent: naming CCSC's
-    representative under another name renamed him for CCSC, with no change of CCSC's."""
+    representative under another name renamed him for CCSC, with no change of CCSC's, and
+    naming him under his own linked him to 大连恒安 (a shared person is what regulators look
+    for). Both are refused alike, so the answer tells nothing of which name goes with the ID
+    number; an institution re-sending a representative it shares keeps them; a store write
+    renaming a shared person is a CONFLICT for any key."""
     key = await partner(api, HENGAN)
     seeded = seedfacts.institution(HENGAN)
     row = {k: seeded[k] for k in ("uscc", "name", "kinds", "region", "associations")}
-    impostor = {"name": "冒名顶替", "idNumber": "110101197003254586"}  # CCSC's 郭振宇
-    before = await snapshot()
-
-    payload = await mutate(
-        api, "upsertInstitutions", [{**row, "legalRepresentative": impostor}], bearer=key
+    ccsc_id = "110101197003254586"  # CCSC's 郭振宇
+    for name in ("冒名顶替", "郭振宇"):
+        claimed = {**row, "legalRepresentative": {"name": name, "idNumber": ccsc_id}}
+        payload = await refused(api, snapshot, "upsertInstitutions", [claimed], key)
+        assert payload["field"] == "input[0].legalRepresentative", name
+    admin = await mutate(
+        api,
+        "upsertInstitutions",
+        [{**row, "legalRepresentative": {"name": "冒名顶替", "idNumber": ccsc_id}}],
+        role=Role.ADMIN,
     )
-
-    assert (payload["__typename"], payload["code"]) == ("Conflict", "CONFLICT"), payload
-    assert await snapshot() == before
+    assert (admin["__typename"], admin["code"]) == ("Conflict", "CONFLICT"), admin
     body = await api(
         'query { institution(uscc: "91110101940807760M") { legalRepresentative } }',
         role=Role.ADMIN,
     )
     assert body["data"]["institution"]["legalRepresentative"] == "郭振宇"
+    shenzhen = seedfacts.institution(SHENZHEN_LAB)  # shares 陈志强 with 广东粤质
+    fields = ("uscc", "name", "kinds", "region", "legalRepresentative")
+    kept = await mutate(
+        api,
+        "upsertInstitutions",
+        [{k: shenzhen[k] for k in fields}],
+        bearer=await partner(api, SHENZHEN_LAB),
+    )
+    assert kept["__typename"] == "UpsertInstitutionsSuccess", kept
 
 
 async def test_a_lab_cannot_issue_certificates_that_verify(
