@@ -207,9 +207,9 @@ _LISTING_MATCH_IN_REGION = (
     "MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(:Region)<-[:IN_REGION]-(i:Institution)\n"
 )
 _VALID = "['VALID']"
-_BY_SCHEME = (  # valid: within its dates (past them it is EXPIRED), and so by its steps
+_BY_SCHEME = (  # valid: within its dates on the day (past them it is EXPIRED), and its steps
     "MATCH (i)-[:HOLDS]->(held:Accreditation {scheme: $scheme})\n"
-    "WHERE held.validFrom <= $today AND $today <= held.validUntil AND "
+    "WHERE ($today IS NULL OR (held.validFrom <= $today AND $today <= held.validUntil)) AND "
     f"{status_in('held', '$today', _VALID)}\nWITH DISTINCT i\n"
 )
 _BY_GROUP = "MATCH (i)-[:MEMBER_OF]->(:Institution {uscc: $group})\n"

@@ -79,7 +79,7 @@ def _certifier_accreditations(
                 scope=scope,
                 valid_from=valid_from,
                 valid_until=valid_until,
-                status=_accreditation_status(valid_until, roster.today),
+                status=AccreditationStatus.VALID.value,  # EXPIRED follows from validUntil
             )
             if valid_until >= roster.today:
                 break
@@ -103,8 +103,8 @@ def _lab_accreditations(
         valid_from = roster.today - timedelta(days=rng.randrange(7 * 365))
         number = template.format(yy=valid_from.year % 100, province=province, index=index)
         valid_until = years_later(valid_from, _ACCREDITATION_YEARS) - timedelta(days=1)
-        status = _accreditation_status(valid_until, roster.today)
-        if status == AccreditationStatus.VALID.value and rng.random() < 0.02:
+        status = AccreditationStatus.VALID.value  # EXPIRED follows from validUntil
+        if valid_until >= roster.today and rng.random() < 0.02:
             status = AccreditationStatus.SUSPENDED.value
         yield Accreditation(
             number=number,
@@ -116,8 +116,3 @@ def _lab_accreditations(
             valid_until=valid_until,
             status=status,
         )
-
-
-def _accreditation_status(valid_until: date, today: date) -> str:
-    expired = valid_until < today
-    return (AccreditationStatus.EXPIRED if expired else AccreditationStatus.VALID).value
