@@ -30,9 +30,9 @@ from pathlib import Path
 
 from bench import network, ranking, region_trends
 from bench import sync as sync_bench
+from graph.clock import registry_today
 from graph.embedded import EmbeddedServer
 from graph.open import open_store
-from registry.context import registry_today
 from registry.operations.credit import recompute_credit
 
 __all__ = ["main"]

@@ -41,11 +41,11 @@ from bench.processes import (
     wait_ready,
 )
 from graph import native
+from graph.clock import registry_today
 from graph.falkordb_store import FalkorDBStore
 from graph.models import InstitutionQuery
 from graph.open import open_store
 from graph.port import GraphStore
-from registry.context import registry_today
 from registry.operations.credit import bulk_scoring
 from registry.synthetic import (
     GenerationReport,

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from graph import native
+from graph.clock import registry_today
 from graph.falkordb_store import FalkorDBStore
 from graph.open import open_store
-from registry.context import registry_today
 from registry.operations.credit import bulk_scoring
 from registry.synthetic import generate
 

@@ -29,9 +29,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from graph.clock import registry_today
 from graph.open import open_store
 from graph.port import GraphStore
-from registry.context import registry_today
 from registry.domain.verification import Verification, verify
 from registry.domain.warning_texts import WARNING_TEXT
 from registry.operations.verification import MAX_HOLDER_NAME

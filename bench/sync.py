@@ -31,13 +31,13 @@ from pathlib import Path
 
 import httpx
 
+from graph.clock import registry_today
 from graph.embedded import DEFAULT_APPENDFSYNC
 from graph.embedded_files import PID_NAME, read_pid
 from graph.open import open_store
 from graph.port import GraphStore
 from registry.app import create_app
 from registry.auth import create_api_key
-from registry.context import registry_today
 from registry.domain.vocabulary import Role
 from registry.http.heap import freeze_startup_heap
 from registry.operations import convert, writes

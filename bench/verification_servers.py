@@ -21,9 +21,9 @@ import httpx
 
 from bench.foundation import sample_numbers
 from bench.processes import PROJECT_ROOT, database_pid, stop_api, tail, wait_ready
+from graph.clock import registry_today
 from graph.models import CertificateQuery, InstitutionQuery
 from graph.open import open_store
-from registry.context import registry_today
 
 __all__ = ["Servers", "start_graphql", "start_plain", "start_servers", "stop", "tail"]
 

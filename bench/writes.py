@@ -39,13 +39,13 @@ from typing import Any
 
 import httpx
 
+from graph.clock import registry_today
 from graph.cypher import certificates as certificate_cypher
 from graph.cypher.changes import _APPEND
 from graph.falkordb_store import FalkorDBStore
 from graph.open import open_store
 from registry.app import create_app
 from registry.auth import create_api_key
-from registry.context import registry_today
 from registry.domain.vocabulary import Role
 from registry.http.heap import freeze_startup_heap
 from registry.operations import convert

@@ -17,12 +17,12 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from graph.changelog import utc_now
+from graph.clock import registry_today
 from graph.cypher_store import CypherStore
 from graph.errors import BackendUnavailable, GraphError
 from graph.open import open_store
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, authenticate
-from registry.context import registry_today
 from registry.domain.vocabulary import Role
 from registry.http.cached_lookups import CachedLookups
 from registry.http.exports import routes as export_routes

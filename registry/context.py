@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
-from graph.clock import REGISTRY_TIMEZONE, registry_today
 from graph.port import GraphStore
 from registry.auth import Principal, access_of
 from registry.loaders import Loaders
@@ -15,7 +14,7 @@ from registry.settings import Settings
 if TYPE_CHECKING:
     from registry.domain.permissions import Access
 
-__all__ = ["REGISTRY_TIMEZONE", "Context", "OperationObserver", "registry_today"]
+__all__ = ["Context", "OperationObserver"]
 
 
 class OperationObserver(Protocol):

@@ -35,13 +35,7 @@ ALLOWED: dict[str, set[str]] = {
         "graph",
     },
     "registry.loaders": {"registry.operations", "registry.domain", "graph"},
-    "registry.context": {
-        "registry.auth",
-        "registry.loaders",
-        "registry.settings",
-        "graph.port",
-        "graph.clock",
-    },
+    "registry.context": {"registry.auth", "registry.loaders", "registry.settings", "graph.port"},
     "registry.synthetic": {"registry.domain", "registry.records", "graph"},
 }
 # Above those: these may import anything of the app except what is named here.

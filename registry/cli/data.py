@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from graph.clock import registry_today
 from graph.port import GraphStore
 from registry.cli.options import add_store_options, settings_from, with_store
-from registry.context import registry_today
 from registry.domain.identifiers import normalise_identifier
 from registry.operations.seeding import load_seeds_and_score, store_is_empty
 from registry.settings import load_settings

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from graph.clock import registry_today
 from graph.errors import NotFound
 from graph.port import GraphStore
 from registry.cli.options import add_store_options, settings_from, with_store
-from registry.context import registry_today
 from registry.operations.golden_copy import EntityFile, ImportError_, export_to, import_from
 from registry.operations.snapshots import SnapshotExpired
 

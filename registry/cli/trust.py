@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from graph.changelog import first_broken_link
+from graph.clock import registry_today
 from graph.open import open_store
 from graph.port import GraphStore
 from registry.cli.options import add_store_options, settings_from
-from registry.context import registry_today
 from registry.operations.document_audit import DocumentReport, check_documents
 from registry.trust.signing_keys import public_keys_from_document, rotate
 from registry.trust.tokens import (

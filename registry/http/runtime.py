@@ -11,9 +11,9 @@ from datetime import date
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
+from graph.clock import registry_today
 from graph.port import GraphStore
 from registry.auth import Principal
-from registry.context import registry_today
 from registry.http.observability import Metrics
 from registry.http.ratelimit import RateLimiter
 from registry.http.responses import error_response

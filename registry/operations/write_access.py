@@ -163,29 +163,23 @@ _REGULATED = ("status", "kinds", "group", "associations", "region")
 def _regulated_changes(record: InstitutionRecord, old: Institution | None) -> list[str]:
     """The fields of ``_REGULATED`` that ``record`` changes (for a new institution, all
     but the status it starts with)."""
-    now = (
-        record.status,
-        frozenset(map(str, record.kinds)),
-        record.group,
-        frozenset(record.associations),
-        record.region,
-    )
-    before: tuple[object, ...] = (
-        InstitutionStatus.ACTIVE.value,
-        frozenset(),
-        None,
-        frozenset(),
-        None,
-    )
-    if old is not None:
-        before = (
-            old.status,
-            frozenset(map(str, old.kinds)),
-            old.group,
-            frozenset(old.associations),
-            old.region,
-        )
+    now = _regulated(record.status, record.kinds, record.group, record.associations, record.region)
+    if old is None:
+        before = _regulated(InstitutionStatus.ACTIVE.value, (), None, (), None)
+    else:
+        before = _regulated(old.status, old.kinds, old.group, old.associations, old.region)
     return [name for name, a, b in zip(_REGULATED, now, before, strict=True) if a != b]
+
+
+def _regulated(
+    status: str,
+    kinds: Iterable[object],
+    group: str | None,
+    associations: Iterable[str],
+    region: str | None,
+) -> tuple[object, ...]:
+    """The values of ``_REGULATED``, in its order, as compared (lists as sets)."""
+    return (status, frozenset(map(str, kinds)), group, frozenset(associations), region)
 
 
 async def organization_claims(

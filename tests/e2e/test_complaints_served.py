@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from registry.context import registry_today
+from graph.clock import registry_today
 from tests.e2e.serving import served_registry
 from tests.e2e.test_serve import _registry
 

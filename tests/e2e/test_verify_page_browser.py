@@ -12,7 +12,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
-from registry.context import registry_today
+from graph.clock import registry_today
 from tests.e2e.conftest import PHONE_WIDTH
 from tests.e2e.serving import served_registry
 

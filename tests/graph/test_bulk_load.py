@@ -18,6 +18,7 @@ from graph.bulk_data import BulkData, BulkReferenceError, CertificateSource, Cre
 from graph.bulk_graph import BulkGraph
 from graph.bulk_workers import PreparedBatches
 from graph.changelog import first_broken_link
+from graph.clock import registry_today
 from graph.cypher_store import CypherStore
 from graph.errors import Conflict, StoreNotEmpty
 from graph.falkordb_bulk import STAGING_SUFFIX, _payload
@@ -31,7 +32,6 @@ from graph.models import (
     StoredCredit,
 )
 from graph.open import open_store
-from registry.context import registry_today
 from registry.operations import golden_copy
 from registry.operations.credit import bulk_scoring, recompute_all
 from registry.operations.export_files import checked_lines, parsed
