@@ -121,10 +121,10 @@ async def certificates_to_issue(
             )
         body = bodies.get(record.issuer)
         if body is not None:  # a historical import too: the flag is the writer's own to set
-            day = (record.issuer, record.issued_on)
-            if day not in standing:
-                standing[day] = institution_status_on(body, record.issued_on)[0]
-            status = standing[day]
+            issuing = (record.issuer, record.issued_on)
+            if issuing not in standing:
+                standing[issuing] = institution_status_on(body, record.issued_on)[0]
+            status = standing[issuing]
             if status is not InstitutionStatus.ACTIVE:
                 problems.append(
                     FieldProblem(
