@@ -162,10 +162,12 @@ class GraphStore(ChangeLog, StationStore, Protocol):
         """The assessments behind the named service certificates' stars, where recorded."""
 
     async def get_credit_inputs(
-        self, usccs: Sequence[str], *, today: str, evaluated_since: str
+        self, usccs: Sequence[str], *, today: str, evaluated_since: str, past: bool = False
     ) -> list[CreditFacts]:
         """What the credit score of each named institution reads on ``today``, with the
-        service evaluations dated from ``evaluated_since`` (ISO dates)."""
+        service evaluations dated from ``evaluated_since`` (ISO dates). ``past``: ``today``
+        is a day gone by, so only the certificates issued by then are counted (slower: they
+        are read one by one)."""
 
     async def get_stored_credit(self, usccs: Sequence[str]) -> list[StoredCredit]:
         """The stored credit assessments of the named institutions (those that have one)."""

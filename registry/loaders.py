@@ -62,7 +62,7 @@ class Loaders:
     complaints: DataLoader[str, list[models.Complaint]]
     credit_ratings: DataLoader[str, list[models.CreditRating]]
     credit_events: DataLoader[str, list[models.CreditEvent]]
-    credit: DataLoader[str, CreditAssessment | None]
+    credit: DataLoader[tuple[str, date], CreditAssessment | None]
     supervision: DataLoader[tuple[str, date], ClassDecision | None]
     complaint_summaries: DataLoader[tuple[str, date], ComplaintSummary]
     plan_results: DataLoader[str, list[models.CreditEvent]]
@@ -75,15 +75,20 @@ class Loaders:
     def for_request(cls, store: GraphStore, today: date | None = None) -> Loaders:
         day = today or registry_today()
 
-        async def credit(keys: list[str]) -> list[CreditAssessment | None]:
-            found = await assessments(store, keys, day)
+        async def credit(keys: list[tuple[str, date]]) -> list[CreditAssessment | None]:
+            found: dict[tuple[str, date], CreditAssessment] = {}
+            for on, usccs in _by_day(keys).items():
+                found |= {
+                    (u, on): a for u, a in (await assessments(store, usccs, day, on=on)).items()
+                }
             return [found.get(k) for k in keys]
 
         async def supervision(keys: list[tuple[str, date]]) -> list[ClassDecision | None]:
             found: dict[tuple[str, date], ClassDecision] = {}
             for on, usccs in _by_day(keys).items():
                 found |= {
-                    (u, on): d for u, d in (await supervision_decisions(store, usccs, on)).items()
+                    (u, on): d
+                    for u, d in (await supervision_decisions(store, usccs, on, today=day)).items()
                 }
             return [found.get(k) for k in keys]
 

@@ -11,6 +11,7 @@ __all__ = [
     "ACCREDITED_FOR",
     "CHANGE_AT",
     "CLAIM_RESCORE",
+    "CREDIT_INPUTS_ON_DAY",
     "KEPT",
     "PRUNE_CREDIT_HISTORY",
     "RANKING_FILTERS",
@@ -71,8 +72,9 @@ RETURN i.uscc AS uscc, i.kinds AS kinds, stagesMet, stagesLate, stagesOverdue,
   [(i)<-[:OF]-(r:CreditRating) WHERE r.publishedOn <= $today AND $today <= r.validUntil
      | {_RATING}] AS ratings,
   [(i)-[:RECORDED]->(e:CreditEvent) | {_EVENT}] AS events,
-  size([(i)<-[:AGAINST]-(k:Complaint) | k.id]) AS complaintsTotal,
-  size([(i)<-[:AGAINST]-(found:Complaint) WHERE found.substantiated = true | found.id])
+  size([(i)<-[:AGAINST]-(k:Complaint) WHERE k.filedOn <= $today | k.id]) AS complaintsTotal,
+  size([(i)<-[:AGAINST]-(found:Complaint)
+        WHERE found.filedOn <= $today AND found.substantiated = true | found.id])
     AS complaintsSubstantiated,
   {issued} AS certificatesIssued,
   withdrawn AS certificatesWithdrawn,
@@ -81,6 +83,12 @@ RETURN i.uscc AS uscc, i.kinds AS kinds, stagesMet, stagesLate, stagesOverdue,
   stars AS bestServiceStars
 """
 
+
+# The inputs as they stood on a past day (asOf): only the certificates issued by then count,
+# so they are read one by one rather than from the degree.
+CREDIT_INPUTS_ON_DAY = credit_inputs(
+    issued="size([(i)-[:ISSUED]->(n:Certificate) WHERE n.issuedOn <= $today | n.number])"
+)
 
 STORED_CREDIT = """
 UNWIND $keys AS key

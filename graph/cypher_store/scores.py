@@ -105,11 +105,11 @@ class ScoreQueries(abc.ABC):
     ) -> WriteResult: ...
 
     async def get_credit_inputs(
-        self, usccs: Sequence[str], *, today: str, evaluated_since: str
+        self, usccs: Sequence[str], *, today: str, evaluated_since: str, past: bool = False
     ) -> list[CreditFacts]:
         rows = await self._query(
             "get_credit_inputs",
-            self.dialect.credit_inputs,
+            score_cypher.CREDIT_INPUTS_ON_DAY if past else self.dialect.credit_inputs,
             {"keys": list(usccs), "today": today, "evaluatedSince": evaluated_since},
         )
         return [

@@ -2,9 +2,10 @@
 
 ``recompute_credit`` is called after every write that changes a score's inputs (and by
 ``registry credit recompute``, ``seed``, and ``generate`` and ``import`` where the store
-has no bulk path: a bulk load scores with ``bulk_scoring``); reads return the stored
-assessment and compute one on the fly only for an institution that has none of the current
-method yet, without writing it. Only supervised (market) institutions are scored at all.
+has no bulk path: a bulk load scores with ``bulk_scoring``). Reads of today return the
+stored assessment, and compute one on the fly only for an institution that has none of the
+current method yet, without writing it; reads of a past day compute it from the facts of
+that day. Only supervised (market) institutions are scored at all.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from functools import partial
 
@@ -37,6 +39,7 @@ from registry.domain.supervision import is_supervised
 from registry.domain.vocabulary import CreditEventKind, CreditGrade, ServiceEvaluationKind
 
 __all__ = [
+    "assessed",
     "assessments",
     "bulk_scoring",
     "credit_facts",
@@ -58,12 +61,19 @@ def _dated(event: CreditEvent) -> DatedCreditEvent:
     return DatedCreditEvent(CreditEventKind(event.kind), event.date, event.weight, public_until)
 
 
-async def credit_facts(store: GraphStore, usccs: Sequence[str], day: date) -> list[CreditFacts]:
-    """What the named institutions' scores read on ``day``, evaluations of the last year."""
+async def credit_facts(
+    store: GraphStore, usccs: Sequence[str], day: date, *, past: bool = False
+) -> list[CreditFacts]:
+    """What the named institutions' scores read on ``day``, evaluations of the last year.
+    ``past``: ``day`` is gone by, so what was dated after it is left out (the certificates
+    issued, the complaints filed and the credit records dated later)."""
     since = date.fromordinal(max(1, day.toordinal() - (SATISFACTION_WINDOW_DAYS - 1)))
-    return await store.get_credit_inputs(
-        usccs, today=day.isoformat(), evaluated_since=since.isoformat()
+    found = await store.get_credit_inputs(
+        usccs, today=day.isoformat(), evaluated_since=since.isoformat(), past=past
     )
+    if not past:
+        return found
+    return [replace(f, events=tuple(e for e in f.events if e.date <= day)) for f in found]
 
 
 def satisfaction_of(evaluations: Sequence[ServiceEvaluation]) -> float | None:
@@ -262,18 +272,34 @@ async def rescore_day(store: GraphStore, today: date) -> int | None:
 
 
 async def assessments(
-    store: GraphStore, usccs: Sequence[str], today: date
+    store: GraphStore, usccs: Sequence[str], today: date, *, on: date | None = None
 ) -> dict[str, CreditAssessment]:
-    """The assessments of the supervised institutions among ``usccs``: as stored, or computed
-    on the fly (not stored) where none of the current method is stored."""
+    """The assessments of the supervised institutions among ``usccs`` on ``today``: as
+    stored, or computed on the fly (not stored) where none of the current method is stored.
+    On a past day (``on``), each is computed from the facts as they stood then, so a class
+    on that day rests on no penalty, complaint or certificate dated later."""
+    if on is not None and on != today:
+        return await _computed(store, usccs, on, past=on < today)
     found = {
         s.uscc: stored_assessment(s)
         for s in await store.get_stored_credit(usccs)
         if s.method == METHOD_VERSION
     }
     missing = [u for u in usccs if u not in found]
-    if missing:
-        for facts in await credit_facts(store, missing, today):
-            if is_supervised(facts.kinds):
-                found[facts.uscc] = assess_credit(credit_inputs(facts), today=today)
-    return found
+    return found | await _computed(store, missing, today, past=False)
+
+
+async def _computed(
+    store: GraphStore, usccs: Sequence[str], day: date, *, past: bool
+) -> dict[str, CreditAssessment]:
+    if not usccs:
+        return {}
+    return assessed(await credit_facts(store, usccs, day, past=past), day)
+
+
+def assessed(facts: Sequence[CreditFacts], day: date) -> dict[str, CreditAssessment]:
+    """The assessments on ``day`` of the supervised institutions among ``facts`` (read for
+    that day), computed and not stored."""
+    return {
+        f.uscc: assess_credit(credit_inputs(f), today=day) for f in facts if is_supervised(f.kinds)
+    }

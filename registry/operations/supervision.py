@@ -1,8 +1,8 @@
 """Classes of classified supervision from stored facts, with the hard rules' evidence.
 
-The score is read as stored; the hard rules read the credit file, the complaints and the
-certificates each institution issued in the last years, judged by the same chain of trust as
-the verification page (``domain.anomalies``).
+Today's score is read as stored, a past day's computed from the facts of that day; the hard
+rules read the credit file, the complaints and the certificates each institution issued in the
+last years, judged by the same chain of trust as the verification page (``domain.anomalies``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from registry.domain.supervision import (
     is_supervised,
     supervision_class,
 )
-from registry.operations.credit import assessments, credit_facts
+from registry.operations.credit import assessed, assessments, credit_facts
 
 __all__ = ["MAX_FINDINGS_SCAN", "supervision_classes", "supervision_decisions"]
 
@@ -64,13 +64,14 @@ async def _findings(
 
 
 async def _decide(
-    store: GraphStore, facts: Sequence[CreditFacts], day: date
+    store: GraphStore, facts: Sequence[CreditFacts], day: date, *, today: date
 ) -> dict[str, ClassDecision]:
     supervised = [f for f in facts if is_supervised(f.kinds)]
     if not supervised:
         return {}
     usccs = [f.uscc for f in supervised]
-    scored = await assessments(store, usccs, day)
+    # Today's class rests on the stored score; a past day's on the score of that day.
+    scored = await assessments(store, usccs, today) if day == today else assessed(supervised, day)
     complaints = defaultdict(list)
     for complaint in await store.get_complaints_against(usccs):
         complaints[complaint.against].append(complaint)
@@ -85,19 +86,22 @@ async def _decide(
 
 
 async def supervision_decisions(
-    store: GraphStore, usccs: Sequence[str], day: date
+    store: GraphStore, usccs: Sequence[str], day: date, *, today: date
 ) -> dict[str, ClassDecision]:
-    """The class and its reasons for each supervised institution among ``usccs``; the others
-    (regulators, accreditation bodies, associations, groups, unknown keys) are left out."""
+    """The class on ``day`` and its reasons for each supervised institution among ``usccs``;
+    the others (regulators, accreditation bodies, associations, groups, unknown keys) are
+    left out."""
     decisions: dict[str, ClassDecision] = {}
     for start in range(0, len(usccs), MAX_WRITE_BATCH):
         batch = usccs[start : start + MAX_WRITE_BATCH]
-        decisions |= await _decide(store, await credit_facts(store, batch, day), day)
+        facts = await credit_facts(store, batch, day, past=day < today)
+        decisions |= await _decide(store, facts, day, today=today)
     return decisions
 
 
 async def supervision_classes(
-    store: GraphStore, usccs: Sequence[str], day: date
+    store: GraphStore, usccs: Sequence[str], day: date, *, today: date
 ) -> dict[str, SupervisionClass]:
-    """The class of each supervised institution among ``usccs``."""
-    return {u: d.class_ for u, d in (await supervision_decisions(store, usccs, day)).items()}
+    """The class on ``day`` of each supervised institution among ``usccs``."""
+    decisions = await supervision_decisions(store, usccs, day, today=today)
+    return {u: d.class_ for u, d in decisions.items()}

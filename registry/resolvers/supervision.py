@@ -89,9 +89,12 @@ def _validated(input: SupervisionPlanInput) -> _PlanRecord:
     return validate_one(_PlanRecord, strawberry.asdict(input))
 
 
-async def _plan_institutions(store: GraphStore, region: str, day: dt.date) -> list[PlanInstitution]:
+async def _plan_institutions(
+    store: GraphStore, region: str, day: dt.date, *, today: dt.date
+) -> list[PlanInstitution]:
     """Every supervised institution of ``region`` and its sub-regions, with its group and
-    class (regulators, accreditation bodies, associations and groups are never drawn)."""
+    class on the plan's day (regulators, accreditation bodies, associations and groups are
+    never drawn)."""
     listed: list[models.Institution] = []
     after: str | None = None
     query = models.InstitutionQuery(region=region)
@@ -101,7 +104,7 @@ async def _plan_institutions(store: GraphStore, region: str, day: dt.date) -> li
         if len(page) < MAX_WRITE_BATCH:
             break
         after = page[-1].uscc
-    classes = await supervision_classes(store, [i.uscc for i in listed], day)
+    classes = await supervision_classes(store, [i.uscc for i in listed], day, today=today)
     return [PlanInstitution(i.uscc, classes[i.uscc], i.group) for i in listed if i.uscc in classes]
 
 
@@ -140,7 +143,9 @@ async def draw_plan(info: Info, input: SupervisionPlanInput) -> DrawSupervisionP
             "drawSupervisionPlan",
             functools.partial(region_claim, "input.region", record.region),
         )
-        institutions = await _plan_institutions(store, record.region, record.date)
+        institutions = await _plan_institutions(
+            store, record.region, record.date, today=context.today
+        )
         earlier = await store.get_supervision_plans(record.region, before=record.date, limit=1)
         plan = draw_supervision_plan(
             institutions,

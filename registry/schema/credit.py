@@ -60,7 +60,9 @@ class CreditRating:
             score=self.score,
             published_on=self.published_on,
             valid_until=self.valid_until,
-            registry=await info.context.loaders.credit.load(self.institution_uscc),
+            registry=await info.context.loaders.credit.load(
+                (self.institution_uscc, info.context.today)
+            ),
             today=info.context.today,
         )
 

@@ -217,20 +217,22 @@ class Institution:
         return is_supervised(self.model.kinds)
 
     @strawberry.field(
-        description="The explainable credit score, as stored when its inputs last changed "
-        "or a new day moved it (computedOn says when); null for an institution that is not "
-        "supervised."
+        description="The explainable credit score: today, as stored when its inputs last "
+        "changed or a new day moved it (computedOn says when); on a past day (asOf), "
+        "computed from what was dated by then (ratings valid, records dated, complaints "
+        "filed and certificates issued by that day; complaints' findings and certificates' "
+        "withdrawals as recorded now). Null for an institution that is not supervised."
     )
     async def credit(self, info: Info) -> CreditAssessment | None:
-        found = await info.context.loaders.credit.load(self.uscc)
+        found = await info.context.loaders.credit.load((self.uscc, self.moment.day))
         return None if found is None else CreditAssessment.of(found)
 
     @strawberry.field(
         description="Classified supervision: the class of the credit score unless a hard rule "
         "the registry's own records prove (serious-violation list, certificates issued without "
         "accreditation or outside its scope, an order not rectified by its deadline, an "
-        "overdue substantiated complaint) forces D; null when not supervised. The hard rules "
-        "are judged on the day asked for (asOf, default today), the score as stored."
+        "overdue substantiated complaint) forces D; null when not supervised. Judged on the "
+        "day asked for (asOf, default today), with the credit score of that day."
     )
     async def supervision_class(self, info: Info) -> SupervisionClassDecision | None:
         found = await info.context.loaders.supervision.load((self.uscc, self.moment.day))

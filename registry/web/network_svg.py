@@ -84,7 +84,8 @@ async def network_picture(request: Request) -> Response:
         return error_response(404, "NOT_FOUND", "unknown institution")
     network = screened(access, network)
     institutions = [n.id for n in network.nodes if n.kind == "INSTITUTION"]
-    classes = await supervision_classes(store, institutions, runtime.today())
+    today = runtime.today()
+    classes = await supervision_classes(store, institutions, today, today=today)
     return Response(network_svg(network, classes), media_type="image/svg+xml")
 
 

@@ -258,3 +258,37 @@ async def test_complaints_on_a_past_day_are_those_filed_by_then(reader: GraphQLC
     assert "CMP-2026-0005" in [c["id"] for c in now["complaints"]]
     assert then["complaints"] == []
     assert then["complaintSummary"]["received"] == 0
+
+
+async def test_a_score_and_class_on_a_past_day_rest_on_what_was_dated_by_then(
+    api: GraphQLClient,
+) -> None:
+    """A serious violation and a penalty dated 2026-11-01 put 广州 in class D with a lower
+    score from then on; on 2026-10-01 its score and class were what they had been (both
+    were read as stored today, the penalty's points included)."""
+    query = """query($u: String!, $d: Date) { institution(uscc: $u, asOf: $d) {
+      credit { score computedOn factors { name evidence } } supervisionClass { class } } }"""
+
+    async def seen(day: str | None) -> dict[str, Any]:
+        body = await api(query, {"u": GUANGZHOU_LAB, "d": day})
+        assert "errors" not in body, body
+        institution: dict[str, Any] = body["data"]["institution"]
+        return institution
+
+    before = await seen("2026-10-01")
+    today_before = await seen(None)
+    penalty = event_row("CE-T-LATER", date="2026-11-01", publicUntil="2029-10-31")
+    serious = event_row(
+        "CE-T-SERIOUS", kind="SERIOUS_VIOLATION", date="2026-11-01", publicUntil="2029-10-31"
+    )
+    await call(api, "recordCreditEvents", [penalty, serious], role=Role.ADMIN)
+
+    after = await seen("2026-10-01")
+    today_after = await seen(None)
+    assert today_after["supervisionClass"]["class"] == "D"
+    assert today_after["credit"]["score"] < today_before["credit"]["score"]
+    assert after == before
+    assert after["credit"]["computedOn"] == "2026-10-01"
+    assert after["supervisionClass"]["class"] != "D"
+    events = next(f for f in after["credit"]["factors"] if f["name"] == "credit_events")
+    assert "2026-11-01" not in events["evidence"]  # not even as a record yet to count

@@ -276,6 +276,26 @@ async def test_credit_inputs_count_withdrawn_certificates_beside_the_issued(
     assert (facts.certificates_issued, facts.certificates_withdrawn) == (4, 2)
 
 
+
+async def test_credit_inputs_of_a_past_day_count_the_certificates_issued_by_then(
+    store: CypherStore,
+) -> None:
+    """The degree counts every certificate ever issued; a past day's score only those
+    issued by that day."""
+    world = await _basic_world(store)
+    early = certificate("CERT000030", issuer=world["body"], holder=world["holder"])
+    late = replace(early, number="CERT000031", issued_on=date(2025, 6, 1))
+    await store.issue_certificates([early, late], actor=ACTOR)
+
+    counted = {}
+    for day, past in ((date(2025, 1, 1), True), (TODAY, False)):
+        [facts] = await store.get_credit_inputs(
+            [world["body"]], today=day.isoformat(), evaluated_since="2024-01-01", past=past
+        )
+        counted[day] = facts.certificates_issued
+
+    assert counted == {date(2025, 1, 1): 1, TODAY: 2}
+
 async def test_region_statistics_count_the_subtree(store: CypherStore) -> None:
     world = await _basic_world(store)
     await store.issue_certificates(
