@@ -293,7 +293,8 @@ class Institution:
 
     @strawberry.field(
         permission_classes=[SeesNetworks],
-        description="Linked institutions, persons, addresses and complaints (regulators only).",
+        description="Linked institutions, persons, addresses and complaints (regulators only), "
+        "as they stand now: the links are not dated, so asOf does not apply to them.",
     )
     async def network(
         self, info: Info, depth: int = 2, relations: list[NetworkRelation] | None = None
