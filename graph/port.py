@@ -306,8 +306,13 @@ class GraphStore(ChangeLog, StationStore, Protocol):
         """Remove the named institutions' assessments: they are not ranked any more."""
 
     async def claim_rescore(self, day: date) -> bool:
-        """Claim the rescore of ``day`` (bookkeeping): True for the one caller that claims it
-        first, False once it is claimed (or for a day before the last one claimed)."""
+        """Claim the work of a new ``day`` (bookkeeping): True for the one caller that claims
+        it first, False once it is claimed (or for a day before the last one claimed)."""
+
+    async def bring_steps_into_force(self, day: date, *, actor: str) -> int:
+        """Write into the documents of certificates, accreditations and institutions the
+        status steps that have taken effect by ``day`` since they were last written (steps
+        recorded ahead of their date), each as an ``IN_FORCE`` change; how many."""
 
     async def prune_credit_history(self, *, before: str, chunk: int = 10_000) -> int:
         """Forget ranking keys replaced before ``before`` (ISO 8601 UTC); how many went."""

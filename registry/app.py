@@ -35,7 +35,7 @@ from registry.http.responses import STORE_RETRY_AFTER, error_response, store_una
 from registry.http.runtime import Runtime
 from registry.http.trust_routes import routes as trust_routes
 from registry.http.url_text import UncarriableUrls
-from registry.operations.credit import rescore_day
+from registry.operations.new_day import new_day
 from registry.operations.seeding import load_seeds_and_score, store_is_empty
 from registry.settings import Settings
 from registry.trust.signing_keys import keyring_for
@@ -66,21 +66,26 @@ async def _purge_idempotency_keys(store: GraphStore) -> None:
             log.exception("purging idempotency keys failed; trying again in an hour")
 
 
-RESCORE_CHECK_SECONDS = 600.0
+NEW_DAY_CHECK_SECONDS = 600.0
 
 
-async def _rescore_daily(store: GraphStore, today: Callable[[], date]) -> None:
+async def _new_day_daily(store: GraphStore, today: Callable[[], date]) -> None:
     """Every ten minutes (the first time ten minutes after the start, so that a restart
-    serves before it rescores), rescore once a new registry day has come: one process of
-    those sharing the store does it (operations.credit.rescore_day)."""
+    serves before it works), do a new registry day's work once it has come: one process of
+    those sharing the store does it (operations.new_day)."""
     while True:
-        await asyncio.sleep(RESCORE_CHECK_SECONDS)
+        await asyncio.sleep(NEW_DAY_CHECK_SECONDS)
         try:
-            written = await rescore_day(store, today())
-            if written is not None:
-                log.info("rescored credit for %s: %d assessments moved", today(), written)
+            done = await new_day(store, today())
+            if done is not None:
+                log.info(
+                    "new day %s: %d records' steps took effect, %d credit scores moved",
+                    today(),
+                    done.steps,
+                    done.scores,
+                )
         except GraphError:
-            log.exception("the daily credit rescore failed; it is tried again tomorrow")
+            log.exception("a new day's work failed; it is tried again tomorrow")
 
 
 async def _prepare_exports(store: GraphStore) -> None:
@@ -131,13 +136,13 @@ def create_app(
             log.debug("froze %d objects of the started app", freeze_startup_heap())
             purging = asyncio.create_task(_purge_idempotency_keys(runtime.store))
             preparing = asyncio.create_task(_prepare_exports(runtime.store))
-            rescoring = asyncio.create_task(_rescore_daily(runtime.store, runtime.today))
+            new_days = asyncio.create_task(_new_day_daily(runtime.store, runtime.today))
             try:
                 yield
             finally:
                 purging.cancel()
                 preparing.cancel()
-                rescoring.cancel()
+                new_days.cancel()
         finally:
             await runtime.store.close()
             runtime.store = None

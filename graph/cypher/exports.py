@@ -10,10 +10,11 @@ document, as canonical JSON, is kept on each change as the entity's state before
 written since.
 
 ``status`` (and a certificate's ``statusReason`` and ``statusSince``) is the step in force on
-the day in China the entity was last written; steps recorded ahead of their date (and so a
-status that has changed since without a write) travel in the feed, as STATUS changes with their
-``effectiveOn`` (docs/sync.md). The documents keep the fields they had before timelines were
-kept, so the digests the document audit compares with still match after the upgrade.
+the day in China the entity was last written; steps recorded ahead of their date travel in the
+feed, as STATUS changes with their ``effectiveOn``, and are written into the document on that
+date by the new day's IN_FORCE change (docs/sync.md). The documents keep the fields they had
+before timelines were kept, so the digests the document audit compares with still match after
+the upgrade.
 """
 
 from __future__ import annotations

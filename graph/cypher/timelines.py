@@ -11,16 +11,20 @@ in projections, and a traversal per row is slow), so every write also keeps on t
   cache is the answer;
 - the compact timeline (``stepOn``, ``stepSeq``, ``stepStatus``, parallel lists): outside
   it (a step scheduled ahead has taken effect since, or an older day is asked), the answer.
-So a step dated ahead takes effect on its date with no job to run. A certificate issued with
+So a step dated ahead takes effect on its date with no job to run for reads; the documents
+that exports carry learn it from the new day's ``IN_FORCE`` write. A certificate issued with
 its one step keeps no lists (three lists on each of a million certificates were ~140 MB):
 its status is the answer on every day, before the step too, as the lists would give it.
 """
 
 from __future__ import annotations
 
+from graph.cypher.changes import logged
 from graph.models import ISSUED_REASON, NO_NEXT_STEP
 
 __all__ = [
+    "DUE_IN_FORCE",
+    "IN_FORCE",
     "NO_NEXT",
     "UPGRADE",
     "UPGRADED",
@@ -210,4 +214,32 @@ UPGRADE = {
     + _FIRST_STEP.format(key="uscc", since="coalesce(n.founded, '0001-01-01')")
     + _upgrade_cache("n")
     + "RETURN count(n) AS upgraded",
+}
+
+
+# The records with a status timeline: label, key and the region expression of their changes.
+_TIMELINED = (
+    ("Certificate", "number", "n.region"),
+    ("Accreditation", "number", "head([(h:Institution)-[:HOLDS]->(n) | h.region])"),
+    ("Institution", "uscc", "n.region"),
+)
+
+# Records whose cached step is no longer the one in force on $day: a step recorded ahead of
+# its date has taken effect since they were last written. Reads already answer it; their
+# documents (exports, snapshots, mirrors) learn it when IN_FORCE rewrites them. A node whose
+# cache never answers (NO_WINDOW, upgraded stores) keeps its document as it was.
+DUE_IN_FORCE = {
+    label: f"MATCH (n:{label}) WHERE n.statusUntil <= $day AND n.statusUntil > '{NO_WINDOW}'\n"
+    f"RETURN n.{key} AS key ORDER BY key LIMIT $limit"
+    for label, key, _ in _TIMELINED
+}
+
+# Write the step in force on row.day into each record's document, as a logged change.
+IN_FORCE = {
+    label: logged(
+        f"MATCH (n:{label} {{{key}: row.key}})\nSET n.version = n.version + 1\n"
+        + refresh("n", "row.day", keep="row, n", reason=label == "Certificate"),
+        region=region,
+    )
+    for label, key, region in _TIMELINED
 }

@@ -5,20 +5,28 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from graph.changelog import ChangeDraft
 from graph.clock import registry_today
 from graph.cypher import institutions as institution_cypher
-from graph.cypher.timelines import UPGRADE, UPGRADE_DONE, UPGRADED
+from graph.cypher.timelines import DUE_IN_FORCE, IN_FORCE, UPGRADE, UPGRADE_DONE, UPGRADED
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _require, upgrade_once
+from graph.errors import GraphError
 from graph.log_models import WriteGuard, WriteResult
 from graph.models import StatusChange
+from graph.port import MAX_WRITE_BATCH
 
 __all__ = ["TimelineQueries"]
 
 
 class TimelineQueries(abc.ABC):
     """Mixed into CypherStore: accreditation and institution status steps."""
+
+    @abc.abstractmethod
+    async def _query(
+        self, name: str, statement: str, params: Mapping[str, object]
+    ) -> list[Row]: ...
 
     @abc.abstractmethod
     async def _housekeeping(self, statement: str, params: Mapping[str, object]) -> list[Row]: ...
@@ -93,6 +101,30 @@ class TimelineQueries(abc.ABC):
             guard=guard,
             check=check,
         )
+
+    async def bring_steps_into_force(self, day: date, *, actor: str) -> int:
+        on = day.isoformat()
+        written = 0
+        for label, statement in IN_FORCE.items():
+            previous: list[str] = []
+            while True:
+                rows = await self._query(
+                    "due_in_force", DUE_IN_FORCE[label], {"day": on, "limit": MAX_WRITE_BATCH}
+                )
+                keys = [str(row["key"]) for row in rows]
+                if not keys:
+                    break
+                if keys == previous:  # written, yet still due: never loop on it
+                    raise GraphError(f"{label} {keys[0]} stays due after its step was written")
+                drafts = [ChangeDraft(label, k, "IN_FORCE", {"number": k, "day": on}) for k in keys]
+                rows = [{"key": k, "day": on} for k in keys]
+                written += (
+                    await self._logged(
+                        "bring_steps_into_force", statement, rows, drafts, actor=actor
+                    )
+                ).written
+                previous = keys
+        return written
 
     async def _upgrade_timelines(self) -> int:
         """Give records written before timelines were kept their first step and their cache

@@ -47,7 +47,7 @@ __all__ = [
     "factors_json",
     "recompute_all",
     "recompute_credit",
-    "rescore_day",
+    "rescore_moved",
     "satisfaction_of",
     "stored_assessment",
 ]
@@ -253,20 +253,16 @@ async def _forget_old_keys(store: GraphStore) -> None:
 
 async def recompute_all(store: GraphStore, today: date, *, actor: str = CREDIT_ACTOR) -> int:
     """Recompute every institution's score: after a bulk load (seed, generate, import) or a new
-    method version; that is the day's rescore done too. Returns how many were written."""
-    written = await recompute_credit(store, await store.institution_usccs(), today, actor=actor)
-    await store.claim_rescore(today)
-    return written
+    method version. Returns how many were written."""
+    return await recompute_credit(store, await store.institution_usccs(), today, actor=actor)
 
 
-async def rescore_day(store: GraphStore, today: date) -> int | None:
-    """The daily rescore. A score reads facts by the day it is computed on (a rating's
-    validity, an event's date and publicity period, a certificate's steps, the last year's
-    evaluations and service requests), so a score stored when its inputs were last written
-    goes stale as those days come. The first process to claim ``today`` recomputes every
-    score and writes those whose points moved. None when the day was claimed already."""
-    if not await store.claim_rescore(today):
-        return None
+async def rescore_moved(store: GraphStore, today: date) -> int:
+    """A new day's rescore (``operations.new_day``). A score reads facts by the day it is
+    computed on (a rating's validity, an event's date and publicity period, a certificate's
+    steps, the last year's evaluations and service requests), so a score stored when its
+    inputs were last written goes stale as those days come: every score is recomputed, and
+    those whose points moved are written."""
     usccs = await store.institution_usccs()
     return await recompute_credit(store, usccs, today, only_moved=True)
 

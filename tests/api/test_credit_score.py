@@ -112,15 +112,17 @@ async def test_a_new_day_rescores_the_scores_its_coming_moved_once(
     """Nothing is written about 烟台海诚 after seeding, yet on 1 March 2027 both D ratings of
     the Yantai association have lapsed: the day's rescore drops that factor. 苏州's lab,
     with no dated evidence, keeps its stored assessment; a day is rescored once."""
-    from registry.operations.credit import rescore_day
+    from registry.operations.new_day import new_day
 
     [seeded] = await seeded_store.get_stored_credit([YANTAI_HAICHENG])
     [unrated] = await seeded_store.get_stored_credit([SUZHOU_LAB])
-    assert await rescore_day(seeded_store, TODAY) == 0  # the day the seeds were scored on
-    assert await rescore_day(seeded_store, TODAY) is None  # claimed
+    first = await new_day(seeded_store, TODAY)  # the day the seeds were scored on
+    assert first is not None
+    assert first.scores == 0
+    assert await new_day(seeded_store, TODAY) is None  # claimed
     later = date(2027, 3, 1)
 
-    moved = await rescore_day(seeded_store, later)
+    moved = await new_day(seeded_store, later)
 
     [rescored] = await seeded_store.get_stored_credit([YANTAI_HAICHENG])
     rating = next(f for f in json.loads(rescored.factors) if f["name"] == "association_rating")
@@ -128,9 +130,9 @@ async def test_a_new_day_rescores_the_scores_its_coming_moved_once(
     assert rescored.score != seeded.score
     assert await seeded_store.get_stored_credit([SUZHOU_LAB]) == [unrated]
     assert moved is not None
-    assert moved > 0
-    assert await rescore_day(seeded_store, later) is None
-    assert await rescore_day(seeded_store, date(2027, 2, 1)) is None
+    assert moved.scores > 0
+    assert await new_day(seeded_store, later) is None
+    assert await new_day(seeded_store, date(2027, 2, 1)) is None
 
 
 # who is supervised, UNRATED, and the hard rules on the seeds -----------------------------------

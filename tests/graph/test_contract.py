@@ -276,7 +276,6 @@ async def test_credit_inputs_count_withdrawn_certificates_beside_the_issued(
     assert (facts.certificates_issued, facts.certificates_withdrawn) == (4, 2)
 
 
-
 async def test_credit_inputs_of_a_past_day_count_the_certificates_issued_by_then(
     store: CypherStore,
 ) -> None:
@@ -295,6 +294,7 @@ async def test_credit_inputs_of_a_past_day_count_the_certificates_issued_by_then
         counted[day] = facts.certificates_issued
 
     assert counted == {date(2025, 1, 1): 1, TODAY: 2}
+
 
 async def test_region_statistics_count_the_subtree(store: CypherStore) -> None:
     world = await _basic_world(store)

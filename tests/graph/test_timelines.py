@@ -4,6 +4,7 @@ before timelines were kept are upgraded on open (issue 13)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -39,6 +40,18 @@ async def _world(store: CypherStore) -> tuple[str, str, str]:
 
 def _step(number: str, status: str, on: date, reason: str = "监督审核") -> StatusChange:
     return StatusChange(number, status, reason, on, "", "")
+
+
+def _granted(number: str, *, body: str, holder: str) -> Accreditation:
+    return Accreditation(
+        number=number,
+        scheme="CNAS_MANAGEMENT_SYSTEM_17021",
+        body=body,
+        holder=holder,
+        scope=("GB/T 19001-2016",),
+        valid_from=date(2020, 1, 1),
+        valid_until=date(2029, 12, 31),
+    )
 
 
 async def _listed(store: CypherStore, status: str, day: date) -> list[str]:
@@ -85,6 +98,49 @@ async def test_a_scheduled_suspension_takes_effect_on_its_date_with_no_job(
     [now] = await store.region_statistics(["210000"], today=TODAY.isoformat())
     [then] = await store.region_statistics(["210000"], today="2027-01-15")
     assert (now.valid_certificates, then.valid_certificates) == (1, 0)
+
+
+async def test_a_step_that_took_effect_is_written_into_the_documents_once(
+    store: CypherStore,
+) -> None:
+    """Reads answer a scheduled step on its date, but documents (exports, snapshots, the
+    mirror) kept the status of the day they were last written: a replica built from a
+    snapshot never saw the step, which was in the feed before it. The new day's job writes
+    each step that took effect into its record's document, as a change; the audit agrees."""
+    from registry.operations.document_audit import check_documents
+
+    body, cnas, _ = await _world(store)
+    granted = _granted("CNAS-C998-M", body=cnas, holder=body)
+    await store.upsert_accreditations([granted], actor=ACTOR)
+    await store.change_certificate_statuses(
+        [_step("CERT000001", "SUSPENDED", date(2027, 1, 15))], actor=ACTOR
+    )
+    await store.change_institution_statuses(
+        [_step(body, "SUSPENDED", date(2027, 2, 1), "责令停业整顿")], actor=ACTOR
+    )
+    await store.change_accreditation_statuses(
+        [_step("CNAS-C998-M", "SUSPENDED", date(2027, 2, 1), "暂停")], actor=ACTOR
+    )
+    head = (await store.change_head()).seq
+
+    assert await store.bring_steps_into_force(date(2027, 1, 14), actor=ACTOR) == 0
+    written = await store.bring_steps_into_force(date(2027, 1, 20), actor=ACTOR)
+
+    assert written == 1  # the institution's step is not due yet
+    [doc] = await store.export_docs("Certificate", ["CERT000001"])
+    assert (doc.doc["status"], doc.doc["statusSince"]) == ("SUSPENDED", "2027-01-15")
+    assert doc.doc["statusReason"] == "监督审核"
+    [change] = await store.get_changes(after=head, limit=10)
+    assert (change.entity, change.key, change.op) == ("Certificate", "CERT000001", "IN_FORCE")
+    [body_doc] = await store.export_docs("Institution", [body])
+    assert body_doc.doc["status"] == "ACTIVE"
+    assert await store.bring_steps_into_force(date(2027, 1, 20), actor=ACTOR) == 0
+    assert await store.bring_steps_into_force(date(2027, 2, 1), actor=ACTOR) == 2
+    [body_doc] = await store.export_docs("Institution", [body])
+    [accreditation] = await store.export_docs("Accreditation", ["CNAS-C998-M"])
+    assert (body_doc.doc["status"], accreditation.doc["status"]) == ("SUSPENDED", "SUSPENDED")
+    report = await check_documents(store)
+    assert (report.altered, report.unverifiable) == (None, 0)
 
 
 async def test_steps_of_one_certificate_in_one_batch_all_count(store: CypherStore) -> None:
@@ -168,15 +224,7 @@ async def test_a_certificate_keeps_step_lists_only_once_it_has_a_second_step(
 
 async def test_accreditations_keep_dated_status_and_scope_steps(store: CypherStore) -> None:
     body, cnas, _ = await _world(store)
-    granted = Accreditation(
-        number="CNAS-C999-M",
-        scheme="CNAS_MANAGEMENT_SYSTEM_17021",
-        body=cnas,
-        holder=body,
-        scope=("GB/T 19001-2016",),
-        valid_from=date(2020, 1, 1),
-        valid_until=date(2029, 12, 31),
-    )
+    granted = _granted("CNAS-C999-M", body=cnas, holder=body)
     await store.upsert_accreditations([granted], actor=ACTOR)
     await store.change_accreditation_statuses(
         [
@@ -221,23 +269,11 @@ async def test_verification_facts_come_with_every_history(store: CypherStore) ->
     """The certificate's, its issuer's and each accreditation's, in one read; a record that
     has not changed since its first step comes without (its cache is that step)."""
     body, cnas, _ = await _world(store)
-    granted = Accreditation(
-        number="CNAS-C998-M",
-        scheme="CNAS_MANAGEMENT_SYSTEM_17021",
-        body=cnas,
-        holder=body,
-        scope=("GB/T 19001-2016",),
-        valid_from=date(2020, 1, 1),
-        valid_until=date(2029, 12, 31),
-    )
-    unchanged = Accreditation(
-        number="CNAS-C997-M",
-        scheme="CNAS_MANAGEMENT_SYSTEM_17021",
-        body=cnas,
-        holder=body,
+    granted = _granted("CNAS-C998-M", body=cnas, holder=body)
+    unchanged = replace(
+        _granted("CNAS-C997-M", body=cnas, holder=body),
         scope=("GB/T 24001-2016",),
         valid_from=date(2021, 1, 1),
-        valid_until=date(2029, 12, 31),
     )
     await store.upsert_accreditations([granted, unchanged], actor=ACTOR)
     [facts] = await store.get_verification_facts(["CERT000001"])
