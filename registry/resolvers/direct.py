@@ -42,7 +42,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from registry.context import Context
 from registry.resolvers.verification import verification_for
 from registry.schema.guards import bad_value, shape_refusal
-from registry.schema.shape import measure
+from registry.schema.shape import list_fields, measure
 from registry.settings import Settings
 
 __all__ = ["ROOTS", "DirectPlan", "plan_for"]
@@ -108,7 +108,8 @@ def plan_for(
     operation = operations[0]
     if operation.operation is not OperationType.QUERY or operation.directives:
         return None
-    if shape_refusal(measure(document, None, {}), settings, None) is not None:
+    shape = measure(document, None, {}, list_fields(schema._schema))
+    if shape_refusal(shape, settings, None) is not None:
         return None
     selections = operation.selection_set.selections
     if len(selections) != 1 or not isinstance(selections[0], FieldNode):

@@ -21,7 +21,7 @@ from strawberry.extensions import SchemaExtension
 from registry.domain.vocabulary import Role
 from registry.schema.document_cache import DocumentCache, DocumentFacts
 from registry.schema.errors import PublicError
-from registry.schema.shape import FragmentCycle, Shape, measure, page_variables
+from registry.schema.shape import FragmentCycle, Shape, list_fields, measure, page_variables
 from registry.settings import Settings
 
 __all__ = [
@@ -155,7 +155,8 @@ class RequestGuards(SchemaExtension):
             )
         if settings.env == "production" and anonymous and facts.introspects:
             return PublicError("INTROSPECTION_DISABLED", "introspection needs an API key")
-        shape = _shape(facts, document, context.operation_name, variables)
+        lists = list_fields(context.schema._schema)
+        shape = _shape(facts, document, context.operation_name, variables, lists)
         if isinstance(shape, FragmentCycle):
             return PublicError("GRAPHQL_VALIDATION_FAILED", str(shape))
         return shape_refusal(shape, settings, context.operation_name)
@@ -187,6 +188,7 @@ def _shape(
     document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, object],
+    lists: frozenset[str],
 ) -> Shape | FragmentCycle:
     """The operation's shape, measured once per operation and page sizes asked (only the
     page-size variables change it; any value but a whole number counts as no page size)."""
@@ -199,7 +201,7 @@ def _shape(
     if known is not None:
         return known
     try:
-        shape: Shape | FragmentCycle = measure(document, operation_name, variables)
+        shape: Shape | FragmentCycle = measure(document, operation_name, variables, lists)
     except FragmentCycle as cycle:
         shape = cycle
     if len(facts.shapes) < _SHAPES_KEPT:

@@ -9,6 +9,7 @@ is refused (the executor would loop on it too).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -18,18 +19,36 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     SelectionSetNode,
     VariableNode,
+    get_named_type,
 )
 
 from registry.domain.anomalies import MAX_ANOMALY_SCAN
 from registry.schema.documents import operation_and_fragments
 
-__all__ = ["DEFAULT_PAGE", "FragmentCycle", "Shape", "measure", "page_variables", "query_cost"]
+__all__ = [
+    "DEFAULT_PAGE",
+    "LIST_SIZE",
+    "FragmentCycle",
+    "Shape",
+    "list_fields",
+    "measure",
+    "page_variables",
+    "query_cost",
+]
 
 DEFAULT_PAGE = 100  # what a connection returns when ``first`` is not given
+# What a list without pages (an institution's members, a record's history, a batch's
+# records) is charged per item it may hold: they nest (a group's members' group's members...),
+# and counted as one object each, ten levels of them returned 60 million objects at cost 10.
+LIST_SIZE = 20
 _LONGEST_PAGE_LITERAL = 18  # digits; anything longer is a page past every budget anyway
 _PAST_EVERY_BUDGET = 1_000_000_000_000_000_000
 # Fields that read far more than they return, charged what they read: an anomaly report
@@ -67,37 +86,71 @@ class FragmentCycle(Exception):
         super().__init__(f"Cannot spread fragment '{name}' within itself{path}.")
 
 
+@functools.lru_cache(maxsize=4)  # one schema per app: read once
+def list_fields(schema: GraphQLSchema) -> frozenset[str]:
+    """The names of the fields of ``schema`` that return a list of objects without taking a
+    page size (``first``): the walk is by name, before validation, so a name that is such a
+    list on any type counts as one everywhere. Introspection's lists are left out: the
+    schema bounds them, not the data."""
+    names: set[str] = set()
+    for named in schema.type_map.values():
+        if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
+            continue
+        for name, field in named.fields.items():
+            returned = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+            if (
+                isinstance(returned, GraphQLList)
+                and isinstance(get_named_type(returned), GraphQLObjectType)
+                and "first" not in field.args
+                and name != "edges"  # a connection's page: its field's ``first`` counts it
+            ):
+                names.add(name)
+    return frozenset(names)
+
+
 def measure(
-    document: DocumentNode, operation_name: str | None, variables: Mapping[str, object]
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, object],
+    lists: frozenset[str] = frozenset(),
 ) -> Shape:
     """The shape of the operation that would run (empty when none would); FragmentCycle
-    when a fragment it reaches spreads itself."""
+    when a fragment it reaches spreads itself. ``lists``: the fields that return lists
+    without pages (``list_fields``), each charged ``LIST_SIZE`` times what it holds."""
     operation, fragments = operation_and_fragments(document, operation_name)
     if operation is None:
         return Shape()
-    walk = _Walk(fragments, variables)
+    walk = _Walk(fragments, variables, lists)
     for name in _in_spread_order(operation.selection_set, fragments):
         walk.measured[name] = walk.selections(fragments[name].selection_set)
     return walk.selections(operation.selection_set)
 
 
 def query_cost(
-    document: DocumentNode, operation_name: str | None, variables: Mapping[str, object]
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, object],
+    lists: frozenset[str] = frozenset(),
 ) -> int:
     """How many objects the operation could return at most: each object field counts once
     for every item of the pages around it, and a page (``first``, or the default page of a
-    connection that does not say) multiplies what is inside it."""
-    return measure(document, operation_name, variables).cost
+    connection that does not say, or ``LIST_SIZE`` for a list in ``lists``) multiplies what
+    is inside it."""
+    return measure(document, operation_name, variables, lists).cost
 
 
 class _Walk:
     """Measures selection sets whose fragments are measured already (``measured``)."""
 
     def __init__(
-        self, fragments: Mapping[str, FragmentDefinitionNode], variables: Mapping[str, object]
+        self,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: Mapping[str, object],
+        lists: frozenset[str],
     ) -> None:
         self.fragments = fragments
         self.variables = variables
+        self.lists = lists
         self.measured: dict[str, Shape] = {}
 
     def selections(self, selection_set: SelectionSetNode) -> Shape:
@@ -139,7 +192,9 @@ class _Walk:
             if isinstance(value, VariableNode):
                 given = self.variables.get(value.name.value)
                 return max(1, given) if isinstance(given, int) else DEFAULT_PAGE
-        return DEFAULT_PAGE if inner.edges else 1
+        if inner.edges:
+            return DEFAULT_PAGE
+        return LIST_SIZE if field.name.value in self.lists else 1
 
 
 def page_variables(document: DocumentNode) -> tuple[str, ...]:
