@@ -8,9 +8,11 @@ an idempotency claim) and answers with a ``WriteResult``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 __all__ = [
+    "APPLIED",
     "Change",
     "ChangeFilter",
     "ChangeHead",
@@ -95,6 +97,11 @@ class WriteResult:
     last_seq: int
     keys: tuple[str, ...] = field(default=())
     replayed: bool = False  # an idempotent replay: the stored result, nothing written now
+
+
+# The writes applied since a caller opened this list (the HTTP gate, per request), in order:
+# what a request that runs out of time after a write must still report as done.
+APPLIED: ContextVar[list[WriteResult] | None] = ContextVar("applied", default=None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from graph.cypher import changes as change_cypher
 from graph.cypher.lookup import MISSING, VERSIONS
 from graph.dialects import Dialect
 from graph.errors import AlreadyApplied, GraphError, NotFound, StaleVersion
-from graph.log_models import Change, ChangeHead, IdempotencyRecord, WriteGuard, WriteResult
+from graph.log_models import APPLIED, Change, ChangeHead, IdempotencyRecord, WriteGuard, WriteResult
 from graph.mapping import from_row, to_props
 from graph.port import MAX_WRITE_BATCH
 from graph.snapshot_queries import prior_documents
@@ -165,12 +165,16 @@ class CypherStoreBase(abc.ABC):
 
         with self._timed(name):
             first_seq = await self._write(plan)
-        return WriteResult(
+        result = WriteResult(
             written=len(rows),
             first_seq=first_seq,
             last_seq=first_seq + len(rows) - 1,
             keys=tuple(d.key for d in drafts),
         )
+        applied = APPLIED.get()
+        if applied is not None:
+            applied.append(result)
+        return result
 
 
 async def _check_replay(read: Reader, guard: WriteGuard) -> None:

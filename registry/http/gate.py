@@ -14,10 +14,11 @@ import orjson
 import strawberry
 from graphql import GraphQLError, OperationType, parse, validate
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
 from graph.errors import GraphError
+from graph.log_models import APPLIED, WriteResult
 from registry.auth import InvalidCredentials, Principal, authenticate
 from registry.domain.vocabulary import Role
 from registry.http.graphql_view import RegistryGraphQL
@@ -38,6 +39,23 @@ from registry.schema.documents import operation_and_fragments, operation_type
 __all__ = ["TIMEOUT_MESSAGE", "GraphQLGate", "length_within", "operation_facts"]
 
 TIMEOUT_MESSAGE = "the request took too long and was stopped; try a smaller one"
+
+
+def _timed_out(applied: list[WriteResult]) -> Response:
+    """503 REQUEST_TIMEOUT; or, when writes were applied before time ran out, 200
+    ANSWER_TIMED_OUT with where they landed: a write that is durable is never said to be
+    stopped (the client would send it again)."""
+    if not applied:
+        return error_response(503, "REQUEST_TIMEOUT", TIMEOUT_MESSAGE)
+    receipts = [
+        {"written": r.written, "firstSeq": r.first_seq, "lastSeq": r.last_seq} for r in applied
+    ]
+    message = (
+        "the write was applied (see receipts) but its answer took too long and was not sent; "
+        "read the records back, asking for less"
+    )
+    error = {"message": message, "extensions": {"code": "ANSWER_TIMED_OUT", "receipts": receipts}}
+    return JSONResponse({"data": None, "errors": [error]})
 
 
 class GraphQLGate:
@@ -71,13 +89,17 @@ class GraphQLGate:
         deadline = scope.get("state", {}).get("deadline")
         if deadline is None:
             deadline = asyncio.get_running_loop().time() + self.timeout
+        applied: list[WriteResult] = []
+        opened = APPLIED.set(applied)
         try:
             async with asyncio.timeout_at(deadline):
                 await self._serve(scope, receive, tracked)
         except TimeoutError:
             if started:
                 raise
-            await error_response(503, "REQUEST_TIMEOUT", TIMEOUT_MESSAGE)(scope, receive, send)
+            await _timed_out(applied)(scope, receive, send)
+        finally:
+            APPLIED.reset(opened)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)

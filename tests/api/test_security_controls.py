@@ -6,6 +6,7 @@ docs/security.md maps every control to its tests.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -163,6 +164,38 @@ async def test_a_request_past_the_time_limit_is_stopped_with_503(
 
     assert response.status_code == 503
     assert response.json()["errors"][0]["extensions"]["code"] == "REQUEST_TIMEOUT"
+
+
+async def test_a_write_applied_before_time_ran_out_is_never_said_to_be_stopped(
+    seeded_store: CypherStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer of an applied write ran past the limit and was answered 'stopped': a
+    client without an idempotency key would send it again. Its receipt is sent instead."""
+    app = registry_app(seeded_store, request_timeout_seconds=0.5)
+    read_institutions = seeded_store.get_institutions
+    head = 1 << 62  # set once the key is made
+
+    async def slow_after_the_write(usccs: Any) -> Any:  # reads once the write has landed
+        if (await seeded_store.change_head()).seq > head:
+            await asyncio.sleep(1.0)
+        return await read_institutions(usccs)
+
+    mutation = """mutation { upsertInstitutions(input: [{uscc: "91210200000090018Y",
+      name: "测试检测有限公司", kinds: [INSPECTION_TESTING], region: "210200"}]) {
+      __typename ... on UpsertInstitutionsSuccess { institutions { uscc } } } }"""
+    async with connect(app, seeded_store) as client:
+        key = await client.key(Role.ADMIN)
+        head = (await seeded_store.change_head()).seq
+        monkeypatch.setattr(seeded_store, "get_institutions", slow_after_the_write)
+        response = await post(client, mutation, key)
+
+    body = response.json()
+    assert (response.status_code, codes(body)) == (200, ["ANSWER_TIMED_OUT"]), body
+    receipt, *after = body["errors"][0]["extensions"]["receipts"]  # then its rescore's
+    assert (receipt["firstSeq"], receipt["written"]) == (head + 1, 1)
+    [change] = await seeded_store.get_changes(after=head, limit=1)
+    assert (change.entity, change.op) == ("Institution", "UPSERT")
+    assert all(later["firstSeq"] > receipt["lastSeq"] for later in after)
 
 
 # 5 Batching ----------------------------------------------------------------------------------
