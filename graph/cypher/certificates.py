@@ -108,8 +108,8 @@ MERGE (c)-[:CERTIFIES]->(holder)
 FOREACH (first IN CASE WHEN c.version = 1 THEN [row.history] ELSE [] END |
     CREATE (c)-[:HAS_STATUS]->(:StatusChange {
         number: row.number, status: first.status, reason: first.reason,
-        effectiveOn: first.effectiveOn, recordedAt: first.recordedAt,
-        actor: first.actor, seq: row.change.seq}))
+        effectiveOn: first.effectiveOn, recordedAt: row.change.at,
+        actor: row.change.actor, seq: row.change.seq}))
 FOREACH (_ IN CASE WHEN c.version = 1 AND row.history.status = 'WITHDRAWN' THEN [1] ELSE [] END |
     CREATE (issuer)-[:WITHDREW]->(c))
 """,

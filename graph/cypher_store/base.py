@@ -129,7 +129,6 @@ class CypherStoreBase(abc.ABC):
         *,
         actor: str,
         check: ReferenceCheck | None = None,
-        at: str | None = None,
         guard: WriteGuard | None = None,
     ) -> WriteResult:
         """Run one batch as one statement that also appends its hash-chained changes.
@@ -148,7 +147,8 @@ class CypherStoreBase(abc.ABC):
                 await check(read)  # before the versions: a refused write learns no version
             if guard is not None:
                 await _check_versions(read, guard, drafts)
-            changes = chain_changes(head, drafts, actor=actor, at=at or utc_now())
+            # Stamped once the head is claimed: a change's time never precedes the one before it.
+            changes = chain_changes(head, drafts, actor=actor, at=utc_now())
             priors = await prior_documents(read, drafts)
             planned_rows = [
                 {**row, "change": _change_props(change, prior)}

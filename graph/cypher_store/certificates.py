@@ -7,7 +7,7 @@ import abc
 import contextlib
 from collections.abc import Mapping, Sequence
 
-from graph.changelog import ChangeDraft, utc_now
+from graph.changelog import ChangeDraft
 from graph.clock import registry_today
 from graph.cypher import certificates as certificate_cypher
 from graph.cypher_store.base import (
@@ -73,7 +73,6 @@ class CertificateQueries(abc.ABC):
         *,
         actor: str,
         check: ReferenceCheck | None = None,
-        at: str | None = None,
         guard: WriteGuard | None = None,
     ) -> WriteResult: ...
 
@@ -149,7 +148,6 @@ class CertificateQueries(abc.ABC):
     async def issue_certificates(
         self, certificates: Sequence[Certificate], *, actor: str, guard: WriteGuard | None = None
     ) -> WriteResult:
-        at = utc_now()
         rows: list[Row] = []
         drafts: list[ChangeDraft] = []
         for c in certificates:
@@ -158,8 +156,6 @@ class CertificateQueries(abc.ABC):
                 "status": c.status,
                 "reason": c.status_reason or ISSUED_REASON,
                 "effectiveOn": (c.status_since or c.issued_on).isoformat(),
-                "recordedAt": at,
-                "actor": actor,
             }
             rows.append(
                 {
@@ -196,7 +192,6 @@ class CertificateQueries(abc.ABC):
             actor=actor,
             guard=guard,
             check=check,
-            at=at,
         )
 
     async def change_certificate_statuses(

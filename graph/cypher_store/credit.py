@@ -36,7 +36,6 @@ class CreditQueries(abc.ABC):
         *,
         actor: str,
         check: ReferenceCheck | None = None,
-        at: str | None = None,
         guard: WriteGuard | None = None,
     ) -> WriteResult: ...
 

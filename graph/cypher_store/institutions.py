@@ -65,7 +65,6 @@ class InstitutionQueries(abc.ABC):
         *,
         actor: str,
         check: ReferenceCheck | None = None,
-        at: str | None = None,
         guard: WriteGuard | None = None,
     ) -> WriteResult: ...
 

@@ -100,7 +100,6 @@ class ScoreQueries(abc.ABC):
         *,
         actor: str,
         check: ReferenceCheck | None = None,
-        at: str | None = None,
         guard: WriteGuard | None = None,
     ) -> WriteResult: ...
 

@@ -45,7 +45,6 @@ class StationQueries(abc.ABC):
         *,
         actor: str,
         check: ReferenceCheck | None = None,
-        at: str | None = None,
         guard: WriteGuard | None = None,
     ) -> WriteResult: ...
 

@@ -52,6 +52,29 @@ async def test_writers_in_different_handles_take_turns_on_the_change_log(
     assert first_broken_link(await first.get_changes(after=0, limit=200)) is None
 
 
+
+async def test_a_change_is_stamped_no_earlier_than_the_change_before_it(
+    two_handles: tuple[FalkorDBStore, FalkorDBStore],
+) -> None:
+    """An issue was stamped before it waited its turn: another process's write landed
+    first, at a later time, so a knownAt between the two saw the certificate issued before
+    the registry held it. A change is stamped once it has claimed the head."""
+    first, second = two_handles
+    await first.upsert_regions(REGIONS, actor="a")
+    await first.upsert_institutions([institution(1)], actor="a")
+    await first.upsert_organizations([organization(1)], actor="a")
+    issued = [certificate("CERT-AT-1", issuer=institution(1).uscc, holder=organization(1).uscc)]
+    async with first._write_lock:  # the first process is busy writing
+        waiting = asyncio.ensure_future(first.issue_certificates(issued, actor="waits"))
+        await asyncio.sleep(0.05)
+        await second.upsert_institutions([institution(2)], actor="lands first")
+    await waiting
+
+    changes = await first.get_changes(after=0, limit=100)
+    assert [c.actor for c in changes[-2:]] == ["lands first", "waits"]
+    stamps = [c.at for c in changes]
+    assert stamps == sorted(stamps)
+
 async def test_a_rewritten_change_breaks_the_chain_at_that_entry(
     two_handles: tuple[FalkorDBStore, FalkorDBStore],
 ) -> None:
