@@ -52,7 +52,6 @@ async def test_writers_in_different_handles_take_turns_on_the_change_log(
     assert first_broken_link(await first.get_changes(after=0, limit=200)) is None
 
 
-
 async def test_a_change_is_stamped_no_earlier_than_the_change_before_it(
     two_handles: tuple[FalkorDBStore, FalkorDBStore],
 ) -> None:
@@ -74,6 +73,7 @@ async def test_a_change_is_stamped_no_earlier_than_the_change_before_it(
     assert [c.actor for c in changes[-2:]] == ["lands first", "waits"]
     stamps = [c.at for c in changes]
     assert stamps == sorted(stamps)
+
 
 async def test_a_rewritten_change_breaks_the_chain_at_that_entry(
     two_handles: tuple[FalkorDBStore, FalkorDBStore],
