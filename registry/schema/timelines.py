@@ -54,8 +54,13 @@ def moment_of(info: Info, as_of: date | None = None, known_at: datetime | None =
         return Moment(today, as_of or today)
     if known_at.tzinfo is None:
         raise PublicError("INVALID_DATETIME", "knownAt needs a time zone, e.g. 2026-11-22T08:00Z")
-    stamp = known_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return Moment(today, as_of or today, stamp)
+    try:
+        utc = known_at.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+14:00 is a day before the calendar begins in UTC
+        raise PublicError(
+            "INVALID_DATETIME", "knownAt must fall within the years 1 to 9999 in UTC"
+        ) from None
+    return Moment(today, as_of or today, utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
 
 
 def steps_as_known(

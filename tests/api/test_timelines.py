@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from registry.domain.vocabulary import Role
 from tests.api.conftest import GraphQLClient, Snapshot
 from tests.api.operations import (
@@ -456,6 +458,16 @@ async def test_known_at_answers_as_the_registry_knew_it_then(api: GraphQLClient)
         role=Role.ADMIN,
     )
     assert body["data"]["certificate"]["status"] == "SUSPENDED"
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+async def test_a_known_at_outside_the_calendar_in_utc_is_refused_with_a_code(
+    reader: GraphQLClient, moment: str
+) -> None:
+    """A day before the calendar begins in UTC, or after it ends, was an internal error."""
+    body = await reader(CERTIFICATE, {"n": REINSTATED, "knownAt": moment})
+
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["INVALID_DATETIME"], body
 
 
 # Accreditation bodies and institutions ----------------------------------------------------------
