@@ -312,7 +312,8 @@ class GraphStore(ChangeLog, StationStore, Protocol):
     async def bring_steps_into_force(self, day: date, *, actor: str) -> int:
         """Write into the documents of certificates, accreditations and institutions the
         status steps that have taken effect by ``day`` since they were last written (steps
-        recorded ahead of their date), each as an ``IN_FORCE`` change; how many."""
+        recorded ahead of their date), each as an ``IN_FORCE`` change; how many. Any number
+        of processes may run it at once: a record's step is written once."""
 
     async def prune_credit_history(self, *, before: str, chunk: int = 10_000) -> int:
         """Forget ranking keys replaced before ``before`` (ISO 8601 UTC); how many went."""

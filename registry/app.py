@@ -69,23 +69,19 @@ async def _purge_idempotency_keys(store: GraphStore) -> None:
 NEW_DAY_CHECK_SECONDS = 600.0
 
 
-async def _new_day_daily(store: GraphStore, today: Callable[[], date]) -> None:
+async def _day_work(store: GraphStore, today: Callable[[], date]) -> None:
     """Every ten minutes (the first time ten minutes after the start, so that a restart
-    serves before it works), do a new registry day's work once it has come: one process of
-    those sharing the store does it (operations.new_day)."""
+    serves before it works), write the steps that took effect, and once a new registry day
+    has come its rescore: one process of those sharing the store does that (operations.new_day)."""
     while True:
         await asyncio.sleep(NEW_DAY_CHECK_SECONDS)
         try:
             done = await new_day(store, today())
-            if done is not None:
-                log.info(
-                    "new day %s: %d records' steps took effect, %d credit scores moved",
-                    today(),
-                    done.steps,
-                    done.scores,
-                )
+            if done.steps or done.scores is not None:
+                rescored = "already rescored" if done.scores is None else f"{done.scores} moved"
+                log.info("day %s: %d steps took effect; scores %s", today(), done.steps, rescored)
         except GraphError:
-            log.exception("a new day's work failed; it is tried again tomorrow")
+            log.exception("the day's work failed: the steps are tried again in ten minutes")
 
 
 async def _prepare_exports(store: GraphStore) -> None:
@@ -136,7 +132,7 @@ def create_app(
             log.debug("froze %d objects of the started app", freeze_startup_heap())
             purging = asyncio.create_task(_purge_idempotency_keys(runtime.store))
             preparing = asyncio.create_task(_prepare_exports(runtime.store))
-            new_days = asyncio.create_task(_new_day_daily(runtime.store, runtime.today))
+            new_days = asyncio.create_task(_day_work(runtime.store, runtime.today))
             try:
                 yield
             finally:

@@ -26,6 +26,7 @@ __all__ = [
     "DUE_IN_FORCE",
     "IN_FORCE",
     "NO_NEXT",
+    "STILL_DUE",
     "UPGRADE",
     "UPGRADED",
     "UPGRADE_DONE",
@@ -228,9 +229,14 @@ _TIMELINED = (
 # its date has taken effect since they were last written. Reads already answer it; their
 # documents (exports, snapshots, mirrors) learn it when IN_FORCE rewrites them. A node whose
 # cache never answers (NO_WINDOW, upgraded stores) keeps its document as it was.
+_DUE = f"n.statusUntil <= $day AND n.statusUntil > '{NO_WINDOW}'"
 DUE_IN_FORCE = {
-    label: f"MATCH (n:{label}) WHERE n.statusUntil <= $day AND n.statusUntil > '{NO_WINDOW}'\n"
-    f"RETURN n.{key} AS key ORDER BY key LIMIT $limit"
+    label: f"MATCH (n:{label}) WHERE {_DUE}\nRETURN n.{key} AS key ORDER BY key LIMIT $limit"
+    for label, key, _ in _TIMELINED
+}
+# Which of $keys are still due, read against the head a write claims.
+STILL_DUE = {
+    label: f"UNWIND $keys AS k\nMATCH (n:{label} {{{key}: k}}) WHERE {_DUE}\nRETURN k AS key"
     for label, key, _ in _TIMELINED
 }
 

@@ -10,14 +10,23 @@ from datetime import date
 from graph.changelog import ChangeDraft
 from graph.clock import registry_today
 from graph.cypher import institutions as institution_cypher
-from graph.cypher.timelines import DUE_IN_FORCE, IN_FORCE, UPGRADE, UPGRADE_DONE, UPGRADED
+from graph.cypher.timelines import (
+    DUE_IN_FORCE,
+    IN_FORCE,
+    STILL_DUE,
+    UPGRADE,
+    UPGRADE_DONE,
+    UPGRADED,
+)
 from graph.cypher_store.base import Reader, ReferenceCheck, Row, _require, upgrade_once
-from graph.errors import GraphError
+from graph.errors import Conflict, GraphError
 from graph.log_models import WriteGuard, WriteResult
 from graph.models import StatusChange
 from graph.port import MAX_WRITE_BATCH
 
 __all__ = ["TimelineQueries"]
+
+_RACES = 5  # batches lost in a row to another process bringing the same steps into force
 
 
 class TimelineQueries(abc.ABC):
@@ -106,6 +115,7 @@ class TimelineQueries(abc.ABC):
         written = 0
         for label, statement in IN_FORCE.items():
             previous: list[str] = []
+            raced = 0
             while True:
                 rows = await self._query(
                     "due_in_force", DUE_IN_FORCE[label], {"day": on, "limit": MAX_WRITE_BATCH}
@@ -115,15 +125,33 @@ class TimelineQueries(abc.ABC):
                     break
                 if keys == previous:  # written, yet still due: never loop on it
                     raise GraphError(f"{label} {keys[0]} stays due after its step was written")
-                drafts = [ChangeDraft(label, k, "IN_FORCE", {"number": k, "day": on}) for k in keys]
-                rows = [{"key": k, "day": on} for k in keys]
-                written += (
-                    await self._logged(
-                        "bring_steps_into_force", statement, rows, drafts, actor=actor
-                    )
-                ).written
+                try:
+                    written += await self._in_force(label, statement, keys, on, actor=actor)
+                except Conflict:  # another process wrote some of them first: read again
+                    raced += 1
+                    if raced > _RACES:
+                        raise
+                    continue
                 previous = keys
         return written
+
+    async def _in_force(
+        self, label: str, statement: str, keys: list[str], on: str, *, actor: str
+    ) -> int:
+        """One batch of IN_FORCE changes, refused (Conflict) unless every record is still
+        due at the head the write claims: two processes never write one step twice."""
+
+        async def check(read: Reader) -> None:
+            due = await read(STILL_DUE[label], {"keys": keys, "day": on})
+            if len(due) != len(keys):
+                raise Conflict(f"steps of {label} records were brought into force meanwhile")
+
+        drafts = [ChangeDraft(label, k, "IN_FORCE", {"number": k, "day": on}) for k in keys]
+        rows: list[Row] = [{"key": k, "day": on} for k in keys]
+        result = await self._logged(
+            "bring_steps_into_force", statement, rows, drafts, actor=actor, check=check
+        )
+        return result.written
 
     async def _upgrade_timelines(self) -> int:
         """Give records written before timelines were kept their first step and their cache

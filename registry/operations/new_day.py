@@ -22,17 +22,19 @@ STEPS_ACTOR = "system:timeline"
 
 @dataclass(frozen=True, slots=True)
 class NewDay:
-    """What a new day's work wrote: records whose step took effect, scores that moved."""
+    """What a look at the day wrote: records whose step took effect, and the scores that
+    moved (None when the day's rescore was claimed already)."""
 
     steps: int
-    scores: int
+    scores: int | None
 
 
-async def new_day(store: GraphStore, today: date) -> NewDay | None:
-    """Claim ``today`` on the change counter, then write the steps that took effect by it
-    into their records' documents (first: the scores read them) and the scores that moved.
-    None when the day was claimed already."""
-    if not await store.claim_rescore(today):
-        return None
+async def new_day(store: GraphStore, today: date) -> NewDay:
+    """Write the steps that took effect by ``today`` into their records' documents (at every
+    look: any process may, each step is written once, and a look that failed is made up by
+    the next); then, first to claim ``today`` on the change counter, the scores that moved
+    (after the steps: scores read them)."""
     steps = await store.bring_steps_into_force(today, actor=STEPS_ACTOR)
+    if not await store.claim_rescore(today):
+        return NewDay(steps=steps, scores=None)
     return NewDay(steps=steps, scores=await rescore_moved(store, today))

@@ -117,9 +117,8 @@ async def test_a_new_day_rescores_the_scores_its_coming_moved_once(
     [seeded] = await seeded_store.get_stored_credit([YANTAI_HAICHENG])
     [unrated] = await seeded_store.get_stored_credit([SUZHOU_LAB])
     first = await new_day(seeded_store, TODAY)  # the day the seeds were scored on
-    assert first is not None
     assert first.scores == 0
-    assert await new_day(seeded_store, TODAY) is None  # claimed
+    assert (await new_day(seeded_store, TODAY)).scores is None  # claimed
     later = date(2027, 3, 1)
 
     moved = await new_day(seeded_store, later)
@@ -129,10 +128,10 @@ async def test_a_new_day_rescores_the_scores_its_coming_moved_once(
     assert (rating["value"], rescored.computed_on) == (None, later)
     assert rescored.score != seeded.score
     assert await seeded_store.get_stored_credit([SUZHOU_LAB]) == [unrated]
-    assert moved is not None
+    assert moved.scores is not None
     assert moved.scores > 0
-    assert await new_day(seeded_store, later) is None
-    assert await new_day(seeded_store, date(2027, 2, 1)) is None
+    assert (await new_day(seeded_store, later)).scores is None
+    assert (await new_day(seeded_store, date(2027, 2, 1))).scores is None
 
 
 # who is supervised, UNRATED, and the hard rules on the seeds -----------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from falkordb.asyncio import FalkorDB
 from graph.changelog import first_broken_link
 from graph.cypher.exports import EXPORTED, docs_by_key
 from graph.falkordb_store import STATEMENTS_AT_ONCE, FalkorDBStore
-from graph.models import InstitutionQuery
+from graph.models import InstitutionQuery, StatusChange
 from graph.open import open_store
 from graph.snapshot_queries import export_doc
 from tests.conftest import embedded_url
@@ -73,6 +74,34 @@ async def test_a_change_is_stamped_no_earlier_than_the_change_before_it(
     assert [c.actor for c in changes[-2:]] == ["lands first", "waits"]
     stamps = [c.at for c in changes]
     assert stamps == sorted(stamps)
+
+
+async def test_two_processes_bring_a_step_into_force_once(
+    two_handles: tuple[FalkorDBStore, FalkorDBStore],
+) -> None:
+    """Every serving process looks at the day every ten minutes: both read the same
+    records as due, and the one that writes second must not write them again."""
+    first, second = two_handles
+    await first.upsert_regions(REGIONS, actor="a")
+    await first.upsert_institutions([institution(1)], actor="a")
+    await first.upsert_organizations([organization(1)], actor="a")
+    numbers = [f"CERT-DUE-{n}" for n in range(30)]
+    issued = [
+        certificate(n, issuer=institution(1).uscc, holder=organization(1).uscc) for n in numbers
+    ]
+    await first.issue_certificates(issued, actor="a")
+    steps = [StatusChange(n, "SUSPENDED", "暂停", date(2027, 1, 15), "", "") for n in numbers]
+    await first.change_certificate_statuses(steps, actor="a")
+    head = (await first.change_head()).seq
+
+    counts = await asyncio.gather(
+        first.bring_steps_into_force(date(2027, 1, 20), actor="process-1"),
+        second.bring_steps_into_force(date(2027, 1, 20), actor="process-2"),
+    )
+
+    assert sum(counts) == 30
+    changes = await first.get_changes(after=head, limit=100)
+    assert sorted(c.key for c in changes) == sorted(numbers)
 
 
 async def test_a_rewritten_change_breaks_the_chain_at_that_entry(
