@@ -90,10 +90,13 @@ def _serious_violation(events: Iterable[CreditEvent], today: date) -> Reason | N
 
 
 def _unrectified(order: CreditEvent, today: date) -> bool:
-    if order.outcome == RectificationOutcome.NOT_RECTIFIED:
-        return True
-    pending = order.outcome in (None, RectificationOutcome.PENDING)
-    return pending and order.deadline is not None and order.deadline < today
+    """Past its deadline and not rectified (found so, or still pending): not rectified by
+    the deadline is what DB2101/T 0050-2022 §8.2.2 names, so a finding recorded before the
+    deadline counts from the day after it, and a past day before the deadline never rests
+    on a finding recorded since (the event keeps no day for its outcome)."""
+    if order.deadline is None or order.deadline >= today:
+        return False
+    return order.outcome in (None, RectificationOutcome.PENDING, RectificationOutcome.NOT_RECTIFIED)
 
 
 def _failed_check_before(events: Sequence[CreditEvent], order: CreditEvent) -> CreditEvent | None:

@@ -189,7 +189,11 @@ def _order(outcome: str, deadline: date) -> CreditEvent:
 @pytest.mark.parametrize(
     ("outcome", "deadline", "applies"),
     [
-        ("NOT_RECTIFIED", TODAY + timedelta(days=30), True),
+        ("NOT_RECTIFIED", TODAY - timedelta(days=1), True),
+        # Not rectified by the deadline is what counts: a finding recorded before it counts
+        # from the day after it, and so a past day before it rests on no later finding.
+        ("NOT_RECTIFIED", TODAY, False),
+        ("NOT_RECTIFIED", TODAY + timedelta(days=30), False),
         ("PENDING", TODAY - timedelta(days=1), True),
         ("PENDING", TODAY, False),
         ("RECTIFIED", TODAY - timedelta(days=100), False),
