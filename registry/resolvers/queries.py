@@ -64,8 +64,10 @@ AsOf = strawberry.argument(
     description="Answer as the record stood on this day (default today), as known now."
 )
 KnownAt = strawberry.argument(
-    description="Answer as the registry knew it at this moment (with a time zone): "
-    "status steps recorded later are left out."
+    description="Answer the record's status as the registry knew it at this moment (with a "
+    "time zone): status steps recorded later are left out (status, statusSince, history). "
+    "Everything else (its version and fields, credit, supervisionClass, credit records) is "
+    "as recorded now."
 )
 
 

@@ -178,11 +178,13 @@ class Institution:
             info, first=first, after=after, issuer=self.uscc, moment=self.moment
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="Association ratings published by the day asked for (asOf, default today)."
+    )
     async def credit_ratings(self, info: Info) -> list[CreditRating]:
-        return [
-            CreditRating.of(r) for r in await info.context.loaders.credit_ratings.load(self.uscc)
-        ]
+        day = self.moment.day
+        ratings = await info.context.loaders.credit_ratings.load(self.uscc)
+        return [CreditRating.of(r) for r in ratings if r.published_on <= day]
 
     @strawberry.field(
         description="The rating that counts: the newest by publishedOn valid on the day asked "

@@ -483,6 +483,19 @@ async def test_the_rating_that_counts_is_the_one_valid_on_the_day_asked_for(
     }
 
 
+async def test_the_ratings_on_a_past_day_are_those_published_by_then(
+    reader: GraphQLClient,
+) -> None:
+    """大连恒安's LNJC-2025-047 was published on 2026-04-15: on 2025-01-01 the list had it."""
+    query = """query($u: String!, $d: Date) { institution(uscc: $u, asOf: $d) {
+      creditRatings { id publishedOn } } }"""
+    then = await reader(query, {"u": "91210211401294580D", "d": "2025-01-01"})
+    now = await reader(query, {"u": "91210211401294580D", "d": None})
+    assert "LNJC-2025-047" in [r["id"] for r in now["data"]["institution"]["creditRatings"]]
+    ratings = then["data"]["institution"]["creditRatings"]
+    assert all(r["publishedOn"] <= "2025-01-01" for r in ratings), ratings
+
+
 async def test_the_credit_file_on_a_past_day_holds_the_records_dated_by_then(
     reader: GraphQLClient,
 ) -> None:
