@@ -80,7 +80,11 @@ def refuse_broken_timelines(
 
 
 async def certificates_to_issue(
-    store: GraphStore, records: Sequence[CertificateRecord], *, today: date
+    store: GraphStore,
+    records: Sequence[CertificateRecord],
+    *,
+    today: date,
+    stored: Mapping[str, Certificate],
 ) -> list[Certificate]:
     """The certificates to write, once their validity is within the family's limits, their
     standard within the issuer's accredited scope on the issue date and the issuer itself
@@ -92,7 +96,7 @@ async def certificates_to_issue(
         if (found := validity_problem(r.family, r.issued_on, r.expires_on, today=today))
         for field, message in [found]
     ]
-    problems += await _past_kept(store, records)
+    problems += _past_kept(records, stored)
     if problems:
         raise Refusal(RefusalKind.INVALID_INPUT, problems)
     issuers = sorted({r.issuer for r in records})
@@ -141,11 +145,12 @@ async def certificates_to_issue(
     return models
 
 
-async def _past_kept(store: GraphStore, records: Sequence[CertificateRecord]) -> list[FieldProblem]:
+def _past_kept(
+    records: Sequence[CertificateRecord], stored: Mapping[str, Certificate]
+) -> list[FieldProblem]:
     """Re-issuing a number may not start it after steps already dated: its past stays as
     recorded (a later issuedOn made the certificate vanish from the days it was recorded
     SUSPENDED, and left steps dated before it began)."""
-    stored = {c.number: c for c in await store.get_certificates([r.number for r in records])}
     problems = []
     for index, record in enumerate(records):
         old = stored.get(record.number)

@@ -230,10 +230,10 @@ async def accreditation_claims(
 
 
 async def certificate_claims(
-    store: GraphStore, records: Sequence[CertificateRecord]
+    store: GraphStore, records: Sequence[CertificateRecord], stored: Mapping[str, Certificate]
 ) -> list[RowClaim]:
-    """A certificate is issued in its issuer's name and concerns its holder's region."""
-    stored = {c.number: c for c in await store.get_certificates([r.number for r in records])}
+    """A certificate is issued in its issuer's name and concerns its holder's region
+    (``stored``: the certificates of those numbers already written, by number)."""
     holders = {o.uscc: o.region for o in await store.get_organizations([r.holder for r in records])}
     return [
         RowClaim(

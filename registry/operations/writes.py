@@ -313,9 +313,10 @@ async def issue_certificates(
     today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    await authorize_rows(
-        store, principal, "issueCertificates", functools.partial(certificate_claims, store, records)
-    )
+    # Read once: whom each number was issued by (authorization) and its past (lifecycle).
+    stored = {c.number: c for c in await store.get_certificates([r.number for r in records])}
+    claims = functools.partial(certificate_claims, store, records, stored)
+    await authorize_rows(store, principal, "issueCertificates", claims)
     await _refuse_unless_kind(
         store,
         [r.issuer for r in records],
@@ -324,7 +325,7 @@ async def issue_certificates(
         "NOT_AN_ISSUER",
         "a certification body",
     )
-    models = await certificates_to_issue(store, records, today=today)
+    models = await certificates_to_issue(store, records, today=today, stored=stored)
     result = await _write(
         records,
         lambda guard: store.issue_certificates(models, actor=principal.actor, guard=guard),
