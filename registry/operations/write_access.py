@@ -127,7 +127,7 @@ def _text(doc: Mapping[str, object] | None, name: str) -> str | None:
 
 
 async def institution_claims(
-    store: GraphStore, records: Sequence[InstitutionRecord]
+    records: Sequence[InstitutionRecord], stored: Mapping[str, Institution]
 ) -> list[RowClaim]:
     """An institution record is written in the institution's own name; moving it between
     regions concerns both; changing its status, its kinds, its memberships or its region is
@@ -136,8 +136,8 @@ async def institution_claims(
     an institution that left its association before a bad grade would stop the association
     rating it, and one that claimed a group would borrow its name and keep that group's
     inspectors away. Its region decides who supervises it: moved to another province by
-    itself, it would be out of its regulator's reach, and its complaints with it."""
-    stored = {i.uscc: i for i in await store.get_institutions([r.uscc for r in records])}
+    itself, it would be out of its regulator's reach, and its complaints with it.
+    ``stored``: the institutions already written, by USCC."""
     claims = []
     for index, r in enumerate(records):
         old = stored.get(r.uscc)
@@ -358,19 +358,22 @@ async def request_claims(field: str, request: ServiceRequest) -> list[RowClaim]:
     ]
 
 
-async def refuse_linking_others(store: GraphStore, models: Sequence[Institution]) -> None:
+def _person_of(institution: Institution | None) -> str | None:
+    person = None if institution is None else institution.legal_representative
+    return None if person is None else person.key
+
+
+async def refuse_linking_others(
+    store: GraphStore, models: Sequence[Institution], stored: Mapping[str, Institution]
+) -> None:
     """A person who represents another institution is linked to one more by its regulator:
     linked by the institution itself, anyone knowing an ID number could join another body's
     representative to its own (a shared person is what regulators look for), and learn from
     the answer whether a name goes with that ID number."""
-    stored = {
-        i.uscc: None if i.legal_representative is None else i.legal_representative.key
-        for i in await store.get_institutions([m.uscc for m in models])
-    }
     named = {  # the persons newly named (an institution keeps the one it has)
         m.legal_representative.key: i
         for i, m in enumerate(models)
-        if m.legal_representative and m.legal_representative.key != stored.get(m.uscc)
+        if m.legal_representative and m.legal_representative.key != _person_of(stored.get(m.uscc))
     }
     if not named:
         return

@@ -164,17 +164,15 @@ async def upsert_institutions(
     today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    await authorize_rows(
-        store,
-        principal,
-        "upsertInstitutions",
-        functools.partial(institution_claims, store, records),
-    )
+    # Read once: what each record changes (authorization) and whom it names (linking).
+    stored = {i.uscc: i for i in await store.get_institutions([r.uscc for r in records])}
+    claims = functools.partial(institution_claims, records, stored)
+    await authorize_rows(store, principal, "upsertInstitutions", claims)
     await _require_regions(store, ((i, "region", r.region) for i, r in enumerate(records)))
     await _require_associations(store, records)
     models = [convert.institution_model(r, secret=secret) for r in records]
     if principal.role not in (Role.ADMIN, Role.REGULATOR):
-        await refuse_linking_others(store, models)
+        await refuse_linking_others(store, models, stored)
     result = await _write(
         records,
         lambda guard: store.upsert_institutions(models, actor=principal.actor, guard=guard),
