@@ -34,14 +34,13 @@ from graph.export_lines import LinePage
 from graph.log_models import Change, ChangeFilter
 from graph.port import GraphStore
 from registry.auth import InvalidCredentials, Principal, authenticate
-from registry.domain.permissions import lapsed_credit_hidden
 from registry.domain.regions import regions_below
-from registry.domain.vocabulary import change_entity
+from registry.domain.vocabulary import ChangeEntity, change_entity
 from registry.http.responses import error_response
 from registry.http.runtime import client_address
 from registry.operations.snapshots import SnapshotExpired, snapshot
 from registry.resolvers.changes import (
-    credit_events_hidden_now,
+    credit_events_hidden,
     feed_filter,
     feed_start,
     shown,
@@ -194,11 +193,12 @@ async def export_snapshot(request: Request) -> Response:
 
     async def hidden(docs: list[dict[str, object]]) -> frozenset[str]:
         """Credit events no longer public, as the snapshot has them or as they stand now."""
-        role, ids = principal.role, [str(d.get("id")) for d in docs]
-        then = {
-            i for i, d in zip(ids, docs, strict=True) if lapsed_credit_hidden(role, entity, d, day)
-        }
-        return frozenset(then) | await credit_events_hidden_now(store, role, ids, day)
+        if entity != ChangeEntity.CREDIT_EVENT.value:
+            return frozenset()
+        ids = [str(d.get("id")) for d in docs]
+        written = list(zip(ids, docs, strict=True))
+        flags = await credit_events_hidden(store, principal.role, written, day)
+        return frozenset(i for i, flag in zip(ids, flags, strict=True) if flag)
 
     return StreamingResponse(
         _document_lines(pages, hidden),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -40,7 +40,7 @@ __all__ = [
     "KEY_RECHECK_SECONDS",
     "SCAN_WINDOW",
     "changes",
-    "credit_events_hidden_now",
+    "credit_events_hidden",
     "feed_filter",
     "feed_start",
     "follow_changes",
@@ -97,35 +97,30 @@ async def shown(
     store: GraphStore, principal: Principal, today: date, found: Sequence[log_models.Change]
 ) -> list[log_models.Change]:
     """The changes of ``found`` the caller may see: a credit event no longer public is left
-    out for all but oversight, as GraphQL leaves it out (its seq is still passed over), both
-    as the change wrote it and as it stands now (a repair recorded since hides the entries
-    written before it too)."""
-    day, credit = today.isoformat(), ChangeEntity.CREDIT_EVENT.value
+    out for all but oversight, as GraphQL leaves it out (its seq is still passed over)."""
+    credit = ChangeEntity.CREDIT_EVENT.value
     events = [c for c in found if c.entity == credit]
     if not events:
         return list(found)
-    hidden = await credit_events_hidden_now(store, principal.role, [c.key for c in events], day)
-    return [
-        change
-        for change in found
-        if change.entity != credit
-        or not (
-            change.key in hidden
-            or lapsed_credit_hidden(principal.role, credit, orjson.loads(change.data), day)
-        )
-    ]
+    written = [(c.key, orjson.loads(c.data)) for c in events]
+    flags = await credit_events_hidden(store, principal.role, written, today.isoformat())
+    hidden = {c.seq for c, flag in zip(events, flags, strict=True) if flag}
+    return [change for change in found if change.seq not in hidden]
 
 
-async def credit_events_hidden_now(
-    store: GraphStore, role: Role, ids: Sequence[str], day: str
-) -> frozenset[str]:
-    """The credit events of ``ids`` that, as they stand now, ``role`` may not see on ``day``
-    (past their publicity period or repaired): none for oversight."""
-    if may_see_withdrawn_credit_events(role) or not ids:
-        return frozenset()
+async def credit_events_hidden(
+    store: GraphStore, role: Role, written: Sequence[tuple[str, Mapping[str, object]]], day: str
+) -> list[bool]:
+    """For each credit event of ``written`` (its id, and its document as a change or a
+    snapshot has it), whether ``role`` may not see it on ``day``: past its publicity period
+    or repaired, as written or as it stands now (a repair recorded since hides the entries
+    written before it too). Never for oversight."""
+    if may_see_withdrawn_credit_events(role) or not written:
+        return [False] * len(written)
     credit = ChangeEntity.CREDIT_EVENT.value
-    found = await store.export_docs(credit, sorted(set(ids)))
-    return frozenset(d.key for d in found if lapsed_credit_hidden(role, credit, d.doc, day))
+    found = await store.export_docs(credit, sorted({key for key, _ in written}))
+    now = {d.key for d in found if lapsed_credit_hidden(role, credit, d.doc, day)}
+    return [key in now or lapsed_credit_hidden(role, credit, doc, day) for key, doc in written]
 
 
 def _window(narrow: ChangeFilter, page: int) -> int:
