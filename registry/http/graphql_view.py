@@ -29,6 +29,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ErrorMessage,
     Message,
     SubscribeMessage,
+    SubscribeMessagePayload,
 )
 from strawberry.types import ExecutionResult
 
@@ -98,18 +99,15 @@ class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_message(message)
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
-        payload = message["payload"]
-        view = cast("RegistryGraphQL", self.view)
-        try:
-            parsed = await view.runtime.documents.parsed(payload["query"])
-        except GraphQLError:  # the subscription answers the syntax error
-            kind = None
-        else:
-            kind = operation_type(parsed.document, payload.get("operationName"))
-        if kind is not None and kind is not OperationType.SUBSCRIPTION:
-            refusal = PublicError(
-                "USE_HTTP", "only subscriptions run over WebSocket; POST queries and mutations"
-            )
+        """Each subscribe is refused with a coded error unless it names one subscription to
+        run, on a key still valid and within its requests for the minute: a document of two
+        operations and no name ran its query or mutation here, past the HTTP gate, and a
+        socket kept serving a key revoked since it opened."""
+        if not self.connection_acknowledged or message["id"] in self.operations:
+            await super().handle_subscribe(message)  # 4401, 4409: the protocol's own closes
+            return
+        refusal = await self._refusal(message["payload"])
+        if refusal is not None:
             reply: ErrorMessage = {
                 "id": message["id"],
                 "type": "error",
@@ -117,7 +115,42 @@ class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
             }
             await self.send_message(reply)
             return
+        context = self.context
+        view = cast("RegistryGraphQL", self.view)
+        context.today = view.runtime.today()  # what it reads is read afresh, on today's day
+        context.loaders = Loaders.for_request(context.store, context.today)
         await super().handle_subscribe(message)
+
+    async def _refusal(self, payload: SubscribeMessagePayload) -> PublicError | None:
+        view = cast("RegistryGraphQL", self.view)
+        try:
+            parsed = await view.runtime.documents.parsed(payload["query"])
+        except GraphQLError as exc:
+            return PublicError(code_for_message(exc.message), exc.message)
+        kind = operation_type(parsed.document, payload.get("operationName"))
+        if kind is None:
+            return PublicError(
+                "OPERATION_NOT_FOUND", "name the one subscription to run (operationName)"
+            )
+        if kind is not OperationType.SUBSCRIPTION:
+            return PublicError(
+                "USE_HTTP", "only subscriptions run over WebSocket; POST queries and mutations"
+            )
+        context = self.context
+        try:
+            context.principal = await authenticate(
+                view.runtime.open_store, connection_authorization(context.connection_params)
+            )
+        except InvalidCredentials as exc:
+            return PublicError("UNAUTHENTICATED", str(exc))
+        if view.runtime.over_limit(None, context.principal) is not None:
+            return PublicError("RATE_LIMITED", "this key used up its requests for the minute")
+        limit = self.max_subscriptions_per_connection
+        if limit is not None and len(self.operations) >= limit:
+            return PublicError(
+                "TOO_MANY_SUBSCRIPTIONS", f"at most {limit} subscriptions on one connection"
+            )
+        return None
 
 
 def _well_formed(message: object) -> bool:

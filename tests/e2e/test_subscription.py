@@ -206,26 +206,63 @@ def test_a_connection_without_a_valid_key_is_refused(
     assert asyncio.run(attempt({"Authorization": "  "})) == 4403
 
 
+async def _replies(base: str, key: str, payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first reply to each subscribe of ``payloads``, sent in turn on one socket."""
+    socket = await connect(base.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL])
+    init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}
+    await socket.send(json.dumps(init))
+    assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+    replies = []
+    for n, payload in enumerate(payloads):
+        await socket.send(json.dumps({"id": str(n), "type": "subscribe", "payload": payload}))
+        while True:  # the subscriptions before it stream on meanwhile
+            message = json.loads(await asyncio.wait_for(socket.recv(), 10))
+            if message.get("id") == str(n):
+                replies.append(message)
+                break
+    await socket.close()
+    return replies
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"query": "{ changes(first: 1) { totalCount } }"}, "USE_HTTP"),
+        # Two operations and no name: the query ran, past the HTTP gate (reviewer).
+        (
+            {"query": "query A { __typename } subscription B { changes { seq } }"},
+            "OPERATION_NOT_FOUND",
+        ),
+        (
+            {"query": "mutation A { __typename } subscription B { changes { seq } }"},
+            "OPERATION_NOT_FOUND",
+        ),
+        # A syntax error answered only 'complete', and a traceback in the log.
+        ({"query": "subscription { changes { seq }"}, "GRAPHQL_PARSE_FAILED"),
+    ],
+)
 def test_only_subscriptions_run_over_the_socket(
-    served_with_keys: tuple[str, dict[str, str]],
+    served_with_keys: tuple[str, dict[str, str]], payload: dict[str, Any], code: str
 ) -> None:
     base, keys = served_with_keys
 
-    async def attempt() -> dict[str, Any]:
-        socket = await connect(base.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL])
-        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {keys['ADMIN']}"}}
-        await socket.send(json.dumps(init))
-        assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
-        query = {"query": "{ changes(first: 1) { totalCount } }"}
-        await socket.send(json.dumps({"id": "q", "type": "subscribe", "payload": query}))
-        reply: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), 10))
-        await socket.close()
-        return reply
+    [reply] = asyncio.run(_replies(base, keys["ADMIN"], [payload]))
 
-    reply = asyncio.run(attempt())
+    assert reply["type"] == "error", reply
+    assert reply["payload"][0]["extensions"]["code"] == code
 
-    assert reply["type"] == "error"
-    assert reply["payload"][0]["extensions"]["code"] == "USE_HTTP"
+
+def test_subscriptions_past_the_limit_are_refused_with_a_code(
+    served_with_keys: tuple[str, dict[str, str]],
+) -> None:
+    base, keys = served_with_keys
+    follow = {"query": "subscription { changes(entities: [Region]) { seq } }"}
+
+    replies = asyncio.run(_replies(base, keys["PARTNER"], [follow] * 6))
+
+    assert [r["type"] for r in replies[:5]] == ["next"] * 5, replies
+    assert replies[5]["type"] == "error"
+    assert replies[5]["payload"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
 
 
 def test_a_socket_that_never_says_connection_init_is_closed(
