@@ -86,7 +86,15 @@ async def network_picture(request: Request) -> Response:
     institutions = [n.id for n in network.nodes if n.kind == "INSTITUTION"]
     today = runtime.today()
     classes = await supervision_classes(store, institutions, today, today=today)
-    return Response(network_svg(network, classes), media_type="image/svg+xml")
+    return Response(network_svg(network, classes), media_type="image/svg+xml", headers=_HEADERS)
+
+
+# Confidential and for one key: never kept by a cache, never read as anything but an image.
+_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 def network_svg(network: Network, classes: Mapping[str, SupervisionClass] | None = None) -> str:

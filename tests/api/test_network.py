@@ -236,6 +236,10 @@ async def test_regulator_gets_the_network_picture(reader: GraphQLClient) -> None
     assert 'fill="#ff7f0e"' in response.text  # the shared person
     assert f"{GUANGDONG_BODY}, supervision class " in response.text
     assert 'stroke-width="4"' in response.text  # institutions ringed by their class
+    # Confidential, for this key alone: no cache keeps it (it had none of the pages' headers).
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
 
 
 @pytest.mark.parametrize(("role", "status"), [(Role.PUBLIC, 403), (Role.PARTNER, 403)])
