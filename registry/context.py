@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
@@ -35,7 +36,14 @@ class Context:
     today: date
     connection_params: dict[str, object] | None = None  # a WebSocket's connection_init payload
     metrics: OperationObserver | None = None  # where operations are counted (none in unit tests)
+    # The registry's day as it moves, for what outlives the request's own day (a live
+    # subscription): None where ``today`` is all there is.
+    clock: Callable[[], date] | None = None
     _access: tuple[Principal, Access] | None = field(default=None, repr=False)
+
+    def day_now(self) -> date:
+        """The registry's day at this moment: ``today`` but for what runs past midnight."""
+        return self.today if self.clock is None else self.clock()
 
     async def access(self) -> Access:
         """What the caller's key may touch, worked out once per request (a WebSocket

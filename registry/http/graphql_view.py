@@ -211,6 +211,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
             request_id=state.get("request_id") or uuid.uuid4().hex,
             today=today,
             metrics=self.runtime.metrics,
+            clock=self.runtime.today,
         )
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:

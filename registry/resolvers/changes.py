@@ -228,7 +228,7 @@ async def follow_changes(
         )
         next_cursor = found[-1].seq if len(found) == FOLLOW_BATCH else scan_end
         await still_kept(store, cursor)  # a prune under way would leave a silent gap
-        for change in await shown(store, principal, info.context.today, found):
+        for change in await shown(store, principal, info.context.day_now(), found):
             yield Change.of(change)
         cursor = next_cursor
 
