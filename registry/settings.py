@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     response_cache_refresh_seconds: float = Field(default=0.5, gt=0)
     change_poll_seconds: float = Field(default=0.5, gt=0)  # how often subscriptions look
     max_subscriptions_per_connection: int = Field(default=5, ge=1)
+    # Sockets one key may hold open at once in a serving process: each subscription polls,
+    # so without a cap a key's load grew with every connection it opened and kept.
+    max_sockets_per_key: int = Field(default=20, ge=1)
     # The address people reach the service at (https://registry.example.cn, a path allowed),
     # put into the links that QR codes hold. Unset: the address of the socket a request came
     # in on, never its Host header (which anyone can write, and a printed code lasts years).

@@ -26,6 +26,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
     ErrorMessage,
     Message,
     SubscribeMessage,
@@ -34,7 +35,13 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.types import ExecutionResult
 
 from graph.errors import BackendUnavailable
-from registry.auth import ANONYMOUS, InvalidCredentials, authenticate, connection_authorization
+from registry.auth import (
+    ANONYMOUS,
+    InvalidCredentials,
+    Principal,
+    authenticate,
+    connection_authorization,
+)
 from registry.context import Context
 from registry.http.graphiql import graphiql_page
 from registry.http.responses import STORE_RETRY_AFTER
@@ -88,6 +95,26 @@ STORE_UNAVAILABLE = BackendUnavailable.code
 class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
     """Over WebSocket only subscriptions run: queries and mutations go through the HTTP gate,
     which rate-limits, caps bodies and keeps the response cache honest."""
+
+    counted: Principal | None = None  # whose socket this is, once counted against its key
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        """Acknowledged, the socket counts against its key's ``max_sockets_per_key``; one
+        past it is closed (1008)."""
+        await super().handle_connection_init(message)
+        if not self.connection_acknowledged or self.counted is not None:
+            return
+        runtime = cast("RegistryGraphQL", self.view).runtime
+        if not runtime.open_socket(self.context.principal):
+            await self.websocket.close(code=1008, reason="too many sockets open for this key")
+            return
+        self.counted = self.context.principal
+
+    async def shutdown(self) -> None:
+        await super().shutdown()
+        if self.counted is not None:
+            cast("RegistryGraphQL", self.view).runtime.close_socket(self.counted)
+            self.counted = None
 
     async def handle_message(self, message: Message) -> None:
         """A message of the wrong shape closes the socket (4400), as the protocol says,

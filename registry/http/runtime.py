@@ -4,6 +4,7 @@ settings, the store once it is open, the calendar, the limits and the metrics.""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +37,8 @@ class Runtime:
     requests: RateLimiter = field(init=False)
     # Parsed documents, shared by the gate (which parses first) and the GraphQL views.
     documents: DocumentCache = field(init=False)
+    # The WebSockets open for each key (by key id), against ``max_sockets_per_key``.
+    sockets: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         self.documents = DocumentCache(
@@ -52,6 +55,21 @@ class Runtime:
         identity = f"key:{principal.key_id}" if principal.key_id else f"ip:{client or 'unknown'}"
         wait = self.requests.acquire(identity)
         return too_many(wait) if wait else None
+
+    def open_socket(self, principal: Principal) -> bool:
+        """Count one more socket of the principal's key; False (nothing counted) when it
+        holds as many as it may."""
+        key = principal.key_id or ""
+        if self.sockets[key] >= self.settings.max_sockets_per_key:
+            return False
+        self.sockets[key] += 1
+        return True
+
+    def close_socket(self, principal: Principal) -> None:
+        key = principal.key_id or ""
+        self.sockets[key] -= 1
+        if self.sockets[key] <= 0:
+            del self.sockets[key]
 
     @property
     def open_store(self) -> GraphStore:

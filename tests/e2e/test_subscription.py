@@ -13,6 +13,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from tests.e2e.serving import start_registry, stop_registry
 from tests.e2e.test_serve import _registry
 
 pytestmark = pytest.mark.slow
@@ -366,3 +367,37 @@ def test_a_malformed_message_closes_the_socket_with_4400_and_the_server_serves_o
     assert too_big == 1009
     assert httpx.get(base + "/healthz", timeout=10).status_code == 200
     assert reply["type"] == "connection_ack"
+
+
+def test_a_key_holds_a_bounded_number_of_sockets_open(tmp_path: Path) -> None:
+    """Each subscription polls: a key that opened socket after socket held them all, its
+    load growing with each. Past the cap a socket is closed (1008) once acknowledged, and a
+    socket closed frees its place."""
+    data = tmp_path / "registry-data"
+    base, process = start_registry(data, REGISTRY_MAX_SOCKETS_PER_KEY="2")
+    try:
+        created = _registry("keys", "create", "--role", "PARTNER", data=data)
+        key = created.stdout.strip().splitlines()[-1]
+
+        async def scenario() -> tuple[int | None, str]:
+            first, second = await _follow(base, key), await _follow(base, key)
+            third = await _follow(base, key)
+            try:
+                await asyncio.wait_for(third.recv(), 10)
+                refused = None
+            except ConnectionClosed as closed:
+                refused = closed.rcvd.code if closed.rcvd else None
+            await first.close()
+            await asyncio.sleep(0.5)
+            fourth = await _follow(base, key)
+            follows = (await _next(fourth))["entity"]
+            for socket in (second, fourth):
+                await socket.close()
+            return refused, follows
+
+        refused, follows = asyncio.run(scenario())
+    finally:
+        stop_registry(process)
+
+    assert refused == 1008
+    assert follows == "Certificate"
