@@ -124,7 +124,10 @@ class LoadCredit:
             self._events.setdefault(e.institution, []).append(e)
 
     def complaints(self, complaints: Iterable[Complaint]) -> None:
+        day = self.scoring.day
         for c in complaints:
+            if c.filed_on > day:  # not yet filed on the scoring day
+                continue
             self._complaints[c.against] += 1
             if c.substantiated is True:
                 self._substantiated[c.against] += 1
