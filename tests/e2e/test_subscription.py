@@ -401,3 +401,20 @@ def test_a_key_holds_a_bounded_number_of_sockets_open(tmp_path: Path) -> None:
 
     assert refused == 1008
     assert follows == "Certificate"
+
+
+def test_each_subscribe_counts_against_its_keys_requests(tmp_path: Path) -> None:
+    """The socket counted once, its messages not at all: one key ran 1,500 operations in
+    1.9 s over one socket, past an allowance of 1,200 a minute (reviewer)."""
+    data = tmp_path / "registry-data"
+    base, process = start_registry(data, REGISTRY_REQUESTS_PER_MINUTE="3")
+    try:
+        created = _registry("keys", "create", "--role", "PARTNER", data=data)
+        key = created.stdout.strip().splitlines()[-1]
+        follow = {"query": "subscription { changes(entities: [Region]) { seq } }"}
+        replies = asyncio.run(_replies(base, key, [follow] * 3))  # the socket is the first
+    finally:
+        stop_registry(process)
+
+    assert [r["type"] for r in replies] == ["next", "next", "error"], replies
+    assert replies[2]["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
