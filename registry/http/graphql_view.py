@@ -150,6 +150,10 @@ class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def _refusal(self, payload: SubscribeMessagePayload) -> PublicError | None:
         view = cast("RegistryGraphQL", self.view)
+        context = self.context
+        # First, and for every message: a flood of bad documents spends the key's requests.
+        if view.runtime.over_limit(None, context.principal) is not None:
+            return PublicError("RATE_LIMITED", "this key used up its requests for the minute")
         try:
             parsed = await view.runtime.documents.parsed(payload["query"])
         except GraphQLError as exc:
@@ -163,15 +167,12 @@ class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
             return PublicError(
                 "USE_HTTP", "only subscriptions run over WebSocket; POST queries and mutations"
             )
-        context = self.context
         try:
             context.principal = await authenticate(
                 view.runtime.open_store, connection_authorization(context.connection_params)
             )
         except InvalidCredentials as exc:
             return PublicError("UNAUTHENTICATED", str(exc))
-        if view.runtime.over_limit(None, context.principal) is not None:
-            return PublicError("RATE_LIMITED", "this key used up its requests for the minute")
         limit = self.max_subscriptions_per_connection
         if limit is not None and len(self.operations) >= limit:
             return PublicError(
