@@ -306,8 +306,8 @@ class GraphStore(ChangeLog, StationStore, Protocol):
         """Remove the named institutions' assessments: they are not ranked any more."""
 
     async def claim_rescore(self, day: date) -> bool:
-        """Claim the work of a new ``day`` (bookkeeping): True for the one caller that claims
-        it first, False once it is claimed (or for a day before the last one claimed)."""
+        """Claim the rescore of a new ``day`` (bookkeeping): True for the one caller that
+        claims it first, False once it is claimed (or for a day before the last one claimed)."""
 
     async def bring_steps_into_force(self, day: date, *, actor: str) -> int:
         """Write into the documents of certificates, accreditations and institutions the

@@ -1,4 +1,5 @@
-"""The work each new registry day brings, done once by one of the processes sharing a store.
+"""The work each new registry day brings, each part done once among the processes sharing a
+store.
 
 Records and scores are kept as of the day they were last written, yet both depend on the
 day: a status step recorded ahead of its date takes effect on that date, and a score's
