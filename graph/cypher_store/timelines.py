@@ -26,7 +26,7 @@ from graph.port import MAX_WRITE_BATCH
 
 __all__ = ["TimelineQueries"]
 
-_RACES = 5  # batches lost in a row to another process bringing the same steps into force
+_RACES = 5  # batches a look may lose to other processes bringing the same steps into force
 
 
 class TimelineQueries(abc.ABC):
