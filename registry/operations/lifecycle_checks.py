@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
-from graph.models import Accreditation, Certificate, StatusChange
+from graph.models import Accreditation, Certificate, Institution, StatusChange
 from graph.port import GraphStore
 from registry.domain.accreditations import institution_status_on
 from registry.domain.lifecycle import timeline_problems, validity_problem
@@ -85,11 +85,17 @@ async def certificates_to_issue(
     *,
     today: date,
     stored: Mapping[str, Certificate],
+    oversight: bool = False,
 ) -> list[Certificate]:
     """The certificates to write, once their validity is within the family's limits, their
     standard within the issuer's accredited scope on the issue date and the issuer itself
     not suspended (nor revoked or closed) that day. A historical import outside the scope is
-    accepted with the exception recorded on it."""
+    accepted with the exception recorded on it.
+
+    A body writes nothing it could not issue today either (``oversight``: ADMIN migrating an
+    archive may): an issue date is the writer's own to state, so a body suspended or
+    stripped of its accreditation today could otherwise date its certificates before that
+    and, once reinstated, have them verify VALID."""
     problems = [
         FieldProblem("INVALID_VALIDITY", message, f"input[{index}].{field}")
         for index, r in enumerate(records)
@@ -123,17 +129,27 @@ async def certificates_to_issue(
             problems.append(
                 FieldProblem("OUTSIDE_ACCREDITED_SCOPE", outside, f"input[{index}].standard")
             )
+        now = (model.issuer, model.family, model.standard, today)
+        if not oversight and outside is None and record.issuer in bodies and now not in judged:
+            judged[now] = scope_problem(
+                replace(model, issued_on=today), tuple(held.get(record.issuer, ()))
+            )
+        if not oversight and outside is None and judged.get(now) is not None:
+            problems.append(
+                FieldProblem(
+                    "OUTSIDE_ACCREDITED_SCOPE",
+                    f"{judged[now]}, the day this issue is recorded",
+                    f"input[{index}].standard",
+                )
+            )
         body = bodies.get(record.issuer)
-        if body is not None:  # a historical import too: the flag is the writer's own to set
-            issuing = (record.issuer, record.issued_on)
-            if issuing not in standing:
-                standing[issuing] = institution_status_on(body, record.issued_on)[0]
-            status = standing[issuing]
-            if status is not InstitutionStatus.ACTIVE:
+        if body is not None:  # historical imports too: the flag is the writer's own to set
+            days = (record.issued_on,) if oversight else (record.issued_on, today)
+            if inactive := _not_active(body, days, standing):
                 problems.append(
                     FieldProblem(
                         "ISSUER_NOT_ACTIVE",
-                        f"{record.issuer} was {status.value} on {record.issued_on}: "
+                        f"{record.issuer} was {inactive[1].value} on {inactive[0]}: "
                         "it could not certify that day",
                         f"input[{index}].issuedOn",
                     )
@@ -143,6 +159,21 @@ async def certificates_to_issue(
     if problems:
         raise Refusal(RefusalKind.INVALID_INPUT, problems)
     return models
+
+
+def _not_active(
+    body: Institution,
+    days: Sequence[date],
+    standing: dict[tuple[str, date], InstitutionStatus],
+) -> tuple[date, InstitutionStatus] | None:
+    """The first of ``days`` the body was not ACTIVE, with its status then (each issuer and
+    day judged once a batch, in ``standing``)."""
+    for day in days:
+        if (body.uscc, day) not in standing:
+            standing[body.uscc, day] = institution_status_on(body, day)[0]
+        if standing[body.uscc, day] is not InstitutionStatus.ACTIVE:
+            return day, standing[body.uscc, day]
+    return None
 
 
 def _past_kept(

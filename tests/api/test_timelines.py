@@ -12,6 +12,7 @@ import pytest
 from registry.domain.vocabulary import Role
 from tests.api.conftest import GraphQLClient, Snapshot
 from tests.api.operations import (
+    CCSC,
     CNAS,
     YUEZHI,
     accreditation_change_row,
@@ -22,6 +23,7 @@ from tests.api.operations import (
     new_uscc,
     status_change_row,
 )
+from tests.conftest import TODAY
 
 GREEN = "GB/T 33761-2017"
 GREEN_HOLDER = "91440606499076329W"  # holds YZC26GP00042
@@ -198,6 +200,48 @@ async def test_a_body_cannot_certify_on_the_days_it_is_suspended(
     }
     issued = await mutate(api, "issueCertificates", [earlier], role=Role.ADMIN)
     assert issued["__typename"] == "IssueCertificatesSuccess", issued
+
+
+async def test_a_body_suspended_or_stripped_today_cannot_date_its_certificates_before(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """The issue date is the writer's own to state: CCSC suspended today, or stripped today
+    of what lets it certify to ISO 9001, cannot record a certificate dated last month, which would
+    verify VALID once it is reinstated. ADMIN migrating an archive still may."""
+    ccsc = {"role": Role.CERTIFICATION_BODY, "institution": CCSC}
+    backdated = certificate_row("CCSC26Q99001", issuedOn="2026-10-08")
+    suspend = institution_status_row(CCSC, "SUSPENDED")
+    assert (await mutate(api, "changeInstitutionStatus", [suspend], role=Role.ADMIN))[
+        "__typename"
+    ] == "ChangeInstitutionStatusSuccess"
+    await api.key(Role.CERTIFICATION_BODY, CCSC)  # a key is a logged write of its own
+    before = await snapshot()
+
+    suspended = await mutate(api, "issueCertificates", [backdated], **ccsc)
+    historical = await mutate(
+        api, "issueCertificates", [{**backdated, "historicalImport": True}], **ccsc
+    )
+    assert await snapshot() == before
+    reinstate = institution_status_row(CCSC, "ACTIVE", reason="整改完成 (rectified)")
+    reinstated = await mutate(api, "changeInstitutionStatus", [reinstate], role=Role.ADMIN)
+    withdraw = [  # both cover ISO 9001: the CNAS accreditation and CNCA's approval
+        accreditation_change_row(number, "WITHDRAWN")
+        for number in ("CNAS-C007-M", "CNCA-R-2002-007")
+    ]
+    withdrawn = await mutate(api, "changeAccreditationStatus", withdraw, role=Role.ADMIN)
+    stripped = await mutate(api, "issueCertificates", [backdated], **ccsc)
+    migrated = await mutate(api, "issueCertificates", [backdated], role=Role.ADMIN)
+
+    for refused in (suspended, historical):
+        assert (refused["code"], refused["field"]) == ("ISSUER_NOT_ACTIVE", "input[0].issuedOn")
+        assert TODAY.isoformat() in refused["problems"][0]["message"], refused
+    assert reinstated["__typename"] == "ChangeInstitutionStatusSuccess", reinstated
+    assert withdrawn["__typename"] == "ChangeAccreditationStatusSuccess", withdrawn
+    assert (stripped["code"], stripped["field"]) == (
+        "OUTSIDE_ACCREDITED_SCOPE",
+        "input[0].standard",
+    )
+    assert migrated["__typename"] == "IssueCertificatesSuccess", migrated
 
 
 async def test_withdrawn_to_valid_is_refused(api: GraphQLClient, snapshot: Snapshot) -> None:
