@@ -250,6 +250,10 @@ class ServiceEvaluation:
     comment: str | None = None
     version: int = 0
     recorded_by: str = ""  # who may correct it: an association's USCC, or an oversight role
+    # A requester's form counts from the day the station's regulator confirmed who filled
+    # it in, and how (registry.domain.satisfaction.counts_on).
+    confirmed_on: dt.date | None = None
+    confirmation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

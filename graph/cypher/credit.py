@@ -115,6 +115,7 @@ WHERE $since <= v.date AND v.date <= $until
 RETURN v.id AS id, v.institution AS institution, v.kind AS kind, v.date AS date,
        v.serviceCategory AS serviceCategory, v.evaluator AS evaluator, v.answers AS answers,
        v.checksPassed AS checksPassed, v.checksTotal AS checksTotal, v.comment AS comment,
-       v.version AS version
+       v.version AS version, v.recordedBy AS recordedBy, v.confirmedOn AS confirmedOn,
+       v.confirmation AS confirmation
 ORDER BY v.date DESC, v.id
 """

@@ -36,7 +36,8 @@ _EVENT = (
 _EVALUATION = (
     "{id: v.id, institution: v.institution, kind: v.kind, date: v.date, "
     "serviceCategory: v.serviceCategory, evaluator: v.evaluator, answers: v.answers, "
-    "checksPassed: v.checksPassed, checksTotal: v.checksTotal}"
+    "checksPassed: v.checksPassed, checksTotal: v.checksTotal, recordedBy: v.recordedBy, "
+    "confirmedOn: v.confirmedOn}"
 )
 
 _WITHDRAWN_TODAY = status_in("gone", "$today", "['WITHDRAWN']")

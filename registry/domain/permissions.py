@@ -100,6 +100,8 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     "submitServiceRequest": _ANYONE,
     "advanceServiceRequest": {Role.ADMIN: _A, _ST: _OWN},
     "evaluateServiceRequest": {**{role: Reach.REQUESTER for role in Role}, Role.ADMIN: _A},
+    # A requester's form counts once the station's regulator confirmed who filled it in.
+    "confirmServiceEvaluation": {Role.ADMIN: _A, _RE: _JUR},
     "designateBenchmark": {Role.ADMIN: _A, _RE: _JUR},
 }
 
@@ -129,6 +131,7 @@ MUTATION_ENTITIES: Mapping[str, ChangeEntity] = {
     "submitServiceRequest": ChangeEntity.SERVICE_REQUEST,
     "advanceServiceRequest": ChangeEntity.SERVICE_REQUEST,
     "evaluateServiceRequest": ChangeEntity.SERVICE_REQUEST,
+    "confirmServiceEvaluation": ChangeEntity.SERVICE_EVALUATION,
     "designateBenchmark": ChangeEntity.BENCHMARK,
 }
 

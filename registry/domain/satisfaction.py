@@ -5,21 +5,44 @@ input of the credit score (registry.domain.credit_score)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from enum import StrEnum
 
 __all__ = [
     "MYSTERY_WEIGHT",
+    "REQUESTER",
     "SATISFACTION_WINDOW_DAYS",
     "SURVEY_POINTS",
     "SURVEY_QUESTIONS",
     "YES_NO_QUESTION",
+    "Confirmation",
     "SurveyAnswer",
+    "counts_on",
     "misfitting_answer",
     "satisfaction_index",
 ]
 
 MYSTERY_WEIGHT = 0.3  # share of mystery-customer results in the satisfaction index
 SATISFACTION_WINDOW_DAYS = 365  # the score reads the evaluations of the last year
+REQUESTER = "REQUESTER"  # who recorded an Annex C form a requester filled in with its token
+
+
+class Confirmation(StrEnum):
+    """How the station's regulator made sure a requester's form came from the enterprise
+    served (§8.2.1: the station's superior evaluates its service)."""
+
+    CALL_BACK = "CALL_BACK"  # 回访: the regulator reached the enterprise and it confirmed
+    SIGNED_FORM = "SIGNED_FORM"  # Annex C signed or sealed by the enterprise's head
+
+
+def counts_on(recorded_by: str, confirmed_on: date | None, day: date) -> bool:
+    """Whether an evaluation counts on ``day``. Anyone may submit a request, so a station
+    could ask itself and answer its own form; a requester's form therefore counts only from
+    the day the regulator confirmed who filled it in. Forms recorded by regulators and
+    associations count as they are."""
+    if recorded_by != REQUESTER:
+        return True
+    return confirmed_on is not None and confirmed_on <= day
 
 
 class SurveyAnswer(StrEnum):

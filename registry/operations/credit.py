@@ -33,7 +33,12 @@ from registry.domain.credit_score import (
     last_public_day,
 )
 from registry.domain.ranking import PIN_RETENTION
-from registry.domain.satisfaction import SATISFACTION_WINDOW_DAYS, SurveyAnswer, satisfaction_index
+from registry.domain.satisfaction import (
+    SATISFACTION_WINDOW_DAYS,
+    SurveyAnswer,
+    counts_on,
+    satisfaction_index,
+)
 from registry.domain.stations import StageTally
 from registry.domain.supervision import is_supervised
 from registry.domain.vocabulary import CreditEventKind, CreditGrade, ServiceEvaluationKind
@@ -42,6 +47,7 @@ __all__ = [
     "assessed",
     "assessments",
     "bulk_scoring",
+    "counted",
     "credit_facts",
     "credit_inputs",
     "factors_json",
@@ -71,9 +77,19 @@ async def credit_facts(
     found = await store.get_credit_inputs(
         usccs, today=day.isoformat(), evaluated_since=since.isoformat(), past=past
     )
-    if not past:
-        return found
-    return [replace(f, events=tuple(e for e in f.events if e.date <= day)) for f in found]
+    return [
+        replace(
+            f,
+            events=tuple(e for e in f.events if e.date <= day) if past else f.events,
+            evaluations=counted(f.evaluations, day),
+        )
+        for f in found
+    ]
+
+
+def counted(evaluations: Sequence[ServiceEvaluation], day: date) -> tuple[ServiceEvaluation, ...]:
+    """The evaluations that count on ``day``: a requester's form from its confirmation."""
+    return tuple(v for v in evaluations if counts_on(v.recorded_by, v.confirmed_on, day))
 
 
 def satisfaction_of(evaluations: Sequence[ServiceEvaluation]) -> float | None:

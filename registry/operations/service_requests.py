@@ -4,7 +4,9 @@ requester, holding the token it was given, evaluates the service on the Annex C 
 
 The token is the requester's only credential: the registry keeps its SHA-256 and hands the
 token out once. The Annex C form is kept as a service evaluation of the station (the same
-record a regulator's survey is), so it counts in the station's satisfaction index and credit.
+record a regulator's survey is). It counts in the station's satisfaction index and credit
+once the station's regulator confirmed who filled it in: anyone may submit a request, so a
+station could ask itself and answer its own form.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from datetime import date
 
 from graph.changelog import utc_now
 from graph.log_models import WriteGuard, WriteResult
+from graph.models import ServiceEvaluation
 from graph.port import GraphStore
 from graph.station_models import ServiceRequest, ServiceStation
 from registry.auth import Principal, key_digest
+from registry.domain.satisfaction import REQUESTER
 from registry.domain.stations import due_by, illegal_transition
 from registry.domain.vocabulary import ServiceEvaluationKind, ServiceRequestStatus
 from registry.operations import convert
@@ -30,20 +34,20 @@ from registry.operations.write_access import authorize, authorize_rows, request_
 from registry.operations.writes import write_batch
 from registry.records import FieldProblem, ServiceEvaluationRecord
 from registry.records.stations import (
+    EvaluationConfirmationRecord,
     RequestAdvanceRecord,
     RequestEvaluationRecord,
     ServiceRequestRecord,
 )
 
 __all__ = [
-    "REQUESTER",
     "advance_service_request",
+    "confirm_service_evaluation",
     "evaluate_service_request",
     "submit_service_request",
 ]
 
 _S = ServiceRequestStatus
-REQUESTER = "REQUESTER"  # who recorded an Annex C form kept as a service evaluation
 _TOKEN_PREFIX = "srt_"  # noqa: S105 - a prefix, not a secret
 
 
@@ -238,3 +242,50 @@ async def evaluate_service_request(
         ) from exc
     await recompute_credit(store, [request.station], today)
     return dataclasses.replace(evaluated, version=request.version + 1), result
+
+
+async def _form_of(store: GraphStore, request: ServiceRequest) -> ServiceEvaluation:
+    """The request's Annex C form; NOT_EVALUATED before the requester filled it in."""
+    if request.evaluation is None or request.evaluated_on is None:
+        raise _refuse(
+            RefusalKind.CONFLICT, "NOT_EVALUATED", "the requester has not evaluated", "input.id"
+        )
+    day = request.evaluated_on.isoformat()
+    forms = await store.get_service_evaluations_of([request.station], since=day, until=day)
+    return next(v for v in forms if v.id == request.evaluation)
+
+
+async def confirm_service_evaluation(
+    store: GraphStore, principal: Principal, record: EvaluationConfirmationRecord, *, today: date
+) -> tuple[ServiceRequest, ServiceEvaluation, WriteResult]:
+    """The station's regulator confirms who filled in a request's Annex C form; the form
+    counts from today. Once: a second confirmation is ALREADY_CONFIRMED."""
+    authorize(principal, "confirmServiceEvaluation")
+    request = await _stored(store, record.id)
+    await authorize_rows(
+        store,
+        principal,
+        "confirmServiceEvaluation",
+        functools.partial(request_claims, "input.id", request),
+    )
+    form = await _form_of(store, request)
+    if form.confirmed_on is not None:
+        raise _refuse(RefusalKind.CONFLICT, "ALREADY_CONFIRMED", "confirmed already", "input.id")
+    confirmed = dataclasses.replace(
+        form, confirmed_on=today, confirmation=record.confirmation.value
+    )
+    try:
+        result = await write_batch(
+            [record],
+            lambda guard: store.record_service_evaluations(
+                [confirmed], actor=principal.actor, guard=guard
+            ),
+            implied={form.id: form.version},
+            references={},
+        )
+    except Replan as exc:  # confirmed meanwhile
+        raise _refuse(
+            RefusalKind.CONFLICT, "ALREADY_CONFIRMED", "confirmed meanwhile", "input.id"
+        ) from exc
+    await recompute_credit(store, [request.station], today)
+    return request, dataclasses.replace(confirmed, version=form.version + 1), result

@@ -15,7 +15,7 @@ from registry.auth import Principal
 from registry.domain.satisfaction import SATISFACTION_WINDOW_DAYS
 from registry.domain.stations import StageTally
 from registry.domain.vocabulary import InstitutionKind
-from registry.operations.credit import satisfaction_of
+from registry.operations.credit import counted, satisfaction_of
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.operations.write_access import authorize_rows, region_claim, station_claims
 from registry.operations.writes import write_batch
@@ -91,6 +91,7 @@ class StationPerformance:
     tally: StageTally
     satisfaction: float | None
     surveys: int
+    awaiting_confirmation: int  # requesters' forms the regulator has not confirmed yet
 
 
 async def station_performance(
@@ -108,12 +109,14 @@ async def station_performance(
     found: dict[str, StationPerformance] = {}
     for t in tallies:
         own = [v for v in evaluations if v.institution == t.uscc]
+        counting = counted(own, today)
         found[t.uscc] = StationPerformance(
             since,
             today,
             StageTally(t.requests, t.done, t.met, t.late, t.overdue),
-            satisfaction_of(own),
-            sum(1 for v in own if v.kind == "SURVEY"),
+            satisfaction_of(counting),
+            sum(1 for v in counting if v.kind == "SURVEY"),
+            len(own) - len(counting),
         )
     return found
 

@@ -1,6 +1,7 @@
 """Input records of one-stop quality service stations (DB2101/T 0050-2022): a station's
 catalogue and staff, an enterprise's demand (Annex A), a step of the process, the requester's
-Annex C evaluation; and a regulator's service benchmark."""
+Annex C evaluation and the regulator's confirmation of who filled it in; and a regulator's
+service benchmark."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from registry.domain.satisfaction import SURVEY_QUESTIONS, SurveyAnswer
+from registry.domain.satisfaction import SURVEY_QUESTIONS, Confirmation, SurveyAnswer
 from registry.domain.service_categories import ANNEX_C_CATEGORIES
 from registry.domain.stations import REQUIRED_ROLES
 from registry.domain.vocabulary import ServiceCategory, ServiceRequestStatus, StationRole
@@ -16,6 +17,7 @@ from registry.records.base import Record, ShortText, Text, Uscc, VersionedRecord
 
 __all__ = [
     "BenchmarkRecord",
+    "EvaluationConfirmationRecord",
     "RequestAdvanceRecord",
     "RequestEvaluationRecord",
     "ServiceRequestRecord",
@@ -128,6 +130,13 @@ class RequestEvaluationRecord(Record):
         Field(min_length=SURVEY_QUESTIONS, max_length=SURVEY_QUESTIONS),
     ]
     comment: Text | None = None
+
+
+class EvaluationConfirmationRecord(Record):
+    """The station's regulator confirms who filled in a request's Annex C form."""
+
+    id: RequestId
+    confirmation: Confirmation
 
 
 class BenchmarkRecord(Record):

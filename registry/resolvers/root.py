@@ -59,6 +59,7 @@ from registry.schema.regions import Region
 from registry.schema.service_assessment import ServiceStandard
 from registry.schema.station_payloads import (
     AdvanceServiceRequestPayload,
+    ConfirmServiceEvaluationPayload,
     DesignateBenchmarkPayload,
     EvaluateServiceRequestPayload,
     SubmitServiceRequestPayload,
@@ -260,7 +261,14 @@ class Mutation:
     evaluate_service_request: EvaluateServiceRequestPayload = strawberry.mutation(
         resolver=station_resolvers.evaluate_service_request,
         description="The requester, with the request's token, once it is done: the Annex C "
-        "satisfaction form, kept as a service evaluation of the station.",
+        "satisfaction form, kept as a service evaluation of the station. It counts once the "
+        "station's regulator confirmed who filled it in (confirmServiceEvaluation).",
+    )
+    confirm_service_evaluation: ConfirmServiceEvaluationPayload = strawberry.mutation(
+        resolver=station_resolvers.confirm_service_evaluation,
+        description="Regulators of the station's region: who filled in a request's Annex C "
+        "form was checked, so it counts in the station's satisfaction and credit from today. "
+        "Once: ALREADY_CONFIRMED after; NOT_EVALUATED before the form.",
     )
     designate_benchmark: DesignateBenchmarkPayload = strawberry.mutation(
         resolver=station_resolvers.designate_benchmark,

@@ -20,6 +20,7 @@ from registry.operations.write_access import authorize
 from registry.records import Record
 from registry.records.stations import (
     BenchmarkRecord,
+    EvaluationConfirmationRecord,
     RequestAdvanceRecord,
     RequestEvaluationRecord,
     ServiceRequestRecord,
@@ -35,6 +36,9 @@ from registry.schema.station_payloads import (
     AdvanceServiceRequestPayload,
     AdvanceServiceRequestSuccess,
     BenchmarkInput,
+    ConfirmServiceEvaluationInput,
+    ConfirmServiceEvaluationPayload,
+    ConfirmServiceEvaluationSuccess,
     DesignateBenchmarkPayload,
     DesignateBenchmarkSuccess,
     EvaluateServiceRequestInput,
@@ -53,6 +57,7 @@ from registry.schema.timelines import moment_of
 __all__ = [
     "advance_service_request",
     "benchmarks",
+    "confirm_service_evaluation",
     "designate_benchmark",
     "evaluate_service_request",
     "service_request",
@@ -211,6 +216,26 @@ async def evaluate_service_request(
     )
     form = next(v for v in forms if v.id == request.evaluation)
     return EvaluateServiceRequestSuccess(
+        request=ServiceRequest.of(request, today=context.today, confidential=True),
+        evaluation=ServiceEvaluation.of(form),
+        receipt=WriteReceipt.of(result),
+    )
+
+
+async def confirm_service_evaluation(
+    info: Info, input: ConfirmServiceEvaluationInput
+) -> ConfirmServiceEvaluationPayload:
+    """The station's regulator: who filled in the Annex C form was checked; it counts now."""
+    context = info.context
+    try:
+        authorize(context.principal, "confirmServiceEvaluation")
+        record = _validated(EvaluationConfirmationRecord, input)
+        request, form, result = await requests_ops.confirm_service_evaluation(
+            context.store, context.principal, record, today=context.today
+        )
+    except Refusal as refusal:
+        return refusal_payload(refusal)
+    return ConfirmServiceEvaluationSuccess(
         request=ServiceRequest.of(request, today=context.today, confidential=True),
         evaluation=ServiceEvaluation.of(form),
         receipt=WriteReceipt.of(result),

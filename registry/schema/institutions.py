@@ -282,7 +282,7 @@ class Institution:
     )
     async def satisfaction(self, info: Info, period: str) -> SatisfactionIndex:
         bounds, found = await _evaluations_in(info, self.uscc, period)
-        return SatisfactionIndex.of(period, bounds, found)
+        return SatisfactionIndex.of(period, bounds, found, self.moment.day)
 
     @strawberry.field(
         permission_classes=[SeesServiceEvaluations],

@@ -7,9 +7,9 @@ import datetime as dt
 import strawberry
 
 from graph import models
-from registry.domain.satisfaction import SurveyAnswer
+from registry.domain.satisfaction import Confirmation, SurveyAnswer
 from registry.domain.vocabulary import ServiceCategory, ServiceEvaluationKind
-from registry.operations.credit import satisfaction_of
+from registry.operations.credit import counted, satisfaction_of
 
 __all__ = ["SatisfactionIndex", "ServiceEvaluation"]
 
@@ -30,6 +30,12 @@ class ServiceEvaluation:
     checks_passed: int | None
     checks_total: int | None
     comment: str | None
+    confirmed_on: dt.date | None = strawberry.field(
+        description="A requester's form: the day the station's regulator confirmed who "
+        "filled it in, from which it counts; null until then (and for other evaluations, "
+        "which count as recorded)."
+    )
+    confirmation: Confirmation | None
     version: int = strawberry.field(description="Counts the writes of this record.")
 
     @classmethod
@@ -45,6 +51,8 @@ class ServiceEvaluation:
             checks_passed=m.checks_passed,
             checks_total=m.checks_total,
             comment=m.comment,
+            confirmed_on=m.confirmed_on,
+            confirmation=None if m.confirmation is None else Confirmation(m.confirmation),
             version=m.version,
         )
 
@@ -57,22 +65,33 @@ class SatisfactionIndex:
     index: float | None = strawberry.field(
         description="0-100, or null without any evaluation (docs/credit-method.md)."
     )
-    surveys: int
+    surveys: int = strawberry.field(description="Satisfaction forms counted.")
+    awaiting_confirmation: int = strawberry.field(
+        description="Requesters' Annex C forms of the period that do not count yet: the "
+        "station's regulator has not confirmed who filled them in."
+    )
     mystery_visits: int
     mystery_checks_passed: int
     mystery_checks_total: int
 
     @classmethod
     def of(
-        cls, period: str, bounds: tuple[dt.date, dt.date], found: list[models.ServiceEvaluation]
+        cls,
+        period: str,
+        bounds: tuple[dt.date, dt.date],
+        found: list[models.ServiceEvaluation],
+        day: dt.date,
     ) -> SatisfactionIndex:
-        visits = [v for v in found if v.kind == ServiceEvaluationKind.MYSTERY_CUSTOMER]
+        """``found`` over the period, counted as they stand on ``day`` (asOf)."""
+        counting = counted(found, day)
+        visits = [v for v in counting if v.kind == ServiceEvaluationKind.MYSTERY_CUSTOMER]
         return cls(
             period=period,
             first_day=bounds[0],
             last_day=bounds[1],
-            index=satisfaction_of(found),
-            surveys=len(found) - len(visits),
+            index=satisfaction_of(counting),
+            surveys=len(counting) - len(visits),
+            awaiting_confirmation=len(found) - len(counting),
             mystery_visits=len(visits),
             mystery_checks_passed=sum(v.checks_passed or 0 for v in visits),
             mystery_checks_total=sum(v.checks_total or 0 for v in visits),

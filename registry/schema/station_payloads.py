@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from registry.domain.satisfaction import SurveyAnswer
+from registry.domain.satisfaction import Confirmation, SurveyAnswer
 from registry.domain.vocabulary import ServiceCategory, ServiceRequestStatus, StationRole
 from registry.schema.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from registry.schema.payloads import WriteReceipt
@@ -18,6 +18,9 @@ __all__ = [
     "AdvanceServiceRequestPayload",
     "AdvanceServiceRequestSuccess",
     "BenchmarkInput",
+    "ConfirmServiceEvaluationInput",
+    "ConfirmServiceEvaluationPayload",
+    "ConfirmServiceEvaluationSuccess",
     "DesignateBenchmarkPayload",
     "DesignateBenchmarkSuccess",
     "EvaluateServiceRequestInput",
@@ -87,6 +90,16 @@ class EvaluateServiceRequestInput:
     comment: str | None = None
 
 
+@strawberry.input(
+    description="The station's regulator: who filled in a request's Annex C form was checked "
+    "(CALL_BACK: the enterprise was reached and confirmed it; SIGNED_FORM: the form signed "
+    "or sealed by the enterprise's head was seen)."
+)
+class ConfirmServiceEvaluationInput:
+    id: str = strawberry.field(description="The request's id.")
+    confirmation: Confirmation
+
+
 @strawberry.input(description="Mark a service benchmark (SAMR 'service benchmark' programme).")
 class BenchmarkInput:
     uscc: str
@@ -127,6 +140,13 @@ class EvaluateServiceRequestSuccess:
 
 
 @strawberry.type
+class ConfirmServiceEvaluationSuccess:
+    request: ServiceRequest
+    evaluation: ServiceEvaluation
+    receipt: WriteReceipt
+
+
+@strawberry.type
 class DesignateBenchmarkSuccess:
     benchmark: Benchmark
     receipt: WriteReceipt
@@ -145,6 +165,9 @@ AdvanceServiceRequestPayload = Annotated[
 ]
 EvaluateServiceRequestPayload = Annotated[
     EvaluateServiceRequestSuccess | _Errors, strawberry.union("EvaluateServiceRequestPayload")
+]
+ConfirmServiceEvaluationPayload = Annotated[
+    ConfirmServiceEvaluationSuccess | _Errors, strawberry.union("ConfirmServiceEvaluationPayload")
 ]
 DesignateBenchmarkPayload = Annotated[
     DesignateBenchmarkSuccess | _Errors, strawberry.union("DesignateBenchmarkPayload")

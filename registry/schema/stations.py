@@ -18,7 +18,7 @@ from registry.context import Context
 from registry.domain.permissions import may_see_confidential, may_see_station_requests
 from registry.domain.stations import is_overdue
 from registry.domain.vocabulary import ServiceCategory, ServiceRequestStatus, StationRole
-from registry.operations.credit import satisfaction_of
+from registry.operations.credit import counted, satisfaction_of
 from registry.operations.stations import StationPerformance as PerformanceFigures
 from registry.operations.stations import station_performance
 from registry.schema.errors import PublicError
@@ -69,7 +69,11 @@ class StationPerformance:
     satisfaction: float | None = strawberry.field(
         description="0-100 (docs/credit-method.md); null without any evaluation."
     )
-    surveys: int
+    surveys: int = strawberry.field(description="Annex C forms counted in satisfaction.")
+    awaiting_confirmation: int = strawberry.field(
+        description="Requesters' Annex C forms of the window that do not count yet: the "
+        "station's regulator has not confirmed who filled them in."
+    )
 
     @classmethod
     def of(cls, p: PerformanceFigures) -> StationPerformance:
@@ -84,6 +88,7 @@ class StationPerformance:
             compliance=p.tally.compliance,
             satisfaction=p.satisfaction,
             surveys=p.surveys,
+            awaiting_confirmation=p.awaiting_confirmation,
         )
 
 
@@ -284,5 +289,5 @@ class Benchmark:
         return BenchmarkEvidence(
             stars=self.model.stars,
             cpsq=self.model.cpsq,
-            satisfaction=satisfaction_of(found),
+            satisfaction=satisfaction_of(counted(found, info.context.today)),
         )

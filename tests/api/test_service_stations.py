@@ -14,6 +14,7 @@ import pytest
 
 from graph.cypher_store import CypherStore
 from registry.app import create_app
+from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from tests.api import conftest as api_conftest
 from tests.api.conftest import GraphQLClient, Snapshot
@@ -34,7 +35,8 @@ STATIONS = """query($r: String, $s: ServiceCategory) { stations(region: $r, serv
   performance { requests done stagesMet stagesLate stagesOverdue compliance satisfaction }
 } }"""
 PERFORMANCE = """query($r: String!) { stations(region: $r) { uscc
-  performance { requests done stagesMet stagesLate stagesOverdue compliance satisfaction surveys }
+  performance { requests done stagesMet stagesLate stagesOverdue compliance satisfaction surveys
+                awaitingConfirmation }
 } }"""
 _REQUEST = """id station category status provider submittedOn matchedOn inServiceOn doneOn
   dueBy overdue stagesMet stagesLate evaluatedOn demand enterprise contact reason version"""
@@ -49,6 +51,11 @@ EVALUATE = f"""mutation($input: EvaluateServiceRequestInput!) {{
   evaluateServiceRequest(input: $input) {{
     __typename ... on EvaluateServiceRequestSuccess {{
       request {{ {_REQUEST} }} evaluation {{ id kind serviceCategory answers }} }}
+    {ERROR_FIELDS} }} }}"""
+CONFIRM = f"""mutation($input: ConfirmServiceEvaluationInput!) {{
+  confirmServiceEvaluation(input: $input) {{
+    __typename ... on ConfirmServiceEvaluationSuccess {{
+      request {{ id }} evaluation {{ id confirmedOn confirmation version }} }}
     {ERROR_FIELDS} }} }}"""
 REQUEST = f"""query($id: String!, $t: String) {{ serviceRequest(id: $id, token: $t) {{
   {_REQUEST} }} }}"""
@@ -173,8 +180,16 @@ async def test_a_request_walks_from_demand_to_annex_c_and_moves_the_public_perfo
         1,
     )
     assert after["compliance"] == 66.7
-    assert after["surveys"] == before["surveys"] + 1
-    assert after["satisfaction"] != before["satisfaction"]
+    # The form counts once the station's regulator has confirmed who filled it in.
+    assert (after["surveys"], after["satisfaction"]) == (before["surveys"], before["satisfaction"])
+    assert after["awaitingConfirmation"] == 1
+    clock.day = date(2026, 12, 21)
+    confirm = {"id": request["id"], "confirmation": "CALL_BACK"}
+    confirmed = await payload(api, CONFIRM, confirm, role=Role.REGULATOR)
+    assert confirmed["evaluation"]["confirmedOn"] == "2026-12-21", confirmed
+    counted = await heping(api)
+    assert (counted["surveys"], counted["awaitingConfirmation"]) == (before["surveys"] + 1, 0)
+    assert counted["satisfaction"] != before["satisfaction"]
     credit = (await api(CREDIT, {"u": HEPING}))["data"]["institution"]["credit"]
     factors = {f["name"]: f["value"] for f in credit["factors"]}
     assert factors["time_limits"] == 66.7
@@ -403,3 +418,62 @@ async def test_a_benchmarks_cpsq_is_that_of_its_best_valid_service_certificate(
     assert institute["evidence"] == {"stars": 5, "cpsq": None}
     assert recorded["__typename"] == "RecordServiceAssessmentsSuccess", recorded
     assert after["data"]["benchmarks"][0]["evidence"] == {"stars": 5, "cpsq": 91.5}
+
+
+async def test_a_station_that_rates_itself_moves_nothing_until_its_regulator_confirms(
+    station_api: GraphQLClient, clock: Clock
+) -> None:
+    """Anyone may submit a request, so a station can ask itself, hold the token and fill in
+    a glowing Annex C form: the form waits for the regulator's call-back before it counts,
+    and only the regulator of the station's region (or ADMIN) confirms it, once."""
+    api, staff = station_api, {"role": Role.STATION, "institution": HEPING}
+    rating = (
+        "query($u: String!) { institution(uscc: $u) { credit { score factors { name value } } } }"
+    )
+    factors = """query($u: String!, $d: Date) { institution(uscc: $u, asOf: $d) {
+      credit { factors { name value } }
+      satisfaction(period: "2026") { index surveys awaitingConfirmation } } }"""
+
+    def satisfaction(body: dict[str, Any]) -> Any:
+        found = body["data"]["institution"]["credit"]["factors"]
+        return next(f["value"] for f in found if f["name"] == "satisfaction")
+
+    request_id, token = await submitted(api)
+    for status in ("MATCHED", "IN_SERVICE", "DONE"):
+        extra = {"provider": HEPING} if status == "MATCHED" else {}
+        extra |= {"summary": "done"} if status == "DONE" else {}
+        stepped = await payload(api, ADVANCE, step(request_id, status, **extra), **staff)
+        assert stepped["__typename"] == "AdvanceServiceRequestSuccess", stepped
+    before = await api(rating, {"u": HEPING})
+    early = await payload(
+        api, CONFIRM, {"id": request_id, "confirmation": "CALL_BACK"}, role=Role.REGULATOR
+    )
+    glowing = [V] * 4 + ["YES"] + [V] * 5
+    await payload(api, EVALUATE, {"id": request_id, "token": token, "answers": glowing})
+
+    after = await api(rating, {"u": HEPING})
+    assert after["data"] == before["data"]
+    assert (early["__typename"], early["code"]) == ("Conflict", "NOT_EVALUATED")
+    confirm = {"id": request_id, "confirmation": "SIGNED_FORM"}
+    dalian = await create_api_key(
+        api.store, role=Role.REGULATOR, regions=("210200",), label="t", actor="t"
+    )
+    for who in (staff, {"bearer": dalian}, {"role": Role.ASSOCIATION}, {}):
+        refused = await payload(api, CONFIRM, confirm, **who)
+        assert refused["code"] == "NOT_AUTHORIZED", (who, refused)
+    assert (await api(rating, {"u": HEPING}))["data"] == before["data"]
+
+    clock.day = date(2026, 11, 30)
+    confirmed = await payload(api, CONFIRM, confirm, role=Role.REGULATOR)
+    again = await payload(api, CONFIRM, confirm, role=Role.REGULATOR)
+
+    assert confirmed["evaluation"]["confirmation"] == "SIGNED_FORM", confirmed
+    assert (again["__typename"], again["code"]) == ("Conflict", "ALREADY_CONFIRMED")
+    now = await api(factors, {"u": HEPING})
+    then = await api(factors, {"u": HEPING, "d": "2026-11-29"})
+    assert satisfaction(now) != satisfaction(then)  # the form counts from its confirmation
+    assert now["data"]["institution"]["satisfaction"]["surveys"] == (
+        then["data"]["institution"]["satisfaction"]["surveys"] + 1
+    )
+    assert then["data"]["institution"]["satisfaction"]["awaitingConfirmation"] == 1
+    assert now["data"]["institution"]["satisfaction"]["awaitingConfirmation"] == 0
