@@ -7,6 +7,7 @@ an idempotency claim) and answers with a ``WriteResult``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -99,9 +100,10 @@ class WriteResult:
     replayed: bool = False  # an idempotent replay: the stored result, nothing written now
 
 
-# The writes applied since a caller opened this list (the HTTP gate, per request), in order:
-# what a request that runs out of time after a write must still report as done.
-APPLIED: ContextVar[list[WriteResult] | None] = ContextVar("applied", default=None)
+# The logged writes started since a caller opened this list (the HTTP gate, per request), in
+# order. Each runs to its end once started (graph.cypher_store.base), so a request that runs
+# out of time waits for them and still reports those that landed as done.
+APPLIED: ContextVar[list[asyncio.Future[WriteResult]] | None] = ContextVar("applied", default=None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ A backend supplies three primitives: ``_read`` (one statement, rows as dicts), `
 from __future__ import annotations
 
 import abc
+import asyncio
 import contextlib
 import time
 from collections import Counter
@@ -163,18 +164,24 @@ class CypherStoreBase(abc.ABC):
             }
             return PlannedWrite(statement, params, changes)
 
-        with self._timed(name):
+        async def write() -> WriteResult:
             first_seq = await self._write(plan)
-        result = WriteResult(
-            written=len(rows),
-            first_seq=first_seq,
-            last_seq=first_seq + len(rows) - 1,
-            keys=tuple(d.key for d in drafts),
-        )
-        applied = APPLIED.get()
-        if applied is not None:
-            applied.append(result)
-        return result
+            return WriteResult(
+                written=len(rows),
+                first_seq=first_seq,
+                last_seq=first_seq + len(rows) - 1,
+                keys=tuple(d.key for d in drafts),
+            )
+
+        # Once started, a write runs to its end: cancelled while its statement was on the
+        # wire, the statement would land all the same, unreported and without its digests
+        # (graph.written_documents). The caller is cancelled; the write is not.
+        landing = asyncio.ensure_future(write())
+        started = APPLIED.get()
+        if started is not None:
+            started.append(landing)
+        with self._timed(name):
+            return await asyncio.shield(landing)
 
 
 async def _check_replay(read: Reader, guard: WriteGuard) -> None:

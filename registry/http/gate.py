@@ -41,6 +41,25 @@ __all__ = ["TIMEOUT_MESSAGE", "GraphQLGate", "length_within", "operation_facts"]
 TIMEOUT_MESSAGE = "the request took too long and was stopped; try a smaller one"
 
 
+# How long an answer past the time limit waits for a write already under way to end.
+LANDING_WAIT_SECONDS = 10.0
+
+
+async def _landed(started: list[asyncio.Future[WriteResult]], wait: float) -> Response:
+    """The answer once the writes the request started have ended (each runs to its end):
+    those that landed are reported; one still under way after ``wait`` is OUTCOME_UNKNOWN,
+    never "stopped"."""
+    if started:
+        _, pending = await asyncio.wait(started, timeout=wait)
+        if pending:
+            message = (
+                "a write was under way when time ran out and has not ended yet; read the "
+                "records back (or retry with the same Idempotency-Key) before sending it again"
+            )
+            return error_response(503, "OUTCOME_UNKNOWN", message)
+    return _timed_out([f.result() for f in started if not f.cancelled() and not f.exception()])
+
+
 def _timed_out(applied: list[WriteResult]) -> Response:
     """503 REQUEST_TIMEOUT; or, when writes were applied before time ran out, 200
     ANSWER_TIMED_OUT with where they landed: a write that is durable is never said to be
@@ -89,15 +108,16 @@ class GraphQLGate:
         deadline = scope.get("state", {}).get("deadline")
         if deadline is None:
             deadline = asyncio.get_running_loop().time() + self.timeout
-        applied: list[WriteResult] = []
-        opened = APPLIED.set(applied)
+        writes: list[asyncio.Future[WriteResult]] = []
+        opened = APPLIED.set(writes)
         try:
             async with asyncio.timeout_at(deadline):
                 await self._serve(scope, receive, tracked)
         except TimeoutError:
             if started:
                 raise
-            await _timed_out(applied)(scope, receive, send)
+            wait = max(self.timeout, LANDING_WAIT_SECONDS)
+            await (await _landed(writes, wait))(scope, receive, send)
         finally:
             APPLIED.reset(opened)
 

@@ -19,11 +19,13 @@ from starlette.applications import Starlette
 
 from graph.changelog import GENESIS_HASH, ChangeDraft, chain_changes, first_broken_link
 from graph.cypher_store import CypherStore
+from graph.falkordb_store import FalkorDBStore
 from graph.log_models import ChangeHead
 from registry.app import create_app
 from registry.auth import create_api_key
 from registry.domain.permissions import MUTATION_ROLES
 from registry.domain.vocabulary import Role
+from registry.operations.document_audit import check_documents
 from registry.schema.shape import DEFAULT_PAGE, query_cost
 from registry.settings import Settings
 from tests.api.conftest import CCSC, CNAS, CORRUPTED_CERTIFICATE, GraphQLClient, Snapshot
@@ -196,6 +198,35 @@ async def test_a_write_applied_before_time_ran_out_is_never_said_to_be_stopped(
     [change] = await seeded_store.get_changes(after=head, limit=1)
     assert (change.entity, change.op) == ("Institution", "UPSERT")
     assert all(later["firstSeq"] > receipt["lastSeq"] for later in after)
+
+
+async def test_a_write_on_the_wire_when_time_runs_out_lands_reported_and_audited(
+    seeded_store: CypherStore,
+) -> None:
+    """Cancelled while its statement was on the wire, a write landed all the same: it was
+    answered 'stopped' (503), and the digest kept after it was never written, so the audit
+    could not tell it from a tampered record. A started write now runs to its end."""
+    if not isinstance(seeded_store, FalkorDBStore):
+        pytest.skip("the server's own pause (CLIENT PAUSE) is FalkorDB's")
+    app = registry_app(seeded_store, request_timeout_seconds=0.5)
+    mutation = f"""mutation {{ upsertInstitutions(input: [{{uscc: "{new_uscc(26, region="210200")}",
+      name: "在途检测有限公司", kinds: [INSPECTION_TESTING], region: "210200"}}]) {{
+      __typename ... on UpsertInstitutionsSuccess {{ institutions {{ uscc }} }} }} }}"""
+    async with connect(app, seeded_store) as client:
+        key = await client.key(Role.ADMIN)
+        assert (await post(client, "{ __typename }", key)).status_code == 200  # key stamped
+        head = (await seeded_store.change_head()).seq
+        # The server holds every write command for 1.5 s: the statement goes out, and time
+        # runs out while it waits for its reply.
+        await seeded_store._command("CLIENT", "PAUSE", "1500", "WRITE")
+        response = await post(client, mutation, key)
+
+    body = response.json()
+    assert (response.status_code, codes(body)) == (200, ["ANSWER_TIMED_OUT"]), body
+    [receipt] = body["errors"][0]["extensions"]["receipts"]
+    assert (receipt["firstSeq"], receipt["written"]) == (head + 1, 1)
+    report = await check_documents(seeded_store)
+    assert (report.altered, report.unverifiable) == (None, 0), report
 
 
 # 5 Batching ----------------------------------------------------------------------------------
