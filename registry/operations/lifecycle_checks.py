@@ -17,23 +17,29 @@ from typing import TypeVar
 from graph.models import Accreditation, Certificate, Institution, StatusChange
 from graph.port import GraphStore
 from registry.domain.accreditations import institution_status_on
+from registry.domain.certificates import status_timeline
 from registry.domain.lifecycle import timeline_problems, validity_problem
 from registry.domain.service_standards import certificate_disagreement, weighted_total
+from registry.domain.timeline import in_effect
 from registry.domain.verification import scope_problem
-from registry.domain.vocabulary import InstitutionStatus
+from registry.domain.vocabulary import CertificateStatus, InstitutionStatus, Role
 from registry.operations import convert
 from registry.operations.refusals import Refusal, RefusalKind
-from registry.records import CertificateRecord, FieldProblem
+from registry.records import CertificateRecord, FieldProblem, StatusChangeRecord
 
 __all__ = [
     "NOT_YET_RECORDED",
     "Replan",
     "certificates_to_issue",
     "refuse_broken_timelines",
+    "refuse_lifting_sanctions",
     "replanned",
 ]
 
 T = TypeVar("T")
+# Who sanctions: their steps are lifted by them alone (``refuse_lifting_sanctions``).
+_OVERSIGHT = frozenset({Role.REGULATOR, Role.ADMIN})
+_OVERSIGHT_ACTORS = tuple(f"{role.value.lower()}:" for role in _OVERSIGHT)  # Principal.actor
 # A new step's place in recording order: after every step already recorded.
 NOT_YET_RECORDED = 2**62
 _ATTEMPTS = 5
@@ -221,3 +227,46 @@ async def _stars_problems(
         for code, message in [found]
         for field in ["standard" if code == "STANDARD_DISAGREES_WITH_ASSESSMENT" else "stars"]
     ]
+
+
+async def refuse_lifting_sanctions(
+    store: GraphStore,
+    role: Role,
+    records: Sequence[StatusChangeRecord],
+    stored: Mapping[str, Certificate],
+    *,
+    today: date,
+) -> None:
+    """A body restores (VALID) its certificates only when it may: not one its regulator (or
+    ADMIN) suspended, which would undo the sanction (NOT_AUTHORIZED), and not while the body
+    itself is not ACTIVE today (ISSUER_NOT_ACTIVE): a suspended or revoked body certifies
+    nothing, lifting included. Oversight itself lifts what it suspended."""
+    restoring = [
+        (index, r) for index, r in enumerate(records) if r.status is CertificateStatus.VALID
+    ]
+    if role in _OVERSIGHT or not restoring:
+        return
+    issuers = sorted({stored[r.number].issuer for _, r in restoring})
+    standing = {
+        i.uscc: institution_status_on(i, today)[0] for i in await store.get_institutions(issuers)
+    }
+    sanctioned: list[FieldProblem] = []
+    inactive: list[FieldProblem] = []
+    for index, record in restoring:
+        certificate = stored[record.number]
+        step = in_effect(status_timeline(certificate), record.effective_on or today)
+        if (
+            step is not None
+            and step.status == CertificateStatus.SUSPENDED.value
+            and step.actor.startswith(_OVERSIGHT_ACTORS)
+        ):
+            message = f"suspended by its regulator on {step.effective_on}: the regulator lifts it"
+            sanctioned.append(FieldProblem("NOT_AUTHORIZED", message, f"input[{index}].status"))
+        status = standing.get(certificate.issuer, InstitutionStatus.ACTIVE)
+        if status is not InstitutionStatus.ACTIVE:
+            message = f"{certificate.issuer} is {status.value} today: it restores nothing"
+            inactive.append(FieldProblem("ISSUER_NOT_ACTIVE", message, f"input[{index}].status"))
+    if sanctioned:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, sanctioned)
+    if inactive:
+        raise Refusal(RefusalKind.INVALID_INPUT, inactive)

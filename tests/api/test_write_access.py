@@ -513,3 +513,38 @@ async def test_a_regulator_key_from_before_jurisdictions_writes_nothing(
 
     assert payload["field"] == "input"
     assert "--region" in payload["message"]
+
+
+async def test_a_body_lifts_neither_its_regulators_suspension_nor_anything_while_suspended(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """A regulator suspended a CCSC certificate; CCSC's own system set it VALID again the
+    same day, and did so even while CCSC itself stood REVOKED. The regulator's sanction is
+    lifted by the regulator; a body not ACTIVE today restores nothing."""
+    ccsc = {"role": Role.CERTIFICATION_BODY, "institution": CCSC}
+    suspend = [status_change_row(DALIAN_CERTIFICATE, "SUSPENDED")]
+    lift = [status_change_row(DALIAN_CERTIFICATE, "VALID", reason="整改完成 (rectified)")]
+    by_regulator = await mutate(api, "changeCertificateStatus", suspend, role=Role.REGULATOR)
+    assert by_regulator["__typename"] == "ChangeCertificateStatusSuccess", by_regulator
+    await api.key(Role.CERTIFICATION_BODY, CCSC)  # a key is a logged write of its own
+    before = await snapshot()
+
+    undone = await mutate(api, "changeCertificateStatus", lift, **ccsc)
+
+    assert (undone["code"], undone["field"]) == ("NOT_AUTHORIZED", "input[0].status"), undone
+    assert await snapshot() == before
+    lifted = await mutate(api, "changeCertificateStatus", lift, role=Role.REGULATOR)
+    assert lifted["__typename"] == "ChangeCertificateStatusSuccess", lifted
+
+    own = await mutate(api, "changeCertificateStatus", suspend, **ccsc)
+    assert own["__typename"] == "ChangeCertificateStatusSuccess", own
+    revoke = {
+        "uscc": CCSC,
+        "status": "REVOKED",
+        "reason": "撤销批准 (approval revoked)",
+        "effectiveOn": "2026-11-22",
+    }
+    revoked = await mutate(api, "changeInstitutionStatus", [revoke], role=Role.ADMIN)
+    assert revoked["__typename"] == "ChangeInstitutionStatusSuccess", revoked
+    restored = await mutate(api, "changeCertificateStatus", lift, **ccsc)
+    assert (restored["code"], restored["field"]) == ("ISSUER_NOT_ACTIVE", "input[0].status")
