@@ -66,6 +66,8 @@ class VerificationWarning(StrEnum):
     EXPIRES_SOON = "EXPIRES_SOON"
     ISSUER_SUSPENDED = "ISSUER_SUSPENDED"
     ISSUER_NOT_ACCREDITED_ON_ISSUE_DATE = "ISSUER_NOT_ACCREDITED_ON_ISSUE_DATE"
+    # A suspension recorded after the issue, dated back over it (or racing it).
+    ISSUER_NOT_ACTIVE_ON_ISSUE_DATE = "ISSUER_NOT_ACTIVE_ON_ISSUE_DATE"
     OUTSIDE_ACCREDITED_SCOPE = "OUTSIDE_ACCREDITED_SCOPE"
     HOLDER_RENAMED = "HOLDER_RENAMED"
     SUSPENSION_OVERDUE = "SUSPENSION_OVERDUE"  # shown to oversight roles only
@@ -195,6 +197,11 @@ def verify(
         warnings.append(VerificationWarning.EXPIRES_SOON)
     if chain.issuer_suspended_now:
         warnings.append(VerificationWarning.ISSUER_SUSPENDED)
+    issuer = facts.issuer
+    if issuer is not None and (
+        institution_status_on(issuer, certificate.issued_on)[0] is not InstitutionStatus.ACTIVE
+    ):
+        warnings.append(VerificationWarning.ISSUER_NOT_ACTIVE_ON_ISSUE_DATE)
     if not chain.accredited_on_issue_date:
         warnings.append(VerificationWarning.ISSUER_NOT_ACCREDITED_ON_ISSUE_DATE)
     elif not chain.scope_covers_certificate:

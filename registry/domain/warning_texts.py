@@ -26,6 +26,10 @@ WARNING_TEXT: Mapping[VerificationWarning, tuple[str, str]] = MappingProxyType(
             "on the issue date.",
             "发证之日发证机构不具备此类认证的有效资质。",
         ),
+        VerificationWarning.ISSUER_NOT_ACTIVE_ON_ISSUE_DATE: (
+            "The issuing body was suspended, revoked or closed on the issue date.",
+            "发证之日发证机构处于暂停、撤销或注销状态。",
+        ),
         VerificationWarning.OUTSIDE_ACCREDITED_SCOPE: (
             "The certificate's standard lies outside the issuing body's accredited scope.",
             "证书依据的标准不在发证机构的认可范围内。",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.domain.vocabulary import Role
 from tests.api.conftest import GraphQLClient
+from tests.api.operations import CCSC, certificate_row, institution_status_row, mutate
 
 VERIFY = """
 query($n: String!, $h: String) {
@@ -110,3 +112,28 @@ async def test_a_certificate_issued_under_a_suspended_accreditation_is_flagged(
     assert result["chainOfTrust"]["accreditedOnIssueDate"] is False
     notices = {w["code"]: w for w in result["warnings"]}
     assert notices["ISSUER_NOT_ACCREDITED_ON_ISSUE_DATE"]["messageZh"]
+
+
+async def test_a_suspension_dated_back_over_an_issue_is_flagged(api: GraphQLClient) -> None:
+    """An issue checks its body's standing as recorded then; a suspension recorded after it
+    and dated back over the issue date (or racing it) left a certificate that verified VALID
+    with no trace of it. The verifier reads the body's timeline as it stands now."""
+    row = certificate_row("CCSC26Q99101", issuedOn="2026-11-10", expiresOn="2029-11-09")
+    issued = await mutate(api, "issueCertificates", [row], role=Role.ADMIN)
+    assert issued["__typename"] == "IssueCertificatesSuccess", issued
+    clean = await _verify(api, "CCSC26Q99101")
+    steps = [
+        institution_status_row(CCSC, "SUSPENDED", effectiveOn="2026-11-09"),
+        institution_status_row(CCSC, "ACTIVE", effectiveOn="2026-11-12", reason="整改完成"),
+    ]
+    for step in steps:
+        changed = await mutate(api, "changeInstitutionStatus", [step], role=Role.ADMIN)
+        assert changed["__typename"] == "ChangeInstitutionStatusSuccess", changed
+
+    flagged = await _verify(api, "CCSC26Q99101")
+
+    assert "ISSUER_NOT_ACTIVE_ON_ISSUE_DATE" not in _codes(clean)
+    assert flagged["verdict"] == "VALID"  # its own status: the warning says what to doubt
+    assert "ISSUER_NOT_ACTIVE_ON_ISSUE_DATE" in _codes(flagged)
+    notices = {w["code"]: w for w in flagged["warnings"]}
+    assert notices["ISSUER_NOT_ACTIVE_ON_ISSUE_DATE"]["messageZh"]
