@@ -188,7 +188,10 @@ async def organization_claims(
     """A new holder may be registered by any body about to certify it; an existing one is
     the business of itself and of the body that certified it, while only one has. Any body
     may issue a certificate to any holder, so "a body that certified it" would let a body
-    rename another body's client after issuing it a throwaway certificate."""
+    rename another body's client after issuing it a throwaway certificate. An existing
+    holder's region is its regulator's call, as an institution's is: it decides who
+    supervises the holder's certificates, so its certifier moving it would take them out of
+    their regulator's reach."""
     usccs = [r.uscc for r in records]
     stored = {o.uscc: o for o in await store.get_organizations(usccs)}
     issuers = await store.get_issuers_of_holders(sorted(stored))
@@ -198,6 +201,11 @@ async def organization_claims(
             any_of=None if old is None else (r.uscc, *_sole(issuers.get(r.uscc, ()))),
             region_field=f"input[{index}].region",
             regions=_concerned(r.region, old, None if old is None else old.region),
+            regulated=(
+                (Refused(f"input[{index}].region", "a holder's region: its regulator's call"),)
+                if old is not None and old.region != r.region
+                else ()
+            ),
         )
         for index, r in enumerate(records)
         for old in [stored.get(r.uscc)]

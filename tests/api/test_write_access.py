@@ -548,3 +548,21 @@ async def test_a_body_lifts_neither_its_regulators_suspension_nor_anything_while
     assert revoked["__typename"] == "ChangeInstitutionStatusSuccess", revoked
     restored = await mutate(api, "changeCertificateStatus", lift, **ccsc)
     assert (restored["code"], restored["field"]) == ("ISSUER_NOT_ACTIVE", "input[0].status")
+
+
+async def test_a_body_cannot_move_its_client_out_of_its_regulators_reach(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """CCSC alone certified the Dalian product institute, so it keeps the holder's record;
+    moving it to Guangzhou took its certificates out of the Dalian regulator's reach. A
+    holder's region is its regulator's call; the regulator may move it."""
+    ccsc = await create_api_key(
+        api.store, role=Role.CERTIFICATION_BODY, institutions=[CCSC], label="ccsc", actor="test"
+    )
+    moved = organization_row(DALIAN_PRODUCT_INSTITUTE, region="440106")
+
+    payload = await refused(api, snapshot, "upsertOrganizations", [moved], ccsc)
+    by_regulator = await mutate(api, "upsertOrganizations", [moved], role=Role.REGULATOR)
+
+    assert payload["field"] == "input[0].region", payload
+    assert by_regulator["__typename"] == "UpsertOrganizationsSuccess", by_regulator
