@@ -358,16 +358,21 @@ class Listing:
     within: frozenset[str] | None = None
 
 
+# Roles that read certificates by number, never as a list.
+_LOOK_UP_ONLY = frozenset({Role.PUBLIC, Role.ASSOCIATION, Role.STATION, Role.ACCREDITATION_BODY})
+
+
 def listing(
     access: Access, entity: str, *, region: str | None = None, issuer: str | None = None
 ) -> Listing:
-    """The public and associations look certificates up one at a time; a certification body
-    lists its own; a partner lists its scope; oversight lists everything. A filter outside
-    the key's scope is refused OUT_OF_SCOPE, never silently narrowed."""
+    """The public, associations, stations and accreditation bodies look certificates up one
+    at a time (a list is what a harvester wants: design note 6); a certification body lists
+    its own; a partner lists its scope; oversight lists everything. A filter outside the
+    key's scope is refused OUT_OF_SCOPE, never silently narrowed."""
     role = access.role
     own = None
     if entity == ChangeEntity.CERTIFICATE.value:
-        if role in (Role.PUBLIC, Role.ASSOCIATION):
+        if role in _LOOK_UP_ONLY:
             return Listing(("NOT_AUTHORIZED", "listing certificates needs a key that may"))
         if role is Role.CERTIFICATION_BODY:
             if issuer is not None and issuer not in access.institutions:

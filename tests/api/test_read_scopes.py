@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
+import pytest
 
 from graph.cypher.exports import EXPORTED
 from registry.auth import create_api_key
@@ -146,6 +147,25 @@ async def test_an_association_lists_no_certificates(reader: GraphQLClient) -> No
     body = await reader(CERTIFICATES, role=Role.ASSOCIATION)
 
     assert error_code(body) == "NOT_AUTHORIZED"
+
+
+@pytest.mark.parametrize("role", [Role.STATION, Role.ACCREDITATION_BODY])
+async def test_stations_and_accreditation_bodies_list_no_certificates(
+    reader: GraphQLClient, role: Role
+) -> None:
+    """Both listed every certificate in the country (89 of them): a list is what a harvester
+    wants, and neither role needs one. They look certificates up by number."""
+    listed = await reader(CERTIFICATES, role=role)
+    nested = await reader(
+        """{ institution(uscc: "121101064193791361") {
+          issuedCertificates(first: 3) { totalCount } } }""",
+        role=role,
+    )
+    one = await reader('{ certificate(number: "CCSC23SC0102R2") { number } }', role=role)
+
+    assert error_code(listed) == "NOT_AUTHORIZED"
+    assert error_code(nested) == "NOT_AUTHORIZED"
+    assert one["data"]["certificate"]["number"] == "CCSC23SC0102R2"
 
 
 # fields that are not public ----------------------------------------------------------------
