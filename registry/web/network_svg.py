@@ -73,9 +73,13 @@ async def network_picture(request: Request) -> Response:
     depth = request.query_params.get("depth", "2")
     if not is_valid_uscc(uscc) or not depth.isdigit() or not 1 <= int(depth) <= MAX_NETWORK_DEPTH:
         return error_response(400, "INVALID_INPUT", "a valid USCC and a depth of 1 to 3")
-    found = await store.get_institutions([uscc])
+    # The centre is an institution or a certified holder: either is judged by its region.
+    regions = [i.region for i in await store.get_institutions([uscc])]
+    regions += [o.region for o in await store.get_organizations([uscc])]
     access = await access_of(store, principal)
-    if found and not may_see_confidential(access, found[0].region):
+    if not regions:
+        return error_response(404, "NOT_FOUND", "unknown institution")
+    if not may_see_confidential(access, regions[0]):
         return error_response(403, "OUT_OF_SCOPE", "outside this key's jurisdiction")
     network = await store.get_network(
         uscc, depth=int(depth), relations=RELATIONS, max_nodes=MAX_NETWORK_NODES

@@ -272,3 +272,23 @@ async def test_an_anomaly_report_is_charged_what_it_reads(reader: GraphQLClient)
     assert one["data"]["anomalies"]["scanned"] == 89
     assert two["data"] is None
     assert two["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+
+
+async def test_a_holders_network_picture_keeps_to_the_jurisdiction(reader: GraphQLClient) -> None:
+    """The picture judged its centre's region only when it was an institution: centred on a
+    Shenzhen holder, a Dalian regulator's key drew the holder's whole network."""
+    dalian = await create_api_key(
+        reader.store, role=Role.REGULATOR, regions=["210200"], label="dl", actor="test"
+    )
+    holder = "914403067145304096"  # a certified Shenzhen company, not an institution
+    headers = {"Authorization": f"Bearer {dalian}"}
+
+    outside = await reader.http.get(f"/institutions/{holder}/network.svg", headers=headers)
+    national = await reader.http.get(
+        f"/institutions/{holder}/network.svg",
+        headers={"Authorization": f"Bearer {await reader.key(Role.REGULATOR)}"},
+    )
+
+    assert outside.status_code == 403, outside.text
+    assert outside.json()["errors"][0]["extensions"]["code"] == "OUT_OF_SCOPE"
+    assert national.status_code == 200, national.text
