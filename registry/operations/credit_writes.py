@@ -15,6 +15,7 @@ from registry.auth import Principal
 from registry.domain.supervision import drawn_institutions
 from registry.domain.vocabulary import Role
 from registry.operations import convert
+from registry.operations.lifecycle_checks import replanned
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.operations.write_access import (
     authorize,
@@ -126,20 +127,64 @@ async def record_credit_events(
         functools.partial(credit_event_claims, store, records),
     )
     await _drawn_in_plans(store, records)
-    result = await write_batch(
-        records,
-        lambda guard: store.record_credit_events(
-            [convert.credit_event_model(r) for r in records], actor=principal.actor, guard=guard
-        ),
-        key=lambda r: r.id,
-        idempotency=idempotency,
-        references={
-            "institution": ("Institution", lambda r: r.institution),
-            "plan": ("SupervisionPlan", lambda r: r.plan),
-        },
-    )
+
+    async def attempt() -> WriteResult:
+        versions = await _facts_kept(store, principal, records)
+        return await write_batch(
+            records,
+            lambda guard: store.record_credit_events(
+                [convert.credit_event_model(r) for r in records],
+                actor=principal.actor,
+                guard=guard,
+            ),
+            key=lambda r: r.id,
+            idempotency=idempotency,
+            references={
+                "institution": ("Institution", lambda r: r.institution),
+                "plan": ("SupervisionPlan", lambda r: r.plan),
+            },
+            implied=versions,
+        )
+
+    result = await replanned(attempt)
     await rescore(store, (r.institution for r in records), today)
     return result
+
+
+# What a credit record states; kept as first written (ADMIN corrects: docs/credit-method.md).
+_FACTS = ("kind", "date", "weight", "authority")
+
+
+async def _facts_kept(
+    store: GraphStore, principal: Principal, records: Sequence[CreditEventRecord]
+) -> dict[str, int]:
+    """A regulator repairs a record or adds its outcome; it does not rewrite what the record
+    states: rewritten, a city regulator turned a serious violation into a commendation "by"
+    the national regulator (negative records are repaired, never deleted). Returns the
+    stored versions the check read, for the write to expect."""
+    stored = {d.key: d.doc for d in await store.export_docs("CreditEvent", [r.id for r in records])}
+    if principal.role is Role.ADMIN:
+        return {}
+    problems = [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"{record.id} states {name} {old[name]}: repair it, or ask ADMIN to correct it",
+            f"input[{index}].{name}",
+        )
+        for index, record in enumerate(records)
+        if (old := stored.get(record.id)) is not None
+        for name, now in zip(_FACTS, _stated(record), strict=True)
+        if old.get(name) != now
+    ]
+    if problems:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
+    return {key: int(str(doc.get("version", 0))) for key, doc in stored.items()}
+
+
+def _stated(record: CreditEventRecord) -> tuple[object, ...]:
+    """The record's ``_FACTS`` as a stored document holds them."""
+    model = convert.credit_event_model(record)
+    return (model.kind, model.date.isoformat(), model.weight, model.authority)
 
 
 async def _drawn_in_plans(store: GraphStore, records: Sequence[CreditEventRecord]) -> None:

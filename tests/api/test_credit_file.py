@@ -363,6 +363,35 @@ async def test_credit_repair_is_recorded_not_deleted(api: GraphQLClient) -> None
     assert "CE-T-0002" not in await events_seen(api, Role.PUBLIC)
 
 
+async def test_a_regulator_repairs_a_record_but_does_not_rewrite_what_it_states(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """A city regulator rewrote a penalty into a commendation "by" the national regulator:
+    a record's kind, date, weight and authority stay as first written. The regulator repairs
+    it or records its outcome; ADMIN corrects a mistake."""
+    await call(api, "recordCreditEvents", [event_row("CE-T-0009")], role=Role.REGULATOR)
+    rewritten = event_row(
+        "CE-T-0009", kind="COMMENDATION", weight=20, authority="国家市场监督管理总局"
+    )
+
+    payload = await call_refused(
+        api, snapshot, "recordCreditEvents", [rewritten], role=Role.REGULATOR
+    )
+    repaired = event_row("CE-T-0009", repairedOn="2026-11-20", repairNote="已完成信用修复")
+    by_regulator = await call(api, "recordCreditEvents", [repaired], role=Role.REGULATOR)
+    corrected = await call(
+        api, "recordCreditEvents", [{**repaired, "weight": -25}], role=Role.ADMIN
+    )
+
+    assert (payload["__typename"], payload["code"]) == ("NotAuthorized", "NOT_AUTHORIZED"), payload
+    fields = {p["field"] for p in payload["problems"]}
+    assert fields == {"input[0].kind", "input[0].weight", "input[0].authority"}
+    assert by_regulator["__typename"] == "RecordCreditEventsSuccess", by_regulator
+    assert corrected["__typename"] == "RecordCreditEventsSuccess", corrected
+    seen = (await events_seen(api, Role.REGULATOR))["CE-T-0009"]
+    assert (seen["kind"], seen["weight"]) == ("ADMINISTRATIVE_PENALTY", -25)
+
+
 async def test_a_repair_dated_after_today_leaves_the_record_public(api: GraphQLClient) -> None:
     later = event_row("CE-T-0003", repairedOn="2026-12-01", repairNote="修复申请已受理")
 
