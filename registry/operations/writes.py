@@ -24,6 +24,7 @@ from registry.domain.lifecycle import CERTIFICATE_TRANSITIONS
 from registry.domain.vocabulary import InstitutionKind, Role
 from registry.operations import convert
 from registry.operations.credit import recompute_credit
+from registry.operations.grantors import refuse_others_grants
 from registry.operations.lifecycle_checks import (
     Replan,
     certificates_to_issue,
@@ -249,6 +250,7 @@ async def upsert_accreditations(
         "upsertAccreditations",
         functools.partial(accreditation_claims, store, records),
     )
+    await refuse_others_grants(store, principal, records)
     await _refuse_unless_kind(
         store,
         [r.body for r in records],

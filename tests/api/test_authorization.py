@@ -69,6 +69,15 @@ VALID_ROWS: dict[str, list[dict[str, Any]]] = {
     "recordServiceAssessments": [assessment_row("CCSC20SC0101R1")],
 }
 
+# Rows a role writes in place of the mutation's valid row: a regulator writes the grants of
+# regulators (a CMA by the Liaoning AMR), not CNAS's.
+LIAONING_AMR = "11210000616225742K"
+ROLE_ROWS: dict[tuple[str, Role], list[dict[str, Any]]] = {
+    ("upsertAccreditations", Role.REGULATOR): [
+        accreditation_row("232112439903", DALIAN_PRODUCT_INSTITUTE, scheme="CMA", body=LIAONING_AMR)
+    ],
+}
+
 ROLE_TABLE = [
     pytest.param(mutation, role, id=f"{mutation}-{role.value}")
     for mutation in ALLOWED
@@ -128,7 +137,8 @@ async def test_role_table_is_enforced_for_every_mutation(
     api: GraphQLClient, snapshot: Snapshot, mutation: str, role: Role
 ) -> None:
     if role in ALLOWED[mutation]:
-        payload = await mutate(api, mutation, VALID_ROWS[mutation], **caller(role, mutation))
+        rows = ROLE_ROWS.get((mutation, role), VALID_ROWS[mutation])
+        payload = await mutate(api, mutation, rows, **caller(role, mutation))
         assert payload["__typename"] == mutation[0].upper() + mutation[1:] + "Success", payload
     else:
         rows = VALID_ROWS[mutation]

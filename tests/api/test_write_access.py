@@ -20,6 +20,7 @@ from tests.api.operations import (
     ERROR_FIELDS,
     MUTATIONS,
     YUEZHI,
+    accreditation_row,
     certificate_row,
     institution_row,
     mutate,
@@ -38,6 +39,8 @@ SHENZHEN_LAB = "91440306284504074J"
 HENGAN = "91210211401294580D"  # 大连恒安检测: a member of two associations, in no group
 DALIAN_GROUP = "91210204768274391C"  # the Dalian inspection and testing group
 CNCA = "11110108864665640P"  # the national regulator
+LIAONING_AMR = "11210000616225742K"  # grants CMAs in Liaoning
+DALIAN_AMR = "11210200996939498X"  # the Dalian regulator
 CNCA_APPROVAL_OF_YUEZHI = "CNCA-R-2014-212"
 
 CREDIT_EVENTS = f"""mutation($input: [CreditEventInput!]!) {{
@@ -566,3 +569,30 @@ async def test_a_body_cannot_move_its_client_out_of_its_regulators_reach(
 
     assert payload["field"] == "input[0].region", payload
     assert by_regulator["__typename"] == "UpsertOrganizationsSuccess", by_regulator
+
+
+async def test_a_regulator_writes_only_the_grants_of_regulators_in_its_jurisdiction(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """The Dalian regulator revived an expired CNAS accreditation with a scope CNAS never
+    granted, and made itself the body of the Liaoning AMR's CMA: its reach was a region. It
+    writes the accreditations regulators in its jurisdiction grant, its own city's."""
+    dalian = await create_api_key(
+        api.store, role=Role.REGULATOR, regions=["210200"], label="dl", actor="test"
+    )
+    cnas = accreditation_row("CNAS-L6632", HENGAN, validFrom="2019-07-01")
+    taken = accreditation_row(
+        "232112437909", DALIAN_PRODUCT_INSTITUTE, scheme="CMA", body=DALIAN_AMR
+    )
+    provincial = accreditation_row("232112439904", HENGAN, scheme="CMA", body=LIAONING_AMR)
+    own = accreditation_row("232112439905", HENGAN, scheme="CMA", body=DALIAN_AMR)
+
+    refusals = [
+        await refused(api, snapshot, "upsertAccreditations", [row], dalian)
+        for row in (cnas, taken, provincial)
+    ]
+    written = await mutate(api, "upsertAccreditations", [own], bearer=dalian)
+
+    assert [r["field"] for r in refusals] == ["input[0].body"] * 3, refusals
+    assert LIAONING_AMR in refusals[1]["message"]  # the stored body, though it names itself
+    assert written["__typename"] == "UpsertAccreditationsSuccess", written

@@ -1,0 +1,43 @@
+"""Whose accreditations a regulator writes: those regulators grant (CMA, CNCA approvals), in
+its jurisdiction. Its reach on ``upsertAccreditations`` is a region, so without this a city
+regulator revived an expired CNAS accreditation with a scope CNAS never granted, and made
+itself the body of its provincial regulator's CMA."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graph.port import GraphStore
+from registry.auth import Principal, access_of
+from registry.domain.vocabulary import InstitutionKind, Role
+from registry.operations.refusals import Refusal, RefusalKind
+from registry.records import AccreditationRecord, FieldProblem
+
+__all__ = ["refuse_others_grants"]
+
+
+async def refuse_others_grants(
+    store: GraphStore, principal: Principal, records: Sequence[AccreditationRecord]
+) -> None:
+    """A regulator's key writes an accreditation only when the body it names, and the body
+    stored for it, is a regulator whose own region lies in the key's jurisdiction
+    (NOT_AUTHORIZED on ``input[i].body`` otherwise; a body not stored is left to NOT_FOUND)."""
+    if principal.role is not Role.REGULATOR:
+        return
+    stored = {a.number: a.body for a in await store.get_accreditations([r.number for r in records])}
+    named = sorted({r.body for r in records} | set(stored.values()))
+    bodies = {i.uscc: i for i in await store.get_institutions(named)}
+    jurisdiction = (await access_of(store, principal)).regions or frozenset()
+    problems = [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"{uscc} is not a regulator in this key's jurisdiction: its grants are its own",
+            f"input[{index}].body",
+        )
+        for index, record in enumerate(records)
+        for uscc in dict.fromkeys((record.body, stored.get(record.number, record.body)))
+        if (body := bodies.get(uscc)) is not None
+        and (InstitutionKind.REGULATOR.value not in body.kinds or body.region not in jurisdiction)
+    ]
+    if problems:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
