@@ -187,7 +187,9 @@ def _past_kept(
 ) -> list[FieldProblem]:
     """Re-issuing a number may not start it after steps already dated: its past stays as
     recorded (a later issuedOn made the certificate vanish from the days it was recorded
-    SUSPENDED, and left steps dated before it began)."""
+    SUSPENDED, and left steps dated before it began). Nor before its recorded issue date:
+    the first step stays where it was, so the days in between answered VALID with no step
+    behind them, and past answers turned from NOT_FOUND to VALID."""
     problems = []
     for index, record in enumerate(records):
         old = stored.get(record.number)
@@ -200,6 +202,9 @@ def _past_kept(
         first = min(step.effective_on for step in old.history)
         if record.issued_on > first:
             message = f"{record.number} has steps dated from {first}, before this issue date"
+            problems.append(FieldProblem("INVALID_VALUE", message, f"input[{index}].issuedOn"))
+        elif record.issued_on < old.issued_on:
+            message = f"{record.number} was issued on {old.issued_on}: its timeline starts there"
             problems.append(FieldProblem("INVALID_VALUE", message, f"input[{index}].issuedOn"))
     return problems
 

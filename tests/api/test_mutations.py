@@ -443,3 +443,20 @@ async def test_reissuing_a_number_cannot_start_it_after_its_recorded_steps(
     assert (refused["code"], refused["field"]) == ("INVALID_VALUE", "input[0].issuedOn"), refused
     assert unchanged == before
     assert reissued["__typename"] == "IssueCertificatesSuccess", reissued
+
+
+async def test_reissuing_a_number_cannot_start_it_before_its_recorded_issue(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """Nor earlier: the first step stayed on the recorded issue date, so the days between
+    answered VALID with no step behind them, and a past NOT_FOUND turned VALID."""
+    admin = {"role": Role.ADMIN}
+    issued = await mutate(api, "issueCertificates", [certificate_row("RS-PAST-2")], **admin)
+    assert issued["__typename"] == "IssueCertificatesSuccess", issued
+    before = await snapshot()
+
+    earlier = certificate_row("RS-PAST-2", issuedOn="2025-06-01", expiresOn="2028-05-31")
+    refused = await mutate(api, "issueCertificates", [earlier], **admin)
+
+    assert (refused["code"], refused["field"]) == ("INVALID_VALUE", "input[0].issuedOn"), refused
+    assert await snapshot() == before
