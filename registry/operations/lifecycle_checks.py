@@ -259,12 +259,13 @@ async def refuse_lifting_sanctions(
     inactive: list[FieldProblem] = []
     for index, record in restoring:
         certificate = stored[record.number]
-        step = in_effect(status_timeline(certificate), record.effective_on or today)
-        if (
-            step is not None
-            and step.status == CertificateStatus.SUSPENDED.value
-            and step.actor.startswith(_OVERSIGHT_ACTORS)
-        ):
+        # Oversight's own last word by that day: a body suspending on top of the sanction
+        # and then lifting its own suspension would otherwise lift the sanction with it.
+        oversight = [
+            s for s in status_timeline(certificate) if s.actor.startswith(_OVERSIGHT_ACTORS)
+        ]
+        step = in_effect(oversight, record.effective_on or today)
+        if step is not None and step.status == CertificateStatus.SUSPENDED.value:
             message = f"suspended by its regulator on {step.effective_on}: the regulator lifts it"
             sanctioned.append(FieldProblem("NOT_AUTHORIZED", message, f"input[{index}].status"))
         status = standing.get(certificate.issuer, InstitutionStatus.ACTIVE)

@@ -536,6 +536,13 @@ async def test_a_body_lifts_neither_its_regulators_suspension_nor_anything_while
 
     assert (undone["code"], undone["field"]) == ("NOT_AUTHORIZED", "input[0].status"), undone
     assert await snapshot() == before
+    # Nor by suspending it itself on top, then lifting its own suspension.
+    on_top = [status_change_row(DALIAN_CERTIFICATE, "SUSPENDED", reason="本机构暂停")]
+    assert (await mutate(api, "changeCertificateStatus", on_top, **ccsc))[
+        "__typename"
+    ] == "ChangeCertificateStatusSuccess"
+    undone = await mutate(api, "changeCertificateStatus", lift, **ccsc)
+    assert (undone["code"], undone["field"]) == ("NOT_AUTHORIZED", "input[0].status"), undone
     lifted = await mutate(api, "changeCertificateStatus", lift, role=Role.REGULATOR)
     assert lifted["__typename"] == "ChangeCertificateStatusSuccess", lifted
 
