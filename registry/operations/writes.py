@@ -21,7 +21,7 @@ from graph.port import GraphStore
 from registry.auth import Principal
 from registry.domain.certificates import status_timeline
 from registry.domain.lifecycle import CERTIFICATE_TRANSITIONS
-from registry.domain.vocabulary import InstitutionKind, Role
+from registry.domain.vocabulary import AccreditationScheme, InstitutionKind, Role
 from registry.operations import convert
 from registry.operations.credit import recompute_credit
 from registry.operations.grantors import refuse_others_grants
@@ -251,14 +251,15 @@ async def upsert_accreditations(
         functools.partial(accreditation_claims, store, records),
     )
     await refuse_others_grants(store, principal, records)
-    await _refuse_unless_kind(
-        store,
-        [r.body for r in records],
-        "body",
-        _GRANTORS,
-        "NOT_A_GRANTOR",
-        "an accreditation body or a regulator",
-    )
+    for kind, schemes in _GRANTED_BY.items():  # rows of other schemes name "": not checked
+        await _refuse_unless_kind(
+            store,
+            [r.body if r.scheme in schemes else "" for r in records],
+            "body",
+            frozenset({kind}),
+            "NOT_A_GRANTOR",
+            f"of kind {kind.value}, which grants {', '.join(sorted(schemes))}",
+        )
     return await _write(
         records,
         lambda guard: store.upsert_accreditations(
@@ -273,9 +274,16 @@ async def upsert_accreditations(
     )
 
 
-# Who grants accreditations (DOMAIN.md): an accreditation body (CNAS) or a regulator
-# (CMA, CNCA approvals); who issues certificates: a certification body.
-_GRANTORS = frozenset({InstitutionKind.ACCREDITATION_BODY, InstitutionKind.REGULATOR})
+# Who grants accreditations (DOMAIN.md): an accreditation body the CNAS schemes, a regulator
+# CMA and CNCA approvals (a regulator naming itself body of a CNAS scheme stood in for CNAS);
+# who issues certificates: a certification body.
+_S = AccreditationScheme
+_GRANTED_BY = {
+    InstitutionKind.ACCREDITATION_BODY: frozenset(
+        s.value for s in _S if s not in (_S.CMA, _S.CNCA_APPROVAL)
+    ),
+    InstitutionKind.REGULATOR: frozenset({_S.CMA.value, _S.CNCA_APPROVAL.value}),
+}
 _ISSUERS = frozenset({InstitutionKind.CERTIFICATION_BODY})
 
 

@@ -599,6 +599,12 @@ async def test_a_regulator_writes_only_the_grants_of_regulators_in_its_jurisdict
         for row in (cnas, taken, provincial)
     ]
     written = await mutate(api, "upsertAccreditations", [own], bearer=dalian)
+    # Nor does it grant a CNAS scheme in its own name, standing in for CNAS.
+    stand_in = accreditation_row("CNAS-L99001", HENGAN, body=DALIAN_AMR)
+    before = await snapshot()
+    not_a_grantor = await mutate(api, "upsertAccreditations", [stand_in], bearer=dalian)
+    assert (not_a_grantor["code"], not_a_grantor["field"]) == ("NOT_A_GRANTOR", "input[0].body")
+    assert await snapshot() == before
 
     assert [r["field"] for r in refusals] == ["input[0].body"] * 3, refusals
     assert LIAONING_AMR in refusals[1]["message"]  # the stored body, though it names itself
