@@ -193,22 +193,23 @@ async def organization_claims(
     supervises the holder's certificates, so its certifier moving it would take them out of
     their regulator's reach."""
     usccs = [r.uscc for r in records]
-    stored = {o.uscc: o for o in await store.get_organizations(usccs)}
+    stored = {o.uscc: o.region for o in await store.get_organizations(usccs)}
+    # An institution holding certificates is a holder too, under its institution's region.
+    settled = {i.uscc: i.region for i in await store.get_institutions(usccs)} | stored
     issuers = await store.get_issuers_of_holders(sorted(stored))
     return [
         RowClaim(
             party_field=f"input[{index}].uscc",
-            any_of=None if old is None else (r.uscc, *_sole(issuers.get(r.uscc, ()))),
+            any_of=None if r.uscc not in stored else (r.uscc, *_sole(issuers.get(r.uscc, ()))),
             region_field=f"input[{index}].region",
-            regions=_concerned(r.region, old, None if old is None else old.region),
+            regions=_concerned(r.region, r.uscc in stored or None, stored.get(r.uscc)),
             regulated=(
                 (Refused(f"input[{index}].region", "a holder's region: its regulator's call"),)
-                if old is not None and old.region != r.region
+                if r.uscc in settled and settled[r.uscc] != r.region
                 else ()
             ),
         )
         for index, r in enumerate(records)
-        for old in [stored.get(r.uscc)]
     ]
 
 

@@ -571,11 +571,20 @@ async def test_a_body_cannot_move_its_client_out_of_its_regulators_reach(
     )
     moved = organization_row(DALIAN_PRODUCT_INSTITUTE, region="440106")
 
+    # Nor by registering an institution as a "new" holder somewhere else.
+    elsewhere = organization_row(HENGAN, region="440106")
+
     payload = await refused(api, snapshot, "upsertOrganizations", [moved], ccsc)
+    institution = await refused(api, snapshot, "upsertOrganizations", [elsewhere], ccsc)
     by_regulator = await mutate(api, "upsertOrganizations", [moved], role=Role.REGULATOR)
+    at_home = await mutate(
+        api, "upsertOrganizations", [organization_row(HENGAN, region="210211")], bearer=ccsc
+    )
 
     assert payload["field"] == "input[0].region", payload
+    assert institution["field"] == "input[0].region", institution
     assert by_regulator["__typename"] == "UpsertOrganizationsSuccess", by_regulator
+    assert at_home["__typename"] == "UpsertOrganizationsSuccess", at_home
 
 
 async def test_a_regulator_writes_only_the_grants_of_regulators_in_its_jurisdiction(
