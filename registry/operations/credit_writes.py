@@ -152,7 +152,7 @@ async def record_credit_events(
 
 
 # What a credit record states; kept as first written (ADMIN corrects: docs/credit-method.md).
-_FACTS = ("kind", "date", "weight", "authority")
+_FACTS = ("kind", "date", "weight", "authority", "publicUntil")
 
 
 async def _facts_kept(
@@ -160,7 +160,8 @@ async def _facts_kept(
 ) -> dict[str, int]:
     """A regulator repairs a record or adds its outcome; it does not rewrite what the record
     states: rewritten, a city regulator turned a serious violation into a commendation "by"
-    the national regulator (negative records are repaired, never deleted). Returns the
+    the national regulator, or ended its publicity early and took it off the public file
+    (negative records are repaired, never deleted). Returns the
     stored versions the check read, for the write to expect."""
     stored = {d.key: d.doc for d in await store.export_docs("CreditEvent", [r.id for r in records])}
     if principal.role is Role.ADMIN:
@@ -184,7 +185,8 @@ async def _facts_kept(
 def _stated(record: CreditEventRecord) -> tuple[object, ...]:
     """The record's ``_FACTS`` as a stored document holds them."""
     model = convert.credit_event_model(record)
-    return (model.kind, model.date.isoformat(), model.weight, model.authority)
+    until = None if model.public_until is None else model.public_until.isoformat()
+    return (model.kind, model.date.isoformat(), model.weight, model.authority, until)
 
 
 async def _drawn_in_plans(store: GraphStore, records: Sequence[CreditEventRecord]) -> None:

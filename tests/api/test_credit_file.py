@@ -377,6 +377,11 @@ async def test_a_regulator_repairs_a_record_but_does_not_rewrite_what_it_states(
     payload = await call_refused(
         api, snapshot, "recordCreditEvents", [rewritten], role=Role.REGULATOR
     )
+    hidden = event_row("CE-T-0009", publicUntil="2026-07-01")  # off the public file at once
+    shortened = await call_refused(
+        api, snapshot, "recordCreditEvents", [hidden], role=Role.REGULATOR
+    )
+    assert shortened["problems"][0]["field"] == "input[0].publicUntil", shortened
     repaired = event_row("CE-T-0009", repairedOn="2026-11-20", repairNote="已完成信用修复")
     by_regulator = await call(api, "recordCreditEvents", [repaired], role=Role.REGULATOR)
     corrected = await call(
