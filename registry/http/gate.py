@@ -96,7 +96,10 @@ class GraphQLGate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Within the per-request time limit: past it, 503 REQUEST_TIMEOUT (when nothing was
-        sent yet) and the work is cancelled, so a costly request cannot hold the server."""
+        sent yet) and the work is cancelled, so a costly request cannot hold the server. A
+        request that has started writing gets one more time limit to finish what it began
+        (a service request's token, the second write of a two-step mutation): cut short, it
+        would be half applied, or applied with its answer lost."""
         started = False
 
         async def tracked(message: Message) -> None:
@@ -104,20 +107,31 @@ class GraphQLGate:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
+        loop = asyncio.get_running_loop()
         # A layer before this one (``CachedLookups``) may have started the clock already.
         deadline = scope.get("state", {}).get("deadline")
         if deadline is None:
-            deadline = asyncio.get_running_loop().time() + self.timeout
+            deadline = loop.time() + self.timeout
         writes: list[asyncio.Future[WriteResult]] = []
         opened = APPLIED.set(writes)
+        serving = asyncio.ensure_future(self._serve(scope, receive, tracked))
         try:
-            async with asyncio.timeout_at(deadline):
-                await self._serve(scope, receive, tracked)
-        except TimeoutError:
+            await asyncio.wait({serving}, timeout=max(0.0, deadline - loop.time()))
+            if not serving.done() and writes:
+                await asyncio.wait({serving}, timeout=self.timeout)
+            if serving.done():
+                serving.result()  # its own outcome, an exception included
+                return
+            serving.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await serving
             if started:
-                raise
+                raise TimeoutError("the answer ran out of time while it was being sent")
             wait = max(self.timeout, LANDING_WAIT_SECONDS)
             await (await _landed(writes, wait))(scope, receive, send)
+        except asyncio.CancelledError:
+            serving.cancel()  # the client or the server went away
+            raise
         finally:
             APPLIED.reset(opened)
 

@@ -179,7 +179,7 @@ async def test_a_write_applied_before_time_ran_out_is_never_said_to_be_stopped(
 
     async def slow_after_the_write(usccs: Any) -> Any:  # reads once the write has landed
         if (await seeded_store.change_head()).seq > head:
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(2.0)  # past the time limit and the second one a write gets
         return await read_institutions(usccs)
 
     mutation = """mutation { upsertInstitutions(input: [{uscc: "91210200000090018Y",
@@ -227,6 +227,31 @@ async def test_a_write_on_the_wire_when_time_runs_out_lands_reported_and_audited
     assert (receipt["firstSeq"], receipt["written"]) == (head + 1, 1)
     report = await check_documents(seeded_store)
     assert (report.altered, report.unverifiable) == (None, 0), report
+
+
+async def test_a_request_that_started_writing_finishes_what_it_began(
+    seeded_store: CypherStore,
+) -> None:
+    """A demand to a station is two writes (the request, then the station's rescore), and
+    its token is shown once, in the answer. Cut at the time limit between the two, it was
+    answered 'applied' with the token lost, so the request could never be evaluated. A
+    request that has started writing now gets one more time limit to finish and answer."""
+    if not isinstance(seeded_store, FalkorDBStore):
+        pytest.skip("the server's own pause (CLIENT PAUSE) is FalkorDB's")
+    app = registry_app(seeded_store, request_timeout_seconds=0.3)
+    mutation = """mutation { submitServiceRequest(input: {station: "1221010232988047XL",
+      category: INSPECTION_TESTING, demand: "出口电机能效检测", enterprise: "沈阳恒达电机有限公司",
+      contact: "张经理 13800000000"}) {
+      __typename ... on SubmitServiceRequestSuccess { token request { id } } } }"""
+    async with connect(app, seeded_store) as client:
+        # The first write waits past the time limit, the second lands inside the next one.
+        await seeded_store._command("CLIENT", "PAUSE", "400", "WRITE")
+        response = await post(client, mutation)
+
+    body = response.json()
+    assert response.status_code == 200, body
+    answer = body["data"]["submitServiceRequest"]
+    assert answer["token"].startswith("srt_"), body
 
 
 # 5 Batching ----------------------------------------------------------------------------------
