@@ -82,7 +82,9 @@ class SatisfactionIndex:
         found: list[models.ServiceEvaluation],
         day: dt.date,
     ) -> SatisfactionIndex:
-        """``found`` over the period, counted as they stand on ``day`` (asOf)."""
+        """``found`` over the period, counted as they stand on ``day`` (asOf): those dated
+        after it did not exist yet."""
+        found = [v for v in found if v.date <= day]
         counting = counted(found, day)
         visits = [v for v in counting if v.kind == ServiceEvaluationKind.MYSTERY_CUSTOMER]
         return cls(

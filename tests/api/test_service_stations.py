@@ -476,4 +476,6 @@ async def test_a_station_that_rates_itself_moves_nothing_until_its_regulator_con
         then["data"]["institution"]["satisfaction"]["surveys"] + 1
     )
     assert then["data"]["institution"]["satisfaction"]["awaitingConfirmation"] == 1
+    before_form = await api(factors, {"u": HEPING, "d": "2026-11-22"})  # the form is dated 11-23
+    assert before_form["data"]["institution"]["satisfaction"]["awaitingConfirmation"] == 0
     assert now["data"]["institution"]["satisfaction"]["awaitingConfirmation"] == 0
