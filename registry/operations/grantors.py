@@ -5,15 +5,19 @@ itself the body of its provincial regulator's CMA."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from graph.models import Institution
 from graph.port import GraphStore
 from registry.auth import Principal, access_of
 from registry.domain.vocabulary import InstitutionKind, Role
 from registry.operations.refusals import Refusal, RefusalKind
-from registry.records import AccreditationRecord, FieldProblem
+from registry.records import AccreditationRecord, FieldProblem, InstitutionRecord
 
-__all__ = ["refuse_others_grants"]
+__all__ = ["refuse_new_grantors", "refuse_others_grants"]
+
+# The kinds that grant accreditations: who holds them decides what verifies.
+_GRANTING = frozenset({InstitutionKind.ACCREDITATION_BODY.value, InstitutionKind.REGULATOR.value})
 
 
 async def refuse_others_grants(
@@ -41,3 +45,32 @@ async def refuse_others_grants(
     ]
     if problems:
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
+
+
+def refuse_new_grantors(
+    principal: Principal, records: Sequence[InstitutionRecord], stored: dict[str, Institution]
+) -> None:
+    """Only ADMIN makes an institution a grantor or stops it being one: a regulator gave its
+    own record the ACCREDITATION_BODY kind, then granted CNAS schemes in its own name, and
+    a certification body it favoured verified VALID while CNAS had suspended it."""
+    if principal.role is Role.ADMIN:
+        return
+    problems = [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            "who grants accreditations (REGULATOR, ACCREDITATION_BODY) is ADMIN's to set",
+            f"input[{index}].kinds",
+        )
+        for index, record in enumerate(records)
+        if _granting(record.kinds) != _granting(_kinds_of(stored.get(record.uscc)))
+    ]
+    if problems:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
+
+
+def _kinds_of(institution: Institution | None) -> tuple[str, ...]:
+    return () if institution is None else institution.kinds
+
+
+def _granting(kinds: Iterable[object]) -> frozenset[str]:
+    return _GRANTING & {str(k) for k in kinds}

@@ -24,7 +24,7 @@ from registry.domain.lifecycle import CERTIFICATE_TRANSITIONS
 from registry.domain.vocabulary import AccreditationScheme, InstitutionKind, Role
 from registry.operations import convert
 from registry.operations.credit import recompute_credit
-from registry.operations.grantors import refuse_others_grants
+from registry.operations.grantors import refuse_new_grantors, refuse_others_grants
 from registry.operations.lifecycle_checks import (
     Replan,
     certificates_to_issue,
@@ -170,6 +170,7 @@ async def upsert_institutions(
     stored = {i.uscc: i for i in await store.get_institutions([r.uscc for r in records])}
     claims = functools.partial(institution_claims, records, stored)
     await authorize_rows(store, principal, "upsertInstitutions", claims)
+    refuse_new_grantors(principal, records, stored)
     await _require_regions(store, ((i, "region", r.region) for i, r in enumerate(records)))
     await _require_associations(store, records)
     models = [convert.institution_model(r, secret=secret) for r in records]

@@ -614,6 +614,15 @@ async def test_a_regulator_writes_only_the_grants_of_regulators_in_its_jurisdict
     not_a_grantor = await mutate(api, "upsertAccreditations", [stand_in], bearer=dalian)
     assert (not_a_grantor["code"], not_a_grantor["field"]) == ("NOT_A_GRANTOR", "input[0].body")
     assert await snapshot() == before
+    # Nor by making itself an accreditation body first: who grants is ADMIN's to set.
+    promoted = institution_row(
+        DALIAN_AMR,
+        name="大连市市场监督管理局",
+        region="210200",
+        kinds=["REGULATOR", "ACCREDITATION_BODY"],
+    )
+    payload = await refused(api, snapshot, "upsertInstitutions", [promoted], dalian)
+    assert payload["field"] == "input[0].kinds", payload
 
     assert [r["field"] for r in refusals] == ["input[0].body"] * 3, refusals
     assert LIAONING_AMR in refusals[1]["message"]  # the stored body, though it names itself
