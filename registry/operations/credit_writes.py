@@ -177,6 +177,19 @@ async def _facts_kept(
         for name, now in zip(_FACTS, _stated(record), strict=True)
         if old.get(name) != now
     ]
+    # A repair is recorded once: re-dated, it moved the record off past days' files and scores.
+    problems += [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"{record.id} was repaired on {old['repairedOn']}: a repair is recorded once",
+            f"input[{index}].repairedOn",
+        )
+        for index, record in enumerate(records)
+        if (old := stored.get(record.id)) is not None
+        and old.get("repairedOn") is not None
+        and record.repaired_on is not None
+        and record.repaired_on.isoformat() != old["repairedOn"]
+    ]
     if problems:
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
     return {key: int(str(doc.get("version", 0))) for key, doc in stored.items()}

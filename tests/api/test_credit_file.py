@@ -384,6 +384,9 @@ async def test_a_regulator_repairs_a_record_but_does_not_rewrite_what_it_states(
     assert shortened["problems"][0]["field"] == "input[0].publicUntil", shortened
     repaired = event_row("CE-T-0009", repairedOn="2026-11-20", repairNote="已完成信用修复")
     by_regulator = await call(api, "recordCreditEvents", [repaired], role=Role.REGULATOR)
+    redated = {**repaired, "repairedOn": "2026-07-01"}  # off the file from July, past scores too
+    moved = await call_refused(api, snapshot, "recordCreditEvents", [redated], role=Role.REGULATOR)
+    assert moved["problems"][0]["field"] == "input[0].repairedOn", moved
     corrected = await call(
         api, "recordCreditEvents", [{**repaired, "weight": -25}], role=Role.ADMIN
     )
