@@ -291,7 +291,7 @@ class Institution:
     )
     async def service_evaluations(self, info: Info, period: str) -> list[ServiceEvaluation] | None:
         _, found = await _evaluations_in(info, self.uscc, period)
-        return [ServiceEvaluation.of(v) for v in found]
+        return [ServiceEvaluation.of(v) for v in found if v.date <= self.moment.day]
 
     @strawberry.field(
         permission_classes=[SeesNetworks],

@@ -240,3 +240,19 @@ async def test_the_change_feed_does_not_name_who_answered(api: GraphQLClient) ->
     assert "evaluator" not in change.data
     assert "报告出具很快" not in change.data
     assert '"answers"' in change.data  # the scores themselves are not confidential
+
+
+async def test_the_forms_asked_as_of_a_day_are_those_dated_by_then(reader: GraphQLClient) -> None:
+    """A regulator asking as of 2026-06-01 was shown forms dated in the autumn; the index on
+    that day already left them out."""
+    query = """query($u: String!, $d: Date) { institution(uscc: $u, asOf: $d) {
+      satisfaction(period: "2026") { surveys mysteryVisits }
+      serviceEvaluations(period: "2026") { id date } } }"""
+
+    body = await reader(query, {"u": HEPING_STATION, "d": "2026-06-01"}, role=Role.REGULATOR)
+
+    found = body["data"]["institution"]
+    assert found["serviceEvaluations"], body
+    assert all(v["date"] <= "2026-06-01" for v in found["serviceEvaluations"])
+    index = found["satisfaction"]
+    assert len(found["serviceEvaluations"]) == index["surveys"] + index["mysteryVisits"]
