@@ -151,7 +151,7 @@ async def record_credit_events(
     return result
 
 
-# What a credit record states; kept as first written (ADMIN corrects: docs/credit-method.md).
+# What a credit record states: kept as first written; ADMIN corrects it (README, credit file).
 _FACTS = ("kind", "date", "weight", "authority", "publicUntil")
 
 
@@ -161,8 +161,8 @@ async def _facts_kept(
     """A regulator repairs a record or adds its outcome; it does not rewrite what the record
     states: rewritten, a city regulator turned a serious violation into a commendation "by"
     the national regulator, or ended its publicity early and took it off the public file
-    (negative records are repaired, never deleted). Returns the
-    stored versions the check read, for the write to expect."""
+    (negative records are repaired, never deleted). Returns the stored versions the check
+    read, for the write to expect."""
     stored = {d.key: d.doc for d in await store.export_docs("CreditEvent", [r.id for r in records])}
     if principal.role is Role.ADMIN:
         return {}

@@ -246,13 +246,16 @@ async def evaluate_service_request(
 
 async def _form_of(store: GraphStore, request: ServiceRequest) -> ServiceEvaluation:
     """The request's Annex C form; NOT_EVALUATED before the requester filled it in."""
-    if request.evaluation is None or request.evaluated_on is None:
+    forms: list[ServiceEvaluation] = []
+    if request.evaluation is not None and request.evaluated_on is not None:
+        day = request.evaluated_on.isoformat()
+        forms = await store.get_service_evaluations_of([request.station], since=day, until=day)
+    found = next((v for v in forms if v.id == request.evaluation), None)
+    if found is None:
         raise _refuse(
             RefusalKind.CONFLICT, "NOT_EVALUATED", "the requester has not evaluated", "input.id"
         )
-    day = request.evaluated_on.isoformat()
-    forms = await store.get_service_evaluations_of([request.station], since=day, until=day)
-    return next(v for v in forms if v.id == request.evaluation)
+    return found
 
 
 async def confirm_service_evaluation(
