@@ -30,6 +30,7 @@ __all__ = [
     "InvalidCredentials",
     "Principal",
     "access_of",
+    "actor_prefix",
     "authenticate",
     "connection_authorization",
     "create_api_key",
@@ -71,7 +72,12 @@ class Principal:
     @property
     def actor(self) -> str:
         """How the change log names this caller."""
-        return f"{self.role.value.lower()}:{self.key_id or 'anonymous'}"
+        return f"{actor_prefix(self.role)}{self.key_id or 'anonymous'}"
+
+
+def actor_prefix(role: Role) -> str:
+    """How the change log's actor names of ``role``'s callers begin (who recorded a step)."""
+    return f"{role.value.lower()}:"
 
 
 ANONYMOUS = Principal(role=Role.PUBLIC)

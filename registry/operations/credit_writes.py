@@ -6,7 +6,7 @@ institutions it names are scored again (``writes.rescore``)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from graph.log_models import IdempotencyClaim, WriteResult
@@ -163,36 +163,35 @@ async def _facts_kept(
     the national regulator, or ended its publicity early and took it off the public file
     (negative records are repaired, never deleted). Returns the stored versions the check
     read, for the write to expect."""
-    stored = {d.key: d.doc for d in await store.export_docs("CreditEvent", [r.id for r in records])}
     if principal.role is Role.ADMIN:
         return {}
+    stored = {d.key: d.doc for d in await store.export_docs("CreditEvent", [r.id for r in records])}
     problems = [
         FieldProblem(
             "NOT_AUTHORIZED",
-            f"{record.id} states {name} {old[name]}: repair it, or ask ADMIN to correct it",
+            f"{record.id} was recorded with {name} {old[name]}: a regulator repairs a record, "
+            "ADMIN corrects it",
             f"input[{index}].{name}",
         )
         for index, record in enumerate(records)
         if (old := stored.get(record.id)) is not None
-        for name, now in zip(_FACTS, _stated(record), strict=True)
-        if old.get(name) != now
-    ]
-    # A repair is recorded once: re-dated, it moved the record off past days' files and scores.
-    problems += [
-        FieldProblem(
-            "NOT_AUTHORIZED",
-            f"{record.id} was repaired on {old['repairedOn']}: a repair is recorded once",
-            f"input[{index}].repairedOn",
-        )
-        for index, record in enumerate(records)
-        if (old := stored.get(record.id)) is not None
-        and old.get("repairedOn") is not None
-        and record.repaired_on is not None
-        and record.repaired_on.isoformat() != old["repairedOn"]
+        for name in _rewritten(old, record)
     ]
     if problems:
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
     return {key: int(str(doc.get("version", 0))) for key, doc in stored.items()}
+
+
+def _rewritten(old: Mapping[str, object], record: CreditEventRecord) -> list[str]:
+    """The stored fields ``record`` would change: its ``_FACTS``, and a repair once recorded
+    (re-dated, it moved the record off past days' files and scores)."""
+    changed = [
+        name for name, now in zip(_FACTS, _stated(record), strict=True) if old.get(name) != now
+    ]
+    repaired, now = old.get("repairedOn"), record.repaired_on
+    if repaired is not None and now is not None and now.isoformat() != repaired:
+        changed.append("repairedOn")
+    return changed
 
 
 def _stated(record: CreditEventRecord) -> tuple[object, ...]:

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from graph.models import Accreditation, Certificate, Institution, StatusChange
 from graph.port import GraphStore
+from registry.auth import actor_prefix
 from registry.domain.accreditations import institution_status_on
 from registry.domain.certificates import status_timeline
 from registry.domain.lifecycle import timeline_problems, validity_problem
@@ -39,7 +40,7 @@ __all__ = [
 T = TypeVar("T")
 # Who sanctions: their steps are lifted by them alone (``refuse_lifting_sanctions``).
 _OVERSIGHT = frozenset({Role.REGULATOR, Role.ADMIN})
-_OVERSIGHT_ACTORS = tuple(f"{role.value.lower()}:" for role in _OVERSIGHT)  # Principal.actor
+_OVERSIGHT_ACTORS = tuple(actor_prefix(role) for role in _OVERSIGHT)
 # A new step's place in recording order: after every step already recorded.
 NOT_YET_RECORDED = 2**62
 _ATTEMPTS = 5
@@ -135,19 +136,20 @@ async def certificates_to_issue(
             problems.append(
                 FieldProblem("OUTSIDE_ACCREDITED_SCOPE", outside, f"input[{index}].standard")
             )
-        now = (model.issuer, model.family, model.standard, today)
-        if not oversight and outside is None and record.issuer in bodies and now not in judged:
-            judged[now] = scope_problem(
-                replace(model, issued_on=today), tuple(held.get(record.issuer, ()))
-            )
-        if not oversight and outside is None and judged.get(now) is not None:
-            problems.append(
-                FieldProblem(
-                    "OUTSIDE_ACCREDITED_SCOPE",
-                    f"{judged[now]}, the day this issue is recorded",
-                    f"input[{index}].standard",
+        if not oversight and outside is None and record.issuer in bodies:
+            now = (model.issuer, model.family, model.standard, today)
+            if now not in judged:
+                judged[now] = scope_problem(
+                    replace(model, issued_on=today), tuple(held.get(record.issuer, ()))
                 )
-            )
+            if (recorded := judged[now]) is not None:
+                problems.append(
+                    FieldProblem(
+                        "OUTSIDE_ACCREDITED_SCOPE",
+                        f"{recorded}, the day this issue is recorded",
+                        f"input[{index}].standard",
+                    )
+                )
         body = bodies.get(record.issuer)
         if body is not None:  # historical imports too: the flag is the writer's own to set
             days = (record.issued_on,) if oversight else (record.issued_on, today)

@@ -101,10 +101,15 @@ async def submit_service_request(
     return request, token, result
 
 
-async def _stored(store: GraphStore, request_id: str) -> ServiceRequest:
+async def _stored(
+    store: GraphStore, principal: Principal, mutation: str, request_id: str
+) -> ServiceRequest:
+    """The request, once the caller may touch it: its station's own, or its region's."""
     found = await store.get_service_requests([request_id])
     if not found:
         raise _refuse(RefusalKind.NOT_FOUND, "NOT_FOUND", f"no request {request_id}", "input.id")
+    claims = functools.partial(request_claims, "input.id", found[0])
+    await authorize_rows(store, principal, mutation, claims)
     return found[0]
 
 
@@ -158,13 +163,7 @@ async def advance_service_request(
     authorize(principal, "advanceServiceRequest")
 
     async def attempt() -> tuple[ServiceRequest, WriteResult]:
-        request = await _stored(store, record.id)
-        await authorize_rows(
-            store,
-            principal,
-            "advanceServiceRequest",
-            functools.partial(request_claims, "input.id", request),
-        )
+        request = await _stored(store, principal, "advanceServiceRequest", record.id)
         if problem := illegal_transition(_S(request.status), record.status):
             raise _refuse(RefusalKind.INVALID_INPUT, "INVALID_TRANSITION", problem, "input.status")
         station = await _station(store, request.station)
@@ -186,7 +185,7 @@ async def advance_service_request(
 
 async def evaluate_service_request(
     store: GraphStore, principal: Principal, record: RequestEvaluationRecord, *, today: date
-) -> tuple[ServiceRequest, WriteResult]:
+) -> tuple[ServiceRequest, ServiceEvaluation, WriteResult]:
     """The requester's Annex C form, once the service is done, kept as a service evaluation
     of the station (id ``<request>-C``: a retry after a failure rewrites the same form)."""
     authorize(principal, "evaluateServiceRequest")
@@ -241,7 +240,8 @@ async def evaluate_service_request(
             RefusalKind.CONFLICT, "STALE_VERSION", "the request changed meanwhile", "input.id"
         ) from exc
     await recompute_credit(store, [request.station], today)
-    return dataclasses.replace(evaluated, version=request.version + 1), result
+    form_kept = await _form_of(store, evaluated)
+    return dataclasses.replace(evaluated, version=request.version + 1), form_kept, result
 
 
 async def _form_of(store: GraphStore, request: ServiceRequest) -> ServiceEvaluation:
@@ -264,13 +264,7 @@ async def confirm_service_evaluation(
     """The station's regulator confirms who filled in a request's Annex C form; the form
     counts from today. Once: a second confirmation is ALREADY_CONFIRMED."""
     authorize(principal, "confirmServiceEvaluation")
-    request = await _stored(store, record.id)
-    await authorize_rows(
-        store,
-        principal,
-        "confirmServiceEvaluation",
-        functools.partial(request_claims, "input.id", request),
-    )
+    request = await _stored(store, principal, "confirmServiceEvaluation", record.id)
     form = await _form_of(store, request)
     if form.confirmed_on is not None:
         raise _refuse(RefusalKind.CONFLICT, "ALREADY_CONFIRMED", "confirmed already", "input.id")

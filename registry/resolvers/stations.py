@@ -206,15 +206,11 @@ async def evaluate_service_request(
     try:
         authorize(context.principal, "evaluateServiceRequest")
         record = _validated(RequestEvaluationRecord, input)
-        request, result = await requests_ops.evaluate_service_request(
+        request, form, result = await requests_ops.evaluate_service_request(
             context.store, context.principal, record, today=context.today
         )
     except Refusal as refusal:
         return refusal_payload(refusal)
-    forms = await context.store.get_service_evaluations_of(
-        [request.station], since=context.today.isoformat(), until=context.today.isoformat()
-    )
-    form = next(v for v in forms if v.id == request.evaluation)
     return EvaluateServiceRequestSuccess(
         request=ServiceRequest.of(request, today=context.today, confidential=True),
         evaluation=ServiceEvaluation.of(form),

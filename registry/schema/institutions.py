@@ -58,13 +58,15 @@ CertificateRef = Annotated["Certificate", strawberry.lazy("registry.schema.certi
 
 
 async def _evaluations_in(
-    info: Info, uscc: str, period: str
+    info: Info, uscc: str, period: str, day: date
 ) -> tuple[tuple[date, date], list[models.ServiceEvaluation]]:
+    """The evaluations of ``period`` dated by ``day`` (asOf): later ones did not exist yet."""
     try:
         bounds = period_bounds(period)
     except ValueError as exc:
         raise PublicError("INVALID_PERIOD", str(exc)) from exc
-    return bounds, await info.context.loaders.evaluations.load((uscc, *bounds))
+    found = await info.context.loaders.evaluations.load((uscc, *bounds))
+    return bounds, [v for v in found if v.date <= day]
 
 
 @strawberry.type(description="One step of an institution's own status.")
@@ -281,7 +283,7 @@ class Institution:
         "forms blended with mystery-customer checks. The score reads the last 365 days."
     )
     async def satisfaction(self, info: Info, period: str) -> SatisfactionIndex:
-        bounds, found = await _evaluations_in(info, self.uscc, period)
+        bounds, found = await _evaluations_in(info, self.uscc, period, self.moment.day)
         return SatisfactionIndex.of(period, bounds, found, self.moment.day)
 
     @strawberry.field(
@@ -290,8 +292,8 @@ class Institution:
         "they name the enterprises that answered).",
     )
     async def service_evaluations(self, info: Info, period: str) -> list[ServiceEvaluation] | None:
-        _, found = await _evaluations_in(info, self.uscc, period)
-        return [ServiceEvaluation.of(v) for v in found if v.date <= self.moment.day]
+        _, found = await _evaluations_in(info, self.uscc, period, self.moment.day)
+        return [ServiceEvaluation.of(v) for v in found]
 
     @strawberry.field(
         permission_classes=[SeesNetworks],

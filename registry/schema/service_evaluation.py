@@ -82,9 +82,7 @@ class SatisfactionIndex:
         found: list[models.ServiceEvaluation],
         day: dt.date,
     ) -> SatisfactionIndex:
-        """``found`` over the period, counted as they stand on ``day`` (asOf): those dated
-        after it did not exist yet."""
-        found = [v for v in found if v.date <= day]
+        """``found`` over the period (dated by ``day``), counted as they stand on ``day``."""
         counting = counted(found, day)
         visits = [v for v in counting if v.kind == ServiceEvaluationKind.MYSTERY_CUSTOMER]
         return cls(
