@@ -57,7 +57,8 @@ class ServiceRequest:
     """An enterprise's demand (Annex A) as it moves through the process: the day of each step
     (``*_on``: the registry's calendar, which the time limits count) and when it was recorded
     (``*_at``: UTC). ``due_by`` is the last day of the open stage; ``stages_met`` and
-    ``stages_late`` count the closed stages against their limits."""
+    ``stages_late`` count the closed stages against their limits, in the station's record
+    from ``confirmed_on``, when its regulator confirmed who asked."""
 
     id: str
     station: str
@@ -87,6 +88,8 @@ class ServiceRequest:
     stages_late: int = 0
     evaluation: str | None = None
     evaluated_on: dt.date | None = None
+    confirmed_on: dt.date | None = None  # the regulator confirmed who asked: stages count
+    confirmation: str | None = None
     version: int = 0
     region: str = ""  # the station's region (read)
 
@@ -94,7 +97,8 @@ class ServiceRequest:
 @dataclass(frozen=True, slots=True)
 class RequestTally:
     """A station's requests submitted in a window, counted by a store aggregation: how many,
-    how many done, stages met and late, and stages open past their limit on the day asked."""
+    how many done, stages met and late, and stages open past their limit on the day asked.
+    The stages are those of confirmed requests; ``unconfirmed`` counts the others."""
 
     uscc: str
     requests: int = 0
@@ -102,6 +106,7 @@ class RequestTally:
     met: int = 0
     late: int = 0
     overdue: int = 0
+    unconfirmed: int = 0
 
 
 @dataclass(frozen=True, slots=True)

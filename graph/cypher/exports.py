@@ -321,6 +321,8 @@ EXPORTED: dict[str, ExportSpec] = {
                 "stagesLate",
                 "evaluation",
                 "evaluatedOn",
+                "confirmedOn",
+                "confirmation",
                 "version",
             ),
             region=_institution_of("RECEIVED"),

@@ -78,7 +78,8 @@ RETURN q.id AS id, q.station AS station, q.category AS category, q.status AS sta
        q.rejectedAt AS rejectedAt, q.reason AS reason, q.summary AS summary,
        q.stageSince AS stageSince, q.dueBy AS dueBy, q.stagesMet AS stagesMet,
        q.stagesLate AS stagesLate, q.evaluation AS evaluation, q.evaluatedOn AS evaluatedOn,
-       q.version AS version, i.region AS region
+       q.confirmedOn AS confirmedOn, q.confirmation AS confirmation, q.version AS version,
+       i.region AS region
 """
 
 REQUESTS_BY_ID = (
@@ -95,14 +96,20 @@ REQUESTS_OF_STATION = (
 
 def request_tally(station: str, carried: str, since: str) -> str:
     """Clauses that count ``station``'s requests submitted from ``since`` to ``$today`` and
-    carry ``carried`` along: requests, done, stages met and late, stages overdue today."""
+    carry ``carried`` along: requests, done, stages met and late, stages overdue today; the
+    stages only of requests its regulator had confirmed by ``$today`` (anyone may submit one,
+    so a station could ask itself and answer in time), the others counted as unconfirmed."""
     return f"""
 OPTIONAL MATCH ({station})-[:RECEIVED]->(q:ServiceRequest)
 WHERE {since} <= q.submittedOn AND q.submittedOn <= $today
+WITH {carried}, q, coalesce(q.confirmedOn <= $today, false) AS confirmed
 WITH {carried}, count(q) AS requests,
      sum(CASE WHEN q.status = 'DONE' THEN 1 ELSE 0 END) AS requestsDone,
-     sum(coalesce(q.stagesMet, 0)) AS stagesMet, sum(coalesce(q.stagesLate, 0)) AS stagesLate,
-     sum(CASE WHEN q.dueBy IS NOT NULL AND q.dueBy < $today THEN 1 ELSE 0 END) AS stagesOverdue
+     sum(CASE WHEN confirmed THEN coalesce(q.stagesMet, 0) ELSE 0 END) AS stagesMet,
+     sum(CASE WHEN confirmed THEN coalesce(q.stagesLate, 0) ELSE 0 END) AS stagesLate,
+     sum(CASE WHEN confirmed AND q.dueBy IS NOT NULL AND q.dueBy < $today THEN 1 ELSE 0 END)
+       AS stagesOverdue,
+     sum(CASE WHEN q IS NOT NULL AND NOT confirmed THEN 1 ELSE 0 END) AS requestsUnconfirmed
 """
 
 
@@ -110,7 +117,7 @@ REQUEST_TALLIES = (
     "UNWIND $keys AS key\nMATCH (i:Institution {uscc: key})"
     + request_tally("i", "i", "$since")
     + "RETURN i.uscc AS uscc, requests, requestsDone AS done, stagesMet AS met, "
-    "stagesLate AS late, stagesOverdue AS overdue"
+    "stagesLate AS late, stagesOverdue AS overdue, requestsUnconfirmed AS unconfirmed"
 )
 
 DESIGNATE_BENCHMARKS = logged(

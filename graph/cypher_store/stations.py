@@ -150,7 +150,7 @@ class StationQueries(abc.ABC):
         return [
             RequestTally(
                 str(row["uscc"]),
-                *(as_int(row[c] or 0) for c in ("requests", "done", "met", "late", "overdue")),
+                *(as_int(row[c] or 0) for c in _TALLY_COLUMNS),
             )
             for row in rows
         ]
@@ -207,6 +207,9 @@ class StationQueries(abc.ABC):
             )
             for row in rows
         ]
+
+
+_TALLY_COLUMNS = ("requests", "done", "met", "late", "overdue", "unconfirmed")
 
 
 def _without(props: Mapping[str, object], names: frozenset[str] | set[str]) -> dict[str, object]:

@@ -100,7 +100,9 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     "submitServiceRequest": _ANYONE,
     "advanceServiceRequest": {Role.ADMIN: _A, _ST: _OWN},
     "evaluateServiceRequest": {**{role: Reach.REQUESTER for role in Role}, Role.ADMIN: _A},
-    # A requester's form counts once the station's regulator confirmed who filled it in.
+    # A request's stages and its requester's form count once the station's regulator
+    # confirmed who asked and who filled the form in.
+    "confirmServiceRequest": {Role.ADMIN: _A, _RE: _JUR},
     "confirmServiceEvaluation": {Role.ADMIN: _A, _RE: _JUR},
     "designateBenchmark": {Role.ADMIN: _A, _RE: _JUR},
 }
@@ -131,6 +133,7 @@ MUTATION_ENTITIES: Mapping[str, ChangeEntity] = {
     "submitServiceRequest": ChangeEntity.SERVICE_REQUEST,
     "advanceServiceRequest": ChangeEntity.SERVICE_REQUEST,
     "evaluateServiceRequest": ChangeEntity.SERVICE_REQUEST,
+    "confirmServiceRequest": ChangeEntity.SERVICE_REQUEST,
     "confirmServiceEvaluation": ChangeEntity.SERVICE_EVALUATION,
     "designateBenchmark": ChangeEntity.BENCHMARK,
 }

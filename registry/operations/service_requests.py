@@ -34,7 +34,7 @@ from registry.operations.write_access import authorize, authorize_rows, request_
 from registry.operations.writes import write_batch
 from registry.records import FieldProblem, ServiceEvaluationRecord
 from registry.records.stations import (
-    EvaluationConfirmationRecord,
+    ConfirmationRecord,
     RequestAdvanceRecord,
     RequestEvaluationRecord,
     ServiceRequestRecord,
@@ -43,6 +43,7 @@ from registry.records.stations import (
 __all__ = [
     "advance_service_request",
     "confirm_service_evaluation",
+    "confirm_service_request",
     "evaluate_service_request",
     "submit_service_request",
 ]
@@ -259,7 +260,7 @@ async def _form_of(store: GraphStore, request: ServiceRequest) -> ServiceEvaluat
 
 
 async def confirm_service_evaluation(
-    store: GraphStore, principal: Principal, record: EvaluationConfirmationRecord, *, today: date
+    store: GraphStore, principal: Principal, record: ConfirmationRecord, *, today: date
 ) -> tuple[ServiceRequest, ServiceEvaluation, WriteResult]:
     """The station's regulator confirms who filled in a request's Annex C form; the form
     counts from today. Once: a second confirmation is ALREADY_CONFIRMED."""
@@ -286,3 +287,35 @@ async def confirm_service_evaluation(
         ) from exc
     await recompute_credit(store, [request.station], today)
     return request, dataclasses.replace(confirmed, version=form.version + 1), result
+
+
+async def confirm_service_request(
+    store: GraphStore, principal: Principal, record: ConfirmationRecord, *, today: date
+) -> tuple[ServiceRequest, WriteResult]:
+    """The station's regulator confirms who asked; the request's stages count in the
+    station's time limits from today. Once: a second confirmation is ALREADY_CONFIRMED."""
+    authorize(principal, "confirmServiceRequest")
+
+    async def attempt() -> tuple[ServiceRequest, WriteResult]:
+        request = await _stored(store, principal, "confirmServiceRequest", record.id)
+        if request.confirmed_on is not None:
+            raise _refuse(
+                RefusalKind.CONFLICT, "ALREADY_CONFIRMED", "confirmed already", "input.id"
+            )
+        confirmed = dataclasses.replace(
+            request, confirmed_on=today, confirmation=record.confirmation.value
+        )
+        result = await write_batch(
+            [record],
+            lambda guard: store.put_service_requests(
+                [confirmed], actor=principal.actor, guard=guard
+            ),
+            key=lambda r: r.id,
+            implied={request.id: request.version},
+            references={},
+        )
+        return dataclasses.replace(confirmed, version=request.version + 1), result
+
+    confirmed, result = await replanned(attempt)
+    await recompute_credit(store, [confirmed.station], today)
+    return confirmed, result

@@ -92,6 +92,7 @@ class StationPerformance:
     satisfaction: float | None
     surveys: int
     awaiting_confirmation: int  # requesters' forms the regulator has not confirmed yet
+    requests_awaiting_confirmation: int  # requests whose stages do not count yet
 
 
 async def station_performance(
@@ -117,6 +118,7 @@ async def station_performance(
             satisfaction_of(counting),
             sum(1 for v in counting if v.kind == "SURVEY"),
             len(own) - len(counting),
+            t.unconfirmed,
         )
     return found
 

@@ -17,7 +17,7 @@ from registry.records.base import Record, ShortText, Text, Uscc, VersionedRecord
 
 __all__ = [
     "BenchmarkRecord",
-    "EvaluationConfirmationRecord",
+    "ConfirmationRecord",
     "RequestAdvanceRecord",
     "RequestEvaluationRecord",
     "ServiceRequestRecord",
@@ -132,8 +132,9 @@ class RequestEvaluationRecord(Record):
     comment: Text | None = None
 
 
-class EvaluationConfirmationRecord(Record):
-    """The station's regulator confirms who filled in a request's Annex C form."""
+class ConfirmationRecord(Record):
+    """The station's regulator confirms who asked (a request) or who filled in its Annex C
+    form (an evaluation)."""
 
     id: RequestId
     confirmation: Confirmation

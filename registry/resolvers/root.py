@@ -60,6 +60,7 @@ from registry.schema.service_assessment import ServiceStandard
 from registry.schema.station_payloads import (
     AdvanceServiceRequestPayload,
     ConfirmServiceEvaluationPayload,
+    ConfirmServiceRequestPayload,
     DesignateBenchmarkPayload,
     EvaluateServiceRequestPayload,
     SubmitServiceRequestPayload,
@@ -263,6 +264,12 @@ class Mutation:
         description="The requester, with the request's token, once it is done: the Annex C "
         "satisfaction form, kept as a service evaluation of the station. It counts once the "
         "station's regulator confirmed who filled it in (confirmServiceEvaluation).",
+    )
+    confirm_service_request: ConfirmServiceRequestPayload = strawberry.mutation(
+        resolver=station_resolvers.confirm_service_request,
+        description="Regulators of the station's region: who asked was checked, so the "
+        "request's stages count in the station's time limits and credit from today (anyone "
+        "may submit a request). Once: ALREADY_CONFIRMED after.",
     )
     confirm_service_evaluation: ConfirmServiceEvaluationPayload = strawberry.mutation(
         resolver=station_resolvers.confirm_service_evaluation,

@@ -20,7 +20,7 @@ from registry.operations.write_access import authorize
 from registry.records import Record
 from registry.records.stations import (
     BenchmarkRecord,
-    EvaluationConfirmationRecord,
+    ConfirmationRecord,
     RequestAdvanceRecord,
     RequestEvaluationRecord,
     ServiceRequestRecord,
@@ -39,6 +39,9 @@ from registry.schema.station_payloads import (
     ConfirmServiceEvaluationInput,
     ConfirmServiceEvaluationPayload,
     ConfirmServiceEvaluationSuccess,
+    ConfirmServiceRequestInput,
+    ConfirmServiceRequestPayload,
+    ConfirmServiceRequestSuccess,
     DesignateBenchmarkPayload,
     DesignateBenchmarkSuccess,
     EvaluateServiceRequestInput,
@@ -58,6 +61,7 @@ __all__ = [
     "advance_service_request",
     "benchmarks",
     "confirm_service_evaluation",
+    "confirm_service_request",
     "designate_benchmark",
     "evaluate_service_request",
     "service_request",
@@ -225,7 +229,7 @@ async def confirm_service_evaluation(
     context = info.context
     try:
         authorize(context.principal, "confirmServiceEvaluation")
-        record = _validated(EvaluationConfirmationRecord, input)
+        record = _validated(ConfirmationRecord, input)
         request, form, result = await requests_ops.confirm_service_evaluation(
             context.store, context.principal, record, today=context.today
         )
@@ -234,6 +238,25 @@ async def confirm_service_evaluation(
     return ConfirmServiceEvaluationSuccess(
         request=ServiceRequest.of(request, today=context.today, confidential=True),
         evaluation=ServiceEvaluation.of(form),
+        receipt=WriteReceipt.of(result),
+    )
+
+
+async def confirm_service_request(
+    info: Info, input: ConfirmServiceRequestInput
+) -> ConfirmServiceRequestPayload:
+    """The station's regulator: who asked was checked; the request's stages count now."""
+    context = info.context
+    try:
+        authorize(context.principal, "confirmServiceRequest")
+        record = _validated(ConfirmationRecord, input)
+        request, result = await requests_ops.confirm_service_request(
+            context.store, context.principal, record, today=context.today
+        )
+    except Refusal as refusal:
+        return refusal_payload(refusal)
+    return ConfirmServiceRequestSuccess(
+        request=ServiceRequest.of(request, today=context.today, confidential=True),
         receipt=WriteReceipt.of(result),
     )
 

@@ -21,6 +21,9 @@ __all__ = [
     "ConfirmServiceEvaluationInput",
     "ConfirmServiceEvaluationPayload",
     "ConfirmServiceEvaluationSuccess",
+    "ConfirmServiceRequestInput",
+    "ConfirmServiceRequestPayload",
+    "ConfirmServiceRequestSuccess",
     "DesignateBenchmarkPayload",
     "DesignateBenchmarkSuccess",
     "EvaluateServiceRequestInput",
@@ -100,6 +103,16 @@ class ConfirmServiceEvaluationInput:
     confirmation: Confirmation
 
 
+@strawberry.input(
+    description="The station's regulator: who asked was checked (CALL_BACK: the enterprise "
+    "was reached and confirmed it asked; SIGNED_FORM: the Annex A demand signed or sealed by "
+    "the enterprise's head was seen)."
+)
+class ConfirmServiceRequestInput:
+    id: str
+    confirmation: Confirmation
+
+
 @strawberry.input(description="Mark a service benchmark (SAMR 'service benchmark' programme).")
 class BenchmarkInput:
     uscc: str
@@ -147,6 +160,12 @@ class ConfirmServiceEvaluationSuccess:
 
 
 @strawberry.type
+class ConfirmServiceRequestSuccess:
+    request: ServiceRequest
+    receipt: WriteReceipt
+
+
+@strawberry.type
 class DesignateBenchmarkSuccess:
     benchmark: Benchmark
     receipt: WriteReceipt
@@ -168,6 +187,9 @@ EvaluateServiceRequestPayload = Annotated[
 ]
 ConfirmServiceEvaluationPayload = Annotated[
     ConfirmServiceEvaluationSuccess | _Errors, strawberry.union("ConfirmServiceEvaluationPayload")
+]
+ConfirmServiceRequestPayload = Annotated[
+    ConfirmServiceRequestSuccess | _Errors, strawberry.union("ConfirmServiceRequestPayload")
 ]
 DesignateBenchmarkPayload = Annotated[
     DesignateBenchmarkSuccess | _Errors, strawberry.union("DesignateBenchmarkPayload")

@@ -16,6 +16,7 @@ import strawberry
 from graph import station_models as sm
 from registry.context import Context
 from registry.domain.permissions import may_see_confidential, may_see_station_requests
+from registry.domain.satisfaction import Confirmation
 from registry.domain.stations import is_overdue
 from registry.domain.vocabulary import ServiceCategory, ServiceRequestStatus, StationRole
 from registry.operations.credit import counted, satisfaction_of
@@ -60,9 +61,19 @@ class StationPerformance:
     last_day: dt.date
     requests: int = strawberry.field(description="Requests submitted in the window.")
     done: int
-    stages_met: int = strawberry.field(description="Stages closed within their time limit.")
-    stages_late: int = strawberry.field(description="Stages closed after their limit.")
-    stages_overdue: int = strawberry.field(description="Stages open past their limit today.")
+    stages_met: int = strawberry.field(
+        description="Stages closed within their time limit, of the confirmed requests."
+    )
+    stages_late: int = strawberry.field(
+        description="Stages closed after their limit, of the confirmed requests."
+    )
+    stages_overdue: int = strawberry.field(
+        description="Stages open past their limit today, of the confirmed requests."
+    )
+    requests_awaiting_confirmation: int = strawberry.field(
+        description="Requests of the window whose stages do not count yet: the station's "
+        "regulator has not confirmed who asked (confirmServiceRequest)."
+    )
     compliance: float | None = strawberry.field(
         description="Percent of due stages handled in time; null when none was due."
     )
@@ -85,6 +96,7 @@ class StationPerformance:
             stages_met=p.tally.met,
             stages_late=p.tally.late,
             stages_overdue=p.tally.overdue,
+            requests_awaiting_confirmation=p.requests_awaiting_confirmation,
             compliance=p.tally.compliance,
             satisfaction=p.satisfaction,
             surveys=p.surveys,
@@ -120,6 +132,11 @@ class ServiceRequest:
     stages_met: int
     stages_late: int
     evaluated_on: dt.date | None
+    confirmed_on: dt.date | None = strawberry.field(
+        description="When the station's regulator confirmed who asked: from that day the "
+        "request's stages count in the station's time limits."
+    )
+    confirmation: Confirmation | None
     version: int
     demand: str | None
     enterprise: str | None
@@ -154,6 +171,8 @@ class ServiceRequest:
             stages_met=m.stages_met,
             stages_late=m.stages_late,
             evaluated_on=m.evaluated_on,
+            confirmed_on=m.confirmed_on,
+            confirmation=None if m.confirmation is None else Confirmation(m.confirmation),
             version=m.version,
             demand=secret(m.demand),
             enterprise=secret(m.enterprise),

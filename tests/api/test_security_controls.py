@@ -345,6 +345,7 @@ UNWRITABLE_INPUTS = {
     "advanceServiceRequest": '{id: "", status: DONE}',
     "evaluateServiceRequest": '{id: "", token: "", answers: []}',
     "confirmServiceEvaluation": '{id: "", confirmation: CALL_BACK}',
+    "confirmServiceRequest": '{id: "", confirmation: CALL_BACK}',
     "designateBenchmark": '{uscc: "", category: METROLOGY, year: 0, criteria: ""}',
 }
 # Mutations anyone may call: a complaint, a dispute, the demand to a station, and its

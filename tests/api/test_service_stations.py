@@ -36,10 +36,11 @@ STATIONS = """query($r: String, $s: ServiceCategory) { stations(region: $r, serv
 } }"""
 PERFORMANCE = """query($r: String!) { stations(region: $r) { uscc
   performance { requests done stagesMet stagesLate stagesOverdue compliance satisfaction surveys
-                awaitingConfirmation }
+                awaitingConfirmation requestsAwaitingConfirmation }
 } }"""
 _REQUEST = """id station category status provider submittedOn matchedOn inServiceOn doneOn
-  dueBy overdue stagesMet stagesLate evaluatedOn demand enterprise contact reason version"""
+  dueBy overdue stagesMet stagesLate evaluatedOn confirmedOn confirmation demand enterprise contact
+  reason version"""
 SUBMIT = f"""mutation($input: ServiceRequestInput!) {{ submitServiceRequest(input: $input) {{
   __typename ... on SubmitServiceRequestSuccess {{ token request {{ {_REQUEST} }} }}
   {ERROR_FIELDS} }} }}"""
@@ -56,6 +57,10 @@ CONFIRM = f"""mutation($input: ConfirmServiceEvaluationInput!) {{
   confirmServiceEvaluation(input: $input) {{
     __typename ... on ConfirmServiceEvaluationSuccess {{
       request {{ id }} evaluation {{ id confirmedOn confirmation version }} }}
+    {ERROR_FIELDS} }} }}"""
+CONFIRM_REQUEST = f"""mutation($input: ConfirmServiceRequestInput!) {{
+  confirmServiceRequest(input: $input) {{
+    __typename ... on ConfirmServiceRequestSuccess {{ request {{ {_REQUEST} }} }}
     {ERROR_FIELDS} }} }}"""
 REQUEST = f"""query($id: String!, $t: String) {{ serviceRequest(id: $id, token: $t) {{
   {_REQUEST} }} }}"""
@@ -143,6 +148,12 @@ async def test_a_request_walks_from_demand_to_annex_c_and_moves_the_public_perfo
     assert public["data"]["serviceRequest"] is None
     mine = await api(REQUEST, {"id": request["id"], "t": token})
     assert mine["data"]["serviceRequest"]["contact"] == CONTACT
+    # Its stages count once the station's regulator has called the enterprise back.
+    assert (await heping(api))["requestsAwaitingConfirmation"] == 1
+    confirm = {"id": request["id"], "confirmation": "CALL_BACK"}
+    called = await payload(api, CONFIRM_REQUEST, confirm, role=Role.REGULATOR)
+    assert called["request"]["confirmedOn"] == "2026-11-23", called
+    assert (await heping(api))["requestsAwaitingConfirmation"] == 0
 
     # The station matches it to the provider its catalogue routes testing to, starts, ends.
     clock.day = date(2026, 11, 24)
@@ -479,3 +490,67 @@ async def test_a_station_that_rates_itself_moves_nothing_until_its_regulator_con
     before_form = await api(factors, {"u": HEPING, "d": "2026-11-22"})  # the form is dated 11-23
     assert before_form["data"]["institution"]["satisfaction"]["awaitingConfirmation"] == 0
     assert now["data"]["institution"]["satisfaction"]["awaitingConfirmation"] == 0
+
+
+async def test_a_station_that_asks_itself_and_answers_in_time_moves_no_time_limit(
+    station_api: GraphQLClient, clock: Clock
+) -> None:
+    """Anyone may submit a request, so a station can ask itself and close each stage the day
+    it opens: those stages count only once the station's regulator confirmed who asked, and
+    only that regulator (or ADMIN) confirms, once, from its day on."""
+    api, staff = station_api, {"role": Role.STATION, "institution": HEPING}
+    as_of = """query($r: String!, $d: Date) { stations(region: $r) { uscc
+      performance(asOf: $d) { stagesMet stagesLate compliance requestsAwaitingConfirmation }
+    } }"""
+
+    async def time_limits() -> Any:
+        credit = (await api(CREDIT, {"u": HEPING}))["data"]["institution"]["credit"]
+        return next(f["value"] for f in credit["factors"] if f["name"] == "time_limits")
+
+    async def walked(request_id: str) -> None:
+        for status in ("MATCHED", "IN_SERVICE", "DONE"):
+            extra = {"provider": HEPING} if status == "MATCHED" else {}
+            extra |= {"summary": "done"} if status == "DONE" else {}
+            stepped = await payload(api, ADVANCE, step(request_id, status, **extra), **staff)
+            assert stepped["__typename"] == "AdvanceServiceRequestSuccess", stepped
+
+    # A real enterprise's request, answered late and confirmed by the regulator.
+    real, _ = await submitted(api)
+    confirm = {"id": real, "confirmation": "CALL_BACK"}
+    assert (await payload(api, CONFIRM_REQUEST, confirm, role=Role.REGULATOR))["request"][
+        "confirmation"
+    ] == "CALL_BACK"
+    clock.day = date(2026, 11, 26)  # the answer was due on the 25th
+    await walked(real)
+    honest = await heping(api)
+    assert (honest["stagesMet"], honest["stagesLate"], honest["compliance"]) == (2, 1, 66.7)
+    assert await time_limits() == 66.7
+
+    # The station asks itself five times and closes every stage at once.
+    own = [(await submitted(api, enterprise=f"自问{n}"))[0] for n in range(5)]
+    for request_id in own:
+        await walked(request_id)
+    padded = await heping(api)
+    assert (padded["stagesMet"], padded["compliance"]) == (2, 66.7), padded
+    assert padded["requestsAwaitingConfirmation"] == 5
+    assert await time_limits() == 66.7
+
+    dalian = await create_api_key(
+        api.store, role=Role.REGULATOR, regions=("210200",), label="t", actor="t"
+    )
+    mine = {"id": own[0], "confirmation": "SIGNED_FORM"}
+    for who in (staff, {"bearer": dalian}, {"role": Role.ASSOCIATION}, {}):
+        refused = await payload(api, CONFIRM_REQUEST, mine, **who)
+        assert refused["code"] == "NOT_AUTHORIZED", (who, refused)
+    assert (await heping(api))["stagesMet"] == 2
+
+    clock.day = date(2026, 11, 30)
+    confirmed = await payload(api, CONFIRM_REQUEST, mine, role=Role.REGULATOR)
+    again = await payload(api, CONFIRM_REQUEST, mine, role=Role.ADMIN)
+    assert confirmed["request"]["confirmedOn"] == "2026-11-30", confirmed
+    assert (again["__typename"], again["code"]) == ("Conflict", "ALREADY_CONFIRMED")
+    now = (await heping(api))["stagesMet"]
+    body = await api(as_of, {"r": "210102", "d": "2026-11-29"})
+    then = body["data"]["stations"][0]["performance"]
+    assert (now, then["stagesMet"], then["requestsAwaitingConfirmation"]) == (5, 2, 5)
+    assert await time_limits() == 83.3
