@@ -99,12 +99,18 @@ def _unrectified(order: CreditEvent, today: date) -> bool:
     return order.outcome in (None, RectificationOutcome.PENDING, RectificationOutcome.NOT_RECTIFIED)
 
 
-def _failed_check_before(events: Sequence[CreditEvent], order: CreditEvent) -> CreditEvent | None:
-    """The failed spot check an order follows: the latest one on or before its date."""
+def _failed_check_before(
+    events: Sequence[CreditEvent], order: CreditEvent, today: date
+) -> CreditEvent | None:
+    """The failed spot check an order follows: the latest one on or before its date that is
+    still in force. The reason is public; a check no longer public is not named again."""
     failed = [
         e
         for e in events
-        if e.kind == CreditEventKind.SPOT_CHECK and e.weight < 0 and e.date <= order.date
+        if e.kind == CreditEventKind.SPOT_CHECK
+        and e.weight < 0
+        and e.date <= order.date
+        and in_force(e, today=today)
     ]
     return max(failed, key=lambda e: (e.date, e.id), default=None)
 
@@ -132,7 +138,7 @@ def _not_rectified(events: Sequence[CreditEvent], today: date) -> Reason | None:
         )
         part = f"rectification order {order.id} (deadline {order.deadline}) {state}"
         evidence.append(Evidence("CreditEvent", order.id))
-        check = _failed_check_before(events, order)
+        check = _failed_check_before(events, order, today)
         if check is not None:
             part += f" after the failed spot check {check.id} of {check.date}"
             evidence.append(Evidence("CreditEvent", check.id))

@@ -213,6 +213,25 @@ def test_a_failed_spot_check_not_rectified_by_its_deadline_forces_d(
     assert "after the failed spot check CE-CHECK of 2026-04-08" in reason.text
 
 
+def test_a_reason_names_no_spot_check_that_is_no_longer_public() -> None:
+    """The reasons are public: a failed check whose publicity ended, or that was repaired,
+    is not named (nor its day) beside the order that is still in force."""
+    ended = _event("CE-CHECK", "SPOT_CHECK", date(2026, 4, 8), public_until=date(2026, 7, 8))
+    repaired = _event(
+        "CE-CHECK",
+        "SPOT_CHECK",
+        date(2026, 4, 8),
+        public_until=date(2027, 4, 7),
+        repaired_on=date(2026, 6, 1),
+    )
+    for check in (ended, repaired):
+        (reason,) = _rules(events=(check, _order("PENDING", TODAY - timedelta(days=1))))
+
+        assert [str(e) for e in reason.evidence] == ["CreditEvent:CE-ORDER"]
+        assert "CE-CHECK" not in reason.text
+        assert "2026-04-08" not in reason.text
+
+
 @pytest.mark.parametrize(
     ("filed_days_ago", "status", "substantiated", "applies"),
     [
