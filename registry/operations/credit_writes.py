@@ -10,10 +10,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from graph.log_models import IdempotencyClaim, WriteResult
+from graph.models import InstitutionQuery
 from graph.port import GraphStore
-from registry.auth import Principal
+from registry.auth import Principal, access_of
 from registry.domain.supervision import drawn_institutions
-from registry.domain.vocabulary import Role
+from registry.domain.vocabulary import InstitutionKind, Role
 from registry.operations import convert
 from registry.operations.lifecycle_checks import replanned
 from registry.operations.refusals import Refusal, RefusalKind
@@ -151,6 +152,9 @@ async def record_credit_events(
     return result
 
 
+# More than any province's regulators at every level (about 3,000 nationwide).
+_REGULATORS = 10_000
+
 # What a credit record states: kept as first written; ADMIN corrects it (README, credit file).
 _FACTS = ("kind", "date", "weight", "authority", "publicUntil")
 
@@ -166,6 +170,7 @@ async def _facts_kept(
     if principal.role is Role.ADMIN:
         return {}
     stored = {d.key: d.doc for d in await store.export_docs("CreditEvent", [r.id for r in records])}
+    await _own_authority(store, principal, records, stored)
     problems = [
         FieldProblem(
             "NOT_AUTHORIZED",
@@ -180,6 +185,35 @@ async def _facts_kept(
     if problems:
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
     return {key: int(str(doc.get("version", 0))) for key, doc in stored.items()}
+
+
+async def _own_authority(
+    store: GraphStore,
+    principal: Principal,
+    records: Sequence[CreditEventRecord],
+    stored: Mapping[str, object],
+) -> None:
+    """A regulator's key records a new credit record in the name of a regulator registered
+    in its jurisdiction: with free text, a city regulator recorded a serious violation "by"
+    the national regulator, whose records weigh most with the public (NOT_AUTHORIZED on
+    ``input[i].authority``). A record already stored keeps its authority (``_FACTS``)."""
+    new = [(i, r) for i, r in enumerate(records) if r.id not in stored]
+    if principal.role is not Role.REGULATOR or not new:
+        return
+    jurisdiction = tuple(sorted((await access_of(store, principal)).regions or ()))
+    query = InstitutionQuery(kind=InstitutionKind.REGULATOR.value, within=jurisdiction)
+    names = {i.name for i in await store.list_institutions(query, after=None, limit=_REGULATORS)}
+    problems = [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"{record.authority} is not a regulator registered in this key's jurisdiction",
+            f"input[{index}].authority",
+        )
+        for index, record in new
+        if record.authority not in names
+    ]
+    if problems:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
 
 
 def _rewritten(old: Mapping[str, object], record: CreditEventRecord) -> list[str]:

@@ -95,7 +95,7 @@ def event_row(event_id: str, **fields: Any) -> dict[str, Any]:
         "institution": GUANGZHOU_LAB,
         "kind": "ADMINISTRATIVE_PENALTY",
         "date": "2026-06-10",
-        "authority": "广州市市场监督管理局",
+        "authority": "广东省市场监督管理局",
         "weight": -30,
         "description": "出具不实检验检测报告,罚款2万元。",
         "publicUntil": "2029-06-09",
@@ -544,3 +544,34 @@ async def test_the_credit_file_on_a_past_day_holds_the_records_dated_by_then(
     assert "CE-2026-0015" in [e["id"] for e in now["data"]["institution"]["creditEvents"]]
     assert all(e["date"] <= "2025-01-01" for e in then["data"]["institution"]["creditEvents"])
     assert "CE-2026-0015" not in [e["id"] for e in then["data"]["institution"]["creditEvents"]]
+
+
+async def test_a_regulator_records_in_the_name_of_a_regulator_of_its_jurisdiction(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """The authority of a new record was free text: a city regulator recorded a penalty "by"
+    the national regulator. A regulator's key now names a regulator registered in its
+    jurisdiction; ADMIN, migrating an archive, names any."""
+    dalian = await create_api_key(
+        api.store, role=Role.REGULATOR, regions=("210200",), label="t", actor="t"
+    )
+    national = event_row("CE-T-0031", authority="国家市场监督管理总局")
+    other = event_row(
+        "CE-T-0032", institution="12210204586216617X", authority="沈阳市市场监督管理局"
+    )
+    refused = await call_refused(
+        api, snapshot, "recordCreditEvents", [national], role=Role.REGULATOR
+    )
+    before = await snapshot()
+    beside = await call(api, "recordCreditEvents", [other], bearer=dalian)
+    assert await snapshot() == before, "a refused write changed the store"
+    own = {**other, "authority": "大连市市场监督管理局"}
+    recorded = await call(api, "recordCreditEvents", [own], bearer=dalian)
+    migrated = await call(api, "recordCreditEvents", [national], role=Role.ADMIN)
+
+    for payload in (refused, beside):
+        assert (payload["code"], payload["problems"][0]["field"]) == (
+            "NOT_AUTHORIZED",
+            "input[0].authority",
+        ), payload
+    assert recorded["__typename"] == migrated["__typename"] == "RecordCreditEventsSuccess"
