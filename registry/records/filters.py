@@ -22,6 +22,7 @@ class InstitutionFilterRecord(Record):
     kind: InstitutionKind | None = None
     name_contains: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     accreditation_scheme: AccreditationScheme | None = None
+    group: Uscc | None = None
 
 
 class CertificateFilterRecord(Record):

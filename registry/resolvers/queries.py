@@ -116,6 +116,7 @@ async def institutions(
         accreditation_scheme=given.accreditation_scheme.value
         if given.accreditation_scheme
         else None,
+        group=given.group,
         today=context.today,
         within=None if scope.within is None else tuple(sorted(scope.within)),
     )

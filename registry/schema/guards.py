@@ -21,7 +21,14 @@ from strawberry.extensions import SchemaExtension
 from registry.domain.vocabulary import Role
 from registry.schema.document_cache import DocumentCache, DocumentFacts
 from registry.schema.errors import PublicError
-from registry.schema.shape import FragmentCycle, Shape, list_fields, measure, page_variables
+from registry.schema.shape import (
+    FragmentCycle,
+    Shape,
+    list_fields,
+    measure,
+    page_value,
+    page_variables,
+)
 from registry.settings import Settings
 
 __all__ = [
@@ -188,14 +195,11 @@ def _shape(
     document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, object],
-    lists: frozenset[str],
+    lists: Mapping[str, int],
 ) -> Shape | FragmentCycle:
     """The operation's shape, measured once per operation and page sizes asked (only the
     page-size variables change it; any value but a whole number counts as no page size)."""
-    sizes = tuple(
-        (value if isinstance(value, int) else None)
-        for value in (variables.get(name) for name in facts.page_variables)
-    )
+    sizes = tuple(page_value(variables.get(name)) for name in facts.page_variables)
     key = (operation_name, sizes)
     known = facts.shapes.get(key)
     if known is not None:

@@ -257,6 +257,9 @@ class InstitutionFilter:
     accreditation_scheme: AccreditationScheme | None = strawberry.field(
         default=None, description="Holds a VALID accreditation of this scheme."
     )
+    group: str | None = strawberry.field(
+        default=None, description="A member of this group (its USCC): all of a group's members."
+    )
 
 
 @strawberry.input

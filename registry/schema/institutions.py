@@ -36,7 +36,7 @@ from registry.schema.errors import (
     SeesServiceEvaluations,
 )
 from registry.schema.network import Network, NetworkRelation, SeesNetworks, institution_network
-from registry.schema.pagination import Connection
+from registry.schema.pagination import Connection, page_size
 from registry.schema.regions import Region, load_region
 from registry.schema.service_evaluation import SatisfactionIndex, ServiceEvaluation
 from registry.schema.timelines import Moment, StepFields, moment_of, steps_as_known
@@ -55,6 +55,7 @@ __all__ = [
 
 Info = strawberry.Info[Context, None]
 CertificateRef = Annotated["Certificate", strawberry.lazy("registry.schema.certificates")]
+MAX_MEMBERS = 1_000  # a page of a group's members; a longer group is paged by institutions
 
 
 async def _evaluations_in(
@@ -153,10 +154,15 @@ class Institution:
         ]
         return [i for i in found if i is not None]
 
-    @strawberry.field(description="Member institutions, when this institution is a group.")
-    async def members(self, info: Info) -> list[Institution]:
+    @strawberry.field(
+        description="Member institutions, when this institution is a group: the first "
+        f"(by USCC; at most {MAX_MEMBERS}). institutions(group: …) pages through them all."
+    )
+    async def members(self, info: Info, first: int = 100) -> list[Institution]:
+        size = page_size(first, maximum=MAX_MEMBERS)
         found = await info.context.loaders.members.load(self.uscc)
-        return [Institution.of(m, self.moment) for m in sorted(found, key=lambda m: m.uscc)]
+        ordered = sorted(found, key=lambda m: m.uscc)[:size]
+        return [Institution.of(m, self.moment) for m in ordered]
 
     @strawberry.field(
         description="Its accreditations as they stood on the day asked for (those granted by then)."

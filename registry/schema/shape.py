@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from graphql import (
     DocumentNode,
@@ -40,14 +41,18 @@ __all__ = [
     "Shape",
     "list_fields",
     "measure",
+    "page_value",
     "page_variables",
     "query_cost",
 ]
 
 DEFAULT_PAGE = 100  # what a connection returns when ``first`` is not given
-# What a list without pages (an institution's members, a record's history, a batch's
-# records) is charged per item it may hold: they nest (a group's members' group's members...),
-# and counted as one object each, ten levels of them returned 60 million objects at cost 10.
+# What a list without pages (a record's history, an institution's accreditations, a batch's
+# records) is charged per item it may hold: they nest, and counted as one object each, ten
+# levels of them returned 60 million objects at cost 10. A list that may be long (a group's
+# members) takes a page size instead, charged as given or as its default; each item of a
+# list is an object and counts, or a list of 399 members nested three deep returned 64
+# million objects at cost 842 and held the server past its time limit.
 LIST_SIZE = 20
 _LONGEST_PAGE_LITERAL = 18  # digits; anything longer is a page past every budget anyway
 _PAST_EVERY_BUDGET = 1_000_000_000_000_000_000
@@ -55,6 +60,7 @@ _PAST_EVERY_BUDGET = 1_000_000_000_000_000_000
 # scans up to MAX_ANOMALY_SCAN certificates and their verification facts, so that one fits
 # a query's budget and two do not (aliased, fifteen tied the store up for the request's 30 s).
 _READS = {"anomalies": 2 * MAX_ANOMALY_SCAN}
+_NONE: Mapping[str, int] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +93,14 @@ class FragmentCycle(Exception):
 
 
 @functools.lru_cache(maxsize=4)  # one schema per app: read once
-def list_fields(schema: GraphQLSchema) -> frozenset[str]:
-    """The names of the fields of ``schema`` that return a list of objects without taking a
-    page size (``first``): the walk is by name, before validation, so a name that is such a
-    list on any type counts as one everywhere. Introspection's lists are left out: the
-    schema bounds them, not the data."""
-    names: set[str] = set()
+def list_fields(schema: GraphQLSchema) -> Mapping[str, int]:
+    """The names of the fields of ``schema`` that return a list of objects (a connection's
+    ``edges`` aside: its field's page counts it), each with the items it is charged when it
+    does not say: the default of its page size (``first``), else ``LIST_SIZE``. The walk is
+    by name, before validation, so a name that is such a list on any type counts as one
+    everywhere, at its largest. Introspection's lists are left out: the schema bounds them,
+    not the data."""
+    sizes: dict[str, int] = {}
     for named in schema.type_map.values():
         if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
             continue
@@ -101,22 +109,24 @@ def list_fields(schema: GraphQLSchema) -> frozenset[str]:
             if (
                 isinstance(returned, GraphQLList)
                 and isinstance(get_named_type(returned), GraphQLObjectType)
-                and "first" not in field.args
-                and name != "edges"  # a connection's page: its field's ``first`` counts it
+                and name != "edges"
             ):
-                names.add(name)
-    return frozenset(names)
+                page = field.args.get("first")
+                default = page.default_value if page is not None else LIST_SIZE
+                size = default if isinstance(default, int) else DEFAULT_PAGE
+                sizes[name] = max(size, sizes.get(name, 0))
+    return MappingProxyType(sizes)
 
 
 def measure(
     document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, object],
-    lists: frozenset[str] = frozenset(),
+    lists: Mapping[str, int] = _NONE,
 ) -> Shape:
     """The shape of the operation that would run (empty when none would); FragmentCycle
-    when a fragment it reaches spreads itself. ``lists``: the fields that return lists
-    without pages (``list_fields``), each charged ``LIST_SIZE`` times what it holds."""
+    when a fragment it reaches spreads itself. ``lists``: the fields that return lists of
+    objects, with the items each is charged when it does not say (``list_fields``)."""
     operation, fragments = operation_and_fragments(document, operation_name)
     if operation is None:
         return Shape()
@@ -130,12 +140,12 @@ def query_cost(
     document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, object],
-    lists: frozenset[str] = frozenset(),
+    lists: Mapping[str, int] = _NONE,
 ) -> int:
-    """How many objects the operation could return at most: each object field counts once
-    for every item of the pages around it, and a page (``first``, or the default page of a
-    connection that does not say, or ``LIST_SIZE`` for a list in ``lists``) multiplies what
-    is inside it."""
+    """How many objects the operation could return at most: each object field, and each
+    item of a list in ``lists``, counts once for every item of the pages around it, and a
+    page (``first``, or the default page of a connection that does not say, or the size
+    ``lists`` gives a list) multiplies what is inside it."""
     return measure(document, operation_name, variables, lists).cost
 
 
@@ -146,7 +156,7 @@ class _Walk:
         self,
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: Mapping[str, object],
-        lists: frozenset[str],
+        lists: Mapping[str, int],
     ) -> None:
         self.fragments = fragments
         self.variables = variables
@@ -171,8 +181,11 @@ class _Walk:
             return Shape(fields=1, aliases=aliased, edges=connection)
         inner = self.selections(field.selection_set)
         introspection = field.name.value.startswith("__")
+        items = int(field.name.value in self.lists and not inner.edges)  # a list's own objects
         return Shape(
-            cost=1 + self._page(field, inner) * inner.cost + _READS.get(field.name.value, 0),
+            cost=1
+            + self._page(field, inner) * (inner.cost + items)
+            + _READS.get(field.name.value, 0),
             fields=1 + inner.fields,
             depth=0 if introspection else 1 + inner.depth,
             aliases=aliased + inner.aliases,
@@ -190,11 +203,19 @@ class _Walk:
                     return _PAST_EVERY_BUDGET
                 return max(1, int(value.value))
             if isinstance(value, VariableNode):
-                given = self.variables.get(value.name.value)
-                return max(1, given) if isinstance(given, int) else DEFAULT_PAGE
+                given = page_value(self.variables.get(value.name.value))
+                return DEFAULT_PAGE if given is None else max(1, given)
         if inner.edges:
             return DEFAULT_PAGE
-        return LIST_SIZE if field.name.value in self.lists else 1
+        return self.lists.get(field.name.value, 1)
+
+
+def page_value(value: object) -> int | None:
+    """A page-size variable's value as the executor will read it: a whole number, also when
+    sent as ``1000.0`` (coerced to Int); anything else is no page size (refused later)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if isinstance(value, int) else None
 
 
 def page_variables(document: DocumentNode) -> tuple[str, ...]:

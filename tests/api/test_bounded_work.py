@@ -156,17 +156,31 @@ async def test_nested_lists_without_pages_are_charged_for_what_they_hold(
     shared_seeded_store: CypherStore,
 ) -> None:
     """Each list counted as one object: four levels of a 36-member group's members held the
-    server for 23 s for anyone, at a cost of 9."""
+    server for 23 s for anyone, at a cost of 9. Then each list was charged 20 items, and
+    three levels of a 399-member group's members (64 million objects, charged 842) held it
+    past its time limit: members take a page (100 unless asked), charged item by item."""
     app = registry_app(shared_seeded_store)
     async with connect(app, shared_seeded_store) as client:
         answered = await post(client, nested_members(2))
-        refused = await post(client, nested_members(4))
+        paged = await post(client, nested_members(3).replace("members", "members(first: 2)"))
+        refused = await post(client, nested_members(3))
 
     assert "errors" not in answered.json(), answered.json()
     assert len(answered.json()["data"]["institution"]["members"]) == 6
+    assert len(paged.json()["data"]["institution"]["members"]) == 2, paged.json()
     body = refused.json()
     assert (body["data"], codes(body)) == (None, ["QUERY_TOO_COSTLY"])
-    assert "could return 176,842 objects" in body["errors"][0]["message"]
+    assert "could return 2,030,302 objects" in body["errors"][0]["message"]
+
+
+def test_a_page_size_sent_as_a_whole_float_is_charged_as_the_page_it_is() -> None:
+    """1000.0 is coerced to the Int 1000, so it is charged 1,000, not the default page."""
+    document = parse("query($n: Int) { changes(first: $n) { edges { node { seq } } } }")
+
+    as_float = measure(document, None, {"n": 1000.0})
+
+    assert as_float == measure(document, None, {"n": 1000})
+    assert as_float.cost == 1 + 1000 * 2
 
 
 async def test_a_fan_out_of_lookups_is_refused_and_counted_as_its_response_names(

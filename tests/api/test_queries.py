@@ -215,6 +215,19 @@ async def test_kind_filter_lists_institutions_of_that_kind(reader: GraphQLClient
     assert {CCSC, CQC} <= listed
 
 
+async def test_group_filter_lists_every_member_the_members_page_holds(
+    reader: GraphQLClient,
+) -> None:
+    group = "91210204768274391C"
+    listed = await listed_institutions(reader, {"group": group})
+    body = await reader(f'{{ institution(uscc: "{group}") {{ members(first: 4) {{ uscc }} }} }}')
+
+    assert listed == seedfacts.usccs_of_institutions(lambda row: row.get("group") == group)
+    assert len(listed) == 6
+    page = [m["uscc"] for m in body["data"]["institution"]["members"]]
+    assert page == sorted(listed)[:4]
+
+
 async def test_name_contains_filter_matches_part_of_the_name(reader: GraphQLClient) -> None:
     listed = await listed_institutions(reader, {"nameContains": "检验检测研究院"})
 
