@@ -62,8 +62,9 @@ class Loaders:
     complaints: DataLoader[str, list[models.Complaint]]
     credit_ratings: DataLoader[str, list[models.CreditRating]]
     credit_events: DataLoader[str, list[models.CreditEvent]]
-    credit: DataLoader[tuple[str, date], CreditAssessment | None]
-    supervision: DataLoader[tuple[str, date], ClassDecision | None]
+    # (institution, day, withheld: without the records the public no longer sees)
+    credit: DataLoader[tuple[str, date, bool], CreditAssessment | None]
+    supervision: DataLoader[tuple[str, date, bool], ClassDecision | None]
     complaint_summaries: DataLoader[tuple[str, date], ComplaintSummary]
     plan_results: DataLoader[str, list[models.CreditEvent]]
     evaluations: DataLoader[tuple[str, date, date], list[models.ServiceEvaluation]]
@@ -75,21 +76,18 @@ class Loaders:
     def for_request(cls, store: GraphStore, today: date | None = None) -> Loaders:
         day = today or registry_today()
 
-        async def credit(keys: list[tuple[str, date]]) -> list[CreditAssessment | None]:
-            found: dict[tuple[str, date], CreditAssessment] = {}
-            for on, usccs in _by_day(keys).items():
-                found |= {
-                    (u, on): a for u, a in (await assessments(store, usccs, day, on=on)).items()
-                }
+        async def credit(keys: list[tuple[str, date, bool]]) -> list[CreditAssessment | None]:
+            found: dict[tuple[str, date, bool], CreditAssessment] = {}
+            for (on, held), usccs in _by_view(keys).items():
+                scored = await assessments(store, usccs, day, on=on, withheld=held)
+                found |= {(u, on, held): a for u, a in scored.items()}
             return [found.get(k) for k in keys]
 
-        async def supervision(keys: list[tuple[str, date]]) -> list[ClassDecision | None]:
-            found: dict[tuple[str, date], ClassDecision] = {}
-            for on, usccs in _by_day(keys).items():
-                found |= {
-                    (u, on): d
-                    for u, d in (await supervision_decisions(store, usccs, on, today=day)).items()
-                }
+        async def supervision(keys: list[tuple[str, date, bool]]) -> list[ClassDecision | None]:
+            found: dict[tuple[str, date, bool], ClassDecision] = {}
+            for (on, held), usccs in _by_view(keys).items():
+                decided = await supervision_decisions(store, usccs, on, today=day, withheld=held)
+                found |= {(u, on, held): d for u, d in decided.items()}
             return [found.get(k) for k in keys]
 
         async def data_quality(keys: list[str]) -> list[DataQuality | None]:
@@ -123,6 +121,14 @@ class Loaders:
             disputes=_grouped(store.get_disputes_of, lambda d: d.institution),
             data_quality=DataLoader(load_fn=data_quality),
         )
+
+
+def _by_view(keys: list[tuple[str, date, bool]]) -> dict[tuple[date, bool], list[str]]:
+    """The institutions asked about on each day and view, for one store call each."""
+    views: dict[tuple[date, bool], list[str]] = defaultdict(list)
+    for uscc, on, held in dict.fromkeys(keys):
+        views[(on, held)].append(uscc)
+    return views
 
 
 def _by_day(keys: list[tuple[str, date]]) -> dict[date, list[str]]:

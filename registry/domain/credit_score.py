@@ -148,6 +148,13 @@ def last_public_day(public_until: date | None, repaired_on: date | None) -> date
     return last if public_until is None else min(public_until, last)
 
 
+def public_on(public_until: date | None, repaired_on: date | None, day: date) -> bool:
+    """Whether a credit-file record is still shown to the public on ``day`` (it may not
+    have started yet): within its publicity period and not repaired."""
+    last = last_public_day(public_until, repaired_on)
+    return last is None or day <= last
+
+
 def grade_for(score: float) -> CreditGrade:
     """The grade whose cut-off the score reaches."""
     for grade, cutoff in GRADE_CUTOFFS:

@@ -31,6 +31,7 @@ from registry.domain.credit_score import (
     FactorName,
     assess_credit,
     last_public_day,
+    public_on,
 )
 from registry.domain.ranking import PIN_RETENTION
 from registry.domain.satisfaction import (
@@ -68,11 +69,17 @@ def _dated(event: CreditEvent) -> DatedCreditEvent:
 
 
 async def credit_facts(
-    store: GraphStore, usccs: Sequence[str], day: date, *, past: bool = False
+    store: GraphStore,
+    usccs: Sequence[str],
+    day: date,
+    *,
+    past: bool = False,
+    shown_on: date | None = None,
 ) -> list[CreditFacts]:
     """What the named institutions' scores read on ``day``, evaluations of the last year.
     ``past``: ``day`` is gone by, so what was dated after it is left out (the certificates
-    issued, the complaints filed and the credit records dated later)."""
+    issued, the complaints filed and the credit records dated later). ``shown_on``: only
+    the credit records the public still sees that day (a past day shown to the public)."""
     since = date.fromordinal(max(1, day.toordinal() - (SATISFACTION_WINDOW_DAYS - 1)))
     found = await store.get_credit_inputs(
         usccs, today=day.isoformat(), evaluated_since=since.isoformat(), past=past
@@ -80,7 +87,12 @@ async def credit_facts(
     return [
         replace(
             f,
-            events=tuple(e for e in f.events if e.date <= day) if past else f.events,
+            events=tuple(
+                e
+                for e in f.events
+                if (not past or e.date <= day)
+                and (shown_on is None or public_on(e.public_until, e.repaired_on, shown_on))
+            ),
             evaluations=counted(f.evaluations, day),
         )
         for f in found
@@ -284,14 +296,21 @@ async def rescore_moved(store: GraphStore, today: date) -> int:
 
 
 async def assessments(
-    store: GraphStore, usccs: Sequence[str], today: date, *, on: date | None = None
+    store: GraphStore,
+    usccs: Sequence[str],
+    today: date,
+    *,
+    on: date | None = None,
+    withheld: bool = False,
 ) -> dict[str, CreditAssessment]:
     """The assessments of the supervised institutions among ``usccs`` on ``today``: as
     stored, or computed on the fly (not stored) where none of the current method is stored.
     On a past day (``on``), each is computed from the facts as they stood then, so a class
-    on that day rests on no penalty, complaint or certificate dated later."""
+    on that day rests on no penalty, complaint or certificate dated later; ``withheld``:
+    without the credit records the public no longer sees today."""
     if on is not None and on != today:
-        return await _computed(store, usccs, on, past=on < today)
+        shown_on = today if withheld else None
+        return await _computed(store, usccs, on, past=on < today, shown_on=shown_on)
     found = {
         s.uscc: stored_assessment(s)
         for s in await store.get_stored_credit(usccs)
@@ -302,11 +321,11 @@ async def assessments(
 
 
 async def _computed(
-    store: GraphStore, usccs: Sequence[str], day: date, *, past: bool
+    store: GraphStore, usccs: Sequence[str], day: date, *, past: bool, shown_on: date | None = None
 ) -> dict[str, CreditAssessment]:
     if not usccs:
         return {}
-    return assessed(await credit_facts(store, usccs, day, past=past), day)
+    return assessed(await credit_facts(store, usccs, day, past=past, shown_on=shown_on), day)
 
 
 def assessed(facts: Sequence[CreditFacts], day: date) -> dict[str, CreditAssessment]:

@@ -86,15 +86,17 @@ async def _decide(
 
 
 async def supervision_decisions(
-    store: GraphStore, usccs: Sequence[str], day: date, *, today: date
+    store: GraphStore, usccs: Sequence[str], day: date, *, today: date, withheld: bool = False
 ) -> dict[str, ClassDecision]:
     """The class on ``day`` and its reasons for each supervised institution among ``usccs``;
     the others (regulators, accreditation bodies, associations, groups, unknown keys) are
-    left out."""
+    left out. ``withheld``: a past day judged without the credit records the public no
+    longer sees today (its reasons name none of them)."""
     decisions: dict[str, ClassDecision] = {}
+    shown_on = today if withheld and day < today else None
     for start in range(0, len(usccs), MAX_WRITE_BATCH):
         batch = usccs[start : start + MAX_WRITE_BATCH]
-        facts = await credit_facts(store, batch, day, past=day < today)
+        facts = await credit_facts(store, batch, day, past=day < today, shown_on=shown_on)
         decisions |= await _decide(store, facts, day, today=today)
     return decisions
 

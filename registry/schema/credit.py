@@ -9,6 +9,7 @@ import strawberry
 
 from graph import models
 from registry.context import Context
+from registry.domain.credit_score import public_on
 from registry.domain.permissions import covers, may_see_withdrawn_credit_events
 from registry.domain.rating_checks import RatingCheck, RatingFlag, check_rating
 from registry.domain.vocabulary import (
@@ -17,7 +18,7 @@ from registry.domain.vocabulary import (
     RectificationOutcome,
 )
 
-__all__ = ["CreditEvent", "CreditRating", "visible_credit_events"]
+__all__ = ["CreditEvent", "CreditRating", "sees_withdrawn", "visible_credit_events", "withheld"]
 
 
 @strawberry.type(
@@ -61,7 +62,7 @@ class CreditRating:
             published_on=self.published_on,
             valid_until=self.valid_until,
             registry=await info.context.loaders.credit.load(
-                (self.institution_uscc, info.context.today)
+                (self.institution_uscc, info.context.today, False)
             ),
             today=info.context.today,
         )
@@ -129,26 +130,26 @@ class CreditEvent:
             plan=m.plan,
         )
 
-    @staticmethod
-    def public_on(m: models.CreditEvent, today: dt.date) -> bool:
-        """Whether the public still sees ``m`` today: within its publicity period, unrepaired."""
-        if m.public_until is not None and m.public_until < today:
-            return False
-        return m.repaired_on is None or today < m.repaired_on
-
 
 async def visible_credit_events(
     info: strawberry.Info[Context, None], events: list[models.CreditEvent], *, region: str
 ) -> list[CreditEvent]:
     """What the caller may see of ``events`` about institutions in ``region``: what is still
     public today, and the rest for oversight (a regulator within its jurisdiction)."""
-    if not await _sees_withdrawn(info, region):
+    if not await sees_withdrawn(info, region):
         today = info.context.today
-        events = [e for e in events if CreditEvent.public_on(e, today)]
+        events = [e for e in events if public_on(e.public_until, e.repaired_on, today)]
     return [CreditEvent.of(e) for e in events]
 
 
-async def _sees_withdrawn(info: strawberry.Info[Context, None], region: str) -> bool:
+async def withheld(info: strawberry.Info[Context, None], region: str, day: dt.date) -> bool:
+    """Whether a past ``day``'s score and class shown to the caller leave out the records
+    the public no longer sees: a record no longer public is not published again, and a
+    past day's score counted it (stepping ``asOf`` day by day gave its day and weight)."""
+    return day < info.context.today and not await sees_withdrawn(info, region)
+
+
+async def sees_withdrawn(info: strawberry.Info[Context, None], region: str) -> bool:
     if not may_see_withdrawn_credit_events(info.context.principal.role):
         return False
     return covers(await info.context.access(), region)

@@ -26,7 +26,7 @@ from registry.domain.vocabulary import (
     Ownership,
 )
 from registry.schema.complaints import Complaint, ComplaintSummary
-from registry.schema.credit import CreditEvent, CreditRating, visible_credit_events
+from registry.schema.credit import CreditEvent, CreditRating, visible_credit_events, withheld
 from registry.schema.credit_assessment import CreditAssessment, SupervisionClassDecision
 from registry.schema.disputes import DataQuality, Dispute, disputes_of, load_data_quality
 from registry.schema.errors import (
@@ -231,10 +231,13 @@ class Institution:
         "changed or a new day moved it (computedOn says when); on a past day (asOf), "
         "computed from what was dated by then (ratings valid, records dated, complaints "
         "filed and certificates issued by that day; complaints' findings and certificates' "
-        "withdrawals as recorded now). Null for an institution that is not supervised."
+        "withdrawals as recorded now); shown to anyone but oversight without the credit "
+        "records the public no longer sees. Null for an institution that is not supervised."
     )
     async def credit(self, info: Info) -> CreditAssessment | None:
-        found = await info.context.loaders.credit.load((self.uscc, self.moment.day))
+        day = self.moment.day
+        held = await withheld(info, self.model.region, day)
+        found = await info.context.loaders.credit.load((self.uscc, day, held))
         return None if found is None else CreditAssessment.of(found)
 
     @strawberry.field(
@@ -245,7 +248,9 @@ class Institution:
         "day asked for (asOf, default today), with the credit score of that day."
     )
     async def supervision_class(self, info: Info) -> SupervisionClassDecision | None:
-        found = await info.context.loaders.supervision.load((self.uscc, self.moment.day))
+        day = self.moment.day
+        held = await withheld(info, self.model.region, day)
+        found = await info.context.loaders.supervision.load((self.uscc, day, held))
         return None if found is None else SupervisionClassDecision.of(found)
 
     @strawberry.field(

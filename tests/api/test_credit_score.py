@@ -293,3 +293,35 @@ async def test_a_score_and_class_on_a_past_day_rest_on_what_was_dated_by_then(
     assert after["supervisionClass"]["class"] != "D"
     events = next(f for f in after["credit"]["factors"] if f["name"] == "credit_events")
     assert "2026-11-01" not in events["evidence"]  # not even as a record yet to count
+
+
+async def test_a_past_day_shown_to_the_public_leaves_out_records_it_no_longer_sees(
+    reader: GraphQLClient,
+) -> None:
+    """CE-2026-0016 (a −5 order, public from 2026-05-20 to 2026-08-20) is off the public file
+    today: stepping asOf over its first day moved the public's past score and its evidence
+    ("3 event(s)" after, "2" before), which gave its day and weight away. The public's past
+    days leave it out; a regulator of the region sees the past as it was scored."""
+    query = """query($u: String!, $d: Date) { institution(uscc: $u, asOf: $d) {
+      creditEvents { id } credit { score factors { name evidence } }
+      supervisionClass { class reasons { evidence } } } }"""
+    lab = "91210211401294580D"
+
+    async def seen(day: str, **who: Any) -> dict[str, Any]:
+        body = await reader(query, {"u": lab, "d": day}, **who)
+        assert "errors" not in body, body
+        found: dict[str, Any] = body["data"]["institution"]
+        return found
+
+    def events_factor(seen: dict[str, Any]) -> str:
+        factors = seen["credit"]["factors"]
+        return str(next(f["evidence"] for f in factors if f["name"] == "credit_events"))
+
+    before, on = await seen("2026-05-19"), await seen("2026-05-20")
+    oversight = await seen("2026-05-20", role=Role.REGULATOR)
+
+    assert "CE-2026-0016" not in {e["id"] for e in on["creditEvents"]}
+    assert (on["credit"], on["supervisionClass"]) == (before["credit"], before["supervisionClass"])
+    assert "CE-2026-0016" not in str(on)
+    assert events_factor(oversight).startswith("3 event(s)"), events_factor(oversight)
+    assert events_factor(on).startswith("2 event(s)"), events_factor(on)
