@@ -9,7 +9,8 @@ from graph.station_models import ServiceRequest
 
 
 def late_request(request_id: str, station: str) -> ServiceRequest:
-    """Done, two stages within their limits and one late."""
+    """Done, two stages within their limits and one late; its requester confirmed by the
+    station's regulator, so its stages count."""
     return ServiceRequest(
         id=request_id,
         station=station,
@@ -19,4 +20,6 @@ def late_request(request_id: str, station: str) -> ServiceRequest:
         submitted_at="2026-11-02T01:00:00.000000Z",
         stages_met=2,
         stages_late=1,
+        confirmed_on=date(2026, 11, 3),
+        confirmation="CALL_BACK",
     )
