@@ -26,12 +26,14 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    OperationType,
     SelectionSetNode,
     VariableNode,
     get_named_type,
 )
 
 from registry.domain.anomalies import MAX_ANOMALY_SCAN
+from registry.records.base import MAX_BATCH
 from registry.schema.documents import operation_and_fragments
 
 __all__ = [
@@ -133,6 +135,8 @@ def measure(
     walk = _Walk(fragments, variables, lists)
     for name in _in_spread_order(operation.selection_set, fragments):
         walk.measured[name] = walk.selections(fragments[name].selection_set)
+    if operation.operation is OperationType.MUTATION:
+        return walk.selections(operation.selection_set, batches=True)
     return walk.selections(operation.selection_set)
 
 
@@ -162,30 +166,49 @@ class _Walk:
         self.variables = variables
         self.lists = lists
         self.measured: dict[str, Shape] = {}
+        self.remeasured: dict[tuple[str, bool, bool], Shape] = {}
 
-    def selections(self, selection_set: SelectionSetNode) -> Shape:
+    def selections(
+        self, selection_set: SelectionSetNode, *, batches: bool = False, rows: bool = False
+    ) -> Shape:
+        """``batches``: the root of a mutation, whose fields answer with a batch's rows;
+        ``rows``: such an answer, whose lists hold a row each (up to ``MAX_BATCH``)."""
         total = Shape()
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                total = total.beside(self._field(selection))
+                total = total.beside(self._field(selection, batches=batches, rows=rows))
             elif isinstance(selection, InlineFragmentNode):
-                total = total.beside(self.selections(selection.selection_set))
+                inline = self.selections(selection.selection_set, batches=batches, rows=rows)
+                total = total.beside(inline)
             elif isinstance(selection, FragmentSpreadNode):  # unknown ones: validation says
-                total = total.beside(self.measured.get(selection.name.value, Shape()))
+                spread = self._spread(selection.name.value, batches=batches, rows=rows)
+                total = total.beside(spread)
         return total
 
-    def _field(self, field: FieldNode) -> Shape:
+    def _spread(self, name: str, *, batches: bool, rows: bool) -> Shape:
+        """A fragment as measured, or measured again at a mutation's first two levels,
+        whose lists are charged a batch (once per spread there; deeper, as measured)."""
+        fragment = self.fragments.get(name)
+        if not (batches or rows) or fragment is None:
+            return self.measured.get(name, Shape())
+        key = (name, batches, rows)  # once each, or spreads of spreads are walked 2^k times
+        if key not in self.remeasured:
+            self.remeasured[key] = self.selections(
+                fragment.selection_set, batches=batches, rows=rows
+            )
+        return self.remeasured[key]
+
+    def _field(self, field: FieldNode, *, batches: bool = False, rows: bool = False) -> Shape:
         aliased = int(field.alias is not None)
         connection = field.name.value == "edges"
         if field.selection_set is None:
             return Shape(fields=1, aliases=aliased, edges=connection)
-        inner = self.selections(field.selection_set)
+        inner = self.selections(field.selection_set, rows=batches)
         introspection = field.name.value.startswith("__")
         items = int(field.name.value in self.lists and not inner.edges)  # a list's own objects
+        page = MAX_BATCH if rows and items and not _first(field) else self._page(field, inner)
         return Shape(
-            cost=1
-            + self._page(field, inner) * (inner.cost + items)
-            + _READS.get(field.name.value, 0),
+            cost=1 + page * (inner.cost + items) + _READS.get(field.name.value, 0),
             fields=1 + inner.fields,
             depth=0 if introspection else 1 + inner.depth,
             aliases=aliased + inner.aliases,
@@ -208,6 +231,10 @@ class _Walk:
         if inner.edges:
             return DEFAULT_PAGE
         return self.lists.get(field.name.value, 1)
+
+
+def _first(field: FieldNode) -> bool:
+    return any(argument.name.value == "first" for argument in field.arguments or ())
 
 
 def page_value(value: object) -> int | None:
