@@ -40,8 +40,9 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.types.base import StrawberryObjectDefinition
 
 from registry.context import Context
+from registry.domain.vocabulary import Role
 from registry.resolvers.verification import verification_for
-from registry.schema.guards import bad_value, shape_refusal
+from registry.schema.guards import shape_refusal, variables_refusal
 from registry.schema.shape import list_fields, measure
 from registry.settings import Settings
 
@@ -80,8 +81,9 @@ class DirectPlan:
     async def run(self, context: Context, variables: Mapping[str, Any] | None) -> object | None:
         """``{"data": ...}`` as the executor would answer, or None to let GraphQL answer."""
         given = dict(variables or {})
-        if bad_value(given):
-            return None
+        anonymous = context.principal.role is Role.PUBLIC
+        if variables_refusal(given, anonymous=anonymous) is not None:
+            return None  # GraphQL refuses them
         schema = self._schema._schema
         definitions = self._operation.variable_definitions or ()
         coerced = get_variable_values(schema, definitions, given)

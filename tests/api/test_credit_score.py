@@ -298,7 +298,7 @@ async def test_a_score_and_class_on_a_past_day_rest_on_what_was_dated_by_then(
 async def test_a_past_day_shown_to_the_public_leaves_out_records_it_no_longer_sees(
     reader: GraphQLClient,
 ) -> None:
-    """CE-2026-0016 (a −5 order, public from 2026-05-20 to 2026-08-20) is off the public file
+    """CE-2026-0016 (a -5 order, public from 2026-05-20 to 2026-08-20) is off the public file
     today: stepping asOf over its first day moved the public's past score and its evidence
     ("3 event(s)" after, "2" before), which gave its day and weight away. The public's past
     days leave it out; a regulator of the region sees the past as it was scored."""
