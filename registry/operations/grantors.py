@@ -50,9 +50,12 @@ async def refuse_others_grants(
 def refuse_new_grantors(
     principal: Principal, records: Sequence[InstitutionRecord], stored: dict[str, Institution]
 ) -> None:
-    """Only ADMIN makes an institution a grantor or stops it being one: a regulator gave its
-    own record the ACCREDITATION_BODY kind, then granted CNAS schemes in its own name, and
-    a certification body it favoured verified VALID while CNAS had suspended it."""
+    """Only ADMIN makes an institution a grantor or stops it being one, or renames one: a
+    regulator gave its own record the ACCREDITATION_BODY kind, then granted CNAS schemes in
+    its own name, and a certification body it favoured verified VALID while CNAS had
+    suspended it; another renamed itself 国家市场监督管理总局 for a moment, recorded a penalty
+    in that name (a credit record's authority names a registered regulator) and renamed
+    itself back."""
     if principal.role is Role.ADMIN:
         return
     problems = [
@@ -63,6 +66,18 @@ def refuse_new_grantors(
         )
         for index, record in enumerate(records)
         if _granting(record.kinds) != _granting(_kinds_of(stored.get(record.uscc)))
+    ]
+    problems += [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"{found.name} grants accreditations and records are kept in its name: ADMIN "
+            "renames it",
+            f"input[{index}].name",
+        )
+        for index, record in enumerate(records)
+        if (found := stored.get(record.uscc)) is not None
+        and _granting(found.kinds)
+        and record.name != found.name
     ]
     if problems:
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)

@@ -623,6 +623,14 @@ async def test_a_regulator_writes_only_the_grants_of_regulators_in_its_jurisdict
     )
     payload = await refused(api, snapshot, "upsertInstitutions", [promoted], dalian)
     assert payload["field"] == "input[0].kinds", payload
+    # Nor renames itself the national regulator to record in that name: ADMIN renames it.
+    renamed = {**promoted, "name": "国家市场监督管理总局", "kinds": ["REGULATOR"]}
+    renaming = await refused(api, snapshot, "upsertInstitutions", [renamed], dalian)
+    assert (renaming["code"], renaming["field"]) == ("NOT_AUTHORIZED", "input[0].name")
+    kept = await mutate(
+        api, "upsertInstitutions", [{**promoted, "kinds": ["REGULATOR"]}], bearer=dalian
+    )
+    assert kept["__typename"] == "UpsertInstitutionsSuccess", kept
 
     assert [r["field"] for r in refusals] == ["input[0].body"] * 3, refusals
     assert LIAONING_AMR in refusals[1]["message"]  # the stored body, though it names itself
