@@ -179,8 +179,9 @@ def _rating(rating: AssociationRating | None, today: date) -> tuple[float | None
 
 def _events(events: Sequence[DatedCreditEvent], today: date) -> tuple[float, str, int]:
     """A clean file counts as evidence once there is other evidence: the value, its evidence
-    and how many events were counted."""
-    total, counted, expired, pending = 0.0, 0, 0, 0
+    and how many events were counted. The evidence is public: it does not count the records
+    past their publicity period, which the public no longer sees."""
+    total, counted, pending = 0.0, 0, 0
     for event in events:
         if not -100.0 <= event.weight <= 100.0:
             raise ValueError(f"credit event weight {event.weight} outside -100..100")
@@ -189,14 +190,14 @@ def _events(events: Sequence[DatedCreditEvent], today: date) -> tuple[float, str
         if event.on > today:
             pending += 1
         elif event.public_until is not None and event.public_until < today:
-            expired += 1
+            continue
         else:
             age = (today - event.on).days
             total += event.weight * 0.5 ** (age / EVENT_HALF_LIFE_DAYS)
             counted += 1
     evidence = (
         f"{counted} event(s) counted, decayed sum {total:+.1f} on baseline {EVENTS_BASELINE:g}"
-        f" (half-life {EVENT_HALF_LIFE_DAYS:g} days); {expired} past their publicity period"
+        f" (half-life {EVENT_HALF_LIFE_DAYS:g} days)"
     )
     if pending:
         evidence += f"; {pending} dated after {today} not yet counted"

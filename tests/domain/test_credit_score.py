@@ -121,7 +121,9 @@ def test_a_penalty_past_its_publicity_period_no_longer_counts() -> None:
     expired = replace(FULL, events=(_penalty(on, public_until=TODAY - timedelta(days=1)),))
     public = replace(FULL, events=(_penalty(on, public_until=TODAY),))
     assert _score(expired) == _score(replace(FULL, events=())) > _score(public)
-    assert "1 past their publicity period" in _factor(expired, FactorName.CREDIT_EVENTS)[2]
+    evidence = _factor(expired, FactorName.CREDIT_EVENTS)[2]
+    assert evidence.startswith("0 event(s) counted")
+    assert "publicity" not in evidence  # the public evidence does not count what it hides
 
 
 def test_missing_inputs_are_renormalised_not_counted_as_zero() -> None:
