@@ -6,16 +6,26 @@ institutions it names are scored again (``writes.rescore``)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date
+from typing import TypeVar
 
-from graph.log_models import IdempotencyClaim, WriteResult
+from graph.log_models import IdempotencyClaim, WriteGuard, WriteResult
 from graph.models import InstitutionQuery
 from graph.port import GraphStore
 from registry.auth import Principal, access_of
 from registry.domain.supervision import drawn_institutions
 from registry.domain.vocabulary import InstitutionKind, Role
 from registry.operations import convert
+from registry.operations.kept_facts import (
+    EVENT_FACTS,
+    StoredDocs,
+    changed,
+    evaluations_kept,
+    ratings_kept,
+    refuse_rewrites,
+    stored_docs,
+)
 from registry.operations.lifecycle_checks import replanned
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.operations.write_access import (
@@ -33,6 +43,8 @@ from registry.records import (
     FieldProblem,
     ServiceEvaluationRecord,
 )
+
+_Input = TypeVar("_Input", CreditRatingRecord, CreditEventRecord, ServiceEvaluationRecord)
 
 __all__ = [
     "publish_credit_ratings",
@@ -79,18 +91,48 @@ async def publish_credit_ratings(
         store, principal, "publishCreditRatings", functools.partial(rating_claims, store, records)
     )
     await _only_members(store, [(i, r.association, r.institution) for i, r in enumerate(records)])
-    result = await write_batch(
+
+    return await _kept_and_written(
+        store,
         records,
+        functools.partial(ratings_kept, store, principal, records, today),
         lambda guard: store.publish_credit_ratings(
             [convert.credit_rating_model(r) for r in records], actor=principal.actor, guard=guard
         ),
-        key=lambda r: r.id,
-        idempotency=idempotency,
-        references={
+        {
             "association": ("Institution", lambda r: r.association),
             "institution": ("Institution", lambda r: r.institution),
         },
+        idempotency=idempotency,
+        today=today,
     )
+
+
+async def _kept_and_written(
+    store: GraphStore,
+    records: Sequence[_Input],
+    kept: Callable[[], Awaitable[dict[str, int]]],
+    write: Callable[[WriteGuard | None], Awaitable[WriteResult]],
+    references: dict[str, tuple[str, Callable[[_Input], str | None]]],
+    *,
+    idempotency: IdempotencyClaim | None,
+    today: date,
+) -> WriteResult:
+    """Check what the stored records state is kept (``kept``, returning the versions it
+    read), write expecting those versions, check again if another write landed first, then
+    score the institutions named again."""
+
+    async def attempt() -> WriteResult:
+        return await write_batch(
+            records,
+            write,
+            key=lambda r: r.id,
+            idempotency=idempotency,
+            references=references,
+            implied=await kept(),
+        )
+
+    result = await replanned(attempt)
     await rescore(store, (r.institution for r in records), today)
     return result
 
@@ -129,34 +171,24 @@ async def record_credit_events(
     )
     await _drawn_in_plans(store, records)
 
-    async def attempt() -> WriteResult:
-        versions = await _facts_kept(store, principal, records)
-        return await write_batch(
-            records,
-            lambda guard: store.record_credit_events(
-                [convert.credit_event_model(r) for r in records],
-                actor=principal.actor,
-                guard=guard,
-            ),
-            key=lambda r: r.id,
-            idempotency=idempotency,
-            references={
-                "institution": ("Institution", lambda r: r.institution),
-                "plan": ("SupervisionPlan", lambda r: r.plan),
-            },
-            implied=versions,
-        )
-
-    result = await replanned(attempt)
-    await rescore(store, (r.institution for r in records), today)
-    return result
+    return await _kept_and_written(
+        store,
+        records,
+        functools.partial(_facts_kept, store, principal, records),
+        lambda guard: store.record_credit_events(
+            [convert.credit_event_model(r) for r in records], actor=principal.actor, guard=guard
+        ),
+        {
+            "institution": ("Institution", lambda r: r.institution),
+            "plan": ("SupervisionPlan", lambda r: r.plan),
+        },
+        idempotency=idempotency,
+        today=today,
+    )
 
 
 # More than any province's regulators at every level (about 3,000 nationwide).
 _REGULATORS = 10_000
-
-# What a credit record states: kept as first written; ADMIN corrects it (README, credit file).
-_FACTS = ("kind", "date", "weight", "authority", "publicUntil")
 
 
 async def _facts_kept(
@@ -169,29 +201,16 @@ async def _facts_kept(
     read, for the write to expect."""
     if principal.role is Role.ADMIN:
         return {}
-    stored = {d.key: d.doc for d in await store.export_docs("CreditEvent", [r.id for r in records])}
+    stored = await stored_docs(store, principal, "CreditEvent", records)
     await _own_authority(store, principal, records, stored)
-    problems = [
-        FieldProblem(
-            "NOT_AUTHORIZED",
-            f"{record.id} was recorded with {name} {old[name]}: a regulator repairs a record, "
-            "ADMIN corrects it",
-            f"input[{index}].{name}",
-        )
-        for index, record in enumerate(records)
-        if (old := stored.get(record.id)) is not None
-        for name in _rewritten(old, record)
-    ]
-    if problems:
-        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
-    return {key: int(str(doc.get("version", 0))) for key, doc in stored.items()}
+    return refuse_rewrites(stored, records, _rewritten, "a regulator repairs a record")
 
 
 async def _own_authority(
     store: GraphStore,
     principal: Principal,
     records: Sequence[CreditEventRecord],
-    stored: Mapping[str, object],
+    stored: StoredDocs,
 ) -> None:
     """A regulator's key records a new credit record in the name of a regulator registered
     in its jurisdiction: with free text, a city regulator recorded a serious violation "by"
@@ -217,22 +236,14 @@ async def _own_authority(
 
 
 def _rewritten(old: Mapping[str, object], record: CreditEventRecord) -> list[str]:
-    """The stored fields ``record`` would change: its ``_FACTS``, and a repair once recorded
-    (re-dated, it moved the record off past days' files and scores)."""
-    changed = [
-        name for name, now in zip(_FACTS, _stated(record), strict=True) if old.get(name) != now
-    ]
+    """The stored fields ``record`` would change: what it states (kind, date, weight,
+    authority, publicity end), and a repair once recorded (re-dated, it moved the record
+    off past days' files and scores)."""
+    rewritten = changed(old, convert.credit_event_model(record), EVENT_FACTS)
     repaired, now = old.get("repairedOn"), record.repaired_on
     if repaired is not None and now is not None and now.isoformat() != repaired:
-        changed.append("repairedOn")
-    return changed
-
-
-def _stated(record: CreditEventRecord) -> tuple[object, ...]:
-    """The record's ``_FACTS`` as a stored document holds them."""
-    model = convert.credit_event_model(record)
-    until = None if model.public_until is None else model.public_until.isoformat()
-    return (model.kind, model.date.isoformat(), model.weight, model.authority, until)
+        rewritten.append("repairedOn")
+    return rewritten
 
 
 async def _drawn_in_plans(store: GraphStore, records: Sequence[CreditEventRecord]) -> None:
@@ -286,16 +297,16 @@ async def record_service_evaluations(
     if principal.role is Role.ASSOCIATION:
         own = principal.institution or ""
         await _only_members(store, [(i, own, r.institution) for i, r in enumerate(records)])
-    result = await write_batch(
+    return await _kept_and_written(
+        store,
         records,
+        functools.partial(evaluations_kept, store, principal, records, today),
         lambda guard: store.record_service_evaluations(
             [convert.service_evaluation_model(r, recorded_by=recorder) for r in records],
             actor=principal.actor,
             guard=guard,
         ),
-        key=lambda r: r.id,
+        {"institution": ("Institution", lambda r: r.institution)},
         idempotency=idempotency,
-        references={"institution": ("Institution", lambda r: r.institution)},
+        today=today,
     )
-    await rescore(store, (r.institution for r in records), today)
-    return result

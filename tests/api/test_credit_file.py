@@ -81,7 +81,7 @@ def rating_row(rating_id: str, **fields: Any) -> dict[str, Any]:
         "grade": "B",
         "score": 82.5,
         "period": "2026-H1",
-        "publishedOn": "2026-09-01",
+        "publishedOn": "2026-11-22",  # today: a rating counts from the day it is published
         "validUntil": "2027-08-31",
         "method": "大连市检验检测机构信用等级评价",
         "evidence": "现场评审与投诉处理情况",
@@ -115,21 +115,23 @@ async def events_seen(client: GraphQLClient, role: Role) -> dict[str, dict[str, 
 async def test_association_publishes_for_a_member_and_the_history_is_kept(
     api: GraphQLClient,
 ) -> None:
-    newest_but_expired = rating_row(
+    expired = rating_row(
         "DLJC-2026-X01", period="2026-Q3", publishedOn="2026-11-01", validUntil="2026-11-20"
     )
 
     payload = await call(
         api,
         "publishCreditRatings",
-        [rating_row("DLJC-2026-H1-001"), newest_but_expired],
+        [rating_row("DLJC-2026-H1-001")],
         role=Role.ASSOCIATION,
         institution=DALIAN_ASSOCIATION,
     )
+    archived = await call(api, "publishCreditRatings", [expired], role=Role.ADMIN)
 
     assert payload["__typename"] == "PublishCreditRatingsSuccess", payload
-    assert [r["id"] for r in payload["ratings"]] == ["DLJC-2026-H1-001", "DLJC-2026-X01"]
-    assert payload["receipt"]["written"] == 2
+    assert archived["__typename"] == "PublishCreditRatingsSuccess", archived
+    assert [r["id"] for r in payload["ratings"]] == ["DLJC-2026-H1-001"]
+    assert payload["receipt"]["written"] == 1
     body = await api(RATINGS, {"u": DALIAN_PRODUCT_INSTITUTE})
     institution = body["data"]["institution"]
     assert {a["uscc"] for a in institution["associations"]} == {
@@ -144,10 +146,47 @@ async def test_association_publishes_for_a_member_and_the_history_is_kept(
         "grade": "B",
         "score": 82.5,
         "period": "2026-H1",
-        "publishedOn": "2026-09-01",
+        "publishedOn": "2026-11-22",
         "validUntil": "2027-08-31",
         "evidence": "现场评审与投诉处理情况",
     }
+
+
+async def test_a_published_rating_stays_as_published_and_a_new_one_counts_from_today(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """An association rewrote its grade C of a member into an A "published" a year earlier,
+    and published a D dated back over a past day: both changed what the registry had said
+    about days gone by. It publishes a new rating, from today; ADMIN corrects."""
+    association = {"role": Role.ASSOCIATION, "institution": DALIAN_ASSOCIATION}
+    await call(api, "publishCreditRatings", [rating_row("DLJC-2026-K01")], **association)
+    rewritten = rating_row("DLJC-2026-K01", grade="A", score=99, publishedOn="2025-01-01")
+    backdated = rating_row("DLJC-2026-K02", grade="D", score=5, publishedOn="2025-05-01")
+
+    refusals = [
+        await call_refused(
+            api,
+            snapshot,
+            "publishCreditRatings",
+            [row],
+            role=Role.ASSOCIATION,
+            institution=DALIAN_ASSOCIATION,
+        )
+        for row in (rewritten, backdated)
+    ]
+    again = await call(api, "publishCreditRatings", [rating_row("DLJC-2026-K01")], **association)
+    corrected = await call(api, "publishCreditRatings", [rewritten], role=Role.ADMIN)
+
+    assert [(p["code"], p["problems"][0]["field"]) for p in refusals] == [
+        ("NOT_AUTHORIZED", "input[0].grade"),
+        ("INVALID_VALUE", "input[0].publishedOn"),
+    ], refusals
+    assert {p["field"] for p in refusals[0]["problems"]} == {
+        "input[0].grade",
+        "input[0].score",
+        "input[0].publishedOn",
+    }
+    assert again["__typename"] == corrected["__typename"] == "PublishCreditRatingsSuccess"
 
 
 DALIAN_HENGAN = "91210211401294580D"  # a member of the Dalian association, registry grade B

@@ -46,7 +46,7 @@ async def test_a_published_rating_changes_the_stored_score(api: GraphQLClient) -
     await call(
         api,
         "publishCreditRatings",
-        [rating_row("DLJC-2026-LOW", grade="D", score=20, publishedOn="2026-11-01")],
+        [rating_row("DLJC-2026-LOW", grade="D", score=20)],
         role=Role.ASSOCIATION,
         institution=DALIAN_ASSOCIATION,
     )

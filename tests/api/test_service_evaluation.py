@@ -225,9 +225,35 @@ async def test_an_association_cannot_rewrite_a_regulators_evaluation(api: GraphQ
         institution=DALIAN_ASSOCIATION,
     )
 
-    assert rewritten["__typename"] == "Conflict"
-    corrected = await record(api, [{**visit_row, "checksPassed": 6}], role=Role.REGULATOR)
+    assert rewritten["__typename"] == "NotAuthorized", rewritten
+    corrected = await record(api, [{**visit_row, "checksPassed": 6}], role=Role.ADMIN)
     assert corrected["__typename"] == "RecordServiceEvaluationsSuccess"
+
+
+async def test_a_recorded_evaluation_stays_as_recorded_and_a_new_one_is_dated_in_its_year(
+    api: GraphQLClient,
+) -> None:
+    """A regulator re-dated another regulator's visit out of the year it counted in, and an
+    association recorded a failing visit of a member dated 18 months back, lowering that
+    day's score: what an evaluation states is ADMIN's to correct, and a new one is dated
+    within the year the score reads, not after today."""
+    visit_row = visit("DL-MC-2", 18, 20, institution=DALIAN_PRODUCT_INSTITUTE)
+    await record(api, [visit_row], role=Role.REGULATOR)
+    moved = await record(api, [{**visit_row, "date": "2024-01-01"}], role=Role.REGULATOR)
+    lowered = await record(api, [{**visit_row, "checksPassed": 0}], role=Role.REGULATOR)
+    member = {"role": Role.ASSOCIATION, "institution": DALIAN_ASSOCIATION}
+    old = visit("DL-MC-3", 0, 20, institution=DALIAN_PRODUCT_INSTITUTE, date="2025-06-01")
+    ahead = {**old, "id": "DL-MC-4", "date": "2027-01-01"}
+    dated = [await record(api, [row], **member) for row in (old, ahead)]
+    same = await record(api, [visit_row], role=Role.REGULATOR)  # a retry as recorded
+    archive = await record(api, [old], role=Role.ADMIN)
+
+    assert [(p["code"], p["field"]) for p in (moved, lowered)] == [
+        ("NOT_AUTHORIZED", "input[0].date"),
+        ("NOT_AUTHORIZED", "input[0].checksPassed"),
+    ]
+    assert [(p["code"], p["field"]) for p in dated] == [("INVALID_VALUE", "input[0].date")] * 2
+    assert same["__typename"] == archive["__typename"] == "RecordServiceEvaluationsSuccess"
 
 
 async def test_the_change_feed_does_not_name_who_answered(api: GraphQLClient) -> None:
