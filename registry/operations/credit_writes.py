@@ -247,15 +247,14 @@ def _rewritten(old: Mapping[str, object], record: CreditEventRecord) -> list[str
 
 
 async def _drawn_in_plans(store: GraphStore, records: Sequence[CreditEventRecord]) -> None:
-    """A spot check entered as a plan's result concerns an institution the plan drew (a plan
-    that does not exist is left to the store, which reports it NOT_FOUND)."""
+    """A spot check entered as a plan's result concerns an institution the plan drew, on or
+    after the plan's day (a plan that does not exist is left to the store, which reports it
+    NOT_FOUND)."""
     named = sorted({r.plan for r in records if r.plan is not None})
     if not named:
         return
-    drawn = {
-        p.id: drawn_institutions(p.canonical)
-        for p in await store.get_supervision_plans_by_id(named)
-    }
+    plans = {p.id: p for p in await store.get_supervision_plans_by_id(named)}
+    drawn = {key: drawn_institutions(p.canonical) for key, p in plans.items()}
     problems = [
         FieldProblem(
             "INVALID_VALUE",
@@ -264,6 +263,15 @@ async def _drawn_in_plans(store: GraphStore, records: Sequence[CreditEventRecord
         )
         for index, r in enumerate(records)
         if r.plan in drawn and r.institution not in drawn[r.plan]
+    ]
+    problems += [  # a check the plan sent inspectors to is made after it was drawn
+        FieldProblem(
+            "INVALID_VALUE",
+            f"supervision plan {r.plan} was drawn on {plans[r.plan].date}",
+            f"input[{index}].date",
+        )
+        for index, r in enumerate(records)
+        if r.plan in plans and r.date < plans[r.plan].date
     ]
     if problems:
         raise Refusal(RefusalKind.INVALID_INPUT, problems)

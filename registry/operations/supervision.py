@@ -7,12 +7,14 @@ last years, judged by the same chain of trust as the verification page (``domain
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from graph.models import CertificateQuery, CreditFacts, VerificationFacts
 from graph.port import MAX_WRITE_BATCH, GraphStore
+from registry.auth import Principal
 from registry.domain.anomalies import CertificateFinding, certificate_finding
 from registry.domain.hard_rules import findings_since, hard_rules
 from registry.domain.supervision import (
@@ -21,7 +23,10 @@ from registry.domain.supervision import (
     is_supervised,
     supervision_class,
 )
+from registry.domain.vocabulary import Role
 from registry.operations.credit import assessed, assessments, credit_facts
+from registry.operations.refusals import Refusal, RefusalKind
+from registry.records import FieldProblem
 
 __all__ = ["MAX_FINDINGS_SCAN", "supervision_classes", "supervision_decisions"]
 
@@ -107,3 +112,41 @@ async def supervision_classes(
     """The class on ``day`` of each supervised institution among ``usccs``."""
     decisions = await supervision_decisions(store, usccs, day, today=today)
     return {u: d.class_ for u, d in decisions.items()}
+
+
+async def fair_draw(
+    store: GraphStore,
+    principal: Principal,
+    region: str,
+    day: date,
+    seed: int | None,
+    *,
+    today: date,
+) -> int:
+    """The seed of a plan drawn fairly (双随机): by the registry, today, once a region and day.
+    A regulator that chose its seed could search offline for one whose draw left someone
+    out; one that drew again and again kept the draw it liked; one that dated a plan back
+    or ahead drew on another day's classes. ADMIN records archives, seed and day given."""
+    if principal.role is Role.ADMIN:
+        return secrets.randbelow(_SEEDS) if seed is None else seed
+    if seed is not None:
+        raise Refusal(
+            RefusalKind.NOT_AUTHORIZED,
+            [FieldProblem("NOT_AUTHORIZED", "the registry draws the seed", "input.seed")],
+        )
+    if day != today:
+        raise Refusal(
+            RefusalKind.INVALID_INPUT,
+            [FieldProblem("INVALID_VALUE", f"a plan is drawn today, {today}", "input.date")],
+        )
+    drawn = await store.get_supervision_plans(region, before=day + timedelta(days=1), limit=_PLANS)
+    if any(p.region == region and p.date == day for p in drawn):
+        raise Refusal(
+            RefusalKind.CONFLICT,
+            [FieldProblem("ALREADY_DRAWN", f"{region} was drawn on {day}", "input.date")],
+        )
+    return secrets.randbelow(_SEEDS)
+
+
+_SEEDS = 2**31
+_PLANS = 100  # a region's plans of one day and its sub-regions', read to find its own

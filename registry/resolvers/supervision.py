@@ -23,7 +23,7 @@ from registry.domain.supervision import (
 )
 from registry.operations import writes
 from registry.operations.refusals import Refusal, RefusalKind, validate_one
-from registry.operations.supervision import supervision_classes
+from registry.operations.supervision import fair_draw, supervision_classes
 from registry.operations.write_access import authorize_rows, region_claim
 from registry.records import FieldProblem, Record
 from registry.records.base import RegionCode, Uscc, refuse
@@ -72,7 +72,7 @@ class _RatesRecord(Record):
 class _PlanRecord(Record):
     region: RegionCode
     date: dt.date
-    seed: int
+    seed: int | None = None
     rates: _RatesRecord | None = None
     per_institution: Annotated[int, Field(ge=1, le=5)] = 2
     inspectors: Annotated[list[_InspectorRecord], Field(min_length=1, max_length=500)]
@@ -143,6 +143,9 @@ async def draw_plan(info: Info, input: SupervisionPlanInput) -> DrawSupervisionP
             "drawSupervisionPlan",
             functools.partial(region_claim, "input.region", record.region),
         )
+        seed = await fair_draw(
+            store, context.principal, record.region, record.date, record.seed, today=context.today
+        )
         institutions = await _plan_institutions(
             store, record.region, record.date, today=context.today
         )
@@ -150,7 +153,7 @@ async def draw_plan(info: Info, input: SupervisionPlanInput) -> DrawSupervisionP
         plan = draw_supervision_plan(
             institutions,
             [Inspector(i.id, i.employer, i.group) for i in record.inspectors],
-            seed=record.seed,
+            seed=seed,
             rates=None if record.rates is None else record.rates.chosen(),
             per_institution=record.per_institution,
             previous=_previous(earlier),
@@ -159,7 +162,7 @@ async def draw_plan(info: Info, input: SupervisionPlanInput) -> DrawSupervisionP
             id=plan.digest,
             region=record.region,
             date=record.date,
-            seed=record.seed,
+            seed=seed,
             rates=json.dumps(
                 {str(c): r for c, r in plan.rates}, sort_keys=True, separators=(",", ":")
             ),

@@ -46,9 +46,13 @@ class InspectorInput:
 @strawberry.input(description="A spot-check plan for a region and its sub-regions.")
 class SupervisionPlanInput:
     region: str
-    date: dt.date
-    seed: int
+    date: dt.date = strawberry.field(description="Today, unless ADMIN records an archive.")
     inspectors: list[InspectorInput]
+    seed: int | None = strawberry.field(
+        default=None,
+        description="Drawn by the registry (kept with the plan, so anyone can redraw it); "
+        "only ADMIN gives one, to record an archive.",
+    )
     rates: SupervisionRatesInput | None = None
     per_institution: int = 2
 

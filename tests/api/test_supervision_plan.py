@@ -61,7 +61,9 @@ def plan_input(**overrides: Any) -> dict[str, Any]:
     }
 
 
-async def draw(api: GraphQLClient, role: Role = Role.REGULATOR, **overrides: Any) -> Any:
+async def draw(api: GraphQLClient, role: Role = Role.ADMIN, **overrides: Any) -> Any:
+    """A plan recorded with its seed and day, as ADMIN records an archive: a regulator's
+    plan is drawn today, its seed by the registry (test_a_regulator_draws_today_once_...)."""
     body = await api(DRAW, {"input": plan_input(**overrides)}, role=role)
     assert "errors" not in body, body
     return body["data"]["drawSupervisionPlan"]
@@ -158,7 +160,7 @@ async def test_invalid_input_is_refused_with_codes_and_paths(
     code: str,
     field: str | None,
 ) -> None:
-    await api.key(Role.REGULATOR)
+    await api.key(Role.ADMIN)
     before = await snapshot()
     payload = await draw(api, **overrides)
     assert payload["__typename"] in ("InvalidInput", "NotFound"), payload
@@ -250,3 +252,35 @@ async def test_only_market_institutions_are_drawn(api: GraphQLClient) -> None:
     drawn = {d["uscc"] for d in payload["plan"]["draws"]}
     assert drawn == set(LIAONING_INSTITUTIONS)
     assert "11210200996939498X" not in drawn  # 大连市市场监督管理局
+
+
+async def test_a_regulator_draws_today_once_with_the_registrys_seed(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """双随机: a regulator chose its seed (one searched offline could leave someone out),
+    drew again until the draw suited it, and dated plans in 2020 and 2030; a result was
+    entered dated before its plan. The registry draws the seed, today, once a region and
+    day, and a result follows its plan."""
+    await api.key(Role.REGULATOR)
+    before = await snapshot()
+    chosen = await draw(api, role=Role.REGULATOR, date="2026-11-22")
+    dated = await draw(api, role=Role.REGULATOR, seed=None, date="2020-01-01")
+    assert await snapshot() == before
+    first = await draw(api, role=Role.REGULATOR, seed=None, date="2026-11-22")
+    again = await draw(api, role=Role.REGULATOR, seed=None, date="2026-11-22")
+    archive = (await draw(api))["plan"]  # ADMIN, 2026-11-01, seed given
+    early = event_row(
+        "SC-EARLY",
+        institution=archive["draws"][0]["uscc"],
+        kind="SPOT_CHECK",
+        plan=archive["id"],
+        date="2026-10-20",
+    )
+    result = await _enter(api, [early])
+
+    assert (chosen["code"], chosen["field"]) == ("NOT_AUTHORIZED", "input.seed"), chosen
+    assert (dated["code"], dated["field"]) == ("INVALID_VALUE", "input.date"), dated
+    assert first["__typename"] == "DrawSupervisionPlanSuccess", first
+    assert isinstance(first["plan"]["seed"], int)
+    assert (again["code"], again["field"]) == ("ALREADY_DRAWN", "input.date"), again
+    assert (result["code"], result["field"]) == ("INVALID_VALUE", "input[0].date"), result
