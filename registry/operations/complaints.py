@@ -34,6 +34,7 @@ from registry.domain.complaints import (
     overdue_cutoffs,
     step_problems,
 )
+from registry.domain.oversight import own_case
 from registry.domain.permissions import RowClaim
 from registry.domain.vocabulary import ComplaintStatus
 from registry.operations.credit import recompute_credit
@@ -108,9 +109,19 @@ async def file_complaint(
     return result
 
 
-async def _complaint_claims(store: GraphStore, complaint: Complaint) -> list[RowClaim]:
-    """A complaint concerns the region of the institution it is against."""
+async def _complaint_claims(
+    store: GraphStore, principal: Principal, complaint: Complaint
+) -> list[RowClaim]:
+    """A complaint concerns the region of the institution it is against; one against a
+    regulator of the key's own level is its superior's (``own_case``)."""
     found = await store.get_institutions([complaint.against])
+    if found and own_case(principal.role, principal.regions, found[0]):
+        raise _refused(
+            RefusalKind.NOT_AUTHORIZED,
+            "NOT_AUTHORIZED",
+            "a complaint against a regulator of this key's own level is its superior's",
+            "input.id",
+        )
     return [
         RowClaim(
             party_field="input.id",
@@ -159,7 +170,10 @@ async def advance_complaint(
             )
         complaint = found[0]
         await authorize_rows(
-            store, principal, "advanceComplaint", lambda: _complaint_claims(store, complaint)
+            store,
+            principal,
+            "advanceComplaint",
+            lambda: _complaint_claims(store, principal, complaint),
         )
         if record.expected_version not in (None, complaint.version):
             raise _stale(record.expected_version, complaint.version)

@@ -27,6 +27,8 @@ from registry.domain.disputes import (
     handling_refusals,
 )
 from registry.domain.hard_rules import findings_since
+from registry.domain.oversight import own_case
+from registry.domain.permissions import Refused
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.records import FieldProblem
 from registry.records.disputes import DisputeRecord, ResolveDisputeRecord
@@ -88,6 +90,10 @@ async def resolve_dispute(
     dispute = found[0]
     access = await access_of(store, principal)
     refused = handling_refusals(access, dispute)
+    if dispute.entity == DisputeEntity.INSTITUTION.value:
+        subject = await store.get_institutions([dispute.institution])
+        if subject and own_case(principal.role, principal.regions, subject[0]):
+            refused = [Refused("input.id", "a regulator of this key's own level: its superior's")]
     if refused:
         raise Refusal(
             RefusalKind.NOT_AUTHORIZED,

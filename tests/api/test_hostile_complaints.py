@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from registry.domain.vocabulary import Role
 from tests.api.conftest import GraphQLClient
-from tests.api.test_complaints import FILE, filing, summary
+from tests.api.test_complaints import ADVANCE, FILE, filing, regulator, summary
+from tests.api.test_disputes import _file, _resolve
 
 
 async def test_two_strangers_choosing_the_same_idempotency_key_each_file_their_own(
@@ -47,3 +48,30 @@ async def test_a_keyed_caller_reusing_its_key_for_another_filing_is_still_refuse
     )
 
     assert other["data"]["fileComplaint"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+
+
+DALIAN_AMR = "11210200996939498X"  # 大连市市场监督管理局, region 210200
+
+
+async def test_a_regulator_decides_no_case_about_itself(api: GraphQLClient) -> None:
+    """The Dalian regulator rejected the complaint filed against itself, and the dispute
+    about its own record: a case about a regulator of the key's own level is its
+    superior's (the Liaoning regulator, or ADMIN)."""
+    complaint = (await api(FILE, {"input": filing(against=DALIAN_AMR, category="执法不公")}))[
+        "data"
+    ]["fileComplaint"]["complaintId"]
+    dispute = (await _file(api, entity="INSTITUTION", key=DALIAN_AMR, field="address"))["dispute"][
+        "id"
+    ]
+    dalian, liaoning = await regulator(api, "210200"), await regulator(api, "210000")
+    step = {"id": complaint, "status": "REJECTED", "reason": "不予受理"}
+
+    own = (await api(ADVANCE, {"input": step}, bearer=dalian))["data"]["advanceComplaint"]
+    answered = await _resolve(api, dispute, "REJECTED", "无误", bearer=dalian)
+    superior = (await api(ADVANCE, {"input": step}, bearer=liaoning))["data"]["advanceComplaint"]
+    by_superior = await _resolve(api, dispute, "REJECTED", "无误", bearer=liaoning)
+
+    assert (own["code"], own["field"]) == ("NOT_AUTHORIZED", "input.id"), own
+    assert (answered["code"], answered["field"]) == ("NOT_AUTHORIZED", "input.id"), answered
+    assert superior["__typename"] == "AdvanceComplaintSuccess", superior
+    assert by_superior["__typename"] == "ResolveDisputeSuccess", by_superior
