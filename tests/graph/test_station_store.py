@@ -104,12 +104,17 @@ async def test_a_write_without_confidential_fields_keeps_the_stored_ones(
 async def test_the_tally_counts_met_late_and_overdue_stages_in_the_window(
     store: CypherStore,
 ) -> None:
+    """Of the requests its regulator had confirmed by the day asked: anyone may submit one,
+    so the others' stages are counted apart, as unconfirmed."""
     await _world(store)
+    confirmed = {"confirmed_on": DAY, "confirmation": "CALL_BACK"}
     await store.put_service_requests(
         [
-            _request(1, status="DONE", stages_met=2, stages_late=1, due_by=None),
-            _request(2, status="MATCHED", stages_met=1, due_by=date(2026, 12, 1)),
-            _request(3, submitted_on=date(2025, 1, 1)),  # before the window
+            _request(1, status="DONE", stages_met=2, stages_late=1, due_by=None, **confirmed),
+            _request(2, status="MATCHED", stages_met=1, due_by=date(2026, 12, 1), **confirmed),
+            _request(3, submitted_on=date(2025, 1, 1), **confirmed),  # before the window
+            _request(4, status="DONE", stages_met=3, due_by=None),  # never confirmed
+            _request(5, status="DONE", stages_met=3, due_by=None, confirmed_on=date(2026, 12, 5)),
         ],
         actor=ACTOR,
     )
@@ -120,9 +125,14 @@ async def test_the_tally_counts_met_late_and_overdue_stages_in_the_window(
     [early] = await store.get_request_tallies(
         [STATION.uscc], since="2026-01-01", today="2026-11-30"
     )
+    [later] = await store.get_request_tallies(
+        [STATION.uscc], since="2026-01-01", today="2026-12-05"
+    )
 
-    assert (tally.requests, tally.done, tally.met, tally.late, tally.overdue) == (2, 1, 3, 1, 1)
+    assert (tally.requests, tally.done, tally.met, tally.late, tally.overdue) == (4, 3, 3, 1, 1)
+    assert tally.unconfirmed == 2
     assert early.overdue == 0
+    assert (later.met, later.unconfirmed) == (6, 1)
 
 
 async def test_benchmarks_are_listed_by_category_and_region_below(store: CypherStore) -> None:
