@@ -325,8 +325,11 @@ class GraphStore(ChangeLog, StationStore, Protocol):
         """Revoke a credential for good (a logged change); NotFound when there is none."""
 
     # supervision plans ('double random, one public') -----------------------------------
-    async def store_supervision_plan(self, plan: SupervisionPlan, *, actor: str) -> WriteResult:
-        """Keep a drawn plan (keyed by its digest) covering its region, in one logged write."""
+    async def store_supervision_plan(
+        self, plan: SupervisionPlan, *, actor: str, alone_in: Sequence[str] = ()
+    ) -> WriteResult:
+        """Keep a drawn plan (keyed by its digest) covering its region, in one logged write;
+        Conflict when a plan of its day covers one of ``alone_in`` (checked atomically)."""
 
     async def get_supervision_plans(
         self, region: str, *, before: date | None = None, limit: int

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date
 
 from graph.changelog import ChangeDraft, utc_now
 from graph.cypher import credit as credit_cypher
 from graph.cypher import supervision as supervision_cypher
-from graph.errors import GraphError
+from graph.errors import Conflict, GraphError
 from graph.log_models import WriteResult
 from graph.mapping import from_row
 from graph.models import CreditEvent, SupervisionPlan
@@ -17,6 +17,8 @@ from graph.models import CreditEvent, SupervisionPlan
 __all__ = ["SupervisionQueries"]
 
 _Row = dict[str, object]
+# What a logged write's check is given: a read within the write (graph.cypher_store.base).
+_Read = Callable[[str, Mapping[str, object]], Awaitable[list[_Row]]]
 
 
 class SupervisionQueries(abc.ABC):
@@ -36,10 +38,14 @@ class SupervisionQueries(abc.ABC):
         drafts: list[ChangeDraft],
         *,
         actor: str,
+        check: Callable[[_Read], Awaitable[None]] | None = None,
     ) -> WriteResult: ...
 
-    async def store_supervision_plan(self, plan: SupervisionPlan, *, actor: str) -> WriteResult:
-        """Keep ``plan`` (keyed by its digest) covering its region, in one logged write."""
+    async def store_supervision_plan(
+        self, plan: SupervisionPlan, *, actor: str, alone_in: Sequence[str] = ()
+    ) -> WriteResult:
+        """Keep ``plan`` (keyed by its digest) covering its region, in one logged write;
+        Conflict when a plan of its day covers one of ``alone_in``, checked as it lands."""
         props: _Row = {
             "id": plan.id,
             "region": plan.region,
@@ -51,12 +57,24 @@ class SupervisionQueries(abc.ABC):
         }
         public = {"region": plan.region, "date": props["date"], "seed": plan.seed}
         draft = ChangeDraft("SupervisionPlan", plan.id, "UPSERT", public)
+
+        async def check(read: _Read) -> None:
+            if not alone_in:
+                return
+            found = await read(
+                supervision_cypher.PLANS_OF_DAY,
+                {"date": props["date"], "regions": list(alone_in)},
+            )
+            if found:
+                raise Conflict(f"{found[0]['region']} was drawn on {props['date']}")
+
         return await self._logged(
             "store_supervision_plan",
             supervision_cypher.STORE_SUPERVISION_PLAN,
             [{"id": plan.id, "props": props}],
             [draft],
             actor=actor,
+            check=check,
         )
 
     async def get_supervision_plans(

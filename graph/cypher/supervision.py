@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from graph.cypher.changes import logged
 
-__all__ = ["STORE_SUPERVISION_PLAN", "SUPERVISION_PLANS", "SUPERVISION_PLANS_BY_ID"]
+__all__ = [
+    "PLANS_OF_DAY",
+    "STORE_SUPERVISION_PLAN",
+    "SUPERVISION_PLANS",
+    "SUPERVISION_PLANS_BY_ID",
+]
 
 STORE_SUPERVISION_PLAN = logged(
     """
@@ -34,3 +39,11 @@ LIMIT $limit
 )
 
 SUPERVISION_PLANS_BY_ID = "UNWIND $keys AS key\nMATCH (p:SupervisionPlan {id: key})" + _PLAN_COLUMNS
+
+# A plan of the day over one of the regions named (a region, those above and below it).
+PLANS_OF_DAY = """
+MATCH (p:SupervisionPlan)
+WHERE p.date = $date AND p.region IN $regions
+RETURN p.id AS id, p.region AS region
+LIMIT 1
+"""

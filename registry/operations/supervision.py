@@ -10,13 +10,15 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 
 from graph.models import CertificateQuery, CreditFacts, VerificationFacts
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from registry.auth import Principal
 from registry.domain.anomalies import CertificateFinding, certificate_finding
 from registry.domain.hard_rules import findings_since, hard_rules
+from registry.domain.regions import regions_below
 from registry.domain.supervision import (
     ClassDecision,
     SupervisionClass,
@@ -114,6 +116,15 @@ async def supervision_classes(
     return {u: d.class_ for u, d in decisions.items()}
 
 
+@dataclass(frozen=True, slots=True)
+class FairDraw:
+    """The seed a plan is drawn with, and the regions no other plan of its day may cover
+    when it lands (its own, those above it and those below it; none for ADMIN)."""
+
+    seed: int
+    alone_in: tuple[str, ...] = ()
+
+
 async def fair_draw(
     store: GraphStore,
     principal: Principal,
@@ -122,13 +133,14 @@ async def fair_draw(
     seed: int | None,
     *,
     today: date,
-) -> int:
-    """The seed of a plan drawn fairly (双随机): by the registry, today, once a region and day.
-    A regulator that chose its seed could search offline for one whose draw left someone
-    out; one that drew again and again kept the draw it liked; one that dated a plan back
-    or ahead drew on another day's classes. ADMIN records archives, seed and day given."""
+) -> FairDraw:
+    """How a plan is drawn fairly (双随机): by the registry, today, once a day over any
+    institution. A regulator that chose its seed could search offline for one whose draw
+    left someone out; one that drew again (or drew a city, then each of its districts, or
+    sent requests at once) kept the draw it liked; one that dated a plan back or ahead drew
+    on another day's classes. ADMIN records archives, seed and day given."""
     if principal.role is Role.ADMIN:
-        return secrets.randbelow(_SEEDS) if seed is None else seed
+        return FairDraw(secrets.randbelow(_SEEDS) if seed is None else seed)
     if seed is not None:
         raise Refusal(
             RefusalKind.NOT_AUTHORIZED,
@@ -139,14 +151,15 @@ async def fair_draw(
             RefusalKind.INVALID_INPUT,
             [FieldProblem("INVALID_VALUE", f"a plan is drawn today, {today}", "input.date")],
         )
-    drawn = await store.get_supervision_plans(region, before=day + timedelta(days=1), limit=_PLANS)
-    if any(p.region == region and p.date == day for p in drawn):
-        raise Refusal(
-            RefusalKind.CONFLICT,
-            [FieldProblem("ALREADY_DRAWN", f"{region} was drawn on {day}", "input.date")],
-        )
-    return secrets.randbelow(_SEEDS)
+    regions = await store.get_regions()
+    parents = {r.code: r.parent for r in regions}
+    above: list[str] = []
+    code = parents.get(region)
+    while code is not None and code not in above:
+        above.append(code)
+        code = parents.get(code)
+    overlapping = regions_below(regions, [region]) | set(above)
+    return FairDraw(secrets.randbelow(_SEEDS), tuple(sorted(overlapping)))
 
 
 _SEEDS = 2**31
-_PLANS = 100  # a region's plans of one day and its sub-regions', read to find its own

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from graph import models
 from graph.changelog import utc_now
+from graph.errors import Conflict
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from registry.context import Context
 from registry.domain.supervision import (
@@ -143,7 +144,7 @@ async def draw_plan(info: Info, input: SupervisionPlanInput) -> DrawSupervisionP
             "drawSupervisionPlan",
             functools.partial(region_claim, "input.region", record.region),
         )
-        seed = await fair_draw(
+        fair = await fair_draw(
             store, context.principal, record.region, record.date, record.seed, today=context.today
         )
         institutions = await _plan_institutions(
@@ -153,7 +154,7 @@ async def draw_plan(info: Info, input: SupervisionPlanInput) -> DrawSupervisionP
         plan = draw_supervision_plan(
             institutions,
             [Inspector(i.id, i.employer, i.group) for i in record.inspectors],
-            seed=seed,
+            seed=fair.seed,
             rates=None if record.rates is None else record.rates.chosen(),
             per_institution=record.per_institution,
             previous=_previous(earlier),
@@ -162,14 +163,21 @@ async def draw_plan(info: Info, input: SupervisionPlanInput) -> DrawSupervisionP
             id=plan.digest,
             region=record.region,
             date=record.date,
-            seed=seed,
+            seed=fair.seed,
             rates=json.dumps(
                 {str(c): r for c, r in plan.rates}, sort_keys=True, separators=(",", ":")
             ),
             canonical=plan.canonical_json(),
             created_at=utc_now(),
         )
-        result = await store.store_supervision_plan(stored, actor=context.principal.actor)
+        try:
+            result = await store.store_supervision_plan(
+                stored, actor=context.principal.actor, alone_in=fair.alone_in
+            )
+        except Conflict as exc:  # another plan of the day, landed first
+            raise Refusal(
+                RefusalKind.CONFLICT, [FieldProblem("ALREADY_DRAWN", str(exc), "input.date")]
+            ) from exc
     except Refusal as refusal:
         return refusal_payload(refusal)
     names = await _names(store, (d.uscc for d in plan.draws))

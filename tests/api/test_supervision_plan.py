@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -284,3 +285,21 @@ async def test_a_regulator_draws_today_once_with_the_registrys_seed(
     assert isinstance(first["plan"]["seed"], int)
     assert (again["code"], again["field"]) == ("ALREADY_DRAWN", "input.date"), again
     assert (result["code"], result["field"]) == ("INVALID_VALUE", "input[0].date"), result
+
+
+async def test_a_day_has_one_draw_over_any_institution_however_asked(api: GraphQLClient) -> None:
+    """Eight draws of one region sent at once all landed, and a city drawn, then each of its
+    districts, drew the same institutions again: the regulator kept the draw it liked. One
+    plan a day covers any institution, checked as the plan lands."""
+    today = {"role": Role.REGULATOR, "seed": None, "date": "2026-11-22"}
+    at_once = await asyncio.gather(*(draw(api, region="440000", **today) for _ in range(6)))
+    city = await draw(api, region="210200", **today)
+    district = await draw(api, region="210204", **today)
+    province = await draw(api, region="210000", **today)
+    elsewhere = await draw(api, region="320000", **today)
+
+    kinds = sorted(p["__typename"] for p in at_once)
+    assert kinds == ["Conflict"] * 5 + ["DrawSupervisionPlanSuccess"], at_once
+    assert city["__typename"] == elsewhere["__typename"] == "DrawSupervisionPlanSuccess"
+    for below_or_above in (district, province):
+        assert below_or_above["code"] == "ALREADY_DRAWN", below_or_above
