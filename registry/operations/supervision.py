@@ -30,7 +30,13 @@ from registry.operations.credit import assessed, assessments, credit_facts
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.records import FieldProblem
 
-__all__ = ["MAX_FINDINGS_SCAN", "supervision_classes", "supervision_decisions"]
+__all__ = [
+    "MAX_FINDINGS_SCAN",
+    "FairDraw",
+    "fair_draw",
+    "supervision_classes",
+    "supervision_decisions",
+]
 
 # Certificates read per issuer for the hard rules, as many as the network's anomaly scan.
 MAX_FINDINGS_SCAN = 20_000

@@ -1,6 +1,6 @@
 """Request-shape guards that need the caller or the variables, so they cannot be plain
 validation rules: text no store can carry (NUL, unpaired surrogates), variables too many to
-coerce (lists longer than a batch; many values without a key), introspection for
+coerce (a list of ten batches, too many values, far fewer without a key), introspection for
 anonymous callers in production, the depth, alias and cost limits, and no "Did you mean
 …?" hints in any error.
 
@@ -161,12 +161,11 @@ def shape_refusal(shape: Shape, settings: Settings, operation: str | None) -> Pu
 
 class RequestGuards(SchemaExtension):
     """Refuses, before validation: text no store can carry (INVALID_TEXT), variables past
-    their limits (TOO_MANY), introspection
-    by anonymous callers in production (INTROSPECTION_DISABLED), fragments that spread
-    themselves (GRAPHQL_VALIDATION_FAILED), and operations past the depth, alias or cost
-    limits (QUERY_TOO_DEEP, TOO_MANY_ALIASES, QUERY_TOO_COSTLY). Removes suggestions from
-    every error after the operation. With ``documents`` (the parse cache), what a cached
-    document's walk found is kept with it."""
+    their limits (TOO_MANY), introspection by anonymous callers in production
+    (INTROSPECTION_DISABLED), fragments that spread themselves (GRAPHQL_VALIDATION_FAILED),
+    and operations past the depth, alias or cost limits (QUERY_TOO_DEEP, TOO_MANY_ALIASES,
+    QUERY_TOO_COSTLY). Removes suggestions from every error after the operation. With
+    ``documents`` (the parse cache), what a cached document's walk found is kept with it."""
 
     def __init__(self, documents: DocumentCache | None = None) -> None:
         self.documents = documents
@@ -228,7 +227,7 @@ def _shape(
     lists: Mapping[str, int],
 ) -> Shape | FragmentCycle:
     """The operation's shape, measured once per operation and page sizes asked (only the
-    page-size variables change it; any value but a whole number counts as no page size)."""
+    page-size variables change it, read as ``page_value`` reads them)."""
     sizes = tuple(page_value(variables.get(name)) for name in facts.page_variables)
     key = (operation_name, sizes)
     known = facts.shapes.get(key)
