@@ -15,6 +15,7 @@ import dataclasses
 import functools
 import hmac
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from graph.changelog import utc_now
@@ -163,13 +164,31 @@ async def advance_service_request(
     Checked against the request as read, and read again when another step landed first."""
     authorize(principal, "advanceServiceRequest")
 
-    async def attempt() -> tuple[ServiceRequest, WriteResult]:
-        request = await _stored(store, principal, "advanceServiceRequest", record.id)
+    async def stepped(request: ServiceRequest) -> ServiceRequest:
         if problem := illegal_transition(_S(request.status), record.status):
             raise _refuse(RefusalKind.INVALID_INPUT, "INVALID_TRANSITION", problem, "input.status")
         station = await _station(store, request.station)
         _check_provider(record, request, station)
-        changed = _stepped(request, record, station, today)
+        return _stepped(request, record, station, today)
+
+    return await _changed_request(store, principal, "advanceServiceRequest", record, stepped, today)
+
+
+async def _changed_request(
+    store: GraphStore,
+    principal: Principal,
+    mutation: str,
+    record: RequestAdvanceRecord | ConfirmationRecord,
+    change: Callable[[ServiceRequest], Awaitable[ServiceRequest]],
+    today: date,
+) -> tuple[ServiceRequest, WriteResult]:
+    """Read the request the caller may touch, ``change`` it and write it expecting the
+    version read (read and changed again when another write landed first), then score its
+    station again."""
+
+    async def attempt() -> tuple[ServiceRequest, WriteResult]:
+        request = await _stored(store, principal, mutation, record.id)
+        changed = await change(request)
         result = await write_batch(
             [record],
             lambda guard: store.put_service_requests([changed], actor=principal.actor, guard=guard),
@@ -296,26 +315,15 @@ async def confirm_service_request(
     station's time limits from today. Once: a second confirmation is ALREADY_CONFIRMED."""
     authorize(principal, "confirmServiceRequest")
 
-    async def attempt() -> tuple[ServiceRequest, WriteResult]:
-        request = await _stored(store, principal, "confirmServiceRequest", record.id)
+    async def confirmed(request: ServiceRequest) -> ServiceRequest:
         if request.confirmed_on is not None:
             raise _refuse(
                 RefusalKind.CONFLICT, "ALREADY_CONFIRMED", "confirmed already", "input.id"
             )
-        confirmed = dataclasses.replace(
+        return dataclasses.replace(
             request, confirmed_on=today, confirmation=record.confirmation.value
         )
-        result = await write_batch(
-            [record],
-            lambda guard: store.put_service_requests(
-                [confirmed], actor=principal.actor, guard=guard
-            ),
-            key=lambda r: r.id,
-            implied={request.id: request.version},
-            references={},
-        )
-        return dataclasses.replace(confirmed, version=request.version + 1), result
 
-    confirmed, result = await replanned(attempt)
-    await recompute_credit(store, [confirmed.station], today)
-    return confirmed, result
+    return await _changed_request(
+        store, principal, "confirmServiceRequest", record, confirmed, today
+    )
