@@ -1,0 +1,60 @@
+"""Hostile review: a city regulator lifted the suspension its province had ordered of an
+institution in the city. An institution's suspension is lifted by a key whose jurisdiction
+covers that of the key which ordered it (or by ADMIN), never by a narrower one; what ADMIN
+ordered, ADMIN lifts."""
+
+from __future__ import annotations
+
+from registry.domain.vocabulary import Role
+from tests.api.conftest import GraphQLClient, Snapshot
+from tests.api.operations import institution_status_row, mutate
+from tests.api.test_write_access import refused, regulator_of
+
+HENGAN = "91210211401294580D"  # 大连恒安检测, in a district of Dalian (210211)
+LIFT = "2026-11-25"  # a lifting's day after each suspension (TODAY is 2026-11-22)
+
+
+async def _suspend(client: GraphQLClient, key: str) -> None:
+    step = institution_status_row(HENGAN, "SUSPENDED")
+    payload = await mutate(client, "changeInstitutionStatus", [step], bearer=key)
+    assert payload["__typename"] == "ChangeInstitutionStatusSuccess", payload
+
+
+async def test_a_city_regulator_lifts_no_suspension_its_province_ordered(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    liaoning, dalian = await regulator_of(api, "210000"), await regulator_of(api, "210200")
+    lift = institution_status_row(HENGAN, "ACTIVE", reason="整改完成", effectiveOn=LIFT)
+    await _suspend(api, liaoning)
+
+    by_city = await refused(api, snapshot, "changeInstitutionStatus", [lift], dalian)
+    by_province = await mutate(api, "changeInstitutionStatus", [lift], bearer=liaoning)
+    national = institution_status_row(HENGAN, "SUSPENDED", effectiveOn="2026-11-30")
+    await mutate(api, "changeInstitutionStatus", [national], bearer=await api.key(Role.ADMIN))
+    later = {**lift, "effectiveOn": "2026-12-01"}
+    of_admin = await refused(api, snapshot, "changeInstitutionStatus", [later], liaoning)
+
+    assert by_city["field"] == "input[0].status", by_city
+    assert by_province["__typename"] == "ChangeInstitutionStatusSuccess", by_province
+    assert of_admin["field"] == "input[0].status", of_admin
+
+
+async def test_a_regulator_lifts_its_own_suspension_and_those_below_it(
+    api: GraphQLClient,
+) -> None:
+    """The city lifts what the city ordered; the province lifts what the city ordered; and a
+    city's suspension on top of a lifted provincial one is the city's to lift."""
+    liaoning, dalian = await regulator_of(api, "210000"), await regulator_of(api, "210200")
+    answers = []
+    for suspender, lifter, day in (
+        (dalian, dalian, "2026-11-23"),
+        (dalian, liaoning, "2026-11-24"),
+        (liaoning, liaoning, "2026-11-25"),
+        (dalian, dalian, "2026-11-26"),
+    ):
+        step = institution_status_row(HENGAN, "SUSPENDED", effectiveOn=day)
+        answers.append(await mutate(api, "changeInstitutionStatus", [step], bearer=suspender))
+        lift = institution_status_row(HENGAN, "ACTIVE", reason="整改完成", effectiveOn=day)
+        answers.append(await mutate(api, "changeInstitutionStatus", [lift], bearer=lifter))
+
+    assert {a["__typename"] for a in answers} == {"ChangeInstitutionStatusSuccess"}, answers
