@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +20,7 @@ from registry.domain.anomalies import CertificateFinding, certificate_finding
 from registry.domain.hard_rules import findings_since, hard_rules
 from registry.domain.regions import regions_below
 from registry.domain.supervision import (
+    DEFAULT_RATES,
     ClassDecision,
     SupervisionClass,
     is_supervised,
@@ -138,20 +139,33 @@ async def fair_draw(
     day: date,
     seed: int | None,
     *,
+    rates: Mapping[SupervisionClass, float],
     today: date,
 ) -> FairDraw:
     """How a plan is drawn fairly (双随机): by the registry, today, once a day over any
     institution. A regulator that chose its seed could search offline for one whose draw
     left someone out; one that drew again (or drew a city, then each of its districts, or
     sent requests at once) kept the draw it liked; one that dated a plan back or ahead drew
-    on another day's classes. ADMIN records archives, seed and day given."""
+    on another day's classes; one that set a class's rate to 0 exempted it, class D too. A
+    regulator may check a class more often than the default rates, never less. ADMIN records
+    archives, seed, day and rates given."""
     if principal.role is Role.ADMIN:
         return FairDraw(secrets.randbelow(_SEEDS) if seed is None else seed)
-    if seed is not None:
-        raise Refusal(
-            RefusalKind.NOT_AUTHORIZED,
-            [FieldProblem("NOT_AUTHORIZED", "the registry draws the seed", "input.seed")],
+    lowered = [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"class {c} is drawn at {DEFAULT_RATES[c]} or more",
+            f"input.rates.{c.value.lower()}",
         )
+        for c, rate in rates.items()
+        if rate < DEFAULT_RATES[c]
+    ]
+    if seed is not None:
+        lowered.insert(
+            0, FieldProblem("NOT_AUTHORIZED", "the registry draws the seed", "input.seed")
+        )
+    if lowered:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, lowered)
     if day != today:
         raise Refusal(
             RefusalKind.INVALID_INPUT,

@@ -144,8 +144,15 @@ async def draw_plan(info: Info, input: SupervisionPlanInput) -> DrawSupervisionP
             "drawSupervisionPlan",
             functools.partial(region_claim, "input.region", record.region),
         )
+        rates = {} if record.rates is None else record.rates.chosen()
         fair = await fair_draw(
-            store, context.principal, record.region, record.date, record.seed, today=context.today
+            store,
+            context.principal,
+            record.region,
+            record.date,
+            record.seed,
+            rates=rates,
+            today=context.today,
         )
         institutions = await _plan_institutions(
             store, record.region, record.date, today=context.today
@@ -155,7 +162,7 @@ async def draw_plan(info: Info, input: SupervisionPlanInput) -> DrawSupervisionP
             institutions,
             [Inspector(i.id, i.employer, i.group) for i in record.inspectors],
             seed=fair.seed,
-            rates=None if record.rates is None else record.rates.chosen(),
+            rates=rates,
             per_institution=record.per_institution,
             previous=_previous(earlier),
         )

@@ -260,12 +260,14 @@ async def test_a_regulator_draws_today_once_with_the_registrys_seed(
 ) -> None:
     """双随机: a regulator chose its seed (one searched offline could leave someone out),
     drew again until the draw suited it, and dated plans in 2020 and 2030; a result was
-    entered dated before its plan. The registry draws the seed, today, once a region and
-    day, and a result follows its plan."""
+    entered dated before its plan; a class D drawn at half its rate spared some of it. The
+    registry draws the seed, today, once a region and day, at the default rates or more, and
+    a result follows its plan."""
     await api.key(Role.REGULATOR)
     before = await snapshot()
     chosen = await draw(api, role=Role.REGULATOR, date="2026-11-22")
     dated = await draw(api, role=Role.REGULATOR, seed=None, date="2020-01-01")
+    exempt = await draw(api, role=Role.REGULATOR, seed=None, date="2026-11-22", rates={"d": 0.5})
     assert await snapshot() == before
     first = await draw(api, role=Role.REGULATOR, seed=None, date="2026-11-22")
     again = await draw(api, role=Role.REGULATOR, seed=None, date="2026-11-22")
@@ -281,6 +283,7 @@ async def test_a_regulator_draws_today_once_with_the_registrys_seed(
 
     assert (chosen["code"], chosen["field"]) == ("NOT_AUTHORIZED", "input.seed"), chosen
     assert (dated["code"], dated["field"]) == ("INVALID_VALUE", "input.date"), dated
+    assert (exempt["code"], exempt["field"]) == ("NOT_AUTHORIZED", "input.rates.d"), exempt
     assert first["__typename"] == "DrawSupervisionPlanSuccess", first
     assert isinstance(first["plan"]["seed"], int)
     assert (again["code"], again["field"]) == ("ALREADY_DRAWN", "input.date"), again
