@@ -153,6 +153,9 @@ class GraphStore(ChangeLog, StationStore, Protocol):
     async def get_credit_events_of(self, usccs: Sequence[str]) -> list[CreditEvent]:
         """Credit-file events recorded for the named institutions."""
 
+    async def get_service_evaluations(self, ids: Sequence[str]) -> list[ServiceEvaluation]:
+        """The named satisfaction forms and mystery-customer visits (those that exist)."""
+
     async def get_service_evaluations_of(
         self, usccs: Sequence[str], *, since: str, until: str
     ) -> list[ServiceEvaluation]:

@@ -15,6 +15,7 @@ __all__ = [
     "RATING_OWNERS",
     "RECORD_CREDIT_EVENTS",
     "RECORD_SERVICE_EVALUATIONS",
+    "SERVICE_EVALUATIONS",
     "SERVICE_EVALUATIONS_OF",
 ]
 
@@ -108,14 +109,24 @@ MATCH (v:ServiceEvaluation {id: key})
 RETURN v.id AS id, v.institution AS institution, v.recordedBy AS recordedBy
 """
 
-SERVICE_EVALUATIONS_OF = """
-UNWIND $keys AS key
-MATCH (:Institution {uscc: key})<-[:EVALUATES]-(v:ServiceEvaluation)
-WHERE $since <= v.date AND v.date <= $until
+_EVALUATION = """
 RETURN v.id AS id, v.institution AS institution, v.kind AS kind, v.date AS date,
        v.serviceCategory AS serviceCategory, v.evaluator AS evaluator, v.answers AS answers,
        v.checksPassed AS checksPassed, v.checksTotal AS checksTotal, v.comment AS comment,
        v.version AS version, v.recordedBy AS recordedBy, v.confirmedOn AS confirmedOn,
        v.confirmation AS confirmation
+"""
+
+SERVICE_EVALUATIONS_OF = f"""
+UNWIND $keys AS key
+MATCH (:Institution {{uscc: key}})<-[:EVALUATES]-(v:ServiceEvaluation)
+WHERE $since <= v.date AND v.date <= $until
+{_EVALUATION.strip()}
 ORDER BY v.date DESC, v.id
+"""
+
+SERVICE_EVALUATIONS = f"""
+UNWIND $keys AS key
+MATCH (v:ServiceEvaluation {{id: key}})
+{_EVALUATION.strip()}
 """

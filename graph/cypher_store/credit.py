@@ -51,6 +51,12 @@ class CreditQueries(abc.ABC):
         )
         return [from_row(CreditEvent, row) for row in rows]
 
+    async def get_service_evaluations(self, ids: Sequence[str]) -> list[ServiceEvaluation]:
+        rows = await self._query(
+            "get_service_evaluations", credit_cypher.SERVICE_EVALUATIONS, {"keys": list(ids)}
+        )
+        return [from_row(ServiceEvaluation, row) for row in rows]
+
     async def get_service_evaluations_of(
         self, usccs: Sequence[str], *, since: str, until: str
     ) -> list[ServiceEvaluation]:

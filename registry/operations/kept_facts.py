@@ -151,13 +151,9 @@ async def _evaluation_docs(
     name who answered). One stored under another institution is the store's to refuse."""
     if principal.role is Role.ADMIN:
         return {}
-    wanted = {r.id for r in records}
-    institutions = sorted({r.institution for r in records})
-    found = await store.get_service_evaluations_of(institutions, since=_FIRST, until=_LAST)
-    return {v.id: to_props(v) for v in found if v.id in wanted}
-
-
-_FIRST, _LAST = date.min.isoformat(), date.max.isoformat()
+    named = {r.id: r.institution for r in records}
+    found = await store.get_service_evaluations(sorted(named))
+    return {v.id: to_props(v) for v in found if named[v.id] == v.institution}
 
 
 def _refuse_dated(found: list[tuple[int, str, str]]) -> None:

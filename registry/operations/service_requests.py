@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 
 from graph.changelog import utc_now
+from graph.errors import StaleVersion
 from graph.log_models import WriteGuard, WriteResult
 from graph.models import ServiceEvaluation
 from graph.port import GraphStore
@@ -241,9 +242,20 @@ async def evaluate_service_request(
             "comment": record.comment,
         },
     )
-    await store.record_service_evaluations(
-        [convert.service_evaluation_model(form, recorded_by=REQUESTER)], actor=principal.actor
-    )
+    # Two submissions at once both find the request unevaluated: the form lands only as the
+    # version read (none, or one a failed try left), so the loser's answers never replace
+    # the winner's.
+    left = await store.get_service_evaluations([form.id])
+    try:
+        await store.record_service_evaluations(
+            [convert.service_evaluation_model(form, recorded_by=REQUESTER)],
+            actor=principal.actor,
+            guard=WriteGuard({form.id: left[0].version if left else 0}),
+        )
+    except StaleVersion as exc:
+        raise _refuse(
+            RefusalKind.CONFLICT, "STALE_VERSION", "the request changed meanwhile", "input.id"
+        ) from exc
     evaluated = dataclasses.replace(request, evaluation=form.id, evaluated_on=today)
     try:
         result = await write_batch(
@@ -266,11 +278,12 @@ async def evaluate_service_request(
 
 async def _form_of(store: GraphStore, request: ServiceRequest) -> ServiceEvaluation:
     """The request's Annex C form; NOT_EVALUATED before the requester filled it in."""
-    forms: list[ServiceEvaluation] = []
-    if request.evaluation is not None and request.evaluated_on is not None:
-        day = request.evaluated_on.isoformat()
-        forms = await store.get_service_evaluations_of([request.station], since=day, until=day)
-    found = next((v for v in forms if v.id == request.evaluation), None)
+    forms = (
+        []
+        if request.evaluation is None
+        else await store.get_service_evaluations([request.evaluation])
+    )
+    found = next(iter(forms), None)
     if found is None:
         raise _refuse(
             RefusalKind.CONFLICT, "NOT_EVALUATED", "the requester has not evaluated", "input.id"

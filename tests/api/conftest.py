@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,31 @@ async def api(seeded_store: CypherStore) -> AsyncIterator[GraphQLClient]:
     """A client over a freshly seeded store of its own, for tests that write."""
     async for client in _client(seeded_store):
         yield client
+
+
+class Clock:
+    """The registry's calendar, moved by the test."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+
+    def __call__(self) -> date:
+        return self.day
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(date(2026, 11, 23))  # a Monday
+
+
+@pytest.fixture
+async def station_api(seeded_store: CypherStore, clock: Clock) -> AsyncIterator[GraphQLClient]:
+    """A client of a freshly seeded store whose calendar the test moves (the stations'
+    time limits count working days from a Monday)."""
+    app = create_app(test_settings(), seeded_store, today=clock)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+        yield GraphQLClient(http, seeded_store)
 
 
 Snapshot = Callable[[], Awaitable[dict[str, int]]]

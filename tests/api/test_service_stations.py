@@ -4,20 +4,14 @@ who may do what, and what the public, the feed and the snapshots see."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
-import httpx
 import orjson
-import pytest
 
-from graph.cypher_store import CypherStore
-from registry.app import create_app
 from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
-from tests.api import conftest as api_conftest
-from tests.api.conftest import GraphQLClient, Snapshot
+from tests.api.conftest import Clock, GraphQLClient, Snapshot
 from tests.api.operations import CCSC as CCSC_BODY
 from tests.api.operations import ERROR_FIELDS, assessment_row, mutate
 
@@ -67,30 +61,6 @@ REQUEST = f"""query($id: String!, $t: String) {{ serviceRequest(id: $id, token: 
 CREDIT = """query($u: String!) { institution(uscc: $u) {
   credit { methodVersion factors { name value } } } }"""
 V, S = "VERY_SATISFIED", "SATISFIED"
-
-
-class Clock:
-    """The registry's calendar, moved by the test."""
-
-    def __init__(self, day: date) -> None:
-        self.day = day
-
-    def __call__(self) -> date:
-        return self.day
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(date(2026, 11, 23))  # a Monday
-
-
-@pytest.fixture
-async def station_api(seeded_store: CypherStore, clock: Clock) -> AsyncIterator[GraphQLClient]:
-    """A client of a freshly seeded store whose calendar the test moves."""
-    app = create_app(api_conftest.test_settings(), seeded_store, today=clock)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
-        yield GraphQLClient(http, seeded_store)
 
 
 async def payload(api: GraphQLClient, document: str, row: dict[str, Any], **who: Any) -> Any:

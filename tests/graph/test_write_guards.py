@@ -177,3 +177,38 @@ async def test_a_write_refused_for_its_owner_learns_no_version(store: CypherStor
             [probe], actor=ACTOR, guard=WriteGuard(expected_versions={"CE-G-1": 0})
         )
     assert not isinstance(refused.value, StaleVersion)
+
+
+async def test_a_form_expected_absent_lands_once_and_is_read_by_its_id(
+    store: CypherStore,
+) -> None:
+    """Two Annex C forms of one request sent at once: each expects the form absent, so the
+    second is refused rather than replacing the first's answers."""
+    from datetime import date
+
+    from graph.models import ServiceEvaluation
+
+    await store.upsert_regions(REGIONS, actor=ACTOR)
+    station = institution(1)
+    await store.upsert_institutions([station], actor=ACTOR)
+    forms = [
+        ServiceEvaluation(
+            "SR-1-C",
+            station.uscc,
+            "SURVEY",
+            date(2026, 11, 23),
+            "CONSULTING",
+            "request SR-1",
+            answers=(answer,) * 10,
+            recorded_by="requester",
+        )
+        for answer in ("VERY_SATISFIED", "DISSATISFIED")
+    ]
+    absent = WriteGuard(expected_versions={"SR-1-C": 0})
+
+    await store.record_service_evaluations(forms[:1], actor=ACTOR, guard=absent)
+    with pytest.raises(StaleVersion):
+        await store.record_service_evaluations(forms[1:], actor=ACTOR, guard=absent)
+
+    [kept] = await store.get_service_evaluations(["SR-1-C", "SR-2-C"])
+    assert (kept.answers, kept.version) == (forms[0].answers, 1)
