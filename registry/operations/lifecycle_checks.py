@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TypeVar
 
 from graph.models import Accreditation, Certificate, Institution, StatusChange
@@ -30,6 +30,7 @@ from registry.records import CertificateRecord, FieldProblem, StatusChangeRecord
 
 __all__ = [
     "NOT_YET_RECORDED",
+    "REPORT_DAYS",
     "Replan",
     "certificates_to_issue",
     "refuse_broken_timelines",
@@ -44,6 +45,9 @@ _OVERSIGHT_ACTORS = tuple(actor_prefix(role) for role in _OVERSIGHT)
 # A new step's place in recording order: after every step already recorded.
 NOT_YET_RECORDED = 2**62
 _ATTEMPTS = 5
+# How far back anyone but oversight dates a step: a report of this month's change, not a
+# rewrite of what the registry said months ago (the registry's assumption: no rule gives one).
+REPORT_DAYS = 30
 
 
 class Replan(Exception):
@@ -71,10 +75,16 @@ def refuse_broken_timelines(
     histories: Mapping[str, Sequence[StatusChange]],
     steps: Sequence[StatusChange],
     transitions: Mapping[str, frozenset[str]],
+    *,
+    role: Role,
+    today: date,
+    sanctioning: frozenset[Role] = _OVERSIGHT,
 ) -> list[StatusChange]:
     """The new ``steps`` (one per input row, ``keys[i]`` naming its record), placed after
     every recorded step; raise ``INVALID_TRANSITION`` naming each row's field when the
-    timeline as it will be cannot take it."""
+    timeline as it will be cannot take it (after ``_refuse_out_of_time``: ``sanctioning``
+    are the roles whose steps on these records are sanctions, dated freely)."""
+    _refuse_out_of_time(role in sanctioning, role, steps, transitions, today=today)
     placed = [replace(step, seq=NOT_YET_RECORDED) for step in steps]
     problems = [
         FieldProblem("INVALID_TRANSITION", problem.message, f"input[{index}].{problem.field}")
@@ -84,6 +94,37 @@ def refuse_broken_timelines(
     if problems:
         raise Refusal(RefusalKind.INVALID_INPUT, problems)
     return placed
+
+
+def _refuse_out_of_time(
+    sanctioning: bool,
+    role: Role,
+    steps: Sequence[StatusChange],
+    transitions: Mapping[str, frozenset[str]],
+    *,
+    today: date,
+) -> None:
+    """Who dates a step where. A body's restore planted ahead lifted the suspension its
+    regulator recorded before that day, and a final step planted far ahead (CANCELLED in
+    2099) barred the withdrawal oversight records today: only those who sanction schedule
+    steps, and none but ADMIN a final one. A body's restore dated eight months back erased an
+    overdue suspension: the others report a step within ``REPORT_DAYS`` of its day
+    (INVALID_VALUE on ``effectiveOn``). ADMIN records archives as they were."""
+    if role is Role.ADMIN:
+        return
+    first = today - timedelta(days=REPORT_DAYS)
+    problems = []
+    for index, step in enumerate(steps):
+        day = step.effective_on
+        if day > today and (not sanctioning or not transitions.get(step.status)):
+            message = f"{step.status} takes effect by today, {today}"
+        elif day < first and not sanctioning:
+            message = f"a step is reported within {REPORT_DAYS} days: from {first} on"
+        else:
+            continue
+        problems.append(FieldProblem("INVALID_VALUE", message, f"input[{index}].effectiveOn"))
+    if problems:
+        raise Refusal(RefusalKind.INVALID_INPUT, problems)
 
 
 async def certificates_to_issue(

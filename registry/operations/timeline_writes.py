@@ -35,6 +35,9 @@ from registry.records import (
 
 __all__ = ["change_accreditation_statuses", "change_institution_statuses"]
 
+# An accreditation's steps are its grantor's sanctions (another body's are not its to touch).
+_GRANTORS = frozenset({Role.ADMIN, Role.REGULATOR, Role.ACCREDITATION_BODY})
+
 
 def _refuse_missing(keys: Sequence[str], found: set[str], what: str, field: str) -> None:
     missing = [
@@ -126,6 +129,9 @@ async def change_accreditation_statuses(
             histories,
             [convert.accreditation_step_model(r, today=today) for r in records],
             ACCREDITATION_TRANSITIONS,
+            role=principal.role,
+            today=today,
+            sanctioning=_GRANTORS,
         )
         granted = {n: a.scope for n, a in stored.items()}
         _refuse_unknown_reductions(granted, histories, steps)
@@ -211,6 +217,8 @@ async def change_institution_statuses(
             {u: institution_timeline(i) for u, i in stored.items()},
             [convert.institution_step_model(r, today=today) for r in records],
             INSTITUTION_TRANSITIONS,
+            role=principal.role,
+            today=today,
         )
         return await write_batch(
             records,

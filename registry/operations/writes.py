@@ -385,6 +385,8 @@ async def change_certificate_statuses(
             {n: status_timeline(c) for n, c in stored.items()},
             [convert.status_change_model(r, today=today) for r in records],
             CERTIFICATE_TRANSITIONS,
+            role=principal.role,
+            today=today,
         )
         return await _write(
             records,

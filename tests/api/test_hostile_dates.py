@@ -1,14 +1,16 @@
 """Hostile review: a day asked for at the edge of the calendar (asOf 0001-01-01) is an odd
 input, not an internal error. The windows the new features count back from that day
 (complaints' overdue cutoffs, the data-quality and hard-rule findings window, a station's
-performance window) start at the calendar's first day instead of before it."""
+performance window) start at the calendar's first day instead of before it. A step's
+effective date is its writer's to state only within what the writer may sanction."""
 
 from __future__ import annotations
 
 import pytest
 
 from registry.domain.vocabulary import Role
-from tests.api.conftest import GraphQLClient
+from tests.api.conftest import GraphQLClient, Snapshot
+from tests.api.operations import institution_status_row, mutate, status_change_row
 
 HENGAN = "91210211401294580D"  # a Dalian lab with a complaint in the seeds
 CCSC = "91110101940807760M"  # an issuer: it has a data-quality score
@@ -17,6 +19,7 @@ INSTITUTION = """query($u: String!, $d: Date) { institution(uscc: $u, asOf: $d) 
   dataQuality { score }
   supervisionClass { class }
 } }"""
+CERTIFICATE = "CCSC23SC0102R2"  # CCSC's, VALID until 2026-12-14
 PERFORMANCE = """query($d: Date, $n: Int!) { stations(region: "210000") { uscc
   performance(asOf: $d, days: $n) { firstDay lastDay requests } } }"""
 
@@ -43,3 +46,40 @@ async def test_a_station_performance_window_reaching_before_year_one_is_answered
     for station in body["data"]["stations"]:
         assert station["performance"]["firstDay"] == "0001-01-01"
         assert (station["performance"]["lastDay"], station["performance"]["requests"]) == (day, 0)
+
+
+async def test_a_step_is_dated_by_whom_it_sanctions_and_reported_in_its_month(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """A body planted a restore ahead, which lifted the suspension its regulator then dated
+    before it; planted CANCELLED for 2099, which barred the withdrawal oversight recorded
+    today; and dated a restore eight months back, which erased an overdue suspension. Only
+    oversight schedules, no one but ADMIN schedules a final step, and a body reports a step
+    within 30 days of its day."""
+    ccsc = {"role": Role.CERTIFICATION_BODY, "institution": CCSC}
+    regulator = {"role": Role.REGULATOR}
+    await api.key(**ccsc)
+    await api.key(Role.REGULATOR)
+    before = await snapshot()
+    refused = [
+        await mutate(api, "changeCertificateStatus", [row], **who)
+        for row, who in (
+            (status_change_row(CERTIFICATE, "VALID", effectiveOn="2026-12-20"), ccsc),
+            (status_change_row(CERTIFICATE, "CANCELLED", effectiveOn="2099-01-01"), ccsc),
+            (status_change_row(CERTIFICATE, "SUSPENDED", effectiveOn="2026-04-01"), ccsc),
+            (status_change_row(CERTIFICATE, "WITHDRAWN", effectiveOn="2026-12-01"), regulator),
+        )
+    ]
+    closed = institution_status_row(HENGAN, "CLOSED", effectiveOn="2099-01-01")
+    refused.append(await mutate(api, "changeInstitutionStatus", [closed], **regulator))
+    assert await snapshot() == before
+    reported = status_change_row(CERTIFICATE, "SUSPENDED", effectiveOn="2026-10-23")
+    scheduled = status_change_row(CERTIFICATE, "SUSPENDED", effectiveOn="2026-12-01")
+    landed = [
+        await mutate(api, "changeCertificateStatus", [reported], **ccsc),
+        await mutate(api, "changeCertificateStatus", [scheduled], **regulator),
+    ]
+
+    for payload in refused:
+        assert (payload["code"], payload["field"]) == ("INVALID_VALUE", "input[0].effectiveOn")
+    assert {p["__typename"] for p in landed} == {"ChangeCertificateStatusSuccess"}, landed
