@@ -177,7 +177,13 @@ async def certificates_to_issue(
             problems.append(
                 FieldProblem("OUTSIDE_ACCREDITED_SCOPE", outside, f"input[{index}].standard")
             )
-        if not oversight and outside is None and record.issuer in bodies:
+        # The flag excuses the issue day's scope, which the registry may not have known,
+        # never today's: with it a body issued today's certificate outside any scope.
+        if (
+            not oversight
+            and (outside is None or record.historical_import)
+            and record.issuer in bodies
+        ):
             now = (model.issuer, model.family, model.standard, today)
             if now not in judged:
                 judged[now] = scope_problem(

@@ -10,7 +10,12 @@ import pytest
 
 from registry.domain.vocabulary import Role
 from tests.api.conftest import GraphQLClient, Snapshot
-from tests.api.operations import institution_status_row, mutate, status_change_row
+from tests.api.operations import (
+    certificate_row,
+    institution_status_row,
+    mutate,
+    status_change_row,
+)
 
 HENGAN = "91210211401294580D"  # a Dalian lab with a complaint in the seeds
 CCSC = "91110101940807760M"  # an issuer: it has a data-quality score
@@ -83,3 +88,27 @@ async def test_a_step_is_dated_by_whom_it_sanctions_and_reported_in_its_month(
     for payload in refused:
         assert (payload["code"], payload["field"]) == ("INVALID_VALUE", "input[0].effectiveOn")
     assert {p["__typename"] for p in landed} == {"ChangeCertificateStatusSuccess"}, landed
+
+
+async def test_a_historical_import_is_excused_the_issue_days_scope_never_todays(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """A body (CQC, in the review) issued today's certificate outside any scope it holds by
+    flagging it a historical import, and the public verifier answered VALID. The flag excuses
+    a body the issue day's scope, which the registry may not have known; today's it must
+    hold."""
+    row = certificate_row(
+        "CCSC26Q99077",
+        standard="GB/T 99999-2099",  # no body is accredited for it
+        issuedOn="2026-11-22",
+        expiresOn="2029-11-21",
+        historicalImport=True,
+    )
+    ccsc = {"role": Role.CERTIFICATION_BODY, "institution": CCSC}
+    await api.key(**ccsc)
+    before = await snapshot()
+
+    refused = await mutate(api, "issueCertificates", [row], **ccsc)
+
+    assert (refused["code"], refused["field"]) == ("OUTSIDE_ACCREDITED_SCOPE", "input[0].standard")
+    assert await snapshot() == before
