@@ -180,13 +180,25 @@ class GraphQLGate:
         if principal.role is not Role.PUBLIC and kind is OperationType.QUERY:
             await self._execute(scope, receive, send, operation)
             return
+        if kind is OperationType.MUTATION:
+            await self.graphql(scope, receive, self._after_write(send))
+            return
         if principal.role is not Role.PUBLIC or kind is not OperationType.QUERY:
             await self.graphql(scope, receive, send)
-            if kind is OperationType.MUTATION:
-                with contextlib.suppress(GraphError):  # our own write: cached answers are stale
-                    await self.watcher.update()
             return
         await self._cached(scope, receive, send, operation, parsed)
+
+    def _after_write(self, send: Send) -> Send:
+        """A write's answer goes out once the cache knows the change log moved: sent first,
+        a public read made as soon as it arrived was answered from before the write."""
+
+        async def forward(message: Message) -> None:
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                with contextlib.suppress(GraphError):  # our own write: cached answers are stale
+                    await self.watcher.update()
+            await send(message)
+
+        return forward
 
     async def _parsed(self, operation: GraphQLRequest) -> ParsedDocument | None:
         """The document, parsed in a worker (None when it does not parse)."""

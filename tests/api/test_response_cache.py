@@ -13,13 +13,16 @@ import orjson
 import pytest
 from starlette.applications import Starlette
 from starlette.routing import Route
+from starlette.types import Message
 
 from graph.cypher_store import CypherStore
 from registry.app import create_app
+from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from registry.http.gate import GraphQLGate
 from registry.http.response_cache import ResponseCache
 from registry.settings import Settings
+from tests.api import conftest as api_conftest
 from tests.api.conftest import GraphQLClient
 from tests.conftest import SECRET, TODAY
 
@@ -175,3 +178,59 @@ def test_an_answer_heavier_than_the_budget_is_not_kept() -> None:
 
     assert cache.get(key, 1) is None
     assert cache.weight == 0
+
+
+async def test_a_public_read_sent_as_the_write_is_answered_sees_it(
+    seeded_store: CypherStore,
+) -> None:
+    """A public verification sent the moment a suspension's answer arrived was answered
+    VALID from the cache: the answer went out before the cache learnt of the write."""
+    app = create_app(api_conftest.test_settings(), seeded_store)
+    key = await create_api_key(seeded_store, role=Role.ADMIN, label="t", actor="test")
+    suspend = orjson.dumps(
+        {
+            "query": "mutation($n: String!) { changeCertificateStatus(input: [{number: $n,"
+            ' status: SUSPENDED, reason: "监督审核不合格"}]) { __typename } }',
+            "variables": {"n": NUMBER},
+        }
+    )
+    seen: list[dict[str, Any]] = []
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://registry.test"
+    ) as http:
+        public = GraphQLClient(http, seeded_store)
+        assert (await public(VERIFY, {"number": NUMBER}))["data"]["verifyCertificate"][
+            "verdict"
+        ] == "VALID"  # and now cached
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": suspend, "more_body": False}
+
+        async def send(message: Message) -> None:
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                assert b"ChangeCertificateStatusSuccess" in message["body"], message
+                seen.append(await public(VERIFY, {"number": NUMBER}))
+
+        headers = [
+            (b"host", b"registry.test"),
+            (b"content-type", b"application/json"),
+            (b"authorization", b"Bearer " + key.encode()),
+        ]
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/graphql",
+            "raw_path": b"/graphql",
+            "query_string": b"",
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 50000),
+            "server": ("registry.test", 80),
+        }
+        await app(scope, receive, send)
+
+    [after] = seen
+    assert after["data"]["verifyCertificate"]["verdict"] == "NOT_VALID", after
