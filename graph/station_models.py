@@ -90,6 +90,8 @@ class ServiceRequest:
     evaluated_on: dt.date | None = None
     confirmed_on: dt.date | None = None  # the regulator confirmed who asked: stages count
     confirmation: str | None = None
+    # The station's completionDays when it was asked: what the enterprise was promised.
+    committed_days: int | None = None
     version: int = 0
     region: str = ""  # the station's region (read)
 

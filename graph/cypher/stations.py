@@ -78,8 +78,8 @@ RETURN q.id AS id, q.station AS station, q.category AS category, q.status AS sta
        q.rejectedAt AS rejectedAt, q.reason AS reason, q.summary AS summary,
        q.stageSince AS stageSince, q.dueBy AS dueBy, q.stagesMet AS stagesMet,
        q.stagesLate AS stagesLate, q.evaluation AS evaluation, q.evaluatedOn AS evaluatedOn,
-       q.confirmedOn AS confirmedOn, q.confirmation AS confirmation, q.version AS version,
-       i.region AS region
+       q.confirmedOn AS confirmedOn, q.confirmation AS confirmation,
+       q.committedDays AS committedDays, q.version AS version, i.region AS region
 """
 
 REQUESTS_BY_ID = (

@@ -241,4 +241,5 @@ def _request(row: Row) -> ServiceRequest:
         enterprise=str(row["enterprise"] or ""),
         contact=str(row["contact"] or ""),
         token_digest=str(row["tokenDigest"] or ""),
+        committed_days=None if row["committedDays"] is None else as_int(row["committedDays"]),
     )

@@ -26,7 +26,7 @@ from graph.port import GraphStore
 from graph.station_models import ServiceRequest, ServiceStation
 from registry.auth import Principal, key_digest
 from registry.domain.satisfaction import REQUESTER
-from registry.domain.stations import due_by, illegal_transition
+from registry.domain.stations import DEFAULT_COMPLETION_DAYS, due_by, illegal_transition
 from registry.domain.vocabulary import ServiceEvaluationKind, ServiceRequestStatus
 from registry.operations import convert
 from registry.operations.credit import recompute_credit
@@ -95,6 +95,7 @@ async def submit_service_request(
         token_digest=key_digest(token),
         stage_since=today,
         due_by=due_by(_S.SUBMITTED, today, station.completion_days),
+        committed_days=station.completion_days or DEFAULT_COMPLETION_DAYS,
         region=station.region,
     )
     result = await store.put_service_requests(
@@ -130,7 +131,7 @@ def _stepped(
         request,
         status=wanted.value,
         stage_since=today,
-        due_by=due_by(wanted, today, station.completion_days),
+        due_by=due_by(wanted, today, _committed(request, station)),
         stages_met=request.stages_met + (not late),
         stages_late=request.stages_late + late,
     )
@@ -141,6 +142,15 @@ def _stepped(
         _S.REJECTED: {"rejected_on": today, "rejected_at": now, "reason": record.reason},
     }[wanted]
     return dataclasses.replace(changed, **stamps)  # type: ignore[arg-type]
+
+
+def _committed(request: ServiceRequest, station: ServiceStation) -> int | None:
+    """The handling time the enterprise was promised when it asked: a station that raised
+    its commitment to 250 days for one request's service and lowered it again once the
+    stage had opened kept that request's due day a year off."""
+    if request.committed_days is not None:
+        return request.committed_days
+    return station.completion_days  # asked before commitments were kept with requests
 
 
 def _check_provider(

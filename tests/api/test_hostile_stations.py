@@ -1,14 +1,17 @@
 """Hostile review of the stations: a region that is no region code is a coded error, not a
 NOT_FOUND repeating whatever was sent (100 KB, bidi overrides) in its message; two Annex C
-forms sent at once with one token leave one form, the answers of the one that landed."""
+forms sent at once with one token leave one form, the answers of the one that landed; a
+stage is due by the commitment published when the enterprise asked."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import pytest
 
-from registry.domain.vocabulary import Role
+from registry.domain.stations import due_by
+from registry.domain.vocabulary import Role, ServiceRequestStatus
 from tests.api.conftest import GraphQLClient
 from tests.api.test_service_stations import (
     ADVANCE,
@@ -20,6 +23,8 @@ from tests.api.test_service_stations import (
 )
 
 STAFF = {"role": Role.STATION, "institution": HEPING}
+UPSERT = """mutation($input: [StationInput!]!) { upsertStations(input: $input) {
+  __typename } }"""
 FORMS = """query($u: String!) { institution(uscc: $u) {
   serviceEvaluations(period: "2026") { id kind answers } } }"""
 
@@ -80,3 +85,29 @@ async def test_two_annex_c_forms_sent_at_once_keep_the_answers_of_the_one_that_l
     evaluations = kept["data"]["institution"]["serviceEvaluations"]
     [form] = [v for v in evaluations if v["id"] == f"{request_id}-C"]
     assert form["answers"] == forms[landed[0]], (form, landed)
+
+
+async def test_a_stage_is_due_by_the_commitment_the_enterprise_was_given(
+    station_api: GraphQLClient,
+) -> None:
+    """A station raised its commitment to 250 working days, opened a request's service stage
+    (due a year off) and lowered the commitment again the same day. A request's stages are
+    due by the commitment published when the enterprise asked."""
+    read = await station_api('{ stations(region: "210102") { uscc completionDays } }')
+    [promised] = [s["completionDays"] for s in read["data"]["stations"] if s["uscc"] == HEPING]
+    request_id, _ = await submitted(station_api)
+    matched = step(request_id, "MATCHED", provider=HEPING)
+    assert (await payload(station_api, ADVANCE, matched, **STAFF))["request"]["status"] == "MATCHED"
+    catalogue = {
+        "uscc": HEPING,
+        "services": [{"category": "INSPECTION_TESTING"}],
+        "staff": [{"role": "STATION_MASTER"}, {"role": "SERVICE_SPECIALIST"}],
+        "completionDays": 250,
+    }
+    stretched = await station_api(UPSERT, {"input": [catalogue]}, **STAFF)
+    assert stretched["data"]["upsertStations"]["__typename"] == "UpsertStationsSuccess", stretched
+
+    started = await payload(station_api, ADVANCE, step(request_id, "IN_SERVICE"), **STAFF)
+
+    expected = due_by(ServiceRequestStatus.IN_SERVICE, date(2026, 11, 23), promised)
+    assert started["request"]["dueBy"] == expected.isoformat(), (started, promised)
