@@ -33,6 +33,7 @@ __all__ = [
     "REPORT_DAYS",
     "Replan",
     "certificates_to_issue",
+    "moved_validity",
     "refuse_broken_timelines",
     "refuse_lifting_sanctions",
     "replanned",
@@ -151,6 +152,13 @@ async def certificates_to_issue(
         for field, message in [found]
     ]
     problems += _past_kept(records, stored)
+    if not oversight:
+        problems += [
+            moved
+            for index, r in enumerate(records)
+            if (old := stored.get(r.number)) is not None
+            and (moved := moved_validity(index, "expiresOn", old.expires_on, r.expires_on, today))
+        ]
     if problems:
         raise Refusal(RefusalKind.INVALID_INPUT, problems)
     issuers = sorted({r.issuer for r in records})
@@ -229,6 +237,19 @@ def _not_active(
         if standing[body.uscc, day] is not InstitutionStatus.ACTIVE:
             return day, standing[body.uscc, day]
     return None
+
+
+def moved_validity(
+    index: int, field: str, stored: date, sent: date, today: date
+) -> FieldProblem | None:
+    """A bound of a record's validity, sent again, moves only where no past day's answer
+    turns (INVALID_VALUE): an expired certificate re-issued with a later expiry answered
+    VALID for the days it had answered EXPIRED, and ``knownAt`` could not show what was said
+    before. Moving bounds of days still ahead is a renewal in time."""
+    if stored == sent or min(stored, sent) >= today:
+        return None
+    message = f"stored as {stored}: moving it to {sent} changes what days before {today} said"
+    return FieldProblem("INVALID_VALUE", message, f"input[{index}].{field}")
 
 
 def _past_kept(

@@ -105,7 +105,7 @@ async def load_seeds(
             "accreditations.json",
             AccreditationRecord,
             lambda r: r.number,
-            lambda rs: writes.upsert_accreditations(store, actor, rs),
+            lambda rs: writes.upsert_accreditations(store, actor, rs, today=today),
         ),
         # Before the certificates: issuing checks the scope accredited on the issue date.
         "accreditation_changes": await step(

@@ -28,6 +28,7 @@ from registry.operations.grantors import refuse_new_grantors, refuse_others_gran
 from registry.operations.lifecycle_checks import (
     Replan,
     certificates_to_issue,
+    moved_validity,
     refuse_broken_timelines,
     refuse_lifting_sanctions,
     replanned,
@@ -243,6 +244,7 @@ async def upsert_accreditations(
     principal: Principal,
     records: Sequence[AccreditationRecord],
     *,
+    today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
     await authorize_rows(
@@ -252,6 +254,20 @@ async def upsert_accreditations(
         functools.partial(accreditation_claims, store, records),
     )
     await refuse_others_grants(store, principal, records)
+    if principal.role is not Role.ADMIN:  # ADMIN corrects archives
+        stored = {a.number: a for a in await store.get_accreditations([r.number for r in records])}
+        moved = [
+            found
+            for index, r in enumerate(records)
+            if (old := stored.get(r.number)) is not None
+            for field, was, sent in (
+                ("validFrom", old.valid_from, r.valid_from),
+                ("validUntil", old.valid_until, r.valid_until),
+            )
+            if (found := moved_validity(index, field, was, sent, today))
+        ]
+        if moved:
+            raise Refusal(RefusalKind.INVALID_INPUT, moved)
     for kind, schemes in _GRANTED_BY.items():  # rows of other schemes name "": not checked
         await _refuse_unless_kind(
             store,

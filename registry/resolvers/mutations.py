@@ -247,7 +247,7 @@ async def upsert_accreditations(
         idempotency_key=idempotency_key,
         key=lambda r: r.number,
         operation=lambda rs, claim: writes.upsert_accreditations(
-            context.store, context.principal, rs, idempotency=claim
+            context.store, context.principal, rs, today=context.today, idempotency=claim
         ),
     )
     if not isinstance(outcome, tuple):

@@ -112,3 +112,46 @@ async def test_a_historical_import_is_excused_the_issue_days_scope_never_todays(
 
     assert (refused["code"], refused["field"]) == ("OUTSIDE_ACCREDITED_SCOPE", "input[0].standard")
     assert await snapshot() == before
+
+
+async def test_a_record_sent_again_moves_no_bound_of_its_validity_into_the_past(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """An expired certificate re-issued with a later expiry, and an expired CMA re-sent with
+    a later validUntil, answered VALID for the days they had answered EXPIRED, and knownAt
+    could not show what was said before. A bound moves only among days still ahead."""
+    lapsed = certificate_row("CCSC24Q77001", issuedOn="2024-01-10", expiresOn="2026-01-09")
+    current = certificate_row("CCSC26Q77002")  # issued 2026-10-08, until 2029-10-07
+    issued = await mutate(api, "issueCertificates", [lapsed, current], role=Role.ADMIN)
+    assert issued["__typename"] == "IssueCertificatesSuccess", issued
+    ccsc = {"role": Role.CERTIFICATION_BODY, "institution": CCSC}
+    await api.key(**ccsc)
+    await api.key(Role.REGULATOR)
+    before = await snapshot()
+    cma = {
+        "number": "202112726090",
+        "scheme": "CMA",
+        "body": "11210000616225742K",  # the Liaoning regulator
+        "holder": "12210102123480606B",
+        "scope": ["GB 2762-2022", "GB 4706.1-2005", "JJG 52-2013", "GB/T 228.1-2021"],
+        "validFrom": "2020-03-02",
+        "validUntil": "2032-02-29",  # stored: 2026-03-01, past
+        "status": "VALID",
+    }
+    refused = [
+        await mutate(api, "issueCertificates", [{**lapsed, "expiresOn": "2026-12-31"}], **ccsc),
+        await mutate(api, "issueCertificates", [{**current, "expiresOn": "2026-11-01"}], **ccsc),
+        await mutate(api, "upsertAccreditations", [cma], role=Role.REGULATOR),
+    ]
+    assert await snapshot() == before
+    renewed = await mutate(
+        api, "issueCertificates", [{**current, "expiresOn": "2029-06-30"}], **ccsc
+    )
+
+    fields = [(p["code"], p["field"]) for p in refused]
+    assert fields == [
+        ("INVALID_VALUE", "input[0].expiresOn"),
+        ("INVALID_VALUE", "input[0].expiresOn"),
+        ("INVALID_VALUE", "input[0].validUntil"),
+    ], refused
+    assert renewed["__typename"] == "IssueCertificatesSuccess", renewed
