@@ -4,7 +4,10 @@ limits), and the public sees counts only.
 
 The id is the registry's, so nobody picks or guesses one to overwrite; the complainant's
 contact is kept on the record and never in its change (``graph.cypher_store.complaints``).
-A substantiated complaint is an input of the credit score, so every write rescores.
+A substantiated complaint is an input of the credit score, so every write rescores, and
+stores the score only when its points move: a score change written after every filing and
+step showed partners, in the feed beside the hidden complaint's seq, when a complaint was
+filed against whom and when each step was taken.
 """
 
 from __future__ import annotations
@@ -105,7 +108,7 @@ async def file_complaint(
         raise _refused(RefusalKind.NOT_FOUND, "NOT_FOUND", str(exc), field) from exc
     except Conflict as exc:  # an id drawn twice: 48 random bits make it all but impossible
         raise _refused(RefusalKind.CONFLICT, "CONFLICT", str(exc), "input") from exc
-    await recompute_credit(store, [record.against], today)
+    await recompute_credit(store, [record.against], today, only_moved=True)
     return result
 
 
@@ -203,7 +206,7 @@ async def advance_complaint(
             raise Replan from exc
 
     result = await replanned(attempt)
-    await recompute_credit(store, against, today)
+    await recompute_credit(store, against, today, only_moved=True)
     return result
 
 

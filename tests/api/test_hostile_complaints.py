@@ -75,3 +75,21 @@ async def test_a_regulator_decides_no_case_about_itself(api: GraphQLClient) -> N
     assert (answered["code"], answered["field"]) == ("NOT_AUTHORIZED", "input.id"), answered
     assert superior["__typename"] == "AdvanceComplaintSuccess", superior
     assert by_superior["__typename"] == "ResolveDisputeSuccess", by_superior
+
+
+async def test_a_complaint_filed_or_stepped_writes_no_score_its_points_do_not_move(
+    api: GraphQLClient,
+) -> None:
+    """A partner's feed hides the complaint's change, but the score change written right
+    after it named the institution complained against and the second it was filed, and
+    then each step. The score is stored again only when its points move."""
+    await api.key(Role.REGULATOR)  # a key is a logged write of its own
+    head = (await api.store.change_head()).seq
+    filed = (await api(FILE, {"input": filing()}))["data"]["fileComplaint"]
+    step = {"id": filed["complaintId"], "status": "ACCEPTED"}
+    accepted = (await api(ADVANCE, {"input": step}, role=Role.REGULATOR))["data"]
+    assert accepted["advanceComplaint"]["__typename"] == "AdvanceComplaintSuccess", accepted
+
+    written = await api.store.get_changes(after=head, limit=100)
+
+    assert [c.entity for c in written] == ["Complaint", "Complaint"], written
