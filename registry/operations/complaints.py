@@ -29,7 +29,7 @@ from graph.errors import AlreadyApplied, Conflict, NotFound, StaleVersion
 from graph.log_models import IdempotencyClaim, WriteGuard, WriteResult
 from graph.models import Complaint
 from graph.port import GraphStore
-from registry.auth import Principal
+from registry.auth import Principal, access_of
 from registry.domain.complaints import (
     FINAL_STATUSES,
     HANDLING_STATUSES,
@@ -116,8 +116,15 @@ async def _complaint_claims(
     store: GraphStore, principal: Principal, complaint: Complaint
 ) -> list[RowClaim]:
     """A complaint concerns the region of the institution it is against; one against a
-    regulator of the key's own level is its superior's (``own_case``)."""
+    regulator of the key's own level is its superior's (``own_case``). Outside the key's
+    regions it is answered as no complaint at all: a refusal naming its region told another
+    province's regulator that a complaint of that id existed, and in which district."""
     found = await store.get_institutions([complaint.against])
+    regions = (await access_of(store, principal)).regions
+    if regions is not None and (not found or found[0].region not in regions):
+        raise _refused(
+            RefusalKind.NOT_FOUND, "NOT_FOUND", f"no complaint {complaint.id}", "input.id"
+        )
     if found and own_case(principal.role, principal.regions, found[0]):
         raise _refused(
             RefusalKind.NOT_AUTHORIZED,

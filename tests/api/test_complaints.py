@@ -192,13 +192,17 @@ async def test_others_may_not_advance_a_complaint(api: GraphQLClient, snapshot: 
     step = {"input": {"id": complaint, "status": "ACCEPTED"}}
 
     outsider = await api(ADVANCE, step, bearer=guangdong)
+    unknown = await api(ADVANCE, {"input": {**step["input"], "id": "CMP-0"}}, bearer=guangdong)
     body = await api(ADVANCE, step, bearer=body_key)
     public = await api(ADVANCE, step)
 
-    for answer in (outsider, body, public):
+    for answer in (body, public):
         payload = answer["data"]["advanceComplaint"]
         assert (payload["__typename"], payload["code"]) == ("NotAuthorized", "NOT_AUTHORIZED")
-    assert outsider["data"]["advanceComplaint"]["field"] == "input.id"
+    # Another province's regulator learns neither that the complaint exists nor its region.
+    elsewhere, none = outsider["data"]["advanceComplaint"], unknown["data"]["advanceComplaint"]
+    assert (elsewhere["code"], elsewhere["field"]) == ("NOT_FOUND", "input.id"), elsewhere
+    assert elsewhere["message"] == none["message"].replace("CMP-0", complaint), (elsewhere, none)
     assert await snapshot() == before
 
 
