@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from graph.models import Accreditation, Certificate, Institution, StatusChange
 from graph.port import GraphStore
-from registry.auth import actor_prefix
+from registry.auth import Principal, access_of, actor_prefix
 from registry.domain.accreditations import institution_status_on
 from registry.domain.certificates import status_timeline
 from registry.domain.lifecycle import timeline_problems, validity_problem
@@ -36,6 +36,7 @@ __all__ = [
     "moved_validity",
     "refuse_broken_timelines",
     "refuse_lifting_sanctions",
+    "refuse_lifting_wider_suspensions",
     "replanned",
 ]
 
@@ -304,9 +305,41 @@ async def _stars_problems(
     ]
 
 
+async def refuse_lifting_wider_suspensions(
+    store: GraphStore,
+    principal: Principal,
+    lifting: Sequence[tuple[int, Sequence[StatusChange], date]],
+    suspended: str,
+) -> None:
+    """A regulator lifts a suspension (each of ``lifting``: its row, the record's timeline,
+    the lifting's day) only when its jurisdiction covers that of the key which ordered it: a
+    city regulator undid its province's suspension of a lab, and of a certificate
+    (NOT_AUTHORIZED). What ADMIN ordered, ADMIN lifts. What decides is the last step in force
+    on the lifting's day among those the key could not itself have recorded."""
+    if principal.role is not Role.REGULATOR or not lifting:
+        return
+    own = (await access_of(store, principal)).regions or frozenset()
+    prefix = actor_prefix(Role.REGULATOR)
+    within = {
+        f"{prefix}{k.key_id}"
+        for k in await store.list_api_keys()
+        if k.role == Role.REGULATOR.value and set(k.regions or ()) <= own
+    }
+    wider = (actor_prefix(Role.ADMIN), prefix)
+    problems = []
+    for index, timeline, day in lifting:
+        steps = [s for s in timeline if s.actor.startswith(wider) and s.actor not in within]
+        step = in_effect(steps, day)
+        if step is not None and step.status == suspended:
+            message = f"suspended on {step.effective_on} by a wider authority: it lifts it"
+            problems.append(FieldProblem("NOT_AUTHORIZED", message, f"input[{index}].status"))
+    if problems:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
+
+
 async def refuse_lifting_sanctions(
     store: GraphStore,
-    role: Role,
+    principal: Principal,
     records: Sequence[StatusChangeRecord],
     stored: Mapping[str, Certificate],
     *,
@@ -315,11 +348,21 @@ async def refuse_lifting_sanctions(
     """A body restores (VALID) its certificates only when it may: not one its regulator (or
     ADMIN) suspended, which would undo the sanction (NOT_AUTHORIZED), and not while the body
     itself is not ACTIVE today (ISSUER_NOT_ACTIVE): a suspended or revoked body certifies
-    nothing, lifting included. Oversight itself lifts what it suspended."""
+    nothing, lifting included. Oversight itself lifts what it suspended, a regulator only
+    what a key of its jurisdiction did (``refuse_lifting_wider_suspensions``)."""
     restoring = [
         (index, r) for index, r in enumerate(records) if r.status is CertificateStatus.VALID
     ]
-    if role in _OVERSIGHT or not restoring:
+    if principal.role in _OVERSIGHT:
+        lifting = [
+            (index, status_timeline(stored[r.number]), r.effective_on or today)
+            for index, r in restoring
+        ]
+        await refuse_lifting_wider_suspensions(
+            store, principal, lifting, CertificateStatus.SUSPENDED
+        )
+        return
+    if not restoring:
         return
     issuers = sorted({stored[r.number].issuer for _, r in restoring})
     standing = {

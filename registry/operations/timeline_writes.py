@@ -12,7 +12,7 @@ from datetime import date
 from graph.log_models import IdempotencyClaim, WriteResult
 from graph.models import Accreditation, Institution, StatusChange
 from graph.port import GraphStore
-from registry.auth import Principal, access_of, actor_prefix
+from registry.auth import Principal
 from registry.domain.accreditations import (
     accreditation_timeline,
     institution_timeline,
@@ -20,10 +20,13 @@ from registry.domain.accreditations import (
 )
 from registry.domain.lifecycle import ACCREDITATION_TRANSITIONS, INSTITUTION_TRANSITIONS
 from registry.domain.permissions import RowClaim
-from registry.domain.timeline import in_effect
 from registry.domain.vocabulary import InstitutionStatus, Role
 from registry.operations import convert
-from registry.operations.lifecycle_checks import refuse_broken_timelines, replanned
+from registry.operations.lifecycle_checks import (
+    refuse_broken_timelines,
+    refuse_lifting_wider_suspensions,
+    replanned,
+)
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.operations.write_access import authorize, authorize_rows
 from registry.operations.writes import rescore, write_batch
@@ -151,46 +154,6 @@ async def change_accreditation_statuses(
     return result
 
 
-async def _refuse_lifting_wider_suspensions(
-    store: GraphStore,
-    principal: Principal,
-    records: Sequence[InstitutionStatusChangeRecord],
-    stored: Mapping[str, Institution],
-    *,
-    today: date,
-) -> None:
-    """A regulator lifts (ACTIVE) an institution's suspension only when its jurisdiction
-    covers that of the key which suspended it: a city regulator does not undo its province's
-    sanction, nor one ADMIN recorded (NOT_AUTHORIZED). What decides is the last step, in
-    force on the lifting's day, of those the key could not itself have recorded."""
-    lifting = [
-        (index, r) for index, r in enumerate(records) if r.status is InstitutionStatus.ACTIVE
-    ]
-    if principal.role is not Role.REGULATOR or not lifting:
-        return
-    own = (await access_of(store, principal)).regions or frozenset()
-    prefix = actor_prefix(Role.REGULATOR)
-    within = {
-        f"{prefix}{k.key_id}"
-        for k in await store.list_api_keys()
-        if k.role == Role.REGULATOR.value and set(k.regions or ()) <= own
-    }
-    wider = (f"{actor_prefix(Role.ADMIN)}", prefix)
-    problems = []
-    for index, record in lifting:
-        steps = [
-            s
-            for s in institution_timeline(stored[record.uscc])
-            if s.actor.startswith(wider) and s.actor not in within
-        ]
-        step = in_effect(steps, record.effective_on or today)
-        if step is not None and step.status == InstitutionStatus.SUSPENDED.value:
-            message = f"suspended on {step.effective_on} by a wider authority: it lifts it"
-            problems.append(FieldProblem("NOT_AUTHORIZED", message, f"input[{index}].status"))
-    if problems:
-        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
-
-
 async def change_institution_statuses(
     store: GraphStore,
     principal: Principal,
@@ -211,7 +174,16 @@ async def change_institution_statuses(
             "changeInstitutionStatus",
             functools.partial(_institution_claims, stored, usccs),
         )
-        await _refuse_lifting_wider_suspensions(store, principal, records, stored, today=today)
+        await refuse_lifting_wider_suspensions(
+            store,
+            principal,
+            [
+                (index, institution_timeline(stored[r.uscc]), r.effective_on or today)
+                for index, r in enumerate(records)
+                if r.status is InstitutionStatus.ACTIVE
+            ],
+            InstitutionStatus.SUSPENDED,
+        )
         steps = refuse_broken_timelines(
             usccs,
             {u: institution_timeline(i) for u, i in stored.items()},

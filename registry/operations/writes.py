@@ -395,7 +395,7 @@ async def change_certificate_statuses(
             functools.partial(status_change_claims, records, stored),
         )
         parties.update(u for c in stored.values() for u in (c.issuer, c.holder))
-        await refuse_lifting_sanctions(store, principal.role, records, stored, today=today)
+        await refuse_lifting_sanctions(store, principal, records, stored, today=today)
         models = refuse_broken_timelines(
             numbers,
             {n: status_timeline(c) for n, c in stored.items()},

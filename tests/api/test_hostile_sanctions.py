@@ -1,16 +1,17 @@
 """Hostile review: a city regulator lifted the suspension its province had ordered of an
-institution in the city. An institution's suspension is lifted by a key whose jurisdiction
-covers that of the key which ordered it (or by ADMIN), never by a narrower one; what ADMIN
-ordered, ADMIN lifts."""
+institution in the city, and of a certificate. A suspension is lifted by a key whose
+jurisdiction covers that of the key which ordered it (or by ADMIN), never by a narrower one;
+what ADMIN ordered, ADMIN lifts."""
 
 from __future__ import annotations
 
 from registry.domain.vocabulary import Role
 from tests.api.conftest import GraphQLClient, Snapshot
-from tests.api.operations import institution_status_row, mutate
+from tests.api.operations import institution_status_row, mutate, status_change_row
 from tests.api.test_write_access import refused, regulator_of
 
 HENGAN = "91210211401294580D"  # 大连恒安检测, in a district of Dalian (210211)
+DALIAN_CERTIFICATE = "CCSC23SC0102R2"  # CCSC's, to the Dalian product institute
 LIFT = "2026-11-25"  # a lifting's day after each suspension (TODAY is 2026-11-22)
 
 
@@ -58,3 +59,19 @@ async def test_a_regulator_lifts_its_own_suspension_and_those_below_it(
         answers.append(await mutate(api, "changeInstitutionStatus", [lift], bearer=lifter))
 
     assert {a["__typename"] for a in answers} == {"ChangeInstitutionStatusSuccess"}, answers
+
+
+async def test_a_city_regulator_restores_no_certificate_its_province_suspended(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    liaoning, dalian = await regulator_of(api, "210000"), await regulator_of(api, "210200")
+    suspend = status_change_row(DALIAN_CERTIFICATE, "SUSPENDED")
+    restore = status_change_row(DALIAN_CERTIFICATE, "VALID", effectiveOn=LIFT)
+    suspended = await mutate(api, "changeCertificateStatus", [suspend], bearer=liaoning)
+    assert suspended["__typename"] == "ChangeCertificateStatusSuccess", suspended
+
+    by_city = await refused(api, snapshot, "changeCertificateStatus", [restore], dalian)
+    by_province = await mutate(api, "changeCertificateStatus", [restore], bearer=liaoning)
+
+    assert by_city["field"] == "input[0].status", by_city
+    assert by_province["__typename"] == "ChangeCertificateStatusSuccess", by_province
