@@ -109,6 +109,7 @@ class RequestTally:
     late: int = 0
     overdue: int = 0
     unconfirmed: int = 0
+    rejected: int = 0  # refused (§7.2 否定备案制): handled in time, yet nothing was served
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,15 +96,17 @@ REQUESTS_OF_STATION = (
 
 def request_tally(station: str, carried: str, since: str) -> str:
     """Clauses that count ``station``'s requests submitted from ``since`` to ``$today`` and
-    carry ``carried`` along: requests, done, stages met and late, stages overdue today; the
-    stages only of requests its regulator had confirmed by ``$today`` (anyone may submit one,
-    so a station could ask itself and answer in time), the others counted as unconfirmed."""
+    carry ``carried`` along: requests, done, rejected, stages met and late, stages overdue
+    today; the stages only of requests its regulator had confirmed by ``$today`` (anyone may
+    submit one, so a station could ask itself and answer in time), the others counted as
+    unconfirmed."""
     return f"""
 OPTIONAL MATCH ({station})-[:RECEIVED]->(q:ServiceRequest)
 WHERE {since} <= q.submittedOn AND q.submittedOn <= $today
 WITH {carried}, q, coalesce(q.confirmedOn <= $today, false) AS confirmed
 WITH {carried}, count(q) AS requests,
      sum(CASE WHEN q.status = 'DONE' THEN 1 ELSE 0 END) AS requestsDone,
+     sum(CASE WHEN q.status = 'REJECTED' THEN 1 ELSE 0 END) AS requestsRejected,
      sum(CASE WHEN confirmed THEN coalesce(q.stagesMet, 0) ELSE 0 END) AS stagesMet,
      sum(CASE WHEN confirmed THEN coalesce(q.stagesLate, 0) ELSE 0 END) AS stagesLate,
      sum(CASE WHEN confirmed AND q.dueBy IS NOT NULL AND q.dueBy < $today THEN 1 ELSE 0 END)
@@ -117,7 +119,8 @@ REQUEST_TALLIES = (
     "UNWIND $keys AS key\nMATCH (i:Institution {uscc: key})"
     + request_tally("i", "i", "$since")
     + "RETURN i.uscc AS uscc, requests, requestsDone AS done, stagesMet AS met, "
-    "stagesLate AS late, stagesOverdue AS overdue, requestsUnconfirmed AS unconfirmed"
+    "stagesLate AS late, stagesOverdue AS overdue, requestsUnconfirmed AS unconfirmed, "
+    "requestsRejected AS rejected"
 )
 
 DESIGNATE_BENCHMARKS = logged(

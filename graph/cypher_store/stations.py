@@ -209,7 +209,7 @@ class StationQueries(abc.ABC):
         ]
 
 
-_TALLY_COLUMNS = ("requests", "done", "met", "late", "overdue", "unconfirmed")
+_TALLY_COLUMNS = ("requests", "done", "met", "late", "overdue", "unconfirmed", "rejected")
 
 
 def _without(props: Mapping[str, object], names: frozenset[str] | set[str]) -> dict[str, object]:

@@ -105,6 +105,7 @@ class StageTally:
     met: int = 0
     late: int = 0
     overdue: int = 0
+    rejected: int = 0
 
     @property
     def compliance(self) -> float | None:

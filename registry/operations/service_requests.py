@@ -217,7 +217,9 @@ async def _changed_request(
 async def evaluate_service_request(
     store: GraphStore, principal: Principal, record: RequestEvaluationRecord, *, today: date
 ) -> tuple[ServiceRequest, ServiceEvaluation, WriteResult]:
-    """The requester's Annex C form, once the service is done, kept as a service evaluation
+    """The requester's Annex C form, once the service is done or refused (a station that
+    refused every request in time met every limit; the refused enterprise answers how it
+    was handled, 答复时间 being the refusal), kept as a service evaluation
     of the station (id ``<request>-C``: a retry after a failure rewrites the same form)."""
     authorize(principal, "evaluateServiceRequest")
     found = await store.get_service_requests([record.id])
@@ -230,11 +232,11 @@ async def evaluate_service_request(
             "input.token",
         )
     request = found[0]
-    if request.status != _S.DONE.value:
+    if request.status not in (_S.DONE.value, _S.REJECTED.value):
         raise _refuse(
             RefusalKind.CONFLICT,
             "NOT_DONE",
-            "a request is evaluated once its service is done (§6.4.1)",
+            "a request is evaluated once its service is done (§6.4.1) or refused",
             "input.id",
         )
     if request.evaluation is not None:

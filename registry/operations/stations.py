@@ -114,7 +114,7 @@ async def station_performance(
         found[t.uscc] = StationPerformance(
             since,
             today,
-            StageTally(t.requests, t.done, t.met, t.late, t.overdue),
+            StageTally(t.requests, t.done, t.met, t.late, t.overdue, t.rejected),
             satisfaction_of(counting),
             sum(1 for v in counting if v.kind == "SURVEY"),
             len(own) - len(counting),

@@ -61,6 +61,10 @@ class StationPerformance:
     last_day: dt.date
     requests: int = strawberry.field(description="Requests submitted in the window.")
     done: int
+    rejected: int = strawberry.field(
+        description="Requests refused with their reason (否定备案制, §7.2): a refusal in time "
+        "meets its stage's limit, so the requester may answer it on an Annex C form too."
+    )
     stages_met: int = strawberry.field(
         description="Stages closed within their time limit, of the confirmed requests."
     )
@@ -93,6 +97,7 @@ class StationPerformance:
             last_day=p.last_day,
             requests=p.tally.requests,
             done=p.tally.done,
+            rejected=p.tally.rejected,
             stages_met=p.tally.met,
             stages_late=p.tally.late,
             stages_overdue=p.tally.overdue,

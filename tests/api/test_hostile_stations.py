@@ -25,6 +25,8 @@ from tests.api.test_service_stations import (
 STAFF = {"role": Role.STATION, "institution": HEPING}
 UPSERT = """mutation($input: [StationInput!]!) { upsertStations(input: $input) {
   __typename } }"""
+PERFORMANCE = """query($r: String!) { stations(region: $r) { uscc
+  performance { rejected } } }"""
 FORMS = """query($u: String!) { institution(uscc: $u) {
   serviceEvaluations(period: "2026") { id kind answers } } }"""
 
@@ -111,3 +113,29 @@ async def test_a_stage_is_due_by_the_commitment_the_enterprise_was_given(
 
     expected = due_by(ServiceRequestStatus.IN_SERVICE, date(2026, 11, 23), promised)
     assert started["request"]["dueBy"] == expected.isoformat(), (started, promised)
+
+
+async def test_a_refused_enterprise_answers_on_annex_c_and_refusals_are_counted(
+    station_api: GraphQLClient,
+) -> None:
+    """A station that refused every confirmed request the day it came met every time limit:
+    a refusal in time is handled in time (§7.2). The refusals are counted in public, and the
+    refused enterprise answers how it was handled on its Annex C form."""
+    request_id, token = await submitted(station_api)
+    before = await station_api(PERFORMANCE, {"r": "210102"})
+    refusal = step(request_id, "REJECTED", reason="不在服务范围")
+    assert (await payload(station_api, ADVANCE, refusal, **STAFF))["request"]["status"] == (
+        "REJECTED"
+    )
+    answers = ["DISSATISFIED"] * 4 + ["NO"] + ["DISSATISFIED"] * 5
+    form = {"id": request_id, "token": token, "answers": answers}
+
+    answered = await payload(station_api, EVALUATE, form)
+    after = await station_api(PERFORMANCE, {"r": "210102"})
+
+    assert answered["__typename"] == "EvaluateServiceRequestSuccess", answered
+    rejected = [
+        next(s["performance"]["rejected"] for s in b["data"]["stations"] if s["uscc"] == HEPING)
+        for b in (before, after)
+    ]
+    assert rejected[1] == rejected[0] + 1, rejected
