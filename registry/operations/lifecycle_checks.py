@@ -311,20 +311,24 @@ async def refuse_lifting_wider_suspensions(
     lifting: Sequence[tuple[int, Sequence[StatusChange], date]],
     suspended: str,
 ) -> None:
-    """A regulator lifts a suspension (each of ``lifting``: its row, the record's timeline,
-    the lifting's day) only when its jurisdiction covers that of the key which ordered it: a
-    city regulator undid its province's suspension of a lab, and of a certificate
-    (NOT_AUTHORIZED). What ADMIN ordered, ADMIN lifts. What decides is the last step in force
-    on the lifting's day among those the key could not itself have recorded."""
-    if principal.role is not Role.REGULATOR or not lifting:
+    """A suspension oversight ordered (each of ``lifting``: its row, the record's timeline,
+    the lifting's day) is lifted by a regulator only when its jurisdiction covers that of
+    the key which ordered it, and by no one else but ADMIN: a city regulator undid its
+    province's suspension of a lab, and of a certificate; an accreditation body undid, dated
+    back to its first day, ADMIN's suspension of an accreditation it granted
+    (NOT_AUTHORIZED). What decides is the last step in force on the lifting's day among
+    those the key could not itself have recorded."""
+    if principal.role is Role.ADMIN or not lifting:
         return
-    own = (await access_of(store, principal)).regions or frozenset()
     prefix = actor_prefix(Role.REGULATOR)
-    within = {
-        f"{prefix}{k.key_id}"
-        for k in await store.list_api_keys()
-        if k.role == Role.REGULATOR.value and set(k.regions or ()) <= own
-    }
+    within: set[str] = set()
+    if principal.role is Role.REGULATOR:
+        own = (await access_of(store, principal)).regions or frozenset()
+        within = {
+            f"{prefix}{k.key_id}"
+            for k in await store.list_api_keys()
+            if k.role == Role.REGULATOR.value and set(k.regions or ()) <= own
+        }
     wider = (actor_prefix(Role.ADMIN), prefix)
     problems = []
     for index, timeline, day in lifting:

@@ -20,7 +20,7 @@ from registry.domain.accreditations import (
 )
 from registry.domain.lifecycle import ACCREDITATION_TRANSITIONS, INSTITUTION_TRANSITIONS
 from registry.domain.permissions import RowClaim
-from registry.domain.vocabulary import InstitutionStatus, Role
+from registry.domain.vocabulary import AccreditationStatus, InstitutionStatus, Role
 from registry.operations import convert
 from registry.operations.lifecycle_checks import (
     refuse_broken_timelines,
@@ -127,6 +127,16 @@ async def change_accreditation_statuses(
         )
         holders.update(a.holder for a in stored.values())
         histories = {n: accreditation_timeline(a) for n, a in stored.items()}
+        await refuse_lifting_wider_suspensions(
+            store,
+            principal,
+            [
+                (index, histories[r.number], r.effective_on or today)
+                for index, r in enumerate(records)
+                if r.status is AccreditationStatus.VALID
+            ],
+            AccreditationStatus.SUSPENDED,
+        )
         steps = refuse_broken_timelines(
             numbers,
             histories,

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from registry.domain.vocabulary import Role
 from tests.api.conftest import GraphQLClient, Snapshot
-from tests.api.operations import institution_status_row, mutate, status_change_row
+from tests.api.operations import (
+    CNAS,
+    accreditation_change_row,
+    institution_status_row,
+    mutate,
+    status_change_row,
+)
 from tests.api.test_write_access import refused, regulator_of
 
 HENGAN = "91210211401294580D"  # 大连恒安检测, in a district of Dalian (210211)
@@ -75,3 +81,33 @@ async def test_a_city_regulator_restores_no_certificate_its_province_suspended(
 
     assert by_city["field"] == "input[0].status", by_city
     assert by_province["__typename"] == "ChangeCertificateStatusSuccess", by_province
+
+
+async def test_an_accreditation_body_lifts_no_suspension_admin_ordered_on_any_day(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """CNAS set VALID, the same day, an accreditation of its own grant that ADMIN had
+    suspended, and dated another lift back to the suspension's first day, so that ADMIN's
+    suspension was in force on no day at all. What CNAS suspended itself it still lifts."""
+    cnas = {"role": Role.ACCREDITATION_BODY, "institution": CNAS}
+    await api.key(**cnas)
+    ordered = accreditation_change_row("CNAS-C212-M", "SUSPENDED", effectiveOn="2026-10-01")
+    by_admin = await mutate(api, "changeAccreditationStatus", [ordered], role=Role.ADMIN)
+    assert by_admin["__typename"] == "ChangeAccreditationStatusSuccess", by_admin
+    own = accreditation_change_row("CNAS-C212-S", "SUSPENDED")
+    assert (await mutate(api, "changeAccreditationStatus", [own], **cnas))[
+        "__typename"
+    ] == "ChangeAccreditationStatusSuccess"
+
+    refused_lifts = [
+        await refused(api, snapshot, "changeAccreditationStatus", [lift], await api.key(**cnas))
+        for lift in (
+            accreditation_change_row("CNAS-C212-M", "VALID", reason="整改完成"),
+            accreditation_change_row("CNAS-C212-M", "VALID", effectiveOn="2026-10-01"),
+        )
+    ]
+    own_lift = accreditation_change_row("CNAS-C212-S", "VALID", reason="整改完成")
+    lifted = await mutate(api, "changeAccreditationStatus", [own_lift], **cnas)
+
+    assert [p["field"] for p in refused_lifts] == ["input[0].status"] * 2, refused_lifts
+    assert lifted["__typename"] == "ChangeAccreditationStatusSuccess", lifted
