@@ -37,7 +37,9 @@ __all__ = [
     "last_public_day",
 ]
 
-METHOD_VERSION = "2026.3"  # 2026.3: time-limit compliance of stations
+# 2026.3: time-limit compliance of stations. 2026.4: a complaint that is not substantiated
+# is no evidence, so it neither scores 100 nor rates the unrated.
+METHOD_VERSION = "2026.4"
 
 
 class CreditStatus(StrEnum):
@@ -207,8 +209,8 @@ def _events(events: Sequence[DatedCreditEvent], today: date) -> tuple[float, str
 def _complaints(counts: ComplaintCounts, issued: int) -> tuple[float | None, str]:
     if counts.substantiated > counts.total or counts.substantiated < 0:
         raise ValueError("substantiated complaints must be between 0 and the total")
-    if issued <= 0 and counts.total == 0:
-        return None, "no certificates issued and no complaints"
+    if issued <= 0 and counts.substantiated == 0:  # filing one against a lab made it 100
+        return None, "no certificates issued and no complaint substantiated"
     volume = max(issued, COMPLAINT_VOLUME_FLOOR)
     per_100 = 100.0 * counts.substantiated / volume
     value = _clamp(100.0 * (1.0 - per_100 / COMPLAINTS_PER_100_AT_ZERO))
@@ -322,8 +324,8 @@ def explain(assessment: CreditAssessment) -> str:
     if assessment.score is None:
         return (
             "UNRATED: no evidence yet (no valid association rating, no credit event in force, "
-            "no certificates issued or complaints, no starred service certificate, no "
-            f"satisfaction evaluation nor service request due in the last "
+            "no certificates issued or complaints substantiated, no starred service "
+            "certificate, no satisfaction evaluation nor service request due in the last "
             f"{SATISFACTION_WINDOW_DAYS} days); ranked "
             "after every rated institution"
         )

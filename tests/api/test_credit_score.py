@@ -33,7 +33,7 @@ async def credit_of(client: GraphQLClient, uscc: str) -> dict[str, Any]:
 def assert_explained(credit: dict[str, Any]) -> None:
     total = sum(f["contribution"] for f in credit["factors"])
     assert round(total, 1) == credit["score"]
-    assert credit["methodVersion"] == "2026.3"
+    assert credit["methodVersion"] == "2026.4"
     assert credit["status"] == "RATED"
     assert {f["name"] for f in credit["factors"]} >= {"association_rating", "credit_events"}
 

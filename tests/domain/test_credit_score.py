@@ -73,7 +73,7 @@ def test_contributions_add_up_to_the_score(inputs: CreditInputs) -> None:
     assert assessment.score is not None
     assert math.isclose(sum(f.contribution for f in assessment.factors), assessment.score)
     assert math.isclose(sum(f.weight for f in assessment.factors), 1.0)
-    assert assessment.method_version == METHOD_VERSION == "2026.3"
+    assert assessment.method_version == METHOD_VERSION == "2026.4"
     assert assessment.score == round(assessment.score, 1)
     assert 0.0 <= assessment.score <= 100.0
 
@@ -159,7 +159,7 @@ def test_no_evidence_is_unrated_not_a_default_score() -> None:
     [
         {"rating": RATING},
         {"events": (DatedCreditEvent(CreditEventKind.SPOT_CHECK, TODAY, 5.0),)},
-        {"complaints": ComplaintCounts(1, 0)},
+        {"complaints": ComplaintCounts(1, 1)},
         {"certificates_issued": 3},
         {"best_service_stars": 4},
         {"satisfaction": 77.0},
@@ -171,6 +171,20 @@ def test_any_one_piece_of_evidence_rates(evidence: dict[str, object]) -> None:
 
     assert assessment.status is CreditStatus.RATED
     assert assessment.score is not None
+
+
+def test_a_complaint_not_substantiated_is_no_evidence() -> None:
+    """Anyone may file a complaint: one filed (or rejected) against a lab that issues no
+    certificates turned its missing complaints factor into 100, raising its grade from B to
+    A, and rated the unrated. Until one is substantiated it is no evidence."""
+    filed = ComplaintCounts(3, 0)
+    unrated = assess_credit(CreditInputs(uscc="X", complaints=filed), today=TODAY)
+    with_filed = CreditInputs(uscc="X", rating=RATING, complaints=filed)
+    alone = assess_credit(CreditInputs(uscc="X", rating=RATING), today=TODAY)
+
+    assert unrated.status is CreditStatus.UNRATED
+    assert _factor(with_filed, FactorName.COMPLAINTS)[0] is None
+    assert assess_credit(with_filed, today=TODAY).score == alone.score
 
 
 @pytest.mark.parametrize(
