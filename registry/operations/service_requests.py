@@ -220,7 +220,7 @@ async def evaluate_service_request(
     """The requester's Annex C form, once the service is done or refused (a station that
     refused every request in time met every limit; the refused enterprise answers how it
     was handled, 答复时间 being the refusal), kept as a service evaluation
-    of the station (id ``<request>-C``: a retry after a failure rewrites the same form)."""
+    of the station (id ``<request>-C``)."""
     authorize(principal, "evaluateServiceRequest")
     found = await store.get_service_requests([record.id])
     # The same answer for an unknown request and a wrong token: ids are not for guessing.
@@ -239,7 +239,8 @@ async def evaluate_service_request(
             "a request is evaluated once its service is done (§6.4.1) or refused",
             "input.id",
         )
-    if request.evaluation is not None:
+    left = await store.get_service_evaluations([f"{request.id}-C"])
+    if request.evaluation is not None and left:
         raise _refuse(RefusalKind.CONFLICT, "ALREADY_EVALUATED", "evaluated already", "input.id")
     form = validate_one(
         ServiceEvaluationRecord,
@@ -254,38 +255,42 @@ async def evaluate_service_request(
             "comment": record.comment,
         },
     )
-    # Two submissions at once both find the request unevaluated: the form lands only as the
-    # version read (none, or one a failed try left), so the loser's answers never replace
-    # the winner's.
-    left = await store.get_service_evaluations([form.id])
+    # The request is marked first, expecting the version read, and the form written after
+    # it, expecting the version read: of tries sent at once only the one that marked the
+    # request writes its form. Written the other way round, a loser's answers replaced the
+    # winner's, and a refused try left its form. A form a failed write left missing is
+    # written by the next try.
+    evaluated, version, result = request, request.version, None
+    if request.evaluation is None:
+        evaluated = dataclasses.replace(request, evaluation=form.id, evaluated_on=today)
+        try:
+            result = await write_batch(
+                [record],
+                lambda guard: store.put_service_requests(
+                    [evaluated], actor=principal.actor, guard=guard
+                ),
+                key=lambda r: r.id,
+                implied={request.id: request.version},
+                references={},
+            )
+        except Replan as exc:  # evaluated (or advanced) meanwhile
+            raise _refuse(
+                RefusalKind.CONFLICT, "STALE_VERSION", "the request changed meanwhile", "input.id"
+            ) from exc
+        version += 1
     try:
-        await store.record_service_evaluations(
+        written = await store.record_service_evaluations(
             [convert.service_evaluation_model(form, recorded_by=REQUESTER)],
             actor=principal.actor,
             guard=WriteGuard({form.id: left[0].version if left else 0}),
         )
-    except StaleVersion as exc:
+    except StaleVersion as exc:  # another try wrote the form meanwhile
         raise _refuse(
-            RefusalKind.CONFLICT, "STALE_VERSION", "the request changed meanwhile", "input.id"
-        ) from exc
-    evaluated = dataclasses.replace(request, evaluation=form.id, evaluated_on=today)
-    try:
-        result = await write_batch(
-            [record],
-            lambda guard: store.put_service_requests(
-                [evaluated], actor=principal.actor, guard=guard
-            ),
-            key=lambda r: r.id,
-            implied={request.id: request.version},
-            references={},
-        )
-    except Replan as exc:  # evaluated (or advanced) meanwhile: the form was written once
-        raise _refuse(
-            RefusalKind.CONFLICT, "STALE_VERSION", "the request changed meanwhile", "input.id"
+            RefusalKind.CONFLICT, "STALE_VERSION", "the form was written meanwhile", "input.id"
         ) from exc
     await recompute_credit(store, [request.station], today)
     form_kept = await _form_of(store, evaluated)
-    return dataclasses.replace(evaluated, version=request.version + 1), form_kept, result
+    return dataclasses.replace(evaluated, version=version), form_kept, result or written
 
 
 async def _form_of(store: GraphStore, request: ServiceRequest) -> ServiceEvaluation:

@@ -15,6 +15,7 @@ from registry.domain.vocabulary import Role, ServiceRequestStatus
 from tests.api.conftest import GraphQLClient
 from tests.api.test_service_stations import (
     ADVANCE,
+    CONFIRM_REQUEST,
     EVALUATE,
     HEPING,
     payload,
@@ -139,3 +140,32 @@ async def test_a_refused_enterprise_answers_on_annex_c_and_refusals_are_counted(
         for b in (before, after)
     ]
     assert rejected[1] == rejected[0] + 1, rejected
+
+
+async def test_an_evaluation_refused_as_the_request_changed_leaves_no_form(
+    station_api: GraphQLClient,
+) -> None:
+    """An Annex C form sent as the regulator confirmed the request was refused STALE_VERSION,
+    yet its form stayed on the station's record (and in the feed). The request is marked
+    first, so a try refused writes nothing, and the next try writes its form."""
+    request_id, token = await _done(station_api)
+    form = {"id": request_id, "token": token, "answers": ["VERY_SATISFIED"] * 4 + ["YES"] * 6}
+    form["answers"][5:] = ["VERY_SATISFIED"] * 5
+    confirm = {"id": request_id, "confirmation": "CALL_BACK"}
+
+    evaluated, confirmed = await asyncio.gather(
+        payload(station_api, EVALUATE, form),
+        payload(station_api, CONFIRM_REQUEST, confirm, role=Role.REGULATOR),
+    )
+    kept = await station_api(FORMS, {"u": HEPING}, role=Role.REGULATOR)
+    forms = [
+        v for v in kept["data"]["institution"]["serviceEvaluations"] if v["id"] == f"{request_id}-C"
+    ]
+
+    assert confirmed["__typename"] == "ConfirmServiceRequestSuccess", confirmed
+    if evaluated["__typename"] == "EvaluateServiceRequestSuccess":
+        assert len(forms) == 1, forms
+    else:
+        assert (evaluated["code"], forms) == ("STALE_VERSION", []), (evaluated, forms)
+        again = await payload(station_api, EVALUATE, form)
+        assert again["__typename"] == "EvaluateServiceRequestSuccess", again
