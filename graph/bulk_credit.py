@@ -88,6 +88,7 @@ class CertificateCredit:
             if (
                 c.family == _SERVICE
                 and c.stars is not None
+                and c.issuer != c.holder  # a body's stars for itself are no evidence
                 and c.issued_on.isoformat() <= day <= c.expires_on.isoformat()
                 and c.stars > self.stars.get(c.holder, -1)
                 and status_on(timeline, day) == _VALID

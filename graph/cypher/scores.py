@@ -58,13 +58,15 @@ def credit_inputs(issued: str) -> str:
     each comprehension over the same pattern names its own variable. The held certificates
     are filtered inside the aggregation, not by a WHERE on the OPTIONAL MATCH: with one,
     FalkorDB scans every certificate instead of starting from the holder's index (design
-    note 38)."""
+    note 38). Stars a body gave itself are not its evidence: a body issued itself five
+    stars and rose from C to B."""
     return f"""
 UNWIND $keys AS key
 MATCH (i:Institution {{uscc: key}})
 OPTIONAL MATCH (:Organization {{uscc: key}})<-[:CERTIFIES]-(held:Certificate)
 WITH i, max(CASE WHEN held.family = 'SERVICE' AND {status_on("held", "$today")} = 'VALID'
                   AND held.issuedOn <= $today AND held.expiresOn >= $today
+                  AND held.issuer <> i.uscc
             THEN held.stars END) AS stars
 OPTIONAL MATCH (i)-[:WITHDREW]->(gone:Certificate)
 WITH i, stars, count(CASE WHEN {_WITHDRAWN_TODAY} THEN gone END) AS withdrawn

@@ -12,7 +12,7 @@ from graph.cypher_store import CypherStore
 from graph.models import StoredCredit
 from registry.domain.vocabulary import Role
 from tests.api.conftest import DALIAN_ASSOCIATION, GraphQLClient
-from tests.api.operations import DALIAN_PRODUCT_INSTITUTE
+from tests.api.operations import CQC, DALIAN_PRODUCT_INSTITUTE, mutate, organization_row
 from tests.api.test_credit_file import GUANGZHOU_LAB, call, event_row, rating_row
 from tests.conftest import TODAY
 
@@ -325,3 +325,39 @@ async def test_a_past_day_shown_to_the_public_leaves_out_records_it_no_longer_se
     assert "CE-2026-0016" not in str(on)
     assert events_factor(oversight).startswith("3 event(s)"), events_factor(oversight)
     assert events_factor(on).startswith("2 event(s)"), events_factor(on)
+
+
+async def test_stars_a_body_gives_itself_are_no_evidence_of_its_own(api: GraphQLClient) -> None:
+    """CQC registered itself as a holder and issued itself a five-star service certificate:
+    its service_stars factor went from missing to 100 and its grade up a band. Stars are
+    evidence of the holder only when another body gave them."""
+    cqc = {"role": Role.CERTIFICATION_BODY, "institution": CQC}
+    factor = """query($u: String!) { institution(uscc: $u) {
+      credit { score factors { name value } } } }"""
+
+    async def stars() -> Any:
+        body = await api(factor, {"u": CQC})
+        credit = body["data"]["institution"]["credit"]
+        return credit["score"], next(
+            f["value"] for f in credit["factors"] if f["name"] == "service_stars"
+        )
+
+    before = await stars()
+    holder = organization_row(CQC, name="中国质量认证中心", region="110106")
+    registered = await mutate(api, "upsertOrganizations", [holder], **cqc)
+    assert registered["__typename"] == "UpsertOrganizationsSuccess", registered
+    own = {
+        "number": "CQC26FW9001",
+        "family": "SERVICE",
+        "standard": "GB/T 27922-2011",
+        "scope": "售后服务",
+        "issuedOn": "2026-11-20",
+        "expiresOn": "2029-11-19",
+        "issuer": CQC,
+        "holder": CQC,
+        "stars": 5,
+    }
+    issued = await mutate(api, "issueCertificates", [own], **cqc)
+    assert issued["__typename"] == "IssueCertificatesSuccess", issued
+
+    assert (await stars())[1] == before[1] is None  # the score itself counts one more issue
