@@ -11,45 +11,35 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from typing import TypeVar
 
 from graph.models import Accreditation, Certificate, Institution, StatusChange
 from graph.port import GraphStore
-from registry.auth import Principal, access_of, actor_prefix
 from registry.domain.accreditations import institution_status_on
-from registry.domain.certificates import status_timeline
 from registry.domain.lifecycle import timeline_problems, validity_problem
 from registry.domain.service_standards import certificate_disagreement, weighted_total
-from registry.domain.timeline import in_effect
 from registry.domain.verification import scope_problem
-from registry.domain.vocabulary import CertificateStatus, InstitutionStatus, Role
+from registry.domain.vocabulary import InstitutionStatus, Role
 from registry.operations import convert
 from registry.operations.refusals import Refusal, RefusalKind
-from registry.records import CertificateRecord, FieldProblem, StatusChangeRecord
+from registry.operations.sanctions import OVERSIGHT, refuse_out_of_time
+from registry.records import AccreditationRecord, CertificateRecord, FieldProblem
 
 __all__ = [
     "NOT_YET_RECORDED",
-    "REPORT_DAYS",
     "Replan",
     "certificates_to_issue",
     "moved_validity",
     "refuse_broken_timelines",
-    "refuse_lifting_sanctions",
-    "refuse_lifting_wider_suspensions",
+    "refuse_moved_grants",
     "replanned",
 ]
 
 T = TypeVar("T")
-# Who sanctions: their steps are lifted by them alone (``refuse_lifting_sanctions``).
-_OVERSIGHT = frozenset({Role.REGULATOR, Role.ADMIN})
-_OVERSIGHT_ACTORS = tuple(actor_prefix(role) for role in _OVERSIGHT)
 # A new step's place in recording order: after every step already recorded.
 NOT_YET_RECORDED = 2**62
 _ATTEMPTS = 5
-# How far back anyone but oversight dates a step: a report of this month's change, not a
-# rewrite of what the registry said months ago (the registry's assumption: no rule gives one).
-REPORT_DAYS = 30
 
 
 class Replan(Exception):
@@ -80,13 +70,13 @@ def refuse_broken_timelines(
     *,
     role: Role,
     today: date,
-    sanctioning: frozenset[Role] = _OVERSIGHT,
+    sanctioning: frozenset[Role] = OVERSIGHT,
 ) -> list[StatusChange]:
     """The new ``steps`` (one per input row, ``keys[i]`` naming its record), placed after
     every recorded step; raise ``INVALID_TRANSITION`` naming each row's field when the
-    timeline as it will be cannot take it (after ``_refuse_out_of_time``: ``sanctioning``
+    timeline as it will be cannot take it (after ``refuse_out_of_time``: ``sanctioning``
     are the roles whose steps on these records are sanctions, dated freely)."""
-    _refuse_out_of_time(role in sanctioning, role, steps, transitions, today=today)
+    refuse_out_of_time(role in sanctioning, role, steps, transitions, today=today)
     placed = [replace(step, seq=NOT_YET_RECORDED) for step in steps]
     problems = [
         FieldProblem("INVALID_TRANSITION", problem.message, f"input[{index}].{problem.field}")
@@ -96,37 +86,6 @@ def refuse_broken_timelines(
     if problems:
         raise Refusal(RefusalKind.INVALID_INPUT, problems)
     return placed
-
-
-def _refuse_out_of_time(
-    sanctioning: bool,
-    role: Role,
-    steps: Sequence[StatusChange],
-    transitions: Mapping[str, frozenset[str]],
-    *,
-    today: date,
-) -> None:
-    """Who dates a step where. A body's restore planted ahead lifted the suspension its
-    regulator recorded before that day, and a final step planted far ahead (CANCELLED in
-    2099) barred the withdrawal oversight records today: only those who sanction schedule
-    steps, and none but ADMIN a final one. A body's restore dated eight months back erased an
-    overdue suspension: the others report a step within ``REPORT_DAYS`` of its day
-    (INVALID_VALUE on ``effectiveOn``). ADMIN records archives as they were."""
-    if role is Role.ADMIN:
-        return
-    first = today - timedelta(days=REPORT_DAYS)
-    problems = []
-    for index, step in enumerate(steps):
-        day = step.effective_on
-        if day > today and (not sanctioning or not transitions.get(step.status)):
-            message = f"{step.status} takes effect by today, {today}"
-        elif day < first and not sanctioning:
-            message = f"a step is reported within {REPORT_DAYS} days: from {first} on"
-        else:
-            continue
-        problems.append(FieldProblem("INVALID_VALUE", message, f"input[{index}].effectiveOn"))
-    if problems:
-        raise Refusal(RefusalKind.INVALID_INPUT, problems)
 
 
 async def certificates_to_issue(
@@ -253,6 +212,28 @@ def moved_validity(
     return FieldProblem("INVALID_VALUE", message, f"input[{index}].{field}")
 
 
+async def refuse_moved_grants(
+    store: GraphStore, role: Role, records: Sequence[AccreditationRecord], *, today: date
+) -> None:
+    """An accreditation sent again moves its validity only among days still ahead
+    (``moved_validity``), for every writer but ADMIN, who corrects archives."""
+    if role is Role.ADMIN:
+        return
+    stored = {a.number: a for a in await store.get_accreditations([r.number for r in records])}
+    moved = [
+        found
+        for index, r in enumerate(records)
+        if (old := stored.get(r.number)) is not None
+        for field, was, sent in (
+            ("validFrom", old.valid_from, r.valid_from),
+            ("validUntil", old.valid_until, r.valid_until),
+        )
+        if (found := moved_validity(index, field, was, sent, today))
+    ]
+    if moved:
+        raise Refusal(RefusalKind.INVALID_INPUT, moved)
+
+
 def _past_kept(
     records: Sequence[CertificateRecord], stored: Mapping[str, Certificate]
 ) -> list[FieldProblem]:
@@ -303,93 +284,3 @@ async def _stars_problems(
         for code, message in [found]
         for field in ["standard" if code == "STANDARD_DISAGREES_WITH_ASSESSMENT" else "stars"]
     ]
-
-
-async def refuse_lifting_wider_suspensions(
-    store: GraphStore,
-    principal: Principal,
-    lifting: Sequence[tuple[int, Sequence[StatusChange], date]],
-    suspended: str,
-) -> None:
-    """A suspension oversight ordered (each of ``lifting``: its row, the record's timeline,
-    the lifting's day) is lifted by a regulator only when its jurisdiction covers that of
-    the key which ordered it, and by no one else but ADMIN: a city regulator undid its
-    province's suspension of a lab, and of a certificate; an accreditation body undid, dated
-    back to its first day, ADMIN's suspension of an accreditation it granted
-    (NOT_AUTHORIZED). What decides is the last step in force on the lifting's day among
-    those the key could not itself have recorded."""
-    if principal.role is Role.ADMIN or not lifting:
-        return
-    prefix = actor_prefix(Role.REGULATOR)
-    within: set[str] = set()
-    if principal.role is Role.REGULATOR:
-        own = (await access_of(store, principal)).regions or frozenset()
-        within = {
-            f"{prefix}{k.key_id}"
-            for k in await store.list_api_keys()
-            if k.role == Role.REGULATOR.value and set(k.regions or ()) <= own
-        }
-    wider = (actor_prefix(Role.ADMIN), prefix)
-    problems = []
-    for index, timeline, day in lifting:
-        steps = [s for s in timeline if s.actor.startswith(wider) and s.actor not in within]
-        step = in_effect(steps, day)
-        if step is not None and step.status == suspended:
-            message = f"suspended on {step.effective_on} by a wider authority: it lifts it"
-            problems.append(FieldProblem("NOT_AUTHORIZED", message, f"input[{index}].status"))
-    if problems:
-        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
-
-
-async def refuse_lifting_sanctions(
-    store: GraphStore,
-    principal: Principal,
-    records: Sequence[StatusChangeRecord],
-    stored: Mapping[str, Certificate],
-    *,
-    today: date,
-) -> None:
-    """A body restores (VALID) its certificates only when it may: not one its regulator (or
-    ADMIN) suspended, which would undo the sanction (NOT_AUTHORIZED), and not while the body
-    itself is not ACTIVE today (ISSUER_NOT_ACTIVE): a suspended or revoked body certifies
-    nothing, lifting included. Oversight itself lifts what it suspended, a regulator only
-    what a key of its jurisdiction did (``refuse_lifting_wider_suspensions``)."""
-    restoring = [
-        (index, r) for index, r in enumerate(records) if r.status is CertificateStatus.VALID
-    ]
-    if principal.role in _OVERSIGHT:
-        lifting = [
-            (index, status_timeline(stored[r.number]), r.effective_on or today)
-            for index, r in restoring
-        ]
-        await refuse_lifting_wider_suspensions(
-            store, principal, lifting, CertificateStatus.SUSPENDED
-        )
-        return
-    if not restoring:
-        return
-    issuers = sorted({stored[r.number].issuer for _, r in restoring})
-    standing = {
-        i.uscc: institution_status_on(i, today)[0] for i in await store.get_institutions(issuers)
-    }
-    sanctioned: list[FieldProblem] = []
-    inactive: list[FieldProblem] = []
-    for index, record in restoring:
-        certificate = stored[record.number]
-        # Oversight's own last word by that day: a body suspending on top of the sanction
-        # and then lifting its own suspension would otherwise lift the sanction with it.
-        oversight = [
-            s for s in status_timeline(certificate) if s.actor.startswith(_OVERSIGHT_ACTORS)
-        ]
-        step = in_effect(oversight, record.effective_on or today)
-        if step is not None and step.status == CertificateStatus.SUSPENDED.value:
-            message = f"suspended by its regulator on {step.effective_on}: the regulator lifts it"
-            sanctioned.append(FieldProblem("NOT_AUTHORIZED", message, f"input[{index}].status"))
-        status = standing.get(certificate.issuer, InstitutionStatus.ACTIVE)
-        if status is not InstitutionStatus.ACTIVE:
-            message = f"{certificate.issuer} is {status.value} today: it restores nothing"
-            inactive.append(FieldProblem("ISSUER_NOT_ACTIVE", message, f"input[{index}].status"))
-    if sanctioned:
-        raise Refusal(RefusalKind.NOT_AUTHORIZED, sanctioned)
-    if inactive:
-        raise Refusal(RefusalKind.INVALID_INPUT, inactive)

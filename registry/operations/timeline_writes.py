@@ -22,12 +22,9 @@ from registry.domain.lifecycle import ACCREDITATION_TRANSITIONS, INSTITUTION_TRA
 from registry.domain.permissions import RowClaim
 from registry.domain.vocabulary import AccreditationStatus, InstitutionStatus, Role
 from registry.operations import convert
-from registry.operations.lifecycle_checks import (
-    refuse_broken_timelines,
-    refuse_lifting_wider_suspensions,
-    replanned,
-)
+from registry.operations.lifecycle_checks import refuse_broken_timelines, replanned
 from registry.operations.refusals import Refusal, RefusalKind
+from registry.operations.sanctions import refuse_lifting_wider_suspensions
 from registry.operations.write_access import authorize, authorize_rows
 from registry.operations.writes import rescore, write_batch
 from registry.records import (

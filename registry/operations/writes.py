@@ -28,12 +28,12 @@ from registry.operations.grantors import refuse_new_grantors, refuse_others_gran
 from registry.operations.lifecycle_checks import (
     Replan,
     certificates_to_issue,
-    moved_validity,
     refuse_broken_timelines,
-    refuse_lifting_sanctions,
+    refuse_moved_grants,
     replanned,
 )
 from registry.operations.refusals import Refusal, RefusalKind
+from registry.operations.sanctions import refuse_lifting_sanctions
 from registry.operations.write_access import (
     accreditation_claims,
     authorize,
@@ -254,20 +254,7 @@ async def upsert_accreditations(
         functools.partial(accreditation_claims, store, records),
     )
     await refuse_others_grants(store, principal, records)
-    if principal.role is not Role.ADMIN:  # ADMIN corrects archives
-        stored = {a.number: a for a in await store.get_accreditations([r.number for r in records])}
-        moved = [
-            found
-            for index, r in enumerate(records)
-            if (old := stored.get(r.number)) is not None
-            for field, was, sent in (
-                ("validFrom", old.valid_from, r.valid_from),
-                ("validUntil", old.valid_until, r.valid_until),
-            )
-            if (found := moved_validity(index, field, was, sent, today))
-        ]
-        if moved:
-            raise Refusal(RefusalKind.INVALID_INPUT, moved)
+    await refuse_moved_grants(store, principal.role, records, today=today)
     for kind, schemes in _GRANTED_BY.items():  # rows of other schemes name "": not checked
         await _refuse_unless_kind(
             store,

@@ -1,0 +1,155 @@
+"""Who sanctions, and so who dates and lifts: regulators (within their jurisdiction) and
+ADMIN suspend, and what they suspended is theirs to lift; only those whose steps on a record
+are sanctions schedule steps on it, and the others report a step in its month. Checked
+before a status step is written, with the lifecycle's own rules (``lifecycle_checks``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+
+from graph.models import Certificate, StatusChange
+from graph.port import GraphStore
+from registry.auth import Principal, access_of, actor_prefix
+from registry.domain.accreditations import institution_status_on
+from registry.domain.certificates import status_timeline
+from registry.domain.timeline import in_effect
+from registry.domain.vocabulary import CertificateStatus, InstitutionStatus, Role
+from registry.operations.refusals import Refusal, RefusalKind
+from registry.records import FieldProblem, StatusChangeRecord
+
+__all__ = [
+    "OVERSIGHT",
+    "REPORT_DAYS",
+    "refuse_lifting_sanctions",
+    "refuse_lifting_wider_suspensions",
+    "refuse_out_of_time",
+]
+
+# Who sanctions: their steps are lifted by them alone (``refuse_lifting_sanctions``).
+OVERSIGHT = frozenset({Role.REGULATOR, Role.ADMIN})
+_OVERSIGHT_ACTORS = tuple(actor_prefix(role) for role in OVERSIGHT)
+# How far back anyone but oversight dates a step: a report of this month's change, not a
+# rewrite of what the registry said months ago (the registry's assumption: no rule gives one).
+REPORT_DAYS = 30
+
+
+def refuse_out_of_time(
+    sanctioning: bool,
+    role: Role,
+    steps: Sequence[StatusChange],
+    transitions: Mapping[str, frozenset[str]],
+    *,
+    today: date,
+) -> None:
+    """Who dates a step where. A body's restore planted ahead lifted the suspension its
+    regulator recorded before that day, and a final step planted far ahead (CANCELLED in
+    2099) barred the withdrawal oversight records today: only those who sanction schedule
+    steps, and none but ADMIN a final one. A body's restore dated eight months back erased an
+    overdue suspension: the others report a step within ``REPORT_DAYS`` of its day
+    (INVALID_VALUE on ``effectiveOn``). ADMIN records archives as they were."""
+    if role is Role.ADMIN:
+        return
+    first = today - timedelta(days=REPORT_DAYS)
+    problems = []
+    for index, step in enumerate(steps):
+        day = step.effective_on
+        if day > today and (not sanctioning or not transitions.get(step.status)):
+            message = f"{step.status} takes effect by today, {today}"
+        elif day < first and not sanctioning:
+            message = f"a step is reported within {REPORT_DAYS} days: from {first} on"
+        else:
+            continue
+        problems.append(FieldProblem("INVALID_VALUE", message, f"input[{index}].effectiveOn"))
+    if problems:
+        raise Refusal(RefusalKind.INVALID_INPUT, problems)
+
+
+async def refuse_lifting_wider_suspensions(
+    store: GraphStore,
+    principal: Principal,
+    lifting: Sequence[tuple[int, Sequence[StatusChange], date]],
+    suspended: str,
+) -> None:
+    """A suspension oversight ordered (each of ``lifting``: its row, the record's timeline,
+    the lifting's day) is lifted by a regulator only when its jurisdiction covers that of
+    the key which ordered it, and by no one else but ADMIN: a city regulator undid its
+    province's suspension of a lab, and of a certificate; an accreditation body undid, dated
+    back to its first day, ADMIN's suspension of an accreditation it granted
+    (NOT_AUTHORIZED). What decides is the last step in force on the lifting's day among
+    those the key could not itself have recorded."""
+    if principal.role is Role.ADMIN or not lifting:
+        return
+    prefix = actor_prefix(Role.REGULATOR)
+    within: set[str] = set()
+    if principal.role is Role.REGULATOR:
+        own = (await access_of(store, principal)).regions or frozenset()
+        within = {
+            f"{prefix}{k.key_id}"
+            for k in await store.list_api_keys()
+            if k.role == Role.REGULATOR.value and set(k.regions or ()) <= own
+        }
+    wider = (actor_prefix(Role.ADMIN), prefix)
+    problems = []
+    for index, timeline, day in lifting:
+        steps = [s for s in timeline if s.actor.startswith(wider) and s.actor not in within]
+        step = in_effect(steps, day)
+        if step is not None and step.status == suspended:
+            message = f"suspended on {step.effective_on} by a wider authority: it lifts it"
+            problems.append(FieldProblem("NOT_AUTHORIZED", message, f"input[{index}].status"))
+    if problems:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
+
+
+async def refuse_lifting_sanctions(
+    store: GraphStore,
+    principal: Principal,
+    records: Sequence[StatusChangeRecord],
+    stored: Mapping[str, Certificate],
+    *,
+    today: date,
+) -> None:
+    """A body restores (VALID) its certificates only when it may: not one its regulator (or
+    ADMIN) suspended, which would undo the sanction (NOT_AUTHORIZED), and not while the body
+    itself is not ACTIVE today (ISSUER_NOT_ACTIVE): a suspended or revoked body certifies
+    nothing, lifting included. Oversight itself lifts what it suspended, a regulator only
+    what a key of its jurisdiction did (``refuse_lifting_wider_suspensions``)."""
+    restoring = [
+        (index, r) for index, r in enumerate(records) if r.status is CertificateStatus.VALID
+    ]
+    if principal.role in OVERSIGHT:
+        lifting = [
+            (index, status_timeline(stored[r.number]), r.effective_on or today)
+            for index, r in restoring
+        ]
+        await refuse_lifting_wider_suspensions(
+            store, principal, lifting, CertificateStatus.SUSPENDED
+        )
+        return
+    if not restoring:
+        return
+    issuers = sorted({stored[r.number].issuer for _, r in restoring})
+    standing = {
+        i.uscc: institution_status_on(i, today)[0] for i in await store.get_institutions(issuers)
+    }
+    sanctioned: list[FieldProblem] = []
+    inactive: list[FieldProblem] = []
+    for index, record in restoring:
+        certificate = stored[record.number]
+        # Oversight's own last word by that day: a body suspending on top of the sanction
+        # and then lifting its own suspension would otherwise lift the sanction with it.
+        oversight = [
+            s for s in status_timeline(certificate) if s.actor.startswith(_OVERSIGHT_ACTORS)
+        ]
+        step = in_effect(oversight, record.effective_on or today)
+        if step is not None and step.status == CertificateStatus.SUSPENDED.value:
+            message = f"suspended by its regulator on {step.effective_on}: the regulator lifts it"
+            sanctioned.append(FieldProblem("NOT_AUTHORIZED", message, f"input[{index}].status"))
+        status = standing.get(certificate.issuer, InstitutionStatus.ACTIVE)
+        if status is not InstitutionStatus.ACTIVE:
+            message = f"{certificate.issuer} is {status.value} today: it restores nothing"
+            inactive.append(FieldProblem("ISSUER_NOT_ACTIVE", message, f"input[{index}].status"))
+    if sanctioned:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, sanctioned)
+    if inactive:
+        raise Refusal(RefusalKind.INVALID_INPUT, inactive)
