@@ -60,8 +60,10 @@ async def call(
     headers: tuple[tuple[bytes, bytes], ...] = (),
     *,
     receive: Receive | None = None,
+    then: Send | None = None,
 ) -> Answer:
-    """One POST to /graphql as a server hands it to the app; the raw answer."""
+    """One POST to /graphql as a server hands it to the app; the raw answer (``then``: a
+    client's reaction to each message, run as it arrives)."""
     scope: Scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -89,6 +91,8 @@ async def call(
 
     async def keep(message: Message) -> None:
         sent.append(message)
+        if then is not None:
+            await then(message)
 
     await app(scope, receive or whole_body, keep)
     start, *rest = sent

@@ -24,6 +24,7 @@ from registry.http.response_cache import ResponseCache
 from registry.settings import Settings
 from tests.api import conftest as api_conftest
 from tests.api.conftest import GraphQLClient
+from tests.api.test_cached_lookups import call
 from tests.conftest import SECRET, TODAY
 
 PERSISTED = Path(__file__).resolve().parents[2] / "registry" / "persisted"
@@ -203,34 +204,13 @@ async def test_a_public_read_sent_as_the_write_is_answered_sees_it(
             "verdict"
         ] == "VALID"  # and now cached
 
-        async def receive() -> Message:
-            return {"type": "http.request", "body": suspend, "more_body": False}
-
-        async def send(message: Message) -> None:
+        async def read_as_answered(message: Message) -> None:
             if message["type"] == "http.response.body" and not message.get("more_body"):
                 assert b"ChangeCertificateStatusSuccess" in message["body"], message
                 seen.append(await public(VERIFY, {"number": NUMBER}))
 
-        headers = [
-            (b"host", b"registry.test"),
-            (b"content-type", b"application/json"),
-            (b"authorization", b"Bearer " + key.encode()),
-        ]
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": "/graphql",
-            "raw_path": b"/graphql",
-            "query_string": b"",
-            "root_path": "",
-            "headers": headers,
-            "client": ("127.0.0.1", 50000),
-            "server": ("registry.test", 80),
-        }
-        await app(scope, receive, send)
+        bearer = (b"authorization", b"Bearer " + key.encode())
+        await call(app, suspend, (bearer,), then=read_as_answered)
 
     [after] = seen
     assert after["data"]["verifyCertificate"]["verdict"] == "NOT_VALID", after

@@ -97,6 +97,16 @@ async def submitted(api: GraphQLClient, **fields: Any) -> tuple[str, str]:
     return result["request"]["id"], result["token"]
 
 
+async def walked(api: GraphQLClient, request_id: str) -> None:
+    """The Heping station walks the request to DONE, serving it itself."""
+    staff = {"role": Role.STATION, "institution": HEPING}
+    for status in ("MATCHED", "IN_SERVICE", "DONE"):
+        extra = {"provider": HEPING} if status == "MATCHED" else {}
+        extra |= {"summary": "done"} if status == "DONE" else {}
+        stepped = await payload(api, ADVANCE, step(request_id, status, **extra), **staff)
+        assert stepped["__typename"] == "AdvanceServiceRequestSuccess", stepped
+
+
 async def test_a_request_walks_from_demand_to_annex_c_and_moves_the_public_performance(
     station_api: GraphQLClient, clock: Clock
 ) -> None:
@@ -420,11 +430,7 @@ async def test_a_station_that_rates_itself_moves_nothing_until_its_regulator_con
         return next(f["value"] for f in found if f["name"] == "satisfaction")
 
     request_id, token = await submitted(api)
-    for status in ("MATCHED", "IN_SERVICE", "DONE"):
-        extra = {"provider": HEPING} if status == "MATCHED" else {}
-        extra |= {"summary": "done"} if status == "DONE" else {}
-        stepped = await payload(api, ADVANCE, step(request_id, status, **extra), **staff)
-        assert stepped["__typename"] == "AdvanceServiceRequestSuccess", stepped
+    await walked(api, request_id)
     before = await api(rating, {"u": HEPING})
     early = await payload(
         api, CONFIRM, {"id": request_id, "confirmation": "CALL_BACK"}, role=Role.REGULATOR
@@ -477,13 +483,6 @@ async def test_a_station_that_asks_itself_and_answers_in_time_moves_no_time_limi
         credit = (await api(CREDIT, {"u": HEPING}))["data"]["institution"]["credit"]
         return next(f["value"] for f in credit["factors"] if f["name"] == "time_limits")
 
-    async def walked(request_id: str) -> None:
-        for status in ("MATCHED", "IN_SERVICE", "DONE"):
-            extra = {"provider": HEPING} if status == "MATCHED" else {}
-            extra |= {"summary": "done"} if status == "DONE" else {}
-            stepped = await payload(api, ADVANCE, step(request_id, status, **extra), **staff)
-            assert stepped["__typename"] == "AdvanceServiceRequestSuccess", stepped
-
     # A real enterprise's request, answered late and confirmed by the regulator.
     real, _ = await submitted(api)
     confirm = {"id": real, "confirmation": "CALL_BACK"}
@@ -491,7 +490,7 @@ async def test_a_station_that_asks_itself_and_answers_in_time_moves_no_time_limi
         "confirmation"
     ] == "CALL_BACK"
     clock.day = date(2026, 11, 26)  # the answer was due on the 25th
-    await walked(real)
+    await walked(api, real)
     honest = await heping(api)
     assert (honest["stagesMet"], honest["stagesLate"], honest["compliance"]) == (2, 1, 66.7)
     assert await time_limits() == 66.7
@@ -499,7 +498,7 @@ async def test_a_station_that_asks_itself_and_answers_in_time_moves_no_time_limi
     # The station asks itself five times and closes every stage at once.
     own = [(await submitted(api, enterprise=f"自问{n}"))[0] for n in range(5)]
     for request_id in own:
-        await walked(request_id)
+        await walked(api, request_id)
     padded = await heping(api)
     assert (padded["stagesMet"], padded["compliance"]) == (2, 66.7), padded
     assert padded["requestsAwaitingConfirmation"] == 5
