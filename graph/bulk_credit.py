@@ -70,13 +70,14 @@ def status_on(timeline: Timeline, day: str) -> object:
 @dataclass(slots=True)
 class CertificateCredit:
     """What the certificates add to their issuers' and holders' facts, kept by each worker
-    and added up: certificates issued and withdrawn (on the day) per issuer, and the most
-    stars of a service certificate valid on the day per holder."""
+    and added up: certificates issued and withdrawn (on the day) per issuer, and per holder
+    the stars and number of each service certificate valid on the day that another body
+    issued (whether it was assessed is known only to the loading process)."""
 
     day: str
     issued: Counter[str] = field(default_factory=Counter)
     withdrawn: Counter[str] = field(default_factory=Counter)
-    stars: dict[str, int] = field(default_factory=dict)
+    stars: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
 
     def add(self, certificates: Sequence[Certificate], timelines: Sequence[Timeline]) -> None:
         day = self.day
@@ -90,16 +91,21 @@ class CertificateCredit:
                 and c.stars is not None
                 and c.issuer != c.holder  # a body's stars for itself are no evidence
                 and c.issued_on.isoformat() <= day <= c.expires_on.isoformat()
-                and c.stars > self.stars.get(c.holder, -1)
                 and status_on(timeline, day) == _VALID
             ):
-                self.stars[c.holder] = c.stars
+                self.stars.setdefault(c.holder, []).append((c.stars, c.number))
 
     def merge(self, other: CertificateCredit) -> None:
         self.issued.update(other.issued)
         self.withdrawn.update(other.withdrawn)
         for holder, stars in other.stars.items():
-            self.stars[holder] = max(stars, self.stars.get(holder, stars))
+            self.stars.setdefault(holder, []).extend(stars)
+
+    def best_stars(self, holder: str, assessed: frozenset[str]) -> int | None:
+        """The most stars among ``holder``'s certificates whose assessment is recorded."""
+        return max(
+            (s for s, number in self.stars.get(holder, ()) if number in assessed), default=None
+        )
 
 
 class LoadCredit:
@@ -145,7 +151,7 @@ class LoadCredit:
                 complaints_substantiated=self._substantiated[i.uscc],
                 certificates_issued=certificates.issued[i.uscc],
                 certificates_withdrawn=certificates.withdrawn[i.uscc],
-                best_service_stars=certificates.stars.get(i.uscc),
+                best_service_stars=certificates.best_stars(i.uscc, self.scoring.assessed),
                 kinds=tuple(i.kinds),
             )
             for i in sorted(institutions, key=lambda i: i.uscc)

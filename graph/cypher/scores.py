@@ -58,15 +58,17 @@ def credit_inputs(issued: str) -> str:
     each comprehension over the same pattern names its own variable. The held certificates
     are filtered inside the aggregation, not by a WHERE on the OPTIONAL MATCH: with one,
     FalkorDB scans every certificate instead of starting from the holder's index (design
-    note 38). Stars a body gave itself are not its evidence: a body issued itself five
-    stars and rose from C to B."""
+    note 38). Stars are evidence only from a certificate another body issued and whose
+    assessment is recorded: a body issued itself five stars and rose from C to B, and any
+    body could give any holder stars nobody had assessed."""
     return f"""
 UNWIND $keys AS key
 MATCH (i:Institution {{uscc: key}})
 OPTIONAL MATCH (:Organization {{uscc: key}})<-[:CERTIFIES]-(held:Certificate)
+OPTIONAL MATCH (assessed:ServiceAssessment)-[:ASSESSES]->(held)
 WITH i, max(CASE WHEN held.family = 'SERVICE' AND {status_on("held", "$today")} = 'VALID'
                   AND held.issuedOn <= $today AND held.expiresOn >= $today
-                  AND held.issuer <> i.uscc
+                  AND held.issuer <> i.uscc AND assessed IS NOT NULL
             THEN held.stars END) AS stars
 OPTIONAL MATCH (i)-[:WITHDREW]->(gone:Certificate)
 WITH i, stars, count(CASE WHEN {_WITHDRAWN_TODAY} THEN gone END) AS withdrawn

@@ -38,8 +38,9 @@ __all__ = [
 ]
 
 # 2026.3: time-limit compliance of stations. 2026.4: a complaint that is not substantiated
-# is no evidence, so it neither scores 100 nor rates the unrated.
-METHOD_VERSION = "2026.4"
+# is no evidence, so it neither scores 100 nor rates the unrated. 2026.5: stars count only
+# from a certificate whose assessment is recorded.
+METHOD_VERSION = "2026.5"
 
 
 class CreditStatus(StrEnum):

@@ -257,12 +257,18 @@ def _scored(
     ]
 
 
-def bulk_scoring(today: date, *, leave: frozenset[str] = frozenset()) -> CreditScoring:
+def bulk_scoring(
+    today: date,
+    *,
+    leave: frozenset[str] = frozenset(),
+    assessed: frozenset[str] = frozenset(),
+) -> CreditScoring:
     """What a first load (``generate``, ``import``) is given to score its institutions on
     ``today`` from the facts it holds, instead of a rescore reading them back (30 s at
     100,000 institutions; graph.bulk_credit). Those in ``leave`` are left to the rescore of
-    what is written after the load, so that none is scored twice."""
-    return CreditScoring(today, partial(_scored, today=today, leave=leave))
+    what is written after the load, so that none is scored twice; ``assessed`` are the
+    certificates whose assessments follow the load (their stars count)."""
+    return CreditScoring(today, partial(_scored, today=today, leave=leave), assessed)
 
 
 _PRUNE_EVERY = 60.0  # seconds: a bulk rescore leaves many kept keys, each write need not scan

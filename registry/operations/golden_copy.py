@@ -140,6 +140,9 @@ async def import_from(
             await _WRITERS[entity](store, changed, actor)
             count += len(changed)
             touched.update(_institutions_of(entity, changed))
+            if entity == "ServiceAssessment":  # assessed stars are their holders' evidence
+                numbers = [str(d["certificate"]) for d in changed]
+                touched.update(c.holder for c in await store.get_certificates(numbers))
         written[entity] = written.get(entity, 0) + count
     if touched:
         await recompute_credit(store, sorted(touched), today, actor=actor)
@@ -192,7 +195,11 @@ async def _bulk_import(
         certificate_count=len(file.lines),
         credit_ratings=[[from_row(CreditRating, d) for d in docs("CreditRating")]],
         credit_events=[[from_row(CreditEvent, d) for d in events]],
-        credit=bulk_scoring(today, leave=frozenset(later)),
+        credit=bulk_scoring(
+            today,
+            leave=frozenset(later),
+            assessed=frozenset(str(d["certificate"]) for d in docs("ServiceAssessment")),
+        ),
     )
     try:
         if await store.bulk_load(data, actor=actor) is None:

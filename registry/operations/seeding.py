@@ -126,7 +126,9 @@ async def load_seeds(
             "service_assessments.json",
             ServiceAssessmentRecord,
             lambda r: r.certificate,
-            lambda rs: service_assessments.record_service_assessments(store, actor, rs),
+            lambda rs: service_assessments.record_service_assessments(
+                store, actor, rs, today=today
+            ),
         ),
         "complaints": await step(
             "complaints.json",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from graph.log_models import IdempotencyClaim, WriteResult
 from graph.models import Certificate
@@ -28,7 +29,7 @@ from registry.domain.vocabulary import CertificateFamily
 from registry.operations import convert
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.operations.write_access import authorize_rows, service_assessment_claims
-from registry.operations.writes import write_batch
+from registry.operations.writes import rescore, write_batch
 from registry.records import FieldProblem, ServiceAssessmentRecord
 
 __all__ = ["record_service_assessments"]
@@ -39,6 +40,7 @@ async def record_service_assessments(
     principal: Principal,
     records: Sequence[ServiceAssessmentRecord],
     *,
+    today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
     numbers = [r.certificate for r in records]
@@ -57,13 +59,16 @@ async def record_service_assessments(
         functools.partial(service_assessment_claims, records, stored),
     )
     models = assessments_to_record(records, stored)
-    return await write_batch(
+    result = await write_batch(
         records,
         lambda guard: store.record_service_assessments(models, actor=principal.actor, guard=guard),
         key=lambda r: r.certificate,
         idempotency=idempotency,
         references={"certificate": ("Certificate", lambda r: r.certificate)},
     )
+    # Stars are their holder's evidence once assessed (credit method 2026.5).
+    await rescore(store, (stored[r.certificate].holder for r in records), today)
+    return result
 
 
 def assessments_to_record(

@@ -48,7 +48,9 @@ async def record_service_assessments(
         ServiceAssessmentRecord,
         idempotency_key=idempotency_key,
         key=lambda r: r.certificate,
-        operation=lambda rs, claim: record(context.store, context.principal, rs, idempotency=claim),
+        operation=lambda rs, claim: record(
+            context.store, context.principal, rs, today=context.today, idempotency=claim
+        ),
     )
     if not isinstance(outcome, tuple):
         return outcome

@@ -12,7 +12,13 @@ from graph.cypher_store import CypherStore
 from graph.models import StoredCredit
 from registry.domain.vocabulary import Role
 from tests.api.conftest import DALIAN_ASSOCIATION, GraphQLClient
-from tests.api.operations import CQC, DALIAN_PRODUCT_INSTITUTE, mutate, organization_row
+from tests.api.operations import (
+    CQC,
+    DALIAN_PRODUCT_INSTITUTE,
+    assessment_row,
+    mutate,
+    organization_row,
+)
 from tests.api.test_credit_file import GUANGZHOU_LAB, call, event_row, rating_row
 from tests.conftest import TODAY
 
@@ -33,7 +39,7 @@ async def credit_of(client: GraphQLClient, uscc: str) -> dict[str, Any]:
 def assert_explained(credit: dict[str, Any]) -> None:
     total = sum(f["contribution"] for f in credit["factors"])
     assert round(total, 1) == credit["score"]
-    assert credit["methodVersion"] == "2026.4"
+    assert credit["methodVersion"] == "2026.5"
     assert credit["status"] == "RATED"
     assert {f["name"] for f in credit["factors"]} >= {"association_rating", "credit_events"}
 
@@ -361,3 +367,41 @@ async def test_stars_a_body_gives_itself_are_no_evidence_of_its_own(api: GraphQL
     assert issued["__typename"] == "IssueCertificatesSuccess", issued
 
     assert (await stars())[1] == before[1] is None  # the score itself counts one more issue
+
+
+async def test_stars_count_for_their_holder_once_their_assessment_is_recorded(
+    api: GraphQLClient,
+) -> None:
+    """Any certification body could give any holder a starred service certificate: an
+    unrated lab became A on stars nobody had assessed. Stars are evidence once the
+    assessment that earned them is on record, and from then on."""
+    cqc = {"role": Role.CERTIFICATION_BODY, "institution": CQC}
+    starred = {
+        "number": "CQC26FW9002",
+        "family": "SERVICE",
+        "standard": "SB/T 10595-2011",
+        "scope": "家用电器售后服务",
+        "issuedOn": "2026-11-20",
+        "expiresOn": "2029-11-19",
+        "issuer": CQC,
+        "holder": GUANGZHOU_LAB,
+        "stars": 5,
+    }
+
+    async def stars() -> Any:
+        credit = (await credit_of(api, GUANGZHOU_LAB))["credit"]
+        return next(f["value"] for f in credit["factors"] if f["name"] == "service_stars")
+
+    holder = organization_row(GUANGZHOU_LAB, name="广州穗检检测技术有限公司", region="440112")
+    registered = await mutate(api, "upsertOrganizations", [holder], **cqc)
+    assert registered["__typename"] == "UpsertOrganizationsSuccess", registered
+    issued = await mutate(api, "issueCertificates", [starred], **cqc)
+    assert issued["__typename"] == "IssueCertificatesSuccess", issued
+    assert await stars() is None
+
+    row = assessment_row(starred["number"], stage1On="2026-10-12", stage2On="2026-11-09")
+    row = {**row, "cpsqMeasuredOn": "2026-10-20"}
+    row["elements"] = [{**e, "assessedOn": "2026-11-02"} for e in row["elements"]]
+    assessed = await mutate(api, "recordServiceAssessments", [row], **cqc)
+    assert assessed["__typename"] == "RecordServiceAssessmentsSuccess", assessed
+    assert await stars() == 100.0

@@ -12,8 +12,7 @@ import orjson
 from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from tests.api.conftest import Clock, GraphQLClient, Snapshot
-from tests.api.operations import CCSC as CCSC_BODY
-from tests.api.operations import ERROR_FIELDS, assessment_row, mutate
+from tests.api.operations import ERROR_FIELDS
 
 HEPING = "1221010232988047XL"  # 沈阳市和平区一站式质量服务站
 HUNNAN = "122101126861952868"  # 沈阳市浑南区一站式质量服务站
@@ -184,7 +183,7 @@ async def test_a_request_walks_from_demand_to_annex_c_and_moves_the_public_perfo
     credit = (await api(CREDIT, {"u": HEPING}))["data"]["institution"]["credit"]
     factors = {f["name"]: f["value"] for f in credit["factors"]}
     assert factors["time_limits"] == 66.7
-    assert credit["methodVersion"] == "2026.4"
+    assert credit["methodVersion"] == "2026.5"
 
 
 async def test_the_public_finds_stations_by_region_and_service_without_names(
@@ -321,7 +320,7 @@ async def test_regulators_designate_benchmarks_the_public_reads_with_evidence(
     assert refused["code"] == "NOT_AUTHORIZED"
     assert made["__typename"] == "DesignateBenchmarkSuccess", made
     [institute] = seeded["data"]["benchmarks"]
-    assert (institute["evidence"]["stars"], institute["evidence"]["cpsq"]) == (5, None)
+    assert (institute["evidence"]["stars"], institute["evidence"]["cpsq"]) == (5, 89.5)
     assert institute["evidence"]["satisfaction"] > 85  # its seeded 2026 evaluations
     [station] = shenyang["data"]["benchmarks"]
     assert station["evidence"]["stars"] is None
@@ -384,31 +383,16 @@ async def test_a_station_keeps_its_own_catalogue_and_a_retry_is_applied_once(
 async def test_a_benchmarks_cpsq_is_that_of_its_best_valid_service_certificate(
     station_api: GraphQLClient,
 ) -> None:
-    """The seeded institute's 2017 certificate is assessed but long expired: its CPSQ is no
-    evidence today. Once the certificate it holds today (CCSC23SC0102R2, five stars) has its
-    assessment recorded, that CPSQ is the benchmark's."""
+    """The seeded institute's 2017 certificate is assessed (CPSQ 88.5) but long expired: its
+    CPSQ is no evidence today. The certificate it holds today (CCSC23SC0102R2, five stars)
+    was assessed at 89.5, and that CPSQ is the benchmark's."""
     listed = """query { benchmarks(category: INSPECTION_TESTING_SERVICE_CERTIFICATION) {
       uscc evidence { stars cpsq } } }"""
-    dated = {"assessedOn": "2023-11-20"}
-    row = assessment_row("CCSC23SC0102R2", cpsq=91.5, cpsqMeasuredOn="2023-10-30")
-    row |= {"stage1On": "2023-10-16", "stage2On": "2023-11-27"}
-    row["elements"] = [{**e, **dated} for e in row["elements"]]
 
-    before = await station_api(listed)
-    recorded = await mutate(
-        station_api,
-        "recordServiceAssessments",
-        [row],
-        role=Role.CERTIFICATION_BODY,
-        institution=CCSC_BODY,
-    )
-    after = await station_api(listed)
+    [institute] = (await station_api(listed))["data"]["benchmarks"]
 
-    [institute] = before["data"]["benchmarks"]
     assert institute["uscc"] == "12210211760664248H"
-    assert institute["evidence"] == {"stars": 5, "cpsq": None}
-    assert recorded["__typename"] == "RecordServiceAssessmentsSuccess", recorded
-    assert after["data"]["benchmarks"][0]["evidence"] == {"stars": 5, "cpsq": 91.5}
+    assert institute["evidence"] == {"stars": 5, "cpsq": 89.5}
 
 
 async def test_a_station_that_rates_itself_moves_nothing_until_its_regulator_confirms(

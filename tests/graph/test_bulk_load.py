@@ -22,6 +22,7 @@ from graph.clock import registry_today
 from graph.cypher_store import CypherStore
 from graph.errors import Conflict, StoreNotEmpty
 from graph.falkordb_bulk import STAGING_SUFFIX, _payload
+from graph.mapping import from_row
 from graph.models import (
     Certificate,
     CertificateQuery,
@@ -32,6 +33,7 @@ from graph.models import (
     StoredCredit,
 )
 from graph.open import open_store
+from graph.service_models import ServiceAssessment
 from registry.operations import golden_copy
 from registry.operations.credit import bulk_scoring, recompute_all
 from registry.operations.export_files import checked_lines, parsed
@@ -245,7 +247,11 @@ async def test_a_load_gathers_the_credit_facts_the_store_then_reads(
     source = await open_store(embedded_url(falkordb_dir))
     store = await open_store(embedded_url(falkordb_dir))
     gathered: list[CreditFacts] = []
-    monkeypatch.setattr(golden_copy, "bulk_scoring", lambda on, leave: _recording(on, gathered))
+    monkeypatch.setattr(
+        golden_copy,
+        "bulk_scoring",
+        lambda on, leave, assessed: _recording(on, gathered, assessed),
+    )
     try:
         await load_seeds(source, SEEDS, secret=SECRET, today=TODAY)
         # A station's only five-star certificate in force, suspended: its stars no longer count.
@@ -255,6 +261,12 @@ async def test_a_load_gathers_the_credit_facts_the_store_then_reads(
         files = checked_lines(tmp_path)
         contents = {entity: parsed(file.lines) for entity, file in files.items()}
         assert await golden_copy._bulk_import(store, contents, files["Certificate"], None, "t", day)
+        # The assessments follow the load through the port, as an import writes them: the
+        # load counted the stars of the certificates they assess.
+        assessments = contents["ServiceAssessment"]
+        await store.record_service_assessments(
+            [from_row(ServiceAssessment, d) for d in assessments], actor="t"
+        )
         read = await _facts_read(store, gathered, day)
         assert read == {f.uscc: _facts(f) for f in gathered}
         if day == TODAY:
@@ -291,14 +303,16 @@ async def test_a_load_reads_statuses_on_the_scoring_day_from_the_steps(
         await logged.close()
 
 
-def _recording(day: date, into: list[CreditFacts]) -> CreditScoring:
+def _recording(
+    day: date, into: list[CreditFacts], assessed: frozenset[str] = frozenset()
+) -> CreditScoring:
     """Scoring that keeps the facts it is given and stores nothing."""
 
     def record(facts: Sequence[CreditFacts]) -> list[StoredCredit]:
         into.extend(facts)
         return []
 
-    return CreditScoring(day, record)
+    return CreditScoring(day, record, assessed)
 
 
 async def _facts_read(
