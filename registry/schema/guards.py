@@ -144,6 +144,12 @@ def shape_refusal(shape: Shape, settings: Settings, operation: str | None) -> Pu
         return PublicError(
             "TOO_MANY_ALIASES", f"{shape.aliases} aliases found. Allowed: {settings.max_aliases}"
         )
+    if shape.repeated > settings.max_merged_fields:
+        return PublicError(
+            "QUERY_TOO_COSTLY",
+            f"validation would merge {shape.repeated} fields of one name (fragments written "
+            f"out) and compare them pairwise; at most {settings.max_merged_fields}",
+        )
     if shape.fields > settings.max_query_cost:
         return PublicError(
             "QUERY_TOO_COSTLY",
