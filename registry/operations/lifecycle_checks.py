@@ -113,6 +113,7 @@ async def certificates_to_issue(
     ]
     problems += _past_kept(records, stored)
     if not oversight:
+        _refuse_rewritten_terms(records, stored)
         problems += [
             moved
             for index, r in enumerate(records)
@@ -232,6 +233,37 @@ async def refuse_moved_grants(
     ]
     if moved:
         raise Refusal(RefusalKind.INVALID_INPUT, moved)
+
+
+# What a certificate certifies: kept as issued, for every writer but ADMIN.
+_TERMS = ("family", "standard", "scope", "stars")
+
+
+def _refuse_rewritten_terms(
+    records: Sequence[CertificateRecord], stored: Mapping[str, Certificate]
+) -> None:
+    """A certificate sent again certifies what it was issued for (NOT_AUTHORIZED): these
+    decide what every day of it answers, past days too, and nothing dates them. A body
+    re-sent a certificate issued outside its accredited scope under another standard and
+    without its scope exception, and verifications of days gone by lost the warning; another
+    raised a lapsed certificate's stars. Another standard, scope or grade is a new
+    certificate (a new number); ADMIN corrects a mistake."""
+    problems = [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"{record.number} was issued with {name} {getattr(old, name)!r}: another "
+            "standard, scope or star grade is a new certificate; ADMIN corrects a mistake",
+            f"input[{index}].{name}",
+        )
+        for index, record in enumerate(records)
+        if (old := stored.get(record.number)) is not None
+        and (old.issuer, old.holder) == (record.issuer, record.holder)
+        for sent in [convert.certificate_model(record)]
+        for name in _TERMS
+        if getattr(old, name) != getattr(sent, name)
+    ]
+    if problems:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
 
 
 def _past_kept(

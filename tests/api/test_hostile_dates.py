@@ -155,3 +155,68 @@ async def test_a_record_sent_again_moves_no_bound_of_its_validity_into_the_past(
         ("INVALID_VALUE", "input[0].validUntil"),
     ], refused
     assert renewed["__typename"] == "IssueCertificatesSuccess", renewed
+
+
+HENGXIN = "91320102479587631B"  # a Nanjing certification body
+OUTSIDE_SCOPE = {  # its certificate issued outside its accredited scope, as seeded
+    "number": "HXC-25-S0163",
+    "family": "SERVICE",
+    "standard": "GA/T 594-2006",
+    "scope": "门卫、巡逻、守护、安全检查保安服务",
+    "stars": 5,
+    "issuedOn": "2025-11-20",
+    "expiresOn": "2028-11-19",
+    "issuer": HENGXIN,
+    "holder": "9132010634742526XT",
+    "historicalImport": True,
+}
+LAPSED = {  # CCSC's four-star certificate that expired in 2024, as seeded
+    "number": "CCSC21SC3012",
+    "family": "SERVICE",
+    "standard": "GB/T 27922-2011",
+    "scope": "家用电器销售的售后服务(配送、安装、维修、退换货)",
+    "stars": 4,
+    "issuedOn": "2021-10-15",
+    "expiresOn": "2024-10-14",
+    "issuer": CCSC,
+    "holder": "91210204765854024T",
+}
+VERIFY_ON = """query($n: String!, $d: Date) { verifyCertificate(number: $n, asOf: $d) {
+  warnings { code } } }"""
+
+
+async def test_a_certificate_sent_again_certifies_what_it_was_issued_for(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """恒信 re-sent its certificate issued outside its accredited scope under a standard it
+    is accredited for, without the flag: verifications of days gone by lost the
+    OUTSIDE_ACCREDITED_SCOPE warning, and knownAt could not show it. CCSC raised a lapsed
+    certificate's stars. What a certificate certifies stays as issued; ADMIN corrects."""
+    hengxin = {"role": Role.CERTIFICATION_BODY, "institution": HENGXIN}
+    ccsc = {"role": Role.CERTIFICATION_BODY, "institution": CCSC}
+    await api.key(**hengxin)
+    await api.key(**ccsc)
+    warned = await api(VERIFY_ON, {"n": OUTSIDE_SCOPE["number"], "d": "2026-01-01"})
+    before = await snapshot()
+    whitewashed = {**OUTSIDE_SCOPE, "standard": "SB/T 10595-2011"}
+    del whitewashed["historicalImport"]
+
+    refused = [
+        await mutate(api, "issueCertificates", [whitewashed], **hengxin),
+        await mutate(api, "issueCertificates", [{**OUTSIDE_SCOPE, "scope": "保安服务"}], **hengxin),
+        await mutate(api, "issueCertificates", [{**LAPSED, "stars": 5}], **ccsc),
+        await mutate(
+            api, "issueCertificates", [{**LAPSED, "family": "PRODUCT", "stars": None}], **ccsc
+        ),
+    ]
+
+    assert [(p["code"], p["field"]) for p in refused] == [
+        ("NOT_AUTHORIZED", "input[0].standard"),
+        ("NOT_AUTHORIZED", "input[0].scope"),
+        ("NOT_AUTHORIZED", "input[0].stars"),
+        ("NOT_AUTHORIZED", "input[0].family"),
+    ], refused
+    assert await snapshot() == before
+    assert {"code": "OUTSIDE_ACCREDITED_SCOPE"} in warned["data"]["verifyCertificate"]["warnings"]
+    corrected = await mutate(api, "issueCertificates", [{**LAPSED, "stars": 3}], role=Role.ADMIN)
+    assert corrected["__typename"] == "IssueCertificatesSuccess", corrected
