@@ -75,9 +75,16 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     # Issue 16: the body that issued a service certificate records how its stars were earned.
     "recordServiceAssessments": {Role.ADMIN: _A, _PA: _OWN, _CB: _OWN},
     "drawSupervisionPlan": {Role.ADMIN: _A, _RE: _JUR},
-    # Timelines (issue 13): an accreditation body changes the accreditations it granted;
-    # an institution's own standing is its regulator's.
-    "changeAccreditationStatus": {Role.ADMIN: _A, Role.ACCREDITATION_BODY: _OWN},
+    # Timelines (issue 13): an accreditation body changes the accreditations it granted
+    # (also through a partner system), a regulator those in its jurisdiction, as it writes
+    # them (a CMA's scope changes only as dated steps); an institution's own standing is its
+    # regulator's.
+    "changeAccreditationStatus": {
+        Role.ADMIN: _A,
+        Role.ACCREDITATION_BODY: _OWN,
+        _RE: _JUR,
+        _PA: _OWN,
+    },
     "changeInstitutionStatus": {Role.ADMIN: _A, _RE: _JUR},
     # Disputes (issue 14): the record's issuer answers, or the regulator of its region
     # (``registry.domain.disputes`` adds that an institution's record is its regulator's).

@@ -32,7 +32,7 @@ __all__ = [
     "certificates_to_issue",
     "moved_validity",
     "refuse_broken_timelines",
-    "refuse_moved_grants",
+    "refuse_rewritten_grants",
     "replanned",
 ]
 
@@ -213,23 +213,52 @@ def moved_validity(
     return FieldProblem("INVALID_VALUE", message, f"input[{index}].{field}")
 
 
-async def refuse_moved_grants(
+async def refuse_rewritten_grants(
     store: GraphStore, role: Role, records: Sequence[AccreditationRecord], *, today: date
 ) -> None:
-    """An accreditation sent again moves its validity only among days still ahead
-    (``moved_validity``), for every writer but ADMIN, who corrects archives."""
+    """An accreditation sent again is the grant it was, for every writer but ADMIN, who
+    corrects archives. Its scheme, body, holder and scope stay as granted (NOT_AUTHORIZED):
+    re-sent, a wider scope whitewashed certificates issued outside it, a narrower one put
+    warnings on certificates that had had none, and another holder moved the chain of trust
+    of the first holder's certificates, on every day since the grant. Scope changes are
+    dated steps (``changeAccreditationStatus``: ``scopeAdded``, ``scopeRemoved``). Its
+    validity moves only among days still ahead (``moved_validity``)."""
     if role is Role.ADMIN:
         return
     stored = {a.number: a for a in await store.get_accreditations([r.number for r in records])}
+    rewritten = [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"{r.number} was granted with {field} {was!r}: "
+            + (
+                "a change of scope is a dated step (changeAccreditationStatus)"
+                if field == "scope"
+                else "another is a new grant"
+            )
+            + "; ADMIN corrects a mistake",
+            f"input[{index}].{field}",
+        )
+        for index, r in enumerate(records)
+        if (old := stored.get(r.number)) is not None
+        for field, was, sent in (
+            ("scheme", old.scheme, r.scheme.value),
+            ("body", old.body, r.body),
+            ("holder", old.holder, r.holder),
+            ("scope", sorted(old.scope), sorted(r.scope)),
+        )
+        if was != sent
+    ]
+    if rewritten:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, rewritten)
     moved = [
         found
         for index, r in enumerate(records)
         if (old := stored.get(r.number)) is not None
-        for field, was, sent in (
+        for field, was_day, sent_day in (
             ("validFrom", old.valid_from, r.valid_from),
             ("validUntil", old.valid_until, r.valid_until),
         )
-        if (found := moved_validity(index, field, was, sent, today))
+        if (found := moved_validity(index, field, was_day, sent_day, today))
     ]
     if moved:
         raise Refusal(RefusalKind.INVALID_INPUT, moved)

@@ -29,7 +29,7 @@ from registry.operations.lifecycle_checks import (
     Replan,
     certificates_to_issue,
     refuse_broken_timelines,
-    refuse_moved_grants,
+    refuse_rewritten_grants,
     replanned,
 )
 from registry.operations.refusals import Refusal, RefusalKind
@@ -254,7 +254,7 @@ async def upsert_accreditations(
         functools.partial(accreditation_claims, store, records),
     )
     await refuse_others_grants(store, principal, records)
-    await refuse_moved_grants(store, principal.role, records, today=today)
+    await refuse_rewritten_grants(store, principal.role, records, today=today)
     for kind, schemes in _GRANTED_BY.items():  # rows of other schemes name "": not checked
         await _refuse_unless_kind(
             store,

@@ -44,7 +44,12 @@ ALLOWED: dict[str, set[Role]] = {
         Role.CERTIFICATION_BODY,
         Role.REGULATOR,
     },
-    "changeAccreditationStatus": {Role.ADMIN, Role.ACCREDITATION_BODY},
+    "changeAccreditationStatus": {
+        Role.ADMIN,
+        Role.ACCREDITATION_BODY,
+        Role.PARTNER,
+        Role.REGULATOR,
+    },
     "changeInstitutionStatus": {Role.ADMIN, Role.REGULATOR},
     "recordServiceAssessments": {Role.ADMIN, Role.PARTNER, Role.CERTIFICATION_BODY},
 }
@@ -76,6 +81,9 @@ ROLE_ROWS: dict[tuple[str, Role], list[dict[str, Any]]] = {
     ("upsertAccreditations", Role.REGULATOR): [
         accreditation_row("232112439903", DALIAN_PRODUCT_INSTITUTE, scheme="CMA", body=LIAONING_AMR)
     ],
+    ("changeAccreditationStatus", Role.REGULATOR): [  # the Liaoning AMR's CMA of a lab
+        accreditation_change_row("202112726090", "SUSPENDED")
+    ],
 }
 
 ROLE_TABLE = [
@@ -89,6 +97,7 @@ ROLE_TABLE = [
 PARTNER_PARTIES = {
     "upsertInstitutions": DALIAN_PRODUCT_INSTITUTE,
     "upsertAccreditations": CNAS,
+    "changeAccreditationStatus": CNAS,
 }
 
 

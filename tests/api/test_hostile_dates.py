@@ -220,3 +220,88 @@ async def test_a_certificate_sent_again_certifies_what_it_was_issued_for(
     assert {"code": "OUTSIDE_ACCREDITED_SCOPE"} in warned["data"]["verifyCertificate"]["warnings"]
     corrected = await mutate(api, "issueCertificates", [{**LAPSED, "stars": 3}], role=Role.ADMIN)
     assert corrected["__typename"] == "IssueCertificatesSuccess", corrected
+
+
+CNAS = "12110105777699279Y"
+GRANT = {  # CNAS's accreditation of 恒信 as a service certification body, as seeded
+    "number": "CNAS-C256-S",
+    "scheme": "CNAS_SERVICE_17065",
+    "body": CNAS,
+    "holder": HENGXIN,
+    "scope": ["GB/T 27922-2011", "SB/T 10595-2011"],
+    "validFrom": "2018-07-01",
+    "validUntil": "2030-06-30",
+    "status": "VALID",
+}
+CMA = {  # the Liaoning regulator's CMA of a Shenyang lab, as seeded (expired 2026-03-01)
+    "number": "202112726090",
+    "scheme": "CMA",
+    "body": "11210000616225742K",
+    "holder": "12210102123480606B",
+    "scope": ["GB 2762-2022", "GB 4706.1-2005", "JJG 52-2013", "GB/T 228.1-2021"],
+    "validFrom": "2020-03-02",
+    "validUntil": "2026-03-01",
+    "status": "VALID",
+}
+
+
+async def test_an_accreditation_sent_again_is_the_grant_it_was_and_its_scope_moves_by_steps(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """CNAS's partner system re-sent 恒信's grant with GA/T 594 in its scope, and the
+    certificate 恒信 had issued outside its scope verified without the warning on days
+    gone by; re-sent narrower, certificates that had verified clean warned; re-sent to
+    another holder, the first holder's past grants moved. A grant re-sent keeps its scheme,
+    body, holder and scope; a scope changes by a dated step, from its day on."""
+    partner = {"role": Role.PARTNER, "institution": CNAS}
+    await api.key(**partner)
+    await api.key(Role.REGULATOR)
+    before = await snapshot()
+
+    refused = [
+        await mutate(
+            api,
+            "upsertAccreditations",
+            [{**GRANT, "scope": [*GRANT["scope"], "GA/T 594-2006"]}],
+            **partner,
+        ),
+        await mutate(
+            api, "upsertAccreditations", [{**GRANT, "scope": ["GB/T 27922-2011"]}], **partner
+        ),
+        await mutate(
+            api, "upsertAccreditations", [{**GRANT, "holder": "91440106732910130L"}], **partner
+        ),
+        await mutate(
+            api,
+            "upsertAccreditations",
+            [{**CMA, "scope": ["GB 2762-2022"]}],
+            role=Role.REGULATOR,
+        ),
+    ]
+
+    assert [(p["code"], p["field"]) for p in refused] == [
+        ("NOT_AUTHORIZED", "input[0].scope"),
+        ("NOT_AUTHORIZED", "input[0].scope"),
+        ("NOT_AUTHORIZED", "input[0].holder"),
+        ("NOT_AUTHORIZED", "input[0].scope"),
+    ], refused
+    assert await snapshot() == before
+    extended = await mutate(
+        api,
+        "changeAccreditationStatus",
+        [
+            {
+                "number": GRANT["number"],
+                "status": "VALID",
+                "reason": "扩大认可范围 (scope extended)",
+                "scopeAdded": ["GA/T 594-2006"],
+            }
+        ],
+        **partner,
+    )
+    assert extended["__typename"] == "ChangeAccreditationStatusSuccess", extended
+    # Judged by the scope of its issue day, which a step of today does not reach.
+    for day in ("2026-01-01", None):
+        verified = await api(VERIFY_ON, {"n": OUTSIDE_SCOPE["number"], "d": day})
+        warnings = verified["data"]["verifyCertificate"]["warnings"]
+        assert {"code": "OUTSIDE_ACCREDITED_SCOPE"} in warnings, day
