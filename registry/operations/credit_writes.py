@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import TypeVar
 
 from graph.log_models import IdempotencyClaim, WriteGuard, WriteResult
@@ -28,6 +28,7 @@ from registry.operations.kept_facts import (
 )
 from registry.operations.lifecycle_checks import replanned
 from registry.operations.refusals import Refusal, RefusalKind
+from registry.operations.sanctions import REPORT_DAYS
 from registry.operations.write_access import (
     authorize,
     authorize_rows,
@@ -174,7 +175,7 @@ async def record_credit_events(
     return await _kept_and_written(
         store,
         records,
-        functools.partial(_facts_kept, store, principal, records),
+        functools.partial(_facts_kept, store, principal, records, today),
         lambda guard: store.record_credit_events(
             [convert.credit_event_model(r) for r in records], actor=principal.actor, guard=guard
         ),
@@ -192,7 +193,7 @@ _REGULATORS = 10_000
 
 
 async def _facts_kept(
-    store: GraphStore, principal: Principal, records: Sequence[CreditEventRecord]
+    store: GraphStore, principal: Principal, records: Sequence[CreditEventRecord], today: date
 ) -> dict[str, int]:
     """A regulator repairs a record or adds its outcome; it does not rewrite what the record
     states: rewritten, a city regulator turned a serious violation into a commendation "by"
@@ -203,7 +204,32 @@ async def _facts_kept(
         return {}
     stored = await stored_docs(store, principal, "CreditEvent", records)
     await _own_authority(store, principal, records, stored)
+    _repaired_in_time(records, stored, today)
     return refuse_rewrites(stored, records, _rewritten, "a regulator repairs a record")
+
+
+def _repaired_in_time(
+    records: Sequence[CreditEventRecord], stored: StoredDocs, today: date
+) -> None:
+    """A repair takes effect from its decision (信用修复 is not retroactive), recorded within
+    ``REPORT_DAYS`` of it as a status step is (INVALID_VALUE on ``repairedOn``): a regulator
+    dated a repair sixteen months back, and the lab's past days turned from B to unrated
+    and the record came off their public file. One decided for a day ahead stays public
+    until then."""
+    first = today - timedelta(days=REPORT_DAYS)
+    problems = [
+        FieldProblem(
+            "INVALID_VALUE",
+            f"a repair is recorded within {REPORT_DAYS} days of its day: from {first} on",
+            f"input[{index}].repairedOn",
+        )
+        for index, record in enumerate(records)
+        if record.repaired_on is not None
+        and record.repaired_on < first
+        and (stored.get(record.id) or {}).get("repairedOn") is None
+    ]
+    if problems:
+        raise Refusal(RefusalKind.INVALID_INPUT, problems)
 
 
 async def _own_authority(

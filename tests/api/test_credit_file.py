@@ -439,6 +439,32 @@ async def test_a_regulator_repairs_a_record_but_does_not_rewrite_what_it_states(
     assert (seen["kind"], seen["weight"]) == ("ADMINISTRATIVE_PENALTY", -25)
 
 
+async def test_a_repair_counts_from_its_decision_reported_within_its_month(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """A regulator dated a repair sixteen months back: the lab's past days turned from B to
+    unrated and the record came off their public file. A repair is recorded within 30 days
+    of its day; ADMIN records archives as they were."""
+    row = {  # as seeded: a Dalian lab listed for abnormal operation in 2025
+        "id": "CE-2026-0003",
+        "institution": "91210211401294580D",
+        "kind": "ABNORMAL_OPERATION",
+        "date": "2025-07-15",
+        "authority": "大连市市场监督管理局",
+        "weight": -10,
+        "description": "未按规定期限公示2024年度报告,列入经营异常名录。",
+        "publicUntil": "2028-07-14",
+    }
+    late = {**row, "repairedOn": "2025-08-01", "repairNote": "x"}
+    in_time = {**row, "repairedOn": "2026-10-23", "repairNote": "已完成信用修复"}
+
+    refused = await call_refused(api, snapshot, "recordCreditEvents", [late], role=Role.REGULATOR)
+    reported = await call(api, "recordCreditEvents", [in_time], role=Role.REGULATOR)
+
+    assert (refused["code"], refused["field"]) == ("INVALID_VALUE", "input[0].repairedOn"), refused
+    assert reported["__typename"] == "RecordCreditEventsSuccess", reported
+
+
 async def test_a_repair_dated_after_today_leaves_the_record_public(api: GraphQLClient) -> None:
     later = event_row("CE-T-0003", repairedOn="2026-12-01", repairNote="修复申请已受理")
 
