@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 MAX_OPERATION_NAMES = 200
+# A query its client abandoned, stopped before it was answered (nginx's code for it).
+CLIENT_GONE = 499
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _KEPT_CHILDREN = 1_000
@@ -160,6 +162,8 @@ class RequestObservation:
         finally:
             if scope["type"] == "http":
                 route, seconds = _route(scope), time.perf_counter() - started
+                if scope.get("state", {}).get("abandoned"):
+                    status = CLIENT_GONE
                 record_request(self.metrics, scope["method"], route, status, seconds)
             current_request_id.reset(token)
 

@@ -64,6 +64,19 @@ async def call(
 ) -> Answer:
     """One POST to /graphql as a server hands it to the app; the raw answer (``then``: a
     client's reaction to each message, run as it arrives)."""
+    start, *rest = await _sent(app, body, headers, receive=receive, then=then)
+    return start["status"], list(start["headers"]), b"".join(m.get("body", b"") for m in rest)
+
+
+async def _sent(
+    app: ASGIApp,
+    body: bytes,
+    headers: tuple[tuple[bytes, bytes], ...],
+    *,
+    receive: Receive | None,
+    then: Send | None = None,
+) -> list[Message]:
+    """The messages the app sends for one POST to /graphql."""
     scope: Scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -95,8 +108,7 @@ async def call(
             await then(message)
 
     await app(scope, receive or whole_body, keep)
-    start, *rest = sent
-    return start["status"], list(start["headers"]), b"".join(m.get("body", b"") for m in rest)
+    return sent
 
 
 def _unclocked(answer: Answer) -> Answer:
@@ -294,6 +306,36 @@ async def test_a_body_that_never_comes_is_timed_out_as_the_gate_does(
     assert status == 503
     assert dict(headers)[b"x-request-id"] == b"same-id"
     assert orjson.loads(body)["errors"][0]["extensions"]["code"] == "REQUEST_TIMEOUT"
+
+
+async def test_a_query_its_client_abandoned_is_stopped_unanswered(
+    shared_seeded_store: CypherStore,
+) -> None:
+    """Ten anomaly scans sent and dropped kept both cores busy until the 30 s limit. A query
+    whose client went away is stopped; one whose client waits is answered."""
+    app = _app(shared_seeded_store)
+    key = await _admin_key(app, shared_seeded_store)
+    body = orjson.dumps({"query": "{ anomalies { scanned } }"})
+    admin = ((b"authorization", f"Bearer {key}".encode()),)
+
+    def client(then: Message | None) -> Receive:
+        said = [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def receive() -> Message:
+            if said:
+                return said.pop()
+            if then is None:  # the client waits for its answer
+                await asyncio.sleep(3600)
+            return then or {"type": "http.disconnect"}
+
+        return receive
+
+    abandoned = await _sent(app, body, admin, receive=client({"type": "http.disconnect"}))
+    waited = await _sent(app, body, admin, receive=client(None))
+
+    assert abandoned == []
+    assert waited[0]["status"] == 200
+    assert orjson.loads(waited[1]["body"])["data"]["anomalies"]["scanned"] > 0
 
 
 # Under uvicorn, with each answer written at once (registry.http.coalesced_writes) ------------
