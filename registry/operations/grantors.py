@@ -14,7 +14,7 @@ from registry.domain.vocabulary import InstitutionKind, Role
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.records import AccreditationRecord, FieldProblem, InstitutionRecord
 
-__all__ = ["refuse_new_grantors", "refuse_others_grants"]
+__all__ = ["refuse_new_grantors", "refuse_others_grants", "refuse_others_steps"]
 
 # The kinds that grant accreditations: who holds them decides what verifies.
 _GRANTING = frozenset({InstitutionKind.ACCREDITATION_BODY.value, InstitutionKind.REGULATOR.value})
@@ -29,18 +29,47 @@ async def refuse_others_grants(
     if principal.role is not Role.REGULATOR:
         return
     stored = {a.number: a.body for a in await store.get_accreditations([r.number for r in records])}
-    named = sorted({r.body for r in records} | set(stored.values()))
-    bodies = {i.uscc: i for i in await store.get_institutions(named)}
+    await _refuse_others(
+        store,
+        principal,
+        [
+            (f"input[{index}].body", (r.body, stored.get(r.number, r.body)))
+            for index, r in enumerate(records)
+        ],
+    )
+
+
+async def refuse_others_steps(
+    store: GraphStore, principal: Principal, bodies: Sequence[str]
+) -> None:
+    """A regulator's key steps an accreditation (its status, its scope) only when the body
+    stored for it (``bodies``, row by row) is a regulator whose own region lies in the
+    key's jurisdiction (NOT_AUTHORIZED on ``input[i].number``): a provincial regulator
+    added to a CNAS grant's scope, dated back to the grant, and a certificate issued outside
+    that scope verified without its warning."""
+    if principal.role is not Role.REGULATOR:
+        return
+    rows = [(f"input[{index}].number", (body,)) for index, body in enumerate(bodies)]
+    await _refuse_others(store, principal, rows)
+
+
+async def _refuse_others(
+    store: GraphStore, principal: Principal, rows: Sequence[tuple[str, tuple[str, ...]]]
+) -> None:
+    """NOT_AUTHORIZED on each row's field naming a body that is not a regulator in the key's
+    jurisdiction (a body not stored is left to NOT_FOUND)."""
+    named = sorted({uscc for _, usccs in rows for uscc in usccs})
+    found = {i.uscc: i for i in await store.get_institutions(named)}
     jurisdiction = (await access_of(store, principal)).regions or frozenset()
     problems = [
         FieldProblem(
             "NOT_AUTHORIZED",
             f"{uscc} is not a regulator in this key's jurisdiction: its grants are its own",
-            f"input[{index}].body",
+            field,
         )
-        for index, record in enumerate(records)
-        for uscc in dict.fromkeys((record.body, stored.get(record.number, record.body)))
-        if (body := bodies.get(uscc)) is not None
+        for field, usccs in rows
+        for uscc in dict.fromkeys(usccs)
+        if (body := found.get(uscc)) is not None
         and (InstitutionKind.REGULATOR.value not in body.kinds or body.region not in jurisdiction)
     ]
     if problems:

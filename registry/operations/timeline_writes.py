@@ -22,6 +22,7 @@ from registry.domain.lifecycle import ACCREDITATION_TRANSITIONS, INSTITUTION_TRA
 from registry.domain.permissions import RowClaim
 from registry.domain.vocabulary import AccreditationStatus, InstitutionStatus, Role
 from registry.operations import convert
+from registry.operations.grantors import refuse_others_steps
 from registry.operations.lifecycle_checks import refuse_broken_timelines, replanned
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.operations.sanctions import refuse_lifting_wider_suspensions
@@ -122,6 +123,7 @@ async def change_accreditation_statuses(
             "changeAccreditationStatus",
             functools.partial(_accreditation_claims, store, stored, numbers),
         )
+        await refuse_others_steps(store, principal, [stored[n].body for n in numbers])
         holders.update(a.holder for a in stored.values())
         histories = {n: accreditation_timeline(a) for n, a in stored.items()}
         await refuse_lifting_wider_suspensions(

@@ -300,6 +300,25 @@ async def test_an_accreditation_sent_again_is_the_grant_it_was_and_its_scope_mov
         **partner,
     )
     assert extended["__typename"] == "ChangeAccreditationStatusSuccess", extended
+    # A regulator steps the grants regulators make, not CNAS's: a provincial regulator added
+    # GA/T 594 to this grant dated back to 2018, and the warning went, past days too.
+    backdated = {
+        "number": GRANT["number"],
+        "status": "VALID",
+        "reason": "x",
+        "effectiveOn": "2018-07-01",
+        "scopeAdded": ["GA/T 594-2006"],
+    }
+    cma_step = {
+        "number": "232112437909",  # the Liaoning regulator's CMA of a Dalian lab, in force
+        "status": "VALID",
+        "reason": "扩项 (scope extended)",
+        "scopeAdded": ["GB/T 228.1-2021"],
+    }
+    by_regulator = await mutate(api, "changeAccreditationStatus", [backdated], role=Role.REGULATOR)
+    own_grant = await mutate(api, "changeAccreditationStatus", [cma_step], role=Role.REGULATOR)
+    assert (by_regulator["code"], by_regulator["field"]) == ("NOT_AUTHORIZED", "input[0].number")
+    assert own_grant["__typename"] == "ChangeAccreditationStatusSuccess", own_grant
     # Judged by the scope of its issue day, which a step of today does not reach.
     for day in ("2026-01-01", None):
         verified = await api(VERIFY_ON, {"n": OUTSIDE_SCOPE["number"], "d": day})
