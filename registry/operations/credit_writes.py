@@ -64,7 +64,7 @@ async def record_complaints(
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
     authorize(principal, "recordComplaints")
-    result = await write_batch(
+    return await write_batch(
         records,
         lambda guard: store.record_complaints(
             [convert.complaint_model(r) for r in records], actor=principal.actor, guard=guard
@@ -75,9 +75,8 @@ async def record_complaints(
             "against": ("Institution", lambda r: r.against),
             "certificate": ("Certificate", lambda r: r.certificate),
         },
+        scored=lambda: rescore(store, (r.against for r in records), today),
     )
-    await rescore(store, (r.against for r in records), today)
-    return result
 
 
 async def publish_credit_ratings(
@@ -131,11 +130,10 @@ async def _kept_and_written(
             idempotency=idempotency,
             references=references,
             implied=await kept(),
+            scored=lambda: rescore(store, (r.institution for r in records), today),
         )
 
-    result = await replanned(attempt)
-    await rescore(store, (r.institution for r in records), today)
-    return result
+    return await replanned(attempt)
 
 
 async def _only_members(store: GraphStore, claims: Sequence[tuple[int, str, str]]) -> None:

@@ -59,16 +59,16 @@ async def record_service_assessments(
         functools.partial(service_assessment_claims, records, stored),
     )
     models = assessments_to_record(records, stored)
-    result = await write_batch(
+    # Stars are their holder's evidence once assessed (credit method 2026.5).
+    holders = [stored[r.certificate].holder for r in records]
+    return await write_batch(
         records,
         lambda guard: store.record_service_assessments(models, actor=principal.actor, guard=guard),
         key=lambda r: r.certificate,
         idempotency=idempotency,
         references={"certificate": ("Certificate", lambda r: r.certificate)},
+        scored=lambda: rescore(store, holders, today),
     )
-    # Stars are their holder's evidence once assessed (credit method 2026.5).
-    await rescore(store, (stored[r.certificate].holder for r in records), today)
-    return result
 
 
 def assessments_to_record(

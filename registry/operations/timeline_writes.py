@@ -156,11 +156,11 @@ async def change_accreditation_statuses(
             idempotency=idempotency,
             references={"number": ("Accreditation", lambda r: r.number)},
             implied={n: a.version for n, a in stored.items()},
+            # Whether an institution is accredited scores.
+            scored=lambda: rescore(store, holders, today),
         )
 
-    result = await replanned(attempt)
-    await rescore(store, holders, today)  # whether an institution is accredited scores
-    return result
+    return await replanned(attempt)
 
 
 async def change_institution_statuses(

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import TypeVar
 
-from graph.errors import Conflict, NotFound, StaleVersion
+from graph.errors import AlreadyApplied, Conflict, NotFound, StaleVersion
 from graph.log_models import IdempotencyClaim, WriteGuard, WriteResult
 from graph.port import GraphStore
 from registry.auth import Principal
@@ -79,6 +79,7 @@ async def _write(
     key: Callable[[R], str] | None = None,
     idempotency: IdempotencyClaim | None = None,
     implied: Mapping[str, int] | None = None,
+    scored: Callable[[], Awaitable[None]] | None = None,
 ) -> WriteResult:
     """Run the store write, turning its refusals into problems that name the input fields.
 
@@ -86,7 +87,10 @@ async def _write(
     ``key`` names each record's entity, for the expected versions the records carry. An
     idempotency key claimed before raises AlreadyApplied, for the caller to replay.
     ``implied`` are versions the write was checked against (not the caller's): when only
-    those are stale, Replan says to read and check again.
+    those are stale, Replan says to read and check again. ``scored`` rescores what the
+    written facts feed, after the write and also before its replay is answered: a batch
+    that landed as the store went away lost its rescore, and the retry its error asked for
+    was answered from the key without one, leaving scores stale until the next day.
     """
     given = {
         key(r): r.expected_version
@@ -96,7 +100,11 @@ async def _write(
     expected = {**(implied or {}), **given}
     guard = WriteGuard(expected, idempotency) if expected or idempotency else None
     try:
-        return await write(guard)
+        result = await write(guard)
+    except AlreadyApplied:
+        if scored is not None:
+            await scored()  # a no-op when the first try's rescore was stored
+        raise
     except StaleVersion as exc:
         if not exc.stale.keys() & given.keys():
             raise Replan from exc
@@ -124,6 +132,9 @@ async def _write(
         ) from exc
     except Conflict as exc:
         raise Refusal(RefusalKind.CONFLICT, [FieldProblem("CONFLICT", str(exc), "input")]) from exc
+    if scored is not None:
+        await scored()
+    return result
 
 
 # The same, for the operations kept in their own modules (credit, stations, requests).
@@ -177,17 +188,16 @@ async def upsert_institutions(
     models = [convert.institution_model(r, secret=secret) for r in records]
     if principal.role not in (Role.ADMIN, Role.REGULATOR):
         await refuse_linking_others(store, models, stored)
-    result = await _write(
+    # A new institution is ranked (UNRATED until there is evidence); a changed kind may put it
+    # in or out of supervision.
+    return await _write(
         records,
         lambda guard: store.upsert_institutions(models, actor=principal.actor, guard=guard),
         key=lambda r: r.uscc,
         idempotency=idempotency,
         references={"group": ("Institution", lambda r: r.group)},
+        scored=lambda: rescore(store, (r.uscc for r in records), today),
     )
-    # A new institution is ranked (UNRATED until there is evidence); a changed kind may put it
-    # in or out of supervision.
-    await rescore(store, (r.uscc for r in records), today)
-    return result
 
 
 async def _require_associations(store: GraphStore, records: Sequence[InstitutionRecord]) -> None:
@@ -341,7 +351,7 @@ async def issue_certificates(
     models = await certificates_to_issue(
         store, records, today=today, stored=stored, oversight=principal.role is Role.ADMIN
     )
-    result = await _write(
+    return await _write(
         records,
         lambda guard: store.issue_certificates(models, actor=principal.actor, guard=guard),
         key=lambda r: r.number,
@@ -350,9 +360,8 @@ async def issue_certificates(
             "issuer": ("Institution", lambda r: r.issuer),
             "holder": ("Organization", lambda r: r.holder),
         },
+        scored=lambda: rescore(store, [u for r in records for u in (r.issuer, r.holder)], today),
     )
-    await rescore(store, [u for r in records for u in (r.issuer, r.holder)], today)
-    return result
 
 
 async def change_certificate_statuses(
@@ -400,8 +409,7 @@ async def change_certificate_statuses(
             idempotency=idempotency,
             references={"number": ("Certificate", lambda r: r.number)},
             implied={n: c.version for n, c in stored.items()},
+            scored=lambda: rescore(store, parties, today),
         )
 
-    result = await replanned(attempt)
-    await rescore(store, parties, today)
-    return result
+    return await replanned(attempt)

@@ -3,13 +3,19 @@ events with a publicity period, and credit repair is recorded rather than delete
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from graph.cypher_store import CypherStore
-from registry.auth import create_api_key
+from graph.log_models import WriteGuard
+from registry.auth import authenticate, create_api_key
 from registry.domain.vocabulary import Role
+from registry.operations import convert
+from registry.operations.idempotency import claim_for
+from registry.operations.refusals import validate_batch
+from registry.records import CreditEventRecord
 from tests.api.conftest import DALIAN_ASSOCIATION, GraphQLClient, Snapshot
 from tests.api.operations import DALIAN_PRODUCT_INSTITUTE, ERROR_FIELDS
 from tests.conftest import TODAY
@@ -640,3 +646,48 @@ async def test_a_regulator_records_in_the_name_of_a_regulator_of_its_jurisdictio
             "input[0].authority",
         ), payload
     assert recorded["__typename"] == migrated["__typename"] == "RecordCreditEventsSuccess"
+
+
+async def test_a_batch_that_landed_without_its_rescore_is_rescored_by_its_replay(
+    api: GraphQLClient,
+) -> None:
+    """The store went away just after a batch of credit records landed: its rescore was
+    lost, and the retry the error asked for (same Idempotency-Key) was answered from the
+    key, leaving the score counting 2,001 records of 3,001 until the next day. The replay
+    rescores (a no-op when the first try's rescore was stored)."""
+    key = await api.key(Role.REGULATOR)
+    principal = await authenticate(api.store, f"Bearer {key}")
+    rows = [event_row("CE-T-LANDED", weight=-40)]
+    records = validate_batch(CreditEventRecord, rows, key=lambda r: r.id)
+    claim = claim_for(principal, "recordCreditEvents", "landed-1", records)
+    # As the first try left it: the batch written under its key, its rescore never run.
+    await api.store.record_credit_events(
+        [convert.credit_event_model(r) for r in records],
+        actor=principal.actor,
+        guard=WriteGuard({}, claim),
+    )
+    stale = await _events_counted(api)
+    document = (
+        DOCUMENTS["recordCreditEvents"]
+        .replace("($input: [CreditEventInput!]!)", "($input: [CreditEventInput!]!, $k: String)")
+        .replace("(input: $input)", "(input: $input, idempotencyKey: $k)")
+        .replace("receipt { written", "receipt { replayed written")
+    )
+
+    body = await api(document, {"input": rows, "k": "landed-1"}, role=Role.REGULATOR)
+
+    assert body["data"]["recordCreditEvents"]["receipt"]["replayed"] is True, body
+    assert await _events_counted(api) == stale + 1
+
+
+async def _events_counted(api: GraphQLClient) -> int:
+    """How many credit records the Guangzhou lab's stored score counts."""
+    body = await api(
+        """query($u: String!) { institution(uscc: $u) {
+          credit { factors { name evidence } } } }""",
+        {"u": GUANGZHOU_LAB},
+    )
+    factors = body["data"]["institution"]["credit"]["factors"]
+    evidence = next(f["evidence"] for f in factors if f["name"] == "credit_events")
+    counted = re.match(r"(\d+) event", evidence or "")
+    return 0 if counted is None else int(counted.group(1))

@@ -363,8 +363,9 @@ async def test_a_service_certificates_stars_are_explained_as_the_api_explains_th
 async def test_a_certificate_without_an_assessment_has_no_stars_explanation(
     reader: GraphQLClient,
 ) -> None:
-    """CCSC23SC0102R2 is a service certificate never assessed; 001OP2600391 is a product's."""
-    for number in (DALIAN_PRODUCT_INSTITUTE_CERTIFICATE, "001OP2600391"):
+    """CCSC24SC3012R1 is a five-star service certificate never assessed; 001OP2600391 is a
+    product's."""
+    for number in ("CCSC24SC3012R1", "001OP2600391"):
         html = (await _get(reader, number=number)).text
         assert 'id="verdict"' in html
         assert 'id="stars-explained"' not in html
