@@ -270,11 +270,18 @@ def _report_documents(report: DocumentReport) -> bool:
         return False
     unchecked = (
         f"; {report.unverifiable} not checked (no document kept: written before this "
-        "check existed, or their last change was pruned)"
+        "check existed, or their last change was pruned, or lost as below)"
         if report.unverifiable
         else ""
     )
     print(f"documents intact: {report.matching} entities as their last change left them{unchecked}")
+    if report.lost_seqs is not None:
+        first, last = report.lost_seqs
+        print(
+            f"WARNING: {report.lost} entities changed by seqs {first}-{last} kept no digest, "
+            "though earlier changes did: the store stopped between a batch and its digests. "
+            "They cannot be checked here: compare them with a snapshot or a mirror."
+        )
     return True
 
 

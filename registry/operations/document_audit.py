@@ -42,11 +42,15 @@ class AlteredDocument:
 class DocumentReport:
     """``matching`` entities are as their last change left them; ``unverifiable`` ones have
     no digest to compare with (written before digests were kept, or their last change is no
-    longer in the log); ``altered`` is the first that differs, if any."""
+    longer in the log); ``lost`` of those, changed after an earlier change of their type
+    kept its digest: the store stopped between a batch and its digests (``lost_seqs``: the
+    first and last such change); ``altered`` is the first that differs, if any."""
 
     matching: int
     unverifiable: int
     altered: AlteredDocument | None = None
+    lost: int = 0
+    lost_seqs: tuple[int, int] | None = None
 
 
 async def check_documents(
@@ -55,9 +59,11 @@ async def check_documents(
     """Compare every exported entity with the digest of the document its last change left,
     entity type by type, a page at a time; stop at the first that differs."""
     matching = unverifiable = 0
+    lost: list[int] = []  # the seqs of the changes whose digests were lost
     for entity in SNAPSHOT_ENTITIES:
         head = (await store.change_head()).seq
         written = await _last_written(store, entity, {}, after=0, up_to=head)
+        kept_from = min((seq for seq, digest in written.values() if digest), default=head + 1)
         cursor: str | None = None
         while True:
             docs, cursor = await store.export_page(entity, cursor=cursor, limit=PAGE)
@@ -65,21 +71,27 @@ async def check_documents(
                 seq, digest = written.pop(doc.key, (0, None))
                 if digest is None:
                     unverifiable += 1
+                    if seq > kept_from:
+                        lost.append(seq)
                 elif document_digest(doc) == digest or not await _still_differs(
                     store, entity, doc.key, (seq, digest)
                 ):
                     matching += 1
                 else:
                     altered = AlteredDocument(entity, doc.key, seq)
-                    return DocumentReport(matching, unverifiable, altered)
+                    return DocumentReport(matching, unverifiable, altered, *_span(lost))
             progress(f"documents: {entity}, {matching + unverifiable:,} checked so far")
             if cursor is None:
                 break
         for key, last in written.items():  # the log says it exists; the store lacks it
             if last[1] is not None and await _still_differs(store, entity, key, last):
                 altered = AlteredDocument(entity, key, last[0], gone=True)
-                return DocumentReport(matching, unverifiable, altered)
-    return DocumentReport(matching, unverifiable)
+                return DocumentReport(matching, unverifiable, altered, *_span(lost))
+    return DocumentReport(matching, unverifiable, None, *_span(lost))
+
+
+def _span(seqs: list[int]) -> tuple[int, tuple[int, int] | None]:
+    return len(seqs), (min(seqs), max(seqs)) if seqs else None
 
 
 async def _last_written(

@@ -101,6 +101,32 @@ async def test_entities_without_a_kept_digest_are_unverifiable_not_altered(
 
     assert report.altered is None
     assert (report.matching, report.unverifiable) == (0, await _exported(store))
+    assert (report.lost, report.lost_seqs) == (0, None)  # no digest was ever kept here
+
+
+async def test_digests_lost_after_digests_began_are_told_apart(store: CypherStore) -> None:
+    """A batch landed and the store stopped before its digests were kept: its entities
+    cannot be checked, and the audit says so, with their seqs, rather than passing them
+    off as written before the check existed."""
+    await load_seeds(store, SEEDS, secret=SECRET, today=TODAY)
+    await store.upsert_regions(REGIONS, actor="t")
+    await store.upsert_institutions([institution(1)], actor="t")
+    await store.upsert_organizations([organization(1)], actor="t")
+    rows = [
+        certificate(f"LOST-{n}", issuer=institution(1).uscc, holder=organization(1).uscc)
+        for n in range(3)
+    ]
+    written = await store.issue_certificates(rows, actor="t")
+    await store._housekeeping(  # as the batch's second statement that never ran
+        "MATCH (c:Change {seq: $s}) REMOVE c.writtenSeqs, c.writtenDigests",
+        {"s": written.last_seq},
+    )
+
+    report = await check_documents(store)
+
+    assert report.altered is None
+    assert (report.lost, report.lost_seqs) == (3, (written.first_seq, written.last_seq))
+    assert report.unverifiable == 3
 
 
 async def test_writes_during_the_audit_are_not_alterations(store: CypherStore) -> None:
