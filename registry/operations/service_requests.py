@@ -24,7 +24,7 @@ from graph.log_models import WriteGuard, WriteResult
 from graph.models import ServiceEvaluation
 from graph.port import GraphStore
 from graph.station_models import ServiceRequest, ServiceStation
-from registry.auth import Principal, key_digest
+from registry.auth import ANONYMOUS, Principal, key_digest
 from registry.domain.satisfaction import REQUESTER
 from registry.domain.stations import DEFAULT_COMPLETION_DAYS, due_by, illegal_transition
 from registry.domain.vocabulary import ServiceEvaluationKind, ServiceRequestStatus
@@ -52,6 +52,10 @@ __all__ = [
 
 _S = ServiceRequestStatus
 _TOKEN_PREFIX = "srt_"  # noqa: S105 - a prefix, not a secret
+# Whom the change log names for the requester's writes (the demand, the Annex C form): the
+# public's actor, whatever key was sent. The key named the enterprise in the partner feed
+# (its other writes give it away) on the requests and forms the registry keeps from partners.
+REQUESTER_ACTOR = ANONYMOUS.actor
 
 
 def _refuse(kind: RefusalKind, code: str, message: str, field: str) -> Refusal:
@@ -99,7 +103,7 @@ async def submit_service_request(
         region=station.region,
     )
     result = await store.put_service_requests(
-        [request], actor=principal.actor, guard=WriteGuard({request.id: 0})
+        [request], actor=REQUESTER_ACTOR, guard=WriteGuard({request.id: 0})
     )
     await recompute_credit(store, [station.uscc], today)
     return request, token, result
@@ -267,7 +271,7 @@ async def evaluate_service_request(
             result = await write_batch(
                 [record],
                 lambda guard: store.put_service_requests(
-                    [evaluated], actor=principal.actor, guard=guard
+                    [evaluated], actor=REQUESTER_ACTOR, guard=guard
                 ),
                 key=lambda r: r.id,
                 implied={request.id: request.version},
@@ -281,7 +285,7 @@ async def evaluate_service_request(
     try:
         written = await store.record_service_evaluations(
             [convert.service_evaluation_model(form, recorded_by=REQUESTER)],
-            actor=principal.actor,
+            actor=REQUESTER_ACTOR,
             guard=WriteGuard({form.id: left[0].version if left else 0}),
         )
     except StaleVersion as exc:  # another try wrote the form meanwhile

@@ -10,14 +10,19 @@ from datetime import date
 
 import pytest
 
+from registry.auth import authenticate
 from registry.domain.stations import due_by
 from registry.domain.vocabulary import Role, ServiceRequestStatus
 from tests.api.conftest import GraphQLClient
+from tests.api.operations import CCSC
 from tests.api.test_service_stations import (
     ADVANCE,
     CONFIRM_REQUEST,
     EVALUATE,
     HEPING,
+    SUBMIT,
+    S,
+    demand,
     payload,
     step,
     submitted,
@@ -167,3 +172,32 @@ async def test_an_evaluation_refused_as_the_request_changed_leaves_no_form(
         assert (evaluated["code"], forms) == ("STALE_VERSION", []), (evaluated, forms)
         again = await payload(station_api, EVALUATE, form)
         assert again["__typename"] == "EvaluateServiceRequestSuccess", again
+
+
+async def test_the_feed_names_no_requester_by_the_key_it_sent(
+    station_api: GraphQLClient,
+) -> None:
+    """A certification body's key submitted a request and filled in its Annex C form: the
+    partner feed named that key as the actor of both, and the key's other writes named the
+    body, so partners read who asked which station for what, and who rated it. The
+    requester's writes are the public's in the log, whatever key came with them."""
+    ccsc = {"role": Role.CERTIFICATION_BODY, "institution": CCSC}
+    before = (await station_api.store.change_head()).seq
+    asked = await payload(station_api, SUBMIT, demand(), **ccsc)
+    assert asked["__typename"] == "SubmitServiceRequestSuccess", asked
+    request_id, token = asked["request"]["id"], asked["token"]
+    await walked(station_api, request_id)
+    form = {"id": request_id, "token": token, "answers": [S] * 4 + ["YES"] + [S] * 5}
+    evaluated = await payload(station_api, EVALUATE, form, **ccsc)
+    assert evaluated["__typename"] == "EvaluateServiceRequestSuccess", evaluated
+
+    changes = await station_api.store.get_changes(after=before, limit=100)
+    key = await station_api.key(Role.CERTIFICATION_BODY, CCSC)
+    ccsc_actor = (await authenticate(station_api.store, f"Bearer {key}")).actor
+    anonymous = [(c.entity, c.key) for c in changes if c.actor == "public:anonymous"]
+    assert ccsc_actor not in {c.actor for c in changes}
+    assert anonymous == [  # the demand, the request marked evaluated, its form
+        ("ServiceRequest", request_id),
+        ("ServiceRequest", request_id),
+        ("ServiceEvaluation", f"{request_id}-C"),
+    ], changes
