@@ -15,10 +15,10 @@ from typing import Protocol, TypeVar
 from graph.mapping import to_props
 from graph.port import GraphStore
 from registry.auth import Principal
-from registry.domain.satisfaction import SATISFACTION_WINDOW_DAYS
 from registry.domain.vocabulary import Role
 from registry.operations import convert
 from registry.operations.refusals import Refusal, RefusalKind
+from registry.operations.sanctions import REPORT_DAYS
 from registry.records import CreditRatingRecord, FieldProblem, ServiceEvaluationRecord
 
 __all__ = [
@@ -123,15 +123,17 @@ async def evaluations_kept(
     records: Sequence[ServiceEvaluationRecord],
     today: date,
 ) -> dict[str, int]:
-    """A recorded evaluation stays as recorded, and a new one is dated within the year the
-    score reads and not after today (INVALID_VALUE on ``date``): one dated years back, or
-    ahead, only moved other days' scores. Returns the stored versions read."""
+    """A recorded evaluation stays as recorded, and a new one is reported within
+    ``REPORT_DAYS`` of its day and not after today (INVALID_VALUE on ``date``): one dated
+    ahead, or years back, only moved other days' scores, and one dated 364 days back (the
+    year the score reads) took a member's grade on a day eleven months gone from 88.2 A to
+    76.4 B. Returns the stored versions read."""
     stored = await _evaluation_docs(store, principal, records)
     if principal.role is not Role.ADMIN:
-        first = today - timedelta(days=SATISFACTION_WINDOW_DAYS - 1)
+        first = today - timedelta(days=REPORT_DAYS)
         _refuse_dated(
             [
-                (index, "date", f"an evaluation is dated from {first} to today")
+                (index, "date", f"an evaluation is reported from {first} to today")
                 for index, r in enumerate(records)
                 if r.id not in stored and not first <= r.date <= today
             ]

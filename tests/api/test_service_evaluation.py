@@ -39,7 +39,7 @@ def survey(evaluation_id: str, answers: list[str | None], **fields: Any) -> dict
         "id": evaluation_id,
         "institution": GUANGZHOU_LAB,
         "kind": "SURVEY",
-        "date": "2026-10-20",
+        "date": "2026-11-02",
         "serviceCategory": "INSPECTION_TESTING",
         "evaluator": "广州穗港食品有限公司",
         "answers": answers,
@@ -52,7 +52,7 @@ def visit(evaluation_id: str, passed: int, total: int, **fields: Any) -> dict[st
         "id": evaluation_id,
         "institution": GUANGZHOU_LAB,
         "kind": "MYSTERY_CUSTOMER",
-        "date": "2026-10-28",
+        "date": "2026-11-10",
         "serviceCategory": "INSPECTION_TESTING",
         "evaluator": "广州市市场监督管理局暗访组",
         "checksPassed": passed,
@@ -230,13 +230,14 @@ async def test_an_association_cannot_rewrite_a_regulators_evaluation(api: GraphQ
     assert corrected["__typename"] == "RecordServiceEvaluationsSuccess"
 
 
-async def test_a_recorded_evaluation_stays_as_recorded_and_a_new_one_is_dated_in_its_year(
+async def test_a_recorded_evaluation_stays_as_recorded_and_a_new_one_is_reported_in_its_month(
     api: GraphQLClient,
 ) -> None:
     """A regulator re-dated another regulator's visit out of the year it counted in, and an
-    association recorded a failing visit of a member dated 18 months back, lowering that
-    day's score: what an evaluation states is ADMIN's to correct, and a new one is dated
-    within the year the score reads, not after today."""
+    association recorded a failing visit of a member dated 18 months back, then 364 days
+    back (within the year the score reads), lowering that day's grade from A to B: what an
+    evaluation states is ADMIN's to correct, and a new one is reported within 30 days of its
+    day, not after today."""
     visit_row = visit("DL-MC-2", 18, 20, institution=DALIAN_PRODUCT_INSTITUTE)
     await record(api, [visit_row], role=Role.REGULATOR)
     moved = await record(api, [{**visit_row, "date": "2024-01-01"}], role=Role.REGULATOR)
@@ -244,7 +245,8 @@ async def test_a_recorded_evaluation_stays_as_recorded_and_a_new_one_is_dated_in
     member = {"role": Role.ASSOCIATION, "institution": DALIAN_ASSOCIATION}
     old = visit("DL-MC-3", 0, 20, institution=DALIAN_PRODUCT_INSTITUTE, date="2025-06-01")
     ahead = {**old, "id": "DL-MC-4", "date": "2027-01-01"}
-    dated = [await record(api, [row], **member) for row in (old, ahead)]
+    in_its_year = {**old, "id": "DL-MC-5", "date": "2025-11-23"}
+    dated = [await record(api, [row], **member) for row in (old, ahead, in_its_year)]
     same = await record(api, [visit_row], role=Role.REGULATOR)  # a retry as recorded
     archive = await record(api, [old], role=Role.ADMIN)
 
@@ -252,7 +254,7 @@ async def test_a_recorded_evaluation_stays_as_recorded_and_a_new_one_is_dated_in
         ("NOT_AUTHORIZED", "input[0].date"),
         ("NOT_AUTHORIZED", "input[0].checksPassed"),
     ]
-    assert [(p["code"], p["field"]) for p in dated] == [("INVALID_VALUE", "input[0].date")] * 2
+    assert [(p["code"], p["field"]) for p in dated] == [("INVALID_VALUE", "input[0].date")] * 3
     assert same["__typename"] == archive["__typename"] == "RecordServiceEvaluationsSuccess"
 
 
