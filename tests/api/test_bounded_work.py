@@ -75,7 +75,7 @@ def test_each_fragment_is_read_a_fixed_number_of_times_however_often_it_is_sprea
 def test_the_fan_out_is_measured_without_being_expanded(levels: int) -> None:
     shape = measure(parse(fan_out(levels)), None, {})
 
-    assert shape == Shape(fields=2**levels)
+    assert shape == Shape(fields=2**levels, repeated=1)  # a spread merges once
 
 
 def test_depth_aliases_and_cost_add_up_through_repeated_spreads() -> None:
@@ -87,7 +87,7 @@ def test_depth_aliases_and_cost_add_up_through_repeated_spreads() -> None:
     shape = measure(document, None, {})
 
     # per A: institutions 1, edges 3, node 3, issuedCertificates 3, edges 6, node 6
-    assert shape == Shape(cost=2 * 22, fields=2 * 7, depth=6, aliases=2 * 2)
+    assert shape == Shape(cost=2 * 22, fields=2 * 7, depth=6, aliases=2 * 2, repeated=1)
 
 
 def test_introspection_adds_no_depth() -> None:
