@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from graph.models import Institution
+from graph.models import Accreditation, Institution
 from graph.port import GraphStore
 from registry.auth import Principal, access_of
-from registry.domain.vocabulary import InstitutionKind, Role
+from registry.domain.vocabulary import AccreditationScheme, InstitutionKind, Role
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.records import AccreditationRecord, FieldProblem, InstitutionRecord
 
@@ -18,56 +18,74 @@ __all__ = ["refuse_new_grantors", "refuse_others_grants", "refuse_others_steps"]
 
 # The kinds that grant accreditations: who holds them decides what verifies.
 _GRANTING = frozenset({InstitutionKind.ACCREDITATION_BODY.value, InstitutionKind.REGULATOR.value})
+# Schemes granted for the whole country: no region's key reaches them. CNCA is registered at
+# a Beijing district, so a Beijing regulator's key counted it as "in its jurisdiction" and
+# widened national approvals for bodies certifying everywhere, dated back to 2003.
+_NATIONAL = frozenset({AccreditationScheme.CNCA_APPROVAL.value})
+Row = tuple[str, tuple[str, ...], bool]  # the field, the bodies named, a national scheme
 
 
 async def refuse_others_grants(
     store: GraphStore, principal: Principal, records: Sequence[AccreditationRecord]
 ) -> None:
     """A regulator's key writes an accreditation only when the body it names, and the body
-    stored for it, is a regulator whose own region lies in the key's jurisdiction
-    (NOT_AUTHORIZED on ``input[i].body`` otherwise; a body not stored is left to NOT_FOUND)."""
+    stored for it, is a regulator whose own region lies in the key's jurisdiction, and the
+    scheme is not national (NOT_AUTHORIZED on ``input[i].body`` otherwise; a body not stored
+    is left to NOT_FOUND)."""
     if principal.role is not Role.REGULATOR:
         return
-    stored = {a.number: a.body for a in await store.get_accreditations([r.number for r in records])}
-    await _refuse_others(
-        store,
-        principal,
-        [
-            (f"input[{index}].body", (r.body, stored.get(r.number, r.body)))
-            for index, r in enumerate(records)
-        ],
-    )
-
-
-async def refuse_others_steps(
-    store: GraphStore, principal: Principal, bodies: Sequence[str]
-) -> None:
-    """A regulator's key steps an accreditation (its status, its scope) only when the body
-    stored for it (``bodies``, row by row) is a regulator whose own region lies in the
-    key's jurisdiction (NOT_AUTHORIZED on ``input[i].number``): a provincial regulator
-    added to a CNAS grant's scope, dated back to the grant, and a certificate issued outside
-    that scope verified without its warning."""
-    if principal.role is not Role.REGULATOR:
-        return
-    rows = [(f"input[{index}].number", (body,)) for index, body in enumerate(bodies)]
+    stored = {a.number: a for a in await store.get_accreditations([r.number for r in records])}
+    rows = []
+    for index, r in enumerate(records):
+        old = stored.get(r.number)
+        bodies = (r.body,) if old is None else (r.body, old.body)
+        national = {r.scheme.value, r.scheme.value if old is None else old.scheme} & _NATIONAL
+        rows.append((f"input[{index}].body", bodies, bool(national)))
     await _refuse_others(store, principal, rows)
 
 
-async def _refuse_others(
-    store: GraphStore, principal: Principal, rows: Sequence[tuple[str, tuple[str, ...]]]
+async def refuse_others_steps(
+    store: GraphStore, principal: Principal, grants: Sequence[Accreditation]
 ) -> None:
+    """A regulator's key steps an accreditation (its status, its scope) only when the body
+    stored for it (``grants``, row by row) is a regulator whose own region lies in the
+    key's jurisdiction, and the scheme is not national (NOT_AUTHORIZED on
+    ``input[i].number``): a provincial regulator added to a CNAS grant's scope, dated back
+    to the grant, and a certificate issued outside that scope verified without its
+    warning."""
+    if principal.role is not Role.REGULATOR:
+        return
+    rows = [
+        (f"input[{index}].number", (grant.body,), grant.scheme in _NATIONAL)
+        for index, grant in enumerate(grants)
+    ]
+    await _refuse_others(store, principal, rows)
+
+
+async def _refuse_others(store: GraphStore, principal: Principal, rows: Sequence[Row]) -> None:
     """NOT_AUTHORIZED on each row's field naming a body that is not a regulator in the key's
-    jurisdiction (a body not stored is left to NOT_FOUND)."""
-    named = sorted({uscc for _, usccs in rows for uscc in usccs})
+    jurisdiction (a body not stored is left to NOT_FOUND), or a national scheme."""
+    named = sorted({uscc for _, usccs, _ in rows for uscc in usccs})
     found = {i.uscc: i for i in await store.get_institutions(named)}
     jurisdiction = (await access_of(store, principal)).regions or frozenset()
     problems = [
         FieldProblem(
             "NOT_AUTHORIZED",
+            "a national approval: the partner system of the body that grants it, or ADMIN, "
+            "records it",
+            field,
+        )
+        for field, _, national in rows
+        if national
+    ]
+    problems += [
+        FieldProblem(
+            "NOT_AUTHORIZED",
             f"{uscc} is not a regulator in this key's jurisdiction: its grants are its own",
             field,
         )
-        for field, usccs in rows
+        for field, usccs, national in rows
+        if not national
         for uscc in dict.fromkeys(usccs)
         if (body := found.get(uscc)) is not None
         and (InstitutionKind.REGULATOR.value not in body.kinds or body.region not in jurisdiction)

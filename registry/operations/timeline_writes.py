@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from graph.log_models import IdempotencyClaim, WriteResult
 from graph.models import Accreditation, Institution, StatusChange
@@ -25,7 +25,7 @@ from registry.operations import convert
 from registry.operations.grantors import refuse_others_steps
 from registry.operations.lifecycle_checks import refuse_broken_timelines, replanned
 from registry.operations.refusals import Refusal, RefusalKind
-from registry.operations.sanctions import refuse_lifting_wider_suspensions
+from registry.operations.sanctions import REPORT_DAYS, refuse_lifting_wider_suspensions
 from registry.operations.write_access import authorize, authorize_rows
 from registry.operations.writes import rescore, write_batch
 from registry.records import (
@@ -102,6 +102,27 @@ def _refuse_unknown_reductions(
         raise Refusal(RefusalKind.INVALID_INPUT, problems)
 
 
+def _refuse_widening_back(role: Role, steps: Sequence[StatusChange], today: date) -> None:
+    """A scope is widened from a day reported within ``REPORT_DAYS`` (INVALID_VALUE on
+    ``effectiveOn``), by a grantor too: a widening is no sanction, and dated back to 2003
+    or 2016 it took the warning off certificates issued outside the scope on those days.
+    A reduction, like a suspension, a grantor may date back; ADMIN records archives."""
+    if role is Role.ADMIN:
+        return
+    first = today - timedelta(days=REPORT_DAYS)
+    problems = [
+        FieldProblem(
+            "INVALID_VALUE",
+            f"a scope is widened from a day reported within {REPORT_DAYS} days: from {first} on",
+            f"input[{index}].effectiveOn",
+        )
+        for index, step in enumerate(steps)
+        if step.scope_added and step.effective_on < first
+    ]
+    if problems:
+        raise Refusal(RefusalKind.INVALID_INPUT, problems)
+
+
 async def change_accreditation_statuses(
     store: GraphStore,
     principal: Principal,
@@ -123,7 +144,7 @@ async def change_accreditation_statuses(
             "changeAccreditationStatus",
             functools.partial(_accreditation_claims, store, stored, numbers),
         )
-        await refuse_others_steps(store, principal, [stored[n].body for n in numbers])
+        await refuse_others_steps(store, principal, [stored[n] for n in numbers])
         holders.update(a.holder for a in stored.values())
         histories = {n: accreditation_timeline(a) for n, a in stored.items()}
         await refuse_lifting_wider_suspensions(
@@ -145,6 +166,7 @@ async def change_accreditation_statuses(
             today=today,
             sanctioning=_GRANTORS,
         )
+        _refuse_widening_back(principal.role, steps, today)
         granted = {n: a.scope for n, a in stored.items()}
         _refuse_unknown_reductions(granted, histories, steps)
         return await write_batch(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from tests.api.conftest import GraphQLClient, Snapshot
 from tests.api.operations import (
@@ -316,9 +317,42 @@ async def test_an_accreditation_sent_again_is_the_grant_it_was_and_its_scope_mov
         "scopeAdded": ["GB/T 228.1-2021"],
     }
     by_regulator = await mutate(api, "changeAccreditationStatus", [backdated], role=Role.REGULATOR)
+    # Widening is no sanction: its own grant's scope too, a regulator widens from a day
+    # reported within the month, not dated back over certificates issued outside it.
+    widened_back = await mutate(
+        api,
+        "changeAccreditationStatus",
+        [{**cma_step, "effectiveOn": "2025-01-01"}],
+        role=Role.REGULATOR,
+    )
     own_grant = await mutate(api, "changeAccreditationStatus", [cma_step], role=Role.REGULATOR)
     assert (by_regulator["code"], by_regulator["field"]) == ("NOT_AUTHORIZED", "input[0].number")
+    assert (widened_back["code"], widened_back["field"]) == (
+        "INVALID_VALUE",
+        "input[0].effectiveOn",
+    )
     assert own_grant["__typename"] == "ChangeAccreditationStatusSuccess", own_grant
+    # CNCA is registered at a Beijing district: a Beijing key is not therefore the nation's.
+    beijing = await create_api_key(
+        api.store, role=Role.REGULATOR, regions=["110000"], label="beijing", actor="test"
+    )
+    cnca_step = {**backdated, "number": "CNCA-R-2015-256", "effectiveOn": None}
+    cnca_grant = {
+        **GRANT,
+        "number": "CNCA-R-2026-999",
+        "scheme": "CNCA_APPROVAL",
+        "body": "11110108864665640P",
+        "holder": "91110101940807760M",
+        "scope": ["GA/T 594-2006"],
+    }
+    national = [
+        await mutate(api, "changeAccreditationStatus", [cnca_step], bearer=beijing),
+        await mutate(api, "upsertAccreditations", [cnca_grant], bearer=beijing),
+    ]
+    assert [(p["code"], p["field"]) for p in national] == [
+        ("NOT_AUTHORIZED", "input[0].number"),
+        ("NOT_AUTHORIZED", "input[0].body"),
+    ], national
     # Judged by the scope of its issue day, which a step of today does not reach.
     for day in ("2026-01-01", None):
         verified = await api(VERIFY_ON, {"n": OUTSIDE_SCOPE["number"], "d": day})
