@@ -202,25 +202,28 @@ async def _facts_kept(
         return {}
     stored = await stored_docs(store, principal, "CreditEvent", records)
     await _own_authority(store, principal, records, stored)
-    _repaired_in_time(records, stored, today)
+    _reported_in_time(records, stored, today)
     return refuse_rewrites(stored, records, _rewritten, "a regulator repairs a record")
 
 
-def _repaired_in_time(
+def _reported_in_time(
     records: Sequence[CreditEventRecord], stored: StoredDocs, today: date
 ) -> None:
-    """A repair takes effect from its decision (信用修复 is not retroactive), recorded within
-    ``REPORT_DAYS`` of it as a status step is (INVALID_VALUE on ``repairedOn``): a regulator
-    dated a repair sixteen months back, and the lab's past days turned from B to unrated
-    and the record came off their public file. One decided for a day ahead stays public
-    until then."""
+    """A new record, and a first repair, are reported within ``REPORT_DAYS`` of their day
+    (INVALID_VALUE on ``date``, ``repairedOn``), as penalty decisions are published within
+    20 working days of them: a regulator dated a repair sixteen months back, and the lab's
+    past days turned from B to unrated and the record came off their public file; another
+    recorded a serious violation dated 2024, and a lab's grade of 2024-06-01 went from 85.7
+    A to 31.3 D. A repair decided for a day ahead stays public until then."""
     first = today - timedelta(days=REPORT_DAYS)
+    why = f"is reported within {REPORT_DAYS} days of its day: from {first} on"
     problems = [
-        FieldProblem(
-            "INVALID_VALUE",
-            f"a repair is recorded within {REPORT_DAYS} days of its day: from {first} on",
-            f"input[{index}].repairedOn",
-        )
+        FieldProblem("INVALID_VALUE", f"a credit record {why}", f"input[{index}].date")
+        for index, record in enumerate(records)
+        if record.id not in stored and record.date < first
+    ]
+    problems += [
+        FieldProblem("INVALID_VALUE", f"a repair {why}", f"input[{index}].repairedOn")
         for index, record in enumerate(records)
         if record.repaired_on is not None
         and record.repaired_on < first
@@ -261,8 +264,8 @@ async def _own_authority(
 
 def _rewritten(old: Mapping[str, object], record: CreditEventRecord) -> list[str]:
     """The stored fields ``record`` would change: what it states (kind, date, weight,
-    authority, publicity end), and a repair once recorded (re-dated, it moved the record
-    off past days' files and scores)."""
+    authority, publicity end, its public text), and a repair once recorded (re-dated, it
+    moved the record off past days' files and scores)."""
     rewritten = changed(old, convert.credit_event_model(record), EVENT_FACTS)
     repaired, now = old.get("repairedOn"), record.repaired_on
     if repaired is not None and now is not None and now.isoformat() != repaired:

@@ -100,11 +100,11 @@ def event_row(event_id: str, **fields: Any) -> dict[str, Any]:
         "id": event_id,
         "institution": GUANGZHOU_LAB,
         "kind": "ADMINISTRATIVE_PENALTY",
-        "date": "2026-06-10",
+        "date": "2026-11-10",
         "authority": "广东省市场监督管理局",
         "weight": -30,
         "description": "出具不实检验检测报告,罚款2万元。",
-        "publicUntil": "2029-06-09",
+        "publicUntil": "2029-11-09",
         **fields,
     }
 
@@ -376,12 +376,13 @@ async def test_memberships_are_replaced_on_upsert_and_must_name_associations(
 async def test_public_sees_a_penalty_only_during_its_publicity_period(api: GraphQLClient) -> None:
     expired = event_row("CE-T-EXPIRED", date="2023-01-10", publicUntil="2026-01-09")
 
+    # An archive's record, dated years back: ADMIN's to record.
     payload = await call(
-        api, "recordCreditEvents", [event_row("CE-T-0001"), expired], role=Role.REGULATOR
+        api, "recordCreditEvents", [event_row("CE-T-0001"), expired], role=Role.ADMIN
     )
 
     assert payload["__typename"] == "RecordCreditEventsSuccess", payload
-    assert [e["publicUntil"] for e in payload["events"]] == ["2029-06-09", "2026-01-09"]
+    assert [e["publicUntil"] for e in payload["events"]] == ["2029-11-09", "2026-01-09"]
     public = await events_seen(api, Role.PUBLIC)
     assert "CE-T-0001" in public
     assert "CE-T-EXPIRED" not in public
@@ -422,6 +423,11 @@ async def test_a_regulator_repairs_a_record_but_does_not_rewrite_what_it_states(
     payload = await call_refused(
         api, snapshot, "recordCreditEvents", [rewritten], role=Role.REGULATOR
     )
+    retold = event_row("CE-T-0009", description="抽查合格,系误录 (passed; entered in error)")
+    relabelled = await call_refused(
+        api, snapshot, "recordCreditEvents", [retold], role=Role.REGULATOR
+    )
+    assert relabelled["problems"][0]["field"] == "input[0].description", relabelled
     hidden = event_row("CE-T-0009", publicUntil="2026-07-01")  # off the public file at once
     shortened = await call_refused(
         api, snapshot, "recordCreditEvents", [hidden], role=Role.REGULATOR
@@ -445,12 +451,13 @@ async def test_a_regulator_repairs_a_record_but_does_not_rewrite_what_it_states(
     assert (seen["kind"], seen["weight"]) == ("ADMINISTRATIVE_PENALTY", -25)
 
 
-async def test_a_repair_counts_from_its_decision_reported_within_its_month(
+async def test_a_record_and_its_repair_are_reported_within_their_month(
     api: GraphQLClient, snapshot: Snapshot
 ) -> None:
     """A regulator dated a repair sixteen months back: the lab's past days turned from B to
-    unrated and the record came off their public file. A repair is recorded within 30 days
-    of its day; ADMIN records archives as they were."""
+    unrated and the record came off their public file; another recorded a new record dated
+    years back. A record and a repair are reported within 30 days of their day, as penalty
+    decisions are published within 20 working days; ADMIN records archives as they were."""
     row = {  # as seeded: a Dalian lab listed for abnormal operation in 2025
         "id": "CE-2026-0003",
         "institution": "91210211401294580D",
@@ -464,11 +471,25 @@ async def test_a_repair_counts_from_its_decision_reported_within_its_month(
     late = {**row, "repairedOn": "2025-08-01", "repairNote": "x"}
     in_time = {**row, "repairedOn": "2026-10-23", "repairNote": "已完成信用修复"}
 
+    # A new record dated back: a serious violation of 2024 took a lab's grade of 2024-06-01
+    # from 85.7 A to 31.3 D; a commendation dated back lifted another's.
+    violation = event_row("CE-T-LATE", kind="SERIOUS_VIOLATION", weight=-100, date="2024-01-10")
+    violation["publicUntil"] = "2027-01-09"
+    praised = event_row("CE-T-PRAISE", kind="COMMENDATION", weight=100, date="2026-01-01")
+    praised["publicUntil"] = None
+
     refused = await call_refused(api, snapshot, "recordCreditEvents", [late], role=Role.REGULATOR)
+    dated = [
+        await call_refused(api, snapshot, "recordCreditEvents", [row], role=Role.REGULATOR)
+        for row in (violation, praised)
+    ]
     reported = await call(api, "recordCreditEvents", [in_time], role=Role.REGULATOR)
+    archived = await call(api, "recordCreditEvents", [violation], role=Role.ADMIN)
 
     assert (refused["code"], refused["field"]) == ("INVALID_VALUE", "input[0].repairedOn"), refused
+    assert [(p["code"], p["field"]) for p in dated] == [("INVALID_VALUE", "input[0].date")] * 2
     assert reported["__typename"] == "RecordCreditEventsSuccess", reported
+    assert archived["__typename"] == "RecordCreditEventsSuccess", archived
 
 
 async def test_a_repair_dated_after_today_leaves_the_record_public(api: GraphQLClient) -> None:
@@ -487,9 +508,9 @@ async def test_a_rectification_order_round_trips_with_its_deadline_and_outcome(
         "CE-T-0004",
         kind="RECTIFICATION_ORDER",
         weight=-15,
-        date="2026-08-01",
-        publicUntil="2027-07-31",
-        deadline="2026-08-31",
+        date="2026-11-01",
+        publicUntil="2027-10-31",
+        deadline="2026-11-15",
         outcome="NOT_RECTIFIED",
     )
 
@@ -499,7 +520,7 @@ async def test_a_rectification_order_round_trips_with_its_deadline_and_outcome(
     stored = (await events_seen(api, Role.PUBLIC))["CE-T-0004"]
     assert (stored["kind"], stored["deadline"], stored["outcome"]) == (
         "RECTIFICATION_ORDER",
-        "2026-08-31",
+        "2026-11-15",
         "NOT_RECTIFIED",
     )
 
@@ -511,10 +532,10 @@ async def test_a_rectification_order_round_trips_with_its_deadline_and_outcome(
             {"publicUntil": None}, "REQUIRED", "publicUntil", id="negative-without-period"
         ),
         pytest.param(
-            {"publicUntil": "2026-09-09"}, "INVALID_PUBLICITY_PERIOD", "publicUntil", id="too-short"
+            {"publicUntil": "2027-02-09"}, "INVALID_PUBLICITY_PERIOD", "publicUntil", id="too-short"
         ),
         pytest.param(
-            {"publicUntil": "2029-06-11"}, "INVALID_PUBLICITY_PERIOD", "publicUntil", id="too-long"
+            {"publicUntil": "2029-11-11"}, "INVALID_PUBLICITY_PERIOD", "publicUntil", id="too-long"
         ),
         pytest.param(
             {"kind": "RECTIFICATION_ORDER", "outcome": "PENDING"},
@@ -526,7 +547,7 @@ async def test_a_rectification_order_round_trips_with_its_deadline_and_outcome(
             {"deadline": "2026-07-10"}, "INVALID_VALUE", "deadline", id="deadline-on-penalty"
         ),
         pytest.param(
-            {"repairedOn": "2026-11-01"}, "REQUIRED", "repairNote", id="repair-without-note"
+            {"repairedOn": "2026-11-12"}, "REQUIRED", "repairNote", id="repair-without-note"
         ),
     ],
 )
@@ -552,8 +573,8 @@ async def test_the_publicity_period_may_last_exactly_three_months_or_three_years
     api: GraphQLClient,
 ) -> None:
     rows = [
-        event_row("CE-T-0011", publicUntil="2026-09-10"),
-        event_row("CE-T-0012", publicUntil="2029-06-10"),
+        event_row("CE-T-0011", publicUntil="2027-02-10"),
+        event_row("CE-T-0012", publicUntil="2029-11-10"),
     ]
 
     payload = await call(api, "recordCreditEvents", rows, role=Role.REGULATOR)

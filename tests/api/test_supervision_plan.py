@@ -277,7 +277,8 @@ async def test_a_regulator_draws_today_once_with_the_registrys_seed(
         institution=archive["draws"][0]["uscc"],
         kind="SPOT_CHECK",
         plan=archive["id"],
-        date="2026-10-20",
+        date="2026-10-25",  # before the plan's day, within the month a record is reported in
+        publicUntil="2029-10-24",
     )
     result = await _enter(api, [early])
 
