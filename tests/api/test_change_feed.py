@@ -333,7 +333,7 @@ async def test_a_credit_event_repaired_since_is_left_out_of_its_earlier_entries_
     first = await call(api, "recordCreditEvents", [event_row("CE-T-8001")], role=Role.ADMIN)
     assert first["__typename"] == "RecordCreditEventsSuccess", first
     before_repair = (await api.store.change_head()).seq
-    repaired = event_row("CE-T-8001", repairedOn="2026-11-01", repairNote="已整改并通过复查")
+    repaired = event_row("CE-T-8001", repairedOn="2026-11-15", repairNote="已整改并通过复查")
     again = await call(api, "recordCreditEvents", [repaired], role=Role.ADMIN)
     assert again["__typename"] == "RecordCreditEventsSuccess", again
     partner = await api.key(Role.PARTNER)

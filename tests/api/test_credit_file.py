@@ -428,7 +428,7 @@ async def test_a_regulator_repairs_a_record_but_does_not_rewrite_what_it_states(
         api, snapshot, "recordCreditEvents", [retold], role=Role.REGULATOR
     )
     assert relabelled["problems"][0]["field"] == "input[0].description", relabelled
-    hidden = event_row("CE-T-0009", publicUntil="2026-07-01")  # off the public file at once
+    hidden = event_row("CE-T-0009", publicUntil="2027-02-10")  # off the public file sooner
     shortened = await call_refused(
         api, snapshot, "recordCreditEvents", [hidden], role=Role.REGULATOR
     )

@@ -85,7 +85,15 @@ async def test_a_serious_violation_forces_class_d_and_is_logged(api: GraphQLClie
     await call(
         api,
         "recordCreditEvents",
-        [event_row("GZ-SV-1", kind="SERIOUS_VIOLATION", weight=-80, date="2026-11-01")],
+        [
+            event_row(
+                "GZ-SV-1",
+                kind="SERIOUS_VIOLATION",
+                weight=-80,
+                date="2026-11-01",
+                publicUntil="2029-10-31",
+            )
+        ],
         role=Role.REGULATOR,
     )
 
