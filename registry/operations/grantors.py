@@ -5,7 +5,7 @@ itself the body of its provincial regulator's CMA."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from graph.models import Accreditation, Institution
 from graph.port import GraphStore
@@ -26,15 +26,17 @@ Row = tuple[str, tuple[str, ...], bool]  # the field, the bodies named, a nation
 
 
 async def refuse_others_grants(
-    store: GraphStore, principal: Principal, records: Sequence[AccreditationRecord]
+    store: GraphStore,
+    principal: Principal,
+    records: Sequence[AccreditationRecord],
+    stored: Mapping[str, Accreditation],
 ) -> None:
     """A regulator's key writes an accreditation only when the body it names, and the body
     stored for it, is a regulator whose own region lies in the key's jurisdiction, and the
     scheme is not national (NOT_AUTHORIZED on ``input[i].body`` otherwise; a body not stored
-    is left to NOT_FOUND)."""
+    is left to NOT_FOUND). ``stored``: the accreditations of those numbers already written."""
     if principal.role is not Role.REGULATOR:
         return
-    stored = {a.number: a for a in await store.get_accreditations([r.number for r in records])}
     rows = []
     for index, r in enumerate(records):
         old = stored.get(r.number)

@@ -213,8 +213,12 @@ def moved_validity(
     return FieldProblem("INVALID_VALUE", message, f"input[{index}].{field}")
 
 
-async def refuse_rewritten_grants(
-    store: GraphStore, role: Role, records: Sequence[AccreditationRecord], *, today: date
+def refuse_rewritten_grants(
+    role: Role,
+    records: Sequence[AccreditationRecord],
+    stored: Mapping[str, Accreditation],
+    *,
+    today: date,
 ) -> None:
     """An accreditation sent again is the grant it was, for every writer but ADMIN, who
     corrects archives. Its scheme, body, holder and scope stay as granted (NOT_AUTHORIZED):
@@ -222,10 +226,10 @@ async def refuse_rewritten_grants(
     warnings on certificates that had had none, and another holder moved the chain of trust
     of the first holder's certificates, on every day since the grant. Scope changes are
     dated steps (``changeAccreditationStatus``: ``scopeAdded``, ``scopeRemoved``). Its
-    validity moves only among days still ahead (``moved_validity``)."""
+    validity moves only among days still ahead (``moved_validity``). ``stored``: the
+    accreditations of those numbers already written, by number."""
     if role is Role.ADMIN:
         return
-    stored = {a.number: a for a in await store.get_accreditations([r.number for r in records])}
     rewritten = [
         FieldProblem(
             "NOT_AUTHORIZED",

@@ -263,8 +263,10 @@ async def upsert_accreditations(
         "upsertAccreditations",
         functools.partial(accreditation_claims, store, records),
     )
-    await refuse_others_grants(store, principal, records)
-    await refuse_rewritten_grants(store, principal.role, records, today=today)
+    # Read once: the grants re-sent, for whose they are and what they granted.
+    stored = {a.number: a for a in await store.get_accreditations([r.number for r in records])}
+    await refuse_others_grants(store, principal, records, stored)
+    refuse_rewritten_grants(principal.role, records, stored, today=today)
     for kind, schemes in _GRANTED_BY.items():  # rows of other schemes name "": not checked
         await _refuse_unless_kind(
             store,
