@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import TypeVar
 
 from graph.log_models import IdempotencyClaim, WriteGuard, WriteResult
@@ -28,7 +28,7 @@ from registry.operations.kept_facts import (
 )
 from registry.operations.lifecycle_checks import replanned
 from registry.operations.refusals import Refusal, RefusalKind
-from registry.operations.sanctions import REPORT_DAYS
+from registry.operations.sanctions import REPORT_DAYS, reported_from
 from registry.operations.write_access import (
     authorize,
     authorize_rows,
@@ -215,7 +215,7 @@ def _reported_in_time(
     past days turned from B to unrated and the record came off their public file; another
     recorded a serious violation dated 2024, and a lab's grade of 2024-06-01 went from 85.7
     A to 31.3 D. A repair decided for a day ahead stays public until then."""
-    first = today - timedelta(days=REPORT_DAYS)
+    first = reported_from(today)
     why = f"is reported within {REPORT_DAYS} days of its day: from {first} on"
     problems = [
         FieldProblem("INVALID_VALUE", f"a credit record {why}", f"input[{index}].date")

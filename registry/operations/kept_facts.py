@@ -9,7 +9,7 @@ the year it counted in. A writer publishes a new record instead; ADMIN corrects 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Protocol, TypeVar
 
 from graph.mapping import to_props
@@ -18,7 +18,7 @@ from registry.auth import Principal
 from registry.domain.vocabulary import Role
 from registry.operations import convert
 from registry.operations.refusals import Refusal, RefusalKind
-from registry.operations.sanctions import REPORT_DAYS
+from registry.operations.sanctions import reported_from
 from registry.records import CreditRatingRecord, FieldProblem, ServiceEvaluationRecord
 
 __all__ = [
@@ -130,7 +130,7 @@ async def evaluations_kept(
     76.4 B. Returns the stored versions read."""
     stored = await _evaluation_docs(store, principal, records)
     if principal.role is not Role.ADMIN:
-        first = today - timedelta(days=REPORT_DAYS)
+        first = reported_from(today)
         _refuse_dated(
             [
                 (index, "date", f"an evaluation is reported from {first} to today")

@@ -24,6 +24,7 @@ __all__ = [
     "refuse_lifting_sanctions",
     "refuse_lifting_wider_suspensions",
     "refuse_out_of_time",
+    "reported_from",
 ]
 
 # Who sanctions: their steps are lifted by them alone (``refuse_lifting_sanctions``).
@@ -32,6 +33,12 @@ _OVERSIGHT_ACTORS = tuple(actor_prefix(role) for role in OVERSIGHT)
 # How far back anyone but oversight dates a step: a report of this month's change, not a
 # rewrite of what the registry said months ago (the registry's assumption: no rule gives one).
 REPORT_DAYS = 30
+
+
+def reported_from(today: date) -> date:
+    """The first day a step, a credit record, a repair, an evaluation or a scope widening
+    reported ``today`` may be dated: one rule, so its window is counted in one place."""
+    return today - timedelta(days=REPORT_DAYS)
 
 
 def refuse_out_of_time(
@@ -50,7 +57,7 @@ def refuse_out_of_time(
     (INVALID_VALUE on ``effectiveOn``). ADMIN records archives as they were."""
     if role is Role.ADMIN:
         return
-    first = today - timedelta(days=REPORT_DAYS)
+    first = reported_from(today)
     problems = []
     for index, step in enumerate(steps):
         day = step.effective_on

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from graph.log_models import IdempotencyClaim, WriteResult
 from graph.models import Accreditation, Institution, StatusChange
@@ -25,7 +25,11 @@ from registry.operations import convert
 from registry.operations.grantors import refuse_others_steps
 from registry.operations.lifecycle_checks import refuse_broken_timelines, replanned
 from registry.operations.refusals import Refusal, RefusalKind
-from registry.operations.sanctions import REPORT_DAYS, refuse_lifting_wider_suspensions
+from registry.operations.sanctions import (
+    REPORT_DAYS,
+    refuse_lifting_wider_suspensions,
+    reported_from,
+)
 from registry.operations.write_access import authorize, authorize_rows
 from registry.operations.writes import rescore, write_batch
 from registry.records import (
@@ -109,7 +113,7 @@ def _refuse_widening_back(role: Role, steps: Sequence[StatusChange], today: date
     A reduction, like a suspension, a grantor may date back; ADMIN records archives."""
     if role is Role.ADMIN:
         return
-    first = today - timedelta(days=REPORT_DAYS)
+    first = reported_from(today)
     problems = [
         FieldProblem(
             "INVALID_VALUE",
