@@ -9,7 +9,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import NamedTuple
 
 from graph.cypher_store.search import holder_key_props
-from graph.models import ISSUED_REASON, NO_NEXT_STEP, Organization
+from graph.models import FINAL_STATUSES, ISSUED_REASON, NO_NEXT_STEP, Organization
 
 __all__ = ["KEY_CHUNK", "NO_NEXT", "KeysMeanwhile", "Timeline", "certificate_timeline"]
 
@@ -70,17 +70,29 @@ def certificate_timeline(
     """What the issue and each later status write leave on a certificate, from its steps
     (``[number, status, reason, effectiveOn, recordedAt, actor, seq]``): the step in force
     on the day of the write and the next one's date (graph.cypher.timelines.refresh)."""
+    version = len(steps)
+    if version == 1:
+        on, seqs, statuses = [steps[0][3]], [steps[0][6]], [steps[0][1]]
+        return Timeline(reason, 1, status, on[0], NO_NEXT, on, seqs, statuses)
+    steps = _unsuperseded(steps)
     on = [s[3] for s in steps]
     seqs = [s[6] for s in steps]
     statuses = [s[1] for s in steps]
-    if len(steps) == 1:
-        return Timeline(reason, 1, status, on[0], NO_NEXT, on, seqs, statuses)
     keyed = [(str(s[3]), int(str(s[6])), n) for n, s in enumerate(steps)]
     due = [k for k in keyed if k[0] <= day]
     ahead = [k for k in keyed if k[0] > day]
     upcoming = min(ahead)[0] if ahead else NO_NEXT
     if not due:
-        return Timeline(reason, len(steps), status, None, upcoming, on, seqs, statuses)
+        return Timeline(reason, version, status, None, upcoming, on, seqs, statuses)
     in_force = steps[max(due)[2]]
     now_reason = None if in_force[2] == ISSUED_REASON else in_force[2]
-    return Timeline(now_reason, len(steps), in_force[1], in_force[3], upcoming, on, seqs, statuses)
+    return Timeline(now_reason, version, in_force[1], in_force[3], upcoming, on, seqs, statuses)
+
+
+def _unsuperseded(steps: list[list[object]]) -> list[list[object]]:
+    """The steps no final step supersedes: one recorded after them that takes effect before
+    them (graph.cypher.timelines, ``steps``)."""
+    finals = [(str(s[3]), int(str(s[6]))) for s in steps if s[1] in FINAL_STATUSES]
+    return [
+        s for s in steps if not any(seq > int(str(s[6])) and on < str(s[3]) for on, seq in finals)
+    ]

@@ -17,6 +17,7 @@ from datetime import date
 from graph.complaint_models import ComplaintStep
 
 __all__ = [
+    "FINAL_STATUSES",
     "ISSUED_REASON",
     "NO_NEXT_STEP",
     "Accreditation",
@@ -49,6 +50,11 @@ __all__ = [
 ISSUED_REASON = "issued"
 # ``statusUntil`` of a node whose timeline has no step after the one it caches.
 NO_NEXT_STEP = date(9999, 12, 31)
+# Statuses no step may follow (a certificate's or an accreditation's withdrawal, a
+# certificate's cancellation, an institution's revocation or closure). A timeline ends at
+# its first one: a step scheduled after it, not in force when it was recorded, never takes
+# effect (docs/lifecycle.md, "A final step supersedes what was scheduled after it").
+FINAL_STATUSES = frozenset({"WITHDRAWN", "CANCELLED", "REVOKED", "CLOSED"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ in projections, and a traversal per row is slow), so every write also keeps on t
   cache is the answer;
 - the compact timeline (``stepOn``, ``stepSeq``, ``stepStatus``, parallel lists): outside
   it (a step scheduled ahead has taken effect since, or an older day is asked), the answer.
+  It leaves out the steps a final step superseded (``registry.domain.timeline.ordered``).
 So a step dated ahead takes effect on its date with no job to run for reads; the documents
 that exports carry learn it from the new day's ``IN_FORCE`` write. A certificate issued with
 its one step keeps no lists (three lists on each of a million certificates were ~140 MB):
@@ -20,7 +21,7 @@ its status is the answer on every day, before the step too, as the lists would g
 from __future__ import annotations
 
 from graph.cypher.changes import logged
-from graph.models import ISSUED_REASON, NO_NEXT_STEP
+from graph.models import FINAL_STATUSES, ISSUED_REASON, NO_NEXT_STEP
 
 __all__ = [
     "DUE_IN_FORCE",
@@ -42,6 +43,7 @@ __all__ = [
 NO_NEXT = NO_NEXT_STEP.isoformat()
 NO_WINDOW = "0001-01-01"  # a ``statusUntil`` before any day: the cache is never the answer
 
+_FINAL = "[" + ", ".join(f"'{status}'" for status in sorted(FINAL_STATUSES)) + "]"
 _LATER = "size(best) = 0 OR {on} > best[0] OR ({on} = best[0] AND {seq} > best[1])"
 
 
@@ -127,9 +129,15 @@ def scope_has(node: str, item: str, day: str) -> str:
 
 def _in_force(node: str, day: str, keep: str) -> str:
     """Clauses binding ``steps`` ([effectiveOn, seq, status, reason] of every step of
-    ``node``), ``inForce`` (the one in force on ``day``, or []) and ``upcoming`` (the next)."""
-    steps = (
+    ``node`` but those a final step supersedes: one recorded after them that takes effect
+    before them), ``inForce`` (the one in force on ``day``, or []) and ``upcoming`` (the
+    next)."""
+    every = (
         f"[({node})-[:HAS_STATUS]->(x:StatusChange) | [x.effectiveOn, x.seq, x.status, x.reason]]"
+    )
+    kept = (
+        "[s IN everyStep WHERE size([f IN everyStep WHERE f[2] IN "
+        f"{_FINAL} AND f[1] > s[1] AND f[0] < s[0]]) = 0]"
     )
     in_force = (
         f"reduce(best = [], s IN steps | CASE WHEN s[0] <= {day} AND "
@@ -140,7 +148,8 @@ def _in_force(node: str, day: str, keep: str) -> str:
         "OR s[0] < nxt[0] OR (s[0] = nxt[0] AND s[1] < nxt[1])) THEN s ELSE nxt END)"
     )
     return (
-        f"WITH {keep}, {steps} AS steps\n"
+        f"WITH {keep}, {every} AS everyStep\n"
+        f"WITH {keep}, {kept} AS steps\n"
         f"WITH {keep}, steps, {in_force} AS inForce, {upcoming} AS upcoming\n"
     )
 

@@ -12,6 +12,7 @@ from datetime import date
 from itertools import pairwise
 from typing import TypeVar
 
+from graph.models import FINAL_STATUSES
 from registry.domain.timeline import Dated, in_effect, ordered
 from registry.domain.vocabulary import (
     AccreditationStatus,
@@ -109,26 +110,47 @@ class TimelineProblem:
 
 
 def timeline_problems(
-    existing: Sequence[S], new: Sequence[S], transitions: Mapping[str, frozenset[str]]
+    existing: Sequence[S],
+    new: Sequence[S],
+    transitions: Mapping[str, frozenset[str]],
+    *,
+    today: date,
 ) -> list[TimelineProblem]:
     """Each new step the timeline as it will be cannot take, judged where it takes effect
-    (whatever the order of recording). A history that was already inconsistent before these
-    rules only blocks the new steps that touch it."""
+    (whatever the order of recording). A new final step supersedes the steps scheduled
+    after it (``ordered``), but only those not in force on ``today``: before a step already
+    in force it would rewrite days already answered. A history that was already
+    inconsistent before these rules only blocks the new steps that touch it."""
     added = {id(step) for step in new}
     problems: dict[int, TimelineProblem] = {}
+
+    def blame(step: S, field: str, message: str) -> None:
+        problems.setdefault(id(step), TimelineProblem(step, field, message))
+
     if existing:
         began = min(step.effective_on for step in existing)
         for step in new:
             if step.effective_on < began:
-                problems[id(step)] = TimelineProblem(
+                blame(
                     step, "effectiveOn", f"{step.effective_on} is before the record began ({began})"
                 )
-    for before, after in pairwise(ordered([*existing, *new])):
+    timeline = ordered([*existing, *new])
+    for final in (s for s in new if s.status in FINAL_STATUSES):
+        lost = [s for s in existing if final.effective_on < s.effective_on <= today]
+        if lost:
+            blame(
+                final,
+                "effectiveOn",
+                f"{final.status} on {final.effective_on} would come before {lost[0].status} "
+                f"on {lost[0].effective_on}, already in force: a final step supersedes only "
+                "steps not yet in force",
+            )
+    for before, after in pairwise(timeline):
         if after.status in transitions.get(before.status, frozenset()):
             continue
         culprit = after if id(after) in added else before if id(before) in added else None
-        if culprit is not None and id(culprit) not in problems:
-            problems[id(culprit)] = TimelineProblem(
+        if culprit is not None:
+            blame(
                 culprit,
                 "status",
                 f"{before.status} on {before.effective_on} cannot become {after.status} "

@@ -3,6 +3,8 @@
 A status on a date is that of the latest change whose effective date is on or before it,
 whatever the order the changes were recorded in (changes on the same day keep their recording
 order). A change dated ahead is scheduled and takes effect on its date with no job to run.
+A final step (``FINAL_STATUSES``) supersedes the steps scheduled after it when it came: they
+never take effect.
 ``known_at`` asks the same question as the registry knew it at that moment (bitemporal).
 
 The functions take any step with a status, an effective date, a recorded time and a seq: the
@@ -16,9 +18,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, TypeVar
 
+from graph.models import FINAL_STATUSES
+
 __all__ = [
     "Dated",
     "Step",
+    "every_step",
     "in_effect",
     "known",
     "next_after",
@@ -53,9 +58,24 @@ class Step:
     seq: int = 0
 
 
-def ordered(steps: Iterable[S]) -> list[S]:
-    """The timeline as it takes effect: by effective date, then in recording order."""
+def every_step(steps: Iterable[S]) -> list[S]:
+    """Every step by effective date, then in recording order, superseded ones included:
+    what the write rules judge a new step against."""
     return sorted(steps, key=lambda s: (s.effective_on, s.seq, s.recorded_at))
+
+
+def ordered(steps: Iterable[S]) -> list[S]:
+    """The timeline as it takes effect: ``every_step`` but those a final step supersedes, one
+    recorded after them that takes effect before them (they were scheduled when it came)."""
+    timeline = every_step(steps)
+    finals = [s for s in timeline if s.status in FINAL_STATUSES]
+    if not finals:
+        return timeline
+    return [
+        step
+        for step in timeline
+        if not any(f.seq > step.seq and f.effective_on < step.effective_on for f in finals)
+    ]
 
 
 def known(steps: Iterable[S], known_at: str | None) -> list[S]:

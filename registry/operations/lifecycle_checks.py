@@ -81,7 +81,7 @@ def refuse_broken_timelines(
     problems = [
         FieldProblem("INVALID_TRANSITION", problem.message, f"input[{index}].{problem.field}")
         for index, (key, step) in enumerate(zip(keys, placed, strict=True))
-        for problem in timeline_problems(histories[key], [step], transitions)
+        for problem in timeline_problems(histories[key], [step], transitions, today=today)
     ]
     if problems:
         raise Refusal(RefusalKind.INVALID_INPUT, problems)

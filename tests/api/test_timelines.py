@@ -4,11 +4,12 @@ reads the accreditation as it stood on the issue date, and as-of questions."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
+from graph.models import CertificateQuery
 from registry.domain.vocabulary import Role
 from tests.api.conftest import GraphQLClient, Snapshot
 from tests.api.operations import (
@@ -270,7 +271,8 @@ async def test_a_late_withdrawal_is_judged_where_it_takes_effect(api: GraphQLCli
         [status_change_row(REINSTATED, "WITHDRAWN", effectiveOn="2026-04-01")],
         role=Role.ADMIN,
     )
-    assert (payload["code"], payload["field"]) == ("INVALID_TRANSITION", "input[0].status")
+    assert (payload["code"], payload["field"]) == ("INVALID_TRANSITION", "input[0].effectiveOn")
+    assert "VALID on 2026-06-02, already in force" in payload["message"]
 
 
 async def test_validity_from_1990_to_2099_and_issue_dates_ahead_are_refused(
@@ -350,6 +352,40 @@ async def test_a_future_suspension_is_scheduled_not_in_force(api: GraphQLClient)
     assert later["status"] == "SUSPENDED"
     verified = await _verify(api, number, "2027-01-15")
     assert (verified["verdict"], verified["asOf"]) == ("NOT_VALID", "2027-01-15")
+
+
+async def test_a_withdrawal_supersedes_the_suspension_scheduled_after_it(
+    api: GraphQLClient,
+) -> None:
+    """A regulator scheduled a suspension, then the issuer withdrew the certificate: the suspension
+    never takes effect, in the history, on its day, in listings filtered by status on that
+    day (the stored step lists) and for any step after the withdrawal."""
+    number = "CCSC25SC2107R1"  # valid until 2028-03-13
+    scheduled = [status_change_row(number, "SUSPENDED", effectiveOn="2027-01-15")]
+    payload = await mutate(api, "changeCertificateStatus", scheduled, role=Role.REGULATOR)
+    assert payload["__typename"] == "ChangeCertificateStatusSuccess", payload
+    between = datetime.now(UTC).isoformat()
+    withdrawal = [status_change_row(number, "WITHDRAWN", effectiveOn=TODAY.isoformat())]
+    issuer = {"role": Role.CERTIFICATION_BODY, "institution": CCSC}
+    payload = await mutate(api, "changeCertificateStatus", withdrawal, **issuer)
+    assert payload["__typename"] == "ChangeCertificateStatusSuccess", payload
+    now = await _certificate(api, number)
+    assert now["status"] == "WITHDRAWN"
+    assert [(s["status"], s["scheduled"]) for s in now["history"]][-1] == ("WITHDRAWN", False)
+    assert "SUSPENDED" not in {s["status"] for s in now["history"]}
+    assert (await _certificate(api, number, asOf="2027-02-01"))["status"] == "WITHDRAWN"
+    verified = await _verify(api, number, "2027-02-01")
+    assert (verified["verdict"], verified["certificate"]["status"]) == ("NOT_VALID", "WITHDRAWN")
+    on_its_day = date(2027, 2, 1)
+    for status, listed in (("SUSPENDED", False), ("WITHDRAWN", True)):
+        query = CertificateQuery(today=on_its_day, issuer=CCSC, status=status)
+        found = await api.store.list_certificates(query, after=None, limit=1000)
+        assert (number in {c.number for c in found}) is listed, status
+    known_then = await _certificate(api, number, asOf="2027-02-01", knownAt=between)
+    assert known_then["status"] == "SUSPENDED"
+    after = [status_change_row(number, "VALID", effectiveOn="2027-06-01")]
+    payload = await mutate(api, "changeCertificateStatus", after, role=Role.ADMIN)
+    assert (payload["code"], payload["field"]) == ("INVALID_TRANSITION", "input[0].status")
 
 
 async def test_as_of_before_and_after_each_change(reader: GraphQLClient) -> None:

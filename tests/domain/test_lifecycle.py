@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from graph.models import FINAL_STATUSES
 from registry.domain.lifecycle import (
     ACCREDITATION_TRANSITIONS,
     CERTIFICATE_TRANSITIONS,
@@ -17,6 +18,7 @@ from registry.domain.lifecycle import (
 from registry.domain.timeline import Step, scheduled, status_on
 
 ISSUED = Step("VALID", date(2025, 1, 10), "2025-01-10T02:00:00.000000Z", seq=1)
+TODAY = date(2026, 11, 22)
 
 
 def test_a_late_recorded_earlier_suspension_does_not_override_a_later_reinstatement() -> None:
@@ -114,7 +116,9 @@ def test_months_are_added_by_the_calendar() -> None:
 def test_a_new_step_that_breaks_the_timeline_is_named_with_its_field() -> None:
     withdrawn = Step("WITHDRAWN", date(2026, 3, 1), seq=2)
     reinstated = Step("VALID", date(2026, 4, 1), seq=99)
-    problems = timeline_problems([ISSUED, withdrawn], [reinstated], CERTIFICATE_TRANSITIONS)
+    problems = timeline_problems(
+        [ISSUED, withdrawn], [reinstated], CERTIFICATE_TRANSITIONS, today=TODAY
+    )
     assert [(p.step, p.field) for p in problems] == [(reinstated, "status")]
     assert "WITHDRAWN" in problems[0].message
 
@@ -125,14 +129,33 @@ def test_a_late_withdrawal_dated_before_a_recorded_reinstatement_is_refused() ->
     reinstated = Step("VALID", date(2026, 5, 1), seq=3)
     withdrawn = Step("WITHDRAWN", date(2026, 4, 1), seq=99)
     problems = timeline_problems(
-        [ISSUED, suspended, reinstated], [withdrawn], CERTIFICATE_TRANSITIONS
+        [ISSUED, suspended, reinstated], [withdrawn], CERTIFICATE_TRANSITIONS, today=TODAY
     )
     assert [p.step for p in problems] == [withdrawn]
 
 
+def test_a_final_step_supersedes_what_was_scheduled_after_it() -> None:
+    """A suspension scheduled for 2099 does not bar a withdrawal today, and never takes effect
+    once the certificate is withdrawn: the timeline ends at its first final step."""
+    suspension = Step("SUSPENDED", date(2099, 1, 1), seq=2)
+    withdrawn = Step("WITHDRAWN", TODAY, seq=99)
+    assert (
+        timeline_problems([ISSUED, suspension], [withdrawn], CERTIFICATE_TRANSITIONS, today=TODAY)
+        == []
+    )
+    steps = [ISSUED, suspension, withdrawn]
+    assert status_on(steps, date(2099, 6, 1)) == "WITHDRAWN"
+    assert scheduled(steps, TODAY) == []
+    assert status_on([ISSUED, suspension], date(2099, 6, 1)) == "SUSPENDED"
+    after = Step("VALID", date(2100, 1, 1), seq=100)
+    problems = timeline_problems(steps, [after], CERTIFICATE_TRANSITIONS, today=TODAY)
+    assert [(p.step, p.field) for p in problems] == [(after, "status")]
+    assert "WITHDRAWN" in problems[0].message
+
+
 def test_a_step_before_the_record_began_is_refused_on_its_date() -> None:
     early = Step("SUSPENDED", date(2024, 12, 1), seq=99)
-    problems = timeline_problems([ISSUED], [early], CERTIFICATE_TRANSITIONS)
+    problems = timeline_problems([ISSUED], [early], CERTIFICATE_TRANSITIONS, today=TODAY)
     assert [(p.step, p.field) for p in problems] == [(early, "effectiveOn")]
 
 
@@ -144,7 +167,7 @@ def test_an_inconsistent_history_does_not_block_an_unrelated_change() -> None:
         Step("VALID", date(2025, 4, 1), seq=3),
     ]
     later = Step("SUSPENDED", date(2026, 1, 1), seq=99)
-    assert timeline_problems(legacy, [later], CERTIFICATE_TRANSITIONS) == []
+    assert timeline_problems(legacy, [later], CERTIFICATE_TRANSITIONS, today=TODAY) == []
 
 
 def test_institutions_may_be_suspended_and_restored_but_not_revived_once_revoked() -> None:
@@ -152,13 +175,17 @@ def test_institutions_may_be_suspended_and_restored_but_not_revived_once_revoked
     revoked = Step("REVOKED", date(2026, 1, 1), seq=2)
     assert (
         timeline_problems(
-            [active], [Step("SUSPENDED", date(2025, 1, 1), seq=3)], INSTITUTION_TRANSITIONS
+            [active],
+            [Step("SUSPENDED", date(2025, 1, 1), seq=3)],
+            INSTITUTION_TRANSITIONS,
+            today=TODAY,
         )
         == []
     )
     again = Step("ACTIVE", date(2026, 6, 1), seq=3)
     assert [
-        p.step for p in timeline_problems([active, revoked], [again], INSTITUTION_TRANSITIONS)
+        p.step
+        for p in timeline_problems([active, revoked], [again], INSTITUTION_TRANSITIONS, today=TODAY)
     ] == [again]
 
 
@@ -166,4 +193,11 @@ def test_accreditations_withdrawn_stay_withdrawn() -> None:
     granted = Step("VALID", date(2020, 1, 1), seq=1)
     withdrawn = Step("WITHDRAWN", date(2026, 1, 1), seq=2)
     back = Step("VALID", date(2026, 2, 1), seq=3)
-    assert timeline_problems([granted, withdrawn], [back], ACCREDITATION_TRANSITIONS)
+    assert timeline_problems([granted, withdrawn], [back], ACCREDITATION_TRANSITIONS, today=TODAY)
+
+
+def test_the_final_statuses_are_those_no_step_may_follow() -> None:
+    """The read paths (``ordered``, the stored step lists) and the write rules agree on them."""
+    maps = (CERTIFICATE_TRANSITIONS, ACCREDITATION_TRANSITIONS, INSTITUTION_TRANSITIONS)
+    ends = {status for transitions in maps for status, then in transitions.items() if not then}
+    assert ends == FINAL_STATUSES

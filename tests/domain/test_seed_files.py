@@ -331,7 +331,7 @@ def test_accreditation_changes_are_dated_within_validity_and_follow_the_lifecycl
         assert accreditation.valid_from <= change.effective_on <= accreditation.valid_until
     for accreditation in known.values():
         first, *later = accreditation.history
-        assert timeline_problems([first], later, ACCREDITATION_TRANSITIONS) == []
+        assert timeline_problems([first], later, ACCREDITATION_TRANSITIONS, today=TODAY) == []
 
 
 # --------------------------------------------------------------------------- certificates
@@ -482,7 +482,9 @@ def test_every_status_change_carries_its_effective_date_and_follows_the_lifecycl
         )
     for number, later in steps.items():
         issued = Step("VALID", certificates()[number].issued_on)
-        assert timeline_problems([issued], later, CERTIFICATE_TRANSITIONS) == [], number
+        assert timeline_problems([issued], later, CERTIFICATE_TRANSITIONS, today=TODAY) == [], (
+            number
+        )
 
 
 # --------------------------------------------------------------------------- complaints

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from graph import clock
+from graph.bulk_derived import certificate_timeline
 from graph.cypher.timelines import status_in, status_on
 from graph.cypher_store import CypherStore
 from graph.models import (
@@ -155,6 +156,42 @@ async def test_steps_of_one_certificate_in_one_batch_all_count(store: CypherStor
     [stored] = await store.get_certificates(["CERT000001"])
     assert (stored.status, stored.status_until) == ("WITHDRAWN", NO_NEXT_STEP)
     assert await _listed(store, "SUSPENDED", date(2026, 3, 15)) == ["CERT000001"]
+
+
+async def test_a_final_step_supersedes_the_steps_scheduled_after_it(store: CypherStore) -> None:
+    """A withdrawal recorded after a suspension scheduled for 2027: the suspension never
+    takes effect, for reads, the step lists, the new day's job and a bulk load's lists."""
+    await _world(store)
+    for step in (
+        _step("CERT000001", "SUSPENDED", date(2027, 1, 15)),
+        _step("CERT000001", "WITHDRAWN", TODAY, "撤销"),
+    ):
+        await store.change_certificate_statuses([step], actor=ACTOR)
+    [stored] = await store.get_certificates(["CERT000001"])
+    assert (stored.status, stored.status_until) == ("WITHDRAWN", NO_NEXT_STEP)
+    assert len(stored.history) == 3  # kept as recorded; the domain reads past it
+    assert await _listed(store, "SUSPENDED", date(2027, 1, 15)) == []
+    assert await _listed(store, "WITHDRAWN", date(2027, 1, 15)) == ["CERT000001"]
+    assert await store.bring_steps_into_force(date(2027, 1, 20), actor=ACTOR) == 0
+    node = """MATCH (c:Certificate {number: $n})
+        RETURN c.status AS status, c.statusSince AS since, c.statusUntil AS until,
+               c.stepOn AS on, c.stepSeq AS seq, c.stepStatus AS steps, c.version AS version"""
+    [row] = await store._read(node, {"n": "CERT000001"})
+    steps = [
+        [s.number, s.status, s.reason, s.effective_on.isoformat(), s.recorded_at, s.actor, s.seq]
+        for s in stored.history
+    ]
+    loaded = certificate_timeline(steps, TODAY.isoformat(), "VALID", None)
+    assert (loaded.status, loaded.since, loaded.until, loaded.version) == (
+        row["status"],
+        row["since"],
+        row["until"],
+        row["version"],
+    )
+    assert sorted(zip(loaded.step_on, loaded.step_seq, loaded.step_status, strict=True)) == sorted(
+        zip(row["on"], row["seq"], row["steps"], strict=True)  # type: ignore[call-overload]
+    )
+    assert "SUSPENDED" not in row["steps"]  # type: ignore[operator]
 
 
 async def _numbers(store: CypherStore, condition: str, day: date) -> list[str]:
