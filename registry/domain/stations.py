@@ -10,6 +10,7 @@ publishes its own completion commitment, which replaces the default.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,7 +27,9 @@ __all__ = [
     "StageTally",
     "add_working_days",
     "due_by",
+    "form_id",
     "illegal_transition",
+    "is_form_id",
     "is_overdue",
     "stage_limit",
 ]
@@ -48,6 +51,22 @@ TERMINAL = frozenset(status for status, nexts in TRANSITIONS.items() if not next
 ANSWER_DAYS = 2  # SUBMITTED: accept and answer (受理, 答复: Annex C's timestamps), 一次告知
 START_DAYS = 5  # MATCHED: the matched provider starts the service
 DEFAULT_COMPLETION_DAYS = 20  # IN_SERVICE, unless the station commits to another figure
+
+# A request's Annex C form is kept as a service evaluation under its request's id and this
+# suffix; such ids are the requester's alone (``is_form_id``).
+_FORM = re.compile(r"SR-[0-9a-f]{16}-C")
+
+
+def form_id(request_id: str) -> str:
+    """The id of the Annex C form the requester of ``request_id`` fills in."""
+    return f"{request_id}-C"
+
+
+def is_form_id(evaluation_id: str) -> bool:
+    """Whether ``evaluation_id`` is (or would be) some request's Annex C form: recorded by
+    anyone else first, it took the requester's place (twenty-third session's review)."""
+    return _FORM.fullmatch(evaluation_id) is not None
+
 
 # 9.2.1 服务站应设立站长; 9.2.2 至少一名质量服务专员.
 REQUIRED_ROLES = frozenset({StationRole.STATION_MASTER, StationRole.SERVICE_SPECIALIST})

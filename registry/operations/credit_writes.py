@@ -14,6 +14,7 @@ from graph.log_models import IdempotencyClaim, WriteGuard, WriteResult
 from graph.models import InstitutionQuery
 from graph.port import GraphStore
 from registry.auth import Principal, access_of
+from registry.domain.stations import is_form_id
 from registry.domain.supervision import drawn_institutions
 from registry.domain.vocabulary import InstitutionKind, Role
 from registry.operations import convert
@@ -326,6 +327,18 @@ async def record_service_evaluations(
         "recordServiceEvaluations",
         functools.partial(service_evaluation_claims, store, records),
     )
+    taken = [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"{r.id} is a service request's Annex C form: its requester fills it in "
+            "(evaluateServiceRequest)",
+            f"input[{index}].id",
+        )
+        for index, r in enumerate(records)
+        if is_form_id(r.id)
+    ]
+    if taken:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, taken)
     # An evaluation stays with whoever recorded it: an association (by its USCC) cannot
     # rewrite a regulator's visit, nor one association another's.
     recorder = _recorder(principal)

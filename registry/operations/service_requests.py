@@ -26,7 +26,12 @@ from graph.port import GraphStore
 from graph.station_models import ServiceRequest, ServiceStation
 from registry.auth import ANONYMOUS, Principal, key_digest
 from registry.domain.satisfaction import REQUESTER
-from registry.domain.stations import DEFAULT_COMPLETION_DAYS, due_by, illegal_transition
+from registry.domain.stations import (
+    DEFAULT_COMPLETION_DAYS,
+    due_by,
+    form_id,
+    illegal_transition,
+)
 from registry.domain.vocabulary import ServiceEvaluationKind, ServiceRequestStatus
 from registry.operations import convert
 from registry.operations.credit import recompute_credit
@@ -243,13 +248,21 @@ async def evaluate_service_request(
             "a request is evaluated once its service is done (§6.4.1) or refused",
             "input.id",
         )
-    left = await store.get_service_evaluations([f"{request.id}-C"])
+    left = await store.get_service_evaluations([form_id(request.id)])
+    if left and left[0].recorded_by != REQUESTER:  # from before the ids were reserved
+        raise _refuse(
+            RefusalKind.CONFLICT,
+            "FORM_TAKEN",
+            "another party recorded an evaluation under this request's form id before such ids "
+            "were reserved: the registry's operator removes it",
+            "input.id",
+        )
     if request.evaluation is not None and left:
         raise _refuse(RefusalKind.CONFLICT, "ALREADY_EVALUATED", "evaluated already", "input.id")
     form = validate_one(
         ServiceEvaluationRecord,
         {
-            "id": f"{request.id}-C",
+            "id": form_id(request.id),
             "institution": request.station,
             "kind": ServiceEvaluationKind.SURVEY,
             "date": today,

@@ -11,8 +11,12 @@ import orjson
 
 from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
+from registry.operations import convert
+from registry.records import ServiceEvaluationRecord
 from tests.api.conftest import Clock, GraphQLClient, Snapshot
 from tests.api.operations import ERROR_FIELDS
+from tests.api.test_service_evaluation import RECORD, form
+from tests.conftest import TODAY
 
 HEPING = "1221010232988047XL"  # 沈阳市和平区一站式质量服务站
 HUNNAN = "122101126861952868"  # 沈阳市浑南区一站式质量服务站
@@ -261,6 +265,49 @@ async def test_only_the_token_holder_evaluates_and_only_once_the_service_is_done
     assert (early["__typename"], early["code"]) == ("Conflict", "NOT_DONE")
     assert (forged["__typename"], forged["code"]) == ("NotAuthorized", "NOT_AUTHORIZED")
     assert (rejected["code"], rejected["field"]) == ("REQUIRED", "input.reason")
+
+
+async def test_a_requesters_form_id_is_the_requesters_alone(station_api: GraphQLClient) -> None:
+    """A regulator recorded its own all-VERY_SATISFIED survey under a request's form id
+    before the requester answered: the requester's answers were lost behind a bare
+    INTERNAL_ERROR, the request read evaluated, and the regulator's form counted as the
+    requester's (twenty-third session's review)."""
+    request_id, token = await submitted(station_api)
+    await walked(station_api, request_id)
+    preempt = {
+        "id": f"{request_id}-C",
+        "institution": HEPING,
+        "kind": "SURVEY",
+        "date": TODAY.isoformat(),
+        "serviceCategory": "INSPECTION_TESTING",
+        "evaluator": "regulator",
+        "answers": form(V),
+    }
+    for role in (Role.REGULATOR, Role.ADMIN):
+        body = await station_api(RECORD, {"input": [preempt]}, role=role)
+        refused = body["data"]["recordServiceEvaluations"]
+        assert (refused["code"], refused["field"]) == ("NOT_AUTHORIZED", "input[0].id"), role
+    answers = ["DISSATISFIED"] * 4 + ["NO"] + ["DISSATISFIED"] * 5
+    evaluated = await payload(
+        station_api, EVALUATE, {"id": request_id, "token": token, "answers": answers}
+    )
+    assert evaluated["__typename"] == "EvaluateServiceRequestSuccess", evaluated
+    assert evaluated["evaluation"]["answers"] == answers
+
+    # A form id taken before the ids were reserved: refused before the request is marked.
+    other_id, other_token = await submitted(station_api)
+    await walked(station_api, other_id)
+    taken = convert.service_evaluation_model(
+        ServiceEvaluationRecord.model_validate({**preempt, "id": f"{other_id}-C"}),
+        recorded_by="OVERSIGHT",
+    )
+    await station_api.store.record_service_evaluations([taken], actor="test")
+    blocked = await payload(
+        station_api, EVALUATE, {"id": other_id, "token": other_token, "answers": answers}
+    )
+    assert (blocked["__typename"], blocked["code"]) == ("Conflict", "FORM_TAKEN")
+    body = await station_api(REQUEST, {"id": other_id, "t": other_token})
+    assert body["data"]["serviceRequest"]["evaluatedOn"] is None
 
 
 async def test_a_station_must_offer_the_item_asked_for(station_api: GraphQLClient) -> None:
