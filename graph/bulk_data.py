@@ -79,8 +79,9 @@ class CreditScoring:
     """Asked of a load: score its institutions on ``day`` with ``score`` (the registry's
     method, which the graph does not know), given their facts; the assessments it returns
     are stored, those it leaves out (not supervised) are not (graph.bulk_credit). Stars
-    count only from the certificates in ``assessed``: those whose assessment follows the
-    load through the port, as the store's query reads them once it has."""
+    count only from the certificates in ``assessed``: those whose assessment, confirmed by
+    ``day``, follows the load through the port, as the store's query reads them once it
+    has."""
 
     day: date
     score: Callable[[Sequence[CreditFacts]], Sequence[StoredCredit]]

@@ -12,7 +12,9 @@ __all__ = ["ServiceAssessment"]
 class ServiceAssessment:
     """How a service certificate's stars were earned. The elements are parallel lists (a
     graph property holds no list of maps); ``element_dates`` are ISO dates like every stored
-    date. ``scheme`` is the certificate's standard when the assessment was written."""
+    date. ``scheme`` is the certificate's standard when the assessment was written. Its
+    stars count for the holder from ``confirmed_on``: the day the holder's regulator
+    confirmed the holder sought and holds the certificate (``confirmation`` says how)."""
 
     certificate: str
     scheme: str
@@ -28,3 +30,5 @@ class ServiceAssessment:
     stage2_on: date
     stage2_person_days: float
     version: int = 0
+    confirmed_on: date | None = None
+    confirmation: str | None = None

@@ -279,6 +279,8 @@ EXPORTED: dict[str, ExportSpec] = {
                 "stage1PersonDays",
                 "stage2On",
                 "stage2PersonDays",
+                "confirmedOn",
+                "confirmation",
                 "version",
             ),
             region=Link(SCOPE, "(n)-[:ASSESSES]->(x:Certificate)", "x.region"),

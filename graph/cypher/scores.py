@@ -58,9 +58,11 @@ def credit_inputs(issued: str) -> str:
     each comprehension over the same pattern names its own variable. The held certificates
     are filtered inside the aggregation, not by a WHERE on the OPTIONAL MATCH: with one,
     FalkorDB scans every certificate instead of starting from the holder's index (design
-    note 38). Stars are evidence only from a certificate another body issued and whose
-    assessment is recorded: a body issued itself five stars and rose from C to B, and any
-    body could give any holder stars nobody had assessed."""
+    note 38). Stars are evidence only from a certificate another body issued, whose
+    assessment the holder's regulator confirmed by ``$today``: a body issued itself five
+    stars and rose from C to B; any body gave any holder stars nobody had assessed; and
+    then, assessing them itself, lowered a lab it had never served from A to B, on days
+    gone by too."""
     return f"""
 UNWIND $keys AS key
 MATCH (i:Institution {{uscc: key}})
@@ -68,7 +70,7 @@ OPTIONAL MATCH (:Organization {{uscc: key}})<-[:CERTIFIES]-(held:Certificate)
 OPTIONAL MATCH (assessed:ServiceAssessment)-[:ASSESSES]->(held)
 WITH i, max(CASE WHEN held.family = 'SERVICE' AND {status_on("held", "$today")} = 'VALID'
                   AND held.issuedOn <= $today AND held.expiresOn >= $today
-                  AND held.issuer <> i.uscc AND assessed IS NOT NULL
+                  AND held.issuer <> i.uscc AND assessed.confirmedOn <= $today
             THEN held.stars END) AS stars
 OPTIONAL MATCH (i)-[:WITHDREW]->(gone:Certificate)
 WITH i, stars, count(CASE WHEN {_WITHDRAWN_TODAY} THEN gone END) AS withdrawn

@@ -23,5 +23,6 @@ RETURN a.certificate AS certificate, a.scheme AS scheme, a.elements AS elements,
        a.scores AS scores, a.weights AS weights, a.elementDates AS elementDates,
        a.evidence AS evidence, a.cpsq AS cpsq, a.cpsqOn AS cpsqOn, a.stage1On AS stage1On,
        a.stage1PersonDays AS stage1PersonDays, a.stage2On AS stage2On,
-       a.stage2PersonDays AS stage2PersonDays, a.version AS version
+       a.stage2PersonDays AS stage2PersonDays, a.version AS version,
+       a.confirmedOn AS confirmedOn, a.confirmation AS confirmation
 """

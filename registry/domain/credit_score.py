@@ -39,8 +39,9 @@ __all__ = [
 
 # 2026.3: time-limit compliance of stations. 2026.4: a complaint that is not substantiated
 # is no evidence, so it neither scores 100 nor rates the unrated. 2026.5: stars count only
-# from a certificate whose assessment is recorded.
-METHOD_VERSION = "2026.5"
+# from a certificate whose assessment is recorded. 2026.6: and from the day the holder's
+# regulator confirmed it.
+METHOD_VERSION = "2026.6"
 
 
 class CreditStatus(StrEnum):

@@ -74,6 +74,9 @@ WRITE_RULES: Mapping[str, Mapping[Role, Reach]] = {
     "recordServiceEvaluations": {Role.ADMIN: _A, _RE: _JUR, _AS: _OWN},
     # Issue 16: the body that issued a service certificate records how its stars were earned.
     "recordServiceAssessments": {Role.ADMIN: _A, _PA: _OWN, _CB: _OWN},
+    # Its stars count in the holder's credit once the holder's regulator confirmed the holder
+    # sought and holds the certificate: a body gave stars to a lab it had never served.
+    "confirmServiceAssessment": {Role.ADMIN: _A, _RE: _JUR},
     "drawSupervisionPlan": {Role.ADMIN: _A, _RE: _JUR},
     # Timelines (issue 13): an accreditation body changes the accreditations it granted
     # (also through a partner system), a regulator those in its jurisdiction, as it writes
@@ -129,6 +132,7 @@ MUTATION_ENTITIES: Mapping[str, ChangeEntity] = {
     "recordCreditEvents": ChangeEntity.CREDIT_EVENT,
     "recordServiceEvaluations": ChangeEntity.SERVICE_EVALUATION,
     "recordServiceAssessments": ChangeEntity.SERVICE_ASSESSMENT,
+    "confirmServiceAssessment": ChangeEntity.SERVICE_ASSESSMENT,
     "drawSupervisionPlan": ChangeEntity.SUPERVISION_PLAN,
     "changeAccreditationStatus": ChangeEntity.ACCREDITATION,
     "changeInstitutionStatus": ChangeEntity.INSTITUTION,

@@ -28,8 +28,9 @@ REQUESTER = "REQUESTER"  # who recorded an Annex C form a requester filled in wi
 
 
 class Confirmation(StrEnum):
-    """How the station's regulator made sure a request, or its form, came from the
-    enterprise served (§8.2.1: the station's superior evaluates its service)."""
+    """How a regulator made sure a request, or its form, came from the enterprise served
+    (§8.2.1: the station's superior evaluates its service), or that a service certificate's
+    holder sought and holds it."""
 
     CALL_BACK = "CALL_BACK"  # 回访: the regulator reached the enterprise and it confirmed
     SIGNED_FORM = "SIGNED_FORM"  # the form (Annex A or C) signed or sealed by its head

@@ -267,7 +267,8 @@ def bulk_scoring(
     ``today`` from the facts it holds, instead of a rescore reading them back (30 s at
     100,000 institutions; graph.bulk_credit). Those in ``leave`` are left to the rescore of
     what is written after the load, so that none is scored twice; ``assessed`` are the
-    certificates whose assessments follow the load (their stars count)."""
+    certificates whose assessments, confirmed by ``today``, follow the load (their stars
+    count)."""
     return CreditScoring(today, partial(_scored, today=today, leave=leave), assessed)
 
 

@@ -198,7 +198,11 @@ async def _bulk_import(
         credit=bulk_scoring(
             today,
             leave=frozenset(later),
-            assessed=frozenset(str(d["certificate"]) for d in docs("ServiceAssessment")),
+            assessed=frozenset(
+                str(d["certificate"])
+                for d in docs("ServiceAssessment")
+                if str(d.get("confirmedOn") or "9999-12-31") <= today.isoformat()
+            ),
         ),
     )
     try:

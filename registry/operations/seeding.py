@@ -24,6 +24,7 @@ from registry.operations.refusals import Refusal, validate_batch
 from registry.records import (
     AccreditationRecord,
     AccreditationStatusChangeRecord,
+    AssessmentConfirmationRecord,
     CertificateRecord,
     ComplaintRecord,
     CreditEventRecord,
@@ -129,6 +130,16 @@ async def load_seeds(
             lambda rs: service_assessments.record_service_assessments(
                 store, actor, rs, today=today
             ),
+        ),
+        # Invented, like the assessments (seeds/README.md): each confirmed on its issue day.
+        "service_assessment_confirmations": await step(
+            "service_assessment_confirmations.json",
+            AssessmentConfirmationRecord,
+            lambda r: r.certificate,
+            lambda rs: service_assessments.confirm_service_assessment(
+                store, actor, rs[0], today=today
+            ),
+            batch=1,
         ),
         "complaints": await step(
             "complaints.json",

@@ -10,6 +10,7 @@ assessment stored then, and the verifier shows both.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -25,14 +26,24 @@ from registry.domain.service_standards import (
     service_standard,
     weighted_total,
 )
-from registry.domain.vocabulary import CertificateFamily
+from registry.domain.vocabulary import CertificateFamily, Role
 from registry.operations import convert
+from registry.operations.lifecycle_checks import replanned
 from registry.operations.refusals import Refusal, RefusalKind
-from registry.operations.write_access import authorize_rows, service_assessment_claims
+from registry.operations.write_access import (
+    authorize,
+    authorize_rows,
+    region_claim,
+    service_assessment_claims,
+)
 from registry.operations.writes import rescore, write_batch
-from registry.records import FieldProblem, ServiceAssessmentRecord
+from registry.records import (
+    AssessmentConfirmationRecord,
+    FieldProblem,
+    ServiceAssessmentRecord,
+)
 
-__all__ = ["record_service_assessments"]
+__all__ = ["confirm_service_assessment", "record_service_assessments"]
 
 
 async def record_service_assessments(
@@ -58,17 +69,85 @@ async def record_service_assessments(
         "recordServiceAssessments",
         functools.partial(service_assessment_claims, records, stored),
     )
-    models = assessments_to_record(records, stored)
-    # Stars are their holder's evidence once assessed (credit method 2026.5).
+    # A confirmation the holder's regulator made stays through a rewrite: the stars it
+    # confirmed are the certificate's, which a rewrite cannot change.
     holders = [stored[r.certificate].holder for r in records]
-    return await write_batch(
-        records,
-        lambda guard: store.record_service_assessments(models, actor=principal.actor, guard=guard),
-        key=lambda r: r.certificate,
-        idempotency=idempotency,
-        references={"certificate": ("Certificate", lambda r: r.certificate)},
-        scored=lambda: rescore(store, holders, today),
+
+    async def attempt() -> WriteResult:
+        kept = {a.certificate: a for a in await store.get_service_assessments(numbers)}
+        models = [
+            _confirmed_as(model, kept.get(model.certificate))
+            for model in assessments_to_record(records, stored)
+        ]
+        return await write_batch(
+            records,
+            lambda guard: store.record_service_assessments(
+                models, actor=principal.actor, guard=guard
+            ),
+            key=lambda r: r.certificate,
+            idempotency=idempotency,
+            implied={n: kept[n].version if n in kept else 0 for n in numbers},
+            references={"certificate": ("Certificate", lambda r: r.certificate)},
+            scored=lambda: rescore(store, holders, today),
+        )
+
+    return await replanned(attempt)
+
+
+def _confirmed_as(model: ServiceAssessment, kept: ServiceAssessment | None) -> ServiceAssessment:
+    if kept is None:
+        return model
+    return dataclasses.replace(
+        model, confirmed_on=kept.confirmed_on, confirmation=kept.confirmation
     )
+
+
+async def confirm_service_assessment(
+    store: GraphStore, principal: Principal, record: AssessmentConfirmationRecord, *, today: date
+) -> tuple[ServiceAssessment, WriteResult]:
+    """The holder's regulator confirms the holder sought and holds the certificate: its
+    stars count in the holder's credit from today, never on days before (credit method
+    2026.6). Once: a second confirmation is ALREADY_CONFIRMED."""
+    authorize(principal, "confirmServiceAssessment")
+    day = record.confirmed_on or today
+    if day != today and (principal.role is not Role.ADMIN or day > today):
+        raise _refusal(RefusalKind.INVALID_INPUT, "INVALID_VALUE", "confirmed today")
+    found = await store.get_certificates([record.certificate])
+    if not found:
+        raise _refusal(RefusalKind.NOT_FOUND, "NOT_FOUND", f"no certificate {record.certificate}")
+    certificate = found[0]
+    claims = functools.partial(region_claim, "input.certificate", certificate.region)
+    await authorize_rows(store, principal, "confirmServiceAssessment", claims)
+
+    async def attempt() -> tuple[ServiceAssessment, WriteResult]:
+        assessed = await store.get_service_assessments([certificate.number])
+        if not assessed:
+            raise _refusal(
+                RefusalKind.CONFLICT,
+                "NOT_ASSESSED",
+                f"{certificate.number} has no assessment recorded: its issuer records it first",
+            )
+        if assessed[0].confirmed_on is not None:
+            raise _refusal(RefusalKind.CONFLICT, "ALREADY_CONFIRMED", "confirmed already")
+        confirmed = dataclasses.replace(
+            assessed[0], confirmed_on=day, confirmation=record.confirmation.value
+        )
+        result = await write_batch(
+            [record],
+            lambda guard: store.record_service_assessments(
+                [confirmed], actor=principal.actor, guard=guard
+            ),
+            implied={certificate.number: assessed[0].version},
+            references={},
+            scored=lambda: rescore(store, [certificate.holder], today),
+        )
+        return dataclasses.replace(confirmed, version=assessed[0].version + 1), result
+
+    return await replanned(attempt)
+
+
+def _refusal(kind: RefusalKind, code: str, message: str) -> Refusal:
+    return Refusal(kind, [FieldProblem(code, message, "input.certificate")])
 
 
 def assessments_to_record(

@@ -336,8 +336,9 @@ async def service_assessment_claims(
     ]
 
 
-async def region_claim(field: str, region: str) -> list[RowClaim]:
-    """A write about a whole region (a supervision plan)."""
+async def region_claim(field: str, region: str | None) -> list[RowClaim]:
+    """A write about a whole region (a supervision plan), or about a record there (a
+    certificate's holder; None: a region unknown, which no jurisdiction covers)."""
     return [RowClaim(party_field=field, region_field=field, regions=(region,))]
 
 

@@ -19,12 +19,17 @@ from registry.records.institutions import (
     PersonRecord,
 )
 from registry.records.regions import RegionRecord
-from registry.records.service_assessments import AssessedElementRecord, ServiceAssessmentRecord
+from registry.records.service_assessments import (
+    AssessedElementRecord,
+    AssessmentConfirmationRecord,
+    ServiceAssessmentRecord,
+)
 
 __all__ = [
     "AccreditationRecord",
     "AccreditationStatusChangeRecord",
     "AssessedElementRecord",
+    "AssessmentConfirmationRecord",
     "CertificateRecord",
     "ComplaintRecord",
     "CreditEventRecord",

@@ -12,11 +12,12 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
+from registry.domain.satisfaction import Confirmation
 from registry.domain.service_standards import SCORE_MAX
 from registry.domain.vocabulary import AssessmentElement
 from registry.records.base import CertificateNumber, Record, VersionedRecord, refuse
 
-__all__ = ["AssessedElementRecord", "ServiceAssessmentRecord"]
+__all__ = ["AssessedElementRecord", "AssessmentConfirmationRecord", "ServiceAssessmentRecord"]
 
 Score = Annotated[float, Field(ge=0, le=SCORE_MAX, allow_inf_nan=False)]
 PersonDays = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]
@@ -74,3 +75,13 @@ class ServiceAssessmentRecord(VersionedRecord):
                 field="cpsqMeasuredOn",
             )
         return self
+
+
+class AssessmentConfirmationRecord(Record):
+    """The holder's regulator confirms the holder sought and holds a service certificate;
+    ``confirmed_on`` is for archives (seeds), which ADMIN records on their day: the API
+    takes no day, a confirmation counts from the day it is made."""
+
+    certificate: CertificateNumber
+    confirmation: Confirmation
+    confirmed_on: date | None = None

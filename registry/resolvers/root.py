@@ -43,6 +43,7 @@ from registry.schema.payloads import (
     ChangeAccreditationStatusPayload,
     ChangeCertificateStatusPayload,
     ChangeInstitutionStatusPayload,
+    ConfirmServiceAssessmentPayload,
     DrawSupervisionPlanPayload,
     FileComplaintPayload,
     IssueCertificatesPayload,
@@ -228,7 +229,14 @@ class Mutation:
         resolver=service_assessments.record_service_assessments,
         description="Certification bodies (and partners) for the service certificates they "
         "issued: how the stars were earned. The certificate's stars must be those the "
-        "assessment earns under its standard.",
+        "assessment earns under its standard. They count in the holder's credit once its "
+        "regulator confirms them (confirmServiceAssessment).",
+    )
+    confirm_service_assessment: ConfirmServiceAssessmentPayload = strawberry.mutation(
+        resolver=service_assessments.confirm_service_assessment,
+        description="Regulators of the holder's region: the holder sought and holds this "
+        "service certificate, so its stars count in the holder's credit from today (never on "
+        "days before). Once: ALREADY_CONFIRMED after; NOT_ASSESSED before its assessment.",
     )
     file_complaint: FileComplaintPayload = strawberry.mutation(
         resolver=complaints.file_complaint,

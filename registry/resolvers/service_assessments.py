@@ -6,21 +6,36 @@ import strawberry
 
 from registry.context import Context
 from registry.domain.service_standards import SERVICE_STANDARDS, service_standard
-from registry.operations.service_assessments import record_service_assessments as record
-from registry.records import ServiceAssessmentRecord
-from registry.resolvers.mutations import IdempotencyKeyArgument, _in_order, _perform
+from registry.operations import service_assessments as assessments
+from registry.operations.refusals import Refusal, validate_one
+from registry.operations.write_access import authorize
+from registry.records import AssessmentConfirmationRecord, ServiceAssessmentRecord
+from registry.resolvers.mutations import (
+    IdempotencyKeyArgument,
+    _in_order,
+    _perform,
+    refusal_payload,
+)
 from registry.schema.payloads import (
+    ConfirmServiceAssessmentPayload,
+    ConfirmServiceAssessmentSuccess,
     RecordServiceAssessmentsPayload,
     RecordServiceAssessmentsSuccess,
     WriteReceipt,
 )
 from registry.schema.service_assessment import (
+    ConfirmServiceAssessmentInput,
     ServiceAssessment,
     ServiceAssessmentInput,
     ServiceStandard,
 )
 
-__all__ = ["record_service_assessments", "service_standards", "standard"]
+__all__ = [
+    "confirm_service_assessment",
+    "record_service_assessments",
+    "service_standards",
+    "standard",
+]
 
 Info = strawberry.Info[Context, None]
 
@@ -48,7 +63,7 @@ async def record_service_assessments(
         ServiceAssessmentRecord,
         idempotency_key=idempotency_key,
         key=lambda r: r.certificate,
-        operation=lambda rs, claim: record(
+        operation=lambda rs, claim: assessments.record_service_assessments(
             context.store, context.principal, rs, today=context.today, idempotency=claim
         ),
     )
@@ -60,4 +75,22 @@ async def record_service_assessments(
     return RecordServiceAssessmentsSuccess(
         assessments=_in_order(numbers, stored, lambda m: m.certificate, ServiceAssessment.of),
         receipt=WriteReceipt.of(result),
+    )
+
+
+async def confirm_service_assessment(
+    info: Info, input: ConfirmServiceAssessmentInput
+) -> ConfirmServiceAssessmentPayload:
+    """The holder's regulator: the holder sought and holds the certificate; its stars count."""
+    context = info.context
+    try:
+        authorize(context.principal, "confirmServiceAssessment")
+        record = validate_one(AssessmentConfirmationRecord, strawberry.asdict(input))
+        confirmed, result = await assessments.confirm_service_assessment(
+            context.store, context.principal, record, today=context.today
+        )
+    except Refusal as refusal:
+        return refusal_payload(refusal)
+    return ConfirmServiceAssessmentSuccess(
+        assessment=ServiceAssessment.of(confirmed), receipt=WriteReceipt.of(result)
     )

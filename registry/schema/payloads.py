@@ -26,6 +26,8 @@ __all__ = [
     "ChangeCertificateStatusSuccess",
     "ChangeInstitutionStatusPayload",
     "ChangeInstitutionStatusSuccess",
+    "ConfirmServiceAssessmentPayload",
+    "ConfirmServiceAssessmentSuccess",
     "DrawSupervisionPlanPayload",
     "DrawSupervisionPlanSuccess",
     "FileComplaintPayload",
@@ -137,6 +139,12 @@ class RecordServiceAssessmentsSuccess:
 
 
 @strawberry.type
+class ConfirmServiceAssessmentSuccess:
+    assessment: ServiceAssessment
+    receipt: WriteReceipt
+
+
+@strawberry.type
 class DrawSupervisionPlanSuccess:
     plan: SupervisionPlan
     receipt: WriteReceipt
@@ -194,6 +202,9 @@ RecordServiceEvaluationsPayload = Annotated[
 ]
 RecordServiceAssessmentsPayload = Annotated[
     RecordServiceAssessmentsSuccess | _Errors, strawberry.union("RecordServiceAssessmentsPayload")
+]
+ConfirmServiceAssessmentPayload = Annotated[
+    ConfirmServiceAssessmentSuccess | _Errors, strawberry.union("ConfirmServiceAssessmentPayload")
 ]
 DrawSupervisionPlanPayload = Annotated[
     DrawSupervisionPlanSuccess | _Errors, strawberry.union("DrawSupervisionPlanPayload")

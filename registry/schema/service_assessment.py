@@ -9,12 +9,14 @@ import strawberry
 
 from graph.service_models import ServiceAssessment as AssessmentModel
 from registry.domain import service_standards as standards
+from registry.domain.satisfaction import Confirmation
 from registry.domain.vocabulary import AssessmentElement
 
 __all__ = [
     "AssessedElement",
     "AssessedElementInput",
     "AuditStage",
+    "ConfirmServiceAssessmentInput",
     "ServiceAssessment",
     "ServiceAssessmentInput",
     "ServiceStandard",
@@ -150,6 +152,12 @@ class ServiceAssessment:
         description="Stage 1's part of the on-site person-days; seed 004 expects 0.4 to 0.6."
     )
     stage1_share_within_guideline: bool
+    confirmed_on: date | None = strawberry.field(
+        description="When the holder's regulator confirmed the holder sought and holds the "
+        "certificate (confirmServiceAssessment): from that day its stars count in the "
+        "holder's credit; null until then."
+    )
+    confirmation: Confirmation | None
     version: int
     model: strawberry.Private[AssessmentModel]
 
@@ -175,6 +183,8 @@ class ServiceAssessment:
             stage2=AuditStage(held_on=m.stage2_on, person_days=m.stage2_person_days),
             stage1_share=share,
             stage1_share_within_guideline=low <= share <= high,
+            confirmed_on=m.confirmed_on,
+            confirmation=None if m.confirmation is None else Confirmation(m.confirmation),
             version=m.version,
             model=m,
         )
@@ -284,3 +294,13 @@ class ServiceAssessmentInput:
         description="Write only if the stored version is this one (0: must not exist yet); "
         "otherwise nothing is written and a STALE_VERSION problem gives the current version.",
     )
+
+
+@strawberry.input(
+    description="The holder's regulator: the holder sought and holds this service certificate "
+    "(CALL_BACK: the holder was reached and confirmed it; SIGNED_FORM: its application or "
+    "certification contract, signed or sealed by its head, was seen)."
+)
+class ConfirmServiceAssessmentInput:
+    certificate: str
+    confirmation: Confirmation

@@ -10,6 +10,7 @@ import pytest
 
 from graph.cypher_store import CypherStore
 from graph.models import StoredCredit
+from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from tests.api.conftest import DALIAN_ASSOCIATION, GraphQLClient
 from tests.api.operations import (
@@ -39,7 +40,7 @@ async def credit_of(client: GraphQLClient, uscc: str) -> dict[str, Any]:
 def assert_explained(credit: dict[str, Any]) -> None:
     total = sum(f["contribution"] for f in credit["factors"])
     assert round(total, 1) == credit["score"]
-    assert credit["methodVersion"] == "2026.5"
+    assert credit["methodVersion"] == "2026.6"
     assert credit["status"] == "RATED"
     assert {f["name"] for f in credit["factors"]} >= {"association_rating", "credit_events"}
 
@@ -377,12 +378,21 @@ async def test_stars_a_body_gives_itself_are_no_evidence_of_its_own(api: GraphQL
     assert (await stars())[1] == before[1] is None  # the score itself counts one more issue
 
 
-async def test_stars_count_for_their_holder_once_their_assessment_is_recorded(
+CONFIRM_ASSESSMENT = """mutation($input: ConfirmServiceAssessmentInput!) {
+  confirmServiceAssessment(input: $input) { __typename
+    ... on ConfirmServiceAssessmentSuccess { assessment { confirmedOn confirmation version } }
+    ... on MutationError { code field } } }"""
+ASSESSED_ON = """query($u: String!, $d: Date) { institution(uscc: $u, asOf: $d) {
+  credit { factors { name value } } } }"""
+
+
+async def test_stars_count_for_their_holder_once_its_regulator_confirms_them(
     api: GraphQLClient,
 ) -> None:
-    """Any certification body could give any holder a starred service certificate: an
-    unrated lab became A on stars nobody had assessed. Stars are evidence once the
-    assessment that earned them is on record, and from then on."""
+    """Any certification body could give any holder a starred service certificate and
+    record the assessment itself: a lab went from 86.8 A to 76.5 B, and to 62.9 C on a day
+    a year gone. Stars are evidence once the holder's regulator confirmed the holder sought
+    and holds the certificate, and only from that day."""
     cqc = {"role": Role.CERTIFICATION_BODY, "institution": CQC}
     starred = {
         "number": "CQC26FW9002",
@@ -396,9 +406,16 @@ async def test_stars_count_for_their_holder_once_their_assessment_is_recorded(
         "stars": 5,
     }
 
-    async def stars() -> Any:
-        credit = (await credit_of(api, GUANGZHOU_LAB))["credit"]
-        return next(f["value"] for f in credit["factors"] if f["name"] == "service_stars")
+    async def stars(day: str | None = None) -> Any:
+        body = await api(ASSESSED_ON, {"u": GUANGZHOU_LAB, "d": day})
+        factors = body["data"]["institution"]["credit"]["factors"]
+        return next(f["value"] for f in factors if f["name"] == "service_stars")
+
+    async def confirm(**who: Any) -> Any:
+        row = {"certificate": starred["number"], "confirmation": "CALL_BACK"}
+        body = await api(CONFIRM_ASSESSMENT, {"input": row}, **who)
+        assert "errors" not in body, body
+        return body["data"]["confirmServiceAssessment"]
 
     holder = organization_row(GUANGZHOU_LAB, name="广州穗检检测技术有限公司", region="440112")
     registered = await mutate(api, "upsertOrganizations", [holder], **cqc)
@@ -406,10 +423,32 @@ async def test_stars_count_for_their_holder_once_their_assessment_is_recorded(
     issued = await mutate(api, "issueCertificates", [starred], **cqc)
     assert issued["__typename"] == "IssueCertificatesSuccess", issued
     assert await stars() is None
+    early = await confirm(role=Role.ADMIN)
+    assert (early["code"], early["field"]) == ("NOT_ASSESSED", "input.certificate")
 
     row = assessment_row(starred["number"], stage1On="2026-10-12", stage2On="2026-11-09")
     row = {**row, "cpsqMeasuredOn": "2026-10-20"}
     row["elements"] = [{**e, "assessedOn": "2026-11-02"} for e in row["elements"]]
     assessed = await mutate(api, "recordServiceAssessments", [row], **cqc)
     assert assessed["__typename"] == "RecordServiceAssessmentsSuccess", assessed
+    assert await stars() is None  # the issuer's own word moves nothing
+
+    liaoning = await create_api_key(
+        api.store, role=Role.REGULATOR, regions=["210000"], label="辽宁", actor="test"
+    )
+    for who in ({"bearer": liaoning}, cqc, {"role": Role.ASSOCIATION}):
+        refused = await confirm(**who)
+        assert refused["__typename"] == "NotAuthorized", (who, refused)
+    guangdong = await create_api_key(
+        api.store, role=Role.REGULATOR, regions=["440000"], label="广东", actor="test"
+    )
+    confirmed = await confirm(bearer=guangdong)
+    assert confirmed["assessment"]["confirmedOn"] == TODAY.isoformat(), confirmed
     assert await stars() == 100.0
+    assert await stars("2026-11-21") is None  # no day before the confirmation moves
+    again = await confirm(bearer=guangdong)
+    assert (again["__typename"], again["code"]) == ("Conflict", "ALREADY_CONFIRMED")
+
+    resent = await mutate(api, "recordServiceAssessments", [row], **cqc)
+    assert resent["__typename"] == "RecordServiceAssessmentsSuccess", resent
+    assert await stars() == 100.0  # the issuer's rewrite keeps the confirmation

@@ -346,6 +346,7 @@ UNWRITABLE_INPUTS = {
     "evaluateServiceRequest": '{id: "", token: "", answers: []}',
     "confirmServiceEvaluation": '{id: "", confirmation: CALL_BACK}',
     "confirmServiceRequest": '{id: "", confirmation: CALL_BACK}',
+    "confirmServiceAssessment": '{certificate: "", confirmation: CALL_BACK}',
     "designateBenchmark": '{uscc: "", category: METROLOGY, year: 0, criteria: ""}',
 }
 # Mutations anyone may call: a complaint, a dispute, the demand to a station, and its

@@ -187,7 +187,7 @@ async def test_a_request_walks_from_demand_to_annex_c_and_moves_the_public_perfo
     credit = (await api(CREDIT, {"u": HEPING}))["data"]["institution"]["credit"]
     factors = {f["name"]: f["value"] for f in credit["factors"]}
     assert factors["time_limits"] == 66.7
-    assert credit["methodVersion"] == "2026.5"
+    assert credit["methodVersion"] == "2026.6"
 
 
 async def test_the_public_finds_stations_by_region_and_service_without_names(

@@ -73,7 +73,7 @@ def test_contributions_add_up_to_the_score(inputs: CreditInputs) -> None:
     assert assessment.score is not None
     assert math.isclose(sum(f.contribution for f in assessment.factors), assessment.score)
     assert math.isclose(sum(f.weight for f in assessment.factors), 1.0)
-    assert assessment.method_version == METHOD_VERSION == "2026.5"
+    assert assessment.method_version == METHOD_VERSION == "2026.6"
     assert assessment.score == round(assessment.score, 1)
     assert 0.0 <= assessment.score <= 100.0
 

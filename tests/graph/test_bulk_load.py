@@ -236,6 +236,7 @@ async def test_an_import_into_an_empty_store_is_loaded_as_the_port_would_write_i
 
 # A station of the seeds and its five-star service certificate in force on TODAY.
 _STATION, _STARRED = "12210211760664248H", "CCSC23SC0102R2"
+_UNCONFIRMED_HOLDER, _UNCONFIRMED = "122102044044617942", "CCSC23SC0202R2"
 
 
 @pytest.mark.parametrize("day", [TODAY, date(2021, 6, 30)])
@@ -260,6 +261,10 @@ async def test_a_load_gathers_the_credit_facts_the_store_then_reads(
         await export_to(source, tmp_path)
         files = checked_lines(tmp_path)
         contents = {entity: parsed(file.lines) for entity, file in files.items()}
+        # Another station's assessment its regulator never confirmed: its stars do not count.
+        for doc in contents["ServiceAssessment"]:
+            if doc["certificate"] == _UNCONFIRMED:
+                doc["confirmedOn"] = doc["confirmation"] = None
         assert await golden_copy._bulk_import(store, contents, files["Certificate"], None, "t", day)
         # The assessments follow the load through the port, as an import writes them: the
         # load counted the stars of the certificates they assess.
@@ -271,6 +276,7 @@ async def test_a_load_gathers_the_credit_facts_the_store_then_reads(
         assert read == {f.uscc: _facts(f) for f in gathered}
         if day == TODAY:
             assert read[_STATION][7] is None
+            assert read[_UNCONFIRMED_HOLDER][7] is None
             assert any(f[7] for f in read.values())  # stars
             assert any(f[6] for f in read.values())  # withdrawn
             assert any(f[1] for f in read.values())  # ratings valid on the day
