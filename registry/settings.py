@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     # those of one name above): it compares them pairwise, and 490 of them held the one
     # validating thread 0.9 s; 32 take it at most ~30 ms.
     max_merged_fields: int = Field(default=32, ge=2)
+    # Fragment definitions in one document: validation compares each pair of those spread
+    # side by side, so 220 one-field fragments took it 0.17-0.25 s anonymously (twenty-third
+    # session's review); 32 take it ~15 ms.
+    max_fragments: int = Field(default=32, ge=1)
     max_tokens: int = Field(default=2000, ge=100)
     # Objects one operation could return at most (pages multiply): 50,000 allows a page of
     # 100 institutions with 100 certificates each, twice over.

@@ -49,6 +49,7 @@ class DocumentFacts:
     bad_text: bool  # a string literal holds NUL or a lone surrogate
     introspects: bool
     page_variables: tuple[str, ...]  # the variables a shape depends on (``first: $n``)
+    fragments: int  # fragment definitions: validation compares them pairwise
     shapes: dict[ShapeKey, Shape | FragmentCycle] = field(default_factory=dict)
 
 

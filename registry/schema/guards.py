@@ -16,7 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from graphql import DocumentNode, FieldNode, StringValueNode, Visitor, visit
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    StringValueNode,
+    Visitor,
+    visit,
+)
 from strawberry.extensions import SchemaExtension
 
 from registry.domain.vocabulary import Role
@@ -197,6 +204,12 @@ class RequestGuards(SchemaExtension):
             return refusal
         if settings.env == "production" and anonymous and facts.introspects:
             return PublicError("INTROSPECTION_DISABLED", "introspection needs an API key")
+        if facts.fragments > settings.max_fragments:
+            return PublicError(
+                "QUERY_TOO_COSTLY",
+                f"{facts.fragments} fragments: validation compares each pair of them; at most "
+                f"{settings.max_fragments}",
+            )
         lists = list_fields(context.schema._schema)
         shape = _shape(facts, document, context.operation_name, variables, lists)
         if isinstance(shape, FragmentCycle):
@@ -213,6 +226,7 @@ class RequestGuards(SchemaExtension):
             bad_text=_bad_literal(document),
             introspects=_introspects(document),
             page_variables=page_variables(document),
+            fragments=sum(isinstance(d, FragmentDefinitionNode) for d in document.definitions),
         )
         if parsed is not None and parsed.document is document:
             parsed.facts = facts

@@ -140,7 +140,9 @@ async def test_the_fan_out_is_refused_as_too_costly(
     body = response.json()
     assert body["data"] is None
     assert codes(body) == ["QUERY_TOO_COSTLY"]
-    assert f"{2**levels:,} fields" in body["errors"][0]["message"]
+    # Past 32 fragments the document is refused for them before its shape is measured.
+    said = f"{2**levels:,} fields" if levels < 32 else f"{levels + 1} fragments"
+    assert said in body["errors"][0]["message"]
 
 
 DALIAN_GROUP = "91210204768274391C"  # six members, each of which names the group
