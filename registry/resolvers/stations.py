@@ -29,6 +29,7 @@ from registry.records.stations import (
 from registry.resolvers.mutations import IdempotencyKeyArgument, refusal_payload
 from registry.resolvers.queries import region_code_checked
 from registry.schema.errors import PublicError
+from registry.schema.pagination import page_size
 from registry.schema.payloads import WriteReceipt
 from registry.schema.service_evaluation import ServiceEvaluation
 from registry.schema.station_payloads import (
@@ -94,7 +95,7 @@ async def stations(
     found = await info.context.store.find_stations(
         region,
         service=None if service is None else service.value,
-        limit=max(1, min(first, MAX_LISTED)),
+        limit=page_size(first, maximum=MAX_LISTED, default=50),
     )
     return [ServiceStation.of(s) for s in found]
 
@@ -122,7 +123,7 @@ async def benchmarks(
         category.value,
         region=region,
         today=info.context.today.isoformat(),
-        limit=max(1, min(first, MAX_LISTED)),
+        limit=page_size(first, maximum=MAX_LISTED, default=50),
     )
     return [Benchmark.of(b) for b in found]
 

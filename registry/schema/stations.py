@@ -23,6 +23,7 @@ from registry.operations.credit import counted, satisfaction_of
 from registry.operations.stations import StationPerformance as PerformanceFigures
 from registry.operations.stations import station_performance
 from registry.schema.errors import PublicError
+from registry.schema.pagination import page_size
 from registry.schema.timelines import moment_of
 
 __all__ = ["Benchmark", "ServiceRequest", "ServiceStation", "requests_visible"]
@@ -252,14 +253,15 @@ class ServiceStation:
 
     @strawberry.field(
         description="Its requests, newest first: the station's own staff, its regulator and "
-        "administrators only (NOT_AUTHORIZED otherwise)."
+        "administrators only (null with a NOT_AUTHORIZED error otherwise, for this station "
+        "alone in a list)."
     )
-    async def requests(self, info: Info, first: int = 20) -> list[ServiceRequest]:
+    async def requests(self, info: Info, first: int = 20) -> list[ServiceRequest] | None:
         if not await requests_visible(info, self.uscc, self.region):
             raise PublicError(
                 "NOT_AUTHORIZED", "a station's requests are its own and its regulator's"
             )
-        limit = max(1, min(first, MAX_REQUESTS))
+        limit = page_size(first, maximum=MAX_REQUESTS)
         found = await info.context.store.get_station_requests(self.uscc, limit=limit)
         today = moment_of(info).day
         return [ServiceRequest.of(r, today=today, confidential=True) for r in found]

@@ -391,7 +391,26 @@ async def test_a_station_reads_its_own_requests_with_who_asked_and_no_one_else_d
     ]
     for refused in (other, public):
         assert refused["errors"][0]["extensions"]["code"] == "NOT_AUTHORIZED"
-        assert refused["data"] is None or refused["data"]["stations"] is None
+        assert refused["data"]["stations"][0]["requests"] is None
+    # Listed with another station, the caller's own requests still come back: each
+    # station's refusal is its own (a whole list went null, twenty-third session's review).
+    both = await station_api(query, {"r": "210100"}, role=Role.STATION, institution=HEPING)
+    listed = {s["uscc"]: s["requests"] for s in both["data"]["stations"]}
+    assert listed[HUNNAN] is None
+    assert [r["id"] for r in listed[HEPING]] == [request_id]
+
+
+async def test_station_lists_refuse_a_page_size_out_of_range(station_api: GraphQLClient) -> None:
+    """stations(first: -1) answered one station and benchmarks(first: -3) none, where every
+    other list refuses (twenty-third session's review)."""
+    for query in (
+        "{ stations(first: -1) { uscc } }",
+        "{ benchmarks(category: METROLOGY, first: -3) { uscc } }",
+        "{ stations(first: 101) { uscc } }",
+        '{ stations(region: "210102") { requests(first: 0) { id } } }',
+    ):
+        body = await station_api(query, role=Role.ADMIN)
+        assert body["errors"][0]["extensions"]["code"] == "PAGE_SIZE_EXCEEDED", (query, body)
 
 
 async def test_a_station_keeps_its_own_catalogue_and_a_retry_is_applied_once(
