@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # side by side, so 220 one-field fragments took it 0.17-0.25 s anonymously (twenty-third
     # session's review); 32 take it ~15 ms.
     max_fragments: int = Field(default=32, ge=1)
+    # Fields validation compares pair by pair (``Shape.compared``): 32 alike fragments of ~30
+    # fields each took it 0.1-0.8 s a request, under every other limit.
+    max_compared_fields: int = Field(default=2_000, ge=10)
     max_tokens: int = Field(default=2000, ge=100)
     # Objects one operation could return at most (pages multiply): 50,000 allows a page of
     # 100 institutions with 100 certificates each, twice over.

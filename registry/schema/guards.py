@@ -157,6 +157,12 @@ def shape_refusal(shape: Shape, settings: Settings, operation: str | None) -> Pu
             f"validation would merge {shape.repeated} fields of one name (fragments written "
             f"out) and compare them pairwise; at most {settings.max_merged_fields}",
         )
+    if shape.compared > settings.max_compared_fields:
+        return PublicError(
+            "QUERY_TOO_COSTLY",
+            f"validation would compare {shape.compared:,} fields pair by pair (fields of one "
+            f"name, with what is beneath them); at most {settings.max_compared_fields:,}",
+        )
     if shape.fields > settings.max_query_cost:
         return PublicError(
             "QUERY_TOO_COSTLY",

@@ -65,6 +65,7 @@ _PAST_EVERY_BUDGET = 1_000_000_000_000_000_000
 # a query's budget and two do not (aliased, fifteen tied the store up for the request's 30 s).
 _READS = {"anomalies": 2 * MAX_ANOMALY_SCAN}
 _COUNTED = 1_000  # fields under one name counted in one selection set: past every limit
+_COMPARED = 10**9  # comparisons counted: past every limit
 _NONE: Mapping[str, int] = MappingProxyType({})
 
 
@@ -82,6 +83,10 @@ class Shape:
     # compares a group pairwise, so 490 fields of one name, or 7 of one name in each of 7
     # in each of 7, held the one validating thread 0.7-0.9 s.
     repeated: int = 0
+    # The fields validation compares pair by pair: in each group, each pair of fields and
+    # the fields beneath them. 32 alike fragments of ~30 fields each, no name merged more
+    # than 32 times, took it 0.1-0.8 s (twenty-third session's review).
+    compared: int = 0
 
     def beside(self, other: Shape) -> Shape:
         """Two selections side by side in one selection set."""
@@ -92,6 +97,7 @@ class Shape:
             aliases=self.aliases + other.aliases,
             edges=self.edges or other.edges,
             repeated=max(self.repeated, other.repeated),
+            compared=min(self.compared + other.compared, _COMPARED),
         )
 
 
@@ -143,8 +149,10 @@ def measure(
         return Shape()
     walk = _Walk(fragments, variables, lists)
     for name in _in_spread_order(operation.selection_set, fragments):
-        shape, walk.named[name] = walk.top(fragments[name].selection_set)
-        walk.measured[name] = dataclasses.replace(shape, repeated=walk.named[name].merged)
+        shape, top = walk.top(fragments[name].selection_set)
+        walk.named[name] = top
+        compared = min(shape.compared + top.compared, _COMPARED)
+        walk.measured[name] = dataclasses.replace(shape, repeated=top.merged, compared=compared)
     if operation.operation is OperationType.MUTATION:
         return walk.selections(operation.selection_set, batches=True)
     return walk.selections(operation.selection_set)
@@ -170,14 +178,23 @@ class _Top:
 
     counts: Counter[str] = dataclasses.field(default_factory=Counter)
     beneath: dict[str, int] = dataclasses.field(default_factory=dict)
+    sizes: dict[str, int] = dataclasses.field(default_factory=dict)  # the largest subtree
 
-    def add(self, name: str, count: int, beneath: int) -> None:
+    def add(self, name: str, count: int, beneath: int, size: int) -> None:
         self.counts[name] = min(self.counts[name] + count, _COUNTED)
         self.beneath[name] = max(self.beneath.get(name, 0), beneath)
+        self.sizes[name] = max(self.sizes.get(name, 0), size)
 
     def merge(self, other: _Top) -> None:
         for name, count in other.counts.items():
-            self.add(name, count, other.beneath[name])
+            self.add(name, count, other.beneath[name], other.sizes[name])
+
+    @property
+    def compared(self) -> int:
+        """What validation compares in this selection set's groups: each pair of a name's
+        fields, with every field beneath them (an upper bound, reached when they are alike)."""
+        pairs = sum(c * (c - 1) // 2 * self.sizes[n] for n, c in self.counts.items())
+        return min(pairs, _COMPARED)
 
     @property
     def merged(self) -> int:
@@ -210,7 +227,8 @@ class _Walk:
         """``batches``: the root of a mutation, whose fields answer with a batch's rows;
         ``rows``: such an answer, whose lists hold a row each (up to ``MAX_BATCH``)."""
         shape, top = self.top(selection_set, batches=batches, rows=rows)
-        return dataclasses.replace(shape, repeated=top.merged)
+        compared = min(shape.compared + top.compared, _COMPARED)
+        return dataclasses.replace(shape, repeated=top.merged, compared=compared)
 
     def top(
         self, selection_set: SelectionSetNode, *, batches: bool = False, rows: bool = False
@@ -222,7 +240,8 @@ class _Walk:
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 shape = self._field(selection, batches=batches, rows=rows)
-                top.add((selection.alias or selection.name).value, 1, max(shape.repeated, 1))
+                name = (selection.alias or selection.name).value
+                top.add(name, 1, max(shape.repeated, 1), shape.fields)
             elif isinstance(selection, InlineFragmentNode):
                 shape, inline = self.top(selection.selection_set, batches=batches, rows=rows)
                 top.merge(inline)
@@ -264,6 +283,7 @@ class _Walk:
             aliases=aliased + inner.aliases,
             edges=connection,
             repeated=inner.repeated,
+            compared=inner.compared,
         )
 
     def _page(self, field: FieldNode, inner: Shape) -> int:
