@@ -33,7 +33,7 @@ from registry.operations.refusals import Refusal, RefusalKind
 from registry.operations.write_access import (
     authorize,
     authorize_rows,
-    region_claim,
+    holder_claim,
     service_assessment_claims,
 )
 from registry.operations.writes import rescore, write_batch
@@ -116,7 +116,7 @@ async def confirm_service_assessment(
     if not found:
         raise _refusal(RefusalKind.NOT_FOUND, "NOT_FOUND", f"no certificate {record.certificate}")
     certificate = found[0]
-    claims = functools.partial(region_claim, "input.certificate", certificate.region)
+    claims = functools.partial(holder_claim, store, certificate)
     await authorize_rows(store, principal, "confirmServiceAssessment", claims)
 
     async def attempt() -> tuple[ServiceAssessment, WriteResult]:

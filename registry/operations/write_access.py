@@ -46,6 +46,7 @@ __all__ = [
     "authorize_rows",
     "certificate_claims",
     "credit_event_claims",
+    "holder_claim",
     "institution_claims",
     "organization_claims",
     "rating_claims",
@@ -191,7 +192,9 @@ async def organization_claims(
     rename another body's client after issuing it a throwaway certificate. An existing
     holder's region is its regulator's call, as an institution's is: it decides who
     supervises the holder's certificates, so its certifier moving it would take them out of
-    their regulator's reach."""
+    their regulator's reach. An institution's first holder record concerns its institution's
+    region too: a Jiangsu regulator gave a Shenyang lab one in Jiangsu, and then confirmed
+    the stars a body gave it there."""
     usccs = [r.uscc for r in records]
     stored = {o.uscc: o.region for o in await store.get_organizations(usccs)}
     # An institution holding certificates is a holder too, under its institution's region.
@@ -202,7 +205,7 @@ async def organization_claims(
             party_field=f"input[{index}].uscc",
             any_of=None if r.uscc not in stored else (r.uscc, *_sole(issuers.get(r.uscc, ()))),
             region_field=f"input[{index}].region",
-            regions=_concerned(r.region, r.uscc in stored or None, stored.get(r.uscc)),
+            regions=_concerned(r.region, r.uscc in settled or None, settled.get(r.uscc)),
             regulated=(
                 (Refused(f"input[{index}].region", "a holder's region: its regulator's call"),)
                 if r.uscc in settled and settled[r.uscc] != r.region
@@ -336,9 +339,18 @@ async def service_assessment_claims(
     ]
 
 
-async def region_claim(field: str, region: str | None) -> list[RowClaim]:
-    """A write about a whole region (a supervision plan), or about a record there (a
-    certificate's holder; None: a region unknown, which no jurisdiction covers)."""
+async def holder_claim(store: GraphStore, certificate: Certificate) -> list[RowClaim]:
+    """A decision about a certificate's holder: its region as the certificate has it and,
+    when the holder is an institution, the institution's own (records written before holder
+    records were tied to it may differ)."""
+    found = await _institution_regions(store, [certificate.holder])
+    regions = tuple(dict.fromkeys((certificate.region, *_known(found.get(certificate.holder)))))
+    field = "input.certificate"
+    return [RowClaim(party_field=field, region_field=field, regions=regions)]
+
+
+async def region_claim(field: str, region: str) -> list[RowClaim]:
+    """A write about a whole region (a supervision plan)."""
     return [RowClaim(party_field=field, region_field=field, regions=(region,))]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from graph.cypher_store import CypherStore
-from graph.models import StoredCredit
+from graph.models import Organization, StoredCredit
 from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from tests.api.conftest import DALIAN_ASSOCIATION, GraphQLClient
@@ -386,6 +386,55 @@ ASSESSED_ON = """query($u: String!, $d: Date) { institution(uscc: $u, asOf: $d) 
   credit { factors { name value } } } }"""
 
 
+CQC_KEY = {"role": Role.CERTIFICATION_BODY, "institution": CQC}
+STARRED = {
+    "number": "CQC26FW9002",
+    "family": "SERVICE",
+    "standard": "SB/T 10595-2011",
+    "scope": "家用电器售后服务",
+    "issuedOn": "2026-11-20",
+    "expiresOn": "2029-11-19",
+    "issuer": CQC,
+    "holder": GUANGZHOU_LAB,
+    "stars": 5,
+}
+
+
+async def _stars(api: GraphQLClient, day: str | None = None) -> Any:
+    body = await api(ASSESSED_ON, {"u": GUANGZHOU_LAB, "d": day})
+    factors = body["data"]["institution"]["credit"]["factors"]
+    return next(f["value"] for f in factors if f["name"] == "service_stars")
+
+
+async def _confirm(api: GraphQLClient, **who: Any) -> Any:
+    row = {"certificate": STARRED["number"], "confirmation": "CALL_BACK"}
+    body = await api(CONFIRM_ASSESSMENT, {"input": row}, **who)
+    assert "errors" not in body, body
+    return body["data"]["confirmServiceAssessment"]
+
+
+async def _issued_and_assessed(api: GraphQLClient) -> dict[str, Any]:
+    """CQC issues the lab a five-star certificate and records its assessment: the row."""
+    issued = await mutate(api, "issueCertificates", [STARRED], **CQC_KEY)
+    assert issued["__typename"] == "IssueCertificatesSuccess", issued
+    assert await _stars(api) is None
+    early = await _confirm(api, role=Role.ADMIN)
+    assert (early["code"], early["field"]) == ("NOT_ASSESSED", "input.certificate")
+    row = assessment_row(STARRED["number"], stage1On="2026-10-12", stage2On="2026-11-09")
+    row = {**row, "cpsqMeasuredOn": "2026-10-20"}
+    row["elements"] = [{**e, "assessedOn": "2026-11-02"} for e in row["elements"]]
+    assessed = await mutate(api, "recordServiceAssessments", [row], **CQC_KEY)
+    assert assessed["__typename"] == "RecordServiceAssessmentsSuccess", assessed
+    assert await _stars(api) is None  # the issuer's own word moves nothing
+    return row
+
+
+async def _regulator(api: GraphQLClient, region: str) -> str:
+    return await create_api_key(
+        api.store, role=Role.REGULATOR, regions=[region], label=region, actor="test"
+    )
+
+
 async def test_stars_count_for_their_holder_once_its_regulator_confirms_them(
     api: GraphQLClient,
 ) -> None:
@@ -393,62 +442,47 @@ async def test_stars_count_for_their_holder_once_its_regulator_confirms_them(
     record the assessment itself: a lab went from 86.8 A to 76.5 B, and to 62.9 C on a day
     a year gone. Stars are evidence once the holder's regulator confirmed the holder sought
     and holds the certificate, and only from that day."""
-    cqc = {"role": Role.CERTIFICATION_BODY, "institution": CQC}
-    starred = {
-        "number": "CQC26FW9002",
-        "family": "SERVICE",
-        "standard": "SB/T 10595-2011",
-        "scope": "家用电器售后服务",
-        "issuedOn": "2026-11-20",
-        "expiresOn": "2029-11-19",
-        "issuer": CQC,
-        "holder": GUANGZHOU_LAB,
-        "stars": 5,
-    }
-
-    async def stars(day: str | None = None) -> Any:
-        body = await api(ASSESSED_ON, {"u": GUANGZHOU_LAB, "d": day})
-        factors = body["data"]["institution"]["credit"]["factors"]
-        return next(f["value"] for f in factors if f["name"] == "service_stars")
-
-    async def confirm(**who: Any) -> Any:
-        row = {"certificate": starred["number"], "confirmation": "CALL_BACK"}
-        body = await api(CONFIRM_ASSESSMENT, {"input": row}, **who)
-        assert "errors" not in body, body
-        return body["data"]["confirmServiceAssessment"]
-
-    holder = organization_row(GUANGZHOU_LAB, name="广州穗检检测技术有限公司", region="440112")
-    registered = await mutate(api, "upsertOrganizations", [holder], **cqc)
+    # A regulator elsewhere may not give the lab a holder record in its own region, and so
+    # the certificates issued to it there (twenty-third session's review).
+    elsewhere = organization_row(GUANGZHOU_LAB, name="广州穗检检测技术有限公司", region="320106")
+    jiangsu = await _regulator(api, "320000")
+    moved = await mutate(api, "upsertOrganizations", [elsewhere], bearer=jiangsu)
+    assert moved["__typename"] == "NotAuthorized", moved
+    holder = {**elsewhere, "region": "440112"}
+    registered = await mutate(api, "upsertOrganizations", [holder], **CQC_KEY)
     assert registered["__typename"] == "UpsertOrganizationsSuccess", registered
-    issued = await mutate(api, "issueCertificates", [starred], **cqc)
-    assert issued["__typename"] == "IssueCertificatesSuccess", issued
-    assert await stars() is None
-    early = await confirm(role=Role.ADMIN)
-    assert (early["code"], early["field"]) == ("NOT_ASSESSED", "input.certificate")
+    row = await _issued_and_assessed(api)
 
-    row = assessment_row(starred["number"], stage1On="2026-10-12", stage2On="2026-11-09")
-    row = {**row, "cpsqMeasuredOn": "2026-10-20"}
-    row["elements"] = [{**e, "assessedOn": "2026-11-02"} for e in row["elements"]]
-    assessed = await mutate(api, "recordServiceAssessments", [row], **cqc)
-    assert assessed["__typename"] == "RecordServiceAssessmentsSuccess", assessed
-    assert await stars() is None  # the issuer's own word moves nothing
-
-    liaoning = await create_api_key(
-        api.store, role=Role.REGULATOR, regions=["210000"], label="辽宁", actor="test"
-    )
-    for who in ({"bearer": liaoning}, cqc, {"role": Role.ASSOCIATION}):
-        refused = await confirm(**who)
+    liaoning = await _regulator(api, "210000")
+    for who in ({"bearer": liaoning}, CQC_KEY, {"role": Role.ASSOCIATION}):
+        refused = await _confirm(api, **who)
         assert refused["__typename"] == "NotAuthorized", (who, refused)
-    guangdong = await create_api_key(
-        api.store, role=Role.REGULATOR, regions=["440000"], label="广东", actor="test"
-    )
-    confirmed = await confirm(bearer=guangdong)
+    guangdong = await _regulator(api, "440000")
+    confirmed = await _confirm(api, bearer=guangdong)
     assert confirmed["assessment"]["confirmedOn"] == TODAY.isoformat(), confirmed
-    assert await stars() == 100.0
-    assert await stars("2026-11-21") is None  # no day before the confirmation moves
-    again = await confirm(bearer=guangdong)
+    assert await _stars(api) == 100.0
+    assert await _stars(api, "2026-11-21") is None  # no day before the confirmation moves
+    again = await _confirm(api, bearer=guangdong)
     assert (again["__typename"], again["code"]) == ("Conflict", "ALREADY_CONFIRMED")
 
-    resent = await mutate(api, "recordServiceAssessments", [row], **cqc)
+    resent = await mutate(api, "recordServiceAssessments", [row], **CQC_KEY)
     assert resent["__typename"] == "RecordServiceAssessmentsSuccess", resent
-    assert await stars() == 100.0  # the issuer's rewrite keeps the confirmation
+    assert await _stars(api) == 100.0  # the issuer's rewrite keeps the confirmation
+
+
+async def test_a_holder_kept_in_two_regions_is_confirmed_by_neither_alone(
+    api: GraphQLClient,
+) -> None:
+    """A holder record written in another region than its institution's before the two were
+    tied (here through the store): the certificate's region is not enough to confirm."""
+    await api.store.upsert_organizations(
+        [Organization(GUANGZHOU_LAB, "广州穗检检测技术有限公司", "320106")], actor="test"
+    )
+    await _issued_and_assessed(api)
+    for region in ("320000", "440000"):
+        refused = await _confirm(api, bearer=await _regulator(api, region))
+        assert refused["__typename"] == "NotAuthorized", (region, refused)
+    assert (await _confirm(api, role=Role.ADMIN))["__typename"] == (
+        "ConfirmServiceAssessmentSuccess"
+    )
+    assert await _stars(api) == 100.0
