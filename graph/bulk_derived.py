@@ -90,9 +90,12 @@ def certificate_timeline(
 
 
 def _unsuperseded(steps: list[list[object]]) -> list[list[object]]:
-    """The steps no final step supersedes: one recorded after them that takes effect before
-    them (graph.cypher.timelines, ``steps``)."""
+    """The steps no final step supersedes: final ones, and those no final step recorded after
+    them takes effect before (graph.cypher.timelines, ``steps``)."""
     finals = [(str(s[3]), int(str(s[6]))) for s in steps if s[1] in FINAL_STATUSES]
     return [
-        s for s in steps if not any(seq > int(str(s[6])) and on < str(s[3]) for on, seq in finals)
+        s
+        for s in steps
+        if s[1] in FINAL_STATUSES
+        or not any(seq > int(str(s[6])) and on < str(s[3]) for on, seq in finals)
     ]

@@ -129,14 +129,14 @@ def scope_has(node: str, item: str, day: str) -> str:
 
 def _in_force(node: str, day: str, keep: str) -> str:
     """Clauses binding ``steps`` ([effectiveOn, seq, status, reason] of every step of
-    ``node`` but those a final step supersedes: one recorded after them that takes effect
-    before them), ``inForce`` (the one in force on ``day``, or []) and ``upcoming`` (the
+    ``node`` but those a final step supersedes: not final, recorded before it and taking
+    effect after it), ``inForce`` (the one in force on ``day``, or []) and ``upcoming`` (the
     next)."""
     every = (
         f"[({node})-[:HAS_STATUS]->(x:StatusChange) | [x.effectiveOn, x.seq, x.status, x.reason]]"
     )
     kept = (
-        "[s IN everyStep WHERE size([f IN everyStep WHERE f[2] IN "
+        f"[s IN everyStep WHERE s[2] IN {_FINAL} OR size([f IN everyStep WHERE f[2] IN "
         f"{_FINAL} AND f[1] > s[1] AND f[0] < s[0]]) = 0]"
     )
     in_force = (

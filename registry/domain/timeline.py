@@ -3,8 +3,8 @@
 A status on a date is that of the latest change whose effective date is on or before it,
 whatever the order the changes were recorded in (changes on the same day keep their recording
 order). A change dated ahead is scheduled and takes effect on its date with no job to run.
-A final step (``FINAL_STATUSES``) supersedes the steps scheduled after it when it came: they
-never take effect.
+A final step (``FINAL_STATUSES``) supersedes the steps scheduled after it when it came, but
+another final one: they never take effect.
 ``known_at`` asks the same question as the registry knew it at that moment (bitemporal).
 
 The functions take any step with a status, an effective date, a recorded time and a seq: the
@@ -65,8 +65,9 @@ def every_step(steps: Iterable[S]) -> list[S]:
 
 
 def ordered(steps: Iterable[S]) -> list[S]:
-    """The timeline as it takes effect: ``every_step`` but those a final step supersedes, one
-    recorded after them that takes effect before them (they were scheduled when it came)."""
+    """The timeline as it takes effect: ``every_step`` but the steps a final step supersedes:
+    not final themselves (a scheduled withdrawal or revocation is a decision no other final
+    step replaces), recorded before it and taking effect after it (scheduled when it came)."""
     timeline = every_step(steps)
     finals = [s for s in timeline if s.status in FINAL_STATUSES]
     if not finals:
@@ -74,7 +75,8 @@ def ordered(steps: Iterable[S]) -> list[S]:
     return [
         step
         for step in timeline
-        if not any(f.seq > step.seq and f.effective_on < step.effective_on for f in finals)
+        if step.status in FINAL_STATUSES
+        or not any(f.seq > step.seq and f.effective_on < step.effective_on for f in finals)
     ]
 
 

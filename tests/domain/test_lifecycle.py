@@ -147,6 +147,13 @@ def test_a_final_step_supersedes_what_was_scheduled_after_it() -> None:
     assert status_on(steps, date(2099, 6, 1)) == "WITHDRAWN"
     assert scheduled(steps, TODAY) == []
     assert status_on([ISSUED, suspension], date(2099, 6, 1)) == "SUSPENDED"
+    # A withdrawal scheduled by oversight is a decision: no other final step replaces it.
+    ordered_out = Step("WITHDRAWN", date(2026, 12, 20), seq=3)
+    cancelled = Step("CANCELLED", TODAY, seq=99)
+    problems = timeline_problems(
+        [ISSUED, ordered_out], [cancelled], CERTIFICATE_TRANSITIONS, today=TODAY
+    )
+    assert [(p.step, p.field) for p in problems] == [(cancelled, "status")]
     after = Step("VALID", date(2100, 1, 1), seq=100)
     problems = timeline_problems(steps, [after], CERTIFICATE_TRANSITIONS, today=TODAY)
     assert [(p.step, p.field) for p in problems] == [(after, "status")]

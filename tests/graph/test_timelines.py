@@ -4,6 +4,7 @@ before timelines were kept are upgraded on open (issue 13)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -13,6 +14,7 @@ from graph import clock
 from graph.bulk_derived import certificate_timeline
 from graph.cypher.timelines import status_in, status_on
 from graph.cypher_store import CypherStore
+from graph.cypher_store.base import Row
 from graph.models import (
     NO_NEXT_STEP,
     Accreditation,
@@ -173,13 +175,36 @@ async def test_a_final_step_supersedes_the_steps_scheduled_after_it(store: Cyphe
     assert await _listed(store, "SUSPENDED", date(2027, 1, 15)) == []
     assert await _listed(store, "WITHDRAWN", date(2027, 1, 15)) == ["CERT000001"]
     assert await store.bring_steps_into_force(date(2027, 1, 20), actor=ACTOR) == 0
+    row = await _loaded_as_written(store, stored.history)
+    assert "SUSPENDED" not in row["steps"]  # type: ignore[operator]
+
+
+async def test_a_scheduled_final_step_is_superseded_by_no_other(store: CypherStore) -> None:
+    """Written through the port, which leaves the rules to the API: a cancellation after a
+    withdrawal scheduled ahead keeps the withdrawal, on its day, in every reading."""
+    await _world(store)
+    for step in (
+        _step("CERT000001", "WITHDRAWN", date(2027, 1, 15)),
+        _step("CERT000001", "CANCELLED", TODAY, "注销"),
+    ):
+        await store.change_certificate_statuses([step], actor=ACTOR)
+    [stored] = await store.get_certificates(["CERT000001"])
+    assert (stored.status, stored.status_until) == ("CANCELLED", date(2027, 1, 15))
+    assert await _listed(store, "WITHDRAWN", date(2027, 1, 15)) == ["CERT000001"]
+    row = await _loaded_as_written(store, stored.history)
+    assert sorted(row["steps"]) == ["CANCELLED", "VALID", "WITHDRAWN"]  # type: ignore[arg-type]
+
+
+async def _loaded_as_written(store: CypherStore, history: Sequence[StatusChange]) -> Row:
+    """The node's cached status and step lists, once checked equal to what a bulk load
+    builds from the same steps."""
     node = """MATCH (c:Certificate {number: $n})
         RETURN c.status AS status, c.statusSince AS since, c.statusUntil AS until,
                c.stepOn AS on, c.stepSeq AS seq, c.stepStatus AS steps, c.version AS version"""
     [row] = await store._read(node, {"n": "CERT000001"})
-    steps = [
+    steps: list[list[object]] = [
         [s.number, s.status, s.reason, s.effective_on.isoformat(), s.recorded_at, s.actor, s.seq]
-        for s in stored.history
+        for s in history
     ]
     loaded = certificate_timeline(steps, TODAY.isoformat(), "VALID", None)
     assert (loaded.status, loaded.since, loaded.until, loaded.version) == (
@@ -191,7 +216,7 @@ async def test_a_final_step_supersedes_the_steps_scheduled_after_it(store: Cyphe
     assert sorted(zip(loaded.step_on, loaded.step_seq, loaded.step_status, strict=True)) == sorted(
         zip(row["on"], row["seq"], row["steps"], strict=True)  # type: ignore[call-overload]
     )
-    assert "SUSPENDED" not in row["steps"]  # type: ignore[operator]
+    return row
 
 
 async def _numbers(store: CypherStore, condition: str, day: date) -> list[str]:
