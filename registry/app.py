@@ -48,6 +48,10 @@ from registry.web.verify_page import routes as web_routes
 
 __all__ = ["create_app"]
 
+# How long /readyz waits for the store to answer: a hung store is not ready (a stopped server
+# held the probe 45 s, then said ready; twenty-third session's review).
+READY_SECONDS = 2.0
+
 log = logging.getLogger("registry")
 
 
@@ -158,8 +162,14 @@ def create_app(
 
     async def readyz(request: Request) -> Response:
         """Ready while the store answers and can make writes durable (not while its server
-        is down, being started again, or failing to write its append-only file)."""
-        if runtime.store is not None and await runtime.store.ping():
+        is down, being started again, or failing to write its append-only file), and
+        answers within ``READY_SECONDS``: a store that hangs held the probe for as long."""
+        ready = False
+        if runtime.store is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(READY_SECONDS):
+                    ready = await runtime.store.ping()
+        if ready:
             return PlainTextResponse("ready")
         unready = PlainTextResponse("store unavailable", status_code=503)
         unready.headers["Retry-After"] = STORE_RETRY_AFTER

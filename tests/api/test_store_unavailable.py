@@ -4,13 +4,19 @@ served as if it were whole. (GraphQL itself: tests/api/test_http.py.)"""
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from graph.cypher_store import CypherStore
-from registry.app import create_app
+from graph.falkordb_store import FalkorDBStore
+from graph.open import open_store
+from registry.app import READY_SECONDS, create_app
 from registry.http.responses import STORE_RETRY_AFTER
 from registry.settings import Settings
 from tests.conftest import SECRET, TODAY
@@ -38,6 +44,33 @@ async def test_readiness_fails_while_the_store_is_down(client: httpx.AsyncClient
     assert ready.status_code == 503
     assert ready.headers["retry-after"] == STORE_RETRY_AFTER
     assert (await client.get("/healthz")).status_code == 200  # the process itself is alive
+
+
+async def test_readiness_fails_within_its_bound_while_the_store_hangs(tmp_path: Path) -> None:
+    """A stopped server (SIGSTOP) held /readyz for as long as it was stopped, 45 s, and then
+    it said ready (twenty-third session's review)."""
+    store = await open_store(f"falkordb+embedded://{tmp_path / 'hung'}?graph=hung")
+    assert isinstance(store, FalkorDBStore)
+    assert store.server is not None
+    pid = store.server.server_pid
+    assert pid is not None
+    settings = Settings(env="test", secret_key=SECRET.decode(), load_seeds_when_empty=False)
+    app = create_app(settings, store, today=lambda: TODAY)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+            assert (await http.get("/readyz")).status_code == 200
+            os.kill(pid, signal.SIGSTOP)
+            try:
+                started = time.monotonic()
+                hung = await http.get("/readyz")
+                waited = time.monotonic() - started
+            finally:
+                os.kill(pid, signal.SIGCONT)
+            assert hung.status_code == 503
+            assert waited < READY_SECONDS + 5, waited
+    finally:
+        await store.close()
 
 
 @pytest.mark.parametrize(
