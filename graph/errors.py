@@ -9,6 +9,7 @@ __all__ = [
     "BackendUnavailable",
     "CompactionFailed",
     "Conflict",
+    "CreditMoved",
     "GraphError",
     "NotFound",
     "StaleVersion",
@@ -32,6 +33,10 @@ class NotFound(GraphError):
 
 class Conflict(GraphError):
     """The write contradicts what is stored (e.g. a unique key held by another entity)."""
+
+
+class CreditMoved(Conflict):
+    """Stored credit assessments are no longer those new ones were computed against."""
 
 
 class StoreNotEmpty(Conflict):

@@ -301,9 +301,17 @@ class GraphStore(ChangeLog, StationStore, Protocol):
     ) -> WriteResult:
         """Create or replace the assessments of existing certificates (one per number)."""
 
-    async def store_credit(self, scores: Sequence[StoredCredit], *, actor: str) -> WriteResult:
+    async def store_credit(
+        self,
+        scores: Sequence[StoredCredit],
+        *,
+        actor: str,
+        expected: Mapping[str, StoredCredit | None] | None = None,
+    ) -> WriteResult:
         """Keep credit assessments on their Institution nodes (CREDIT changes); the ranking
-        keys they replace are kept for rankings pinned before them."""
+        keys they replace are kept for rankings pinned before them. With ``expected`` (each
+        institution's stored assessment the new one was computed against, None for none),
+        nothing is written and CreditMoved is raised when another write changed one since."""
 
     async def clear_credit(self, usccs: Sequence[str], *, actor: str) -> WriteResult:
         """Remove the named institutions' assessments: they are not ranked any more."""

@@ -24,6 +24,7 @@ from graph.cypher_store.base import (
     as_int,
 )
 from graph.dialects import Dialect
+from graph.errors import CreditMoved
 from graph.log_models import WriteGuard, WriteResult
 from graph.mapping import from_row, institution_from_row
 from graph.models import (
@@ -332,7 +333,13 @@ class ScoreQueries(abc.ABC):
             params["level"] = rows[0]["level"] if rows else None
         return params
 
-    async def store_credit(self, scores: Sequence[StoredCredit], *, actor: str) -> WriteResult:
+    async def store_credit(
+        self,
+        scores: Sequence[StoredCredit],
+        *,
+        actor: str,
+        expected: Mapping[str, StoredCredit | None] | None = None,
+    ) -> WriteResult:
         rows: list[Row] = [
             {
                 "uscc": c.uscc,
@@ -345,7 +352,7 @@ class ScoreQueries(abc.ABC):
             }
             for c in scores
         ]
-        return await self._store_credit_rows("store_credit", rows, actor=actor)
+        return await self._store_credit_rows("store_credit", rows, actor=actor, expected=expected)
 
     async def clear_credit(self, usccs: Sequence[str], *, actor: str) -> WriteResult:
         rows: list[Row] = [
@@ -355,7 +362,14 @@ class ScoreQueries(abc.ABC):
         ]
         return await self._store_credit_rows("clear_credit", rows, actor=actor)
 
-    async def _store_credit_rows(self, name: str, rows: list[Row], *, actor: str) -> WriteResult:
+    async def _store_credit_rows(
+        self,
+        name: str,
+        rows: list[Row],
+        *,
+        actor: str,
+        expected: Mapping[str, StoredCredit | None] | None = None,
+    ) -> WriteResult:
         drafts = [
             ChangeDraft(
                 "Institution",
@@ -369,6 +383,11 @@ class ScoreQueries(abc.ABC):
 
         async def check(read: Reader) -> None:
             await _require(read, "Institution", keys)
+            if expected is not None:
+                found = await read(score_cypher.STORED_CREDIT, {"keys": sorted(keys)})
+                now = {s.uscc: s for s in (from_row(StoredCredit, row) for row in found)}
+                if any(now.get(key) != expected.get(key) for key in keys):
+                    raise CreditMoved("credit assessments moved since they were read")
 
         return await self._logged(
             name, score_cypher.STORE_CREDIT, rows, drafts, actor=actor, check=check

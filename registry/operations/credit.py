@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from functools import partial
 
 from graph.bulk_data import CreditScoring
+from graph.errors import CreditMoved
 from graph.models import CreditEvent, CreditFacts, ServiceEvaluation, StoredCredit
 from graph.port import MAX_WRITE_BATCH, GraphStore
 from registry.domain.credit_score import (
@@ -205,22 +206,36 @@ async def recompute_credit(
     same = _same_points if only_moved else _same
     for start in range(0, len(keys), MAX_WRITE_BATCH):
         batch = keys[start : start + MAX_WRITE_BATCH]
-        facts = await credit_facts(store, batch, today)
-        current = {s.uscc: s for s in await store.get_stored_credit(batch)}
-        fresh = _scored(facts, today=today)
-        # In the order of their keys, whatever order the engine read them in: a bulk load
-        # that scores gives each the seq of its change here (graph.bulk_credit).
-        changed = sorted(
-            (s for s in fresh if not same(current.get(s.uscc), s)), key=lambda s: s.uscc
-        )
-        if changed:
-            written += (await store.store_credit(changed, actor=actor)).written
+        for attempt in range(_RESCORE_ATTEMPTS):
+            facts = await credit_facts(store, batch, today)
+            current = {s.uscc: s for s in await store.get_stored_credit(batch)}
+            fresh = _scored(facts, today=today)
+            # In the order of their keys, whatever order the engine read them in: a bulk load
+            # that scores gives each the seq of its change here (graph.bulk_credit).
+            changed = sorted(
+                (s for s in fresh if not same(current.get(s.uscc), s)), key=lambda s: s.uscc
+            )
+            # Stored only over what it was computed against: ten copies of one write rescored
+            # at once each stored the same score again, and a score computed from older facts
+            # could land last. The last attempt stores what it computed, whatever landed.
+            last = attempt == _RESCORE_ATTEMPTS - 1
+            expected = None if last else {s.uscc: current.get(s.uscc) for s in changed}
+            try:
+                if changed:
+                    stored = await store.store_credit(changed, actor=actor, expected=expected)
+                    written += stored.written
+            except CreditMoved:
+                continue
+            break
         unsupervised = [f.uscc for f in facts if not is_supervised(f.kinds) and f.uscc in current]
         if unsupervised:
             written += (await store.clear_credit(unsupervised, actor=actor)).written
     if written:
         await _forget_old_keys(store)
     return written
+
+
+_RESCORE_ATTEMPTS = 5
 
 
 def _same(stored: StoredCredit | None, fresh: StoredCredit) -> bool:

@@ -107,6 +107,10 @@ async def test_ten_concurrent_copies_write_once(api: GraphQLClient) -> None:
     assert len({(c["receipt"]["firstSeq"], c["receipt"]["lastSeq"]) for c in copies}) == 1
     changes = await api.store.get_changes(after=head.seq, limit=1000)
     assert sum(c.entity == "Certificate" for c in changes) == 5  # once (plus moved scores)
+    # Each copy rescored the issuer on its way: its score is stored once, not ten times
+    # (twenty-third session's review: nine identical CREDIT changes).
+    scores = [c for c in changes if c.op == "CREDIT"]
+    assert len(scores) == len({c.key for c in scores}) <= 1, scores
     again = await issue(api, batch("C", 5), "ten-copies")
     assert again["receipt"]["replayed"] is True
 
