@@ -128,7 +128,7 @@ def _text(doc: Mapping[str, object] | None, name: str) -> str | None:
 
 
 async def institution_claims(
-    records: Sequence[InstitutionRecord], stored: Mapping[str, Institution]
+    store: GraphStore, records: Sequence[InstitutionRecord], stored: Mapping[str, Institution]
 ) -> list[RowClaim]:
     """An institution record is written in the institution's own name; moving it between
     regions concerns both; changing its status, its kinds, its memberships or its region is
@@ -138,10 +138,15 @@ async def institution_claims(
     rating it, and one that claimed a group would borrow its name and keep that group's
     inspectors away. Its region decides who supervises it: moved to another province by
     itself, it would be out of its regulator's reach, and its complaints with it.
-    ``stored``: the institutions already written, by USCC."""
+    ``stored``: the institutions already written, by USCC. A holder becoming an institution
+    concerns its holder record's region too: a Jiangsu regulator registered a Dalian holder
+    as a Jiangsu institution, and Liaoning's regulator could no longer reach it."""
+    new = [r.uscc for r in records if r.uscc not in stored]
+    holders = {o.uscc: o.region for o in await store.get_organizations(new)} if new else {}
     claims = []
     for index, r in enumerate(records):
         old = stored.get(r.uscc)
+        held = holders.get(r.uscc)
         regulated = tuple(
             Refused(f"input[{index}].{name}", f"an institution's {name}: its regulator's call")
             for name in _regulated_changes(r, old)
@@ -151,7 +156,7 @@ async def institution_claims(
                 party_field=f"input[{index}].uscc",
                 all_of=(r.uscc,),
                 region_field=f"input[{index}].region",
-                regions=_concerned(r.region, old, None if old is None else old.region),
+                regions=_concerned(r.region, old or held, held if old is None else old.region),
                 regulated=regulated,
             )
         )

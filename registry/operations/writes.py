@@ -180,7 +180,7 @@ async def upsert_institutions(
 ) -> WriteResult:
     # Read once: what each record changes (authorization) and whom it names (linking).
     stored = {i.uscc: i for i in await store.get_institutions([r.uscc for r in records])}
-    claims = functools.partial(institution_claims, records, stored)
+    claims = functools.partial(institution_claims, store, records, stored)
     await authorize_rows(store, principal, "upsertInstitutions", claims)
     refuse_new_grantors(principal, records, stored)
     await _require_regions(store, ((i, "region", r.region) for i, r in enumerate(records)))

@@ -456,6 +456,23 @@ async def test_a_regulator_records_credit_events_only_in_its_region(
     assert body["data"]["recordCreditEvents"]["__typename"] == "RecordCreditEventsSuccess"
 
 
+async def test_a_holder_becoming_an_institution_concerns_its_holders_region(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """A Jiangsu regulator registered a Dalian holder as a Jiangsu institution: Liaoning's
+    regulator could then neither record its credit events nor confirm its stars, and the
+    Jiangsu one gave it a public D (twenty-third session's review)."""
+    holder = "91210211950301560F"  # seeded holder record in Dalian (210211), no institution
+    jiangsu = await regulator_of(api, "320000")
+    row = institution_row(holder, name="大连华晟重工机械有限公司", region="320106")
+
+    await refused(api, snapshot, "upsertInstitutions", [row], jiangsu)
+    dalian = await regulator_of(api, "210200")
+    here = await mutate(api, "upsertInstitutions", [{**row, "region": "210211"}], bearer=dalian)
+
+    assert here["__typename"] == "UpsertInstitutionsSuccess", here
+
+
 async def test_a_regulator_changes_statuses_and_records_only_in_its_region(
     api: GraphQLClient, snapshot: Snapshot
 ) -> None:
