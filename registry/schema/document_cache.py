@@ -50,6 +50,8 @@ class DocumentFacts:
     introspects: bool
     page_variables: tuple[str, ...]  # the variables a shape depends on (``first: $n``)
     fragments: int  # fragment definitions: validation compares them pairwise
+    # What validation compares in the whole document (``shape.validated``), once measured.
+    validated: Shape | FragmentCycle | None = None
     shapes: dict[ShapeKey, Shape | FragmentCycle] = field(default_factory=dict)
 
 

@@ -37,6 +37,7 @@ from registry.schema.shape import (
     measure,
     page_value,
     page_variables,
+    validated,
 )
 from registry.settings import Settings
 
@@ -220,7 +221,16 @@ class RequestGuards(SchemaExtension):
         shape = _shape(facts, document, context.operation_name, variables, lists)
         if isinstance(shape, FragmentCycle):
             return PublicError("GRAPHQL_VALIDATION_FAILED", str(shape))
-        return shape_refusal(shape, settings, context.operation_name)
+        if (refusal := shape_refusal(shape, settings, context.operation_name)) is not None:
+            return refusal
+        if facts.validated is None:
+            try:
+                facts.validated = validated(document, lists)
+            except FragmentCycle as cycle:
+                facts.validated = cycle
+        if isinstance(facts.validated, FragmentCycle):
+            return PublicError("GRAPHQL_VALIDATION_FAILED", str(facts.validated))
+        return shape_refusal(facts.validated, settings, context.operation_name)
 
     def _facts(self, document: DocumentNode) -> DocumentFacts:
         """The document's facts: kept with it when it is the cached parse of the query."""
