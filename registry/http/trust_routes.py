@@ -22,7 +22,7 @@ from registry.http.runtime import client_address, public_base_url, too_many
 from registry.settings import Settings
 from registry.trust.qr import qr_png, qr_svg, verify_link
 from registry.trust.signing_keys import Keyring, keyring_for
-from registry.trust.tokens import claims_for, sign_token
+from registry.trust.tokens import Untokenizable, claims_for, sign_token
 
 __all__ = ["TrustRuntime", "certificate_token", "routes"]
 
@@ -78,7 +78,17 @@ async def _qr_image(request: Request, *, kind: str) -> Response:
         return refused
     keyring = await keyring_for(runtime.settings.resolved_signing_keys_dir)
     number = normalise_identifier(request.path_params["number"])
-    token = await certificate_token(runtime.open_store, number, keyring)
+    try:
+        token = await certificate_token(runtime.open_store, number, keyring)
+    except Untokenizable:
+        unfit = error_response(
+            422,
+            "NO_QR_TOKEN",
+            "this certificate's record does not fit a QR token (a date before 1970 or after "
+            "2149, or a name over 255 bytes): verify it by its number",
+        )
+        unfit.headers["Cache-Control"] = "no-store"
+        return unfit
     if token is None:
         missing = error_response(404, "NOT_FOUND", "no such certificate")
         missing.headers["Cache-Control"] = "no-store"

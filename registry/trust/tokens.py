@@ -46,6 +46,7 @@ __all__ = [
     "InvalidToken",
     "TokenClaims",
     "TokenProblem",
+    "Untokenizable",
     "assess_claims",
     "b45decode",
     "b45encode",
@@ -223,17 +224,23 @@ def assess_claims(
 
 
 # tokens --------------------------------------------------------------------------------------
+class Untokenizable(ValueError):
+    """A stored certificate whose claims a version 1 token cannot carry: a date outside
+    1970-01-01 to 2149-06-06, or a text over 255 bytes (a holder name of 86 Chinese
+    characters). The registry keeps such records; they have no QR token."""
+
+
 def _days(day: date) -> int:
     days = (day - _EPOCH).days
     if not 0 <= days <= 0xFFFF:
-        raise ValueError(f"{day} cannot be put in a token")
+        raise Untokenizable(f"{day} cannot be put in a token")
     return days
 
 
 def _text(value: str) -> bytes:
     raw = value.encode()
     if len(raw) > 0xFF:
-        raise ValueError(f"{value[:20]!r}... is too long for a token")
+        raise Untokenizable(f"{value[:20]!r}... is too long for a token")
     return bytes([len(raw)]) + raw
 
 

@@ -17,7 +17,13 @@ from registry.trust.qr import qr_svg, verify_link
 from registry.trust.signing_keys import open_keyring, public_keys_from_document
 from registry.trust.tokens import Checkpoint, checkpoint_is_valid
 from tests.api.conftest import GraphQLClient
-from tests.api.operations import certificate_row, mutate, status_change_row
+from tests.api.operations import (
+    certificate_row,
+    mutate,
+    new_uscc,
+    organization_row,
+    status_change_row,
+)
 from tests.conftest import TODAY
 
 DALIAN_CERTIFICATE = "CCSC23SC0102R2"  # valid until 2026-12-14, five stars
@@ -87,6 +93,32 @@ async def test_a_seeded_certificate_has_a_png_qr_code(reader: GraphQLClient) -> 
 async def test_an_unknown_certificate_has_no_qr_code(reader: GraphQLClient, image: str) -> None:
     response = await reader.http.get(f"/certificates/CCSC99SC9999/{image}")
     assert response.status_code == 404
+
+
+async def test_a_certificate_no_token_can_carry_gets_a_coded_answer_not_a_500(
+    api: GraphQLClient,
+) -> None:
+    """A version 1 token carries dates from 1970 to 2149 and texts of 255 bytes: a
+    certificate issued in 1968, or to a holder named in 86 Chinese characters, answered
+    its QR image with a bare 500 (twenty-third session's review)."""
+    long_name = "大连" + "长" * 84 + "有限公司"
+    holder = organization_row(new_uscc(931), name=long_name, region="210211")
+    assert (await mutate(api, "upsertOrganizations", [holder], role=Role.ADMIN))[
+        "__typename"
+    ] == "UpsertOrganizationsSuccess"
+    rows = [
+        certificate_row(
+            "CCSC68Q00001", issuedOn="1968-01-01", expiresOn="1970-12-31", historicalImport=True
+        ),
+        certificate_row("CCSC26Q99931", holder=holder["uscc"]),
+    ]
+    issued = await mutate(api, "issueCertificates", rows, role=Role.ADMIN)
+    assert issued["__typename"] == "IssueCertificatesSuccess", issued
+    for number in ("CCSC68Q00001", "CCSC26Q99931"):
+        for image in ("qr.svg", "qr.png"):
+            response = await api.http.get(f"/certificates/{number}/{image}")
+            assert response.status_code == 422, (number, image, response.text)
+            assert response.json()["errors"][0]["extensions"]["code"] == "NO_QR_TOKEN"
 
 
 async def test_qr_images_are_public_lookups_and_rate_limited_per_client(
