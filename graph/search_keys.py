@@ -169,17 +169,36 @@ def typo_halves(text: str) -> tuple[str, ...]:
 
 def within_one_edit(query: str, name: str) -> bool:
     """Whether some part of ``name`` is ``query`` with at most one character substituted,
-    inserted or deleted (normal forms compared)."""
+    inserted or deleted (normal forms compared).
+
+    Bit-parallel (Wu and Manber's Shift-And with one error): bit ``i`` of ``exact`` says the
+    query's first ``i + 1`` characters end at the current character of the name, and of
+    ``one`` the same with one edit. So each character of the name costs a few integer
+    operations, not one step per query character: the table walk this replaces took 0.7 s
+    of the event loop for a search of 600 candidates, and 6 s with 200-character names
+    (twenty-third session's review)."""
     q, t = normalise_text(query), normalise_text(name)
-    if not q:
+    if len(q) <= 1:
+        return bool(q)
+    if len(t) < len(q) - 1:  # a part of it would need two deletions or more
         return False
-    # Sellers' approximate matching: a match may start anywhere in t (row 0 is all zeros).
-    previous = list(range(len(q) + 1))
+    masks: dict[str, int] = {}
+    for i, ch in enumerate(q):
+        masks[ch] = masks.get(ch, 0) | 1 << i
+    found, every = 1 << (len(q) - 1), (1 << len(q)) - 1
+    exact, one = 0, 1  # the first character may be left out before any is read
     for ch in t:
-        current = [0]
-        for i, qc in enumerate(q, start=1):
-            current.append(min(previous[i - 1] + (qc != ch), previous[i] + 1, current[i - 1] + 1))
-        if current[-1] <= 1:
+        mask = masks.get(ch, 0)
+        matched = ((exact << 1) | 1) & mask
+        one = (
+            (((one << 1) | 1) & mask)  # the next character matches
+            | exact  # this character of the name is one too many
+            | (exact << 1)
+            | 1  # it stands for the query's next character
+            | (matched << 1)
+            | 1  # the query's next character is missing
+        ) & every
+        exact = matched
+        if one & found:
             return True
-        previous = current
-    return previous[-1] <= 1 or len(q) <= 1
+    return False
