@@ -207,8 +207,10 @@ async def recompute_credit(
     for start in range(0, len(keys), MAX_WRITE_BATCH):
         batch = keys[start : start + MAX_WRITE_BATCH]
         for attempt in range(_RESCORE_ATTEMPTS):
-            facts = await credit_facts(store, batch, today)
+            # The stored scores before the facts: a rescore that lands between the two reads
+            # then moves what the store is checked against, and this one reads again.
             current = {s.uscc: s for s in await store.get_stored_credit(batch)}
+            facts = await credit_facts(store, batch, today)
             fresh = _scored(facts, today=today)
             # In the order of their keys, whatever order the engine read them in: a bulk load
             # that scores gives each the seq of its change here (graph.bulk_credit).
