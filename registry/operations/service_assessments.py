@@ -72,13 +72,11 @@ async def record_service_assessments(
     # A confirmation the holder's regulator made stays through a rewrite: the stars it
     # confirmed are the certificate's, which a rewrite cannot change.
     holders = [stored[r.certificate].holder for r in records]
+    checked = assessments_to_record(records, stored)
 
     async def attempt() -> WriteResult:
         kept = {a.certificate: a for a in await store.get_service_assessments(numbers)}
-        models = [
-            _confirmed_as(model, kept.get(model.certificate))
-            for model in assessments_to_record(records, stored)
-        ]
+        models = [_confirmed_as(model, kept.get(model.certificate)) for model in checked]
         return await write_batch(
             records,
             lambda guard: store.record_service_assessments(
