@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 import strawberry
 
@@ -16,10 +15,11 @@ from registry.context import Context
 from registry.domain.complaints import filing_due_by
 from registry.operations import complaints
 from registry.operations.idempotency import claim_for, invalid_key, reused_key
-from registry.operations.refusals import Refusal, RefusalKind, validate_one
+from registry.operations.refusals import Refusal, RefusalKind
 from registry.operations.write_access import authorize
 from registry.records import Record
 from registry.records.complaints import ComplaintFilingRecord, ComplaintStepRecord
+from registry.resolvers.input_records import validated
 from registry.resolvers.mutations import IdempotencyKeyArgument, refusal_payload
 from registry.schema.complaints import Complaint
 from registry.schema.inputs import ComplaintFilingInput, ComplaintStepInput
@@ -34,11 +34,6 @@ from registry.schema.payloads import (
 __all__ = ["advance_complaint", "file_complaint"]
 
 Info = strawberry.Info[Context, None]
-R = TypeVar("R", bound=Record)
-
-
-def _validated(model: type[R], input: object) -> R:
-    return validate_one(model, strawberry.asdict(input))
 
 
 async def _once(
@@ -76,7 +71,7 @@ async def file_complaint(
 ) -> FileComplaintPayload:
     context = info.context
     try:
-        record = _validated(ComplaintFilingRecord, input)
+        record = validated(ComplaintFilingRecord, input)
         result = await _once(
             info,
             "fileComplaint",
@@ -103,7 +98,7 @@ async def advance_complaint(
     context = info.context
     try:
         authorize(context.principal, "advanceComplaint")
-        record = _validated(ComplaintStepRecord, input)
+        record = validated(ComplaintStepRecord, input)
         result = await _once(
             info,
             "advanceComplaint",

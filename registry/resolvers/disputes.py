@@ -9,9 +9,10 @@ import strawberry
 
 from registry.context import Context
 from registry.operations import disputes as operations
-from registry.operations.refusals import Refusal, validate_one
+from registry.operations.refusals import Refusal
 from registry.operations.write_access import authorize
 from registry.records.disputes import DisputeRecord, ResolveDisputeRecord
+from registry.resolvers.input_records import validated
 from registry.resolvers.mutations import refusal_payload
 from registry.schema.dispute_payloads import (
     DisputeRecordPayload,
@@ -32,7 +33,7 @@ async def dispute_record(info: Info, input: DisputeInput) -> DisputeRecordPayloa
     """Say a field of an existing record is wrong; NOT_FOUND for a record that is not."""
     context = info.context
     try:
-        record = validate_one(DisputeRecord, strawberry.asdict(input))
+        record = validated(DisputeRecord, input)
         filed, result = await operations.file_dispute(
             context.store, context.principal, record, today=context.today
         )
@@ -46,7 +47,7 @@ async def resolve_dispute(info: Info, input: ResolveDisputeInput) -> ResolveDisp
     context = info.context
     try:
         authorize(context.principal, "resolveDispute")  # the role first, then the input
-        record = validate_one(ResolveDisputeRecord, strawberry.asdict(input))
+        record = validated(ResolveDisputeRecord, input)
         answered, result = await operations.resolve_dispute(
             context.store, context.principal, record, today=context.today
         )

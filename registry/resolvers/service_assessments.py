@@ -7,9 +7,10 @@ import strawberry
 from registry.context import Context
 from registry.domain.service_standards import SERVICE_STANDARDS, service_standard
 from registry.operations import service_assessments as assessments
-from registry.operations.refusals import Refusal, validate_one
+from registry.operations.refusals import Refusal
 from registry.operations.write_access import authorize
 from registry.records import AssessmentConfirmationRecord, ServiceAssessmentRecord
+from registry.resolvers.input_records import validated
 from registry.resolvers.mutations import (
     IdempotencyKeyArgument,
     _in_order,
@@ -85,7 +86,7 @@ async def confirm_service_assessment(
     context = info.context
     try:
         authorize(context.principal, "confirmServiceAssessment")
-        record = validate_one(AssessmentConfirmationRecord, strawberry.asdict(input))
+        record = validated(AssessmentConfirmationRecord, input)
         confirmed, result = await assessments.confirm_service_assessment(
             context.store, context.principal, record, today=context.today
         )

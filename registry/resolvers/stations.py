@@ -4,7 +4,6 @@ operation, map (DB2101/T 0050-2022; docs/service-stations.md)."""
 from __future__ import annotations
 
 import hmac
-from typing import TypeVar
 
 import strawberry
 
@@ -15,9 +14,8 @@ from registry.domain.vocabulary import ServiceCategory
 from registry.operations import service_requests as requests_ops
 from registry.operations import stations as station_ops
 from registry.operations.idempotency import claim_for, invalid_key, reused_key
-from registry.operations.refusals import Refusal, RefusalKind, validate_batch, validate_one
+from registry.operations.refusals import Refusal, RefusalKind, validate_batch
 from registry.operations.write_access import authorize
-from registry.records import Record
 from registry.records.stations import (
     BenchmarkRecord,
     ConfirmationRecord,
@@ -26,6 +24,7 @@ from registry.records.stations import (
     ServiceRequestRecord,
     StationRecord,
 )
+from registry.resolvers.input_records import input_fields, validated
 from registry.resolvers.mutations import IdempotencyKeyArgument, refusal_payload
 from registry.resolvers.queries import region_code_checked
 from registry.schema.errors import PublicError
@@ -72,12 +71,7 @@ __all__ = [
 ]
 
 Info = strawberry.Info[Context, None]
-M = TypeVar("M", bound=Record)
 MAX_LISTED = 100
-
-
-def _validated(model: type[M], input: object) -> M:
-    return validate_one(model, strawberry.asdict(input))
 
 
 # queries -----------------------------------------------------------------------------------
@@ -141,7 +135,7 @@ async def upsert_stations(
         if idempotency_key is not None and (problem := invalid_key(idempotency_key)):
             raise Refusal(RefusalKind.INVALID_INPUT, [problem])
         records = validate_batch(
-            StationRecord, [strawberry.asdict(i) for i in input], key=lambda r: r.uscc
+            StationRecord, [input_fields(i) for i in input], key=lambda r: r.uscc
         )
         claim = (
             None
@@ -171,7 +165,7 @@ async def submit_service_request(
     context = info.context
     try:
         authorize(context.principal, "submitServiceRequest")
-        record = _validated(ServiceRequestRecord, input)
+        record = validated(ServiceRequestRecord, input)
         request, token, result = await requests_ops.submit_service_request(
             context.store, context.principal, record, today=context.today
         )
@@ -191,7 +185,7 @@ async def advance_service_request(
     context = info.context
     try:
         authorize(context.principal, "advanceServiceRequest")
-        record = _validated(RequestAdvanceRecord, input)
+        record = validated(RequestAdvanceRecord, input)
         request, result = await requests_ops.advance_service_request(
             context.store, context.principal, record, today=context.today
         )
@@ -210,7 +204,7 @@ async def evaluate_service_request(
     context = info.context
     try:
         authorize(context.principal, "evaluateServiceRequest")
-        record = _validated(RequestEvaluationRecord, input)
+        record = validated(RequestEvaluationRecord, input)
         request, form, result = await requests_ops.evaluate_service_request(
             context.store, context.principal, record, today=context.today
         )
@@ -230,7 +224,7 @@ async def confirm_service_evaluation(
     context = info.context
     try:
         authorize(context.principal, "confirmServiceEvaluation")
-        record = _validated(ConfirmationRecord, input)
+        record = validated(ConfirmationRecord, input)
         request, form, result = await requests_ops.confirm_service_evaluation(
             context.store, context.principal, record, today=context.today
         )
@@ -250,7 +244,7 @@ async def confirm_service_request(
     context = info.context
     try:
         authorize(context.principal, "confirmServiceRequest")
-        record = _validated(ConfirmationRecord, input)
+        record = validated(ConfirmationRecord, input)
         request, result = await requests_ops.confirm_service_request(
             context.store, context.principal, record, today=context.today
         )
@@ -267,7 +261,7 @@ async def designate_benchmark(info: Info, input: BenchmarkInput) -> DesignateBen
     context = info.context
     try:
         authorize(context.principal, "designateBenchmark")
-        record = _validated(BenchmarkRecord, input)
+        record = validated(BenchmarkRecord, input)
         benchmark, result = await station_ops.designate_benchmark(
             context.store, context.principal, record, today=context.today
         )

@@ -23,11 +23,12 @@ from registry.domain.supervision import (
     draw_supervision_plan,
 )
 from registry.operations import writes
-from registry.operations.refusals import Refusal, RefusalKind, validate_one
+from registry.operations.refusals import Refusal, RefusalKind
 from registry.operations.supervision import fair_draw, supervision_classes
 from registry.operations.write_access import authorize_rows, region_claim
 from registry.records import FieldProblem, Record
 from registry.records.base import RegionCode, Uscc, refuse
+from registry.resolvers.input_records import validated
 from registry.resolvers.mutations import refusal_payload
 from registry.resolvers.queries import region_code_checked
 from registry.schema.pagination import page_size
@@ -86,10 +87,6 @@ class _PlanRecord(Record):
         return self
 
 
-def _validated(input: SupervisionPlanInput) -> _PlanRecord:
-    return validate_one(_PlanRecord, strawberry.asdict(input))
-
-
 async def _plan_institutions(
     store: GraphStore, region: str, day: dt.date, *, today: dt.date
 ) -> list[PlanInstitution]:
@@ -132,7 +129,7 @@ async def draw_plan(info: Info, input: SupervisionPlanInput) -> DrawSupervisionP
     store = context.store
     try:
         writes.authorize(context.principal, "drawSupervisionPlan")
-        record = _validated(input)
+        record = validated(_PlanRecord, input)
         if not await store.get_regions([record.region]):
             raise Refusal(
                 RefusalKind.NOT_FOUND,
