@@ -61,12 +61,14 @@ class SearchQueries(abc.ABC):
             statement = search_cypher.of_holders(self.dialect.name_candidates)
             named = _hits(await self._query("search_by_name", statement, params), MatchRank.PART)
             whole = normalise_text(search.text)
-            hits += [
-                SearchHit(MatchRank.EXACT, h.match)
-                if normalise_text(h.match.holder_name) == whole
-                else h
-                for h in named
-            ]
+            # A name holding every pair of the query need not hold the query ("验检" and
+            # "检验" are in "检验检测", "检验检验检" is not): the part must be a run of it.
+            for hit in named:
+                name = normalise_text(hit.match.holder_name)
+                if name == whole:
+                    hits.append(SearchHit(MatchRank.EXACT, hit.match))
+                elif whole in name:
+                    hits.append(hit)
         for reading in search.pinyin:
             params = {
                 "anchor": reading.anchor,

@@ -114,6 +114,15 @@ async def test_two_typos_are_not_forgiven(reader: GraphQLClient) -> None:
 
 
 @pytest.mark.neo4j_needs("full_text")
+async def test_a_part_is_a_run_of_the_name_not_its_pairs_in_any_order(
+    reader: GraphQLClient,
+) -> None:
+    """Both institutes' names hold '检验' and '验检' (in '检验检测'), never '检验检验检':
+    two characters from any part of either name, so no typo match either."""
+    assert await _search(reader, "检验检验检") == await _search(reader, "不存在的公司名称")
+
+
+@pytest.mark.neo4j_needs("full_text")
 async def test_exact_matches_come_before_typo_matches(reader: GraphQLClient) -> None:
     """'计量检验检测研究院' is part of the metrology institute's name, and the product
     institute's '量检验检测研究院' with one character left out."""
