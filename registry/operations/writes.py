@@ -18,6 +18,7 @@ from typing import TypeVar
 from graph.errors import AlreadyApplied, Conflict, NotFound, StaleVersion
 from graph.log_models import IdempotencyClaim, WriteGuard, WriteResult
 from graph.port import GraphStore
+from graph.text import normalise_text
 from registry.auth import Principal
 from registry.domain.certificates import status_timeline
 from registry.domain.lifecycle import CERTIFICATE_TRANSITIONS
@@ -156,6 +157,27 @@ async def _require_regions(store: GraphStore, codes: Iterable[tuple[int, str, st
         raise Refusal(RefusalKind.INVALID_INPUT, problems)
 
 
+async def _require_registered_names(
+    store: GraphStore, records: Sequence[OrganizationRecord]
+) -> None:
+    """A registered institution's holder record carries its registered name (spacing,
+    width and case aside): a body that had never served a Dalian lab gave it a holder
+    record under a name of its own, and the lab's real certificates then failed
+    verification by its name (HOLDER_MISMATCH)."""
+    registered = {i.uscc: i.name for i in await store.get_institutions([r.uscc for r in records])}
+    problems = [
+        FieldProblem(
+            "NOT_REGISTERED_NAME",
+            f"{r.uscc} is registered as {registered[r.uscc]}: its holder record carries that name",
+            f"input[{index}].name",
+        )
+        for index, r in enumerate(records)
+        if r.uscc in registered and normalise_text(r.name) != normalise_text(registered[r.uscc])
+    ]
+    if problems:
+        raise Refusal(RefusalKind.INVALID_INPUT, problems)
+
+
 async def upsert_regions(
     store: GraphStore, principal: Principal, records: Sequence[RegionRecord]
 ) -> WriteResult:
@@ -238,6 +260,8 @@ async def upsert_organizations(
         functools.partial(organization_claims, store, records),
     )
     await _require_regions(store, ((i, "region", r.region) for i, r in enumerate(records)))
+    if principal.role is not Role.ADMIN:  # oversight corrects a record as it finds it
+        await _require_registered_names(store, records)
     return await _write(
         records,
         lambda guard: store.upsert_organizations(

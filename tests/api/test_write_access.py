@@ -70,6 +70,12 @@ async def partner(
     )
 
 
+def _registered(uscc: str) -> str:
+    """A registered institution's name: its holder record carries it."""
+    name: str = seedfacts.institution(uscc)["name"]
+    return name
+
+
 async def regulator_of(client: GraphQLClient, region: str) -> str:
     return await create_api_key(
         client.store, role=Role.REGULATOR, regions=[region], label="regulator", actor="test"
@@ -323,7 +329,9 @@ async def test_a_body_registers_its_clients_but_cannot_rename_another_bodys(
     theirs = organization_row(GUANGZHOU_HOLDER, region="440112")
 
     payload = await refused(api, snapshot, "upsertOrganizations", [theirs], body)
-    own_client = organization_row(DALIAN_PRODUCT_INSTITUTE, region="210211")
+    own_client = organization_row(
+        DALIAN_PRODUCT_INSTITUTE, name=_registered(DALIAN_PRODUCT_INSTITUTE), region="210211"
+    )
     new_client = organization_row(new_uscc(41))
     written = await mutate(api, "upsertOrganizations", [own_client, new_client], bearer=body)
 
@@ -587,16 +595,21 @@ async def test_a_body_cannot_move_its_client_out_of_its_regulators_reach(
     ccsc = await create_api_key(
         api.store, role=Role.CERTIFICATION_BODY, institutions=[CCSC], label="ccsc", actor="test"
     )
-    moved = organization_row(DALIAN_PRODUCT_INSTITUTE, region="440106")
+    moved = organization_row(
+        DALIAN_PRODUCT_INSTITUTE, name=_registered(DALIAN_PRODUCT_INSTITUTE), region="440106"
+    )
 
     # Nor by registering an institution as a "new" holder somewhere else.
-    elsewhere = organization_row(HENGAN, region="440106")
+    elsewhere = organization_row(HENGAN, name=_registered(HENGAN), region="440106")
 
     payload = await refused(api, snapshot, "upsertOrganizations", [moved], ccsc)
     institution = await refused(api, snapshot, "upsertOrganizations", [elsewhere], ccsc)
     by_regulator = await mutate(api, "upsertOrganizations", [moved], role=Role.REGULATOR)
     at_home = await mutate(
-        api, "upsertOrganizations", [organization_row(HENGAN, region="210211")], bearer=ccsc
+        api,
+        "upsertOrganizations",
+        [organization_row(HENGAN, name=_registered(HENGAN), region="210211")],
+        bearer=ccsc,
     )
 
     assert payload["field"] == "input[0].region", payload
@@ -653,3 +666,33 @@ async def test_a_regulator_writes_only_the_grants_of_regulators_in_its_jurisdict
     assert [r["field"] for r in refusals] == ["input[0].body"] * 3, refusals
     assert LIAONING_AMR in refusals[1]["message"]  # the stored body, though it names itself
     assert written["__typename"] == "UpsertAccreditationsSuccess", written
+
+
+async def test_a_registered_institutions_holder_record_carries_its_registered_name(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """A body that had never served the Dalian lab gave it a holder record under a name of
+    its own, and the lab's real certificates then failed verification by its name
+    (HOLDER_MISMATCH; twenty-fourth session's review)."""
+    yuezhi = await partner(api, YUEZHI)
+    registered = _registered(HENGAN)
+    before = await snapshot()
+
+    renamed = await mutate(
+        api,
+        "upsertOrganizations",
+        [organization_row(HENGAN, name="HACKED by a stranger", region="210211")],
+        bearer=yuezhi,
+    )
+    unchanged = await snapshot()
+    spaced = " ".join(registered)  # spacing aside, the registered name
+    kept = await mutate(
+        api,
+        "upsertOrganizations",
+        [organization_row(HENGAN, name=spaced, region="210211")],
+        bearer=yuezhi,
+    )
+
+    assert (renamed["code"], renamed["field"]) == ("NOT_REGISTERED_NAME", "input[0].name")
+    assert unchanged == before, "a refused holder record was written"
+    assert kept["__typename"] == "UpsertOrganizationsSuccess", kept
