@@ -54,6 +54,7 @@ _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 # NUL ends FalkorDB's parameter header, and a lone surrogate is not text in any encoding.
 _UNCARRIABLE = re.compile("[\x00\ud800-\udfff]")
 _SHAPES_KEPT = 64  # shapes kept per document: one per page size asked, within reason
+_LEFT_OUT = "left out"  # a page-size variable not sent: its default in the document
 MAX_PUBLIC_VALUES = 10_000  # a complaint, a demand, a page of lookups hold far fewer
 # A batch of 1,000 rows of 30 fields is 60,000 (keys counted); a body of 2 MB holds no
 # realistic batch of more (a value and its key take 8 bytes or more).
@@ -264,7 +265,10 @@ def _shape(
 ) -> Shape | FragmentCycle:
     """The operation's shape, measured once per operation and page sizes asked (only the
     page-size variables change it, read as ``page_value`` reads them)."""
-    sizes = tuple(page_value(variables.get(name)) for name in facts.page_variables)
+    sizes = tuple(
+        page_value(variables[name]) if name in variables else _LEFT_OUT
+        for name in facts.page_variables
+    )
     key = (operation_name, sizes)
     known = facts.shapes.get(key)
     if known is not None:

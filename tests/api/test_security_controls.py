@@ -141,6 +141,29 @@ def test_the_cost_counts_objects_through_pages_variables_and_fragments() -> None
     assert query_cost(hidden, None, {}) == 1 + 3 * DEFAULT_PAGE + 2 * DEFAULT_PAGE**2
 
 
+async def test_a_page_size_left_to_its_default_in_the_document_is_charged_at_it(
+    reader: GraphQLClient,
+) -> None:
+    """A variable left out is its default as the operation writes it: charged 100 instead,
+    ``query($n: Int = 1000)`` nested two pages of a 1,000-member group's members and held
+    the server four minutes (twenty-fourth session's review)."""
+    lookup = (
+        'institution(uscc: "91210204768274391C") { members(first: $n) { uscc'
+        " group { members(first: $n) { uscc } } } }"
+    )
+    written = f"query($n: Int! = 1000) {{ a: {lookup} b: {lookup} }}"
+
+    for variables in ({}, {"n": 1000}):
+        body = await reader(written, variables)
+        assert body["data"] is None, variables
+        assert codes(body) == ["QUERY_TOO_COSTLY"], body
+    small = await reader(written.replace("= 1000", "= 5"))
+    assert "errors" not in small, small
+    assert query_cost(parse(written), None, {"n": 5}) == query_cost(
+        parse(written.replace("= 1000", "= 5")), None, {}
+    )
+
+
 async def test_a_page_of_a_hundred_institutions_with_their_certificates_is_allowed(
     reader: GraphQLClient,
 ) -> None:
