@@ -134,11 +134,12 @@ async def test_the_public_sees_the_index_but_not_who_answered(reader: GraphQLCli
     assert blank["answers"][4] == "YES"
 
 
-@pytest.mark.parametrize("period", ["2026-Q5", "26", "2026-13", "0000"])
+@pytest.mark.parametrize("period", ["2026-Q5", "26", "2026-13", "0000", "\u202e" + "9" * 100_000])
 async def test_a_malformed_period_is_refused(reader: GraphQLClient, period: str) -> None:
     body = await reader(SATISFACTION, {"u": HEPING_STATION, "p": period})
 
     assert body["errors"][0]["extensions"]["code"] == "INVALID_PERIOD"
+    assert len(body["errors"][0]["message"]) < 100  # 100 KB came back (review)
 
 
 @pytest.mark.parametrize(
