@@ -204,8 +204,8 @@ def certificate_row(number: str, **fields: Any) -> dict[str, Any]:
         "family": "MANAGEMENT_SYSTEM",
         "standard": "GB/T 19001-2016/ISO 9001:2015",
         "scope": "检验检测服务",
-        "issuedOn": "2026-10-08",
-        "expiresOn": "2029-10-07",
+        "issuedOn": "2026-11-02",  # reported within 30 days of its issue (TODAY 2026-11-22)
+        "expiresOn": "2029-11-01",
         "issuer": CCSC,
         "holder": DALIAN_PRODUCT_INSTITUTE,
         **fields,

@@ -122,7 +122,7 @@ async def test_a_record_sent_again_moves_no_bound_of_its_validity_into_the_past(
     a later validUntil, answered VALID for the days they had answered EXPIRED, and knownAt
     could not show what was said before. A bound moves only among days still ahead."""
     lapsed = certificate_row("CCSC24Q77001", issuedOn="2024-01-10", expiresOn="2026-01-09")
-    current = certificate_row("CCSC26Q77002")  # issued 2026-10-08, until 2029-10-07
+    current = certificate_row("CCSC26Q77002")  # issued 2026-11-02, until 2029-11-01
     issued = await mutate(api, "issueCertificates", [lapsed, current], role=Role.ADMIN)
     assert issued["__typename"] == "IssueCertificatesSuccess", issued
     ccsc = {"role": Role.CERTIFICATION_BODY, "institution": CCSC}
@@ -141,7 +141,7 @@ async def test_a_record_sent_again_moves_no_bound_of_its_validity_into_the_past(
     }
     refused = [
         await mutate(api, "issueCertificates", [{**lapsed, "expiresOn": "2026-12-31"}], **ccsc),
-        await mutate(api, "issueCertificates", [{**current, "expiresOn": "2026-11-01"}], **ccsc),
+        await mutate(api, "issueCertificates", [{**current, "expiresOn": "2026-11-10"}], **ccsc),
         await mutate(api, "upsertAccreditations", [cma], role=Role.REGULATOR),
     ]
     assert await snapshot() == before
@@ -358,3 +358,38 @@ async def test_an_accreditation_sent_again_is_the_grant_it_was_and_its_scope_mov
         verified = await api(VERIFY_ON, {"n": OUTSIDE_SCOPE["number"], "d": day})
         warnings = verified["data"]["verifyCertificate"]["warnings"]
         assert {"code": "OUTSIDE_ACCREDITED_SCOPE"} in warnings, day
+
+
+async def test_a_body_reports_a_new_certificate_within_30_days_of_its_issue(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """A body recorded 40 certificates dated 2024 and lapsed since, to holders it invented:
+    counted as issued, they took its own grade from 65.8 C to 78.7 B today and from 70.0 B
+    to 85.7 A on a day of 2024 (twenty-fourth session's review). An older certificate is
+    an archive, ADMIN's to load; one recorded already may be sent again."""
+    ccsc = {"role": Role.CERTIFICATION_BODY, "institution": CCSC}
+    lapsed = [
+        certificate_row(f"CCSC24Q8800{n}", issuedOn="2024-01-02", expiresOn="2024-12-31")
+        for n in range(3)
+    ]
+    await api.key(**ccsc)
+    before = await snapshot()
+
+    refused = await mutate(api, "issueCertificates", lapsed, **ccsc)
+    unchanged = await snapshot()
+    last_day = certificate_row(  # TODAY - 30 days
+        "CCSC26Q88010", issuedOn="2026-10-23", expiresOn="2029-10-22"
+    )
+    in_time = await mutate(api, "issueCertificates", [last_day], **ccsc)
+    day_before = certificate_row("CCSC26Q88011", issuedOn="2026-10-22", expiresOn="2029-10-21")
+    late = await mutate(api, "issueCertificates", [day_before], **ccsc)
+    archived = await mutate(api, "issueCertificates", lapsed, role=Role.ADMIN)
+    sent_again = await mutate(api, "issueCertificates", lapsed[:1], **ccsc)
+
+    assert (refused["code"], refused["field"]) == ("INVALID_VALUE", "input[0].issuedOn")
+    assert [p["field"] for p in refused["problems"]] == [f"input[{n}].issuedOn" for n in range(3)]
+    assert unchanged == before
+    assert in_time["__typename"] == "IssueCertificatesSuccess", in_time
+    assert (late["code"], late["field"]) == ("INVALID_VALUE", "input[0].issuedOn"), late
+    assert archived["__typename"] == "IssueCertificatesSuccess", archived
+    assert sent_again["__typename"] == "IssueCertificatesSuccess", sent_again

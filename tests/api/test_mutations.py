@@ -206,7 +206,7 @@ async def test_issue_certificates_makes_them_verifiable(
         "stars": 4,
         "issuer": {"uscc": CCSC},
         "holder": {"uscc": "122102044044617942"},
-        "history": [{"status": "VALID", "effectiveOn": "2026-10-08", "reason": "issued"}],
+        "history": [{"status": "VALID", "effectiveOn": "2026-11-02", "reason": "issued"}],
     }
 
 
@@ -428,11 +428,11 @@ async def test_reissuing_a_number_cannot_start_it_after_its_recorded_steps(
     days it was recorded SUSPENDED (asOf answered null, verification NOT_FOUND)."""
     admin = {"role": Role.ADMIN}
     issued = await mutate(api, "issueCertificates", [certificate_row("RS-PAST-1")], **admin)
-    step = status_change_row("RS-PAST-1", "SUSPENDED", effectiveOn="2026-10-20")
+    step = status_change_row("RS-PAST-1", "SUSPENDED", effectiveOn="2026-11-10")
     suspended = await mutate(api, "changeCertificateStatus", [step], **admin)
     before = await snapshot()
 
-    later = certificate_row("RS-PAST-1", issuedOn="2026-11-01")
+    later = certificate_row("RS-PAST-1", issuedOn="2026-11-15")
     refused = await mutate(api, "issueCertificates", [later], **admin)
     unchanged = await snapshot()
     corrected = certificate_row("RS-PAST-1", scope="检验检测")

@@ -183,7 +183,9 @@ async def test_a_body_cannot_certify_on_the_days_it_is_suspended(
         role=Role.ADMIN,
     )
     assert suspended["__typename"] == "ChangeInstitutionStatusSuccess", suspended
-    during = certificate_row("YZC26Q00101", issuer=YUEZHI, issuedOn="2026-10-08")
+    during = certificate_row(
+        "YZC26Q00101", issuer=YUEZHI, issuedOn="2026-10-08", expiresOn="2029-10-07"
+    )
     before = await snapshot()
 
     payload = await mutate(api, "issueCertificates", [during], role=Role.ADMIN)
@@ -207,10 +209,10 @@ async def test_a_body_suspended_or_stripped_today_cannot_date_its_certificates_b
     api: GraphQLClient, snapshot: Snapshot
 ) -> None:
     """The issue date is the writer's own to state: CCSC suspended today, or stripped today
-    of what lets it certify to ISO 9001, cannot record a certificate dated last month, which would
+    of what lets it certify to ISO 9001, cannot record a certificate dated weeks back, which would
     verify VALID once it is reinstated. ADMIN migrating an archive still may."""
     ccsc = {"role": Role.CERTIFICATION_BODY, "institution": CCSC}
-    backdated = certificate_row("CCSC26Q99001", issuedOn="2026-10-08")
+    backdated = certificate_row("CCSC26Q99001", issuedOn="2026-11-02")
     suspend = institution_status_row(CCSC, "SUSPENDED")
     assert (await mutate(api, "changeInstitutionStatus", [suspend], role=Role.ADMIN))[
         "__typename"
