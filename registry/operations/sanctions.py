@@ -116,8 +116,9 @@ async def refuse_lifting_sanctions(
     *,
     today: date,
 ) -> None:
-    """A body restores (VALID) its certificates only when it may: not one its regulator (or
-    ADMIN) suspended, which would undo the sanction (NOT_AUTHORIZED), and not while the body
+    """A body restores (VALID) or cancels its certificates only when it may: not one its
+    regulator (or ADMIN) suspended, which would undo the sanction (NOT_AUTHORIZED), nor
+    restores while the body
     itself is not ACTIVE today (ISSUER_NOT_ACTIVE): a suspended or revoked body certifies
     nothing, lifting included. Oversight itself lifts what it suspended, a regulator only
     what a key of its jurisdiction did (``refuse_lifting_wider_suspensions``)."""
@@ -133,7 +134,15 @@ async def refuse_lifting_sanctions(
             store, principal, lifting, CertificateStatus.SUSPENDED
         )
         return
-    if not restoring:
+    # A cancellation (the holder's own wish) ends a sanction as a lift does: a body turned
+    # its regulator's suspension into a voluntary end, where the regulator would have it
+    # withdrawn, which counts against the body (twenty-fourth session's review).
+    ending = [
+        (index, r)
+        for index, r in enumerate(records)
+        if r.status in (CertificateStatus.VALID, CertificateStatus.CANCELLED)
+    ]
+    if not ending:
         return
     issuers = sorted({stored[r.number].issuer for _, r in restoring})
     standing = {
@@ -141,7 +150,7 @@ async def refuse_lifting_sanctions(
     }
     sanctioned: list[FieldProblem] = []
     inactive: list[FieldProblem] = []
-    for index, record in restoring:
+    for index, record in ending:
         certificate = stored[record.number]
         # Oversight's own last word by that day: a body suspending on top of the sanction
         # and then lifting its own suspension would otherwise lift the sanction with it.
@@ -151,7 +160,11 @@ async def refuse_lifting_sanctions(
         step = in_effect(oversight, record.effective_on or today)
         if step is not None and step.status == CertificateStatus.SUSPENDED.value:
             message = f"suspended by its regulator on {step.effective_on}: the regulator lifts it"
+            if record.status is CertificateStatus.CANCELLED:
+                message += " or has it withdrawn"
             sanctioned.append(FieldProblem("NOT_AUTHORIZED", message, f"input[{index}].status"))
+        if record.status is not CertificateStatus.VALID:
+            continue
         status = standing.get(certificate.issuer, InstitutionStatus.ACTIVE)
         if status is not InstitutionStatus.ACTIVE:
             message = f"{certificate.issuer} is {status.value} today: it restores nothing"

@@ -586,6 +586,29 @@ async def test_a_body_lifts_neither_its_regulators_suspension_nor_anything_while
     assert (restored["code"], restored["field"]) == ("ISSUER_NOT_ACTIVE", "input[0].status")
 
 
+async def test_a_body_cancels_no_certificate_its_regulator_suspended(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """A body turned its regulator's suspension into a voluntary cancellation, where the
+    regulator would have the certificate withdrawn, which counts against the body
+    (twenty-fourth session's review). It may still withdraw the certificate itself."""
+    ccsc = {"role": Role.CERTIFICATION_BODY, "institution": CCSC}
+    suspend = [status_change_row(DALIAN_CERTIFICATE, "SUSPENDED")]
+    by_regulator = await mutate(api, "changeCertificateStatus", suspend, role=Role.REGULATOR)
+    assert by_regulator["__typename"] == "ChangeCertificateStatusSuccess", by_regulator
+    await api.key(Role.CERTIFICATION_BODY, CCSC)  # a key is a logged write of its own
+    before = await snapshot()
+
+    cancel = [status_change_row(DALIAN_CERTIFICATE, "CANCELLED", reason="持证人申请注销")]
+    cancelled = await mutate(api, "changeCertificateStatus", cancel, **ccsc)
+
+    assert (cancelled["code"], cancelled["field"]) == ("NOT_AUTHORIZED", "input[0].status")
+    assert await snapshot() == before
+    withdraw = [status_change_row(DALIAN_CERTIFICATE, "WITHDRAWN", reason="逾期未整改")]
+    withdrawn = await mutate(api, "changeCertificateStatus", withdraw, **ccsc)
+    assert withdrawn["__typename"] == "ChangeCertificateStatusSuccess", withdrawn
+
+
 async def test_a_body_cannot_move_its_client_out_of_its_regulators_reach(
     api: GraphQLClient, snapshot: Snapshot
 ) -> None:
