@@ -18,7 +18,6 @@ from typing import TypeVar
 from graph.errors import AlreadyApplied, Conflict, NotFound, StaleVersion
 from graph.log_models import IdempotencyClaim, WriteGuard, WriteResult
 from graph.port import GraphStore
-from graph.text import normalise_text
 from registry.auth import Principal
 from registry.domain.certificates import status_timeline
 from registry.domain.lifecycle import CERTIFICATE_TRANSITIONS
@@ -26,6 +25,7 @@ from registry.domain.vocabulary import AccreditationScheme, InstitutionKind, Rol
 from registry.operations import convert
 from registry.operations.credit import recompute_credit
 from registry.operations.grantors import refuse_new_grantors, refuse_others_grants
+from registry.operations.holder_names import refuse_other_holder_names, refuse_unregistered_names
 from registry.operations.lifecycle_checks import (
     Replan,
     certificates_to_issue,
@@ -157,27 +157,6 @@ async def _require_regions(store: GraphStore, codes: Iterable[tuple[int, str, st
         raise Refusal(RefusalKind.INVALID_INPUT, problems)
 
 
-async def _require_registered_names(
-    store: GraphStore, records: Sequence[OrganizationRecord]
-) -> None:
-    """A registered institution's holder record carries its registered name (spacing,
-    width and case aside): a body that had never served a Dalian lab gave it a holder
-    record under a name of its own, and the lab's real certificates then failed
-    verification by its name (HOLDER_MISMATCH)."""
-    registered = {i.uscc: i.name for i in await store.get_institutions([r.uscc for r in records])}
-    problems = [
-        FieldProblem(
-            "NOT_REGISTERED_NAME",
-            f"{r.uscc} is registered as {registered[r.uscc]}: its holder record carries that name",
-            f"input[{index}].name",
-        )
-        for index, r in enumerate(records)
-        if r.uscc in registered and normalise_text(r.name) != normalise_text(registered[r.uscc])
-    ]
-    if problems:
-        raise Refusal(RefusalKind.INVALID_INPUT, problems)
-
-
 async def upsert_regions(
     store: GraphStore, principal: Principal, records: Sequence[RegionRecord]
 ) -> WriteResult:
@@ -207,6 +186,8 @@ async def upsert_institutions(
     refuse_new_grantors(principal, records, stored)
     await _require_regions(store, ((i, "region", r.region) for i, r in enumerate(records)))
     await _require_associations(store, records)
+    if principal.role is not Role.ADMIN:
+        await refuse_other_holder_names(store, records, list(stored))
     models = [convert.institution_model(r, secret=secret) for r in records]
     if principal.role not in (Role.ADMIN, Role.REGULATOR):
         await refuse_linking_others(store, models, stored)
@@ -261,7 +242,7 @@ async def upsert_organizations(
     )
     await _require_regions(store, ((i, "region", r.region) for i, r in enumerate(records)))
     if principal.role is not Role.ADMIN:  # oversight corrects a record as it finds it
-        await _require_registered_names(store, records)
+        await refuse_unregistered_names(store, records)
     return await _write(
         records,
         lambda guard: store.upsert_organizations(

@@ -707,6 +707,13 @@ async def test_a_registered_institutions_holder_record_carries_its_registered_na
         [organization_row(HENGAN, name="HACKED by a stranger", region="210211")],
         bearer=yuezhi,
     )
+    invisible = registered[:2] + "\u200b" + registered[2:]  # the search form drops it
+    hidden = await mutate(
+        api,
+        "upsertOrganizations",
+        [organization_row(HENGAN, name=invisible, region="210211")],
+        bearer=yuezhi,
+    )
     unchanged = await snapshot()
     spaced = " ".join(registered)  # spacing aside, the registered name
     kept = await mutate(
@@ -717,5 +724,50 @@ async def test_a_registered_institutions_holder_record_carries_its_registered_na
     )
 
     assert (renamed["code"], renamed["field"]) == ("NOT_REGISTERED_NAME", "input[0].name")
+    assert (hidden["code"], hidden["field"]) == ("NOT_REGISTERED_NAME", "input[0].name")
     assert unchanged == before, "a refused holder record was written"
     assert kept["__typename"] == "UpsertOrganizationsSuccess", kept
+
+
+async def test_an_institution_registers_under_the_name_its_holder_record_carries(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """A body wrote the holder record of a Guangzhou lab not yet registered, under a false
+    name; the lab registered later kept it, and its certificates failed verification by
+    its real name (twenty-fourth session's review). Its regulator corrects the record
+    first; a renamed institution's record then follows its new name."""
+    lab = new_uscc(77)
+    yuezhi = await partner(api, YUEZHI)
+    squatted = await mutate(
+        api,
+        "upsertOrganizations",
+        [organization_row(lab, name="广州李鬼检测有限公司", region="440106")],
+        bearer=yuezhi,
+    )
+    assert squatted["__typename"] == "UpsertOrganizationsSuccess", squatted
+    guangdong = await regulator_of(api, "440000")
+    real = institution_row(lab, name="广州真实检测技术有限公司", region="440106")
+    before = await snapshot()
+
+    kept_false = await mutate(api, "upsertInstitutions", [real], bearer=guangdong)
+    unchanged = await snapshot()
+    corrected = await mutate(
+        api,
+        "upsertOrganizations",
+        [organization_row(lab, name=real["name"], region="440106")],
+        bearer=guangdong,
+    )
+    registered = await mutate(api, "upsertInstitutions", [real], bearer=guangdong)
+    renamed = {**real, "name": "广州真实检测集团有限公司"}
+    moved_on = await mutate(api, "upsertInstitutions", [renamed], bearer=guangdong)
+    follows = await mutate(
+        api,
+        "upsertOrganizations",
+        [organization_row(lab, name=renamed["name"], region="440106")],
+        bearer=guangdong,
+    )
+
+    assert (kept_false["code"], kept_false["field"]) == ("HOLDER_NAME_DIFFERS", "input[0].name")
+    assert unchanged == before
+    for done in (corrected, registered, moved_on, follows):
+        assert done["__typename"].endswith("Success"), done
