@@ -13,14 +13,16 @@ from graph.port import GraphStore
 from registry.auth import Principal, access_of, actor_prefix
 from registry.domain.accreditations import institution_status_on
 from registry.domain.certificates import status_timeline
-from registry.domain.timeline import in_effect
+from registry.domain.timeline import in_effect, ordered
 from registry.domain.vocabulary import CertificateStatus, InstitutionStatus, Role
 from registry.operations.refusals import Refusal, RefusalKind
-from registry.records import FieldProblem, StatusChangeRecord
+from registry.records import CertificateRecord, FieldProblem, StatusChangeRecord
 
 __all__ = [
     "OVERSIGHT",
     "REPORT_DAYS",
+    "oversight_suspension",
+    "refuse_lapsing_sanctions",
     "refuse_lifting_sanctions",
     "refuse_lifting_wider_suspensions",
     "refuse_out_of_time",
@@ -108,6 +110,26 @@ async def refuse_lifting_wider_suspensions(
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
 
 
+def oversight_suspension(
+    certificate: Certificate, day: date, *, ahead: bool = False
+) -> StatusChange | None:
+    """The suspension oversight (a regulator or ADMIN) recorded that is in force on ``day``
+    by oversight's own last word (a body suspending on top of the sanction and lifting its
+    own suspension would otherwise lift the sanction with it), or, ``ahead``, the first one
+    scheduled after it: a cancellation then supersedes it, and a validity shortened to end
+    before it ends the certificate as a lapse (twenty-fourth session's review)."""
+    oversight = [s for s in status_timeline(certificate) if s.actor.startswith(_OVERSIGHT_ACTORS)]
+    step = in_effect(oversight, day)
+    if step is not None and step.status == CertificateStatus.SUSPENDED.value:
+        return step
+    if not ahead:
+        return None
+    suspended = CertificateStatus.SUSPENDED.value
+    return next(
+        (s for s in ordered(oversight) if s.effective_on > day and s.status == suspended), None
+    )
+
+
 async def refuse_lifting_sanctions(
     store: GraphStore,
     principal: Principal,
@@ -152,18 +174,14 @@ async def refuse_lifting_sanctions(
     inactive: list[FieldProblem] = []
     for index, record in ending:
         certificate = stored[record.number]
-        # Oversight's own last word by that day: a body suspending on top of the sanction
-        # and then lifting its own suspension would otherwise lift the sanction with it.
-        oversight = [
-            s for s in status_timeline(certificate) if s.actor.startswith(_OVERSIGHT_ACTORS)
-        ]
-        step = in_effect(oversight, record.effective_on or today)
-        if step is not None and step.status == CertificateStatus.SUSPENDED.value:
-            message = f"suspended by its regulator on {step.effective_on}: the regulator lifts it"
-            if record.status is CertificateStatus.CANCELLED:
+        cancelling = record.status is CertificateStatus.CANCELLED
+        step = oversight_suspension(certificate, record.effective_on or today, ahead=cancelling)
+        if step is not None:
+            message = f"suspended by its regulator from {step.effective_on}: the regulator lifts it"
+            if cancelling:
                 message += " or has it withdrawn"
             sanctioned.append(FieldProblem("NOT_AUTHORIZED", message, f"input[{index}].status"))
-        if record.status is not CertificateStatus.VALID:
+        if cancelling:
             continue
         status = standing.get(certificate.issuer, InstitutionStatus.ACTIVE)
         if status is not InstitutionStatus.ACTIVE:
@@ -173,3 +191,25 @@ async def refuse_lifting_sanctions(
         raise Refusal(RefusalKind.NOT_AUTHORIZED, sanctioned)
     if inactive:
         raise Refusal(RefusalKind.INVALID_INPUT, inactive)
+
+
+def refuse_lapsing_sanctions(
+    records: Sequence[CertificateRecord], stored: Mapping[str, Certificate], *, today: date
+) -> None:
+    """A body ends no suspension oversight recorded by letting the certificate lapse: sent
+    again to expire sooner, a suspended certificate ended EXPIRED, not withdrawn, and never
+    counted against its body (twenty-fourth session's review). NOT_AUTHORIZED."""
+    problems = [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"suspended by its regulator from {step.effective_on}: its validity is not "
+            "shortened while the sanction stands",
+            f"input[{index}].expiresOn",
+        )
+        for index, r in enumerate(records)
+        if (old := stored.get(r.number)) is not None
+        and r.expires_on < old.expires_on
+        and (step := oversight_suspension(old, today, ahead=True)) is not None
+    ]
+    if problems:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)

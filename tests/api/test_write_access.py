@@ -609,6 +609,37 @@ async def test_a_body_cancels_no_certificate_its_regulator_suspended(
     assert withdrawn["__typename"] == "ChangeCertificateStatusSuccess", withdrawn
 
 
+async def test_a_body_ends_no_suspension_by_cancelling_ahead_or_shortening_validity(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """A body cancelled ahead of the suspension its regulator scheduled, which the final
+    step then superseded, and sent a suspended certificate again to expire tomorrow, so
+    the sanction ended as a lapse (twenty-fourth session's review)."""
+    ccsc = {"role": Role.CERTIFICATION_BODY, "institution": CCSC}
+    scheduled, now = certificate_row("CCSC26Q55001"), certificate_row("CCSC26Q55002")
+    issued = await mutate(api, "issueCertificates", [scheduled, now], **ccsc)
+    assert issued["__typename"] == "IssueCertificatesSuccess", issued
+    steps = [
+        status_change_row("CCSC26Q55001", "SUSPENDED", effectiveOn="2026-12-01"),
+        status_change_row("CCSC26Q55002", "SUSPENDED"),
+    ]
+    suspended = await mutate(api, "changeCertificateStatus", steps, role=Role.REGULATOR)
+    assert suspended["__typename"] == "ChangeCertificateStatusSuccess", suspended
+    before = await snapshot()
+
+    cancel = [status_change_row("CCSC26Q55001", "CANCELLED", reason="客户申请")]
+    cancelled = await mutate(api, "changeCertificateStatus", cancel, **ccsc)
+    shortened = [
+        await mutate(api, "issueCertificates", [{**row, "expiresOn": "2026-11-25"}], **ccsc)
+        for row in (scheduled, now)
+    ]
+
+    assert (cancelled["code"], cancelled["field"]) == ("NOT_AUTHORIZED", "input[0].status")
+    for refused in shortened:
+        assert (refused["code"], refused["field"]) == ("NOT_AUTHORIZED", "input[0].expiresOn")
+    assert await snapshot() == before
+
+
 async def test_a_body_cannot_move_its_client_out_of_its_regulators_reach(
     api: GraphQLClient, snapshot: Snapshot
 ) -> None:
