@@ -60,6 +60,9 @@ def routes() -> list[Route]:
     return [Route("/institutions/{uscc}/network.svg", network_picture, methods=["GET"])]
 
 
+_DEPTHS = frozenset(str(depth) for depth in range(1, MAX_NETWORK_DEPTH + 1))
+
+
 async def network_picture(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     store = runtime.open_store
@@ -71,7 +74,8 @@ async def network_picture(request: Request) -> Response:
         return error_response(403, "NOT_AUTHORIZED", "networks are shown to regulators only")
     uscc = normalise_identifier(request.path_params["uscc"])
     depth = request.query_params.get("depth", "2")
-    if not is_valid_uscc(uscc) or not depth.isdigit() or not 1 <= int(depth) <= MAX_NETWORK_DEPTH:
+    # Compared as text: "²" passed isdigit() and then failed int() with a bare 500.
+    if not is_valid_uscc(uscc) or depth not in _DEPTHS:
         return error_response(400, "INVALID_INPUT", "a valid USCC and a depth of 1 to 3")
     # The centre is an institution or a certified holder: either is judged by its region.
     regions = [i.region for i in await store.get_institutions([uscc])]

@@ -242,6 +242,23 @@ async def test_regulator_gets_the_network_picture(reader: GraphQLClient) -> None
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
 
 
+@pytest.mark.parametrize("depth", ["0", "4", "\u00b2", "\uff12", "1" * 5000, "-1", ""])
+async def test_a_network_depth_out_of_range_is_a_coded_400(
+    reader: GraphQLClient, depth: str
+) -> None:
+    """ "²" passed isdigit() and failed int(), 5,000 digits passed Python's digit limit:
+    both were a bare 500 (twenty-fourth session's review)."""
+    key = await reader.key(Role.REGULATOR)
+    response = await reader.http.get(
+        f"/institutions/{GUANGDONG_BODY}/network.svg",
+        params={"depth": depth},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
 @pytest.mark.parametrize(("role", "status"), [(Role.PUBLIC, 403), (Role.PARTNER, 403)])
 async def test_network_picture_is_for_regulators_only(
     reader: GraphQLClient, role: Role, status: int
