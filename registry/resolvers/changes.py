@@ -230,6 +230,9 @@ async def follow_changes(
         await still_kept(store, cursor)  # a prune under way would leave a silent gap
         for change in await shown(store, principal, info.context.day_now(), found):
             yield Change.of(change)
+            # A turn for everyone else between two changes: a batch of 500 went out in one
+            # go, and a few subscriptions catching up held other clients over a second.
+            await asyncio.sleep(0)
         cursor = next_cursor
 
 

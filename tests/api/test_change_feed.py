@@ -3,19 +3,27 @@ always make progress, and CURSOR_EXPIRED once the log was pruned past a cursor."
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 from dataclasses import asdict
 from typing import Any
 
 import orjson
 import pytest
+from graphql import ExecutionResult
 
+from graph.cypher_store import CypherStore
 from graph.log_models import ChangeFilter
-from registry.auth import create_api_key
+from registry.auth import authenticate, create_api_key
+from registry.context import Context
 from registry.domain.vocabulary import ChangeEntity, Role, change_entity
+from registry.loaders import Loaders
 from registry.resolvers import changes as feed
+from registry.resolvers.root import build_schema
 from registry.schema.changes import ChangeEntityName
 from registry.schema.pagination import encode_cursor
-from tests.api.conftest import GraphQLClient
+from tests.api.conftest import TODAY, GraphQLClient
+from tests.api.conftest import test_settings as settings_of_tests
 from tests.api.operations import feed_seqs
 
 FEED = """query($after: String, $first: Int, $entities: [ChangeEntity!], $regions: [String!]) {
@@ -358,3 +366,43 @@ async def test_a_credit_event_repaired_since_is_left_out_of_its_earlier_entries_
     assert "CE-2026-0001" in stream.text
     assert "CE-T-8001" not in then.text
     assert "CE-T-8001" in then_overseen.text
+
+
+async def test_a_subscription_catching_up_lets_other_clients_run_between_its_changes(
+    seeded_store: CypherStore,
+) -> None:
+    """A few subscriptions catching up from the start held every other client over a
+    second: a batch of 500 changes went out without the event loop taking a turn
+    (twenty-fourth session's review). Between two changes, another task runs."""
+    key = await create_api_key(seeded_store, role=Role.PARTNER, label="follow", actor="test")
+    header = f"Bearer {key}"
+    context = Context(
+        store=seeded_store,
+        settings=settings_of_tests(),
+        principal=await authenticate(seeded_store, header),
+        loaders=Loaders.for_request(seeded_store, TODAY),
+        request_id="follow",
+        today=TODAY,
+        connection_params={"Authorization": header},
+    )
+    turns = 0
+
+    async def other_client() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    other = asyncio.create_task(other_client())
+    schema = build_schema(settings_of_tests())
+    followed = await schema.subscribe("subscription { changes { seq } }", context_value=context)
+    assert not isinstance(followed, ExecutionResult), followed
+    seen: list[int] = []
+    async for result in followed:
+        assert result.errors is None, result.errors
+        seen.append(turns)
+        if len(seen) == 60:
+            break
+    other.cancel()
+
+    assert all(later > earlier for earlier, later in itertools.pairwise(seen)), seen
