@@ -16,7 +16,7 @@ from graph.port import GraphStore
 from registry.auth import Principal, access_of
 from registry.domain.stations import is_form_id
 from registry.domain.supervision import drawn_institutions
-from registry.domain.vocabulary import InstitutionKind, Role
+from registry.domain.vocabulary import InstitutionKind, RectificationOutcome, Role
 from registry.operations import convert
 from registry.operations.kept_facts import (
     EVENT_FACTS,
@@ -265,12 +265,19 @@ async def _own_authority(
 
 def _rewritten(old: Mapping[str, object], record: CreditEventRecord) -> list[str]:
     """The stored fields ``record`` would change: what it states (kind, date, weight,
-    authority, publicity end, its public text), and a repair once recorded (re-dated, it
-    moved the record off past days' files and scores)."""
+    authority, publicity end, its public text, a rectification deadline), and what is
+    recorded once: a repair (re-dated, it moved the record off past days' files and
+    scores), and an order's outcome once it is no longer PENDING: a city regulator moved
+    its province's rectification deadline back, and the institution stood in class D on
+    every day since (twenty-fourth session's review). The plan a result answers may be
+    corrected: a result moves to its new plan."""
     rewritten = changed(old, convert.credit_event_model(record), EVENT_FACTS)
     repaired, now = old.get("repairedOn"), record.repaired_on
     if repaired is not None and now is not None and now.isoformat() != repaired:
         rewritten.append("repairedOn")
+    outcome = old.get("outcome")
+    if outcome not in (None, RectificationOutcome.PENDING.value) and record.outcome != outcome:
+        rewritten.append("outcome")
     return rewritten
 
 

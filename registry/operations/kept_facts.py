@@ -75,7 +75,7 @@ def refuse_rewrites(
 
 
 # What each states, by stored name: kept as first written.
-EVENT_FACTS = ("kind", "date", "weight", "authority", "publicUntil", "description")
+EVENT_FACTS = ("kind", "date", "weight", "authority", "publicUntil", "description", "deadline")
 _RATING_FACTS = ("grade", "score", "period", "publishedOn", "validUntil", "method", "evidence")
 _EVALUATION_FACTS = (
     "kind",

@@ -451,6 +451,53 @@ async def test_a_regulator_repairs_a_record_but_does_not_rewrite_what_it_states(
     assert (seen["kind"], seen["weight"]) == ("ADMINISTRATIVE_PENALTY", -25)
 
 
+async def test_an_orders_deadline_and_its_outcome_once_found_stay_as_recorded(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """A city regulator moved its province's rectification deadline from 2027-01-07 back to
+    2026-07-09, and the institution stood in class D (NOT_RECTIFIED_BY_DEADLINE) on every
+    day since; another turned a recorded outcome round (twenty-fourth session's review)."""
+    order = {  # as seeded: Guangdong's order to 广东粤质, pending until 2027-01-07
+        "id": "CE-2026-0008",
+        "institution": "91440106732910130L",
+        "kind": "RECTIFICATION_ORDER",
+        "date": "2026-07-08",
+        "authority": "广东省市场监督管理局",
+        "weight": -20,
+        "description": "CNAS自2026-07-01起暂停其产品认证(绿色产品)认可资格,"
+        "责令暂停期间不得以认可名义开展绿色产品认证并限期整改。",
+        "publicUntil": "2027-07-07",
+        "deadline": "2027-01-07",
+        "outcome": "PENDING",
+    }
+
+    moved = await call_refused(
+        api,
+        snapshot,
+        "recordCreditEvents",
+        [{**order, "deadline": "2026-07-09"}],
+        role=Role.REGULATOR,
+    )
+    found = await call(
+        api, "recordCreditEvents", [{**order, "outcome": "NOT_RECTIFIED"}], role=Role.REGULATOR
+    )
+    turned = await call_refused(
+        api,
+        snapshot,
+        "recordCreditEvents",
+        [{**order, "outcome": "RECTIFIED"}],
+        role=Role.REGULATOR,
+    )
+    corrected = await call(
+        api, "recordCreditEvents", [{**order, "outcome": "RECTIFIED"}], role=Role.ADMIN
+    )
+
+    assert moved["problems"][0]["field"] == "input[0].deadline", moved
+    assert found["__typename"] == "RecordCreditEventsSuccess", found
+    assert turned["problems"][0]["field"] == "input[0].outcome", turned
+    assert corrected["__typename"] == "RecordCreditEventsSuccess", corrected
+
+
 async def test_a_record_and_its_repair_are_reported_within_their_month(
     api: GraphQLClient, snapshot: Snapshot
 ) -> None:
