@@ -24,6 +24,7 @@ __all__ = [
     "DisputeOutcome",
     "DisputeStatus",
     "answered_by",
+    "answered_by_oversight",
     "due_by",
     "handling_refusals",
     "is_overdue",
@@ -124,9 +125,14 @@ def may_handle(access: Access, dispute: Dispute) -> bool:
     return not handling_refusals(access, dispute)
 
 
+def answered_by_oversight(access: Access) -> bool:
+    """Whether this key answers as oversight (a regulator or ADMIN), not as the issuer."""
+    return access.role in _OVERSIGHT
+
+
 def answered_by(access: Access, dispute: Dispute) -> str:
     """Who answered, as everyone may read it: the issuer's USCC when a key acting for it
     answered, else the oversight role (the credential is in the change log)."""
-    if access.role in _OVERSIGHT:
+    if answered_by_oversight(access):
         return access.role.value
     return dispute.institution

@@ -22,7 +22,9 @@ from registry.domain.anomalies import issue_anomaly
 from registry.domain.data_quality import LATE_AFTER_DAYS, DataQuality, data_quality
 from registry.domain.disputes import (
     DisputeEntity,
+    DisputeOutcome,
     answered_by,
+    answered_by_oversight,
     due_by,
     handling_refusals,
 )
@@ -94,6 +96,17 @@ async def resolve_dispute(
         subject = await store.get_institutions([dispute.institution])
         if subject and own_case(principal.role, principal.regions, subject[0]):
             refused = [Refused("input.id", "a regulator of this key's own level: its superior's")]
+    if (
+        not refused
+        and record.outcome is DisputeOutcome.REJECTED
+        and not answered_by_oversight(access)
+    ):
+        # The issuer rejected a dispute about its own certificate and so closed it, and the
+        # regulator's answer was then refused (twenty-fourth session's review): an issuer
+        # upholds what is said of its record; rejecting it is its regulator's call.
+        refused = [
+            Refused("input.outcome", "a dispute of this key's own record: its regulator rejects it")
+        ]
     if refused:
         raise Refusal(
             RefusalKind.NOT_AUTHORIZED,

@@ -364,5 +364,28 @@ async def test_an_accreditation_is_answered_by_the_body_that_granted_it(
         api, dispute["id"], "REJECTED", "范围无误", role=Role.CERTIFICATION_BODY, institution=CQC
     )
     assert holder["__typename"] == "NotAuthorized"  # CQC holds it; CNAS granted it
-    body = await _resolve(api, dispute["id"], "REJECTED", "范围无误", role=Role.ACCREDITATION_BODY)
-    assert (body["dispute"]["status"], body["dispute"]["answeredBy"]) == ("REJECTED", CNAS)
+    body = await _resolve(api, dispute["id"], "UPHELD", "范围将更正", role=Role.ACCREDITATION_BODY)
+    assert (body["dispute"]["status"], body["dispute"]["answeredBy"]) == ("UPHELD", CNAS)
+
+
+async def test_an_issuer_upholds_a_dispute_of_its_record_and_its_regulator_rejects_it(
+    api: GraphQLClient, seeded_store: CypherStore
+) -> None:
+    """The issuer rejected a dispute about its own certificate, which closed it, and the
+    regulator's answer was then refused: the issuer decided the disputes its own
+    data-quality score counts (twenty-fourth session's review)."""
+    id = (await _file(api))["dispute"]["id"]
+    ccsc = {"role": Role.CERTIFICATION_BODY, "institution": CCSC}
+    await api.key(**ccsc)
+    head = await seeded_store.change_head()
+
+    own = await _resolve(api, id, "REJECTED", "记录无误", **ccsc)
+    unchanged = await seeded_store.change_head()
+    regulator = await _resolve(api, id, "REJECTED", "记录无误", role=Role.REGULATOR)
+
+    assert (own["code"], own["field"]) == ("NOT_AUTHORIZED", "input.outcome"), own
+    assert unchanged == head
+    assert (regulator["dispute"]["status"], regulator["dispute"]["answeredBy"]) == (
+        "REJECTED",
+        "REGULATOR",
+    )
