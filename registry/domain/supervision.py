@@ -186,6 +186,10 @@ class Plan:
     per_institution: int
     population: tuple[tuple[SupervisionClass, int], ...]
     draws: tuple[Draw, ...]
+    # The inspectors drawn from, with the employers and groups given for them: published, so
+    # a regulator that steered an inspector by declaring the others conflicted is seen to
+    # (twenty-fourth session's review).
+    pool: tuple[Inspector, ...] = ()
     digest: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -211,6 +215,9 @@ class Plan:
                     "shortfall": d.shortfall,
                 }
                 for d in self.draws
+            ],
+            "inspectors": [
+                {"id": i.id, "employer": i.employer, "group": i.group} for i in self.pool
             ],
         }
         return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -285,4 +292,5 @@ def draw_supervision_plan(
         per_institution=per_institution,
         population=tuple(population),
         draws=tuple(draws),
+        pool=tuple(pool),
     )

@@ -240,4 +240,10 @@ def test_the_plan_example_in_docs_credit_method_md_is_stable() -> None:
         ("I16", ("P1", "P3")),
         ("I19", ("P3", "P4")),
     ]
-    assert plan.digest == "21884a9db7d5a2ddbb428ef406a4299a054d7f76e67633b081946c4683258652"
+    assert plan.digest == "9aa988161f1d9009b3681200d572873d1ca5663e1ff95333d62b4c870b9bb1b4"
+    assert [i["id"] for i in json.loads(plan.canonical_json())["inspectors"]] == [
+        "P1",
+        "P2",
+        "P3",
+        "P4",
+    ]
