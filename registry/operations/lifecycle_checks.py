@@ -26,6 +26,7 @@ from registry.operations.refusals import Refusal, RefusalKind
 from registry.operations.sanctions import (
     OVERSIGHT,
     REPORT_DAYS,
+    refuse_certifying_around_sanctions,
     refuse_lapsing_sanctions,
     refuse_out_of_time,
     reported_from,
@@ -121,6 +122,7 @@ async def certificates_to_issue(
     if not oversight:
         _refuse_rewritten_terms(records, stored)
         refuse_lapsing_sanctions(records, stored, today=today)
+        await refuse_certifying_around_sanctions(store, records, stored, today=today)
         problems += _reported_late(records, stored, today=today)
         problems += [
             moved

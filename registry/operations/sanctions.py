@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
-from graph.models import Certificate, StatusChange
+from graph.models import Certificate, CertificateQuery, StatusChange
 from graph.port import GraphStore
 from registry.auth import Principal, access_of, actor_prefix
 from registry.domain.accreditations import institution_status_on
@@ -22,6 +22,7 @@ __all__ = [
     "OVERSIGHT",
     "REPORT_DAYS",
     "oversight_suspension",
+    "refuse_certifying_around_sanctions",
     "refuse_lapsing_sanctions",
     "refuse_lifting_sanctions",
     "refuse_lifting_wider_suspensions",
@@ -210,6 +211,48 @@ def refuse_lapsing_sanctions(
         if (old := stored.get(r.number)) is not None
         and r.expires_on < old.expires_on
         and (step := oversight_suspension(old, today, ahead=True)) is not None
+    ]
+    if problems:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
+
+
+_LISTED = 1_000  # suspended certificates read a page at a time
+
+
+async def refuse_certifying_around_sanctions(
+    store: GraphStore,
+    records: Sequence[CertificateRecord],
+    stored: Mapping[str, Certificate],
+    *,
+    today: date,
+) -> None:
+    """While oversight's suspension of a certificate stands, its issuer gives the holder no
+    new certificate under the same standard: CQC issued the holder of a certificate its
+    regulator had suspended the same certificate again under a new number, which verified
+    VALID (twenty-fourth session's review). NOT_AUTHORIZED on ``standard``."""
+    new = [(index, r) for index, r in enumerate(records) if r.number not in stored]
+    sanctioned: dict[tuple[str, str, str], tuple[str, StatusChange]] = {}
+    for issuer in sorted({r.issuer for _, r in new}):
+        query = CertificateQuery(today=today, issuer=issuer, status="SUSPENDED")
+        after: str | None = None
+        while True:
+            page = await store.list_certificates(query, after=after, limit=_LISTED)
+            for found in await store.get_certificates([c.number for c in page]) if page else []:
+                if (step := oversight_suspension(found, today)) is not None:
+                    sanctioned[(found.issuer, found.holder, found.standard)] = (found.number, step)
+            if len(page) < _LISTED:
+                break
+            after = page[-1].number
+    problems = [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"its regulator suspended {number} under this standard from {step.effective_on}: "
+            "no new certificate while the sanction stands",
+            f"input[{index}].standard",
+        )
+        for index, r in new
+        if (held := sanctioned.get((r.issuer, r.holder, r.standard))) is not None
+        for number, step in [held]
     ]
     if problems:
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)

@@ -614,7 +614,8 @@ async def test_a_body_ends_no_suspension_by_cancelling_ahead_or_shortening_valid
 ) -> None:
     """A body cancelled ahead of the suspension its regulator scheduled, which the final
     step then superseded, and sent a suspended certificate again to expire tomorrow, so
-    the sanction ended as a lapse (twenty-fourth session's review)."""
+    the sanction ended as a lapse, and issued the holder the same certificate again under a
+    new number (twenty-fourth session's reviews)."""
     ccsc = {"role": Role.CERTIFICATION_BODY, "institution": CCSC}
     scheduled, now = certificate_row("CCSC26Q55001"), certificate_row("CCSC26Q55002")
     issued = await mutate(api, "issueCertificates", [scheduled, now], **ccsc)
@@ -633,10 +634,12 @@ async def test_a_body_ends_no_suspension_by_cancelling_ahead_or_shortening_valid
         await mutate(api, "issueCertificates", [{**row, "expiresOn": "2026-11-25"}], **ccsc)
         for row in (scheduled, now)
     ]
+    renumbered = await mutate(api, "issueCertificates", [{**now, "number": "CCSC26Q55003"}], **ccsc)
 
     assert (cancelled["code"], cancelled["field"]) == ("NOT_AUTHORIZED", "input[0].status")
     for refused in shortened:
         assert (refused["code"], refused["field"]) == ("NOT_AUTHORIZED", "input[0].expiresOn")
+    assert (renumbered["code"], renumbered["field"]) == ("NOT_AUTHORIZED", "input[0].standard")
     assert await snapshot() == before
 
 
