@@ -8,21 +8,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
-from graph.models import Certificate, CertificateQuery, StatusChange
+from graph.models import Accreditation, Certificate, CertificateQuery, StatusChange
 from graph.port import GraphStore
 from registry.auth import Principal, access_of, actor_prefix
-from registry.domain.accreditations import institution_status_on
+from registry.domain.accreditations import accreditation_timeline, institution_status_on
 from registry.domain.certificates import status_timeline
 from registry.domain.timeline import in_effect, ordered
 from registry.domain.vocabulary import CertificateStatus, InstitutionStatus, Role
 from registry.operations.refusals import Refusal, RefusalKind
-from registry.records import CertificateRecord, FieldProblem, StatusChangeRecord
+from registry.records import (
+    AccreditationRecord,
+    CertificateRecord,
+    FieldProblem,
+    StatusChangeRecord,
+)
 
 __all__ = [
     "OVERSIGHT",
     "REPORT_DAYS",
     "oversight_suspension",
     "refuse_certifying_around_sanctions",
+    "refuse_granting_around_sanctions",
     "refuse_lapsing_sanctions",
     "refuse_lifting_sanctions",
     "refuse_lifting_wider_suspensions",
@@ -112,14 +118,14 @@ async def refuse_lifting_wider_suspensions(
 
 
 def oversight_suspension(
-    certificate: Certificate, day: date, *, ahead: bool = False
+    timeline: Sequence[StatusChange], day: date, *, ahead: bool = False
 ) -> StatusChange | None:
     """The suspension oversight (a regulator or ADMIN) recorded that is in force on ``day``
     by oversight's own last word (a body suspending on top of the sanction and lifting its
     own suspension would otherwise lift the sanction with it), or, ``ahead``, the first one
     scheduled after it: a cancellation then supersedes it, and a validity shortened to end
     before it ends the certificate as a lapse (twenty-fourth session's review)."""
-    oversight = [s for s in status_timeline(certificate) if s.actor.startswith(_OVERSIGHT_ACTORS)]
+    oversight = [s for s in timeline if s.actor.startswith(_OVERSIGHT_ACTORS)]
     step = in_effect(oversight, day)
     if step is not None and step.status == CertificateStatus.SUSPENDED.value:
         return step
@@ -176,7 +182,9 @@ async def refuse_lifting_sanctions(
     for index, record in ending:
         certificate = stored[record.number]
         cancelling = record.status is CertificateStatus.CANCELLED
-        step = oversight_suspension(certificate, record.effective_on or today, ahead=cancelling)
+        step = oversight_suspension(
+            status_timeline(certificate), record.effective_on or today, ahead=cancelling
+        )
         if step is not None:
             message = f"suspended by its regulator from {step.effective_on}: the regulator lifts it"
             if cancelling:
@@ -210,7 +218,7 @@ def refuse_lapsing_sanctions(
         for index, r in enumerate(records)
         if (old := stored.get(r.number)) is not None
         and r.expires_on < old.expires_on
-        and (step := oversight_suspension(old, today, ahead=True)) is not None
+        and (step := oversight_suspension(status_timeline(old), today, ahead=True)) is not None
     ]
     if problems:
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
@@ -238,7 +246,7 @@ async def refuse_certifying_around_sanctions(
         while True:
             page = await store.list_certificates(query, after=after, limit=_LISTED)
             for found in await store.get_certificates([c.number for c in page]) if page else []:
-                if (step := oversight_suspension(found, today)) is not None:
+                if (step := oversight_suspension(status_timeline(found), today)) is not None:
                     sanctioned[(found.issuer, found.holder, found.standard)] = (found.number, step)
             if len(page) < _LISTED:
                 break
@@ -253,6 +261,55 @@ async def refuse_certifying_around_sanctions(
         for index, r in new
         if (held := sanctioned.get((r.issuer, r.holder, r.standard))) is not None
         for number, step in [held]
+    ]
+    if problems:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
+
+
+async def refuse_granting_around_sanctions(
+    store: GraphStore,
+    role: Role,
+    records: Sequence[AccreditationRecord],
+    stored: Mapping[str, Accreditation],
+    *,
+    today: date,
+) -> None:
+    """What holds for a certificate holds for an accreditation: while a suspension oversight
+    recorded stands (or is scheduled), its body neither shortens the grant to end it as a
+    lapse nor grants the holder the same scheme again under a new number. CNAS's key did
+    both to an accreditation ADMIN had suspended, and the new grant read VALID
+    (twenty-fourth session's review). NOT_AUTHORIZED."""
+    if role in OVERSIGHT:
+        return
+    problems = [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"suspended by oversight from {step.effective_on}: its validity is not shortened "
+            "while the sanction stands",
+            f"input[{index}].validUntil",
+        )
+        for index, r in enumerate(records)
+        if (old := stored.get(r.number)) is not None
+        and r.valid_until < old.valid_until
+        and (step := oversight_suspension(accreditation_timeline(old), today, ahead=True))
+    ]
+    new = [(index, r) for index, r in enumerate(records) if r.number not in stored]
+    held = await store.get_accreditations_held(sorted({r.holder for _, r in new})) if new else []
+    sanctioned = {
+        (a.body, a.holder, a.scheme): (a.number, step)
+        for a in held
+        if (step := oversight_suspension(accreditation_timeline(a), today)) is not None
+    }
+    problems += [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"oversight suspended {number} from {step.effective_on}: no new grant of the "
+            "scheme while the sanction stands",
+            f"input[{index}].scheme",
+        )
+        for index, r in new
+        if (found := sanctioned.get((r.body, r.holder, r.scheme.value))) is not None
+        for number, step in [found]
     ]
     if problems:
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)

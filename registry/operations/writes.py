@@ -34,7 +34,10 @@ from registry.operations.lifecycle_checks import (
     replanned,
 )
 from registry.operations.refusals import Refusal, RefusalKind
-from registry.operations.sanctions import refuse_lifting_sanctions
+from registry.operations.sanctions import (
+    refuse_granting_around_sanctions,
+    refuse_lifting_sanctions,
+)
 from registry.operations.write_access import (
     accreditation_claims,
     authorize,
@@ -272,6 +275,7 @@ async def upsert_accreditations(
     stored = {a.number: a for a in await store.get_accreditations([r.number for r in records])}
     await refuse_others_grants(store, principal, records, stored)
     refuse_rewritten_grants(principal.role, records, stored, today=today)
+    await refuse_granting_around_sanctions(store, principal.role, records, stored, today=today)
     for kind, schemes in _GRANTED_BY.items():  # rows of other schemes name "": not checked
         await _refuse_unless_kind(
             store,

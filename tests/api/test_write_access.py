@@ -20,6 +20,7 @@ from tests.api.operations import (
     ERROR_FIELDS,
     MUTATIONS,
     YUEZHI,
+    accreditation_change_row,
     accreditation_row,
     certificate_row,
     institution_row,
@@ -640,6 +641,50 @@ async def test_a_body_ends_no_suspension_by_cancelling_ahead_or_shortening_valid
     for refused in shortened:
         assert (refused["code"], refused["field"]) == ("NOT_AUTHORIZED", "input[0].expiresOn")
     assert (renumbered["code"], renumbered["field"]) == ("NOT_AUTHORIZED", "input[0].standard")
+    assert await snapshot() == before
+
+
+async def test_a_body_ends_no_suspension_of_its_grant_by_shortening_or_granting_again(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """ADMIN suspended CNAS's product accreditation of CQC; CNAS's key re-sent it to end the
+    next day, and granted CQC the same scheme under a new number, which read VALID
+    (twenty-fourth session's review)."""
+    grant = {
+        "number": "CNAS-C001-P",
+        "scheme": "CNAS_PRODUCT_17065",
+        "body": CNAS,
+        "holder": CQC,
+        "scope": ["CNCA-C07-01:2017", "CNCA-C10-01:2014", "GB/T 33761-2017", "GB/T 19630-2019"],
+        "validFrom": "2006-07-01",
+        "validUntil": "2029-06-30",
+        "status": "VALID",
+    }
+    suspend = [accreditation_change_row("CNAS-C001-P", "SUSPENDED")]
+    suspended = await mutate(api, "changeAccreditationStatus", suspend, role=Role.ADMIN)
+    assert suspended["__typename"] == "ChangeAccreditationStatusSuccess", suspended
+    cnas = await partner(api, CNAS)
+    before = await snapshot()
+
+    shortened = await mutate(
+        api, "upsertAccreditations", [{**grant, "validUntil": "2026-11-23"}], bearer=cnas
+    )
+    regranted = await mutate(
+        api,
+        "upsertAccreditations",
+        [
+            {
+                **grant,
+                "number": "CNAS-C001-P2",
+                "validFrom": "2026-11-22",
+                "validUntil": "2031-11-21",
+            }
+        ],
+        bearer=cnas,
+    )
+
+    assert (shortened["code"], shortened["field"]) == ("NOT_AUTHORIZED", "input[0].validUntil")
+    assert (regranted["code"], regranted["field"]) == ("NOT_AUTHORIZED", "input[0].scheme")
     assert await snapshot() == before
 
 
