@@ -347,32 +347,37 @@ async def issue_certificates(
     today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    # Read once: whom each number was issued by (authorization) and its past (lifecycle).
-    stored = {c.number: c for c in await store.get_certificates([r.number for r in records])}
-    claims = functools.partial(certificate_claims, store, records, stored)
-    await authorize_rows(store, principal, "issueCertificates", claims)
-    await _refuse_unless_kind(
-        store,
-        [r.issuer for r in records],
-        "issuer",
-        _ISSUERS,
-        "NOT_AN_ISSUER",
-        "a certification body",
-    )
-    models = await certificates_to_issue(
-        store, records, today=today, stored=stored, oversight=principal.role is Role.ADMIN
-    )
-    return await _write(
-        records,
-        lambda guard: store.issue_certificates(models, actor=principal.actor, guard=guard),
-        key=lambda r: r.number,
-        idempotency=idempotency,
-        references={
-            "issuer": ("Institution", lambda r: r.issuer),
-            "holder": ("Organization", lambda r: r.holder),
-        },
-        scored=lambda: rescore(store, [u for r in records for u in (r.issuer, r.holder)], today),
-    )
+    async def attempt() -> WriteResult:
+        # Whom each number was issued by (authorization) and its past (lifecycle), read
+        # again on a replan: a re-send checked against a read a suspension then moved
+        # shortened the suspended certificate all the same (twenty-fourth session's review).
+        numbers = [r.number for r in records]
+        stored = {c.number: c for c in await store.get_certificates(numbers)}
+        claims = functools.partial(certificate_claims, store, records, stored)
+        await authorize_rows(store, principal, "issueCertificates", claims)
+        issuers = [r.issuer for r in records]
+        await _refuse_unless_kind(
+            store, issuers, "issuer", _ISSUERS, "NOT_AN_ISSUER", "a certification body"
+        )
+        models = await certificates_to_issue(
+            store, records, today=today, stored=stored, oversight=principal.role is Role.ADMIN
+        )
+        return await _write(
+            records,
+            lambda guard: store.issue_certificates(models, actor=principal.actor, guard=guard),
+            key=lambda r: r.number,
+            idempotency=idempotency,
+            implied={n: c.version for n, c in stored.items()},
+            references={
+                "issuer": ("Institution", lambda r: r.issuer),
+                "holder": ("Organization", lambda r: r.holder),
+            },
+            scored=lambda: rescore(
+                store, [u for r in records for u in (r.issuer, r.holder)], today
+            ),
+        )
+
+    return await replanned(attempt)
 
 
 async def change_certificate_statuses(
