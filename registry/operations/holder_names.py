@@ -53,7 +53,8 @@ async def refuse_other_holder_names(
     under a false name, and the lab registered later kept it (the same review). A new
     institution registers under its holder record's name; a record with another name is
     corrected first, by its keeper or its regulator. ``registered``: the USCCs of
-    institutions already stored (renaming one is not checked: its holder record follows)."""
+    institutions already stored (renaming one is not checked: its holder record is renamed
+    after it, by its keeper, to the new registered name)."""
     new = [r for r in records if r.uscc not in registered]
     holders = {o.uscc: o.name for o in await store.get_organizations([r.uscc for r in new])}
     problems = [
