@@ -1,7 +1,9 @@
 """Who sanctions, and so who dates and lifts: regulators (within their jurisdiction) and
 ADMIN suspend, and what they suspended is theirs to lift; only those whose steps on a record
 are sanctions schedule steps on it, and the others report a step in its month. Checked
-before a status step is written, with the lifecycle's own rules (``lifecycle_checks``)."""
+before a status step is written, with the lifecycle's own rules (``lifecycle_checks``), and
+before a certificate is issued or an accreditation granted: neither goes round a
+suspension."""
 
 from __future__ import annotations
 
@@ -147,17 +149,22 @@ async def refuse_lifting_sanctions(
 ) -> None:
     """A body restores (VALID) or cancels its certificates only when it may: not one its
     regulator (or ADMIN) suspended, which would undo the sanction (NOT_AUTHORIZED), nor
-    restores while the body
-    itself is not ACTIVE today (ISSUER_NOT_ACTIVE): a suspended or revoked body certifies
-    nothing, lifting included. Oversight itself lifts what it suspended, a regulator only
-    what a key of its jurisdiction did (``refuse_lifting_wider_suspensions``)."""
+    restores while the body itself is not ACTIVE today (ISSUER_NOT_ACTIVE): a suspended or
+    revoked body certifies nothing, lifting included. Oversight itself lifts (or cancels)
+    what it suspended, a regulator only what a key of its jurisdiction did
+    (``refuse_lifting_wider_suspensions``)."""
     restoring = [
         (index, r) for index, r in enumerate(records) if r.status is CertificateStatus.VALID
+    ]
+    ending = [
+        (index, r)
+        for index, r in enumerate(records)
+        if r.status in (CertificateStatus.VALID, CertificateStatus.CANCELLED)
     ]
     if principal.role in OVERSIGHT:
         lifting = [
             (index, status_timeline(stored[r.number]), r.effective_on or today)
-            for index, r in restoring
+            for index, r in ending
         ]
         await refuse_lifting_wider_suspensions(
             store, principal, lifting, CertificateStatus.SUSPENDED
@@ -166,11 +173,6 @@ async def refuse_lifting_sanctions(
     # A cancellation (the holder's own wish) ends a sanction as a lift does: a body turned
     # its regulator's suspension into a voluntary end, where the regulator would have it
     # withdrawn, which counts against the body (twenty-fourth session's review).
-    ending = [
-        (index, r)
-        for index, r in enumerate(records)
-        if r.status in (CertificateStatus.VALID, CertificateStatus.CANCELLED)
-    ]
     if not ending:
         return
     issuers = sorted({stored[r.number].issuer for _, r in restoring})
@@ -224,7 +226,7 @@ def refuse_lapsing_sanctions(
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
 
 
-_LISTED = 1_000  # suspended certificates read a page at a time
+_LISTED = 1_000  # a holder's certificates from one issuer, read a page at a time
 
 
 async def refuse_certifying_around_sanctions(
@@ -234,20 +236,33 @@ async def refuse_certifying_around_sanctions(
     *,
     today: date,
 ) -> None:
-    """While oversight's suspension of a certificate stands, its issuer gives the holder no
-    new certificate under the same standard: CQC issued the holder of a certificate its
-    regulator had suspended the same certificate again under a new number, which verified
-    VALID (twenty-fourth session's review). NOT_AUTHORIZED on ``standard``."""
+    """While oversight's suspension of a certificate stands (in force or scheduled, until
+    the certificate's own end), its issuer gives the holder no new certificate under the
+    same standard: CQC issued the holder of a certificate its regulator had suspended the
+    same certificate again under a new number, which verified VALID (twenty-fourth
+    session's review). Withdrawing the suspended one first does not free the holder either.
+    Read by the batch's holders that the issuer has certified before (their edges, not the
+    issuer's every certificate). NOT_AUTHORIZED on ``standard``."""
     new = [(index, r) for index, r in enumerate(records) if r.number not in stored]
+    holders = sorted({r.holder for _, r in new})
+    certified = await store.get_issuers_of_holders(holders) if holders else {}
     sanctioned: dict[tuple[str, str, str], tuple[str, StatusChange]] = {}
-    for issuer in sorted({r.issuer for _, r in new}):
-        query = CertificateQuery(today=today, issuer=issuer, status="SUSPENDED")
+    for issuer, holder, standard in sorted(
+        {
+            (r.issuer, r.holder, r.standard)
+            for _, r in new
+            if r.issuer in certified.get(r.holder, ())
+        }
+    ):
+        query = CertificateQuery(today=today, issuer=issuer, holder=holder, standard=standard)
         after: str | None = None
         while True:
             page = await store.list_certificates(query, after=after, limit=_LISTED)
-            for found in await store.get_certificates([c.number for c in page]) if page else []:
-                if (step := oversight_suspension(status_timeline(found), today)) is not None:
-                    sanctioned[(found.issuer, found.holder, found.standard)] = (found.number, step)
+            live = [c.number for c in page if c.expires_on >= today]
+            for found in await store.get_certificates(live) if live else []:
+                step = oversight_suspension(status_timeline(found), today, ahead=True)
+                if step is not None:
+                    sanctioned[(issuer, holder, standard)] = (found.number, step)
             if len(page) < _LISTED:
                 break
             after = page[-1].number
@@ -295,10 +310,11 @@ async def refuse_granting_around_sanctions(
     ]
     new = [(index, r) for index, r in enumerate(records) if r.number not in stored]
     held = await store.get_accreditations_held(sorted({r.holder for _, r in new})) if new else []
-    sanctioned = {
+    sanctioned = {  # grants still running: an ended one frees the holder
         (a.body, a.holder, a.scheme): (a.number, step)
         for a in held
-        if (step := oversight_suspension(accreditation_timeline(a), today)) is not None
+        if a.valid_until >= today
+        and (step := oversight_suspension(accreditation_timeline(a), today)) is not None
     }
     problems += [
         FieldProblem(

@@ -645,6 +645,18 @@ async def test_a_body_ends_no_suspension_by_cancelling_ahead_or_shortening_valid
         assert (refused["code"], refused["field"]) == ("NOT_AUTHORIZED", "input[0].expiresOn")
     assert (renumbered["code"], renumbered["field"]) == ("NOT_AUTHORIZED", "input[0].standard")
     assert await snapshot() == before
+    # Withdrawing the suspended one first frees nothing while it would still run (review).
+    withdraw = [status_change_row("CCSC26Q55002", "WITHDRAWN", reason="逾期未整改")]
+    withdrawn = await mutate(api, "changeCertificateStatus", withdraw, **ccsc)
+    assert withdrawn["__typename"] == "ChangeCertificateStatusSuccess", withdrawn
+    again = await mutate(api, "issueCertificates", [{**now, "number": "CCSC26Q55004"}], **ccsc)
+    assert (again["code"], again["field"]) == ("NOT_AUTHORIZED", "input[0].standard")
+    # A city regulator cancels no certificate its province suspended.
+    dalian = await regulator_of(api, "210200")
+    cancel_it = [status_change_row("CCSC26Q55001", "CANCELLED", effectiveOn="2026-12-02")]
+    city = await mutate(api, "changeCertificateStatus", cancel_it, bearer=dalian)
+    assert (city["code"], city["field"]) == ("NOT_AUTHORIZED", "input[0].status"), city
+    assert "wider authority" in city["message"], city
 
 
 async def test_a_body_ends_no_suspension_of_its_grant_by_shortening_or_granting_again(
