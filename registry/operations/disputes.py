@@ -84,7 +84,8 @@ async def file_dispute(
 async def resolve_dispute(
     store: GraphStore, principal: Principal, record: ResolveDisputeRecord, *, today: date
 ) -> tuple[Dispute, WriteResult]:
-    """Uphold or reject an open dispute, as its issuer or regulator; NOT_FOUND for an
+    """Uphold an open dispute, as its issuer or regulator, or reject it, as its regulator
+    (NOT_AUTHORIZED for the issuer: its own record's case); NOT_FOUND for an
     unknown id, NOT_AUTHORIZED for anyone else, DISPUTE_CLOSED once answered."""
     found = await store.get_disputes([record.id])
     if not found:

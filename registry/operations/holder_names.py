@@ -15,9 +15,10 @@ __all__ = ["refuse_other_holder_names", "refuse_unregistered_names"]
 
 
 def same_name(a: str, b: str) -> bool:
-    """Equal once spacing, width and case are set aside, and nothing else: the search form
-    also drops punctuation, symbols and invisible characters, so a name with a zero-width
-    space in it passed as the registered one (twenty-fourth session's review)."""
+    """Equal once spacing, case and what NFKC folds (width, compatibility forms) are set
+    aside, and nothing more: the search form also drops punctuation, symbols and invisible
+    characters, so a name with a zero-width space in it passed as the registered one
+    (twenty-fourth session's review)."""
     return _compared(a) == _compared(b)
 
 
@@ -55,7 +56,8 @@ async def refuse_other_holder_names(
     corrected first, by its keeper or its regulator. ``registered``: the USCCs of
     institutions already stored (renaming one is not checked: its holder record is renamed
     after it, by its keeper, to the new registered name)."""
-    new = [r for r in records if r.uscc not in registered]
+    known = set(registered)
+    new = [r for r in records if r.uscc not in known]
     holders = {o.uscc: o.name for o in await store.get_organizations([r.uscc for r in new])}
     problems = [
         FieldProblem(
@@ -65,7 +67,7 @@ async def refuse_other_holder_names(
             f"input[{index}].name",
         )
         for index, r in enumerate(records)
-        if r.uscc in holders and r.uscc not in registered and not same_name(r.name, holders[r.uscc])
+        if r.uscc in holders and r.uscc not in known and not same_name(r.name, holders[r.uscc])
     ]
     if problems:
         raise Refusal(RefusalKind.INVALID_INPUT, problems)

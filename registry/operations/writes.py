@@ -244,7 +244,7 @@ async def upsert_organizations(
         functools.partial(organization_claims, store, records),
     )
     await _require_regions(store, ((i, "region", r.region) for i, r in enumerate(records)))
-    if principal.role is not Role.ADMIN:  # oversight corrects a record as it finds it
+    if principal.role is not Role.ADMIN:  # ADMIN corrects a record as it finds it
         await refuse_unregistered_names(store, records)
     return await _write(
         records,

@@ -303,8 +303,9 @@ class Mutation:
     resolve_dispute: ResolveDisputePayload = strawberry.mutation(
         resolver=disputes.resolve_dispute,
         description="The record's issuer (an institution's record: its regulator) or the "
-        "regulator of its region: uphold a dispute, stating the correction, or reject it, "
-        "stating why. The correction itself is made through the ordinary writes.",
+        "regulator of its region: uphold a dispute, stating the correction, or (the regulator "
+        "only) reject it, stating why. The correction itself is made through the ordinary "
+        "writes.",
     )
 
 

@@ -241,9 +241,10 @@ def test_the_plan_example_in_docs_credit_method_md_is_stable() -> None:
         ("I19", ("P3", "P4")),
     ]
     assert plan.digest == "9aa988161f1d9009b3681200d572873d1ca5663e1ff95333d62b4c870b9bb1b4"
-    assert [i["id"] for i in json.loads(plan.canonical_json())["inspectors"]] == [
-        "P1",
-        "P2",
-        "P3",
-        "P4",
+    published = json.loads(plan.canonical_json())["inspectors"]
+    assert [(i["id"], i["employer"], i["group"]) for i in published] == [
+        ("P1", "I00", "G1"),
+        ("P2", None, None),
+        ("P3", None, None),
+        ("P4", "I12", None),
     ]
