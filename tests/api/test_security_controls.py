@@ -261,14 +261,16 @@ async def test_a_request_that_started_writing_finishes_what_it_began(
     request that has started writing now gets one more time limit to finish and answer."""
     if not isinstance(seeded_store, FalkorDBStore):
         pytest.skip("the server's own pause (CLIENT PAUSE) is FalkorDB's")
-    app = registry_app(seeded_store, request_timeout_seconds=0.3)
+    # Seconds, not tenths: at 0.3 s and a 400 ms pause the second write had 0.2 s to land,
+    # which a loaded CI machine once missed (twenty-fourth session's fresh-clone run).
+    app = registry_app(seeded_store, request_timeout_seconds=1.0)
     mutation = """mutation { submitServiceRequest(input: {station: "1221010232988047XL",
       category: INSPECTION_TESTING, demand: "出口电机能效检测", enterprise: "沈阳恒达电机有限公司",
       contact: "张经理 13800000000"}) {
       __typename ... on SubmitServiceRequestSuccess { token request { id } } } }"""
     async with connect(app, seeded_store) as client:
         # The first write waits past the time limit, the second lands inside the next one.
-        await seeded_store._command("CLIENT", "PAUSE", "400", "WRITE")
+        await seeded_store._command("CLIENT", "PAUSE", "1200", "WRITE")
         response = await post(client, mutation)
 
     body = response.json()
