@@ -204,6 +204,17 @@ async def refuse_lifting_sanctions(
         raise Refusal(RefusalKind.INVALID_INPUT, inactive)
 
 
+def _shortened(
+    stored_end: date, sent_end: date, timeline: Sequence[StatusChange], today: date
+) -> StatusChange | None:
+    """The suspension oversight recorded (in force or scheduled) that a validity sent to end
+    sooner than stored would turn into a lapse; None when it ends no sooner or none stands.
+    One rule for a certificate's expiry and an accreditation's end."""
+    if sent_end >= stored_end:
+        return None
+    return oversight_suspension(timeline, today, ahead=True)
+
+
 def refuse_lapsing_sanctions(
     records: Sequence[CertificateRecord], stored: Mapping[str, Certificate], *, today: date
 ) -> None:
@@ -219,8 +230,7 @@ def refuse_lapsing_sanctions(
         )
         for index, r in enumerate(records)
         if (old := stored.get(r.number)) is not None
-        and r.expires_on < old.expires_on
-        and (step := oversight_suspension(status_timeline(old), today, ahead=True)) is not None
+        and (step := _shortened(old.expires_on, r.expires_on, status_timeline(old), today))
     ]
     if problems:
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
@@ -305,8 +315,7 @@ async def refuse_granting_around_sanctions(
         )
         for index, r in enumerate(records)
         if (old := stored.get(r.number)) is not None
-        and r.valid_until < old.valid_until
-        and (step := oversight_suspension(accreditation_timeline(old), today, ahead=True))
+        and (step := _shortened(old.valid_until, r.valid_until, accreditation_timeline(old), today))
     ]
     new = [(index, r) for index, r in enumerate(records) if r.number not in stored]
     held = await store.get_accreditations_held(sorted({r.holder for _, r in new})) if new else []
