@@ -1,7 +1,7 @@
-"""Whose accreditations a regulator writes: those regulators grant (CMA, CNCA approvals), in
-its jurisdiction. Its reach on ``upsertAccreditations`` is a region, so without this a city
-regulator revived an expired CNAS accreditation with a scope CNAS never granted, and made
-itself the body of its provincial regulator's CMA."""
+"""Who grants accreditations, and whose a regulator writes: those regulators grant (CMA,
+CNCA approvals), in its jurisdiction. Its reach on ``upsertAccreditations`` is a region, so
+without this a city regulator revived an expired CNAS accreditation with a scope CNAS never
+granted, and made itself the body of its provincial regulator's CMA."""
 
 from __future__ import annotations
 
@@ -14,7 +14,13 @@ from registry.domain.vocabulary import AccreditationScheme, InstitutionKind, Rol
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.records import AccreditationRecord, FieldProblem, InstitutionRecord
 
-__all__ = ["refuse_new_grantors", "refuse_others_grants", "refuse_others_steps"]
+__all__ = [
+    "refuse_new_grantors",
+    "refuse_non_grantors",
+    "refuse_others_grants",
+    "refuse_others_steps",
+    "refuse_unless_kind",
+]
 
 # The kinds that grant accreditations: who holds them decides what verifies.
 _GRANTING = frozenset({InstitutionKind.ACCREDITATION_BODY.value, InstitutionKind.REGULATOR.value})
@@ -23,6 +29,51 @@ _GRANTING = frozenset({InstitutionKind.ACCREDITATION_BODY.value, InstitutionKind
 # widened national approvals for bodies certifying everywhere, dated back to 2003.
 _NATIONAL = frozenset({AccreditationScheme.CNCA_APPROVAL.value})
 Row = tuple[str, tuple[str, ...], bool]  # the field, the bodies named, a national scheme
+# Who grants which schemes (DOMAIN.md): an accreditation body the CNAS schemes, a regulator
+# CMA and CNCA approvals (a regulator naming itself body of a CNAS scheme stood in for CNAS).
+_S = AccreditationScheme
+_GRANTED_BY = {
+    InstitutionKind.ACCREDITATION_BODY: frozenset(
+        s.value for s in _S if s not in (_S.CMA, _S.CNCA_APPROVAL)
+    ),
+    InstitutionKind.REGULATOR: frozenset({_S.CMA.value, _S.CNCA_APPROVAL.value}),
+}
+
+
+async def refuse_unless_kind(
+    store: GraphStore,
+    parties: Sequence[str],
+    field: str,
+    kinds: frozenset[InstitutionKind],
+    code: str,
+    what: str,
+) -> None:
+    """Every row names, in ``field``, an institution of one of ``kinds``: a key acting for
+    an institution of another kind (a partner's, say) cannot grant or certify in its name
+    and so make certificates verify. An institution not stored is left to the reference
+    check (NOT_FOUND)."""
+    stored = {i.uscc: i.kinds for i in await store.get_institutions(sorted(set(parties)))}
+    problems = [
+        FieldProblem(code, f"{party} is not {what}", f"input[{index}].{field}")
+        for index, party in enumerate(parties)
+        if party in stored and not kinds.intersection(stored[party])
+    ]
+    if problems:
+        raise Refusal(RefusalKind.INVALID_INPUT, problems)
+
+
+async def refuse_non_grantors(store: GraphStore, records: Sequence[AccreditationRecord]) -> None:
+    """Each grant names as its body an institution of the kind that grants its scheme
+    (NOT_A_GRANTOR on ``body``)."""
+    for kind, schemes in _GRANTED_BY.items():  # rows of other schemes name "": not checked
+        await refuse_unless_kind(
+            store,
+            [r.body if r.scheme in schemes else "" for r in records],
+            "body",
+            frozenset({kind}),
+            "NOT_A_GRANTOR",
+            f"of kind {kind.value}, which grants {', '.join(sorted(schemes))}",
+        )
 
 
 async def refuse_others_grants(

@@ -102,7 +102,7 @@ async def certificates_to_issue(
     today: date,
     stored: Mapping[str, Certificate],
     oversight: bool = False,
-) -> list[Certificate]:
+) -> tuple[list[Certificate], dict[str, int]]:
     """The certificates to write, once their validity is within the family's limits, their
     standard within the issuer's accredited scope on the issue date and the issuer itself
     not suspended (nor revoked or closed) that day. A historical import outside the scope is
@@ -111,7 +111,9 @@ async def certificates_to_issue(
     A body writes nothing it could not issue today either (``oversight``: ADMIN migrating an
     archive may): an issue date is the writer's own to state, so a body suspended or
     stripped of its accreditation today could otherwise date its certificates before that
-    and, once reinstated, have them verify VALID."""
+    and, once reinstated, have them verify VALID. Also returns the versions of the other
+    certificates the checks read, for the write to imply."""
+    read: dict[str, int] = {}
     problems = [
         FieldProblem("INVALID_VALIDITY", message, f"input[{index}].{field}")
         for index, r in enumerate(records)
@@ -122,7 +124,7 @@ async def certificates_to_issue(
     if not oversight:
         _refuse_rewritten_terms(records, stored)
         refuse_lapsing_sanctions(records, stored, today=today)
-        await refuse_certifying_around_sanctions(store, records, stored, today=today)
+        read = await refuse_certifying_around_sanctions(store, records, stored, today=today)
         problems += _reported_late(records, stored, today=today)
         problems += [
             moved
@@ -192,7 +194,7 @@ async def certificates_to_issue(
     problems += await _stars_problems(store, records)
     if problems:
         raise Refusal(RefusalKind.INVALID_INPUT, problems)
-    return models
+    return models, read
 
 
 def _not_active(

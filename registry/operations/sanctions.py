@@ -245,14 +245,18 @@ async def refuse_certifying_around_sanctions(
     stored: Mapping[str, Certificate],
     *,
     today: date,
-) -> None:
+) -> dict[str, int]:
     """While oversight's suspension of a certificate stands (in force or scheduled, until
     the certificate's own end), its issuer gives the holder no new certificate under the
     same standard: CQC issued the holder of a certificate its regulator had suspended the
     same certificate again under a new number, which verified VALID (twenty-fourth
     session's review). Withdrawing the suspended one first does not free the holder either.
     Read by the batch's holders that the issuer has certified before (their edges, not the
-    issuer's every certificate). NOT_AUTHORIZED on ``standard``."""
+    issuer's every certificate). NOT_AUTHORIZED on ``standard``.
+
+    Returns the versions of the certificates read, for the write to imply: a suspension
+    recorded between this read and the write makes it check again."""
+    read: dict[str, int] = {}
     new = [(index, r) for index, r in enumerate(records) if r.number not in stored]
     holders = sorted({r.holder for _, r in new})
     certified = await store.get_issuers_of_holders(holders) if holders else {}
@@ -270,6 +274,7 @@ async def refuse_certifying_around_sanctions(
             page = await store.list_certificates(query, after=after, limit=_LISTED)
             live = [c.number for c in page if c.expires_on >= today]
             for found in await store.get_certificates(live) if live else []:
+                read[found.number] = found.version
                 step = oversight_suspension(status_timeline(found), today, ahead=True)
                 if step is not None:
                     sanctioned[(issuer, holder, standard)] = (found.number, step)
@@ -289,6 +294,7 @@ async def refuse_certifying_around_sanctions(
     ]
     if problems:
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
+    return read
 
 
 async def refuse_granting_around_sanctions(
@@ -298,14 +304,15 @@ async def refuse_granting_around_sanctions(
     stored: Mapping[str, Accreditation],
     *,
     today: date,
-) -> None:
+) -> dict[str, int]:
     """What holds for a certificate holds for an accreditation: while a suspension oversight
     recorded stands (or is scheduled), its body neither shortens the grant to end it as a
     lapse nor grants the holder the same scheme again under a new number. CNAS's key did
     both to an accreditation ADMIN had suspended, and the new grant read VALID
-    (twenty-fourth session's review). NOT_AUTHORIZED."""
+    (twenty-fourth session's review). NOT_AUTHORIZED. Returns the versions of the holders'
+    running grants read, for the write to imply (as for certificates)."""
     if role in OVERSIGHT:
-        return
+        return {}
     problems = [
         FieldProblem(
             "NOT_AUTHORIZED",
@@ -338,3 +345,4 @@ async def refuse_granting_around_sanctions(
     ]
     if problems:
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
+    return {a.number: a.version for a in held if a.valid_until >= today}

@@ -21,10 +21,15 @@ from graph.port import GraphStore
 from registry.auth import Principal
 from registry.domain.certificates import status_timeline
 from registry.domain.lifecycle import CERTIFICATE_TRANSITIONS
-from registry.domain.vocabulary import AccreditationScheme, InstitutionKind, Role
+from registry.domain.vocabulary import InstitutionKind, Role
 from registry.operations import convert
 from registry.operations.credit import recompute_credit
-from registry.operations.grantors import refuse_new_grantors, refuse_others_grants
+from registry.operations.grantors import (
+    refuse_new_grantors,
+    refuse_non_grantors,
+    refuse_others_grants,
+    refuse_unless_kind,
+)
 from registry.operations.holder_names import refuse_other_holder_names, refuse_unregistered_names
 from registry.operations.lifecycle_checks import (
     Replan,
@@ -265,73 +270,44 @@ async def upsert_accreditations(
     today: date,
     idempotency: IdempotencyClaim | None = None,
 ) -> WriteResult:
-    await authorize_rows(
-        store,
-        principal,
-        "upsertAccreditations",
-        functools.partial(accreditation_claims, store, records),
-    )
-    # Read once: the grants re-sent, for whose they are and what they granted.
-    stored = {a.number: a for a in await store.get_accreditations([r.number for r in records])}
-    await refuse_others_grants(store, principal, records, stored)
-    refuse_rewritten_grants(principal.role, records, stored, today=today)
-    await refuse_granting_around_sanctions(store, principal.role, records, stored, today=today)
-    for kind, schemes in _GRANTED_BY.items():  # rows of other schemes name "": not checked
-        await _refuse_unless_kind(
+    async def attempt() -> WriteResult:
+        # The grants re-sent (whose they are, what they granted) and the holders' running
+        # grants, read again on a replan, as for certificates: a check made before a
+        # suspension landed let the grant be shortened or granted again after it.
+        await authorize_rows(
             store,
-            [r.body if r.scheme in schemes else "" for r in records],
-            "body",
-            frozenset({kind}),
-            "NOT_A_GRANTOR",
-            f"of kind {kind.value}, which grants {', '.join(sorted(schemes))}",
+            principal,
+            "upsertAccreditations",
+            functools.partial(accreditation_claims, store, records),
         )
-    return await _write(
-        records,
-        lambda guard: store.upsert_accreditations(
-            [convert.accreditation_model(r) for r in records], actor=principal.actor, guard=guard
-        ),
-        key=lambda r: r.number,
-        idempotency=idempotency,
-        references={
-            "body": ("Institution", lambda r: r.body),
-            "holder": ("Institution", lambda r: r.holder),
-        },
-    )
+        stored = {a.number: a for a in await store.get_accreditations([r.number for r in records])}
+        await refuse_others_grants(store, principal, records, stored)
+        refuse_rewritten_grants(principal.role, records, stored, today=today)
+        read = await refuse_granting_around_sanctions(
+            store, principal.role, records, stored, today=today
+        )
+        await refuse_non_grantors(store, records)
+        return await _write(
+            records,
+            lambda guard: store.upsert_accreditations(
+                [convert.accreditation_model(r) for r in records],
+                actor=principal.actor,
+                guard=guard,
+            ),
+            key=lambda r: r.number,
+            idempotency=idempotency,
+            implied={**read, **{n: a.version for n, a in stored.items()}},
+            references={
+                "body": ("Institution", lambda r: r.body),
+                "holder": ("Institution", lambda r: r.holder),
+            },
+        )
+
+    return await replanned(attempt)
 
 
-# Who grants accreditations (DOMAIN.md): an accreditation body the CNAS schemes, a regulator
-# CMA and CNCA approvals (a regulator naming itself body of a CNAS scheme stood in for CNAS);
-# who issues certificates: a certification body.
-_S = AccreditationScheme
-_GRANTED_BY = {
-    InstitutionKind.ACCREDITATION_BODY: frozenset(
-        s.value for s in _S if s not in (_S.CMA, _S.CNCA_APPROVAL)
-    ),
-    InstitutionKind.REGULATOR: frozenset({_S.CMA.value, _S.CNCA_APPROVAL.value}),
-}
+# Who issues certificates: a certification body.
 _ISSUERS = frozenset({InstitutionKind.CERTIFICATION_BODY})
-
-
-async def _refuse_unless_kind(
-    store: GraphStore,
-    parties: Sequence[str],
-    field: str,
-    kinds: frozenset[InstitutionKind],
-    code: str,
-    what: str,
-) -> None:
-    """Every row names, in ``field``, an institution of one of ``kinds``: a key acting for
-    an institution of another kind (a partner's, say) cannot grant or certify in its name
-    and so make certificates verify. An institution not stored is left to the reference
-    check (NOT_FOUND)."""
-    stored = {i.uscc: i.kinds for i in await store.get_institutions(sorted(set(parties)))}
-    problems = [
-        FieldProblem(code, f"{party} is not {what}", f"input[{index}].{field}")
-        for index, party in enumerate(parties)
-        if party in stored and not kinds.intersection(stored[party])
-    ]
-    if problems:
-        raise Refusal(RefusalKind.INVALID_INPUT, problems)
 
 
 async def rescore(store: GraphStore, usccs: Iterable[str], today: date) -> None:
@@ -356,10 +332,10 @@ async def issue_certificates(
         claims = functools.partial(certificate_claims, store, records, stored)
         await authorize_rows(store, principal, "issueCertificates", claims)
         issuers = [r.issuer for r in records]
-        await _refuse_unless_kind(
+        await refuse_unless_kind(
             store, issuers, "issuer", _ISSUERS, "NOT_AN_ISSUER", "a certification body"
         )
-        models = await certificates_to_issue(
+        models, read = await certificates_to_issue(
             store, records, today=today, stored=stored, oversight=principal.role is Role.ADMIN
         )
         return await _write(
@@ -367,7 +343,7 @@ async def issue_certificates(
             lambda guard: store.issue_certificates(models, actor=principal.actor, guard=guard),
             key=lambda r: r.number,
             idempotency=idempotency,
-            implied={n: c.version for n, c in stored.items()},
+            implied={**read, **{n: c.version for n, c in stored.items()}},
             references={
                 "issuer": ("Institution", lambda r: r.issuer),
                 "holder": ("Organization", lambda r: r.holder),

@@ -184,6 +184,19 @@ def organization_row(uscc: str, **fields: Any) -> dict[str, Any]:
     return {"uscc": uscc, "name": f"大连新港制造有限公司{uscc[-4:]}", "region": "210213", **fields}
 
 
+# CNAS's product-certification accreditation of CQC, as seeded.
+CQC_PRODUCT_GRANT = {
+    "number": "CNAS-C001-P",
+    "scheme": "CNAS_PRODUCT_17065",
+    "body": CNAS,
+    "holder": CQC,
+    "scope": ["CNCA-C07-01:2017", "CNCA-C10-01:2014", "GB/T 33761-2017", "GB/T 19630-2019"],
+    "validFrom": "2006-07-01",
+    "validUntil": "2029-06-30",
+    "status": "VALID",
+}
+
+
 def accreditation_row(number: str, holder: str, **fields: Any) -> dict[str, Any]:
     return {
         "number": number,

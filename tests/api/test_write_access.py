@@ -7,10 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import pytest
-
-from graph.models import ApiKey, StatusChange
-from registry.auth import actor_prefix, create_api_key, key_digest
+from graph.models import ApiKey
+from registry.auth import create_api_key, key_digest
 from registry.domain.vocabulary import Role
 from tests.api import seedfacts
 from tests.api.conftest import DALIAN_ASSOCIATION, GraphQLClient, Snapshot
@@ -18,6 +16,7 @@ from tests.api.operations import (
     CCSC,
     CNAS,
     CQC,
+    CQC_PRODUCT_GRANT,
     DALIAN_PRODUCT_INSTITUTE,
     ERROR_FIELDS,
     MUTATIONS,
@@ -31,7 +30,6 @@ from tests.api.operations import (
     organization_row,
     status_change_row,
 )
-from tests.conftest import TODAY
 
 # CCSC's five-star service certificate of the Dalian product institute (issued 2023-12-15,
 # valid until 2026-12-14): genuine and VALID on 2026-11-22.
@@ -665,16 +663,7 @@ async def test_a_body_ends_no_suspension_of_its_grant_by_shortening_or_granting_
     """ADMIN suspended CNAS's product accreditation of CQC; CNAS's key re-sent it to end the
     next day, and granted CQC the same scheme under a new number, which read VALID
     (twenty-fourth session's review)."""
-    grant = {
-        "number": "CNAS-C001-P",
-        "scheme": "CNAS_PRODUCT_17065",
-        "body": CNAS,
-        "holder": CQC,
-        "scope": ["CNCA-C07-01:2017", "CNCA-C10-01:2014", "GB/T 33761-2017", "GB/T 19630-2019"],
-        "validFrom": "2006-07-01",
-        "validUntil": "2029-06-30",
-        "status": "VALID",
-    }
+    grant = CQC_PRODUCT_GRANT
     suspend = [accreditation_change_row("CNAS-C001-P", "SUSPENDED")]
     suspended = await mutate(api, "changeAccreditationStatus", suspend, role=Role.ADMIN)
     assert suspended["__typename"] == "ChangeAccreditationStatusSuccess", suspended
@@ -701,37 +690,6 @@ async def test_a_body_ends_no_suspension_of_its_grant_by_shortening_or_granting_
     assert (shortened["code"], shortened["field"]) == ("NOT_AUTHORIZED", "input[0].validUntil")
     assert (regranted["code"], regranted["field"]) == ("NOT_AUTHORIZED", "input[0].scheme")
     assert await snapshot() == before
-
-
-async def test_a_re_send_checked_before_a_suspension_landed_is_checked_again(
-    api: GraphQLClient, snapshot: Snapshot, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A body's re-send to expire sooner and its regulator's suspension, sent at once, both
-    landed: the re-send had been checked against a read from before the suspension
-    (twenty-fourth session's review). The write now expects the versions it read, and a
-    suspension landing in between sends it back to read and check again."""
-    ccsc = {"role": Role.CERTIFICATION_BODY, "institution": CCSC}
-    row = certificate_row("CCSC26Q55010")
-    issued = await mutate(api, "issueCertificates", [row], **ccsc)
-    assert issued["__typename"] == "IssueCertificatesSuccess", issued
-    store = api.store
-    write = store.issue_certificates
-    raced: list[bool] = []
-
-    async def suspended_meanwhile(*args: Any, **kwargs: Any) -> Any:
-        if not raced:  # the regulator's step lands between the body's read and its write
-            raced.append(True)
-            step = StatusChange("CCSC26Q55010", "SUSPENDED", "监督抽查不合格", TODAY, "", "")
-            await store.change_certificate_statuses(
-                [step], actor=f"{actor_prefix(Role.REGULATOR)}r"
-            )
-        return await write(*args, **kwargs)
-
-    monkeypatch.setattr(store, "issue_certificates", suspended_meanwhile)
-    shortened = await mutate(api, "issueCertificates", [{**row, "expiresOn": "2026-11-25"}], **ccsc)
-
-    assert raced == [True]
-    assert (shortened["code"], shortened["field"]) == ("NOT_AUTHORIZED", "input[0].expiresOn")
 
 
 async def test_a_body_cannot_move_its_client_out_of_its_regulators_reach(
