@@ -215,13 +215,16 @@ def _reported_in_time(
     20 working days of them: a regulator dated a repair sixteen months back, and the lab's
     past days turned from B to unrated and the record came off their public file; another
     recorded a serious violation dated 2024, and a lab's grade of 2024-06-01 went from 85.7
-    A to 31.3 D. A repair decided for a day ahead stays public until then."""
+    A to 31.3 D. A repair decided for a day ahead stays public until then; a record is of a
+    decision made, never of one ahead: a commendation dated 2099 and a violation dated next
+    year were locked into every later day's answer, which no one but ADMIN could withdraw
+    (twenty-fifth session's review)."""
     first = reported_from(today)
     why = f"is reported within {REPORT_DAYS} days of its day: from {first} on"
     problems = [
-        FieldProblem("INVALID_VALUE", f"a credit record {why}", f"input[{index}].date")
+        FieldProblem("INVALID_VALUE", f"a credit record {why}, to today", f"input[{index}].date")
         for index, record in enumerate(records)
-        if record.id not in stored and record.date < first
+        if record.id not in stored and not first <= record.date <= today
     ]
     problems += [
         FieldProblem("INVALID_VALUE", f"a repair {why}", f"input[{index}].repairedOn")

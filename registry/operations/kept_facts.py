@@ -97,16 +97,21 @@ def changed(old: Mapping[str, object], model: object, names: Sequence[str]) -> l
 async def ratings_kept(
     store: GraphStore, principal: Principal, records: Sequence[CreditRatingRecord], today: date
 ) -> dict[str, int]:
-    """A published rating stays as published, and a new one is published from today: dated
-    back, it changed the member's score and class on days gone by (INVALID_VALUE on
-    ``publishedOn``). Returns the stored versions read."""
+    """A published rating stays as published, and a new one is published today: dated
+    back, it changed the member's score and class on days gone by; dated ahead (2030), it
+    was locked into those days' answers, which no one but ADMIN could withdraw
+    (INVALID_VALUE on ``publishedOn``). Returns the stored versions read."""
     stored = await stored_docs(store, principal, "CreditRating", records)
     if principal.role is not Role.ADMIN:
         _refuse_dated(
             [
-                (index, "publishedOn", "a rating counts from the day it is published here")
+                (
+                    index,
+                    "publishedOn",
+                    f"a rating counts from the day it is published here: {today}",
+                )
                 for index, r in enumerate(records)
-                if r.id not in stored and r.published_on < today
+                if r.id not in stored and r.published_on != today
             ]
         )
     return refuse_rewrites(

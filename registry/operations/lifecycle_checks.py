@@ -125,7 +125,8 @@ async def certificates_to_issue(
         _refuse_rewritten_terms(records, stored)
         refuse_lapsing_sanctions(records, stored, today=today)
         read = await refuse_certifying_around_sanctions(store, records, stored, today=today)
-        problems += _reported_late(records, stored, today=today)
+        started = [(r.number, r.issued_on) for r in records]
+        problems += _reported_late(started, stored, "issuedOn", "certificate", today=today)
         problems += [
             moved
             for index, r in enumerate(records)
@@ -238,8 +239,9 @@ def refuse_rewritten_grants(
     warnings on certificates that had had none, and another holder moved the chain of trust
     of the first holder's certificates, on every day since the grant. Scope changes are
     dated steps (``changeAccreditationStatus``: ``scopeAdded``, ``scopeRemoved``). Its
-    validity moves only among days still ahead (``moved_validity``). ``stored``: the
-    accreditations of those numbers already written, by number."""
+    validity moves only among days still ahead (``moved_validity``), and a new grant is
+    reported within ``REPORT_DAYS`` of its start. ``stored``: the accreditations of those
+    numbers already written, by number."""
     if role is Role.ADMIN:
         return
     rewritten = [
@@ -276,6 +278,8 @@ def refuse_rewritten_grants(
         )
         if (found := moved_validity(index, field, was_day, sent_day, today))
     ]
+    started = [(r.number, r.valid_from) for r in records]
+    moved += _reported_late(started, stored, "validFrom", "grant", today=today)
     if moved:
         raise Refusal(RefusalKind.INVALID_INPUT, moved)
 
@@ -312,23 +316,31 @@ def _refuse_rewritten_terms(
 
 
 def _reported_late(
-    records: Sequence[CertificateRecord], stored: Mapping[str, Certificate], *, today: date
+    started: Sequence[tuple[str, date]],
+    stored: Mapping[str, object],
+    field: str,
+    what: str,
+    *,
+    today: date,
 ) -> list[FieldProblem]:
-    """A body reports a new certificate within ``REPORT_DAYS`` of its issue, as it reports
-    a status step: 40 certificates dated 2024 and lapsed since, to holders it invented,
-    took a body's own grade from 65.8 C to 78.7 B, and from 70.0 B to 85.7 A on a day of
-    2024 (twenty-fourth session's review). Older certificates are an archive, ADMIN's to
-    load (``registry import``); one already recorded may be sent again."""
+    """A body reports a new record (``started``: each row's number and first day) within
+    ``REPORT_DAYS`` of its start, as it reports a status step. 40 certificates dated 2024
+    and lapsed since, to holders it invented, took a body's own grade from 65.8 C to 78.7 B
+    (twenty-fourth session's review); a CNAS grant dated back 23 months took a body's
+    certificate off the anomaly list and its class on 2026-01-01 from D to A, where the same
+    widening as a scope step was refused (twenty-fifth session's). Older records are an
+    archive, ADMIN's to load (``registry import``); one already recorded may be sent again.
+    INVALID_VALUE on ``field``."""
     first = reported_from(today)
     return [
         FieldProblem(
             "INVALID_VALUE",
-            f"a new certificate is reported within {REPORT_DAYS} days of its issue: from "
-            f"{first} on (an older one is an archive, loaded by ADMIN)",
-            f"input[{index}].issuedOn",
+            f"a new {what} is reported within {REPORT_DAYS} days of its start: from {first} "
+            "on (an older one is an archive, loaded by ADMIN)",
+            f"input[{index}].{field}",
         )
-        for index, record in enumerate(records)
-        if record.number not in stored and record.issued_on < first
+        for index, (number, day) in enumerate(started)
+        if number not in stored and day < first
     ]
 
 

@@ -204,7 +204,7 @@ def accreditation_row(number: str, holder: str, **fields: Any) -> dict[str, Any]
         "body": CNAS,
         "holder": holder,
         "scope": ["GB/T 2951.11-2008"],
-        "validFrom": "2026-01-05",
+        "validFrom": "2026-11-02",  # reported within 30 days of its start (TODAY 2026-11-22)
         "validUntil": "2032-01-04",
         **fields,
     }

@@ -163,11 +163,13 @@ async def test_a_published_rating_stays_as_published_and_a_new_one_counts_from_t
 ) -> None:
     """An association rewrote its grade C of a member into an A "published" a year earlier,
     and published a D dated back over a past day: both changed what the registry had said
-    about days gone by. It publishes a new rating, from today; ADMIN corrects."""
+    about days gone by. It publishes a new rating, today; ADMIN corrects."""
     association = {"role": Role.ASSOCIATION, "institution": DALIAN_ASSOCIATION}
     await call(api, "publishCreditRatings", [rating_row("DLJC-2026-K01")], **association)
     rewritten = rating_row("DLJC-2026-K01", grade="A", score=99, publishedOn="2025-01-01")
     backdated = rating_row("DLJC-2026-K02", grade="D", score=5, publishedOn="2025-05-01")
+    # Dated ahead, it was locked into those days' answers (twenty-fifth session's review).
+    ahead = rating_row("DLJC-2026-K03", grade="A", score=90.4, publishedOn="2026-11-23")
 
     refusals = [
         await call_refused(
@@ -178,13 +180,14 @@ async def test_a_published_rating_stays_as_published_and_a_new_one_counts_from_t
             role=Role.ASSOCIATION,
             institution=DALIAN_ASSOCIATION,
         )
-        for row in (rewritten, backdated)
+        for row in (rewritten, backdated, ahead)
     ]
     again = await call(api, "publishCreditRatings", [rating_row("DLJC-2026-K01")], **association)
     corrected = await call(api, "publishCreditRatings", [rewritten], role=Role.ADMIN)
 
     assert [(p["code"], p["problems"][0]["field"]) for p in refusals] == [
         ("NOT_AUTHORIZED", "input[0].grade"),
+        ("INVALID_VALUE", "input[0].publishedOn"),
         ("INVALID_VALUE", "input[0].publishedOn"),
     ], refusals
     assert {p["field"] for p in refusals[0]["problems"]} == {
@@ -524,17 +527,21 @@ async def test_a_record_and_its_repair_are_reported_within_their_month(
     violation["publicUntil"] = "2027-01-09"
     praised = event_row("CE-T-PRAISE", kind="COMMENDATION", weight=100, date="2026-01-01")
     praised["publicUntil"] = None
+    # Nor a decision ahead: dated 2099, it was every later day's answer, withdrawn by no one
+    # but ADMIN (twenty-fifth session's review).
+    ahead = event_row("CE-T-AHEAD", kind="COMMENDATION", weight=100, date="2026-11-23")
+    ahead["publicUntil"] = None
 
     refused = await call_refused(api, snapshot, "recordCreditEvents", [late], role=Role.REGULATOR)
     dated = [
         await call_refused(api, snapshot, "recordCreditEvents", [row], role=Role.REGULATOR)
-        for row in (violation, praised)
+        for row in (violation, praised, ahead)
     ]
     reported = await call(api, "recordCreditEvents", [in_time], role=Role.REGULATOR)
     archived = await call(api, "recordCreditEvents", [violation], role=Role.ADMIN)
 
     assert (refused["code"], refused["field"]) == ("INVALID_VALUE", "input[0].repairedOn"), refused
-    assert [(p["code"], p["field"]) for p in dated] == [("INVALID_VALUE", "input[0].date")] * 2
+    assert [(p["code"], p["field"]) for p in dated] == [("INVALID_VALUE", "input[0].date")] * 3
     assert reported["__typename"] == "RecordCreditEventsSuccess", reported
     assert archived["__typename"] == "RecordCreditEventsSuccess", archived
 

@@ -12,11 +12,15 @@ from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from tests.api.conftest import GraphQLClient, Snapshot
 from tests.api.operations import (
+    CNAS,
+    CQC,
+    accreditation_row,
     certificate_row,
     institution_status_row,
     mutate,
     status_change_row,
 )
+from tests.api.test_write_access import partner
 
 HENGAN = "91210211401294580D"  # a Dalian lab with a complaint in the seeds
 CCSC = "91110101940807760M"  # an issuer: it has a data-quality score
@@ -223,7 +227,6 @@ async def test_a_certificate_sent_again_certifies_what_it_was_issued_for(
     assert corrected["__typename"] == "IssueCertificatesSuccess", corrected
 
 
-CNAS = "12110105777699279Y"
 GRANT = {  # CNAS's accreditation of 恒信 as a service certification body, as seeded
     "number": "CNAS-C256-S",
     "scheme": "CNAS_SERVICE_17065",
@@ -393,3 +396,29 @@ async def test_a_body_reports_a_new_certificate_within_30_days_of_its_issue(
     assert (late["code"], late["field"]) == ("INVALID_VALUE", "input[0].issuedOn"), late
     assert archived["__typename"] == "IssueCertificatesSuccess", archived
     assert sent_again["__typename"] == "IssueCertificatesSuccess", sent_again
+
+
+async def test_a_body_reports_a_new_grant_within_30_days_of_its_start(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """CNAS's partner key granted a body a scope 23 months back: a certificate it had issued
+    outside its scope lost its warning on every day since, came off the anomaly list, and
+    the body's class on 2026-01-01 went from D to A; the same widening as a dated scope
+    step was refused (twenty-fifth session's review). A new grant is reported within 30
+    days of its start, as a certificate is; an older one is ADMIN's archive."""
+    cnas = await partner(api, CNAS)
+    back = accreditation_row("CNAS-T-BACK", CQC, body=CNAS, validFrom="2025-01-01")
+    before = await snapshot()
+
+    refused = await mutate(api, "upsertAccreditations", [back], bearer=cnas)
+    unchanged = await snapshot()
+    edge = accreditation_row("CNAS-T-EDGE", CQC, body=CNAS, validFrom="2026-10-23")
+    in_time = await mutate(api, "upsertAccreditations", [edge], bearer=cnas)
+    archived = await mutate(api, "upsertAccreditations", [back], role=Role.ADMIN)
+    sent_again = await mutate(api, "upsertAccreditations", [back], bearer=cnas)
+
+    assert (refused["code"], refused["field"]) == ("INVALID_VALUE", "input[0].validFrom"), refused
+    assert unchanged == before
+    assert in_time["__typename"] == "UpsertAccreditationsSuccess", in_time
+    assert archived["__typename"] == "UpsertAccreditationsSuccess", archived
+    assert sent_again["__typename"] == "UpsertAccreditationsSuccess", sent_again

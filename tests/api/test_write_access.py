@@ -403,7 +403,7 @@ async def test_a_partner_cannot_grant_an_accreditation_in_a_certification_bodys_
         "body": CQC,
         "holder": CCSC,
         "scope": ["GB/T 19630-2019"],
-        "validFrom": "2026-01-01",
+        "validFrom": "2026-11-02",
         "validUntil": "2030-01-01",
     }
     before = await snapshot()
