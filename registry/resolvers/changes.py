@@ -71,15 +71,23 @@ async def feed_filter(
     """The caller's filter, within its key's scope: a scoped key gets its scope when it asks
     for everything, and OUT_OF_SCOPE when it asks for more. Entities may be named in either
     spelling (``Certificate``, ``CERTIFICATE``). API keys are never in it, nor complaints for
-    a caller who may not read them."""
+    a caller who may not read them: asked for by name, they are OUT_OF_SCOPE, as an empty
+    list is refused, never answered with an empty feed (twenty-fifth session's review)."""
     if len(regions or ()) > MAX_FILTER_ITEMS or len(entities or ()) > MAX_FILTER_ITEMS:
         raise PublicError("TOO_MANY", f"at most {MAX_FILTER_ITEMS} regions and entities")
-    if regions is not None and not all(_REGION.fullmatch(code) for code in regions):
-        raise PublicError("INVALID_REGION", "regions are six-digit GB/T 2260 codes")
+    if regions is not None and (not regions or not all(_REGION.fullmatch(c) for c in regions)):
+        raise PublicError(
+            "INVALID_REGION", "regions are six-digit GB/T 2260 codes (leave it out for all)"
+        )
     named = None if entities is None else [change_entity(name) for name in entities]
-    if named is not None and None in named:
-        raise PublicError("INVALID_ENTITY", f"entities are among {_ENTITIES}")
+    if named is not None and (not named or None in named):
+        raise PublicError(
+            "INVALID_ENTITY", f"entities are among {_ENTITIES} (leave it out for all)"
+        )
     wanted = None if named is None else tuple(dict.fromkeys(e.value for e in named if e))
+    hidden = feed_hidden_entities(principal.role)
+    if wanted is not None and (kept := [e for e in wanted if e in hidden]):
+        raise PublicError("OUT_OF_SCOPE", f"this key's feed does not carry {', '.join(kept)}")
     if principal.entities is not None:
         if wanted is not None and not set(wanted) <= set(principal.entities):
             covered = ", ".join(principal.entities)
@@ -91,9 +99,7 @@ async def feed_filter(
             covered = ", ".join(principal.regions)
             raise PublicError("OUT_OF_SCOPE", f"this key's feed covers regions {covered} only")
         within = within or principal.regions
-    return ChangeFilter(
-        entities=wanted, regions=within, hidden=feed_hidden_entities(principal.role)
-    )
+    return ChangeFilter(entities=wanted, regions=within, hidden=hidden)
 
 
 async def shown(

@@ -241,6 +241,12 @@ async def test_the_delta_stream_obeys_scope_and_filters(reader: GraphQLClient) -
         (Role.REGULATOR, "", 403, "NOT_AUTHORIZED"),
         (Role.PARTNER, "?after=-1", 400, "INVALID_CURSOR"),
         (Role.PARTNER, "?entities=Nothing", 400, "INVALID_ENTITY"),
+        # Asked for nothing, or for what the key's feed never carries: refused, not an empty
+        # stream that reads as "no changes" (twenty-fifth session's review).
+        (Role.PARTNER, "?entities=", 400, "INVALID_ENTITY"),
+        (Role.PARTNER, "?regions=,", 400, "INVALID_REGION"),
+        (Role.PARTNER, "?entities=Complaint", 403, "OUT_OF_SCOPE"),
+        (Role.ADMIN, "?entities=ApiKey", 403, "OUT_OF_SCOPE"),
     ],
 )
 async def test_the_delta_stream_refuses_clearly(
