@@ -51,6 +51,8 @@ from graph.written_documents import written_digests
 __all__ = ["STATEMENTS_AT_ONCE", "FalkorDBStore"]
 
 _MAX_WRITE_ATTEMPTS = 200
+# The engine's reply to a logged statement that refused itself whole (graph.cypher.changes).
+_REFUSED_WHOLE = "Division by zero"
 # Statements one store runs at once; more wait their turn. One request whose page of 100
 # rows each starts a statement (a region's statistics, an issuer's certificates) exhausted
 # the client's bounded pool, which then failed them, and the requests beside it, as if the
@@ -368,7 +370,14 @@ class FalkorDBStore(PlainReplyReads):
                 rows = await self._read(FALKORDB.head_for_update, {})
                 head = ChangeHead(seq=as_int(rows[0]["seq"]), hash=str(rows[0]["hash"]))
                 planned = await plan(self._read, head)
-                result = await self._run(self._graph.query, planned.statement, planned.params)
+                try:
+                    result = await self._run(self._graph.query, planned.statement, planned.params)
+                except GraphError as exc:
+                    if _REFUSED_WHOLE in str(exc):  # graph.cypher.changes: undone, not partial
+                        raise GraphError(
+                            "a record the write names was gone: nothing written"
+                        ) from exc
+                    raise
                 written = as_int(result[0]["written"])
                 if written == len(planned.changes):
                     await self._keep_digests(planned.changes)

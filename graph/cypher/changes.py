@@ -34,11 +34,20 @@ WITH counter
 UNWIND $rows AS row
 """
 
+# The claim holds only whole: once the counter is this write's, every change it counts is
+# written, or the statement fails on a division by zero, which both engines undo whole
+# (a row whose MATCH found nothing once moved the counter past changes never written).
+# The divisor is a CASE, not the division: FalkorDB evaluates every branch of a CASE.
 _APPEND = """
 WITH row, {region} AS changeRegion
 CREATE (change:Change)
 SET change += row.change, change.region = changeRegion
-RETURN count(change) AS written
+WITH count(change) AS written
+MATCH (counter:ChangeCounter {{id: 'main'}})
+RETURN written / CASE
+    WHEN counter.seq = $lastSeq AND counter.hash = $lastHash
+         AND written <> $lastSeq - $expectedSeq THEN 0
+    ELSE 1 END AS written
 """
 
 
@@ -50,7 +59,8 @@ def logged(per_row: str, *, region: str = "null") -> str:
     ``region`` is a Cypher expression over ``per_row``'s variables: the region code the
     change concerns, which the change feed filters on (it is not part of the hash).
 
-    When another writer moved the counter first nothing is written and ``written`` is 0.
+    When another writer moved the counter first nothing is written and ``written`` is 0;
+    when a row writes no change (a record it names is gone), the statement fails whole.
     """
     return _CLAIM + per_row + _APPEND.format(region=region)
 

@@ -11,12 +11,13 @@ import pytest
 
 from graph.changelog import first_broken_link
 from graph.cypher_store import CypherStore
-from graph.errors import AlreadyApplied, StaleVersion
+from graph.cypher_store import certificates as certificate_store
+from graph.errors import AlreadyApplied, GraphError, StaleVersion
 from graph.log_models import IdempotencyClaim, WriteGuard
 from graph.models import InstitutionQuery
 from graph.open import open_store
 from tests.conftest import BACKENDS, embedded_url, open_backend, open_neo4j
-from tests.graph.builders import REGIONS, institution
+from tests.graph.builders import REGIONS, certificate, institution, organization
 
 ACTOR = "test:guards"
 LATER = "2999-01-01T00:00:00Z"
@@ -212,3 +213,32 @@ async def test_a_form_expected_absent_lands_once_and_is_read_by_its_id(
 
     [kept] = await store.get_service_evaluations(["SR-1-C", "SR-2-C"])
     assert (kept.answers, kept.version) == (forms[0].answers, 1)
+
+
+async def test_a_statement_whose_record_is_gone_writes_nothing(
+    store: CypherStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row whose MATCH finds nothing (its holder gone between the check and the
+    statement, as the check is skipped here) once let the rest of the batch land and the
+    counter move past changes never written, served and in the feed while the caller was
+    told the write failed (twenty-fifth session's review). The statement now fails whole."""
+    await store.upsert_regions(REGIONS, actor=ACTOR)
+    issuer, holder = institution(1), organization(1)
+    await store.upsert_institutions([issuer], actor=ACTOR)
+    await store.upsert_organizations([holder], actor=ACTOR)
+    head = await store.change_head()
+
+    async def unchecked(*_: object) -> None:
+        return None
+
+    monkeypatch.setattr(certificate_store, "_require", unchecked)
+    batch = [
+        certificate("GONE-1", issuer=issuer.uscc, holder=holder.uscc),
+        certificate("GONE-2", issuer=issuer.uscc, holder=organization(2).uscc),
+    ]
+    with pytest.raises(GraphError):
+        await store.issue_certificates(batch, actor=ACTOR)
+
+    assert await store.change_head() == head
+    assert await store.get_certificates(["GONE-1", "GONE-2"]) == []
+    assert first_broken_link(await store.get_changes(after=0, limit=1000)) is None
