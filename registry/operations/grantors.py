@@ -15,6 +15,7 @@ from registry.operations.refusals import Refusal, RefusalKind
 from registry.records import AccreditationRecord, FieldProblem, InstitutionRecord
 
 __all__ = [
+    "refuse_grantors_standing",
     "refuse_new_grantors",
     "refuse_non_grantors",
     "refuse_others_grants",
@@ -178,6 +179,30 @@ def refuse_new_grantors(
         if (found := stored.get(record.uscc)) is not None
         and _granting(found.kinds)
         and record.name != found.name
+    ]
+    if problems:
+        raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
+
+
+def refuse_grantors_standing(
+    principal: Principal, usccs: Sequence[str], stored: Mapping[str, Institution]
+) -> None:
+    """A grantor's own standing is ADMIN's to record, as its kinds and name are: its
+    registered region does not tell its level. CNCA, a national regulator, is registered at
+    a Beijing district, so a Beijing district regulator's key revoked it, and a Beijing
+    city key revoked CNAS, for good (REVOKED is final), while their grants read VALID
+    (twenty-fifth session's review); a provincial key suspended its own bureau.
+    NOT_AUTHORIZED on ``input[i].uscc``."""
+    if principal.role is Role.ADMIN:
+        return
+    problems = [
+        FieldProblem(
+            "NOT_AUTHORIZED",
+            f"{found.name} grants accreditations: its standing is ADMIN's to record",
+            f"input[{index}].uscc",
+        )
+        for index, uscc in enumerate(usccs)
+        if (found := stored.get(uscc)) is not None and _granting(found.kinds)
     ]
     if problems:
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)

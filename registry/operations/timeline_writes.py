@@ -22,7 +22,7 @@ from registry.domain.lifecycle import ACCREDITATION_TRANSITIONS, INSTITUTION_TRA
 from registry.domain.permissions import RowClaim
 from registry.domain.vocabulary import AccreditationStatus, InstitutionStatus, Role
 from registry.operations import convert
-from registry.operations.grantors import refuse_others_steps
+from registry.operations.grantors import refuse_grantors_standing, refuse_others_steps
 from registry.operations.lifecycle_checks import refuse_broken_timelines, replanned
 from registry.operations.refusals import Refusal, RefusalKind
 from registry.operations.sanctions import (
@@ -209,6 +209,7 @@ async def change_institution_statuses(
             "changeInstitutionStatus",
             functools.partial(_institution_claims, stored, usccs),
         )
+        refuse_grantors_standing(principal, usccs, stored)
         await refuse_lifting_wider_suspensions(
             store,
             principal,

@@ -5,6 +5,8 @@ what ADMIN ordered, ADMIN lifts."""
 
 from __future__ import annotations
 
+import pytest
+
 from registry.domain.vocabulary import Role
 from tests.api.conftest import GraphQLClient, Snapshot
 from tests.api.operations import (
@@ -111,3 +113,35 @@ async def test_an_accreditation_body_lifts_no_suspension_admin_ordered_on_any_da
 
     assert [p["field"] for p in refused_lifts] == ["input[0].status"] * 2, refused_lifts
     assert lifted["__typename"] == "ChangeAccreditationStatusSuccess", lifted
+
+
+CNCA = "11110108864665640P"  # a national regulator, registered at a Beijing district
+LIAONING_BUREAU = "11210000616225742K"  # the Liaoning regulator's own record
+
+
+@pytest.mark.parametrize(
+    ("region", "uscc", "status"),
+    [
+        ("110108", CNCA, "REVOKED"),
+        ("110000", CNCA, "SUSPENDED"),
+        ("110000", CNAS, "REVOKED"),
+        ("210000", LIAONING_BUREAU, "SUSPENDED"),
+    ],
+    ids=["district-revokes-cnca", "city-suspends-cnca", "city-revokes-cnas", "own-bureau"],
+)
+async def test_a_grantors_standing_is_admins_to_record(
+    api: GraphQLClient, snapshot: Snapshot, region: str, uscc: str, status: str
+) -> None:
+    """A regulator's reach is its region, and a grantor's registered region does not tell
+    its level: a Beijing district key revoked CNCA, and a Beijing city key revoked CNAS,
+    for good (REVOKED is final; ADMIN could not restore them), while their grants read
+    VALID (twenty-fifth session's review). A grantor's standing is ADMIN's, as its kinds
+    are."""
+    step = institution_status_row(uscc, status, reason="审查")
+    key = await regulator_of(api, region)
+
+    payload = await refused(api, snapshot, "changeInstitutionStatus", [step], key)
+    by_admin = await mutate(api, "changeInstitutionStatus", [step], role=Role.ADMIN)
+
+    assert (payload["code"], payload["field"]) == ("NOT_AUTHORIZED", "input[0].uscc"), payload
+    assert by_admin["__typename"] == "ChangeInstitutionStatusSuccess", by_admin
