@@ -210,7 +210,7 @@ class Mutation:
     change_institution_status: ChangeInstitutionStatusPayload = strawberry.mutation(
         resolver=timelines.change_institution_status,
         description="Regulators: an institution's own suspension, restoration, revocation or "
-        "closure, from its effective date.",
+        "closure, from its effective date (a regulator's or accreditation body's: ADMIN).",
     )
     publish_credit_ratings: PublishCreditRatingsPayload = strawberry.mutation(
         resolver=mutations.publish_credit_ratings,
