@@ -29,6 +29,7 @@ from registry.domain.supervision import (
 from registry.domain.vocabulary import Role
 from registry.operations.credit import assessed, assessments, credit_facts
 from registry.operations.refusals import Refusal, RefusalKind
+from registry.operations.scans import one_scan_at_a_time
 from registry.records import FieldProblem
 
 __all__ = [
@@ -52,6 +53,17 @@ async def _findings(
     found: dict[str, list[CertificateFinding]] = defaultdict(list)
     if not issuers:
         return found
+    async with one_scan_at_a_time():
+        await _find(store, issuers, day, found)
+    return found
+
+
+async def _find(
+    store: GraphStore,
+    issuers: Sequence[str],
+    day: date,
+    found: dict[str, list[CertificateFinding]],
+) -> None:
     since = findings_since(day)
     bodies = {i.uscc: i for i in await store.get_institutions(issuers)}
     held = defaultdict(list)
@@ -74,7 +86,6 @@ async def _findings(
             if len(page) < _PAGE:
                 break
             after = page[-1].number
-    return found
 
 
 async def _decide(

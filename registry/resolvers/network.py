@@ -16,6 +16,7 @@ from registry.domain.identifiers import normalise_identifier
 from registry.domain.permissions import screened_network
 from registry.domain.uscc import is_valid_uscc
 from registry.domain.vocabulary import Role
+from registry.operations.scans import one_scan_at_a_time
 from registry.schema.errors import PublicError
 from registry.schema.network import (
     Anomalies,
@@ -96,21 +97,22 @@ async def anomalies(info: Info, region: str | None = None) -> Anomalies:
     moment = moment_of(info)
     found: list[CertificateAnomaly] = []
     scanned, after, truncated = 0, None, False
-    while True:
-        page = await store.list_certificates(query, after=after, limit=_SCAN_PAGE)
-        facts = await store.get_verification_facts([c.number for c in page])
-        for fact in sorted(facts, key=lambda f: f.certificate.number):
-            kind = certificate_anomaly(fact, today=today)
-            if kind is not None:
-                certificate = Certificate.of(fact.certificate, moment)
-                found.append(CertificateAnomaly(kind=kind, certificate=certificate))
-        scanned += len(page)
-        if len(page) < _SCAN_PAGE:
-            break
-        if scanned >= MAX_ANOMALY_SCAN:
-            truncated = True
-            break
-        after = page[-1].number
+    async with one_scan_at_a_time():
+        while True:
+            page = await store.list_certificates(query, after=after, limit=_SCAN_PAGE)
+            facts = await store.get_verification_facts([c.number for c in page])
+            for fact in sorted(facts, key=lambda f: f.certificate.number):
+                kind = certificate_anomaly(fact, today=today)
+                if kind is not None:
+                    certificate = Certificate.of(fact.certificate, moment)
+                    found.append(CertificateAnomaly(kind=kind, certificate=certificate))
+            scanned += len(page)
+            if len(page) < _SCAN_PAGE:
+                break
+            if scanned >= MAX_ANOMALY_SCAN:
+                truncated = True
+                break
+            after = page[-1].number
     clusters: dict[tuple[str, str], SharedClusterModel] = {}
     for root in [region] if roots is None else sorted(roots):
         for cluster in await store.get_shared_clusters(region=root):
