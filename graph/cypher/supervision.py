@@ -27,10 +27,20 @@ RETURN p.id AS id, p.region AS region, p.date AS date, p.seed AS seed, p.rates A
 """
 
 # A region's plans include those of its sub-regions: a province sees its cities' plans.
+# Plans covering the region: of it, of a region below it (a part of it), or of one above it
+# (which covers it whole: a city's plan was missing from its districts' lists, and from the
+# plan a district's draw rotates its inspectors after). ``up + down`` in a WITH of its own:
+# FalkorDB loses ``up`` when it is added to an aggregate in the same WITH.
 SUPERVISION_PLANS = (
     """
-MATCH (:Region {code: $region})-[:PARENT_OF*0..3]->(:Region)<-[:COVERS]-(p:SupervisionPlan)
-WHERE $before IS NULL OR p.date < $before
+MATCH (asked:Region {code: $region})
+MATCH (above:Region)-[:PARENT_OF*0..3]->(asked)
+WITH asked, collect(DISTINCT above.code) AS up
+MATCH (asked)-[:PARENT_OF*0..3]->(below:Region)
+WITH up, collect(DISTINCT below.code) AS down
+WITH up + down AS codes
+MATCH (p:SupervisionPlan)
+WHERE p.region IN codes AND ($before IS NULL OR p.date < $before)
 WITH DISTINCT p"""
     + _PLAN_COLUMNS
     + """ORDER BY p.date DESC, p.createdAt DESC, p.id

@@ -203,6 +203,19 @@ async def test_plans_of_sub_regions_are_listed_under_the_province(api: GraphQLCl
     assert [p["id"] for p in body["data"]["supervisionPlans"]] == [city["id"]]
 
 
+async def test_a_plan_is_listed_under_every_region_it_covers(api: GraphQLClient) -> None:
+    """A city's plan covers its districts: it was missing from their lists, which held only
+    plans of the district and below (twenty-fifth session's review). A neighbour's is not
+    listed."""
+    city = (await draw(api, region="210200"))["plan"]
+
+    district = await api(RESULTS, {"region": "210204"})
+    neighbour = await api(RESULTS, {"region": "210100"})
+
+    assert [p["id"] for p in district["data"]["supervisionPlans"]] == [city["id"]]
+    assert neighbour["data"]["supervisionPlans"] == []
+
+
 async def test_a_result_must_be_a_spot_check_of_a_drawn_institution(
     api: GraphQLClient, snapshot: Snapshot
 ) -> None:
