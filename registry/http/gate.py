@@ -33,6 +33,7 @@ from registry.http.response_cache import (
 )
 from registry.http.responses import error_response
 from registry.http.runtime import Runtime, client_address, too_many
+from registry.operations.scans import scan_for_key_holder
 from registry.resolvers.direct import DirectPlan, plan_for
 from registry.schema.document_cache import OperationFacts, ParsedDocument
 from registry.schema.documents import operation_and_fragments, operation_type
@@ -167,6 +168,7 @@ class GraphQLGate:
             return
         state = scope.setdefault("state", {})
         state["principal"] = principal
+        scan_for_key_holder(principal.role is not Role.PUBLIC)
         if "request_id" not in state:  # set by RequestObservation
             state["request_id"] = uuid.uuid4().hex
         if parsed is None:  # GraphQL answers the syntax error

@@ -23,6 +23,7 @@ from registry.domain.permissions import may_see_confidential
 from registry.domain.supervision import SupervisionClass
 from registry.domain.uscc import is_valid_uscc
 from registry.http.responses import error_response
+from registry.operations.scans import scan_for_key_holder
 from registry.operations.supervision import supervision_classes
 from registry.schema.network import (
     MAX_NETWORK_DEPTH,
@@ -72,6 +73,7 @@ async def network_picture(request: Request) -> Response:
         return error_response(401, "UNAUTHENTICATED", str(exc))
     if not may_explore_networks(principal.role):
         return error_response(403, "NOT_AUTHORIZED", "networks are shown to regulators only")
+    scan_for_key_holder(True)  # its classes are read in the lane of callers with a key
     uscc = normalise_identifier(request.path_params["uscc"])
     depth = request.query_params.get("depth", "2")
     # Compared as text: "²" passed isdigit() and then failed int() with a bare 500.

@@ -13,8 +13,10 @@ import pytest
 
 import registry.resolvers.supervision as supervision_resolvers
 from graph.cypher_store import CypherStore
+from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from registry.operations.disputes import data_qualities
+from registry.operations.scans import one_scan_at_a_time
 from registry.operations.supervision import supervision_classes
 from tests.api.conftest import GraphQLClient
 from tests.api.test_security_controls import codes, connect, post, registry_app
@@ -76,6 +78,45 @@ async def test_scans_of_issued_certificates_take_turns(
     assert set(classes) == set(BODIES)
     assert set(qualities) == set(BODIES)
     assert most[0] == 1
+
+
+ONE_CLASS = '{ institution(uscc: "91110101940807760M") { supervisionClass { class } } }'
+
+
+async def test_a_caller_with_a_key_scans_in_its_own_lane(
+    shared_seeded_store: CypherStore,
+) -> None:
+    """Anonymous callers filling the one lane made a regulator's anomaly report and class
+    wait 29 s behind them (twenty-fifth session's second review of the scans). With an
+    anonymous scan held, a regulator's class is answered and another anonymous one waits."""
+    store = shared_seeded_store
+    release = asyncio.Event()
+
+    async def anonymous_scan_held() -> None:
+        async with one_scan_at_a_time():
+            await release.wait()
+
+    held = asyncio.create_task(anonymous_scan_held())
+    await asyncio.sleep(0)
+    app = registry_app(store)
+    try:
+        async with connect(app, store) as client:
+            key = await create_api_key(
+                store, role=Role.REGULATOR, regions=["110000"], label="lane", actor="test"
+            )
+            keyed = await asyncio.wait_for(post(client, ONE_CLASS, key), timeout=60)
+            anonymous = asyncio.create_task(post(client, ONE_CLASS.replace("class", "class ")))
+            await asyncio.sleep(0.5)
+            waiting = not anonymous.done()
+            release.set()
+            answered = await anonymous
+    finally:
+        release.set()
+        await held
+
+    assert keyed.json()["data"]["institution"]["supervisionClass"]["class"], keyed.json()
+    assert waiting
+    assert answered.json()["data"]["institution"]["supervisionClass"], answered.json()
 
 
 async def test_a_region_drawn_today_is_refused_before_its_classes_are_read(
