@@ -326,11 +326,14 @@ async def refuse_granting_around_sanctions(
     ]
     new = [(index, r) for index, r in enumerate(records) if r.number not in stored]
     held = await store.get_accreditations_held(sorted({r.holder for _, r in new})) if new else []
-    sanctioned = {  # grants still running: an ended one frees the holder
+    asked = {(r.body, r.holder, r.scheme.value) for _, r in new}
+    running = [  # grants still running of the triples asked: an ended one frees the holder
+        a for a in held if a.valid_until >= today and (a.body, a.holder, a.scheme) in asked
+    ]
+    sanctioned = {
         (a.body, a.holder, a.scheme): (a.number, step)
-        for a in held
-        if a.valid_until >= today
-        and (step := oversight_suspension(accreditation_timeline(a), today)) is not None
+        for a in running
+        if (step := oversight_suspension(accreditation_timeline(a), today, ahead=True)) is not None
     }
     problems += [
         FieldProblem(
@@ -345,4 +348,4 @@ async def refuse_granting_around_sanctions(
     ]
     if problems:
         raise Refusal(RefusalKind.NOT_AUTHORIZED, problems)
-    return {a.number: a.version for a in held if a.valid_until >= today}
+    return {a.number: a.version for a in running}

@@ -692,6 +692,23 @@ async def test_a_body_ends_no_suspension_of_its_grant_by_shortening_or_granting_
     assert await snapshot() == before
 
 
+async def test_a_body_grants_no_scheme_again_ahead_of_a_suspension_scheduled(
+    api: GraphQLClient, snapshot: Snapshot
+) -> None:
+    """ADMIN scheduled a suspension of CNAS's grant to CQC for next week; CNAS's key granted
+    the scheme again under a new number before it took effect (twenty-fifth session's
+    read-through: certificates were checked ahead, grants were not)."""
+    ahead = [accreditation_change_row("CNAS-C001-P", "SUSPENDED", effectiveOn="2026-11-29")]
+    scheduled = await mutate(api, "changeAccreditationStatus", ahead, role=Role.ADMIN)
+    assert scheduled["__typename"] == "ChangeAccreditationStatusSuccess", scheduled
+    cnas = await partner(api, CNAS)
+    again = {**CQC_PRODUCT_GRANT, "number": "CNAS-C001-P3", "validFrom": "2026-11-22"}
+
+    payload = await refused(api, snapshot, "upsertAccreditations", [again], cnas)
+
+    assert payload["field"] == "input[0].scheme", payload
+
+
 async def test_a_body_cannot_move_its_client_out_of_its_regulators_reach(
     api: GraphQLClient, snapshot: Snapshot
 ) -> None:
