@@ -93,6 +93,8 @@ async def feed_filter(
             covered = ", ".join(principal.entities)
             raise PublicError("OUT_OF_SCOPE", f"this key's feed covers {covered} only")
         wanted = wanted or principal.entities
+        if set(wanted) <= set(hidden):  # a key scoped to what its role never reads
+            raise PublicError("OUT_OF_SCOPE", "this key's feed carries none of its entities")
     within = None if regions is None else tuple(regions)
     if principal.regions is not None:
         if within is not None and not await _inside(store, within, principal.regions):

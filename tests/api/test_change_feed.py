@@ -147,6 +147,18 @@ async def test_a_scoped_partner_key_sees_only_its_scope(reader: GraphQLClient) -
         assert refused["errors"][0]["extensions"]["code"] == "OUT_OF_SCOPE"
 
 
+async def test_a_key_scoped_to_what_its_role_never_reads_is_refused_not_silent(
+    reader: GraphQLClient,
+) -> None:
+    """A partner key scoped to complaints got an empty feed that read as "no changes"
+    (twenty-fifth session's read-through)."""
+    key = await _scoped_key(reader, entities=["Complaint"])
+
+    feed = await _feed_as(reader, key)
+
+    assert feed["errors"][0]["extensions"]["code"] == "OUT_OF_SCOPE", feed
+
+
 @pytest.mark.parametrize(
     ("role", "scope"),
     [
