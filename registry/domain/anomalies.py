@@ -16,7 +16,7 @@ from registry.domain.verification import chain_of_trust
 # Certificates one anomaly report reads at most (with their verification facts): charged
 # as a whole query's budget (registry.schema.shape), since its selection alone looks cheap.
 # 20,000 took 18.6 s of CPU and ran past the request's 30 s (twenty-fifth session's
-# review); past 5,000 the report says it is truncated, and a narrower region reads the rest.
+# review); past 5,000 the report says it is truncated, and ``after`` reads on from there.
 MAX_ANOMALY_SCAN = 5_000
 
 __all__ = [

@@ -39,6 +39,7 @@ Info = strawberry.Info[Context, None]
 
 MAX_PATH_DEPTH = 6
 _SCAN_PAGE = 500
+_LONGEST_NUMBER = 100  # characters of a certificate number given as ``after``
 _REGION = re.compile(r"^[1-8]\d{5}$")
 
 
@@ -76,14 +77,18 @@ async def _party_region(info: Info, uscc: str) -> str | None:
     return None if found is None else found.region
 
 
-async def anomalies(info: Info, region: str | None = None) -> Anomalies:
+async def anomalies(info: Info, region: str | None = None, after: str | None = None) -> Anomalies:
     """Certificates held in ``region`` (and its sub-regions) that their issuer could not
-    vouch for, and institutions with a member there sharing a representative or address."""
+    vouch for, and institutions with a member there sharing a representative or address.
+    A report reads ``MAX_ANOMALY_SCAN`` certificates, by number from ``after``: a district
+    holding more was otherwise never read past them (twenty-fifth session's read-through)."""
     from registry.schema.certificates import Certificate
     from registry.schema.timelines import moment_of
 
     if region is not None and not _REGION.match(region):
         raise PublicError("INVALID_REGION", "region: a six-digit GB/T 2260 code")
+    if after is not None and len(after) > _LONGEST_NUMBER:
+        raise PublicError("INVALID_CURSOR", "after: the number of a certificate checked")
     store, today = info.context.store, info.context.today
     access = await info.context.access()
     if region is not None:
@@ -96,7 +101,7 @@ async def anomalies(info: Info, region: str | None = None) -> Anomalies:
     query = CertificateQuery(today=today, region=region, within=within)
     moment = moment_of(info)
     found: list[CertificateAnomaly] = []
-    scanned, after, truncated = 0, None, False
+    scanned, truncated = 0, False
     async with one_scan_at_a_time():
         while True:
             page = await store.list_certificates(query, after=after, limit=_SCAN_PAGE)
@@ -109,10 +114,10 @@ async def anomalies(info: Info, region: str | None = None) -> Anomalies:
             scanned += len(page)
             if len(page) < _SCAN_PAGE:
                 break
+            after = page[-1].number
             if scanned >= MAX_ANOMALY_SCAN:
                 truncated = True
                 break
-            after = page[-1].number
     clusters: dict[tuple[str, str], SharedClusterModel] = {}
     for root in [region] if roots is None else sorted(roots):
         for cluster in await store.get_shared_clusters(region=root):
@@ -122,4 +127,5 @@ async def anomalies(info: Info, region: str | None = None) -> Anomalies:
         clusters=[SharedCluster.of(c) for c in clusters.values()],
         scanned=scanned,
         truncated=truncated,
+        last_scanned=after if truncated else None,
     )

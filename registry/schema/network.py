@@ -194,6 +194,11 @@ class Anomalies:
     clusters: list[SharedCluster]
     scanned: int = strawberry.field(description="Certificates checked.")
     truncated: bool = strawberry.field(description="True when not every certificate was checked.")
+    last_scanned: str | None = strawberry.field(
+        default=None,
+        description="When truncated, the number of the last certificate checked: pass it as "
+        "`after` to check the rest.",
+    )
 
 
 MAX_NETWORK_DEPTH = 3

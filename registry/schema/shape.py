@@ -65,9 +65,9 @@ LIST_SIZE = 20
 _LONGEST_PAGE_LITERAL = 18  # digits; anything longer is a page past every budget anyway
 _PAST_EVERY_BUDGET = 1_000_000_000_000_000_000
 _NO_DEFAULTS: Mapping[str, ValueNode] = MappingProxyType({})
-# Fields that read far more than they return, charged what they read: an anomaly report
-# scans up to MAX_ANOMALY_SCAN certificates and their verification facts, so that one fits
-# a query's budget and two do not (aliased, fifteen tied the store up for the request's 30 s).
+# Fields that read far more than they return, charged for what they read: an anomaly report
+# scans up to MAX_ANOMALY_SCAN certificates and their verification facts, charged so that one
+# fits a query's budget and two do not (aliased, fifteen tied the store up for the request's 30 s).
 # An institution's supervision class and data quality judge the certificates it issued in
 # the years they read: a page of 100 bodies' classes took 3.3 s of CPU, anonymous, at a
 # cost of 200 (twenty-fifth session's review); each now costs 900, 55 to a query.

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+import registry.resolvers.network as network_resolvers
 from registry.auth import create_api_key
 from registry.domain.vocabulary import Role
 from tests.api.conftest import GraphQLClient
@@ -210,6 +211,32 @@ async def test_anomalies_find_the_planted_certificates_and_clusters(
     assert ("ADDRESS", tuple(sorted([BOILER_INSTITUTE, SPECIAL_EQUIPMENT]))) in clusters
     assert report["scanned"] == 89
     assert not report["truncated"]
+
+
+async def test_a_truncated_anomaly_report_goes_on_after_its_last_certificate(
+    reader: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report reads a bounded number of certificates by number, and a district holding
+    more was never read past them (twenty-fifth session's read-through): ``lastScanned``
+    goes back as ``after``, and the pages together find what one whole report finds."""
+    whole = (await reader(ANOMALIES, {"region": None}, role=Role.REGULATOR))["data"]
+    monkeypatch.setattr(network_resolvers, "MAX_ANOMALY_SCAN", 40)
+    monkeypatch.setattr(network_resolvers, "_SCAN_PAGE", 40)
+    paged = """query ($after: String) { anomalies(after: $after) {
+      scanned truncated lastScanned certificates { certificate { number } } } }"""
+    found, scans, after = [], [], None
+    for _ in range(5):
+        report = (await reader(paged, {"after": after}, role=Role.REGULATOR))["data"]
+        report = report["anomalies"]
+        found += [a["certificate"]["number"] for a in report["certificates"]]
+        scans.append((report["scanned"], report["truncated"]))
+        after = report["lastScanned"]
+        if not report["truncated"]:
+            break
+
+    assert scans == [(40, True), (40, True), (9, False)]
+    assert after is None
+    assert found == [a["certificate"]["number"] for a in whole["anomalies"]["certificates"]]
 
 
 async def test_anomalies_by_region_keep_to_the_region(reader: GraphQLClient) -> None:
