@@ -345,8 +345,8 @@ class GraphStore(ChangeLog, StationStore, Protocol):
     async def get_supervision_plans(
         self, region: str, *, before: date | None = None, limit: int
     ) -> list[SupervisionPlan]:
-        """Plans covering ``region`` or its sub-regions (dated before ``before``, when given),
-        newest first."""
+        """Plans covering ``region``: of it, of its sub-regions and of the regions above it
+        (dated before ``before``, when given), newest first."""
 
     async def get_supervision_plans_by_id(self, ids: Sequence[str]) -> list[SupervisionPlan]:
         """The named plans (those that exist)."""

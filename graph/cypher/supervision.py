@@ -39,8 +39,9 @@ WITH asked, collect(DISTINCT above.code) AS up
 MATCH (asked)-[:PARENT_OF*0..3]->(below:Region)
 WITH up, collect(DISTINCT below.code) AS down
 WITH up + down AS codes
-MATCH (p:SupervisionPlan)
-WHERE p.region IN codes AND ($before IS NULL OR p.date < $before)
+MATCH (covered:Region) WHERE covered.code IN codes
+MATCH (covered)<-[:COVERS]-(p:SupervisionPlan)
+WHERE $before IS NULL OR p.date < $before
 WITH DISTINCT p"""
     + _PLAN_COLUMNS
     + """ORDER BY p.date DESC, p.createdAt DESC, p.id
