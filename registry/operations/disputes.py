@@ -147,17 +147,14 @@ async def _anomalies(store: GraphStore, issuers: Sequence[str], day: date) -> Co
     """How many certificates each issuer issued since the hard rules' window opened that
     the chain of trust finds it could not vouch for: one judgment per family, standard and
     issue day the store counted, never one per certificate."""
-    found: Counter[str] = Counter()
     if not issuers:
-        return found
+        return Counter()
     async with one_scan_at_a_time():
-        await _count_anomalies(store, issuers, day, found)
-    return found
+        return await _count_anomalies(store, issuers, day)
 
 
-async def _count_anomalies(
-    store: GraphStore, issuers: Sequence[str], day: date, found: Counter[str]
-) -> None:
+async def _count_anomalies(store: GraphStore, issuers: Sequence[str], day: date) -> Counter[str]:
+    found: Counter[str] = Counter()
     bodies = {i.uscc: i for i in await store.get_institutions(issuers)}
     held = defaultdict(list)
     for accreditation in await store.get_accreditations_held(issuers):
@@ -179,6 +176,7 @@ async def _count_anomalies(
         )
         if kind is not None:
             found[group.issuer] += group.certificates
+    return found
 
 
 async def data_qualities(

@@ -50,20 +50,16 @@ async def _findings(
 ) -> dict[str, list[CertificateFinding]]:
     """What the chain of trust finds in the certificates each issuer issued in the years up
     to ``day`` (not after it: a class on a past day cites no certificate issued since)."""
-    found: dict[str, list[CertificateFinding]] = defaultdict(list)
     if not issuers:
-        return found
+        return defaultdict(list)
     async with one_scan_at_a_time():
-        await _find(store, issuers, day, found)
-    return found
+        return await _find(store, issuers, day)
 
 
 async def _find(
-    store: GraphStore,
-    issuers: Sequence[str],
-    day: date,
-    found: dict[str, list[CertificateFinding]],
-) -> None:
+    store: GraphStore, issuers: Sequence[str], day: date
+) -> dict[str, list[CertificateFinding]]:
+    found: dict[str, list[CertificateFinding]] = defaultdict(list)
     since = findings_since(day)
     bodies = {i.uscc: i for i in await store.get_institutions(issuers)}
     held = defaultdict(list)
@@ -86,6 +82,7 @@ async def _find(
             if len(page) < _PAGE:
                 break
             after = page[-1].number
+    return found
 
 
 async def _decide(
